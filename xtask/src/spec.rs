@@ -91,10 +91,17 @@ pub fn parse(name: &str, text: &str) -> Result<Spec, LoadError> {
         }
     }
     let document: openapiv3::OpenAPI = serde_path_to_error::deserialize(&raw).map_err(|error| {
-        let pointer = to_pointer(&error.path().to_string());
+        // Maps inside the model are flattened, which hides the path below `paths` and
+        // `components`: look for the first member that fails on its own.
+        let (pointer, inner) = pinpoint(&raw).unwrap_or_else(|| {
+            (
+                to_pointer(&error.path().to_string()),
+                error.inner().to_string(),
+            )
+        });
         fail(
             Some(pointer),
-            format!("not a valid OpenAPI 3.0 object: {}", error.inner()),
+            format!("not a valid OpenAPI 3.0 object: {inner}"),
         )
     })?;
     Ok(Spec {
@@ -102,6 +109,57 @@ pub fn parse(name: &str, text: &str) -> Result<Spec, LoadError> {
         raw,
         document,
     })
+}
+
+/// Deserializes each path item and component on its own to find the first one that is
+/// malformed: its pointer and the reason.
+fn pinpoint(raw: &Value) -> Option<(String, String)> {
+    type Check = fn(&Value, String) -> Option<(String, String)>;
+    fn check<T: serde::de::DeserializeOwned>(
+        value: &Value,
+        base: String,
+    ) -> Option<(String, String)> {
+        // `ReferenceOr` is untagged, which hides the path too: a member without `$ref` is read
+        // as the item itself.
+        if value.get("$ref").is_some() {
+            return None;
+        }
+        serde_path_to_error::deserialize::<_, T>(value)
+            .err()
+            .map(|error| {
+                let inner = to_pointer(&error.path().to_string());
+                (format!("{base}{inner}"), error.inner().to_string())
+            })
+    }
+    for (path, item) in raw
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let base = format!("/paths/{}", escape(path));
+        if let Some(found) = check::<openapiv3::PathItem>(item, base) {
+            return Some(found);
+        }
+    }
+    let sections: [(&str, Check); 5] = [
+        ("schemas", check::<openapiv3::Schema>),
+        ("responses", check::<openapiv3::Response>),
+        ("parameters", check::<openapiv3::Parameter>),
+        ("requestBodies", check::<openapiv3::RequestBody>),
+        ("securitySchemes", check::<openapiv3::SecurityScheme>),
+    ];
+    for (section, check) in sections {
+        let members = raw
+            .pointer(&format!("/components/{section}"))
+            .and_then(Value::as_object);
+        for (name, member) in members.into_iter().flatten() {
+            if let Some(found) = check(member, format!("/components/{section}/{}", escape(name))) {
+                return Some(found);
+            }
+        }
+    }
+    None
 }
 
 /// Turns a `serde_path_to_error` path (`paths./v1/x.get.responses`) into a JSON pointer, using

@@ -215,7 +215,11 @@ fn entry_point(header: &str, docs: &[String], modules: &[&str]) -> String {
     for module in modules {
         // The runtime is a hand-written template held to the project's lints; the rest is
         // machine output, which progenitor itself marks `allow(clippy::all)`.
-        let lints = if *module == "runtime" { "" } else { "#[allow(clippy::all)]\n" };
+        let lints = if *module == "runtime" {
+            ""
+        } else {
+            "#[allow(clippy::all)]\n"
+        };
         text.push_str(&format!("\n#[rustfmt::skip]\n{lints}mod {module};"));
     }
     text.push_str(&format!("\n\npub use {public}::*;\n"));
