@@ -1,16 +1,13 @@
 //! `cargo xtask <task>`: the project's automation. Run `cargo xtask --help`.
 
-mod codegen;
-mod spec;
-
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use crate::codegen::Target;
+use xtask::codegen;
+use xtask::spec;
 
 /// Project automation for novu-contract: regenerate the bindings from `spec/novu.yaml`, check
 /// that the committed ones are fresh, lint the spec.
@@ -44,7 +41,7 @@ enum Task {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let root = workspace_root();
+    let root = codegen::workspace_root();
     let outcome = match cli.task {
         Task::Generate { timings } => generate(&root, false, timings),
         Task::Check => generate(&root, true, false),
@@ -59,88 +56,48 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root: xtask's parent folder.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace")
-        .to_path_buf()
-}
-
-/// Every spec → crates pair the project generates: the real one and the goldens.
-pub fn targets(root: &Path) -> Result<Vec<(PathBuf, Target)>> {
-    let mut targets = vec![(root.join("spec/novu.yaml"), Target::project())];
-    let fixtures = root.join("xtask/tests/fixtures");
-    let mut names: Vec<String> = std::fs::read_dir(&fixtures)
-        .map(|entries| {
-            entries
-                .filter_map(|entry| entry.ok())
-                .filter_map(|entry| {
-                    entry
-                        .file_name()
-                        .to_str()
-                        .and_then(|name| name.strip_suffix(".yaml"))
-                        .map(str::to_owned)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    for name in names {
-        targets.push((
-            fixtures.join(format!("{name}.yaml")),
-            Target {
-                source: format!("xtask/tests/fixtures/{name}.yaml"),
-                folder: PathBuf::from(format!("xtask/tests/fixtures/{name}")),
-                prefix: format!("fixture-{name}"),
-            },
-        ));
-    }
-    Ok(targets)
-}
-
 fn generate(root: &Path, check: bool, timings: bool) -> Result<ExitCode> {
-    let mut stale = Vec::new();
-    for (spec_path, target) in targets(root)? {
-        let started = Instant::now();
-        let spec = spec::load(&spec_path)?;
-        let files = codegen::generate(&spec, &target)
-            .map_err(|error| anyhow::anyhow!("{}: {error:#}", target.source))?;
-        let generated = started.elapsed();
-        let report = codegen::apply(root, &target, &files, check)?;
-        if timings {
+    let outcome = codegen::generate_all(root, check)?;
+    if timings {
+        for timing in &outcome.timings {
             println!(
                 "{}: {} files generated in {:.1?}",
-                target.source,
-                files.len(),
-                generated
+                timing.source, timing.files, timing.elapsed
             );
-        }
-        for path in report.stale {
-            stale.push(format!("{} is stale", path.display()));
-        }
-        for path in report.extra {
-            stale.push(format!("{} is not produced by generation", path.display()));
         }
     }
     if check {
-        if stale.is_empty() {
-            return Ok(ExitCode::SUCCESS);
+        for path in &outcome.stale {
+            eprintln!(
+                "`{}` is stale: run `cargo xtask generate` and commit",
+                path.display()
+            );
         }
-        for line in &stale {
-            eprintln!("{line}: run `cargo xtask generate` and commit");
+        for path in &outcome.extra {
+            eprintln!(
+                "`{}` is not produced by generation: run `cargo xtask generate` and commit",
+                path.display()
+            );
         }
-        return Ok(ExitCode::from(1));
+        let fresh = outcome.stale.is_empty() && outcome.extra.is_empty();
+        return Ok(if fresh {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
     }
-    for line in &stale {
-        println!("updated: {}", line.trim_end_matches(" is stale"));
+    for path in &outcome.stale {
+        println!("wrote {}", path.display());
+    }
+    for path in &outcome.extra {
+        println!("removed {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn lint(path: &Path) -> Result<ExitCode> {
     let shown = path
-        .strip_prefix(workspace_root())
+        .strip_prefix(codegen::workspace_root())
         .unwrap_or(path)
         .display()
         .to_string();

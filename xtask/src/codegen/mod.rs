@@ -13,6 +13,7 @@ pub mod types;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use quote::format_ident;
@@ -310,4 +311,100 @@ fn list_files(folder: &Path) -> Result<Vec<PathBuf>> {
     }
     found.sort();
     Ok(found)
+}
+
+/// The workspace root: xtask's parent folder.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Every spec → crates pair the project generates: the real one and the generator goldens
+/// (`xtask/tests/fixtures/<name>.yaml` → `xtask/tests/fixtures/<name>/`).
+pub fn targets(root: &Path) -> Vec<(PathBuf, Target)> {
+    let mut targets = vec![(root.join("spec/novu.yaml"), Target::project())];
+    let fixtures = root.join("xtask/tests/fixtures");
+    let mut names: Vec<String> = std::fs::read_dir(&fixtures)
+        .map(|entries| {
+            entries
+                .filter_map(|entry| entry.ok())
+                .filter_map(|entry| {
+                    let name = entry.file_name();
+                    name.to_str()
+                        .and_then(|name| name.strip_suffix(".yaml"))
+                        .map(str::to_owned)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    for name in names {
+        targets.push((
+            fixtures.join(format!("{name}.yaml")),
+            Target {
+                source: format!("xtask/tests/fixtures/{name}.yaml"),
+                folder: PathBuf::from(format!("xtask/tests/fixtures/{name}")),
+                prefix: format!("fixture-{name}"),
+            },
+        ));
+    }
+    targets
+}
+
+/// How long one target took to generate.
+pub struct Timing {
+    pub source: String,
+    pub files: usize,
+    pub elapsed: Duration,
+}
+
+/// What [`generate_all`] found or did.
+pub struct Outcome {
+    /// Files whose contents differ from the generated ones: written, or in check mode stale.
+    pub stale: Vec<PathBuf>,
+    /// Files generation does not produce: removed, or in check mode reported.
+    pub extra: Vec<PathBuf>,
+    pub timings: Vec<Timing>,
+}
+
+/// Generates every target; in check mode nothing is written and `stale` lists what differs.
+pub fn generate_all(root: &Path, check: bool) -> Result<Outcome> {
+    let mut outcome = Outcome {
+        stale: Vec::new(),
+        extra: Vec::new(),
+        timings: Vec::new(),
+    };
+    for (spec_path, target) in targets(root) {
+        let started = Instant::now();
+        let spec = crate::spec::load(&spec_path)?;
+        let files = generate(&spec, &target).with_context(|| target.source.clone())?;
+        outcome.timings.push(Timing {
+            source: target.source.clone(),
+            files: files.len(),
+            elapsed: started.elapsed(),
+        });
+        let report = apply(root, &target, &files, check)?;
+        outcome.stale.extend(report.stale);
+        outcome.extra.extend(report.extra);
+    }
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `cargo test` alone catches generated code that no longer matches the spec.
+    #[test]
+    fn generated_code_is_fresh() {
+        let outcome = generate_all(&workspace_root(), true).expect("generation succeeds");
+        assert!(
+            outcome.stale.is_empty() && outcome.extra.is_empty(),
+            "generated files are stale, run `cargo xtask generate` and commit: {:?} {:?}",
+            outcome.stale,
+            outcome.extra
+        );
+    }
 }

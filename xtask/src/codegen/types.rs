@@ -63,3 +63,29 @@ pub fn generate(document: &openapiv3::OpenAPI) -> Result<Split> {
         client,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Progenitor asserts that an operation's errors share one body type; the assertion is a
+    /// panic, which must reach the user as an error naming the cause.
+    #[test]
+    fn a_progenitor_panic_becomes_an_error() {
+        let text = r##"
+openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /v1/x:
+    get:
+      operationId: x_get
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: string}}}}
+        '404': {description: a, content: {application/json: {schema: {type: string}}}}
+        '409': {description: b, content: {application/json: {schema: {type: integer}}}}
+"##;
+        let spec = crate::spec::parse("t.yaml", text).expect("parses");
+        let error = generate(&spec.document).err().expect("progenitor refuses the document");
+        assert!(error.to_string().starts_with("progenitor panicked"), "{error}");
+    }
+}

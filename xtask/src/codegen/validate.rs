@@ -648,3 +648,109 @@ fn absolutize(schema: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::parse;
+
+    /// A valid one-operation document; each test breaks one thing in it.
+    const VALID: &str = r##"
+openapi: 3.0.3
+info: {title: T, version: '1'}
+security: [{api-key: []}]
+tags: [{name: Notes}]
+paths:
+  /v1/notes/{noteId}:
+    get:
+      operationId: notes_get
+      summary: Get a note
+      tags: [Notes]
+      parameters:
+        - {name: noteId, in: path, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {$ref: '#/components/schemas/Note'}}}
+        '401': {$ref: '#/components/responses/Error'}
+components:
+  securitySchemes:
+    api-key: {type: apiKey, in: header, name: Authorization}
+  responses:
+    Error:
+      description: error
+      content: {application/json: {schema: {$ref: '#/components/schemas/ErrorResponse'}}}
+  schemas:
+    ErrorResponse: {type: object, properties: {message: {type: string}}}
+    Note:
+      type: object
+      required: [text]
+      properties: {text: {type: string, maxLength: 5}}
+      example: {text: hi}
+"##;
+
+    fn problems_after(from: &str, to: &str) -> Vec<String> {
+        assert!(VALID.contains(from), "the fixture contains {from:?}");
+        let text = VALID.replacen(from, to, 1);
+        let spec = parse("t.yaml", &text).expect("still an OpenAPI document");
+        validate(&spec).iter().map(|problem| problem.display("t.yaml")).collect()
+    }
+
+    #[test]
+    fn the_valid_document_has_no_problem() {
+        assert_eq!(problems_after("Get a note", "Get a note"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_reference_must_resolve() {
+        let problems = problems_after("schemas/Note'}", "schemas/Nope'}");
+        assert!(problems.iter().any(|p| p.contains("/content/application~1json/schema/$ref: `#/components/schemas/Nope` does not resolve")), "{problems:?}");
+    }
+
+    #[test]
+    fn operations_need_a_declared_tag_security_and_snake_case_id() {
+        let problems = problems_after("tags: [Notes]", "tags: [Other]");
+        assert!(problems.iter().any(|p| p.ends_with("/tags/0: tag `Other` is not declared in the top-level `tags`")), "{problems:?}");
+        let problems = problems_after("operationId: notes_get", "operationId: notesGet");
+        assert!(problems.iter().any(|p| p.contains("`notesGet` is not snake_case: use `notes_get`")), "{problems:?}");
+        let problems = problems_after("security: [{api-key: []}]\n", "");
+        assert!(problems.iter().any(|p| p.contains("declares no `security`")), "{problems:?}");
+        let problems = problems_after("      tags: [Notes]\n", "      security: []\n      tags: [Notes]\n");
+        assert!(problems.iter().any(|p| p.contains("without `x-unauthenticated")), "{problems:?}");
+    }
+
+    #[test]
+    fn path_parameters_must_be_declared_and_typed() {
+        let problems = problems_after("- {name: noteId, in: path, required: true, schema: {type: string}}", "- {name: other, in: query, schema: {}}");
+        assert!(problems.iter().any(|p| p.contains("path parameter `{noteId}` is not declared")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("parameter `other` has no typed schema")), "{problems:?}");
+    }
+
+    #[test]
+    fn a_success_response_is_required() {
+        let problems = problems_after("'200':", "'202x':");
+        assert!(problems.iter().any(|p| p.contains("documents no success")), "{problems:?}");
+    }
+
+    #[test]
+    fn examples_must_match_their_schema() {
+        let problems = problems_after("example: {text: hi}", "example: {text: too long}");
+        assert!(
+            problems.iter().any(|p| p.starts_with("t.yaml: /components/schemas/Note/example: the example does not match its schema at `/text`")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn error_responses_share_one_schema() {
+        let problems = problems_after("'401': {$ref: '#/components/responses/Error'}", "'401': {description: x, content: {application/json: {schema: {$ref: '#/components/schemas/Note'}}}}\n        '404': {$ref: '#/components/responses/Error'}");
+        assert!(problems.iter().any(|p| p.contains("4xx/5xx responses use 2 different schemas")), "{problems:?}");
+    }
+
+    #[test]
+    fn the_project_spec_is_clean() {
+        let spec = crate::spec::load(&crate::codegen::workspace_root().join("spec/novu.yaml")).expect("spec loads");
+        let problems: Vec<String> = validate(&spec).iter().map(|problem| problem.display("spec/novu.yaml")).collect();
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+}
