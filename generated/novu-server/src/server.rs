@@ -2457,6 +2457,8 @@ pub enum ChangesApplyBulkResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -2482,6 +2484,13 @@ impl IntoResponse for ChangesApplyBulkResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -2751,6 +2760,8 @@ pub enum EventsTriggerResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 422 The request is well formed but names something the server cannot act on.
     UnprocessableEntity(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
@@ -2778,6 +2789,13 @@ impl IntoResponse for EventsTriggerResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -2815,6 +2833,8 @@ pub enum EventsBroadcastResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -2840,6 +2860,13 @@ impl IntoResponse for EventsBroadcastResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -2870,6 +2897,8 @@ pub enum EventsTriggerBulkResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -2895,6 +2924,13 @@ impl IntoResponse for EventsTriggerBulkResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -3092,6 +3128,8 @@ pub enum FeedsCreateResponse {
     Unauthorized(types::ErrorResponse),
     /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
     Conflict(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -3124,6 +3162,13 @@ impl IntoResponse for FeedsCreateResponse {
             Self::Conflict(body) => {
                 runtime::json(
                     StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -3257,6 +3302,8 @@ pub enum IntegrationsCreateResponse {
     Unauthorized(types::ErrorResponse),
     /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
     Conflict(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -3289,6 +3336,13 @@ impl IntoResponse for IntegrationsCreateResponse {
             Self::Conflict(body) => {
                 runtime::json(
                     StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -3424,6 +3478,8 @@ pub enum IntegrationsUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
     Conflict(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -3463,6 +3519,13 @@ impl IntoResponse for IntegrationsUpdateResponse {
             Self::Conflict(body) => {
                 runtime::json(
                     StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -3669,6 +3732,8 @@ pub enum LayoutsCreateResponse {
     Unauthorized(types::ErrorResponse),
     /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
     Conflict(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -3701,6 +3766,13 @@ impl IntoResponse for LayoutsCreateResponse {
             Self::Conflict(body) => {
                 runtime::json(
                     StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -3871,6 +3943,8 @@ pub enum LayoutsUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
     Conflict(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -3910,6 +3984,13 @@ impl IntoResponse for LayoutsUpdateResponse {
             Self::Conflict(body) => {
                 runtime::json(
                     StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -4240,6 +4321,8 @@ pub enum WorkflowGroupsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -4265,6 +4348,13 @@ impl IntoResponse for WorkflowGroupsCreateResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -4425,6 +4515,8 @@ pub enum WorkflowGroupsUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -4457,6 +4549,13 @@ impl IntoResponse for WorkflowGroupsUpdateResponse {
             Self::NotFound(body) => {
                 runtime::json(
                     StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -4542,6 +4641,8 @@ pub enum NotificationTemplatesCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -4567,6 +4668,13 @@ impl IntoResponse for NotificationTemplatesCreateResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -4663,6 +4771,8 @@ pub enum NotificationTemplatesUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -4695,6 +4805,13 @@ impl IntoResponse for NotificationTemplatesUpdateResponse {
             Self::NotFound(body) => {
                 runtime::json(
                     StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -4782,6 +4899,8 @@ pub enum NotificationTemplateStatusUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -4814,6 +4933,13 @@ impl IntoResponse for NotificationTemplateStatusUpdateResponse {
             Self::NotFound(body) => {
                 runtime::json(
                     StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -5101,6 +5227,8 @@ pub enum OrganizationsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -5126,6 +5254,13 @@ impl IntoResponse for OrganizationsCreateResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -5156,6 +5291,8 @@ pub enum OrganizationsRenameResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -5181,6 +5318,13 @@ impl IntoResponse for OrganizationsRenameResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -5211,6 +5355,8 @@ pub enum OrganizationBrandingUpdateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -5236,6 +5382,13 @@ impl IntoResponse for OrganizationBrandingUpdateResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -5413,6 +5566,8 @@ pub enum OrganizationMemberRolesUpdateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -5438,6 +5593,13 @@ impl IntoResponse for OrganizationMemberRolesUpdateResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -5523,6 +5685,8 @@ pub enum SubscribersCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -5548,6 +5712,13 @@ impl IntoResponse for SubscribersCreateResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -5578,6 +5749,8 @@ pub enum SubscribersCreateBulkResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -5603,6 +5776,13 @@ impl IntoResponse for SubscribersCreateBulkResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -5697,6 +5877,8 @@ pub enum SubscribersUpdateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -5722,6 +5904,13 @@ impl IntoResponse for SubscribersUpdateResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -5816,6 +6005,8 @@ pub enum SubscriberCredentialsUpdateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -5841,6 +6032,13 @@ impl IntoResponse for SubscriberCredentialsUpdateResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -5871,6 +6069,8 @@ pub enum SubscriberCredentialsAppendResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -5896,6 +6096,13 @@ impl IntoResponse for SubscriberCredentialsAppendResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -6101,6 +6308,8 @@ pub enum SubscriberMessagesMarkAllResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -6137,6 +6346,13 @@ impl IntoResponse for SubscriberMessagesMarkAllResponse {
                     vec![],
                 )
             }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::TooManyRequests { body, retry_after } => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
@@ -6163,6 +6379,8 @@ pub enum SubscriberMessagesMarkAsResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -6188,6 +6406,13 @@ impl IntoResponse for SubscriberMessagesMarkAsResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -6218,6 +6443,8 @@ pub enum SubscriberMessagesMarkAsLegacyResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -6243,6 +6470,13 @@ impl IntoResponse for SubscriberMessagesMarkAsLegacyResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -6275,6 +6509,8 @@ pub enum SubscriberMessageActionUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -6307,6 +6543,13 @@ impl IntoResponse for SubscriberMessageActionUpdateResponse {
             Self::NotFound(body) => {
                 runtime::json(
                     StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -6449,6 +6692,8 @@ pub enum SubscriberOnlineStatusUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -6481,6 +6726,13 @@ impl IntoResponse for SubscriberOnlineStatusUpdateResponse {
             Self::NotFound(body) => {
                 runtime::json(
                     StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -6568,6 +6820,8 @@ pub enum SubscriberPreferencesUpdateGlobalResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -6600,6 +6854,13 @@ impl IntoResponse for SubscriberPreferencesUpdateGlobalResponse {
             Self::NotFound(body) => {
                 runtime::json(
                     StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -6687,6 +6948,8 @@ pub enum SubscriberPreferencesUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -6719,6 +6982,13 @@ impl IntoResponse for SubscriberPreferencesUpdateResponse {
             Self::NotFound(body) => {
                 runtime::json(
                     StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -6817,6 +7087,8 @@ pub enum TenantsCreateResponse {
     MethodNotAllowed(types::ErrorResponse),
     /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
     Conflict(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -6856,6 +7128,13 @@ impl IntoResponse for TenantsCreateResponse {
             Self::Conflict(body) => {
                 runtime::json(
                     StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -7037,6 +7316,8 @@ pub enum TenantsUpdateResponse {
     MethodNotAllowed(types::ErrorResponse),
     /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
     Conflict(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -7083,6 +7364,13 @@ impl IntoResponse for TenantsUpdateResponse {
             Self::Conflict(body) => {
                 runtime::json(
                     StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -7170,6 +7458,8 @@ pub enum TopicsCreateResponse {
     Unauthorized(types::ErrorResponse),
     /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
     Conflict(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -7202,6 +7492,13 @@ impl IntoResponse for TopicsCreateResponse {
             Self::Conflict(body) => {
                 runtime::json(
                     StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -7370,6 +7667,8 @@ pub enum TopicsRenameResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -7406,6 +7705,13 @@ impl IntoResponse for TopicsRenameResponse {
                     vec![],
                 )
             }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::TooManyRequests { body, retry_after } => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
@@ -7432,6 +7738,8 @@ pub enum TopicSubscribersAddResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -7457,6 +7765,13 @@ impl IntoResponse for TopicSubscribersAddResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -7487,6 +7802,8 @@ pub enum TopicSubscribersRemoveResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -7511,6 +7828,13 @@ impl IntoResponse for TopicSubscribersRemoveResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -7662,6 +7986,8 @@ pub enum WorkflowOverridesCreateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -7694,6 +8020,13 @@ impl IntoResponse for WorkflowOverridesCreateResponse {
             Self::NotFound(body) => {
                 runtime::json(
                     StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -7790,6 +8123,8 @@ pub enum WorkflowOverridesUpdateByTenantResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -7822,6 +8157,13 @@ impl IntoResponse for WorkflowOverridesUpdateByTenantResponse {
             Self::NotFound(body) => {
                 runtime::json(
                     StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -7918,6 +8260,8 @@ pub enum WorkflowOverridesUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -7950,6 +8294,13 @@ impl IntoResponse for WorkflowOverridesUpdateResponse {
             Self::NotFound(body) => {
                 runtime::json(
                     StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -8099,6 +8450,8 @@ pub enum WorkflowsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -8124,6 +8477,13 @@ impl IntoResponse for WorkflowsCreateResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -8266,6 +8626,8 @@ pub enum WorkflowsUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -8298,6 +8660,13 @@ impl IntoResponse for WorkflowsUpdateResponse {
             Self::NotFound(body) => {
                 runtime::json(
                     StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -8385,6 +8754,8 @@ pub enum WorkflowStatusUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
+    PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -8417,6 +8788,13 @@ impl IntoResponse for WorkflowStatusUpdateResponse {
             Self::NotFound(body) => {
                 runtime::json(
                     StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::PayloadTooLarge(body) => {
+                runtime::json(
+                    StatusCode::from_u16(413).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -11600,7 +11978,7 @@ mod operations {
         parameters_schema: "/operations/events_trigger/parameters",
         body_schema: Some("/components/schemas/TriggerEventRequest"),
         body_required: true,
-        body_limit: 102400,
+        body_limit: 20971520,
     };
     pub(crate) static EVENTS_BROADCAST: Operation = Operation {
         template: "/v1/events/trigger/broadcast",
@@ -11609,7 +11987,7 @@ mod operations {
         parameters_schema: "/operations/events_broadcast/parameters",
         body_schema: Some("/components/schemas/BroadcastEventRequest"),
         body_required: true,
-        body_limit: 102400,
+        body_limit: 20971520,
     };
     pub(crate) static EVENTS_TRIGGER_BULK: Operation = Operation {
         template: "/v1/events/trigger/bulk",
@@ -11618,7 +11996,7 @@ mod operations {
         parameters_schema: "/operations/events_trigger_bulk/parameters",
         body_schema: Some("/components/schemas/BulkTriggerEventRequest"),
         body_required: true,
-        body_limit: 102400,
+        body_limit: 20971520,
     };
     pub(crate) static EVENTS_CANCEL: Operation = Operation {
         template: "/v1/events/trigger/{transactionId}",
@@ -11824,7 +12202,7 @@ mod operations {
         parameters_schema: "/operations/layouts_create/parameters",
         body_schema: Some("/components/schemas/CreateLayoutRequest"),
         body_required: true,
-        body_limit: 102400,
+        body_limit: 20971520,
     };
     pub(crate) static LAYOUTS_RETRIEVE: Operation = Operation {
         template: "/v1/layouts/{layoutId}",
@@ -11872,7 +12250,7 @@ mod operations {
         parameters_schema: "/operations/layouts_update/parameters",
         body_schema: Some("/components/schemas/UpdateLayoutRequest"),
         body_required: true,
-        body_limit: 102400,
+        body_limit: 20971520,
     };
     pub(crate) static LAYOUTS_SET_DEFAULT: Operation = Operation {
         template: "/v1/layouts/{layoutId}/default",
@@ -12077,7 +12455,7 @@ mod operations {
         parameters_schema: "/operations/notification_templates_create/parameters",
         body_schema: Some("/components/schemas/CreateWorkflowRequest"),
         body_required: true,
-        body_limit: 102400,
+        body_limit: 20971520,
     };
     pub(crate) static NOTIFICATION_TEMPLATES_RETRIEVE: Operation = Operation {
         template: "/v1/notification-templates/{templateId}",
@@ -12109,7 +12487,7 @@ mod operations {
         parameters_schema: "/operations/notification_templates_update/parameters",
         body_schema: Some("/components/schemas/UpdateWorkflowRequest"),
         body_required: true,
-        body_limit: 102400,
+        body_limit: 20971520,
     };
     pub(crate) static NOTIFICATION_TEMPLATES_DELETE: Operation = Operation {
         template: "/v1/notification-templates/{templateId}",
@@ -12141,7 +12519,7 @@ mod operations {
         parameters_schema: "/operations/notification_template_status_update/parameters",
         body_schema: Some("/components/schemas/ChangeWorkflowStatusRequest"),
         body_required: true,
-        body_limit: 102400,
+        body_limit: 20971520,
     };
     pub(crate) static NOTIFICATIONS_LIST: Operation = Operation {
         template: "/v1/notifications",
@@ -13193,7 +13571,7 @@ mod operations {
         parameters_schema: "/operations/workflows_create/parameters",
         body_schema: Some("/components/schemas/CreateWorkflowRequest"),
         body_required: true,
-        body_limit: 102400,
+        body_limit: 20971520,
     };
     pub(crate) static WORKFLOW_VARIABLES_RETRIEVE: Operation = Operation {
         template: "/v1/workflows/variables",
@@ -13234,7 +13612,7 @@ mod operations {
         parameters_schema: "/operations/workflows_update/parameters",
         body_schema: Some("/components/schemas/UpdateWorkflowRequest"),
         body_required: true,
-        body_limit: 102400,
+        body_limit: 20971520,
     };
     pub(crate) static WORKFLOWS_DELETE: Operation = Operation {
         template: "/v1/workflows/{workflowId}",
@@ -13266,6 +13644,6 @@ mod operations {
         parameters_schema: "/operations/workflow_status_update/parameters",
         body_schema: Some("/components/schemas/ChangeWorkflowStatusRequest"),
         body_required: true,
-        body_limit: 102400,
+        body_limit: 20971520,
     };
 }
