@@ -31,7 +31,8 @@ enum Task {
     /// goldens that differs from what `generate` would write. Exit 2 when generation itself fails.
     Check,
     /// Check the spec: unique operationIds, tags, security, `$ref`s, path parameters, success
-    /// responses, examples, one error schema. One line per problem; exit 1 when there is one.
+    /// responses, examples, one error schema. One line per problem; exit 1 when there is one,
+    /// 2 when the file cannot be read.
     Lint {
         /// The spec to lint.
         #[arg(default_value = "spec/novu.yaml")]
@@ -101,18 +102,18 @@ fn lint(path: &Path) -> Result<ExitCode> {
         .unwrap_or(path)
         .display()
         .to_string();
-    let spec = match spec::load(path) {
-        Ok(spec) => spec,
-        Err(error) => {
-            eprintln!(
-                "{shown}: {}",
-                error
-                    .to_string()
-                    .strip_prefix(&format!("{}: ", path.display()))
-                    .unwrap_or(&error.to_string())
-            );
-            return Ok(ExitCode::from(1));
-        }
+    let spec = match std::fs::read_to_string(path) {
+        // An unreadable file is an error of the call (exit 2); an unparsable one is a problem
+        // of the spec (exit 1).
+        Err(error) => anyhow::bail!("{shown}: cannot read the file: {error}"),
+        Ok(text) => match spec::parse(&shown, &text) {
+            Ok(spec) => spec,
+            Err(error) => {
+                println!("{error}");
+                eprintln!("1 problem(s)");
+                return Ok(ExitCode::from(1));
+            }
+        },
     };
     let problems = codegen::validate::validate(&spec);
     for problem in &problems {
