@@ -22,8 +22,15 @@ fn main() {
         bytes = generated.iter().map(|file| file.contents.len()).sum();
     }
     times.sort();
-    let operations = xtask::spec::load(&path).expect("the spec loads").document.operations().count();
-    println!("generate spec/novu.yaml ({operations} operations → {files} files, {} KiB)", bytes / 1024);
+    let operations = xtask::spec::load(&path)
+        .expect("the spec loads")
+        .document
+        .operations()
+        .count();
+    println!(
+        "generate spec/novu.yaml ({operations} operations → {files} files, {} KiB)",
+        bytes / 1024
+    );
     println!("  rounds: {rounds}");
     println!("  min:    {:.1?}", times[0]);
     println!("  median: {:.1?}", times[rounds / 2]);

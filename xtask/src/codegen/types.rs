@@ -85,7 +85,12 @@ paths:
         '409': {description: b, content: {application/json: {schema: {type: integer}}}}
 "##;
         let spec = crate::spec::parse("t.yaml", text).expect("parses");
-        let error = generate(&spec.document).err().expect("progenitor refuses the document");
-        assert!(error.to_string().starts_with("progenitor panicked"), "{error}");
+        let error = generate(&spec.document)
+            .err()
+            .expect("progenitor refuses the document");
+        assert!(
+            error.to_string().starts_with("progenitor panicked"),
+            "{error}"
+        );
     }
 }

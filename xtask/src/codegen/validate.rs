@@ -693,12 +693,18 @@ components:
         assert!(VALID.contains(from), "the fixture contains {from:?}");
         let text = VALID.replacen(from, to, 1);
         let spec = parse("t.yaml", &text).expect("still an OpenAPI document");
-        validate(&spec).iter().map(|problem| problem.display("t.yaml")).collect()
+        validate(&spec)
+            .iter()
+            .map(|problem| problem.display("t.yaml"))
+            .collect()
     }
 
     #[test]
     fn the_valid_document_has_no_problem() {
-        assert_eq!(problems_after("Get a note", "Get a note"), Vec::<String>::new());
+        assert_eq!(
+            problems_after("Get a note", "Get a note"),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
@@ -710,26 +716,65 @@ components:
     #[test]
     fn operations_need_a_declared_tag_security_and_snake_case_id() {
         let problems = problems_after("tags: [Notes]", "tags: [Other]");
-        assert!(problems.iter().any(|p| p.ends_with("/tags/0: tag `Other` is not declared in the top-level `tags`")), "{problems:?}");
+        assert!(
+            problems.iter().any(
+                |p| p.ends_with("/tags/0: tag `Other` is not declared in the top-level `tags`")
+            ),
+            "{problems:?}"
+        );
         let problems = problems_after("operationId: notes_get", "operationId: notesGet");
-        assert!(problems.iter().any(|p| p.contains("`notesGet` is not snake_case: use `notes_get`")), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("`notesGet` is not snake_case: use `notes_get`")),
+            "{problems:?}"
+        );
         let problems = problems_after("security: [{api-key: []}]\n", "");
-        assert!(problems.iter().any(|p| p.contains("declares no `security`")), "{problems:?}");
-        let problems = problems_after("      tags: [Notes]\n", "      security: []\n      tags: [Notes]\n");
-        assert!(problems.iter().any(|p| p.contains("without `x-unauthenticated")), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("declares no `security`")),
+            "{problems:?}"
+        );
+        let problems = problems_after(
+            "      tags: [Notes]\n",
+            "      security: []\n      tags: [Notes]\n",
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("without `x-unauthenticated")),
+            "{problems:?}"
+        );
     }
 
     #[test]
     fn path_parameters_must_be_declared_and_typed() {
-        let problems = problems_after("- {name: noteId, in: path, required: true, schema: {type: string}}", "- {name: other, in: query, schema: {}}");
-        assert!(problems.iter().any(|p| p.contains("path parameter `{noteId}` is not declared")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("parameter `other` has no typed schema")), "{problems:?}");
+        let problems = problems_after(
+            "- {name: noteId, in: path, required: true, schema: {type: string}}",
+            "- {name: other, in: query, schema: {}}",
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("path parameter `{noteId}` is not declared")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("parameter `other` has no typed schema")),
+            "{problems:?}"
+        );
     }
 
     #[test]
     fn a_success_response_is_required() {
         let problems = problems_after("'200':", "'202x':");
-        assert!(problems.iter().any(|p| p.contains("documents no success")), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("documents no success")),
+            "{problems:?}"
+        );
     }
 
     #[test]
@@ -743,14 +788,26 @@ components:
 
     #[test]
     fn error_responses_share_one_schema() {
-        let problems = problems_after("'401': {$ref: '#/components/responses/Error'}", "'401': {description: x, content: {application/json: {schema: {$ref: '#/components/schemas/Note'}}}}\n        '404': {$ref: '#/components/responses/Error'}");
-        assert!(problems.iter().any(|p| p.contains("4xx/5xx responses use 2 different schemas")), "{problems:?}");
+        let problems = problems_after(
+            "'401': {$ref: '#/components/responses/Error'}",
+            "'401': {description: x, content: {application/json: {schema: {$ref: '#/components/schemas/Note'}}}}\n        '404': {$ref: '#/components/responses/Error'}",
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("4xx/5xx responses use 2 different schemas")),
+            "{problems:?}"
+        );
     }
 
     #[test]
     fn the_project_spec_is_clean() {
-        let spec = crate::spec::load(&crate::codegen::workspace_root().join("spec/novu.yaml")).expect("spec loads");
-        let problems: Vec<String> = validate(&spec).iter().map(|problem| problem.display("spec/novu.yaml")).collect();
+        let spec = crate::spec::load(&crate::codegen::workspace_root().join("spec/novu.yaml"))
+            .expect("spec loads");
+        let problems: Vec<String> = validate(&spec)
+            .iter()
+            .map(|problem| problem.display("spec/novu.yaml"))
+            .collect();
         assert!(problems.is_empty(), "{problems:#?}");
     }
 }
