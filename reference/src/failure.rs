@@ -1,0 +1,130 @@
+//! The API's error answers: which status a failed operation gets and the body it carries.
+//!
+//! Resource code returns a [`Failure`]; the trait implementation turns it into the operation's
+//! documented response variant with [`answer!`](crate::api). A status an operation does not
+//! document becomes a 500, so a mistake shows instead of breaking the contract.
+
+use chrono::{SubsecRound, Utc};
+use novu_server::types::{ErrorResponse, ErrorResponseMessage};
+
+/// The status class of a failure, named like the response variants it maps to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    BadRequest,
+    NotFound,
+    Conflict,
+    InternalServerError,
+}
+
+/// A failed operation: its status, its message, and whether the body names the reason phrase.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub status: Status,
+    message: String,
+    /// Nest leaves `error` out when an exception was built without a message.
+    with_reason: bool,
+    error_id: Option<String>,
+}
+
+/// The message of every operation this server does not implement yet.
+pub(crate) const NOT_IMPLEMENTED: &str = "not implemented in the reference server yet";
+
+impl Failure {
+    fn new(status: Status, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+            with_reason: true,
+            error_id: None,
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(Status::BadRequest, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(Status::NotFound, message)
+    }
+
+    /// Nest's bare `NotFoundException()`: message `Not Found` and no `error` key.
+    pub fn bare_not_found() -> Self {
+        Self {
+            with_reason: false,
+            ..Self::new(Status::NotFound, "Not Found")
+        }
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(Status::Conflict, message)
+    }
+
+    /// An unexpected failure: logged with its cause, answered with Novu's opaque 500 message.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let error_id = crate::ids::object_id();
+        tracing::error!(%error_id, %cause, "request failed");
+        Self {
+            with_reason: false,
+            error_id: Some(error_id),
+            ..Self::new(
+                Status::InternalServerError,
+                "Internal server error, contact support and provide them with the errorId",
+            )
+        }
+    }
+
+    /// The honest answer of an operation that is not implemented yet.
+    pub fn not_implemented() -> Self {
+        Self {
+            error_id: Some(crate::ids::object_id()),
+            ..Self::new(Status::InternalServerError, NOT_IMPLEMENTED)
+        }
+    }
+
+    /// The message alone, for answers that report failures inside a success body.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The error body for a request to `path` (path and query string as sent).
+    pub fn body(&self, path: &str) -> ErrorResponse {
+        let (status_code, reason) = match self.status {
+            Status::BadRequest => (400, "Bad Request"),
+            Status::NotFound => (404, "Not Found"),
+            Status::Conflict => (409, "Conflict"),
+            Status::InternalServerError => (500, "Internal Server Error"),
+        };
+        ErrorResponse {
+            error: self.with_reason.then(|| reason.to_owned()),
+            error_id: self.error_id.clone(),
+            message: ErrorResponseMessage::String(self.message.clone()),
+            path: path.to_owned(),
+            status_code,
+            // Millisecond precision, as JavaScript dates have.
+            timestamp: Utc::now().trunc_subsecs(3),
+        }
+    }
+
+    /// The same failure answered as a 500, for statuses the operation does not document.
+    pub fn undocumented(self) -> Self {
+        Self::internal(format!(
+            "undocumented {:?} for this operation: {}",
+            self.status, self.message
+        ))
+    }
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::internal(format!("database: {error}"))
+    }
+}
+
+impl From<serde_json::Error> for Failure {
+    fn from(error: serde_json::Error) -> Self {
+        Self::internal(format!("document: {error}"))
+    }
+}
+
+/// What resource code returns.
+pub(crate) type Outcome<T> = std::result::Result<T, Failure>;

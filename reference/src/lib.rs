@@ -1,0 +1,21 @@
+//! The reference Novu-compatible server: the generated `novu_server` stubs implemented on
+//! embedded SQLite.
+//!
+//! [`start`] opens (or creates) the database, bootstraps one organization with a development
+//! and a production environment, and serves the API until the returned [`RunningServer`] is
+//! shut down or dropped. The conformance suite starts its target this way; the
+//! `novu-reference` binary wraps the same call.
+#![deny(missing_docs)]
+
+mod api;
+mod config;
+mod error;
+mod failure;
+mod ids;
+mod resources;
+mod server;
+mod store;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use server::{RunningServer, start};

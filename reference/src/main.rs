@@ -1,0 +1,80 @@
+//! `novu-reference`: serve the reference Novu-compatible API until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use novu_reference::Config;
+
+/// The reference Novu-compatible server on embedded SQLite.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Arguments {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    listen: SocketAddr,
+    /// The SQLite database file (`:memory:` keeps everything in memory).
+    #[arg(long, default_value = "novu-reference.db")]
+    database: PathBuf,
+    /// The development environment's API key; generated on first start when absent.
+    #[arg(long)]
+    api_key: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let arguments = Arguments::parse();
+    let config = Config {
+        listen: arguments.listen,
+        database: arguments.database,
+        api_key: arguments.api_key,
+    };
+    let server = match novu_reference::start(config).await {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    if server.api_key_generated() {
+        println!("generated API key (shown once): {}", server.api_key());
+    }
+    println!("listening on {}", server.base_url());
+    stop_signal().await;
+    tracing::info!("shutting down");
+    match server.shutdown().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Ctrl-C, or SIGTERM where there is one.
+async fn stop_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,56 @@
+//! Environments of the caller's organization and their API keys.
+
+use rusqlite::{Transaction, params};
+use serde_json::{Value, json};
+
+use super::Caller;
+use crate::failure::Outcome;
+use crate::store::{documents, first_document};
+
+/// Every environment of the organization; API keys are shown only for the caller's own.
+pub(crate) fn list(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
+    let environments = documents(
+        transaction,
+        "SELECT doc FROM environments WHERE organization_id = ?1 ORDER BY rowid",
+        [&caller.organization_id],
+    )?;
+    let shown = environments
+        .into_iter()
+        .map(|environment| {
+            if environment["_id"] == caller.environment_id.as_str() {
+                environment
+            } else {
+                without_keys(environment)
+            }
+        })
+        .collect();
+    Ok(Value::Array(shown))
+}
+
+pub(crate) fn current(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
+    let environment = first_document(
+        transaction,
+        "SELECT doc FROM environments WHERE id = ?1 AND organization_id = ?2",
+        params![caller.environment_id, caller.organization_id],
+    )?;
+    Ok(environment.unwrap_or(Value::Null))
+}
+
+/// The caller's environment's keys as `{key, _userId}`.
+pub(crate) fn api_keys(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
+    let environment = current(transaction, caller)?;
+    let keys = environment["apiKeys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|key| json!({ "key": key["key"], "_userId": key["_userId"] }))
+        .collect();
+    Ok(Value::Array(keys))
+}
+
+fn without_keys(mut environment: Value) -> Value {
+    if let Some(fields) = environment.as_object_mut() {
+        fields.remove("apiKeys");
+    }
+    environment
+}

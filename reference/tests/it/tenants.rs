@@ -1,0 +1,113 @@
+use serde_json::json;
+
+use crate::{TestServer, body, error, message};
+
+#[tokio::test]
+async fn tenant_lifecycle() {
+    let test = TestServer::start().await;
+    let client = &test.client;
+    let environment_id = client
+        .environments_retrieve_current()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .id;
+
+    let created = client
+        .tenants_create(&body(
+            json!({ "identifier": "acme", "name": "Acme", "data": { "region": "eu" } }),
+        ))
+        .await
+        .expect("create succeeds");
+    assert_eq!(created.status().as_u16(), 201);
+    let created = created.into_inner().data;
+    assert_eq!(created.identifier, "acme");
+    assert_eq!(created.environment_id, environment_id);
+
+    let (status, conflict) = error(
+        client
+            .tenants_create(&body(json!({ "identifier": "acme", "name": "A" })))
+            .await,
+    );
+    assert_eq!(status, 409);
+    assert_eq!(
+        message(&conflict),
+        format!("Tenant with identifier: acme already exists under environment {environment_id}")
+    );
+
+    client
+        .tenants_create(&body(json!({ "identifier": "globex", "name": "Globex" })))
+        .await
+        .unwrap();
+    let (status, conflict) = error(
+        client
+            .tenants_update("acme", &body(json!({ "identifier": "globex" })))
+            .await,
+    );
+    assert_eq!(status, 409);
+    assert_eq!(
+        message(&conflict),
+        format!("Tenant with identifier: globex already exists under environment {environment_id}")
+    );
+
+    let updated = client
+        .tenants_update(
+            "acme",
+            &body(json!({ "identifier": "acme-2", "name": "", "data": { "tier": "gold" } })),
+        )
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(updated.identifier, "acme-2");
+    assert_eq!(
+        updated.name.as_deref(),
+        Some("Acme"),
+        "an empty name is ignored"
+    );
+    assert_eq!(
+        serde_json::to_value(updated.data).unwrap(),
+        json!({ "tier": "gold" })
+    );
+    assert_eq!(updated.id, created.id);
+
+    let page = client.tenants_list(None, None).await.unwrap().into_inner();
+    let identifiers: Vec<_> = page
+        .data
+        .iter()
+        .map(|tenant| tenant.identifier.as_str())
+        .collect();
+    assert_eq!(identifiers, ["globex", "acme-2"], "newest first");
+    assert_eq!((page.page, page.page_size, page.has_more), (0, 10, false));
+    let full = client
+        .tenants_list(std::num::NonZeroU64::new(2), Some(0))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(full.has_more, "a full page reports more");
+
+    let (status, missing) = error(client.tenants_get("acme").await);
+    assert_eq!(status, 404);
+    assert_eq!(
+        message(&missing),
+        format!("Tenant with identifier: acme does not exist under environment {environment_id}")
+    );
+    assert_eq!(
+        client
+            .tenants_delete("acme-2")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        204
+    );
+    let (status, _) = error(client.tenants_delete("acme-2").await);
+    assert_eq!(status, 404);
+    let (status, _) = error(
+        client
+            .tenants_update("acme-2", &body(json!({ "name": "x" })))
+            .await,
+    );
+    assert_eq!(status, 404);
+}
