@@ -39,6 +39,9 @@ pub struct RequestContext {
     pub path_and_query: String,
     /// The request's headers (e.g. `Idempotency-Key`).
     pub headers: HeaderMap,
+    /// The validated body as JSON (`null` when there is none), for what the typed body cannot
+    /// say: a field sent as `null` and a field left out read the same there.
+    pub raw_body: Value,
 }
 
 /// How one parameter's text is turned into JSON before validation.
@@ -259,8 +262,7 @@ where
             value
         }
     };
-    let body: B =
-        serde_json::from_value(body_value).map_err(|problem| reject(vec![problem.to_string()]))?;
+    let body = B::deserialize(&body_value).map_err(|problem| reject(vec![problem.to_string()]))?;
 
     Ok(Decoded {
         path: path_params,
@@ -269,6 +271,7 @@ where
         context: RequestContext {
             path_and_query: path,
             headers: parts.headers,
+            raw_body: body_value,
         },
     })
 }

@@ -4413,10 +4413,22 @@ pub(crate) const DOCUMENT: &str = r#####"{
             "$ref": "#/components/schemas/CustomData"
           },
           "email": {
-            "format": "email",
-            "type": [
-              "string",
-              "null"
+            "anyOf": [
+              {
+                "oneOf": [
+                  {
+                    "format": "email",
+                    "type": "string"
+                  },
+                  {
+                    "maxLength": 0,
+                    "type": "string"
+                  }
+                ]
+              },
+              {
+                "type": "null"
+              }
             ]
           },
           "firstName": {

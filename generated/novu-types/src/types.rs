@@ -9111,9 +9111,9 @@ pub struct UpdateSubscriberRequest {
     pub avatar: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<CustomData>,
-    ///`null` or the empty string `""` clears the address.
+    ///An email address; `null` or the empty string `""` clears the address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub email: ::std::option::Option<::std::string::String>,
+    pub email: ::std::option::Option<UpdateSubscriberRequestEmail>,
     #[serde(
         rename = "firstName",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -9126,6 +9126,99 @@ pub struct UpdateSubscriberRequest {
     pub locale: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::std::string::String>,
+}
+///`UpdateSubscriberRequestEmail`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    schemars::JsonSchema
+)]
+#[serde(untagged)]
+pub enum UpdateSubscriberRequestEmail {
+    Email(::std::string::String),
+    String(UpdateSubscriberRequestEmailString),
+}
+impl ::std::fmt::Display for UpdateSubscriberRequestEmail {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Email(x) => x.fmt(f),
+            Self::String(x) => x.fmt(f),
+        }
+    }
+}
+impl ::std::convert::From<UpdateSubscriberRequestEmailString>
+for UpdateSubscriberRequestEmail {
+    fn from(value: UpdateSubscriberRequestEmailString) -> Self {
+        Self::String(value)
+    }
+}
+///`UpdateSubscriberRequestEmailString`
+#[derive(
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+#[serde(transparent)]
+pub struct UpdateSubscriberRequestEmailString(::std::string::String);
+impl ::std::ops::Deref for UpdateSubscriberRequestEmailString {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<UpdateSubscriberRequestEmailString> for ::std::string::String {
+    fn from(value: UpdateSubscriberRequestEmailString) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for UpdateSubscriberRequestEmailString {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 0usize {
+            return Err("longer than 0 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for UpdateSubscriberRequestEmailString {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for UpdateSubscriberRequestEmailString {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UpdateSubscriberRequestEmailString {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
 }
 ///Empty or absent fields are left unchanged.
 #[derive(
