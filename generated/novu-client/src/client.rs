@@ -194,7 +194,7 @@ Sends a `GET` request to `/v1/changes/count`
 */
     pub async fn changes_count<'a>(
         &'a self,
-    ) -> Result<ResponseValue<types::NumberEnvelope>, Error<types::ErrorResponse>> {
+    ) -> Result<ResponseValue<types::CountEnvelope>, Error<types::ErrorResponse>> {
         let url = format!("{}/v1/changes/count", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -3934,7 +3934,7 @@ Arguments:
         &'a self,
         subscriber_id: &'a str,
         body: &'a types::MarkAllMessagesAsRequest,
-    ) -> Result<ResponseValue<types::NumberEnvelope>, Error<types::ErrorResponse>> {
+    ) -> Result<ResponseValue<types::CountEnvelope>, Error<types::ErrorResponse>> {
         let url = format!(
             "{}/v1/subscribers/{}/messages/mark-all", self.baseurl, encode_path(&
             subscriber_id.to_string()),

@@ -76,7 +76,7 @@ pub(crate) const DOCUMENT: &str = r#####"{
             "type": "array"
           },
           "count": {
-            "type": "number"
+            "type": "integer"
           },
           "templates": {
             "items": {
@@ -265,10 +265,10 @@ pub(crate) const DOCUMENT: &str = r#####"{
       "ActivityStats": {
         "properties": {
           "monthlySent": {
-            "type": "number"
+            "type": "integer"
           },
           "weeklySent": {
-            "type": "number"
+            "type": "integer"
           }
         },
         "required": [
@@ -630,6 +630,17 @@ pub(crate) const DOCUMENT: &str = r#####"{
           "push"
         ],
         "type": "string"
+      },
+      "CountEnvelope": {
+        "properties": {
+          "data": {
+            "type": "integer"
+          }
+        },
+        "required": [
+          "data"
+        ],
+        "type": "object"
       },
       "CreateFeedRequest": {
         "properties": {
@@ -2810,17 +2821,6 @@ pub(crate) const DOCUMENT: &str = r#####"{
         },
         "type": "object"
       },
-      "NumberEnvelope": {
-        "properties": {
-          "data": {
-            "type": "number"
-          }
-        },
-        "required": [
-          "data"
-        ],
-        "type": "object"
-      },
       "ObjectId": {
         "pattern": "^[0-9a-fA-F]{24}$",
         "type": "string"
@@ -3201,7 +3201,7 @@ pub(crate) const DOCUMENT: &str = r#####"{
       "Subscriber": {
         "properties": {
           "__v": {
-            "type": "number"
+            "type": "integer"
           },
           "_environmentId": {
             "type": "string"

@@ -2516,7 +2516,7 @@ impl IntoResponse for ChangesApplyBulkResponse {
 #[derive(Debug)]
 pub enum ChangesCountResponse {
     /// 200 The count.
-    Ok(types::NumberEnvelope),
+    Ok(types::CountEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
@@ -6301,7 +6301,7 @@ impl IntoResponse for SubscriberChatOauthCallbackResponse {
 #[derive(Debug)]
 pub enum SubscriberMessagesMarkAllResponse {
     /// 201 The number of messages changed.
-    Created(types::NumberEnvelope),
+    Created(types::CountEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.

@@ -166,7 +166,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ActivityExecutionDetailS
 )]
 pub struct ActivityGraphStat {
     pub channels: ::std::vec::Vec<ChannelType>,
-    pub count: f64,
+    pub count: i64,
     ///The day, `YYYY-MM-DD`.
     #[serde(rename = "_id")]
     pub id: ::std::string::String,
@@ -311,9 +311,9 @@ pub struct ActivityPage {
 )]
 pub struct ActivityStats {
     #[serde(rename = "monthlySent")]
-    pub monthly_sent: f64,
+    pub monthly_sent: i64,
     #[serde(rename = "weeklySent")]
-    pub weekly_sent: f64,
+    pub weekly_sent: i64,
 }
 ///`ActivityStatsEnvelope`
 #[derive(
@@ -750,6 +750,18 @@ impl ::std::convert::TryFrom<::std::string::String> for ChannelType {
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
+}
+///`CountEnvelope`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    schemars::JsonSchema
+)]
+pub struct CountEnvelope {
+    pub data: i64,
 }
 ///`CreateFeedRequest`
 #[derive(
@@ -5608,18 +5620,6 @@ pub struct NotificationStepVariantMetadata {
     #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
     pub subtype_3: ::std::option::Option<NotificationStepDelayScheduledMetadata>,
 }
-///`NumberEnvelope`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    PartialEq,
-    schemars::JsonSchema
-)]
-pub struct NumberEnvelope {
-    pub data: f64,
-}
 ///A 24-character hexadecimal database identifier.
 #[derive(
     ::serde::Serialize,
@@ -6675,7 +6675,7 @@ pub struct Subscriber {
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     #[serde(rename = "__v", skip_serializing_if = "::std::option::Option::is_none")]
-    pub v: ::std::option::Option<f64>,
+    pub v: ::std::option::Option<i64>,
 }
 ///The subscriber's credentials for one chat or push integration.
 #[derive(
