@@ -11,7 +11,8 @@ use crate::failure::{Failure, Outcome, Status};
 use crate::ids;
 use crate::resources::subscribers::Mode;
 use crate::resources::{
-    Caller, environments, feeds, organizations, subscribers, tenants, topics, workflow_groups,
+    Caller, environments, feeds, integrations, layouts, organizations, subscribers, tenants,
+    topics, workflow_groups, workflow_overrides, workflows,
 };
 use crate::store::{Store, typed};
 
@@ -806,6 +807,647 @@ impl NovuApi for ReferenceApi {
         )
     }
 
+    // Integrations
+
+    async fn integrations_list(
+        &self,
+        request: IntegrationsListRequest<Caller>,
+    ) -> IntegrationsListResponse {
+        let outcome = self.run(request.caller, integrations::list).await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            IntegrationsListResponse::Ok(_)
+        )
+    }
+
+    async fn integrations_create(
+        &self,
+        request: IntegrationsCreateRequest<Caller>,
+    ) -> IntegrationsCreateResponse {
+        let body = request.context.raw_body.clone();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                integrations::create(transaction, caller, body)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            IntegrationsCreateResponse::Created(_),
+            BadRequest,
+            Conflict
+        )
+    }
+
+    async fn integrations_list_active(
+        &self,
+        request: IntegrationsListActiveRequest<Caller>,
+    ) -> IntegrationsListActiveResponse {
+        let outcome = self.run(request.caller, integrations::list_active).await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            IntegrationsListActiveResponse::Ok(_)
+        )
+    }
+
+    async fn integration_webhook_status_retrieve(
+        &self,
+        request: IntegrationWebhookStatusRetrieveRequest<Caller>,
+    ) -> IntegrationWebhookStatusRetrieveResponse {
+        let id = request.path.provider_or_integration_id;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                integrations::webhook_status(transaction, caller, &id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            IntegrationWebhookStatusRetrieveResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn integrations_update(
+        &self,
+        request: IntegrationsUpdateRequest<Caller>,
+    ) -> IntegrationsUpdateResponse {
+        let id = request.path.integration_id;
+        // The raw body, because `conditions: []` (clear them) and a missing `conditions` read
+        // the same in the typed body.
+        let body = request.context.raw_body.clone();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                integrations::update(transaction, caller, &id, body)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            IntegrationsUpdateResponse::Ok(_),
+            BadRequest,
+            NotFound,
+            Conflict
+        )
+    }
+
+    async fn integrations_delete(
+        &self,
+        request: IntegrationsDeleteRequest<Caller>,
+    ) -> IntegrationsDeleteResponse {
+        let id = request.path.integration_id;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                integrations::delete(transaction, caller, &id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            IntegrationsDeleteResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn integrations_set_primary(
+        &self,
+        request: IntegrationsSetPrimaryRequest<Caller>,
+    ) -> IntegrationsSetPrimaryResponse {
+        let id = request.path.integration_id.to_string();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                integrations::set_primary(transaction, caller, &id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            IntegrationsSetPrimaryResponse::Created(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    // Layouts
+
+    async fn layouts_list(&self, request: LayoutsListRequest<Caller>) -> LayoutsListResponse {
+        let LayoutsListQuery {
+            page: number,
+            page_size,
+            order_by,
+            ..
+        } = request.query;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                layouts::list(transaction, caller, number, page_size, order_by)
+            })
+            .await;
+        answer!(
+            request.context,
+            page(outcome),
+            LayoutsListResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn layouts_create(&self, request: LayoutsCreateRequest<Caller>) -> LayoutsCreateResponse {
+        let body = request.context.raw_body.clone();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                layouts::create(transaction, caller, body)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            LayoutsCreateResponse::Created(_),
+            BadRequest,
+            Conflict
+        )
+    }
+
+    async fn layouts_retrieve(
+        &self,
+        request: LayoutsRetrieveRequest<Caller>,
+    ) -> LayoutsRetrieveResponse {
+        let id = request.path.layout_id;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                layouts::get(transaction, caller, &id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            LayoutsRetrieveResponse::Ok(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn layouts_delete(&self, request: LayoutsDeleteRequest<Caller>) -> LayoutsDeleteResponse {
+        let id = request.path.layout_id;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                layouts::delete(transaction, caller, &id)
+            })
+            .await;
+        answer!(
+            request.context,
+            outcome,
+            LayoutsDeleteResponse::NoContent,
+            BadRequest,
+            NotFound,
+            Conflict
+        )
+    }
+
+    async fn layouts_update(&self, request: LayoutsUpdateRequest<Caller>) -> LayoutsUpdateResponse {
+        let id = request.path.layout_id;
+        let body = request.context.raw_body.clone();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                layouts::update(transaction, caller, &id, body)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            LayoutsUpdateResponse::Ok(_),
+            BadRequest,
+            NotFound,
+            Conflict
+        )
+    }
+
+    async fn layouts_set_default(
+        &self,
+        request: LayoutsSetDefaultRequest<Caller>,
+    ) -> LayoutsSetDefaultResponse {
+        let id = request.path.layout_id;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                layouts::set_default(transaction, caller, &id)
+            })
+            .await;
+        answer!(
+            request.context,
+            outcome,
+            LayoutsSetDefaultResponse::NoContent,
+            BadRequest,
+            NotFound
+        )
+    }
+
+    // Workflows
+
+    async fn workflows_list(&self, request: WorkflowsListRequest<Caller>) -> WorkflowsListResponse {
+        let WorkflowsListQuery {
+            page: number,
+            limit,
+            query,
+        } = request.query;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflows::list(transaction, caller, number, limit, query.as_deref())
+            })
+            .await;
+        answer!(
+            request.context,
+            page(outcome),
+            WorkflowsListResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn workflows_create(
+        &self,
+        request: WorkflowsCreateRequest<Caller>,
+    ) -> WorkflowsCreateResponse {
+        let body = request.context.raw_body.clone();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflows::create(transaction, caller, body)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            WorkflowsCreateResponse::Created(_),
+            Unauthorized,
+            BadRequest
+        )
+    }
+
+    async fn workflows_retrieve(
+        &self,
+        request: WorkflowsRetrieveRequest<Caller>,
+    ) -> WorkflowsRetrieveResponse {
+        let id = request.path.workflow_id;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflows::get(transaction, caller, &id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            WorkflowsRetrieveResponse::Ok(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn workflows_update(
+        &self,
+        request: WorkflowsUpdateRequest<Caller>,
+    ) -> WorkflowsUpdateResponse {
+        let id = request.path.workflow_id.to_string();
+        let body = request.context.raw_body.clone();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflows::update(transaction, caller, &id, body)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            WorkflowsUpdateResponse::Ok(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn workflows_delete(
+        &self,
+        request: WorkflowsDeleteRequest<Caller>,
+    ) -> WorkflowsDeleteResponse {
+        let id = request.path.workflow_id.to_string();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflows::delete(transaction, caller, &id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            WorkflowsDeleteResponse::Ok(_),
+            Unauthorized,
+            BadRequest
+        )
+    }
+
+    async fn workflow_status_update(
+        &self,
+        request: WorkflowStatusUpdateRequest<Caller>,
+    ) -> WorkflowStatusUpdateResponse {
+        let id = request.path.workflow_id.to_string();
+        let active = request.body.active;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflows::update_status(transaction, caller, &id, active)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            WorkflowStatusUpdateResponse::Ok(_),
+            Unauthorized,
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn workflow_variables_retrieve(
+        &self,
+        request: WorkflowVariablesRetrieveRequest<Caller>,
+    ) -> WorkflowVariablesRetrieveResponse {
+        let outcome = self.run(request.caller, workflows::variables).await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            WorkflowVariablesRetrieveResponse::Ok(_)
+        )
+    }
+
+    // Notification templates: the deprecated name of the same workflows
+
+    async fn notification_templates_list(
+        &self,
+        request: NotificationTemplatesListRequest<Caller>,
+    ) -> NotificationTemplatesListResponse {
+        let NotificationTemplatesListQuery {
+            page: number,
+            limit,
+            query,
+        } = request.query;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflows::list(transaction, caller, number, limit, query.as_deref())
+            })
+            .await;
+        answer!(
+            request.context,
+            page(outcome),
+            NotificationTemplatesListResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn notification_templates_create(
+        &self,
+        request: NotificationTemplatesCreateRequest<Caller>,
+    ) -> NotificationTemplatesCreateResponse {
+        let body = request.context.raw_body.clone();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflows::create(transaction, caller, body)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            NotificationTemplatesCreateResponse::Created(_),
+            Unauthorized,
+            BadRequest
+        )
+    }
+
+    async fn notification_templates_retrieve(
+        &self,
+        request: NotificationTemplatesRetrieveRequest<Caller>,
+    ) -> NotificationTemplatesRetrieveResponse {
+        let id = request.path.template_id;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflows::get(transaction, caller, &id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            NotificationTemplatesRetrieveResponse::Ok(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn notification_templates_update(
+        &self,
+        request: NotificationTemplatesUpdateRequest<Caller>,
+    ) -> NotificationTemplatesUpdateResponse {
+        let id = request.path.template_id.to_string();
+        let body = request.context.raw_body.clone();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflows::update(transaction, caller, &id, body)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            NotificationTemplatesUpdateResponse::Ok(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn notification_templates_delete(
+        &self,
+        request: NotificationTemplatesDeleteRequest<Caller>,
+    ) -> NotificationTemplatesDeleteResponse {
+        let id = request.path.template_id.to_string();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflows::delete(transaction, caller, &id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            NotificationTemplatesDeleteResponse::Ok(_),
+            Unauthorized,
+            BadRequest
+        )
+    }
+
+    async fn notification_template_status_update(
+        &self,
+        request: NotificationTemplateStatusUpdateRequest<Caller>,
+    ) -> NotificationTemplateStatusUpdateResponse {
+        let id = request.path.template_id.to_string();
+        let active = request.body.active;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflows::update_status(transaction, caller, &id, active)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            NotificationTemplateStatusUpdateResponse::Ok(_),
+            Unauthorized,
+            BadRequest,
+            NotFound
+        )
+    }
+
+    // Workflow overrides
+
+    async fn workflow_overrides_list(
+        &self,
+        request: WorkflowOverridesListRequest<Caller>,
+    ) -> WorkflowOverridesListResponse {
+        let WorkflowOverridesListQuery {
+            page: number,
+            limit,
+        } = request.query;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflow_overrides::list(transaction, caller, number, limit)
+            })
+            .await;
+        answer!(
+            request.context,
+            page(outcome),
+            WorkflowOverridesListResponse::Ok(_),
+            Unauthorized,
+            BadRequest
+        )
+    }
+
+    async fn workflow_overrides_create(
+        &self,
+        request: WorkflowOverridesCreateRequest<Caller>,
+    ) -> WorkflowOverridesCreateResponse {
+        let body = request.context.raw_body.clone();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflow_overrides::create(transaction, caller, body)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            WorkflowOverridesCreateResponse::Created(_),
+            Unauthorized,
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn workflow_overrides_retrieve_by_tenant(
+        &self,
+        request: WorkflowOverridesRetrieveByTenantRequest<Caller>,
+    ) -> WorkflowOverridesRetrieveByTenantResponse {
+        let workflow_id = request.path.workflow_id.to_string();
+        let tenant_id = request.path.tenant_id.to_string();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflow_overrides::get_by_tenant(transaction, caller, &workflow_id, &tenant_id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            WorkflowOverridesRetrieveByTenantResponse::Ok(_),
+            Unauthorized,
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn workflow_overrides_update_by_tenant(
+        &self,
+        request: WorkflowOverridesUpdateByTenantRequest<Caller>,
+    ) -> WorkflowOverridesUpdateByTenantResponse {
+        let workflow_id = request.path.workflow_id.to_string();
+        let tenant_id = request.path.tenant_id.to_string();
+        let body = request.context.raw_body.clone();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflow_overrides::update_by_tenant(
+                    transaction,
+                    caller,
+                    &workflow_id,
+                    &tenant_id,
+                    body,
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            WorkflowOverridesUpdateByTenantResponse::Ok(_),
+            Unauthorized,
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn workflow_overrides_retrieve(
+        &self,
+        request: WorkflowOverridesRetrieveRequest<Caller>,
+    ) -> WorkflowOverridesRetrieveResponse {
+        let id = request.path.override_id.to_string();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflow_overrides::get(transaction, caller, &id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            WorkflowOverridesRetrieveResponse::Ok(_),
+            Unauthorized,
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn workflow_overrides_update(
+        &self,
+        request: WorkflowOverridesUpdateRequest<Caller>,
+    ) -> WorkflowOverridesUpdateResponse {
+        let id = request.path.override_id.to_string();
+        let body = request.context.raw_body.clone();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflow_overrides::update(transaction, caller, &id, body)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            WorkflowOverridesUpdateResponse::Ok(_),
+            Unauthorized,
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn workflow_overrides_delete(
+        &self,
+        request: WorkflowOverridesDeleteRequest<Caller>,
+    ) -> WorkflowOverridesDeleteResponse {
+        let id = request.path.override_id.to_string();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                workflow_overrides::delete(transaction, caller, &id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            WorkflowOverridesDeleteResponse::Ok(_),
+            Unauthorized,
+            BadRequest,
+            NotFound
+        )
+    }
+
     // Not implemented yet: the public chat OAuth endpoints, then every operation below.
 
     async fn subscriber_chat_oauth(
@@ -836,28 +1478,9 @@ impl NovuApi for ReferenceApi {
         events_trigger_bulk(EventsTriggerBulkRequest) -> EventsTriggerBulkResponse;
         events_cancel(EventsCancelRequest) -> EventsCancelResponse;
         execution_details_list(ExecutionDetailsListRequest) -> ExecutionDetailsListResponse;
-        integrations_list(IntegrationsListRequest) -> IntegrationsListResponse;
-        integrations_create(IntegrationsCreateRequest) -> IntegrationsCreateResponse;
-        integrations_list_active(IntegrationsListActiveRequest) -> IntegrationsListActiveResponse;
-        integration_webhook_status_retrieve(IntegrationWebhookStatusRetrieveRequest) -> IntegrationWebhookStatusRetrieveResponse;
-        integrations_update(IntegrationsUpdateRequest) -> IntegrationsUpdateResponse;
-        integrations_delete(IntegrationsDeleteRequest) -> IntegrationsDeleteResponse;
-        integrations_set_primary(IntegrationsSetPrimaryRequest) -> IntegrationsSetPrimaryResponse;
-        layouts_list(LayoutsListRequest) -> LayoutsListResponse;
-        layouts_create(LayoutsCreateRequest) -> LayoutsCreateResponse;
-        layouts_retrieve(LayoutsRetrieveRequest) -> LayoutsRetrieveResponse;
-        layouts_delete(LayoutsDeleteRequest) -> LayoutsDeleteResponse;
-        layouts_update(LayoutsUpdateRequest) -> LayoutsUpdateResponse;
-        layouts_set_default(LayoutsSetDefaultRequest) -> LayoutsSetDefaultResponse;
         messages_list(MessagesListRequest) -> MessagesListResponse;
         messages_delete_by_transaction(MessagesDeleteByTransactionRequest) -> MessagesDeleteByTransactionResponse;
         messages_delete(MessagesDeleteRequest) -> MessagesDeleteResponse;
-        notification_templates_list(NotificationTemplatesListRequest) -> NotificationTemplatesListResponse;
-        notification_templates_create(NotificationTemplatesCreateRequest) -> NotificationTemplatesCreateResponse;
-        notification_templates_retrieve(NotificationTemplatesRetrieveRequest) -> NotificationTemplatesRetrieveResponse;
-        notification_templates_update(NotificationTemplatesUpdateRequest) -> NotificationTemplatesUpdateResponse;
-        notification_templates_delete(NotificationTemplatesDeleteRequest) -> NotificationTemplatesDeleteResponse;
-        notification_template_status_update(NotificationTemplateStatusUpdateRequest) -> NotificationTemplateStatusUpdateResponse;
         notifications_list(NotificationsListRequest) -> NotificationsListResponse;
         notifications_graph_stats(NotificationsGraphStatsRequest) -> NotificationsGraphStatsResponse;
         notifications_stats(NotificationsStatsRequest) -> NotificationsStatsResponse;
@@ -875,19 +1498,5 @@ impl NovuApi for ReferenceApi {
         subscriber_preferences_update_global(SubscriberPreferencesUpdateGlobalRequest) -> SubscriberPreferencesUpdateGlobalResponse;
         subscriber_preferences_get_by_level(SubscriberPreferencesGetByLevelRequest) -> SubscriberPreferencesGetByLevelResponse;
         subscriber_preferences_update(SubscriberPreferencesUpdateRequest) -> SubscriberPreferencesUpdateResponse;
-        workflow_overrides_list(WorkflowOverridesListRequest) -> WorkflowOverridesListResponse;
-        workflow_overrides_create(WorkflowOverridesCreateRequest) -> WorkflowOverridesCreateResponse;
-        workflow_overrides_retrieve_by_tenant(WorkflowOverridesRetrieveByTenantRequest) -> WorkflowOverridesRetrieveByTenantResponse;
-        workflow_overrides_update_by_tenant(WorkflowOverridesUpdateByTenantRequest) -> WorkflowOverridesUpdateByTenantResponse;
-        workflow_overrides_retrieve(WorkflowOverridesRetrieveRequest) -> WorkflowOverridesRetrieveResponse;
-        workflow_overrides_update(WorkflowOverridesUpdateRequest) -> WorkflowOverridesUpdateResponse;
-        workflow_overrides_delete(WorkflowOverridesDeleteRequest) -> WorkflowOverridesDeleteResponse;
-        workflows_list(WorkflowsListRequest) -> WorkflowsListResponse;
-        workflows_create(WorkflowsCreateRequest) -> WorkflowsCreateResponse;
-        workflow_variables_retrieve(WorkflowVariablesRetrieveRequest) -> WorkflowVariablesRetrieveResponse;
-        workflows_retrieve(WorkflowsRetrieveRequest) -> WorkflowsRetrieveResponse;
-        workflows_update(WorkflowsUpdateRequest) -> WorkflowsUpdateResponse;
-        workflows_delete(WorkflowsDeleteRequest) -> WorkflowsDeleteResponse;
-        workflow_status_update(WorkflowStatusUpdateRequest) -> WorkflowStatusUpdateResponse;
     }
 }

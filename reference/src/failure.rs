@@ -11,6 +11,7 @@ use novu_server::types::{ErrorResponse, ErrorResponseMessage};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Status {
     BadRequest,
+    Unauthorized,
     NotFound,
     Conflict,
     InternalServerError,
@@ -41,6 +42,10 @@ impl Failure {
 
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(Status::BadRequest, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(Status::Unauthorized, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -90,6 +95,7 @@ impl Failure {
     pub fn body(&self, path: &str) -> ErrorResponse {
         let (status_code, reason) = match self.status {
             Status::BadRequest => (400, "Bad Request"),
+            Status::Unauthorized => (401, "Unauthorized"),
             Status::NotFound => (404, "Not Found"),
             Status::Conflict => (409, "Conflict"),
             Status::InternalServerError => (500, "Internal Server Error"),

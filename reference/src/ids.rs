@@ -38,3 +38,43 @@ pub(crate) fn key_hash(key: &str) -> String {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
+
+/// A short random suffix, like the `shortid` values Novu appends to taken identifiers.
+pub(crate) fn short_id() -> String {
+    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-";
+    let random: [u8; 9] = rand::random();
+    random
+        .iter()
+        .map(|byte| ALPHABET[usize::from(*byte) % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// Novu's `slugify`: lowercase, runs of anything but letters and digits become one `-`, no
+/// leading or trailing `-`.
+pub(crate) fn slugify(text: &str) -> String {
+    let mut slug = String::new();
+    for character in text.to_lowercase().chars() {
+        if character.is_alphanumeric() {
+            slug.push(character);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_owned()
+}
+
+/// A random version-4 UUID, the `uuid` of workflow steps.
+pub(crate) fn uuid() -> String {
+    let mut random: [u8; 16] = rand::random();
+    random[6] = (random[6] & 0x0f) | 0x40;
+    random[8] = (random[8] & 0x3f) | 0x80;
+    let text = hex(&random);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &text[0..8],
+        &text[8..12],
+        &text[12..16],
+        &text[16..20],
+        &text[20..32]
+    )
+}

@@ -15,7 +15,8 @@ use crate::failure::{Failure, Outcome};
 use crate::ids;
 
 /// The schema, one migration per entry; `PRAGMA user_version` counts the applied ones.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -89,7 +90,43 @@ CREATE TABLE notification_groups (
     organization_id TEXT NOT NULL,
     doc TEXT NOT NULL
 );
-"#];
+"#,
+    r#"
+CREATE TABLE layouts (
+    id TEXT PRIMARY KEY,
+    environment_id TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX layouts_by_environment ON layouts (environment_id, identifier);
+"#,
+    r#"
+CREATE TABLE workflows (
+    id TEXT PRIMARY KEY,
+    environment_id TEXT NOT NULL,
+    trigger_identifier TEXT NOT NULL,
+    name TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX workflows_by_trigger ON workflows (environment_id, trigger_identifier);
+"#,
+    r#"
+CREATE TABLE workflow_overrides (
+    id TEXT PRIMARY KEY,
+    environment_id TEXT NOT NULL,
+    workflow_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    doc TEXT NOT NULL
+);
+CREATE INDEX workflow_overrides_by_pair ON workflow_overrides (environment_id, workflow_id, tenant_id);
+"#,
+];
 
 /// The database behind one server.
 #[derive(Clone)]

@@ -3,11 +3,15 @@
 
 pub(crate) mod environments;
 pub(crate) mod feeds;
+pub(crate) mod integrations;
+pub(crate) mod layouts;
 pub(crate) mod organizations;
 pub(crate) mod subscribers;
 pub(crate) mod tenants;
 pub(crate) mod topics;
 pub(crate) mod workflow_groups;
+pub(crate) mod workflow_overrides;
+pub(crate) mod workflows;
 
 /// Who is calling: the environment (and its organization) that the API key belongs to. Every
 /// lookup is scoped to it.
@@ -26,4 +30,36 @@ pub(crate) fn deleted_acknowledgement() -> serde_json::Value {
 /// skip reads as the first page here.
 pub(crate) fn offset(page: i64, size: i64) -> i64 {
     page.saturating_mul(size).max(0)
+}
+
+/// The organization's admin user, standing in for the user behind the API key.
+pub(crate) fn creator_id(
+    transaction: &rusqlite::Transaction,
+    caller: &Caller,
+) -> crate::failure::Outcome<serde_json::Value> {
+    let member = crate::store::first_document(
+        transaction,
+        "SELECT doc FROM members WHERE organization_id = ?1 ORDER BY rowid",
+        [&caller.organization_id],
+    )?;
+    Ok(member.map_or(serde_json::json!(""), |member| member["_userId"].clone()))
+}
+
+/// Novu's `RootEnvironmentGuard`: some operations only accept a key of the Development
+/// environment, the one without a parent.
+pub(crate) fn require_development(
+    transaction: &rusqlite::Transaction,
+    caller: &Caller,
+) -> crate::failure::Outcome<()> {
+    let environment = crate::store::first_document(
+        transaction,
+        "SELECT doc FROM environments WHERE id = ?1",
+        [&caller.environment_id],
+    )?;
+    if environment.is_some_and(|environment| environment.get("_parentId").is_some()) {
+        return Err(crate::failure::Failure::unauthorized(
+            "This action is only allowed in Development environment",
+        ));
+    }
+    Ok(())
 }

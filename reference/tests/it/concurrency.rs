@@ -4,7 +4,7 @@ use novu_reference::Config;
 use serde_json::json;
 use tokio::task::JoinSet;
 
-use crate::{TemporaryDatabase, TestServer, body, seed_integration};
+use crate::{TemporaryDatabase, TestServer, body, create_integration};
 
 /// Fifty topic additions and fifty credential appends race; every one of them must land.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -17,7 +17,7 @@ async fn parallel_writers_lose_nothing() {
         })
         .await,
     );
-    seed_integration(&database.0, "fcm", "fcm-main");
+    create_integration(&test, "fcm", "fcm-main").await;
     test.client
         .subscribers_create(&body(json!({ "subscriberId": "device-owner" })))
         .await

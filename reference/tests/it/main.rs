@@ -5,12 +5,16 @@ mod concurrency;
 mod environments;
 mod errors;
 mod feeds;
+mod integrations;
+mod layouts;
 mod organizations;
 mod persistence;
 mod subscribers;
 mod tenants;
 mod topics;
 mod workflow_groups;
+mod workflow_overrides;
+mod workflows;
 
 use std::path::PathBuf;
 
@@ -127,42 +131,24 @@ impl Drop for TemporaryDatabase {
     }
 }
 
-/// Stores an active integration directly, standing in for the integrations API until it is
-/// implemented, so that subscriber credentials have a provider to attach to.
-pub fn seed_integration(database: &std::path::Path, provider_id: &str, identifier: &str) -> String {
-    let connection = rusqlite::Connection::open(database).expect("the database opens");
-    connection
-        .busy_timeout(std::time::Duration::from_secs(5))
-        .expect("the timeout is set");
-    let environment_id: String = connection
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'development_environment_id'",
-            [],
-            |row| row.get(0),
-        )
-        .expect("the database is bootstrapped");
-    let organization_id: String = connection
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'organization_id'",
-            [],
-            |row| row.get(0),
-        )
-        .expect("the database is bootstrapped");
-    let id = format!("{:0>24}", identifier.len());
-    let doc = serde_json::json!({
-        "_id": id,
-        "_environmentId": environment_id,
-        "_organizationId": organization_id,
-        "providerId": provider_id,
-        "identifier": identifier,
-        "active": true,
-    });
-    connection
-        .execute(
-            "INSERT INTO integrations (id, environment_id, organization_id, provider_id, identifier, active, doc) \
-             VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
-            rusqlite::params![id, environment_id, organization_id, provider_id, identifier, doc.to_string()],
-        )
-        .expect("the integration is stored");
-    id
+/// Creates an active integration through the API and answers its `_id`.
+pub async fn create_integration(test: &TestServer, provider_id: &str, identifier: &str) -> String {
+    let channel = match provider_id {
+        "fcm" | "apns" | "expo" => "push",
+        "twilio" => "sms",
+        "slack" | "discord" => "chat",
+        _ => "email",
+    };
+    test.client
+        .integrations_create(&body(serde_json::json!({
+            "providerId": provider_id,
+            "channel": channel,
+            "identifier": identifier,
+            "active": true,
+        })))
+        .await
+        .expect("the integration is created")
+        .into_inner()
+        .data
+        .id
 }

@@ -3,7 +3,7 @@ use novu_reference::Config;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::{TemporaryDatabase, TestServer, body, error, message, seed_integration};
+use crate::{TemporaryDatabase, TestServer, body, create_integration, error, message};
 
 #[tokio::test]
 async fn subscriber_lifecycle() {
@@ -255,7 +255,7 @@ async fn credentials_are_replaced_by_put_merged_by_patch_and_removed_by_delete()
         ..Config::in_memory()
     })
     .await;
-    let integration_id = seed_integration(&database.0, "fcm", "fcm-main");
+    let integration_id = create_integration(&test, "fcm", "fcm-main").await;
     let client = &test.client;
     client
         .subscribers_create(&body(json!({ "subscriberId": "phone" })))

@@ -1,0 +1,312 @@
+use novu_client::types;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::{TestServer, body, error, message};
+
+async fn create(test: &TestServer, request: serde_json::Value) -> types::Integration {
+    let response = test
+        .client
+        .integrations_create(&body(request))
+        .await
+        .expect("create succeeds");
+    assert_eq!(response.status().as_u16(), 201);
+    response.into_inner().data
+}
+
+#[tokio::test]
+async fn integration_lifecycle_with_defaults_and_soft_delete() {
+    let test = TestServer::start().await;
+    let client = &test.client;
+
+    let created = create(
+        &test,
+        json!({ "providerId": "sendgrid", "channel": "email" }),
+    )
+    .await;
+    assert_eq!(created.name, "Sendgrid");
+    assert!(
+        created.identifier.starts_with("sendgrid-") && created.identifier.len() > "sendgrid-".len(),
+        "the identifier defaults to slugify(name)-<shortid>: {}",
+        created.identifier
+    );
+    assert!(!created.active, "active defaults to false");
+    assert!(!created.primary, "an inactive integration is not primary");
+    assert!(!created.deleted);
+
+    let (status, conflict) = error(
+        client
+            .integrations_create(&body(json!({
+                "providerId": "mailgun",
+                "channel": "email",
+                "identifier": created.identifier,
+            })))
+            .await,
+    );
+    assert_eq!(status, 409);
+    assert_eq!(
+        message(&conflict),
+        "Integration with identifier already exists"
+    );
+
+    let updated = client
+        .integrations_update(
+            &created.id,
+            &body(json!({ "name": "Mail", "removeNovuBranding": true })),
+        )
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(updated.name, "Mail");
+    assert_eq!(updated.remove_novu_branding, Some(true));
+
+    let (status, empty) = error(
+        client
+            .integrations_update(&created.id, &body(json!({})))
+            .await,
+    );
+    assert_eq!(status, 400);
+    assert_eq!(message(&empty), "No properties found for update");
+
+    let missing = "5f0000000000000000000000";
+    let (status, not_found) = error(
+        client
+            .integrations_update(missing, &body(json!({ "name": "x" })))
+            .await,
+    );
+    assert_eq!(status, 404);
+    assert_eq!(
+        message(&not_found),
+        format!("Entity with id {missing} not found")
+    );
+
+    let other = create(
+        &test,
+        json!({ "providerId": "fcm", "channel": "push", "active": true }),
+    )
+    .await;
+    let listed = client.integrations_list().await.unwrap().into_inner().data;
+    assert_eq!(listed.len(), 2);
+    let active = client
+        .integrations_list_active()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(
+        active.iter().map(|i| &i.id).collect::<Vec<_>>(),
+        [&other.id]
+    );
+
+    let remaining = client
+        .integrations_delete(&created.id)
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(
+        remaining.iter().map(|i| &i.id).collect::<Vec<_>>(),
+        [&other.id]
+    );
+    let (status, _) = error(
+        client
+            .integrations_update(&created.id, &body(json!({ "name": "again" })))
+            .await,
+    );
+    assert_eq!(status, 404, "a deleted integration is gone");
+    // The identifier of a deleted integration is free again.
+    create(
+        &test,
+        json!({ "providerId": "mailgun", "channel": "email", "identifier": created.identifier }),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn only_one_novu_in_app_provider_per_environment() {
+    let test = TestServer::start().await;
+    create(&test, json!({ "providerId": "novu", "channel": "in_app" })).await;
+    let (status, rejected) = error(
+        test.client
+            .integrations_create(&body(json!({ "providerId": "novu", "channel": "in_app" })))
+            .await,
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        message(&rejected),
+        "One environment can only have one In app provider"
+    );
+}
+
+#[tokio::test]
+async fn the_first_active_email_integration_is_primary_and_set_primary_moves_it() {
+    let test = TestServer::start().await;
+    let client = &test.client;
+    let first = create(
+        &test,
+        json!({ "providerId": "sendgrid", "channel": "email", "active": true }),
+    )
+    .await;
+    assert!(first.primary);
+    assert_eq!(first.priority, 1);
+    let second = create(
+        &test,
+        json!({ "providerId": "mailgun", "channel": "email", "active": true }),
+    )
+    .await;
+    assert!(!second.primary, "only the first active one becomes primary");
+    let sms = create(
+        &test,
+        json!({ "providerId": "twilio", "channel": "sms", "active": true }),
+    )
+    .await;
+    assert!(sms.primary, "primary is per channel");
+
+    let id: types::ObjectId = body(json!(second.id));
+    let response = client.integrations_set_primary(&id).await.unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let promoted = response.into_inner().data;
+    assert!(promoted.primary);
+
+    let listed = client.integrations_list().await.unwrap().into_inner().data;
+    let by_id = |id: &str| listed.iter().find(|i| i.id == id).unwrap().clone();
+    assert!(!by_id(&first.id).primary, "the former primary is demoted");
+    assert!(by_id(&second.id).priority > by_id(&first.id).priority);
+    let primaries = listed
+        .iter()
+        .filter(|i| i.primary && i.channel == types::ChannelType::Email)
+        .count();
+    assert_eq!(primaries, 1);
+
+    let missing: types::ObjectId = body(json!("5f0000000000000000000000"));
+    let (status, not_found) = error(client.integrations_set_primary(&missing).await);
+    assert_eq!(status, 404);
+    assert_eq!(
+        message(&not_found),
+        "Integration with id 5f0000000000000000000000 not found"
+    );
+}
+
+#[tokio::test]
+async fn conditions_on_a_primary_integration_clear_primary_and_empty_conditions_clear_them() {
+    let test = TestServer::start().await;
+    let primary = create(
+        &test,
+        json!({ "providerId": "sendgrid", "channel": "email", "active": true }),
+    )
+    .await;
+    assert!(primary.primary);
+    let conditions = json!([{
+        "isNegated": false,
+        "type": "GROUP",
+        "value": "AND",
+        "children": [{ "on": "tenant", "field": "identifier", "value": "acme", "operator": "EQUAL" }],
+    }]);
+    let path = format!("/v1/integrations/{}", primary.id);
+    let (status, updated) = test
+        .raw(
+            Method::PUT,
+            &path,
+            Some(json!({ "conditions": conditions })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(updated["data"]["primary"], false);
+    assert_eq!(
+        updated["data"]["conditions"][0]["children"][0]["field"],
+        "identifier"
+    );
+
+    let (status, cleared) = test
+        .raw(Method::PUT, &path, Some(json!({ "conditions": [] })))
+        .await;
+    assert_eq!(status, 200, "an empty array is a property to update");
+    assert!(
+        cleared["data"].get("conditions").is_none() || cleared["data"]["conditions"] == json!([]),
+        "the conditions are cleared: {cleared}"
+    );
+}
+
+#[tokio::test]
+async fn webhook_support_is_answered_by_provider_or_integration_id() {
+    let test = TestServer::start().await;
+    let client = &test.client;
+    let sendgrid = create(
+        &test,
+        json!({ "providerId": "sendgrid", "channel": "email" }),
+    )
+    .await;
+    let fcm = create(&test, json!({ "providerId": "fcm", "channel": "push" })).await;
+    let supported = |value: types::BooleanEnvelope| value.data;
+    assert!(supported(
+        client
+            .integration_webhook_status_retrieve("sendgrid")
+            .await
+            .unwrap()
+            .into_inner()
+    ));
+    assert!(supported(
+        client
+            .integration_webhook_status_retrieve(&sendgrid.id)
+            .await
+            .unwrap()
+            .into_inner()
+    ));
+    assert!(!supported(
+        client
+            .integration_webhook_status_retrieve(&fcm.id)
+            .await
+            .unwrap()
+            .into_inner()
+    ));
+}
+
+#[tokio::test]
+async fn toggling_active_recomputes_primary() {
+    let test = TestServer::start().await;
+    let client = &test.client;
+    let inactive = create(
+        &test,
+        json!({ "providerId": "sendgrid", "channel": "email" }),
+    )
+    .await;
+    assert!(!inactive.primary);
+    let activated = client
+        .integrations_update(&inactive.id, &body(json!({ "active": true })))
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert!(
+        activated.active && activated.primary,
+        "the only active one becomes primary"
+    );
+    assert_eq!(activated.priority, 1);
+
+    let second = create(
+        &test,
+        json!({ "providerId": "mailgun", "channel": "email", "active": true }),
+    )
+    .await;
+    assert!(!second.primary);
+    let deactivated = client
+        .integrations_update(&inactive.id, &body(json!({ "active": false })))
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert!(!deactivated.active && !deactivated.primary);
+    assert_eq!(deactivated.priority, 0);
+    let remaining = client
+        .integrations_list_active()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(remaining.len(), 1);
+    assert_eq!(
+        remaining[0].priority, 1,
+        "the remaining active one is renumbered"
+    );
+}

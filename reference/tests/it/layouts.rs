@@ -1,0 +1,222 @@
+use serde_json::json;
+
+use crate::{TestServer, body, error, message};
+
+const CONTENT: &str = "<html>{{{body}}}</html>";
+
+async fn create(test: &TestServer, identifier: &str, is_default: bool) -> String {
+    let response = test
+        .client
+        .layouts_create(&body(json!({
+            "name": identifier,
+            "identifier": identifier,
+            "content": CONTENT,
+            "isDefault": is_default,
+        })))
+        .await
+        .expect("create succeeds");
+    assert_eq!(response.status().as_u16(), 201);
+    response.into_inner().data.id
+}
+
+#[tokio::test]
+async fn layout_lifecycle_and_errors() {
+    let test = TestServer::start().await;
+    let client = &test.client;
+    let environment_id = client
+        .environments_retrieve_current()
+        .await
+        .unwrap()
+        .into_inner()
+        .data
+        .id;
+
+    let (status, missing_body) = error(
+        client
+            .layouts_create(&body(json!({
+                "name": "x", "identifier": "x", "content": "<html></html>",
+            })))
+            .await,
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        message(&missing_body),
+        "Layout content must contain {{{body}}}"
+    );
+
+    let id = create(&test, "main", false).await;
+    let (status, conflict) = error(
+        client
+            .layouts_create(&body(json!({
+                "name": "again", "identifier": "main", "content": CONTENT,
+            })))
+            .await,
+    );
+    assert_eq!(status, 409);
+    assert_eq!(
+        message(&conflict),
+        format!("Layout with identifier: main already exists under environment {environment_id}")
+    );
+
+    let layout = client
+        .layouts_retrieve(&id)
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(layout.identifier, "main");
+    assert_eq!(layout.content, CONTENT);
+    assert!(!layout.is_default);
+    assert!(!layout.is_deleted);
+
+    let (status, empty) = error(client.layouts_update(&id, &body(json!({}))).await);
+    assert_eq!(status, 400);
+    assert_eq!(message(&empty), "Payload can not be empty");
+    let updated = client
+        .layouts_update(&id, &body(json!({ "name": "Main layout" })))
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(updated.name, "Main layout");
+
+    create(&test, "other", false).await;
+    let (status, clash) = error(
+        client
+            .layouts_update(&id, &body(json!({ "identifier": "other" })))
+            .await,
+    );
+    assert_eq!(status, 409);
+    assert_eq!(
+        message(&clash),
+        format!("Layout with identifier: other already exists under environment {environment_id}")
+    );
+
+    let response = client.layouts_delete(&id).await.unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    let (status, gone) = error(client.layouts_retrieve(&id).await);
+    assert_eq!(status, 404);
+    assert_eq!(
+        message(&gone),
+        format!("Layout not found for id {id} in the environment {environment_id}")
+    );
+}
+
+#[tokio::test]
+async fn exactly_one_layout_stays_default() {
+    let test = TestServer::start().await;
+    let client = &test.client;
+    let first = create(&test, "first", true).await;
+    let second = create(&test, "second", true).await;
+    let is_default = |id: String| async move {
+        client
+            .layouts_retrieve(&id)
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+            .is_default
+    };
+    assert!(
+        !is_default(first.clone()).await,
+        "creating a default demotes the old one"
+    );
+    assert!(is_default(second.clone()).await);
+
+    let (status, required) = error(
+        client
+            .layouts_update(&second, &body(json!({ "isDefault": false })))
+            .await,
+    );
+    assert_eq!(status, 409);
+    assert_eq!(message(&required), "One default layout is required");
+
+    let (status, in_use) = error(client.layouts_delete(&second).await);
+    assert_eq!(status, 409);
+    assert_eq!(
+        message(&in_use),
+        format!(
+            "Layout with id {second} is being used as your default layout, so it can not be deleted"
+        )
+    );
+
+    let response = client.layouts_set_default(&first).await.unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    assert!(is_default(first.clone()).await);
+    assert!(!is_default(second.clone()).await);
+    client.layouts_delete(&second).await.unwrap();
+}
+
+#[tokio::test]
+async fn layouts_are_paginated_by_creation_time() {
+    let test = TestServer::start().await;
+    let client = &test.client;
+    let mut ids = Vec::new();
+    for index in 0..5 {
+        ids.push(create(&test, &format!("layout-{index}"), false).await);
+    }
+    let newest_first = client
+        .layouts_list(None, Some(0), Some(2), Some("createdAt"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(newest_first.total_count, 5);
+    assert_eq!(newest_first.page_size, 2);
+    let listed: Vec<_> = newest_first
+        .data
+        .iter()
+        .map(|layout| layout.id.clone())
+        .collect();
+    assert_eq!(listed, [ids[4].clone(), ids[3].clone()]);
+
+    let oldest_first = client
+        .layouts_list(Some(1), Some(2), Some(2), Some("createdAt"))
+        .await
+        .unwrap()
+        .into_inner();
+    let listed: Vec<_> = oldest_first
+        .data
+        .iter()
+        .map(|layout| layout.id.clone())
+        .collect();
+    assert_eq!(
+        listed,
+        [ids[4].clone()],
+        "the third page of two holds the last one"
+    );
+    assert_eq!(oldest_first.page, 2);
+}
+
+#[tokio::test]
+async fn a_layout_used_by_a_workflow_cannot_be_deleted() {
+    let test = TestServer::start().await;
+    let client = &test.client;
+    let id = create(&test, "used", false).await;
+    let group_id = client
+        .workflow_groups_list()
+        .await
+        .unwrap()
+        .into_inner()
+        .data[0]
+        .id
+        .clone();
+    client
+        .workflows_create(
+            None,
+            &body(json!({
+                "name": "Uses layout",
+                "notificationGroupId": group_id,
+                "steps": [{
+                    "template": { "type": "email", "content": "Hi", "subject": "Hi", "layoutId": id },
+                }],
+            })),
+        )
+        .await
+        .expect("the workflow is created");
+    let (status, in_use) = error(client.layouts_delete(&id).await);
+    assert_eq!(status, 409);
+    assert_eq!(
+        message(&in_use),
+        format!("Layout with id {id} is being used so it can not be deleted")
+    );
+}

@@ -1,0 +1,362 @@
+use std::num::NonZeroU64;
+
+use novu_client::types;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::{TestServer, body, error, message};
+
+async fn group_id(test: &TestServer) -> String {
+    test.client
+        .workflow_groups_list()
+        .await
+        .unwrap()
+        .into_inner()
+        .data[0]
+        .id
+        .clone()
+}
+
+fn in_app_step() -> Value {
+    json!({
+        "name": "In-app",
+        "template": { "type": "in_app", "content": "Hello {{name}}, {{subscriber.firstName}}" },
+        "variants": [{
+            "name": "vip",
+            "template": { "type": "in_app", "content": "Welcome {{name}}" },
+            "filters": [{
+                "isNegated": false,
+                "type": "GROUP",
+                "value": "AND",
+                "children": [{ "on": "payload", "field": "vip", "value": "true", "operator": "EQUAL" }],
+            }],
+        }],
+    })
+}
+
+async fn create(test: &TestServer, name: &str, active: bool) -> types::Workflow {
+    let request = json!({
+        "name": name,
+        "notificationGroupId": group_id(test).await,
+        "steps": [in_app_step()],
+        "active": active,
+    });
+    let response = test
+        .client
+        .workflows_create(None, &body(request))
+        .await
+        .expect("create succeeds");
+    assert_eq!(response.status().as_u16(), 201);
+    response.into_inner().data
+}
+
+fn object_id(id: &str) -> types::ObjectId {
+    body(json!(id))
+}
+
+#[tokio::test]
+async fn workflow_lifecycle() {
+    let test = TestServer::start().await;
+    let client = &test.client;
+
+    let created = create(&test, "Welcome Email", false).await;
+    assert_eq!(created.triggers[0].identifier, "welcome-email");
+    assert_eq!(
+        created.triggers[0]
+            .variables
+            .iter()
+            .map(|variable| variable.name.as_str())
+            .collect::<Vec<_>>(),
+        ["name"],
+        "payload variables are collected, system ones are not"
+    );
+    assert!(!created.active, "active defaults to false");
+    assert!(created.draft, "draft is the opposite of active");
+    let step = &created.steps[0];
+    assert!(step.id.is_some() && step.uuid.is_some(), "steps get ids");
+    assert!(step.variants[0].id.is_some(), "variants get ids");
+    assert!(created.notification_group.is_some());
+
+    let again = create(&test, "Welcome Email", true).await;
+    let suffixed = &again.triggers[0].identifier;
+    assert!(
+        suffixed.starts_with("welcome-email-") && suffixed.len() > "welcome-email-".len(),
+        "a taken identifier gets a short id: {suffixed}"
+    );
+    assert!(again.active && !again.draft);
+
+    let by_identifier = client
+        .workflows_retrieve("welcome-email")
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(by_identifier.id, created.id);
+    let by_id = client
+        .workflows_retrieve(&created.id)
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(by_id.name, "Welcome Email");
+    let (status, missing) = error(client.workflows_retrieve("nope").await);
+    assert_eq!(status, 404);
+    assert_eq!(message(&missing), "Template with id nope not found");
+
+    let id = object_id(&created.id);
+    let updated = client
+        .workflows_update(
+            &id,
+            &body(json!({ "name": "Renamed", "identifier": "renamed" })),
+        )
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(updated.name, "Renamed");
+    assert_eq!(updated.triggers[0].identifier, "renamed");
+    let (status, duplicate) = error(
+        client
+            .workflows_update(
+                &object_id(&again.id),
+                &body(json!({ "identifier": "renamed" })),
+            )
+            .await,
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        message(&duplicate),
+        "Workflow with identifier renamed already exists"
+    );
+    let (status, empty) = error(client.workflows_update(&id, &body(json!({}))).await);
+    assert_eq!(status, 400);
+    assert_eq!(message(&empty), "No properties found for update");
+    let unknown = "5f0000000000000000000000";
+    let (status, not_found) = error(
+        client
+            .workflows_update(&object_id(unknown), &body(json!({ "name": "x" })))
+            .await,
+    );
+    assert_eq!(status, 404);
+    assert_eq!(
+        message(&not_found),
+        format!("Notification template with id {unknown} not found")
+    );
+
+    let activated = client
+        .workflow_status_update(&id, &body(json!({ "active": true })))
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert!(activated.active && !activated.draft);
+    let (status, same) = error(
+        client
+            .workflow_status_update(&id, &body(json!({ "active": true })))
+            .await,
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        message(&same),
+        "You must provide a different status from the current status"
+    );
+
+    let deleted = client
+        .workflows_delete(&id)
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert!(deleted);
+    let (status, gone) = error(client.workflows_delete(&id).await);
+    assert_eq!(status, 400);
+    assert_eq!(
+        message(&gone),
+        format!("Could not find workflow with id {}", created.id)
+    );
+    let (status, _) = error(client.workflows_retrieve(&created.id).await);
+    assert_eq!(status, 404, "a deleted workflow is hidden");
+}
+
+#[tokio::test]
+async fn variants_need_conditions() {
+    let test = TestServer::start().await;
+    let (status, rejected) = test
+        .raw(
+            Method::POST,
+            "/v1/workflows",
+            Some(json!({
+                "name": "Variants",
+                "notificationGroupId": group_id(&test).await,
+                "steps": [{
+                    "template": { "type": "in_app", "content": "Hi" },
+                    "variants": [{ "name": "bare", "_id": "v1", "template": { "type": "in_app", "content": "x" } }],
+                }],
+            })),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        rejected["message"],
+        "Variant conditions are required, variant name bare id v1"
+    );
+}
+
+#[tokio::test]
+async fn workflows_are_paginated_newest_first_and_filtered() {
+    let test = TestServer::start().await;
+    let client = &test.client;
+    let mut ids = Vec::new();
+    for name in ["Alpha one", "Beta two", "Alpha three"] {
+        ids.push(create(&test, name, false).await.id);
+    }
+    let first = client
+        .workflows_list(NonZeroU64::new(2), Some(0), None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(first.total_count, 3);
+    assert_eq!(first.page_size, 2);
+    assert_eq!(
+        first.data.iter().map(|w| w.id.clone()).collect::<Vec<_>>(),
+        [ids[2].clone(), ids[1].clone()]
+    );
+    assert!(
+        first
+            .data
+            .iter()
+            .all(|w| w.steps.iter().all(|s| s.variants.is_empty())),
+        "list items leave out the variants"
+    );
+    let filtered = client
+        .workflows_list(None, Some(0), Some("ALPHA"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(filtered.total_count, 2);
+    let by_identifier = client
+        .workflows_list(None, Some(0), Some("beta-two"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(by_identifier.data[0].id, ids[1]);
+}
+
+#[tokio::test]
+async fn notification_templates_are_the_same_workflows() {
+    let test = TestServer::start().await;
+    let client = &test.client;
+    let created = create(&test, "Shared", false).await;
+    let template = client
+        .notification_templates_retrieve("shared")
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(template.id, created.id);
+    let listed = client
+        .notification_templates_list(None, Some(0), None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.total_count, 1);
+    let id = object_id(&created.id);
+    client
+        .notification_template_status_update(&id, &body(json!({ "active": true })))
+        .await
+        .unwrap();
+    assert!(
+        client
+            .workflows_retrieve(&created.id)
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+            .active
+    );
+    assert!(
+        client
+            .notification_templates_delete(&id)
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+    );
+    let variables = client
+        .workflow_variables_retrieve()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert!(variables.system.contains_key("subscriber"));
+}
+
+#[tokio::test]
+async fn the_workflow_group_must_exist() {
+    let test = TestServer::start().await;
+    let missing = "5f0000000000000000000000";
+    let (status, rejected) = error(
+        test.client
+            .workflows_create(
+                None,
+                &body(json!({ "name": "Orphan", "notificationGroupId": missing, "steps": [] })),
+            )
+            .await,
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        message(&rejected),
+        format!("Notification group with id {missing} not found")
+    );
+}
+
+#[tokio::test]
+async fn only_a_development_key_may_change_workflows() {
+    let database = crate::TemporaryDatabase::new("root-environment-guard");
+    let test = TestServer::start_with(novu_reference::Config {
+        database: database.0.clone(),
+        ..novu_reference::Config::in_memory()
+    })
+    .await;
+    // The production key is never shown to the development key, so it is read from storage.
+    let connection = rusqlite::Connection::open(&database.0).expect("the database opens");
+    let production_key: String = connection
+        .query_row(
+            "SELECT json_extract(doc, '$.apiKeys[0].key') FROM environments \
+             WHERE json_extract(doc, '$.name') = 'Production'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("a production environment exists");
+    let production =
+        novu_client::Client::with_api_key(&test.server.base_url(), &production_key).unwrap();
+    let (status, refused) = error(
+        production
+            .workflows_create(
+                None,
+                &body(json!({
+                    "name": "Prod",
+                    "notificationGroupId": "5f0000000000000000000000",
+                    "steps": [],
+                })),
+            )
+            .await,
+    );
+    assert_eq!(status, 401);
+    assert_eq!(
+        message(&refused),
+        "This action is only allowed in Development environment"
+    );
+    let (status, _) = error(
+        production
+            .workflow_overrides_list(NonZeroU64::new(10), Some(0))
+            .await,
+    );
+    assert_eq!(status, 401);
+    let listed = production
+        .workflows_list(None, Some(0), None)
+        .await
+        .expect("reading is allowed")
+        .into_inner();
+    assert_eq!(listed.total_count, 0);
+}
