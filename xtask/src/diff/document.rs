@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::spec::{Spec, escape};
+use crate::spec::Spec;
 
 /// How many `$ref`s in a row are followed before the chain is called a cycle.
 const MAX_REFERENCE_CHAIN: usize = 64;
@@ -28,7 +28,7 @@ impl<'a> Node<'a> {
     pub fn member(&self, key: &str) -> Option<Node<'a>> {
         self.value
             .get(key)
-            .map(|value| Node::new(value, format!("{}/{}", self.at, escape(key))))
+            .map(|value| Node::new(value, pointer(&self.at, key)))
     }
 
     /// The members of the object under `key`, in key order.
@@ -36,15 +36,10 @@ impl<'a> Node<'a> {
         let Some(map) = self.value.get(key).and_then(Value::as_object) else {
             return Vec::new();
         };
-        let base = format!("{}/{}", self.at, escape(key));
+        let base = pointer(&self.at, key);
         let mut entries: Vec<_> = map
             .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str(),
-                    Node::new(value, format!("{base}/{}", escape(name))),
-                )
-            })
+            .map(|(name, value)| (name.as_str(), Node::new(value, pointer(&base, name))))
             .collect();
         entries.sort_by(|left, right| left.0.cmp(right.0));
         entries
@@ -55,10 +50,11 @@ impl<'a> Node<'a> {
         let Some(items) = self.value.get(key).and_then(Value::as_array) else {
             return Vec::new();
         };
+        let base = pointer(&self.at, key);
         items
             .iter()
             .enumerate()
-            .map(|(index, value)| Node::new(value, format!("{}/{key}/{index}", self.at)))
+            .map(|(index, value)| Node::new(value, pointer(&base, &index.to_string())))
             .collect()
     }
 
@@ -66,6 +62,22 @@ impl<'a> Node<'a> {
     pub fn reference(&self) -> Option<&'a str> {
         self.value.get("$ref").and_then(Value::as_str)
     }
+}
+
+/// The pointer `at` followed by the segment `key`, escaped. Pointers are built for every value
+/// compared, so this avoids the intermediate strings of `format!` and `spec::escape`.
+pub fn pointer(at: &str, key: &str) -> String {
+    let mut pointer = String::with_capacity(at.len() + key.len() + 1);
+    pointer.push_str(at);
+    pointer.push('/');
+    for character in key.chars() {
+        match character {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            other => pointer.push(other),
+        }
+    }
+    pointer
 }
 
 /// A loaded spec seen as a tree of pointers.
@@ -119,10 +131,9 @@ impl<'a> Document<'a> {
                 if let Some(reference) = object.get("$ref") {
                     self.check_reference(node, reference)?;
                 }
-                for key in object.keys() {
-                    if let Some(child) = node.member(key) {
-                        self.check_references(&child)?;
-                    }
+                for (key, child) in object {
+                    let child = Node::new(child, pointer(&node.at, key));
+                    self.check_references(&child)?;
                 }
             }
             Value::Array(items) => {

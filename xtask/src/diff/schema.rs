@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::document::{Document, Node};
+use super::document::{Document, Node, pointer};
 use super::operations::Walk;
 use super::rules::Rule;
 
@@ -25,43 +25,71 @@ pub enum Direction {
 /// What a compared schema belongs to, as messages name it.
 pub struct Subject {
     pub direction: Direction,
-    /// The value itself: `request body`, `response 200 body`, `query parameter `limit``.
-    whole: String,
-    /// A field within it, followed by the field's path: `request field`, `response 200 field`.
-    part: String,
+    owner: Owner,
+}
+
+enum Owner {
+    /// A request body (`status` is `None`) or the body of a response.
+    Body { status: Option<String> },
+    /// A parameter, `query parameter `limit``.
+    Parameter { location: String, name: String },
 }
 
 impl Subject {
     pub fn request_body() -> Self {
         Self {
             direction: Direction::Request,
-            whole: "request body".into(),
-            part: "request field".into(),
+            owner: Owner::Body { status: None },
         }
     }
 
     pub fn response_body(status: &str) -> Self {
         Self {
             direction: Direction::Response,
-            whole: format!("response {status} body"),
-            part: format!("response {status} field"),
+            owner: Owner::Body {
+                status: Some(status.to_owned()),
+            },
         }
     }
 
     pub fn parameter(location: &str, name: &str) -> Self {
         Self {
             direction: Direction::Request,
-            whole: format!("{location} parameter `{name}`"),
-            part: format!("{location} parameter `{name}`, field"),
+            owner: Owner::Parameter {
+                location: location.to_owned(),
+                name: name.to_owned(),
+            },
         }
     }
 
-    /// The value at `path` (`data[].name`; empty for the whole value).
+    /// The value at `path` (`data[].name`; empty for the whole value): `request body`,
+    /// `response 200 field `data.name``, `query parameter `tags[]``.
     pub fn describe(&self, path: &str) -> String {
-        if path.is_empty() {
-            self.whole.clone()
-        } else {
-            format!("{} `{path}`", self.part)
+        match (&self.owner, path) {
+            (Owner::Body { status: None }, "") => "request body".into(),
+            (Owner::Body { status: None }, path) => format!("request field `{path}`"),
+            (
+                Owner::Body {
+                    status: Some(status),
+                },
+                "",
+            ) => format!("response {status} body"),
+            (
+                Owner::Body {
+                    status: Some(status),
+                },
+                path,
+            ) => {
+                format!("response {status} field `{path}`")
+            }
+            (Owner::Parameter { location, name }, path) => {
+                let separator = if path.is_empty() || path.starts_with('[') {
+                    ""
+                } else {
+                    "."
+                };
+                format!("{location} parameter `{name}{separator}{path}`")
+            }
         }
     }
 
@@ -157,12 +185,15 @@ impl<'a> Shape<'a> {
     }
 
     fn absorb(&mut self, document: &Document<'a>, node: &Node<'a>, depth: usize) {
-        if depth > MAX_ALL_OF_DEPTH || !node.value.is_object() {
+        let Some(object) = node.value.as_object() else {
+            return;
+        };
+        if depth > MAX_ALL_OF_DEPTH {
             return;
         }
-        for keyword in KEYWORDS {
-            if let Some(value) = node.member(keyword) {
-                self.merge_keyword(keyword, value);
+        for (key, value) in object {
+            if let Some(keyword) = KEYWORDS.iter().find(|keyword| *keyword == key) {
+                self.merge_keyword(keyword, Node::new(value, pointer(&node.at, key)));
             }
         }
         match node.member("additionalProperties") {
