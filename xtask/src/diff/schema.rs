@@ -65,24 +65,19 @@ impl Subject {
     /// The value at `path` (`data[].name`; empty for the whole value): `request body`,
     /// `response 200 field `data.name``, `query parameter `tags[]``.
     pub fn describe(&self, path: &str) -> String {
-        match (&self.owner, path) {
-            (Owner::Body { status: None }, "") => "request body".into(),
-            (Owner::Body { status: None }, path) => format!("request field `{path}`"),
-            (
-                Owner::Body {
-                    status: Some(status),
-                },
-                "",
-            ) => format!("response {status} body"),
-            (
-                Owner::Body {
-                    status: Some(status),
-                },
-                path,
-            ) => {
-                format!("response {status} field `{path}`")
+        match &self.owner {
+            Owner::Body { status } => {
+                let side = match status {
+                    None => "request".to_owned(),
+                    Some(status) => format!("response {status}"),
+                };
+                if path.is_empty() {
+                    format!("{side} body")
+                } else {
+                    format!("{side} field `{path}`")
+                }
             }
-            (Owner::Parameter { location, name }, path) => {
+            Owner::Parameter { location, name } => {
                 let separator = if path.is_empty() || path.starts_with('[') {
                     ""
                 } else {
@@ -156,8 +151,9 @@ struct Shape<'a> {
     /// Each required property and the `required` list that names it.
     required: BTreeMap<&'a str, String>,
     items: Vec<Node<'a>>,
-    /// `additionalProperties` as a schema; `false` is kept with the keywords.
+    /// `additionalProperties` as a schema.
     additional: Vec<Node<'a>>,
+    /// Where `additionalProperties: false` is written.
     closed: Option<String>,
     /// The `oneOf` or `anyOf` list and its members.
     alternatives: Option<(String, Vec<Node<'a>>)>,
@@ -615,6 +611,12 @@ impl<'a> Walk<'_, 'a> {
                 .get(name)
                 .map(|nodes| Shape::build(self.new, nodes))
                 .filter(|shape| !shape.flag(hidden));
+            // Where the property is listed (its own schema may be a `$ref` elsewhere).
+            let listed_at = new
+                .properties
+                .get(name)
+                .and_then(|nodes| nodes.first())
+                .map_or_else(|| new.at.clone(), |node| node.at.clone());
             let required_before = old.required.contains_key(name);
             let required_after = new.required.get(name);
             match (before, after) {
@@ -627,7 +629,7 @@ impl<'a> Walk<'_, 'a> {
                         ),
                         (true, None, Direction::Request) => self.report(
                             Rule::RequestFieldBecameOptional,
-                            after.at.clone(),
+                            listed_at,
                             format!("{what} is now optional"),
                         ),
                         (false, Some(list), Direction::Response) => self.report(
@@ -637,14 +639,14 @@ impl<'a> Walk<'_, 'a> {
                         ),
                         (true, None, Direction::Response) => self.report(
                             Rule::ResponseFieldBecameOptional,
-                            after.at.clone(),
+                            listed_at,
                             format!("{what} is now optional: it may be missing"),
                         ),
                         _ => {}
                     }
                     self.shapes(subject, &field, &before, &after);
                 }
-                (None, Some(after)) => {
+                (None, Some(_)) => {
                     let (rule, message) = match (subject.direction, required_after) {
                         (Direction::Request, Some(_)) => (
                             Rule::RequestFieldRequiredAdded,
@@ -658,7 +660,7 @@ impl<'a> Walk<'_, 'a> {
                             (Rule::ResponseFieldAdded, format!("{what} was added"))
                         }
                     };
-                    self.report(rule, after.at.clone(), message);
+                    self.report(rule, listed_at, message);
                 }
                 (Some(_), None) => {
                     let at = new.properties_at.clone().unwrap_or_else(|| new.at.clone());
