@@ -3,7 +3,7 @@
 //! parameter names left out (`/v1/topics/{topicKey}` is `/v1/topics/{key}`), so path parameters
 //! are matched by position and the others by location and name.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 
@@ -16,21 +16,20 @@ use super::schema::{Direction, Subject};
 pub fn compare(old: &Document<'_>, new: &Document<'_>) -> Vec<Change> {
     let before = sites(old);
     let after = sites(new);
-    let mut keys: Vec<&(String, usize)> = before.keys().chain(after.keys()).collect();
-    keys.sort();
-    keys.dedup();
+    let keys: BTreeSet<&(String, usize)> = before.keys().chain(after.keys()).collect();
     let mut changes = Vec::new();
     for key in keys {
-        let site = after
-            .get(key)
-            .or_else(|| before.get(key))
-            .expect("a key of either side");
+        let (old_site, new_site) = (before.get(key), after.get(key));
+        // Reports name the operation by its newer path template.
+        let Some(site) = new_site.or(old_site) else {
+            continue;
+        };
         let operation = Operation {
             method: METHODS[key.1],
             path: site.path.to_owned(),
         };
         let mut walk = Walk::new(old, new, operation);
-        match (before.get(key), after.get(key)) {
+        match (old_site, new_site) {
             (Some(old_site), Some(new_site)) => walk.operation(old_site, new_site),
             (Some(old_site), None) => walk.removed(old_site, &after),
             (None, Some(new_site)) => walk.report(
@@ -288,9 +287,14 @@ impl<'d, 'a> Walk<'d, 'a> {
         if style_before != style_after && matters {
             let show =
                 |(style, explode): (&str, bool)| format!("`style: {style}, explode: {explode}`");
+            let changed = if style_before.0 == style_after.0 {
+                "explode"
+            } else {
+                "style"
+            };
             self.report(
                 Rule::ParameterStyleChanged,
-                new.at("style"),
+                new.at(changed),
                 format!(
                     "{}: serialization changed from {} to {}",
                     new.describe(),
@@ -327,11 +331,8 @@ impl<'d, 'a> Walk<'d, 'a> {
                         "an optional request body was added",
                     )
                 };
-                let listed = new
-                    .operation
-                    .member("requestBody")
-                    .expect("the body was found");
-                self.report(rule, listed.at, message.into());
+                let listed = format!("{}/requestBody", new.operation.at);
+                self.report(rule, listed, message.into());
             }
             (Some(_), None) => self.report(
                 Rule::RequestBodyRemoved,
