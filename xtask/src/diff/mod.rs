@@ -84,13 +84,12 @@ pub fn diff(old: &Spec, new: &Spec) -> Result<Vec<Change>> {
     Ok(operations::compare(&old, &new))
 }
 
-/// Loads one side: the file `argument` names, or else `REV:path` from git.
-pub fn load(root: &Path, argument: &str) -> Result<Spec> {
+/// Loads one side: the file `argument` names, or else `REV:path` from git (`:path` is the
+/// staged version).
+fn load(root: &Path, argument: &str) -> Result<Spec> {
     let path = root.join(argument);
     let text = match argument.split_once(':') {
-        Some((revision, file)) if !path.exists() && !revision.is_empty() => {
-            show(root, argument, file)?
-        }
+        Some((_, file)) if !path.exists() => show(root, argument, file)?,
         _ => std::fs::read_to_string(&path)
             .with_context(|| format!("{argument}: cannot read the file"))
             .map_err(one_line)?,

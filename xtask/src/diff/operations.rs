@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 
-use super::document::{Document, Node};
+use super::document::{Document, Node, pointer};
 use super::report::{self, Change, METHODS, Operation};
 use super::rules::Rule;
 use super::schema::{Direction, Subject};
@@ -16,22 +16,29 @@ use super::schema::{Direction, Subject};
 pub fn compare(old: &Document<'_>, new: &Document<'_>) -> Vec<Change> {
     let before = sites(old);
     let after = sites(new);
+    // Reports name an operation by its newer path template, when the path is still there.
+    let newer_paths: BTreeMap<&str, &str> = after
+        .iter()
+        .map(|((template, _), site)| (template.as_str(), site.path))
+        .collect();
     let keys: BTreeSet<&(String, usize)> = before.keys().chain(after.keys()).collect();
     let mut changes = Vec::new();
     for key in keys {
         let (old_site, new_site) = (before.get(key), after.get(key));
-        // Reports name the operation by its newer path template.
         let Some(site) = new_site.or(old_site) else {
             continue;
         };
         let operation = Operation {
             method: METHODS[key.1],
-            path: site.path.to_owned(),
+            path: newer_paths
+                .get(key.0.as_str())
+                .unwrap_or(&site.path)
+                .to_string(),
         };
         let mut walk = Walk::new(old, new, operation);
         match (old_site, new_site) {
             (Some(old_site), Some(new_site)) => walk.operation(old_site, new_site),
-            (Some(old_site), None) => walk.removed(old_site, &after),
+            (Some(old_site), None) => walk.removed(old_site, &newer_paths),
             (None, Some(new_site)) => walk.report(
                 Rule::OperationAdded,
                 new_site.operation.at.clone(),
@@ -163,13 +170,10 @@ impl<'d, 'a> Walk<'d, 'a> {
         }
     }
 
-    fn removed(&mut self, old: &Site<'a>, after: &BTreeMap<(String, usize), Site<'a>>) {
-        let same_path = after
-            .values()
-            .find(|site| template(site.path) == template(old.path));
-        let (location, message) = match same_path {
-            Some(site) => (
-                site.item.at.clone(),
+    fn removed(&mut self, old: &Site<'a>, newer_paths: &BTreeMap<&str, &str>) {
+        let (location, message) = match newer_paths.get(template(old.path).as_str()) {
+            Some(path) => (
+                pointer("/paths", path),
                 format!("operation {} was removed", old.id()),
             ),
             None => (
