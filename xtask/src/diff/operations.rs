@@ -133,8 +133,13 @@ pub struct Walk<'d, 'a> {
     changes: Vec<Change>,
     reported: HashSet<Change>,
     /// Schema pairs compared in this operation, by direction and the pointers compared.
-    pub(super) seen: HashSet<(Direction, String, String)>,
+    pub(super) seen: HashSet<SchemaPair>,
+    /// The schema pairs being compared further up the recursion: meeting one again is a cycle.
+    pub(super) in_progress: HashSet<SchemaPair>,
 }
+
+/// Identifies the comparison of two schemas: the direction and the pointers on each side.
+pub(super) type SchemaPair = (Direction, String, String);
 
 impl<'d, 'a> Walk<'d, 'a> {
     fn new(old: &'d Document<'a>, new: &'d Document<'a>, operation: Operation) -> Self {
@@ -145,13 +150,17 @@ impl<'d, 'a> Walk<'d, 'a> {
             changes: Vec::new(),
             reported: HashSet::new(),
             seen: HashSet::new(),
+            in_progress: HashSet::new(),
         }
     }
 
     /// A fresh comparison of the same operation whose findings are thrown away: used to ask
-    /// whether two schemas are the same.
+    /// whether two schemas are the same. It keeps the pairs in progress, so that a cycle ends
+    /// there too (and counts as the same).
     pub(super) fn scratch(&self) -> Self {
-        Self::new(self.old, self.new, self.operation.clone())
+        let mut scratch = Self::new(self.old, self.new, self.operation.clone());
+        scratch.in_progress = self.in_progress.clone();
+        scratch
     }
 
     pub(super) fn is_empty(&self) -> bool {

@@ -333,12 +333,11 @@ impl<'a> Walk<'_, 'a> {
     }
 
     fn shapes(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) {
-        if !self
-            .seen
-            .insert((subject.direction, old.key.clone(), new.key.clone()))
-        {
+        let pair = (subject.direction, old.key.clone(), new.key.clone());
+        if self.in_progress.contains(&pair) || !self.seen.insert(pair.clone()) {
             return;
         }
+        self.in_progress.insert(pair.clone());
         self.nullable(subject, path, old, new);
         match (&old.alternatives, &new.alternatives) {
             (None, None) => self.plain(subject, path, old, new),
@@ -348,6 +347,7 @@ impl<'a> Walk<'_, 'a> {
             }
             _ => self.alternatives(subject, path, old, new),
         }
+        self.in_progress.remove(&pair);
     }
 
     fn nullable(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) {
