@@ -4,6 +4,7 @@
 //! are matched by position and the others by location and name.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::rc::Rc;
 
 use serde_json::Value;
 
@@ -139,7 +140,7 @@ pub struct Walk<'d, 'a> {
 }
 
 /// Identifies the comparison of two schemas: the direction and the pointers on each side.
-pub(super) type SchemaPair = (Direction, String, String);
+pub(super) type SchemaPair = (Direction, Rc<str>, Rc<str>);
 
 impl<'d, 'a> Walk<'d, 'a> {
     fn new(old: &'d Document<'a>, new: &'d Document<'a>, operation: Operation) -> Self {

@@ -6,6 +6,7 @@
 //! (or through a cycle) is compared the first time only.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use serde_json::Value;
 
@@ -139,8 +140,9 @@ static ANY: Value = Value::Null;
 /// remembering the pointer it is written at.
 #[derive(Clone, Default)]
 struct Shape<'a> {
-    /// Identifies the compared schema nodes, to compare each pair once.
-    key: String,
+    /// Identifies the compared schema nodes, to compare each pair once. Shared, as every
+    /// comparison clones it into the memo.
+    key: Rc<str>,
     /// Where the schema is written: changes to the value as a whole point here.
     at: String,
     /// The component it was reached through, to name `oneOf` alternatives.
@@ -176,7 +178,7 @@ impl<'a> Shape<'a> {
             keys.push(resolved.at.clone());
             shape.absorb(document, &resolved, 0);
         }
-        shape.key = keys.join(" & ");
+        shape.key = keys.join(" & ").into();
         shape
     }
 
@@ -853,7 +855,7 @@ fn options<'a>(document: &Document<'a>, shape: &Shape<'a>) -> Vec<Shape<'a>> {
         None => {
             let mut alone = shape.clone();
             alone.keywords.remove("nullable");
-            alone.key.push_str(" alone");
+            alone.key = format!("{} alone", shape.key).into();
             vec![alone]
         }
     }
