@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 use xtask::codegen;
+use xtask::diff;
 use xtask::spec;
 
 /// Project automation for novu-contract: regenerate the bindings from `spec/novu.yaml`, check
@@ -38,6 +39,11 @@ enum Task {
         #[arg(default_value = "spec/novu.yaml")]
         spec: PathBuf,
     },
+    /// Compare two versions of the contract and tell every change, breaking or compatible. Each
+    /// side is a YAML or JSON file or `REV:path` from git (`origin/main:spec/novu.yaml`). Exit 0
+    /// when nothing breaks, 1 when a change does, 2 when a side cannot be read or is not a valid
+    /// document; `--rules` lists what is reported.
+    Diff(diff::DiffArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +53,7 @@ fn main() -> ExitCode {
         Task::Generate { timings } => generate(&root, false, timings),
         Task::Check => generate(&root, true, false),
         Task::Lint { spec } => lint(&root.join(spec)),
+        Task::Diff(args) => diff::run(&args, &root),
     };
     match outcome {
         Ok(code) => code,

@@ -1,0 +1,902 @@
+//! Schemas compared by structure. `$ref`s are followed and `allOf` members merged before
+//! anything is compared, so renaming a component or wrapping it in a one-element `allOf`
+//! changes nothing; descriptions, titles, examples and defaults are never looked at.
+//!
+//! Every difference is reported once per operation and direction: a component reached twice
+//! (or through a cycle) is compared the first time only.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use serde_json::Value;
+
+use super::document::{Document, Node, pointer};
+use super::operations::Walk;
+use super::rules::Rule;
+
+/// Which way the values travel, which decides whether a difference breaks clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Clients send it: accepting more is fine, accepting less breaks them.
+    Request,
+    /// Clients receive it: promising more is fine, promising less breaks them.
+    Response,
+}
+
+/// What a compared schema belongs to, as messages name it.
+pub struct Subject {
+    pub direction: Direction,
+    owner: Owner,
+}
+
+enum Owner {
+    /// A request body (`status` is `None`) or the body of a response.
+    Body { status: Option<String> },
+    /// A parameter, `query parameter `limit``.
+    Parameter { location: String, name: String },
+}
+
+impl Subject {
+    pub fn request_body() -> Self {
+        Self {
+            direction: Direction::Request,
+            owner: Owner::Body { status: None },
+        }
+    }
+
+    pub fn response_body(status: &str) -> Self {
+        Self {
+            direction: Direction::Response,
+            owner: Owner::Body {
+                status: Some(status.to_owned()),
+            },
+        }
+    }
+
+    pub fn parameter(location: &str, name: &str) -> Self {
+        Self {
+            direction: Direction::Request,
+            owner: Owner::Parameter {
+                location: location.to_owned(),
+                name: name.to_owned(),
+            },
+        }
+    }
+
+    /// The value at `path` (`data[].name`; empty for the whole value): `request body`,
+    /// `response 200 field `data.name``, `query parameter `tags[]``.
+    pub fn describe(&self, path: &str) -> String {
+        match &self.owner {
+            Owner::Body { status } => {
+                let side = match status {
+                    None => "request".to_owned(),
+                    Some(status) => format!("response {status}"),
+                };
+                if path.is_empty() {
+                    format!("{side} body")
+                } else {
+                    format!("{side} field `{path}`")
+                }
+            }
+            Owner::Parameter { location, name } => {
+                let separator = if path.is_empty() || path.starts_with('[') {
+                    ""
+                } else {
+                    "."
+                };
+                format!("{location} parameter `{name}{separator}{path}`")
+            }
+        }
+    }
+
+    fn pick(&self, request: Rule, response: Rule) -> Rule {
+        match self.direction {
+            Direction::Request => request,
+            Direction::Response => response,
+        }
+    }
+}
+
+/// The keywords kept from a schema object (besides the structural ones); the rest describes.
+const KEYWORDS: [&str; 19] = [
+    "type",
+    "format",
+    "nullable",
+    "enum",
+    "maxLength",
+    "maximum",
+    "maxItems",
+    "maxProperties",
+    "minLength",
+    "minimum",
+    "minItems",
+    "minProperties",
+    "exclusiveMaximum",
+    "exclusiveMinimum",
+    "multipleOf",
+    "pattern",
+    "uniqueItems",
+    "readOnly",
+    "writeOnly",
+];
+
+/// Bounds that limit a value from above; a lower number is stricter.
+const UPPER_BOUNDS: [&str; 4] = ["maxLength", "maximum", "maxItems", "maxProperties"];
+/// Bounds that limit a value from below; a higher number is stricter. Counts start at 0.
+const LOWER_BOUNDS: [(&str, Option<f64>); 4] = [
+    ("minLength", Some(0.0)),
+    ("minimum", None),
+    ("minItems", Some(0.0)),
+    ("minProperties", Some(0.0)),
+];
+
+/// How deep `allOf` members are merged before giving up on a pathological document.
+const MAX_ALL_OF_DEPTH: usize = 32;
+
+/// Stands in for a missing schema (`items` left out, a media type without `schema`): any value.
+static ANY: Value = Value::Null;
+
+/// A schema with `$ref`s followed and `allOf` members merged into one set of constraints, each
+/// remembering the pointer it is written at.
+#[derive(Clone, Default)]
+struct Shape<'a> {
+    /// Identifies the compared schema nodes, to compare each pair once. Shared, as every
+    /// comparison clones it into the memo.
+    key: Rc<str>,
+    /// Where the schema is written: changes to the value as a whole point here.
+    at: String,
+    /// The component it was reached through, to name `oneOf` alternatives.
+    name: Option<&'a str>,
+    keywords: BTreeMap<&'static str, Node<'a>>,
+    properties: BTreeMap<&'a str, Vec<Node<'a>>>,
+    properties_at: Option<String>,
+    /// Each required property and the `required` list that names it.
+    required: BTreeMap<&'a str, String>,
+    items: Vec<Node<'a>>,
+    /// `additionalProperties` as a schema.
+    additional: Vec<Node<'a>>,
+    /// Where `additionalProperties: false` is written.
+    closed: Option<String>,
+    /// The `oneOf` or `anyOf` list and its members.
+    alternatives: Option<(String, Vec<Node<'a>>)>,
+}
+
+impl<'a> Shape<'a> {
+    /// The conjunction of `nodes` (one, or the definitions of a property in several `allOf`
+    /// members).
+    fn build(document: &Document<'a>, nodes: &[Node<'a>]) -> Self {
+        let mut shape = Shape::default();
+        let mut keys = Vec::with_capacity(nodes.len());
+        for (index, node) in nodes.iter().enumerate() {
+            let resolved = document.resolve(node);
+            if index == 0 {
+                shape.at = resolved.at.clone();
+                shape.name = node
+                    .reference()
+                    .and_then(|reference| reference.rsplit('/').next());
+            }
+            keys.push(resolved.at.clone());
+            shape.absorb(document, &resolved, 0);
+        }
+        shape.key = keys.join(" & ").into();
+        shape
+    }
+
+    fn absorb(&mut self, document: &Document<'a>, node: &Node<'a>, depth: usize) {
+        let Some(object) = node.value.as_object() else {
+            return;
+        };
+        if depth > MAX_ALL_OF_DEPTH {
+            return;
+        }
+        for (key, value) in object {
+            if let Some(keyword) = KEYWORDS.iter().find(|keyword| *keyword == key) {
+                self.merge_keyword(keyword, Node::new(value, pointer(&node.at, key)));
+            }
+        }
+        match node.member("additionalProperties") {
+            Some(extra) if extra.value == &Value::Bool(false) => {
+                self.closed.get_or_insert(extra.at);
+            }
+            Some(extra) if extra.value.as_object().is_some_and(|map| !map.is_empty()) => {
+                self.additional.push(extra);
+            }
+            _ => {}
+        }
+        for (name, property) in node.entries("properties") {
+            self.properties.entry(name).or_default().push(property);
+            self.properties_at
+                .get_or_insert_with(|| format!("{}/properties", node.at));
+        }
+        if let Some(names) = node.value.get("required").and_then(Value::as_array) {
+            for name in names.iter().filter_map(Value::as_str) {
+                self.required
+                    .entry(name)
+                    .or_insert_with(|| format!("{}/required", node.at));
+            }
+        }
+        self.items.extend(node.member("items"));
+        if self.alternatives.is_none() {
+            for keyword in ["oneOf", "anyOf"] {
+                if node.value.get(keyword).is_some() {
+                    let at = format!("{}/{keyword}", node.at);
+                    self.alternatives = Some((at, node.elements(keyword)));
+                    break;
+                }
+            }
+        }
+        for member in node.elements("allOf") {
+            let member = document.resolve(&member);
+            self.absorb(document, &member, depth + 1);
+        }
+    }
+
+    /// Keeps the first value of a keyword, except that of several bounds the strictest holds
+    /// and `nullable` anywhere makes the value nullable.
+    fn merge_keyword(&mut self, keyword: &'static str, value: Node<'a>) {
+        let Some(kept) = self.keywords.get(keyword) else {
+            self.keywords.insert(keyword, value);
+            return;
+        };
+        let stricter = match (kept.value.as_f64(), value.value.as_f64()) {
+            (Some(kept), Some(new)) if UPPER_BOUNDS.contains(&keyword) => new < kept,
+            (Some(kept), Some(new)) if LOWER_BOUNDS.iter().any(|(name, _)| *name == keyword) => {
+                new > kept
+            }
+            _ => keyword == "nullable" && value.value == &Value::Bool(true),
+        };
+        if stricter {
+            self.keywords.insert(keyword, value);
+        }
+    }
+
+    /// The JSON type, `object` or `array` when only the structure says so, `None` for any.
+    fn kind(&self) -> Option<&'a str> {
+        if let Some(kind) = self
+            .keywords
+            .get("type")
+            .and_then(|node| node.value.as_str())
+        {
+            return Some(kind);
+        }
+        if self.alternatives.is_some() {
+            None
+        } else if !self.properties.is_empty()
+            || !self.required.is_empty()
+            || !self.additional.is_empty()
+            || self.closed.is_some()
+        {
+            Some("object")
+        } else if !self.items.is_empty() {
+            Some("array")
+        } else {
+            None
+        }
+    }
+
+    fn flag(&self, keyword: &str) -> bool {
+        self.keywords
+            .get(keyword)
+            .and_then(|node| node.value.as_bool())
+            .unwrap_or(false)
+    }
+
+    fn value(&self, keyword: &str) -> Option<&'a Value> {
+        self.keywords.get(keyword).map(|node| node.value)
+    }
+
+    /// Where `keyword` is written, or the schema itself when it is not.
+    fn at(&self, keyword: &str) -> String {
+        self.keywords
+            .get(keyword)
+            .map_or_else(|| self.at.clone(), |node| node.at.clone())
+    }
+
+    fn label(&self) -> String {
+        match (self.name, self.kind()) {
+            (Some(name), _) => format!("`{name}`"),
+            (None, Some(kind)) => format!("`{kind}`"),
+            (None, None) => "any value".into(),
+        }
+    }
+}
+
+/// What `additionalProperties` allows.
+enum Extra<'s, 'a> {
+    Any,
+    Closed,
+    Schema(&'s [Node<'a>]),
+}
+
+impl<'s, 'a> Extra<'s, 'a> {
+    fn of(shape: &'s Shape<'a>) -> Self {
+        if shape.closed.is_some() {
+            Extra::Closed
+        } else if shape.additional.is_empty() {
+            Extra::Any
+        } else {
+            Extra::Schema(&shape.additional)
+        }
+    }
+}
+
+impl<'a> Walk<'_, 'a> {
+    /// Compares the `schema` of two parameters or media types (a missing one allows any
+    /// value), reporting each difference as `subject`.
+    pub fn schema(&mut self, subject: &Subject, old_owner: &Node<'a>, new_owner: &Node<'a>) {
+        let member = |owner: &Node<'a>| {
+            owner
+                .member("schema")
+                .unwrap_or_else(|| Node::new(&ANY, format!("{}/schema", owner.at)))
+        };
+        let old = Shape::build(self.old, &[member(old_owner)]);
+        let new = Shape::build(self.new, &[member(new_owner)]);
+        self.shapes(subject, "", &old, &new);
+    }
+
+    fn shapes(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) {
+        let pair = (subject.direction, old.key.clone(), new.key.clone());
+        if self.in_progress.contains(&pair) || !self.seen.insert(pair.clone()) {
+            return;
+        }
+        self.in_progress.insert(pair.clone());
+        self.nullable(subject, path, old, new);
+        match (&old.alternatives, &new.alternatives) {
+            (None, None) => self.plain(subject, path, old, new),
+            (Some(_), Some(_)) => {
+                self.plain(subject, path, old, new);
+                self.alternatives(subject, path, old, new);
+            }
+            _ => self.alternatives(subject, path, old, new),
+        }
+        self.in_progress.remove(&pair);
+    }
+
+    fn nullable(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) {
+        let what = subject.describe(path);
+        match (old.flag("nullable"), new.flag("nullable")) {
+            (false, true) => self.report(
+                subject.pick(Rule::RequestNullableAdded, Rule::ResponseNullableAdded),
+                new.at("nullable"),
+                match subject.direction {
+                    Direction::Request => format!("{what} now accepts `null`"),
+                    Direction::Response => format!("{what} may now be `null`"),
+                },
+            ),
+            (true, false) => self.report(
+                subject.pick(Rule::RequestNullableRemoved, Rule::ResponseNullableRemoved),
+                new.at.clone(),
+                match subject.direction {
+                    Direction::Request => format!("{what} no longer accepts `null`"),
+                    Direction::Response => format!("{what} is no longer `null`"),
+                },
+            ),
+            _ => {}
+        }
+    }
+
+    /// Everything but `nullable` and the alternatives.
+    fn plain(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) {
+        if !self.kinds(subject, path, old, new) {
+            return;
+        }
+        self.format(subject, path, old, new);
+        self.enumeration(subject, path, old, new);
+        self.bounds(subject, path, old, new);
+        self.properties(subject, path, old, new);
+        self.additional_properties(subject, path, old, new);
+        self.items(subject, path, old, new);
+    }
+
+    /// Reports a change of type; returns whether the values still overlap enough for their
+    /// constraints to be compared.
+    fn kinds(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) -> bool {
+        let (before, after) = (old.kind(), new.kind());
+        if before == after {
+            return true;
+        }
+        let widened = matches!(
+            (before, after),
+            (Some("integer"), Some("number")) | (Some(_), None)
+        );
+        let narrowed = matches!(
+            (before, after),
+            (Some("number"), Some("integer")) | (None, Some(_))
+        );
+        let rule = match subject.direction {
+            Direction::Request if widened => Rule::RequestTypeWidened,
+            Direction::Request => Rule::RequestTypeChanged,
+            Direction::Response if narrowed => Rule::ResponseTypeNarrowed,
+            Direction::Response => Rule::ResponseTypeChanged,
+        };
+        let name =
+            |kind: Option<&str>| kind.map_or_else(|| "any type".into(), |k| format!("`{k}`"));
+        self.report(
+            rule,
+            new.at("type"),
+            format!(
+                "{}: type changed from {} to {}",
+                subject.describe(path),
+                name(before),
+                name(after)
+            ),
+        );
+        widened || narrowed
+    }
+
+    fn format(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) {
+        let text = |shape: &Shape<'a>| shape.value("format").and_then(Value::as_str);
+        match (text(old), text(new)) {
+            (Some(before), Some(after)) if before != after => self.report(
+                subject.pick(Rule::RequestTypeChanged, Rule::ResponseTypeChanged),
+                new.at("format"),
+                format!(
+                    "{}: format changed from `{before}` to `{after}`",
+                    subject.describe(path)
+                ),
+            ),
+            (None, Some(after)) => self.constraint(
+                subject,
+                path,
+                true,
+                new.at("format"),
+                format!("format `{after}` added"),
+            ),
+            (Some(before), None) => self.constraint(
+                subject,
+                path,
+                false,
+                new.at.clone(),
+                format!("format `{before}` removed"),
+            ),
+            _ => {}
+        }
+    }
+
+    fn enumeration(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) {
+        let values = |shape: &Shape<'a>| shape.value("enum").and_then(Value::as_array);
+        let what = subject.describe(path);
+        let request = subject.direction == Direction::Request;
+        let (narrower, wider) = (
+            subject.pick(
+                Rule::RequestEnumValueRemoved,
+                Rule::ResponseEnumValueRemoved,
+            ),
+            subject.pick(Rule::RequestEnumValueAdded, Rule::ResponseEnumValueAdded),
+        );
+        match (values(old), values(new)) {
+            (Some(before), Some(after)) => {
+                for value in before.iter().filter(|value| !after.contains(value)) {
+                    let message = if request {
+                        format!("{what} no longer accepts {}", show(value))
+                    } else {
+                        format!("{what} is no longer {}", show(value))
+                    };
+                    self.report(narrower, new.at("enum"), message);
+                }
+                for (index, value) in after.iter().enumerate() {
+                    if before.contains(value) {
+                        continue;
+                    }
+                    let message = if request {
+                        format!("{what} now accepts {}", show(value))
+                    } else {
+                        format!("{what} may now be {}", show(value))
+                    };
+                    self.report(wider, format!("{}/{index}", new.at("enum")), message);
+                }
+            }
+            (None, Some(after)) => {
+                let message = format!("{what} is now limited to {}", show_all(after));
+                self.report(narrower, new.at("enum"), message);
+            }
+            (Some(before), None) => {
+                let message = format!("{what} is no longer limited to {}", show_all(before));
+                self.report(wider, new.at.clone(), message);
+            }
+            (None, None) => {}
+        }
+    }
+
+    fn bounds(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) {
+        for keyword in UPPER_BOUNDS {
+            let (before, after) = (old.value(keyword), new.value(keyword));
+            let stricter = match (number(before), number(after)) {
+                (None, Some(_)) => true,
+                (Some(_), None) => false,
+                (Some(before), Some(after)) if before != after => after < before,
+                _ => continue,
+            };
+            let what = describe_bound(keyword, before, after);
+            self.constraint(subject, path, stricter, new.at(keyword), what);
+        }
+        for (keyword, default) in LOWER_BOUNDS {
+            let (before, after) = (old.value(keyword), new.value(keyword));
+            let (low_before, low_after) = (number(before).or(default), number(after).or(default));
+            if low_before == low_after {
+                continue;
+            }
+            let stricter = match (low_before, low_after) {
+                (Some(before), Some(after)) => after > before,
+                (before, _) => before.is_none(),
+            };
+            let what = describe_bound(keyword, before, after);
+            self.constraint(subject, path, stricter, new.at(keyword), what);
+        }
+        for keyword in ["exclusiveMaximum", "exclusiveMinimum", "uniqueItems"] {
+            match (old.flag(keyword), new.flag(keyword)) {
+                (false, true) => self.constraint(
+                    subject,
+                    path,
+                    true,
+                    new.at(keyword),
+                    format!("`{keyword}` added"),
+                ),
+                (true, false) => self.constraint(
+                    subject,
+                    path,
+                    false,
+                    new.at.clone(),
+                    format!("`{keyword}` removed"),
+                ),
+                _ => {}
+            }
+        }
+        match (
+            number(old.value("multipleOf")),
+            number(new.value("multipleOf")),
+        ) {
+            (before, after) if before == after => {}
+            (before, after) => {
+                // A multiple of 10 is a multiple of 5: a divisor of the old step loosens.
+                let stricter = match (before, after) {
+                    (Some(before), Some(after)) => (before / after).fract() != 0.0,
+                    (before, _) => before.is_none(),
+                };
+                let what = describe_bound(
+                    "multipleOf",
+                    old.value("multipleOf"),
+                    new.value("multipleOf"),
+                );
+                self.constraint(subject, path, stricter, new.at("multipleOf"), what);
+            }
+        }
+        let pattern = |shape: &Shape<'a>| shape.value("pattern").and_then(Value::as_str);
+        match (pattern(old), pattern(new)) {
+            (Some(before), Some(after)) if before != after => self.constraint(
+                subject,
+                path,
+                true,
+                new.at("pattern"),
+                format!("pattern changed from `{before}` to `{after}`"),
+            ),
+            (None, Some(after)) => self.constraint(
+                subject,
+                path,
+                true,
+                new.at("pattern"),
+                format!("pattern `{after}` added"),
+            ),
+            (Some(before), None) => self.constraint(
+                subject,
+                path,
+                false,
+                new.at.clone(),
+                format!("pattern `{before}` removed"),
+            ),
+            _ => {}
+        }
+    }
+
+    fn properties(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) {
+        // A request never carries `readOnly` properties, a response never `writeOnly` ones.
+        let hidden = match subject.direction {
+            Direction::Request => "readOnly",
+            Direction::Response => "writeOnly",
+        };
+        let names: BTreeSet<&str> = old
+            .properties
+            .keys()
+            .chain(new.properties.keys())
+            .copied()
+            .collect();
+        for name in names {
+            let field = join(path, name);
+            let what = subject.describe(&field);
+            let before = old
+                .properties
+                .get(name)
+                .map(|nodes| Shape::build(self.old, nodes))
+                .filter(|shape| !shape.flag(hidden));
+            let after = new
+                .properties
+                .get(name)
+                .map(|nodes| Shape::build(self.new, nodes))
+                .filter(|shape| !shape.flag(hidden));
+            // Where the property is listed (its own schema may be a `$ref` elsewhere).
+            let listed_at = new
+                .properties
+                .get(name)
+                .and_then(|nodes| nodes.first())
+                .map_or_else(|| new.at.clone(), |node| node.at.clone());
+            let required_before = old.required.contains_key(name);
+            let required_after = new.required.get(name);
+            match (before, after) {
+                (Some(before), Some(after)) => {
+                    match (required_before, required_after, subject.direction) {
+                        (false, Some(list), Direction::Request) => self.report(
+                            Rule::RequestFieldBecameRequired,
+                            list.clone(),
+                            format!("{what} is now required"),
+                        ),
+                        (true, None, Direction::Request) => self.report(
+                            Rule::RequestFieldBecameOptional,
+                            listed_at,
+                            format!("{what} is now optional"),
+                        ),
+                        (false, Some(list), Direction::Response) => self.report(
+                            Rule::ResponseFieldBecameRequired,
+                            list.clone(),
+                            format!("{what} is now always present"),
+                        ),
+                        (true, None, Direction::Response) => self.report(
+                            Rule::ResponseFieldBecameOptional,
+                            listed_at,
+                            format!("{what} is now optional: it may be missing"),
+                        ),
+                        _ => {}
+                    }
+                    self.shapes(subject, &field, &before, &after);
+                }
+                (None, Some(_)) => {
+                    let (rule, message) = match (subject.direction, required_after) {
+                        (Direction::Request, Some(_)) => (
+                            Rule::RequestFieldRequiredAdded,
+                            format!("{what} was added as required"),
+                        ),
+                        (Direction::Request, None) => (
+                            Rule::RequestFieldOptionalAdded,
+                            format!("{what} was added as optional"),
+                        ),
+                        (Direction::Response, _) => {
+                            (Rule::ResponseFieldAdded, format!("{what} was added"))
+                        }
+                    };
+                    self.report(rule, listed_at, message);
+                }
+                (Some(_), None) => {
+                    let at = new.properties_at.clone().unwrap_or_else(|| new.at.clone());
+                    self.report(
+                        subject.pick(Rule::RequestFieldRemoved, Rule::ResponseFieldRemoved),
+                        at,
+                        format!("{what} was removed"),
+                    );
+                }
+                (None, None) => {}
+            }
+        }
+    }
+
+    fn additional_properties(
+        &mut self,
+        subject: &Subject,
+        path: &str,
+        old: &Shape<'a>,
+        new: &Shape<'a>,
+    ) {
+        let at = new
+            .closed
+            .clone()
+            .or_else(|| new.additional.first().map(|node| node.at.clone()))
+            .unwrap_or_else(|| new.at.clone());
+        let (stricter, what) = match (Extra::of(old), Extra::of(new)) {
+            (Extra::Any, Extra::Any) | (Extra::Closed, Extra::Closed) => return,
+            (Extra::Schema(before), Extra::Schema(after)) => {
+                let before = Shape::build(self.old, before);
+                let after = Shape::build(self.new, after);
+                self.shapes(subject, &join(path, "*"), &before, &after);
+                return;
+            }
+            (Extra::Any | Extra::Schema(_), Extra::Closed) => {
+                (true, "additional properties are no longer allowed")
+            }
+            (Extra::Any, Extra::Schema(_)) => {
+                (true, "additional properties must now match a schema")
+            }
+            (Extra::Closed, Extra::Any) => (false, "additional properties are now allowed"),
+            (Extra::Closed, Extra::Schema(_)) => (
+                false,
+                "additional properties matching a schema are now allowed",
+            ),
+            (Extra::Schema(_), Extra::Any) => (
+                false,
+                "additional properties no longer need to match a schema",
+            ),
+        };
+        self.constraint(subject, path, stricter, at, what.into());
+    }
+
+    fn items(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) {
+        if old.items.is_empty() && new.items.is_empty() {
+            return;
+        }
+        let or_any = |items: &[Node<'a>], owner: &str| {
+            if items.is_empty() {
+                vec![Node::new(&ANY, format!("{owner}/items"))]
+            } else {
+                items.to_vec()
+            }
+        };
+        let before = Shape::build(self.old, &or_any(&old.items, &old.at));
+        let after = Shape::build(self.new, &or_any(&new.items, &new.at));
+        self.shapes(subject, &format!("{path}[]"), &before, &after);
+    }
+
+    /// Pairs the `oneOf`/`anyOf` alternatives of both sides (a schema without them is its own
+    /// single alternative): identical ones first, then by component name, then by type, then
+    /// a last one of each side. What stays unpaired was removed or added.
+    fn alternatives(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) {
+        let before = options(self.old, old);
+        let after = options(self.new, new);
+        let mut pairing = Pairing::new(before.len(), after.len());
+        pairing.pair(&before, &after, |left, right| {
+            self.equivalent(subject, left, right)
+        });
+        let identical = pairing.before.clone();
+        pairing.pair(&before, &after, |left, right| {
+            left.name.is_some() && left.name == right.name
+        });
+        pairing.pair(&before, &after, |left, right| left.kind() == right.kind());
+        if pairing.unpaired() == (1, 1) {
+            pairing.pair(&before, &after, |_, _| true);
+        }
+
+        let what = subject.describe(path);
+        let list_at = new
+            .alternatives
+            .as_ref()
+            .map_or_else(|| new.at.clone(), |(at, _)| at.clone());
+        for (index, other) in pairing.before.iter().enumerate() {
+            match other {
+                Some(_) if identical[index].is_some() => {}
+                Some(other) => self.shapes(subject, path, &before[index], &after[*other]),
+                None => self.report(
+                    subject.pick(Rule::RequestVariantRemoved, Rule::ResponseVariantRemoved),
+                    list_at.clone(),
+                    format!("{what}: alternative {} was removed", before[index].label()),
+                ),
+            }
+        }
+        for (option, paired) in after.iter().zip(&pairing.after) {
+            if !paired {
+                self.report(
+                    subject.pick(Rule::RequestVariantAdded, Rule::ResponseVariantAdded),
+                    option.at.clone(),
+                    format!("{what}: alternative {} was added", option.label()),
+                );
+            }
+        }
+    }
+
+    /// Whether comparing `old` with `new` finds nothing at all.
+    fn equivalent(&self, subject: &Subject, old: &Shape<'a>, new: &Shape<'a>) -> bool {
+        let mut scratch = self.scratch();
+        scratch.shapes(subject, "", old, new);
+        scratch.is_empty()
+    }
+
+    /// Reports a constraint that `stricter` tightened (or else loosened).
+    fn constraint(
+        &mut self,
+        subject: &Subject,
+        path: &str,
+        stricter: bool,
+        at: String,
+        what: String,
+    ) {
+        let rule = match (subject.direction, stricter) {
+            (Direction::Request, true) => Rule::RequestBoundsTightened,
+            (Direction::Request, false) => Rule::RequestBoundsLoosened,
+            (Direction::Response, true) => Rule::ResponseBoundsTightened,
+            (Direction::Response, false) => Rule::ResponseBoundsLoosened,
+        };
+        self.report(rule, at, format!("{}: {what}", subject.describe(path)));
+    }
+}
+
+/// Which old alternative is paired with which new one.
+struct Pairing {
+    /// For each old alternative, the new one it is paired with.
+    before: Vec<Option<usize>>,
+    /// For each new alternative, whether it is paired.
+    after: Vec<bool>,
+}
+
+impl Pairing {
+    fn new(before: usize, after: usize) -> Self {
+        Self {
+            before: vec![None; before],
+            after: vec![false; after],
+        }
+    }
+
+    /// Pairs each unpaired old alternative with the first unpaired new one that is `same`.
+    fn pair<T>(&mut self, before: &[T], after: &[T], mut same: impl FnMut(&T, &T) -> bool) {
+        for (index, option) in before.iter().enumerate() {
+            if self.before[index].is_some() {
+                continue;
+            }
+            let found =
+                (0..after.len()).find(|&other| !self.after[other] && same(option, &after[other]));
+            if let Some(other) = found {
+                self.before[index] = Some(other);
+                self.after[other] = true;
+            }
+        }
+    }
+
+    /// How many alternatives of each side are unpaired.
+    fn unpaired(&self) -> (usize, usize) {
+        (
+            self.before.iter().filter(|other| other.is_none()).count(),
+            self.after.iter().filter(|paired| !**paired).count(),
+        )
+    }
+}
+
+/// The alternatives of `shape`: its `oneOf`/`anyOf` members, or itself without `nullable`
+/// (which the caller has compared already).
+fn options<'a>(document: &Document<'a>, shape: &Shape<'a>) -> Vec<Shape<'a>> {
+    match &shape.alternatives {
+        Some((_, members)) => members
+            .iter()
+            .map(|member| Shape::build(document, std::slice::from_ref(member)))
+            .collect(),
+        None => {
+            let mut alone = shape.clone();
+            alone.keywords.remove("nullable");
+            alone.key = format!("{} alone", shape.key).into();
+            vec![alone]
+        }
+    }
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn number(value: Option<&Value>) -> Option<f64> {
+    value.and_then(Value::as_f64)
+}
+
+fn describe_bound(keyword: &str, before: Option<&Value>, after: Option<&Value>) -> String {
+    match (before, after) {
+        (None, Some(after)) => format!("`{keyword}` {after} added"),
+        (Some(before), None) => format!("`{keyword}` {before} removed"),
+        (Some(before), Some(after)) => {
+            let direction = if number(Some(after)) < number(Some(before)) {
+                "lowered"
+            } else {
+                "raised"
+            };
+            format!("`{keyword}` {direction} from {before} to {after}")
+        }
+        (None, None) => format!("`{keyword}` unchanged"),
+    }
+}
+
+/// An enum value as messages quote it.
+fn show(value: &Value) -> String {
+    match value {
+        Value::String(text) => format!("`{text}`"),
+        other => format!("`{other}`"),
+    }
+}
+
+fn show_all(values: &[Value]) -> String {
+    values.iter().map(show).collect::<Vec<_>>().join(", ")
+}
