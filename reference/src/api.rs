@@ -907,7 +907,8 @@ impl NovuApi for ReferenceApi {
             request.context,
             envelope(outcome),
             IntegrationsDeleteResponse::Ok(_),
-            BadRequest
+            BadRequest,
+            NotFound
         )
     }
 

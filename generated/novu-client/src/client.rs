@@ -1233,6 +1233,9 @@ Arguments:
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             429u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }

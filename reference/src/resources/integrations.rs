@@ -243,10 +243,8 @@ pub(crate) fn update(
 
 /// Soft-deletes the integration and answers the environment's remaining integrations.
 pub(crate) fn delete(transaction: &Transaction, caller: &Caller, id: &str) -> Outcome<Value> {
-    // Novu answers 404 here, which the contract does not document for this operation; 400 is
-    // the documented status closest to it.
     let mut integration = find(transaction, caller, id)?
-        .ok_or_else(|| Failure::bad_request(format!("Entity with id {id} not found")))?;
+        .ok_or_else(|| Failure::not_found(format!("Entity with id {id} not found")))?;
     integration["deleted"] = json!(true);
     integration["deletedAt"] = json!(ids::now());
     integration["primary"] = json!(false);

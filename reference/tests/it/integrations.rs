@@ -115,6 +115,12 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
             .await,
     );
     assert_eq!(status, 404, "a deleted integration is gone");
+    let (status, gone) = error(client.integrations_delete(&created.id).await);
+    assert_eq!(status, 404, "deleting it again is a 404");
+    assert_eq!(
+        message(&gone),
+        format!("Entity with id {} not found", created.id)
+    );
     // The identifier of a deleted integration is free again.
     create(
         &test,
