@@ -11,8 +11,8 @@ use crate::failure::{Failure, Outcome, Status};
 use crate::ids;
 use crate::resources::subscribers::Mode;
 use crate::resources::{
-    Caller, environments, feeds, integrations, layouts, organizations, subscribers, tenants,
-    topics, workflow_groups, workflow_overrides, workflows,
+    Caller, activity, environments, events, feeds, integrations, layouts, messages, organizations,
+    subscribers, tenants, topics, workflow_groups, workflow_overrides, workflows,
 };
 use crate::store::{Store, typed};
 
@@ -51,6 +51,18 @@ fn page<T: DeserializeOwned>(outcome: Outcome<Value>) -> Outcome<T> {
 /// A typed request body as JSON, the form the resource code works on.
 fn json_body(body: &impl serde::Serialize) -> Outcome<Value> {
     Ok(serde_json::to_value(body)?)
+}
+
+/// A string or a list of strings (ids given either way) as a list.
+fn string_list(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(text) => vec![text.clone()],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|item| item.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The documented error variant of `$response` for a [`Failure`]; a status the operation does
@@ -1449,6 +1461,478 @@ impl NovuApi for ReferenceApi {
         )
     }
 
+    // Events
+
+    async fn events_trigger(&self, request: EventsTriggerRequest<Caller>) -> EventsTriggerResponse {
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                let event = json_body(&body)?;
+                events::trigger(
+                    transaction,
+                    caller,
+                    &event,
+                    events::Audience::To(&event["to"]),
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            EventsTriggerResponse::Created(_),
+            BadRequest,
+            UnprocessableEntity
+        )
+    }
+
+    async fn events_trigger_bulk(
+        &self,
+        request: EventsTriggerBulkRequest<Caller>,
+    ) -> EventsTriggerBulkResponse {
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                let body = json_body(&body)?;
+                let events = body["events"].as_array().cloned().unwrap_or_default();
+                if events.len() > 100 {
+                    return Err(Failure::bad_request(
+                        "events must contain no more than 100 elements",
+                    ));
+                }
+                let mut results = Vec::new();
+                for event in &events {
+                    // Each event runs in its own savepoint: a failed one leaves nothing behind
+                    // and does not stop the others.
+                    transaction.execute_batch("SAVEPOINT bulk_event")?;
+                    let audience = events::Audience::To(&event["to"]);
+                    match events::trigger(transaction, caller, event, audience) {
+                        Ok(result) => {
+                            transaction.execute_batch("RELEASE bulk_event")?;
+                            results.push(result);
+                        }
+                        Err(failure) if failure.status != Status::InternalServerError => {
+                            transaction
+                                .execute_batch("ROLLBACK TO bulk_event; RELEASE bulk_event")?;
+                            let mut result = events::acknowledgement("error", None);
+                            result["error"] = json!([failure.message()]);
+                            results.push(result);
+                        }
+                        Err(failure) => return Err(failure),
+                    }
+                }
+                Ok(Value::Array(results))
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            EventsTriggerBulkResponse::Created(_),
+            BadRequest
+        )
+    }
+
+    async fn events_broadcast(
+        &self,
+        request: EventsBroadcastRequest<Caller>,
+    ) -> EventsBroadcastResponse {
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                let mut event = json_body(&body)?;
+                let transaction_id = event["transactionId"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(ids::uuid);
+                event["transactionId"] = json!(transaction_id);
+                // A broadcast answers `processed` whatever the workflow's state; an unknown
+                // workflow is the only rejection, and it has no documented status here.
+                transaction.execute_batch("SAVEPOINT broadcast")?;
+                match events::trigger(transaction, caller, &event, events::Audience::Everyone) {
+                    Ok(_) => transaction.execute_batch("RELEASE broadcast")?,
+                    Err(failure) if failure.status != Status::InternalServerError => {
+                        transaction.execute_batch("ROLLBACK TO broadcast; RELEASE broadcast")?
+                    }
+                    Err(failure) => return Err(failure),
+                }
+                Ok(events::acknowledgement("processed", Some(&transaction_id)))
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            EventsBroadcastResponse::Created(_),
+            BadRequest
+        )
+    }
+
+    async fn events_cancel(&self, request: EventsCancelRequest<Caller>) -> EventsCancelResponse {
+        let transaction_id = request.path.transaction_id;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                Ok(json!(events::cancel(transaction, caller, &transaction_id)?))
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            EventsCancelResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    // The subscriber's inbox
+
+    async fn subscriber_notifications_feed(
+        &self,
+        request: SubscriberNotificationsFeedRequest<Caller>,
+    ) -> SubscriberNotificationsFeedResponse {
+        let subscriber_id = request.path.subscriber_id;
+        let query = request.query;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                messages::feed(
+                    transaction,
+                    caller,
+                    &subscriber_id,
+                    messages::FeedQuery {
+                        page: query.page,
+                        limit: query.limit,
+                        feed_identifiers: query.feed_identifier,
+                        read: query.read,
+                        seen: query.seen,
+                        payload: query.payload,
+                    },
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            page(outcome),
+            SubscriberNotificationsFeedResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn subscriber_notifications_unseen_count(
+        &self,
+        request: SubscriberNotificationsUnseenCountRequest<Caller>,
+    ) -> SubscriberNotificationsUnseenCountResponse {
+        let subscriber_id = request.path.subscriber_id;
+        let query = request.query;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                messages::unseen_count(
+                    transaction,
+                    caller,
+                    &subscriber_id,
+                    query.feed_identifier.as_deref(),
+                    query.seen,
+                    query.limit,
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            SubscriberNotificationsUnseenCountResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn subscriber_messages_mark_as(
+        &self,
+        request: SubscriberMessagesMarkAsRequest<Caller>,
+    ) -> SubscriberMessagesMarkAsResponse {
+        let subscriber_id = request.path.subscriber_id;
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                let body = json_body(&body)?;
+                let mark_as = body["markAs"].as_str().unwrap_or_default();
+                messages::mark_as(
+                    transaction,
+                    caller,
+                    &subscriber_id,
+                    string_list(&body["messageId"]),
+                    mark_as,
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            SubscriberMessagesMarkAsResponse::Created(_),
+            BadRequest
+        )
+    }
+
+    async fn subscriber_messages_mark_all(
+        &self,
+        request: SubscriberMessagesMarkAllRequest<Caller>,
+    ) -> SubscriberMessagesMarkAllResponse {
+        let subscriber_id = request.path.subscriber_id;
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                let body = json_body(&body)?;
+                let feeds = (!body["feedIdentifier"].is_null())
+                    .then(|| string_list(&body["feedIdentifier"]));
+                let count = messages::mark_all(
+                    transaction,
+                    caller,
+                    &subscriber_id,
+                    feeds,
+                    body["markAs"].as_str().unwrap_or_default(),
+                )?;
+                Ok(json!(count))
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            SubscriberMessagesMarkAllResponse::Created(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn subscriber_message_action_update(
+        &self,
+        request: SubscriberMessageActionUpdateRequest<Caller>,
+    ) -> SubscriberMessageActionUpdateResponse {
+        let path = request.path;
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                messages::update_action(
+                    transaction,
+                    caller,
+                    &path.subscriber_id,
+                    &path.message_id,
+                    &path.r#type,
+                    &body.status,
+                    Value::Object(body.payload),
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            SubscriberMessageActionUpdateResponse::Created(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn subscriber_messages_mark_as_legacy(
+        &self,
+        request: SubscriberMessagesMarkAsLegacyRequest<Caller>,
+    ) -> SubscriberMessagesMarkAsLegacyResponse {
+        let subscriber_id = request.path.subscriber_id;
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                let body = json_body(&body)?;
+                messages::mark_legacy(
+                    transaction,
+                    caller,
+                    &subscriber_id,
+                    string_list(&body["messageId"]),
+                    &body["mark"],
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            SubscriberMessagesMarkAsLegacyResponse::Created(_),
+            BadRequest
+        )
+    }
+
+    // Messages
+
+    async fn messages_list(&self, request: MessagesListRequest<Caller>) -> MessagesListResponse {
+        let query = request.query;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                messages::list(
+                    transaction,
+                    caller,
+                    messages::ListQuery {
+                        channel: query.channel,
+                        subscriber_id: query.subscriber_id,
+                        transaction_ids: query.transaction_id,
+                        page: query.page,
+                        limit: query.limit,
+                    },
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            page(outcome),
+            MessagesListResponse::Ok(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn messages_delete(
+        &self,
+        request: MessagesDeleteRequest<Caller>,
+    ) -> MessagesDeleteResponse {
+        let message_id = request.path.message_id;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                messages::delete(transaction, caller, &message_id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            MessagesDeleteResponse::Ok(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn messages_delete_by_transaction(
+        &self,
+        request: MessagesDeleteByTransactionRequest<Caller>,
+    ) -> MessagesDeleteByTransactionResponse {
+        let transaction_id = request.path.transaction_id;
+        let channel = request.query.channel.map(|channel| channel.to_string());
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                messages::delete_by_transaction(
+                    transaction,
+                    caller,
+                    &transaction_id,
+                    channel.as_deref(),
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            outcome,
+            MessagesDeleteByTransactionResponse::NoContent,
+            BadRequest,
+            NotFound
+        )
+    }
+
+    // Activity
+
+    async fn notifications_list(
+        &self,
+        request: NotificationsListRequest<Caller>,
+    ) -> NotificationsListResponse {
+        let query = request.query;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                activity::list(
+                    transaction,
+                    caller,
+                    activity::ListQuery {
+                        channels: query
+                            .channels
+                            .map(|channels| channels.iter().map(ToString::to_string).collect()),
+                        templates: query
+                            .templates
+                            .map(|templates| templates.iter().map(|id| id.to_string()).collect()),
+                        emails: query.emails,
+                        subscriber_ids: query.subscriber_ids,
+                        transaction_id: query.transaction_id,
+                        page: query.page,
+                    },
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            page(outcome),
+            NotificationsListResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn notifications_stats(
+        &self,
+        request: NotificationsStatsRequest<Caller>,
+    ) -> NotificationsStatsResponse {
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                activity::stats(transaction, caller)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            NotificationsStatsResponse::Ok(_)
+        )
+    }
+
+    async fn notifications_graph_stats(
+        &self,
+        request: NotificationsGraphStatsRequest<Caller>,
+    ) -> NotificationsGraphStatsResponse {
+        let days = request.query.days;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                activity::graph_stats(transaction, caller, days)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            NotificationsGraphStatsResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn notifications_get(
+        &self,
+        request: NotificationsGetRequest<Caller>,
+    ) -> NotificationsGetResponse {
+        let notification_id = request.path.notification_id;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                activity::get(transaction, caller, &notification_id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            NotificationsGetResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn execution_details_list(
+        &self,
+        request: ExecutionDetailsListRequest<Caller>,
+    ) -> ExecutionDetailsListResponse {
+        let query = request.query;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                activity::execution_details(
+                    transaction,
+                    caller,
+                    &query.notification_id,
+                    &query.subscriber_id,
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            ExecutionDetailsListResponse::Ok(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
     // Not implemented yet: the public chat OAuth endpoints, then every operation below.
 
     async fn subscriber_chat_oauth(
@@ -1474,27 +1958,9 @@ impl NovuApi for ReferenceApi {
         changes_apply_bulk(ChangesApplyBulkRequest) -> ChangesApplyBulkResponse;
         changes_count(ChangesCountRequest) -> ChangesCountResponse;
         changes_apply(ChangesApplyRequest) -> ChangesApplyResponse;
-        events_trigger(EventsTriggerRequest) -> EventsTriggerResponse;
-        events_broadcast(EventsBroadcastRequest) -> EventsBroadcastResponse;
-        events_trigger_bulk(EventsTriggerBulkRequest) -> EventsTriggerBulkResponse;
-        events_cancel(EventsCancelRequest) -> EventsCancelResponse;
-        execution_details_list(ExecutionDetailsListRequest) -> ExecutionDetailsListResponse;
-        messages_list(MessagesListRequest) -> MessagesListResponse;
-        messages_delete_by_transaction(MessagesDeleteByTransactionRequest) -> MessagesDeleteByTransactionResponse;
-        messages_delete(MessagesDeleteRequest) -> MessagesDeleteResponse;
-        notifications_list(NotificationsListRequest) -> NotificationsListResponse;
-        notifications_graph_stats(NotificationsGraphStatsRequest) -> NotificationsGraphStatsResponse;
-        notifications_stats(NotificationsStatsRequest) -> NotificationsStatsResponse;
-        notifications_get(NotificationsGetRequest) -> NotificationsGetResponse;
         organizations_create(OrganizationsCreateRequest) -> OrganizationsCreateResponse;
         organization_members_delete(OrganizationMembersDeleteRequest) -> OrganizationMembersDeleteResponse;
         organization_member_roles_update(OrganizationMemberRolesUpdateRequest) -> OrganizationMemberRolesUpdateResponse;
-        subscriber_messages_mark_all(SubscriberMessagesMarkAllRequest) -> SubscriberMessagesMarkAllResponse;
-        subscriber_messages_mark_as(SubscriberMessagesMarkAsRequest) -> SubscriberMessagesMarkAsResponse;
-        subscriber_messages_mark_as_legacy(SubscriberMessagesMarkAsLegacyRequest) -> SubscriberMessagesMarkAsLegacyResponse;
-        subscriber_message_action_update(SubscriberMessageActionUpdateRequest) -> SubscriberMessageActionUpdateResponse;
-        subscriber_notifications_feed(SubscriberNotificationsFeedRequest) -> SubscriberNotificationsFeedResponse;
-        subscriber_notifications_unseen_count(SubscriberNotificationsUnseenCountRequest) -> SubscriberNotificationsUnseenCountResponse;
         subscriber_preferences_list(SubscriberPreferencesListRequest) -> SubscriberPreferencesListResponse;
         subscriber_preferences_update_global(SubscriberPreferencesUpdateGlobalRequest) -> SubscriberPreferencesUpdateGlobalResponse;
         subscriber_preferences_get_by_level(SubscriberPreferencesGetByLevelRequest) -> SubscriberPreferencesGetByLevelResponse;

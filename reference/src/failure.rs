@@ -14,6 +14,7 @@ pub(crate) enum Status {
     Unauthorized,
     NotFound,
     Conflict,
+    UnprocessableEntity,
     InternalServerError,
 }
 
@@ -64,6 +65,10 @@ impl Failure {
         Self::new(Status::Conflict, message)
     }
 
+    pub fn unprocessable(message: impl Into<String>) -> Self {
+        Self::new(Status::UnprocessableEntity, message)
+    }
+
     /// An unexpected failure: logged with its cause, answered with Novu's opaque 500 message.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         let error_id = crate::ids::object_id();
@@ -98,6 +103,7 @@ impl Failure {
             Status::Unauthorized => (401, "Unauthorized"),
             Status::NotFound => (404, "Not Found"),
             Status::Conflict => (409, "Conflict"),
+            Status::UnprocessableEntity => (422, "Unprocessable Entity"),
             Status::InternalServerError => (500, "Internal Server Error"),
         };
         ErrorResponse {

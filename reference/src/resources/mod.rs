@@ -1,11 +1,15 @@
 //! Novu's semantics, one module per resource group. Each function runs inside one store
 //! transaction and returns the wire document (as JSON) or a [`Failure`](crate::failure::Failure).
 
+pub(crate) mod activity;
 pub(crate) mod environments;
+pub(crate) mod events;
 pub(crate) mod feeds;
 pub(crate) mod integrations;
 pub(crate) mod layouts;
+pub(crate) mod messages;
 pub(crate) mod organizations;
+pub(crate) mod preferences;
 pub(crate) mod subscribers;
 pub(crate) mod tenants;
 pub(crate) mod topics;

@@ -4,6 +4,7 @@
 mod concurrency;
 mod environments;
 mod errors;
+mod events;
 mod feeds;
 mod integrations;
 mod layouts;

@@ -1,0 +1,869 @@
+//! The trigger engine: turns one trigger into notifications, jobs, messages and execution
+//! details, all inside the request's transaction, so the next request sees every effect.
+//!
+//! Novu queues the work and a worker delivers it later; here each step runs at once. Nothing
+//! leaves the machine: a message of an outside channel is recorded as `sent` through the
+//! integration that would have carried it. Delay and digest steps stop the chain: their job
+//! stays `delayed` and the later steps `pending`, until `events_cancel` cancels them (this
+//! server never resumes them).
+
+use handlebars::Handlebars;
+use rusqlite::{Transaction, params};
+use serde_json::{Map, Value, json};
+
+use super::{Caller, preferences, subscribers};
+use crate::failure::{Failure, Outcome};
+use crate::ids;
+use crate::store::{documents, first_document};
+
+/// The channels that create messages.
+const MESSAGE_CHANNELS: &[&str] = &["in_app", "email", "sms", "chat", "push"];
+
+/// Who a trigger goes to.
+pub(crate) enum Audience<'a> {
+    /// The `to` of the request: subscriber ids, subscriber objects and topics.
+    To(&'a Value),
+    /// Every subscriber of the environment (broadcast).
+    Everyone,
+}
+
+/// One trigger (`events_trigger`, one element of a bulk, or a broadcast): the result body.
+pub(crate) fn trigger(
+    transaction: &Transaction,
+    caller: &Caller,
+    event: &Value,
+    audience: Audience<'_>,
+) -> Outcome<Value> {
+    let name = event["name"].as_str().unwrap_or_default();
+    let workflow = first_document(
+        transaction,
+        "SELECT doc FROM workflows WHERE trigger_identifier = ?1 AND environment_id = ?2 AND deleted = 0",
+        params![name, caller.environment_id],
+    )?
+    .ok_or_else(|| Failure::unprocessable("workflow_not_found"))?;
+    require_reserved_variables(&workflow, event)?;
+    let tenant = match tenant_identifier(&event["tenant"]) {
+        Some(identifier) => match first_document(
+            transaction,
+            "SELECT doc FROM tenants WHERE environment_id = ?1 AND identifier = ?2",
+            params![caller.environment_id, identifier],
+        )? {
+            Some(tenant) => Some(tenant),
+            None => return Ok(acknowledgement("no_tenant_found", None)),
+        },
+        None => None,
+    };
+    if !workflow["active"].as_bool().unwrap_or(false)
+        || override_inactive(transaction, caller, &workflow, tenant.as_ref())?
+    {
+        return Ok(acknowledgement("trigger_not_active", None));
+    }
+    let steps = workflow["steps"].as_array().cloned().unwrap_or_default();
+    if steps.is_empty() {
+        return Ok(acknowledgement("no_workflow_steps_defined", None));
+    }
+    let steps: Vec<Value> = steps
+        .into_iter()
+        .filter(|step| step["active"].as_bool().unwrap_or(true))
+        .collect();
+    if steps.is_empty() {
+        return Ok(acknowledgement("no_workflow_active_steps_defined", None));
+    }
+    let transaction_id = event["transactionId"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(ids::uuid);
+    let actor = match &event["actor"] {
+        Value::Null => None,
+        given => Some(subscriber_for(transaction, caller, given)?),
+    };
+    let recipients = match audience {
+        Audience::To(to) => recipients(transaction, caller, to, actor.as_ref())?,
+        Audience::Everyone => documents(
+            transaction,
+            "SELECT doc FROM subscribers WHERE environment_id = ?1 AND deleted = 0 ORDER BY rowid",
+            [&caller.environment_id],
+        )?,
+    };
+    let run = Run {
+        caller,
+        workflow: &workflow,
+        steps: &steps,
+        payload: object_or_empty(&event["payload"]),
+        overrides: object_or_empty(&event["overrides"]),
+        tenant: tenant.as_ref(),
+        actor: actor.as_ref(),
+        transaction_id: &transaction_id,
+    };
+    for subscriber in &recipients {
+        run.deliver(transaction, subscriber)?;
+    }
+    Ok(acknowledgement("processed", Some(&transaction_id)))
+}
+
+/// Cancels what a transaction still has waiting; `true` when a delay or digest was waiting.
+pub(crate) fn cancel(
+    transaction: &Transaction,
+    caller: &Caller,
+    transaction_id: &str,
+) -> Outcome<bool> {
+    let waiting: i64 = transaction.query_row(
+        "SELECT COUNT(*) FROM jobs WHERE environment_id = ?1 AND transaction_id = ?2 AND status IN ('delayed', 'merged')",
+        params![caller.environment_id, transaction_id],
+        |row| row.get(0),
+    )?;
+    if waiting == 0 {
+        return Ok(false);
+    }
+    let jobs = documents(
+        transaction,
+        "SELECT doc FROM jobs WHERE environment_id = ?1 AND transaction_id = ?2 AND status IN ('delayed', 'merged', 'pending')",
+        params![caller.environment_id, transaction_id],
+    )?;
+    for mut job in jobs {
+        job["status"] = json!("canceled");
+        job["updatedAt"] = json!(ids::now());
+        save_job(transaction, &job)?;
+    }
+    Ok(true)
+}
+
+/// The `{acknowledged, status, transactionId?}` body.
+pub(crate) fn acknowledgement(status: &str, transaction_id: Option<&str>) -> Value {
+    let mut body = json!({ "acknowledged": true, "status": status });
+    if let Some(transaction_id) = transaction_id {
+        body["transactionId"] = json!(transaction_id);
+    }
+    body
+}
+
+/// Novu's check of the reserved variables a workflow declares (`tenant`, `actor`).
+fn require_reserved_variables(workflow: &Value, event: &Value) -> Outcome<()> {
+    let mut missing = Vec::new();
+    for reserved in workflow["triggers"][0]["reservedVariables"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        match reserved["type"].as_str() {
+            Some("tenant") => match &event["tenant"] {
+                Value::Null => missing.push("tenant object"),
+                Value::Object(tenant) if !tenant.contains_key("identifier") => {
+                    missing.push("identifier property of tenant")
+                }
+                _ => {}
+            },
+            Some("actor") => match &event["actor"] {
+                Value::Null => missing.push("actor object"),
+                Value::Object(actor) if !actor.contains_key("subscriberId") => {
+                    missing.push("subscriberId property of actor")
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::bad_request(format!(
+            "Trigger is missing: {}",
+            missing.join(", ")
+        )))
+    }
+}
+
+/// The tenant identifier of a trigger's `tenant` (a string or `{identifier}`).
+fn tenant_identifier(tenant: &Value) -> Option<String> {
+    match tenant {
+        Value::String(identifier) => Some(identifier.clone()),
+        Value::Object(fields) => Some(
+            fields
+                .get("identifier")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+        _ => None,
+    }
+}
+
+/// Whether the tenant switched this workflow off with a workflow override.
+fn override_inactive(
+    transaction: &Transaction,
+    caller: &Caller,
+    workflow: &Value,
+    tenant: Option<&Value>,
+) -> Outcome<bool> {
+    let Some(tenant) = tenant else {
+        return Ok(false);
+    };
+    let workflow_override = first_document(
+        transaction,
+        "SELECT doc FROM workflow_overrides WHERE environment_id = ?1 AND workflow_id = ?2 AND tenant_id = ?3 AND deleted = 0",
+        params![
+            caller.environment_id,
+            workflow["_id"].as_str(),
+            tenant["_id"].as_str()
+        ],
+    )?;
+    Ok(workflow_override.is_some_and(|found| found["active"] == json!(false)))
+}
+
+/// The subscriber a recipient or actor names: found by id (created when new), or upserted
+/// from an inline subscriber object.
+fn subscriber_for(transaction: &Transaction, caller: &Caller, given: &Value) -> Outcome<Value> {
+    match given {
+        Value::String(subscriber_id) => {
+            match subscribers::find(transaction, caller, subscriber_id)? {
+                Some(subscriber) => Ok(subscriber),
+                None => subscribers::create(
+                    transaction,
+                    caller,
+                    json!({ "subscriberId": subscriber_id }),
+                ),
+            }
+        }
+        object => subscribers::create(transaction, caller, object.clone()),
+    }
+}
+
+/// The distinct subscribers of `to`, in order; topics fan out to their members except the actor.
+fn recipients(
+    transaction: &Transaction,
+    caller: &Caller,
+    to: &Value,
+    actor: Option<&Value>,
+) -> Outcome<Vec<Value>> {
+    let items = match to {
+        Value::Array(items) => items.clone(),
+        single => vec![single.clone()],
+    };
+    let mut found: Vec<Value> = Vec::new();
+    let mut push = |subscriber: Value| {
+        if !found
+            .iter()
+            .any(|known| known["subscriberId"] == subscriber["subscriberId"])
+        {
+            found.push(subscriber);
+        }
+    };
+    for item in items {
+        if item["type"] == "Topic" {
+            let members: Vec<String> = {
+                let mut statement = transaction.prepare_cached(
+                    "SELECT members.external_subscriber_id FROM topic_subscribers members \
+                     JOIN topics ON topics.id = members.topic_id \
+                     WHERE topics.environment_id = ?1 AND topics.key = ?2 ORDER BY members.rowid",
+                )?;
+                let rows = statement.query_map(
+                    params![caller.environment_id, item["topicKey"].as_str()],
+                    |row| row.get(0),
+                )?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            for member in members {
+                if actor.is_some_and(|actor| actor["subscriberId"] == member.as_str()) {
+                    continue;
+                }
+                if let Some(subscriber) = subscribers::find(transaction, caller, &member)? {
+                    push(subscriber);
+                }
+            }
+        } else if item.is_string() || item.get("subscriberId").is_some_and(Value::is_string) {
+            push(subscriber_for(transaction, caller, &item)?);
+        }
+    }
+    Ok(found)
+}
+
+/// What one trigger shares across its recipients.
+struct Run<'a> {
+    caller: &'a Caller,
+    workflow: &'a Value,
+    steps: &'a [Value],
+    payload: Value,
+    overrides: Value,
+    tenant: Option<&'a Value>,
+    actor: Option<&'a Value>,
+    transaction_id: &'a str,
+}
+
+/// Why a step did not deliver, as its execution detail says it.
+struct Stop {
+    job_status: &'static str,
+    detail: String,
+    status: &'static str,
+    raw: Option<String>,
+}
+
+impl Stop {
+    fn new(job_status: &'static str, status: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            job_status,
+            detail: detail.into(),
+            status,
+            raw: None,
+        }
+    }
+}
+
+impl Run<'_> {
+    /// One notification for `subscriber`, with one job per active step.
+    fn deliver(&self, transaction: &Transaction, subscriber: &Value) -> Outcome<()> {
+        let now = ids::now();
+        let mut channels: Vec<Value> = Vec::new();
+        for step in self.steps {
+            let kind = step["template"]["type"].clone();
+            if !kind.is_null() && !channels.contains(&kind) {
+                channels.push(kind);
+            }
+        }
+        let mut summary = Map::new();
+        summary.insert("_id".into(), subscriber["_id"].clone());
+        for field in ["subscriberId", "firstName", "lastName", "email", "phone"] {
+            if let Some(value) = subscriber.get(field).filter(|value| value.is_string()) {
+                summary.insert(field.into(), value.clone());
+            }
+        }
+        let notification = json!({
+            "_id": ids::object_id(),
+            "_environmentId": self.caller.environment_id,
+            "_organizationId": self.caller.organization_id,
+            "_templateId": self.workflow["_id"],
+            "_subscriberId": subscriber["_id"],
+            "transactionId": self.transaction_id,
+            "channels": channels,
+            "payload": self.payload,
+            "subscriber": summary,
+            "template": {
+                "_id": self.workflow["_id"],
+                "name": self.workflow["name"],
+                "triggers": self.workflow["triggers"],
+            },
+            "createdAt": now,
+            "updatedAt": now,
+        });
+        transaction.execute(
+            "INSERT INTO notifications (id, environment_id, transaction_id, subscriber_id, created_at, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                notification["_id"].as_str(),
+                self.caller.environment_id,
+                self.transaction_id,
+                subscriber["_id"].as_str(),
+                now,
+                notification.to_string()
+            ],
+        )?;
+        let variables = json!({
+            "payload": self.payload,
+            "subscriber": subscriber,
+            "tenant": self.tenant.cloned().unwrap_or(Value::Null),
+            "actor": self.actor.cloned().unwrap_or(Value::Null),
+        });
+        let mut waiting = false;
+        for step in self.steps {
+            let kind = step["template"]["type"].as_str().unwrap_or_default();
+            let mut job = json!({
+                "_id": ids::object_id(),
+                "_notificationId": notification["_id"],
+                "_subscriberId": subscriber["_id"],
+                "_environmentId": self.caller.environment_id,
+                "_organizationId": self.caller.organization_id,
+                "_templateId": self.workflow["_id"],
+                "transactionId": self.transaction_id,
+                "type": kind,
+                "status": "pending",
+                "step": {
+                    "_id": step["_id"],
+                    "active": step["active"].as_bool().unwrap_or(true),
+                    "filters": step["filters"].as_array().cloned().unwrap_or_default(),
+                    "template": step["template"],
+                },
+                "payload": self.payload,
+                "digest": if kind == "digest" { step["metadata"].clone() } else { json!({}) },
+                "createdAt": ids::now(),
+                "updatedAt": ids::now(),
+            });
+            self.detail(transaction, &job, "Step queued", "Pending", None, None)?;
+            if waiting {
+                save_job(transaction, &job)?;
+                continue;
+            }
+            match self.run_step(transaction, subscriber, step, &mut job, &variables)? {
+                Ok(()) => {}
+                Err(stop) => {
+                    job["status"] = json!(stop.job_status);
+                    self.detail(
+                        transaction,
+                        &job,
+                        &stop.detail,
+                        stop.status,
+                        stop.raw.as_deref(),
+                        None,
+                    )?;
+                }
+            }
+            if job["status"] == "delayed" {
+                waiting = true;
+            }
+            save_job(transaction, &job)?;
+        }
+        Ok(())
+    }
+
+    /// Runs one step's job: filters, preferences, integration, message.
+    fn run_step(
+        &self,
+        transaction: &Transaction,
+        subscriber: &Value,
+        step: &Value,
+        job: &mut Value,
+        variables: &Value,
+    ) -> Outcome<Result<(), Stop>> {
+        let kind = job["type"].as_str().unwrap_or_default().to_owned();
+        let filters = step["filters"].as_array().cloned().unwrap_or_default();
+        match filters_pass(&filters, variables) {
+            FilterOutcome::Pass => {}
+            FilterOutcome::Fail(trace) => {
+                return Ok(Err(Stop {
+                    raw: Some(trace),
+                    ..Stop::new(
+                        "canceled",
+                        "Success",
+                        "Step was filtered based on steps filters",
+                    )
+                }));
+            }
+            FilterOutcome::Error(reason) => {
+                return Ok(Err(Stop {
+                    raw: Some(reason),
+                    ..Stop::new("failed", "Failed", "Failed to process step filter")
+                }));
+            }
+        }
+        if kind == "delay" || kind == "digest" {
+            job["status"] = json!("delayed");
+            let detail = if kind == "delay" {
+                "Step delayed"
+            } else {
+                "Step is digesting events"
+            };
+            self.detail(transaction, job, detail, "Pending", None, None)?;
+            return Ok(Ok(()));
+        }
+        if !MESSAGE_CHANNELS.contains(&kind.as_str()) {
+            job["status"] = json!("completed");
+            return Ok(Ok(()));
+        }
+        if !preferences::channel_allowed(
+            transaction,
+            self.caller,
+            subscriber,
+            self.workflow,
+            self.tenant,
+            &kind,
+        )? {
+            return Ok(Err(Stop::new(
+                "canceled",
+                "Success",
+                "Step filtered by subscriber preferences",
+            )));
+        }
+        let Some(integration) = self.integration(transaction, &kind)? else {
+            return Ok(Err(Stop::new(
+                "failed",
+                "Failed",
+                "Subscriber does not have an active integration",
+            )));
+        };
+        let provider_id = integration["providerId"].clone();
+        job["providerId"] = provider_id.clone();
+        let mut message = json!({
+            "_id": ids::object_id(),
+            "_templateId": self.workflow["_id"],
+            "_environmentId": self.caller.environment_id,
+            "_messageTemplateId": step["_templateId"],
+            "_organizationId": self.caller.organization_id,
+            "_notificationId": job["_notificationId"],
+            "_jobId": job["_id"],
+            "_subscriberId": subscriber["_id"],
+            "templateIdentifier": self.workflow["triggers"][0]["identifier"],
+            "transactionId": self.transaction_id,
+            "channel": kind,
+            "providerId": provider_id,
+            "read": false,
+            "seen": false,
+            "deleted": false,
+            "status": "sent",
+            "payload": self.payload,
+            "overrides": self.overrides,
+            "createdAt": ids::now(),
+            "updatedAt": ids::now(),
+        });
+        match kind.as_str() {
+            "email" => match subscriber["email"]
+                .as_str()
+                .filter(|email| !email.is_empty())
+            {
+                Some(email) => message["email"] = json!(email),
+                None => {
+                    return Ok(Err(Stop::new(
+                        "failed",
+                        "Failed",
+                        "Subscriber does not have an email address",
+                    )));
+                }
+            },
+            "sms" => match subscriber["phone"]
+                .as_str()
+                .filter(|phone| !phone.is_empty())
+            {
+                Some(phone) => message["phone"] = json!(phone),
+                None => {
+                    return Ok(Err(Stop::new(
+                        "failed",
+                        "Failed",
+                        "Subscriber does not have a phone number",
+                    )));
+                }
+            },
+            "chat" | "push" => {
+                let credentials = subscriber["channels"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|channel| channel["providerId"] == integration["providerId"])
+                    .map(|channel| channel["credentials"].clone());
+                let usable = match (kind.as_str(), &credentials) {
+                    ("chat", Some(credentials)) => credentials["webhookUrl"].is_string(),
+                    (_, Some(credentials)) => credentials["deviceTokens"]
+                        .as_array()
+                        .is_some_and(|tokens| !tokens.is_empty()),
+                    _ => false,
+                };
+                if !usable {
+                    return Ok(Err(Stop::new(
+                        "failed",
+                        "Failed",
+                        "Subscriber does not have active channel credentials for this provider",
+                    )));
+                }
+                let credentials = credentials.unwrap_or_default();
+                if kind == "chat" {
+                    message["directWebhookUrl"] = credentials["webhookUrl"].clone();
+                } else {
+                    message["deviceTokens"] = credentials["deviceTokens"].clone();
+                }
+            }
+            _ => {}
+        }
+        // The first active variant whose non-empty filters pass replaces the step's template.
+        let template = step["variants"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|variant| {
+                let filters = variant["filters"].as_array().cloned().unwrap_or_default();
+                variant["active"].as_bool().unwrap_or(true)
+                    && !filters.is_empty()
+                    && matches!(filters_pass(&filters, variables), FilterOutcome::Pass)
+            })
+            .map_or(&step["template"], |variant| &variant["template"]);
+        if let Err(error) = self.render_message(template, variables, &mut message) {
+            return Ok(Err(Stop {
+                raw: Some(error),
+                ..Stop::new("failed", "Failed", "Message content could not be generated")
+            }));
+        }
+        transaction.execute(
+            "INSERT INTO messages (id, environment_id, subscriber_id, transaction_id, channel, created_at, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                message["_id"].as_str(),
+                self.caller.environment_id,
+                subscriber["_id"].as_str(),
+                self.transaction_id,
+                kind,
+                message["createdAt"].as_str(),
+                message.to_string()
+            ],
+        )?;
+        let message_id = message["_id"].as_str();
+        self.detail(
+            transaction,
+            job,
+            "Message created",
+            "Pending",
+            None,
+            message_id,
+        )?;
+        self.detail(
+            transaction,
+            job,
+            "Message sent",
+            "Success",
+            None,
+            message_id,
+        )?;
+        job["status"] = json!("completed");
+        Ok(Ok(()))
+    }
+
+    /// Fills the rendered fields of `message` from the step's template.
+    fn render_message(
+        &self,
+        template: &Value,
+        variables: &Value,
+        message: &mut Value,
+    ) -> Result<(), String> {
+        let context = variables;
+        message["content"] = match &template["content"] {
+            Value::String(text) => json!(render(text, context)?),
+            Value::Array(blocks) => {
+                let mut rendered = Vec::new();
+                for block in blocks {
+                    let mut block = block.clone();
+                    for field in ["content", "url"] {
+                        if let Some(text) = block[field].as_str().map(str::to_owned) {
+                            block[field] = json!(render(&text, context)?);
+                        }
+                    }
+                    rendered.push(block);
+                }
+                Value::Array(rendered)
+            }
+            _ => json!(""),
+        };
+        for field in ["subject", "title"] {
+            if let Some(text) = template[field].as_str() {
+                message[field] = json!(render(text, context)?);
+            }
+        }
+        if message["channel"] == "in_app" {
+            message["_feedId"] = template
+                .get("_feedId")
+                .or_else(|| template.get("feedId"))
+                .filter(|feed| feed.is_string())
+                .cloned()
+                .unwrap_or(Value::Null);
+            message["actor"] = match template.get("actor").filter(|actor| actor.is_object()) {
+                Some(actor) => actor.clone(),
+                None => json!({ "type": "none", "data": null }),
+            };
+            let cta = &template["cta"];
+            let mut url = Value::Null;
+            if let Some(text) = cta["data"]["url"].as_str() {
+                url = json!(render(text, context)?);
+            }
+            let mut buttons = Vec::new();
+            for button in cta["action"]["buttons"].as_array().into_iter().flatten() {
+                let mut button = button.clone();
+                for field in ["content", "resultContent"] {
+                    if let Some(text) = button[field].as_str().map(str::to_owned) {
+                        button[field] = json!(render(&text, context)?);
+                    }
+                }
+                buttons.push(button);
+            }
+            let mut data = json!({});
+            if !url.is_null() {
+                data["url"] = url;
+            }
+            message["cta"] = json!({
+                "type": cta["type"].as_str().unwrap_or("redirect"),
+                "data": data,
+                "action": {
+                    "status": "pending",
+                    "buttons": buttons,
+                    "result": { "payload": {}, "type": null },
+                },
+            });
+        }
+        Ok(())
+    }
+
+    /// Novu's integration selection: the newest active integration of the channel (only
+    /// `primary` ones for email and sms), replaced by the first one whose `conditions` pass
+    /// with the trigger's tenant.
+    fn integration(&self, transaction: &Transaction, channel: &str) -> Outcome<Option<Value>> {
+        let active: Vec<Value> = documents(
+            transaction,
+            "SELECT doc FROM integrations WHERE environment_id = ?1 AND active = 1 AND deleted = 0 ORDER BY rowid",
+            [&self.caller.environment_id],
+        )?
+        .into_iter()
+        .filter(|integration| integration["channel"] == channel)
+        .collect();
+        let needs_primary = channel == "email" || channel == "sms";
+        let default = active
+            .iter()
+            .filter(|integration| !needs_primary || integration["primary"] == json!(true))
+            .max_by(|left, right| {
+                let left = left["createdAt"].as_str().unwrap_or_default();
+                let right = right["createdAt"].as_str().unwrap_or_default();
+                left.cmp(right)
+            })
+            .cloned();
+        let Some(tenant) = self.tenant else {
+            return Ok(default);
+        };
+        let variables = json!({ "tenant": tenant });
+        for integration in &active {
+            let conditions = integration["conditions"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if !conditions.is_empty()
+                && matches!(filters_pass(&conditions, &variables), FilterOutcome::Pass)
+            {
+                return Ok(Some(integration.clone()));
+            }
+        }
+        Ok(default)
+    }
+
+    /// Records one execution detail of `job`.
+    fn detail(
+        &self,
+        transaction: &Transaction,
+        job: &Value,
+        detail: &str,
+        status: &str,
+        raw: Option<&str>,
+        message_id: Option<&str>,
+    ) -> Outcome<()> {
+        let mut record = json!({
+            "_id": ids::object_id(),
+            "_organizationId": self.caller.organization_id,
+            "_environmentId": self.caller.environment_id,
+            "_jobId": job["_id"],
+            "_notificationId": job["_notificationId"],
+            "_notificationTemplateId": self.workflow["_id"],
+            "_subscriberId": job["_subscriberId"],
+            "transactionId": self.transaction_id,
+            "detail": detail,
+            "source": "Internal",
+            "status": status,
+            "isTest": false,
+            "isRetry": false,
+            "createdAt": ids::now(),
+        });
+        if let Some(kind) = job["type"].as_str().filter(|kind| !kind.is_empty()) {
+            record["channel"] = json!(kind);
+        }
+        if let Some(provider_id) = job["providerId"].as_str() {
+            record["providerId"] = json!(provider_id);
+        }
+        if let Some(raw) = raw {
+            record["raw"] = json!(raw);
+        }
+        if let Some(message_id) = message_id {
+            record["_messageId"] = json!(message_id);
+        }
+        transaction.execute(
+            "INSERT INTO execution_details (id, environment_id, notification_id, job_id, subscriber_id, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                record["_id"].as_str(),
+                self.caller.environment_id,
+                job["_notificationId"].as_str(),
+                job["_id"].as_str(),
+                job["_subscriberId"].as_str(),
+                record.to_string()
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+fn save_job(transaction: &Transaction, job: &Value) -> Outcome<()> {
+    transaction.execute(
+        "INSERT INTO jobs (id, environment_id, notification_id, transaction_id, status, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, doc = excluded.doc",
+        params![
+            job["_id"].as_str(),
+            job["_environmentId"].as_str(),
+            job["_notificationId"].as_str(),
+            job["transactionId"].as_str(),
+            job["status"].as_str(),
+            job.to_string()
+        ],
+    )?;
+    Ok(())
+}
+
+fn object_or_empty(value: &Value) -> Value {
+    if value.is_object() {
+        value.clone()
+    } else {
+        json!({})
+    }
+}
+
+/// Renders a Handlebars template the way Novu's `CompileTemplate` does: `{{…}}` escaped,
+/// `{{{…}}}` raw, missing variables empty.
+pub(crate) fn render(template: &str, context: &Value) -> Result<String, String> {
+    let mut registry = Handlebars::new();
+    registry.set_strict_mode(false);
+    registry
+        .render_template(template, context)
+        .map_err(|error| error.to_string())
+}
+
+/// How a filter list came out.
+enum FilterOutcome {
+    Pass,
+    /// Did not pass; carries the evaluation trace.
+    Fail(String),
+    /// Could not be evaluated; carries the reason.
+    Error(String),
+}
+
+/// Temporary stand-in for the conditions module: OR of the filters, each an AND/OR group of
+/// field parts with EQUAL, NOT_EQUAL, LARGER, SMALLER and IN.
+fn filters_pass(filters: &[Value], variables: &Value) -> FilterOutcome {
+    if filters.is_empty() {
+        return FilterOutcome::Pass;
+    }
+    let mut trace = Vec::new();
+    for filter in filters {
+        let children = filter["children"].as_array().cloned().unwrap_or_default();
+        if children.is_empty() {
+            return FilterOutcome::Pass;
+        }
+        let mut results = Vec::new();
+        for child in &children {
+            let mut actual = &variables[child["on"].as_str().unwrap_or_default()];
+            for part in child["field"].as_str().unwrap_or_default().split('.') {
+                actual = &actual[part];
+            }
+            let expected = child["value"].as_str().unwrap_or_default();
+            let passed = match (child["operator"].as_str().unwrap_or_default(), actual) {
+                ("EQUAL", Value::String(text)) => text == expected,
+                ("EQUAL", Value::Number(number)) => number.as_f64() == expected.parse().ok(),
+                ("NOT_EQUAL", Value::String(text)) => text != expected,
+                ("LARGER", Value::Number(number)) => expected
+                    .parse::<f64>()
+                    .is_ok_and(|bound| number.as_f64().is_some_and(|value| value > bound)),
+                ("SMALLER", Value::Number(number)) => expected
+                    .parse::<f64>()
+                    .is_ok_and(|bound| number.as_f64().is_some_and(|value| value < bound)),
+                ("IN", Value::Array(items)) => items.contains(&json!(expected)),
+                ("IN", Value::String(text)) => text.contains(expected),
+                ("IN", _) => return FilterOutcome::Error("IN on a missing value".into()),
+                _ => false,
+            };
+            trace.push(json!({ "field": child["field"], "expected": expected, "actual": actual, "passed": passed }));
+            results.push(passed);
+        }
+        let passed = match (results.len(), filter["value"].as_str()) {
+            (1, _) => results[0],
+            (_, Some("OR")) => results.iter().any(|passed| *passed),
+            (_, Some("AND")) => results.iter().all(|passed| *passed),
+            _ => false,
+        };
+        if passed {
+            return FilterOutcome::Pass;
+        }
+    }
+    FilterOutcome::Fail(Value::Array(trace).to_string())
+}

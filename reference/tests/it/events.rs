@@ -1,0 +1,517 @@
+//! The trigger engine end to end: triggers, bulk, broadcast and cancel, seen through the feed,
+//! the message list and the activity feed.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::{TestServer, body, error, message};
+
+/// Creates an active workflow with these steps and answers its trigger identifier.
+pub async fn workflow(test: &TestServer, name: &str, steps: Value) -> String {
+    let group = test
+        .client
+        .workflow_groups_list()
+        .await
+        .unwrap()
+        .into_inner()
+        .data[0]
+        .id
+        .clone();
+    let (status, created) = test
+        .raw(
+            Method::POST,
+            "/v1/workflows",
+            Some(json!({
+                "name": name,
+                "notificationGroupId": group,
+                "steps": steps,
+                "active": true,
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    created["data"]["triggers"][0]["identifier"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// An in-app step with this content, optional filters.
+pub fn in_app(content: &str, filters: Value) -> Value {
+    json!({
+        "name": "In-app",
+        "template": { "type": "in_app", "content": content },
+        "filters": filters,
+    })
+}
+
+/// One AND group of one field condition.
+pub fn condition(on: &str, field: &str, operator: &str, value: &str) -> Value {
+    json!([{
+        "isNegated": false,
+        "type": "GROUP",
+        "value": "AND",
+        "children": [{ "on": on, "field": field, "operator": operator, "value": value }],
+    }])
+}
+
+/// The environment's in-app integration, which in-app steps deliver through.
+pub async fn in_app_integration(test: &TestServer) {
+    let (status, created) = test
+        .raw(
+            Method::POST,
+            "/v1/integrations",
+            Some(json!({ "providerId": "novu", "channel": "in_app", "active": true })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+}
+
+/// Triggers through the client and answers the result body as JSON.
+pub async fn trigger(test: &TestServer, request: Value) -> Value {
+    let response = test
+        .client
+        .events_trigger(&body(request))
+        .await
+        .expect("the trigger is accepted");
+    assert_eq!(response.status().as_u16(), 201);
+    serde_json::to_value(response.into_inner().data).unwrap()
+}
+
+/// The subscriber's feed contents, newest first.
+pub async fn feed(test: &TestServer, subscriber_id: &str) -> Vec<String> {
+    test.client
+        .subscriber_notifications_feed(subscriber_id, None, None, None, None, None, None)
+        .await
+        .expect("the feed answers")
+        .into_inner()
+        .data
+        .into_iter()
+        .map(|item| item.content)
+        .collect()
+}
+
+#[tokio::test]
+async fn an_in_app_step_delivers_the_rendered_message_to_the_feed() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let mut step = in_app(
+        "Hi {{subscriber.firstName}}, {{payload.item}} {{payload.markup}} {{{payload.markup}}}{{payload.missing}}",
+        json!([]),
+    );
+    step["template"]["cta"] = json!({
+        "type": "redirect",
+        "data": { "url": "/orders/{{payload.orderId}}" },
+        "action": { "buttons": [{ "type": "primary", "content": "Open {{payload.item}}" }] },
+    });
+    let name = workflow(&test, "Order shipped", json!([step])).await;
+
+    let result = trigger(
+        &test,
+        json!({
+            "name": name,
+            "to": { "subscriberId": "ada", "firstName": "Ada" },
+            "payload": { "item": "lamp", "markup": "<b>", "orderId": 7 },
+        }),
+    )
+    .await;
+    assert_eq!(result["status"], "processed");
+    let transaction_id = result["transactionId"].as_str().unwrap();
+    assert_eq!(
+        transaction_id.len(),
+        36,
+        "a UUID is generated: {transaction_id}"
+    );
+    assert_eq!(&transaction_id[14..15], "4");
+
+    let page = test
+        .client
+        .subscriber_notifications_feed("ada", None, None, None, None, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(page.data.len(), 1);
+    assert_eq!(page.total_count, 1);
+    let item = serde_json::to_value(&page.data[0]).unwrap();
+    assert_eq!(item["content"], "Hi Ada, lamp &lt;b&gt; <b>");
+    assert_eq!(item["cta"]["data"]["url"], "/orders/7");
+    assert_eq!(item["cta"]["action"]["buttons"][0]["content"], "Open lamp");
+    assert_eq!(item["cta"]["action"]["status"], "pending");
+    assert_eq!(
+        (item["seen"].clone(), item["read"].clone()),
+        (json!(false), json!(false))
+    );
+    assert_eq!(item["transactionId"], transaction_id);
+    assert_eq!(item["subscriber"]["subscriberId"], "ada");
+
+    let created = test
+        .client
+        .subscribers_get("ada")
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        created.data.first_name.as_deref(),
+        Some("Ada"),
+        "an inline subscriber is upserted"
+    );
+}
+
+#[tokio::test]
+async fn trigger_statuses_before_anything_is_sent() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let name = workflow(&test, "Statuses", json!([in_app("x", json!([]))])).await;
+
+    let (status, unknown) = error(
+        test.client
+            .events_trigger(&body(json!({ "name": "nope", "to": "ada" })))
+            .await,
+    );
+    assert_eq!((status, message(&unknown)), (422, "workflow_not_found"));
+
+    test.client
+        .subscribers_create(&body(json!({ "subscriberId": "ada" })))
+        .await
+        .unwrap();
+    let missing_tenant = trigger(
+        &test,
+        json!({ "name": name, "to": "ada", "tenant": "ghost" }),
+    )
+    .await;
+    assert_eq!(missing_tenant["status"], "no_tenant_found");
+    assert!(feed(&test, "ada").await.is_empty(), "nothing is sent");
+
+    let empty = workflow(&test, "Empty", json!([])).await;
+    let result = trigger(&test, json!({ "name": empty, "to": "ada" })).await;
+    assert_eq!(result["status"], "no_workflow_steps_defined");
+
+    let mut inactive_step = in_app("x", json!([]));
+    inactive_step["active"] = json!(false);
+    let inactive_steps = workflow(&test, "Inactive steps", json!([inactive_step])).await;
+    let result = trigger(&test, json!({ "name": inactive_steps, "to": "ada" })).await;
+    assert_eq!(result["status"], "no_workflow_active_steps_defined");
+
+    let (status, workflows) = test.raw(Method::GET, "/v1/workflows", None).await;
+    assert_eq!(status, 200);
+    let id = workflows["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|workflow| workflow["triggers"][0]["identifier"] == name.as_str())
+        .unwrap()["_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = test
+        .raw(
+            Method::PUT,
+            &format!("/v1/workflows/{id}/status"),
+            Some(json!({ "active": false })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let result = trigger(&test, json!({ "name": name, "to": "ada" })).await;
+    assert_eq!(result["status"], "trigger_not_active");
+    assert!(result.get("transactionId").is_none());
+}
+
+#[tokio::test]
+async fn a_failing_step_filter_delivers_nothing() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let equal = workflow(
+        &test,
+        "Equal",
+        json!([in_app(
+            "equal",
+            condition("payload", "plan", "EQUAL", "pro")
+        )]),
+    )
+    .await;
+    let larger = workflow(
+        &test,
+        "Larger",
+        json!([in_app(
+            "larger",
+            condition("subscriber", "data.age", "LARGER", "17")
+        )]),
+    )
+    .await;
+    let within = workflow(
+        &test,
+        "Within",
+        json!([in_app("in", condition("payload", "tags", "IN", "vip"))]),
+    )
+    .await;
+    for (subscriber, age) in [("young", 12), ("adult", 30)] {
+        test.client
+            .subscribers_create(&body(
+                json!({ "subscriberId": subscriber, "data": { "age": age } }),
+            ))
+            .await
+            .unwrap();
+    }
+
+    trigger(
+        &test,
+        json!({ "name": equal, "to": "young", "payload": { "plan": "free" } }),
+    )
+    .await;
+    trigger(&test, json!({ "name": larger, "to": "young" })).await;
+    trigger(
+        &test,
+        json!({ "name": within, "to": "young", "payload": { "tags": ["new"] } }),
+    )
+    .await;
+    assert!(feed(&test, "young").await.is_empty(), "every filter failed");
+
+    trigger(
+        &test,
+        json!({ "name": equal, "to": "adult", "payload": { "plan": "pro" } }),
+    )
+    .await;
+    trigger(&test, json!({ "name": larger, "to": "adult" })).await;
+    trigger(
+        &test,
+        json!({ "name": within, "to": "adult", "payload": { "tags": ["new", "vip"] } }),
+    )
+    .await;
+    let mut delivered = feed(&test, "adult").await;
+    delivered.sort();
+    assert_eq!(delivered, ["equal", "in", "larger"]);
+}
+
+#[tokio::test]
+async fn a_topic_fans_out_to_every_member_but_the_actor() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let name = workflow(
+        &test,
+        "Topic",
+        json!([in_app("{{actor.firstName}} posted", json!([]))]),
+    )
+    .await;
+    for subscriber in ["ann", "bob", "cid"] {
+        test.client
+            .subscribers_create(&body(
+                json!({ "subscriberId": subscriber, "firstName": subscriber }),
+            ))
+            .await
+            .unwrap();
+    }
+    let (status, _) = test
+        .raw(
+            Method::POST,
+            "/v1/topics",
+            Some(json!({ "key": "team", "name": "Team" })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = test
+        .raw(
+            Method::POST,
+            "/v1/topics/team/subscribers",
+            Some(json!({ "subscribers": ["ann", "bob", "cid"] })),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let result = trigger(
+        &test,
+        json!({ "name": name, "to": [{ "type": "Topic", "topicKey": "team" }], "actor": "bob" }),
+    )
+    .await;
+    assert_eq!(result["status"], "processed");
+    assert_eq!(feed(&test, "ann").await, ["bob posted"]);
+    assert_eq!(feed(&test, "cid").await, ["bob posted"]);
+    assert!(feed(&test, "bob").await.is_empty(), "the actor is left out");
+}
+
+#[tokio::test]
+async fn bulk_reports_an_unknown_workflow_in_its_item() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let name = workflow(&test, "Bulk", json!([in_app("bulk", json!([]))])).await;
+    let response = test
+        .client
+        .events_trigger_bulk(&body(json!({ "events": [
+            { "name": name, "to": "ada", "payload": {} },
+            { "name": "missing", "to": "ada", "payload": {} },
+        ] })))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let results = serde_json::to_value(response.into_inner().data).unwrap();
+    assert_eq!(results[0]["status"], "processed");
+    assert_eq!(
+        results[1],
+        json!({ "acknowledged": true, "status": "error", "error": ["workflow_not_found"] })
+    );
+    assert_eq!(feed(&test, "ada").await, ["bulk"]);
+
+    let too_many: Vec<Value> = (0..101)
+        .map(|_| json!({ "name": name, "to": "ada", "payload": {} }))
+        .collect();
+    let (status, body) = test
+        .raw(
+            Method::POST,
+            "/v1/events/trigger/bulk",
+            Some(json!({ "events": too_many })),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+}
+
+#[tokio::test]
+async fn broadcast_reaches_every_subscriber() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let name = workflow(&test, "Everyone", json!([in_app("hello all", json!([]))])).await;
+    for subscriber in ["ann", "bob"] {
+        test.client
+            .subscribers_create(&body(json!({ "subscriberId": subscriber })))
+            .await
+            .unwrap();
+    }
+    let response = test
+        .client
+        .events_broadcast(&body(
+            json!({ "name": name, "payload": {}, "transactionId": "t-1" }),
+        ))
+        .await
+        .unwrap();
+    let result = serde_json::to_value(response.into_inner().data).unwrap();
+    assert_eq!(
+        result,
+        json!({ "acknowledged": true, "status": "processed", "transactionId": "t-1" })
+    );
+    assert_eq!(feed(&test, "ann").await, ["hello all"]);
+    assert_eq!(feed(&test, "bob").await, ["hello all"]);
+}
+
+#[tokio::test]
+async fn cancel_stops_a_pending_delay_once() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let name = workflow(
+        &test,
+        "Delayed",
+        json!([
+            { "template": { "type": "delay" }, "metadata": { "type": "regular", "amount": 1, "unit": "hours" } },
+            in_app("later", json!([])),
+        ]),
+    )
+    .await;
+    trigger(
+        &test,
+        json!({ "name": name, "to": "ada", "transactionId": "delay-1" }),
+    )
+    .await;
+    assert!(
+        feed(&test, "ada").await.is_empty(),
+        "the delay holds the in-app step"
+    );
+
+    let cancelled = test
+        .client
+        .events_cancel("delay-1")
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(cancelled.data, "the delay was pending");
+    let again = test
+        .client
+        .events_cancel("delay-1")
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!again.data, "nothing is pending any more");
+    let unknown = test
+        .client
+        .events_cancel("never")
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!unknown.data);
+}
+
+#[tokio::test]
+async fn tenant_conditions_pick_the_integration() {
+    let test = TestServer::start().await;
+    let email = |provider: &str, identifier: &str, conditions: Value| {
+        json!({
+            "providerId": provider,
+            "channel": "email",
+            "identifier": identifier,
+            "active": true,
+            "conditions": conditions,
+        })
+    };
+    for request in [
+        email("sendgrid", "default-mail", json!([])),
+        email(
+            "mailgun",
+            "acme-mail",
+            condition("tenant", "identifier", "EQUAL", "acme"),
+        ),
+    ] {
+        let (status, created) = test
+            .raw(Method::POST, "/v1/integrations", Some(request))
+            .await;
+        assert_eq!(status, 201, "{created}");
+    }
+    let (status, _) = test
+        .raw(
+            Method::POST,
+            "/v1/tenants",
+            Some(json!({ "identifier": "acme", "name": "Acme" })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let name = workflow(
+        &test,
+        "Mail",
+        json!([{ "template": { "type": "email", "subject": "Hi {{tenant.name}}", "content": "Body" } }]),
+    )
+    .await;
+    let to = json!({ "subscriberId": "ada", "email": "ada@example.com" });
+    trigger(
+        &test,
+        json!({ "name": name, "to": to, "tenant": "acme", "transactionId": "with" }),
+    )
+    .await;
+    trigger(
+        &test,
+        json!({ "name": name, "to": to, "transactionId": "without" }),
+    )
+    .await;
+
+    let provider = |transaction_id: &'static str| {
+        let test = &test;
+        async move {
+            let ids = vec![transaction_id.to_owned()];
+            let page = test
+                .client
+                .messages_list(Some("email"), None, None, None, Some(&ids))
+                .await
+                .unwrap()
+                .into_inner();
+            assert_eq!(page.data.len(), 1);
+            let message = serde_json::to_value(&page.data[0]).unwrap();
+            (
+                message["providerId"].clone(),
+                message["subject"].clone(),
+                message["status"].clone(),
+            )
+        }
+    };
+    assert_eq!(
+        provider("with").await,
+        (json!("mailgun"), json!("Hi Acme"), json!("sent"))
+    );
+    assert_eq!(
+        provider("without").await,
+        (json!("sendgrid"), json!("Hi "), json!("sent"))
+    );
+}
