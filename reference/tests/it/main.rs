@@ -1,13 +1,16 @@
 //! Integration tests: each starts a reference server on `127.0.0.1:0` and drives it over HTTP
 //! with the generated client, or with raw requests where the client's types get in the way.
 
+mod activity;
 mod concurrency;
 mod environments;
 mod errors;
 mod events;
 mod feeds;
+mod inbox;
 mod integrations;
 mod layouts;
+mod messages;
 mod organizations;
 mod persistence;
 mod subscribers;

@@ -1,0 +1,126 @@
+//! The activity feed and execution details of what the trigger engine did.
+
+use serde_json::json;
+
+use crate::events::{condition, in_app, in_app_integration, trigger, workflow};
+use crate::{TestServer, error, message};
+
+#[tokio::test]
+async fn activity_lists_notifications_and_details_explain_skipped_steps() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let name = workflow(
+        &test,
+        "Explained",
+        json!([
+            in_app("kept", json!([])),
+            in_app("skipped", condition("payload", "plan", "EQUAL", "pro")),
+            { "template": { "type": "sms", "content": "no integration" } },
+        ]),
+    )
+    .await;
+    trigger(
+        &test,
+        json!({ "name": name, "to": "ada", "transactionId": "explained" }),
+    )
+    .await;
+
+    let page = test
+        .client
+        .notifications_list(None, None, None, None, None, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (page.page_size, page.has_more, page.data.len()),
+        (10, false, 1)
+    );
+    let notification = &page.data[0];
+    assert_eq!(notification.transaction_id, "explained");
+    assert_eq!(notification.jobs.len(), 3);
+    let statuses: Vec<&str> = notification
+        .jobs
+        .iter()
+        .map(|job| job.status.as_str())
+        .collect();
+    assert_eq!(statuses, ["completed", "canceled", "failed"]);
+
+    let by_subscriber = test
+        .client
+        .notifications_list(
+            None,
+            None,
+            None,
+            None,
+            Some(&vec!["bob".to_owned()]),
+            None,
+            None,
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(by_subscriber.data.is_empty());
+
+    let id: novu_client::types::ObjectId = notification.id.parse().unwrap();
+    let fetched = test
+        .client
+        .notifications_get(&id)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(fetched.data.unwrap().id, notification.id);
+    let unknown: novu_client::types::ObjectId = "0123456789abcdef01234567".parse().unwrap();
+    assert!(
+        test.client
+            .notifications_get(&unknown)
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+            .is_none()
+    );
+
+    let details = test
+        .client
+        .execution_details_list(&id, "ada")
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    let texts: Vec<&str> = details
+        .iter()
+        .map(|detail| detail.detail.as_str())
+        .collect();
+    assert!(texts.contains(&"Message sent"), "{texts:?}");
+    assert!(
+        texts.contains(&"Step was filtered based on steps filters"),
+        "{texts:?}"
+    );
+    assert!(
+        texts.contains(&"Subscriber does not have an active integration"),
+        "{texts:?}"
+    );
+    let (status, missing) = error(test.client.execution_details_list(&id, "ghost").await);
+    assert_eq!(
+        (status, message(&missing)),
+        (404, "Subscriber not found for id ghost")
+    );
+
+    let stats = test
+        .client
+        .notifications_stats()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!((stats.weekly_sent, stats.monthly_sent), (1, 1));
+    let graph = test
+        .client
+        .notifications_graph_stats(None)
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(graph.len(), 1);
+    assert_eq!(graph[0].count, 1);
+}

@@ -1,0 +1,113 @@
+//! The environment-wide message list and message deletion.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::events::{in_app, in_app_integration, trigger, workflow};
+use crate::{TestServer, body, error, message};
+
+#[tokio::test]
+async fn messages_list_and_delete() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let name = workflow(
+        &test,
+        "Listed",
+        json!([in_app("n {{payload.n}}", json!([]))]),
+    )
+    .await;
+    for n in 0..3 {
+        let to = if n == 2 { "bob" } else { "ada" };
+        trigger(
+            &test,
+            json!({ "name": name, "to": to, "payload": { "n": n }, "transactionId": format!("t{n}") }),
+        )
+        .await;
+    }
+
+    let page = test
+        .client
+        .messages_list(None, Some(2), None, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (page.data.len(), page.total_count, page.has_more),
+        (2, Some(3), true)
+    );
+    let last = test
+        .client
+        .messages_list(None, Some(2), Some(1), None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((last.data.len(), last.has_more), (1, false));
+    let ada = test
+        .client
+        .messages_list(Some("in_app"), None, None, Some("ada"), None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(ada.data.len(), 2);
+
+    let (status, unknown) = error(
+        test.client
+            .messages_list(None, None, None, Some("ghost"), None)
+            .await,
+    );
+    assert_eq!(
+        (status, message(&unknown)),
+        (404, "Subscriber not found for id ghost")
+    );
+    let (status, too_big) = test.raw(Method::GET, "/v1/messages?limit=1001", None).await;
+    assert_eq!(status, 400, "{too_big}");
+
+    let deleted = test
+        .client
+        .messages_delete(&ada.data[0].id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(deleted.into_inner().data).unwrap(),
+        json!({ "acknowledged": true, "status": "deleted" })
+    );
+    let (status, gone) = error(
+        test.client
+            .messages_delete(&ada.data[0].id.parse().unwrap())
+            .await,
+    );
+    assert_eq!(status, 404);
+    assert_eq!(
+        message(&gone),
+        format!("Message with id {} not found", ada.data[0].id)
+    );
+
+    let removed = test
+        .client
+        .messages_delete_by_transaction("t2", None)
+        .await
+        .unwrap();
+    assert_eq!(removed.status().as_u16(), 204);
+    let (status, nothing) = error(test.client.messages_delete_by_transaction("t2", None).await);
+    assert_eq!(
+        (status, message(&nothing)),
+        (404, "Invalid transactionId or channel")
+    );
+    let (status, wrong_channel) = error(
+        test.client
+            .messages_delete_by_transaction("t0", Some(body(json!("email"))))
+            .await,
+    );
+    assert_eq!(
+        (status, message(&wrong_channel)),
+        (404, "Invalid transactionId or channel")
+    );
+
+    let remaining = test
+        .client
+        .messages_list(None, None, None, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(remaining.total_count, Some(1));
+}
