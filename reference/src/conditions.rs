@@ -113,21 +113,31 @@ fn evaluate_group(
         .chain(children.iter().filter(is_webhook));
     match group.get("value").and_then(Value::as_str) {
         Some("AND") => {
-            let mut first_error = None;
-            let mut all_pass = true;
-            for child in ordered {
-                match evaluate_part(child, variables, hooks, conditions) {
-                    Outcome::Pass => {}
-                    Outcome::Fail => all_pass = false,
-                    Outcome::Error(reason) => {
-                        first_error.get_or_insert(reason);
+            // Every non-webhook child is evaluated; webhooks are called only when all of
+            // those passed.
+            let (webhooks, others): (Vec<&Value>, Vec<&Value>) =
+                children.iter().partition(is_webhook);
+            let all_of = |parts: Vec<&Value>, conditions: &mut Vec<Condition>| {
+                let mut first_error = None;
+                let mut all_pass = true;
+                for child in parts {
+                    match evaluate_part(child, variables, hooks, conditions) {
+                        Outcome::Pass => {}
+                        Outcome::Fail => all_pass = false,
+                        Outcome::Error(reason) => {
+                            first_error.get_or_insert(reason);
+                        }
                     }
                 }
-            }
-            match first_error {
-                Some(reason) => Outcome::Error(reason),
-                None if all_pass => Outcome::Pass,
-                None => Outcome::Fail,
+                match first_error {
+                    Some(reason) => Outcome::Error(reason),
+                    None if all_pass => Outcome::Pass,
+                    None => Outcome::Fail,
+                }
+            };
+            match all_of(others, conditions) {
+                Outcome::Pass => all_of(webhooks, conditions),
+                decided => decided,
             }
         }
         Some("OR") => {
@@ -1416,6 +1426,11 @@ mod tests {
         let evaluation = evaluate_groups(json!([{"value": "AND", "children": [failing, passing]}]));
         assert!(is_error(&evaluation.outcome));
         assert_eq!(evaluation.conditions[0].filter, "Payload");
+        // An AND group whose other children do not all pass never calls its webhooks.
+        let other = field("payload", "tier", "EQUAL", "silver");
+        let evaluation = evaluate_groups(json!([{"value": "AND", "children": [failing, other]}]));
+        assert_eq!(evaluation.outcome, Outcome::Fail);
+        assert_eq!(evaluation.conditions.len(), 1, "the webhook was not called");
     }
 
     #[test]
