@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 mod api;
+mod conditions;
 mod config;
 mod error;
 mod failure;

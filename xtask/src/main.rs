@@ -11,7 +11,7 @@ use xtask::diff;
 use xtask::spec;
 
 /// Project automation for novu-contract: regenerate the bindings from `spec/novu.yaml`, check
-/// that the committed ones are fresh, lint the spec.
+/// that the committed ones are fresh, lint the spec, diff two versions of it.
 #[derive(Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask")]
 struct Cli {

@@ -1800,7 +1800,9 @@ the workflow's variable defaults were applied.
 **The expected value** is `value` rendered as a Handlebars template first, with `payload`,
 `subscriber`, `tenant` and `actor` in scope: `{{payload.plan}}` is replaced by that value
 HTML-escaped (`&`, `<`, `>`, `"`, `` ` ``, `=` become entities), a path that leads nowhere
-by nothing. A value without `{{` is used as it is.
+by nothing. `{{{payload.plan}}}` inserts it unescaped. Only such path lookups are
+supported: any other expression renders as nothing, and text that does not close its `{{`
+is kept as it is. A value without `{{` is used as it is.
 */
 #[derive(
     ::serde::Deserialize,
@@ -1905,13 +1907,14 @@ null, an array or an object, *E* stays a string.
   one item, `ALL_IN` when *A* contains every item. They fail when the list is empty or
   *A* is neither a string nor an array. (Novu v1 accepts but never passes these; we
   give them the direction of `IN`, "the actual value contains".)
-- `BETWEEN`: *E* is `low,high`, split at its first `,`; each bound is converted to the
+- `BETWEEN`: *E* is `low,high`, split at its first `,` (the bounds are not trimmed); each bound is converted to the
   type of *A* as *E* is above; passes when low ≤ *A* and *A* ≤ high by the relational
   rules (inclusive). `NOT_BETWEEN` passes when *A* < low or *A* > high. Without a `,`
   both fail, and so does a comparison the relational rules fail (missing *A*, NaN).
 - `LIKE`: *A* is a string matching the pattern *E* as a whole, case-sensitively: `%`
   matches any run of characters (also none), `_` exactly one character, `\` makes the
-  next character literal, every other character matches itself. `NOT_LIKE`: *A* is a
+  next character literal (a `\` at the very end matches itself), every other character
+  matches itself. `NOT_LIKE`: *A* is a
   string that does not match. Both fail when *A* is not a string.
 */
 #[derive(
@@ -6353,13 +6356,16 @@ OR); later groups are not evaluated. If no group passes, the array fails.
 **A group.** With no `children` (absent or empty) the group passes. With exactly one
 child the group's result is that child's result and `value` is not consulted. With two
 or more children, `value` `AND` requires every child to pass and `OR` requires one;
-any other `value` (absent, lower case, …) makes the group fail. `isNegated` and `type`
+any other `value` (absent, lower case, …) makes the group fail without evaluating its
+children. `isNegated` and `type`
 are stored and returned but never change a result.
 
 **Errors.** A child can fail to evaluate instead of passing or failing (see `IN` in
-`FieldOperator`). An `AND` group evaluates all its children and is in error if any child
-is; an `OR` group evaluates its children in order and stops at the first child that
-passes (result: pass) or is in error (result: error). The array stops at the first group
+`FieldOperator`). An `AND` group evaluates all its non-webhook children: it is in error
+if any of them is, and fails if any of them fails; only when all of them pass are its
+webhook children called, and all of those must pass. An `OR` group evaluates its
+non-webhook children in order, then its webhook children, and stops at the first child
+that passes (result: pass) or is in error (result: error). The array stops at the first group
 in error. A step whose filters end in error is not delivered, exactly as if they failed;
 so is an integration whose conditions end in error not selected.
 
