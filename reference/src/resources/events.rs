@@ -12,6 +12,7 @@ use rusqlite::{Transaction, params};
 use serde_json::{Map, Value, json};
 
 use super::{Caller, preferences, subscribers};
+use crate::conditions;
 use crate::failure::{Failure, Outcome};
 use crate::ids;
 use crate::store::{documents, first_document};
@@ -376,6 +377,7 @@ impl Run<'_> {
                 "status": "pending",
                 "step": {
                     "_id": step["_id"],
+                    "uuid": step["uuid"],
                     "active": step["active"].as_bool().unwrap_or(true),
                     "filters": step["filters"].as_array().cloned().unwrap_or_default(),
                     "template": step["template"],
@@ -423,9 +425,11 @@ impl Run<'_> {
     ) -> Outcome<Result<(), Stop>> {
         let kind = job["type"].as_str().unwrap_or_default().to_owned();
         let filters = step["filters"].as_array().cloned().unwrap_or_default();
-        match filters_pass(&filters, variables) {
-            FilterOutcome::Pass => {}
-            FilterOutcome::Fail(trace) => {
+        let evaluation = self.evaluate(transaction, &filters, variables, job);
+        match evaluation.outcome {
+            conditions::Outcome::Pass => {}
+            conditions::Outcome::Fail => {
+                let trace = trace(&evaluation.conditions);
                 return Ok(Err(Stop {
                     raw: Some(trace),
                     ..Stop::new(
@@ -435,7 +439,7 @@ impl Run<'_> {
                     )
                 }));
             }
-            FilterOutcome::Error(reason) => {
+            conditions::Outcome::Error(reason) => {
                 return Ok(Err(Stop {
                     raw: Some(reason),
                     ..Stop::new("failed", "Failed", "Failed to process step filter")
@@ -567,7 +571,8 @@ impl Run<'_> {
                 let filters = variant["filters"].as_array().cloned().unwrap_or_default();
                 variant["active"].as_bool().unwrap_or(true)
                     && !filters.is_empty()
-                    && matches!(filters_pass(&filters, variables), FilterOutcome::Pass)
+                    && self.evaluate(transaction, &filters, variables, job).outcome
+                        == conditions::Outcome::Pass
             })
             .map_or(&step["template"], |variant| &variant["template"]);
         if let Err(error) = self.render_message(template, variables, &mut message) {
@@ -707,19 +712,48 @@ impl Run<'_> {
         let Some(tenant) = self.tenant else {
             return Ok(default);
         };
-        let variables = json!({ "tenant": tenant });
+        // Integration conditions see the tenant only.
+        let variables = conditions::Variables {
+            tenant: Some(tenant.clone()),
+            ..conditions::Variables::default()
+        };
         for integration in &active {
             let conditions = integration["conditions"]
                 .as_array()
                 .cloned()
                 .unwrap_or_default();
             if !conditions.is_empty()
-                && matches!(filters_pass(&conditions, &variables), FilterOutcome::Pass)
+                && conditions::evaluate(&conditions, &variables, &outside_world(&|_| None)).outcome
+                    == conditions::Outcome::Pass
             {
                 return Ok(Some(integration.clone()));
             }
         }
         Ok(default)
+    }
+
+    /// Evaluates step or variant `filters` for the job's subscriber; `previousStep` conditions
+    /// look at the messages earlier steps of the same notification produced.
+    fn evaluate(
+        &self,
+        transaction: &Transaction,
+        filters: &[Value],
+        variables: &Value,
+        job: &Value,
+    ) -> conditions::Evaluation {
+        let variables = conditions::Variables {
+            payload: variables["payload"].clone(),
+            subscriber: Some(variables["subscriber"].clone()),
+            tenant: self.tenant.cloned(),
+            actor: self.actor.cloned(),
+        };
+        let notification_id = job["_notificationId"].as_str().unwrap_or_default();
+        let previous_step = |uuid: &str| {
+            previous_step_message(transaction, notification_id, uuid)
+                .ok()
+                .flatten()
+        };
+        conditions::evaluate(filters, &variables, &outside_world(&previous_step))
     }
 
     /// Records one execution detail of `job`.
@@ -809,61 +843,58 @@ pub(crate) fn render(template: &str, context: &Value) -> Result<String, String> 
         .map_err(|error| error.to_string())
 }
 
-/// How a filter list came out.
-enum FilterOutcome {
-    Pass,
-    /// Did not pass; carries the evaluation trace.
-    Fail(String),
-    /// Could not be evaluated; carries the reason.
-    Error(String),
+/// The evaluator's view of the world: the real clock, and no outside calls (a webhook
+/// condition errors, so its step is skipped with the reason recorded).
+fn outside_world<'a>(
+    previous_step: &'a dyn Fn(&str) -> Option<conditions::PreviousStepMessage>,
+) -> conditions::Hooks<'a> {
+    conditions::Hooks {
+        now: chrono::Utc::now(),
+        previous_step,
+        call_webhook: &|url| {
+            Err(format!(
+                "the reference server does not call webhooks; `{url}` was not called"
+            ))
+        },
+    }
 }
 
-/// Temporary stand-in for the conditions module: OR of the filters, each an AND/OR group of
-/// field parts with EQUAL, NOT_EQUAL, LARGER, SMALLER and IN.
-fn filters_pass(filters: &[Value], variables: &Value) -> FilterOutcome {
-    if filters.is_empty() {
-        return FilterOutcome::Pass;
-    }
-    let mut trace = Vec::new();
-    for filter in filters {
-        let children = filter["children"].as_array().cloned().unwrap_or_default();
-        if children.is_empty() {
-            return FilterOutcome::Pass;
+/// The read state of the message the step with `uuid` produced in this notification. Email
+/// would count `opened` events, which never arrive here, so an email reads as unread and unseen.
+fn previous_step_message(
+    transaction: &Transaction,
+    notification_id: &str,
+    uuid: &str,
+) -> Outcome<Option<conditions::PreviousStepMessage>> {
+    let message = first_document(
+        transaction,
+        "SELECT messages.doc FROM jobs JOIN messages ON json_extract(messages.doc, '$._jobId') = jobs.id \
+         WHERE jobs.notification_id = ?1 AND json_extract(jobs.doc, '$.step.uuid') = ?2",
+        params![notification_id, uuid],
+    )?;
+    Ok(message.map(|message| {
+        let email = message["channel"] == "email";
+        conditions::PreviousStepMessage {
+            read: !email && message["read"] == json!(true),
+            seen: !email && message["seen"] == json!(true),
         }
-        let mut results = Vec::new();
-        for child in &children {
-            let mut actual = &variables[child["on"].as_str().unwrap_or_default()];
-            for part in child["field"].as_str().unwrap_or_default().split('.') {
-                actual = &actual[part];
-            }
-            let expected = child["value"].as_str().unwrap_or_default();
-            let passed = match (child["operator"].as_str().unwrap_or_default(), actual) {
-                ("EQUAL", Value::String(text)) => text == expected,
-                ("EQUAL", Value::Number(number)) => number.as_f64() == expected.parse().ok(),
-                ("NOT_EQUAL", Value::String(text)) => text != expected,
-                ("LARGER", Value::Number(number)) => expected
-                    .parse::<f64>()
-                    .is_ok_and(|bound| number.as_f64().is_some_and(|value| value > bound)),
-                ("SMALLER", Value::Number(number)) => expected
-                    .parse::<f64>()
-                    .is_ok_and(|bound| number.as_f64().is_some_and(|value| value < bound)),
-                ("IN", Value::Array(items)) => items.contains(&json!(expected)),
-                ("IN", Value::String(text)) => text.contains(expected),
-                ("IN", _) => return FilterOutcome::Error("IN on a missing value".into()),
-                _ => false,
-            };
-            trace.push(json!({ "field": child["field"], "expected": expected, "actual": actual, "passed": passed }));
-            results.push(passed);
-        }
-        let passed = match (results.len(), filter["value"].as_str()) {
-            (1, _) => results[0],
-            (_, Some("OR")) => results.iter().any(|passed| *passed),
-            (_, Some("AND")) => results.iter().all(|passed| *passed),
-            _ => false,
-        };
-        if passed {
-            return FilterOutcome::Pass;
-        }
-    }
-    FilterOutcome::Fail(Value::Array(trace).to_string())
+    }))
+}
+
+/// The evaluated conditions as execution-detail `raw` text.
+fn trace(evaluated: &[conditions::Condition]) -> String {
+    let conditions: Vec<Value> = evaluated
+        .iter()
+        .map(|condition| {
+            json!({
+                "filter": condition.filter,
+                "field": condition.field,
+                "expected": condition.expected,
+                "actual": condition.actual,
+                "operator": condition.operator,
+                "passed": condition.passed,
+            })
+        })
+        .collect();
+    json!({ "conditions": conditions }).to_string()
 }
