@@ -1464,10 +1464,10 @@ impl NovuApi for ReferenceApi {
     // Events
 
     async fn events_trigger(&self, request: EventsTriggerRequest<Caller>) -> EventsTriggerResponse {
-        let body = request.body;
+        // The body as sent: the typed one cannot tell a left-out `actor` or `tenant` from null.
+        let event = request.context.raw_body.clone();
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let event = json_body(&body)?;
                 events::trigger(
                     transaction,
                     caller,
@@ -1489,10 +1489,10 @@ impl NovuApi for ReferenceApi {
         &self,
         request: EventsTriggerBulkRequest<Caller>,
     ) -> EventsTriggerBulkResponse {
-        let body = request.body;
+        // The body as sent: a left-out `payload` is an error here, an empty one is not.
+        let body = request.context.raw_body.clone();
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let body = json_body(&body)?;
                 let events = body["events"].as_array().cloned().unwrap_or_default();
                 if events.len() > 100 {
                     return Err(Failure::bad_request(
@@ -1501,6 +1501,12 @@ impl NovuApi for ReferenceApi {
                 }
                 let mut results = Vec::new();
                 for event in &events {
+                    if !event["payload"].is_object() {
+                        let mut result = events::acknowledgement("error", None);
+                        result["error"] = json!(["payload should not be null or undefined"]);
+                        results.push(result);
+                        continue;
+                    }
                     // Each event runs in its own savepoint: a failed one leaves nothing behind
                     // and does not stop the others.
                     transaction.execute_batch("SAVEPOINT bulk_event")?;
@@ -1535,10 +1541,9 @@ impl NovuApi for ReferenceApi {
         &self,
         request: EventsBroadcastRequest<Caller>,
     ) -> EventsBroadcastResponse {
-        let body = request.body;
+        let mut event = request.context.raw_body.clone();
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let mut event = json_body(&body)?;
                 let transaction_id = event["transactionId"]
                     .as_str()
                     .map(str::to_owned)
