@@ -90,7 +90,7 @@ pub(crate) fn trigger(
         caller,
         workflow: &workflow,
         steps: &steps,
-        payload: object_or_empty(&event["payload"]),
+        payload: with_defaults(object_or_empty(&event["payload"]), &steps),
         overrides: object_or_empty(&event["overrides"]),
         tenant: tenant.as_ref(),
         actor: actor.as_ref(),
@@ -823,6 +823,42 @@ fn save_job(transaction: &Transaction, job: &Value) -> Outcome<()> {
         ],
     )?;
     Ok(())
+}
+
+/// The payload with the `defaultValue` of every template variable it leaves out (Novu's
+/// `VerifyPayload`); variable names are dotted paths.
+fn with_defaults(mut payload: Value, steps: &[Value]) -> Value {
+    for step in steps {
+        for variable in step["template"]["variables"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let (Some(name), Some(default)) = (
+                variable["name"].as_str(),
+                variable
+                    .get("defaultValue")
+                    .filter(|value| !value.is_null()),
+            ) else {
+                continue;
+            };
+            let mut target = &mut payload;
+            let parts: Vec<&str> = name.split('.').collect();
+            for (index, part) in parts.iter().enumerate() {
+                if !target.is_object() {
+                    break;
+                }
+                let last = index + 1 == parts.len();
+                let fields = target.as_object_mut().expect("checked to be an object");
+                if last {
+                    fields.entry(*part).or_insert_with(|| default.clone());
+                    break;
+                }
+                target = fields.entry(*part).or_insert_with(|| json!({}));
+            }
+        }
+    }
+    payload
 }
 
 fn object_or_empty(value: &Value) -> Value {

@@ -16,6 +16,17 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
             in_app("kept", json!([])),
             in_app("skipped", condition("payload", "plan", "EQUAL", "pro")),
             { "template": { "type": "sms", "content": "no integration" } },
+            in_app("errored", condition("payload", "missing", "IN", "x")),
+            {
+                "template": {
+                    "type": "in_app",
+                    "content": "{{payload.greeting}} {{payload.order.id}}",
+                    "variables": [
+                        { "name": "greeting", "type": "String", "defaultValue": "Hello" },
+                        { "name": "order.id", "type": "String", "defaultValue": "none" },
+                    ],
+                },
+            },
         ]),
     )
     .await;
@@ -37,13 +48,28 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
     );
     let notification = &page.data[0];
     assert_eq!(notification.transaction_id, "explained");
-    assert_eq!(notification.jobs.len(), 3);
+    assert_eq!(notification.jobs.len(), 5);
     let statuses: Vec<&str> = notification
         .jobs
         .iter()
         .map(|job| job.status.as_str())
         .collect();
-    assert_eq!(statuses, ["completed", "canceled", "failed"]);
+    assert_eq!(
+        statuses,
+        ["completed", "canceled", "failed", "failed", "completed"]
+    );
+    let feed = test
+        .client
+        .subscriber_notifications_feed("ada", None, None, None, None, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    let contents: Vec<&str> = feed.data.iter().map(|item| item.content.as_str()).collect();
+    assert_eq!(contents.len(), 2);
+    assert!(
+        contents.contains(&"Hello none"),
+        "template variable defaults fill the payload: {contents:?}"
+    );
 
     let by_subscriber = test
         .client
@@ -99,6 +125,10 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
     assert!(
         texts.contains(&"Subscriber does not have an active integration"),
         "{texts:?}"
+    );
+    assert!(
+        texts.contains(&"Failed to process step filter"),
+        "a filter that cannot be evaluated is told apart: {texts:?}"
     );
     let (status, missing) = error(test.client.execution_details_list(&id, "ghost").await);
     assert_eq!(
