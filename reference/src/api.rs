@@ -11,8 +11,8 @@ use crate::failure::{Failure, Outcome, Status};
 use crate::ids;
 use crate::resources::subscribers::Mode;
 use crate::resources::{
-    Caller, environments, feeds, integrations, layouts, organizations, subscribers, tenants,
-    topics, workflow_groups, workflow_overrides, workflows,
+    Caller, environments, feeds, integrations, layouts, organizations, preferences, subscribers,
+    tenants, topics, workflow_groups, workflow_overrides, workflows,
 };
 use crate::store::{Store, typed};
 
@@ -1449,6 +1449,94 @@ impl NovuApi for ReferenceApi {
         )
     }
 
+    // Subscriber preferences
+
+    async fn subscriber_preferences_list(
+        &self,
+        request: SubscriberPreferencesListRequest<Caller>,
+    ) -> SubscriberPreferencesListResponse {
+        let subscriber_id = request.path.subscriber_id;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                preferences::list(transaction, caller, &subscriber_id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            SubscriberPreferencesListResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn subscriber_preferences_get_by_level(
+        &self,
+        request: SubscriberPreferencesGetByLevelRequest<Caller>,
+    ) -> SubscriberPreferencesGetByLevelResponse {
+        let SubscriberPreferencesGetByLevelPath {
+            subscriber_id,
+            parameter,
+        } = request.path;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                preferences::by_level(transaction, caller, &subscriber_id, &parameter)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            SubscriberPreferencesGetByLevelResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn subscriber_preferences_update(
+        &self,
+        request: SubscriberPreferencesUpdateRequest<Caller>,
+    ) -> SubscriberPreferencesUpdateResponse {
+        let subscriber_id = request.path.subscriber_id;
+        let workflow_id = request.path.parameter.to_string();
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                preferences::update(
+                    transaction,
+                    caller,
+                    &subscriber_id,
+                    &workflow_id,
+                    &json_body(&body)?,
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            SubscriberPreferencesUpdateResponse::Ok(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn subscriber_preferences_update_global(
+        &self,
+        request: SubscriberPreferencesUpdateGlobalRequest<Caller>,
+    ) -> SubscriberPreferencesUpdateGlobalResponse {
+        let subscriber_id = request.path.subscriber_id;
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                preferences::update_global(transaction, caller, &subscriber_id, &json_body(&body)?)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            SubscriberPreferencesUpdateGlobalResponse::Ok(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
     // Not implemented yet: the public chat OAuth endpoints, then every operation below.
 
     async fn subscriber_chat_oauth(
@@ -1495,9 +1583,5 @@ impl NovuApi for ReferenceApi {
         subscriber_message_action_update(SubscriberMessageActionUpdateRequest) -> SubscriberMessageActionUpdateResponse;
         subscriber_notifications_feed(SubscriberNotificationsFeedRequest) -> SubscriberNotificationsFeedResponse;
         subscriber_notifications_unseen_count(SubscriberNotificationsUnseenCountRequest) -> SubscriberNotificationsUnseenCountResponse;
-        subscriber_preferences_list(SubscriberPreferencesListRequest) -> SubscriberPreferencesListResponse;
-        subscriber_preferences_update_global(SubscriberPreferencesUpdateGlobalRequest) -> SubscriberPreferencesUpdateGlobalResponse;
-        subscriber_preferences_get_by_level(SubscriberPreferencesGetByLevelRequest) -> SubscriberPreferencesGetByLevelResponse;
-        subscriber_preferences_update(SubscriberPreferencesUpdateRequest) -> SubscriberPreferencesUpdateResponse;
     }
 }

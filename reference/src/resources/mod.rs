@@ -6,6 +6,7 @@ pub(crate) mod feeds;
 pub(crate) mod integrations;
 pub(crate) mod layouts;
 pub(crate) mod organizations;
+pub(crate) mod preferences;
 pub(crate) mod subscribers;
 pub(crate) mod tenants;
 pub(crate) mod topics;

@@ -9,6 +9,7 @@ mod integrations;
 mod layouts;
 mod organizations;
 mod persistence;
+mod preferences;
 mod subscribers;
 mod tenants;
 mod topics;
