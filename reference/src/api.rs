@@ -11,8 +11,8 @@ use crate::failure::{Failure, Outcome, Status};
 use crate::ids;
 use crate::resources::subscribers::Mode;
 use crate::resources::{
-    Caller, environments, feeds, integrations, layouts, organizations, preferences, subscribers,
-    tenants, topics, workflow_groups, workflow_overrides, workflows,
+    Caller, changes, environments, feeds, integrations, layouts, organizations, preferences,
+    subscribers, tenants, topics, workflow_groups, workflow_overrides, workflows,
 };
 use crate::store::{Store, typed};
 
@@ -1537,6 +1537,73 @@ impl NovuApi for ReferenceApi {
         )
     }
 
+    // Changes
+
+    async fn changes_list(&self, request: ChangesListRequest<Caller>) -> ChangesListResponse {
+        let ChangesListQuery {
+            page: number,
+            limit,
+            promoted,
+        } = request.query;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                changes::list(transaction, caller, number, limit, &promoted)
+            })
+            .await;
+        answer!(
+            request.context,
+            page(outcome),
+            ChangesListResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn changes_count(&self, request: ChangesCountRequest<Caller>) -> ChangesCountResponse {
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                changes::count(transaction, caller)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            ChangesCountResponse::Ok(_)
+        )
+    }
+
+    async fn changes_apply(&self, request: ChangesApplyRequest<Caller>) -> ChangesApplyResponse {
+        let change_id = request.path.change_id.to_string();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                changes::apply(transaction, caller, &change_id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            ChangesApplyResponse::Created(_),
+            BadRequest
+        )
+    }
+
+    async fn changes_apply_bulk(
+        &self,
+        request: ChangesApplyBulkRequest<Caller>,
+    ) -> ChangesApplyBulkResponse {
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                changes::apply_bulk(transaction, caller, &json_body(&body)?)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            ChangesApplyBulkResponse::Created(_),
+            BadRequest
+        )
+    }
+
     // Not implemented yet: the public chat OAuth endpoints, then every operation below.
 
     async fn subscriber_chat_oauth(
@@ -1558,10 +1625,6 @@ impl NovuApi for ReferenceApi {
     }
 
     not_implemented! {
-        changes_list(ChangesListRequest) -> ChangesListResponse;
-        changes_apply_bulk(ChangesApplyBulkRequest) -> ChangesApplyBulkResponse;
-        changes_count(ChangesCountRequest) -> ChangesCountResponse;
-        changes_apply(ChangesApplyRequest) -> ChangesApplyResponse;
         events_trigger(EventsTriggerRequest) -> EventsTriggerResponse;
         events_broadcast(EventsBroadcastRequest) -> EventsBroadcastResponse;
         events_trigger_bulk(EventsTriggerBulkRequest) -> EventsTriggerBulkResponse;

@@ -1,6 +1,7 @@
 //! Novu's semantics, one module per resource group. Each function runs inside one store
 //! transaction and returns the wire document (as JSON) or a [`Failure`](crate::failure::Failure).
 
+pub(crate) mod changes;
 pub(crate) mod environments;
 pub(crate) mod feeds;
 pub(crate) mod integrations;

@@ -1,6 +1,7 @@
 //! Integration tests: each starts a reference server on `127.0.0.1:0` and drives it over HTTP
 //! with the generated client, or with raw requests where the client's types get in the way.
 
+mod changes;
 mod concurrency;
 mod environments;
 mod errors;
