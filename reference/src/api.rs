@@ -1604,6 +1604,69 @@ impl NovuApi for ReferenceApi {
         )
     }
 
+    // Organizations (the rest)
+
+    async fn organizations_create(
+        &self,
+        request: OrganizationsCreateRequest<Caller>,
+    ) -> OrganizationsCreateResponse {
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                organizations::create(transaction, caller, &json_body(&body)?)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            OrganizationsCreateResponse::Created(_),
+            BadRequest
+        )
+    }
+
+    async fn organization_members_delete(
+        &self,
+        request: OrganizationMembersDeleteRequest<Caller>,
+    ) -> OrganizationMembersDeleteResponse {
+        let member_id = request.path.member_id.to_string();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                organizations::remove_member(transaction, caller, &member_id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            OrganizationMembersDeleteResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn organization_member_roles_update(
+        &self,
+        request: OrganizationMemberRolesUpdateRequest<Caller>,
+    ) -> OrganizationMemberRolesUpdateResponse {
+        let member_id = request.path.member_id.to_string();
+        let role = json_body(&request.body.role);
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                let role = role?;
+                organizations::update_member_role(
+                    transaction,
+                    caller,
+                    &member_id,
+                    role.as_str().unwrap_or_default(),
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            OrganizationMemberRolesUpdateResponse::Ok(_),
+            BadRequest
+        )
+    }
+
     // Not implemented yet: the public chat OAuth endpoints, then every operation below.
 
     async fn subscriber_chat_oauth(
@@ -1637,9 +1700,6 @@ impl NovuApi for ReferenceApi {
         notifications_graph_stats(NotificationsGraphStatsRequest) -> NotificationsGraphStatsResponse;
         notifications_stats(NotificationsStatsRequest) -> NotificationsStatsResponse;
         notifications_get(NotificationsGetRequest) -> NotificationsGetResponse;
-        organizations_create(OrganizationsCreateRequest) -> OrganizationsCreateResponse;
-        organization_members_delete(OrganizationMembersDeleteRequest) -> OrganizationMembersDeleteResponse;
-        organization_member_roles_update(OrganizationMemberRolesUpdateRequest) -> OrganizationMemberRolesUpdateResponse;
         subscriber_messages_mark_all(SubscriberMessagesMarkAllRequest) -> SubscriberMessagesMarkAllResponse;
         subscriber_messages_mark_as(SubscriberMessagesMarkAsRequest) -> SubscriberMessagesMarkAsResponse;
         subscriber_messages_mark_as_legacy(SubscriberMessagesMarkAsLegacyRequest) -> SubscriberMessagesMarkAsLegacyResponse;
