@@ -11,8 +11,8 @@ use crate::failure::{Failure, Outcome, Status};
 use crate::ids;
 use crate::resources::subscribers::Mode;
 use crate::resources::{
-    Caller, changes, environments, feeds, integrations, layouts, organizations, preferences,
-    subscribers, tenants, topics, workflow_groups, workflow_overrides, workflows,
+    Caller, changes, chat_oauth, environments, feeds, integrations, layouts, organizations,
+    preferences, subscribers, tenants, topics, workflow_groups, workflow_overrides, workflows,
 };
 use crate::store::{Store, typed};
 
@@ -51,6 +51,16 @@ fn page<T: DeserializeOwned>(outcome: Outcome<Value>) -> Outcome<T> {
 /// A typed request body as JSON, the form the resource code works on.
 fn json_body(body: &impl serde::Serialize) -> Outcome<Value> {
     Ok(serde_json::to_value(body)?)
+}
+
+/// The server's own root URL as the request reached it, for links back to it.
+fn api_root_url(context: &RequestContext) -> String {
+    let host = context
+        .headers
+        .get(axum::http::header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
 }
 
 /// The documented error variant of `$response` for a [`Failure`]; a status the operation does
@@ -1667,23 +1677,62 @@ impl NovuApi for ReferenceApi {
         )
     }
 
-    // Not implemented yet: the public chat OAuth endpoints, then every operation below.
+    // The public chat OAuth endpoints: no caller, the environment comes from the query.
 
     async fn subscriber_chat_oauth(
         &self,
         request: SubscriberChatOauthRequest,
     ) -> SubscriberChatOauthResponse {
-        SubscriberChatOauthResponse::InternalServerError(
-            Failure::not_implemented().body(&request.context.path_and_query),
-        )
+        let target = chat_oauth::OauthTarget {
+            environment_id: request.query.environment_id.to_string(),
+            subscriber_id: request.path.subscriber_id,
+            provider_id: request.path.provider_id,
+            hmac_hash: request.query.hmac_hash,
+            integration_identifier: request.query.integration_identifier,
+        };
+        let api_root_url = api_root_url(&request.context);
+        let outcome = self
+            .store
+            .transaction(move |transaction| {
+                chat_oauth::authorize_url(transaction, &target, &api_root_url)
+            })
+            .await;
+        match outcome {
+            Ok(location) => SubscriberChatOauthResponse::Found {
+                location: Some(location),
+            },
+            Err(failure) => {
+                failure_response!(
+                    request.context,
+                    failure,
+                    SubscriberChatOauthResponse,
+                    BadRequest
+                )
+            }
+        }
     }
 
     async fn subscriber_chat_oauth_callback(
         &self,
         request: SubscriberChatOauthCallbackRequest,
     ) -> SubscriberChatOauthCallbackResponse {
-        SubscriberChatOauthCallbackResponse::InternalServerError(
-            Failure::not_implemented().body(&request.context.path_and_query),
+        let target = chat_oauth::OauthTarget {
+            environment_id: request.query.environment_id.to_string(),
+            subscriber_id: request.path.subscriber_id,
+            provider_id: request.path.provider_id,
+            hmac_hash: request.query.hmac_hash,
+            integration_identifier: request.query.integration_identifier,
+        };
+        let code = request.query.code;
+        let outcome = self
+            .store
+            .transaction(move |transaction| chat_oauth::callback(transaction, &target, &code))
+            .await;
+        answer!(
+            request.context,
+            outcome,
+            SubscriberChatOauthCallbackResponse::Ok(_),
+            BadRequest
         )
     }
 

@@ -2,6 +2,7 @@
 //! transaction and returns the wire document (as JSON) or a [`Failure`](crate::failure::Failure).
 
 pub(crate) mod changes;
+pub(crate) mod chat_oauth;
 pub(crate) mod environments;
 pub(crate) mod feeds;
 pub(crate) mod integrations;

@@ -2,6 +2,7 @@
 //! with the generated client, or with raw requests where the client's types get in the way.
 
 mod changes;
+mod chat_oauth;
 mod concurrency;
 mod environments;
 mod errors;
