@@ -1736,6 +1736,8 @@ impl NovuApi for ReferenceApi {
         )
     }
 
+    // Not implemented yet.
+
     not_implemented! {
         events_trigger(EventsTriggerRequest) -> EventsTriggerResponse;
         events_broadcast(EventsBroadcastRequest) -> EventsBroadcastResponse;
