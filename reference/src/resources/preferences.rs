@@ -48,15 +48,9 @@ pub(crate) fn by_level(
     level: &str,
 ) -> Outcome<Value> {
     if level == "global" {
-        let subscriber =
-            subscribers::find(transaction, caller, subscriber_id)?.ok_or_else(|| {
-                Failure::not_found(format!("Subscriber with id: {subscriber_id} not found"))
-            })?;
-        return Ok(json!([global_preference(
-            transaction,
-            caller,
-            &subscriber
-        )?]));
+        let subscriber = subscribers::find(transaction, caller, subscriber_id)?
+            .ok_or_else(|| Failure::bad_request(format!("Subscriber {subscriber_id} not found")))?;
+        return Ok(json!([global_preference(transaction, &subscriber)?]));
     }
     list(transaction, caller, subscriber_id)
 }
@@ -144,7 +138,7 @@ pub(crate) fn update_global(
     }
     preference["updatedAt"] = json!(ids::now());
     save(transaction, &preference)?;
-    global_preference(transaction, caller, &subscriber)
+    global_preference(transaction, &subscriber)
 }
 
 /// Whether a trigger of `workflow` may reach `subscriber` on `channel`.
@@ -199,45 +193,20 @@ pub(crate) fn channel_allowed(
     Ok(workflow["preferenceSettings"][channel] != false)
 }
 
-/// The global preference as Novu answers it: the channels of the environment's active workflows,
-/// with the subscriber's global switches over them.
-fn global_preference(
-    transaction: &Transaction,
-    caller: &Caller,
-    subscriber: &Value,
-) -> Outcome<Value> {
-    let workflows = documents(
-        transaction,
-        "SELECT doc FROM workflows WHERE environment_id = ?1 AND deleted = 0 ORDER BY rowid",
-        [&caller.environment_id],
-    )?;
-    let mut active = Vec::new();
-    for workflow in workflows
-        .iter()
-        .filter(|workflow| workflow["active"] == true)
-    {
-        for channel in step_channels(workflow) {
-            if !active.contains(&channel) {
-                active.push(channel);
-            }
-        }
-    }
-    let mut channels = Map::new();
-    for channel in CHANNELS
-        .iter()
-        .filter(|channel| active.contains(&(**channel).to_owned()))
-    {
-        channels.insert((*channel).to_owned(), json!(true));
-    }
+/// The global preference as Novu answers it: every channel on unless the subscriber's global
+/// switches say otherwise.
+fn global_preference(transaction: &Transaction, subscriber: &Value) -> Outcome<Value> {
     let stored = stored(transaction, &text(&subscriber["_id"]), None)?;
+    let mut channels: Map<String, Value> = CHANNELS
+        .iter()
+        .map(|channel| ((*channel).to_owned(), json!(true)))
+        .collect();
     if let Some(stored_channels) = stored
         .as_ref()
         .and_then(|stored| stored["channels"].as_object())
     {
         for (channel, on) in stored_channels {
-            if channels.contains_key(channel) && on.is_boolean() {
-                channels.insert(channel.clone(), on.clone());
-            }
+            channels.insert(channel.clone(), on.clone());
         }
     }
     let enabled = stored.map_or(json!(true), |stored| stored["enabled"].clone());

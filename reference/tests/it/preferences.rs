@@ -191,7 +191,9 @@ async fn global_preference() {
     assert_eq!(status, 200);
     assert_eq!(
         global["data"],
-        json!([{ "preference": { "enabled": true, "channels": { "email": true, "in_app": true } } }])
+        json!([{ "preference": { "enabled": true, "channels": {
+            "email": true, "sms": true, "in_app": true, "chat": true, "push": true,
+        } } }])
     );
     let (status, updated) = test
         .raw(
@@ -201,12 +203,28 @@ async fn global_preference() {
         )
         .await;
     assert_eq!(status, 200, "{updated}");
-    let expected = json!({ "preference": { "enabled": false, "channels": { "email": true, "in_app": false } } });
+    let expected = json!({ "preference": { "enabled": false, "channels": {
+        "email": true, "sms": true, "in_app": false, "chat": true, "push": true,
+    } } });
     assert_eq!(updated["data"], expected);
     let (_, global) = test
         .raw(Method::GET, "/v1/subscribers/ada/preferences/global", None)
         .await;
     assert_eq!(global["data"][0], expected);
+}
+
+#[tokio::test]
+async fn global_level_of_an_unknown_subscriber() {
+    let test = TestServer::start().await;
+    let (status, body) = test
+        .raw(
+            Method::GET,
+            "/v1/subscribers/nobody/preferences/global",
+            None,
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["message"], "Subscriber nobody not found");
 }
 
 #[tokio::test]
