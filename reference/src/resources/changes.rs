@@ -358,3 +358,27 @@ fn save(transaction: &Transaction, change: &Value) -> Outcome<()> {
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn diff_names_new_edited_and_deleted_fields_by_path() {
+        // Documents keep their keys sorted, so the records come in key order.
+        let before =
+            json!({ "name": "A", "gone": 1, "nested": { "x": 1, "same": true }, "list": [1] });
+        let after = json!({ "name": "B", "nested": { "x": 2, "same": true }, "list": [1, 2], "added": "n" });
+        assert_eq!(
+            super::diff(&before, &after),
+            json!([
+                { "kind": "D", "path": ["gone"], "lhs": 1 },
+                { "kind": "E", "path": ["list"], "lhs": [1], "rhs": [1, 2] },
+                { "kind": "E", "path": ["name"], "lhs": "A", "rhs": "B" },
+                { "kind": "E", "path": ["nested", "x"], "lhs": 1, "rhs": 2 },
+                { "kind": "N", "path": ["added"], "rhs": "n" },
+            ])
+        );
+        assert_eq!(super::diff(&after, &after), json!([]));
+    }
+}

@@ -155,7 +155,7 @@ pub(crate) fn update_global(
 #[allow(dead_code)]
 pub(crate) fn channel_allowed(
     transaction: &rusqlite::Transaction,
-    _caller: &Caller,
+    caller: &Caller,
     subscriber: &serde_json::Value,
     workflow: &serde_json::Value,
     tenant: Option<&serde_json::Value>,
@@ -180,8 +180,9 @@ pub(crate) fn channel_allowed(
     if let Some(tenant) = tenant {
         let overrides = documents(
             transaction,
-            "SELECT doc FROM workflow_overrides WHERE workflow_id = ?1 AND tenant_id = ?2 AND deleted = 0",
-            params![workflow_id, text(&tenant["_id"])],
+            "SELECT doc FROM workflow_overrides WHERE environment_id = ?1 AND workflow_id = ?2 \
+             AND tenant_id = ?3 AND deleted = 0",
+            params![caller.environment_id, workflow_id, text(&tenant["_id"])],
         )?;
         if overrides.iter().any(|workflow_override| {
             workflow_override["active"] == true
