@@ -1,11 +1,14 @@
 //! Novu's semantics, one module per resource group. Each function runs inside one store
 //! transaction and returns the wire document (as JSON) or a [`Failure`](crate::failure::Failure).
 
+pub(crate) mod changes;
+pub(crate) mod chat_oauth;
 pub(crate) mod environments;
 pub(crate) mod feeds;
 pub(crate) mod integrations;
 pub(crate) mod layouts;
 pub(crate) mod organizations;
+pub(crate) mod preferences;
 pub(crate) mod subscribers;
 pub(crate) mod tenants;
 pub(crate) mod topics;

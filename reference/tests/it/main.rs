@@ -1,6 +1,8 @@
 //! Integration tests: each starts a reference server on `127.0.0.1:0` and drives it over HTTP
 //! with the generated client, or with raw requests where the client's types get in the way.
 
+mod changes;
+mod chat_oauth;
 mod concurrency;
 mod environments;
 mod errors;
@@ -9,6 +11,7 @@ mod integrations;
 mod layouts;
 mod organizations;
 mod persistence;
+mod preferences;
 mod subscribers;
 mod tenants;
 mod topics;
