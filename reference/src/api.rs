@@ -1475,7 +1475,8 @@ impl NovuApi for ReferenceApi {
             request.context,
             envelope(outcome),
             SubscriberPreferencesListResponse::Ok(_),
-            BadRequest
+            BadRequest,
+            NotFound
         )
     }
 
@@ -1496,7 +1497,8 @@ impl NovuApi for ReferenceApi {
             request.context,
             envelope(outcome),
             SubscriberPreferencesGetByLevelResponse::Ok(_),
-            BadRequest
+            BadRequest,
+            NotFound
         )
     }
 

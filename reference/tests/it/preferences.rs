@@ -240,3 +240,19 @@ async fn unknown_level_is_rejected() {
         .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn workflow_preferences_of_an_unknown_subscriber_are_a_404() {
+    let test = TestServer::start().await;
+    for path in [
+        "/v1/subscribers/nobody/preferences",
+        "/v1/subscribers/nobody/preferences/template",
+    ] {
+        let (status, body) = test.raw(Method::GET, path, None).await;
+        assert_eq!(status, 404, "{path}");
+        assert_eq!(
+            body["message"], "Subscriber with id: nobody not found",
+            "{path}"
+        );
+    }
+}
