@@ -11,8 +11,9 @@ use crate::failure::{Failure, Outcome, Status};
 use crate::ids;
 use crate::resources::subscribers::Mode;
 use crate::resources::{
-    Caller, activity, environments, events, feeds, integrations, layouts, messages, organizations,
-    subscribers, tenants, topics, workflow_groups, workflow_overrides, workflows,
+    Caller, activity, changes, chat_oauth, environments, events, feeds, integrations, layouts,
+    messages, organizations, preferences, subscribers, tenants, topics, workflow_groups,
+    workflow_overrides, workflows,
 };
 use crate::store::{Store, typed};
 
@@ -51,6 +52,16 @@ fn page<T: DeserializeOwned>(outcome: Outcome<Value>) -> Outcome<T> {
 /// A typed request body as JSON, the form the resource code works on.
 fn json_body(body: &impl serde::Serialize) -> Outcome<Value> {
     Ok(serde_json::to_value(body)?)
+}
+
+/// The server's own root URL as the request reached it, for links back to it.
+fn api_root_url(context: &RequestContext) -> String {
+    let host = context
+        .headers
+        .get(axum::http::header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
 }
 
 /// A string or a list of strings (ids given either way) as a list.
@@ -94,19 +105,6 @@ macro_rules! answer {
             Ok(()) => $response::$success,
             Err(failure) => failure_response!($context, failure, $response $(, $variant)*),
         }
-    };
-}
-
-/// Operations still to be written answer the documented 500 with an honest message.
-macro_rules! not_implemented {
-    ($($operation:ident($request:ident) -> $response:ident;)*) => {
-        $(
-            async fn $operation(&self, request: $request<Caller>) -> $response {
-                $response::InternalServerError(
-                    Failure::not_implemented().body(&request.context.path_and_query),
-                )
-            }
-        )*
     };
 }
 
@@ -1461,6 +1459,287 @@ impl NovuApi for ReferenceApi {
         )
     }
 
+    // Subscriber preferences
+
+    async fn subscriber_preferences_list(
+        &self,
+        request: SubscriberPreferencesListRequest<Caller>,
+    ) -> SubscriberPreferencesListResponse {
+        let subscriber_id = request.path.subscriber_id;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                preferences::list(transaction, caller, &subscriber_id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            SubscriberPreferencesListResponse::Ok(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn subscriber_preferences_get_by_level(
+        &self,
+        request: SubscriberPreferencesGetByLevelRequest<Caller>,
+    ) -> SubscriberPreferencesGetByLevelResponse {
+        let SubscriberPreferencesGetByLevelPath {
+            subscriber_id,
+            parameter,
+        } = request.path;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                preferences::by_level(transaction, caller, &subscriber_id, &parameter)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            SubscriberPreferencesGetByLevelResponse::Ok(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn subscriber_preferences_update(
+        &self,
+        request: SubscriberPreferencesUpdateRequest<Caller>,
+    ) -> SubscriberPreferencesUpdateResponse {
+        let subscriber_id = request.path.subscriber_id;
+        let workflow_id = request.path.parameter.to_string();
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                preferences::update(
+                    transaction,
+                    caller,
+                    &subscriber_id,
+                    &workflow_id,
+                    &json_body(&body)?,
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            SubscriberPreferencesUpdateResponse::Ok(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    async fn subscriber_preferences_update_global(
+        &self,
+        request: SubscriberPreferencesUpdateGlobalRequest<Caller>,
+    ) -> SubscriberPreferencesUpdateGlobalResponse {
+        let subscriber_id = request.path.subscriber_id;
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                preferences::update_global(transaction, caller, &subscriber_id, &json_body(&body)?)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            SubscriberPreferencesUpdateGlobalResponse::Ok(_),
+            BadRequest,
+            NotFound
+        )
+    }
+
+    // Changes
+
+    async fn changes_list(&self, request: ChangesListRequest<Caller>) -> ChangesListResponse {
+        let ChangesListQuery {
+            page: number,
+            limit,
+            promoted,
+        } = request.query;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                changes::list(transaction, caller, number, limit, &promoted)
+            })
+            .await;
+        answer!(
+            request.context,
+            page(outcome),
+            ChangesListResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn changes_count(&self, request: ChangesCountRequest<Caller>) -> ChangesCountResponse {
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                changes::count(transaction, caller)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            ChangesCountResponse::Ok(_)
+        )
+    }
+
+    async fn changes_apply(&self, request: ChangesApplyRequest<Caller>) -> ChangesApplyResponse {
+        let change_id = request.path.change_id.to_string();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                changes::apply(transaction, caller, &change_id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            ChangesApplyResponse::Created(_),
+            BadRequest
+        )
+    }
+
+    async fn changes_apply_bulk(
+        &self,
+        request: ChangesApplyBulkRequest<Caller>,
+    ) -> ChangesApplyBulkResponse {
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                changes::apply_bulk(transaction, caller, &json_body(&body)?)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            ChangesApplyBulkResponse::Created(_),
+            BadRequest
+        )
+    }
+
+    // Organizations (the rest)
+
+    async fn organizations_create(
+        &self,
+        request: OrganizationsCreateRequest<Caller>,
+    ) -> OrganizationsCreateResponse {
+        let body = request.body;
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                organizations::create(transaction, caller, &json_body(&body)?)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            OrganizationsCreateResponse::Created(_),
+            BadRequest
+        )
+    }
+
+    async fn organization_members_delete(
+        &self,
+        request: OrganizationMembersDeleteRequest<Caller>,
+    ) -> OrganizationMembersDeleteResponse {
+        let member_id = request.path.member_id.to_string();
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                organizations::remove_member(transaction, caller, &member_id)
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            OrganizationMembersDeleteResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    async fn organization_member_roles_update(
+        &self,
+        request: OrganizationMemberRolesUpdateRequest<Caller>,
+    ) -> OrganizationMemberRolesUpdateResponse {
+        let member_id = request.path.member_id.to_string();
+        let role = json_body(&request.body.role);
+        let outcome = self
+            .run(request.caller, move |transaction, caller| {
+                let role = role?;
+                organizations::update_member_role(
+                    transaction,
+                    caller,
+                    &member_id,
+                    role.as_str().unwrap_or_default(),
+                )
+            })
+            .await;
+        answer!(
+            request.context,
+            envelope(outcome),
+            OrganizationMemberRolesUpdateResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    // The public chat OAuth endpoints: no caller, the environment comes from the query.
+
+    async fn subscriber_chat_oauth(
+        &self,
+        request: SubscriberChatOauthRequest,
+    ) -> SubscriberChatOauthResponse {
+        let target = chat_oauth::OauthTarget {
+            environment_id: request.query.environment_id.to_string(),
+            subscriber_id: request.path.subscriber_id,
+            provider_id: request.path.provider_id,
+            hmac_hash: request.query.hmac_hash,
+            integration_identifier: request.query.integration_identifier,
+        };
+        let api_root_url = api_root_url(&request.context);
+        let outcome = self
+            .store
+            .transaction(move |transaction| {
+                chat_oauth::authorize_url(transaction, &target, &api_root_url)
+            })
+            .await;
+        match outcome {
+            Ok(location) => SubscriberChatOauthResponse::Found {
+                location: Some(location),
+            },
+            Err(failure) => {
+                failure_response!(
+                    request.context,
+                    failure,
+                    SubscriberChatOauthResponse,
+                    BadRequest
+                )
+            }
+        }
+    }
+
+    async fn subscriber_chat_oauth_callback(
+        &self,
+        request: SubscriberChatOauthCallbackRequest,
+    ) -> SubscriberChatOauthCallbackResponse {
+        let target = chat_oauth::OauthTarget {
+            environment_id: request.query.environment_id.to_string(),
+            subscriber_id: request.path.subscriber_id,
+            provider_id: request.path.provider_id,
+            hmac_hash: request.query.hmac_hash,
+            integration_identifier: request.query.integration_identifier,
+        };
+        let code = request.query.code;
+        let outcome = self
+            .store
+            .transaction(move |transaction| chat_oauth::callback(transaction, &target, &code))
+            .await;
+        answer!(
+            request.context,
+            outcome,
+            SubscriberChatOauthCallbackResponse::Ok(_),
+            BadRequest
+        )
+    }
+
+    // Not implemented yet.
+
     // Events
 
     async fn events_trigger(&self, request: EventsTriggerRequest<Caller>) -> EventsTriggerResponse {
@@ -1936,39 +2215,5 @@ impl NovuApi for ReferenceApi {
             BadRequest,
             NotFound
         )
-    }
-
-    // Not implemented yet: the public chat OAuth endpoints, then every operation below.
-
-    async fn subscriber_chat_oauth(
-        &self,
-        request: SubscriberChatOauthRequest,
-    ) -> SubscriberChatOauthResponse {
-        SubscriberChatOauthResponse::InternalServerError(
-            Failure::not_implemented().body(&request.context.path_and_query),
-        )
-    }
-
-    async fn subscriber_chat_oauth_callback(
-        &self,
-        request: SubscriberChatOauthCallbackRequest,
-    ) -> SubscriberChatOauthCallbackResponse {
-        SubscriberChatOauthCallbackResponse::InternalServerError(
-            Failure::not_implemented().body(&request.context.path_and_query),
-        )
-    }
-
-    not_implemented! {
-        changes_list(ChangesListRequest) -> ChangesListResponse;
-        changes_apply_bulk(ChangesApplyBulkRequest) -> ChangesApplyBulkResponse;
-        changes_count(ChangesCountRequest) -> ChangesCountResponse;
-        changes_apply(ChangesApplyRequest) -> ChangesApplyResponse;
-        organizations_create(OrganizationsCreateRequest) -> OrganizationsCreateResponse;
-        organization_members_delete(OrganizationMembersDeleteRequest) -> OrganizationMembersDeleteResponse;
-        organization_member_roles_update(OrganizationMemberRolesUpdateRequest) -> OrganizationMemberRolesUpdateResponse;
-        subscriber_preferences_list(SubscriberPreferencesListRequest) -> SubscriberPreferencesListResponse;
-        subscriber_preferences_update_global(SubscriberPreferencesUpdateGlobalRequest) -> SubscriberPreferencesUpdateGlobalResponse;
-        subscriber_preferences_get_by_level(SubscriberPreferencesGetByLevelRequest) -> SubscriberPreferencesGetByLevelResponse;
-        subscriber_preferences_update(SubscriberPreferencesUpdateRequest) -> SubscriberPreferencesUpdateResponse;
     }
 }

@@ -28,9 +28,6 @@ pub(crate) struct Failure {
     error_id: Option<String>,
 }
 
-/// The message of every operation this server does not implement yet.
-pub(crate) const NOT_IMPLEMENTED: &str = "not implemented in the reference server yet";
-
 impl Failure {
     fn new(status: Status, message: impl Into<String>) -> Self {
         Self {
@@ -80,14 +77,6 @@ impl Failure {
                 Status::InternalServerError,
                 "Internal server error, contact support and provide them with the errorId",
             )
-        }
-    }
-
-    /// The honest answer of an operation that is not implemented yet.
-    pub fn not_implemented() -> Self {
-        Self {
-            error_id: Some(crate::ids::object_id()),
-            ..Self::new(Status::InternalServerError, NOT_IMPLEMENTED)
         }
     }
 

@@ -35,6 +35,28 @@ pub(crate) fn key_hash(key: &str) -> String {
     hex(&Sha256::digest(key.as_bytes()))
 }
 
+/// HMAC-SHA256 of `message` keyed with `key`, in hex: Novu's `createHash(key, message)`, which
+/// subscriber HMAC hashes are checked against.
+pub(crate) fn hmac_sha256_hex(key: &str, message: &str) -> String {
+    const BLOCK: usize = 64;
+    let mut block_key = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        block_key[..32].copy_from_slice(&Sha256::digest(key.as_bytes()));
+    } else {
+        block_key[..key.len()].copy_from_slice(key.as_bytes());
+    }
+    let pad = |byte: u8| block_key.iter().map(|k| k ^ byte).collect::<Vec<u8>>();
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(message.as_bytes())
+        .finalize();
+    let outer = Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize();
+    hex(&outer)
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
@@ -77,4 +99,15 @@ pub(crate) fn uuid() -> String {
         &text[16..20],
         &text[20..32]
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        assert_eq!(
+            super::hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
 }

@@ -127,6 +127,28 @@ CREATE TABLE workflow_overrides (
 CREATE INDEX workflow_overrides_by_pair ON workflow_overrides (environment_id, workflow_id, tenant_id);
 "#,
     r#"
+CREATE TABLE subscriber_preferences (
+    id TEXT PRIMARY KEY,
+    environment_id TEXT NOT NULL,
+    subscriber_id TEXT NOT NULL,
+    template_id TEXT,
+    doc TEXT NOT NULL
+);
+CREATE INDEX subscriber_preferences_by_subscriber ON subscriber_preferences (subscriber_id, template_id);
+"#,
+    r#"
+CREATE TABLE changes (
+    id TEXT PRIMARY KEY,
+    environment_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE INDEX changes_by_entity ON changes (environment_id, type, entity_id, enabled);
+"#,
+    r#"
 CREATE TABLE notifications (
     id TEXT PRIMARY KEY,
     environment_id TEXT NOT NULL,
@@ -285,6 +307,14 @@ impl Store {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// A migrated in-memory connection, for unit tests that work on one transaction directly.
+#[cfg(test)]
+pub(crate) fn test_connection() -> Connection {
+    let mut connection = Connection::open_in_memory().expect("an in-memory database opens");
+    migrate(&mut connection).expect("the schema applies");
+    connection
 }
 
 fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

@@ -4399,7 +4399,7 @@ Arguments:
     }
     /**List a subscriber's workflow preferences
 
-One entry per workflow, with the subscriber's effective preference for it.
+One entry per workflow, with the subscriber's effective preference for it. 404 `Subscriber with id: <id> not found` for an unknown subscriber.
 
 Sends a `GET` request to `/v1/subscribers/{subscriberId}/preferences`
 
@@ -4446,6 +4446,9 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             429u16 => {
@@ -4528,7 +4531,7 @@ Arguments:
     }
     /**Get a subscriber's preferences at one level
 
-`global` answers a one-element list holding the global preference (no `template`); `template` answers one entry per workflow.
+`global` answers a one-element list holding the global preference (no `template`); `template` answers one entry per workflow. 404 `Subscriber with id: <id> not found` for an unknown subscriber.
 
 Sends a `GET` request to `/v1/subscribers/{subscriberId}/preferences/{parameter}`
 
@@ -4577,6 +4580,9 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             429u16 => {

@@ -6772,6 +6772,8 @@ pub enum SubscriberPreferencesListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 404 The addressed resource does not exist in the key's environment.
+    NotFound(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -6797,6 +6799,13 @@ impl IntoResponse for SubscriberPreferencesListResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::NotFound(body) => {
+                runtime::json(
+                    StatusCode::from_u16(404).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -6900,6 +6909,8 @@ pub enum SubscriberPreferencesGetByLevelResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 404 The addressed resource does not exist in the key's environment.
+    NotFound(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -6925,6 +6936,13 @@ impl IntoResponse for SubscriberPreferencesGetByLevelResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::NotFound(body) => {
+                runtime::json(
+                    StatusCode::from_u16(404).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )

@@ -47,6 +47,13 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, name: &str) -> 
             feed.to_string()
         ],
     )?;
+    super::changes::record(
+        transaction,
+        caller,
+        "Feed",
+        feed_id_of(&feed),
+        super::changes::diff(&json!({}), &feed),
+    )?;
     Ok(feed)
 }
 
@@ -58,6 +65,7 @@ pub(crate) fn delete(transaction: &Transaction, caller: &Caller, feed_id: &str) 
         params![caller.environment_id, feed_id],
     )?
     .ok_or_else(|| Failure::bad_request(format!("Could not find feed with id {feed_id}")))?;
+    let before = feed.clone();
     let now = ids::now();
     feed["deleted"] = json!(true);
     feed["deletedAt"] = json!(now);
@@ -66,5 +74,16 @@ pub(crate) fn delete(transaction: &Transaction, caller: &Caller, feed_id: &str) 
         "UPDATE feeds SET deleted = 1, doc = ?2 WHERE id = ?1",
         params![feed_id, feed.to_string()],
     )?;
+    super::changes::record(
+        transaction,
+        caller,
+        "Feed",
+        feed_id,
+        super::changes::diff(&before, &feed),
+    )?;
     list(transaction, caller)
+}
+
+fn feed_id_of(feed: &Value) -> &str {
+    feed["_id"].as_str().unwrap_or_default()
 }

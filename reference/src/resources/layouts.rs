@@ -91,6 +91,7 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
             layout.to_string()
         ],
     )?;
+    record(transaction, caller, &json!({}), &layout)?;
     Ok(json!({ "_id": layout["_id"] }))
 }
 
@@ -129,6 +130,7 @@ pub(crate) fn update(
         return Err(Failure::bad_request("Payload can not be empty"));
     }
     let mut layout = get(transaction, caller, id)?;
+    let before = layout.clone();
     if let Some(content) = given("content") {
         require_body_placeholder(content.as_str().unwrap_or_default())?;
         layout["content"] = content;
@@ -158,6 +160,7 @@ pub(crate) fn update(
     }
     layout["updatedAt"] = json!(ids::now());
     save(transaction, &layout)?;
+    record(transaction, caller, &before, &layout)?;
     Ok(layout)
 }
 
@@ -174,10 +177,11 @@ pub(crate) fn delete(transaction: &Transaction, caller: &Caller, id: &str) -> Ou
             "Layout with id {id} is being used so it can not be deleted"
         )));
     }
+    let before = layout.clone();
     layout["isDeleted"] = json!(true);
     layout["updatedAt"] = json!(ids::now());
     save(transaction, &layout)?;
-    Ok(())
+    record(transaction, caller, &before, &layout)
 }
 
 /// Makes the layout the environment's default; the previous default stops being one.
@@ -214,6 +218,22 @@ fn clear_default(transaction: &Transaction, caller: &Caller) -> Outcome<()> {
         save(transaction, &layout)?;
     }
     Ok(())
+}
+
+/// Records the write as a pending `Layout` change.
+fn record(
+    transaction: &Transaction,
+    caller: &Caller,
+    before: &Value,
+    after: &Value,
+) -> Outcome<()> {
+    super::changes::record(
+        transaction,
+        caller,
+        "Layout",
+        after["_id"].as_str().unwrap_or_default(),
+        super::changes::diff(before, after),
+    )
 }
 
 fn save(transaction: &Transaction, layout: &Value) -> Outcome<()> {

@@ -2,6 +2,8 @@
 //! transaction and returns the wire document (as JSON) or a [`Failure`](crate::failure::Failure).
 
 pub(crate) mod activity;
+pub(crate) mod changes;
+pub(crate) mod chat_oauth;
 pub(crate) mod environments;
 pub(crate) mod events;
 pub(crate) mod feeds;

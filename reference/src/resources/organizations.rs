@@ -74,6 +74,100 @@ pub(crate) fn members(transaction: &Transaction, caller: &Caller) -> Outcome<Val
     )?))
 }
 
+/// Creates an organization with the caller's user as its admin member. The API key keeps
+/// belonging to the caller's organization.
+pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: &Value) -> Outcome<Value> {
+    let now = ids::now();
+    let organization_id = ids::object_id();
+    let mut organization = json!({
+        "_id": organization_id,
+        "name": body["name"],
+        "branding": {},
+        "createdAt": now,
+        "updatedAt": now,
+    });
+    for field in ["logo", "domain", "language"] {
+        if let Some(value) = body.get(field).filter(|value| !value.is_null()) {
+            organization[field] = value.clone();
+        }
+    }
+    transaction.execute(
+        "INSERT INTO organizations (id, doc) VALUES (?1, ?2)",
+        params![organization_id, organization.to_string()],
+    )?;
+    let user_id = super::creator_id(transaction, caller)?;
+    let user = first_document(
+        transaction,
+        "SELECT doc FROM members WHERE organization_id = ?1 AND json_extract(doc, '$._userId') = ?2",
+        params![caller.organization_id, user_id.as_str()],
+    )?
+    .map_or_else(|| json!({ "_id": user_id }), |member| member["user"].clone());
+    let member_id = ids::object_id();
+    let member = json!({
+        "_id": member_id,
+        "_userId": user_id,
+        "user": user,
+        "roles": ["admin"],
+        "memberStatus": "active",
+        "_organizationId": organization_id,
+    });
+    transaction.execute(
+        "INSERT INTO members (id, organization_id, doc) VALUES (?1, ?2, ?3)",
+        params![member_id, organization_id, member.to_string()],
+    )?;
+    Ok(organization)
+}
+
+/// Removes a member other than the caller's user and answers it.
+pub(crate) fn remove_member(
+    transaction: &Transaction,
+    caller: &Caller,
+    member_id: &str,
+) -> Outcome<Value> {
+    let member = find_member(transaction, caller, member_id)?
+        .ok_or_else(|| Failure::not_found("Member not found"))?;
+    if member["_userId"] == super::creator_id(transaction, caller)? {
+        return Err(Failure::bad_request("Cannot remove self from members"));
+    }
+    transaction.execute("DELETE FROM members WHERE id = ?1", [member_id])?;
+    Ok(member)
+}
+
+/// Sets the member's roles to `[role]`. Only `admin` is supported; Novu fails on any other
+/// role with a plain `Error`, which answers 500.
+pub(crate) fn update_member_role(
+    transaction: &Transaction,
+    caller: &Caller,
+    member_id: &str,
+    role: &str,
+) -> Outcome<Value> {
+    if role != "admin" {
+        return Err(Failure::internal(format!(
+            "The change of role to an {role} type is not supported"
+        )));
+    }
+    let mut member = find_member(transaction, caller, member_id)?
+        .ok_or_else(|| Failure::not_found("No member was found"))?;
+    member["roles"] = json!([role]);
+    transaction.execute(
+        "UPDATE members SET doc = ?2 WHERE id = ?1",
+        params![member_id, member.to_string()],
+    )?;
+    Ok(member)
+}
+
+fn find_member(
+    transaction: &Transaction,
+    caller: &Caller,
+    member_id: &str,
+) -> Outcome<Option<Value>> {
+    first_document(
+        transaction,
+        "SELECT doc FROM members WHERE id = ?1 AND organization_id = ?2",
+        params![member_id, caller.organization_id],
+    )
+}
+
 fn save(transaction: &Transaction, caller: &Caller, mut organization: Value) -> Outcome<()> {
     organization["updatedAt"] = json!(ids::now());
     transaction.execute(

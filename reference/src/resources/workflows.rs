@@ -121,6 +121,7 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
             workflow.to_string()
         ],
     )?;
+    record(transaction, caller, &json!({}), &workflow)?;
     with_group(transaction, workflow)
 }
 
@@ -149,6 +150,7 @@ pub(crate) fn update(
     let mut workflow = find(transaction, caller, id)?.ok_or_else(|| {
         Failure::not_found(format!("Notification template with id {id} not found"))
     })?;
+    let before = workflow.clone();
     let fields = body.as_object().cloned().unwrap_or_default();
     let given = |key: &str| fields.get(key).filter(|value| !value.is_null()).cloned();
     let updatable = [
@@ -201,6 +203,7 @@ pub(crate) fn update(
     workflow["triggers"] = triggers(&identifier, &workflow["steps"]);
     workflow["updatedAt"] = json!(ids::now());
     save(transaction, &workflow)?;
+    record(transaction, caller, &before, &workflow)?;
     with_group(transaction, workflow)
 }
 
@@ -209,10 +212,12 @@ pub(crate) fn delete(transaction: &Transaction, caller: &Caller, id: &str) -> Ou
     super::require_development(transaction, caller)?;
     let mut workflow = find(transaction, caller, id)?
         .ok_or_else(|| Failure::bad_request(format!("Could not find workflow with id {id}")))?;
+    let before = workflow.clone();
     workflow["deleted"] = json!(true);
     workflow["deletedAt"] = json!(ids::now());
     workflow["deletedBy"] = super::creator_id(transaction, caller)?;
     save(transaction, &workflow)?;
+    record(transaction, caller, &before, &workflow)?;
     Ok(json!(true))
 }
 
@@ -229,10 +234,12 @@ pub(crate) fn update_status(
             "You must provide a different status from the current status",
         ));
     }
+    let before = workflow.clone();
     workflow["active"] = json!(active);
     workflow["draft"] = json!(!active);
     workflow["updatedAt"] = json!(ids::now());
     save(transaction, &workflow)?;
+    record(transaction, caller, &before, &workflow)?;
     with_group(transaction, workflow)
 }
 
@@ -367,6 +374,22 @@ fn require_group(transaction: &Transaction, caller: &Caller, group_id: &str) -> 
         )));
     }
     Ok(())
+}
+
+/// Records the write as a pending `NotificationTemplate` change.
+fn record(
+    transaction: &Transaction,
+    caller: &Caller,
+    before: &Value,
+    after: &Value,
+) -> Outcome<()> {
+    super::changes::record(
+        transaction,
+        caller,
+        "NotificationTemplate",
+        after["_id"].as_str().unwrap_or_default(),
+        super::changes::diff(before, after),
+    )
 }
 
 fn save(transaction: &Transaction, workflow: &Value) -> Outcome<()> {

@@ -1,5 +1,3 @@
-use reqwest::Method;
-
 use crate::TestServer;
 
 #[tokio::test]
@@ -15,18 +13,4 @@ async fn unknown_keys_are_refused() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["message"], "API Key not found");
     assert_eq!(body["error"], "Unauthorized");
-}
-
-#[tokio::test]
-async fn operations_not_written_yet_answer_an_honest_500() {
-    let test = TestServer::start().await;
-    let (status, body) = test.raw(Method::GET, "/v1/changes/count", None).await;
-    assert_eq!(status, 500);
-    assert_eq!(
-        body["message"],
-        "not implemented in the reference server yet"
-    );
-    assert_eq!(body["statusCode"], 500);
-    assert_eq!(body["path"], "/v1/changes/count");
-    assert!(body["timestamp"].as_str().unwrap().ends_with('Z'));
 }

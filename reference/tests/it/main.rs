@@ -2,6 +2,8 @@
 //! with the generated client, or with raw requests where the client's types get in the way.
 
 mod activity;
+mod changes;
+mod chat_oauth;
 mod concurrency;
 mod environments;
 mod errors;
@@ -13,6 +15,7 @@ mod layouts;
 mod messages;
 mod organizations;
 mod persistence;
+mod preferences;
 mod subscribers;
 mod tenants;
 mod topics;

@@ -73,3 +73,113 @@ async fn organization_can_be_renamed_and_branded() {
         json!(["admin"])
     );
 }
+
+#[tokio::test]
+async fn create_adds_an_organization_without_switching_the_key() {
+    let test = TestServer::start().await;
+    let (status, created) = test
+        .raw(
+            reqwest::Method::POST,
+            "/v1/organizations",
+            Some(serde_json::json!({ "name": "Second", "domain": "second.example" })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["data"]["name"], "Second");
+    let (_, current) = test
+        .raw(reqwest::Method::GET, "/v1/organizations/me", None)
+        .await;
+    assert_eq!(current["data"]["name"], "Reference Organization");
+    let (status, _) = test
+        .raw(
+            reqwest::Method::POST,
+            "/v1/organizations",
+            Some(serde_json::json!({})),
+        )
+        .await;
+    assert_eq!(status, 400, "name is required");
+}
+
+#[tokio::test]
+async fn members_can_be_removed_but_not_oneself() {
+    let database = crate::TemporaryDatabase::new("members");
+    let test = TestServer::start_with(novu_reference::Config {
+        database: database.0.clone(),
+        ..novu_reference::Config::in_memory()
+    })
+    .await;
+    let (_, members) = test
+        .raw(reqwest::Method::GET, "/v1/organizations/members", None)
+        .await;
+    let own = members["data"][0].clone();
+    // A second member can only be invited by a user session, so it is written to storage.
+    let other_id = "64b7f1b2c3d4e5f6a7b8c9d1";
+    let connection = rusqlite::Connection::open(&database.0).unwrap();
+    connection
+        .execute(
+            "INSERT INTO members (id, organization_id, doc) VALUES (?1, ?2, ?3)",
+            rusqlite::params![
+                other_id,
+                own["_organizationId"].as_str(),
+                serde_json::json!({
+                    "_id": other_id,
+                    "_userId": "64b7f1b2c3d4e5f6a7b8c9d2",
+                    "roles": ["member"],
+                    "memberStatus": "active",
+                    "_organizationId": own["_organizationId"],
+                })
+                .to_string()
+            ],
+        )
+        .unwrap();
+
+    let (status, promoted) = test
+        .raw(
+            reqwest::Method::PUT,
+            &format!("/v1/organizations/members/{other_id}/roles"),
+            Some(serde_json::json!({ "role": "admin" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{promoted}");
+    assert_eq!(promoted["data"]["roles"], serde_json::json!(["admin"]));
+    let (status, failed) = test
+        .raw(
+            reqwest::Method::PUT,
+            &format!("/v1/organizations/members/{other_id}/roles"),
+            Some(serde_json::json!({ "role": "member" })),
+        )
+        .await;
+    assert_eq!(status, 500, "only admin is supported: {failed}");
+    assert!(failed["errorId"].is_string());
+
+    let (status, refused) = test
+        .raw(
+            reqwest::Method::DELETE,
+            &format!("/v1/organizations/members/{}", own["_id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(refused["message"], "Cannot remove self from members");
+    let (status, removed) = test
+        .raw(
+            reqwest::Method::DELETE,
+            &format!("/v1/organizations/members/{other_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{removed}");
+    assert_eq!(removed["data"]["_id"], other_id);
+    let (_, members) = test
+        .raw(reqwest::Method::GET, "/v1/organizations/members", None)
+        .await;
+    assert_eq!(members["data"].as_array().unwrap().len(), 1);
+    let (status, _) = test
+        .raw(
+            reqwest::Method::DELETE,
+            "/v1/organizations/members/not-an-id",
+            None,
+        )
+        .await;
+    assert_eq!(status, 400, "a malformed id");
+}

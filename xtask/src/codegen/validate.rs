@@ -207,8 +207,12 @@ fn check_operation(
     error_schemas: &mut BTreeMap<String, String>,
     problems: &mut Vec<Problem>,
 ) {
+    // A suffix may climb out of the operation with `/..` (path-level parameters).
     let mut problem = |suffix: &str, message: String| {
-        problems.push(Problem::new(format!("{pointer}{suffix}"), message))
+        problems.push(Problem::new(
+            resolve_dots(&format!("{pointer}{suffix}")),
+            message,
+        ))
     };
 
     // operationId: present, snake_case, unique.
@@ -467,6 +471,22 @@ fn check_operation(
             "the operation requires an API key but does not document `401`".into(),
         );
     }
+}
+
+/// `/paths/~1x/get/../parameters/0` → `/paths/~1x/parameters/0`.
+fn resolve_dots(pointer: &str) -> String {
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in pointer.split('/').skip(1) {
+        if segment == ".." {
+            segments.pop();
+        } else {
+            segments.push(segment);
+        }
+    }
+    segments
+        .iter()
+        .map(|segment| format!("/{segment}"))
+        .collect()
 }
 
 const SCHEMA_BASE: &str = "https://novu-contract.invalid/lint.json";
@@ -764,6 +784,18 @@ components:
             problems
                 .iter()
                 .any(|p| p.contains("parameter `other` has no typed schema")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn path_level_parameters_are_pointed_at_where_they_are() {
+        let problems = problems_after(
+            "  /v1/notes/{noteId}:\n",
+            "  /v1/notes/{noteId}:\n    parameters:\n      - {name: page, in: query, schema: {type: number}}\n",
+        );
+        assert!(
+            problems.iter().any(|p| p.starts_with("t.yaml: /paths/~1v1~1notes~1{noteId}/parameters/0/schema: query parameter `page` must be `type: integer`")),
             "{problems:?}"
         );
     }

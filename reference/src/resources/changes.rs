@@ -1,0 +1,384 @@
+//! Changes: what was written in the Development environment and not yet promoted to Production.
+//!
+//! Resource modules call [`record`] on every create, update and delete of a promotable entity
+//! (workflows, layouts, feeds, workflow groups). An entity has at most one pending change;
+//! later writes add their differences to it. Applying a change marks it promoted and copies the
+//! entity as it now is in Development to Production, where the copy's `_parentId` names the
+//! Development original.
+
+use rusqlite::{Transaction, params};
+use serde_json::{Value, json};
+
+use super::{Caller, offset};
+use crate::failure::{Failure, Outcome};
+use crate::ids;
+use crate::store::{documents, first_document};
+
+/// Records a write of the entity `entity_id` of `entity_type` (a `ChangeEntityTypeEnum` value)
+/// in the caller's environment, when that is the Development environment. `change` is the
+/// difference the write made, as [`diff`] builds it.
+pub(crate) fn record(
+    transaction: &Transaction,
+    caller: &Caller,
+    entity_type: &str,
+    entity_id: &str,
+    change: Value,
+) -> Outcome<()> {
+    if production_of(transaction, caller)?.is_none() {
+        return Ok(());
+    }
+    let pending = first_document(
+        transaction,
+        "SELECT doc FROM changes WHERE environment_id = ?1 AND type = ?2 AND entity_id = ?3 AND enabled = 0",
+        params![caller.environment_id, entity_type, entity_id],
+    )?;
+    if let Some(mut pending) = pending {
+        let mut differences = pending["change"].as_array().cloned().unwrap_or_default();
+        differences.extend(change.as_array().cloned().unwrap_or_default());
+        pending["change"] = Value::Array(differences);
+        return save(transaction, &pending);
+    }
+    let now = ids::now();
+    let document = json!({
+        "_id": ids::object_id(),
+        "_creatorId": super::creator_id(transaction, caller)?,
+        "_environmentId": caller.environment_id,
+        "_organizationId": caller.organization_id,
+        "_entityId": entity_id,
+        "enabled": false,
+        "type": entity_type,
+        "change": change,
+        "createdAt": now,
+    });
+    transaction.execute(
+        "INSERT INTO changes (id, environment_id, type, entity_id, enabled, created_at, doc) \
+         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)",
+        params![
+            document["_id"].as_str(),
+            caller.environment_id,
+            entity_type,
+            entity_id,
+            now,
+            document.to_string()
+        ],
+    )?;
+    Ok(())
+}
+
+/// The differences from `before` to `after` in the shape of the `deep-diff` records Novu keeps:
+/// `N` (new), `E` (edited) and `D` (deleted) entries with the `path` of the field. Arrays are
+/// compared as whole values.
+pub(crate) fn diff(before: &Value, after: &Value) -> Value {
+    let mut differences = Vec::new();
+    collect_differences(&mut Vec::new(), before, after, &mut differences);
+    Value::Array(differences)
+}
+
+fn collect_differences(
+    path: &mut Vec<String>,
+    before: &Value,
+    after: &Value,
+    out: &mut Vec<Value>,
+) {
+    match (before, after) {
+        (Value::Object(old), Value::Object(new)) => {
+            for (key, old_value) in old {
+                path.push(key.clone());
+                match new.get(key) {
+                    Some(new_value) => collect_differences(path, old_value, new_value, out),
+                    None => out.push(json!({ "kind": "D", "path": path, "lhs": old_value })),
+                }
+                path.pop();
+            }
+            for (key, new_value) in new.iter().filter(|(key, _)| !old.contains_key(*key)) {
+                path.push(key.clone());
+                out.push(json!({ "kind": "N", "path": path, "rhs": new_value }));
+                path.pop();
+            }
+        }
+        (old, new) if old != new => {
+            out.push(json!({ "kind": "E", "path": path, "lhs": old, "rhs": new }));
+        }
+        _ => {}
+    }
+}
+
+/// One page of promoted (`promoted == "true"`) or pending changes, newest first.
+pub(crate) fn list(
+    transaction: &Transaction,
+    caller: &Caller,
+    page: i64,
+    limit: i64,
+    promoted: &str,
+) -> Outcome<Value> {
+    let enabled = promoted == "true";
+    let data = documents(
+        transaction,
+        "SELECT doc FROM changes WHERE environment_id = ?1 AND enabled = ?2 \
+         ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4",
+        params![caller.environment_id, enabled, limit, offset(page, limit)],
+    )?;
+    let total_count: i64 = transaction.query_row(
+        "SELECT COUNT(*) FROM changes WHERE environment_id = ?1 AND enabled = ?2",
+        params![caller.environment_id, enabled],
+        |row| row.get(0),
+    )?;
+    Ok(json!({
+        "data": data,
+        "totalCount": total_count,
+        "page": page,
+        "pageSize": limit,
+    }))
+}
+
+/// The number of pending changes.
+pub(crate) fn count(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
+    let pending: i64 = transaction.query_row(
+        "SELECT COUNT(*) FROM changes WHERE environment_id = ?1 AND enabled = 0",
+        [&caller.environment_id],
+        |row| row.get(0),
+    )?;
+    Ok(json!(pending))
+}
+
+/// Promotes one change. Like Novu, the answer lists the change as it was read before it was
+/// marked promoted; an unknown id fails as Novu does, with a 500.
+pub(crate) fn apply(transaction: &Transaction, caller: &Caller, change_id: &str) -> Outcome<Value> {
+    let change = first_document(
+        transaction,
+        "SELECT doc FROM changes WHERE id = ?1 AND environment_id = ?2",
+        params![change_id, caller.environment_id],
+    )?
+    .ok_or_else(|| Failure::internal(format!("change {change_id} not found")))?;
+    promote(transaction, caller, &change)?;
+    Ok(json!([change]))
+}
+
+/// Promotes the listed changes of the environment, workflow groups first so that promoted
+/// workflows find their group; unknown ids are skipped.
+pub(crate) fn apply_bulk(
+    transaction: &Transaction,
+    caller: &Caller,
+    body: &Value,
+) -> Outcome<Value> {
+    let mut changes = Vec::new();
+    for id in body["changeIds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        if let Some(change) = first_document(
+            transaction,
+            "SELECT doc FROM changes WHERE id = ?1 AND environment_id = ?2",
+            params![id, caller.environment_id],
+        )? {
+            changes.push(change);
+        }
+    }
+    changes.sort_by_key(|change| change["type"] != "NotificationGroup");
+    let mut applied = Vec::with_capacity(changes.len());
+    for change in changes {
+        promote(transaction, caller, &change)?;
+        applied.push(json!([change]));
+    }
+    Ok(Value::Array(applied))
+}
+
+/// Marks the change promoted and copies its entity to Production.
+fn promote(transaction: &Transaction, caller: &Caller, change: &Value) -> Outcome<()> {
+    let mut promoted = change.clone();
+    promoted["enabled"] = json!(true);
+    save(transaction, &promoted)?;
+    let Some(production_id) = production_of(transaction, caller)? else {
+        return Ok(());
+    };
+    let table = match change["type"].as_str().unwrap_or_default() {
+        "NotificationTemplate" => "workflows",
+        "Layout" => "layouts",
+        "Feed" => "feeds",
+        "NotificationGroup" => "notification_groups",
+        other => {
+            return Err(Failure::internal(format!(
+                "cannot promote a {other} change"
+            )));
+        }
+    };
+    let entity_id = change["_entityId"].as_str().unwrap_or_default();
+    let original = first_document(
+        transaction,
+        &format!("SELECT doc FROM {table} WHERE id = ?1 AND environment_id = ?2"),
+        params![entity_id, caller.environment_id],
+    )?;
+    let copy = first_document(
+        transaction,
+        &format!(
+            "SELECT doc FROM {table} WHERE environment_id = ?1 AND json_extract(doc, '$._parentId') = ?2"
+        ),
+        params![production_id, entity_id],
+    )?;
+    let copy_id = copy
+        .as_ref()
+        .and_then(|copy| copy["_id"].as_str())
+        .map_or_else(ids::object_id, str::to_owned);
+    transaction.execute(&format!("DELETE FROM {table} WHERE id = ?1"), [&copy_id])?;
+    // A workflow group is deleted for good; its copy goes with it.
+    let Some(mut entity) = original else {
+        return Ok(());
+    };
+    entity["_id"] = json!(copy_id);
+    entity["_environmentId"] = json!(production_id);
+    entity["_parentId"] = json!(entity_id);
+    if let Some(created_at) = copy.as_ref().map(|copy| copy["createdAt"].clone()) {
+        entity["createdAt"] = created_at;
+    }
+    insert_copy(transaction, table, &production_id, entity)
+}
+
+/// Writes the Production copy into its table, with that table's key columns.
+fn insert_copy(
+    transaction: &Transaction,
+    table: &str,
+    production_id: &str,
+    mut entity: Value,
+) -> Outcome<()> {
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+    match table {
+        "workflows" => {
+            entity["_notificationGroupId"] = json!(production_group(
+                transaction,
+                production_id,
+                &text(&entity["_notificationGroupId"])
+            )?);
+            transaction.execute(
+                "INSERT INTO workflows (id, environment_id, trigger_identifier, name, deleted, created_at, doc) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    text(&entity["_id"]),
+                    production_id,
+                    text(&entity["triggers"][0]["identifier"]),
+                    text(&entity["name"]),
+                    entity["deleted"] == true,
+                    text(&entity["createdAt"]),
+                    entity.to_string()
+                ],
+            )?;
+        }
+        "layouts" => {
+            if entity["isDefault"] == true {
+                transaction.execute(
+                    "UPDATE layouts SET is_default = 0, doc = json_set(doc, '$.isDefault', json('false')) \
+                     WHERE environment_id = ?1 AND is_default = 1",
+                    [production_id],
+                )?;
+            }
+            transaction.execute(
+                "INSERT INTO layouts (id, environment_id, identifier, is_default, deleted, created_at, doc) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    text(&entity["_id"]),
+                    production_id,
+                    text(&entity["identifier"]),
+                    entity["isDefault"] == true,
+                    entity["isDeleted"] == true,
+                    text(&entity["createdAt"]),
+                    entity.to_string()
+                ],
+            )?;
+        }
+        "feeds" => {
+            transaction.execute(
+                "INSERT INTO feeds (id, environment_id, identifier, deleted, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    text(&entity["_id"]),
+                    production_id,
+                    text(&entity["identifier"]),
+                    entity["deleted"] == true,
+                    entity.to_string()
+                ],
+            )?;
+        }
+        _ => {
+            transaction.execute(
+                "INSERT INTO notification_groups (id, environment_id, organization_id, doc) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    text(&entity["_id"]),
+                    production_id,
+                    text(&entity["_organizationId"]),
+                    entity.to_string()
+                ],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The Production group that copies the Development group `group_id`; the first Production
+/// group when that group was never promoted.
+fn production_group(
+    transaction: &Transaction,
+    production_id: &str,
+    group_id: &str,
+) -> Outcome<String> {
+    let group = match first_document(
+        transaction,
+        "SELECT doc FROM notification_groups WHERE environment_id = ?1 AND json_extract(doc, '$._parentId') = ?2",
+        params![production_id, group_id],
+    )? {
+        Some(group) => Some(group),
+        None => first_document(
+            transaction,
+            "SELECT doc FROM notification_groups WHERE environment_id = ?1 ORDER BY rowid LIMIT 1",
+            [production_id],
+        )?,
+    };
+    Ok(group
+        .and_then(|group| group["_id"].as_str().map(str::to_owned))
+        .unwrap_or_default())
+}
+
+/// The Production environment under the caller's environment, when the caller's is Development.
+fn production_of(transaction: &Transaction, caller: &Caller) -> Outcome<Option<String>> {
+    let production = first_document(
+        transaction,
+        "SELECT doc FROM environments WHERE organization_id = ?1 AND json_extract(doc, '$._parentId') = ?2",
+        params![caller.organization_id, caller.environment_id],
+    )?;
+    Ok(production.and_then(|production| production["_id"].as_str().map(str::to_owned)))
+}
+
+fn save(transaction: &Transaction, change: &Value) -> Outcome<()> {
+    transaction.execute(
+        "UPDATE changes SET enabled = ?2, doc = ?3 WHERE id = ?1",
+        params![
+            change["_id"].as_str(),
+            change["enabled"] == true,
+            change.to_string()
+        ],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn diff_names_new_edited_and_deleted_fields_by_path() {
+        // Documents keep their keys sorted, so the records come in key order.
+        let before =
+            json!({ "name": "A", "gone": 1, "nested": { "x": 1, "same": true }, "list": [1] });
+        let after = json!({ "name": "B", "nested": { "x": 2, "same": true }, "list": [1, 2], "added": "n" });
+        assert_eq!(
+            super::diff(&before, &after),
+            json!([
+                { "kind": "D", "path": ["gone"], "lhs": 1 },
+                { "kind": "E", "path": ["list"], "lhs": [1], "rhs": [1, 2] },
+                { "kind": "E", "path": ["name"], "lhs": "A", "rhs": "B" },
+                { "kind": "E", "path": ["nested", "x"], "lhs": 1, "rhs": 2 },
+                { "kind": "N", "path": ["added"], "rhs": "n" },
+            ])
+        );
+        assert_eq!(super::diff(&after, &after), json!([]));
+    }
+}

@@ -1,0 +1,274 @@
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::{TemporaryDatabase, TestServer};
+
+/// A server on a database file, and a raw request helper for its Production key.
+struct Environments {
+    test: TestServer,
+    production_key: String,
+    _database: TemporaryDatabase,
+}
+
+impl Environments {
+    async fn start(name: &str) -> Self {
+        let database = TemporaryDatabase::new(name);
+        let test = TestServer::start_with(novu_reference::Config {
+            database: database.0.clone(),
+            ..novu_reference::Config::in_memory()
+        })
+        .await;
+        // The production key is never shown to the development key, so it is read from storage.
+        let connection = rusqlite::Connection::open(&database.0).expect("the database opens");
+        let production_key: String = connection
+            .query_row(
+                "SELECT json_extract(doc, '$.apiKeys[0].key') FROM environments \
+                 WHERE json_extract(doc, '$.name') = 'Production'",
+                [],
+                |row| row.get(0),
+            )
+            .expect("a production environment exists");
+        Self {
+            test,
+            production_key,
+            _database: database,
+        }
+    }
+
+    async fn production(&self, method: Method, path: &str) -> (u16, Value) {
+        let response = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.test.server.base_url()))
+            .header("Authorization", format!("ApiKey {}", self.production_key))
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+}
+
+async fn create_workflow(test: &TestServer, name: &str) -> String {
+    let (_, groups) = test.raw(Method::GET, "/v1/notification-groups", None).await;
+    let (status, created) = test
+        .raw(
+            Method::POST,
+            "/v1/workflows",
+            Some(json!({
+                "name": name,
+                "notificationGroupId": groups["data"][0]["_id"],
+                "steps": [{ "template": { "type": "in_app", "content": "Hi" } }],
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    created["data"]["_id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn workflow_change_is_recorded_and_promoted() {
+    let environments = Environments::start("changes-promote").await;
+    let test = &environments.test;
+    let workflow_id = create_workflow(test, "Welcome").await;
+
+    let count = test.client.changes_count().await.unwrap().into_inner();
+    assert_eq!(count.data, 1);
+    let (status, pending) = test
+        .raw(Method::GET, "/v1/changes?promoted=false", None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(pending["totalCount"], 1);
+    assert_eq!(pending["page"], 0);
+    assert_eq!(pending["pageSize"], 10);
+    let change = &pending["data"][0];
+    assert_eq!(change["type"], "NotificationTemplate");
+    assert_eq!(change["_entityId"], workflow_id.as_str());
+    assert_eq!(change["enabled"], false);
+    assert!(
+        change["change"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|difference| difference["kind"] == "N"
+                && difference["path"] == json!(["name"])
+                && difference["rhs"] == "Welcome"),
+        "{change}"
+    );
+
+    // A second write adds to the same pending change.
+    let (status, _) = test
+        .raw(
+            Method::PUT,
+            &format!("/v1/workflows/{workflow_id}"),
+            Some(json!({ "name": "Hello" })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, pending) = test
+        .raw(Method::GET, "/v1/changes?promoted=false", None)
+        .await;
+    assert_eq!(pending["totalCount"], 1);
+
+    let (_, before) = environments.production(Method::GET, "/v1/workflows").await;
+    assert_eq!(before["totalCount"], 0);
+
+    let change_id = pending["data"][0]["_id"].as_str().unwrap().to_owned();
+    let (status, applied) = test
+        .raw(
+            Method::POST,
+            &format!("/v1/changes/{change_id}/apply"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{applied}");
+    assert_eq!(applied["data"][0]["_id"], change_id.as_str());
+
+    let (_, promoted) = test
+        .raw(Method::GET, "/v1/changes?promoted=true", None)
+        .await;
+    assert_eq!(promoted["totalCount"], 1);
+    assert_eq!(promoted["data"][0]["enabled"], true);
+    let count = test.client.changes_count().await.unwrap().into_inner();
+    assert_eq!(count.data, 0);
+
+    let (status, copied) = environments.production(Method::GET, "/v1/workflows").await;
+    assert_eq!(status, 200);
+    assert_eq!(copied["totalCount"], 1);
+    let copy = &copied["data"][0];
+    assert_eq!(copy["name"], "Hello");
+    assert_eq!(copy["_parentId"], workflow_id.as_str());
+    assert_ne!(copy["_id"], workflow_id.as_str());
+    assert_eq!(copy["notificationGroup"]["name"], "General");
+    assert_ne!(copy["_environmentId"], change["_environmentId"]);
+
+    // Deleting in Development and promoting again deletes the copy.
+    let (status, _) = test
+        .raw(
+            Method::DELETE,
+            &format!("/v1/workflows/{workflow_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, pending) = test
+        .raw(Method::GET, "/v1/changes?promoted=false", None)
+        .await;
+    let change_id = pending["data"][0]["_id"].as_str().unwrap().to_owned();
+    let (status, applied) = test
+        .raw(
+            Method::POST,
+            "/v1/changes/bulk/apply",
+            Some(json!({ "changeIds": [change_id] })),
+        )
+        .await;
+    assert_eq!(status, 201, "{applied}");
+    assert_eq!(applied["data"][0][0]["_id"], change_id.as_str());
+    let (_, copied) = environments.production(Method::GET, "/v1/workflows").await;
+    assert_eq!(copied["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn group_layout_and_feed_changes_promote_together() {
+    let environments = Environments::start("changes-bulk").await;
+    let test = &environments.test;
+    let (status, _) = test
+        .raw(
+            Method::POST,
+            "/v1/notification-groups",
+            Some(json!({ "name": "Billing" })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = test
+        .raw(Method::POST, "/v1/feeds", Some(json!({ "name": "news" })))
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = test
+        .raw(
+            Method::POST,
+            "/v1/layouts",
+            Some(
+                json!({ "name": "Main", "identifier": "main", "content": "<div>{{{body}}}</div>" }),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, pending) = test
+        .raw(Method::GET, "/v1/changes?promoted=false&limit=2", None)
+        .await;
+    assert_eq!(pending["totalCount"], 3);
+    assert_eq!(pending["data"].as_array().unwrap().len(), 2);
+    assert_eq!(pending["data"][0]["type"], "Layout", "newest first");
+    let (_, all) = test
+        .raw(Method::GET, "/v1/changes?promoted=false", None)
+        .await;
+    let ids: Vec<Value> = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| change["_id"].clone())
+        .collect();
+    let (status, applied) = test
+        .raw(
+            Method::POST,
+            "/v1/changes/bulk/apply",
+            Some(json!({ "changeIds": ids })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(applied["data"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        applied["data"][0][0]["type"], "NotificationGroup",
+        "groups first"
+    );
+
+    let (_, groups) = environments
+        .production(Method::GET, "/v1/notification-groups")
+        .await;
+    assert!(
+        groups["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|group| group["name"] == "Billing")
+    );
+    let (_, feeds) = environments.production(Method::GET, "/v1/feeds").await;
+    assert_eq!(feeds["data"][0]["name"], "news");
+    let (_, layouts) = environments.production(Method::GET, "/v1/layouts").await;
+    assert_eq!(layouts["data"][0]["identifier"], "main");
+}
+
+#[tokio::test]
+async fn promoted_is_required_and_production_writes_record_nothing() {
+    let environments = Environments::start("changes-rules").await;
+    let test = &environments.test;
+    let (status, _) = test.raw(Method::GET, "/v1/changes", None).await;
+    assert_eq!(status, 400);
+    let (status, _) = test
+        .raw(Method::POST, "/v1/changes/not-an-id/apply", None)
+        .await;
+    assert_eq!(status, 400);
+    let (status, unknown) = test
+        .raw(
+            Method::POST,
+            "/v1/changes/64b7f1b2c3d4e5f6a7b8c9d0/apply",
+            None,
+        )
+        .await;
+    assert_eq!(status, 500, "Novu fails on an unknown change: {unknown}");
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/feeds", test.server.base_url()))
+        .header(
+            "Authorization",
+            format!("ApiKey {}", environments.production_key),
+        )
+        .json(&json!({ "name": "prod-only" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let (_, count) = environments
+        .production(Method::GET, "/v1/changes/count")
+        .await;
+    assert_eq!(count["data"], 0);
+    let (_, count) = test.raw(Method::GET, "/v1/changes/count", None).await;
+    assert_eq!(count["data"], 0);
+}
