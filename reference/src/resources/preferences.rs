@@ -151,8 +151,6 @@ pub(crate) fn update_global(
 /// 4. with a tenant, an active workflow override for (workflow, tenant) has the channel `false`
 ///    in its `preferenceSettings`;
 /// 5. otherwise the workflow's own `preferenceSettings` decide, a missing channel meaning on.
-// The trigger engine (events) calls this; until it lands only the unit tests do.
-#[allow(dead_code)]
 pub(crate) fn channel_allowed(
     transaction: &rusqlite::Transaction,
     caller: &Caller,

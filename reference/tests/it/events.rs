@@ -525,3 +525,77 @@ async fn tenant_conditions_pick_the_integration() {
         (json!("sendgrid"), json!("Hi "), json!("sent"))
     );
 }
+
+#[tokio::test]
+async fn a_channel_turned_off_by_the_subscriber_is_skipped_unless_critical() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let quiet = workflow(&test, "Quiet", json!([in_app("quiet", json!([]))])).await;
+    test.client
+        .subscribers_create(&body(json!({ "subscriberId": "ada" })))
+        .await
+        .unwrap();
+    let (status, answer) = test
+        .raw(
+            Method::PATCH,
+            "/v1/subscribers/ada/preferences",
+            Some(
+                json!({ "enabled": true, "preferences": [{ "type": "in_app", "enabled": false }] }),
+            ),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let result = trigger(&test, json!({ "name": quiet, "to": "ada" })).await;
+    assert!(feed(&test, "ada").await.is_empty());
+
+    let transaction_id = result["transactionId"].as_str().unwrap().to_owned();
+    let page = test
+        .client
+        .notifications_list(None, None, None, None, None, None, Some(&transaction_id))
+        .await
+        .unwrap()
+        .into_inner();
+    let id = page.data[0].id.parse().unwrap();
+    let details = test
+        .client
+        .execution_details_list(&id, "ada")
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert!(
+        details
+            .iter()
+            .any(|detail| detail.detail == "Step filtered by subscriber preferences"),
+        "{details:?}"
+    );
+
+    let group = test
+        .client
+        .workflow_groups_list()
+        .await
+        .unwrap()
+        .into_inner()
+        .data[0]
+        .id
+        .clone();
+    let (status, created) = test
+        .raw(
+            Method::POST,
+            "/v1/workflows",
+            Some(json!({
+                "name": "Critical",
+                "notificationGroupId": group,
+                "steps": [in_app("critical", json!([]))],
+                "active": true,
+                "critical": true,
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let critical = created["data"]["triggers"][0]["identifier"]
+        .as_str()
+        .unwrap();
+    trigger(&test, json!({ "name": critical, "to": "ada" })).await;
+    assert_eq!(feed(&test, "ada").await, ["critical"]);
+}
