@@ -362,7 +362,10 @@ impl Run<'_> {
             "tenant": self.tenant.cloned().unwrap_or(Value::Null),
             "actor": self.actor.cloned().unwrap_or(Value::Null),
         });
+        // After a delay or digest the later steps wait; after a failed step that says
+        // `shouldStopOnFail` they are cancelled.
         let mut waiting = false;
+        let mut stopped = false;
         for step in self.steps {
             let kind = step["template"]["type"].as_str().unwrap_or_default();
             let mut job = json!({
@@ -388,13 +391,17 @@ impl Run<'_> {
                 "updatedAt": ids::now(),
             });
             self.detail(transaction, &job, "Step queued", "Pending", None, None)?;
-            if waiting {
+            if stopped {
+                job["status"] = json!("canceled");
+            }
+            if waiting || stopped {
                 save_job(transaction, &job)?;
                 continue;
             }
             match self.run_step(transaction, subscriber, step, &mut job, &variables)? {
                 Ok(()) => {}
                 Err(stop) => {
+                    stopped = stop.job_status == "failed" && step["shouldStopOnFail"] == true;
                     job["status"] = json!(stop.job_status);
                     self.detail(
                         transaction,
@@ -406,7 +413,7 @@ impl Run<'_> {
                     )?;
                 }
             }
-            if job["status"] == "delayed" {
+            if job["status"] == "delayed" || job["status"] == "merged" {
                 waiting = true;
             }
             save_job(transaction, &job)?;
@@ -446,14 +453,54 @@ impl Run<'_> {
                 }));
             }
         }
-        if kind == "delay" || kind == "digest" {
+        if kind == "delay" {
             job["status"] = json!("delayed");
-            let detail = if kind == "delay" {
-                "Step delayed"
+            self.detail(transaction, job, "Step delayed", "Pending", None, None)?;
+            return Ok(Ok(()));
+        }
+        if kind == "digest" {
+            // The first event of a digest waits; later ones with the same digest key merge
+            // into the waiting one.
+            let key = step["metadata"]["digestKey"]
+                .as_str()
+                .filter(|key| !key.is_empty())
+                .map(|key| conditions_path(variables, key))
+                .unwrap_or(Value::Null);
+            job["digest"]["digestValue"] = key.clone();
+            let waiting = documents(
+                transaction,
+                "SELECT doc FROM jobs WHERE environment_id = ?1 AND status = 'delayed' \
+                 AND json_extract(doc, '$._subscriberId') = ?2 AND json_extract(doc, '$.step._id') = ?3",
+                params![
+                    self.caller.environment_id,
+                    subscriber["_id"].as_str(),
+                    step["_id"].as_str()
+                ],
+            )?;
+            if waiting
+                .iter()
+                .any(|other| other["digest"]["digestValue"] == key)
+            {
+                job["status"] = json!("merged");
+                self.detail(
+                    transaction,
+                    job,
+                    "Digest was merged with other digest",
+                    "Success",
+                    None,
+                    None,
+                )?;
             } else {
-                "Step is digesting events"
-            };
-            self.detail(transaction, job, detail, "Pending", None, None)?;
+                job["status"] = json!("delayed");
+                self.detail(
+                    transaction,
+                    job,
+                    "Step is digesting events",
+                    "Pending",
+                    None,
+                    None,
+                )?;
+            }
             return Ok(Ok(()));
         }
         if !MESSAGE_CHANNELS.contains(&kind.as_str()) {
@@ -691,6 +738,18 @@ impl Run<'_> {
     /// `primary` ones for email and sms), replaced by the first one whose `conditions` pass
     /// with the trigger's tenant.
     fn integration(&self, transaction: &Transaction, channel: &str) -> Outcome<Option<Value>> {
+        // A trigger can name the integration (`overrides.<channel>.integrationIdentifier`):
+        // then that one, from any environment of the organization, and no conditions.
+        if let Some(identifier) = self.overrides[channel]["integrationIdentifier"].as_str() {
+            let named = documents(
+                transaction,
+                "SELECT doc FROM integrations WHERE organization_id = ?1 AND identifier = ?2 AND active = 1 AND deleted = 0",
+                params![self.caller.organization_id, identifier],
+            )?;
+            return Ok(named
+                .into_iter()
+                .find(|integration| integration["channel"] == channel));
+        }
         let active: Vec<Value> = documents(
             transaction,
             "SELECT doc FROM integrations WHERE environment_id = ?1 AND active = 1 AND deleted = 0 ORDER BY rowid",
@@ -915,6 +974,20 @@ fn previous_step_message(
             seen: !email && message["seen"] == json!(true),
         }
     }))
+}
+
+/// The value at a lodash-style `path` of the trigger variables (`payload.group`, or a bare
+/// payload path as digest keys are often written).
+fn conditions_path(variables: &Value, path: &str) -> Value {
+    let mut value = if path.starts_with("payload.") || path.starts_with("subscriber.") {
+        variables
+    } else {
+        &variables["payload"]
+    };
+    for part in path.split('.') {
+        value = &value[part];
+    }
+    value.clone()
 }
 
 /// The evaluated conditions as execution-detail `raw` text.

@@ -599,3 +599,127 @@ async fn a_channel_turned_off_by_the_subscriber_is_skipped_unless_critical() {
     trigger(&test, json!({ "name": critical, "to": "ada" })).await;
     assert_eq!(feed(&test, "ada").await, ["critical"]);
 }
+
+#[tokio::test]
+async fn a_digest_holds_the_first_event_and_merges_the_next() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let name = workflow(
+        &test,
+        "Digest",
+        json!([
+            {
+                "template": { "type": "digest" },
+                "metadata": { "type": "regular", "amount": 5, "unit": "minutes", "digestKey": "postId" },
+            },
+            in_app("digest", json!([])),
+        ]),
+    )
+    .await;
+    for (transaction_id, post) in [("first", 1), ("second", 1), ("other", 2)] {
+        trigger(
+            &test,
+            json!({ "name": name, "to": "ada", "payload": { "postId": post }, "transactionId": transaction_id }),
+        )
+        .await;
+    }
+    assert!(feed(&test, "ada").await.is_empty());
+    let statuses = |page: &novu_client::types::ActivityPage| -> Vec<String> {
+        page.data[0]
+            .jobs
+            .iter()
+            .map(|job| job.status.clone())
+            .collect()
+    };
+    for (transaction_id, expected) in [
+        ("first", ["delayed", "pending"]),
+        ("second", ["merged", "pending"]),
+        ("other", ["delayed", "pending"]),
+    ] {
+        let page = test
+            .client
+            .notifications_list(None, None, None, None, None, None, Some(transaction_id))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(statuses(&page), expected, "{transaction_id}");
+    }
+    assert!(
+        test.client
+            .events_cancel("second")
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+    );
+    assert!(
+        !test
+            .client
+            .events_cancel("second")
+            .await
+            .unwrap()
+            .into_inner()
+            .data
+    );
+}
+
+#[tokio::test]
+async fn a_named_integration_wins_and_a_failed_step_can_stop_the_rest() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    for (provider, identifier) in [("sendgrid", "main-mail"), ("mailgun", "other-mail")] {
+        let (status, created) = test
+            .raw(
+                Method::POST,
+                "/v1/integrations",
+                Some(json!({ "providerId": provider, "channel": "email", "identifier": identifier, "active": true })),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+    }
+    let mut sms = json!({ "template": { "type": "sms", "content": "sms" } });
+    sms["shouldStopOnFail"] = json!(true);
+    let name = workflow(
+        &test,
+        "Named",
+        json!([
+            { "template": { "type": "email", "subject": "s", "content": "c" } },
+            sms,
+            in_app("never", json!([])),
+        ]),
+    )
+    .await;
+    trigger(
+        &test,
+        json!({
+            "name": name,
+            "to": { "subscriberId": "ada", "email": "ada@example.com" },
+            "overrides": { "email": { "integrationIdentifier": "other-mail" } },
+            "transactionId": "named",
+        }),
+    )
+    .await;
+    let page = test
+        .client
+        .messages_list(Some("email"), None, None, Some("ada"), None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(page.data[0].provider_id.as_deref(), Some("mailgun"));
+    assert!(
+        feed(&test, "ada").await.is_empty(),
+        "the failed sms stopped the in-app step"
+    );
+    let activity = test
+        .client
+        .notifications_list(None, None, None, None, None, None, Some("named"))
+        .await
+        .unwrap()
+        .into_inner();
+    let statuses: Vec<&str> = activity.data[0]
+        .jobs
+        .iter()
+        .map(|job| job.status.as_str())
+        .collect();
+    assert_eq!(statuses, ["completed", "failed", "canceled"]);
+}
