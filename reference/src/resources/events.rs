@@ -931,8 +931,25 @@ fn object_or_empty(value: &Value) -> Value {
 /// Renders a Handlebars template the way Novu's `CompileTemplate` does: `{{…}}` escaped,
 /// `{{{…}}}` raw, missing variables empty.
 pub(crate) fn render(template: &str, context: &Value) -> Result<String, String> {
+    handlebars::handlebars_helper!(uppercase: |text: str| text.to_uppercase());
+    handlebars::handlebars_helper!(lowercase: |text: str| text.to_lowercase());
+    handlebars::handlebars_helper!(titlecase: |text: str| text
+        .split(' ')
+        .map(|word| {
+            let mut characters = word.chars();
+            match characters.next() {
+                Some(first) => first.to_uppercase().chain(characters.flat_map(char::to_lowercase)).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" "));
     let mut registry = Handlebars::new();
     registry.set_strict_mode(false);
+    // A few of the helpers Novu registers for its templates.
+    registry.register_helper("uppercase", Box::new(uppercase));
+    registry.register_helper("lowercase", Box::new(lowercase));
+    registry.register_helper("titlecase", Box::new(titlecase));
     registry
         .render_template(template, context)
         .map_err(|error| error.to_string())

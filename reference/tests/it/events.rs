@@ -96,7 +96,7 @@ async fn an_in_app_step_delivers_the_rendered_message_to_the_feed() {
     let test = TestServer::start().await;
     in_app_integration(&test).await;
     let mut step = in_app(
-        "Hi {{subscriber.firstName}}, {{payload.item}} {{payload.markup}} {{{payload.markup}}}{{payload.missing}}",
+        "Hi {{subscriber.firstName}}, {{payload.item}} {{payload.markup}} {{{payload.markup}}}{{payload.missing}} {{titlecase payload.title}}",
         json!([]),
     );
     step["template"]["cta"] = json!({
@@ -111,7 +111,7 @@ async fn an_in_app_step_delivers_the_rendered_message_to_the_feed() {
         json!({
             "name": name,
             "to": { "subscriberId": "ada", "firstName": "Ada" },
-            "payload": { "item": "lamp", "markup": "<b>", "orderId": 7 },
+            "payload": { "item": "lamp", "markup": "<b>", "orderId": 7, "title": "dear OLD friend" },
         }),
     )
     .await;
@@ -133,7 +133,10 @@ async fn an_in_app_step_delivers_the_rendered_message_to_the_feed() {
     assert_eq!(page.data.len(), 1);
     assert_eq!(page.total_count, 1);
     let item = serde_json::to_value(&page.data[0]).unwrap();
-    assert_eq!(item["content"], "Hi Ada, lamp &lt;b&gt; <b>");
+    assert_eq!(
+        item["content"],
+        "Hi Ada, lamp &lt;b&gt; <b> Dear Old Friend"
+    );
     assert_eq!(item["cta"]["data"]["url"], "/orders/7");
     assert_eq!(item["cta"]["action"]["buttons"][0]["content"], "Open lamp");
     assert_eq!(item["cta"]["action"]["status"], "pending");
