@@ -931,19 +931,10 @@ fn object_or_empty(value: &Value) -> Value {
 /// Renders a Handlebars template the way Novu's `CompileTemplate` does: `{{…}}` escaped,
 /// `{{{…}}}` raw, missing variables empty.
 pub(crate) fn render(template: &str, context: &Value) -> Result<String, String> {
-    handlebars::handlebars_helper!(uppercase: |text: str| text.to_uppercase());
-    handlebars::handlebars_helper!(lowercase: |text: str| text.to_lowercase());
-    handlebars::handlebars_helper!(titlecase: |text: str| text
-        .split(' ')
-        .map(|word| {
-            let mut characters = word.chars();
-            match characters.next() {
-                Some(first) => first.to_uppercase().chain(characters.flat_map(char::to_lowercase)).collect(),
-                None => String::new(),
-            }
-        })
-        .collect::<Vec<String>>()
-        .join(" "));
+    // Missing values render empty, as Novu's helpers answer `undefined` for them.
+    handlebars::handlebars_helper!(uppercase: |value: Json| value.as_str().map(str::to_uppercase).unwrap_or_default());
+    handlebars::handlebars_helper!(lowercase: |value: Json| value.as_str().map(str::to_lowercase).unwrap_or_default());
+    handlebars::handlebars_helper!(titlecase: |value: Json| value.as_str().map(title_case).unwrap_or_default());
     let mut registry = Handlebars::new();
     registry.set_strict_mode(false);
     // A few of the helpers Novu registers for its templates.
@@ -953,6 +944,23 @@ pub(crate) fn render(template: &str, context: &Value) -> Result<String, String> 
     registry
         .render_template(template, context)
         .map_err(|error| error.to_string())
+}
+
+/// Novu's `titlecase`: each space-separated word capitalized, the rest lowercased.
+fn title_case(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            let mut characters = word.chars();
+            match characters.next() {
+                Some(first) => first
+                    .to_uppercase()
+                    .chain(characters.flat_map(char::to_lowercase))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
 }
 
 /// The evaluator's view of the world: the real clock, and no outside calls (a webhook

@@ -96,7 +96,7 @@ async fn an_in_app_step_delivers_the_rendered_message_to_the_feed() {
     let test = TestServer::start().await;
     in_app_integration(&test).await;
     let mut step = in_app(
-        "Hi {{subscriber.firstName}}, {{payload.item}} {{payload.markup}} {{{payload.markup}}}{{payload.missing}} {{titlecase payload.title}}",
+        "Hi {{subscriber.firstName}}, {{payload.item}} {{payload.markup}} {{{payload.markup}}}{{payload.missing}} {{titlecase payload.title}}{{uppercase payload.absent}}",
         json!([]),
     );
     step["template"]["cta"] = json!({
