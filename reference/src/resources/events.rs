@@ -54,9 +54,12 @@ pub(crate) fn trigger(
         },
         None => None,
     };
-    if !workflow["active"].as_bool().unwrap_or(false)
-        || override_inactive(transaction, caller, &workflow, tenant.as_ref())?
-    {
+    // A tenant's workflow override, when there is one, decides instead of the workflow.
+    let active = match override_active(transaction, caller, &workflow, tenant.as_ref())? {
+        Some(active) => active,
+        None => workflow["active"].as_bool().unwrap_or(false),
+    };
+    if !active {
         return Ok(acknowledgement("trigger_not_active", None));
     }
     let steps = workflow["steps"].as_array().cloned().unwrap_or_default();
@@ -189,15 +192,15 @@ fn tenant_identifier(tenant: &Value) -> Option<String> {
     }
 }
 
-/// Whether the tenant switched this workflow off with a workflow override.
-fn override_inactive(
+/// The `active` flag of the tenant's override of this workflow, if it has one.
+fn override_active(
     transaction: &Transaction,
     caller: &Caller,
     workflow: &Value,
     tenant: Option<&Value>,
-) -> Outcome<bool> {
+) -> Outcome<Option<bool>> {
     let Some(tenant) = tenant else {
-        return Ok(false);
+        return Ok(None);
     };
     let workflow_override = first_document(
         transaction,
@@ -208,7 +211,7 @@ fn override_inactive(
             tenant["_id"].as_str()
         ],
     )?;
-    Ok(workflow_override.is_some_and(|found| found["active"] == json!(false)))
+    Ok(workflow_override.map(|found| found["active"] == json!(true)))
 }
 
 /// The subscriber a recipient or actor names: found by id (created when new), or upserted

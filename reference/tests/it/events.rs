@@ -726,3 +726,69 @@ async fn a_named_integration_wins_and_a_failed_step_can_stop_the_rest() {
         .collect();
     assert_eq!(statuses, ["completed", "failed", "canceled"]);
 }
+
+#[tokio::test]
+async fn a_tenant_override_decides_whether_the_workflow_is_active() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let on = workflow(&test, "On", json!([in_app("on", json!([]))])).await;
+    let (_, workflows) = test.raw(Method::GET, "/v1/workflows", None).await;
+    let workflow_id = workflows["data"][0]["_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        workflows["data"][0]["triggers"][0]["identifier"],
+        on.as_str()
+    );
+    let mut tenants = Vec::new();
+    for identifier in ["open", "closed"] {
+        let (status, tenant) = test
+            .raw(
+                Method::POST,
+                "/v1/tenants",
+                Some(json!({ "identifier": identifier, "name": identifier })),
+            )
+            .await;
+        assert_eq!(status, 201, "{tenant}");
+        tenants.push(tenant["data"]["_id"].as_str().unwrap().to_owned());
+    }
+    let (status, created) = test
+        .raw(
+            Method::POST,
+            "/v1/workflow-overrides",
+            Some(json!({ "workflowId": workflow_id, "tenantId": tenants[1], "active": false })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+
+    let open = trigger(&test, json!({ "name": on, "to": "ada", "tenant": "open" })).await;
+    assert_eq!(open["status"], "processed");
+    let closed = trigger(
+        &test,
+        json!({ "name": on, "to": "ada", "tenant": { "identifier": "closed" } }),
+    )
+    .await;
+    assert_eq!(closed["status"], "trigger_not_active");
+
+    let (status, _) = test
+        .raw(
+            Method::PUT,
+            &format!("/v1/workflows/{workflow_id}/status"),
+            Some(json!({ "active": false })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let off = trigger(&test, json!({ "name": on, "to": "ada", "tenant": "open" })).await;
+    assert_eq!(off["status"], "trigger_not_active");
+    let (status, created) = test
+        .raw(
+            Method::POST,
+            "/v1/workflow-overrides",
+            Some(json!({ "workflowId": workflow_id, "tenantId": tenants[0], "active": true })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let overridden = trigger(&test, json!({ "name": on, "to": "ada", "tenant": "open" })).await;
+    assert_eq!(
+        overridden["status"], "processed",
+        "an active override wins over the workflow"
+    );
+}
