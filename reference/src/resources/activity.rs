@@ -2,6 +2,7 @@
 //! execution details, and the counts over them.
 
 use chrono::{DateTime, Duration, Utc};
+use novu_server::types::{StepFilter, StepType};
 use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
 
@@ -178,7 +179,16 @@ fn with_jobs(transaction: &Transaction, mut notification: Value) -> Outcome<Valu
         "SELECT doc FROM jobs WHERE notification_id = ?1 ORDER BY rowid",
         [notification["_id"].as_str()],
     )?;
+    // Steps are stored as given, so a job of a step without a known type, or filters of an
+    // unknown shape, would not fit the activity schema: those are left out.
+    if let Some(channels) = notification["channels"].as_array_mut() {
+        channels.retain(|channel| serde_json::from_value::<StepType>(channel.clone()).is_ok());
+    }
+    jobs.retain(|job| serde_json::from_value::<StepType>(job["type"].clone()).is_ok());
     for job in &mut jobs {
+        if let Some(filters) = job["step"]["filters"].as_array_mut() {
+            filters.retain(|filter| serde_json::from_value::<StepFilter>(filter.clone()).is_ok());
+        }
         job["executionDetails"] = Value::Array(documents(
             transaction,
             "SELECT doc FROM execution_details WHERE job_id = ?1 ORDER BY rowid",

@@ -8,6 +8,9 @@
 //! server never resumes them).
 
 use handlebars::Handlebars;
+use novu_server::types::{
+    MessageContentBlock, MessageCtaActionButtonsItem, NotificationFeedItemActor,
+};
 use rusqlite::{Transaction, params};
 use serde_json::{Map, Value, json};
 
@@ -386,10 +389,10 @@ impl Run<'_> {
                     "uuid": step["uuid"],
                     "active": step["active"].as_bool().unwrap_or(true),
                     "filters": step["filters"].as_array().cloned().unwrap_or_default(),
-                    "template": step["template"],
+                    "template": object_or_empty(&step["template"]),
                 },
                 "payload": self.payload,
-                "digest": if kind == "digest" { step["metadata"].clone() } else { json!({}) },
+                "digest": if kind == "digest" { object_or_empty(&step["metadata"]) } else { json!({}) },
                 "createdAt": ids::now(),
                 "updatedAt": ids::now(),
             });
@@ -683,7 +686,11 @@ impl Run<'_> {
                             block[field] = json!(render(&text, context)?);
                         }
                     }
-                    rendered.push(block);
+                    // Steps are stored unvalidated; a block the message schema cannot carry
+                    // is left out.
+                    if serde_json::from_value::<MessageContentBlock>(block.clone()).is_ok() {
+                        rendered.push(block);
+                    }
                 }
                 Value::Array(rendered)
             }
@@ -701,7 +708,9 @@ impl Run<'_> {
                 .filter(|feed| feed.is_string())
                 .cloned()
                 .unwrap_or(Value::Null);
-            message["actor"] = match template.get("actor").filter(|actor| actor.is_object()) {
+            message["actor"] = match template.get("actor").filter(|actor| {
+                serde_json::from_value::<NotificationFeedItemActor>((*actor).clone()).is_ok()
+            }) {
                 Some(actor) => actor.clone(),
                 None => json!({ "type": "none", "data": null }),
             };
@@ -718,14 +727,16 @@ impl Run<'_> {
                         button[field] = json!(render(&text, context)?);
                     }
                 }
-                buttons.push(button);
+                if serde_json::from_value::<MessageCtaActionButtonsItem>(button.clone()).is_ok() {
+                    buttons.push(button);
+                }
             }
             let mut data = json!({});
             if !url.is_null() {
                 data["url"] = url;
             }
             message["cta"] = json!({
-                "type": cta["type"].as_str().unwrap_or("redirect"),
+                "type": "redirect",
                 "data": data,
                 "action": {
                     "status": "pending",

@@ -154,3 +154,75 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
     assert_eq!(graph.len(), 1);
     assert_eq!(graph[0].count, 1);
 }
+
+#[tokio::test]
+async fn odd_steps_do_not_break_the_readers() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let (status, _) = test
+        .raw(
+            reqwest::Method::POST,
+            "/v1/integrations",
+            Some(json!({ "providerId": "sendgrid", "channel": "email", "active": true })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let name = workflow(
+        &test,
+        "Odd",
+        json!([
+            { "name": "no template" },
+            {
+                "template": {
+                    "type": "email",
+                    "subject": "s",
+                    "content": [{ "type": "text", "content": "Hi {{payload.name}}" }],
+                },
+                "filters": [{ "strange": true }],
+            },
+            {
+                "template": {
+                    "type": "in_app",
+                    "content": "odd",
+                },
+            },
+        ]),
+    )
+    .await;
+    let to = json!({ "subscriberId": "ada", "email": "ada@example.com" });
+    trigger(
+        &test,
+        json!({ "name": name, "to": to, "payload": { "name": "Ada" } }),
+    )
+    .await;
+
+    let messages = test
+        .client
+        .messages_list(Some("email"), None, None, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    let email = serde_json::to_value(&messages.data[0]).unwrap();
+    assert_eq!(
+        email["content"],
+        json!([{ "type": "text", "content": "Hi Ada" }])
+    );
+    let feed = test
+        .client
+        .subscriber_notifications_feed("ada", None, None, None, None, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(feed.data.len(), 1);
+    let activity = test
+        .client
+        .notifications_list(None, None, None, None, None, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        activity.data[0].jobs.len(),
+        2,
+        "the step without a type is left out"
+    );
+}
