@@ -1594,7 +1594,8 @@ impl NovuApi for ReferenceApi {
             request.context,
             envelope(outcome),
             ChangesApplyResponse::Created(_),
-            BadRequest
+            BadRequest,
+            NotFound
         )
     }
 
@@ -1650,7 +1651,8 @@ impl NovuApi for ReferenceApi {
             request.context,
             envelope(outcome),
             OrganizationMembersDeleteResponse::Ok(_),
-            BadRequest
+            BadRequest,
+            NotFound
         )
     }
 
@@ -1675,7 +1677,8 @@ impl NovuApi for ReferenceApi {
             request.context,
             envelope(outcome),
             OrganizationMemberRolesUpdateResponse::Ok(_),
-            BadRequest
+            BadRequest,
+            NotFound
         )
     }
 

@@ -235,7 +235,7 @@ Sends a `GET` request to `/v1/changes/count`
     }
     /**Promote a change
 
-Promotes the change to the production environment. A malformed id gives 400.
+Promotes the change to the production environment. A malformed id gives 400. 404 `Change with id <id> not found` for an unknown change.
 
 Sends a `POST` request to `/v1/changes/{changeId}/apply`
 
@@ -278,6 +278,9 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             429u16 => {
@@ -3110,7 +3113,7 @@ Sends a `GET` request to `/v1/organizations/members`
     }
     /**Remove a member
 
-A malformed id gives 400. Not served when the deployment uses Clerk authentication, which keeps only `GET /v1/organizations/me`, `PUT /v1/organizations/branding` and `PATCH /v1/organizations`.
+A malformed id gives 400. Not served when the deployment uses Clerk authentication, which keeps only `GET /v1/organizations/me`, `PUT /v1/organizations/branding` and `PATCH /v1/organizations`. 404 for an unknown member.
 
 Sends a `DELETE` request to `/v1/organizations/members/{memberId}`
 
@@ -3159,6 +3162,9 @@ Arguments:
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             429u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -3170,7 +3176,7 @@ Arguments:
     }
     /**Change a member's role
 
-Absent from Novu's published documents. Only `admin` works: `member` ends in 500. Not served when the deployment uses Clerk authentication, which keeps only `GET /v1/organizations/me`, `PUT /v1/organizations/branding` and `PATCH /v1/organizations`.
+Absent from Novu's published documents. Only `admin` works: `member` ends in 500. Not served when the deployment uses Clerk authentication, which keeps only `GET /v1/organizations/me`, `PUT /v1/organizations/branding` and `PATCH /v1/organizations`. 404 for an unknown member.
 
 Sends a `PUT` request to `/v1/organizations/members/{memberId}/roles`
 
@@ -3220,6 +3226,9 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             413u16 => {

@@ -2567,6 +2567,8 @@ pub enum ChangesApplyResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 404 The addressed resource does not exist in the key's environment.
+    NotFound(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -2592,6 +2594,13 @@ impl IntoResponse for ChangesApplyResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::NotFound(body) => {
+                runtime::json(
+                    StatusCode::from_u16(404).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -5520,6 +5529,8 @@ pub enum OrganizationMembersDeleteResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 404 The addressed resource does not exist in the key's environment.
+    NotFound(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -5545,6 +5556,13 @@ impl IntoResponse for OrganizationMembersDeleteResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::NotFound(body) => {
+                runtime::json(
+                    StatusCode::from_u16(404).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )
@@ -5575,6 +5593,8 @@ pub enum OrganizationMemberRolesUpdateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 404 The addressed resource does not exist in the key's environment.
+    NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
@@ -5602,6 +5622,13 @@ impl IntoResponse for OrganizationMemberRolesUpdateResponse {
             Self::Unauthorized(body) => {
                 runtime::json(
                     StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::NotFound(body) => {
+                runtime::json(
+                    StatusCode::from_u16(404).expect("documented statuses are valid"),
                     &body,
                     vec![],
                 )

@@ -142,14 +142,15 @@ pub(crate) fn count(transaction: &Transaction, caller: &Caller) -> Outcome<Value
 }
 
 /// Promotes one change. Like Novu, the answer lists the change as it was read before it was
-/// marked promoted; an unknown id fails as Novu does, with a 500.
+/// marked promoted. An unknown id is a 404 (Novu fails with a 500 there, which the contract
+/// does not accept as an answer).
 pub(crate) fn apply(transaction: &Transaction, caller: &Caller, change_id: &str) -> Outcome<Value> {
     let change = first_document(
         transaction,
         "SELECT doc FROM changes WHERE id = ?1 AND environment_id = ?2",
         params![change_id, caller.environment_id],
     )?
-    .ok_or_else(|| Failure::internal(format!("change {change_id} not found")))?;
+    .ok_or_else(|| Failure::not_found(format!("Change with id {change_id} not found")))?;
     promote(transaction, caller, &change)?;
     Ok(json!([change]))
 }

@@ -253,7 +253,11 @@ async fn promoted_is_required_and_production_writes_record_nothing() {
             None,
         )
         .await;
-    assert_eq!(status, 500, "Novu fails on an unknown change: {unknown}");
+    assert_eq!(status, 404, "an unknown change: {unknown}");
+    assert_eq!(
+        unknown["message"],
+        "Change with id 64b7f1b2c3d4e5f6a7b8c9d0 not found"
+    );
     let response = reqwest::Client::new()
         .post(format!("{}/v1/feeds", test.server.base_url()))
         .header(

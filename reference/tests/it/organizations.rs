@@ -182,4 +182,24 @@ async fn members_can_be_removed_but_not_oneself() {
         )
         .await;
     assert_eq!(status, 400, "a malformed id");
+    for (method, path, message) in [
+        (
+            reqwest::Method::DELETE,
+            format!("/v1/organizations/members/{other_id}"),
+            "Member not found",
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("/v1/organizations/members/{other_id}/roles"),
+            "No member was found",
+        ),
+    ] {
+        let body = (method == reqwest::Method::PUT).then(|| serde_json::json!({ "role": "admin" }));
+        let (status, gone) = test.raw(method, &path, body).await;
+        assert_eq!(
+            (status, gone["message"].clone()),
+            (404, serde_json::json!(message)),
+            "{path}"
+        );
+    }
 }

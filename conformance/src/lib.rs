@@ -1,0 +1,24 @@
+//! The conformance suite of novu-contract: checks any Novu-compatible server against the
+//! contract `spec/novu.yaml`.
+//!
+//! The suite reads the contract itself (never the generated crates) and judges every answer
+//! by it alone. [`run`] performs a run and returns a [`Report`]; [`report`] formats it.
+#![deny(missing_docs)]
+
+mod checks;
+mod error;
+mod generate;
+mod http;
+mod outcome;
+mod progress;
+pub mod report;
+mod resources;
+mod runner;
+mod schema;
+mod spec;
+
+pub use checks::{CHECKS, Check};
+pub use error::{Error, Result};
+pub use outcome::{CheckResult, Violation};
+pub use runner::{Options, Report, run};
+pub use spec::{EMBEDDED_SPEC, Operation, Spec};

@@ -1,0 +1,157 @@
+//! Whole runs against the server under test.
+
+use novu_conformance::{Options, Spec, run};
+
+use crate::{against_reference, target_options};
+
+const NOT_IMPLEMENTED: &str = "not implemented in the reference server yet";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_run_completes_and_reports_the_not_implemented_answers() {
+    let spec = Spec::embedded().unwrap();
+    let report = run(spec.clone(), target_options()).await.unwrap();
+    assert!(report.requests > 300, "only {} requests", report.requests);
+    let covered: std::collections::BTreeSet<&str> = report
+        .results
+        .iter()
+        .map(|result| result.operation_id.as_str())
+        .collect();
+    assert_eq!(
+        covered.len(),
+        spec.operations.len(),
+        "every operation is checked"
+    );
+    if !against_reference() {
+        return;
+    }
+    // The checker can fail: each operation the reference has not written yet answers its
+    // documented 500, and each must be reported under response-conformance.
+    let not_implemented: std::collections::BTreeSet<&str> = report
+        .violations()
+        .filter(|violation| violation.received.contains(NOT_IMPLEMENTED))
+        .map(|violation| violation.operation_id.as_str())
+        .collect();
+    for operation_id in &not_implemented {
+        assert!(
+            report
+                .violations()
+                .any(|violation| violation.operation_id == *operation_id
+                    && violation.check == "response-conformance"
+                    && violation
+                        .received
+                        .contains("status 500 is a server failure")),
+            "{operation_id} answered 500 without a response-conformance violation"
+        );
+    }
+    eprintln!(
+        "{} operations not implemented by the reference: {not_implemented:?}",
+        not_implemented.len()
+    );
+    for violation in report.violations() {
+        let curl = violation.curl.as_deref().unwrap_or_default();
+        assert!(
+            curl.starts_with("curl ") && curl.contains("$NOVU_API_KEY"),
+            "{curl}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_runs_send_only_safe_requests() {
+    let options = Options {
+        read_only: true,
+        ..target_options()
+    };
+    let spec = Spec::embedded().unwrap();
+    let report = run(spec.clone(), options).await.unwrap();
+    for result in report.results.iter().filter(|result| result.requests > 0) {
+        let operation = spec.operation(&result.operation_id).unwrap();
+        assert_eq!(
+            operation.method, "GET",
+            "{} sent {:?}",
+            result.check, result.operation_id
+        );
+    }
+    assert!(
+        report
+            .results
+            .iter()
+            .all(|result| result.check != "invalid-body" || result.requests == 0)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn selections_narrow_the_run() {
+    let options = Options {
+        tags: vec!["Environments".into()],
+        checks: vec!["safe-reads".into()],
+        ..target_options()
+    };
+    let report = run(Spec::embedded().unwrap(), options).await.unwrap();
+    assert!(
+        report
+            .results
+            .iter()
+            .all(|result| result.tag == "Environments")
+    );
+    assert!(
+        report
+            .results
+            .iter()
+            .all(|result| result.check == "safe-reads" || result.check == "response-conformance")
+    );
+    assert_eq!(report.requests, 3);
+    if against_reference() {
+        assert_eq!(report.violations().count(), 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn partitions_split_the_operations() {
+    let spec = Spec::embedded().unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for slice in 1..=3 {
+        let options = Options {
+            checks: vec!["auth-missing-key".into()],
+            partition: Some((slice, 3)),
+            ..target_options()
+        };
+        let report = run(spec.clone(), options).await.unwrap();
+        for result in &report.results {
+            assert!(
+                seen.insert((result.check, result.operation_id.clone()))
+                    || result.check != "auth-missing-key"
+            );
+        }
+    }
+    let authenticated = spec
+        .operations
+        .iter()
+        .filter(|operation| operation.authenticated)
+        .count();
+    assert_eq!(
+        seen.iter()
+            .filter(|(check, _)| *check == "auth-missing-key")
+            .count(),
+        authenticated
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_operations_and_checks_are_usage_errors() {
+    let options = Options {
+        operations: vec!["no_such_operation".into()],
+        ..target_options()
+    };
+    let error = run(Spec::embedded().unwrap(), options).await.unwrap_err();
+    assert!(
+        matches!(error, novu_conformance::Error::Usage(_)),
+        "{error}"
+    );
+    let options = Options {
+        checks: vec!["no-such-check".into()],
+        ..target_options()
+    };
+    let error = run(Spec::embedded().unwrap(), options).await.unwrap_err();
+    assert!(error.to_string().contains("no-such-check"), "{error}");
+}
