@@ -231,8 +231,29 @@ fn subscriber_for(transaction: &Transaction, caller: &Caller, given: &Value) -> 
                 ),
             }
         }
-        object => subscribers::create(transaction, caller, object.clone()),
+        object => subscribers::create(transaction, caller, subscriber_fields(object)),
     }
+}
+
+/// The fields of an inline subscriber that fit a stored subscriber: recipients are not
+/// validated on the way in, and a profile field of the wrong type would break every later
+/// read of the subscriber.
+fn subscriber_fields(given: &Value) -> Value {
+    let mut fields = Map::new();
+    for (name, value) in given.as_object().into_iter().flatten() {
+        let fits = match name.as_str() {
+            "subscriberId" | "firstName" | "lastName" | "email" | "phone" | "avatar" | "locale" => {
+                value.is_string()
+            }
+            "data" => value.is_object(),
+            "channels" => value.is_array(),
+            _ => false,
+        };
+        if fits {
+            fields.insert(name.clone(), value.clone());
+        }
+    }
+    Value::Object(fields)
 }
 
 /// The distinct subscribers of `to`, in order; topics fan out to their members except the actor.

@@ -59,7 +59,10 @@ pub(crate) fn feed(
         .take(limit)
         .map(|message| feed_item(message, &subscriber))
         .collect();
-    let ahead = matching.len().saturating_sub(skip).min(limit + 1);
+    let ahead = matching
+        .len()
+        .saturating_sub(skip)
+        .min(limit.saturating_add(1));
     Ok(json!({
         "data": data,
         "totalCount": matching.len().min(limit),
@@ -197,6 +200,13 @@ pub(crate) fn update_action(
     let mut message = find(transaction, caller, message_id)?
         .ok_or_else(|| Failure::not_found(format!("Message {message_id} not found")))?;
     let subscriber = subscriber_or_bad_request(transaction, caller, subscriber_id)?;
+    // Novu stores any string, but a message's action status is `pending` or `done` in the
+    // contract, so anything else is refused rather than stored unreadable.
+    if status != "pending" && status != "done" {
+        return Err(Failure::bad_request(
+            "status must be one of the following values: pending, done",
+        ));
+    }
     if message["_subscriberId"] != subscriber["_id"] {
         return Err(Failure::bad_request(format!(
             "Message {message_id} does not belong to subscriber {subscriber_id}"
@@ -206,7 +216,10 @@ pub(crate) fn update_action(
         message["cta"] = json!({ "type": "redirect", "data": {} });
     }
     message["cta"]["action"]["status"] = json!(status);
-    message["cta"]["action"]["result"] = json!({ "payload": payload, "type": button });
+    message["cta"]["action"]["result"] = json!({ "payload": payload });
+    if button == "primary" || button == "secondary" {
+        message["cta"]["action"]["result"]["type"] = json!(button);
+    }
     if !message["cta"]["action"]["buttons"].is_array() {
         message["cta"]["action"]["buttons"] = json!([]);
     }
@@ -271,7 +284,7 @@ pub(crate) fn list(transaction: &Transaction, caller: &Caller, query: ListQuery)
     Ok(json!({
         "page": query.page,
         "totalCount": total,
-        "hasMore": query.page.max(0) * query.limit + (data.len() as i64) < total,
+        "hasMore": query.page.max(0).saturating_mul(query.limit).saturating_add(data.len() as i64) < total,
         "pageSize": query.limit,
         "data": data,
     }))

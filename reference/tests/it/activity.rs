@@ -152,6 +152,14 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
         .into_inner()
         .data;
     assert_eq!(graph.len(), 1);
+    let all_time = test
+        .client
+        .notifications_graph_stats(Some(i64::MAX))
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
+    assert_eq!(all_time.len(), 1);
     assert_eq!(graph[0].count, 1);
 }
 

@@ -215,6 +215,25 @@ async fn an_action_button_records_its_result() {
     let listed = feed_page(&test, "").await;
     assert_eq!(listed["data"][0]["cta"]["action"]["status"], "done");
 
+    let (status, refused) = error(
+        test.client
+            .subscriber_message_action_update(
+                "ada",
+                &message_id,
+                body(json!("secondary")),
+                &body(json!({ "status": "maybe" })),
+            )
+            .await,
+    );
+    assert_eq!(
+        status, 400,
+        "a status the message schema cannot hold is refused"
+    );
+    assert_eq!(
+        message(&refused),
+        "status must be one of the following values: pending, done"
+    );
+
     let unknown: novu_client::types::ObjectId = body(json!("0123456789abcdef01234567"));
     let (status, missing) = error(
         test.client

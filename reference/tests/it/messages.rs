@@ -59,6 +59,18 @@ async fn messages_list_and_delete() {
         (status, message(&unknown)),
         (404, "Subscriber not found for id ghost")
     );
+    let (status, far) = test
+        .raw(
+            Method::GET,
+            "/v1/messages?page=9223372036854775807&limit=1000",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, far["hasMore"].clone()),
+        (200, json!(false)),
+        "{far}"
+    );
     let (status, too_big) = test.raw(Method::GET, "/v1/messages?limit=1001", None).await;
     assert_eq!(status, 400, "{too_big}");
 
