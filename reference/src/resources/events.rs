@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Caller, preferences, subscribers};
 use crate::conditions;
-use crate::failure::{Failure, Outcome};
+use crate::failure::{Failure, Outcome, Status};
 use crate::ids;
 use crate::store::{documents, first_document};
 
@@ -231,7 +231,29 @@ fn subscriber_for(transaction: &Transaction, caller: &Caller, given: &Value) -> 
                 ),
             }
         }
-        object => subscribers::create(transaction, caller, subscriber_fields(object)),
+        object => {
+            // Novu applies inline channel credentials in its worker, where a failure does not
+            // reach the trigger's answer; here a channel that cannot be applied is dropped.
+            let fields = subscriber_fields(object);
+            transaction.execute_batch("SAVEPOINT inline_subscriber")?;
+            match subscribers::create(transaction, caller, fields.clone()) {
+                Ok(subscriber) => {
+                    transaction.execute_batch("RELEASE inline_subscriber")?;
+                    Ok(subscriber)
+                }
+                Err(failure) if failure.status != Status::InternalServerError => {
+                    transaction.execute_batch(
+                        "ROLLBACK TO inline_subscriber; RELEASE inline_subscriber",
+                    )?;
+                    let mut fields = fields;
+                    if let Some(fields) = fields.as_object_mut() {
+                        fields.remove("channels");
+                    }
+                    subscribers::create(transaction, caller, fields)
+                }
+                Err(failure) => Err(failure),
+            }
+        }
     }
 }
 
