@@ -485,18 +485,18 @@ async fn tenant_conditions_pick_the_integration() {
     let name = workflow(
         &test,
         "Mail",
-        json!([{ "template": { "type": "email", "subject": "Hi {{tenant.name}}", "content": "Body" } }]),
+        json!([{ "template": { "type": "email", "subject": "Hi {{payload.name}}", "content": "Body" } }]),
     )
     .await;
     let to = json!({ "subscriberId": "ada", "email": "ada@example.com" });
     trigger(
         &test,
-        json!({ "name": name, "to": to, "tenant": "acme", "transactionId": "with" }),
+        json!({ "name": name, "to": to, "tenant": "acme", "transactionId": "with", "payload": { "name": "Ada" } }),
     )
     .await;
     trigger(
         &test,
-        json!({ "name": name, "to": to, "transactionId": "without" }),
+        json!({ "name": name, "to": to, "transactionId": "without", "payload": { "name": "Ada" } }),
     )
     .await;
 
@@ -521,11 +521,11 @@ async fn tenant_conditions_pick_the_integration() {
     };
     assert_eq!(
         provider("with").await,
-        (json!("mailgun"), json!("Hi Acme"), json!("sent"))
+        (json!("mailgun"), json!("Hi Ada"), json!("sent"))
     );
     assert_eq!(
         provider("without").await,
-        (json!("sendgrid"), json!("Hi "), json!("sent"))
+        (json!("sendgrid"), json!("Hi Ada"), json!("sent"))
     );
 }
 
@@ -731,7 +731,12 @@ async fn a_named_integration_wins_and_a_failed_step_can_stop_the_rest() {
 async fn a_tenant_override_decides_whether_the_workflow_is_active() {
     let test = TestServer::start().await;
     in_app_integration(&test).await;
-    let on = workflow(&test, "On", json!([in_app("on", json!([]))])).await;
+    let on = workflow(
+        &test,
+        "On",
+        json!([in_app("on for {{tenant.name}}", json!([]))]),
+    )
+    .await;
     let (_, workflows) = test.raw(Method::GET, "/v1/workflows", None).await;
     let workflow_id = workflows["data"][0]["_id"].as_str().unwrap().to_owned();
     assert_eq!(
@@ -761,6 +766,11 @@ async fn a_tenant_override_decides_whether_the_workflow_is_active() {
 
     let open = trigger(&test, json!({ "name": on, "to": "ada", "tenant": "open" })).await;
     assert_eq!(open["status"], "processed");
+    assert_eq!(
+        feed(&test, "ada").await,
+        ["on for open"],
+        "templates see the tenant"
+    );
     let closed = trigger(
         &test,
         json!({ "name": on, "to": "ada", "tenant": { "identifier": "closed" } }),
