@@ -155,14 +155,14 @@ fn require_reserved_variables(workflow: &Value, event: &Value) -> Outcome<()> {
         match reserved["type"].as_str() {
             Some("tenant") => match &event["tenant"] {
                 Value::Null => missing.push("tenant object"),
-                Value::Object(tenant) if !tenant.contains_key("identifier") => {
+                Value::Object(tenant) if !truthy(tenant.get("identifier")) => {
                     missing.push("identifier property of tenant")
                 }
                 _ => {}
             },
             Some("actor") => match &event["actor"] {
                 Value::Null => missing.push("actor object"),
-                Value::Object(actor) if !actor.contains_key("subscriberId") => {
+                Value::Object(actor) if !truthy(actor.get("subscriberId")) => {
                     missing.push("subscriberId property of actor")
                 }
                 _ => {}
@@ -177,6 +177,17 @@ fn require_reserved_variables(workflow: &Value, event: &Value) -> Outcome<()> {
             "Trigger is missing: {}",
             missing.join(", ")
         )))
+    }
+}
+
+/// JavaScript truthiness of an optional JSON value.
+fn truthy(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(flag)) => *flag,
+        Some(Value::String(text)) => !text.is_empty(),
+        Some(Value::Number(number)) => number.as_f64().is_some_and(|n| n != 0.0 && !n.is_nan()),
+        Some(_) => true,
     }
 }
 
@@ -1088,4 +1099,36 @@ fn trace(evaluated: &[conditions::Condition]) -> String {
         })
         .collect();
     json!({ "conditions": conditions }).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::require_reserved_variables;
+
+    #[test]
+    fn reserved_variables_name_what_is_missing() {
+        let workflow = json!({ "triggers": [{ "reservedVariables": [
+            { "type": "tenant", "variables": [{ "name": "identifier" }] },
+            { "type": "actor", "variables": [{ "name": "subscriberId" }] },
+        ] }] });
+        let message = |event| {
+            require_reserved_variables(&workflow, &event)
+                .err()
+                .map(|failure| failure.message().to_owned())
+        };
+        assert_eq!(
+            message(json!({})),
+            Some("Trigger is missing: tenant object, actor object".to_owned())
+        );
+        assert_eq!(
+            message(json!({ "tenant": { "identifier": "" }, "actor": { "firstName": "A" } })),
+            Some(
+                "Trigger is missing: identifier property of tenant, subscriberId property of actor"
+                    .to_owned()
+            )
+        );
+        assert_eq!(message(json!({ "tenant": "acme", "actor": "ada" })), None);
+    }
 }
