@@ -768,6 +768,13 @@ impl Run<'_> {
                 Some(actor) => actor.clone(),
                 None => json!({ "type": "none", "data": null }),
             };
+            // A `user` actor shows the triggering actor's avatar.
+            if let Some(actor) = self.actor {
+                message["_actorId"] = actor["_id"].clone();
+                if message["actor"]["type"] == "user" {
+                    message["actor"]["data"] = actor["avatar"].clone();
+                }
+            }
             let cta = &template["cta"];
             let mut url = Value::Null;
             if let Some(text) = cta["data"]["url"].as_str() {

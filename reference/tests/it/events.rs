@@ -289,17 +289,16 @@ async fn a_failing_step_filter_delivers_nothing() {
 async fn a_topic_fans_out_to_every_member_but_the_actor() {
     let test = TestServer::start().await;
     in_app_integration(&test).await;
-    let name = workflow(
-        &test,
-        "Topic",
-        json!([in_app("{{actor.firstName}} posted", json!([]))]),
-    )
-    .await;
+    let mut step = in_app("{{actor.firstName}} posted", json!([]));
+    step["template"]["actor"] = json!({ "type": "user", "data": null });
+    let name = workflow(&test, "Topic", json!([step])).await;
     for subscriber in ["ann", "bob", "cid"] {
         test.client
-            .subscribers_create(&body(
-                json!({ "subscriberId": subscriber, "firstName": subscriber }),
-            ))
+            .subscribers_create(&body(json!({
+                "subscriberId": subscriber,
+                "firstName": subscriber,
+                "avatar": format!("https://example.com/{subscriber}.png"),
+            })))
             .await
             .unwrap();
     }
@@ -329,6 +328,18 @@ async fn a_topic_fans_out_to_every_member_but_the_actor() {
     assert_eq!(feed(&test, "ann").await, ["bob posted"]);
     assert_eq!(feed(&test, "cid").await, ["bob posted"]);
     assert!(feed(&test, "bob").await.is_empty(), "the actor is left out");
+    let page = test
+        .client
+        .subscriber_notifications_feed("ann", None, None, None, None, None, None)
+        .await
+        .unwrap()
+        .into_inner();
+    let actor = serde_json::to_value(page.data[0].actor.as_ref().unwrap()).unwrap();
+    assert_eq!(
+        actor,
+        json!({ "type": "user", "data": "https://example.com/bob.png" }),
+        "a user actor shows the actor's avatar"
+    );
 }
 
 #[tokio::test]
