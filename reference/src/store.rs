@@ -412,6 +412,35 @@ fn create_organization(transaction: &Transaction, api_key: &str) -> rusqlite::Re
             params![group_id, environment_id, organization_id, group.to_string()],
         )?;
     }
+    // Like Novu, every new environment starts with the in-app provider active, so an in-app
+    // step delivers without any set-up.
+    for environment_id in [&development_id, &production_id] {
+        let id = ids::object_id();
+        let identifier = format!("novu-in-app-{}", ids::short_id());
+        let now = ids::now();
+        let integration = json!({
+            "_id": id,
+            "_environmentId": environment_id,
+            "_organizationId": organization_id,
+            "name": "Novu In-App",
+            "identifier": identifier,
+            "providerId": "novu",
+            "channel": "in_app",
+            "credentials": {},
+            "active": true,
+            "deleted": false,
+            "primary": false,
+            "priority": 0,
+            "conditions": [],
+            "createdAt": now,
+            "updatedAt": now,
+        });
+        transaction.execute(
+            "INSERT INTO integrations (id, environment_id, organization_id, provider_id, identifier, active, doc) \
+             VALUES (?1, ?2, ?3, 'novu', ?4, 1, ?5)",
+            params![id, environment_id, organization_id, identifier, integration.to_string()],
+        )?;
+    }
     transaction.execute(
         "INSERT INTO meta (key, value) VALUES ('development_environment_id', ?1), ('organization_id', ?2)",
         params![development_id, organization_id],

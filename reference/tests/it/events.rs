@@ -55,16 +55,20 @@ pub fn condition(on: &str, field: &str, operator: &str, value: &str) -> Value {
     }])
 }
 
-/// The environment's in-app integration, which in-app steps deliver through.
+/// The environment's in-app integration, which in-app steps deliver through: every new
+/// environment starts with it active, as Novu's do.
 pub async fn in_app_integration(test: &TestServer) {
-    let (status, created) = test
-        .raw(
-            Method::POST,
-            "/v1/integrations",
-            Some(json!({ "providerId": "novu", "channel": "in_app", "active": true })),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
+    let (status, active) = test.raw(Method::GET, "/v1/integrations/active", None).await;
+    assert_eq!(status, 200, "{active}");
+    let in_app = active["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|integration| {
+            integration["channel"] == "in_app" && integration["providerId"] == "novu"
+        })
+        .count();
+    assert_eq!(in_app, 1, "one active in-app provider: {active}");
 }
 
 /// Triggers through the client and answers the result body as JSON.

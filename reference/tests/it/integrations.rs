@@ -87,7 +87,11 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
     )
     .await;
     let listed = client.integrations_list().await.unwrap().into_inner().data;
-    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        listed.len(),
+        3,
+        "the environment's own in-app provider and the two created"
+    );
     let active = client
         .integrations_list_active()
         .await
@@ -95,7 +99,10 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
         .into_inner()
         .data;
     assert_eq!(
-        active.iter().map(|i| &i.id).collect::<Vec<_>>(),
+        created_only(&active)
+            .iter()
+            .map(|i| &i.id)
+            .collect::<Vec<_>>(),
         [&other.id]
     );
 
@@ -106,7 +113,10 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
         .into_inner()
         .data;
     assert_eq!(
-        remaining.iter().map(|i| &i.id).collect::<Vec<_>>(),
+        created_only(&remaining)
+            .iter()
+            .map(|i| &i.id)
+            .collect::<Vec<_>>(),
         [&other.id]
     );
     let (status, _) = error(
@@ -131,8 +141,8 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
 
 #[tokio::test]
 async fn only_one_novu_in_app_provider_per_environment() {
+    // Every environment starts with one, so a second is refused at once.
     let test = TestServer::start().await;
-    create(&test, json!({ "providerId": "novu", "channel": "in_app" })).await;
     let (status, rejected) = error(
         test.client
             .integrations_create(&body(json!({ "providerId": "novu", "channel": "in_app" })))
@@ -310,9 +320,18 @@ async fn toggling_active_recomputes_primary() {
         .unwrap()
         .into_inner()
         .data;
+    let remaining = created_only(&remaining);
     assert_eq!(remaining.len(), 1);
     assert_eq!(
         remaining[0].priority, 1,
         "the remaining active one is renumbered"
     );
+}
+
+/// The integrations a test created, without the in-app provider every environment starts with.
+fn created_only(integrations: &[types::Integration]) -> Vec<&types::Integration> {
+    integrations
+        .iter()
+        .filter(|integration| integration.provider_id != "novu")
+        .collect()
 }
