@@ -2052,10 +2052,6 @@ pub(crate) const DOCUMENT: &str = r#####"{
                 "type": "object"
               },
               "status": {
-                "enum": [
-                  "pending",
-                  "done"
-                ],
                 "type": "string"
               }
             },

@@ -3127,8 +3127,9 @@ pub struct MessageCtaAction {
     pub buttons: ::std::vec::Vec<MessageCtaActionButtonsItem>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<MessageCtaActionResult>,
+    ///`pending` until a button is acted on, then the status the action endpoint was given (`done`, by convention; the server stores any string).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<MessageCtaActionStatus>,
+    pub status: ::std::option::Option<::std::string::String>,
 }
 ///`MessageCtaActionButtonsItem`
 #[derive(
@@ -3270,62 +3271,6 @@ impl ::std::convert::TryFrom<&str> for MessageCtaActionResultType {
     }
 }
 impl ::std::convert::TryFrom<::std::string::String> for MessageCtaActionResultType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///`MessageCtaActionStatus`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd,
-    schemars::JsonSchema
-)]
-pub enum MessageCtaActionStatus {
-    #[serde(rename = "pending")]
-    Pending,
-    #[serde(rename = "done")]
-    Done,
-}
-impl ::std::fmt::Display for MessageCtaActionStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Pending => f.write_str("pending"),
-            Self::Done => f.write_str("done"),
-        }
-    }
-}
-impl ::std::str::FromStr for MessageCtaActionStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "pending" => Ok(Self::Pending),
-            "done" => Ok(Self::Done),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for MessageCtaActionStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for MessageCtaActionStatus {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
