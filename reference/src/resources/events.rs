@@ -1010,13 +1010,18 @@ pub(crate) fn render(template: &str, context: &Value) -> Result<String, String> 
     handlebars::handlebars_helper!(uppercase: |value: Json| value.as_str().map(str::to_uppercase).unwrap_or_default());
     handlebars::handlebars_helper!(lowercase: |value: Json| value.as_str().map(str::to_lowercase).unwrap_or_default());
     handlebars::handlebars_helper!(titlecase: |value: Json| value.as_str().map(title_case).unwrap_or_default());
-    let mut registry = Handlebars::new();
-    registry.set_strict_mode(false);
-    // A few of the helpers Novu registers for its templates.
-    registry.register_helper("uppercase", Box::new(uppercase));
-    registry.register_helper("lowercase", Box::new(lowercase));
-    registry.register_helper("titlecase", Box::new(titlecase));
-    registry
+    // One registry for every render: building one registers Handlebars' built-in helpers,
+    // which costs more than rendering a short template.
+    static REGISTRY: std::sync::LazyLock<Handlebars<'static>> = std::sync::LazyLock::new(|| {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(false);
+        // A few of the helpers Novu registers for its templates.
+        registry.register_helper("uppercase", Box::new(uppercase));
+        registry.register_helper("lowercase", Box::new(lowercase));
+        registry.register_helper("titlecase", Box::new(titlecase));
+        registry
+    });
+    REGISTRY
         .render_template(template, context)
         .map_err(|error| error.to_string())
 }
