@@ -1,7 +1,9 @@
 //! The checks: each has a stable name, says what it expects, and records what it sees.
 //!
 //! Every response any check receives also passes through `response-conformance`, so a check
-//! only has to state its own expectation (a 401, a 2xx, a 4xx).
+//! only has to state its own expectation (a 401, a 2xx, a 4xx). The property checks
+//! (`properties.rs`) are the exception: they judge their many cases, and the requests that
+//! shrink a failing one, themselves, and report one minimal violation per operation.
 
 use serde_json::{Value, json};
 
@@ -35,8 +37,13 @@ pub const EXAMPLE_REQUESTS: &str = "example-requests";
 /// `invalid-body`.
 pub const INVALID_BODY: &str = "invalid-body";
 
+/// `valid-inputs-accepted`.
+pub const VALID_INPUTS_ACCEPTED: &str = "valid-inputs-accepted";
+/// `invalid-inputs-rejected`.
+pub const INVALID_INPUTS_REJECTED: &str = "invalid-inputs-rejected";
+
 /// Every check, in the order a run performs them.
-pub const CHECKS: [Check; 6] = [
+pub const CHECKS: [Check; 8] = [
     Check {
         name: AUTH_MISSING_KEY,
         description: "every authenticated operation answers 401 with the error body when the Authorization header is missing",
@@ -63,6 +70,16 @@ pub const CHECKS: [Check; 6] = [
         safe: false,
     },
     Check {
+        name: VALID_INPUTS_ACCEPTED,
+        description: "--cases random bodies and query values the schemas allow get a documented answer, never a 5xx, and never a 400 listing constraint messages",
+        safe: false,
+    },
+    Check {
+        name: INVALID_INPUTS_REJECTED,
+        description: "--cases random bodies and query values breaking one schema keyword each get a documented 4xx (not 401) with the error body",
+        safe: false,
+    },
+    Check {
         name: INVALID_BODY,
         description: "malformed JSON, a missing required field and a wrongly typed field each get a documented 4xx with the error body",
         safe: false,
@@ -80,6 +97,9 @@ pub fn applicable(operation: &Operation) -> Vec<&'static str> {
         names.push(SAFE_READS);
     }
     names.push(EXAMPLE_REQUESTS);
+    if has_inputs(operation) {
+        names.extend([VALID_INPUTS_ACCEPTED, INVALID_INPUTS_REJECTED]);
+    }
     if has_json_body(operation) {
         names.push(INVALID_BODY);
     }
@@ -89,6 +109,11 @@ pub fn applicable(operation: &Operation) -> Vec<&'static str> {
 /// Whether `operation` is a GET without path parameters.
 pub fn is_safe_read(operation: &Operation) -> bool {
     operation.method == "GET" && operation.parameters_in("path").next().is_none()
+}
+
+/// Whether `operation` takes a JSON body or query parameters, the inputs the property checks draw.
+pub fn has_inputs(operation: &Operation) -> bool {
+    has_json_body(operation) || operation.parameters_in("query").next().is_some()
 }
 
 fn has_json_body(operation: &Operation) -> bool {

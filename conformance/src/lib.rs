@@ -11,11 +11,13 @@ mod generate;
 mod http;
 mod outcome;
 mod progress;
+mod properties;
 pub mod report;
 mod resources;
 mod runner;
 mod schema;
 mod spec;
+mod strategies;
 
 pub use checks::{CHECKS, Check};
 pub use error::{Error, Result};

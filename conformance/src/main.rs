@@ -56,6 +56,9 @@ struct RunArguments {
     /// Only this check (repeatable); `novu-conformance list` names them.
     #[arg(long = "check", value_name = "NAME")]
     checks: Vec<String>,
+    /// Inputs drawn per operation by valid-inputs-accepted and invalid-inputs-rejected.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    cases: u32,
     /// Concurrent requests.
     #[arg(long, default_value_t = 4)]
     jobs: usize,
@@ -168,6 +171,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 no_cleanup: arguments.no_cleanup,
                 progress: true,
                 verbose: arguments.verbose,
+                cases: arguments.cases,
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

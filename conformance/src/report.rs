@@ -213,7 +213,7 @@ pub fn list(spec: &crate::spec::Spec) -> String {
     for check in crate::checks::CHECKS {
         let _ = writeln!(
             out,
-            "  {:<22} {}{}",
+            "  {:<24} {}{}",
             check.name,
             check.description,
             if check.safe {

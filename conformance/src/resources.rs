@@ -183,3 +183,54 @@ pub async fn cleanup(run: &Run, created: &[(&'static str, Value)], deleted: &Has
         let _ = run.http.send(&request).await;
     }
 }
+
+/// Deletes what `exchange` created, if it was a successful create of a resource the run knows
+/// how to delete: the property checks create many and keep none.
+pub async fn undo(run: &Run, operation: &Operation, exchange: &Exchange) {
+    let Some(producer) = PRODUCERS
+        .iter()
+        .find(|producer| producer.create == operation.operation_id)
+    else {
+        return;
+    };
+    let Some(delete) = producer
+        .delete
+        .and_then(|delete| run.spec.operation(delete))
+    else {
+        return;
+    };
+    if exchange
+        .status()
+        .is_none_or(|status| !(200..300).contains(&status))
+    {
+        return;
+    }
+    let response = exchange.json().unwrap_or(Value::Null);
+    let request = match &exchange.request.body {
+        Some(Body::Json(value)) => value.clone(),
+        _ => Value::Null,
+    };
+    let mut hints = run.hints();
+    let mut captured = false;
+    for (name, location) in producer.captures {
+        let value = match location.strip_prefix("request:") {
+            Some(pointer) => request.pointer(pointer),
+            None => response.pointer(location),
+        };
+        if let Some(value) = value.filter(|value| !value.is_null()) {
+            hints.insert((*name).to_owned(), value.clone());
+            captured = true;
+        }
+    }
+    if !captured {
+        return;
+    }
+    let request = Request {
+        method: delete.method.clone(),
+        path: checks::fill_path(run, delete, &hints),
+        query: Vec::new(),
+        body: None,
+        credentials: Credentials::ApiKey,
+    };
+    let _ = run.http.send(&request).await;
+}

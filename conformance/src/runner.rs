@@ -14,6 +14,7 @@ use crate::generate::{Generator, Hints};
 use crate::http::{Credentials, HttpClient, Request};
 use crate::outcome::{CheckResult, Recorder, Violation};
 use crate::progress::Progress;
+use crate::properties;
 use crate::resources::{self, PRODUCERS};
 use crate::schema::SchemaSet;
 use crate::spec::{Operation, Spec};
@@ -47,6 +48,8 @@ pub struct Options {
     pub progress: bool,
     /// Print one line per request and answer on standard error.
     pub verbose: bool,
+    /// Cases per operation of the property checks.
+    pub cases: u32,
 }
 
 impl Default for Options {
@@ -65,6 +68,7 @@ impl Default for Options {
             no_cleanup: false,
             progress: false,
             verbose: false,
+            cases: 50,
         }
     }
 }
@@ -109,6 +113,10 @@ pub struct Run {
     enabled: Vec<&'static str>,
     requests: std::sync::atomic::AtomicU32,
     verbose: bool,
+    /// The seed of the run.
+    pub seed: u64,
+    /// Cases per operation of the property checks.
+    pub cases: u32,
 }
 
 impl Run {
@@ -133,6 +141,33 @@ impl Run {
         operation: &Operation,
         request: Request,
     ) -> Exchange {
+        let exchange = self.send(check, operation, request).await;
+        if self.enabled.contains(&checks::RESPONSE_CONFORMANCE) {
+            let conformance = checks::RESPONSE_CONFORMANCE;
+            self.recorder
+                .request(conformance, &operation.operation_id, &operation.tag);
+            let problems = checks::response_problems(self, operation, &exchange);
+            if !problems.is_empty() {
+                let violation = exchange.violation(
+                    conformance,
+                    operation,
+                    "a documented status (not 5xx), content type and headers, and a valid body",
+                    Some(&problems.join("; ")),
+                );
+                self.recorder.violation(&operation.tag, violation);
+            }
+        }
+        exchange
+    }
+
+    /// Sends `request` for `check` on `operation` and counts it, without judging the answer:
+    /// the property checks judge (and shrink) their cases themselves.
+    pub async fn send(
+        &self,
+        check: &'static str,
+        operation: &Operation,
+        request: Request,
+    ) -> Exchange {
         let curl = self.http.curl(&request);
         let outcome = self.http.send(&request).await;
         self.requests
@@ -152,21 +187,6 @@ impl Run {
         }
         self.recorder
             .request(check, &operation.operation_id, &operation.tag);
-        if self.enabled.contains(&checks::RESPONSE_CONFORMANCE) {
-            let conformance = checks::RESPONSE_CONFORMANCE;
-            self.recorder
-                .request(conformance, &operation.operation_id, &operation.tag);
-            let problems = checks::response_problems(self, operation, &exchange);
-            if !problems.is_empty() {
-                let violation = exchange.violation(
-                    conformance,
-                    operation,
-                    "a documented status (not 5xx), content type and headers, and a valid body",
-                    Some(&problems.join("; ")),
-                );
-                self.recorder.violation(&operation.tag, violation);
-            }
-        }
         exchange
     }
 
@@ -257,7 +277,17 @@ fn enabled_checks(options: &Options) -> Result<Vec<&'static str>> {
         .filter(|check| {
             options.checks.is_empty() || options.checks.iter().any(|name| name == check.name)
         })
-        .filter(|check| !options.read_only || check.safe || check.name == checks::EXAMPLE_REQUESTS)
+        // These send only GETs under --read-only.
+        .filter(|check| {
+            !options.read_only
+                || check.safe
+                || [
+                    checks::EXAMPLE_REQUESTS,
+                    checks::VALID_INPUTS_ACCEPTED,
+                    checks::INVALID_INPUTS_REJECTED,
+                ]
+                .contains(&check.name)
+        })
         .map(|check| check.name)
         .collect())
 }
@@ -303,6 +333,8 @@ async fn run_against(
         enabled: enabled.clone(),
         requests: std::sync::atomic::AtomicU32::new(0),
         verbose: options.verbose,
+        seed: options.seed,
+        cases: options.cases,
         spec,
     });
     preflight(&run).await?;
@@ -398,7 +430,11 @@ async fn run_against(
         }
     }
     let mut created: Vec<(&'static str, Value)> = Vec::new();
-    if examples && !options.read_only {
+    // The property checks address what the examples create, so they need it made too.
+    let needs_resources = examples
+        || enabled.contains(&checks::VALID_INPUTS_ACCEPTED)
+        || enabled.contains(&checks::INVALID_INPUTS_REJECTED);
+    if needs_resources && !options.read_only {
         // Creating is part of the example check when it is selected; otherwise the resources are
         // still made, silently, so that other checks can address them.
         let all_creates: Vec<Operation> = PRODUCERS
@@ -406,9 +442,10 @@ async fn run_against(
             .filter_map(|producer| run.spec.operation(producer.create).cloned())
             .collect();
         for operation in &all_creates {
-            let counted = creates
-                .iter()
-                .any(|selected| selected.operation_id == operation.operation_id);
+            let counted = examples
+                && creates
+                    .iter()
+                    .any(|selected| selected.operation_id == operation.operation_id);
             let exchange = if counted {
                 checks::example_request(&run, operation).await
             } else {
@@ -416,14 +453,40 @@ async fn run_against(
             };
             resources::capture(&run, operation, &exchange, &mut created);
         }
-        let ids: Vec<String> = creates
-            .iter()
-            .map(|operation| operation.operation_id.clone())
-            .collect();
-        progress.line(checks::EXAMPLE_REQUESTS, "(creates)", &ids, &run);
+        if examples {
+            let ids: Vec<String> = creates
+                .iter()
+                .map(|operation| operation.operation_id.clone())
+                .collect();
+            progress.line(checks::EXAMPLE_REQUESTS, "(creates)", &ids, &run);
+        }
     }
     if examples {
         run_sequential(&run, &progress, &middle).await;
+    }
+    for check in [
+        checks::VALID_INPUTS_ACCEPTED,
+        checks::INVALID_INPUTS_REJECTED,
+    ] {
+        if !enabled.contains(&check) {
+            continue;
+        }
+        let operations: Vec<Operation> = selected
+            .iter()
+            .filter(|operation| writes_allowed(operation) && checks::has_inputs(operation))
+            .cloned()
+            .collect();
+        for_each_tag(
+            &run,
+            &progress,
+            check,
+            operations,
+            jobs,
+            move |run, operation| async move {
+                properties::check(run, operation, check).await;
+            },
+        )
+        .await;
     }
     if enabled.contains(&checks::INVALID_BODY) && !options.read_only {
         let operations: Vec<Operation> = selected

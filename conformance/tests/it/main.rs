@@ -4,6 +4,7 @@
 
 mod cli;
 mod hostile;
+mod properties;
 mod reference;
 
 use std::time::Duration;
