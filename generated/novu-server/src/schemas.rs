@@ -1344,7 +1344,7 @@ pub(crate) const DOCUMENT: &str = r#####"{
           },
           "conditions": {
             "items": {
-              "$ref": "#/components/schemas/StepFilter"
+              "$ref": "#/components/schemas/IntegrationConditionGroup"
             },
             "type": "array"
           },
@@ -1398,6 +1398,67 @@ pub(crate) const DOCUMENT: &str = r#####"{
           "deleted",
           "primary",
           "priority"
+        ],
+        "type": "object"
+      },
+      "IntegrationConditionGroup": {
+        "properties": {
+          "children": {
+            "items": {
+              "$ref": "#/components/schemas/IntegrationConditionPart"
+            },
+            "type": "array"
+          },
+          "isNegated": {
+            "type": "boolean"
+          },
+          "type": {
+            "enum": [
+              "BOOLEAN",
+              "TEXT",
+              "DATE",
+              "NUMBER",
+              "STATEMENT",
+              "LIST",
+              "MULTI_LIST",
+              "GROUP"
+            ],
+            "type": "string"
+          },
+          "value": {
+            "enum": [
+              "AND",
+              "OR"
+            ],
+            "type": "string"
+          }
+        },
+        "type": "object"
+      },
+      "IntegrationConditionPart": {
+        "properties": {
+          "field": {
+            "type": "string"
+          },
+          "on": {
+            "enum": [
+              "subscriber",
+              "payload",
+              "tenant",
+              "webhook",
+              "isOnline",
+              "isOnlineInLast",
+              "previousStep"
+            ],
+            "type": "string"
+          },
+          "operator": {
+            "$ref": "#/components/schemas/FieldOperator"
+          },
+          "value": {}
+        },
+        "required": [
+          "on"
         ],
         "type": "object"
       },

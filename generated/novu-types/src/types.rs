@@ -2080,9 +2080,9 @@ impl ::std::convert::From<PreviousStepFilterPart> for FilterPart {
 pub struct Integration {
     pub active: bool,
     pub channel: ChannelType,
-    ///Condition groups (see `StepFilter`) under which this integration is selected instead of the default one, for triggers that name a tenant. Only the tenant is in scope, so only `on: tenant` parts can match; each part keeps only `on`, `field`, `operator` and `value`.
+    ///Condition groups (see `StepFilter`) under which this integration is selected instead of the default one, for triggers that name a tenant. Only the tenant is in scope, so only `on: tenant` parts can match.
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub conditions: ::std::vec::Vec<StepFilter>,
+    pub conditions: ::std::vec::Vec<IntegrationConditionGroup>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<IntegrationCredentials>,
     pub deleted: bool,
@@ -2117,6 +2117,263 @@ pub struct Integration {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub remove_novu_branding: ::std::option::Option<bool>,
+}
+///A condition group as an integration stores it: a `StepFilter` whose parts keep only `on`, `field`, `operator` and `value` (a webhook part loses its `webhookUrl`, an `isOnlineInLast` part its `timeOperator`, a `previousStep` part its step).
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    schemars::JsonSchema
+)]
+pub struct IntegrationConditionGroup {
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub children: ::std::vec::Vec<IntegrationConditionPart>,
+    ///Stored as given; the evaluation never negates anything.
+    #[serde(
+        rename = "isNegated",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub is_negated: ::std::option::Option<bool>,
+    ///A hint for editors; not used by the evaluation.
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<IntegrationConditionGroupType>,
+    ///How the children combine when there are two or more.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub value: ::std::option::Option<IntegrationConditionGroupValue>,
+}
+///A hint for editors; not used by the evaluation.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum IntegrationConditionGroupType {
+    #[serde(rename = "BOOLEAN")]
+    Boolean,
+    #[serde(rename = "TEXT")]
+    Text,
+    #[serde(rename = "DATE")]
+    Date,
+    #[serde(rename = "NUMBER")]
+    Number,
+    #[serde(rename = "STATEMENT")]
+    Statement,
+    #[serde(rename = "LIST")]
+    List,
+    #[serde(rename = "MULTI_LIST")]
+    MultiList,
+    #[serde(rename = "GROUP")]
+    Group,
+}
+impl ::std::fmt::Display for IntegrationConditionGroupType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Boolean => f.write_str("BOOLEAN"),
+            Self::Text => f.write_str("TEXT"),
+            Self::Date => f.write_str("DATE"),
+            Self::Number => f.write_str("NUMBER"),
+            Self::Statement => f.write_str("STATEMENT"),
+            Self::List => f.write_str("LIST"),
+            Self::MultiList => f.write_str("MULTI_LIST"),
+            Self::Group => f.write_str("GROUP"),
+        }
+    }
+}
+impl ::std::str::FromStr for IntegrationConditionGroupType {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "BOOLEAN" => Ok(Self::Boolean),
+            "TEXT" => Ok(Self::Text),
+            "DATE" => Ok(Self::Date),
+            "NUMBER" => Ok(Self::Number),
+            "STATEMENT" => Ok(Self::Statement),
+            "LIST" => Ok(Self::List),
+            "MULTI_LIST" => Ok(Self::MultiList),
+            "GROUP" => Ok(Self::Group),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for IntegrationConditionGroupType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for IntegrationConditionGroupType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///How the children combine when there are two or more.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum IntegrationConditionGroupValue {
+    #[serde(rename = "AND")]
+    And,
+    #[serde(rename = "OR")]
+    Or,
+}
+impl ::std::fmt::Display for IntegrationConditionGroupValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::And => f.write_str("AND"),
+            Self::Or => f.write_str("OR"),
+        }
+    }
+}
+impl ::std::str::FromStr for IntegrationConditionGroupValue {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "AND" => Ok(Self::And),
+            "OR" => Ok(Self::Or),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for IntegrationConditionGroupValue {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for IntegrationConditionGroupValue {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///One stored condition of an integration.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    schemars::JsonSchema
+)]
+pub struct IntegrationConditionPart {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub field: ::std::option::Option<::std::string::String>,
+    pub on: IntegrationConditionPartOn,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub operator: ::std::option::Option<FieldOperator>,
+    ///The compared value as it was sent: a string for field parts, a boolean or number for the online parts.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub value: ::std::option::Option<::serde_json::Value>,
+}
+///`IntegrationConditionPartOn`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum IntegrationConditionPartOn {
+    #[serde(rename = "subscriber")]
+    Subscriber,
+    #[serde(rename = "payload")]
+    Payload,
+    #[serde(rename = "tenant")]
+    Tenant,
+    #[serde(rename = "webhook")]
+    Webhook,
+    #[serde(rename = "isOnline")]
+    IsOnline,
+    #[serde(rename = "isOnlineInLast")]
+    IsOnlineInLast,
+    #[serde(rename = "previousStep")]
+    PreviousStep,
+}
+impl ::std::fmt::Display for IntegrationConditionPartOn {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Subscriber => f.write_str("subscriber"),
+            Self::Payload => f.write_str("payload"),
+            Self::Tenant => f.write_str("tenant"),
+            Self::Webhook => f.write_str("webhook"),
+            Self::IsOnline => f.write_str("isOnline"),
+            Self::IsOnlineInLast => f.write_str("isOnlineInLast"),
+            Self::PreviousStep => f.write_str("previousStep"),
+        }
+    }
+}
+impl ::std::str::FromStr for IntegrationConditionPartOn {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "subscriber" => Ok(Self::Subscriber),
+            "payload" => Ok(Self::Payload),
+            "tenant" => Ok(Self::Tenant),
+            "webhook" => Ok(Self::Webhook),
+            "isOnline" => Ok(Self::IsOnline),
+            "isOnlineInLast" => Ok(Self::IsOnlineInLast),
+            "previousStep" => Ok(Self::PreviousStep),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for IntegrationConditionPartOn {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for IntegrationConditionPartOn {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
 }
 ///Provider credentials; which fields a provider needs depends on the provider. All optional.
 #[derive(

@@ -335,3 +335,43 @@ fn created_only(integrations: &[types::Integration]) -> Vec<&types::Integration>
         .filter(|integration| integration.provider_id != "novu")
         .collect()
 }
+
+#[tokio::test]
+async fn conditions_of_every_part_kind_are_stored_and_read_back() {
+    // Integrations keep only `on`, `field`, `operator` and `value` of each part, so a webhook
+    // or online part comes back without its other fields and must still be answerable.
+    let test = TestServer::start().await;
+    let conditions = json!([{
+        "value": "OR",
+        "children": [
+            { "on": "webhook", "field": "vip", "operator": "EQUAL", "value": "true", "webhookUrl": "https://hooks.example" },
+            { "on": "isOnlineInLast", "timeOperator": "days", "value": 2 },
+            { "on": "tenant", "field": "identifier", "operator": "EQUAL", "value": "acme" },
+        ],
+    }]);
+    let (status, created) = test
+        .raw(
+            Method::POST,
+            "/v1/integrations",
+            Some(json!({ "providerId": "sendgrid", "channel": "email", "conditions": conditions })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let children = &created["data"]["conditions"][0]["children"];
+    assert_eq!(
+        children[0],
+        json!({ "on": "webhook", "field": "vip", "operator": "EQUAL", "value": "true" })
+    );
+    assert_eq!(children[1], json!({ "on": "isOnlineInLast", "value": 2 }));
+    let id = created["data"]["_id"].as_str().unwrap().to_owned();
+    let (status, updated) = test
+        .raw(
+            Method::PUT,
+            &format!("/v1/integrations/{id}"),
+            Some(json!({ "name": "renamed" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{updated}");
+    let (status, listed) = test.raw(Method::GET, "/v1/integrations", None).await;
+    assert_eq!(status, 200, "{listed}");
+}
