@@ -134,6 +134,8 @@ Promotes each listed change to the production environment; counts as a bulk call
 
 Sends a `POST` request to `/v1/changes/bulk/apply`
 
+Arguments:
+- `body`: Optional: the server reads a request without a body as `{}`.
 */
     pub async fn changes_apply_bulk<'a>(
         &'a self,
@@ -2958,6 +2960,8 @@ Sets the logo, colors and font; a logo that is not an image URL or a color that 
 
 Sends a `PUT` request to `/v1/organizations/branding`
 
+Arguments:
+- `body`: Optional: the server reads a request without a body as `{}`.
 */
     pub async fn organization_branding_update<'a>(
         &'a self,
@@ -3484,7 +3488,7 @@ Sends a `PUT` request to `/v1/subscribers/{subscriberId}`
 
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
-- `body`
+- `body`: Optional: the server reads a request without a body as `{}`.
 */
     pub async fn subscribers_update<'a>(
         &'a self,
@@ -4069,7 +4073,7 @@ Sends a `POST` request to `/v1/subscribers/{subscriberId}/messages/markAs`
 
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
-- `body`
+- `body`: Optional: the server reads a request without a body as `{}`.
 */
     pub async fn subscriber_messages_mark_as_legacy<'a>(
         &'a self,
@@ -4477,7 +4481,7 @@ Sends a `PATCH` request to `/v1/subscribers/{subscriberId}/preferences`
 
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
-- `body`
+- `body`: Optional: the server reads a request without a body as `{}`.
 */
     pub async fn subscriber_preferences_update_global<'a>(
         &'a self,
@@ -5692,7 +5696,7 @@ Sends a `PUT` request to `/v1/workflow-overrides/workflows/{workflowId}/tenants/
 Arguments:
 - `workflow_id`: The workflow's `_id` (not its trigger identifier).
 - `tenant_id`: The tenant's `_id` (not its identifier).
-- `body`
+- `body`: Optional: the server reads a request without a body as `{}`.
 */
     pub async fn workflow_overrides_update_by_tenant<'a>(
         &'a self,
@@ -5825,7 +5829,7 @@ Sends a `PUT` request to `/v1/workflow-overrides/{overrideId}`
 
 Arguments:
 - `override_id`: The override's `_id`.
-- `body`
+- `body`: Optional: the server reads a request without a body as `{}`.
 */
     pub async fn workflow_overrides_update<'a>(
         &'a self,

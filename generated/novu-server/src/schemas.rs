@@ -4396,8 +4396,7 @@ pub(crate) const DOCUMENT: &str = r#####"{
         "properties": {
           "role": {
             "enum": [
-              "admin",
-              "member"
+              "admin"
             ],
             "type": "string"
           }

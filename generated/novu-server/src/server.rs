@@ -785,7 +785,7 @@ pub struct ChangesListQuery {
 pub struct ChangesApplyBulkRequest<C> {
     /// The authenticated caller.
     pub caller: C,
-    pub body: types::BulkApplyChangesRequest,
+    pub body: Option<types::BulkApplyChangesRequest>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1465,7 +1465,7 @@ pub struct OrganizationsRenameRequest<C> {
 pub struct OrganizationBrandingUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
-    pub body: types::UpdateOrganizationBrandingRequest,
+    pub body: Option<types::UpdateOrganizationBrandingRequest>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1577,7 +1577,7 @@ pub struct SubscribersUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: SubscribersUpdatePath,
-    pub body: types::UpdateSubscriberRequest,
+    pub body: Option<types::UpdateSubscriberRequest>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1762,7 +1762,7 @@ pub struct SubscriberMessagesMarkAsLegacyRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: SubscriberMessagesMarkAsLegacyPath,
-    pub body: types::LegacyMarkMessagesRequest,
+    pub body: Option<types::LegacyMarkMessagesRequest>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1904,7 +1904,7 @@ pub struct SubscriberPreferencesUpdateGlobalRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: SubscriberPreferencesUpdateGlobalPath,
-    pub body: types::UpdateSubscriberGlobalPreferencesRequest,
+    pub body: Option<types::UpdateSubscriberGlobalPreferencesRequest>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -2217,7 +2217,7 @@ pub struct WorkflowOverridesUpdateByTenantRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: WorkflowOverridesUpdateByTenantPath,
-    pub body: types::UpdateWorkflowOverrideRequest,
+    pub body: Option<types::UpdateWorkflowOverrideRequest>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -2253,7 +2253,7 @@ pub struct WorkflowOverridesUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: WorkflowOverridesUpdatePath,
-    pub body: types::UpdateWorkflowOverrideRequest,
+    pub body: Option<types::UpdateWorkflowOverrideRequest>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -9286,7 +9286,7 @@ async fn handle_changes_apply_bulk<A: NovuApi>(
     let input = match runtime::decode::<
         runtime::Nothing,
         runtime::Nothing,
-        types::BulkApplyChangesRequest,
+        Option<types::BulkApplyChangesRequest>,
     >(&operations::CHANGES_APPLY_BULK, parts, body)
         .await
     {
@@ -10531,7 +10531,7 @@ async fn handle_organization_branding_update<A: NovuApi>(
     let input = match runtime::decode::<
         runtime::Nothing,
         runtime::Nothing,
-        types::UpdateOrganizationBrandingRequest,
+        Option<types::UpdateOrganizationBrandingRequest>,
     >(&operations::ORGANIZATION_BRANDING_UPDATE, parts, body)
         .await
     {
@@ -10764,7 +10764,7 @@ async fn handle_subscribers_update<A: NovuApi>(
     let input = match runtime::decode::<
         SubscribersUpdatePath,
         runtime::Nothing,
-        types::UpdateSubscriberRequest,
+        Option<types::UpdateSubscriberRequest>,
     >(&operations::SUBSCRIBERS_UPDATE, parts, body)
         .await
     {
@@ -10995,7 +10995,7 @@ async fn handle_subscriber_messages_mark_as_legacy<A: NovuApi>(
     let input = match runtime::decode::<
         SubscriberMessagesMarkAsLegacyPath,
         runtime::Nothing,
-        types::LegacyMarkMessagesRequest,
+        Option<types::LegacyMarkMessagesRequest>,
     >(&operations::SUBSCRIBER_MESSAGES_MARK_AS_LEGACY, parts, body)
         .await
     {
@@ -11156,7 +11156,7 @@ async fn handle_subscriber_preferences_update_global<A: NovuApi>(
     let input = match runtime::decode::<
         SubscriberPreferencesUpdateGlobalPath,
         runtime::Nothing,
-        types::UpdateSubscriberGlobalPreferencesRequest,
+        Option<types::UpdateSubscriberGlobalPreferencesRequest>,
     >(&operations::SUBSCRIBER_PREFERENCES_UPDATE_GLOBAL, parts, body)
         .await
     {
@@ -11656,7 +11656,7 @@ async fn handle_workflow_overrides_update_by_tenant<A: NovuApi>(
     let input = match runtime::decode::<
         WorkflowOverridesUpdateByTenantPath,
         runtime::Nothing,
-        types::UpdateWorkflowOverrideRequest,
+        Option<types::UpdateWorkflowOverrideRequest>,
     >(&operations::WORKFLOW_OVERRIDES_UPDATE_BY_TENANT, parts, body)
         .await
     {
@@ -11709,7 +11709,7 @@ async fn handle_workflow_overrides_update<A: NovuApi>(
     let input = match runtime::decode::<
         WorkflowOverridesUpdatePath,
         runtime::Nothing,
-        types::UpdateWorkflowOverrideRequest,
+        Option<types::UpdateWorkflowOverrideRequest>,
     >(&operations::WORKFLOW_OVERRIDES_UPDATE, parts, body)
         .await
     {
@@ -11970,7 +11970,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/changes_apply_bulk/parameters",
         body_schema: Some("/components/schemas/BulkApplyChangesRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 102400,
     };
     pub(crate) static CHANGES_COUNT: Operation = Operation {
@@ -12701,7 +12701,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/organization_branding_update/parameters",
         body_schema: Some("/components/schemas/UpdateOrganizationBrandingRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 102400,
     };
     pub(crate) static ORGANIZATIONS_RETRIEVE_CURRENT: Operation = Operation {
@@ -12823,7 +12823,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/subscribers_update/parameters",
         body_schema: Some("/components/schemas/UpdateSubscriberRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBERS_DELETE: Operation = Operation {
@@ -13029,7 +13029,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/subscriber_messages_mark_as_legacy/parameters",
         body_schema: Some("/components/schemas/LegacyMarkMessagesRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_MESSAGE_ACTION_UPDATE: Operation = Operation {
@@ -13195,7 +13195,7 @@ mod operations {
         body_schema: Some(
             "/components/schemas/UpdateSubscriberGlobalPreferencesRequest",
         ),
-        body_required: true,
+        body_required: false,
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_PREFERENCES_GET_BY_LEVEL: Operation = Operation {
@@ -13532,7 +13532,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/workflow_overrides_update_by_tenant/parameters",
         body_schema: Some("/components/schemas/UpdateWorkflowOverrideRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_OVERRIDES_RETRIEVE: Operation = Operation {
@@ -13564,7 +13564,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/workflow_overrides_update/parameters",
         body_schema: Some("/components/schemas/UpdateWorkflowOverrideRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_OVERRIDES_DELETE: Operation = Operation {

@@ -9176,10 +9176,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationBrandingRequestFontCol
     schemars::JsonSchema
 )]
 pub struct UpdateOrganizationMemberRolesRequest {
-    ///Only `admin` can be set; `member` passes validation but makes the server fail (500).
+    ///Only `admin` can be set. Novu also lets `member` through its validation and then fails with a 500; the contract does not accept a 500 as an answer, so `member` is outside it.
     pub role: UpdateOrganizationMemberRolesRequestRole,
 }
-///Only `admin` can be set; `member` passes validation but makes the server fail (500).
+///Only `admin` can be set. Novu also lets `member` through its validation and then fails with a 500; the contract does not accept a 500 as an answer, so `member` is outside it.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9196,14 +9196,11 @@ pub struct UpdateOrganizationMemberRolesRequest {
 pub enum UpdateOrganizationMemberRolesRequestRole {
     #[serde(rename = "admin")]
     Admin,
-    #[serde(rename = "member")]
-    Member,
 }
 impl ::std::fmt::Display for UpdateOrganizationMemberRolesRequestRole {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
             Self::Admin => f.write_str("admin"),
-            Self::Member => f.write_str("member"),
         }
     }
 }
@@ -9214,7 +9211,6 @@ impl ::std::str::FromStr for UpdateOrganizationMemberRolesRequestRole {
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
             "admin" => Ok(Self::Admin),
-            "member" => Ok(Self::Member),
             _ => Err("invalid value".into()),
         }
     }

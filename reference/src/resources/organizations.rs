@@ -133,19 +133,14 @@ pub(crate) fn remove_member(
     Ok(member)
 }
 
-/// Sets the member's roles to `[role]`. Only `admin` is supported; Novu fails on any other
-/// role with a plain `Error`, which answers 500.
+/// Sets the member's roles to `[role]`. The contract admits `admin` only (the router refuses
+/// anything else); Novu fails with a 500 on `member`, which no conforming server may answer.
 pub(crate) fn update_member_role(
     transaction: &Transaction,
     caller: &Caller,
     member_id: &str,
     role: &str,
 ) -> Outcome<Value> {
-    if role != "admin" {
-        return Err(Failure::internal(format!(
-            "The change of role to an {role} type is not supported"
-        )));
-    }
     let mut member = find_member(transaction, caller, member_id)?
         .ok_or_else(|| Failure::not_found("No member was found"))?;
     member["roles"] = json!([role]);

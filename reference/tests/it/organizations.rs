@@ -149,8 +149,11 @@ async fn members_can_be_removed_but_not_oneself() {
             Some(serde_json::json!({ "role": "member" })),
         )
         .await;
-    assert_eq!(status, 500, "only admin is supported: {failed}");
-    assert!(failed["errorId"].is_string());
+    assert_eq!(status, 400, "only admin is in the contract: {failed}");
+    assert_eq!(
+        failed["message"],
+        serde_json::json!(["role must be one of the following values: admin"])
+    );
 
     let (status, refused) = test
         .raw(
