@@ -625,3 +625,23 @@ fn with_wrong_type(run: &Run, schema: &Value, valid: &Value) -> Option<Value> {
     let whole = json!(["nc-not-an-object"]);
     run.schemas.check(schema, &whole).is_err().then_some(whole)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Spec;
+
+    #[test]
+    fn safe_reads_cover_gets_whose_required_query_values_can_be_filled() {
+        let spec = Spec::embedded().expect("the embedded spec loads");
+        let safe = |id: &str| is_safe_read(spec.operation(id).expect("the operation exists"));
+        assert!(safe("subscribers_list"), "defaults fill page and limit");
+        assert!(safe("environments_retrieve_current"));
+        assert!(
+            !safe("execution_details_list"),
+            "its required ids cannot be known"
+        );
+        assert!(!safe("subscribers_get"), "it has a path parameter");
+        assert!(!safe("subscribers_create"), "it is not a GET");
+    }
+}
