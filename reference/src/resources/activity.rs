@@ -6,7 +6,7 @@ use novu_server::types::{StepFilter, StepType};
 use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
 
-use super::{Caller, offset, subscribers};
+use super::{Caller, full_page_rule, offset, subscribers};
 use crate::failure::{Failure, Outcome};
 use crate::store::{documents, first_document};
 
@@ -61,12 +61,7 @@ pub(crate) fn list(transaction: &Transaction, caller: &Caller, query: ListQuery)
     {
         data.push(with_jobs(transaction, notification)?);
     }
-    Ok(json!({
-        "page": query.page,
-        "hasMore": data.len() as i64 == PAGE_SIZE,
-        "pageSize": PAGE_SIZE,
-        "data": data,
-    }))
+    Ok(full_page_rule(query.page, PAGE_SIZE, data))
 }
 
 pub(crate) fn get(transaction: &Transaction, caller: &Caller, id: &str) -> Outcome<Value> {

@@ -38,6 +38,21 @@ pub(crate) fn offset(page: i64, size: i64) -> i64 {
     page.saturating_mul(size).max(0)
 }
 
+/// A page of a list whose `hasMore` only says whether the page is full (`data.length ===
+/// limit` in Novu): subscribers, tenants and the activity feed.
+pub(crate) fn full_page_rule(
+    page: i64,
+    size: i64,
+    data: Vec<serde_json::Value>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "page": page,
+        "hasMore": data.len() as i64 == size,
+        "pageSize": size,
+        "data": data,
+    })
+}
+
 /// The organization's admin user, standing in for the user behind the API key.
 pub(crate) fn creator_id(
     transaction: &rusqlite::Transaction,

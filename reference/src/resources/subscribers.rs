@@ -4,7 +4,7 @@
 use rusqlite::{Transaction, params};
 use serde_json::{Map, Value, json};
 
-use super::{Caller, deleted_acknowledgement, offset};
+use super::{Caller, deleted_acknowledgement, full_page_rule, offset};
 use crate::failure::{Failure, Outcome};
 use crate::ids;
 use crate::store::{documents, first_document};
@@ -23,12 +23,7 @@ pub(crate) fn list(
         "SELECT doc FROM subscribers WHERE environment_id = ?1 AND deleted = 0 ORDER BY rowid LIMIT ?2 OFFSET ?3",
         params![caller.environment_id, limit, offset(page, limit)],
     )?;
-    Ok(json!({
-        "page": page,
-        "hasMore": data.len() as i64 == limit,
-        "pageSize": limit,
-        "data": data,
-    }))
+    Ok(full_page_rule(page, limit, data))
 }
 
 /// Creates the subscriber, or updates it when the environment already has that

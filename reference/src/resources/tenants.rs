@@ -3,7 +3,7 @@
 use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
 
-use super::{Caller, offset};
+use super::{Caller, full_page_rule, offset};
 use crate::failure::{Failure, Outcome};
 use crate::ids;
 use crate::store::{documents, first_document};
@@ -20,12 +20,7 @@ pub(crate) fn list(
         "SELECT doc FROM tenants WHERE environment_id = ?1 ORDER BY rowid DESC LIMIT ?2 OFFSET ?3",
         params![caller.environment_id, limit, offset(page, limit)],
     )?;
-    Ok(json!({
-        "page": page,
-        "hasMore": data.len() as i64 == limit,
-        "pageSize": limit,
-        "data": data,
-    }))
+    Ok(full_page_rule(page, limit, data))
 }
 
 pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) -> Outcome<Value> {
