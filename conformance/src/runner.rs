@@ -488,6 +488,8 @@ async fn run_against(
         )
         .await;
     }
+    // Scenario checks (lifecycles, trigger semantics, snapshots) run here: after the property
+    // checks, before the example deletes and the cleanup.
     if enabled.contains(&checks::INVALID_BODY) && !options.read_only {
         let operations: Vec<Operation> = selected
             .iter()
