@@ -490,6 +490,7 @@ async fn run_against(
     }
     // Scenario checks (lifecycles, trigger semantics, snapshots) run here: after the property
     // checks, before the example deletes and the cleanup.
+    crate::scenario::run_checks(&run, &progress, &enabled, &selected, options.read_only).await;
     if enabled.contains(&checks::INVALID_BODY) && !options.read_only {
         let operations: Vec<Operation> = selected
             .iter()
