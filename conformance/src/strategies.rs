@@ -739,7 +739,8 @@ impl Compiler<'_> {
         for (index, alternative) in alternatives.iter().enumerate() {
             let kind = types[index];
             let unique = types.iter().filter(|other| **other == kind).count() == 1;
-            if !unique && !(kind == "object" && tagged) {
+            let told_apart = unique || (kind == "object" && tagged);
+            if !told_apart {
                 continue;
             }
             let mut anchor = anchor.clone();
