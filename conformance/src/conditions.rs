@@ -32,7 +32,7 @@ use crate::strategies;
 pub const CONDITIONS: &str = "conditions";
 
 /// The most cases spent shrinking a disagreement (each sends about six requests).
-const MAX_SHRINK_CASES: u32 = 40;
+const MAX_SHRINK_CASES: u32 = 64;
 
 const FILTERED: &str = "nc-filtered";
 const WITNESS: &str = "nc-witness";
@@ -470,8 +470,14 @@ fn field_part() -> BoxedStrategy<Value> {
         ])
         .prop_map(|field| ("tenant", field)),
     ];
-    (source, select(OPERATORS), expected())
+    // `None` names the part's own field, so that the expected value equals the actual one: the
+    // boundary of every relational operator and of BETWEEN.
+    let value = prop_oneof![3 => expected().prop_map(Some), 1 => Just(None)];
+    (source, select(OPERATORS), value)
         .prop_map(|((on, field), operator, value)| {
+            // Templates name array elements with a dotted index.
+            let dotted = field.replace('[', ".").replace(']', "");
+            let value = value.unwrap_or_else(|| format!("{{{{{on}.{dotted}}}}}"));
             json!({ "on": on, "field": field, "operator": operator, "value": value })
         })
         .boxed()

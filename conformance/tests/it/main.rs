@@ -8,6 +8,7 @@ mod hostile;
 mod properties;
 mod proxy;
 mod reference;
+mod semantics;
 
 use std::time::Duration;
 
