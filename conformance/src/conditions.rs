@@ -290,7 +290,23 @@ fn number() -> BoxedStrategy<Value> {
 /// Strings, among them numeric ones, a comma list, LIKE wildcards and the empty string.
 fn string() -> BoxedStrategy<Value> {
     select(vec![
-        "a", "", "abc", "10", "9", "2", " 2 ", "a,b", "true", "a_c", "50%", "Abc",
+        "a",
+        "",
+        "abc",
+        "10",
+        "9",
+        "2",
+        " 2 ",
+        "a,b",
+        "true",
+        "a_c",
+        "50%",
+        "Abc",
+        "a&b",
+        "x'y",
+        "\t9\n",
+        "\u{ff61}",
+        "\u{1f600}",
     ])
     .prop_map(|text| json!(text))
     .boxed()
@@ -418,8 +434,44 @@ const OPERATORS: &[&str] = &[
 /// bounds, lists, patterns and templates naming the drawn fields.
 fn expected() -> BoxedStrategy<String> {
     let plain = select(vec![
-        "1", "0", "2", "", "10", "9", "-1", "1.5", " 2 ", "1e1", "0x10", "Infinity", "a", "abc",
-        "true", "false", "a,b", "b, a", "%", "a%", "%b%", "a_c", "_", "50\\%", "\\", "A%",
+        "1",
+        "0",
+        "2",
+        "",
+        "10",
+        "9",
+        "-1",
+        "1.5",
+        " 2 ",
+        "1e1",
+        "0x10",
+        "Infinity",
+        "a",
+        "abc",
+        "true",
+        "false",
+        "a,b",
+        "b, a",
+        "%",
+        "a%",
+        "%b%",
+        "a_c",
+        "_",
+        "50\\%",
+        "\\",
+        "A%",
+        "a&b",
+        "x'y",
+        "\u{ff61}",
+        "\u{1f600}",
+        "+1",
+        ".5",
+        "5.",
+        "0X1F",
+        "1e",
+        "-0",
+        "\t9\n",
+        "0b",
     ]);
     let bound = || select(vec!["0", "1", "2", "9", "10", "1.5", "a", "abc", " 2", ""]);
     let template = select(vec![

@@ -763,6 +763,15 @@ mod tests {
         assert_eq!(render("{{payload.plan}}!", &scope), "pro!");
         assert_eq!(render("{{payload.html}}", &scope), "a&amp;b");
         assert_eq!(render("{{{payload.html}}}", &scope), "a&b");
+        // Only the six characters named are escaped; a `'` stays as it is.
+        let quoted = Scope {
+            payload: json!({"q": "x'y<=>\"`"}),
+            ..Scope::default()
+        };
+        assert_eq!(
+            render("{{payload.q}}", &quoted),
+            "x'y&lt;&#x3D;&gt;&quot;&#x60;"
+        );
         assert_eq!(render("x{{payload.none}}y", &scope), "xy");
         assert_eq!(render("{{subscriber.data.age}}", &scope), "36");
         // "any other expression renders as nothing, and text that does not close its `{{` is kept"
@@ -819,6 +828,16 @@ mod tests {
         // "two strings compare by UTF-16 code units (`"10" < "9"`)"
         assert_eq!(field("payload", "ten", "SMALLER", "9"), PASS);
         assert_eq!(field("payload", "plan", "LARGER", "pr"), PASS);
+        // By code units a character outside the BMP (a surrogate pair) sorts before U+FF61.
+        let wide = Scope {
+            payload: json!({"emoji": "\u{1f600}"}),
+            ..Scope::default()
+        };
+        let filters = vec![group(
+            None,
+            vec![part("payload", "emoji", "SMALLER", "\u{ff61}")],
+        )];
+        assert_eq!(evaluate(&filters, &wide, &no_outside).verdict, PASS);
         // "a missing A fails"
         assert_eq!(field("payload", "absent", "SMALLER", "9"), FAIL);
         // "an array A is first turned into its elements' strings joined with `,`"
