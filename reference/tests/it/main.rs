@@ -16,6 +16,7 @@ mod messages;
 mod organizations;
 mod persistence;
 mod preferences;
+mod scheduler;
 mod subscribers;
 mod tenants;
 mod topics;
