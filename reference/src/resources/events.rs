@@ -2,7 +2,7 @@
 //! details, all inside the request's transaction, so the next request sees every effect.
 //!
 //! Novu queues the work and a worker delivers it later; here each step runs at once. Nothing
-//! leaves the machine: a message of an outside channel
+//! leaves the machine (except the calls of webhook conditions): a message of an outside channel
 //! is recorded as `sent` through the integration that would have carried it. Delay and digest
 //! steps stop the chain: their job stays `delayed` with a due time in the `due_at` column and
 //! the later steps `pending`, until the scheduler ([`crate::scheduler`]) calls [`resume`] at the
@@ -1062,17 +1062,49 @@ impl Run<'_> {
                 .ok()
                 .flatten()
         };
-        let call_webhook = |url: &str| {
-            Err(format!(
-                "the reference server does not call webhooks; `{url}` was not called"
-            ))
-        };
+        let call_webhook = |url: &str| self.call_webhook(transaction, url, &variables, job);
         let hooks = conditions::Hooks {
             now: chrono::Utc::now(),
             previous_step: &previous_step,
             call_webhook: &call_webhook,
         };
         conditions::evaluate(filters, &variables, &hooks)
+    }
+
+    /// Novu's webhook condition call: POSTs `{subscriber, payload, identifier, channel,
+    /// providerId}` to `url`, signed with `nv-hmac-256` (the environment id keyed with its API
+    /// key), and answers the JSON the webhook returned.
+    fn call_webhook(
+        &self,
+        transaction: &Transaction,
+        url: &str,
+        variables: &conditions::Variables,
+        job: &Value,
+    ) -> Result<Value, String> {
+        let channel = job["type"].as_str().unwrap_or_default();
+        let mut body = json!({
+            "subscriber": variables.subscriber,
+            "payload": variables.payload,
+            "identifier": self.workflow["triggers"][0]["identifier"],
+            "channel": channel,
+        });
+        if MESSAGE_CHANNELS.contains(&channel)
+            && let Ok(Some(integration)) = self.integration(transaction, channel)
+        {
+            body["providerId"] = integration["providerId"].clone();
+        }
+        let environment = first_document(
+            transaction,
+            "SELECT doc FROM environments WHERE id = ?1",
+            [&self.caller.environment_id],
+        )
+        .map_err(|failure| failure.message().to_owned())?
+        .unwrap_or_default();
+        let api_key = environment["apiKeys"][0]["key"]
+            .as_str()
+            .unwrap_or_default();
+        let signature = ids::hmac_sha256_hex(api_key, &self.caller.environment_id);
+        post_webhook(url, &body, &signature)
     }
 
     /// Records one execution detail of `job`.
@@ -1535,6 +1567,37 @@ fn integration_world() -> conditions::Hooks<'static> {
         previous_step: &|_| None,
         call_webhook: &|_| Err("integration conditions keep no webhook url".to_owned()),
     }
+}
+
+/// How long a webhook condition may take to answer. The call runs inside the trigger's
+/// transaction, which holds the database's write lock, so it must be short.
+const WEBHOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// POSTs `body` to `url` and answers the JSON of a 2xx answer, or why there is none.
+fn post_webhook(url: &str, body: &Value, signature: &str) -> Result<Value, String> {
+    // Blocking, because conditions are evaluated on the store's blocking thread; the client
+    // runs its own runtime, so it never waits on the server's.
+    static CLIENT: std::sync::LazyLock<Result<reqwest::blocking::Client, String>> =
+        std::sync::LazyLock::new(|| {
+            reqwest::blocking::Client::builder()
+                .timeout(WEBHOOK_TIMEOUT)
+                .build()
+                .map_err(|error| error.to_string())
+        });
+    let client = CLIENT.as_ref().map_err(Clone::clone)?;
+    let response = client
+        .post(url)
+        .header("nv-hmac-256", signature)
+        .json(body)
+        .send()
+        .map_err(|error| format!("the call failed: {error}"))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("the webhook answered {status}"));
+    }
+    response
+        .json::<Value>()
+        .map_err(|error| format!("the answer is not JSON: {error}"))
 }
 
 /// The read state of the message the step with `uuid` produced in this notification. Email

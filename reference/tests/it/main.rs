@@ -20,6 +20,7 @@ mod scheduler;
 mod subscribers;
 mod tenants;
 mod topics;
+mod webhook_conditions;
 mod workflow_groups;
 mod workflow_overrides;
 mod workflows;
