@@ -444,6 +444,7 @@ struct Run<'a> {
 }
 
 /// Why a step did not deliver, as its execution detail says it.
+#[derive(Debug)]
 struct Stop {
     job_status: &'static str,
     detail: String,
@@ -1656,9 +1657,14 @@ fn trace(evaluated: &[conditions::Condition]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use chrono::{DateTime, Utc};
     use serde_json::json;
 
-    use super::require_reserved_variables;
+    use super::{delay_until, digest_value, next_timed, require_reserved_variables, shift};
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
 
     #[test]
     fn reserved_variables_name_what_is_missing() {
@@ -1683,5 +1689,88 @@ mod tests {
             )
         );
         assert_eq!(message(json!({ "tenant": "acme", "actor": "ada" })), None);
+    }
+
+    #[test]
+    fn waits_are_amounts_of_units() {
+        let from = at("2024-01-31T10:00:00Z");
+        let moved = |amount: f64, unit: &str| shift(from, &json!(amount), &json!(unit), 1);
+        assert_eq!(moved(90.0, "seconds"), at("2024-01-31T10:01:30Z"));
+        assert_eq!(moved(1.5, "hours"), at("2024-01-31T11:30:00Z"));
+        assert_eq!(moved(2.0, "weeks"), at("2024-02-14T10:00:00Z"));
+        // Calendar months, clamped to the month's last day.
+        assert_eq!(moved(1.0, "months"), at("2024-02-29T10:00:00Z"));
+        // Amounts given as text count; missing, negative or unknown ones wait nothing.
+        assert_eq!(
+            shift(from, &json!("5"), &json!("minutes"), 1),
+            at("2024-01-31T10:05:00Z")
+        );
+        assert_eq!(moved(-5.0, "minutes"), from);
+        assert_eq!(moved(5.0, "fortnights"), from);
+        assert_eq!(shift(from, &json!(null), &json!("days"), 1), from);
+        assert_eq!(
+            shift(from, &json!(3), &json!("days"), -1),
+            at("2024-01-28T10:00:00Z")
+        );
+        // Beyond the calendar the wait ends at its end instead of overflowing.
+        assert_eq!(moved(1e300, "days"), DateTime::<Utc>::MAX_UTC);
+    }
+
+    #[test]
+    fn timed_digests_wait_for_the_next_allowed_time_of_day() {
+        // A Wednesday.
+        let now = at("2024-05-15T12:00:00Z");
+        let next = |timed| next_timed(now, &timed);
+        assert_eq!(
+            next(json!({ "atTime": "13:30" })),
+            Some(at("2024-05-15T13:30:00Z"))
+        );
+        assert_eq!(
+            next(json!({ "atTime": "09:00" })),
+            Some(at("2024-05-16T09:00:00Z"))
+        );
+        assert_eq!(
+            next(json!({ "atTime": "09:00", "weekDays": ["monday"] })),
+            Some(at("2024-05-20T09:00:00Z"))
+        );
+        assert_eq!(
+            next(json!({ "atTime": "09:00:00", "monthDays": [1] })),
+            Some(at("2024-06-01T09:00:00Z"))
+        );
+        assert_eq!(next(json!({ "weekDays": ["monday"] })), None);
+        assert_eq!(
+            next(json!({ "atTime": "09:00", "ordinal": "1", "ordinalValue": "monday" })),
+            None
+        );
+        assert_eq!(next(json!({ "atTime": "9 o'clock" })), None);
+    }
+
+    #[test]
+    fn scheduled_delays_need_a_future_date_at_their_path() {
+        let metadata = json!({ "type": "scheduled", "delayPath": "sendAt" });
+        let future = (Utc::now() + chrono::TimeDelta::hours(1)).to_rfc3339();
+        let due = delay_until(&metadata, &json!({ "sendAt": future })).unwrap();
+        assert_eq!(due, at(&future));
+        for payload in [
+            json!({ "sendAt": "2001-01-01T00:00:00Z" }),
+            json!({ "sendAt": "tomorrow" }),
+            json!({}),
+        ] {
+            let stop = delay_until(&metadata, &payload).unwrap_err();
+            assert_eq!(stop.job_status, "failed");
+            assert!(stop.raw.unwrap().contains("sendAt"));
+        }
+    }
+
+    #[test]
+    fn digest_keys_are_payload_paths() {
+        let metadata = json!({ "digestKey": "post.id" });
+        let payload = json!({ "post": { "id": 7 } });
+        assert_eq!(digest_value(&metadata, &payload), json!(7));
+        assert_eq!(
+            digest_value(&json!({ "digestKey": "payload.post.id" }), &payload),
+            json!(7)
+        );
+        assert_eq!(digest_value(&json!({}), &payload), json!(null));
     }
 }

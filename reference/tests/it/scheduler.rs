@@ -309,3 +309,53 @@ async fn an_overdue_job_resumes_after_a_restart() {
     assert!(detail_texts(&details).contains(&"Delay is finished"));
     test.server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_backoff_digest_only_waits_when_events_come_close_together() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let name = workflow(
+        &test,
+        "Backoff",
+        json!([
+            {
+                "template": { "type": "digest" },
+                "metadata": {
+                    "type": "backoff", "amount": 1, "unit": "seconds",
+                    "backoffAmount": 5, "backoffUnit": "minutes",
+                },
+            },
+            in_app("[{{step.total_count}}]{{#each step.events}} {{n}}{{/each}}", json!([])),
+        ]),
+    )
+    .await;
+    trigger(
+        &test,
+        json!({ "name": name, "to": "ada", "payload": { "n": 1 }, "transactionId": "alone" }),
+    )
+    .await;
+    assert_eq!(
+        feed(&test, "ada").await,
+        ["[]"],
+        "nothing came before: not digested"
+    );
+    let (statuses, _) = activity(&test, "alone").await;
+    assert_eq!(statuses, ["skipped", "completed"]);
+
+    for (transaction_id, n) in [("close", 2), ("closer", 3)] {
+        trigger(
+            &test,
+            json!({ "name": name, "to": "ada", "payload": { "n": n }, "transactionId": transaction_id }),
+        )
+        .await;
+    }
+    let (statuses, _) = activity(&test, "close").await;
+    assert_eq!(statuses, ["delayed", "pending"]);
+    let delivered = eventually("the backoff digest", || async {
+        let feed = feed(&test, "ada").await;
+        (feed.len() == 2).then_some(feed)
+    })
+    .await;
+    assert_eq!(delivered, ["[2] 2 3", "[]"]);
+    test.server.shutdown().await.unwrap();
+}
