@@ -22,8 +22,9 @@ use crate::store::Store;
 const LONGEST_SLEEP: Duration = Duration::from_secs(60);
 /// How long the task waits before it tries again after the database failed it.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
-/// How many due jobs resume in one transaction, so that requests are not held up long.
-const BATCH: i64 = 50;
+/// How many due jobs resume in one transaction, so that requests are not held up long (a job
+/// takes a few milliseconds in a debug build).
+const BATCH: i64 = 25;
 
 /// Tells the scheduler about due times that triggers stored.
 #[derive(Clone, Debug, Default)]
