@@ -866,10 +866,13 @@ impl Run<'_> {
                 return Ok(Ok(None));
             }
         }
+        // Only waiting jobs have a due time: their index is far smaller than the
+        // environment's jobs, which SQLite would otherwise walk.
         let waiting = documents(
             transaction,
-            "SELECT doc FROM jobs WHERE due_at IS NOT NULL AND status = 'delayed' AND environment_id = ?1 \
-             AND json_extract(doc, '$._subscriberId') = ?2 AND json_extract(doc, '$.type') = 'digest' ORDER BY rowid",
+            "SELECT doc FROM jobs INDEXED BY jobs_by_due_at WHERE due_at IS NOT NULL AND status = 'delayed' \
+             AND environment_id = ?1 AND json_extract(doc, '$._subscriberId') = ?2 \
+             AND json_extract(doc, '$.type') = 'digest' ORDER BY rowid",
             params![self.caller.environment_id, subscriber["_id"].as_str()],
         )?;
         if let Some(leader) = waiting.iter().find(|other| same_digest(other)) {
