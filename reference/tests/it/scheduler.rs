@@ -359,3 +359,49 @@ async fn a_backoff_digest_only_waits_when_events_come_close_together() {
     assert_eq!(delivered, ["[2] 2 3", "[]"]);
     test.server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn jobs_left_waiting_before_the_scheduler_existed_resume_after_the_upgrade() {
+    let database = TemporaryDatabase::new("scheduler-upgrade");
+    let config = Config {
+        database: database.0.clone(),
+        ..Config::in_memory()
+    };
+    let test = TestServer::start_with(config.clone()).await;
+    in_app_integration(&test).await;
+    let name = workflow(
+        &test,
+        "Stuck",
+        json!([
+            { "template": { "type": "delay" }, "metadata": { "type": "regular", "amount": 1, "unit": "days" } },
+            in_app("unstuck", json!([])),
+        ]),
+    )
+    .await;
+    trigger(&test, json!({ "name": name, "to": "ada" })).await;
+    test.server.shutdown().await.unwrap();
+
+    // Back to the schema before the scheduler: no due times. This takes the scheduler's
+    // migration to be the last one; a later migration must be undone here too.
+    let connection = rusqlite::Connection::open(&database.0).unwrap();
+    let version: i64 = connection
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .unwrap();
+    connection
+        .execute_batch(&format!(
+            "DROP INDEX jobs_by_due_at; DROP INDEX jobs_by_merged_digest; \
+             ALTER TABLE jobs DROP COLUMN due_at; PRAGMA user_version = {};",
+            version - 1
+        ))
+        .unwrap();
+    drop(connection);
+
+    let test = TestServer::start_with(config).await;
+    let delivered = eventually("the job the upgrade made due", || async {
+        let feed = feed(&test, "ada").await;
+        (!feed.is_empty()).then_some(feed)
+    })
+    .await;
+    assert_eq!(delivered, ["unstuck"]);
+    test.server.shutdown().await.unwrap();
+}
