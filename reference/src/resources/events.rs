@@ -652,9 +652,7 @@ impl Run<'_> {
                 Ok(due) => due,
                 Err(stop) => return Ok(Err(stop)),
             };
-            job["status"] = json!("delayed");
-            self.detail(transaction, job, "Step delayed", "Pending", None, None)?;
-            return Ok(Ok(Some(due.timestamp_millis())));
+            return self.wait(transaction, job, due).map(Ok);
         }
         if kind == "digest" {
             return self.digest(transaction, subscriber, step, job);
@@ -888,16 +886,29 @@ impl Run<'_> {
             )?;
             return Ok(Ok(None));
         }
+        self.wait(transaction, job, digest_until(metadata)).map(Ok)
+    }
+
+    /// Makes `job` wait until `due`, recording the wait (in milliseconds) as Novu does for
+    /// every job it queues with a delay; answers the due time in Unix milliseconds.
+    fn wait(
+        &self,
+        transaction: &Transaction,
+        job: &mut Value,
+        due: DateTime<Utc>,
+    ) -> Outcome<Option<i64>> {
         job["status"] = json!("delayed");
+        let delay = (due - Utc::now()).num_milliseconds().max(0);
+        let raw = json!({ "delay": delay }).to_string();
         self.detail(
             transaction,
             job,
-            "Step is digesting events",
+            "Step delayed",
             "Pending",
-            None,
+            Some(&raw),
             None,
         )?;
-        Ok(Ok(Some(digest_until(metadata).timestamp_millis())))
+        Ok(Some(due.timestamp_millis()))
     }
 
     /// Fills the rendered fields of `message` from the step's template.

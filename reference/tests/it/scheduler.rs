@@ -105,6 +105,9 @@ async fn a_delay_delivers_the_next_step_once_it_is_due() {
             "Message sent",
         ]
     );
+    let waited: Value = serde_json::from_str(details[1]["raw"].as_str().unwrap()).unwrap();
+    let delay = waited["delay"].as_i64().unwrap();
+    assert!((900..=1000).contains(&delay), "{waited}");
     test.server.shutdown().await.unwrap();
 }
 
@@ -209,7 +212,7 @@ async fn a_digest_delivers_one_message_with_every_event_of_its_window() {
         texts,
         [
             "Step queued",
-            "Step is digesting events",
+            "Step delayed",
             "Start digesting",
             "Digest triggered events",
             "Step queued",
