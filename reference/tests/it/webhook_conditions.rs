@@ -152,3 +152,41 @@ async fn a_webhook_that_cannot_be_reached_fails_the_step() {
     assert!(raw.contains(&url), "the reason names the webhook: {raw}");
     test.server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_webhook_condition_after_a_delay_is_called_when_the_step_resumes() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let (url, received, webhook_server) = webhook().await;
+    let name = workflow(
+        &test,
+        "Gold later",
+        json!([
+            { "template": { "type": "delay" }, "metadata": { "type": "regular", "amount": 1, "unit": "seconds" } },
+            gated_by(&url),
+        ]),
+    )
+    .await;
+    trigger(
+        &test,
+        json!({ "name": name, "to": "ada", "payload": { "tier": "gold" } }),
+    )
+    .await;
+    assert!(
+        received.lock().unwrap().is_empty(),
+        "not called before the step runs"
+    );
+
+    let started = std::time::Instant::now();
+    while feed(&test, "ada").await.is_empty() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the resumed step was never delivered"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(feed(&test, "ada").await, ["welcome to gold"]);
+    assert_eq!(received.lock().unwrap().len(), 1);
+    webhook_server.abort();
+    test.server.shutdown().await.unwrap();
+}
