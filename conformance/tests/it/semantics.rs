@@ -12,13 +12,6 @@ const CONDITIONS: &str = "conditions";
 const TRIGGER_DELIVERY: &str = "trigger-delivery";
 const INTEGRATION_SELECTION: &str = "integration-selection";
 
-/// The one `trigger-delivery` violation the reference is allowed for now: it never resumes a
-/// delay, so the uncancelled twin of the cancel scenario waits forever. Delay resumption is
-/// being added on another branch; once merged, nothing matches this any more.
-pub fn awaits_delay_resumption(violation: &Violation) -> bool {
-    violation.check == TRIGGER_DELIVERY && violation.expected.contains("uncancelled twin")
-}
-
 async fn run_check(options: Options, check: &str, cases: u32) -> Report {
     let options = Options {
         checks: vec![check.to_owned()],
@@ -139,12 +132,9 @@ async fn conditions_notice_an_inclusive_bound_taken_for_an_exclusive_one() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn trigger_delivery_passes_on_the_target_but_for_the_delay_twin() {
+async fn trigger_delivery_passes_on_the_target() {
     let report = run_check(target_options(), TRIGGER_DELIVERY, 1).await;
-    let found: Vec<&Violation> = violations(&report, TRIGGER_DELIVERY)
-        .into_iter()
-        .filter(|violation| !awaits_delay_resumption(violation))
-        .collect();
+    let found = violations(&report, TRIGGER_DELIVERY);
     assert!(found.is_empty(), "{found:#?}");
     for operation in [
         "topics_create",
@@ -259,12 +249,39 @@ async fn trigger_delivery_fails_when_cancel_misses_the_waiting_transaction() {
     });
     let (report, broken) = run_broken(breakage, TRIGGER_DELIVERY, 1).await;
     assert_eq!(broken, 1);
-    let found: Vec<&Violation> = violations(&report, TRIGGER_DELIVERY)
-        .into_iter()
+    let found = violations(&report, TRIGGER_DELIVERY);
+    let cancel: Vec<&&Violation> = found
+        .iter()
         .filter(|violation| violation.operation_id == "events_cancel")
         .collect();
-    assert_eq!(found.len(), 1, "{report:#?}");
-    assert!(found[0].expected.contains("data true"), "{:#?}", found[0]);
+    assert_eq!(cancel.len(), 1, "{found:#?}");
+    assert!(cancel[0].expected.contains("data true"), "{:#?}", cancel[0]);
+    // The transaction was not cancelled, so its message arrives after the delay.
+    assert!(
+        found
+            .iter()
+            .any(|violation| violation.expected.contains("cancelled during its delay")),
+        "{found:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trigger_delivery_fails_when_the_delayed_message_never_arrives() {
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let twin_feed = outgoing.path.contains("cancel-twin")
+            && outgoing.is("GET", "/v1/subscribers/{id}/notifications/feed");
+        let Some(mut body) = answer.json().filter(|_| twin_feed) else {
+            return false;
+        };
+        body["data"] = json!([]);
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, TRIGGER_DELIVERY, 1).await;
+    assert!(broken > 1, "the feed is polled until the deadline");
+    let found = violations(&report, TRIGGER_DELIVERY);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].expected.contains("uncancelled twin"), "{found:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
