@@ -945,14 +945,23 @@ mod tests {
         let descriptions: Vec<String> = (0..600)
             .map(|_| strategy.new_tree(&mut runner).unwrap().current())
             .map(|(value, what)| {
-                assert!(SCHEMAS.check(&reference, &value).is_err(), "{what}: {value}");
+                assert!(
+                    SCHEMAS.check(&reference, &value).is_err(),
+                    "{what}: {value}"
+                );
                 what
             })
             .collect();
         let seen = |needle: &str| descriptions.iter().any(|what| what.contains(needle));
         assert!(seen("at /children/0/"), "{descriptions:#?}");
-        assert!(seen("which no alternative admits at /children/0"), "{descriptions:#?}");
-        assert!(seen("outside the enum at /children/0/operator"), "{descriptions:#?}");
+        assert!(
+            seen("which no alternative admits at /children/0"),
+            "{descriptions:#?}"
+        );
+        assert!(
+            seen("outside the enum at /children/0/operator"),
+            "{descriptions:#?}"
+        );
     }
 
     #[test]
