@@ -37,6 +37,9 @@ pub const EXAMPLE_REQUESTS: &str = "example-requests";
 /// `invalid-body`.
 pub const INVALID_BODY: &str = "invalid-body";
 
+/// `snapshots`.
+pub const SNAPSHOTS: &str = "snapshots";
+
 /// `valid-inputs-accepted`.
 pub const VALID_INPUTS_ACCEPTED: &str = "valid-inputs-accepted";
 /// `invalid-inputs-rejected`.
@@ -84,6 +87,11 @@ pub const CHECKS: &[Check] = &[
         description: "malformed JSON, a missing required field and a wrongly typed field each get a documented 4xx with the error body",
         safe: false,
     },
+    Check {
+        name: SNAPSHOTS,
+        description: "one curated scenario per tag, played with fixed data, gives the normalized transcript committed under conformance/tests/it/snapshots/",
+        safe: false,
+    },
 ];
 
 /// The checks that apply to `operation`.
@@ -102,6 +110,9 @@ pub fn applicable(operation: &Operation) -> Vec<&'static str> {
     }
     if has_json_body(operation) {
         names.push(INVALID_BODY);
+    }
+    if crate::scenarios::covers(operation) {
+        names.push(SNAPSHOTS);
     }
     names
 }

@@ -16,6 +16,7 @@ use crate::outcome::{CheckResult, Recorder, Violation};
 use crate::progress::Progress;
 use crate::properties;
 use crate::resources::{self, PRODUCERS};
+use crate::scenarios;
 use crate::schema::SchemaSet;
 use crate::spec::{Operation, Spec};
 
@@ -490,6 +491,9 @@ async fn run_against(
     }
     // Scenario checks (lifecycles, trigger semantics, snapshots) run here: after the property
     // checks, before the example deletes and the cleanup.
+    if enabled.contains(&checks::SNAPSHOTS) && !options.read_only {
+        scenarios::check(&run, &selected, api_key).await;
+    }
     if enabled.contains(&checks::INVALID_BODY) && !options.read_only {
         let operations: Vec<Operation> = selected
             .iter()

@@ -8,6 +8,7 @@ mod hostile;
 mod properties;
 mod proxy;
 mod reference;
+mod snapshots;
 
 use std::time::Duration;
 
