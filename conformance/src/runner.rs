@@ -492,7 +492,7 @@ async fn run_against(
     // Scenario checks (lifecycles, trigger semantics, snapshots) run here: after the property
     // checks, before the example deletes and the cleanup.
     if enabled.contains(&checks::SNAPSHOTS) && !options.read_only {
-        scenarios::check(&run, &selected, api_key).await;
+        scenarios::check(&run, &progress, &selected, api_key).await;
     }
     if enabled.contains(&checks::INVALID_BODY) && !options.read_only {
         let operations: Vec<Operation> = selected

@@ -20,6 +20,7 @@ use crate::checks::{self, Exchange};
 use crate::error::{Error, Result};
 use crate::http::{Body, Credentials, HttpClient, Request, encode};
 use crate::outcome::Violation;
+use crate::progress::Progress;
 use crate::runner::Run;
 use crate::spec::{Operation, Spec};
 
@@ -337,7 +338,11 @@ pub fn committed(scenario: &Scenario) -> Result<Value> {
 
 /// The `snapshots` check: plays every scenario whose first operation is selected and reports a
 /// behaviour difference for each transcript that differs from its committed snapshot.
-pub async fn check(run: &Run, selected: &[Operation], api_key: &str) {
+///
+/// Requests for operations outside the selection are sent quietly, as the example resources
+/// are, so that a report names only selected operations; a difference found on one of them is
+/// reported on the scenario's first operation.
+pub async fn check(run: &Run, progress: &Progress, selected: &[Operation], api_key: &str) {
     for scenario in SCENARIOS {
         let Some(first) = selected
             .iter()
@@ -345,16 +350,34 @@ pub async fn check(run: &Run, selected: &[Operation], api_key: &str) {
         else {
             continue;
         };
+        let is_selected = |operation_id: &str| {
+            selected
+                .iter()
+                .any(|operation| operation.operation_id == operation_id)
+        };
         let mut script = Script {
-            target: Target::Run(run),
+            target: Target::Run {
+                run,
+                selected: &is_selected,
+            },
             steps: Vec::new(),
         };
         scripts::play(scenario.name, &mut script).await;
         let transcript = normalize(scenario.name, &script.steps, api_key);
-        if let Some(violation) = compare(scenario, &transcript, &script.steps) {
+        if let Some(mut violation) = compare(scenario, &transcript, &script.steps) {
+            if !is_selected(&violation.operation_id) {
+                violation.operation_id = first.operation_id.clone();
+            }
             let operation = run.spec.operation(&violation.operation_id).unwrap_or(first);
             run.violation(operation, violation);
         }
+        let operations: Vec<String> = scenario
+            .operations
+            .iter()
+            .filter(|operation| is_selected(operation))
+            .map(|operation| (*operation).to_owned())
+            .collect();
+        progress.line(checks::SNAPSHOTS, scenario.tag, &operations, run);
     }
 }
 
@@ -483,10 +506,13 @@ fn placeholder_for(redactions: &[(&str, &'static str)], key: &str) -> Option<&'s
         .map(|(_, placeholder)| *placeholder)
 }
 
-/// Where a script's requests go: through the run (counted and judged by `response-conformance`)
-/// or straight to a server (for the snapshot tests).
+/// Where a script's requests go: through the run (counted and judged by `response-conformance`
+/// when the operation is selected) or straight to a server (for the snapshot tests).
 enum Target<'a> {
-    Run(&'a Run),
+    Run {
+        run: &'a Run,
+        selected: &'a dyn Fn(&str) -> bool,
+    },
     Client {
         http: &'a HttpClient,
         spec: &'a Spec,
@@ -582,7 +608,7 @@ impl Script<'_> {
         recorded: bool,
     ) -> Value {
         let spec = match &self.target {
-            Target::Run(run) => &run.spec,
+            Target::Run { run, .. } => &run.spec,
             Target::Client { spec, .. } => *spec,
         };
         let Some(operation) = spec.operation(operation_id) else {
@@ -605,16 +631,11 @@ impl Script<'_> {
             credentials: Credentials::ApiKey,
         };
         let exchange = match &self.target {
-            Target::Run(run) => run.exchange(checks::SNAPSHOTS, operation, request).await,
-            Target::Client { http, .. } => {
-                let curl = http.curl(&request);
-                let outcome = http.send(&request).await;
-                Exchange {
-                    request,
-                    curl,
-                    outcome,
-                }
+            Target::Run { run, selected } if selected(operation_id) => {
+                run.exchange(checks::SNAPSHOTS, operation, request).await
             }
+            Target::Run { run, .. } => quietly(&run.http, request).await,
+            Target::Client { http, .. } => quietly(http, request).await,
         };
         let mut response = match &exchange.outcome {
             Ok(received) if received.body.trim().is_empty() => Value::Null,
@@ -644,6 +665,17 @@ impl Script<'_> {
             recorded,
         });
         answer
+    }
+}
+
+/// Sends `request` without counting or judging it.
+async fn quietly(http: &HttpClient, request: Request) -> Exchange {
+    let curl = http.curl(&request);
+    let outcome = http.send(&request).await;
+    Exchange {
+        request,
+        curl,
+        outcome,
     }
 }
 
@@ -746,7 +778,7 @@ impl Ids<'_> {
                 .is_none_or(|last| !last.is_ascii_alphanumeric());
             let found = [36, 24].into_iter().find(|length| {
                 boundary
-                    && rest.get(..*length).is_some_and(|token| is_id(token))
+                    && rest.get(..*length).is_some_and(is_id)
                     && rest[*length..]
                         .chars()
                         .next()

@@ -110,13 +110,18 @@ scenario_tests! {
     tenants => "tenants",
 }
 
-/// Runs only the `snapshots` check on the scenarios of `tag`, through a reference broken by
-/// `breakage`.
-async fn snapshots_through(breakage: Breakage, tag: &str) -> (Report, u32) {
+/// Runs only the `snapshots` check on the operations of `tag` (or only `operation`), through
+/// a reference broken by `breakage`.
+async fn snapshots_through(
+    breakage: Breakage,
+    tag: &str,
+    operation: Option<&str>,
+) -> (Report, u32) {
     let target = BrokenReference::start(breakage).await;
     let options = Options {
         checks: vec!["snapshots".into()],
         tags: vec![tag.into()],
+        operations: operation.into_iter().map(str::to_owned).collect(),
         ..target.options()
     };
     let report = run(Spec::embedded().unwrap(), options).await.unwrap();
@@ -176,7 +181,7 @@ async fn a_renamed_field_is_a_behaviour_difference_with_the_diff() {
         answer.set_json(&body);
         true
     });
-    let (report, broken) = snapshots_through(breakage, "Subscribers").await;
+    let (report, broken) = snapshots_through(breakage, "Subscribers", None).await;
     assert!(broken >= 1, "the breakage was not exercised");
     let found = snapshot_violations(&report);
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -207,9 +212,8 @@ async fn a_renamed_field_is_a_behaviour_difference_with_the_diff() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_tenant_found_after_delete_is_a_behaviour_difference() {
-    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+fn tenant_found_after_delete() -> Breakage {
+    Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
         if !outgoing.is("GET", "/v1/tenants/{identifier}") || answer.status != 404 {
             return false;
         }
@@ -217,8 +221,12 @@ async fn a_tenant_found_after_delete_is_a_behaviour_difference() {
         answer.headers = vec![("content-type".into(), "application/json".into())];
         answer.set_json(&json!({"data": {"identifier": "nc-snap-tenants-acme", "name": "Acme"}}));
         true
-    });
-    let (report, broken) = snapshots_through(breakage, "Tenants").await;
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tenant_found_after_delete_is_a_behaviour_difference() {
+    let (report, broken) = snapshots_through(tenant_found_after_delete(), "Tenants", None).await;
     assert_eq!(broken, 1, "the read after delete was not bent");
     let found = snapshot_violations(&report);
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -238,4 +246,28 @@ async fn a_tenant_found_after_delete_is_a_behaviour_difference() {
         "{}",
         found[0].received
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_difference_outside_the_selection_is_reported_on_the_scenario_s_first_operation() {
+    let (report, broken) = snapshots_through(
+        tenant_found_after_delete(),
+        "Tenants",
+        Some("tenants_create"),
+    )
+    .await;
+    assert_eq!(broken, 1, "the read after delete was not bent");
+    let found = snapshot_violations(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].operation_id, "tenants_create");
+    assert!(
+        found[0]
+            .received
+            .starts_with("behaviour difference at step 6 (GET /v1/tenants/"),
+        "{}",
+        found[0].received
+    );
+    for result in &report.results {
+        assert_eq!(result.operation_id, "tenants_create", "{result:#?}");
+    }
 }
