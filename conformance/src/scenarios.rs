@@ -71,6 +71,8 @@ pub const SCENARIOS: &[Scenario] = &[
             "events_cancel",
             "workflows_delete",
             "workflow_groups_delete",
+            "workflows_list",
+            "workflow_groups_list",
             "subscribers_delete",
         ]
     ),
@@ -117,6 +119,8 @@ pub const SCENARIOS: &[Scenario] = &[
             "notifications_get",
             "workflows_delete",
             "workflow_groups_delete",
+            "workflows_list",
+            "workflow_groups_list",
             "subscribers_delete",
         ]
     ),
@@ -133,6 +137,7 @@ pub const SCENARIOS: &[Scenario] = &[
             "workflows_list",
             "workflows_delete",
             "workflow_groups_delete",
+            "workflow_groups_list",
         ]
     ),
     scenario!(
@@ -150,6 +155,8 @@ pub const SCENARIOS: &[Scenario] = &[
             "workflow_overrides_delete",
             "workflows_delete",
             "workflow_groups_delete",
+            "workflows_list",
+            "workflow_groups_list",
             "tenants_delete",
         ]
     ),
@@ -202,6 +209,8 @@ pub const SCENARIOS: &[Scenario] = &[
             "notifications_list",
             "workflows_delete",
             "workflow_groups_delete",
+            "workflows_list",
+            "workflow_groups_list",
             "subscribers_delete",
         ]
     ),
@@ -230,6 +239,8 @@ pub const SCENARIOS: &[Scenario] = &[
             "messages_delete_by_transaction",
             "workflows_delete",
             "workflow_groups_delete",
+            "workflows_list",
+            "workflow_groups_list",
             "subscribers_delete",
         ]
     ),
@@ -244,6 +255,8 @@ pub const SCENARIOS: &[Scenario] = &[
             "changes_apply",
             "workflows_delete",
             "workflow_groups_delete",
+            "workflows_list",
+            "workflow_groups_list",
         ]
     ),
     scenario!(

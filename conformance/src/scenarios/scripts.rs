@@ -1,7 +1,9 @@
 //! The scripts of the scenarios. Their data is fixed and every name starts with `nc-snap-` and
 //! the scenario's name, so that transcripts are the same on every run and one scenario never
 //! sees what another (or the rest of the run) made. Set-up and tear-down that are not the point
-//! of a scenario are sent quietly: counted and judged, but left out of the transcript.
+//! of a scenario are sent quietly: judged like any request, but left out of the transcript.
+//! Each scenario first sweeps away what an interrupted earlier run may have left under its
+//! names, so that a leftover never shows up as a behaviour difference.
 
 use serde_json::{Value, json};
 
@@ -45,6 +47,49 @@ fn named<'a>(field: &'a str, prefix: &'a str) -> impl Fn(&Value) -> bool + 'a {
             .and_then(Value::as_str)
             .is_some_and(|value| value.starts_with(prefix))
     }
+}
+
+/// Quietly deletes the items of `list` whose `field` starts with `prefix`, each by its `_id`
+/// as `delete`'s `parameter`.
+async fn sweep(
+    script: &mut Script<'_>,
+    list: &str,
+    query: &[(&str, &str)],
+    (field, prefix): (&str, &str),
+    (delete, parameter): (&str, &str),
+) {
+    let listed = script.quiet(list, &[], query, None).await;
+    let leftovers: Vec<String> = listed
+        .get("data")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|item| named(field, prefix)(item))
+        .filter_map(|item| item.get("_id").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    for id in leftovers {
+        script.quiet(delete, &[(parameter, &id)], &[], None).await;
+    }
+}
+
+/// Sweeps the workflows and workflow groups named `prefix…`.
+async fn sweep_workflows(script: &mut Script<'_>, prefix: &str) {
+    sweep(
+        script,
+        "workflows_list",
+        &[("query", prefix), ("limit", "100")],
+        ("name", prefix),
+        ("workflows_delete", "workflowId"),
+    )
+    .await;
+    sweep(
+        script,
+        "workflow_groups_list",
+        &[],
+        ("name", prefix),
+        ("workflow_groups_delete", "id"),
+    )
+    .await;
 }
 
 /// A workflow with one in-app step, in a group of its own.
@@ -174,6 +219,15 @@ async fn untrigger(script: &mut Script<'_>, workflow: &Workflow, subscriber_id: 
 
 async fn events(script: &mut Script<'_>) {
     const SUBSCRIBER: &str = "nc-snap-events-ada";
+    sweep_workflows(script, "nc-snap-events").await;
+    script
+        .quiet(
+            "subscribers_delete",
+            &[("subscriberId", SUBSCRIBER)],
+            &[],
+            None,
+        )
+        .await;
     let workflow = in_app_workflow(script, "nc-snap-events workflow", true).await;
     script
         .call("subscribers_create", &[], &[], Some(subscriber(SUBSCRIBER)))
@@ -274,6 +328,14 @@ async fn events(script: &mut Script<'_>) {
 
 async fn subscribers(script: &mut Script<'_>) {
     const SUBSCRIBER: &str = "nc-snap-subscribers-ada";
+    script
+        .quiet(
+            "subscribers_delete",
+            &[("subscriberId", SUBSCRIBER)],
+            &[],
+            None,
+        )
+        .await;
     let id = [("subscriberId", SUBSCRIBER)];
     script
         .call(
@@ -314,6 +376,17 @@ async fn subscribers(script: &mut Script<'_>) {
 async fn topics(script: &mut Script<'_>) {
     const TOPIC: &str = "nc-snap-topics-readers";
     const SUBSCRIBER: &str = "nc-snap-topics-ada";
+    script
+        .quiet("topics_delete", &[("topicKey", TOPIC)], &[], None)
+        .await;
+    script
+        .quiet(
+            "subscribers_delete",
+            &[("subscriberId", SUBSCRIBER)],
+            &[],
+            None,
+        )
+        .await;
     let key = [("topicKey", TOPIC)];
     script
         .call(
@@ -384,6 +457,15 @@ async fn topics(script: &mut Script<'_>) {
 
 async fn notifications(script: &mut Script<'_>) {
     const SUBSCRIBER: &str = "nc-snap-notifications-ada";
+    sweep_workflows(script, "nc-snap-notifications").await;
+    script
+        .quiet(
+            "subscribers_delete",
+            &[("subscriberId", SUBSCRIBER)],
+            &[],
+            None,
+        )
+        .await;
     let (workflow, transaction) =
         triggered(script, "nc-snap-notifications workflow", SUBSCRIBER).await;
     let list = script
@@ -408,6 +490,7 @@ async fn notifications(script: &mut Script<'_>) {
 
 async fn workflows(script: &mut Script<'_>) {
     const NAME: &str = "nc-snap-workflows weekly digest";
+    sweep_workflows(script, "nc-snap-workflows").await;
     let group = script
         .quiet(
             "workflow_groups_create",
@@ -475,6 +558,10 @@ async fn workflows(script: &mut Script<'_>) {
 
 async fn workflow_overrides(script: &mut Script<'_>) {
     const TENANT: &str = "nc-snap-overrides-acme";
+    sweep_workflows(script, "nc-snap-overrides").await;
+    script
+        .quiet("tenants_delete", &[("identifier", TENANT)], &[], None)
+        .await;
     let workflow = in_app_workflow(script, "nc-snap-overrides workflow", false).await;
     let tenant = script
         .quiet(
@@ -532,6 +619,14 @@ async fn workflow_overrides(script: &mut Script<'_>) {
 }
 
 async fn workflow_groups(script: &mut Script<'_>) {
+    sweep(
+        script,
+        "workflow_groups_list",
+        &[],
+        ("name", "nc-snap-groups"),
+        ("workflow_groups_delete", "id"),
+    )
+    .await;
     let created = script
         .call(
             "workflow_groups_create",
@@ -573,6 +668,14 @@ async fn workflow_groups(script: &mut Script<'_>) {
 
 async fn integrations(script: &mut Script<'_>) {
     const IDENTIFIER: &str = "nc-snap-integrations-mail";
+    sweep(
+        script,
+        "integrations_list",
+        &[],
+        ("identifier", "nc-snap-integrations"),
+        ("integrations_delete", "integrationId"),
+    )
+    .await;
     let own = Keep {
         pointer: "/data",
         describe: "integrations whose identifier starts with nc-snap-integrations",
@@ -632,6 +735,14 @@ async fn integrations(script: &mut Script<'_>) {
 }
 
 async fn layouts(script: &mut Script<'_>) {
+    sweep(
+        script,
+        "layouts_list",
+        &[("pageSize", "100")],
+        ("name", "nc-snap-layouts"),
+        ("layouts_delete", "layoutId"),
+    )
+    .await;
     let created = script
         .call(
             "layouts_create",
@@ -674,6 +785,15 @@ async fn layouts(script: &mut Script<'_>) {
 
 async fn execution_details(script: &mut Script<'_>) {
     const SUBSCRIBER: &str = "nc-snap-execution-ada";
+    sweep_workflows(script, "nc-snap-execution").await;
+    script
+        .quiet(
+            "subscribers_delete",
+            &[("subscriberId", SUBSCRIBER)],
+            &[],
+            None,
+        )
+        .await;
     let (workflow, transaction) = triggered(script, "nc-snap-execution workflow", SUBSCRIBER).await;
     let list = script
         .quiet(
@@ -767,6 +887,15 @@ async fn organizations(script: &mut Script<'_>) {
 
 async fn messages(script: &mut Script<'_>) {
     const SUBSCRIBER: &str = "nc-snap-messages-ada";
+    sweep_workflows(script, "nc-snap-messages").await;
+    script
+        .quiet(
+            "subscribers_delete",
+            &[("subscriberId", SUBSCRIBER)],
+            &[],
+            None,
+        )
+        .await;
     let (workflow, transaction) = triggered(script, "nc-snap-messages workflow", SUBSCRIBER).await;
     let list = script
         .call(
@@ -800,6 +929,7 @@ async fn messages(script: &mut Script<'_>) {
 }
 
 async fn changes(script: &mut Script<'_>) {
+    sweep_workflows(script, "nc-snap-changes").await;
     let workflow = in_app_workflow(script, "nc-snap-changes workflow", false).await;
     let entity = workflow.id.clone();
     let own = move |change: &Value| {
@@ -852,6 +982,14 @@ async fn environments(script: &mut Script<'_>) {
 }
 
 async fn feeds(script: &mut Script<'_>) {
+    sweep(
+        script,
+        "feeds_list",
+        &[],
+        ("name", "nc-snap-feeds"),
+        ("feeds_delete", "feedId"),
+    )
+    .await;
     let predicate = named("name", "nc-snap-feeds");
     let own = || Keep {
         pointer: "/data",
@@ -877,6 +1015,9 @@ async fn feeds(script: &mut Script<'_>) {
 
 async fn tenants(script: &mut Script<'_>) {
     const TENANT: &str = "nc-snap-tenants-acme";
+    script
+        .quiet("tenants_delete", &[("identifier", TENANT)], &[], None)
+        .await;
     let id = [("identifier", TENANT)];
     script
         .call(

@@ -271,3 +271,58 @@ async fn a_difference_outside_the_selection_is_reported_on_the_scenario_s_first_
         assert_eq!(result.operation_id, "tenants_create", "{result:#?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn leftovers_of_an_interrupted_run_are_swept_first() {
+    let server = novu_reference::start(novu_reference::Config::in_memory())
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    let leftovers = [
+        (
+            "/v1/tenants",
+            json!({"identifier": "nc-snap-tenants-acme", "name": "Old"}),
+        ),
+        (
+            "/v1/topics",
+            json!({"key": "nc-snap-topics-readers", "name": "Old"}),
+        ),
+        (
+            "/v1/notification-groups",
+            json!({"name": "nc-snap-groups old"}),
+        ),
+        ("/v1/feeds", json!({"name": "nc-snap-feeds old"})),
+        (
+            "/v1/layouts",
+            json!({
+                "name": "nc-snap-layouts old",
+                "identifier": "nc-snap-layouts-plain",
+                "content": "<html><body>{{{body}}}</body></html>",
+            }),
+        ),
+    ];
+    for (path, body) in leftovers {
+        let response = client
+            .post(format!("{}{path}", server.base_url()))
+            .header("Authorization", format!("ApiKey {}", server.api_key()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+    }
+    let options = Options {
+        base_url: Some(server.base_url()),
+        api_key: Some(server.api_key().to_owned()),
+        checks: vec!["snapshots".into()],
+        ..target_options()
+    };
+    let report = run(Spec::embedded().unwrap(), options).await.unwrap();
+    let found = snapshot_violations(&report);
+    assert!(found.is_empty(), "{found:#?}");
+    let _ = server.shutdown().await;
+}
