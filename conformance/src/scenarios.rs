@@ -440,11 +440,15 @@ fn compare(scenario: &Scenario, transcript: &Transcript, raw: &[RawStep]) -> Opt
     let render =
         |value: &Value| serde_norway::to_string(value).unwrap_or_else(|error| error.to_string());
     let (before, after) = (render(&expected), render(&received));
-    let diff = similar::TextDiff::from_lines(&before, &after)
+    // Indented, so that the diff reads as part of the violation in the report.
+    let diff: String = similar::TextDiff::from_lines(&before, &after)
         .unified_diff()
         .context_radius(3)
         .header("snapshot", "received")
-        .to_string();
+        .to_string()
+        .lines()
+        .map(|line| format!("\n    {line}"))
+        .collect();
     let at = transcript
         .steps
         .get(first)
@@ -457,7 +461,7 @@ fn compare(scenario: &Scenario, transcript: &Transcript, raw: &[RawStep]) -> Opt
             "the transcript of scenario {} committed in {expected_path}",
             scenario.name
         ),
-        received: format!("behaviour difference{at}:\n{diff}"),
+        received: format!("behaviour difference{at}:{diff}"),
         curl: raw
             .iter()
             .filter(|step| step.recorded)
