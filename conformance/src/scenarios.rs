@@ -335,7 +335,7 @@ pub async fn record(scenario: &Scenario, base_url: &str, api_key: &str) -> Resul
 }
 
 /// The transcript committed for `scenario`, read past insta's header.
-pub fn committed(scenario: &Scenario) -> Result<Value> {
+fn committed(scenario: &Scenario) -> Result<Value> {
     let spec_error = |message: String| Error::Spec {
         name: format!("(snapshot {})", scenario.name),
         message,
@@ -472,7 +472,7 @@ fn compare(scenario: &Scenario, transcript: &Transcript, raw: &[RawStep]) -> Opt
 
 /// `transcript` as JSON with the scenario's redactions applied, the form compared with the
 /// snapshot.
-pub fn redacted(scenario: &Scenario, transcript: &Transcript) -> Value {
+fn redacted(scenario: &Scenario, transcript: &Transcript) -> Value {
     let mut value = serde_json::to_value(transcript).unwrap_or(Value::Null);
     redact(scenario.redactions, &mut value);
     integral_numbers(&mut value);
