@@ -13,7 +13,7 @@ use crate::{against_reference, target_options};
 fn settings(scenario: &Scenario) -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.set_description(scenario.description);
-    settings.set_info(&serde_json::json!({
+    settings.set_info(&json!({
         "tag": scenario.tag,
         "operations": scenario.operations,
     }));
