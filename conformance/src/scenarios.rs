@@ -262,7 +262,7 @@ pub const SCENARIOS: &[Scenario] = &[
     scenario!(
         "environments",
         "Environments",
-        "the key's environment, the environments by name, the API keys",
+        "the key's environment, every environment of the organization, the API keys",
         [
             "environments_retrieve_current",
             "environments_list",
