@@ -37,6 +37,9 @@ pub const EXAMPLE_REQUESTS: &str = "example-requests";
 /// `invalid-body`.
 pub const INVALID_BODY: &str = "invalid-body";
 
+/// `snapshots`.
+pub const SNAPSHOTS: &str = "snapshots";
+
 /// `valid-inputs-accepted`.
 pub const VALID_INPUTS_ACCEPTED: &str = "valid-inputs-accepted";
 /// `invalid-inputs-rejected`.
@@ -99,6 +102,11 @@ pub const CHECKS: &[Check] = &[
         description: "integration conditions select the integration that carries a tenant's messages; a tenant meeting none, and a trigger without a tenant, get the default",
         safe: false,
     },
+    Check {
+        name: SNAPSHOTS,
+        description: "one curated scenario per tag, played with fixed data, gives the normalized transcript committed under conformance/tests/it/snapshots/",
+        safe: false,
+    },
 ];
 
 /// The checks that apply to `operation`.
@@ -118,12 +126,15 @@ pub fn applicable(operation: &Operation) -> Vec<&'static str> {
     if has_json_body(operation) {
         names.push(INVALID_BODY);
     }
-    if operation.operation_id == crate::scenario::SCENARIO_OPERATION {
+    if operation.operation_id == crate::semantic::SCENARIO_OPERATION {
         names.extend([
             crate::conditions::CONDITIONS,
             crate::delivery::TRIGGER_DELIVERY,
             crate::delivery::INTEGRATION_SELECTION,
         ]);
+    }
+    if crate::scenarios::covers(operation) {
+        names.push(SNAPSHOTS);
     }
     names
 }

@@ -25,7 +25,7 @@ use serde_json::{Map, Value, json};
 
 use crate::oracle::{self, Evaluation, Scope, Verdict};
 use crate::runner::Run;
-use crate::scenario::{DELIVERY_DEADLINE, Scenario, Stop, in_app_step, text, with_content};
+use crate::semantic::{DELIVERY_DEADLINE, Scenario, Stop, in_app_step, text, with_content};
 use crate::strategies;
 
 /// The check's name.

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::oracle::{self, Scope, Verdict};
 use crate::runner::Run;
-use crate::scenario::{DELIVERY_DEADLINE, Scenario, Stop, in_app_step, text, with_content};
+use crate::semantic::{DELIVERY_DEADLINE, Scenario, Stop, in_app_step, text, with_content};
 use crate::strategies;
 
 /// The name of the `trigger-delivery` check.

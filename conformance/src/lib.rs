@@ -3,6 +3,8 @@
 //!
 //! The suite reads the contract itself (never the generated crates) and judges every answer
 //! by it alone. [`run`] performs a run and returns a [`Report`]; [`report`] formats it.
+//! [`record`] plays one of the curated [`SCENARIOS`] and returns its normalized transcript, the
+//! form the `snapshots` check compares with the committed snapshots.
 #![deny(missing_docs)]
 
 mod checks;
@@ -18,8 +20,9 @@ mod properties;
 pub mod report;
 mod resources;
 mod runner;
-mod scenario;
+mod scenarios;
 mod schema;
+mod semantic;
 mod spec;
 mod strategies;
 
@@ -27,4 +30,5 @@ pub use checks::{CHECKS, Check};
 pub use error::{Error, Result};
 pub use outcome::{CheckResult, Violation};
 pub use runner::{Options, Report, run};
+pub use scenarios::{SCENARIOS, Scenario, Step, Transcript, record};
 pub use spec::{EMBEDDED_SPEC, Operation, Spec};

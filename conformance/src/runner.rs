@@ -16,6 +16,7 @@ use crate::outcome::{CheckResult, Recorder, Violation};
 use crate::progress::Progress;
 use crate::properties;
 use crate::resources::{self, PRODUCERS};
+use crate::scenarios;
 use crate::schema::SchemaSet;
 use crate::spec::{Operation, Spec};
 
@@ -508,7 +509,10 @@ async fn run_against(
     }
     // Scenario checks (lifecycles, trigger semantics, snapshots) run here: after the property
     // checks, before the example deletes and the cleanup.
-    crate::scenario::run_checks(&run, &progress, &enabled, &selected, options.read_only).await;
+    crate::semantic::run_checks(&run, &progress, &enabled, &selected, options.read_only).await;
+    if enabled.contains(&checks::SNAPSHOTS) && !options.read_only {
+        scenarios::check(&run, &progress, &selected, api_key).await;
+    }
     if enabled.contains(&checks::INVALID_BODY) && !options.read_only {
         let operations: Vec<Operation> = selected
             .iter()

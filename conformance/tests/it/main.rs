@@ -9,6 +9,7 @@ mod properties;
 mod proxy;
 mod reference;
 mod semantics;
+mod snapshots;
 
 use std::time::Duration;
 

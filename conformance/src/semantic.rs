@@ -1,4 +1,4 @@
-//! What the scenario checks (`conditions`, `trigger-delivery`, `integration-selection`) share:
+//! What the semantic checks (`conditions`, `trigger-delivery`, `integration-selection`) share:
 //! requests by operation id, set-up steps whose failure ends a scenario with one violation,
 //! polling the in-app feed with a deadline, and deleting what a scenario made.
 //!
@@ -345,7 +345,7 @@ pub fn in_app_step(content: &str, filters: Value) -> Value {
 /// checks on: they all trigger, and report what a trigger did on it.
 pub const SCENARIO_OPERATION: &str = "events_trigger";
 
-/// Performs the enabled scenario checks of this module's siblings, one after the other: they
+/// Performs the enabled semantic checks of this module's siblings, one after the other: they
 /// share the environment's integrations and would otherwise see each other's.
 pub async fn run_checks(
     run: &std::sync::Arc<Run>,
