@@ -41,6 +41,8 @@ pub const INVALID_BODY: &str = "invalid-body";
 pub const VALID_INPUTS_ACCEPTED: &str = "valid-inputs-accepted";
 /// `invalid-inputs-rejected`.
 pub const INVALID_INPUTS_REJECTED: &str = "invalid-inputs-rejected";
+/// `lifecycles`.
+pub const LIFECYCLES: &str = "lifecycles";
 
 /// Every check, in the order a run performs them.
 pub const CHECKS: &[Check] = &[
@@ -84,6 +86,11 @@ pub const CHECKS: &[Check] = &[
         description: "malformed JSON, a missing required field and a wrongly typed field each get a documented 4xx with the error body",
         safe: false,
     },
+    Check {
+        name: LIFECYCLES,
+        description: "drawn sequences of creates, reads, updates, deletes, membership and default changes, and walks over every page agree with a model of each resource family: read-after-write, lists hold exactly what exists, pages partition them, 404 after delete, ids with static segments, non-ASCII and percent signs round-trip",
+        safe: false,
+    },
 ];
 
 /// The checks that apply to `operation`.
@@ -102,6 +109,9 @@ pub fn applicable(operation: &Operation) -> Vec<&'static str> {
     }
     if has_json_body(operation) {
         names.push(INVALID_BODY);
+    }
+    if crate::lifecycle::covers(&operation.operation_id) {
+        names.push(LIFECYCLES);
     }
     names
 }

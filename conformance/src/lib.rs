@@ -9,6 +9,7 @@ mod checks;
 mod error;
 mod generate;
 mod http;
+mod lifecycle;
 mod outcome;
 mod progress;
 mod properties;

@@ -4,6 +4,7 @@
 
 mod cli;
 mod hostile;
+mod lifecycle;
 mod properties;
 mod reference;
 
