@@ -13,6 +13,7 @@
 
 mod feeds;
 mod groups;
+mod integrations;
 mod layouts;
 mod pages;
 mod session;
@@ -154,6 +155,7 @@ pub fn covers(operation_id: &str) -> bool {
         layouts::Layouts::OPERATIONS,
         groups::Groups::OPERATIONS,
         feeds::Feeds::OPERATIONS,
+        integrations::Integrations::OPERATIONS,
     ]
     .iter()
     .any(|operations| operations.contains(&operation_id))
@@ -188,6 +190,9 @@ pub async fn check(run: Arc<Run>, selected: Vec<Operation>) {
             }
             if chosen(feeds::Feeds::CREATE) {
                 model(&run, &feeds::Feeds).await;
+            }
+            if chosen(integrations::Integrations::CREATE) {
+                model(&run, &integrations::Integrations).await;
             }
         });
     })
