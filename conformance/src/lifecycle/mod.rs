@@ -20,6 +20,7 @@ mod session;
 mod subscribers;
 mod tenants;
 mod topics;
+mod workflows;
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -42,7 +43,7 @@ const MAX_STEPS: usize = 16;
 /// The most requests spent shrinking one model's failing sequence.
 const MAX_SHRINK_REQUESTS: u32 = 600;
 
-/// How a drawn id ends: ids are `<run prefix><model letter><attempt>-<index><suffix>`, so that
+/// How a drawn id ends: ids are `<run prefix><model><attempt>-<index><suffix>`, so that
 /// they round-trip through path parameters with the characters routers trip on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
@@ -156,6 +157,7 @@ pub fn covers(operation_id: &str) -> bool {
         groups::Groups::OPERATIONS,
         feeds::Feeds::OPERATIONS,
         integrations::Integrations::OPERATIONS,
+        workflows::Workflows::OPERATIONS,
     ]
     .iter()
     .any(|operations| operations.contains(&operation_id))
@@ -194,6 +196,9 @@ pub async fn check(run: Arc<Run>, selected: Vec<Operation>) {
             if chosen(integrations::Integrations::CREATE) {
                 model(&run, &integrations::Integrations).await;
             }
+            if chosen(workflows::Workflows::CREATE) {
+                model(&run, &workflows::Workflows).await;
+            }
         });
     })
     .await;
@@ -216,8 +221,7 @@ async fn play<M: Model>(
     attempt: u32,
     judged: bool,
 ) -> Played {
-    let letter = M::NAME.chars().next().unwrap_or('x');
-    let base = format!("{}{letter}{attempt}-", run.generator.prefix());
+    let base = format!("{}{}{attempt}-", run.generator.prefix(), M::NAME);
     let mut session = Session::new(run, judged, &base, &scenario.shapes);
     let mut state = M::State::default();
     let mut result = model.prepare(&mut session, &mut state).await;
