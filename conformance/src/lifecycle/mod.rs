@@ -15,6 +15,7 @@ mod feeds;
 mod groups;
 mod integrations;
 mod layouts;
+mod overrides;
 mod pages;
 mod session;
 mod subscribers;
@@ -158,6 +159,7 @@ pub fn covers(operation_id: &str) -> bool {
         feeds::Feeds::OPERATIONS,
         integrations::Integrations::OPERATIONS,
         workflows::Workflows::OPERATIONS,
+        overrides::Overrides::OPERATIONS,
     ]
     .iter()
     .any(|operations| operations.contains(&operation_id))
@@ -198,6 +200,9 @@ pub async fn check(run: Arc<Run>, selected: Vec<Operation>) {
             }
             if chosen(workflows::Workflows::CREATE) {
                 model(&run, &workflows::Workflows).await;
+            }
+            if chosen(overrides::Overrides::CREATE) {
+                model(&run, &overrides::Overrides).await;
             }
         });
     })
