@@ -42,7 +42,7 @@ pub(crate) use session::{Failure, Session};
 const MAX_STEPS: usize = 16;
 
 /// The most requests spent shrinking one model's failing sequence.
-const MAX_SHRINK_REQUESTS: u32 = 600;
+const MAX_SHRINK_REQUESTS: u32 = 400;
 
 /// How a drawn id ends: ids are `<run prefix><model><attempt>-<index><suffix>`, so that
 /// they round-trip through path parameters with the characters routers trip on.

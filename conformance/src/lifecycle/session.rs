@@ -197,6 +197,16 @@ impl<'a> Session<'a> {
     }
 }
 
+/// A JSON value in a step, shown in reports as compact JSON.
+#[derive(Clone)]
+pub(crate) struct Json(pub Value);
+
+impl std::fmt::Debug for Json {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}", self.0)
+    }
+}
+
 /// The first field of `written` that `stored` does not hold as written.
 pub(crate) fn unlike(written: &Map<String, Value>, stored: &Value) -> Option<String> {
     written.iter().find_map(|(field, value)| {

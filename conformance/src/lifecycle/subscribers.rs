@@ -24,8 +24,14 @@ const LIST: Listing = Listing {
 pub(crate) struct Subscribers;
 
 /// Fields a step writes; absent ones are not sent.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct Fields(Map<String, Value>);
+
+impl std::fmt::Debug for Fields {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}", Value::Object(self.0.clone()))
+    }
+}
 
 /// A subscriber step; the number is the index of the drawn id.
 #[derive(Clone, Debug)]

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::Model;
 use super::pages::{self, Counting, Listing};
-use super::session::{Failure, Session, unlike};
+use super::session::{Failure, Json, Session, unlike};
 use super::subscribers::{custom_data, name};
 
 const LIST: Listing = Listing {
@@ -26,11 +26,11 @@ pub(crate) struct Tenants;
 #[derive(Clone, Debug)]
 pub(crate) enum Step {
     Read(usize),
-    Create(usize, String, Option<Value>),
+    Create(usize, String, Option<Json>),
     Update {
         tenant: usize,
         name: Option<String>,
-        data: Option<Value>,
+        data: Option<Json>,
         rename: Option<usize>,
     },
     Delete(usize),
@@ -63,10 +63,12 @@ impl Model for Tenants {
 
     fn step() -> BoxedStrategy<Step> {
         let tenant = 0..Self::IDS;
+        // Empty data counts as absent ("empty or absent fields are left unchanged"): data drawn
+        // here has an entry or more, so that writing it always changes what is stored.
         let update = (
             tenant.clone(),
             proptest::option::of(name()),
-            proptest::option::of(custom_data(1)),
+            proptest::option::of(custom_data(1).prop_map(Json)),
             proptest::option::weighted(0.3, tenant.clone()),
         )
             .prop_map(|(tenant, name, data, rename)| Step::Update {
@@ -77,7 +79,7 @@ impl Model for Tenants {
             });
         prop_oneof![
             1 => tenant.clone().prop_map(Step::Read),
-            3 => (tenant.clone(), name(), proptest::option::of(custom_data(1)))
+            3 => (tenant.clone(), name(), proptest::option::of(custom_data(1).prop_map(Json)))
                 .prop_map(|(tenant, name, data)| Step::Create(tenant, name, data)),
             1 => update,
             1 => tenant.prop_map(Step::Delete),
@@ -86,8 +88,6 @@ impl Model for Tenants {
         .boxed()
     }
 
-    // Empty data counts as absent ("empty or absent fields are left unchanged"): data drawn
-    // here has an entry or more, so that writing it always changes what is stored.
     async fn apply(
         &self,
         session: &mut Session<'_>,
@@ -114,7 +114,7 @@ impl Model for Tenants {
                 let mut body = Map::new();
                 body.insert("identifier".into(), json!(id));
                 body.insert("name".into(), json!(name));
-                if let Some(data) = data {
+                if let Some(Json(data)) = data {
                     body.insert("data".into(), data.clone());
                 }
                 let sent = session
@@ -146,7 +146,7 @@ impl Model for Tenants {
                 if let Some(name) = name {
                     fields.insert("name".into(), json!(name));
                 }
-                if let Some(data) = data {
+                if let Some(Json(data)) = data {
                     fields.insert("data".into(), data.clone());
                 }
                 let mut body = fields.clone();
