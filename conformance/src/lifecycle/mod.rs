@@ -15,6 +15,7 @@ mod feeds;
 mod groups;
 mod integrations;
 mod layouts;
+mod messages;
 mod overrides;
 mod pages;
 mod session;
@@ -160,6 +161,7 @@ pub fn covers(operation_id: &str) -> bool {
         integrations::Integrations::OPERATIONS,
         workflows::Workflows::OPERATIONS,
         overrides::Overrides::OPERATIONS,
+        messages::Messages::OPERATIONS,
     ]
     .iter()
     .any(|operations| operations.contains(&operation_id))
@@ -203,6 +205,9 @@ pub async fn check(run: Arc<Run>, selected: Vec<Operation>) {
             }
             if chosen(overrides::Overrides::CREATE) {
                 model(&run, &overrides::Overrides).await;
+            }
+            if chosen(messages::Messages::CREATE) {
+                model(&run, &messages::Messages).await;
             }
         });
     })

@@ -21,6 +21,9 @@ pub(crate) enum Counting {
     HasMore,
     /// `totalCount`: how many items all pages hold.
     TotalCount,
+    /// `totalCount` with `hasMore` true while `page * size + data.length < totalCount`; without
+    /// `totalCount`, `hasMore` alone, true when the page is full.
+    Messages,
 }
 
 /// A paginated list operation.
@@ -85,7 +88,10 @@ pub(crate) async fn walk(
     probe.expect(200, expected)?;
     let probed = probe.body();
     let count = match listing.counting {
-        Counting::HasMore => {
+        Counting::Messages if integer(&probed, "totalCount").is_some() => {
+            integer(&probed, "totalCount").unwrap_or_default()
+        }
+        Counting::HasMore | Counting::Messages => {
             let items = probed.get("data").and_then(Value::as_array).map(Vec::len);
             let Some(items) = items else {
                 return Err(probe.fail(expected, "no data array"));
@@ -99,6 +105,11 @@ pub(crate) async fn walk(
             Some(total) => total,
             None => return Err(probe.fail(expected, "no totalCount")),
         },
+    };
+    // A messages page without `totalCount` is walked by `hasMore` alone.
+    let counting = match (listing.counting, integer(&probed, "totalCount")) {
+        (Counting::Messages, None) => Counting::HasMore,
+        (counting, _) => counting,
     };
     if count > listing.max * MAX_PAGES {
         return Ok(None);
@@ -140,7 +151,7 @@ pub(crate) async fn walk(
         }
         let length = data.len() as u64;
         items.extend(data);
-        let last = match listing.counting {
+        let last = match counting {
             Counting::HasMore => {
                 let Some(has_more) = body.get("hasMore").and_then(Value::as_bool) else {
                     return Err(sent.fail(&expected, "no hasMore"));
@@ -153,7 +164,7 @@ pub(crate) async fn walk(
                 }
                 !has_more
             }
-            Counting::TotalCount => {
+            Counting::TotalCount | Counting::Messages => {
                 let total = integer(&body, "totalCount");
                 if total != Some(count) {
                     return Err(sent.fail(
@@ -170,7 +181,18 @@ pub(crate) async fn walk(
                         format!("{length} items"),
                     ));
                 }
-                (page + 1) * size >= count
+                let more = page * size + length < count;
+                if matches!(counting, Counting::Messages)
+                    && body.get("hasMore").and_then(Value::as_bool) != Some(more)
+                {
+                    return Err(sent.fail(
+                        format!(
+                            "hasMore {more}: {page} * {size} + {length} against totalCount {count}"
+                        ),
+                        format!("hasMore {}", body["hasMore"]),
+                    ));
+                }
+                !more
             }
         };
         let first_page = first.is_none();

@@ -187,6 +187,10 @@ async fn lifecycles_pass_on_the_server_under_test() {
         "layouts_set_default",
         "workflow_groups_delete",
         "feeds_delete",
+        "integrations_set_primary",
+        "workflow_status_update",
+        "workflow_overrides_retrieve_by_tenant",
+        "messages_delete",
     ] {
         assert!(sent(operation_id) > 0, "no request on {operation_id}");
     }
