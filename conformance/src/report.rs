@@ -68,6 +68,19 @@ pub fn human(report: &Report) -> String {
         total.failed,
         total.skipped
     );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{:<24} {:>9} {:>11}",
+        "check", "requests", "violations"
+    );
+    for (check, requests) in report.requests_per_check() {
+        let found = report
+            .violations()
+            .filter(|violation| violation.check == check)
+            .count();
+        let _ = writeln!(out, "{check:<24} {requests:>9} {found:>11}");
+    }
     let violations: Vec<_> = report.violations().collect();
     for violation in &violations {
         let _ = writeln!(out);
@@ -86,7 +99,7 @@ pub fn human(report: &Report) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "{} violations in {} checks; {} requests to {} in {:.1}s (seed {})",
+        "{} violations in {} check results; {} requests to {} in {:.1}s (seed {})",
         violations.len(),
         total.failed,
         report.requests,

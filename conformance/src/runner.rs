@@ -90,6 +90,24 @@ pub struct Report {
 }
 
 impl Report {
+    /// Requests sent per check, in the order of the catalogue; for `response-conformance`, the
+    /// answers it examined (every one the other checks received).
+    pub fn requests_per_check(&self) -> Vec<(&'static str, u32)> {
+        CHECKS
+            .iter()
+            .map(|check| {
+                let requests = self
+                    .results
+                    .iter()
+                    .filter(|result| result.check == check.name)
+                    .map(|result| result.requests)
+                    .sum();
+                (check.name, requests)
+            })
+            .filter(|(_, requests)| *requests > 0)
+            .collect()
+    }
+
     /// Every violation, in result order.
     pub fn violations(&self) -> impl Iterator<Item = &Violation> {
         self.results

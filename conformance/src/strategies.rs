@@ -4,7 +4,10 @@
 //! The property checks send what these strategies draw and, on a violation, shrink the input
 //! with proptest's value trees, so a report shows the smallest request that still fails.
 //! The strategies read the OpenAPI schemas directly (`$ref`s resolved, `nullable` as a `null`
-//! alternative), the same meaning the draft 4 validators give them; every drawn value is
+//! alternative), the same meaning the draft 4 validators give them. Invalid values break a
+//! keyword anywhere down to a few levels: in optional properties (put in place first), in the
+//! first item of arrays, in every part of an `allOf`, and inside an alternative of a
+//! `oneOf`/`anyOf` when no other alternative could accept the result. Every drawn value is
 //! checked against those validators before it is sent, so a generator mistake is skipped
 //! rather than reported as the server's.
 
@@ -65,7 +68,14 @@ pub fn invalid(spec: &Spec, schema: &Value) -> BoxedStrategy<Mutated> {
     let compiler = Compiler { spec };
     let base = compiler.valid(schema, 0);
     let mut mutations = Vec::new();
-    compiler.mutations(schema, &mut Vec::new(), 0, false, &None, &mut mutations);
+    compiler.mutations(
+        schema,
+        &mut Vec::new(),
+        0,
+        false,
+        &Vec::new(),
+        &mut mutations,
+    );
     mutated(&compiler, base, mutations)
 }
 
@@ -113,7 +123,7 @@ pub fn invalid_input(spec: &Spec, operation: &Operation) -> BoxedStrategy<Mutate
     let schema = input_schema(operation);
     let mut mutations = Vec::new();
     let query = &schema["properties"]["query"];
-    let no_anchor = None;
+    let no_anchor = Vec::new();
     compiler.mutations(
         query,
         &mut vec!["query".into()],
@@ -128,7 +138,7 @@ pub fn invalid_input(spec: &Spec, operation: &Operation) -> BoxedStrategy<Mutate
     );
     if let Some(body) = &operation.request_body {
         if body.required {
-            mutations.insert(0, (Mutation::Remove(Vec::new(), "body".into()), None));
+            mutations.insert(0, (Mutation::Remove(Vec::new(), "body".into()), Vec::new()));
         }
         compiler.mutations(
             &body.schema,
@@ -142,9 +152,21 @@ pub fn invalid_input(spec: &Spec, operation: &Operation) -> BoxedStrategy<Mutate
     mutated(&compiler, compiler.input(operation), mutations)
 }
 
-/// The shallowest optional property above a mutation, with its schema: drawn and put in place
-/// when the valid value left it out.
-type Anchor = Option<(Vec<String>, Value)>;
+/// What must be in place above a mutation, outermost first: optional properties and array
+/// items the valid value may have left out, and the alternative of a composition it chose.
+type Anchor = Vec<AnchorStep>;
+
+/// One location above a mutation and the schema of what it must hold.
+#[derive(Debug, Clone)]
+struct AnchorStep {
+    path: Vec<String>,
+    schema: Value,
+    /// Replace whatever is there (a composition's alternative), not only what is missing.
+    force: bool,
+}
+
+/// The deepest level (properties, array items, alternatives) whose keywords are broken.
+const MAX_MUTATION_DEPTH: usize = 4;
 
 /// One way to break a schema at a location: the path (property names) of the value to change.
 #[derive(Debug, Clone)]
@@ -177,20 +199,20 @@ fn mutated(
     let options: Vec<BoxedStrategy<Mutated>> = mutations
         .into_iter()
         .map(|(mutation, anchor)| {
-            let base = match anchor {
-                None => base.clone(),
-                Some((path, schema)) => (
-                    base.clone(),
-                    compiler.non_null(compiler.spec.resolve(&schema), 1),
-                )
+            let base = anchor.into_iter().fold(base.clone(), |base, step| {
+                let present = compiler.non_null(compiler.spec.resolve(&step.schema), 1);
+                (base, present)
                     .prop_map(move |(mut value, present)| {
-                        if at(&mut value, &path).is_none_or(|found| found.is_null()) {
-                            put(&mut value, &path, present);
+                        let missing = at(&mut value, &step.path).is_none_or(|found| {
+                            found.is_null() || found.as_array().is_some_and(Vec::is_empty)
+                        });
+                        if step.force || missing {
+                            put(&mut value, &step.path, present);
                         }
                         value
                     })
-                    .boxed(),
-            };
+                    .boxed()
+            });
             (mutation, base)
         })
         .map(|(mutation, base)| match mutation {
@@ -232,22 +254,81 @@ fn mutated(
     Union::new(options).boxed()
 }
 
-/// The value at `path`, if every step exists.
+/// The value at `path`, if every step exists; a step into an array is an item's index.
 fn at<'v>(value: &'v mut Value, path: &[String]) -> Option<&'v mut Value> {
-    path.iter()
-        .try_fold(value, |value, segment| value.get_mut(segment.as_str()))
+    path.iter().try_fold(value, |value, segment| match value {
+        Value::Array(items) => segment
+            .parse::<usize>()
+            .ok()
+            .and_then(|index| items.get_mut(index)),
+        other => other.get_mut(segment.as_str()),
+    })
 }
 
-/// Sets the value at `path` when its parent object exists.
+/// Sets the value at `path` when its parent object, or the array item, exists.
 fn put(value: &mut Value, path: &[String], new: Value) {
     match path.split_last() {
         None => *value = new,
-        Some((last, parent)) => {
-            if let Some(Value::Object(object)) = at(value, parent) {
+        Some((last, parent)) => match at(value, parent) {
+            Some(Value::Object(object)) => {
                 object.insert(last.clone(), new);
             }
-        }
+            Some(Value::Array(items)) => {
+                if let Some(item) = last.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                    *item = new;
+                }
+            }
+            _ => {}
+        },
     }
+}
+
+/// The JSON type a schema admits, when it names exactly one (`integer` counts as `number`).
+fn json_type(schema: &Value) -> Option<&'static str> {
+    let kind = match schema.get("type").and_then(Value::as_str) {
+        Some(kind) => kind,
+        None if schema.get("properties").is_some() => "object",
+        None if schema.get("items").is_some() => "array",
+        None => return None,
+    };
+    Some(match kind {
+        "integer" | "number" => "number",
+        "string" => "string",
+        "boolean" => "boolean",
+        "array" => "array",
+        _ => "object",
+    })
+}
+
+/// A property every alternative requires, with an enum per alternative that no other
+/// alternative shares: a value keeping its tag can only ever match its own alternative.
+fn discriminator(alternatives: &[&Value]) -> Option<String> {
+    let first = alternatives.first()?;
+    let candidates = first.get("required").and_then(Value::as_array)?;
+    candidates
+        .iter()
+        .filter_map(Value::as_str)
+        .find_map(|name| {
+            let tags: Option<Vec<&Vec<Value>>> = alternatives
+                .iter()
+                .map(|alternative| {
+                    let required = alternative.get("required").and_then(Value::as_array)?;
+                    required.contains(&json!(name)).then_some(())?;
+                    alternative
+                        .get("properties")?
+                        .get(name)?
+                        .get("enum")?
+                        .as_array()
+                })
+                .collect();
+            let tags = tags?;
+            let disjoint = tags.iter().enumerate().all(|(index, own)| {
+                tags.iter()
+                    .skip(index + 1)
+                    .all(|other| own.iter().all(|tag| !other.contains(tag)))
+            });
+            disjoint.then(|| name.to_owned())
+        })
 }
 
 struct Compiler<'a> {
@@ -426,7 +507,34 @@ impl Compiler<'_> {
         out: &mut Vec<(Mutation, Anchor)>,
     ) {
         let schema = self.spec.resolve(schema);
-        if depth > 2 || schema.get("allOf").is_some() {
+        if depth > MAX_MUTATION_DEPTH {
+            return;
+        }
+        // A `null` there would leave nothing to break below it.
+        let mut anchor = anchor.clone();
+        if schema.get("nullable").and_then(Value::as_bool) == Some(true) && !path.is_empty() {
+            anchor.push(AnchorStep {
+                path: path.clone(),
+                schema: schema.clone(),
+                force: false,
+            });
+        }
+        let anchor = &anchor;
+        // A value must satisfy every part of an `allOf`, so breaking any part breaks it.
+        if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+            for part in parts {
+                self.mutations(part, path, depth + 1, as_text, anchor, out);
+            }
+            return;
+        }
+        if let Some(alternatives) = schema
+            .get("oneOf")
+            .or_else(|| schema.get("anyOf"))
+            .and_then(Value::as_array)
+        {
+            if !as_text {
+                self.alternative_mutations(alternatives, path, depth, anchor, out);
+            }
             return;
         }
         let mut found = Vec::new();
@@ -538,19 +646,117 @@ impl Compiler<'_> {
         if kind == Some("object") {
             let properties = schema.get("properties").and_then(Value::as_object);
             for (name, property) in properties.into_iter().flatten() {
-                // Below the top level only required properties are surely present.
-                if depth > 0 && !required.contains(name) {
+                let read_only = self
+                    .spec
+                    .resolve(property)
+                    .get("readOnly")
+                    .and_then(Value::as_bool)
+                    == Some(true);
+                if read_only {
                     continue;
                 }
                 path.push(name.clone());
-                // The first optional property on the way must be present for a change below it.
-                let anchor = match anchor {
-                    None if !required.contains(name) => Some((path.clone(), property.clone())),
-                    _ => anchor.clone(),
-                };
+                // An optional property on the way must be present for a change below it.
+                let mut anchor = anchor.clone();
+                if !required.contains(name) {
+                    anchor.push(AnchorStep {
+                        path: path.clone(),
+                        schema: property.clone(),
+                        force: false,
+                    });
+                }
                 self.mutations(property, path, depth + 1, as_text, &anchor, out);
                 path.pop();
             }
+        }
+        // Inside an array, the first item is broken; the array is given one when it has none.
+        if kind == Some("array") && !as_text {
+            let maximum = schema.get("maxItems").and_then(Value::as_u64);
+            if let Some(items) = schema.get("items").filter(|_| maximum != Some(0)) {
+                let mut non_empty = schema.clone();
+                let minimum = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+                non_empty["minItems"] = json!(minimum.max(1));
+                let mut anchor = anchor.clone();
+                anchor.push(AnchorStep {
+                    path: path.clone(),
+                    schema: non_empty,
+                    force: false,
+                });
+                path.push("0".into());
+                self.mutations(items, path, depth + 1, as_text, &anchor, out);
+                path.pop();
+            }
+        }
+    }
+
+    /// The mutations of a `oneOf`/`anyOf` at `path` that surely match no alternative: a value
+    /// of a type none admits, and changes inside an alternative that no other alternative can
+    /// accept (one told apart by its type, or by a tag property).
+    fn alternative_mutations(
+        &self,
+        alternatives: &[Value],
+        path: &mut Vec<String>,
+        depth: usize,
+        anchor: &Anchor,
+        out: &mut Vec<(Mutation, Anchor)>,
+    ) {
+        let resolved: Vec<&Value> = alternatives
+            .iter()
+            .map(|alternative| self.spec.resolve(alternative))
+            .collect();
+        let types: Option<Vec<&str>> = resolved.iter().map(|schema| json_type(schema)).collect();
+        let Some(types) = types else {
+            // An alternative without a type admits anything of some type: nothing is sure.
+            return;
+        };
+        let candidates = [
+            ("number", json!(12345)),
+            ("string", json!("nc-wrong-type")),
+            ("boolean", json!(true)),
+            ("object", json!({"nc": true})),
+            ("array", json!(["nc"])),
+        ];
+        if let Some((kind, value)) = candidates
+            .into_iter()
+            .find(|(kind, _)| !types.contains(kind))
+        {
+            out.push((
+                Mutation::Replace(
+                    path.clone(),
+                    value,
+                    format!("a {kind}, which no alternative admits"),
+                ),
+                anchor.clone(),
+            ));
+        }
+        let objects: Vec<&Value> = resolved
+            .iter()
+            .zip(&types)
+            .filter(|(_, kind)| **kind == "object")
+            .map(|(schema, _)| *schema)
+            .collect();
+        let tagged = objects.len() > 1 && discriminator(&objects).is_some();
+        for (index, alternative) in alternatives.iter().enumerate() {
+            let kind = types[index];
+            let unique = types.iter().filter(|other| **other == kind).count() == 1;
+            let told_apart = unique || (kind == "object" && tagged);
+            if !told_apart {
+                continue;
+            }
+            let mut anchor = anchor.clone();
+            anchor.push(AnchorStep {
+                path: path.clone(),
+                schema: alternative.clone(),
+                force: true,
+            });
+            let mut inner = Vec::new();
+            self.mutations(alternative, path, depth + 1, false, &anchor, &mut inner);
+            // A value of another type may well match another alternative.
+            inner.retain(|(mutation, _)| {
+                !matches!(mutation, Mutation::Replace(at, _, what)
+                    if at == path && what.starts_with("a value that is not of type"))
+            });
+            out.extend(inner);
         }
     }
 }
@@ -728,6 +934,34 @@ mod tests {
             let schema = input_schema(&operation);
             prop_assert!(SCHEMAS.check(&schema, &value).is_err(), "{} ({}) {}", operation.operation_id, what, value);
         }
+    }
+
+    /// Keywords inside array items and inside the alternatives of a `oneOf` are broken too.
+    #[test]
+    fn mutations_reach_into_array_items_and_alternatives() {
+        let reference = component("StepFilter");
+        let strategy = invalid(&SPEC, &reference);
+        let mut runner = runner(5, "StepFilter", 1);
+        let descriptions: Vec<String> = (0..600)
+            .map(|_| strategy.new_tree(&mut runner).unwrap().current())
+            .map(|(value, what)| {
+                assert!(
+                    SCHEMAS.check(&reference, &value).is_err(),
+                    "{what}: {value}"
+                );
+                what
+            })
+            .collect();
+        let seen = |needle: &str| descriptions.iter().any(|what| what.contains(needle));
+        assert!(seen("at /children/0/"), "{descriptions:#?}");
+        assert!(
+            seen("which no alternative admits at /children/0"),
+            "{descriptions:#?}"
+        );
+        assert!(
+            seen("outside the enum at /children/0/operator"),
+            "{descriptions:#?}"
+        );
     }
 
     #[test]

@@ -15,16 +15,27 @@ use crate::resources::{
     messages, organizations, preferences, subscribers, tenants, topics, workflow_groups,
     workflow_overrides, workflows,
 };
+use crate::scheduler::Waker;
 use crate::store::{Store, typed};
 
 /// The API over one store.
 pub(crate) struct ReferenceApi {
     store: Store,
+    /// Told about the due times triggers store, once they are committed.
+    scheduler: Waker,
 }
 
 impl ReferenceApi {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, scheduler: Waker) -> Self {
+        Self { store, scheduler }
+    }
+
+    /// The body of a committed trigger, after telling the scheduler when its jobs are due.
+    fn scheduled(&self, (body, earliest_due): (Value, Option<i64>)) -> Value {
+        if let Some(due) = earliest_due {
+            self.scheduler.scheduled(due);
+        }
+        body
     }
 
     /// Runs one operation for `caller` in its own transaction.
@@ -1750,14 +1761,16 @@ impl NovuApi for ReferenceApi {
         let event = request.context.raw_body.clone();
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                events::trigger(
+                let triggered = events::trigger(
                     transaction,
                     caller,
                     &event,
                     events::Audience::To(&event["to"]),
-                )
+                )?;
+                Ok((triggered.body, triggered.earliest_due))
             })
-            .await;
+            .await
+            .map(|triggered| self.scheduled(triggered));
         answer!(
             request.context,
             envelope(outcome),
@@ -1782,6 +1795,7 @@ impl NovuApi for ReferenceApi {
                     ));
                 }
                 let mut results = Vec::new();
+                let mut earliest_due: Option<i64> = None;
                 for event in &events {
                     if !event["payload"].is_object() {
                         let mut result = events::acknowledgement("error", None);
@@ -1794,9 +1808,11 @@ impl NovuApi for ReferenceApi {
                     transaction.execute_batch("SAVEPOINT bulk_event")?;
                     let audience = events::Audience::To(&event["to"]);
                     match events::trigger(transaction, caller, event, audience) {
-                        Ok(result) => {
+                        Ok(triggered) => {
                             transaction.execute_batch("RELEASE bulk_event")?;
-                            results.push(result);
+                            results.push(triggered.body);
+                            earliest_due =
+                                earliest_due.into_iter().chain(triggered.earliest_due).min();
                         }
                         Err(failure) if failure.status != Status::InternalServerError => {
                             transaction
@@ -1808,9 +1824,10 @@ impl NovuApi for ReferenceApi {
                         Err(failure) => return Err(failure),
                     }
                 }
-                Ok(Value::Array(results))
+                Ok((Value::Array(results), earliest_due))
             })
-            .await;
+            .await
+            .map(|triggered| self.scheduled(triggered));
         answer!(
             request.context,
             envelope(outcome),
@@ -1834,16 +1851,29 @@ impl NovuApi for ReferenceApi {
                 // A broadcast answers `processed` whatever the workflow's state; an unknown
                 // workflow is the only rejection, and it has no documented status here.
                 transaction.execute_batch("SAVEPOINT broadcast")?;
-                match events::trigger(transaction, caller, &event, events::Audience::Everyone) {
-                    Ok(_) => transaction.execute_batch("RELEASE broadcast")?,
+                let earliest_due = match events::trigger(
+                    transaction,
+                    caller,
+                    &event,
+                    events::Audience::Everyone,
+                ) {
+                    Ok(triggered) => {
+                        transaction.execute_batch("RELEASE broadcast")?;
+                        triggered.earliest_due
+                    }
                     Err(failure) if failure.status != Status::InternalServerError => {
-                        transaction.execute_batch("ROLLBACK TO broadcast; RELEASE broadcast")?
+                        transaction.execute_batch("ROLLBACK TO broadcast; RELEASE broadcast")?;
+                        None
                     }
                     Err(failure) => return Err(failure),
-                }
-                Ok(events::acknowledgement("processed", Some(&transaction_id)))
+                };
+                Ok((
+                    events::acknowledgement("processed", Some(&transaction_id)),
+                    earliest_due,
+                ))
             })
-            .await;
+            .await
+            .map(|triggered| self.scheduled(triggered));
         answer!(
             request.context,
             envelope(outcome),

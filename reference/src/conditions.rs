@@ -4,8 +4,6 @@
 //! schemas over the stored JSON of the groups, so it does not depend on the generated types.
 //! Everything outside the process (the clock, earlier steps' messages, webhook calls) comes in
 //! through [`Hooks`], which keeps the evaluator synchronous and deterministic under test.
-// The trigger engine will call this module; until it exists nothing does.
-#![allow(dead_code)]
 
 use std::cmp::Ordering;
 

@@ -14,6 +14,7 @@ mod error;
 mod failure;
 mod ids;
 mod resources;
+mod scheduler;
 mod server;
 mod store;
 

@@ -11,6 +11,7 @@ use tracing::Level;
 use crate::api::ReferenceApi;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::scheduler::{Scheduler, Waker};
 use crate::store::Store;
 
 /// A server that is accepting requests. Dropping it stops the server too, without waiting.
@@ -21,6 +22,7 @@ pub struct RunningServer {
     api_key_generated: bool,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    scheduler: Option<Scheduler>,
 }
 
 impl RunningServer {
@@ -44,19 +46,24 @@ impl RunningServer {
         self.api_key_generated
     }
 
-    /// Stops accepting requests, finishes the ones in flight and closes the database.
+    /// Stops accepting requests, finishes the ones in flight (and the jobs the scheduler is
+    /// resuming) and closes the database.
     pub async fn shutdown(mut self) -> Result<()> {
         if let Some(stop) = self.stop.take() {
             // The server may already have stopped on its own; then there is nobody to tell.
             let _ = stop.send(());
         }
-        match self.task.take() {
+        let served = match self.task.take() {
             Some(task) => match task.await {
                 Ok(served) => served.map_err(Error::Serve),
                 Err(join) => Err(Error::Serve(std::io::Error::other(join))),
             },
             None => Ok(()),
+        };
+        if let Some(scheduler) = self.scheduler.take() {
+            scheduler.shutdown().await;
         }
+        served
     }
 }
 
@@ -81,7 +88,10 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         address: config.listen,
         source,
     })?;
-    let app = novu_server::router(Arc::new(ReferenceApi::new(store))).layer(
+    // Jobs that became due while no server ran resume as soon as the scheduler starts.
+    let waker = Waker::default();
+    let scheduler = Scheduler::start(store.clone(), waker.clone());
+    let app = novu_server::router(Arc::new(ReferenceApi::new(store, waker))).layer(
         TraceLayer::new_for_http()
             .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
             .on_response(DefaultOnResponse::new().level(Level::INFO)),
@@ -101,5 +111,6 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         api_key_generated: bootstrap.generated,
         stop: Some(stop),
         task: Some(task),
+        scheduler: Some(scheduler),
     })
 }

@@ -71,6 +71,7 @@ pub(crate) struct Session<'a> {
     ids: Vec<String>,
     base: String,
     transcript: Vec<String>,
+    step: Option<String>,
     recording: bool,
     requests: u32,
 }
@@ -92,6 +93,7 @@ impl<'a> Session<'a> {
             ids,
             base: base.to_owned(),
             transcript: Vec::new(),
+            step: None,
             recording: true,
             requests: 0,
         }
@@ -122,9 +124,10 @@ impl<'a> Session<'a> {
         id.starts_with(&self.base)
     }
 
-    /// Notes the start of a step in the transcript.
+    /// Names the step whose requests follow: the first of them carries it as a shell comment,
+    /// so that the transcript stays a list of commands.
     pub fn begin_step(&mut self, step: &str) {
-        self.transcript.push(format!("# {step}"));
+        self.step = Some(step.to_owned());
     }
 
     /// From here on, requests are clean-up and stay out of the transcript.
@@ -188,7 +191,11 @@ impl<'a> Session<'a> {
         };
         self.requests += 1;
         if self.recording {
-            self.transcript.push(exchange.curl.clone());
+            let command = match self.step.take() {
+                Some(step) => format!("{}  # {step}", exchange.curl),
+                None => exchange.curl.clone(),
+            };
+            self.transcript.push(command);
         }
         Sent {
             operation_id,

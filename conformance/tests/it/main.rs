@@ -2,10 +2,12 @@
 //! server named by `NOVU_BASE_URL` and `NOVU_API_KEY`), against hostile servers that break the
 //! contract on purpose, and of the command line.
 
+mod breaking;
 mod cli;
 mod hostile;
 mod lifecycle;
 mod properties;
+mod proxy;
 mod reference;
 
 use std::time::Duration;

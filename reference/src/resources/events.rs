@@ -2,11 +2,15 @@
 //! details, all inside the request's transaction, so the next request sees every effect.
 //!
 //! Novu queues the work and a worker delivers it later; here each step runs at once. Nothing
-//! leaves the machine: a message of an outside channel is recorded as `sent` through the
-//! integration that would have carried it. Delay and digest steps stop the chain: their job
-//! stays `delayed` and the later steps `pending`, until `events_cancel` cancels them (this
-//! server never resumes them).
+//! leaves the machine (except the calls of webhook conditions): a message of an outside channel
+//! is recorded as `sent` through the integration that would have carried it. Delay and digest
+//! steps stop the chain: their job stays `delayed` with a due time in the `due_at` column and
+//! the later steps `pending`, until the scheduler ([`crate::scheduler`]) calls [`resume`] at the
+//! due time, or `events_cancel` cancels them first.
 
+use std::cell::Cell;
+
+use chrono::{DateTime, Datelike, Months, NaiveTime, TimeDelta, Utc};
 use handlebars::Handlebars;
 use novu_server::types::{
     MessageContentBlock, MessageCtaActionButtonsItem, NotificationFeedItemActor,
@@ -31,13 +35,29 @@ pub(crate) enum Audience<'a> {
     Everyone,
 }
 
-/// One trigger (`events_trigger`, one element of a bulk, or a broadcast): the result body.
+/// What one trigger did: the result body, and when the earliest job it left waiting is due.
+pub(crate) struct Triggered {
+    pub body: Value,
+    /// Unix milliseconds; the scheduler must be told once the transaction has committed.
+    pub earliest_due: Option<i64>,
+}
+
+impl Triggered {
+    fn answer(body: Value) -> Self {
+        Self {
+            body,
+            earliest_due: None,
+        }
+    }
+}
+
+/// One trigger (`events_trigger`, one element of a bulk, or a broadcast).
 pub(crate) fn trigger(
     transaction: &Transaction,
     caller: &Caller,
     event: &Value,
     audience: Audience<'_>,
-) -> Outcome<Value> {
+) -> Outcome<Triggered> {
     let name = event["name"].as_str().unwrap_or_default();
     let workflow = first_document(
         transaction,
@@ -53,7 +73,7 @@ pub(crate) fn trigger(
             params![caller.environment_id, identifier],
         )? {
             Some(tenant) => Some(tenant),
-            None => return Ok(acknowledgement("no_tenant_found", None)),
+            None => return Ok(Triggered::answer(acknowledgement("no_tenant_found", None))),
         },
         None => None,
     };
@@ -63,18 +83,27 @@ pub(crate) fn trigger(
         None => workflow["active"].as_bool().unwrap_or(false),
     };
     if !active {
-        return Ok(acknowledgement("trigger_not_active", None));
+        return Ok(Triggered::answer(acknowledgement(
+            "trigger_not_active",
+            None,
+        )));
     }
     let steps = workflow["steps"].as_array().cloned().unwrap_or_default();
     if steps.is_empty() {
-        return Ok(acknowledgement("no_workflow_steps_defined", None));
+        return Ok(Triggered::answer(acknowledgement(
+            "no_workflow_steps_defined",
+            None,
+        )));
     }
     let steps: Vec<Value> = steps
         .into_iter()
         .filter(|step| step["active"].as_bool().unwrap_or(true))
         .collect();
     if steps.is_empty() {
-        return Ok(acknowledgement("no_workflow_active_steps_defined", None));
+        return Ok(Triggered::answer(acknowledgement(
+            "no_workflow_active_steps_defined",
+            None,
+        )));
     }
     let transaction_id = event["transactionId"]
         .as_str()
@@ -101,38 +130,100 @@ pub(crate) fn trigger(
         tenant: tenant.as_ref(),
         actor: actor.as_ref(),
         transaction_id: &transaction_id,
+        earliest_due: Cell::new(None),
     };
     for subscriber in &recipients {
         run.deliver(transaction, subscriber)?;
     }
-    Ok(acknowledgement("processed", Some(&transaction_id)))
+    Ok(Triggered {
+        body: acknowledgement("processed", Some(&transaction_id)),
+        earliest_due: run.earliest_due.get(),
+    })
 }
 
 /// Cancels what a transaction still has waiting; `true` when a delay or digest was waiting.
+/// Novu's `CancelDelayed`: the transaction's `delayed` and `merged` jobs, and its `pending` ones
+/// when one of those is a delay or digest step. A cancelled digest leader hands its place to
+/// the oldest event merged into it, which then waits in its stead.
 pub(crate) fn cancel(
     transaction: &Transaction,
     caller: &Caller,
     transaction_id: &str,
 ) -> Outcome<bool> {
-    let waiting: i64 = transaction.query_row(
-        "SELECT COUNT(*) FROM jobs WHERE environment_id = ?1 AND transaction_id = ?2 AND status IN ('delayed', 'merged')",
+    let waiting = documents(
+        transaction,
+        "SELECT doc FROM jobs WHERE environment_id = ?1 AND transaction_id = ?2 AND status IN ('delayed', 'merged') ORDER BY rowid",
         params![caller.environment_id, transaction_id],
-        |row| row.get(0),
     )?;
-    if waiting == 0 {
+    if waiting.is_empty() {
         return Ok(false);
     }
-    let jobs = documents(
-        transaction,
-        "SELECT doc FROM jobs WHERE environment_id = ?1 AND transaction_id = ?2 AND status IN ('delayed', 'merged', 'pending')",
-        params![caller.environment_id, transaction_id],
-    )?;
-    for mut job in jobs {
+    let mut jobs = waiting.clone();
+    if waiting
+        .iter()
+        .any(|job| job["type"] == "delay" || job["type"] == "digest")
+    {
+        jobs.extend(documents(
+            transaction,
+            "SELECT doc FROM jobs WHERE environment_id = ?1 AND transaction_id = ?2 AND status = 'pending' ORDER BY rowid",
+            params![caller.environment_id, transaction_id],
+        )?);
+    }
+    // The leaders' due times, read before cancelling clears them.
+    let mut leaders = Vec::new();
+    for leader in waiting
+        .iter()
+        .filter(|job| job["type"] == "digest" && job["status"] == "delayed")
+    {
+        let due_at: Option<i64> = transaction.query_row(
+            "SELECT due_at FROM jobs WHERE id = ?1",
+            [leader["_id"].as_str()],
+            |row| row.get(0),
+        )?;
+        leaders.push((leader, due_at));
+    }
+    for job in &jobs {
+        let mut job = job.clone();
         job["status"] = json!("canceled");
         job["updatedAt"] = json!(ids::now());
-        save_job(transaction, &job)?;
+        save_job(transaction, &job, None)?;
+    }
+    for (leader, due_at) in leaders {
+        hand_over_digest(transaction, leader, due_at)?;
     }
     Ok(true)
+}
+
+/// Makes the oldest event merged into a cancelled digest leader the new leader: it waits
+/// until the old leader's due time, its later steps become `pending` again, and the other
+/// merged events now belong to it.
+fn hand_over_digest(transaction: &Transaction, leader: &Value, due_at: Option<i64>) -> Outcome<()> {
+    let leader_id = leader["_id"].as_str().unwrap_or_default();
+    let merged = documents(
+        transaction,
+        "SELECT doc FROM jobs WHERE json_extract(doc, '$._mergedDigestId') = ?1 AND status = 'merged' ORDER BY rowid",
+        [leader_id],
+    )?;
+    let Some(follower) = merged.iter().find(|job| job["type"] == "digest") else {
+        return Ok(());
+    };
+    let follower_id = follower["_id"].clone();
+    let follower_notification = follower["_notificationId"].clone();
+    for mut job in merged {
+        if job["_notificationId"] == follower_notification {
+            job["_mergedDigestId"] = Value::Null;
+            if job["_id"] == follower_id {
+                job["status"] = json!("delayed");
+                save_job(transaction, &job, due_at)?;
+                continue;
+            }
+            job["status"] = json!("pending");
+        } else {
+            job["_mergedDigestId"] = follower_id.clone();
+        }
+        save_job(transaction, &job, None)?;
+    }
+    Ok(())
 }
 
 /// The `{acknowledged, status, transactionId?}` body.
@@ -348,9 +439,12 @@ struct Run<'a> {
     tenant: Option<&'a Value>,
     actor: Option<&'a Value>,
     transaction_id: &'a str,
+    /// The earliest due time of the jobs this run left waiting (Unix milliseconds).
+    earliest_due: Cell<Option<i64>>,
 }
 
 /// Why a step did not deliver, as its execution detail says it.
+#[derive(Debug)]
 struct Stop {
     job_status: &'static str,
     detail: String,
@@ -416,16 +510,9 @@ impl Run<'_> {
                 notification.to_string()
             ],
         )?;
-        let variables = json!({
-            "payload": self.payload,
-            "subscriber": subscriber,
-            "tenant": self.tenant.cloned().unwrap_or(Value::Null),
-            "actor": self.actor.cloned().unwrap_or(Value::Null),
-        });
-        // After a delay or digest the later steps wait; after a failed step that says
-        // `shouldStopOnFail` they are cancelled.
-        let mut waiting = false;
-        let mut stopped = false;
+        let variables = self.variables(subscriber);
+        // Novu creates every job of the notification up front and then runs them in order.
+        let mut jobs = Vec::new();
         for step in self.steps {
             let kind = step["template"]["type"].as_str().unwrap_or_default();
             let mut job = json!({
@@ -438,28 +525,65 @@ impl Run<'_> {
                 "transactionId": self.transaction_id,
                 "type": kind,
                 "status": "pending",
-                "step": {
-                    "_id": step["_id"],
-                    "uuid": step["uuid"],
-                    "active": step["active"].as_bool().unwrap_or(true),
-                    "filters": step["filters"].as_array().cloned().unwrap_or_default(),
-                    "template": object_or_empty(&step["template"]),
-                },
+                "step": step_snapshot(step),
                 "payload": self.payload,
+                "overrides": self.overrides,
                 "digest": if kind == "digest" { object_or_empty(&step["metadata"]) } else { json!({}) },
                 "createdAt": ids::now(),
                 "updatedAt": ids::now(),
             });
+            // What a resumed job needs to rebuild the trigger's context.
+            if let Some(tenant) = self.tenant {
+                job["tenant"] = tenant["identifier"].clone();
+            }
+            if let Some(actor) = self.actor {
+                job["_actorId"] = actor["_id"].clone();
+            }
             self.detail(transaction, &job, "Step queued", "Pending", None, None)?;
-            if stopped {
+            jobs.push(job);
+        }
+        self.advance(transaction, subscriber, jobs, &variables)
+    }
+
+    /// What templates and conditions see for `subscriber`.
+    fn variables(&self, subscriber: &Value) -> Value {
+        json!({
+            "payload": self.payload,
+            "subscriber": subscriber,
+            "tenant": self.tenant.cloned().unwrap_or(Value::Null),
+            "actor": self.actor.cloned().unwrap_or(Value::Null),
+        })
+    }
+
+    /// Runs `jobs` (the remaining steps of one notification, in order) until one waits.
+    fn advance(
+        &self,
+        transaction: &Transaction,
+        subscriber: &Value,
+        jobs: Vec<Value>,
+        variables: &Value,
+    ) -> Outcome<()> {
+        // After a delay or digest the later steps wait; after a failed step that says
+        // `shouldStopOnFail` they are cancelled; after a merged digest they belong to the
+        // digest they were merged into.
+        let mut waiting = false;
+        let mut stopped = false;
+        let mut merged_into = Value::Null;
+        for mut job in jobs {
+            if !merged_into.is_null() {
+                job["status"] = json!("merged");
+                job["_mergedDigestId"] = merged_into.clone();
+            } else if stopped {
                 job["status"] = json!("canceled");
             }
             if waiting || stopped {
-                save_job(transaction, &job)?;
+                save_job(transaction, &job, None)?;
                 continue;
             }
-            match self.run_step(transaction, subscriber, step, &mut job, &variables)? {
-                Ok(()) => {}
+            let step = job["step"].clone();
+            let mut due = None;
+            match self.run_step(transaction, subscriber, &step, &mut job, variables)? {
+                Ok(wait) => due = wait,
                 Err(stop) => {
                     stopped = stop.job_status == "failed" && step["shouldStopOnFail"] == true;
                     job["status"] = json!(stop.job_status);
@@ -473,15 +597,25 @@ impl Run<'_> {
                     )?;
                 }
             }
-            if job["status"] == "delayed" || job["status"] == "merged" {
+            if job["status"] == "delayed" {
                 waiting = true;
             }
-            save_job(transaction, &job)?;
+            if job["status"] == "merged" {
+                waiting = true;
+                merged_into = job["_mergedDigestId"].clone();
+            }
+            job["updatedAt"] = json!(ids::now());
+            save_job(transaction, &job, due)?;
+            if let Some(due) = due {
+                let earliest = self.earliest_due.get().map_or(due, |known| known.min(due));
+                self.earliest_due.set(Some(earliest));
+            }
         }
         Ok(())
     }
 
-    /// Runs one step's job: filters, preferences, integration, message.
+    /// Runs one step's job: filters, preferences, integration, message. A delay or digest
+    /// that starts waiting answers its due time (Unix milliseconds).
     fn run_step(
         &self,
         transaction: &Transaction,
@@ -489,7 +623,7 @@ impl Run<'_> {
         step: &Value,
         job: &mut Value,
         variables: &Value,
-    ) -> Outcome<Result<(), Stop>> {
+    ) -> Outcome<Result<Option<i64>, Stop>> {
         let kind = job["type"].as_str().unwrap_or_default().to_owned();
         let filters = step["filters"].as_array().cloned().unwrap_or_default();
         let evaluation = self.evaluate(transaction, &filters, variables, job);
@@ -514,58 +648,18 @@ impl Run<'_> {
             }
         }
         if kind == "delay" {
-            job["status"] = json!("delayed");
-            self.detail(transaction, job, "Step delayed", "Pending", None, None)?;
-            return Ok(Ok(()));
+            let due = match delay_until(&step["metadata"], &self.payload) {
+                Ok(due) => due,
+                Err(stop) => return Ok(Err(stop)),
+            };
+            return self.wait(transaction, job, due).map(Ok);
         }
         if kind == "digest" {
-            // The first event of a digest waits; later ones with the same digest key merge
-            // into the waiting one.
-            let key = step["metadata"]["digestKey"]
-                .as_str()
-                .filter(|key| !key.is_empty())
-                .map(|key| conditions_path(variables, key))
-                .unwrap_or(Value::Null);
-            job["digest"]["digestValue"] = key.clone();
-            let waiting = documents(
-                transaction,
-                "SELECT doc FROM jobs WHERE environment_id = ?1 AND status = 'delayed' \
-                 AND json_extract(doc, '$._subscriberId') = ?2 AND json_extract(doc, '$.step._id') = ?3",
-                params![
-                    self.caller.environment_id,
-                    subscriber["_id"].as_str(),
-                    step["_id"].as_str()
-                ],
-            )?;
-            if waiting
-                .iter()
-                .any(|other| other["digest"]["digestValue"] == key)
-            {
-                job["status"] = json!("merged");
-                self.detail(
-                    transaction,
-                    job,
-                    "Digest was merged with other digest",
-                    "Success",
-                    None,
-                    None,
-                )?;
-            } else {
-                job["status"] = json!("delayed");
-                self.detail(
-                    transaction,
-                    job,
-                    "Step is digesting events",
-                    "Pending",
-                    None,
-                    None,
-                )?;
-            }
-            return Ok(Ok(()));
+            return self.digest(transaction, subscriber, step, job);
         }
         if !MESSAGE_CHANNELS.contains(&kind.as_str()) {
             job["status"] = json!("completed");
-            return Ok(Ok(()));
+            return Ok(Ok(None));
         }
         if !preferences::channel_allowed(
             transaction,
@@ -718,7 +812,103 @@ impl Run<'_> {
             message_id,
         )?;
         job["status"] = json!("completed");
-        Ok(Ok(()))
+        Ok(Ok(None))
+    }
+
+    /// Novu's `MergeOrCreateDigest`: the first event of a subscriber, workflow and digest key
+    /// value waits the window; later ones merge into it (with their later steps). A backoff
+    /// digest only waits when another event arrived within the backoff window; otherwise the
+    /// event is not digested and the chain goes on at once.
+    fn digest(
+        &self,
+        transaction: &Transaction,
+        subscriber: &Value,
+        step: &Value,
+        job: &mut Value,
+    ) -> Outcome<Result<Option<i64>, Stop>> {
+        let metadata = &step["metadata"];
+        let key = digest_value(metadata, &self.payload);
+        job["digest"]["digestValue"] = key.clone();
+        let same_digest = |other: &Value| {
+            other["_templateId"] == self.workflow["_id"]
+                && digest_value(&other["digest"], &other["payload"]) == key
+        };
+        if metadata["type"] == "backoff" || metadata["backoff"] == true {
+            let since = shift(
+                Utc::now(),
+                &metadata["backoffAmount"],
+                &metadata["backoffUnit"],
+                -1,
+            )
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let recent = documents(
+                transaction,
+                "SELECT doc FROM jobs WHERE environment_id = ?1 AND json_extract(doc, '$._subscriberId') = ?2 \
+                 AND json_extract(doc, '$.type') = 'digest' AND json_extract(doc, '$.createdAt') >= ?3",
+                params![
+                    self.caller.environment_id,
+                    subscriber["_id"].as_str(),
+                    since
+                ],
+            )?;
+            if !recent.iter().any(same_digest) {
+                job["status"] = json!("skipped");
+                self.detail(
+                    transaction,
+                    job,
+                    "Digest was skipped, no other event arrived within the backoff window",
+                    "Success",
+                    None,
+                    None,
+                )?;
+                return Ok(Ok(None));
+            }
+        }
+        // Only waiting jobs have a due time: their index is far smaller than the
+        // environment's jobs, which SQLite would otherwise walk.
+        let waiting = documents(
+            transaction,
+            "SELECT doc FROM jobs INDEXED BY jobs_by_due_at WHERE due_at IS NOT NULL AND status = 'delayed' \
+             AND environment_id = ?1 AND json_extract(doc, '$._subscriberId') = ?2 \
+             AND json_extract(doc, '$.type') = 'digest' ORDER BY rowid",
+            params![self.caller.environment_id, subscriber["_id"].as_str()],
+        )?;
+        if let Some(leader) = waiting.iter().find(|other| same_digest(other)) {
+            job["status"] = json!("merged");
+            job["_mergedDigestId"] = leader["_id"].clone();
+            self.detail(
+                transaction,
+                job,
+                "Digest was merged with other digest",
+                "Success",
+                None,
+                None,
+            )?;
+            return Ok(Ok(None));
+        }
+        self.wait(transaction, job, digest_until(metadata)).map(Ok)
+    }
+
+    /// Makes `job` wait until `due`, recording the wait (in milliseconds) as Novu does for
+    /// every job it queues with a delay; answers the due time in Unix milliseconds.
+    fn wait(
+        &self,
+        transaction: &Transaction,
+        job: &mut Value,
+        due: DateTime<Utc>,
+    ) -> Outcome<Option<i64>> {
+        job["status"] = json!("delayed");
+        let delay = (due - Utc::now()).num_milliseconds().max(0);
+        let raw = json!({ "delay": delay }).to_string();
+        self.detail(
+            transaction,
+            job,
+            "Step delayed",
+            "Pending",
+            Some(&raw),
+            None,
+        )?;
+        Ok(Some(due.timestamp_millis()))
     }
 
     /// Fills the rendered fields of `message` from the step's template.
@@ -857,7 +1047,7 @@ impl Run<'_> {
                 .cloned()
                 .unwrap_or_default();
             if !conditions.is_empty()
-                && conditions::evaluate(&conditions, &variables, &outside_world(&|_| None)).outcome
+                && conditions::evaluate(&conditions, &variables, &integration_world()).outcome
                     == conditions::Outcome::Pass
             {
                 return Ok(Some(integration.clone()));
@@ -887,7 +1077,49 @@ impl Run<'_> {
                 .ok()
                 .flatten()
         };
-        conditions::evaluate(filters, &variables, &outside_world(&previous_step))
+        let call_webhook = |url: &str| self.call_webhook(transaction, url, &variables, job);
+        let hooks = conditions::Hooks {
+            now: chrono::Utc::now(),
+            previous_step: &previous_step,
+            call_webhook: &call_webhook,
+        };
+        conditions::evaluate(filters, &variables, &hooks)
+    }
+
+    /// Novu's webhook condition call: POSTs `{subscriber, payload, identifier, channel,
+    /// providerId}` to `url`, signed with `nv-hmac-256` (the environment id keyed with its API
+    /// key), and answers the JSON the webhook returned.
+    fn call_webhook(
+        &self,
+        transaction: &Transaction,
+        url: &str,
+        variables: &conditions::Variables,
+        job: &Value,
+    ) -> Result<Value, String> {
+        let channel = job["type"].as_str().unwrap_or_default();
+        let mut body = json!({
+            "subscriber": variables.subscriber,
+            "payload": variables.payload,
+            "identifier": self.workflow["triggers"][0]["identifier"],
+            "channel": channel,
+        });
+        if MESSAGE_CHANNELS.contains(&channel)
+            && let Ok(Some(integration)) = self.integration(transaction, channel)
+        {
+            body["providerId"] = integration["providerId"].clone();
+        }
+        let environment = first_document(
+            transaction,
+            "SELECT doc FROM environments WHERE id = ?1",
+            [&self.caller.environment_id],
+        )
+        .map_err(|failure| failure.message().to_owned())?
+        .unwrap_or_default();
+        let api_key = environment["apiKeys"][0]["key"]
+            .as_str()
+            .unwrap_or_default();
+        let signature = ids::hmac_sha256_hex(api_key, &self.caller.environment_id);
+        post_webhook(url, &body, &signature)
     }
 
     /// Records one execution detail of `job`.
@@ -943,20 +1175,318 @@ impl Run<'_> {
     }
 }
 
-fn save_job(transaction: &Transaction, job: &Value) -> Outcome<()> {
+/// Inserts or updates a job; `due_at` (Unix milliseconds) is set while the job waits.
+fn save_job(transaction: &Transaction, job: &Value, due_at: Option<i64>) -> Outcome<()> {
     transaction.execute(
-        "INSERT INTO jobs (id, environment_id, notification_id, transaction_id, status, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, doc = excluded.doc",
+        "INSERT INTO jobs (id, environment_id, notification_id, transaction_id, status, doc, due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, doc = excluded.doc, due_at = excluded.due_at",
         params![
             job["_id"].as_str(),
             job["_environmentId"].as_str(),
             job["_notificationId"].as_str(),
             job["transactionId"].as_str(),
             job["status"].as_str(),
-            job.to_string()
+            job.to_string(),
+            due_at
         ],
     )?;
     Ok(())
+}
+
+/// Resumes a job whose wait is over: the delay finishes, or the digest hands its events on,
+/// and the notification's remaining steps run as the trigger runs them (filters,
+/// preferences, integration selection, rendering, messages, execution details).
+pub(crate) fn resume(transaction: &Transaction, job_id: &str) -> Outcome<()> {
+    let Some(mut job) = first_document(
+        transaction,
+        "SELECT doc FROM jobs WHERE id = ?1 AND status = 'delayed'",
+        [job_id],
+    )?
+    else {
+        // No longer waiting (cancelled since the scheduler looked): nothing is due any more.
+        transaction.execute("UPDATE jobs SET due_at = NULL WHERE id = ?1", [job_id])?;
+        return Ok(());
+    };
+    let caller = Caller {
+        organization_id: job["_organizationId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        environment_id: job["_environmentId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    };
+    // A deleted workflow keeps its row; the job carries its own copy of each step anyway.
+    let workflow = first_document(
+        transaction,
+        "SELECT doc FROM workflows WHERE id = ?1",
+        [job["_templateId"].as_str()],
+    )?
+    .unwrap_or_else(|| json!({ "_id": job["_templateId"] }));
+    let tenant = match job["tenant"].as_str() {
+        Some(identifier) => first_document(
+            transaction,
+            "SELECT doc FROM tenants WHERE environment_id = ?1 AND identifier = ?2",
+            params![caller.environment_id, identifier],
+        )?,
+        None => None,
+    };
+    let actor = match job["_actorId"].as_str() {
+        Some(actor_id) => first_document(
+            transaction,
+            "SELECT doc FROM subscribers WHERE id = ?1",
+            [actor_id],
+        )?,
+        None => None,
+    };
+    let subscriber = first_document(
+        transaction,
+        "SELECT doc FROM subscribers WHERE id = ?1 AND deleted = 0",
+        [job["_subscriberId"].as_str()],
+    )?;
+    let transaction_id = job["transactionId"].as_str().unwrap_or_default().to_owned();
+    let run = Run {
+        caller: &caller,
+        workflow: &workflow,
+        steps: &[],
+        payload: object_or_empty(&job["payload"]),
+        overrides: object_or_empty(&job["overrides"]),
+        tenant: tenant.as_ref(),
+        actor: actor.as_ref(),
+        transaction_id: &transaction_id,
+        earliest_due: Cell::new(None),
+    };
+    let following = documents(
+        transaction,
+        "SELECT doc FROM jobs WHERE notification_id = ?1 AND status = 'pending' \
+         AND rowid > (SELECT rowid FROM jobs WHERE id = ?2) ORDER BY rowid",
+        params![job["_notificationId"].as_str(), job_id],
+    )?;
+    job["updatedAt"] = json!(ids::now());
+    let Some(subscriber) = subscriber else {
+        // The subscriber was deleted while the job waited: there is nobody to deliver to.
+        job["status"] = json!("failed");
+        run.detail(
+            transaction,
+            &job,
+            "Subscriber not found",
+            "Failed",
+            None,
+            None,
+        )?;
+        save_job(transaction, &job, None)?;
+        for mut later in following {
+            later["status"] = json!("canceled");
+            save_job(transaction, &later, None)?;
+        }
+        return Ok(());
+    };
+    let mut variables = run.variables(&subscriber);
+    if job["type"] == "digest" {
+        run.detail(transaction, &job, "Start digesting", "Pending", None, None)?;
+        let events = digested_events(transaction, &job)?;
+        let raw = Value::Array(events.clone()).to_string();
+        run.detail(
+            transaction,
+            &job,
+            "Digest triggered events",
+            "Success",
+            Some(&raw),
+            None,
+        )?;
+        // What the later steps' templates see as `step`, as Novu's do.
+        variables["step"] = json!({
+            "digest": true,
+            "events": events,
+            "total_count": events.len(),
+        });
+        job["digest"]["events"] = Value::Array(events);
+    } else {
+        run.detail(
+            transaction,
+            &job,
+            "Delay is finished",
+            "Success",
+            None,
+            None,
+        )?;
+    }
+    job["status"] = json!("completed");
+    save_job(transaction, &job, None)?;
+    run.advance(transaction, &subscriber, following, &variables)
+}
+
+/// The payloads a digest leader collected: its own first, then those merged into it, in the
+/// order they arrived. A merged event whose transaction was cancelled is not among them.
+fn digested_events(transaction: &Transaction, leader: &Value) -> Outcome<Vec<Value>> {
+    let merged = documents(
+        transaction,
+        "SELECT doc FROM jobs WHERE json_extract(doc, '$._mergedDigestId') = ?1 AND status = 'merged' ORDER BY rowid",
+        [leader["_id"].as_str()],
+    )?;
+    Ok(std::iter::once(leader["payload"].clone())
+        .chain(
+            merged
+                .into_iter()
+                .filter(|job| job["type"] == "digest")
+                .map(|job| job["payload"].clone()),
+        )
+        .collect())
+}
+
+/// The job's copy of its step: Novu keeps the whole step on the job, so a job that resumes
+/// later runs the step as it was when the event was triggered.
+fn step_snapshot(step: &Value) -> Value {
+    let mut snapshot = json!({
+        "_id": step["_id"],
+        "uuid": step["uuid"],
+        "active": step["active"].as_bool().unwrap_or(true),
+        "filters": step["filters"].as_array().cloned().unwrap_or_default(),
+        "template": object_or_empty(&step["template"]),
+    });
+    for field in [
+        "_templateId",
+        "name",
+        "metadata",
+        "variants",
+        "shouldStopOnFail",
+    ] {
+        if let Some(value) = step.get(field) {
+            snapshot[field] = value.clone();
+        }
+    }
+    snapshot
+}
+
+/// The digest key's value in `payload` (`null` without a key); events digest together when
+/// their values are equal.
+fn digest_value(metadata: &Value, payload: &Value) -> Value {
+    match metadata["digestKey"].as_str().filter(|key| !key.is_empty()) {
+        Some(key) => conditions_path(&json!({ "payload": payload }), key),
+        None => Value::Null,
+    }
+}
+
+/// When a delay step's job resumes: `amount` `unit`s from now, or for a `scheduled` delay the
+/// date at `delayPath` in the payload, which must be in the future.
+fn delay_until(metadata: &Value, payload: &Value) -> Result<DateTime<Utc>, Stop> {
+    let now = Utc::now();
+    if metadata["type"] != "scheduled" {
+        return Ok(shift(now, &metadata["amount"], &metadata["unit"], 1));
+    }
+    let path = metadata["delayPath"].as_str().unwrap_or_default();
+    let value = conditions_path(&json!({ "payload": payload }), path);
+    match value
+        .as_str()
+        .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
+    {
+        Some(at) if at > now => Ok(at.with_timezone(&Utc)),
+        _ => Err(Stop {
+            raw: Some(json!({ "delayPath": path, "value": value }).to_string()),
+            ..Stop::new(
+                "failed",
+                "Failed",
+                "Delay date at the delay path must be a future date",
+            )
+        }),
+    }
+}
+
+/// When a digest that starts now sends its events on: after its window, or for a `timed`
+/// digest at its next scheduled time.
+fn digest_until(metadata: &Value) -> DateTime<Utc> {
+    let now = Utc::now();
+    if metadata["type"] == "timed"
+        && let Some(at) = next_timed(now, &metadata["timed"])
+    {
+        return at;
+    }
+    shift(now, &metadata["amount"], &metadata["unit"], 1)
+}
+
+/// The next `atTime` (UTC) after `now` on a day the timed configuration allows (one of
+/// `weekDays` and of `monthDays`, when given). `None` without `atTime`, or with an
+/// `ordinal`, which is not supported: then the digest waits its `amount` `unit`s.
+fn next_timed(now: DateTime<Utc>, timed: &Value) -> Option<DateTime<Utc>> {
+    let at = timed["atTime"].as_str()?;
+    if timed
+        .get("ordinal")
+        .is_some_and(|ordinal| !ordinal.is_null())
+    {
+        return None;
+    }
+    let time = NaiveTime::parse_from_str(at, "%H:%M:%S")
+        .or_else(|_| NaiveTime::parse_from_str(at, "%H:%M"))
+        .ok()?;
+    let week_days: Vec<&str> = timed["weekDays"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let month_days: Vec<u64> = timed["monthDays"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_u64)
+        .collect();
+    (0..=400).find_map(|offset| {
+        let day = now
+            .date_naive()
+            .checked_add_days(chrono::Days::new(offset))?;
+        let candidate = day.and_time(time).and_utc();
+        let weekday = match day.weekday() {
+            chrono::Weekday::Mon => "monday",
+            chrono::Weekday::Tue => "tuesday",
+            chrono::Weekday::Wed => "wednesday",
+            chrono::Weekday::Thu => "thursday",
+            chrono::Weekday::Fri => "friday",
+            chrono::Weekday::Sat => "saturday",
+            chrono::Weekday::Sun => "sunday",
+        };
+        let allowed = (week_days.is_empty() || week_days.contains(&weekday))
+            && (month_days.is_empty() || month_days.contains(&u64::from(day.day())));
+        (candidate > now && allowed).then_some(candidate)
+    })
+}
+
+/// `from` moved by `amount` `unit`s (Novu's `DigestUnitEnum`) forward (`direction` 1) or
+/// back (-1). A missing or unknown amount or unit moves nothing; a move past the calendar's
+/// end stops there.
+fn shift(from: DateTime<Utc>, amount: &Value, unit: &Value, direction: i64) -> DateTime<Utc> {
+    let amount = amount
+        .as_f64()
+        .or_else(|| amount.as_str().and_then(|text| text.trim().parse().ok()))
+        .filter(|amount: &f64| amount.is_finite() && *amount > 0.0)
+        .unwrap_or(0.0);
+    let end = if direction >= 0 {
+        DateTime::<Utc>::MAX_UTC
+    } else {
+        DateTime::<Utc>::MIN_UTC
+    };
+    let unit_millis = match unit.as_str() {
+        Some("seconds") => 1e3,
+        Some("minutes") => 6e4,
+        Some("hours") => 3.6e6,
+        Some("days") => 8.64e7,
+        Some("weeks") => 6.048e8,
+        Some("months") => {
+            let months = Months::new(amount.min(f64::from(u32::MAX)) as u32);
+            let moved = if direction >= 0 {
+                from.checked_add_months(months)
+            } else {
+                from.checked_sub_months(months)
+            };
+            return moved.unwrap_or(end);
+        }
+        _ => return from,
+    };
+    // `as` saturates, and the checked steps catch what is still out of range.
+    let millis = (amount * unit_millis) as i64;
+    TimeDelta::try_milliseconds(millis.saturating_mul(direction))
+        .and_then(|delta| from.checked_add_signed(delta))
+        .unwrap_or(end)
 }
 
 /// The payload with the `defaultValue` of every template variable it leaves out (Novu's
@@ -1043,20 +1573,46 @@ fn title_case(text: &str) -> String {
         .join(" ")
 }
 
-/// The evaluator's view of the world: the real clock, and no outside calls (a webhook
-/// condition errors, so its step is skipped with the reason recorded).
-fn outside_world<'a>(
-    previous_step: &'a dyn Fn(&str) -> Option<conditions::PreviousStepMessage>,
-) -> conditions::Hooks<'a> {
+/// The evaluator's view of the world for integration conditions: the real clock, no earlier
+/// steps, and no webhook (integrations do not keep a part's `webhookUrl`, so Novu's call has
+/// nowhere to go and the condition errors).
+fn integration_world() -> conditions::Hooks<'static> {
     conditions::Hooks {
         now: chrono::Utc::now(),
-        previous_step,
-        call_webhook: &|url| {
-            Err(format!(
-                "the reference server does not call webhooks; `{url}` was not called"
-            ))
-        },
+        previous_step: &|_| None,
+        call_webhook: &|_| Err("integration conditions keep no webhook url".to_owned()),
     }
+}
+
+/// How long a webhook condition may take to answer. The call runs inside the trigger's
+/// transaction, which holds the database's write lock, so it must be short.
+const WEBHOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// POSTs `body` to `url` and answers the JSON of a 2xx answer, or why there is none.
+fn post_webhook(url: &str, body: &Value, signature: &str) -> Result<Value, String> {
+    // Blocking, because conditions are evaluated on the store's blocking thread; the client
+    // runs its own runtime, so it never waits on the server's.
+    static CLIENT: std::sync::LazyLock<Result<reqwest::blocking::Client, String>> =
+        std::sync::LazyLock::new(|| {
+            reqwest::blocking::Client::builder()
+                .timeout(WEBHOOK_TIMEOUT)
+                .build()
+                .map_err(|error| error.to_string())
+        });
+    let client = CLIENT.as_ref().map_err(Clone::clone)?;
+    let response = client
+        .post(url)
+        .header("nv-hmac-256", signature)
+        .json(body)
+        .send()
+        .map_err(|error| format!("the call failed: {error}"))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("the webhook answered {status}"));
+    }
+    response
+        .json::<Value>()
+        .map_err(|error| format!("the answer is not JSON: {error}"))
 }
 
 /// The read state of the message the step with `uuid` produced in this notification. Email
@@ -1115,9 +1671,14 @@ fn trace(evaluated: &[conditions::Condition]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use chrono::{DateTime, Utc};
     use serde_json::json;
 
-    use super::require_reserved_variables;
+    use super::{delay_until, digest_value, next_timed, require_reserved_variables, shift};
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
 
     #[test]
     fn reserved_variables_name_what_is_missing() {
@@ -1142,5 +1703,88 @@ mod tests {
             )
         );
         assert_eq!(message(json!({ "tenant": "acme", "actor": "ada" })), None);
+    }
+
+    #[test]
+    fn waits_are_amounts_of_units() {
+        let from = at("2024-01-31T10:00:00Z");
+        let moved = |amount: f64, unit: &str| shift(from, &json!(amount), &json!(unit), 1);
+        assert_eq!(moved(90.0, "seconds"), at("2024-01-31T10:01:30Z"));
+        assert_eq!(moved(1.5, "hours"), at("2024-01-31T11:30:00Z"));
+        assert_eq!(moved(2.0, "weeks"), at("2024-02-14T10:00:00Z"));
+        // Calendar months, clamped to the month's last day.
+        assert_eq!(moved(1.0, "months"), at("2024-02-29T10:00:00Z"));
+        // Amounts given as text count; missing, negative or unknown ones wait nothing.
+        assert_eq!(
+            shift(from, &json!("5"), &json!("minutes"), 1),
+            at("2024-01-31T10:05:00Z")
+        );
+        assert_eq!(moved(-5.0, "minutes"), from);
+        assert_eq!(moved(5.0, "fortnights"), from);
+        assert_eq!(shift(from, &json!(null), &json!("days"), 1), from);
+        assert_eq!(
+            shift(from, &json!(3), &json!("days"), -1),
+            at("2024-01-28T10:00:00Z")
+        );
+        // Beyond the calendar the wait ends at its end instead of overflowing.
+        assert_eq!(moved(1e300, "days"), DateTime::<Utc>::MAX_UTC);
+    }
+
+    #[test]
+    fn timed_digests_wait_for_the_next_allowed_time_of_day() {
+        // A Wednesday.
+        let now = at("2024-05-15T12:00:00Z");
+        let next = |timed| next_timed(now, &timed);
+        assert_eq!(
+            next(json!({ "atTime": "13:30" })),
+            Some(at("2024-05-15T13:30:00Z"))
+        );
+        assert_eq!(
+            next(json!({ "atTime": "09:00" })),
+            Some(at("2024-05-16T09:00:00Z"))
+        );
+        assert_eq!(
+            next(json!({ "atTime": "09:00", "weekDays": ["monday"] })),
+            Some(at("2024-05-20T09:00:00Z"))
+        );
+        assert_eq!(
+            next(json!({ "atTime": "09:00:00", "monthDays": [1] })),
+            Some(at("2024-06-01T09:00:00Z"))
+        );
+        assert_eq!(next(json!({ "weekDays": ["monday"] })), None);
+        assert_eq!(
+            next(json!({ "atTime": "09:00", "ordinal": "1", "ordinalValue": "monday" })),
+            None
+        );
+        assert_eq!(next(json!({ "atTime": "9 o'clock" })), None);
+    }
+
+    #[test]
+    fn scheduled_delays_need_a_future_date_at_their_path() {
+        let metadata = json!({ "type": "scheduled", "delayPath": "sendAt" });
+        let future = (Utc::now() + chrono::TimeDelta::hours(1)).to_rfc3339();
+        let due = delay_until(&metadata, &json!({ "sendAt": future })).unwrap();
+        assert_eq!(due, at(&future));
+        for payload in [
+            json!({ "sendAt": "2001-01-01T00:00:00Z" }),
+            json!({ "sendAt": "tomorrow" }),
+            json!({}),
+        ] {
+            let stop = delay_until(&metadata, &payload).unwrap_err();
+            assert_eq!(stop.job_status, "failed");
+            assert!(stop.raw.unwrap().contains("sendAt"));
+        }
+    }
+
+    #[test]
+    fn digest_keys_are_payload_paths() {
+        let metadata = json!({ "digestKey": "post.id" });
+        let payload = json!({ "post": { "id": 7 } });
+        assert_eq!(digest_value(&metadata, &payload), json!(7));
+        assert_eq!(
+            digest_value(&json!({ "digestKey": "payload.post.id" }), &payload),
+            json!(7)
+        );
+        assert_eq!(digest_value(&json!({}), &payload), json!(null));
     }
 }

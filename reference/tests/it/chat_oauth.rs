@@ -11,7 +11,7 @@ fn browser() -> reqwest::Client {
         .unwrap()
 }
 
-async fn environment_id(test: &TestServer) -> String {
+pub async fn environment_id(test: &TestServer) -> String {
     let (_, environment) = test.raw(Method::GET, "/v1/environments/me", None).await;
     environment["data"]["_id"].as_str().unwrap().to_owned()
 }
@@ -33,7 +33,7 @@ async fn slack(test: &TestServer, credentials: Value) {
 }
 
 /// The HMAC-SHA256 hex digest, computed here independently of the server (RFC 2104).
-fn hmac(key: &str, message: &str) -> String {
+pub fn hmac(key: &str, message: &str) -> String {
     use sha2::{Digest, Sha256};
     let mut block = [0u8; 64];
     block[..key.len()].copy_from_slice(key.as_bytes());
