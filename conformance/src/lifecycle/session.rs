@@ -114,6 +114,11 @@ impl<'a> Session<'a> {
         format!("{}{label}", self.base)
     }
 
+    /// The prefix of everything this play names.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// Whether `id` is one this play made up.
     pub fn owns(&self, id: &str) -> bool {
         self.owns_by_prefix(id) || self.ids.iter().any(|own| own == id)
@@ -236,5 +241,38 @@ pub(crate) fn same_json(left: &Value, right: &Value) -> bool {
                     .all(|(key, l)| right.get(key).is_some_and(|r| same_json(l, r)))
         }
         _ => left == right,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_are_equal_by_value_at_any_depth() {
+        assert!(same_json(
+            &json!({"a": [0, 1.5]}),
+            &json!({"a": [0.0, 1.5]})
+        ));
+        assert!(!same_json(&json!({"a": 0}), &json!({"a": "0"})));
+        assert!(!same_json(&json!({"a": 0}), &json!({"a": 0, "b": 1})));
+    }
+
+    #[test]
+    fn unlike_names_the_first_field_not_stored_as_written() {
+        let written = json!({"firstName": "Ada", "data": {"n": 1}});
+        let written = written.as_object().unwrap();
+        assert_eq!(
+            unlike(
+                written,
+                &json!({"firstName": "Ada", "data": {"n": 1.0}, "extra": true})
+            ),
+            None
+        );
+        assert_eq!(
+            unlike(written, &json!({"firstName": "Ada"})).as_deref(),
+            Some("data is null, but {\"n\":1} was written")
+        );
     }
 }

@@ -180,7 +180,7 @@ impl Model for Workflows {
                     return Ok(());
                 };
                 // The new name keeps the prefix, so the workflow stays in the filtered list.
-                let name = format!("{}{name}", session.name(""));
+                let name = session.name(name);
                 let body = json!({ "name": name });
                 let sent = session
                     .send(
@@ -248,7 +248,7 @@ impl Model for Workflows {
                 Ok(())
             }
             Step::List { limit } => {
-                let query = [("query", session.name(""))];
+                let query = [("query", session.base().to_owned())];
                 let Some(walked) = pages::walk(session, LIST, &query, *limit).await? else {
                     return Ok(());
                 };

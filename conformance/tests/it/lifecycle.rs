@@ -186,3 +186,37 @@ async fn a_topic_page_that_drops_an_item_is_reported_as_a_broken_partition() {
     assert!(steps.len() <= 3, "not shrunk: {steps:?}");
     assert!(steps.last().unwrap().starts_with("List"), "{steps:?}");
 }
+
+/// Every page of subscribers says there is nothing more.
+fn subscriber_pages_never_have_more() -> Breakage {
+    Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        if outgoing.method != "GET" || outgoing.path != "/v1/subscribers" {
+            return false;
+        }
+        let Some(mut page) = answer.json() else {
+            return false;
+        };
+        if page["hasMore"] != json!(true) {
+            return false;
+        }
+        page["hasMore"] = json!(false);
+        answer.set_json(&page);
+        true
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_page_without_has_more_is_reported_after_one_create() {
+    let (report, bent) = broken(subscriber_pages_never_have_more(), &["subscribers_create"]).await;
+    assert!(bent > 0, "the breakage was never exercised");
+    let violation = only_violation(&report);
+    assert_eq!(violation.operation_id, "subscribers_list");
+    assert_eq!(
+        violation.expected,
+        "hasMore true exactly when the page is full"
+    );
+    let steps = steps(&violation);
+    assert_eq!(steps.len(), 2, "not shrunk: {steps:?}");
+    assert!(steps[0].starts_with("Create(0"), "{steps:?}");
+    assert_eq!(steps[1], "List { limit: 1 }", "{steps:?}");
+}
