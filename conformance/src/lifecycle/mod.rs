@@ -321,17 +321,18 @@ fn report<M: Model>(
     let Some(operation) = run.spec.operation(&failure.operation_id) else {
         return;
     };
-    let steps: Vec<String> = scenario
+    let mut steps: Vec<String> = scenario
         .steps
         .iter()
         .map(|step| format!("{step:?}"))
         .collect();
+    steps.push(format!("{:?} (closing)", M::closing()));
     let received = format!(
-        "{}; {} sequence {case} of {cases} (seed {}) shrunk from {drawn} steps to {} in {spent} requests: [{}] with ids {:?}",
+        "{}; {} sequence {case} of {cases} (seed {}) shrunk from {drawn} drawn steps to {} in {spent} requests: [{}] with ids {:?}",
         failure.received,
         M::NAME,
         run.seed,
-        steps.len(),
+        scenario.steps.len(),
         steps.join(", "),
         scenario.shapes,
     );
