@@ -70,6 +70,7 @@ impl Model for Messages {
         "messages_list",
         "messages_delete",
         "messages_delete_by_transaction",
+        "events_trigger",
     ];
     const IDS: usize = 1;
 
