@@ -220,3 +220,38 @@ async fn a_full_page_without_has_more_is_reported_after_one_create() {
     assert!(steps[0].starts_with("Create(0"), "{steps:?}");
     assert_eq!(steps[1], "List { limit: 1 }", "{steps:?}");
 }
+
+/// Listed layouts all claim to be the default.
+fn every_listed_layout_is_default() -> Breakage {
+    Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        if outgoing.method != "GET" || outgoing.path != "/v1/layouts" {
+            return false;
+        }
+        let Some(mut page) = answer.json() else {
+            return false;
+        };
+        let Some(items) = page["data"].as_array_mut().filter(|items| items.len() > 1) else {
+            return false;
+        };
+        for item in items.iter_mut() {
+            item["isDefault"] = json!(true);
+        }
+        answer.set_json(&page);
+        true
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_default_layouts_are_reported() {
+    let (report, bent) = broken(every_listed_layout_is_default(), &["layouts_create"]).await;
+    assert!(bent > 0, "the breakage was never exercised");
+    let violation = only_violation(&report);
+    assert_eq!(violation.operation_id, "layouts_list");
+    assert!(
+        violation.expected.starts_with("one default layout"),
+        "{violation:#?}"
+    );
+    let steps = steps(&violation);
+    assert!(steps.len() <= 2, "not shrunk: {steps:?}");
+    assert!(steps.last().unwrap().starts_with("List"), "{steps:?}");
+}
