@@ -91,6 +91,21 @@ pub const CHECKS: &[Check] = &[
         description: "drawn sequences of creates, reads, updates, deletes, membership and default changes, and walks over every page agree with a model of each resource family: read-after-write, lists hold exactly what exists, pages partition them, 404 after delete, ids with static segments, non-ASCII and percent signs round-trip",
         safe: false,
     },
+    Check {
+        name: crate::conditions::CONDITIONS,
+        description: "--cases drawn condition arrays on an in-app step: its message reaches the feed exactly when the conditions pass by the contract's rules (an oracle written from the StepFilter and FieldOperator descriptions); a disagreement is shrunk",
+        safe: false,
+    },
+    Check {
+        name: crate::delivery::TRIGGER_DELIVERY,
+        description: "topic fan-out reaches every member but the actor, content renders payload and subscriber fields, preferences and tenant overrides switch in-app off (not for critical workflows), unseen counts and marks follow the feed, a cancelled delay never delivers and its twin does",
+        safe: false,
+    },
+    Check {
+        name: crate::delivery::INTEGRATION_SELECTION,
+        description: "integration conditions select the integration that carries a tenant's messages; a tenant meeting none, and a trigger without a tenant, get the default",
+        safe: false,
+    },
 ];
 
 /// The checks that apply to `operation`.
@@ -112,6 +127,13 @@ pub fn applicable(operation: &Operation) -> Vec<&'static str> {
     }
     if crate::lifecycle::covers(&operation.operation_id) {
         names.push(LIFECYCLES);
+    }
+    if operation.operation_id == crate::scenario::SCENARIO_OPERATION {
+        names.extend([
+            crate::conditions::CONDITIONS,
+            crate::delivery::TRIGGER_DELIVERY,
+            crate::delivery::INTEGRATION_SELECTION,
+        ]);
     }
     names
 }

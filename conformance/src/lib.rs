@@ -6,16 +6,20 @@
 #![deny(missing_docs)]
 
 mod checks;
+mod conditions;
+mod delivery;
 mod error;
 mod generate;
 mod http;
 mod lifecycle;
+mod oracle;
 mod outcome;
 mod progress;
 mod properties;
 pub mod report;
 mod resources;
 mod runner;
+mod scenario;
 mod schema;
 mod spec;
 mod strategies;

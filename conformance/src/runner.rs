@@ -518,6 +518,7 @@ async fn run_against(
             .collect();
         progress.line(checks::LIFECYCLES, "(models)", &covered, &run);
     }
+    crate::scenario::run_checks(&run, &progress, &enabled, &selected, options.read_only).await;
     if enabled.contains(&checks::INVALID_BODY) && !options.read_only {
         let operations: Vec<Operation> = selected
             .iter()

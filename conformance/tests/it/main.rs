@@ -9,6 +9,7 @@ mod lifecycle;
 mod properties;
 mod proxy;
 mod reference;
+mod semantics;
 
 use std::time::Duration;
 

@@ -8722,7 +8722,7 @@ pub struct TriggerTenantObject {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
-///Addresses every subscriber of the topic.
+///Addresses every subscriber of the topic except the trigger's `actor`, who is not notified of what they caused through a topic (a subscriber addressed directly still is).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,

@@ -1,0 +1,619 @@
+//! The `conditions` check: `--cases` condition arrays drawn with proptest, each put on an
+//! in-app step, triggered for a fresh subscriber (and tenant), and judged by the oracle of
+//! `oracle.rs`: the step's message must reach the feed exactly when the conditions pass.
+//!
+//! The workflow has a second, unfiltered in-app step (the witness): once its message is in the
+//! feed the filtered step has been decided, so an absent message is known to be absent without
+//! waiting for a timeout. A disagreement is shrunk with proptest's value trees (fewer groups
+//! and children, simpler values) and reported once with the minimal case, the trigger's
+//! `curl`, the case number and the seed.
+//!
+//! Only parts whose result the trigger alone decides are drawn: `payload`, `subscriber` and
+//! `tenant` fields, and the online parts for a subscriber that never reported being online.
+//! Webhook parts would need an endpoint the server can reach and previous-step parts a read
+//! between two steps, neither of which a remote run can arrange reliably.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use proptest::collection::vec;
+use proptest::option;
+use proptest::prelude::*;
+use proptest::sample::select;
+use proptest::strategy::ValueTree;
+use serde_json::{Map, Value, json};
+
+use crate::oracle::{self, Evaluation, Scope, Verdict};
+use crate::runner::Run;
+use crate::scenario::{DELIVERY_DEADLINE, Scenario, Stop, in_app_step, text, with_content};
+use crate::strategies;
+
+/// The check's name.
+pub const CONDITIONS: &str = "conditions";
+
+/// The most cases spent shrinking a disagreement (each sends about six requests).
+const MAX_SHRINK_CASES: u32 = 64;
+
+const FILTERED: &str = "nc-filtered";
+const WITNESS: &str = "nc-witness";
+
+/// One drawn case: the step's conditions and what the trigger carries.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// The step's `filters`.
+    pub filters: Vec<Value>,
+    /// The trigger's payload.
+    pub payload: Value,
+    /// The subscriber's fields, without `subscriberId`.
+    pub subscriber: Value,
+    /// The tenant's fields without `identifier`, when the trigger names one.
+    pub tenant: Option<Value>,
+}
+
+/// Runs the check. proptest's value trees are not `Send`, so the cases run on a blocking
+/// thread that drives their requests on the run's runtime.
+pub async fn check(run: Arc<Run>) {
+    let handle = tokio::runtime::Handle::current();
+    let joined = tokio::task::spawn_blocking(move || {
+        handle.block_on(async {
+            let scenario = Scenario::new(&run, CONDITIONS);
+            let _ = cases(&scenario).await;
+            scenario.cleanup().await;
+        });
+    })
+    .await;
+    if let Err(error) = joined {
+        eprintln!("novu-conformance: the {CONDITIONS} check failed: {error}");
+    }
+}
+
+/// The workflow every case updates.
+struct Target {
+    workflow_id: String,
+    trigger: String,
+    numbers: AtomicU32,
+}
+
+/// What one case showed.
+struct Observed {
+    evaluation: Evaluation,
+    delivered: bool,
+    curl: String,
+    case: Case,
+    scope: Scope,
+}
+
+impl Observed {
+    fn agrees(&self) -> bool {
+        self.delivered == (self.evaluation.verdict == Verdict::Pass)
+    }
+}
+
+async fn cases(scenario: &Scenario<'_>) -> Result<(), Stop> {
+    let run = scenario.run;
+    let steps = json!([
+        in_app_step(FILTERED, json!([])),
+        in_app_step(WITNESS, json!([]))
+    ]);
+    let workflow = scenario.workflow("conditions", steps, json!({})).await?;
+    let target = Target {
+        workflow_id: text(&workflow["_id"]),
+        trigger: text(&workflow["triggers"][0]["identifier"]),
+        numbers: AtomicU32::new(0),
+    };
+    let strategy = case_strategy();
+    let mut runner = strategies::runner(run.seed, CONDITIONS, run.cases);
+    for number in 1..=run.cases {
+        let Ok(mut tree) = strategy.new_tree(&mut runner) else {
+            break;
+        };
+        let first = attempt(scenario, &target, tree.current()).await?;
+        if first.agrees() {
+            continue;
+        }
+        let mut smallest = None;
+        let mut shrinks = 0;
+        if tree.simplify() {
+            while shrinks < MAX_SHRINK_CASES {
+                shrinks += 1;
+                let observed = attempt(scenario, &target, tree.current()).await?;
+                if observed.agrees() {
+                    if !tree.complicate() {
+                        break;
+                    }
+                } else {
+                    smallest = Some(observed);
+                    if !tree.simplify() {
+                        break;
+                    }
+                }
+            }
+        }
+        report(scenario, number, &first, smallest.as_ref(), shrinks)?;
+        return Ok(());
+    }
+    Ok(())
+}
+
+/// One case: the step gets the case's filters, a fresh subscriber (and tenant) is triggered,
+/// and the feed tells whether the filtered step delivered.
+async fn attempt(scenario: &Scenario<'_>, target: &Target, case: Case) -> Result<Observed, Stop> {
+    let number = target.numbers.fetch_add(1, Ordering::Relaxed);
+    let steps = json!([
+        in_app_step(FILTERED, Value::Array(case.filters.clone())),
+        in_app_step(WITNESS, json!([])),
+    ]);
+    scenario
+        .expect(
+            "the workflow takes the case's filters",
+            "workflows_update",
+            &[("workflowId", &target.workflow_id)],
+            &[],
+            Some(json!({ "steps": steps })),
+        )
+        .await?;
+    // What is made for one case is deleted right after it; a long run would pile it up.
+    let made = Scenario::new(scenario.run, CONDITIONS);
+    let observed = observe(scenario, &made, number, target, case).await;
+    made.cleanup().await;
+    observed
+}
+
+async fn observe(
+    scenario: &Scenario<'_>,
+    made: &Scenario<'_>,
+    number: u32,
+    target: &Target,
+    case: Case,
+) -> Result<Observed, Stop> {
+    let subscriber_id = scenario.name("cond-subscriber", number);
+    let mut subscriber = json!({ "subscriberId": subscriber_id });
+    merge(&mut subscriber, &case.subscriber);
+    made.subscriber(subscriber.clone()).await?;
+    let mut trigger = json!({
+        "name": target.trigger,
+        "to": subscriber_id,
+        "payload": case.payload,
+    });
+    let mut tenant = Value::Null;
+    if let Some(fields) = &case.tenant {
+        let identifier = scenario.name("cond-tenant", number);
+        tenant = json!({ "identifier": identifier });
+        merge(&mut tenant, fields);
+        made.tenant(tenant.clone()).await?;
+        trigger["tenant"] = json!(identifier);
+    }
+    let (curl, _) = scenario.trigger(trigger).await?;
+    let feed = scenario
+        .await_feed(&subscriber_id, DELIVERY_DEADLINE, |feed| {
+            !with_content(feed, WITNESS).is_empty()
+        })
+        .await?;
+    if with_content(&feed, WITNESS).is_empty() {
+        let operation = scenario.operation("events_trigger")?;
+        scenario.observe(
+            &operation,
+            &curl,
+            &format!(
+                "the unfiltered step's message {WITNESS:?} in the feed within {DELIVERY_DEADLINE:?}"
+            ),
+            format!("the feed holds {} items without it", feed.len()),
+        );
+        return Err(Stop);
+    }
+    let scope = Scope {
+        payload: case.payload.clone(),
+        subscriber,
+        tenant,
+        actor: Value::Null,
+    };
+    // The strategies draw no part that depends on the world outside the trigger.
+    let evaluation = oracle::evaluate(&case.filters, &scope, &|_| Verdict::Error);
+    Ok(Observed {
+        evaluation,
+        delivered: !with_content(&feed, FILTERED).is_empty(),
+        curl,
+        case,
+        scope,
+    })
+}
+
+fn report(
+    scenario: &Scenario<'_>,
+    number: u32,
+    first: &Observed,
+    smallest: Option<&Observed>,
+    shrinks: u32,
+) -> Result<(), Stop> {
+    let operation = scenario.operation("events_trigger")?;
+    let shown = smallest.unwrap_or(first);
+    let describe = |observed: &Observed| {
+        format!(
+            "filters {} with payload {}, subscriber {}, tenant {}",
+            Value::Array(observed.case.filters.clone()),
+            observed.scope.payload,
+            observed.scope.subscriber,
+            observed.scope.tenant
+        )
+    };
+    let expected = format!(
+        "the filtered step's message {} the feed: the conditions {} ({})",
+        if shown.evaluation.verdict == Verdict::Pass {
+            "in"
+        } else {
+            "not in"
+        },
+        match shown.evaluation.verdict {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Error => "are in error",
+        },
+        shown.evaluation.trace.join("; ")
+    );
+    let mut received = format!(
+        "the message was {}delivered; case {number} of {}: {}",
+        if shown.delivered { "" } else { "not " },
+        scenario.run.cases,
+        describe(shown)
+    );
+    if smallest.is_some() {
+        received.push_str(&format!(
+            "; shrunk in {shrinks} cases from {}",
+            describe(first)
+        ));
+    }
+    scenario.observe(&operation, &shown.curl, &expected, received);
+    Ok(())
+}
+
+fn merge(target: &mut Value, fields: &Value) {
+    if let (Some(target), Some(fields)) = (target.as_object_mut(), fields.as_object()) {
+        target.extend(fields.clone());
+    }
+}
+
+/// Numbers that meet the expected values below at their boundaries.
+fn number() -> BoxedStrategy<Value> {
+    select(vec![
+        json!(1),
+        json!(0),
+        json!(2),
+        json!(-1),
+        json!(9),
+        json!(10),
+        json!(1.5),
+        json!(16),
+    ])
+    .boxed()
+}
+
+/// Strings, among them numeric ones, a comma list, LIKE wildcards and the empty string.
+fn string() -> BoxedStrategy<Value> {
+    select(vec![
+        "a",
+        "",
+        "abc",
+        "10",
+        "9",
+        "2",
+        " 2 ",
+        "a,b",
+        "true",
+        "a_c",
+        "50%",
+        "Abc",
+        "a&b",
+        "x'y",
+        "\t9\n",
+        "\u{ff61}",
+        "\u{1f600}",
+    ])
+    .prop_map(|text| json!(text))
+    .boxed()
+}
+
+fn word() -> BoxedStrategy<Value> {
+    select(vec![
+        "a", "abc", "10", "9", "2", "a,b", "true", "a_c", "Abc",
+    ])
+    .prop_map(|text| json!(text))
+    .boxed()
+}
+
+fn strings() -> BoxedStrategy<Value> {
+    vec(string(), 0..=3).prop_map(Value::Array).boxed()
+}
+
+/// A value the contract's `CustomData` allows (subscriber and tenant `data`).
+fn custom_value() -> BoxedStrategy<Value> {
+    prop_oneof![
+        string(),
+        number(),
+        any::<bool>().prop_map(Value::from),
+        strings()
+    ]
+    .boxed()
+}
+
+/// Any JSON a payload may carry, but objects only one level deep.
+fn payload_value() -> BoxedStrategy<Value> {
+    prop_oneof![
+        string(),
+        number(),
+        any::<bool>().prop_map(Value::from),
+        strings(),
+        Just(Value::Null),
+        string().prop_map(|text| json!({ "k": text })),
+    ]
+    .boxed()
+}
+
+/// An object of the named optional fields.
+fn object(fields: Vec<(&'static str, BoxedStrategy<Value>)>) -> BoxedStrategy<Value> {
+    let (names, values): (Vec<&str>, Vec<BoxedStrategy<Value>>) = fields.into_iter().unzip();
+    let values: Vec<BoxedStrategy<Option<Value>>> = values
+        .into_iter()
+        .map(option::of)
+        .map(|s| s.boxed())
+        .collect();
+    values
+        .prop_map(move |values| {
+            let mut object = Map::new();
+            for (name, value) in names.iter().zip(values) {
+                if let Some(value) = value {
+                    object.insert((*name).to_owned(), value);
+                }
+            }
+            Value::Object(object)
+        })
+        .boxed()
+}
+
+fn payload() -> BoxedStrategy<Value> {
+    let items = vec(prop_oneof![string(), number()], 0..=3)
+        .prop_map(Value::Array)
+        .boxed();
+    object(vec![
+        ("a", payload_value()),
+        ("b", payload_value()),
+        ("c", payload_value()),
+        ("items", items),
+        (
+            "nested",
+            string().prop_map(|text| json!({ "k": text })).boxed(),
+        ),
+    ])
+}
+
+fn data() -> BoxedStrategy<Value> {
+    object(vec![
+        ("a", custom_value()),
+        ("b", custom_value()),
+        ("items", strings()),
+    ])
+}
+
+fn subscriber() -> BoxedStrategy<Value> {
+    object(vec![
+        ("firstName", word()),
+        ("lastName", word()),
+        ("phone", word()),
+        ("data", data()),
+    ])
+}
+
+fn tenant() -> BoxedStrategy<Option<Value>> {
+    option::of((word(), option::of(data())).prop_map(|(name, data)| {
+        let mut tenant = json!({ "name": name });
+        if let Some(data) = data {
+            tenant["data"] = data;
+        }
+        tenant
+    }))
+    .boxed()
+}
+
+const OPERATORS: &[&str] = &[
+    "EQUAL",
+    "NOT_EQUAL",
+    "LARGER",
+    "SMALLER",
+    "LARGER_EQUAL",
+    "SMALLER_EQUAL",
+    "IN",
+    "NOT_IN",
+    "ANY_IN",
+    "ALL_IN",
+    "BETWEEN",
+    "NOT_BETWEEN",
+    "LIKE",
+    "NOT_LIKE",
+];
+
+/// Expected values: the actual values' neighbours, numbers in the forms `Number()` reads,
+/// bounds, lists, patterns and templates naming the drawn fields.
+fn expected() -> BoxedStrategy<String> {
+    let plain = select(vec![
+        "1",
+        "0",
+        "2",
+        "",
+        "10",
+        "9",
+        "-1",
+        "1.5",
+        " 2 ",
+        "1e1",
+        "0x10",
+        "Infinity",
+        "a",
+        "abc",
+        "true",
+        "false",
+        "a,b",
+        "b, a",
+        "%",
+        "a%",
+        "%b%",
+        "a_c",
+        "_",
+        "50\\%",
+        "\\",
+        "A%",
+        "a&b",
+        "x'y",
+        "\u{ff61}",
+        "\u{1f600}",
+        "+1",
+        ".5",
+        "5.",
+        "0X1F",
+        "1e",
+        "-0",
+        "\t9\n",
+        "0b",
+    ]);
+    let bound = || select(vec!["0", "1", "2", "9", "10", "1.5", "a", "abc", " 2", ""]);
+    let template = select(vec![
+        "{{payload.a}}",
+        "{{payload.b}}",
+        "{{{payload.c}}}",
+        "{{subscriber.firstName}}",
+        "{{subscriber.data.a}}",
+        "{{subscriber.subscriberId}}",
+        "{{tenant.name}}",
+        "{{tenant.identifier}}",
+        "{{payload.missing}}",
+        "{{payload.a",
+        "{{payload.a}},{{payload.b}}",
+    ]);
+    prop_oneof![
+        3 => plain.prop_map(str::to_owned),
+        1 => (bound(), bound()).prop_map(|(low, high)| format!("{low},{high}")),
+        1 => template.prop_map(str::to_owned),
+    ]
+    .boxed()
+}
+
+fn field_part() -> BoxedStrategy<Value> {
+    let source = prop_oneof![
+        select(vec![
+            "a", "b", "c", "items[0]", "items.1", "nested.k", "missing"
+        ])
+        .prop_map(|field| ("payload", field)),
+        select(vec![
+            "firstName",
+            "data.a",
+            "data.b",
+            "data.items[0]",
+            "lastName",
+            "phone",
+            "subscriberId",
+            "data.missing",
+        ])
+        .prop_map(|field| ("subscriber", field)),
+        select(vec![
+            "name",
+            "data.a",
+            "data.b",
+            "data.items[0]",
+            "identifier",
+            "data.missing"
+        ])
+        .prop_map(|field| ("tenant", field)),
+    ];
+    // `None` names the part's own field, so that the expected value equals the actual one: the
+    // boundary of every relational operator and of BETWEEN.
+    let value = prop_oneof![3 => expected().prop_map(Some), 1 => Just(None)];
+    (source, select(OPERATORS), value)
+        .prop_map(|((on, field), operator, value)| {
+            // Templates name array elements with a dotted index.
+            let dotted = field.replace('[', ".").replace(']', "");
+            let value = value.unwrap_or_else(|| format!("{{{{{on}.{dotted}}}}}"));
+            json!({ "on": on, "field": field, "operator": operator, "value": value })
+        })
+        .boxed()
+}
+
+/// The online parts; every subscriber drawn here never reported being online.
+fn online_part() -> BoxedStrategy<Value> {
+    prop_oneof![
+        any::<bool>().prop_map(|value| json!({ "on": "isOnline", "value": value })),
+        (1..=5u32, select(vec!["minutes", "hours", "days"])).prop_map(|(value, unit)| {
+            json!({ "on": "isOnlineInLast", "value": value, "timeOperator": unit })
+        }),
+    ]
+    .boxed()
+}
+
+/// A `StepFilter` group: usually `AND` or `OR`, sometimes without `value` (which fails a group
+/// of two or more), with `isNegated` and `type` now and then (which change nothing).
+fn group() -> BoxedStrategy<Value> {
+    let part = prop_oneof![5 => field_part(), 1 => online_part()];
+    let value = prop_oneof![3 => Just(Some("AND")), 3 => Just(Some("OR")), 1 => Just(None)];
+    let decoration = option::of((any::<bool>(), select(vec!["GROUP", "BOOLEAN", "TEXT"])));
+    // Groups without children pass; a few are enough.
+    let children = prop_oneof![1 => vec(part.clone(), 0..=0), 6 => vec(part, 1..=4)];
+    (children, value, decoration)
+        .prop_map(|(children, value, decoration)| {
+            let mut group = json!({ "children": children });
+            if let Some(value) = value {
+                group["value"] = json!(value);
+            }
+            if let Some((negated, kind)) = decoration {
+                group["isNegated"] = json!(negated);
+                group["type"] = json!(kind);
+            }
+            group
+        })
+        .boxed()
+}
+
+/// Cases: up to three groups (the wire format nests exactly two levels, groups of parts).
+pub fn case_strategy() -> BoxedStrategy<Case> {
+    let groups = prop_oneof![1 => vec(group(), 0..=0), 8 => vec(group(), 1..=3)];
+    (groups, payload(), subscriber(), tenant())
+        .prop_map(|(filters, payload, subscriber, tenant)| Case {
+            filters,
+            payload,
+            subscriber,
+            tenant,
+        })
+        .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases_reach_every_operator_source_and_verdict() {
+        let strategy = case_strategy();
+        let mut runner = strategies::runner(7, CONDITIONS, 300);
+        let mut operators = std::collections::BTreeSet::new();
+        let mut sources = std::collections::BTreeSet::new();
+        let mut verdicts = std::collections::BTreeSet::new();
+        for _ in 0..300 {
+            let case = strategy.new_tree(&mut runner).unwrap().current();
+            for group in &case.filters {
+                for part in group["children"].as_array().unwrap() {
+                    sources.insert(part["on"].as_str().unwrap().to_owned());
+                    if let Some(operator) = part["operator"].as_str() {
+                        operators.insert(operator.to_owned());
+                    }
+                }
+            }
+            let scope = Scope {
+                payload: case.payload.clone(),
+                subscriber: case.subscriber.clone(),
+                tenant: case.tenant.clone().unwrap_or(Value::Null),
+                actor: Value::Null,
+            };
+            let verdict = oracle::evaluate(&case.filters, &scope, &|_| Verdict::Error).verdict;
+            verdicts.insert(format!("{verdict:?}"));
+        }
+        assert_eq!(operators.len(), OPERATORS.len(), "{operators:?}");
+        assert_eq!(sources.len(), 5, "{sources:?}");
+        assert_eq!(verdicts.len(), 3, "{verdicts:?}");
+    }
+}
