@@ -44,6 +44,8 @@ pub const SNAPSHOTS: &str = "snapshots";
 pub const VALID_INPUTS_ACCEPTED: &str = "valid-inputs-accepted";
 /// `invalid-inputs-rejected`.
 pub const INVALID_INPUTS_REJECTED: &str = "invalid-inputs-rejected";
+/// `lifecycles`.
+pub const LIFECYCLES: &str = "lifecycles";
 
 /// Every check, in the order a run performs them.
 pub const CHECKS: &[Check] = &[
@@ -88,6 +90,11 @@ pub const CHECKS: &[Check] = &[
         safe: false,
     },
     Check {
+        name: LIFECYCLES,
+        description: "drawn sequences of creates, reads, updates, deletes, membership and default changes, and walks over every page agree with a model of each resource family: read-after-write, lists hold exactly what exists, pages partition them, 404 after delete, ids with static segments, non-ASCII and percent signs round-trip",
+        safe: false,
+    },
+    Check {
         name: crate::conditions::CONDITIONS,
         description: "--cases drawn condition arrays on an in-app step: its message reaches the feed exactly when the conditions pass by the contract's rules (an oracle written from the StepFilter and FieldOperator descriptions); a disagreement is shrunk",
         safe: false,
@@ -125,6 +132,9 @@ pub fn applicable(operation: &Operation) -> Vec<&'static str> {
     }
     if has_json_body(operation) {
         names.push(INVALID_BODY);
+    }
+    if crate::lifecycle::covers(&operation.operation_id) {
+        names.push(LIFECYCLES);
     }
     if operation.operation_id == crate::semantic::SCENARIO_OPERATION {
         names.extend([

@@ -13,6 +13,7 @@ mod delivery;
 mod error;
 mod generate;
 mod http;
+mod lifecycle;
 mod oracle;
 mod outcome;
 mod progress;

@@ -12,6 +12,7 @@ use crate::checks::{self, CHECKS, Exchange};
 use crate::error::{Error, Result};
 use crate::generate::{Generator, Hints};
 use crate::http::{Credentials, HttpClient, Request};
+use crate::lifecycle;
 use crate::outcome::{CheckResult, Recorder, Violation};
 use crate::progress::Progress;
 use crate::properties;
@@ -509,6 +510,15 @@ async fn run_against(
     }
     // Scenario checks (lifecycles, trigger semantics, snapshots) run here: after the property
     // checks, before the example deletes and the cleanup.
+    if enabled.contains(&checks::LIFECYCLES) && !options.read_only {
+        lifecycle::check(run.clone(), selected.clone()).await;
+        let covered: Vec<String> = selected
+            .iter()
+            .filter(|operation| lifecycle::covers(&operation.operation_id))
+            .map(|operation| operation.operation_id.clone())
+            .collect();
+        progress.line(checks::LIFECYCLES, "(models)", &covered, &run);
+    }
     crate::semantic::run_checks(&run, &progress, &enabled, &selected, options.read_only).await;
     if enabled.contains(&checks::SNAPSHOTS) && !options.read_only {
         scenarios::check(&run, &progress, &selected, api_key).await;

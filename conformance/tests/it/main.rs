@@ -5,6 +5,7 @@
 mod breaking;
 mod cli;
 mod hostile;
+mod lifecycle;
 mod properties;
 mod proxy;
 mod reference;

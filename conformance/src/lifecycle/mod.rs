@@ -1,0 +1,347 @@
+//! The `lifecycles` check: each resource family is a state machine. A proptest strategy draws
+//! sequences of steps (create, read, update, list every page, delete, membership, default or
+//! primary changes) over a handful of slots; a model of what the server should hold says what
+//! each step must answer. Steps are defined in every state (reading a slot never created
+//! expects a 404), so any subsequence is a valid sequence and proptest's shrinking of the
+//! sequence keeps it meaningful: a failing sequence is replayed shorter, on fresh ids, until
+//! no step can go, and reported once per model with the `curl` commands of its steps.
+//!
+//! The models only reason about ids they made (every id carries the run prefix and the attempt
+//! number, or is one of the few exact static-segment ids the subscriber model owns). Listings
+//! cover the whole environment, so the check assumes nothing else writes to it while it runs:
+//! the runner performs it after the concurrent checks, one model after another.
+
+mod feeds;
+mod groups;
+mod integrations;
+mod layouts;
+mod messages;
+mod overrides;
+mod pages;
+mod session;
+mod subscribers;
+mod tenants;
+mod topics;
+mod workflows;
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+
+use crate::checks::LIFECYCLES;
+use crate::outcome::Violation;
+use crate::runner::Run;
+use crate::spec::Operation;
+use crate::strategies;
+
+pub(crate) use session::{Failure, Session};
+
+/// The most steps a drawn sequence holds.
+const MAX_STEPS: usize = 16;
+
+/// The most requests spent shrinking one model's failing sequence.
+const MAX_SHRINK_REQUESTS: u32 = 400;
+
+/// How a drawn id ends: ids are `<run prefix><model><attempt>-<index><suffix>`, so that
+/// they round-trip through path parameters with the characters routers trip on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// The prefixed id followed by this text.
+    Suffix(&'static str),
+    /// Exactly this text: a static segment of a neighbouring route (`bulk`, `removal`).
+    Exact(&'static str),
+}
+
+/// Suffixes every user-chosen id may end with; the plain one first, as it shrinks that way.
+const SUFFIXES: &[&str] = &[
+    "",
+    "-bulk",
+    "-removal",
+    "-preferences",
+    "-é",
+    "-日本",
+    " with space",
+    "-100%",
+    "-%41",
+    "-a+b=c&d",
+    "-~!$'()*,;:@",
+];
+
+/// Prefixed ids in every shape.
+pub(crate) fn suffixed() -> BoxedStrategy<Shape> {
+    proptest::sample::select(
+        SUFFIXES
+            .iter()
+            .map(|suffix| Shape::Suffix(suffix))
+            .collect::<Vec<_>>(),
+    )
+    .boxed()
+}
+
+/// A resource family as a state machine.
+pub(crate) trait Model {
+    /// One transition.
+    type Step: Clone + Debug + 'static;
+    /// What the server should hold.
+    type State: Default;
+    /// The family's name in reports.
+    const NAME: &'static str;
+    /// The operation whose selection enables the model.
+    const CREATE: &'static str;
+    /// Every operation the model sends.
+    const OPERATIONS: &'static [&'static str];
+    /// How many ids the model draws (slots of its resources).
+    const IDS: usize;
+
+    /// The shapes of the drawn ids, one per id.
+    fn shapes() -> BoxedStrategy<Vec<Shape>> {
+        vec(suffixed(), Self::IDS).boxed()
+    }
+
+    /// One step.
+    fn step() -> BoxedStrategy<Self::Step>;
+
+    /// The step that ends every sequence: a walk over the whole list, so that each sequence
+    /// is compared with what the server lists at least once.
+    fn closing() -> Self::Step;
+
+    /// Sets up what the sequence needs (helper resources, the environment's current default).
+    async fn prepare(
+        &self,
+        session: &mut Session<'_>,
+        state: &mut Self::State,
+    ) -> Result<(), Failure> {
+        let _ = (session, state);
+        Ok(())
+    }
+
+    /// Sends `step`, compares the answer with the model and advances it.
+    async fn apply(
+        &self,
+        session: &mut Session<'_>,
+        state: &mut Self::State,
+        step: &Self::Step,
+    ) -> Result<(), Failure>;
+
+    /// Deletes what the sequence left.
+    async fn cleanup(&self, session: &mut Session<'_>, state: &Self::State);
+}
+
+/// A drawn sequence: the shapes of the ids, then the steps.
+#[derive(Debug, Clone)]
+pub(crate) struct Scenario<S> {
+    shapes: Vec<Shape>,
+    steps: Vec<S>,
+}
+
+fn scenarios<M: Model>() -> BoxedStrategy<Scenario<M::Step>> {
+    (M::shapes(), vec(M::step(), 1..=MAX_STEPS))
+        .prop_map(|(shapes, steps)| Scenario { shapes, steps })
+        .boxed()
+}
+
+/// Sequences drawn per model: a fifth of `--cases` (at least one unless it is 0), so that the
+/// default run stays under two thousand requests for the whole check.
+fn sequences(cases: u32) -> u32 {
+    (cases / 5).max(u32::from(cases > 0))
+}
+
+/// Whether `operation_id` is sent by one of the models.
+pub fn covers(operation_id: &str) -> bool {
+    [
+        subscribers::Subscribers::OPERATIONS,
+        topics::Topics::OPERATIONS,
+        tenants::Tenants::OPERATIONS,
+        layouts::Layouts::OPERATIONS,
+        groups::Groups::OPERATIONS,
+        feeds::Feeds::OPERATIONS,
+        integrations::Integrations::OPERATIONS,
+        workflows::Workflows::OPERATIONS,
+        overrides::Overrides::OPERATIONS,
+        messages::Messages::OPERATIONS,
+    ]
+    .iter()
+    .any(|operations| operations.contains(&operation_id))
+}
+
+/// Runs the models whose create operation is selected, one after another. Proptest's value
+/// trees are not `Send`, so the sequences run on a blocking thread that drives their requests
+/// on the run's runtime.
+pub async fn check(run: Arc<Run>, selected: Vec<Operation>) {
+    let handle = tokio::runtime::Handle::current();
+    let joined = tokio::task::spawn_blocking(move || {
+        handle.block_on(async {
+            let chosen = |create: &str| {
+                selected
+                    .iter()
+                    .any(|operation| operation.operation_id == create)
+            };
+            if chosen(subscribers::Subscribers::CREATE) {
+                model(&run, &subscribers::Subscribers).await;
+            }
+            if chosen(topics::Topics::CREATE) {
+                model(&run, &topics::Topics).await;
+            }
+            if chosen(tenants::Tenants::CREATE) {
+                model(&run, &tenants::Tenants).await;
+            }
+            if chosen(layouts::Layouts::CREATE) {
+                model(&run, &layouts::Layouts).await;
+            }
+            if chosen(groups::Groups::CREATE) {
+                model(&run, &groups::Groups).await;
+            }
+            if chosen(feeds::Feeds::CREATE) {
+                model(&run, &feeds::Feeds).await;
+            }
+            if chosen(integrations::Integrations::CREATE) {
+                model(&run, &integrations::Integrations).await;
+            }
+            if chosen(workflows::Workflows::CREATE) {
+                model(&run, &workflows::Workflows).await;
+            }
+            if chosen(overrides::Overrides::CREATE) {
+                model(&run, &overrides::Overrides).await;
+            }
+            if chosen(messages::Messages::CREATE) {
+                model(&run, &messages::Messages).await;
+            }
+        });
+    })
+    .await;
+    if let Err(error) = joined {
+        eprintln!("novu-conformance: a {LIFECYCLES} task failed: {error}");
+    }
+}
+
+/// What one play of a sequence came to.
+struct Played {
+    result: Result<(), Failure>,
+    requests: u32,
+    transcript: Vec<String>,
+}
+
+async fn play<M: Model>(
+    run: &Run,
+    model: &M,
+    scenario: &Scenario<M::Step>,
+    attempt: u32,
+    judged: bool,
+) -> Played {
+    let base = format!("{}{}{attempt}-", run.generator.prefix(), M::NAME);
+    let mut session = Session::new(run, judged, &base, &scenario.shapes);
+    let mut state = M::State::default();
+    let mut result = model.prepare(&mut session, &mut state).await;
+    if result.is_ok() {
+        for step in scenario.steps.iter().chain([&M::closing()]) {
+            session.begin_step(&format!("{step:?}"));
+            result = model.apply(&mut session, &mut state, step).await;
+            if result.is_err() {
+                break;
+            }
+        }
+    }
+    let transcript = session.transcript();
+    session.begin_cleanup();
+    model.cleanup(&mut session, &state).await;
+    Played {
+        result,
+        requests: session.requests(),
+        transcript,
+    }
+}
+
+/// Draws the model's sequences; the first that fails is shrunk and reported.
+async fn model<M: Model>(run: &Run, model: &M) {
+    let strategy = scenarios::<M>();
+    let cases = sequences(run.cases);
+    let mut runner = strategies::runner(run.seed, &format!("{LIFECYCLES}/{}", M::NAME), cases);
+    let mut attempt = 0;
+    for case in 1..=cases {
+        let Ok(mut tree) = strategy.new_tree(&mut runner) else {
+            return;
+        };
+        attempt += 1;
+        let played = play(run, model, &tree.current(), attempt, true).await;
+        let Err(failure) = played.result else {
+            continue;
+        };
+        let drawn = tree.current().steps.len();
+        let mut smallest = (failure, played.transcript, tree.current());
+        let mut spent = 0;
+        if tree.simplify() {
+            while spent < MAX_SHRINK_REQUESTS {
+                attempt += 1;
+                let played = play(run, model, &tree.current(), attempt, false).await;
+                spent += played.requests;
+                match played.result {
+                    Err(failure) => {
+                        smallest = (failure, played.transcript, tree.current());
+                        if !tree.simplify() {
+                            break;
+                        }
+                    }
+                    Ok(()) => {
+                        if !tree.complicate() {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        let (failure, transcript, scenario) = smallest;
+        report::<M>(
+            run,
+            failure,
+            &transcript,
+            &scenario,
+            case,
+            cases,
+            drawn,
+            spent,
+        );
+        return;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report<M: Model>(
+    run: &Run,
+    failure: Failure,
+    transcript: &[String],
+    scenario: &Scenario<M::Step>,
+    case: u32,
+    cases: u32,
+    drawn: usize,
+    spent: u32,
+) {
+    let Some(operation) = run.spec.operation(&failure.operation_id) else {
+        return;
+    };
+    let mut steps: Vec<String> = scenario
+        .steps
+        .iter()
+        .map(|step| format!("{step:?}"))
+        .collect();
+    steps.push(format!("{:?} (closing)", M::closing()));
+    let received = format!(
+        "{}; {} sequence {case} of {cases} (seed {}) shrunk from {drawn} drawn steps to {} in {spent} requests: [{}] with ids {:?}",
+        failure.received,
+        M::NAME,
+        run.seed,
+        scenario.steps.len(),
+        steps.join(", "),
+        scenario.shapes,
+    );
+    let violation = Violation {
+        check: LIFECYCLES,
+        operation_id: operation.operation_id.clone(),
+        expected: failure.expected,
+        received,
+        curl: Some(transcript.join("\n    ")),
+    };
+    run.violation(operation, violation);
+}

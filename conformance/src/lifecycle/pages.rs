@@ -1,0 +1,217 @@
+//! Walking a paginated list to its end, checking on the way that the pages partition it as
+//! the contract says: pages are 0-based and echo `page` and the page size, a page holds the
+//! page size unless it is the last, no item appears twice, and `hasMore` (true exactly when
+//! the page is full) or `totalCount` (the same on every page, the number of items walked)
+//! says where the list ends.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::session::{Failure, Sent, Session};
+
+/// The most pages one walk reads; a larger environment is walked with larger pages, and one
+/// too large for the largest is not walked at all.
+const MAX_PAGES: u64 = 20;
+
+/// How a listing says where it ends.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Counting {
+    /// `hasMore`: true when the page is full (so the last full page still says `true`).
+    HasMore,
+    /// `totalCount`: how many items all pages hold.
+    TotalCount,
+    /// `totalCount` with `hasMore` true while `page * size + data.length < totalCount`; without
+    /// `totalCount`, `hasMore` alone, true when the page is full.
+    Messages,
+}
+
+/// A paginated list operation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Listing {
+    /// The operation.
+    pub operation: &'static str,
+    /// The name of the page-size parameter.
+    pub size: &'static str,
+    /// The largest page size allowed.
+    pub max: u64,
+    /// How the end is told.
+    pub counting: Counting,
+}
+
+/// The items of a walk, and how to blame it.
+pub(crate) struct Walked {
+    /// Every item, in page order.
+    pub items: Vec<Value>,
+    /// The request of the first page.
+    pub first: Sent,
+    /// The page size walked with.
+    pub size: u64,
+}
+
+impl Walked {
+    /// A failure of the walk as a whole.
+    pub fn fail(&self, expected: &str, problem: impl AsRef<str>) -> Failure {
+        let pages = format!(
+            "{} (walking all pages of size {})",
+            problem.as_ref(),
+            self.size
+        );
+        self.first.fail(expected, pages)
+    }
+}
+
+fn integer(body: &Value, field: &str) -> Option<u64> {
+    body.get(field).and_then(Value::as_u64)
+}
+
+/// Walks `listing` with pages of `size` (or larger, when the environment holds more than
+/// [`MAX_PAGES`] such pages), `query` added to every page. `None` when the environment is
+/// too large to walk.
+pub(crate) async fn walk(
+    session: &mut Session<'_>,
+    listing: Listing,
+    query: &[(&str, String)],
+    size: u64,
+) -> Result<Option<Walked>, Failure> {
+    let page_query = |page: u64, size: u64| {
+        let mut pairs: Vec<(&str, String)> = query.to_vec();
+        pairs.push(("page", page.to_string()));
+        pairs.push((listing.size, size.to_string()));
+        pairs
+    };
+    let expected = "200 with one page of the list";
+    // One page of the largest size tells how large the list is.
+    let probe = session
+        .send(listing.operation, &[], &page_query(0, listing.max), None)
+        .await;
+    probe.expect(200, expected)?;
+    let probed = probe.body();
+    let count = match listing.counting {
+        Counting::Messages if integer(&probed, "totalCount").is_some() => {
+            integer(&probed, "totalCount").unwrap_or_default()
+        }
+        Counting::HasMore | Counting::Messages => {
+            let items = probed.get("data").and_then(Value::as_array).map(Vec::len);
+            let Some(items) = items else {
+                return Err(probe.fail(expected, "no data array"));
+            };
+            if items as u64 >= listing.max {
+                return Ok(None);
+            }
+            items as u64
+        }
+        Counting::TotalCount => match integer(&probed, "totalCount") {
+            Some(total) => total,
+            None => return Err(probe.fail(expected, "no totalCount")),
+        },
+    };
+    // A messages page without `totalCount` is walked by `hasMore` alone.
+    let counting = match (listing.counting, integer(&probed, "totalCount")) {
+        (Counting::Messages, None) => Counting::HasMore,
+        (counting, _) => counting,
+    };
+    if count > listing.max * MAX_PAGES {
+        return Ok(None);
+    }
+    let size = size.max(count.div_ceil(MAX_PAGES)).clamp(1, listing.max);
+    let mut items: Vec<Value> = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut first: Option<Sent> = None;
+    for page in 0..=MAX_PAGES + 1 {
+        let sent = session
+            .send(listing.operation, &[], &page_query(page, size), None)
+            .await;
+        sent.expect(200, expected)?;
+        let body = sent.body();
+        let expected = format!("page {page} of size {size}");
+        if integer(&body, "page") != Some(page) {
+            return Err(sent.fail(&expected, format!("page is {}", body["page"])));
+        }
+        // The answer echoes the size as `pageSize`, whatever the parameter is called.
+        if integer(&body, "pageSize") != Some(size) {
+            return Err(sent.fail(&expected, format!("pageSize is {}", body["pageSize"])));
+        }
+        let data = body
+            .get("data")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for item in &data {
+            let id = item
+                .get("_id")
+                .map(|id| id.to_string())
+                .unwrap_or_else(|| item.to_string());
+            if let Some(earlier) = seen.insert(id.clone(), page) {
+                return Err(sent.fail(
+                    "pages that partition the list",
+                    format!("item {id} is on page {earlier} and again on page {page}"),
+                ));
+            }
+        }
+        let length = data.len() as u64;
+        items.extend(data);
+        let last = match counting {
+            Counting::HasMore => {
+                let Some(has_more) = body.get("hasMore").and_then(Value::as_bool) else {
+                    return Err(sent.fail(&expected, "no hasMore"));
+                };
+                if has_more != (length == size) {
+                    return Err(sent.fail(
+                        "hasMore true exactly when the page is full",
+                        format!("hasMore {has_more} with {length} items on a page of {size}"),
+                    ));
+                }
+                !has_more
+            }
+            Counting::TotalCount | Counting::Messages => {
+                let total = integer(&body, "totalCount");
+                if total != Some(count) {
+                    return Err(sent.fail(
+                        format!("totalCount {count}, as on the first page"),
+                        format!("totalCount {}", body["totalCount"]),
+                    ));
+                }
+                let holds = size.min(count.saturating_sub(page * size));
+                if length != holds {
+                    return Err(sent.fail(
+                        format!(
+                            "{holds} items: page {page} of size {size} with totalCount {count}"
+                        ),
+                        format!("{length} items"),
+                    ));
+                }
+                let more = page * size + length < count;
+                if matches!(counting, Counting::Messages)
+                    && body.get("hasMore").and_then(Value::as_bool) != Some(more)
+                {
+                    return Err(sent.fail(
+                        format!(
+                            "hasMore {more}: {page} * {size} + {length} against totalCount {count}"
+                        ),
+                        format!("hasMore {}", body["hasMore"]),
+                    ));
+                }
+                !more
+            }
+        };
+        let first_page = first.is_none();
+        if first_page {
+            first = Some(sent);
+        }
+        if last {
+            let first = first.expect("the first page was kept");
+            if items.len() as u64 != count {
+                return Err(first.fail(
+                    format!(
+                        "{count} items over all pages, as one page of {} holds",
+                        listing.max
+                    ),
+                    format!("{} items over all pages of size {size}", items.len()),
+                ));
+            }
+            return Ok(Some(Walked { items, first, size }));
+        }
+    }
+    Ok(None)
+}

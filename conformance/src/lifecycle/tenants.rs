@@ -1,0 +1,253 @@
+//! Tenants, addressed by `identifier`: a duplicate identifier is a 409 on create and on a
+//! rename, an update changes only the fields it names (`data` as a whole), delete is for good,
+//! and the list pages with `hasMore`, newest first.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+use super::Model;
+use super::pages::{self, Counting, Listing};
+use super::session::{Failure, Json, Session, unlike};
+use super::subscribers::{custom_data, name};
+
+const LIST: Listing = Listing {
+    operation: "tenants_list",
+    size: "limit",
+    max: 100,
+    counting: Counting::HasMore,
+};
+
+/// The tenant model.
+pub(crate) struct Tenants;
+
+/// A tenant step; numbers index the drawn identifiers.
+#[derive(Clone, Debug)]
+pub(crate) enum Step {
+    Read(usize),
+    Create(usize, String, Option<Json>),
+    Update {
+        tenant: usize,
+        name: Option<String>,
+        data: Option<Json>,
+        rename: Option<usize>,
+    },
+    Delete(usize),
+    List {
+        limit: u64,
+    },
+}
+
+/// The fields known to be stored, by identifier; an absent identifier has no tenant.
+#[derive(Default)]
+pub(crate) struct State(BTreeMap<String, Map<String, Value>>);
+
+impl Model for Tenants {
+    type Step = Step;
+    type State = State;
+    const NAME: &'static str = "tenants";
+    const CREATE: &'static str = "tenants_create";
+    const OPERATIONS: &'static [&'static str] = &[
+        "tenants_create",
+        "tenants_get",
+        "tenants_update",
+        "tenants_delete",
+        "tenants_list",
+    ];
+    const IDS: usize = 3;
+
+    fn closing() -> Step {
+        Step::List { limit: 1 }
+    }
+
+    fn step() -> BoxedStrategy<Step> {
+        let tenant = 0..Self::IDS;
+        // Empty data counts as absent ("empty or absent fields are left unchanged"): data drawn
+        // here has an entry or more, so that writing it always changes what is stored.
+        let update = (
+            tenant.clone(),
+            proptest::option::of(name()),
+            proptest::option::of(custom_data(1).prop_map(Json)),
+            proptest::option::weighted(0.3, tenant.clone()),
+        )
+            .prop_map(|(tenant, name, data, rename)| Step::Update {
+                tenant,
+                name,
+                data,
+                rename,
+            });
+        prop_oneof![
+            1 => tenant.clone().prop_map(Step::Read),
+            3 => (tenant.clone(), name(), proptest::option::of(custom_data(1).prop_map(Json)))
+                .prop_map(|(tenant, name, data)| Step::Create(tenant, name, data)),
+            1 => update,
+            1 => tenant.prop_map(Step::Delete),
+            1 => (1..=3u64).prop_map(|limit| Step::List { limit }),
+        ]
+        .boxed()
+    }
+
+    async fn apply(
+        &self,
+        session: &mut Session<'_>,
+        state: &mut State,
+        step: &Step,
+    ) -> Result<(), Failure> {
+        match step {
+            Step::Read(tenant) => {
+                let id = session.id(*tenant);
+                let sent = session
+                    .send("tenants_get", &[("identifier", &id)], &[], None)
+                    .await;
+                match state.0.get(&id) {
+                    Some(known) => {
+                        let data = sent.expect(200, "the tenant")?;
+                        same_tenant(&data, &id, known)
+                            .map_err(|problem| sent.fail("the tenant as written", problem))
+                    }
+                    None => sent.expect(404, "no tenant has this identifier").map(drop),
+                }
+            }
+            Step::Create(tenant, name, data) => {
+                let id = session.id(*tenant);
+                let mut body = Map::new();
+                body.insert("identifier".into(), json!(id));
+                body.insert("name".into(), json!(name));
+                if let Some(Json(data)) = data {
+                    body.insert("data".into(), data.clone());
+                }
+                let sent = session
+                    .send(
+                        "tenants_create",
+                        &[],
+                        &[],
+                        Some(Value::Object(body.clone())),
+                    )
+                    .await;
+                if state.0.contains_key(&id) {
+                    return sent.expect(409, "the identifier is taken").map(drop);
+                }
+                let stored = sent.expect(201, "the new tenant")?;
+                body.remove("identifier");
+                same_tenant(&stored, &id, &body)
+                    .map_err(|problem| sent.fail("the tenant as written", problem))?;
+                state.0.insert(id, body);
+                Ok(())
+            }
+            Step::Update {
+                tenant,
+                name,
+                data,
+                rename,
+            } => {
+                let id = session.id(*tenant);
+                let mut fields = Map::new();
+                if let Some(name) = name {
+                    fields.insert("name".into(), json!(name));
+                }
+                if let Some(Json(data)) = data {
+                    fields.insert("data".into(), data.clone());
+                }
+                let mut body = fields.clone();
+                // Renaming to its own identifier is a case the contract leaves open.
+                let renamed = rename
+                    .map(|other| session.id(other))
+                    .filter(|new| *new != id);
+                if let Some(new) = &renamed {
+                    body.insert("identifier".into(), json!(new));
+                }
+                let sent = session
+                    .send(
+                        "tenants_update",
+                        &[("identifier", &id)],
+                        &[],
+                        Some(Value::Object(body)),
+                    )
+                    .await;
+                let Some(mut known) = state.0.get(&id).cloned() else {
+                    return sent.expect(404, "no tenant has this identifier").map(drop);
+                };
+                if let Some(new) = renamed.as_ref().filter(|new| state.0.contains_key(*new)) {
+                    let expected = format!("the new identifier {new:?} is taken");
+                    return sent.expect(409, &expected).map(drop);
+                }
+                let stored = sent.expect(200, "the updated tenant")?;
+                known.extend(fields);
+                let now = renamed.unwrap_or(id.clone());
+                same_tenant(&stored, &now, &known)
+                    .map_err(|problem| sent.fail("the updated tenant", problem))?;
+                state.0.remove(&id);
+                state.0.insert(now, known);
+                Ok(())
+            }
+            Step::Delete(tenant) => {
+                let id = session.id(*tenant);
+                let sent = session
+                    .send("tenants_delete", &[("identifier", &id)], &[], None)
+                    .await;
+                if state.0.remove(&id).is_none() {
+                    return sent.expect(404, "no tenant has this identifier").map(drop);
+                }
+                sent.expect(204, "the tenant deleted")?;
+                session.gone("tenants_get", &[("identifier", &id)]).await
+            }
+            Step::List { limit } => {
+                let Some(walked) = pages::walk(session, LIST, &[], *limit).await? else {
+                    return Ok(());
+                };
+                let created: Vec<&str> = walked
+                    .items
+                    .iter()
+                    .filter_map(|item| item["createdAt"].as_str())
+                    .collect();
+                if let Some(pair) = created.windows(2).find(|pair| pair[0] < pair[1]) {
+                    let problem = format!("{} is listed before {}", pair[0], pair[1]);
+                    return Err(walked.fail("tenants newest first", problem));
+                }
+                let mut listed: BTreeMap<String, Value> = BTreeMap::new();
+                for item in &walked.items {
+                    let id = item["identifier"].as_str().unwrap_or_default();
+                    if session.owns(id) {
+                        listed.insert(id.to_owned(), item.clone());
+                    }
+                }
+                for (id, known) in &state.0 {
+                    let Some(item) = listed.remove(id) else {
+                        let problem = format!("tenant {id:?} is on no page");
+                        return Err(walked.fail("every tenant listed", problem));
+                    };
+                    if let Err(problem) = same_tenant(&item, id, known) {
+                        return Err(walked.fail("the tenants as written", problem));
+                    }
+                }
+                if let Some(id) = listed.keys().next() {
+                    let problem = format!("tenant {id:?} is listed but does not exist");
+                    return Err(walked.fail("only existing tenants listed", problem));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    async fn cleanup(&self, session: &mut Session<'_>, state: &State) {
+        for id in state.0.keys() {
+            session
+                .send("tenants_delete", &[("identifier", id)], &[], None)
+                .await;
+        }
+    }
+}
+
+fn same_tenant(stored: &Value, id: &str, known: &Map<String, Value>) -> Result<(), String> {
+    if stored["identifier"] != json!(id) {
+        return Err(format!(
+            "identifier is {}, expected {id:?}",
+            stored["identifier"]
+        ));
+    }
+    match unlike(known, stored) {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
+}
