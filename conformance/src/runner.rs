@@ -402,6 +402,12 @@ async fn run_against(
         .await;
     }
 
+    // Snapshots go before anything is written: what other checks leave behind (an in-app
+    // integration newer than the environment's own, say) would show in the transcripts.
+    if enabled.contains(&checks::SNAPSHOTS) && !options.read_only {
+        scenarios::check(&run, &progress, &selected, api_key).await;
+    }
+
     // Examples are sequential: creates first, so that later requests can name what they made.
     let examples = enabled.contains(&checks::EXAMPLE_REQUESTS);
     let producer_deletes: Vec<&str> = PRODUCERS
@@ -508,7 +514,7 @@ async fn run_against(
         )
         .await;
     }
-    // Scenario checks (lifecycles, trigger semantics, snapshots) run here: after the property
+    // Scenario checks (lifecycles, trigger semantics) run here: after the property
     // checks, before the example deletes and the cleanup.
     if enabled.contains(&checks::LIFECYCLES) && !options.read_only {
         lifecycle::check(run.clone(), selected.clone()).await;
@@ -520,9 +526,6 @@ async fn run_against(
         progress.line(checks::LIFECYCLES, "(models)", &covered, &run);
     }
     crate::semantic::run_checks(&run, &progress, &enabled, &selected, options.read_only).await;
-    if enabled.contains(&checks::SNAPSHOTS) && !options.read_only {
-        scenarios::check(&run, &progress, &selected, api_key).await;
-    }
     if enabled.contains(&checks::INVALID_BODY) && !options.read_only {
         let operations: Vec<Operation> = selected
             .iter()
