@@ -19,6 +19,7 @@ use crate::properties;
 use crate::resources::{self, PRODUCERS};
 use crate::scenarios;
 use crate::schema::SchemaSet;
+use crate::semantic;
 use crate::spec::{Operation, Spec};
 
 /// What to run and against what.
@@ -358,7 +359,7 @@ async fn run_against(
         spec,
     });
     preflight(&run).await?;
-    let progress = Progress::new(options.progress);
+    let progress = Arc::new(Progress::new(options.progress));
     let jobs = options.jobs.max(1);
     let writes_allowed = |operation: &Operation| !options.read_only || operation.method == "GET";
 
@@ -490,6 +491,25 @@ async fn run_against(
     if examples {
         run_sequential(&run, &progress, &middle).await;
     }
+    // The trigger checks mostly wait (for a feed, for a delay to pass), so they overlap the
+    // property checks, whose writes never reach what the trigger checks create.
+    let trigger_checks = tokio::spawn({
+        let (run, progress) = (run.clone(), progress.clone());
+        let (enabled, selected) = (enabled.clone(), selected.clone());
+        let read_only = options.read_only;
+        async move {
+            let overlapping = semantic::OVERLAPPING;
+            semantic::run_checks(
+                &run,
+                &progress,
+                &enabled,
+                &selected,
+                read_only,
+                &overlapping,
+            )
+            .await;
+        }
+    });
     for check in [
         checks::VALID_INPUTS_ACCEPTED,
         checks::INVALID_INPUTS_REJECTED,
@@ -514,8 +534,11 @@ async fn run_against(
         )
         .await;
     }
-    // Scenario checks (lifecycles, trigger semantics) run here: after the property
-    // checks, before the example deletes and the cleanup.
+    if let Err(error) = trigger_checks.await {
+        eprintln!("novu-conformance: the trigger checks failed: {error}");
+    }
+    // The lifecycle models walk whole lists, so they run when nothing else writes: after the
+    // property and trigger checks, before the example deletes and the cleanup.
     if enabled.contains(&checks::LIFECYCLES) && !options.read_only {
         lifecycle::check(run.clone(), selected.clone()).await;
         let covered: Vec<String> = selected
@@ -525,7 +548,16 @@ async fn run_against(
             .collect();
         progress.line(checks::LIFECYCLES, "(models)", &covered, &run);
     }
-    crate::semantic::run_checks(&run, &progress, &enabled, &selected, options.read_only).await;
+    let selection = [crate::delivery::INTEGRATION_SELECTION];
+    semantic::run_checks(
+        &run,
+        &progress,
+        &enabled,
+        &selected,
+        options.read_only,
+        &selection,
+    )
+    .await;
     if enabled.contains(&checks::INVALID_BODY) && !options.read_only {
         let operations: Vec<Operation> = selected
             .iter()

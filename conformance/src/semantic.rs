@@ -345,14 +345,23 @@ pub fn in_app_step(content: &str, filters: Value) -> Value {
 /// checks on: they all trigger, and report what a trigger did on it.
 pub const SCENARIO_OPERATION: &str = "events_trigger";
 
-/// Performs the enabled semantic checks of this module's siblings, one after the other: they
-/// share the environment's integrations and would otherwise see each other's.
+/// The semantic checks that only deliver in-app messages to what they create: they may overlap
+/// the property checks, while `integration-selection`, which depends on the environment's SMS
+/// integrations, runs alone.
+pub const OVERLAPPING: [&str; 2] = [
+    crate::conditions::CONDITIONS,
+    crate::delivery::TRIGGER_DELIVERY,
+];
+
+/// Performs those of `checks` that are enabled, one after the other: they share the
+/// environment's integrations and would otherwise see each other's.
 pub async fn run_checks(
     run: &std::sync::Arc<Run>,
     progress: &crate::progress::Progress,
     enabled: &[&'static str],
     selected: &[Operation],
     read_only: bool,
+    checks: &[&'static str],
 ) {
     if read_only
         || !selected
@@ -367,7 +376,7 @@ pub async fn run_checks(
         delivery::TRIGGER_DELIVERY,
         delivery::INTEGRATION_SELECTION,
     ] {
-        if !enabled.contains(&check) {
+        if !enabled.contains(&check) || !checks.contains(&check) {
             continue;
         }
         match check {
