@@ -222,7 +222,7 @@ fn main() {
             .expect("an HTTP client");
         let base_url = server.base_url.clone();
         println!(
-            "novu-reference at {base_url} (database file, WAL, synchronous=FULL); {} connections, {} s per scenario",
+            "novu-reference at {base_url} (database file, WAL, synchronous=NORMAL, grouped commits); {} connections, {} s per scenario",
             options.connections, options.seconds
         );
 

@@ -1,6 +1,9 @@
 //! The `NovuApi` implementation: decodes nothing (the generated router already did), runs each
 //! operation in one store transaction, and picks the documented response variant.
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+
 use novu_server::types;
 use novu_server::*;
 use rusqlite::{OptionalExtension, Transaction};
@@ -20,11 +23,17 @@ use crate::store::{Store, typed};
 /// The API over one store.
 pub(crate) struct ReferenceApi {
     store: Store,
+    /// The environment behind each API key already seen. Keys only change when a server
+    /// starts (the bootstrap), so a key found once stays valid for this server's life.
+    callers: RwLock<HashMap<String, Caller>>,
 }
 
 impl ReferenceApi {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            callers: RwLock::default(),
+        }
     }
 
     /// Runs one operation for `caller` in its own transaction.
@@ -35,6 +44,17 @@ impl ReferenceApi {
     {
         self.store
             .transaction(move |transaction| work(transaction, &caller))
+            .await
+    }
+
+    /// Runs one operation that only reads, for `caller`, on a read-only connection.
+    async fn read<T, F>(&self, caller: Caller, work: F) -> Outcome<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction, &Caller) -> Outcome<T> + Send + 'static,
+    {
+        self.store
+            .read(move |transaction| work(transaction, &caller))
             .await
     }
 }
@@ -112,10 +132,19 @@ impl NovuApi for ReferenceApi {
     type Caller = Caller;
 
     async fn authenticate(&self, api_key: &str) -> Result<Caller, AuthError> {
+        let known = self
+            .callers
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(api_key)
+            .cloned();
+        if let Some(caller) = known {
+            return Ok(caller);
+        }
         let hash = ids::key_hash(api_key);
         let found = self
             .store
-            .transaction(move |transaction| {
+            .read(move |transaction| {
                 Ok(transaction
                     .query_row(
                         "SELECT id, organization_id FROM environments WHERE api_key_hash = ?1",
@@ -131,7 +160,13 @@ impl NovuApi for ReferenceApi {
             })
             .await;
         match found {
-            Ok(Some(caller)) => Ok(caller),
+            Ok(Some(caller)) => {
+                self.callers
+                    .write()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .insert(api_key.to_owned(), caller.clone());
+                Ok(caller)
+            }
             _ => Err(AuthError::new("API Key not found")),
         }
     }
@@ -147,7 +182,7 @@ impl NovuApi for ReferenceApi {
             limit,
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 subscribers::list(transaction, caller, number, limit)
             })
             .await;
@@ -201,7 +236,7 @@ impl NovuApi for ReferenceApi {
     ) -> SubscribersGetResponse {
         let subscriber_id = request.path.subscriber_id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 subscribers::get(transaction, caller, &subscriber_id)
             })
             .await;
@@ -353,7 +388,7 @@ impl NovuApi for ReferenceApi {
             key,
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 topics::list(transaction, caller, number, page_size, key.as_deref())
             })
             .await;
@@ -384,7 +419,7 @@ impl NovuApi for ReferenceApi {
     async fn topics_get(&self, request: TopicsGetRequest<Caller>) -> TopicsGetResponse {
         let key = request.path.topic_key;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 topics::get(transaction, caller, &key)
             })
             .await;
@@ -478,7 +513,7 @@ impl NovuApi for ReferenceApi {
             external_subscriber_id,
         } = request.path;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 topics::get_subscriber(transaction, caller, &topic_key, &external_subscriber_id)
             })
             .await;
@@ -499,7 +534,7 @@ impl NovuApi for ReferenceApi {
             limit,
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 tenants::list(transaction, caller, number, limit)
             })
             .await;
@@ -530,7 +565,7 @@ impl NovuApi for ReferenceApi {
     async fn tenants_get(&self, request: TenantsGetRequest<Caller>) -> TenantsGetResponse {
         let identifier = request.path.identifier;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 tenants::get(transaction, caller, &identifier)
             })
             .await;
@@ -580,7 +615,7 @@ impl NovuApi for ReferenceApi {
     // Feeds
 
     async fn feeds_list(&self, request: FeedsListRequest<Caller>) -> FeedsListResponse {
-        let outcome = self.run(request.caller, feeds::list).await;
+        let outcome = self.read(request.caller, feeds::list).await;
         answer!(request.context, envelope(outcome), FeedsListResponse::Ok(_))
     }
 
@@ -621,7 +656,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: WorkflowGroupsListRequest<Caller>,
     ) -> WorkflowGroupsListResponse {
-        let outcome = self.run(request.caller, workflow_groups::list).await;
+        let outcome = self.read(request.caller, workflow_groups::list).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -653,7 +688,7 @@ impl NovuApi for ReferenceApi {
     ) -> WorkflowGroupsRetrieveResponse {
         let id = request.path.id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflow_groups::get(transaction, caller, &id)
             })
             .await;
@@ -711,7 +746,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: EnvironmentsListRequest<Caller>,
     ) -> EnvironmentsListResponse {
-        let outcome = self.run(request.caller, environments::list).await;
+        let outcome = self.read(request.caller, environments::list).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -723,7 +758,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: EnvironmentApiKeysListRequest<Caller>,
     ) -> EnvironmentApiKeysListResponse {
-        let outcome = self.run(request.caller, environments::api_keys).await;
+        let outcome = self.read(request.caller, environments::api_keys).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -735,7 +770,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: EnvironmentsRetrieveCurrentRequest<Caller>,
     ) -> EnvironmentsRetrieveCurrentResponse {
-        let outcome = self.run(request.caller, environments::current).await;
+        let outcome = self.read(request.caller, environments::current).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -749,7 +784,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: OrganizationsListRequest<Caller>,
     ) -> OrganizationsListResponse {
-        let outcome = self.run(request.caller, organizations::list).await;
+        let outcome = self.read(request.caller, organizations::list).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -761,7 +796,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: OrganizationsRetrieveCurrentRequest<Caller>,
     ) -> OrganizationsRetrieveCurrentResponse {
-        let outcome = self.run(request.caller, organizations::current).await;
+        let outcome = self.read(request.caller, organizations::current).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -809,7 +844,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: OrganizationMembersListRequest<Caller>,
     ) -> OrganizationMembersListResponse {
-        let outcome = self.run(request.caller, organizations::members).await;
+        let outcome = self.read(request.caller, organizations::members).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -823,7 +858,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: IntegrationsListRequest<Caller>,
     ) -> IntegrationsListResponse {
-        let outcome = self.run(request.caller, integrations::list).await;
+        let outcome = self.read(request.caller, integrations::list).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -854,7 +889,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: IntegrationsListActiveRequest<Caller>,
     ) -> IntegrationsListActiveResponse {
-        let outcome = self.run(request.caller, integrations::list_active).await;
+        let outcome = self.read(request.caller, integrations::list_active).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -868,7 +903,7 @@ impl NovuApi for ReferenceApi {
     ) -> IntegrationWebhookStatusRetrieveResponse {
         let id = request.path.provider_or_integration_id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 integrations::webhook_status(transaction, caller, &id)
             })
             .await;
@@ -951,7 +986,7 @@ impl NovuApi for ReferenceApi {
             ..
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 layouts::list(transaction, caller, number, page_size, order_by)
             })
             .await;
@@ -985,7 +1020,7 @@ impl NovuApi for ReferenceApi {
     ) -> LayoutsRetrieveResponse {
         let id = request.path.layout_id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 layouts::get(transaction, caller, &id)
             })
             .await;
@@ -1061,7 +1096,7 @@ impl NovuApi for ReferenceApi {
             query,
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflows::list(transaction, caller, number, limit, query.as_deref())
             })
             .await;
@@ -1098,7 +1133,7 @@ impl NovuApi for ReferenceApi {
     ) -> WorkflowsRetrieveResponse {
         let id = request.path.workflow_id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflows::get(transaction, caller, &id)
             })
             .await;
@@ -1175,7 +1210,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: WorkflowVariablesRetrieveRequest<Caller>,
     ) -> WorkflowVariablesRetrieveResponse {
-        let outcome = self.run(request.caller, workflows::variables).await;
+        let outcome = self.read(request.caller, workflows::variables).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -1195,7 +1230,7 @@ impl NovuApi for ReferenceApi {
             query,
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflows::list(transaction, caller, number, limit, query.as_deref())
             })
             .await;
@@ -1232,7 +1267,7 @@ impl NovuApi for ReferenceApi {
     ) -> NotificationTemplatesRetrieveResponse {
         let id = request.path.template_id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflows::get(transaction, caller, &id)
             })
             .await;
@@ -1316,7 +1351,7 @@ impl NovuApi for ReferenceApi {
             limit,
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflow_overrides::list(transaction, caller, number, limit)
             })
             .await;
@@ -1356,7 +1391,7 @@ impl NovuApi for ReferenceApi {
         let workflow_id = request.path.workflow_id.to_string();
         let tenant_id = request.path.tenant_id.to_string();
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflow_overrides::get_by_tenant(transaction, caller, &workflow_id, &tenant_id)
             })
             .await;
@@ -1404,7 +1439,7 @@ impl NovuApi for ReferenceApi {
     ) -> WorkflowOverridesRetrieveResponse {
         let id = request.path.override_id.to_string();
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflow_overrides::get(transaction, caller, &id)
             })
             .await;
@@ -1467,7 +1502,7 @@ impl NovuApi for ReferenceApi {
     ) -> SubscriberPreferencesListResponse {
         let subscriber_id = request.path.subscriber_id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 preferences::list(transaction, caller, &subscriber_id)
             })
             .await;
@@ -1489,7 +1524,7 @@ impl NovuApi for ReferenceApi {
             parameter,
         } = request.path;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 preferences::by_level(transaction, caller, &subscriber_id, &parameter)
             })
             .await;
@@ -1558,7 +1593,7 @@ impl NovuApi for ReferenceApi {
             promoted,
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 changes::list(transaction, caller, number, limit, &promoted)
             })
             .await;
@@ -1572,7 +1607,7 @@ impl NovuApi for ReferenceApi {
 
     async fn changes_count(&self, request: ChangesCountRequest<Caller>) -> ChangesCountResponse {
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 changes::count(transaction, caller)
             })
             .await;
@@ -1698,9 +1733,7 @@ impl NovuApi for ReferenceApi {
         let api_root_url = api_root_url(&request.context);
         let outcome = self
             .store
-            .transaction(move |transaction| {
-                chat_oauth::authorize_url(transaction, &target, &api_root_url)
-            })
+            .read(move |transaction| chat_oauth::authorize_url(transaction, &target, &api_root_url))
             .await;
         match outcome {
             Ok(location) => SubscriberChatOauthResponse::Found {
@@ -1876,7 +1909,7 @@ impl NovuApi for ReferenceApi {
         let subscriber_id = request.path.subscriber_id;
         let query = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 messages::feed(
                     transaction,
                     caller,
@@ -1907,7 +1940,7 @@ impl NovuApi for ReferenceApi {
         let subscriber_id = request.path.subscriber_id;
         let query = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 messages::unseen_count(
                     transaction,
                     caller,
@@ -2042,7 +2075,7 @@ impl NovuApi for ReferenceApi {
     async fn messages_list(&self, request: MessagesListRequest<Caller>) -> MessagesListResponse {
         let query = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 messages::list(
                     transaction,
                     caller,
@@ -2117,7 +2150,7 @@ impl NovuApi for ReferenceApi {
     ) -> NotificationsListResponse {
         let query = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 activity::list(
                     transaction,
                     caller,
@@ -2149,7 +2182,7 @@ impl NovuApi for ReferenceApi {
         request: NotificationsStatsRequest<Caller>,
     ) -> NotificationsStatsResponse {
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 activity::stats(transaction, caller)
             })
             .await;
@@ -2166,7 +2199,7 @@ impl NovuApi for ReferenceApi {
     ) -> NotificationsGraphStatsResponse {
         let days = request.query.days;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 activity::graph_stats(transaction, caller, days)
             })
             .await;
@@ -2184,7 +2217,7 @@ impl NovuApi for ReferenceApi {
     ) -> NotificationsGetResponse {
         let notification_id = request.path.notification_id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 activity::get(transaction, caller, &notification_id)
             })
             .await;
@@ -2202,7 +2235,7 @@ impl NovuApi for ReferenceApi {
     ) -> ExecutionDetailsListResponse {
         let query = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 activity::execution_details(
                     transaction,
                     caller,
