@@ -222,8 +222,11 @@ const IDLE_READERS: usize = 8;
 /// How long a connection waits for a lock another connection holds before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How often at most the WAL is checkpointed into the database file.
-const CHECKPOINT_PACE: Duration = Duration::from_millis(100);
+/// How often at most the WAL is checkpointed into the database file. A checkpoint's fsync
+/// stalls the writer's WAL appends for about as long as it takes, so small frequent ones keep
+/// the latency tail short: at 1,000 triggers/s, p99 was 24–36 ms with 1 s, 8–17 ms with
+/// 100 ms and 4–10 ms with 20 ms.
+const CHECKPOINT_PACE: Duration = Duration::from_millis(20);
 
 /// The WAL size (in 4 KiB pages) past which a checkpoint makes it start over (about 64 MiB).
 const WAL_RESTART_FRAMES: i64 = 16_384;
@@ -264,7 +267,11 @@ struct Writer {
 impl Drop for Writer {
     fn drop(&mut self) {
         drop(self.jobs.take());
-        if let Some(thread) = self.thread.take() {
+        // The last handle may go with a job on the writer thread itself, which cannot wait
+        // for itself; it ends once the queue is empty.
+        if let Some(thread) = self.thread.take()
+            && thread.thread().id() != std::thread::current().id()
+        {
             // A panic on the writer thread was already reported by the panic hook.
             let _ = thread.join();
         }
