@@ -838,3 +838,130 @@ pub(crate) fn typed<T: serde::de::DeserializeOwned>(value: Value) -> Outcome<T> 
     serde_json::from_value(value)
         .map_err(|error| Failure::internal(format!("response shape: {error}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::failure::Status;
+
+    /// A database file unique to one test, removed (with its WAL files) on drop.
+    struct TemporaryFile(PathBuf);
+
+    impl TemporaryFile {
+        fn new(name: &str) -> Self {
+            let path = std::env::temp_dir().join(format!(
+                "novu-reference-store-{}-{name}.db",
+                std::process::id()
+            ));
+            let file = Self(path);
+            file.remove();
+            file
+        }
+
+        fn remove(&self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    impl Drop for TemporaryFile {
+        fn drop(&mut self) {
+            self.remove();
+        }
+    }
+
+    async fn meta_rows(store: &Store) -> i64 {
+        store
+            .read(|transaction| {
+                Ok(transaction.query_row("SELECT COUNT(*) FROM meta", [], |row| row.get(0))?)
+            })
+            .await
+            .unwrap_or_else(|failure| panic!("meta is unreadable: {failure:?}"))
+    }
+
+    /// Writes queued together share a commit; the failing and the panicking ones leave
+    /// nothing behind, and the others keep their rows.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_request_rolls_back_only_itself() {
+        let file = TemporaryFile::new("groups");
+        let (store, _) = Store::open(&file.0, Some("key")).expect("the store opens");
+        let before = meta_rows(&store).await;
+        let mut requests = tokio::task::JoinSet::new();
+        for index in 0..60 {
+            let store = store.clone();
+            requests.spawn(async move {
+                store
+                    .transaction(move |transaction| {
+                        transaction.execute(
+                            "INSERT INTO meta (key, value) VALUES (?1, 'x')",
+                            [format!("request-{index}")],
+                        )?;
+                        match index % 3 {
+                            0 => Ok(index),
+                            1 => Err(Failure::bad_request("refused on purpose")),
+                            _ => panic!("request {index} panics on purpose"),
+                        }
+                    })
+                    .await
+                    .map_err(|failure| (index, failure.status))
+            });
+        }
+        let mut kept = 0;
+        while let Some(answered) = requests.join_next().await {
+            match answered.expect("the request task finished") {
+                Ok(index) => {
+                    assert_eq!(index % 3, 0);
+                    kept += 1;
+                }
+                Err((index, Status::BadRequest)) => assert_eq!(index % 3, 1),
+                Err((index, status)) => {
+                    assert_eq!((index % 3, status), (2, Status::InternalServerError))
+                }
+            }
+        }
+        assert_eq!(kept, 20);
+        assert_eq!(
+            meta_rows(&store).await,
+            before + 20,
+            "only the succeeding requests wrote"
+        );
+    }
+
+    /// A read cannot write, on the read-only pool of a file and on an in-memory database.
+    #[tokio::test]
+    async fn reads_refuse_writes() {
+        let file = TemporaryFile::new("reads");
+        for path in [file.0.clone(), PathBuf::from(":memory:")] {
+            let (store, _) = Store::open(&path, None).expect("the store opens");
+            let written = store
+                .read(|transaction| {
+                    Ok(transaction
+                        .execute("INSERT INTO meta (key, value) VALUES ('sneaky', 'x')", [])?)
+                })
+                .await;
+            assert!(written.is_err(), "{} let a read write", path.display());
+            // The writer still writes afterwards.
+            store
+                .transaction(|transaction| {
+                    Ok(transaction
+                        .execute("INSERT INTO meta (key, value) VALUES ('honest', 'x')", [])?)
+                })
+                .await
+                .unwrap_or_else(|failure| panic!("a write fails: {failure:?}"));
+            let honest: i64 = store
+                .read(|transaction| {
+                    Ok(transaction.query_row(
+                        "SELECT COUNT(*) FROM meta WHERE key IN ('honest', 'sneaky')",
+                        [],
+                        |row| row.get(0),
+                    )?)
+                })
+                .await
+                .unwrap_or_else(|failure| panic!("a read fails: {failure:?}"));
+            assert_eq!(honest, 1, "the write is read back, the refused one is not");
+        }
+    }
+}
