@@ -326,14 +326,14 @@ impl Store {
                 idle: Mutex::new(Vec::new()),
             })
         });
-        let checkpointer = match &readers {
-            Some(_) => Some(Checkpointer::start(path)?),
-            None => None,
-        };
-        if checkpointer.is_some() {
-            // Checkpoints run on their own thread, so their fsyncs do not hold up writes.
+        let checkpointer = if in_memory {
+            None
+        } else {
+            // The writer no longer checkpoints inside whichever commit crosses SQLite's
+            // threshold; a thread of its own does, small and often.
             connection.pragma_update(None, "wal_autocheckpoint", 0)?;
-        }
+            Some(Checkpointer::start(path)?)
+        };
         let (jobs, queue) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("novu-reference-writer".into())
