@@ -3,6 +3,9 @@
 //! GET subscriber, create subscriber and trigger of a one-step in-app workflow.
 //!
 //! `cargo bench -p novu-reference --bench load` (optionally `-- --seconds 5 --connections 8`).
+//! `--rate N` paces the connections to N requests/s in all instead of as fast as they can;
+//! a request sent late because the previous answer came late counts its latency from when it
+//! was due, so a server falling behind shows.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -78,12 +81,15 @@ fn start_server() -> Server {
 struct Options {
     seconds: u64,
     connections: usize,
+    /// Requests per second over all connections; `None` sends as fast as answers come.
+    rate: Option<f64>,
 }
 
 fn options() -> Options {
     let mut options = Options {
         seconds: 5,
         connections: 8,
+        rate: None,
     };
     let arguments: Vec<String> = std::env::args().collect();
     for pair in arguments.windows(2) {
@@ -92,6 +98,7 @@ fn options() -> Options {
             "--connections" => {
                 options.connections = pair[1].parse().expect("--connections takes a number")
             }
+            "--rate" => options.rate = Some(pair[1].parse().expect("--rate takes a number")),
             _ => {}
         }
     }
@@ -119,15 +126,37 @@ async fn drive(
     let deadline = Instant::now() + Duration::from_secs(options.seconds);
     let started = Instant::now();
     let mut workers = Vec::new();
-    for _ in 0..options.connections {
+    for worker in 0..options.connections {
         let client = client.clone();
         let base_url = base_url.to_owned();
         let counter = counter.clone();
         let request = request.clone();
+        let interval = options
+            .rate
+            .map(|rate| Duration::from_secs_f64(options.connections as f64 / rate));
+        // Paced connections start staggered, so that they do not send in bursts.
+        let stagger = interval.unwrap_or_default() * worker as u32 / options.connections as u32;
         workers.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut failures = 0u64;
+            let mut due = Instant::now() + stagger;
             while Instant::now() < deadline {
+                let sent = match interval {
+                    // Behind schedule: the wait since the request was due counts.
+                    Some(interval) if Instant::now() > due => {
+                        let scheduled = due;
+                        due += interval;
+                        scheduled
+                    }
+                    // On schedule: wait, and count from the send, not from the timer's
+                    // (millisecond-grained) wake-up.
+                    Some(interval) => {
+                        tokio::time::sleep_until(due.into()).await;
+                        due += interval;
+                        Instant::now()
+                    }
+                    None => Instant::now(),
+                };
                 let n = counter.fetch_add(1, Ordering::Relaxed);
                 let (method, path, body) = request(n);
                 let mut builder = client
@@ -136,7 +165,6 @@ async fn drive(
                 if let Some(body) = body {
                     builder = builder.json(&body);
                 }
-                let sent = Instant::now();
                 match builder.send().await {
                     Ok(response) => {
                         let ok = response.status().is_success();
@@ -222,8 +250,10 @@ fn main() {
             .expect("an HTTP client");
         let base_url = server.base_url.clone();
         println!(
-            "novu-reference at {base_url} (database file, WAL, synchronous=FULL); {} connections, {} s per scenario",
-            options.connections, options.seconds
+            "novu-reference at {base_url} (database file, WAL, synchronous=NORMAL, grouped commits); {} connections, {}, {} s per scenario",
+            options.connections,
+            options.rate.map_or("unpaced".to_owned(), |rate| format!("paced to {rate} req/s")),
+            options.seconds
         );
 
         let (status, _) = send(&client, &base_url, reqwest::Method::POST, "/v1/subscribers", json!({"subscriberId": "bench-reader", "firstName": "Ada"})).await;

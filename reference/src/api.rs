@@ -1,6 +1,9 @@
 //! The `NovuApi` implementation: decodes nothing (the generated router already did), runs each
 //! operation in one store transaction, and picks the documented response variant.
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+
 use novu_server::types;
 use novu_server::*;
 use rusqlite::{OptionalExtension, Transaction};
@@ -23,11 +26,18 @@ pub(crate) struct ReferenceApi {
     store: Store,
     /// Told about the due times triggers store, once they are committed.
     scheduler: Waker,
+    /// The environment behind each API key already seen. Keys only change when a server
+    /// starts (the bootstrap), so a key found once stays valid for this server's life.
+    callers: RwLock<HashMap<String, Caller>>,
 }
 
 impl ReferenceApi {
     pub fn new(store: Store, scheduler: Waker) -> Self {
-        Self { store, scheduler }
+        Self {
+            store,
+            scheduler,
+            callers: RwLock::default(),
+        }
     }
 
     /// The body of a committed trigger, after telling the scheduler when its jobs are due.
@@ -46,6 +56,17 @@ impl ReferenceApi {
     {
         self.store
             .transaction(move |transaction| work(transaction, &caller))
+            .await
+    }
+
+    /// Runs one operation that only reads, for `caller`, on a read-only connection.
+    async fn read<T, F>(&self, caller: Caller, work: F) -> Outcome<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction, &Caller) -> Outcome<T> + Send + 'static,
+    {
+        self.store
+            .read(move |transaction| work(transaction, &caller))
             .await
     }
 }
@@ -123,10 +144,19 @@ impl NovuApi for ReferenceApi {
     type Caller = Caller;
 
     async fn authenticate(&self, api_key: &str) -> Result<Caller, AuthError> {
+        let known = self
+            .callers
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(api_key)
+            .cloned();
+        if let Some(caller) = known {
+            return Ok(caller);
+        }
         let hash = ids::key_hash(api_key);
         let found = self
             .store
-            .transaction(move |transaction| {
+            .read(move |transaction| {
                 Ok(transaction
                     .query_row(
                         "SELECT id, organization_id FROM environments WHERE api_key_hash = ?1",
@@ -142,7 +172,13 @@ impl NovuApi for ReferenceApi {
             })
             .await;
         match found {
-            Ok(Some(caller)) => Ok(caller),
+            Ok(Some(caller)) => {
+                self.callers
+                    .write()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .insert(api_key.to_owned(), caller.clone());
+                Ok(caller)
+            }
             _ => Err(AuthError::new("API Key not found")),
         }
     }
@@ -158,7 +194,7 @@ impl NovuApi for ReferenceApi {
             limit,
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 subscribers::list(transaction, caller, number, limit)
             })
             .await;
@@ -212,7 +248,7 @@ impl NovuApi for ReferenceApi {
     ) -> SubscribersGetResponse {
         let subscriber_id = request.path.subscriber_id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 subscribers::get(transaction, caller, &subscriber_id)
             })
             .await;
@@ -364,7 +400,7 @@ impl NovuApi for ReferenceApi {
             key,
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 topics::list(transaction, caller, number, page_size, key.as_deref())
             })
             .await;
@@ -395,7 +431,7 @@ impl NovuApi for ReferenceApi {
     async fn topics_get(&self, request: TopicsGetRequest<Caller>) -> TopicsGetResponse {
         let key = request.path.topic_key;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 topics::get(transaction, caller, &key)
             })
             .await;
@@ -489,7 +525,7 @@ impl NovuApi for ReferenceApi {
             external_subscriber_id,
         } = request.path;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 topics::get_subscriber(transaction, caller, &topic_key, &external_subscriber_id)
             })
             .await;
@@ -510,7 +546,7 @@ impl NovuApi for ReferenceApi {
             limit,
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 tenants::list(transaction, caller, number, limit)
             })
             .await;
@@ -541,7 +577,7 @@ impl NovuApi for ReferenceApi {
     async fn tenants_get(&self, request: TenantsGetRequest<Caller>) -> TenantsGetResponse {
         let identifier = request.path.identifier;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 tenants::get(transaction, caller, &identifier)
             })
             .await;
@@ -591,7 +627,7 @@ impl NovuApi for ReferenceApi {
     // Feeds
 
     async fn feeds_list(&self, request: FeedsListRequest<Caller>) -> FeedsListResponse {
-        let outcome = self.run(request.caller, feeds::list).await;
+        let outcome = self.read(request.caller, feeds::list).await;
         answer!(request.context, envelope(outcome), FeedsListResponse::Ok(_))
     }
 
@@ -632,7 +668,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: WorkflowGroupsListRequest<Caller>,
     ) -> WorkflowGroupsListResponse {
-        let outcome = self.run(request.caller, workflow_groups::list).await;
+        let outcome = self.read(request.caller, workflow_groups::list).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -664,7 +700,7 @@ impl NovuApi for ReferenceApi {
     ) -> WorkflowGroupsRetrieveResponse {
         let id = request.path.id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflow_groups::get(transaction, caller, &id)
             })
             .await;
@@ -722,7 +758,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: EnvironmentsListRequest<Caller>,
     ) -> EnvironmentsListResponse {
-        let outcome = self.run(request.caller, environments::list).await;
+        let outcome = self.read(request.caller, environments::list).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -734,7 +770,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: EnvironmentApiKeysListRequest<Caller>,
     ) -> EnvironmentApiKeysListResponse {
-        let outcome = self.run(request.caller, environments::api_keys).await;
+        let outcome = self.read(request.caller, environments::api_keys).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -746,7 +782,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: EnvironmentsRetrieveCurrentRequest<Caller>,
     ) -> EnvironmentsRetrieveCurrentResponse {
-        let outcome = self.run(request.caller, environments::current).await;
+        let outcome = self.read(request.caller, environments::current).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -760,7 +796,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: OrganizationsListRequest<Caller>,
     ) -> OrganizationsListResponse {
-        let outcome = self.run(request.caller, organizations::list).await;
+        let outcome = self.read(request.caller, organizations::list).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -772,7 +808,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: OrganizationsRetrieveCurrentRequest<Caller>,
     ) -> OrganizationsRetrieveCurrentResponse {
-        let outcome = self.run(request.caller, organizations::current).await;
+        let outcome = self.read(request.caller, organizations::current).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -820,7 +856,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: OrganizationMembersListRequest<Caller>,
     ) -> OrganizationMembersListResponse {
-        let outcome = self.run(request.caller, organizations::members).await;
+        let outcome = self.read(request.caller, organizations::members).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -834,7 +870,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: IntegrationsListRequest<Caller>,
     ) -> IntegrationsListResponse {
-        let outcome = self.run(request.caller, integrations::list).await;
+        let outcome = self.read(request.caller, integrations::list).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -865,7 +901,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: IntegrationsListActiveRequest<Caller>,
     ) -> IntegrationsListActiveResponse {
-        let outcome = self.run(request.caller, integrations::list_active).await;
+        let outcome = self.read(request.caller, integrations::list_active).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -879,7 +915,7 @@ impl NovuApi for ReferenceApi {
     ) -> IntegrationWebhookStatusRetrieveResponse {
         let id = request.path.provider_or_integration_id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 integrations::webhook_status(transaction, caller, &id)
             })
             .await;
@@ -962,7 +998,7 @@ impl NovuApi for ReferenceApi {
             ..
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 layouts::list(transaction, caller, number, page_size, order_by)
             })
             .await;
@@ -996,7 +1032,7 @@ impl NovuApi for ReferenceApi {
     ) -> LayoutsRetrieveResponse {
         let id = request.path.layout_id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 layouts::get(transaction, caller, &id)
             })
             .await;
@@ -1072,7 +1108,7 @@ impl NovuApi for ReferenceApi {
             query,
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflows::list(transaction, caller, number, limit, query.as_deref())
             })
             .await;
@@ -1109,7 +1145,7 @@ impl NovuApi for ReferenceApi {
     ) -> WorkflowsRetrieveResponse {
         let id = request.path.workflow_id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflows::get(transaction, caller, &id)
             })
             .await;
@@ -1186,7 +1222,7 @@ impl NovuApi for ReferenceApi {
         &self,
         request: WorkflowVariablesRetrieveRequest<Caller>,
     ) -> WorkflowVariablesRetrieveResponse {
-        let outcome = self.run(request.caller, workflows::variables).await;
+        let outcome = self.read(request.caller, workflows::variables).await;
         answer!(
             request.context,
             envelope(outcome),
@@ -1206,7 +1242,7 @@ impl NovuApi for ReferenceApi {
             query,
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflows::list(transaction, caller, number, limit, query.as_deref())
             })
             .await;
@@ -1243,7 +1279,7 @@ impl NovuApi for ReferenceApi {
     ) -> NotificationTemplatesRetrieveResponse {
         let id = request.path.template_id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflows::get(transaction, caller, &id)
             })
             .await;
@@ -1327,7 +1363,7 @@ impl NovuApi for ReferenceApi {
             limit,
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflow_overrides::list(transaction, caller, number, limit)
             })
             .await;
@@ -1367,7 +1403,7 @@ impl NovuApi for ReferenceApi {
         let workflow_id = request.path.workflow_id.to_string();
         let tenant_id = request.path.tenant_id.to_string();
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflow_overrides::get_by_tenant(transaction, caller, &workflow_id, &tenant_id)
             })
             .await;
@@ -1415,7 +1451,7 @@ impl NovuApi for ReferenceApi {
     ) -> WorkflowOverridesRetrieveResponse {
         let id = request.path.override_id.to_string();
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 workflow_overrides::get(transaction, caller, &id)
             })
             .await;
@@ -1478,7 +1514,7 @@ impl NovuApi for ReferenceApi {
     ) -> SubscriberPreferencesListResponse {
         let subscriber_id = request.path.subscriber_id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 preferences::list(transaction, caller, &subscriber_id)
             })
             .await;
@@ -1500,7 +1536,7 @@ impl NovuApi for ReferenceApi {
             parameter,
         } = request.path;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 preferences::by_level(transaction, caller, &subscriber_id, &parameter)
             })
             .await;
@@ -1569,7 +1605,7 @@ impl NovuApi for ReferenceApi {
             promoted,
         } = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 changes::list(transaction, caller, number, limit, &promoted)
             })
             .await;
@@ -1583,7 +1619,7 @@ impl NovuApi for ReferenceApi {
 
     async fn changes_count(&self, request: ChangesCountRequest<Caller>) -> ChangesCountResponse {
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 changes::count(transaction, caller)
             })
             .await;
@@ -1709,9 +1745,7 @@ impl NovuApi for ReferenceApi {
         let api_root_url = api_root_url(&request.context);
         let outcome = self
             .store
-            .transaction(move |transaction| {
-                chat_oauth::authorize_url(transaction, &target, &api_root_url)
-            })
+            .read(move |transaction| chat_oauth::authorize_url(transaction, &target, &api_root_url))
             .await;
         match outcome {
             Ok(location) => SubscriberChatOauthResponse::Found {
@@ -1906,7 +1940,7 @@ impl NovuApi for ReferenceApi {
         let subscriber_id = request.path.subscriber_id;
         let query = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 messages::feed(
                     transaction,
                     caller,
@@ -1937,7 +1971,7 @@ impl NovuApi for ReferenceApi {
         let subscriber_id = request.path.subscriber_id;
         let query = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 messages::unseen_count(
                     transaction,
                     caller,
@@ -2072,7 +2106,7 @@ impl NovuApi for ReferenceApi {
     async fn messages_list(&self, request: MessagesListRequest<Caller>) -> MessagesListResponse {
         let query = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 messages::list(
                     transaction,
                     caller,
@@ -2147,7 +2181,7 @@ impl NovuApi for ReferenceApi {
     ) -> NotificationsListResponse {
         let query = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 activity::list(
                     transaction,
                     caller,
@@ -2179,7 +2213,7 @@ impl NovuApi for ReferenceApi {
         request: NotificationsStatsRequest<Caller>,
     ) -> NotificationsStatsResponse {
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 activity::stats(transaction, caller)
             })
             .await;
@@ -2196,7 +2230,7 @@ impl NovuApi for ReferenceApi {
     ) -> NotificationsGraphStatsResponse {
         let days = request.query.days;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 activity::graph_stats(transaction, caller, days)
             })
             .await;
@@ -2214,7 +2248,7 @@ impl NovuApi for ReferenceApi {
     ) -> NotificationsGetResponse {
         let notification_id = request.path.notification_id;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 activity::get(transaction, caller, &notification_id)
             })
             .await;
@@ -2232,7 +2266,7 @@ impl NovuApi for ReferenceApi {
     ) -> ExecutionDetailsListResponse {
         let query = request.query;
         let outcome = self
-            .run(request.caller, move |transaction, caller| {
+            .read(request.caller, move |transaction, caller| {
                 activity::execution_details(
                     transaction,
                     caller,

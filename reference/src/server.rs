@@ -74,10 +74,8 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         path: config.database.display().to_string(),
         source,
     };
-    let store = Store::open(&config.database).map_err(database_error)?;
-    let bootstrap = store
-        .bootstrap(config.api_key.as_deref())
-        .map_err(database_error)?;
+    let (store, bootstrap) =
+        Store::open(&config.database, config.api_key.as_deref()).map_err(database_error)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| Error::Bind {

@@ -4,12 +4,12 @@
 use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
 
-use super::{Caller, offset};
+use super::{Caller, full_page_rule, offset};
 use crate::failure::{Failure, Outcome};
 use crate::ids;
 use crate::store::{documents, first_document};
 
-/// One page, newest first.
+/// One page, newest first; `hasMore` says only whether the page is full (facts §3.6).
 pub(crate) fn list(
     transaction: &Transaction,
     caller: &Caller,
@@ -23,17 +23,7 @@ pub(crate) fn list(
          ORDER BY rowid DESC LIMIT ?2 OFFSET ?3",
         params![caller.environment_id, limit, offset(page, limit)],
     )?;
-    let total: i64 = transaction.query_row(
-        "SELECT COUNT(*) FROM workflow_overrides WHERE environment_id = ?1 AND deleted = 0",
-        [&caller.environment_id],
-        |row| row.get(0),
-    )?;
-    Ok(json!({
-        "hasMore": offset(page, limit) + (data.len() as i64) < total,
-        "data": data,
-        "pageSize": limit,
-        "page": page,
-    }))
+    Ok(full_page_rule(page, limit, data))
 }
 
 /// Creates an override; a second one for the same pair is not rejected, as in Novu.

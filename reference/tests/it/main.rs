@@ -5,6 +5,7 @@ mod activity;
 mod changes;
 mod chat_oauth;
 mod concurrency;
+mod durability;
 mod environments;
 mod errors;
 mod events;

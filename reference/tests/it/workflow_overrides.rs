@@ -116,6 +116,22 @@ async fn override_lifecycle() {
         .into_inner();
     assert_eq!(page.data.len(), 1);
     assert!(!page.has_more);
+    // Novu's `hasMore` is `data.length === limit`: a full page says more even when it was
+    // the last override, and an empty page past the end says none.
+    let full = client
+        .workflow_overrides_list(NonZeroU64::new(1), Some(0))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(full.data.len(), 1);
+    assert!(full.has_more, "a full page has more");
+    let past = client
+        .workflow_overrides_list(NonZeroU64::new(1), Some(1))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(past.data.is_empty());
+    assert!(!past.has_more);
 
     assert!(
         client
