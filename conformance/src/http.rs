@@ -136,9 +136,6 @@ pub struct HttpClient {
 impl HttpClient {
     /// A client for the server at `base_url`, authenticating with `api_key`.
     pub fn new(base_url: &str, api_key: &str, timeout: Duration) -> crate::Result<HttpClient> {
-        // reqwest is built without a crypto provider; the first client of the process installs
-        // ring's (a second install attempt only reports that one is there).
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)

@@ -254,6 +254,29 @@ async fn an_unreachable_server_is_a_set_up_error() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_https_target_is_spoken_to_in_tls() {
+    // A plain-text server behind an https URL: the client must attempt a TLS handshake (and
+    // fail it as a set-up error), not refuse the scheme before connecting.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut hello = [0u8; 5];
+        socket.read_exact(&mut hello).await.unwrap();
+        let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+        hello
+    });
+    let error = check_one(format!("https://{address}")).await.unwrap_err();
+    assert!(matches!(error, Error::Target { .. }), "{error}");
+    assert!(!error.to_string().contains("scheme"), "{error}");
+    let hello = server.await.unwrap();
+    assert_eq!(
+        hello[0], 0x16,
+        "a TLS handshake record opens the connection"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn rate_limits_are_retried_not_reported() {
     let (base_url, hostile) = serve(Behaviour::RateLimitTwice).await;
     let report = check_one(base_url).await.unwrap();
