@@ -77,12 +77,10 @@ impl Model for Feeds {
                 let body = json!({ "name": name });
                 let sent = session.send("feeds_create", &[], &[], Some(body)).await;
                 if state.live.contains_key(slot) {
-                    return sent.expect(409, "the name is in use").map(drop);
+                    return sent.expect_status(409, "the name is in use");
                 }
                 let data = sent.expect(201, "the new feed")?;
-                let Some(id) = data["_id"].as_str().map(str::to_owned) else {
-                    return Err(sent.fail("the new feed's _id", "no _id"));
-                };
+                let id = sent.id_of(&data, "the new feed's _id")?;
                 let feed = Feed { id, name };
                 same_feed(&data, &feed).map_err(|problem| sent.fail("the feed", problem))?;
                 state.created += 1;
@@ -99,7 +97,7 @@ impl Model for Feeds {
                     .send("feeds_delete", &[("feedId", &id)], &[], None)
                     .await;
                 if state.live.remove(slot).is_none() {
-                    return sent.expect(400, "the feed is deleted").map(drop);
+                    return sent.expect_status(400, "the feed is deleted");
                 }
                 state.deleted.insert(*slot, id);
                 let data = sent.expect(200, "the feeds that remain")?;
@@ -109,7 +107,7 @@ impl Model for Feeds {
                 let sent = session
                     .send("feeds_delete", &[("feedId", id)], &[], None)
                     .await;
-                sent.expect(400, "no feed has this id").map(drop)
+                sent.expect_status(400, "no feed has this id")
             }
             Step::List => {
                 let sent = session.send("feeds_list", &[], &[], None).await;
@@ -121,9 +119,7 @@ impl Model for Feeds {
 
     async fn cleanup(&self, session: &mut Session<'_>, state: &State) {
         for feed in state.live.values() {
-            session
-                .send("feeds_delete", &[("feedId", &feed.id)], &[], None)
-                .await;
+            session.discard("feeds_delete", "feedId", &feed.id).await;
         }
     }
 }

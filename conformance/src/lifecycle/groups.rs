@@ -90,18 +90,18 @@ impl Model for Groups {
                     .await;
                 match state.live.get(slot) {
                     Some((id, name)) => {
-                        let data = sent.expect(200, "the group")?;
-                        same_group(&data, id, name)
-                            .map_err(|problem| sent.fail("the group as written", problem))
+                        sent.expect_same(200, "the group", "the group as written", |data| {
+                            same_group(data, id, name)
+                        })
                     }
-                    None => sent.expect(404, "the group is deleted").map(drop),
+                    None => sent.expect_status(404, "the group is deleted"),
                 }
             }
             Step::Unknown(id) => {
                 let sent = session
                     .send("workflow_groups_retrieve", &[("id", id)], &[], None)
                     .await;
-                sent.expect(404, "no group has this id").map(drop)
+                sent.expect_status(404, "no group has this id")
             }
             Step::Create(slot, name) => {
                 if state.live.contains_key(slot) {
@@ -112,9 +112,7 @@ impl Model for Groups {
                     .send("workflow_groups_create", &[], &[], Some(body))
                     .await;
                 let data = sent.expect(201, "the created group")?;
-                let Some(id) = data["_id"].as_str().map(str::to_owned) else {
-                    return Err(sent.fail("the created group's _id", "no _id"));
-                };
+                let id = sent.id_of(&data, "the created group's _id")?;
                 same_group(&data, &id, name)
                     .map_err(|problem| sent.fail("the group as written", problem))?;
                 state.live.insert(*slot, (id, name.clone()));
@@ -129,12 +127,11 @@ impl Model for Groups {
                     .send("workflow_groups_update", &[("id", &id)], &[], Some(body))
                     .await;
                 let Some(live) = state.live.get_mut(slot) else {
-                    return sent.expect(404, "the group is deleted").map(drop);
+                    return sent.expect_status(404, "the group is deleted");
                 };
-                let data = sent.expect(200, "the updated group")?;
                 live.1 = name.clone();
-                same_group(&data, &id, name)
-                    .map_err(|problem| sent.fail("the updated group", problem))
+                let expected = "the updated group";
+                sent.expect_same(200, expected, expected, |data| same_group(data, &id, name))
             }
             Step::Delete(slot) => {
                 let Some(id) = state.address(*slot) else {
@@ -144,15 +141,9 @@ impl Model for Groups {
                     .send("workflow_groups_delete", &[("id", &id)], &[], None)
                     .await;
                 if state.live.remove(slot).is_none() {
-                    return sent.expect(404, "the group is deleted").map(drop);
+                    return sent.expect_status(404, "the group is deleted");
                 }
-                let data = sent.expect(200, "the deletion acknowledged")?;
-                if data != json!({"acknowledged": true, "status": "deleted"}) {
-                    return Err(sent.fail(
-                        "{\"acknowledged\": true, \"status\": \"deleted\"}",
-                        format!("data is {data}"),
-                    ));
-                }
+                sent.expect_acknowledged()?;
                 session
                     .gone("workflow_groups_retrieve", &[("id", &id)])
                     .await?;
@@ -188,9 +179,7 @@ impl Model for Groups {
 
     async fn cleanup(&self, session: &mut Session<'_>, state: &State) {
         for (id, _) in state.live.values() {
-            session
-                .send("workflow_groups_delete", &[("id", id)], &[], None)
-                .await;
+            session.discard("workflow_groups_delete", "id", id).await;
         }
     }
 }

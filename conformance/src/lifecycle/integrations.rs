@@ -128,9 +128,7 @@ impl Model for Integrations {
                     .send("integrations_create", &[], &[], Some(body))
                     .await;
                 let data = sent.expect(201, "the created integration")?;
-                let Some(id) = data["_id"].as_str().map(str::to_owned) else {
-                    return Err(sent.fail("the created integration's _id", "no _id"));
-                };
+                let id = sent.id_of(&data, "the created integration's _id")?;
                 let integration = Integration {
                     id,
                     name: name.clone(),
@@ -155,12 +153,13 @@ impl Model for Integrations {
                     )
                     .await;
                 let Some(integration) = state.live.get_mut(slot) else {
-                    return sent.expect(404, "the integration is deleted").map(drop);
+                    return sent.expect_status(404, "the integration is deleted");
                 };
-                let data = sent.expect(200, "the updated integration")?;
                 integration.name = name.clone();
-                same_integration(&data, integration)
-                    .map_err(|problem| sent.fail("the updated integration", problem))
+                let expected = "the updated integration";
+                sent.expect_same(200, expected, expected, |data| {
+                    same_integration(data, integration)
+                })
             }
             Step::Unknown(id) => {
                 let body = json!({ "name": "nobody", "check": false });
@@ -172,7 +171,7 @@ impl Model for Integrations {
                         Some(body),
                     )
                     .await;
-                sent.expect(404, "no integration has this id").map(drop)
+                sent.expect_status(404, "no integration has this id")
             }
             Step::SetPrimary(slot) => {
                 let Some(id) = state.address(*slot) else {
@@ -187,17 +186,16 @@ impl Model for Integrations {
                     )
                     .await;
                 let Some(integration) = state.live.get(slot) else {
-                    return sent.expect(404, "the integration is deleted").map(drop);
+                    return sent.expect_status(404, "the integration is deleted");
                 };
-                let data = sent.expect(201, "the integration, now primary")?;
-                same_integration(&data, integration)
-                    .map_err(|problem| sent.fail("the integration, now primary", problem))?;
-                if data["primary"] != json!(true) {
-                    return Err(sent.fail(
-                        "the integration, now primary",
-                        format!("primary is {}", data["primary"]),
-                    ));
-                }
+                let expected = "the integration, now primary";
+                sent.expect_same(201, expected, expected, |data| {
+                    same_integration(data, integration)?;
+                    match &data["primary"] {
+                        Value::Bool(true) => Ok(()),
+                        primary => Err(format!("primary is {primary}")),
+                    }
+                })?;
                 state.primary = Some(*slot);
                 state.changed_primary = true;
                 Ok(())
@@ -210,7 +208,7 @@ impl Model for Integrations {
                     .send("integrations_delete", &[("integrationId", &id)], &[], None)
                     .await;
                 if state.live.remove(slot).is_none() {
-                    return sent.expect(404, "the integration is deleted").map(drop);
+                    return sent.expect_status(404, "the integration is deleted");
                 }
                 state.deleted.insert(*slot, id);
                 // Which integration the channel falls back to is not specified.
@@ -232,22 +230,12 @@ impl Model for Integrations {
     async fn cleanup(&self, session: &mut Session<'_>, state: &State) {
         if let (true, Some(original)) = (state.changed_primary, &state.original_primary) {
             session
-                .send(
-                    "integrations_set_primary",
-                    &[("integrationId", original)],
-                    &[],
-                    None,
-                )
+                .discard("integrations_set_primary", "integrationId", original)
                 .await;
         }
         for integration in state.live.values() {
             session
-                .send(
-                    "integrations_delete",
-                    &[("integrationId", &integration.id)],
-                    &[],
-                    None,
-                )
+                .discard("integrations_delete", "integrationId", &integration.id)
                 .await;
         }
     }

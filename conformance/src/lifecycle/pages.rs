@@ -4,7 +4,7 @@
 //! the page is full) or `totalCount` (the same on every page, the number of items walked)
 //! says where the list ends.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -59,6 +59,69 @@ impl Walked {
         );
         self.first.fail(expected, pages)
     }
+
+    /// The walk lists the newest first (by `createdAt`); else a failure expecting `expected`.
+    pub fn newest_first(&self, expected: &str) -> Result<(), Failure> {
+        let created: Vec<&str> = self
+            .items
+            .iter()
+            .filter_map(|item| item["createdAt"].as_str())
+            .collect();
+        match created.windows(2).find(|pair| pair[0] < pair[1]) {
+            Some(pair) => Err(self.fail(
+                expected,
+                format!("{} is listed before {}", pair[0], pair[1]),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The listed items that `keep` selects, by their `field`; items without it are left out.
+    pub fn by(&self, field: &str, keep: impl Fn(&str, &Value) -> bool) -> BTreeMap<String, Value> {
+        self.items
+            .iter()
+            .filter_map(|item| Some((item[field].as_str()?, item)))
+            .filter(|(key, item)| keep(key, item))
+            .map(|(key, item)| (key.to_owned(), item.clone()))
+            .collect()
+    }
+
+    /// The final list check: each of `held` (what the model holds, by the key `listed` is
+    /// keyed by) is on some page and as written, and nothing else in `listed` is.
+    pub fn holds<T>(
+        &self,
+        mut listed: BTreeMap<String, Value>,
+        held: impl IntoIterator<Item = (String, T)>,
+        same: impl Fn(&Value, &T) -> Result<(), String>,
+        words: Words<T>,
+    ) -> Result<(), Failure> {
+        for (key, known) in held {
+            let Some(item) = listed.remove(&key) else {
+                return Err(self.fail(words.every, (words.missing)(&known)));
+            };
+            if let Err(problem) = same(&item, &known) {
+                return Err(self.fail(words.as_written, problem));
+            }
+        }
+        match listed.keys().next() {
+            Some(key) => Err(self.fail(words.only, (words.extra)(key))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// How a model's final list check says what it found wrong.
+pub(crate) struct Words<T> {
+    /// Expected when an item the model holds is on no page.
+    pub every: &'static str,
+    /// The problem naming that item.
+    pub missing: fn(&T) -> String,
+    /// Expected when an item is listed otherwise than written.
+    pub as_written: &'static str,
+    /// Expected when an item is listed that the model does not hold.
+    pub only: &'static str,
+    /// The problem naming that item by its key.
+    pub extra: fn(&str) -> String,
 }
 
 fn integer(body: &Value, field: &str) -> Option<u64> {
