@@ -8,6 +8,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::Model;
+use super::pages;
 use super::session::{Failure, Session};
 
 /// Feed slots.
@@ -126,26 +127,8 @@ impl Model for Feeds {
 
 /// Whether `list` holds every live feed as created and no deleted one.
 fn holds(list: &Value, state: &State) -> Result<(), String> {
-    let listed: BTreeMap<&str, &Value> = list
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|feed| Some((feed["_id"].as_str()?, feed)))
-        .collect();
-    for feed in state.live.values() {
-        let Some(item) = listed.get(feed.id.as_str()) else {
-            return Err(format!("feed {} is not listed", feed.id));
-        };
-        same_feed(item, feed)?;
-    }
-    match state
-        .deleted
-        .values()
-        .find(|id| listed.contains_key(id.as_str()))
-    {
-        Some(id) => Err(format!("deleted feed {id} is listed")),
-        None => Ok(()),
-    }
+    let live = state.live.values().map(|feed| (feed.id.as_str(), feed));
+    pages::lists(list, "feed", live, state.deleted.values(), same_feed)
 }
 
 fn same_feed(stored: &Value, feed: &Feed) -> Result<(), String> {

@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::Model;
+use super::pages;
 use super::session::{Failure, Session};
 use super::subscribers::name;
 
@@ -153,14 +154,9 @@ impl Model for Groups {
             Step::List => {
                 let sent = session.send("workflow_groups_list", &[], &[], None).await;
                 let data = sent.expect(200, "every group")?;
-                let listed: BTreeMap<String, Value> = data
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|group| Some((group["_id"].as_str()?.to_owned(), group.clone())))
-                    .collect();
+                let listed = pages::by_id(&data);
                 for (id, name) in state.live.values() {
-                    let Some(group) = listed.get(id) else {
+                    let Some(group) = listed.get(id.as_str()) else {
                         let problem = format!("group {id} is not listed");
                         return Err(sent.fail("every live group listed", problem));
                     };
@@ -168,7 +164,11 @@ impl Model for Groups {
                         return Err(sent.fail("the groups as written", problem));
                     }
                 }
-                if let Some(id) = state.deleted.values().find(|id| listed.contains_key(*id)) {
+                if let Some(id) = state
+                    .deleted
+                    .values()
+                    .find(|id| listed.contains_key(id.as_str()))
+                {
                     let problem = format!("deleted group {id} is listed");
                     return Err(sent.fail("deleted groups not listed", problem));
                 }

@@ -9,6 +9,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::Model;
+use super::pages;
 use super::session::{Failure, Session};
 use super::subscribers::name;
 
@@ -244,27 +245,22 @@ impl Model for Integrations {
 /// Whether `list` holds every live integration as written, no deleted one, and, when the
 /// sequence made one primary, no other primary of the channel.
 fn holds(list: &Value, state: &State) -> Result<(), String> {
-    let items: Vec<&Value> = list.as_array().into_iter().flatten().collect();
-    let listed: BTreeMap<&str, &Value> = items
-        .iter()
-        .filter_map(|item| Some((item["_id"].as_str()?, *item)))
-        .collect();
-    for integration in state.live.values() {
-        let Some(item) = listed.get(integration.id.as_str()) else {
-            return Err(format!("integration {} is not listed", integration.id));
-        };
-        same_integration(item, integration)?;
-    }
-    if let Some(id) = state
-        .deleted
+    let live = state
+        .live
         .values()
-        .find(|id| listed.contains_key(id.as_str()))
-    {
-        return Err(format!("deleted integration {id} is listed"));
-    }
+        .map(|integration| (integration.id.as_str(), integration));
+    pages::lists(
+        list,
+        "integration",
+        live,
+        state.deleted.values(),
+        same_integration,
+    )?;
     if let Some(primary) = state.primary.and_then(|slot| state.live.get(&slot)) {
-        let primaries: Vec<&Value> = items
-            .iter()
+        let primaries: Vec<&Value> = list
+            .as_array()
+            .into_iter()
+            .flatten()
             .filter(|item| item["channel"] == json!(CHANNEL) && item["primary"] == json!(true))
             .map(|item| &item["_id"])
             .collect();

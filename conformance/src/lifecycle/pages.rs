@@ -124,6 +124,40 @@ pub(crate) struct Words<T> {
     pub extra: fn(&str) -> String,
 }
 
+/// The items of an unpaginated list by `_id`; items without one are left out.
+pub(crate) fn by_id(list: &Value) -> BTreeMap<&str, &Value> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| Some((item["_id"].as_str()?, item)))
+        .collect()
+}
+
+/// Whether an unpaginated `list` holds each of `live` (by `_id`, as `same` finds it) and none
+/// of the `deleted` ids; else the problem, naming the item a `noun`.
+pub(crate) fn lists<'a, T>(
+    list: &Value,
+    noun: &str,
+    live: impl IntoIterator<Item = (&'a str, T)>,
+    deleted: impl IntoIterator<Item = &'a String>,
+    same: impl Fn(&Value, T) -> Result<(), String>,
+) -> Result<(), String> {
+    let listed = by_id(list);
+    for (id, known) in live {
+        let Some(item) = listed.get(id) else {
+            return Err(format!("{noun} {id} is not listed"));
+        };
+        same(item, known)?;
+    }
+    match deleted
+        .into_iter()
+        .find(|id| listed.contains_key(id.as_str()))
+    {
+        Some(id) => Err(format!("deleted {noun} {id} is listed")),
+        None => Ok(()),
+    }
+}
+
 fn integer(body: &Value, field: &str) -> Option<u64> {
     body.get(field).and_then(Value::as_u64)
 }
