@@ -55,10 +55,7 @@ pub(crate) struct State {
 
 impl State {
     fn address(&self, slot: usize) -> Option<String> {
-        self.live
-            .get(&slot)
-            .map(|integration| integration.id.clone())
-            .or_else(|| self.deleted.get(&slot).cloned())
+        super::address(&self.live, &self.deleted, slot, |live| &live.id)
     }
 }
 

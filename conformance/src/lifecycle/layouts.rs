@@ -309,11 +309,7 @@ impl Model for Layouts {
 
 /// The id a step on `slot` addresses: the live layout's, else the deleted one's.
 fn address(state: &State, slot: usize) -> Option<String> {
-    state
-        .live
-        .get(&slot)
-        .map(|layout| layout.id.clone())
-        .or_else(|| state.deleted.get(&slot).cloned())
+    super::address(&state.live, &state.deleted, slot, |layout| &layout.id)
 }
 
 fn same_layout(stored: &Value, layout: &Layout, default: bool) -> Result<(), String> {

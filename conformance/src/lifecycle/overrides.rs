@@ -78,10 +78,7 @@ pub(crate) struct State {
 
 impl State {
     fn address(&self, slot: usize) -> Option<String> {
-        self.live
-            .get(&slot)
-            .map(|found| found.id.clone())
-            .or_else(|| self.deleted.get(&slot).cloned())
+        super::address(&self.live, &self.deleted, slot, |found| &found.id)
     }
 
     fn of_tenant(&self, tenant: usize) -> Option<(&usize, &Override)> {
