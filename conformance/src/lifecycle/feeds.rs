@@ -94,9 +94,7 @@ impl Model for Feeds {
                     (None, Some(id)) => id.clone(),
                     (None, None) => return Ok(()),
                 };
-                let sent = session
-                    .send("feeds_delete", &[("feedId", &id)], &[], None)
-                    .await;
+                let sent = session.send_one("feeds_delete", "feedId", &id, None).await;
                 if state.live.remove(slot).is_none() {
                     return sent.expect_status(400, "the feed is deleted");
                 }
@@ -105,9 +103,7 @@ impl Model for Feeds {
                 holds(&data, state).map_err(|problem| sent.fail("the feeds that remain", problem))
             }
             Step::DeleteUnknown(id) => {
-                let sent = session
-                    .send("feeds_delete", &[("feedId", id)], &[], None)
-                    .await;
+                let sent = session.send_one("feeds_delete", "feedId", id, None).await;
                 sent.expect_status(400, "no feed has this id")
             }
             Step::List => {

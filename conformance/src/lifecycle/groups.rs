@@ -84,7 +84,7 @@ impl Model for Groups {
                     return Ok(());
                 };
                 let sent = session
-                    .send("workflow_groups_retrieve", &[("id", &id)], &[], None)
+                    .send_one("workflow_groups_retrieve", "id", &id, None)
                     .await;
                 match state.live.get(slot) {
                     Some((id, name)) => {
@@ -97,7 +97,7 @@ impl Model for Groups {
             }
             Step::Unknown(id) => {
                 let sent = session
-                    .send("workflow_groups_retrieve", &[("id", id)], &[], None)
+                    .send_one("workflow_groups_retrieve", "id", id, None)
                     .await;
                 sent.expect_status(404, "no group has this id")
             }
@@ -122,7 +122,7 @@ impl Model for Groups {
                 };
                 let body = json!({ "name": name });
                 let sent = session
-                    .send("workflow_groups_update", &[("id", &id)], &[], Some(body))
+                    .send_one("workflow_groups_update", "id", &id, Some(body))
                     .await;
                 let Some(live) = state.live.get_mut(slot) else {
                     return sent.expect_status(404, "the group is deleted");
@@ -136,7 +136,7 @@ impl Model for Groups {
                     return Ok(());
                 };
                 let sent = session
-                    .send("workflow_groups_delete", &[("id", &id)], &[], None)
+                    .send_one("workflow_groups_delete", "id", &id, None)
                     .await;
                 if state.live.remove(slot).is_none() {
                     return sent.expect_status(404, "the group is deleted");

@@ -143,12 +143,7 @@ impl Model for Integrations {
                 };
                 let body = json!({ "name": name, "check": false });
                 let sent = session
-                    .send(
-                        "integrations_update",
-                        &[("integrationId", &id)],
-                        &[],
-                        Some(body),
-                    )
+                    .send_one("integrations_update", "integrationId", &id, Some(body))
                     .await;
                 let Some(integration) = state.live.get_mut(slot) else {
                     return sent.expect_status(404, "the integration is deleted");
@@ -162,12 +157,7 @@ impl Model for Integrations {
             Step::Unknown(id) => {
                 let body = json!({ "name": "nobody", "check": false });
                 let sent = session
-                    .send(
-                        "integrations_update",
-                        &[("integrationId", id)],
-                        &[],
-                        Some(body),
-                    )
+                    .send_one("integrations_update", "integrationId", id, Some(body))
                     .await;
                 sent.expect_status(404, "no integration has this id")
             }
@@ -176,12 +166,7 @@ impl Model for Integrations {
                     return Ok(());
                 };
                 let sent = session
-                    .send(
-                        "integrations_set_primary",
-                        &[("integrationId", &id)],
-                        &[],
-                        None,
-                    )
+                    .send_one("integrations_set_primary", "integrationId", &id, None)
                     .await;
                 let Some(integration) = state.live.get(slot) else {
                     return sent.expect_status(404, "the integration is deleted");
@@ -203,7 +188,7 @@ impl Model for Integrations {
                     return Ok(());
                 };
                 let sent = session
-                    .send("integrations_delete", &[("integrationId", &id)], &[], None)
+                    .send_one("integrations_delete", "integrationId", &id, None)
                     .await;
                 if state.live.remove(slot).is_none() {
                     return sent.expect_status(404, "the integration is deleted");

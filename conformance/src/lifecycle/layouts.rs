@@ -137,7 +137,7 @@ impl Model for Layouts {
                     return Ok(());
                 };
                 let sent = session
-                    .send("layouts_retrieve", &[("layoutId", &id)], &[], None)
+                    .send_one("layouts_retrieve", "layoutId", &id, None)
                     .await;
                 match state.live.get(slot) {
                     Some(layout) => {
@@ -150,7 +150,7 @@ impl Model for Layouts {
             }
             Step::Unknown(id) => {
                 let sent = session
-                    .send("layouts_retrieve", &[("layoutId", id)], &[], None)
+                    .send_one("layouts_retrieve", "layoutId", id, None)
                     .await;
                 sent.expect_status(404, "no layout has this id")
             }
@@ -181,7 +181,7 @@ impl Model for Layouts {
                 };
                 let body = json!({ "name": name });
                 let sent = session
-                    .send("layouts_update", &[("layoutId", &id)], &[], Some(body))
+                    .send_one("layouts_update", "layoutId", &id, Some(body))
                     .await;
                 let default = state.default == Some(*slot);
                 let Some(layout) = state.live.get_mut(slot) else {
@@ -198,7 +198,7 @@ impl Model for Layouts {
                     return Ok(());
                 };
                 let sent = session
-                    .send("layouts_set_default", &[("layoutId", &id)], &[], None)
+                    .send_one("layouts_set_default", "layoutId", &id, None)
                     .await;
                 if !state.live.contains_key(slot) {
                     return sent.expect_status(404, "the layout is deleted");
@@ -213,7 +213,7 @@ impl Model for Layouts {
                 };
                 let body = json!({ "isDefault": false });
                 let sent = session
-                    .send("layouts_update", &[("layoutId", &id)], &[], Some(body))
+                    .send_one("layouts_update", "layoutId", &id, Some(body))
                     .await;
                 if !state.live.contains_key(slot) {
                     return sent.expect_status(404, "the layout is deleted");
@@ -228,7 +228,7 @@ impl Model for Layouts {
                     return Ok(());
                 };
                 let sent = session
-                    .send("layouts_delete", &[("layoutId", &id)], &[], None)
+                    .send_one("layouts_delete", "layoutId", &id, None)
                     .await;
                 if !state.live.contains_key(slot) {
                     return sent.expect_status(404, "the layout is deleted");

@@ -159,7 +159,7 @@ impl Model for Messages {
                     return Ok(());
                 };
                 let sent = session
-                    .send("messages_delete", &[("messageId", &message.id)], &[], None)
+                    .send_one("messages_delete", "messageId", &message.id, None)
                     .await;
                 if state.live.remove(slot).is_none() {
                     return sent.expect_status(404, "the message is deleted");
@@ -186,7 +186,7 @@ impl Model for Messages {
             }
             Step::Unknown(id) => {
                 let sent = session
-                    .send("messages_delete", &[("messageId", id)], &[], None)
+                    .send_one("messages_delete", "messageId", id, None)
                     .await;
                 sent.expect_status(404, "no message has this id")
             }

@@ -157,12 +157,7 @@ impl Model for Overrides {
                     return Ok(());
                 };
                 let sent = session
-                    .send(
-                        "workflow_overrides_retrieve",
-                        &[("overrideId", &id)],
-                        &[],
-                        None,
-                    )
+                    .send_one("workflow_overrides_retrieve", "overrideId", &id, None)
                     .await;
                 let Some(found) = state.live.get(slot) else {
                     return sent.expect_status(404, "the override is deleted");
@@ -189,12 +184,7 @@ impl Model for Overrides {
             }
             Step::Unknown(id) => {
                 let sent = session
-                    .send(
-                        "workflow_overrides_retrieve",
-                        &[("overrideId", id)],
-                        &[],
-                        None,
-                    )
+                    .send_one("workflow_overrides_retrieve", "overrideId", id, None)
                     .await;
                 sent.expect_status(404, "no override has this id")
             }
@@ -299,12 +289,7 @@ impl Model for Overrides {
                     return Ok(());
                 };
                 let sent = session
-                    .send(
-                        "workflow_overrides_delete",
-                        &[("overrideId", &id)],
-                        &[],
-                        None,
-                    )
+                    .send_one("workflow_overrides_delete", "overrideId", &id, None)
                     .await;
                 if state.live.remove(slot).is_none() {
                     return sent.expect_status(404, "the override is deleted");

@@ -211,7 +211,18 @@ impl<'a> Session<'a> {
     /// Sends `operation_id` with `parameter` set to `id`, as clean-up does: whatever it
     /// answers, the play goes on.
     pub async fn discard(&mut self, operation_id: &'static str, parameter: &str, id: &str) {
-        self.send(operation_id, &[(parameter, id)], &[], None).await;
+        self.send_one(operation_id, parameter, id, None).await;
+    }
+
+    /// Sends `operation_id` to one resource: its one path parameter, `parameter`, is `id`.
+    pub async fn send_one(
+        &mut self,
+        operation_id: &'static str,
+        parameter: &str,
+        id: &str,
+        body: Option<Value>,
+    ) -> Sent {
+        self.send(operation_id, &[(parameter, id)], &[], body).await
     }
 
     /// Sends `operation_id` with its path parameters filled from `path` (encoded here),

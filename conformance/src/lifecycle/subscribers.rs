@@ -160,7 +160,7 @@ impl Model for Subscribers {
             Step::Read(index) => {
                 let id = session.id(*index);
                 let sent = session
-                    .send("subscribers_get", &[("subscriberId", &id)], &[], None)
+                    .send_one("subscribers_get", "subscriberId", &id, None)
                     .await;
                 match state.0.get(&id) {
                     Some(Stored::Live(known)) => {
@@ -198,12 +198,7 @@ impl Model for Subscribers {
                 let id = session.id(*index);
                 let body = Value::Object(fields.clone());
                 let sent = session
-                    .send(
-                        "subscribers_update",
-                        &[("subscriberId", &id)],
-                        &[],
-                        Some(body),
-                    )
+                    .send_one("subscribers_update", "subscriberId", &id, Some(body))
                     .await;
                 let Some(Stored::Live(known)) = state.0.get_mut(&id) else {
                     return sent.expect_status(400, "an unknown subscriber is a 400 on update");
@@ -217,7 +212,7 @@ impl Model for Subscribers {
             Step::Delete(index) => {
                 let id = session.id(*index);
                 let sent = session
-                    .send("subscribers_delete", &[("subscriberId", &id)], &[], None)
+                    .send_one("subscribers_delete", "subscriberId", &id, None)
                     .await;
                 if !matches!(state.0.get(&id), Some(Stored::Live(_))) {
                     return sent

@@ -98,7 +98,7 @@ impl Model for Tenants {
             Step::Read(tenant) => {
                 let id = session.id(*tenant);
                 let sent = session
-                    .send("tenants_get", &[("identifier", &id)], &[], None)
+                    .send_one("tenants_get", "identifier", &id, None)
                     .await;
                 match state.0.get(&id) {
                     Some(known) => {
@@ -185,7 +185,7 @@ impl Model for Tenants {
             Step::Delete(tenant) => {
                 let id = session.id(*tenant);
                 let sent = session
-                    .send("tenants_delete", &[("identifier", &id)], &[], None)
+                    .send_one("tenants_delete", "identifier", &id, None)
                     .await;
                 if state.0.remove(&id).is_none() {
                     return sent.expect_status(404, "no tenant has this identifier");

@@ -137,9 +137,7 @@ impl Model for Topics {
         match step {
             Step::Read(topic) => {
                 let key = session.id(*topic);
-                let sent = session
-                    .send("topics_get", &[("topicKey", &key)], &[], None)
-                    .await;
+                let sent = session.send_one("topics_get", "topicKey", &key, None).await;
                 match state.topics.get(&key) {
                     Some(expected) => {
                         sent.expect_same(200, "the topic", "the topic as written", |data| {
@@ -171,7 +169,7 @@ impl Model for Topics {
                 let key = session.id(*topic);
                 let body = json!({ "name": name });
                 let sent = session
-                    .send("topics_rename", &[("topicKey", &key)], &[], Some(body))
+                    .send_one("topics_rename", "topicKey", &key, Some(body))
                     .await;
                 let Some(stored) = state.topics.get_mut(&key) else {
                     return sent.expect_status(404, "no topic has this key");
@@ -185,7 +183,7 @@ impl Model for Topics {
             Step::Delete(topic) => {
                 let key = session.id(*topic);
                 let sent = session
-                    .send("topics_delete", &[("topicKey", &key)], &[], None)
+                    .send_one("topics_delete", "topicKey", &key, None)
                     .await;
                 match state.topics.get(&key) {
                     None => sent.expect_status(404, "no topic has this key"),
@@ -208,12 +206,7 @@ impl Model for Topics {
                 }
                 let body = json!({ "subscribers": ids });
                 let sent = session
-                    .send(
-                        "topic_subscribers_add",
-                        &[("topicKey", &key)],
-                        &[],
-                        Some(body),
-                    )
+                    .send_one("topic_subscribers_add", "topicKey", &key, Some(body))
                     .await;
                 let expected = "200 naming the unknown id under failed.notFound, and only it";
                 let data = sent.expect(200, expected)?;
@@ -248,12 +241,7 @@ impl Model for Topics {
                 let ids = chosen(&state.members, *members);
                 let body = json!({ "subscribers": ids });
                 let sent = session
-                    .send(
-                        "topic_subscribers_remove",
-                        &[("topicKey", &key)],
-                        &[],
-                        Some(body),
-                    )
+                    .send_one("topic_subscribers_remove", "topicKey", &key, Some(body))
                     .await;
                 sent.expect_status(204, "the members removed")?;
                 for id in &ids {
@@ -338,12 +326,7 @@ impl Model for Topics {
             if !stored.members.is_empty() {
                 let body = json!({ "subscribers": stored.members });
                 session
-                    .send(
-                        "topic_subscribers_remove",
-                        &[("topicKey", key)],
-                        &[],
-                        Some(body),
-                    )
+                    .send_one("topic_subscribers_remove", "topicKey", key, Some(body))
                     .await;
             }
             session.discard("topics_delete", "topicKey", key).await;

@@ -143,7 +143,7 @@ impl Model for Workflows {
                     _ => &workflow.identifier,
                 };
                 let sent = session
-                    .send("workflows_retrieve", &[("workflowId", by)], &[], None)
+                    .send_one("workflows_retrieve", "workflowId", by, None)
                     .await;
                 let Some(live) = state.live.get(slot) else {
                     return sent.expect_status(404, "the workflow is deleted");
@@ -180,12 +180,7 @@ impl Model for Workflows {
                 let name = session.name(name);
                 let body = json!({ "name": name });
                 let sent = session
-                    .send(
-                        "workflows_update",
-                        &[("workflowId", &workflow.id)],
-                        &[],
-                        Some(body),
-                    )
+                    .send_one("workflows_update", "workflowId", &workflow.id, Some(body))
                     .await;
                 let Some(live) = state.live.get_mut(slot) else {
                     return sent.expect_status(404, "the workflow is deleted");
@@ -200,10 +195,10 @@ impl Model for Workflows {
                 };
                 let body = json!({ "active": active });
                 let sent = session
-                    .send(
+                    .send_one(
                         "workflow_status_update",
-                        &[("workflowId", &workflow.id)],
-                        &[],
+                        "workflowId",
+                        &workflow.id,
                         Some(body),
                     )
                     .await;
@@ -222,12 +217,7 @@ impl Model for Workflows {
                     return Ok(());
                 };
                 let sent = session
-                    .send(
-                        "workflows_delete",
-                        &[("workflowId", &workflow.id)],
-                        &[],
-                        None,
-                    )
+                    .send_one("workflows_delete", "workflowId", &workflow.id, None)
                     .await;
                 if state.live.remove(slot).is_none() {
                     return sent.expect_status(400, "the workflow is deleted");
