@@ -142,9 +142,7 @@ impl Model for Groups {
                     return sent.expect_status(404, "the group is deleted");
                 }
                 sent.expect_acknowledged()?;
-                session
-                    .gone("workflow_groups_retrieve", &[("id", &id)])
-                    .await?;
+                session.gone("workflow_groups_retrieve", "id", &id).await?;
                 state.deleted.insert(*slot, id);
                 Ok(())
             }

@@ -238,9 +238,7 @@ impl Model for Layouts {
                 }
                 sent.expect_status(204, "the layout deleted")?;
                 state.live.remove(slot);
-                session
-                    .gone("layouts_retrieve", &[("layoutId", &id)])
-                    .await?;
+                session.gone("layouts_retrieve", "layoutId", &id).await?;
                 state.deleted.insert(*slot, id);
                 Ok(())
             }

@@ -296,7 +296,7 @@ impl Model for Overrides {
                 }
                 sent.expect_true()?;
                 session
-                    .gone("workflow_overrides_retrieve", &[("overrideId", &id)])
+                    .gone("workflow_overrides_retrieve", "overrideId", &id)
                     .await?;
                 state.deleted.insert(*slot, id);
                 Ok(())

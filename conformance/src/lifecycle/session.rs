@@ -201,11 +201,11 @@ impl<'a> Session<'a> {
     pub async fn gone(
         &mut self,
         operation_id: &'static str,
-        path: &[(&str, &str)],
+        parameter: &str,
+        id: &str,
     ) -> Result<(), Failure> {
-        let sent = self.send(operation_id, path, &[], None).await;
-        sent.expect(404, "a read right after the delete finds nothing")
-            .map(drop)
+        let sent = self.send_one(operation_id, parameter, id, None).await;
+        sent.expect_status(404, "a read right after the delete finds nothing")
     }
 
     /// Sends `operation_id` with `parameter` set to `id`, as clean-up does: whatever it

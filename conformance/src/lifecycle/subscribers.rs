@@ -219,9 +219,7 @@ impl Model for Subscribers {
                         .expect_status(404, "the subscriber was never created or is deleted");
                 }
                 sent.expect_acknowledged()?;
-                session
-                    .gone("subscribers_get", &[("subscriberId", &id)])
-                    .await?;
+                session.gone("subscribers_get", "subscriberId", &id).await?;
                 state.0.insert(id, Stored::Deleted);
                 Ok(())
             }

@@ -191,7 +191,7 @@ impl Model for Tenants {
                     return sent.expect_status(404, "no tenant has this identifier");
                 }
                 sent.expect_status(204, "the tenant deleted")?;
-                session.gone("tenants_get", &[("identifier", &id)]).await
+                session.gone("tenants_get", "identifier", &id).await
             }
             Step::List { limit } => {
                 let Some(walked) = pages::walk(session, LIST, &[], *limit).await? else {

@@ -193,7 +193,7 @@ impl Model for Topics {
                     Some(_) => {
                         sent.expect_status(204, "the empty topic deleted")?;
                         state.topics.remove(&key);
-                        session.gone("topics_get", &[("topicKey", &key)]).await
+                        session.gone("topics_get", "topicKey", &key).await
                     }
                 }
             }

@@ -224,7 +224,7 @@ impl Model for Workflows {
                 }
                 sent.expect_true()?;
                 session
-                    .gone("workflows_retrieve", &[("workflowId", &workflow.id)])
+                    .gone("workflows_retrieve", "workflowId", &workflow.id)
                     .await?;
                 state.deleted.insert(*slot, workflow);
                 Ok(())
