@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::Shape;
 use crate::checks::{Exchange, LIFECYCLES};
-use crate::http::{Body, Credentials, Request, encode};
+use crate::http::Request;
 use crate::runner::Run;
 
 /// Why a sequence failed: the step's request and what was wrong with its answer.
@@ -239,20 +239,7 @@ impl<'a> Session<'a> {
             .spec
             .operation(operation_id)
             .unwrap_or_else(|| panic!("the contract has no operation {operation_id}"));
-        let mut filled = operation.path.clone();
-        for (name, value) in path {
-            filled = filled.replace(&format!("{{{name}}}"), &encode(value));
-        }
-        let request = Request {
-            method: operation.method.clone(),
-            path: filled,
-            query: query
-                .iter()
-                .map(|(name, value)| ((*name).to_owned(), value.clone()))
-                .collect(),
-            body: body.map(Body::Json),
-            credentials: Credentials::ApiKey,
-        };
+        let request = Request::to(operation, path, query, body);
         let exchange = if self.judged {
             run.exchange(LIFECYCLES, operation, request).await
         } else {
