@@ -99,8 +99,8 @@ impl Model for Feeds {
                     return sent.expect_status(400, "the feed is deleted");
                 }
                 state.deleted.insert(*slot, id);
-                let data = sent.expect(200, "the feeds that remain")?;
-                holds(&data, state).map_err(|problem| sent.fail("the feeds that remain", problem))
+                let expected = "the feeds that remain";
+                sent.expect_same(200, expected, expected, |data| holds(data, state))
             }
             Step::DeleteUnknown(id) => {
                 let sent = session.send_one("feeds_delete", "feedId", id, None).await;
@@ -108,8 +108,9 @@ impl Model for Feeds {
             }
             Step::List => {
                 let sent = session.send("feeds_list", &[], &[], None).await;
-                let data = sent.expect(200, "every feed")?;
-                holds(&data, state).map_err(|problem| sent.fail("every live feed", problem))
+                sent.expect_same(200, "every feed", "every live feed", |data| {
+                    holds(data, state)
+                })
             }
         }
     }

@@ -198,14 +198,15 @@ impl Model for Integrations {
                 if state.primary == Some(*slot) {
                     state.primary = None;
                 }
-                let data = sent.expect(200, "the integrations that remain")?;
-                holds(&data, state)
-                    .map_err(|problem| sent.fail("the integrations that remain", problem))
+                let expected = "the integrations that remain";
+                sent.expect_same(200, expected, expected, |data| holds(data, state))
             }
             Step::List => {
                 let sent = session.send("integrations_list", &[], &[], None).await;
-                let data = sent.expect(200, "every integration")?;
-                holds(&data, state).map_err(|problem| sent.fail("every live integration", problem))
+                let expected = "every integration";
+                sent.expect_same(200, expected, "every live integration", |data| {
+                    holds(data, state)
+                })
             }
         }
     }

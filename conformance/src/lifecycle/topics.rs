@@ -125,7 +125,7 @@ impl Model for Topics {
                 Some(json!({ "subscribers": subscribers })),
             )
             .await;
-        sent.expect(201, "the member subscribers created").map(drop)
+        sent.expect_status(201, "the member subscribers created")
     }
 
     async fn apply(
