@@ -125,7 +125,7 @@ impl Model for Feeds {
 /// Whether `list` holds every live feed as created and no deleted one.
 fn holds(list: &Value, state: &State) -> Result<(), String> {
     let live = state.live.values().map(|feed| (feed.id.as_str(), feed));
-    pages::lists(list, "feed", live, state.deleted.values(), same_feed)
+    pages::unpaginated_holds(list, "feed", live, state.deleted.values(), same_feed)
 }
 
 fn same_feed(stored: &Value, feed: &Feed) -> Result<(), String> {

@@ -232,7 +232,7 @@ fn holds(list: &Value, state: &State) -> Result<(), String> {
         .live
         .values()
         .map(|integration| (integration.id.as_str(), integration));
-    pages::lists(
+    pages::unpaginated_holds(
         list,
         "integration",
         live,

@@ -307,7 +307,7 @@ impl Model for Overrides {
                 };
                 walked.newest_first("overrides newest first")?;
                 walked.holds(
-                    walked.by("_id", |_, item| {
+                    walked.keyed_by("_id", |_, item| {
                         item["_workflowId"] == json!(state.workflow)
                     }),
                     state.live.values().map(|found| (found.id.clone(), found)),

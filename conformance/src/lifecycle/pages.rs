@@ -2,7 +2,8 @@
 //! the contract says: pages are 0-based and echo `page` and the page size, a page holds the
 //! page size unless it is the last, no item appears twice, and `hasMore` (true exactly when
 //! the page is full) or `totalCount` (the same on every page, the number of items walked)
-//! says where the list ends.
+//! says where the list ends. Then the check every model ends with: the walk (or an
+//! unpaginated list) holds what the model holds, as written, and nothing else of the play's.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -77,7 +78,11 @@ impl Walked {
     }
 
     /// The listed items that `keep` selects, by their `field`; items without it are left out.
-    pub fn by(&self, field: &str, keep: impl Fn(&str, &Value) -> bool) -> BTreeMap<String, Value> {
+    pub fn keyed_by(
+        &self,
+        field: &str,
+        keep: impl Fn(&str, &Value) -> bool,
+    ) -> BTreeMap<String, Value> {
         self.items
             .iter()
             .filter_map(|item| Some((item[field].as_str()?, item)))
@@ -135,7 +140,7 @@ pub(crate) fn by_id(list: &Value) -> BTreeMap<&str, &Value> {
 
 /// Whether an unpaginated `list` holds each of `live` (by `_id`, as `same` finds it) and none
 /// of the `deleted` ids; else the problem, naming the item a `noun`.
-pub(crate) fn lists<'a, T>(
+pub(crate) fn unpaginated_holds<'a, T>(
     list: &Value,
     noun: &str,
     live: impl IntoIterator<Item = (&'a str, T)>,

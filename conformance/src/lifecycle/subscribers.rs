@@ -227,7 +227,7 @@ impl Model for Subscribers {
                 let Some(walked) = pages::walk(session, LIST, &[], *limit).await? else {
                     return Ok(());
                 };
-                let mut listed = walked.by("subscriberId", |id, _| session.owns(id));
+                let mut listed = walked.keyed_by("subscriberId", |id, _| session.owns(id));
                 for (id, stored) in &state.0 {
                     match (stored, listed.remove(id)) {
                         (Stored::Live(known), Some(item)) => {

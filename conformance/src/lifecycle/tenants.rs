@@ -199,7 +199,7 @@ impl Model for Tenants {
                 };
                 walked.newest_first("tenants newest first")?;
                 walked.holds(
-                    walked.by("identifier", |id, _| session.owns(id)),
+                    walked.keyed_by("identifier", |id, _| session.owns(id)),
                     state.0.iter().map(|(id, known)| (id.clone(), (id, known))),
                     |item, (id, known)| same_tenant(item, id, known),
                     Words {

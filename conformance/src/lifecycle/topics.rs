@@ -303,7 +303,7 @@ impl Model for Topics {
                     return Ok(());
                 };
                 walked.holds(
-                    walked.by("key", |key, _| session.owns(key)),
+                    walked.keyed_by("key", |key, _| session.owns(key)),
                     state
                         .topics
                         .iter()

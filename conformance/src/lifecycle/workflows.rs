@@ -236,7 +236,7 @@ impl Model for Workflows {
                 };
                 walked.newest_first("workflows newest first")?;
                 walked.holds(
-                    walked.by("_id", |_, _| true),
+                    walked.keyed_by("_id", |_, _| true),
                     state
                         .live
                         .values()
