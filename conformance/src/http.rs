@@ -6,6 +6,8 @@ use std::time::Duration;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
 
+use crate::spec::Operation;
+
 /// Characters escaped in a path segment or query component.
 const COMPONENT: &AsciiSet = &CONTROLS
     .add(b' ')
@@ -70,6 +72,32 @@ pub struct Request {
     pub body: Option<Body>,
     /// The credentials.
     pub credentials: Credentials,
+}
+
+impl Request {
+    /// A request to `operation` with the API key: its path parameters filled from `path`
+    /// (encoded here), `query` and an optional JSON `body`.
+    pub fn to(
+        operation: &Operation,
+        path: &[(&str, &str)],
+        query: &[(&str, impl AsRef<str>)],
+        body: Option<Value>,
+    ) -> Request {
+        let mut filled = operation.path.clone();
+        for (name, value) in path {
+            filled = filled.replace(&format!("{{{name}}}"), &encode(value));
+        }
+        Request {
+            method: operation.method.clone(),
+            path: filled,
+            query: query
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), value.as_ref().to_owned()))
+                .collect(),
+            body: body.map(Body::Json),
+            credentials: Credentials::ApiKey,
+        }
+    }
 }
 
 /// What came back.

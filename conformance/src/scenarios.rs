@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::checks::{self, Exchange};
 use crate::error::{Error, Result};
-use crate::http::{Body, Credentials, HttpClient, Request, encode};
+use crate::http::{Body, HttpClient, Request};
 use crate::outcome::Violation;
 use crate::progress::Progress;
 use crate::runner::Run;
@@ -633,20 +633,7 @@ impl Script<'_> {
             // snapshot tests catch it by the step missing from the transcript.
             return Value::Null;
         };
-        let mut path = operation.path.clone();
-        for (name, value) in params {
-            path = path.replace(&format!("{{{name}}}"), &encode(value));
-        }
-        let request = Request {
-            method: operation.method.clone(),
-            path,
-            query: query
-                .iter()
-                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
-                .collect(),
-            body: body.map(Body::Json),
-            credentials: Credentials::ApiKey,
-        };
+        let request = Request::to(operation, params, query, body);
         let exchange = match &self.target {
             Target::Run { run, selected } if selected(operation_id) => {
                 run.exchange(checks::SNAPSHOTS, operation, request).await

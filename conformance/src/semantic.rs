@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::checks::Exchange;
-use crate::http::{Body, Credentials, Request, encode};
+use crate::http::Request;
 use crate::outcome::Violation;
 use crate::runner::Run;
 use crate::spec::Operation;
@@ -75,20 +75,7 @@ impl<'a> Scenario<'a> {
         body: Option<Value>,
     ) -> Result<(Operation, Exchange), Stop> {
         let operation = self.operation(id)?;
-        let mut filled = operation.path.clone();
-        for (name, value) in path {
-            filled = filled.replace(&format!("{{{name}}}"), &encode(value));
-        }
-        let request = Request {
-            method: operation.method.clone(),
-            path: filled,
-            query: query
-                .iter()
-                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
-                .collect(),
-            body: body.map(Body::Json),
-            credentials: Credentials::ApiKey,
-        };
+        let request = Request::to(&operation, path, query, body);
         let exchange = self.run.exchange(self.check, &operation, request).await;
         Ok((operation, exchange))
     }

@@ -8,6 +8,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::Model;
+use super::pages;
 use super::session::{Failure, Session};
 
 /// Feed slots.
@@ -77,12 +78,10 @@ impl Model for Feeds {
                 let body = json!({ "name": name });
                 let sent = session.send("feeds_create", &[], &[], Some(body)).await;
                 if state.live.contains_key(slot) {
-                    return sent.expect(409, "the name is in use").map(drop);
+                    return sent.expect_status(409, "the name is in use");
                 }
                 let data = sent.expect(201, "the new feed")?;
-                let Some(id) = data["_id"].as_str().map(str::to_owned) else {
-                    return Err(sent.fail("the new feed's _id", "no _id"));
-                };
+                let id = sent.id_of(&data, "the new feed's _id")?;
                 let feed = Feed { id, name };
                 same_feed(&data, &feed).map_err(|problem| sent.fail("the feed", problem))?;
                 state.created += 1;
@@ -95,61 +94,38 @@ impl Model for Feeds {
                     (None, Some(id)) => id.clone(),
                     (None, None) => return Ok(()),
                 };
-                let sent = session
-                    .send("feeds_delete", &[("feedId", &id)], &[], None)
-                    .await;
+                let sent = session.send_one("feeds_delete", "feedId", &id, None).await;
                 if state.live.remove(slot).is_none() {
-                    return sent.expect(400, "the feed is deleted").map(drop);
+                    return sent.expect_status(400, "the feed is deleted");
                 }
                 state.deleted.insert(*slot, id);
-                let data = sent.expect(200, "the feeds that remain")?;
-                holds(&data, state).map_err(|problem| sent.fail("the feeds that remain", problem))
+                let expected = "the feeds that remain";
+                sent.expect_same(200, expected, expected, |data| holds(data, state))
             }
             Step::DeleteUnknown(id) => {
-                let sent = session
-                    .send("feeds_delete", &[("feedId", id)], &[], None)
-                    .await;
-                sent.expect(400, "no feed has this id").map(drop)
+                let sent = session.send_one("feeds_delete", "feedId", id, None).await;
+                sent.expect_status(400, "no feed has this id")
             }
             Step::List => {
                 let sent = session.send("feeds_list", &[], &[], None).await;
-                let data = sent.expect(200, "every feed")?;
-                holds(&data, state).map_err(|problem| sent.fail("every live feed", problem))
+                sent.expect_same(200, "every feed", "every live feed", |data| {
+                    holds(data, state)
+                })
             }
         }
     }
 
     async fn cleanup(&self, session: &mut Session<'_>, state: &State) {
         for feed in state.live.values() {
-            session
-                .send("feeds_delete", &[("feedId", &feed.id)], &[], None)
-                .await;
+            session.discard("feeds_delete", "feedId", &feed.id).await;
         }
     }
 }
 
 /// Whether `list` holds every live feed as created and no deleted one.
 fn holds(list: &Value, state: &State) -> Result<(), String> {
-    let listed: BTreeMap<&str, &Value> = list
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|feed| Some((feed["_id"].as_str()?, feed)))
-        .collect();
-    for feed in state.live.values() {
-        let Some(item) = listed.get(feed.id.as_str()) else {
-            return Err(format!("feed {} is not listed", feed.id));
-        };
-        same_feed(item, feed)?;
-    }
-    match state
-        .deleted
-        .values()
-        .find(|id| listed.contains_key(id.as_str()))
-    {
-        Some(id) => Err(format!("deleted feed {id} is listed")),
-        None => Ok(()),
-    }
+    let live = state.live.values().map(|feed| (feed.id.as_str(), feed));
+    pages::unpaginated_holds(list, "feed", live, state.deleted.values(), same_feed)
 }
 
 fn same_feed(stored: &Value, feed: &Feed) -> Result<(), String> {

@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::Model;
+use super::pages;
 use super::session::{Failure, Session};
 use super::subscribers::name;
 
@@ -36,10 +37,7 @@ pub(crate) struct State {
 
 impl State {
     fn address(&self, slot: usize) -> Option<String> {
-        self.live
-            .get(&slot)
-            .map(|(id, _)| id.clone())
-            .or_else(|| self.deleted.get(&slot).cloned())
+        super::address(&self.live, &self.deleted, slot, |(id, _)| id)
     }
 }
 
@@ -86,22 +84,22 @@ impl Model for Groups {
                     return Ok(());
                 };
                 let sent = session
-                    .send("workflow_groups_retrieve", &[("id", &id)], &[], None)
+                    .send_one("workflow_groups_retrieve", "id", &id, None)
                     .await;
                 match state.live.get(slot) {
                     Some((id, name)) => {
-                        let data = sent.expect(200, "the group")?;
-                        same_group(&data, id, name)
-                            .map_err(|problem| sent.fail("the group as written", problem))
+                        sent.expect_same(200, "the group", "the group as written", |data| {
+                            same_group(data, id, name)
+                        })
                     }
-                    None => sent.expect(404, "the group is deleted").map(drop),
+                    None => sent.expect_status(404, "the group is deleted"),
                 }
             }
             Step::Unknown(id) => {
                 let sent = session
-                    .send("workflow_groups_retrieve", &[("id", id)], &[], None)
+                    .send_one("workflow_groups_retrieve", "id", id, None)
                     .await;
-                sent.expect(404, "no group has this id").map(drop)
+                sent.expect_status(404, "no group has this id")
             }
             Step::Create(slot, name) => {
                 if state.live.contains_key(slot) {
@@ -112,9 +110,7 @@ impl Model for Groups {
                     .send("workflow_groups_create", &[], &[], Some(body))
                     .await;
                 let data = sent.expect(201, "the created group")?;
-                let Some(id) = data["_id"].as_str().map(str::to_owned) else {
-                    return Err(sent.fail("the created group's _id", "no _id"));
-                };
+                let id = sent.id_of(&data, "the created group's _id")?;
                 same_group(&data, &id, name)
                     .map_err(|problem| sent.fail("the group as written", problem))?;
                 state.live.insert(*slot, (id, name.clone()));
@@ -126,50 +122,36 @@ impl Model for Groups {
                 };
                 let body = json!({ "name": name });
                 let sent = session
-                    .send("workflow_groups_update", &[("id", &id)], &[], Some(body))
+                    .send_one("workflow_groups_update", "id", &id, Some(body))
                     .await;
                 let Some(live) = state.live.get_mut(slot) else {
-                    return sent.expect(404, "the group is deleted").map(drop);
+                    return sent.expect_status(404, "the group is deleted");
                 };
-                let data = sent.expect(200, "the updated group")?;
                 live.1 = name.clone();
-                same_group(&data, &id, name)
-                    .map_err(|problem| sent.fail("the updated group", problem))
+                let expected = "the updated group";
+                sent.expect_same(200, expected, expected, |data| same_group(data, &id, name))
             }
             Step::Delete(slot) => {
                 let Some(id) = state.address(*slot) else {
                     return Ok(());
                 };
                 let sent = session
-                    .send("workflow_groups_delete", &[("id", &id)], &[], None)
+                    .send_one("workflow_groups_delete", "id", &id, None)
                     .await;
                 if state.live.remove(slot).is_none() {
-                    return sent.expect(404, "the group is deleted").map(drop);
+                    return sent.expect_status(404, "the group is deleted");
                 }
-                let data = sent.expect(200, "the deletion acknowledged")?;
-                if data != json!({"acknowledged": true, "status": "deleted"}) {
-                    return Err(sent.fail(
-                        "{\"acknowledged\": true, \"status\": \"deleted\"}",
-                        format!("data is {data}"),
-                    ));
-                }
-                session
-                    .gone("workflow_groups_retrieve", &[("id", &id)])
-                    .await?;
+                sent.expect_acknowledged()?;
+                session.gone("workflow_groups_retrieve", "id", &id).await?;
                 state.deleted.insert(*slot, id);
                 Ok(())
             }
             Step::List => {
                 let sent = session.send("workflow_groups_list", &[], &[], None).await;
                 let data = sent.expect(200, "every group")?;
-                let listed: BTreeMap<String, Value> = data
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|group| Some((group["_id"].as_str()?.to_owned(), group.clone())))
-                    .collect();
+                let listed = pages::by_id(&data);
                 for (id, name) in state.live.values() {
-                    let Some(group) = listed.get(id) else {
+                    let Some(group) = listed.get(id.as_str()) else {
                         let problem = format!("group {id} is not listed");
                         return Err(sent.fail("every live group listed", problem));
                     };
@@ -177,7 +159,11 @@ impl Model for Groups {
                         return Err(sent.fail("the groups as written", problem));
                     }
                 }
-                if let Some(id) = state.deleted.values().find(|id| listed.contains_key(*id)) {
+                if let Some(id) = state
+                    .deleted
+                    .values()
+                    .find(|id| listed.contains_key(id.as_str()))
+                {
                     let problem = format!("deleted group {id} is listed");
                     return Err(sent.fail("deleted groups not listed", problem));
                 }
@@ -188,9 +174,7 @@ impl Model for Groups {
 
     async fn cleanup(&self, session: &mut Session<'_>, state: &State) {
         for (id, _) in state.live.values() {
-            session
-                .send("workflow_groups_delete", &[("id", id)], &[], None)
-                .await;
+            session.discard("workflow_groups_delete", "id", id).await;
         }
     }
 }

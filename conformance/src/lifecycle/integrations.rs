@@ -9,6 +9,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::Model;
+use super::pages;
 use super::session::{Failure, Session};
 use super::subscribers::name;
 
@@ -54,10 +55,7 @@ pub(crate) struct State {
 
 impl State {
     fn address(&self, slot: usize) -> Option<String> {
-        self.live
-            .get(&slot)
-            .map(|integration| integration.id.clone())
-            .or_else(|| self.deleted.get(&slot).cloned())
+        super::address(&self.live, &self.deleted, slot, |live| &live.id)
     }
 }
 
@@ -128,9 +126,7 @@ impl Model for Integrations {
                     .send("integrations_create", &[], &[], Some(body))
                     .await;
                 let data = sent.expect(201, "the created integration")?;
-                let Some(id) = data["_id"].as_str().map(str::to_owned) else {
-                    return Err(sent.fail("the created integration's _id", "no _id"));
-                };
+                let id = sent.id_of(&data, "the created integration's _id")?;
                 let integration = Integration {
                     id,
                     name: name.clone(),
@@ -147,57 +143,42 @@ impl Model for Integrations {
                 };
                 let body = json!({ "name": name, "check": false });
                 let sent = session
-                    .send(
-                        "integrations_update",
-                        &[("integrationId", &id)],
-                        &[],
-                        Some(body),
-                    )
+                    .send_one("integrations_update", "integrationId", &id, Some(body))
                     .await;
                 let Some(integration) = state.live.get_mut(slot) else {
-                    return sent.expect(404, "the integration is deleted").map(drop);
+                    return sent.expect_status(404, "the integration is deleted");
                 };
-                let data = sent.expect(200, "the updated integration")?;
                 integration.name = name.clone();
-                same_integration(&data, integration)
-                    .map_err(|problem| sent.fail("the updated integration", problem))
+                let expected = "the updated integration";
+                sent.expect_same(200, expected, expected, |data| {
+                    same_integration(data, integration)
+                })
             }
             Step::Unknown(id) => {
                 let body = json!({ "name": "nobody", "check": false });
                 let sent = session
-                    .send(
-                        "integrations_update",
-                        &[("integrationId", id)],
-                        &[],
-                        Some(body),
-                    )
+                    .send_one("integrations_update", "integrationId", id, Some(body))
                     .await;
-                sent.expect(404, "no integration has this id").map(drop)
+                sent.expect_status(404, "no integration has this id")
             }
             Step::SetPrimary(slot) => {
                 let Some(id) = state.address(*slot) else {
                     return Ok(());
                 };
                 let sent = session
-                    .send(
-                        "integrations_set_primary",
-                        &[("integrationId", &id)],
-                        &[],
-                        None,
-                    )
+                    .send_one("integrations_set_primary", "integrationId", &id, None)
                     .await;
                 let Some(integration) = state.live.get(slot) else {
-                    return sent.expect(404, "the integration is deleted").map(drop);
+                    return sent.expect_status(404, "the integration is deleted");
                 };
-                let data = sent.expect(201, "the integration, now primary")?;
-                same_integration(&data, integration)
-                    .map_err(|problem| sent.fail("the integration, now primary", problem))?;
-                if data["primary"] != json!(true) {
-                    return Err(sent.fail(
-                        "the integration, now primary",
-                        format!("primary is {}", data["primary"]),
-                    ));
-                }
+                let expected = "the integration, now primary";
+                sent.expect_same(201, expected, expected, |data| {
+                    same_integration(data, integration)?;
+                    match &data["primary"] {
+                        Value::Bool(true) => Ok(()),
+                        primary => Err(format!("primary is {primary}")),
+                    }
+                })?;
                 state.primary = Some(*slot);
                 state.changed_primary = true;
                 Ok(())
@@ -207,24 +188,25 @@ impl Model for Integrations {
                     return Ok(());
                 };
                 let sent = session
-                    .send("integrations_delete", &[("integrationId", &id)], &[], None)
+                    .send_one("integrations_delete", "integrationId", &id, None)
                     .await;
                 if state.live.remove(slot).is_none() {
-                    return sent.expect(404, "the integration is deleted").map(drop);
+                    return sent.expect_status(404, "the integration is deleted");
                 }
                 state.deleted.insert(*slot, id);
                 // Which integration the channel falls back to is not specified.
                 if state.primary == Some(*slot) {
                     state.primary = None;
                 }
-                let data = sent.expect(200, "the integrations that remain")?;
-                holds(&data, state)
-                    .map_err(|problem| sent.fail("the integrations that remain", problem))
+                let expected = "the integrations that remain";
+                sent.expect_same(200, expected, expected, |data| holds(data, state))
             }
             Step::List => {
                 let sent = session.send("integrations_list", &[], &[], None).await;
-                let data = sent.expect(200, "every integration")?;
-                holds(&data, state).map_err(|problem| sent.fail("every live integration", problem))
+                let expected = "every integration";
+                sent.expect_same(200, expected, "every live integration", |data| {
+                    holds(data, state)
+                })
             }
         }
     }
@@ -232,22 +214,12 @@ impl Model for Integrations {
     async fn cleanup(&self, session: &mut Session<'_>, state: &State) {
         if let (true, Some(original)) = (state.changed_primary, &state.original_primary) {
             session
-                .send(
-                    "integrations_set_primary",
-                    &[("integrationId", original)],
-                    &[],
-                    None,
-                )
+                .discard("integrations_set_primary", "integrationId", original)
                 .await;
         }
         for integration in state.live.values() {
             session
-                .send(
-                    "integrations_delete",
-                    &[("integrationId", &integration.id)],
-                    &[],
-                    None,
-                )
+                .discard("integrations_delete", "integrationId", &integration.id)
                 .await;
         }
     }
@@ -256,27 +228,22 @@ impl Model for Integrations {
 /// Whether `list` holds every live integration as written, no deleted one, and, when the
 /// sequence made one primary, no other primary of the channel.
 fn holds(list: &Value, state: &State) -> Result<(), String> {
-    let items: Vec<&Value> = list.as_array().into_iter().flatten().collect();
-    let listed: BTreeMap<&str, &Value> = items
-        .iter()
-        .filter_map(|item| Some((item["_id"].as_str()?, *item)))
-        .collect();
-    for integration in state.live.values() {
-        let Some(item) = listed.get(integration.id.as_str()) else {
-            return Err(format!("integration {} is not listed", integration.id));
-        };
-        same_integration(item, integration)?;
-    }
-    if let Some(id) = state
-        .deleted
+    let live = state
+        .live
         .values()
-        .find(|id| listed.contains_key(id.as_str()))
-    {
-        return Err(format!("deleted integration {id} is listed"));
-    }
+        .map(|integration| (integration.id.as_str(), integration));
+    pages::unpaginated_holds(
+        list,
+        "integration",
+        live,
+        state.deleted.values(),
+        same_integration,
+    )?;
     if let Some(primary) = state.primary.and_then(|slot| state.live.get(&slot)) {
-        let primaries: Vec<&Value> = items
-            .iter()
+        let primaries: Vec<&Value> = list
+            .as_array()
+            .into_iter()
+            .flatten()
             .filter(|item| item["channel"] == json!(CHANNEL) && item["primary"] == json!(true))
             .map(|item| &item["_id"])
             .collect();

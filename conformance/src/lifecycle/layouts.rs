@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::Model;
-use super::pages::{self, Counting, Listing};
+use super::pages::{self, Counting, Listing, Words};
 use super::session::{Failure, Session};
 use super::subscribers::name;
 
@@ -137,22 +137,22 @@ impl Model for Layouts {
                     return Ok(());
                 };
                 let sent = session
-                    .send("layouts_retrieve", &[("layoutId", &id)], &[], None)
+                    .send_one("layouts_retrieve", "layoutId", &id, None)
                     .await;
                 match state.live.get(slot) {
                     Some(layout) => {
-                        let data = sent.expect(200, "the layout")?;
-                        same_layout(&data, layout, state.default == Some(*slot))
-                            .map_err(|problem| sent.fail("the layout as written", problem))
+                        sent.expect_same(200, "the layout", "the layout as written", |data| {
+                            same_layout(data, layout, state.default == Some(*slot))
+                        })
                     }
-                    None => sent.expect(404, "the layout is deleted").map(drop),
+                    None => sent.expect_status(404, "the layout is deleted"),
                 }
             }
             Step::Unknown(id) => {
                 let sent = session
-                    .send("layouts_retrieve", &[("layoutId", id)], &[], None)
+                    .send_one("layouts_retrieve", "layoutId", id, None)
                     .await;
-                sent.expect(404, "no layout has this id").map(drop)
+                sent.expect_status(404, "no layout has this id")
             }
             Step::Create(slot, name) => {
                 let identifier = match state.live.get(slot) {
@@ -162,15 +162,13 @@ impl Model for Layouts {
                 let body = json!({ "name": name, "identifier": identifier, "content": CONTENT });
                 let sent = session.send("layouts_create", &[], &[], Some(body)).await;
                 if state.live.contains_key(slot) {
-                    return sent.expect(409, "the identifier is taken").map(drop);
+                    return sent.expect_status(409, "the identifier is taken");
                 }
                 let data = sent.expect(201, "the new layout's id")?;
-                let Some(id) = data["_id"].as_str() else {
-                    return Err(sent.fail("the new layout's _id", "no _id"));
-                };
+                let id = sent.id_of(&data, "the new layout's _id")?;
                 state.created += 1;
                 let layout = Layout {
-                    id: id.to_owned(),
+                    id,
                     identifier,
                     name: name.clone(),
                 };
@@ -183,28 +181,29 @@ impl Model for Layouts {
                 };
                 let body = json!({ "name": name });
                 let sent = session
-                    .send("layouts_update", &[("layoutId", &id)], &[], Some(body))
+                    .send_one("layouts_update", "layoutId", &id, Some(body))
                     .await;
                 let default = state.default == Some(*slot);
                 let Some(layout) = state.live.get_mut(slot) else {
-                    return sent.expect(404, "the layout is deleted").map(drop);
+                    return sent.expect_status(404, "the layout is deleted");
                 };
-                let data = sent.expect(200, "the updated layout")?;
                 layout.name = name.clone();
-                same_layout(&data, layout, default)
-                    .map_err(|problem| sent.fail("the updated layout", problem))
+                let expected = "the updated layout";
+                sent.expect_same(200, expected, expected, |data| {
+                    same_layout(data, layout, default)
+                })
             }
             Step::SetDefault(slot) => {
                 let Some(id) = address(state, *slot) else {
                     return Ok(());
                 };
                 let sent = session
-                    .send("layouts_set_default", &[("layoutId", &id)], &[], None)
+                    .send_one("layouts_set_default", "layoutId", &id, None)
                     .await;
                 if !state.live.contains_key(slot) {
-                    return sent.expect(404, "the layout is deleted").map(drop);
+                    return sent.expect_status(404, "the layout is deleted");
                 }
-                sent.expect(204, "the layout made the default")?;
+                sent.expect_status(204, "the layout made the default")?;
                 state.default = Some(*slot);
                 Ok(())
             }
@@ -214,37 +213,32 @@ impl Model for Layouts {
                 };
                 let body = json!({ "isDefault": false });
                 let sent = session
-                    .send("layouts_update", &[("layoutId", &id)], &[], Some(body))
+                    .send_one("layouts_update", "layoutId", &id, Some(body))
                     .await;
                 if !state.live.contains_key(slot) {
-                    return sent.expect(404, "the layout is deleted").map(drop);
+                    return sent.expect_status(404, "the layout is deleted");
                 }
                 if state.default == Some(*slot) {
-                    return sent.expect(409, "one default layout is required").map(drop);
+                    return sent.expect_status(409, "one default layout is required");
                 }
-                sent.expect(200, "the layout, still not the default")
-                    .map(drop)
+                sent.expect_status(200, "the layout, still not the default")
             }
             Step::Delete(slot) => {
                 let Some(id) = address(state, *slot) else {
                     return Ok(());
                 };
                 let sent = session
-                    .send("layouts_delete", &[("layoutId", &id)], &[], None)
+                    .send_one("layouts_delete", "layoutId", &id, None)
                     .await;
                 if !state.live.contains_key(slot) {
-                    return sent.expect(404, "the layout is deleted").map(drop);
+                    return sent.expect_status(404, "the layout is deleted");
                 }
                 if state.default == Some(*slot) {
-                    return sent
-                        .expect(409, "the default layout cannot be deleted")
-                        .map(drop);
+                    return sent.expect_status(409, "the default layout cannot be deleted");
                 }
-                sent.expect(204, "the layout deleted")?;
+                sent.expect_status(204, "the layout deleted")?;
                 state.live.remove(slot);
-                session
-                    .gone("layouts_retrieve", &[("layoutId", &id)])
-                    .await?;
+                session.gone("layouts_retrieve", "layoutId", &id).await?;
                 state.deleted.insert(*slot, id);
                 Ok(())
             }
@@ -268,6 +262,7 @@ impl Model for Layouts {
                     let problem = format!("the defaults listed are {defaults:?}");
                     return Err(walked.fail(&format!("one default layout, {default}"), problem));
                 }
+                // Keyed by the `_id` as JSON, so that an `_id` that is not a string is listed too.
                 let mut listed: BTreeMap<String, Value> = BTreeMap::new();
                 for item in &walked.items {
                     let identifier = item["identifier"].as_str().unwrap_or_default();
@@ -276,20 +271,22 @@ impl Model for Layouts {
                         listed.insert(item["_id"].to_string(), item.clone());
                     }
                 }
-                for (slot, layout) in &state.live {
-                    let Some(item) = listed.remove(&json!(layout.id).to_string()) else {
-                        let problem = format!("layout {} is on no page", layout.id);
-                        return Err(walked.fail("every layout listed", problem));
-                    };
-                    if let Err(problem) = same_layout(&item, layout, state.default == Some(*slot)) {
-                        return Err(walked.fail("the layouts as written", problem));
-                    }
-                }
-                if let Some(id) = listed.keys().next() {
-                    let problem = format!("layout {id} is listed but deleted");
-                    return Err(walked.fail("deleted layouts not listed", problem));
-                }
-                Ok(())
+                let held = state
+                    .live
+                    .iter()
+                    .map(|(slot, layout)| (json!(layout.id).to_string(), (*slot, layout)));
+                walked.holds(
+                    listed,
+                    held,
+                    |item, (slot, layout)| same_layout(item, layout, state.default == Some(*slot)),
+                    Words {
+                        every: "every layout listed",
+                        missing: |(_, layout)| format!("layout {} is on no page", layout.id),
+                        as_written: "the layouts as written",
+                        only: "deleted layouts not listed",
+                        extra: |id| format!("layout {id} is listed but deleted"),
+                    },
+                )
             }
         }
     }
@@ -297,12 +294,12 @@ impl Model for Layouts {
     async fn cleanup(&self, session: &mut Session<'_>, state: &State) {
         if let (Some(_), Some(original)) = (state.default, &state.original_default) {
             session
-                .send("layouts_set_default", &[("layoutId", original)], &[], None)
+                .discard("layouts_set_default", "layoutId", original)
                 .await;
         }
         for layout in state.live.values() {
             session
-                .send("layouts_delete", &[("layoutId", &layout.id)], &[], None)
+                .discard("layouts_delete", "layoutId", &layout.id)
                 .await;
         }
     }
@@ -310,11 +307,7 @@ impl Model for Layouts {
 
 /// The id a step on `slot` addresses: the live layout's, else the deleted one's.
 fn address(state: &State, slot: usize) -> Option<String> {
-    state
-        .live
-        .get(&slot)
-        .map(|layout| layout.id.clone())
-        .or_else(|| state.deleted.get(&slot).cloned())
+    super::address(&state.live, &state.deleted, slot, |layout| &layout.id)
 }
 
 fn same_layout(stored: &Value, layout: &Layout, default: bool) -> Result<(), String> {

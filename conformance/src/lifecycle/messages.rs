@@ -159,18 +159,12 @@ impl Model for Messages {
                     return Ok(());
                 };
                 let sent = session
-                    .send("messages_delete", &[("messageId", &message.id)], &[], None)
+                    .send_one("messages_delete", "messageId", &message.id, None)
                     .await;
                 if state.live.remove(slot).is_none() {
-                    return sent.expect(404, "the message is deleted").map(drop);
+                    return sent.expect_status(404, "the message is deleted");
                 }
-                let data = sent.expect(200, "the deletion acknowledged")?;
-                if data != json!({"acknowledged": true, "status": "deleted"}) {
-                    return Err(sent.fail(
-                        "{\"acknowledged\": true, \"status\": \"deleted\"}",
-                        format!("data is {data}"),
-                    ));
-                }
+                sent.expect_acknowledged()?;
                 state.deleted.insert(*slot, message);
                 Ok(())
             }
@@ -184,34 +178,24 @@ impl Model for Messages {
                     .send("messages_delete_by_transaction", &path, &[], None)
                     .await;
                 if state.live.remove(slot).is_none() {
-                    return sent
-                        .expect(404, "the transaction has no message left")
-                        .map(drop);
+                    return sent.expect_status(404, "the transaction has no message left");
                 }
-                sent.expect(204, "the transaction's messages deleted")?;
+                sent.expect_status(204, "the transaction's messages deleted")?;
                 state.deleted.insert(*slot, message);
                 Ok(())
             }
             Step::Unknown(id) => {
                 let sent = session
-                    .send("messages_delete", &[("messageId", id)], &[], None)
+                    .send_one("messages_delete", "messageId", id, None)
                     .await;
-                sent.expect(404, "no message has this id").map(drop)
+                sent.expect_status(404, "no message has this id")
             }
             Step::List { limit } => {
                 let query = [("subscriberId", state.subscriber.clone())];
                 let Some(walked) = pages::walk(session, LIST, &query, *limit).await? else {
                     return Ok(());
                 };
-                let created: Vec<&str> = walked
-                    .items
-                    .iter()
-                    .filter_map(|item| item["createdAt"].as_str())
-                    .collect();
-                if let Some(pair) = created.windows(2).find(|pair| pair[0] < pair[1]) {
-                    let problem = format!("{} is listed before {}", pair[0], pair[1]);
-                    return Err(walked.fail("messages newest first", problem));
-                }
+                walked.newest_first("messages newest first")?;
                 let listed: BTreeSet<&str> = walked
                     .items
                     .iter()
@@ -234,21 +218,22 @@ impl Model for Messages {
     async fn cleanup(&self, session: &mut Session<'_>, state: &State) {
         for message in state.live.values() {
             session
-                .send("messages_delete", &[("messageId", &message.id)], &[], None)
+                .discard("messages_delete", "messageId", &message.id)
                 .await;
         }
         if !state.subscriber.is_empty() {
-            let path = [("subscriberId", state.subscriber.as_str())];
-            session.send("subscribers_delete", &path, &[], None).await;
+            session
+                .discard("subscribers_delete", "subscriberId", &state.subscriber)
+                .await;
         }
         if !state.workflow.is_empty() {
-            let path = [("workflowId", state.workflow.as_str())];
-            session.send("workflows_delete", &path, &[], None).await;
+            session
+                .discard("workflows_delete", "workflowId", &state.workflow)
+                .await;
         }
         if !state.group.is_empty() {
-            let path = [("id", state.group.as_str())];
             session
-                .send("workflow_groups_delete", &path, &[], None)
+                .discard("workflow_groups_delete", "id", &state.group)
                 .await;
         }
     }

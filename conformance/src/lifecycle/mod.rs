@@ -24,6 +24,7 @@ mod tenants;
 mod topics;
 mod workflows;
 
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::sync::Arc;
 
@@ -79,6 +80,21 @@ pub(crate) fn suffixed() -> BoxedStrategy<Shape> {
             .collect::<Vec<_>>(),
     )
     .boxed()
+}
+
+/// The id a step on `slot` addresses, for models whose server gives the ids: the live
+/// resource's (`id` reads it), else the deleted one's, so that steps on a deleted slot are
+/// sent too and expect the 404.
+pub(crate) fn address<T>(
+    live: &BTreeMap<usize, T>,
+    deleted: &BTreeMap<usize, String>,
+    slot: usize,
+    id: impl FnOnce(&T) -> &str,
+) -> Option<String> {
+    match live.get(&slot) {
+        Some(item) => Some(id(item).to_owned()),
+        None => deleted.get(&slot).cloned(),
+    }
 }
 
 /// A resource family as a state machine.

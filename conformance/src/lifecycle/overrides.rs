@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
 use super::Model;
-use super::pages::{self, Counting, Listing};
+use super::pages::{self, Counting, Listing, Words};
 use super::session::{Failure, Session, same_json};
 use super::workflows;
 
@@ -78,10 +78,7 @@ pub(crate) struct State {
 
 impl State {
     fn address(&self, slot: usize) -> Option<String> {
-        self.live
-            .get(&slot)
-            .map(|found| found.id.clone())
-            .or_else(|| self.deleted.get(&slot).cloned())
+        super::address(&self.live, &self.deleted, slot, |found| &found.id)
     }
 
     fn of_tenant(&self, tenant: usize) -> Option<(&usize, &Override)> {
@@ -160,19 +157,14 @@ impl Model for Overrides {
                     return Ok(());
                 };
                 let sent = session
-                    .send(
-                        "workflow_overrides_retrieve",
-                        &[("overrideId", &id)],
-                        &[],
-                        None,
-                    )
+                    .send_one("workflow_overrides_retrieve", "overrideId", &id, None)
                     .await;
                 let Some(found) = state.live.get(slot) else {
-                    return sent.expect(404, "the override is deleted").map(drop);
+                    return sent.expect_status(404, "the override is deleted");
                 };
-                let data = sent.expect(200, "the override")?;
-                same_override(&data, found, state)
-                    .map_err(|problem| sent.fail("the override as written", problem))
+                sent.expect_same(200, "the override", "the override as written", |data| {
+                    same_override(data, found, state)
+                })
             }
             Step::ReadByTenant(tenant) => {
                 let path = [
@@ -183,22 +175,18 @@ impl Model for Overrides {
                     .send("workflow_overrides_retrieve_by_tenant", &path, &[], None)
                     .await;
                 let Some((_, found)) = state.of_tenant(*tenant) else {
-                    return sent.expect(404, "the pair has no override").map(drop);
+                    return sent.expect_status(404, "the pair has no override");
                 };
-                let data = sent.expect(200, "the pair's override")?;
-                same_override(&data, found, state)
-                    .map_err(|problem| sent.fail("the pair's override", problem))
+                let expected = "the pair's override";
+                sent.expect_same(200, expected, expected, |data| {
+                    same_override(data, found, state)
+                })
             }
             Step::Unknown(id) => {
                 let sent = session
-                    .send(
-                        "workflow_overrides_retrieve",
-                        &[("overrideId", id)],
-                        &[],
-                        None,
-                    )
+                    .send_one("workflow_overrides_retrieve", "overrideId", id, None)
                     .await;
-                sent.expect(404, "no override has this id").map(drop)
+                sent.expect_status(404, "no override has this id")
             }
             Step::Create {
                 slot,
@@ -257,15 +245,16 @@ impl Model for Overrides {
                     )
                     .await;
                 let Some(mut found) = state.live.get(slot).cloned() else {
-                    return sent.expect(404, "the override is deleted").map(drop);
+                    return sent.expect_status(404, "the override is deleted");
                 };
-                let data = sent.expect(200, "the updated override")?;
                 if let Some(active) = active {
                     found.active = *active;
                 }
                 found.preferences.extend(written);
-                same_override(&data, &found, state)
-                    .map_err(|problem| sent.fail("the updated override", problem))?;
+                let expected = "the updated override";
+                sent.expect_same(200, expected, expected, |data| {
+                    same_override(data, &found, state)
+                })?;
                 state.live.insert(*slot, found);
                 Ok(())
             }
@@ -284,13 +273,14 @@ impl Model for Overrides {
                     )
                     .await;
                 let Some((slot, found)) = state.of_tenant(*tenant) else {
-                    return sent.expect(404, "the pair has no override").map(drop);
+                    return sent.expect_status(404, "the pair has no override");
                 };
                 let (slot, mut found) = (*slot, found.clone());
-                let data = sent.expect(200, "the pair's updated override")?;
                 found.active = *active;
-                same_override(&data, &found, state)
-                    .map_err(|problem| sent.fail("the pair's updated override", problem))?;
+                let expected = "the pair's updated override";
+                sent.expect_same(200, expected, expected, |data| {
+                    same_override(data, &found, state)
+                })?;
                 state.live.insert(slot, found);
                 Ok(())
             }
@@ -299,22 +289,14 @@ impl Model for Overrides {
                     return Ok(());
                 };
                 let sent = session
-                    .send(
-                        "workflow_overrides_delete",
-                        &[("overrideId", &id)],
-                        &[],
-                        None,
-                    )
+                    .send_one("workflow_overrides_delete", "overrideId", &id, None)
                     .await;
                 if state.live.remove(slot).is_none() {
-                    return sent.expect(404, "the override is deleted").map(drop);
+                    return sent.expect_status(404, "the override is deleted");
                 }
-                let data = sent.expect(200, "data true")?;
-                if data != json!(true) {
-                    return Err(sent.fail("data true", format!("data is {data}")));
-                }
+                sent.expect_true()?;
                 session
-                    .gone("workflow_overrides_retrieve", &[("overrideId", &id)])
+                    .gone("workflow_overrides_retrieve", "overrideId", &id)
                     .await?;
                 state.deleted.insert(*slot, id);
                 Ok(())
@@ -323,35 +305,21 @@ impl Model for Overrides {
                 let Some(walked) = pages::walk(session, LIST, &[], *limit).await? else {
                     return Ok(());
                 };
-                let created: Vec<&str> = walked
-                    .items
-                    .iter()
-                    .filter_map(|item| item["createdAt"].as_str())
-                    .collect();
-                if let Some(pair) = created.windows(2).find(|pair| pair[0] < pair[1]) {
-                    let problem = format!("{} is listed before {}", pair[0], pair[1]);
-                    return Err(walked.fail("overrides newest first", problem));
-                }
-                let mut listed: BTreeMap<String, Value> = walked
-                    .items
-                    .iter()
-                    .filter(|item| item["_workflowId"] == json!(state.workflow))
-                    .filter_map(|item| Some((item["_id"].as_str()?.to_owned(), item.clone())))
-                    .collect();
-                for found in state.live.values() {
-                    let Some(item) = listed.remove(&found.id) else {
-                        let problem = format!("override {} is on no page", found.id);
-                        return Err(walked.fail("every live override listed", problem));
-                    };
-                    if let Err(problem) = same_override(&item, found, state) {
-                        return Err(walked.fail("the overrides as written", problem));
-                    }
-                }
-                if let Some(id) = listed.keys().next() {
-                    let problem = format!("override {id} is listed but deleted");
-                    return Err(walked.fail("deleted overrides not listed", problem));
-                }
-                Ok(())
+                walked.newest_first("overrides newest first")?;
+                walked.holds(
+                    walked.keyed_by("_id", |_, item| {
+                        item["_workflowId"] == json!(state.workflow)
+                    }),
+                    state.live.values().map(|found| (found.id.clone(), found)),
+                    |item, found| same_override(item, found, state),
+                    Words {
+                        every: "every live override listed",
+                        missing: |found| format!("override {} is on no page", found.id),
+                        as_written: "the overrides as written",
+                        only: "deleted overrides not listed",
+                        extra: |id| format!("override {id} is listed but deleted"),
+                    },
+                )
             }
         }
     }
@@ -359,32 +327,22 @@ impl Model for Overrides {
     async fn cleanup(&self, session: &mut Session<'_>, state: &State) {
         for found in state.live.values() {
             session
-                .send(
-                    "workflow_overrides_delete",
-                    &[("overrideId", &found.id)],
-                    &[],
-                    None,
-                )
+                .discard("workflow_overrides_delete", "overrideId", &found.id)
                 .await;
         }
         for identifier in &state.tenant_identifiers {
             session
-                .send("tenants_delete", &[("identifier", identifier)], &[], None)
+                .discard("tenants_delete", "identifier", identifier)
                 .await;
         }
         if !state.workflow.is_empty() {
             session
-                .send(
-                    "workflows_delete",
-                    &[("workflowId", &state.workflow)],
-                    &[],
-                    None,
-                )
+                .discard("workflows_delete", "workflowId", &state.workflow)
                 .await;
         }
         if !state.group.is_empty() {
             session
-                .send("workflow_groups_delete", &[("id", &state.group)], &[], None)
+                .discard("workflow_groups_delete", "id", &state.group)
                 .await;
         }
     }

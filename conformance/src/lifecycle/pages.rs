@@ -2,9 +2,10 @@
 //! the contract says: pages are 0-based and echo `page` and the page size, a page holds the
 //! page size unless it is the last, no item appears twice, and `hasMore` (true exactly when
 //! the page is full) or `totalCount` (the same on every page, the number of items walked)
-//! says where the list ends.
+//! says where the list ends. Then the check every model ends with: the walk (or an
+//! unpaginated list) holds what the model holds, as written, and nothing else of the play's.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -58,6 +59,107 @@ impl Walked {
             self.size
         );
         self.first.fail(expected, pages)
+    }
+
+    /// The walk lists the newest first (by `createdAt`); else a failure expecting `expected`.
+    pub fn newest_first(&self, expected: &str) -> Result<(), Failure> {
+        let created: Vec<&str> = self
+            .items
+            .iter()
+            .filter_map(|item| item["createdAt"].as_str())
+            .collect();
+        match created.windows(2).find(|pair| pair[0] < pair[1]) {
+            Some(pair) => Err(self.fail(
+                expected,
+                format!("{} is listed before {}", pair[0], pair[1]),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The listed items that `keep` selects, by their `field`; items without it are left out.
+    pub fn keyed_by(
+        &self,
+        field: &str,
+        keep: impl Fn(&str, &Value) -> bool,
+    ) -> BTreeMap<String, Value> {
+        self.items
+            .iter()
+            .filter_map(|item| Some((item[field].as_str()?, item)))
+            .filter(|(key, item)| keep(key, item))
+            .map(|(key, item)| (key.to_owned(), item.clone()))
+            .collect()
+    }
+
+    /// The final list check: each of `held` (what the model holds, by the key `listed` is
+    /// keyed by) is on some page and as written, and nothing else in `listed` is.
+    pub fn holds<T>(
+        &self,
+        mut listed: BTreeMap<String, Value>,
+        held: impl IntoIterator<Item = (String, T)>,
+        same: impl Fn(&Value, &T) -> Result<(), String>,
+        words: Words<T>,
+    ) -> Result<(), Failure> {
+        for (key, known) in held {
+            let Some(item) = listed.remove(&key) else {
+                return Err(self.fail(words.every, (words.missing)(&known)));
+            };
+            if let Err(problem) = same(&item, &known) {
+                return Err(self.fail(words.as_written, problem));
+            }
+        }
+        match listed.keys().next() {
+            Some(key) => Err(self.fail(words.only, (words.extra)(key))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// How a model's final list check says what it found wrong.
+pub(crate) struct Words<T> {
+    /// Expected when an item the model holds is on no page.
+    pub every: &'static str,
+    /// The problem naming that item.
+    pub missing: fn(&T) -> String,
+    /// Expected when an item is listed otherwise than written.
+    pub as_written: &'static str,
+    /// Expected when an item is listed that the model does not hold.
+    pub only: &'static str,
+    /// The problem naming that item by its key.
+    pub extra: fn(&str) -> String,
+}
+
+/// The items of an unpaginated list by `_id`; items without one are left out.
+pub(crate) fn by_id(list: &Value) -> BTreeMap<&str, &Value> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| Some((item["_id"].as_str()?, item)))
+        .collect()
+}
+
+/// Whether an unpaginated `list` holds each of `live` (by `_id`, as `same` finds it) and none
+/// of the `deleted` ids; else the problem, naming the item a `noun`.
+pub(crate) fn unpaginated_holds<'a, T>(
+    list: &Value,
+    noun: &str,
+    live: impl IntoIterator<Item = (&'a str, T)>,
+    deleted: impl IntoIterator<Item = &'a String>,
+    same: impl Fn(&Value, T) -> Result<(), String>,
+) -> Result<(), String> {
+    let listed = by_id(list);
+    for (id, known) in live {
+        let Some(item) = listed.get(id) else {
+            return Err(format!("{noun} {id} is not listed"));
+        };
+        same(item, known)?;
+    }
+    match deleted
+        .into_iter()
+        .find(|id| listed.contains_key(id.as_str()))
+    {
+        Some(id) => Err(format!("deleted {noun} {id} is listed")),
+        None => Ok(()),
     }
 }
 

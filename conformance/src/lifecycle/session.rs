@@ -2,11 +2,11 @@
 //! `response-conformance` on the first play, not when shrinking replays it), keeps the `curl`
 //! transcript a report shows, and names the play's ids.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::Shape;
 use crate::checks::{Exchange, LIFECYCLES};
-use crate::http::{Body, Credentials, Request, encode};
+use crate::http::Request;
 use crate::runner::Run;
 
 /// Why a sequence failed: the step's request and what was wrong with its answer.
@@ -60,6 +60,53 @@ impl Sent {
                 format!("{status}: {expected}"),
                 format!("status {}", self.status()),
             ))
+        }
+    }
+
+    /// The status is `status` and `same` finds the answer's `data` as the model holds it;
+    /// else a failure expecting `expected` (a wrong status) or `as_written`.
+    pub fn expect_same(
+        &self,
+        status: u16,
+        expected: &str,
+        as_written: &str,
+        same: impl FnOnce(&Value) -> Result<(), String>,
+    ) -> Result<(), Failure> {
+        let data = self.expect(status, expected)?;
+        same(&data).map_err(|problem| self.fail(as_written, problem))
+    }
+
+    /// The status is `status`; the answer's body does not matter.
+    pub fn expect_status(&self, status: u16, expected: &str) -> Result<(), Failure> {
+        self.expect(status, expected).map(drop)
+    }
+
+    /// A soft delete's answer: 200 with `{"acknowledged": true, "status": "deleted"}`.
+    pub fn expect_acknowledged(&self) -> Result<(), Failure> {
+        let data = self.expect(200, "the deletion acknowledged")?;
+        if data != json!({"acknowledged": true, "status": "deleted"}) {
+            return Err(self.fail(
+                "{\"acknowledged\": true, \"status\": \"deleted\"}",
+                format!("data is {data}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A delete answered 200 with `data` true.
+    pub fn expect_true(&self) -> Result<(), Failure> {
+        let data = self.expect(200, "data true")?;
+        if data != json!(true) {
+            return Err(self.fail("data true", format!("data is {data}")));
+        }
+        Ok(())
+    }
+
+    /// The `_id` the server gave `data`, else a failure expecting `expected`.
+    pub fn id_of(&self, data: &Value, expected: &str) -> Result<String, Failure> {
+        match data["_id"].as_str() {
+            Some(id) => Ok(id.to_owned()),
+            None => Err(self.fail(expected, "no _id")),
         }
     }
 }
@@ -154,11 +201,28 @@ impl<'a> Session<'a> {
     pub async fn gone(
         &mut self,
         operation_id: &'static str,
-        path: &[(&str, &str)],
+        parameter: &str,
+        id: &str,
     ) -> Result<(), Failure> {
-        let sent = self.send(operation_id, path, &[], None).await;
-        sent.expect(404, "a read right after the delete finds nothing")
-            .map(drop)
+        let sent = self.send_one(operation_id, parameter, id, None).await;
+        sent.expect_status(404, "a read right after the delete finds nothing")
+    }
+
+    /// Sends `operation_id` with `parameter` set to `id`, as clean-up does: whatever it
+    /// answers, the play goes on.
+    pub async fn discard(&mut self, operation_id: &'static str, parameter: &str, id: &str) {
+        self.send_one(operation_id, parameter, id, None).await;
+    }
+
+    /// Sends `operation_id` to one resource: its one path parameter, `parameter`, is `id`.
+    pub async fn send_one(
+        &mut self,
+        operation_id: &'static str,
+        parameter: &str,
+        id: &str,
+        body: Option<Value>,
+    ) -> Sent {
+        self.send(operation_id, &[(parameter, id)], &[], body).await
     }
 
     /// Sends `operation_id` with its path parameters filled from `path` (encoded here),
@@ -175,20 +239,7 @@ impl<'a> Session<'a> {
             .spec
             .operation(operation_id)
             .unwrap_or_else(|| panic!("the contract has no operation {operation_id}"));
-        let mut filled = operation.path.clone();
-        for (name, value) in path {
-            filled = filled.replace(&format!("{{{name}}}"), &encode(value));
-        }
-        let request = Request {
-            method: operation.method.clone(),
-            path: filled,
-            query: query
-                .iter()
-                .map(|(name, value)| ((*name).to_owned(), value.clone()))
-                .collect(),
-            body: body.map(Body::Json),
-            credentials: Credentials::ApiKey,
-        };
+        let request = Request::to(operation, path, query, body);
         let exchange = if self.judged {
             run.exchange(LIFECYCLES, operation, request).await
         } else {

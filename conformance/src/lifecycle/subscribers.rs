@@ -142,7 +142,7 @@ impl Model for Subscribers {
         for id in session.ids().to_vec() {
             if !session.owns_by_prefix(&id) && !state.0.contains_key(&id) {
                 session
-                    .send("subscribers_delete", &[("subscriberId", &id)], &[], None)
+                    .discard("subscribers_delete", "subscriberId", &id)
                     .await;
                 state.0.insert(id, Stored::Deleted);
             }
@@ -160,17 +160,16 @@ impl Model for Subscribers {
             Step::Read(index) => {
                 let id = session.id(*index);
                 let sent = session
-                    .send("subscribers_get", &[("subscriberId", &id)], &[], None)
+                    .send_one("subscribers_get", "subscriberId", &id, None)
                     .await;
                 match state.0.get(&id) {
                     Some(Stored::Live(known)) => {
-                        let data = sent.expect(200, "the subscriber as written")?;
-                        same_subscriber(&data, &id, known)
-                            .map_err(|problem| sent.fail("the subscriber as written", problem))
+                        let expected = "the subscriber as written";
+                        sent.expect_same(200, expected, expected, |data| {
+                            same_subscriber(data, &id, known)
+                        })
                     }
-                    _ => sent
-                        .expect(404, "the subscriber was never created or is deleted")
-                        .map(drop),
+                    _ => sent.expect_status(404, "the subscriber was never created or is deleted"),
                 }
             }
             Step::Create(index, Fields(fields)) => {
@@ -183,14 +182,15 @@ impl Model for Subscribers {
                 let sent = session
                     .send("subscribers_create", &[], &[], Some(Value::Object(body)))
                     .await;
-                let data = sent.expect(201, "the created or updated subscriber")?;
-                let mut known = match state.0.remove(&id) {
-                    Some(Stored::Live(known)) => known,
+                let mut known = match state.0.get(&id) {
+                    Some(Stored::Live(known)) => known.clone(),
                     _ => Map::new(),
                 };
                 known.extend(fields.clone());
-                same_subscriber(&data, &id, &known)
-                    .map_err(|problem| sent.fail("the subscriber as written", problem))?;
+                let expected = "the created or updated subscriber";
+                sent.expect_same(201, expected, "the subscriber as written", |data| {
+                    same_subscriber(data, &id, &known)
+                })?;
                 state.0.insert(id, Stored::Live(known));
                 Ok(())
             }
@@ -198,43 +198,28 @@ impl Model for Subscribers {
                 let id = session.id(*index);
                 let body = Value::Object(fields.clone());
                 let sent = session
-                    .send(
-                        "subscribers_update",
-                        &[("subscriberId", &id)],
-                        &[],
-                        Some(body),
-                    )
+                    .send_one("subscribers_update", "subscriberId", &id, Some(body))
                     .await;
                 let Some(Stored::Live(known)) = state.0.get_mut(&id) else {
-                    return sent
-                        .expect(400, "an unknown subscriber is a 400 on update")
-                        .map(drop);
+                    return sent.expect_status(400, "an unknown subscriber is a 400 on update");
                 };
-                let data = sent.expect(200, "the updated subscriber")?;
                 known.extend(fields.clone());
-                same_subscriber(&data, &id, known)
-                    .map_err(|problem| sent.fail("the updated subscriber", problem))
+                let expected = "the updated subscriber";
+                sent.expect_same(200, expected, expected, |data| {
+                    same_subscriber(data, &id, known)
+                })
             }
             Step::Delete(index) => {
                 let id = session.id(*index);
                 let sent = session
-                    .send("subscribers_delete", &[("subscriberId", &id)], &[], None)
+                    .send_one("subscribers_delete", "subscriberId", &id, None)
                     .await;
                 if !matches!(state.0.get(&id), Some(Stored::Live(_))) {
                     return sent
-                        .expect(404, "the subscriber was never created or is deleted")
-                        .map(drop);
+                        .expect_status(404, "the subscriber was never created or is deleted");
                 }
-                let data = sent.expect(200, "the deletion acknowledged")?;
-                if data != json!({"acknowledged": true, "status": "deleted"}) {
-                    return Err(sent.fail(
-                        "{\"acknowledged\": true, \"status\": \"deleted\"}",
-                        format!("data is {data}"),
-                    ));
-                }
-                session
-                    .gone("subscribers_get", &[("subscriberId", &id)])
-                    .await?;
+                sent.expect_acknowledged()?;
+                session.gone("subscribers_get", "subscriberId", &id).await?;
                 state.0.insert(id, Stored::Deleted);
                 Ok(())
             }
@@ -242,13 +227,7 @@ impl Model for Subscribers {
                 let Some(walked) = pages::walk(session, LIST, &[], *limit).await? else {
                     return Ok(());
                 };
-                let mut listed: BTreeMap<String, Value> = BTreeMap::new();
-                for item in &walked.items {
-                    let id = item["subscriberId"].as_str().unwrap_or_default();
-                    if session.owns(id) {
-                        listed.insert(id.to_owned(), item.clone());
-                    }
-                }
+                let mut listed = walked.keyed_by("subscriberId", |id, _| session.owns(id));
                 for (id, stored) in &state.0 {
                     match (stored, listed.remove(id)) {
                         (Stored::Live(known), Some(item)) => {
@@ -280,7 +259,7 @@ impl Model for Subscribers {
         for (id, stored) in &state.0 {
             if let Stored::Live(_) = stored {
                 session
-                    .send("subscribers_delete", &[("subscriberId", id)], &[], None)
+                    .discard("subscribers_delete", "subscriberId", id)
                     .await;
             }
         }

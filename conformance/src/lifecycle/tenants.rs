@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
 use super::Model;
-use super::pages::{self, Counting, Listing};
+use super::pages::{self, Counting, Listing, Words};
 use super::session::{Failure, Json, Session, unlike};
 use super::subscribers::{custom_data, name};
 
@@ -98,15 +98,15 @@ impl Model for Tenants {
             Step::Read(tenant) => {
                 let id = session.id(*tenant);
                 let sent = session
-                    .send("tenants_get", &[("identifier", &id)], &[], None)
+                    .send_one("tenants_get", "identifier", &id, None)
                     .await;
                 match state.0.get(&id) {
                     Some(known) => {
-                        let data = sent.expect(200, "the tenant")?;
-                        same_tenant(&data, &id, known)
-                            .map_err(|problem| sent.fail("the tenant as written", problem))
+                        sent.expect_same(200, "the tenant", "the tenant as written", |data| {
+                            same_tenant(data, &id, known)
+                        })
                     }
-                    None => sent.expect(404, "no tenant has this identifier").map(drop),
+                    None => sent.expect_status(404, "no tenant has this identifier"),
                 }
             }
             Step::Create(tenant, name, data) => {
@@ -126,12 +126,12 @@ impl Model for Tenants {
                     )
                     .await;
                 if state.0.contains_key(&id) {
-                    return sent.expect(409, "the identifier is taken").map(drop);
+                    return sent.expect_status(409, "the identifier is taken");
                 }
-                let stored = sent.expect(201, "the new tenant")?;
                 body.remove("identifier");
-                same_tenant(&stored, &id, &body)
-                    .map_err(|problem| sent.fail("the tenant as written", problem))?;
+                sent.expect_same(201, "the new tenant", "the tenant as written", |stored| {
+                    same_tenant(stored, &id, &body)
+                })?;
                 state.0.insert(id, body);
                 Ok(())
             }
@@ -166,17 +166,18 @@ impl Model for Tenants {
                     )
                     .await;
                 let Some(mut known) = state.0.get(&id).cloned() else {
-                    return sent.expect(404, "no tenant has this identifier").map(drop);
+                    return sent.expect_status(404, "no tenant has this identifier");
                 };
                 if let Some(new) = renamed.as_ref().filter(|new| state.0.contains_key(*new)) {
                     let expected = format!("the new identifier {new:?} is taken");
-                    return sent.expect(409, &expected).map(drop);
+                    return sent.expect_status(409, &expected);
                 }
-                let stored = sent.expect(200, "the updated tenant")?;
                 known.extend(fields);
                 let now = renamed.unwrap_or(id.clone());
-                same_tenant(&stored, &now, &known)
-                    .map_err(|problem| sent.fail("the updated tenant", problem))?;
+                let expected = "the updated tenant";
+                sent.expect_same(200, expected, expected, |stored| {
+                    same_tenant(stored, &now, &known)
+                })?;
                 state.0.remove(&id);
                 state.0.insert(now, known);
                 Ok(())
@@ -184,57 +185,38 @@ impl Model for Tenants {
             Step::Delete(tenant) => {
                 let id = session.id(*tenant);
                 let sent = session
-                    .send("tenants_delete", &[("identifier", &id)], &[], None)
+                    .send_one("tenants_delete", "identifier", &id, None)
                     .await;
                 if state.0.remove(&id).is_none() {
-                    return sent.expect(404, "no tenant has this identifier").map(drop);
+                    return sent.expect_status(404, "no tenant has this identifier");
                 }
-                sent.expect(204, "the tenant deleted")?;
-                session.gone("tenants_get", &[("identifier", &id)]).await
+                sent.expect_status(204, "the tenant deleted")?;
+                session.gone("tenants_get", "identifier", &id).await
             }
             Step::List { limit } => {
                 let Some(walked) = pages::walk(session, LIST, &[], *limit).await? else {
                     return Ok(());
                 };
-                let created: Vec<&str> = walked
-                    .items
-                    .iter()
-                    .filter_map(|item| item["createdAt"].as_str())
-                    .collect();
-                if let Some(pair) = created.windows(2).find(|pair| pair[0] < pair[1]) {
-                    let problem = format!("{} is listed before {}", pair[0], pair[1]);
-                    return Err(walked.fail("tenants newest first", problem));
-                }
-                let mut listed: BTreeMap<String, Value> = BTreeMap::new();
-                for item in &walked.items {
-                    let id = item["identifier"].as_str().unwrap_or_default();
-                    if session.owns(id) {
-                        listed.insert(id.to_owned(), item.clone());
-                    }
-                }
-                for (id, known) in &state.0 {
-                    let Some(item) = listed.remove(id) else {
-                        let problem = format!("tenant {id:?} is on no page");
-                        return Err(walked.fail("every tenant listed", problem));
-                    };
-                    if let Err(problem) = same_tenant(&item, id, known) {
-                        return Err(walked.fail("the tenants as written", problem));
-                    }
-                }
-                if let Some(id) = listed.keys().next() {
-                    let problem = format!("tenant {id:?} is listed but does not exist");
-                    return Err(walked.fail("only existing tenants listed", problem));
-                }
-                Ok(())
+                walked.newest_first("tenants newest first")?;
+                walked.holds(
+                    walked.keyed_by("identifier", |id, _| session.owns(id)),
+                    state.0.iter().map(|(id, known)| (id.clone(), (id, known))),
+                    |item, (id, known)| same_tenant(item, id, known),
+                    Words {
+                        every: "every tenant listed",
+                        missing: |(id, _)| format!("tenant {id:?} is on no page"),
+                        as_written: "the tenants as written",
+                        only: "only existing tenants listed",
+                        extra: |id| format!("tenant {id:?} is listed but does not exist"),
+                    },
+                )
             }
         }
     }
 
     async fn cleanup(&self, session: &mut Session<'_>, state: &State) {
         for id in state.0.keys() {
-            session
-                .send("tenants_delete", &[("identifier", id)], &[], None)
-                .await;
+            session.discard("tenants_delete", "identifier", id).await;
         }
     }
 }

@@ -10,7 +10,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::pages::{self, Counting, Listing};
+use super::pages::{self, Counting, Listing, Words};
 use super::session::{Failure, Session};
 use super::subscribers::name;
 use super::{Model, Shape, suffixed};
@@ -125,7 +125,7 @@ impl Model for Topics {
                 Some(json!({ "subscribers": subscribers })),
             )
             .await;
-        sent.expect(201, "the member subscribers created").map(drop)
+        sent.expect_status(201, "the member subscribers created")
     }
 
     async fn apply(
@@ -137,16 +137,14 @@ impl Model for Topics {
         match step {
             Step::Read(topic) => {
                 let key = session.id(*topic);
-                let sent = session
-                    .send("topics_get", &[("topicKey", &key)], &[], None)
-                    .await;
+                let sent = session.send_one("topics_get", "topicKey", &key, None).await;
                 match state.topics.get(&key) {
                     Some(expected) => {
-                        let data = sent.expect(200, "the topic")?;
-                        same_topic(&data, &key, expected)
-                            .map_err(|problem| sent.fail("the topic as written", problem))
+                        sent.expect_same(200, "the topic", "the topic as written", |data| {
+                            same_topic(data, &key, expected)
+                        })
                     }
-                    None => sent.expect(404, "no topic has this key").map(drop),
+                    None => sent.expect_status(404, "no topic has this key"),
                 }
             }
             Step::Create(topic, name) => {
@@ -154,7 +152,7 @@ impl Model for Topics {
                 let body = json!({ "key": key, "name": name });
                 let sent = session.send("topics_create", &[], &[], Some(body)).await;
                 if state.topics.contains_key(&key) {
-                    return sent.expect(409, "the key is taken").map(drop);
+                    return sent.expect_status(409, "the key is taken");
                 }
                 let data = sent.expect(201, "the new topic's id and key")?;
                 if data["key"] != json!(key) {
@@ -171,30 +169,31 @@ impl Model for Topics {
                 let key = session.id(*topic);
                 let body = json!({ "name": name });
                 let sent = session
-                    .send("topics_rename", &[("topicKey", &key)], &[], Some(body))
+                    .send_one("topics_rename", "topicKey", &key, Some(body))
                     .await;
                 let Some(stored) = state.topics.get_mut(&key) else {
-                    return sent.expect(404, "no topic has this key").map(drop);
+                    return sent.expect_status(404, "no topic has this key");
                 };
-                let data = sent.expect(200, "the renamed topic")?;
                 stored.name = name.clone();
-                same_topic(&data, &key, stored)
-                    .map_err(|problem| sent.fail("the renamed topic, key unchanged", problem))
+                let as_written = "the renamed topic, key unchanged";
+                sent.expect_same(200, "the renamed topic", as_written, |data| {
+                    same_topic(data, &key, stored)
+                })
             }
             Step::Delete(topic) => {
                 let key = session.id(*topic);
                 let sent = session
-                    .send("topics_delete", &[("topicKey", &key)], &[], None)
+                    .send_one("topics_delete", "topicKey", &key, None)
                     .await;
                 match state.topics.get(&key) {
-                    None => sent.expect(404, "no topic has this key").map(drop),
-                    Some(stored) if !stored.members.is_empty() => sent
-                        .expect(409, "a topic with members cannot be deleted")
-                        .map(drop),
+                    None => sent.expect_status(404, "no topic has this key"),
+                    Some(stored) if !stored.members.is_empty() => {
+                        sent.expect_status(409, "a topic with members cannot be deleted")
+                    }
                     Some(_) => {
-                        sent.expect(204, "the empty topic deleted")?;
+                        sent.expect_status(204, "the empty topic deleted")?;
                         state.topics.remove(&key);
-                        session.gone("topics_get", &[("topicKey", &key)]).await
+                        session.gone("topics_get", "topicKey", &key).await
                     }
                 }
             }
@@ -207,12 +206,7 @@ impl Model for Topics {
                 }
                 let body = json!({ "subscribers": ids });
                 let sent = session
-                    .send(
-                        "topic_subscribers_add",
-                        &[("topicKey", &key)],
-                        &[],
-                        Some(body),
-                    )
+                    .send_one("topic_subscribers_add", "topicKey", &key, Some(body))
                     .await;
                 let expected = "200 naming the unknown id under failed.notFound, and only it";
                 let data = sent.expect(200, expected)?;
@@ -247,14 +241,9 @@ impl Model for Topics {
                 let ids = chosen(&state.members, *members);
                 let body = json!({ "subscribers": ids });
                 let sent = session
-                    .send(
-                        "topic_subscribers_remove",
-                        &[("topicKey", &key)],
-                        &[],
-                        Some(body),
-                    )
+                    .send_one("topic_subscribers_remove", "topicKey", &key, Some(body))
                     .await;
-                sent.expect(204, "the members removed")?;
+                sent.expect_status(204, "the members removed")?;
                 for id in &ids {
                     stored.members.remove(id);
                 }
@@ -276,7 +265,7 @@ impl Model for Topics {
                     .get(&key)
                     .is_some_and(|stored| stored.members.contains(&id));
                 if !member {
-                    return sent.expect(404, "not a member").map(drop);
+                    return sent.expect_status(404, "not a member");
                 }
                 let data = sent.expect(200, "the membership")?;
                 if data["topicKey"] != json!(key) || data["externalSubscriberId"] != json!(id) {
@@ -313,27 +302,21 @@ impl Model for Topics {
                 let Some(walked) = pages::walk(session, LIST, &[], *page_size).await? else {
                     return Ok(());
                 };
-                let mut listed: BTreeMap<String, Value> = BTreeMap::new();
-                for item in &walked.items {
-                    let key = item["key"].as_str().unwrap_or_default();
-                    if session.owns(key) {
-                        listed.insert(key.to_owned(), item.clone());
-                    }
-                }
-                for (key, stored) in &state.topics {
-                    let Some(item) = listed.remove(key) else {
-                        let problem = format!("topic {key:?} is on no page");
-                        return Err(walked.fail("every topic listed", problem));
-                    };
-                    if let Err(problem) = same_topic(&item, key, stored) {
-                        return Err(walked.fail("the topics as written", problem));
-                    }
-                }
-                if let Some(key) = listed.keys().next() {
-                    let problem = format!("topic {key:?} is listed but does not exist");
-                    return Err(walked.fail("only existing topics listed", problem));
-                }
-                Ok(())
+                walked.holds(
+                    walked.keyed_by("key", |key, _| session.owns(key)),
+                    state
+                        .topics
+                        .iter()
+                        .map(|(key, topic)| (key.clone(), (key, topic))),
+                    |item, (key, topic)| same_topic(item, key, topic),
+                    Words {
+                        every: "every topic listed",
+                        missing: |(key, _)| format!("topic {key:?} is on no page"),
+                        as_written: "the topics as written",
+                        only: "only existing topics listed",
+                        extra: |key| format!("topic {key:?} is listed but does not exist"),
+                    },
+                )
             }
         }
     }
@@ -343,21 +326,14 @@ impl Model for Topics {
             if !stored.members.is_empty() {
                 let body = json!({ "subscribers": stored.members });
                 session
-                    .send(
-                        "topic_subscribers_remove",
-                        &[("topicKey", key)],
-                        &[],
-                        Some(body),
-                    )
+                    .send_one("topic_subscribers_remove", "topicKey", key, Some(body))
                     .await;
             }
-            session
-                .send("topics_delete", &[("topicKey", key)], &[], None)
-                .await;
+            session.discard("topics_delete", "topicKey", key).await;
         }
         for id in &state.members {
             session
-                .send("subscribers_delete", &[("subscriberId", id)], &[], None)
+                .discard("subscribers_delete", "subscriberId", id)
                 .await;
         }
     }

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::Model;
-use super::pages::{self, Counting, Listing};
+use super::pages::{self, Counting, Listing, Words};
 use super::session::{Failure, Session};
 
 const LIST: Listing = Listing {
@@ -67,10 +67,7 @@ pub(crate) async fn group(session: &mut Session<'_>) -> Result<String, Failure> 
         .send("workflow_groups_create", &[], &[], Some(body))
         .await;
     let data = sent.expect(201, "a workflow group for the workflows")?;
-    match data["_id"].as_str() {
-        Some(id) => Ok(id.to_owned()),
-        None => Err(sent.fail("the group's _id", "no _id")),
-    }
+    sent.id_of(&data, "the group's _id")
 }
 
 /// Creates a workflow named `name` in `group`; answers the stored workflow.
@@ -146,14 +143,14 @@ impl Model for Workflows {
                     _ => &workflow.identifier,
                 };
                 let sent = session
-                    .send("workflows_retrieve", &[("workflowId", by)], &[], None)
+                    .send_one("workflows_retrieve", "workflowId", by, None)
                     .await;
                 let Some(live) = state.live.get(slot) else {
-                    return sent.expect(404, "the workflow is deleted").map(drop);
+                    return sent.expect_status(404, "the workflow is deleted");
                 };
-                let data = sent.expect(200, "the workflow")?;
-                same_workflow(&data, live)
-                    .map_err(|problem| sent.fail("the workflow as written", problem))
+                sent.expect_same(200, "the workflow", "the workflow as written", |data| {
+                    same_workflow(data, live)
+                })
             }
             Step::Create(slot) => {
                 if state.live.contains_key(slot) {
@@ -183,20 +180,14 @@ impl Model for Workflows {
                 let name = session.name(name);
                 let body = json!({ "name": name });
                 let sent = session
-                    .send(
-                        "workflows_update",
-                        &[("workflowId", &workflow.id)],
-                        &[],
-                        Some(body),
-                    )
+                    .send_one("workflows_update", "workflowId", &workflow.id, Some(body))
                     .await;
                 let Some(live) = state.live.get_mut(slot) else {
-                    return sent.expect(404, "the workflow is deleted").map(drop);
+                    return sent.expect_status(404, "the workflow is deleted");
                 };
-                let data = sent.expect(200, "the updated workflow")?;
                 live.name = name;
-                same_workflow(&data, live)
-                    .map_err(|problem| sent.fail("the updated workflow", problem))
+                let expected = "the updated workflow";
+                sent.expect_same(200, expected, expected, |data| same_workflow(data, live))
             }
             Step::Status(slot, active) => {
                 let Some(workflow) = state.address(*slot).cloned() else {
@@ -204,45 +195,36 @@ impl Model for Workflows {
                 };
                 let body = json!({ "active": active });
                 let sent = session
-                    .send(
+                    .send_one(
                         "workflow_status_update",
-                        &[("workflowId", &workflow.id)],
-                        &[],
+                        "workflowId",
+                        &workflow.id,
                         Some(body),
                     )
                     .await;
                 let Some(live) = state.live.get_mut(slot) else {
-                    return sent.expect(404, "the workflow is deleted").map(drop);
+                    return sent.expect_status(404, "the workflow is deleted");
                 };
                 if live.active == *active {
-                    return sent.expect(400, "the status is already this one").map(drop);
+                    return sent.expect_status(400, "the status is already this one");
                 }
-                let data = sent.expect(200, "the workflow with its new status")?;
                 live.active = *active;
-                same_workflow(&data, live)
-                    .map_err(|problem| sent.fail("the workflow with its new status", problem))
+                let expected = "the workflow with its new status";
+                sent.expect_same(200, expected, expected, |data| same_workflow(data, live))
             }
             Step::Delete(slot) => {
                 let Some(workflow) = state.address(*slot).cloned() else {
                     return Ok(());
                 };
                 let sent = session
-                    .send(
-                        "workflows_delete",
-                        &[("workflowId", &workflow.id)],
-                        &[],
-                        None,
-                    )
+                    .send_one("workflows_delete", "workflowId", &workflow.id, None)
                     .await;
                 if state.live.remove(slot).is_none() {
-                    return sent.expect(400, "the workflow is deleted").map(drop);
+                    return sent.expect_status(400, "the workflow is deleted");
                 }
-                let data = sent.expect(200, "data true")?;
-                if data != json!(true) {
-                    return Err(sent.fail("data true", format!("data is {data}")));
-                }
+                sent.expect_true()?;
                 session
-                    .gone("workflows_retrieve", &[("workflowId", &workflow.id)])
+                    .gone("workflows_retrieve", "workflowId", &workflow.id)
                     .await?;
                 state.deleted.insert(*slot, workflow);
                 Ok(())
@@ -252,34 +234,22 @@ impl Model for Workflows {
                 let Some(walked) = pages::walk(session, LIST, &query, *limit).await? else {
                     return Ok(());
                 };
-                let created: Vec<&str> = walked
-                    .items
-                    .iter()
-                    .filter_map(|item| item["createdAt"].as_str())
-                    .collect();
-                if let Some(pair) = created.windows(2).find(|pair| pair[0] < pair[1]) {
-                    let problem = format!("{} is listed before {}", pair[0], pair[1]);
-                    return Err(walked.fail("workflows newest first", problem));
-                }
-                let mut listed: BTreeMap<String, Value> = walked
-                    .items
-                    .iter()
-                    .filter_map(|item| Some((item["_id"].as_str()?.to_owned(), item.clone())))
-                    .collect();
-                for workflow in state.live.values() {
-                    let Some(item) = listed.remove(&workflow.id) else {
-                        let problem = format!("workflow {} is on no page", workflow.id);
-                        return Err(walked.fail("every live workflow listed", problem));
-                    };
-                    if let Err(problem) = same_workflow(&item, workflow) {
-                        return Err(walked.fail("the workflows as written", problem));
-                    }
-                }
-                if let Some(id) = listed.keys().next() {
-                    let problem = format!("workflow {id} matches the prefix but is not live");
-                    return Err(walked.fail("only live workflows listed", problem));
-                }
-                Ok(())
+                walked.newest_first("workflows newest first")?;
+                walked.holds(
+                    walked.keyed_by("_id", |_, _| true),
+                    state
+                        .live
+                        .values()
+                        .map(|workflow| (workflow.id.clone(), workflow)),
+                    |item, workflow| same_workflow(item, workflow),
+                    Words {
+                        every: "every live workflow listed",
+                        missing: |workflow| format!("workflow {} is on no page", workflow.id),
+                        as_written: "the workflows as written",
+                        only: "only live workflows listed",
+                        extra: |id| format!("workflow {id} matches the prefix but is not live"),
+                    },
+                )
             }
         }
     }
@@ -287,16 +257,11 @@ impl Model for Workflows {
     async fn cleanup(&self, session: &mut Session<'_>, state: &State) {
         for workflow in state.live.values() {
             session
-                .send(
-                    "workflows_delete",
-                    &[("workflowId", &workflow.id)],
-                    &[],
-                    None,
-                )
+                .discard("workflows_delete", "workflowId", &workflow.id)
                 .await;
         }
         session
-            .send("workflow_groups_delete", &[("id", &state.group)], &[], None)
+            .discard("workflow_groups_delete", "id", &state.group)
             .await;
     }
 }
