@@ -122,6 +122,34 @@ async fn conditions_fail_when_webhook_urls_lead_nowhere() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn conditions_fail_when_webhook_calls_are_signed_for_another_environment() {
+    // The suite learns the environment's id from the API; a different id makes the signature
+    // the reference sends (over the real id) wrong in the suite's eyes.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let Some(mut body) = answer
+            .json()
+            .filter(|_| outgoing.is("GET", "/v1/environments/me"))
+        else {
+            return false;
+        };
+        body["data"]["_id"] = json!("000000000000000000000000");
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, CONDITIONS, 40).await;
+    assert!(broken > 0);
+    let found = violations(&report, CONDITIONS);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].expected.contains("nv-hmac-256"), "{:#?}", found[0]);
+    assert!(
+        found[0].received.contains("is not the HMAC-SHA256")
+            && found[0].received.contains("000000000000000000000000"),
+        "{:#?}",
+        found[0]
+    );
+}
+
 /// Every step of a workflow body loses its `filters`.
 fn without_filters(outgoing: &mut Outgoing) -> bool {
     let writes_workflow =
