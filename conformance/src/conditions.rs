@@ -321,6 +321,23 @@ async fn observe(
     })
 }
 
+/// Whether two JSON values are the same JSON: numbers compare by value (`1` is `1.0`).
+fn same_json(left: &Value, right: &Value) -> bool {
+    match (left, right) {
+        (Value::Number(left), Value::Number(right)) => left.as_f64() == right.as_f64(),
+        (Value::Array(left), Value::Array(right)) => {
+            left.len() == right.len() && left.iter().zip(right).all(|(l, r)| same_json(l, r))
+        }
+        (Value::Object(left), Value::Object(right)) => {
+            left.len() == right.len()
+                && left.iter().all(|(name, value)| {
+                    right.get(name).is_some_and(|other| same_json(value, other))
+                })
+        }
+        _ => left == right,
+    }
+}
+
 /// The path of a callback URL.
 fn path_of(url: &str) -> String {
     url.find("/hook/")
@@ -337,7 +354,6 @@ fn call_problem(
     let Some(body) = call.body.as_ref().filter(|body| body.is_object()) else {
         return Some(format!("the call to {} has no JSON object body", call.path));
     };
-    let subscriber_id = &scope.subscriber["subscriberId"];
     let mut problems = Vec::new();
     for field in [
         "subscriber",
@@ -350,13 +366,18 @@ fn call_problem(
             problems.push(format!("no {field}"));
         }
     }
-    if body.get("subscriber").is_some() && body["subscriber"]["subscriberId"] != *subscriber_id {
-        problems.push(format!(
-            "subscriber.subscriberId is {}, not {subscriber_id}",
-            body["subscriber"]["subscriberId"]
-        ));
+    // The stored subscriber: at least the fields the check created it with.
+    if body.get("subscriber").is_some() {
+        for (name, value) in scope.subscriber.as_object().into_iter().flatten() {
+            if !same_json(&body["subscriber"][name], value) {
+                problems.push(format!(
+                    "subscriber.{name} is {}, not {value}",
+                    body["subscriber"][name]
+                ));
+            }
+        }
     }
-    if body.get("payload").is_some() && body["payload"] != scope.payload {
+    if body.get("payload").is_some() && !same_json(&body["payload"], &scope.payload) {
         problems.push(format!(
             "payload is {}, not the trigger's {}",
             body["payload"], scope.payload
