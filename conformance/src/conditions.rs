@@ -8,11 +8,16 @@
 //! and children, simpler values) and reported once with the minimal case, the trigger's
 //! `curl`, the case number and the seed.
 //!
-//! Only parts whose result the trigger alone decides are drawn: `payload`, `subscriber` and
-//! `tenant` fields, and the online parts for a subscriber that never reported being online.
-//! Webhook parts would need an endpoint the server can reach and previous-step parts a read
-//! between two steps, neither of which a remote run can arrange reliably.
+//! Drawn are the parts whose result the trigger decides (`payload`, `subscriber` and `tenant`
+//! fields, the online parts for a subscriber that never reported being online) and, when the
+//! server can reach this machine, webhook parts calling the check's callback (`callback.rs`):
+//! their URLs say what the callback answers (JSON drawn from the payload pools, a non-2xx, a
+//! body that is not JSON, or a closed port), so the oracle knows each answer. The callback
+//! records the calls: the webhooks called must be those the contract has called, and each body
+//! and signature must be the contract's. Previous-step parts are not drawn: they need a read
+//! between two steps.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -20,9 +25,10 @@ use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
 use proptest::sample::select;
-use proptest::strategy::ValueTree;
+use proptest::strategy::{Union, ValueTree};
 use serde_json::{Map, Value, json};
 
+use crate::callback::{Callback, Received, Reply, SIGNATURE_HEADER, Urls, signature_matches};
 use crate::oracle::{self, Evaluation, Scope, Verdict};
 use crate::runner::Run;
 use crate::semantic::{DELIVERY_DEADLINE, Scenario, Stop, in_app_step, text, with_content};
@@ -57,7 +63,30 @@ pub async fn check(run: Arc<Run>) {
     let joined = tokio::task::spawn_blocking(move || {
         handle.block_on(async {
             let scenario = Scenario::new(&run, CONDITIONS);
-            let _ = cases(&scenario).await;
+            let callback = match &run.callback {
+                Some(reach) => match Callback::start(reach).await {
+                    Ok(callback) => Some(callback),
+                    Err(error) => {
+                        eprintln!(
+                            "novu-conformance: {CONDITIONS} draws no webhook parts: the callback \
+                             did not start: {error}"
+                        );
+                        None
+                    }
+                },
+                None => {
+                    eprintln!(
+                        "novu-conformance: {CONDITIONS} draws no webhook parts: the target is \
+                         not on this machine; --callback-host names the address it reaches \
+                         this machine at"
+                    );
+                    None
+                }
+            };
+            let _ = cases(&scenario, callback.as_ref()).await;
+            if let Some(callback) = callback {
+                callback.stop();
+            }
             scenario.cleanup().await;
         });
     })
@@ -67,11 +96,14 @@ pub async fn check(run: Arc<Run>) {
     }
 }
 
-/// The workflow every case updates.
-struct Target {
+/// The workflow every case updates, and the callback its webhook parts call.
+struct Target<'c> {
     workflow_id: String,
     trigger: String,
     numbers: AtomicU32,
+    callback: Option<&'c Callback>,
+    /// The environment's id, which the webhook calls' signature signs.
+    environment_id: String,
 }
 
 /// What one case showed.
@@ -81,27 +113,47 @@ struct Observed {
     curl: String,
     case: Case,
     scope: Scope,
+    /// The paths of the webhooks the contract has called, sorted.
+    expected_calls: Vec<String>,
+    /// The paths the callback received, sorted.
+    received_calls: Vec<String>,
 }
 
 impl Observed {
     fn agrees(&self) -> bool {
         self.delivered == (self.evaluation.verdict == Verdict::Pass)
+            && self.expected_calls == self.received_calls
     }
 }
 
-async fn cases(scenario: &Scenario<'_>) -> Result<(), Stop> {
+async fn cases(scenario: &Scenario<'_>, callback: Option<&Callback>) -> Result<(), Stop> {
     let run = scenario.run;
     let steps = json!([
         in_app_step(FILTERED, json!([])),
         in_app_step(WITNESS, json!([]))
     ]);
     let workflow = scenario.workflow("conditions", steps, json!({})).await?;
+    let mut environment_id = String::new();
+    if callback.is_some() {
+        let environment = scenario
+            .expect(
+                "the environment whose id webhook calls sign is readable",
+                "environments_retrieve_current",
+                &[],
+                &[],
+                None,
+            )
+            .await?;
+        environment_id = text(&environment["_id"]);
+    }
     let target = Target {
         workflow_id: text(&workflow["_id"]),
         trigger: text(&workflow["triggers"][0]["identifier"]),
         numbers: AtomicU32::new(0),
+        callback,
+        environment_id,
     };
-    let strategy = case_strategy();
+    let strategy = case_strategy(callback.map(Callback::urls));
     let mut runner = strategies::runner(run.seed, CONDITIONS, run.cases);
     for number in 1..=run.cases {
         let Ok(mut tree) = strategy.new_tree(&mut runner) else {
@@ -137,7 +189,11 @@ async fn cases(scenario: &Scenario<'_>) -> Result<(), Stop> {
 
 /// One case: the step gets the case's filters, a fresh subscriber (and tenant) is triggered,
 /// and the feed tells whether the filtered step delivered.
-async fn attempt(scenario: &Scenario<'_>, target: &Target, case: Case) -> Result<Observed, Stop> {
+async fn attempt(
+    scenario: &Scenario<'_>,
+    target: &Target<'_>,
+    case: Case,
+) -> Result<Observed, Stop> {
     let number = target.numbers.fetch_add(1, Ordering::Relaxed);
     let steps = json!([
         in_app_step(FILTERED, Value::Array(case.filters.clone())),
@@ -163,7 +219,7 @@ async fn observe(
     scenario: &Scenario<'_>,
     made: &Scenario<'_>,
     number: u32,
-    target: &Target,
+    target: &Target<'_>,
     case: Case,
 ) -> Result<Observed, Stop> {
     let subscriber_id = scenario.name("cond-subscriber", number);
@@ -207,15 +263,156 @@ async fn observe(
         tenant,
         actor: Value::Null,
     };
-    // The strategies draw no part that depends on the world outside the trigger.
-    let evaluation = oracle::evaluate(&case.filters, &scope, &|_| Verdict::Error);
+    // Of the parts that depend on the world outside the trigger only webhooks are drawn; their
+    // URLs say what they answer.
+    let called = RefCell::new(Vec::new());
+    let outside = |part: &Value| {
+        let url = part["webhookUrl"].as_str().unwrap_or_default();
+        let reply = Reply::of(url);
+        if !matches!(reply, Some(Reply::Unreachable) | None) {
+            called.borrow_mut().push(path_of(url));
+        }
+        match reply {
+            Some(Reply::Json(answer)) => {
+                let field = part["field"].as_str().unwrap_or_default();
+                let expected = oracle::render(part["value"].as_str().unwrap_or_default(), &scope);
+                let operator = part["operator"].as_str().unwrap_or_default();
+                oracle::compare(oracle::lookup(&answer, field), operator, &expected)
+            }
+            // "A failed call puts the condition in error."
+            _ => Verdict::Error,
+        }
+    };
+    let evaluation = oracle::evaluate(&case.filters, &scope, &outside);
+    let mut expected_calls = called.into_inner();
+    expected_calls.sort();
+    let mut received_calls = Vec::new();
+    if let Some(callback) = target.callback {
+        let received = callback.take();
+        scenario
+            .run
+            .webhook_calls
+            .fetch_add(received.len() as u32, Ordering::Relaxed);
+        for call in &received {
+            if let Some(problem) = call_problem(call, target, &scope, scenario) {
+                let operation = scenario.operation("events_trigger")?;
+                scenario.observe(
+                    &operation,
+                    &curl,
+                    "a webhook call POSTs {subscriber, payload, identifier, channel, providerId} \
+                     as JSON with nv-hmac-256 the HMAC-SHA256 of the environment id keyed with \
+                     the API key (WebhookFilterPart)",
+                    format!("{problem}; filters {}", Value::Array(case.filters.clone())),
+                );
+                return Err(Stop);
+            }
+        }
+        received_calls = received.into_iter().map(|call| call.path).collect();
+        received_calls.sort();
+    }
     Ok(Observed {
         evaluation,
         delivered: !with_content(&feed, FILTERED).is_empty(),
         curl,
         case,
         scope,
+        expected_calls,
+        received_calls,
     })
+}
+
+/// Whether two JSON values are the same JSON: numbers compare by value (`1` is `1.0`).
+fn same_json(left: &Value, right: &Value) -> bool {
+    match (left, right) {
+        (Value::Number(left), Value::Number(right)) => left.as_f64() == right.as_f64(),
+        (Value::Array(left), Value::Array(right)) => {
+            left.len() == right.len() && left.iter().zip(right).all(|(l, r)| same_json(l, r))
+        }
+        (Value::Object(left), Value::Object(right)) => {
+            left.len() == right.len()
+                && left.iter().all(|(name, value)| {
+                    right.get(name).is_some_and(|other| same_json(value, other))
+                })
+        }
+        _ => left == right,
+    }
+}
+
+/// The path of a callback URL.
+fn path_of(url: &str) -> String {
+    url.find("/hook/")
+        .map_or_else(|| url.to_owned(), |start| url[start..].to_owned())
+}
+
+/// What is wrong with a webhook call, judged by `WebhookFilterPart`.
+fn call_problem(
+    call: &Received,
+    target: &Target<'_>,
+    scope: &Scope,
+    scenario: &Scenario<'_>,
+) -> Option<String> {
+    let Some(body) = call.body.as_ref().filter(|body| body.is_object()) else {
+        return Some(format!("the call to {} has no JSON object body", call.path));
+    };
+    let mut problems = Vec::new();
+    for field in [
+        "subscriber",
+        "payload",
+        "identifier",
+        "channel",
+        "providerId",
+    ] {
+        if body.get(field).is_none() {
+            problems.push(format!("no {field}"));
+        }
+    }
+    // The stored subscriber: at least the fields the check created it with.
+    if body.get("subscriber").is_some() {
+        for (name, value) in scope.subscriber.as_object().into_iter().flatten() {
+            if !same_json(&body["subscriber"][name], value) {
+                problems.push(format!(
+                    "subscriber.{name} is {}, not {value}",
+                    body["subscriber"][name]
+                ));
+            }
+        }
+    }
+    if body.get("payload").is_some() && !same_json(&body["payload"], &scope.payload) {
+        problems.push(format!(
+            "payload is {}, not the trigger's {}",
+            body["payload"], scope.payload
+        ));
+    }
+    if body.get("identifier").is_some() && body["identifier"] != json!(target.trigger) {
+        problems.push(format!(
+            "identifier is {}, not {:?}",
+            body["identifier"], target.trigger
+        ));
+    }
+    if body.get("channel").is_some() && body["channel"] != "in_app" {
+        problems.push(format!("channel is {}, not \"in_app\"", body["channel"]));
+    }
+    let api_key = scenario.run.http.api_key();
+    match &call.signature {
+        None => problems.push(format!("no {SIGNATURE_HEADER} header")),
+        Some(signature) if !signature_matches(signature, api_key, &target.environment_id) => {
+            problems.push(format!(
+                "{SIGNATURE_HEADER} {signature:?} is not the HMAC-SHA256 of the environment id \
+                 {:?} keyed with the API key",
+                target.environment_id
+            ));
+        }
+        Some(_) => {}
+    }
+    if problems.is_empty() {
+        None
+    } else {
+        Some(format!(
+            "the call to {} received {body}: {}",
+            call.path,
+            problems.join(", ")
+        ))
+    }
 }
 
 fn report(
@@ -228,13 +425,19 @@ fn report(
     let operation = scenario.operation("events_trigger")?;
     let shown = smallest.unwrap_or(first);
     let describe = |observed: &Observed| {
-        format!(
+        let mut described = format!(
             "filters {} with payload {}, subscriber {}, tenant {}",
             Value::Array(observed.case.filters.clone()),
             observed.scope.payload,
             observed.scope.subscriber,
             observed.scope.tenant
-        )
+        );
+        for url in webhook_urls(&observed.case.filters) {
+            if let Some(reply) = Reply::of(&url) {
+                described.push_str(&format!("; webhook {url} {}", reply.describe()));
+            }
+        }
+        described
     };
     let expected = format!(
         "the filtered step's message {} the feed: the conditions {} ({})",
@@ -250,12 +453,28 @@ fn report(
         },
         shown.evaluation.trace.join("; ")
     );
+    let mut expected = expected;
+    if !shown.expected_calls.is_empty() || !shown.received_calls.is_empty() {
+        expected.push_str(&format!(
+            ", and calls to the webhooks {:?}",
+            shown.expected_calls
+        ));
+    }
     let mut received = format!(
-        "the message was {}delivered; case {number} of {}: {}",
-        if shown.delivered { "" } else { "not " },
+        "the message was {}delivered",
+        if shown.delivered { "" } else { "not " }
+    );
+    if !shown.expected_calls.is_empty() || !shown.received_calls.is_empty() {
+        received.push_str(&format!(
+            ", the webhooks called were {:?}",
+            shown.received_calls
+        ));
+    }
+    received.push_str(&format!(
+        "; case {number} of {}: {}",
         scenario.run.cases,
         describe(shown)
-    );
+    ));
     if smallest.is_some() {
         received.push_str(&format!(
             "; shrunk in {shrinks} cases from {}",
@@ -264,6 +483,14 @@ fn report(
     }
     scenario.observe(&operation, &shown.curl, &expected, received);
     Ok(())
+}
+
+fn webhook_urls(filters: &[Value]) -> Vec<String> {
+    filters
+        .iter()
+        .flat_map(|group| group["children"].as_array().cloned().unwrap_or_default())
+        .filter_map(|part| part["webhookUrl"].as_str().map(str::to_owned))
+        .collect()
 }
 
 fn merge(target: &mut Value, fields: &Value) {
@@ -546,10 +773,43 @@ fn online_part() -> BoxedStrategy<Value> {
     .boxed()
 }
 
+/// Webhook parts calling the callback at `urls`: the answer is JSON drawn like a payload (so
+/// the payload's fields, named by the same fields and templates, meet it) or a failed call.
+fn webhook_part(urls: Urls) -> BoxedStrategy<Value> {
+    let reply = prop_oneof![
+        6 => payload().prop_map(Reply::Json),
+        1 => select(vec![500u16, 404]).prop_map(Reply::Status),
+        1 => Just(Reply::NotJson),
+        1 => Just(Reply::Unreachable),
+    ];
+    let field = select(vec![
+        "a", "b", "c", "items[0]", "items.1", "nested.k", "missing",
+    ]);
+    // `None` names the trigger payload's same field: the answer's value meets the payload's.
+    let value = prop_oneof![3 => expected().prop_map(Some), 1 => Just(None)];
+    (reply, field, select(OPERATORS), value)
+        .prop_map(move |(reply, field, operator, value)| {
+            let dotted = field.replace('[', ".").replace(']', "");
+            let value = value.unwrap_or_else(|| format!("{{{{payload.{dotted}}}}}"));
+            json!({
+                "on": "webhook",
+                "webhookUrl": urls.url(&reply),
+                "field": field,
+                "operator": operator,
+                "value": value,
+            })
+        })
+        .boxed()
+}
+
 /// A `StepFilter` group: usually `AND` or `OR`, sometimes without `value` (which fails a group
 /// of two or more), with `isNegated` and `type` now and then (which change nothing).
-fn group() -> BoxedStrategy<Value> {
-    let part = prop_oneof![5 => field_part(), 1 => online_part()];
+fn group(webhooks: Option<Urls>) -> BoxedStrategy<Value> {
+    let mut parts = vec![(5, field_part()), (1, online_part())];
+    if let Some(urls) = webhooks {
+        parts.push((2, webhook_part(urls)));
+    }
+    let part = Union::new_weighted(parts).boxed();
     let value = prop_oneof![3 => Just(Some("AND")), 3 => Just(Some("OR")), 1 => Just(None)];
     let decoration = option::of((any::<bool>(), select(vec!["GROUP", "BOOLEAN", "TEXT"])));
     // Groups without children pass; a few are enough.
@@ -569,9 +829,11 @@ fn group() -> BoxedStrategy<Value> {
         .boxed()
 }
 
-/// Cases: up to three groups (the wire format nests exactly two levels, groups of parts).
-pub fn case_strategy() -> BoxedStrategy<Case> {
-    let groups = prop_oneof![1 => vec(group(), 0..=0), 8 => vec(group(), 1..=3)];
+/// Cases: up to three groups (the wire format nests exactly two levels, groups of parts), with
+/// webhook parts calling the callback at `webhooks` when there is one.
+pub fn case_strategy(webhooks: Option<Urls>) -> BoxedStrategy<Case> {
+    let group = group(webhooks);
+    let groups = prop_oneof![1 => vec(group.clone(), 0..=0), 8 => vec(group, 1..=3)];
     (groups, payload(), subscriber(), tenant())
         .prop_map(|(filters, payload, subscriber, tenant)| Case {
             filters,
@@ -588,7 +850,8 @@ mod tests {
 
     #[test]
     fn cases_reach_every_operator_source_and_verdict() {
-        let strategy = case_strategy();
+        let urls = Urls::new("http://127.0.0.1:9", "http://127.0.0.1:10");
+        let strategy = case_strategy(Some(urls));
         let mut runner = strategies::runner(7, CONDITIONS, 300);
         let mut operators = std::collections::BTreeSet::new();
         let mut sources = std::collections::BTreeSet::new();
@@ -613,7 +876,7 @@ mod tests {
             verdicts.insert(format!("{verdict:?}"));
         }
         assert_eq!(operators.len(), OPERATORS.len(), "{operators:?}");
-        assert_eq!(sources.len(), 5, "{sources:?}");
+        assert_eq!(sources.len(), 6, "{sources:?}");
         assert_eq!(verdicts.len(), 3, "{verdicts:?}");
     }
 }

@@ -184,6 +184,11 @@ impl HttpClient {
         &self.base_url
     }
 
+    /// The API key.
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
     /// The full URL of `request`.
     pub fn url(&self, request: &Request) -> String {
         let mut url = format!("{}{}", self.base_url, request.path);

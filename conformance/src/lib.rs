@@ -7,6 +7,7 @@
 //! form the `snapshots` check compares with the committed snapshots.
 #![deny(missing_docs)]
 
+mod callback;
 mod checks;
 mod conditions;
 mod delivery;

@@ -83,6 +83,10 @@ struct RunArguments {
     /// Print one line per request and answer on standard error.
     #[arg(long, short)]
     verbose: bool,
+    /// The address at which the server under test reaches this machine: `conditions` then
+    /// draws webhook parts calling back to it (a target on this machine needs none).
+    #[arg(long, value_name = "HOST")]
+    callback_host: Option<String>,
 }
 
 fn parse_partition(text: &str) -> Result<(usize, usize), String> {
@@ -172,6 +176,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 progress: true,
                 verbose: arguments.verbose,
                 cases: arguments.cases,
+                callback_host: arguments.callback_host,
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

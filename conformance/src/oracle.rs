@@ -105,13 +105,20 @@ fn evaluate_group(
                     if results.contains(&Verdict::Fail) {
                         return Verdict::Fail;
                     }
-                    for webhook in webhooks {
-                        match evaluate_part(webhook, scope, outside, trace) {
-                            Verdict::Pass => {}
-                            decided => return decided,
-                        }
+                    // "only when all of them pass are its webhook children called, and all of
+                    // those must pass": all are called, and, as for the others, an error
+                    // outranks a failure.
+                    let results: Vec<Verdict> = webhooks
+                        .iter()
+                        .map(|child| evaluate_part(child, scope, outside, trace))
+                        .collect();
+                    if results.contains(&Verdict::Error) {
+                        Verdict::Error
+                    } else if results.contains(&Verdict::Fail) {
+                        Verdict::Fail
+                    } else {
+                        Verdict::Pass
                     }
-                    Verdict::Pass
                 }
                 Some("OR") => {
                     for child in plain.into_iter().chain(webhooks) {
@@ -711,6 +718,22 @@ mod tests {
             run(vec![group(Some("AND"), vec![webhook("pass"), yes.clone()])]),
             PASS
         );
+        // Every webhook child of an AND group is called; one in error puts the group in error
+        // even after another failed, which stops the array.
+        let called = std::cell::RefCell::new(Vec::new());
+        let record = |part: &Value| {
+            called.borrow_mut().push(part["webhookUrl"].clone());
+            answers(part)
+        };
+        let filters = vec![
+            group(
+                Some("AND"),
+                vec![webhook("fail"), webhook("error"), yes.clone()],
+            ),
+            group(None, vec![yes.clone()]),
+        ];
+        assert_eq!(evaluate(&filters, &scope(), &record).verdict, ERROR);
+        assert_eq!(called.borrow().len(), 2);
         // OR: "evaluates its non-webhook children in order, then its webhook children, and stops
         // at the first child that passes (result: pass) or is in error (result: error)"
         assert_eq!(

@@ -81,6 +81,13 @@ pub fn human(report: &Report) -> String {
             .count();
         let _ = writeln!(out, "{check:<24} {requests:>9} {found:>11}");
     }
+    if report.webhook_calls > 0 {
+        let _ = writeln!(
+            out,
+            "(the server under test called the suite's webhooks {} times)",
+            report.webhook_calls
+        );
+    }
     let violations: Vec<_> = report.violations().collect();
     for violation in &violations {
         let _ = writeln!(out);

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::callback::{Reach, is_loopback};
 use crate::checks::{self, CHECKS, Exchange};
 use crate::error::{Error, Result};
 use crate::generate::{Generator, Hints};
@@ -53,6 +54,9 @@ pub struct Options {
     pub verbose: bool,
     /// Cases per operation of the property checks.
     pub cases: u32,
+    /// The address at which the server under test reaches this machine, for the callbacks of
+    /// webhook conditions; without it they are offered only to a target on this machine.
+    pub callback_host: Option<String>,
 }
 
 impl Default for Options {
@@ -72,6 +76,7 @@ impl Default for Options {
             progress: false,
             verbose: false,
             cases: 50,
+            callback_host: None,
         }
     }
 }
@@ -89,6 +94,8 @@ pub struct Report {
     pub elapsed: Duration,
     /// Requests sent.
     pub requests: u32,
+    /// Webhook calls the suite's callback received from the server under test.
+    pub webhook_calls: u32,
 }
 
 impl Report {
@@ -138,6 +145,10 @@ pub struct Run {
     pub seed: u64,
     /// Cases per operation of the property checks.
     pub cases: u32,
+    /// How the server under test reaches a callback the suite hosts, when it can.
+    pub callback: Option<Reach>,
+    /// Webhook calls the callback received.
+    pub(crate) webhook_calls: std::sync::atomic::AtomicU32,
 }
 
 impl Run {
@@ -356,6 +367,12 @@ async fn run_against(
         verbose: options.verbose,
         seed: options.seed,
         cases: options.cases,
+        callback: match &options.callback_host {
+            Some(host) => Some(Reach::Host(host.clone())),
+            None if is_loopback(base_url) => Some(Reach::Loopback),
+            None => None,
+        },
+        webhook_calls: std::sync::atomic::AtomicU32::new(0),
         spec,
     });
     preflight(&run).await?;
@@ -605,6 +622,7 @@ async fn run_against(
         base_url: run.http.base_url().to_owned(),
         elapsed: started.elapsed(),
         requests: run.requests.load(std::sync::atomic::Ordering::Relaxed),
+        webhook_calls: run.webhook_calls.load(std::sync::atomic::Ordering::Relaxed),
     })
 }
 

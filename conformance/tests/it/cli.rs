@@ -174,3 +174,36 @@ fn set_up_and_usage_errors_exit_two_with_one_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn callback_host_offers_webhooks_to_the_server_at_that_address() {
+    // The embedded reference reaches the callback at any address of this machine.
+    if !crate::against_reference() {
+        return;
+    }
+    let output = binary()
+        .args([
+            "run",
+            "--seed",
+            "42",
+            "--cases",
+            "40",
+            "--check",
+            "conditions",
+        ])
+        .args([
+            "--operation",
+            "events_trigger",
+            "--callback-host",
+            "127.0.0.1",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("called the suite's webhooks"),
+        "{text}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -6,7 +6,7 @@ use novu_conformance::{Options, Report, Spec, Violation, run};
 use serde_json::{Value, json};
 
 use crate::proxy::{Answer, Breakage, BrokenReference, Outgoing};
-use crate::target_options;
+use crate::{against_reference, target_options};
 
 const CONDITIONS: &str = "conditions";
 const TRIGGER_DELIVERY: &str = "trigger-delivery";
@@ -53,6 +53,101 @@ async fn conditions_agree_with_the_oracle_on_the_target() {
     assert!(found.is_empty(), "{found:#?}");
     // Each case updates the workflow, creates a subscriber, triggers and reads the feed.
     assert!(requests(&report, CONDITIONS) >= 30 * 4, "{report:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn conditions_with_webhook_parts_agree_with_the_oracle_on_the_reference() {
+    // The suite's callback is reachable from a target on this machine only.
+    if !against_reference() {
+        return;
+    }
+    let report = run_check(target_options(), CONDITIONS, 40).await;
+    let found = violations(&report, CONDITIONS);
+    assert!(found.is_empty(), "{found:#?}");
+    // Webhook parts were drawn and the reference called them, with bodies and signatures the
+    // check accepted.
+    assert!(report.webhook_calls >= 5, "{}", report.webhook_calls);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn conditions_fail_when_webhook_urls_lead_nowhere() {
+    // A port that was just free: the reference's calls fail, so every webhook part is in error
+    // and nothing reaches the callback, where the oracle expects the drawn answers.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let breakage = Breakage::request(move |outgoing: &mut Outgoing| {
+        if !outgoing.is("PUT", "/v1/workflows/{id}") {
+            return false;
+        }
+        let Some(mut body) = outgoing.json() else {
+            return false;
+        };
+        let mut changed = false;
+        for step in body["steps"].as_array_mut().into_iter().flatten() {
+            for group in step["filters"].as_array_mut().into_iter().flatten() {
+                for part in group["children"].as_array_mut().into_iter().flatten() {
+                    let Some(url) = part["webhookUrl"].as_str() else {
+                        continue;
+                    };
+                    let path = &url[url.find("/hook/").unwrap_or(0)..];
+                    part["webhookUrl"] = json!(format!("http://127.0.0.1:{closed}{path}"));
+                    changed = true;
+                }
+            }
+        }
+        outgoing.set_json(&body);
+        changed
+    });
+    let (report, broken) = run_broken(breakage, CONDITIONS, 30).await;
+    assert!(broken > 0);
+    assert_eq!(report.webhook_calls, 0);
+    let found = violations(&report, CONDITIONS);
+    assert_eq!(found.len(), 1, "one minimal case is reported: {found:#?}");
+    let violation = found[0];
+    // The minimal case names the webhook and the answer the oracle expected from it.
+    assert!(
+        violation
+            .expected
+            .contains("calls to the webhooks [\"/hook/"),
+        "{violation:#?}"
+    );
+    assert!(
+        violation.received.contains("the webhooks called were []")
+            && violation.received.contains("; webhook http://127.0.0.1:")
+            && violation.received.contains("answers"),
+        "{violation:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn conditions_fail_when_webhook_calls_are_signed_for_another_environment() {
+    // The suite learns the environment's id from the API; a different id makes the signature
+    // the reference sends (over the real id) wrong in the suite's eyes.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let Some(mut body) = answer
+            .json()
+            .filter(|_| outgoing.is("GET", "/v1/environments/me"))
+        else {
+            return false;
+        };
+        body["data"]["_id"] = json!("000000000000000000000000");
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, CONDITIONS, 40).await;
+    assert!(broken > 0);
+    let found = violations(&report, CONDITIONS);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].expected.contains("nv-hmac-256"), "{:#?}", found[0]);
+    assert!(
+        found[0].received.contains("is not the HMAC-SHA256")
+            && found[0].received.contains("000000000000000000000000"),
+        "{:#?}",
+        found[0]
+    );
 }
 
 /// Every step of a workflow body loses its `filters`.
