@@ -16,9 +16,12 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
+use base64::Engine as _;
+use base64::prelude::BASE64_STANDARD;
+use hmac::{Hmac, Mac};
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use tokio::net::TcpListener;
 
 /// The header carrying the call's signature.
@@ -220,45 +223,13 @@ async fn answer(State(received): State<Arc<Mutex<Vec<Received>>>>, request: Requ
 pub fn signature_matches(signature: &str, key: &str, message: &str) -> bool {
     let mac = hmac_sha256(key.as_bytes(), message.as_bytes());
     let hex: String = mac.iter().map(|byte| format!("{byte:02x}")).collect();
-    signature.eq_ignore_ascii_case(&hex) || signature == base64(&mac)
+    signature.eq_ignore_ascii_case(&hex) || signature == BASE64_STANDARD.encode(mac)
 }
 
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.iter().map(|k| k ^ byte).collect::<Vec<u8>>();
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut text = String::new();
-    for chunk in bytes.chunks(3) {
-        let group = chunk.iter().enumerate().fold(0u32, |acc, (index, byte)| {
-            acc | u32::from(*byte) << (16 - 8 * index)
-        });
-        for index in 0..4 {
-            if index <= chunk.len() {
-                text.push(ALPHABET[(group >> (18 - 6 * index) & 63) as usize] as char);
-            } else {
-                text.push('=');
-            }
-        }
-    }
-    text
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
 }
 
 /// Whether `base_url` names this machine, so a callback on 127.0.0.1 is reachable from it.

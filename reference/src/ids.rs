@@ -1,6 +1,7 @@
 //! Identifiers, timestamps and API keys in the shapes Novu uses.
 
 use chrono::{SecondsFormat, Utc};
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 /// A fresh 24-hex identifier shaped like a MongoDB ObjectId: four bytes of Unix seconds, then
@@ -38,23 +39,10 @@ pub(crate) fn key_hash(key: &str) -> String {
 /// HMAC-SHA256 of `message` keyed with `key`, in hex: Novu's `createHash(key, message)`, which
 /// subscriber HMAC hashes are checked against.
 pub(crate) fn hmac_sha256_hex(key: &str, message: &str) -> String {
-    const BLOCK: usize = 64;
-    let mut block_key = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block_key[..32].copy_from_slice(&Sha256::digest(key.as_bytes()));
-    } else {
-        block_key[..key.len()].copy_from_slice(key.as_bytes());
-    }
-    let pad = |byte: u8| block_key.iter().map(|k| k ^ byte).collect::<Vec<u8>>();
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message.as_bytes())
-        .finalize();
-    let outer = Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize();
-    hex(&outer)
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes a key of any length");
+    mac.update(message.as_bytes());
+    hex(&mac.finalize().into_bytes())
 }
 
 fn hex(bytes: &[u8]) -> String {
