@@ -63,16 +63,14 @@ impl Walked {
 
     /// The walk lists the newest first (by `createdAt`); else a failure expecting `expected`.
     pub fn newest_first(&self, expected: &str) -> Result<(), Failure> {
-        let created: Vec<&str> = self
+        let created = self
             .items
             .iter()
-            .filter_map(|item| item["createdAt"].as_str())
-            .collect();
-        match created.windows(2).find(|pair| pair[0] < pair[1]) {
-            Some(pair) => Err(self.fail(
-                expected,
-                format!("{} is listed before {}", pair[0], pair[1]),
-            )),
+            .filter_map(|item| item["createdAt"].as_str());
+        match older_before_newer(created) {
+            Some((older, newer)) => {
+                Err(self.fail(expected, format!("{older} is listed before {newer}")))
+            }
             None => Ok(()),
         }
     }
@@ -316,4 +314,33 @@ pub(crate) async fn walk(
         }
     }
     Ok(None)
+}
+
+/// The first pair of neighbouring timestamps whose first is older than the second. They are
+/// compared as instants: RFC 3339 lets `…:04Z` and `…:04.004Z` be written either way, so their
+/// text does not sort by time.
+fn older_before_newer<'a>(created: impl Iterator<Item = &'a str>) -> Option<(&'a str, &'a str)> {
+    let instants: Vec<(&str, chrono::DateTime<chrono::FixedOffset>)> = created
+        .filter_map(|text| Some((text, chrono::DateTime::parse_from_rfc3339(text).ok()?)))
+        .collect();
+    instants
+        .windows(2)
+        .find(|pair| pair[0].1 < pair[1].1)
+        .map(|pair| (pair[0].0, pair[1].0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::older_before_newer;
+
+    #[test]
+    fn timestamps_sort_as_instants_whatever_their_fraction() {
+        let newest_first = ["2026-11-27T10:02:04.004Z", "2026-11-27T10:02:04Z"];
+        assert_eq!(older_before_newer(newest_first.into_iter()), None);
+        let oldest_first = ["2026-11-27T10:02:04Z", "2026-11-27T10:02:04.004Z"];
+        assert_eq!(
+            older_before_newer(oldest_first.into_iter()),
+            Some(("2026-11-27T10:02:04Z", "2026-11-27T10:02:04.004Z"))
+        );
+    }
 }
