@@ -56,7 +56,9 @@ struct RunArguments {
     /// Only this check (repeatable); `novu-conformance list` names them.
     #[arg(long = "check", value_name = "NAME")]
     checks: Vec<String>,
-    /// Inputs drawn per operation by valid-inputs-accepted and invalid-inputs-rejected.
+    /// Cases per property: inputs per operation of valid-inputs-accepted and
+    /// invalid-inputs-rejected, condition cases of conditions, and one step sequence per five
+    /// for each lifecycles model.
     #[arg(long, value_name = "N", default_value_t = 50)]
     cases: u32,
     /// Concurrent requests.
