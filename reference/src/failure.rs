@@ -1,7 +1,7 @@
 //! The API's error answers: which status a failed operation gets and the body it carries.
 //!
 //! Resource code returns a [`Failure`]; the trait implementation turns it into the operation's
-//! documented response variant with [`answer!`](crate::api). A status an operation does not
+//! documented response variant with `api::answer`. A status an operation does not
 //! document becomes a 500, so a mistake shows instead of breaking the contract.
 
 use chrono::{SubsecRound, Utc};
@@ -16,6 +16,21 @@ pub(crate) enum Status {
     Conflict,
     UnprocessableEntity,
     InternalServerError,
+}
+
+impl Status {
+    /// The HTTP status.
+    pub fn code(self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            Self::BadRequest => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict => StatusCode::CONFLICT,
+            Self::UnprocessableEntity => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
 }
 
 /// A failed operation: its status, its message, and whether the body names the reason phrase.
@@ -87,14 +102,9 @@ impl Failure {
 
     /// The error body for a request to `path` (path and query string as sent).
     pub fn body(&self, path: &str) -> ErrorResponse {
-        let (status_code, reason) = match self.status {
-            Status::BadRequest => (400, "Bad Request"),
-            Status::Unauthorized => (401, "Unauthorized"),
-            Status::NotFound => (404, "Not Found"),
-            Status::Conflict => (409, "Conflict"),
-            Status::UnprocessableEntity => (422, "Unprocessable Entity"),
-            Status::InternalServerError => (500, "Internal Server Error"),
-        };
+        let code = self.status.code();
+        let status_code = i64::from(code.as_u16());
+        let reason = code.canonical_reason().unwrap_or_default();
         ErrorResponse {
             error: self.with_reason.then(|| reason.to_owned()),
             error_id: self.error_id.clone(),

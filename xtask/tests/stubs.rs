@@ -53,7 +53,7 @@ macro_rules! unexercised {
     };
 }
 
-impl NovuApi for Fixture {
+impl Authenticate for Fixture {
     type Caller = EnvironmentId;
 
     async fn authenticate(&self, api_key: &str) -> Result<EnvironmentId, AuthError> {
@@ -63,7 +63,9 @@ impl NovuApi for Fixture {
             Err(AuthError::new("API Key not found"))
         }
     }
+}
 
+impl ChangesApi for Fixture {
     async fn changes_list(
         &self,
         request: ChangesListRequest<EnvironmentId>,
@@ -76,6 +78,14 @@ impl NovuApi for Fixture {
         })
     }
 
+    unexercised! {
+        changes_apply_bulk(ChangesApplyBulkRequest) -> ChangesApplyBulkResponse;
+        changes_count(ChangesCountRequest) -> ChangesCountResponse;
+        changes_apply(ChangesApplyRequest) -> ChangesApplyResponse;
+    }
+}
+
+impl EnvironmentsApi for Fixture {
     async fn environments_retrieve_current(
         &self,
         request: EnvironmentsRetrieveCurrentRequest<EnvironmentId>,
@@ -92,6 +102,13 @@ impl NovuApi for Fixture {
         })
     }
 
+    unexercised! {
+        environments_list(EnvironmentsListRequest) -> EnvironmentsListResponse;
+        environment_api_keys_list(EnvironmentApiKeysListRequest) -> EnvironmentApiKeysListResponse;
+    }
+}
+
+impl EventsApi for Fixture {
     async fn events_trigger(
         &self,
         request: EventsTriggerRequest<EnvironmentId>,
@@ -116,6 +133,14 @@ impl NovuApi for Fixture {
         })
     }
 
+    unexercised! {
+        events_broadcast(EventsBroadcastRequest) -> EventsBroadcastResponse;
+        events_trigger_bulk(EventsTriggerBulkRequest) -> EventsTriggerBulkResponse;
+        events_cancel(EventsCancelRequest) -> EventsCancelResponse;
+    }
+}
+
+impl ExecutionDetailsApi for Fixture {
     async fn execution_details_list(
         &self,
         request: ExecutionDetailsListRequest<EnvironmentId>,
@@ -143,7 +168,9 @@ impl NovuApi for Fixture {
             }],
         })
     }
+}
 
+impl FeedsApi for Fixture {
     async fn feeds_create(
         &self,
         request: FeedsCreateRequest<EnvironmentId>,
@@ -159,6 +186,13 @@ impl NovuApi for Fixture {
         })
     }
 
+    unexercised! {
+        feeds_list(FeedsListRequest) -> FeedsListResponse;
+        feeds_delete(FeedsDeleteRequest) -> FeedsDeleteResponse;
+    }
+}
+
+impl IntegrationsApi for Fixture {
     async fn integration_webhook_status_retrieve(
         &self,
         request: IntegrationWebhookStatusRetrieveRequest<EnvironmentId>,
@@ -167,6 +201,17 @@ impl NovuApi for Fixture {
         IntegrationWebhookStatusRetrieveResponse::Ok(types::BooleanEnvelope { data: supported })
     }
 
+    unexercised! {
+        integrations_list(IntegrationsListRequest) -> IntegrationsListResponse;
+        integrations_create(IntegrationsCreateRequest) -> IntegrationsCreateResponse;
+        integrations_list_active(IntegrationsListActiveRequest) -> IntegrationsListActiveResponse;
+        integrations_update(IntegrationsUpdateRequest) -> IntegrationsUpdateResponse;
+        integrations_delete(IntegrationsDeleteRequest) -> IntegrationsDeleteResponse;
+        integrations_set_primary(IntegrationsSetPrimaryRequest) -> IntegrationsSetPrimaryResponse;
+    }
+}
+
+impl LayoutsApi for Fixture {
     async fn layouts_set_default(
         &self,
         request: LayoutsSetDefaultRequest<EnvironmentId>,
@@ -178,6 +223,16 @@ impl NovuApi for Fixture {
         LayoutsSetDefaultResponse::NotFound(error(404, &request.context, message))
     }
 
+    unexercised! {
+        layouts_list(LayoutsListRequest) -> LayoutsListResponse;
+        layouts_create(LayoutsCreateRequest) -> LayoutsCreateResponse;
+        layouts_retrieve(LayoutsRetrieveRequest) -> LayoutsRetrieveResponse;
+        layouts_delete(LayoutsDeleteRequest) -> LayoutsDeleteResponse;
+        layouts_update(LayoutsUpdateRequest) -> LayoutsUpdateResponse;
+    }
+}
+
+impl MessagesApi for Fixture {
     async fn messages_delete_by_transaction(
         &self,
         request: MessagesDeleteByTransactionRequest<EnvironmentId>,
@@ -196,6 +251,13 @@ impl NovuApi for Fixture {
         }
     }
 
+    unexercised! {
+        messages_list(MessagesListRequest) -> MessagesListResponse;
+        messages_delete(MessagesDeleteRequest) -> MessagesDeleteResponse;
+    }
+}
+
+impl WorkflowGroupsApi for Fixture {
     async fn workflow_groups_create(
         &self,
         request: WorkflowGroupsCreateRequest<EnvironmentId>,
@@ -211,6 +273,41 @@ impl NovuApi for Fixture {
         })
     }
 
+    unexercised! {
+        workflow_groups_list(WorkflowGroupsListRequest) -> WorkflowGroupsListResponse;
+        workflow_groups_retrieve(WorkflowGroupsRetrieveRequest) -> WorkflowGroupsRetrieveResponse;
+        workflow_groups_delete(WorkflowGroupsDeleteRequest) -> WorkflowGroupsDeleteResponse;
+        workflow_groups_update(WorkflowGroupsUpdateRequest) -> WorkflowGroupsUpdateResponse;
+    }
+}
+
+impl WorkflowsApi for Fixture {
+    /// Answers whether the workflow existed, as the API does.
+    async fn workflows_delete(
+        &self,
+        request: WorkflowsDeleteRequest<EnvironmentId>,
+    ) -> WorkflowsDeleteResponse {
+        let existed = *request.path.workflow_id == WORKFLOW_ID;
+        WorkflowsDeleteResponse::Ok(types::BooleanEnvelope { data: existed })
+    }
+
+    unexercised! {
+        notification_templates_list(NotificationTemplatesListRequest) -> NotificationTemplatesListResponse;
+        notification_templates_create(NotificationTemplatesCreateRequest) -> NotificationTemplatesCreateResponse;
+        notification_templates_retrieve(NotificationTemplatesRetrieveRequest) -> NotificationTemplatesRetrieveResponse;
+        notification_templates_update(NotificationTemplatesUpdateRequest) -> NotificationTemplatesUpdateResponse;
+        notification_templates_delete(NotificationTemplatesDeleteRequest) -> NotificationTemplatesDeleteResponse;
+        notification_template_status_update(NotificationTemplateStatusUpdateRequest) -> NotificationTemplateStatusUpdateResponse;
+        workflows_list(WorkflowsListRequest) -> WorkflowsListResponse;
+        workflows_create(WorkflowsCreateRequest) -> WorkflowsCreateResponse;
+        workflow_variables_retrieve(WorkflowVariablesRetrieveRequest) -> WorkflowVariablesRetrieveResponse;
+        workflows_retrieve(WorkflowsRetrieveRequest) -> WorkflowsRetrieveResponse;
+        workflows_update(WorkflowsUpdateRequest) -> WorkflowsUpdateResponse;
+        workflow_status_update(WorkflowStatusUpdateRequest) -> WorkflowStatusUpdateResponse;
+    }
+}
+
+impl NotificationsApi for Fixture {
     /// One notification per requested subscriber, over the requested channels.
     async fn notifications_list(
         &self,
@@ -260,6 +357,14 @@ impl NovuApi for Fixture {
         })
     }
 
+    unexercised! {
+        notifications_graph_stats(NotificationsGraphStatsRequest) -> NotificationsGraphStatsResponse;
+        notifications_stats(NotificationsStatsRequest) -> NotificationsStatsResponse;
+        notifications_get(NotificationsGetRequest) -> NotificationsGetResponse;
+    }
+}
+
+impl OrganizationsApi for Fixture {
     async fn organizations_rename(
         &self,
         request: OrganizationsRenameRequest<EnvironmentId>,
@@ -267,6 +372,18 @@ impl NovuApi for Fixture {
         OrganizationsRenameResponse::Ok(types::OrganizationNameEnvelope { data: request.body })
     }
 
+    unexercised! {
+        organizations_list(OrganizationsListRequest) -> OrganizationsListResponse;
+        organizations_create(OrganizationsCreateRequest) -> OrganizationsCreateResponse;
+        organization_branding_update(OrganizationBrandingUpdateRequest) -> OrganizationBrandingUpdateResponse;
+        organizations_retrieve_current(OrganizationsRetrieveCurrentRequest) -> OrganizationsRetrieveCurrentResponse;
+        organization_members_list(OrganizationMembersListRequest) -> OrganizationMembersListResponse;
+        organization_members_delete(OrganizationMembersDeleteRequest) -> OrganizationMembersDeleteResponse;
+        organization_member_roles_update(OrganizationMemberRolesUpdateRequest) -> OrganizationMemberRolesUpdateResponse;
+    }
+}
+
+impl SubscribersApi for Fixture {
     async fn subscribers_create(
         &self,
         request: SubscribersCreateRequest<EnvironmentId>,
@@ -315,6 +432,44 @@ impl NovuApi for Fixture {
         }
     }
 
+    // The chat OAuth redirects are public: their requests carry no caller.
+    async fn subscriber_chat_oauth(
+        &self,
+        request: SubscriberChatOauthRequest,
+    ) -> SubscriberChatOauthResponse {
+        SubscriberChatOauthResponse::InternalServerError(unexercised(&request.context))
+    }
+
+    async fn subscriber_chat_oauth_callback(
+        &self,
+        request: SubscriberChatOauthCallbackRequest,
+    ) -> SubscriberChatOauthCallbackResponse {
+        SubscriberChatOauthCallbackResponse::InternalServerError(unexercised(&request.context))
+    }
+
+    unexercised! {
+        subscribers_list(SubscribersListRequest) -> SubscribersListResponse;
+        subscribers_create_bulk(SubscribersCreateBulkRequest) -> SubscribersCreateBulkResponse;
+        subscribers_update(SubscribersUpdateRequest) -> SubscribersUpdateResponse;
+        subscribers_delete(SubscribersDeleteRequest) -> SubscribersDeleteResponse;
+        subscriber_credentials_update(SubscriberCredentialsUpdateRequest) -> SubscriberCredentialsUpdateResponse;
+        subscriber_credentials_append(SubscriberCredentialsAppendRequest) -> SubscriberCredentialsAppendResponse;
+        subscriber_credentials_delete(SubscriberCredentialsDeleteRequest) -> SubscriberCredentialsDeleteResponse;
+        subscriber_messages_mark_all(SubscriberMessagesMarkAllRequest) -> SubscriberMessagesMarkAllResponse;
+        subscriber_messages_mark_as(SubscriberMessagesMarkAsRequest) -> SubscriberMessagesMarkAsResponse;
+        subscriber_messages_mark_as_legacy(SubscriberMessagesMarkAsLegacyRequest) -> SubscriberMessagesMarkAsLegacyResponse;
+        subscriber_message_action_update(SubscriberMessageActionUpdateRequest) -> SubscriberMessageActionUpdateResponse;
+        subscriber_notifications_feed(SubscriberNotificationsFeedRequest) -> SubscriberNotificationsFeedResponse;
+        subscriber_notifications_unseen_count(SubscriberNotificationsUnseenCountRequest) -> SubscriberNotificationsUnseenCountResponse;
+        subscriber_online_status_update(SubscriberOnlineStatusUpdateRequest) -> SubscriberOnlineStatusUpdateResponse;
+        subscriber_preferences_list(SubscriberPreferencesListRequest) -> SubscriberPreferencesListResponse;
+        subscriber_preferences_update_global(SubscriberPreferencesUpdateGlobalRequest) -> SubscriberPreferencesUpdateGlobalResponse;
+        subscriber_preferences_get_by_level(SubscriberPreferencesGetByLevelRequest) -> SubscriberPreferencesGetByLevelResponse;
+        subscriber_preferences_update(SubscriberPreferencesUpdateRequest) -> SubscriberPreferencesUpdateResponse;
+    }
+}
+
+impl TenantsApi for Fixture {
     async fn tenants_get(&self, request: TenantsGetRequest<EnvironmentId>) -> TenantsGetResponse {
         let identifier = request.path.identifier;
         if identifier != "acme" {
@@ -334,6 +489,15 @@ impl NovuApi for Fixture {
         })
     }
 
+    unexercised! {
+        tenants_list(TenantsListRequest) -> TenantsListResponse;
+        tenants_create(TenantsCreateRequest) -> TenantsCreateResponse;
+        tenants_delete(TenantsDeleteRequest) -> TenantsDeleteResponse;
+        tenants_update(TenantsUpdateRequest) -> TenantsUpdateResponse;
+    }
+}
+
+impl TopicsApi for Fixture {
     async fn topics_create(
         &self,
         request: TopicsCreateRequest<EnvironmentId>,
@@ -383,6 +547,16 @@ impl NovuApi for Fixture {
         })
     }
 
+    unexercised! {
+        topics_list(TopicsListRequest) -> TopicsListResponse;
+        topics_get(TopicsGetRequest) -> TopicsGetResponse;
+        topics_rename(TopicsRenameRequest) -> TopicsRenameResponse;
+        topic_subscribers_add(TopicSubscribersAddRequest) -> TopicSubscribersAddResponse;
+        topic_subscribers_remove(TopicSubscribersRemoveRequest) -> TopicSubscribersRemoveResponse;
+    }
+}
+
+impl WorkflowOverridesApi for Fixture {
     async fn workflow_overrides_delete(
         &self,
         request: WorkflowOverridesDeleteRequest<EnvironmentId>,
@@ -395,113 +569,13 @@ impl NovuApi for Fixture {
         WorkflowOverridesDeleteResponse::NotFound(error(404, &request.context, message))
     }
 
-    /// Answers whether the workflow existed, as the API does.
-    async fn workflows_delete(
-        &self,
-        request: WorkflowsDeleteRequest<EnvironmentId>,
-    ) -> WorkflowsDeleteResponse {
-        let existed = *request.path.workflow_id == WORKFLOW_ID;
-        WorkflowsDeleteResponse::Ok(types::BooleanEnvelope { data: existed })
-    }
-
-    // The chat OAuth redirects are public: their requests carry no caller.
-    async fn subscriber_chat_oauth(
-        &self,
-        request: SubscriberChatOauthRequest,
-    ) -> SubscriberChatOauthResponse {
-        SubscriberChatOauthResponse::InternalServerError(unexercised(&request.context))
-    }
-
-    async fn subscriber_chat_oauth_callback(
-        &self,
-        request: SubscriberChatOauthCallbackRequest,
-    ) -> SubscriberChatOauthCallbackResponse {
-        SubscriberChatOauthCallbackResponse::InternalServerError(unexercised(&request.context))
-    }
-
     unexercised! {
-        changes_apply_bulk(ChangesApplyBulkRequest) -> ChangesApplyBulkResponse;
-        changes_count(ChangesCountRequest) -> ChangesCountResponse;
-        changes_apply(ChangesApplyRequest) -> ChangesApplyResponse;
-        environments_list(EnvironmentsListRequest) -> EnvironmentsListResponse;
-        environment_api_keys_list(EnvironmentApiKeysListRequest) -> EnvironmentApiKeysListResponse;
-        events_broadcast(EventsBroadcastRequest) -> EventsBroadcastResponse;
-        events_trigger_bulk(EventsTriggerBulkRequest) -> EventsTriggerBulkResponse;
-        events_cancel(EventsCancelRequest) -> EventsCancelResponse;
-        feeds_list(FeedsListRequest) -> FeedsListResponse;
-        feeds_delete(FeedsDeleteRequest) -> FeedsDeleteResponse;
-        integrations_list(IntegrationsListRequest) -> IntegrationsListResponse;
-        integrations_create(IntegrationsCreateRequest) -> IntegrationsCreateResponse;
-        integrations_list_active(IntegrationsListActiveRequest) -> IntegrationsListActiveResponse;
-        integrations_update(IntegrationsUpdateRequest) -> IntegrationsUpdateResponse;
-        integrations_delete(IntegrationsDeleteRequest) -> IntegrationsDeleteResponse;
-        integrations_set_primary(IntegrationsSetPrimaryRequest) -> IntegrationsSetPrimaryResponse;
-        layouts_list(LayoutsListRequest) -> LayoutsListResponse;
-        layouts_create(LayoutsCreateRequest) -> LayoutsCreateResponse;
-        layouts_retrieve(LayoutsRetrieveRequest) -> LayoutsRetrieveResponse;
-        layouts_delete(LayoutsDeleteRequest) -> LayoutsDeleteResponse;
-        layouts_update(LayoutsUpdateRequest) -> LayoutsUpdateResponse;
-        messages_list(MessagesListRequest) -> MessagesListResponse;
-        messages_delete(MessagesDeleteRequest) -> MessagesDeleteResponse;
-        workflow_groups_list(WorkflowGroupsListRequest) -> WorkflowGroupsListResponse;
-        workflow_groups_retrieve(WorkflowGroupsRetrieveRequest) -> WorkflowGroupsRetrieveResponse;
-        workflow_groups_delete(WorkflowGroupsDeleteRequest) -> WorkflowGroupsDeleteResponse;
-        workflow_groups_update(WorkflowGroupsUpdateRequest) -> WorkflowGroupsUpdateResponse;
-        notification_templates_list(NotificationTemplatesListRequest) -> NotificationTemplatesListResponse;
-        notification_templates_create(NotificationTemplatesCreateRequest) -> NotificationTemplatesCreateResponse;
-        notification_templates_retrieve(NotificationTemplatesRetrieveRequest) -> NotificationTemplatesRetrieveResponse;
-        notification_templates_update(NotificationTemplatesUpdateRequest) -> NotificationTemplatesUpdateResponse;
-        notification_templates_delete(NotificationTemplatesDeleteRequest) -> NotificationTemplatesDeleteResponse;
-        notification_template_status_update(NotificationTemplateStatusUpdateRequest) -> NotificationTemplateStatusUpdateResponse;
-        notifications_graph_stats(NotificationsGraphStatsRequest) -> NotificationsGraphStatsResponse;
-        notifications_stats(NotificationsStatsRequest) -> NotificationsStatsResponse;
-        notifications_get(NotificationsGetRequest) -> NotificationsGetResponse;
-        organizations_list(OrganizationsListRequest) -> OrganizationsListResponse;
-        organizations_create(OrganizationsCreateRequest) -> OrganizationsCreateResponse;
-        organization_branding_update(OrganizationBrandingUpdateRequest) -> OrganizationBrandingUpdateResponse;
-        organizations_retrieve_current(OrganizationsRetrieveCurrentRequest) -> OrganizationsRetrieveCurrentResponse;
-        organization_members_list(OrganizationMembersListRequest) -> OrganizationMembersListResponse;
-        organization_members_delete(OrganizationMembersDeleteRequest) -> OrganizationMembersDeleteResponse;
-        organization_member_roles_update(OrganizationMemberRolesUpdateRequest) -> OrganizationMemberRolesUpdateResponse;
-        subscribers_list(SubscribersListRequest) -> SubscribersListResponse;
-        subscribers_create_bulk(SubscribersCreateBulkRequest) -> SubscribersCreateBulkResponse;
-        subscribers_update(SubscribersUpdateRequest) -> SubscribersUpdateResponse;
-        subscribers_delete(SubscribersDeleteRequest) -> SubscribersDeleteResponse;
-        subscriber_credentials_update(SubscriberCredentialsUpdateRequest) -> SubscriberCredentialsUpdateResponse;
-        subscriber_credentials_append(SubscriberCredentialsAppendRequest) -> SubscriberCredentialsAppendResponse;
-        subscriber_credentials_delete(SubscriberCredentialsDeleteRequest) -> SubscriberCredentialsDeleteResponse;
-        subscriber_messages_mark_all(SubscriberMessagesMarkAllRequest) -> SubscriberMessagesMarkAllResponse;
-        subscriber_messages_mark_as(SubscriberMessagesMarkAsRequest) -> SubscriberMessagesMarkAsResponse;
-        subscriber_messages_mark_as_legacy(SubscriberMessagesMarkAsLegacyRequest) -> SubscriberMessagesMarkAsLegacyResponse;
-        subscriber_message_action_update(SubscriberMessageActionUpdateRequest) -> SubscriberMessageActionUpdateResponse;
-        subscriber_notifications_feed(SubscriberNotificationsFeedRequest) -> SubscriberNotificationsFeedResponse;
-        subscriber_notifications_unseen_count(SubscriberNotificationsUnseenCountRequest) -> SubscriberNotificationsUnseenCountResponse;
-        subscriber_online_status_update(SubscriberOnlineStatusUpdateRequest) -> SubscriberOnlineStatusUpdateResponse;
-        subscriber_preferences_list(SubscriberPreferencesListRequest) -> SubscriberPreferencesListResponse;
-        subscriber_preferences_update_global(SubscriberPreferencesUpdateGlobalRequest) -> SubscriberPreferencesUpdateGlobalResponse;
-        subscriber_preferences_get_by_level(SubscriberPreferencesGetByLevelRequest) -> SubscriberPreferencesGetByLevelResponse;
-        subscriber_preferences_update(SubscriberPreferencesUpdateRequest) -> SubscriberPreferencesUpdateResponse;
-        tenants_list(TenantsListRequest) -> TenantsListResponse;
-        tenants_create(TenantsCreateRequest) -> TenantsCreateResponse;
-        tenants_delete(TenantsDeleteRequest) -> TenantsDeleteResponse;
-        tenants_update(TenantsUpdateRequest) -> TenantsUpdateResponse;
-        topics_list(TopicsListRequest) -> TopicsListResponse;
-        topics_get(TopicsGetRequest) -> TopicsGetResponse;
-        topics_rename(TopicsRenameRequest) -> TopicsRenameResponse;
-        topic_subscribers_add(TopicSubscribersAddRequest) -> TopicSubscribersAddResponse;
-        topic_subscribers_remove(TopicSubscribersRemoveRequest) -> TopicSubscribersRemoveResponse;
         workflow_overrides_list(WorkflowOverridesListRequest) -> WorkflowOverridesListResponse;
         workflow_overrides_create(WorkflowOverridesCreateRequest) -> WorkflowOverridesCreateResponse;
         workflow_overrides_retrieve_by_tenant(WorkflowOverridesRetrieveByTenantRequest) -> WorkflowOverridesRetrieveByTenantResponse;
         workflow_overrides_update_by_tenant(WorkflowOverridesUpdateByTenantRequest) -> WorkflowOverridesUpdateByTenantResponse;
         workflow_overrides_retrieve(WorkflowOverridesRetrieveRequest) -> WorkflowOverridesRetrieveResponse;
         workflow_overrides_update(WorkflowOverridesUpdateRequest) -> WorkflowOverridesUpdateResponse;
-        workflows_list(WorkflowsListRequest) -> WorkflowsListResponse;
-        workflows_create(WorkflowsCreateRequest) -> WorkflowsCreateResponse;
-        workflow_variables_retrieve(WorkflowVariablesRetrieveRequest) -> WorkflowVariablesRetrieveResponse;
-        workflows_retrieve(WorkflowsRetrieveRequest) -> WorkflowsRetrieveResponse;
-        workflows_update(WorkflowsUpdateRequest) -> WorkflowsUpdateResponse;
-        workflow_status_update(WorkflowStatusUpdateRequest) -> WorkflowStatusUpdateResponse;
     }
 }
 
@@ -1134,4 +1208,50 @@ async fn an_unknown_route_or_method_is_answered_with_404_and_the_error_body() {
     let (status, body) = raw_refusal(server.raw(Method::PATCH, "/v1/feeds")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(messages(&body), ["Cannot PATCH /v1/feeds"]);
+}
+
+#[test]
+fn a_failure_becomes_the_documented_variant_of_its_status_and_only_that() {
+    let context = RequestContext {
+        path_and_query: "/v1/subscribers/ada".into(),
+        headers: Default::default(),
+        raw_body: serde_json::Value::Null,
+    };
+    let body = || error(404, &context, "Subscriber not found");
+    assert!(matches!(
+        SubscribersGetResponse::from_failure(StatusCode::NOT_FOUND, body()),
+        Ok(SubscribersGetResponse::NotFound(_))
+    ));
+    assert!(matches!(
+        SubscribersGetResponse::from_failure(StatusCode::TOO_MANY_REQUESTS, body()),
+        Ok(SubscribersGetResponse::TooManyRequests {
+            retry_after: None,
+            ..
+        })
+    ));
+    // `topics_create` documents no 404: the body comes back for the caller to decide.
+    assert!(!TopicsCreateResponse::FAILURE_STATUSES.contains(&404));
+    let refused = TopicsCreateResponse::from_failure(StatusCode::NOT_FOUND, body());
+    assert_eq!(refused.err(), Some(body()));
+    assert_eq!(
+        SubscribersGetResponse::FAILURE_STATUSES,
+        &[400, 401, 404, 429, 500]
+    );
+}
+
+#[test]
+fn nullable_request_properties_keep_null_apart_from_absent() {
+    let read = |text: &str| -> types::UpdateSubscriberRequest {
+        serde_json::from_str(text).expect("a valid update")
+    };
+    assert_eq!(read("{}").email, None);
+    assert_eq!(read(r#"{"email": null}"#).email, Some(None));
+    let set = read(r#"{"email": "ada@example.com"}"#).email;
+    assert!(matches!(set, Some(Some(_))), "{set:?}");
+    // Written back, each keeps its form: absent stays absent, null stays null.
+    assert_eq!(serde_json::to_value(read("{}")).unwrap(), json!({}));
+    assert_eq!(
+        serde_json::to_value(read(r#"{"email": null}"#)).unwrap(),
+        json!({ "email": null })
+    );
 }

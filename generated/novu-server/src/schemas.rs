@@ -3,7 +3,7 @@
 //! The spec's schemas as JSON Schema (draft 4), validated against by the router.
 
 /// Component schemas under `/components/schemas`, parameter schemas under `/operations/<id>/parameters`.
-pub(crate) const DOCUMENT: &str = r#####"{
+pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_runtime::SchemaDocument::new(r#####"{
   "components": {
     "schemas": {
       "ActivityExecutionDetail": {
@@ -6413,4 +6413,4 @@ pub(crate) const DOCUMENT: &str = r#####"{
       }
     }
   }
-}"#####;
+}"#####);

@@ -5,23 +5,13 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-pub use crate::runtime::{AuthError, RequestContext};
-use crate::runtime;
+use novu_server_runtime as runtime;
+pub use runtime::{AuthError, Authenticate, Documented, RequestContext};
 pub use novu_types as types;
-/// The API, one method per operation. Implement it and serve it with [`router`].
+/// The operations tagged `Changes`.
 ///
-/// The router has already authenticated the caller (through [`NovuApi::authenticate`])
-/// and validated every parameter and body against the spec when a method is called; a
-/// method only decides which documented response to give.
-pub trait NovuApi: Send + Sync + 'static {
-    /// Who a valid API key belongs to (an environment, typically).
-    type Caller: Send + Sync + 'static;
-    /// Resolves the key of `Authorization: ApiKey <key>`; an error is answered with 401
-    /// and its message (`API Key not found`).
-    fn authenticate(
-        &self,
-        api_key: &str,
-    ) -> impl Future<Output = Result<Self::Caller, AuthError>> + Send;
+/// Pending changes of the development environment and their promotion.
+pub trait ChangesApi: Authenticate {
     /// List changes
     ///
     /// `GET /v1/changes`
@@ -50,6 +40,11 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: ChangesApplyRequest<Self::Caller>,
     ) -> impl Future<Output = ChangesApplyResponse> + Send;
+}
+/// The operations tagged `Environments`.
+///
+/// The environments of the organization and their API keys.
+pub trait EnvironmentsApi: Authenticate {
     /// List environments
     ///
     /// `GET /v1/environments`
@@ -71,6 +66,11 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: EnvironmentsRetrieveCurrentRequest<Self::Caller>,
     ) -> impl Future<Output = EnvironmentsRetrieveCurrentResponse> + Send;
+}
+/// The operations tagged `Events`.
+///
+/// Trigger workflows for subscribers and topics, in bulk or to everyone, and cancel them.
+pub trait EventsApi: Authenticate {
     /// Trigger a workflow
     ///
     /// `POST /v1/events/trigger`
@@ -99,6 +99,11 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: EventsCancelRequest<Self::Caller>,
     ) -> impl Future<Output = EventsCancelResponse> + Send;
+}
+/// The operations tagged `Execution Details`.
+///
+/// The step-by-step record of how a notification was processed.
+pub trait ExecutionDetailsApi: Authenticate {
     /// List the execution details of a notification
     ///
     /// `GET /v1/execution-details`
@@ -106,6 +111,11 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: ExecutionDetailsListRequest<Self::Caller>,
     ) -> impl Future<Output = ExecutionDetailsListResponse> + Send;
+}
+/// The operations tagged `Feeds`.
+///
+/// In-app feeds that messages can be filed under.
+pub trait FeedsApi: Authenticate {
     /// List feeds
     ///
     /// `GET /v1/feeds`
@@ -127,6 +137,11 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: FeedsDeleteRequest<Self::Caller>,
     ) -> impl Future<Output = FeedsDeleteResponse> + Send;
+}
+/// The operations tagged `Integrations`.
+///
+/// Delivery providers per channel, their credentials, primary choice and conditions.
+pub trait IntegrationsApi: Authenticate {
     /// List integrations
     ///
     /// `GET /v1/integrations`
@@ -176,6 +191,11 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: IntegrationsSetPrimaryRequest<Self::Caller>,
     ) -> impl Future<Output = IntegrationsSetPrimaryResponse> + Send;
+}
+/// The operations tagged `Layouts`.
+///
+/// Email layouts that wrap message bodies.
+pub trait LayoutsApi: Authenticate {
     /// List layouts
     ///
     /// `GET /v1/layouts`
@@ -218,6 +238,11 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: LayoutsSetDefaultRequest<Self::Caller>,
     ) -> impl Future<Output = LayoutsSetDefaultResponse> + Send;
+}
+/// The operations tagged `Messages`.
+///
+/// The messages created for subscribers, across channels.
+pub trait MessagesApi: Authenticate {
     /// List messages
     ///
     /// `GET /v1/messages`
@@ -239,6 +264,11 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: MessagesDeleteRequest<Self::Caller>,
     ) -> impl Future<Output = MessagesDeleteResponse> + Send;
+}
+/// The operations tagged `Workflow groups`.
+///
+/// Groups that organise workflows.
+pub trait WorkflowGroupsApi: Authenticate {
     /// List workflow groups
     ///
     /// `GET /v1/notification-groups`
@@ -274,6 +304,11 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: WorkflowGroupsUpdateRequest<Self::Caller>,
     ) -> impl Future<Output = WorkflowGroupsUpdateResponse> + Send;
+}
+/// The operations tagged `Workflows`.
+///
+/// Notification workflows (v1), their steps, filters and status.
+pub trait WorkflowsApi: Authenticate {
     /// List workflows
     ///
     /// `GET /v1/notification-templates`
@@ -328,6 +363,60 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: NotificationTemplateStatusUpdateRequest<Self::Caller>,
     ) -> impl Future<Output = NotificationTemplateStatusUpdateResponse> + Send;
+    /// List workflows
+    ///
+    /// `GET /v1/workflows`
+    fn workflows_list(
+        &self,
+        request: WorkflowsListRequest<Self::Caller>,
+    ) -> impl Future<Output = WorkflowsListResponse> + Send;
+    /// Create a workflow
+    ///
+    /// `POST /v1/workflows`
+    fn workflows_create(
+        &self,
+        request: WorkflowsCreateRequest<Self::Caller>,
+    ) -> impl Future<Output = WorkflowsCreateResponse> + Send;
+    /// List template variables
+    ///
+    /// `GET /v1/workflows/variables`
+    fn workflow_variables_retrieve(
+        &self,
+        request: WorkflowVariablesRetrieveRequest<Self::Caller>,
+    ) -> impl Future<Output = WorkflowVariablesRetrieveResponse> + Send;
+    /// Get a workflow
+    ///
+    /// `GET /v1/workflows/{workflowId}`
+    fn workflows_retrieve(
+        &self,
+        request: WorkflowsRetrieveRequest<Self::Caller>,
+    ) -> impl Future<Output = WorkflowsRetrieveResponse> + Send;
+    /// Update a workflow
+    ///
+    /// `PUT /v1/workflows/{workflowId}`
+    fn workflows_update(
+        &self,
+        request: WorkflowsUpdateRequest<Self::Caller>,
+    ) -> impl Future<Output = WorkflowsUpdateResponse> + Send;
+    /// Delete a workflow
+    ///
+    /// `DELETE /v1/workflows/{workflowId}`
+    fn workflows_delete(
+        &self,
+        request: WorkflowsDeleteRequest<Self::Caller>,
+    ) -> impl Future<Output = WorkflowsDeleteResponse> + Send;
+    /// Activate or deactivate a workflow
+    ///
+    /// `PUT /v1/workflows/{workflowId}/status`
+    fn workflow_status_update(
+        &self,
+        request: WorkflowStatusUpdateRequest<Self::Caller>,
+    ) -> impl Future<Output = WorkflowStatusUpdateResponse> + Send;
+}
+/// The operations tagged `Notifications`.
+///
+/// The activity feed of triggered notifications and its statistics.
+pub trait NotificationsApi: Authenticate {
     /// List triggered notifications
     ///
     /// `GET /v1/notifications`
@@ -356,6 +445,11 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: NotificationsGetRequest<Self::Caller>,
     ) -> impl Future<Output = NotificationsGetResponse> + Send;
+}
+/// The operations tagged `Organizations`.
+///
+/// The organization behind the API key, its branding and members.
+pub trait OrganizationsApi: Authenticate {
     /// List organizations
     ///
     /// `GET /v1/organizations`
@@ -412,6 +506,11 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: OrganizationMemberRolesUpdateRequest<Self::Caller>,
     ) -> impl Future<Output = OrganizationMemberRolesUpdateResponse> + Send;
+}
+/// The operations tagged `Subscribers`.
+///
+/// The people notifications are for, their channel credentials, preferences and in-app feed.
+pub trait SubscribersApi: Authenticate {
     /// List subscribers
     ///
     /// `GET /v1/subscribers`
@@ -568,6 +667,11 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: SubscriberPreferencesUpdateRequest<Self::Caller>,
     ) -> impl Future<Output = SubscriberPreferencesUpdateResponse> + Send;
+}
+/// The operations tagged `Tenants`.
+///
+/// Tenants that triggers can name, with their custom data.
+pub trait TenantsApi: Authenticate {
     /// List tenants
     ///
     /// `GET /v1/tenants`
@@ -603,6 +707,11 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: TenantsUpdateRequest<Self::Caller>,
     ) -> impl Future<Output = TenantsUpdateResponse> + Send;
+}
+/// The operations tagged `Topics`.
+///
+/// Named groups of subscribers that a trigger can address at once.
+pub trait TopicsApi: Authenticate {
     /// List topics
     ///
     /// `GET /v1/topics`
@@ -659,6 +768,11 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: TopicSubscribersGetRequest<Self::Caller>,
     ) -> impl Future<Output = TopicSubscribersGetResponse> + Send;
+}
+/// The operations tagged `Workflow Overrides`.
+///
+/// Per-tenant overrides of a workflow's activity and channel preferences.
+pub trait WorkflowOverridesApi: Authenticate {
     /// List workflow overrides
     ///
     /// `GET /v1/workflow-overrides`
@@ -708,56 +822,20 @@ pub trait NovuApi: Send + Sync + 'static {
         &self,
         request: WorkflowOverridesDeleteRequest<Self::Caller>,
     ) -> impl Future<Output = WorkflowOverridesDeleteResponse> + Send;
-    /// List workflows
-    ///
-    /// `GET /v1/workflows`
-    fn workflows_list(
-        &self,
-        request: WorkflowsListRequest<Self::Caller>,
-    ) -> impl Future<Output = WorkflowsListResponse> + Send;
-    /// Create a workflow
-    ///
-    /// `POST /v1/workflows`
-    fn workflows_create(
-        &self,
-        request: WorkflowsCreateRequest<Self::Caller>,
-    ) -> impl Future<Output = WorkflowsCreateResponse> + Send;
-    /// List template variables
-    ///
-    /// `GET /v1/workflows/variables`
-    fn workflow_variables_retrieve(
-        &self,
-        request: WorkflowVariablesRetrieveRequest<Self::Caller>,
-    ) -> impl Future<Output = WorkflowVariablesRetrieveResponse> + Send;
-    /// Get a workflow
-    ///
-    /// `GET /v1/workflows/{workflowId}`
-    fn workflows_retrieve(
-        &self,
-        request: WorkflowsRetrieveRequest<Self::Caller>,
-    ) -> impl Future<Output = WorkflowsRetrieveResponse> + Send;
-    /// Update a workflow
-    ///
-    /// `PUT /v1/workflows/{workflowId}`
-    fn workflows_update(
-        &self,
-        request: WorkflowsUpdateRequest<Self::Caller>,
-    ) -> impl Future<Output = WorkflowsUpdateResponse> + Send;
-    /// Delete a workflow
-    ///
-    /// `DELETE /v1/workflows/{workflowId}`
-    fn workflows_delete(
-        &self,
-        request: WorkflowsDeleteRequest<Self::Caller>,
-    ) -> impl Future<Output = WorkflowsDeleteResponse> + Send;
-    /// Activate or deactivate a workflow
-    ///
-    /// `PUT /v1/workflows/{workflowId}/status`
-    fn workflow_status_update(
-        &self,
-        request: WorkflowStatusUpdateRequest<Self::Caller>,
-    ) -> impl Future<Output = WorkflowStatusUpdateResponse> + Send;
 }
+/// The whole API: every per-tag trait, implemented for any type that implements them
+/// all. Serve it with [`router`].
+///
+/// The router has already authenticated the caller (through
+/// [`Authenticate::authenticate`]) and validated every parameter and body against the
+/// spec when a method is called; a method only decides which documented response to give.
+pub trait NovuApi: ChangesApi + EnvironmentsApi + EventsApi + ExecutionDetailsApi + FeedsApi + IntegrationsApi + LayoutsApi + MessagesApi + WorkflowGroupsApi + WorkflowsApi + NotificationsApi + OrganizationsApi + SubscribersApi + TenantsApi + TopicsApi + WorkflowOverridesApi {}
+impl<
+    A: ChangesApi + EnvironmentsApi + EventsApi + ExecutionDetailsApi + FeedsApi
+        + IntegrationsApi + LayoutsApi + MessagesApi + WorkflowGroupsApi + WorkflowsApi
+        + NotificationsApi + OrganizationsApi + SubscribersApi + TenantsApi + TopicsApi
+        + WorkflowOverridesApi,
+> NovuApi for A {}
 /// The decoded, validated input of `changes_list` (`GET /v1/changes`).
 #[derive(Debug)]
 pub struct ChangesListRequest<C> {
@@ -2448,6 +2526,27 @@ impl IntoResponse for ChangesListResponse {
         }
     }
 }
+impl Documented for ChangesListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `changes_apply_bulk`; the variant owns the status code.
 #[derive(Debug)]
 pub enum ChangesApplyBulkResponse {
@@ -2512,6 +2611,28 @@ impl IntoResponse for ChangesApplyBulkResponse {
         }
     }
 }
+impl Documented for ChangesApplyBulkResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `changes_count`; the variant owns the status code.
 #[derive(Debug)]
 pub enum ChangesCountResponse {
@@ -2555,6 +2676,26 @@ impl IntoResponse for ChangesCountResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for ChangesCountResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -2622,6 +2763,28 @@ impl IntoResponse for ChangesApplyResponse {
         }
     }
 }
+impl Documented for ChangesApplyResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `environments_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum EnvironmentsListResponse {
@@ -2665,6 +2828,26 @@ impl IntoResponse for EnvironmentsListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for EnvironmentsListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -2714,6 +2897,26 @@ impl IntoResponse for EnvironmentApiKeysListResponse {
         }
     }
 }
+impl Documented for EnvironmentApiKeysListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `environments_retrieve_current`; the variant owns the status code.
 #[derive(Debug)]
 pub enum EnvironmentsRetrieveCurrentResponse {
@@ -2757,6 +2960,26 @@ impl IntoResponse for EnvironmentsRetrieveCurrentResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for EnvironmentsRetrieveCurrentResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -2833,6 +3056,29 @@ impl IntoResponse for EventsTriggerResponse {
         }
     }
 }
+impl Documented for EventsTriggerResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 422, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `events_broadcast`; the variant owns the status code.
 #[derive(Debug)]
 pub enum EventsBroadcastResponse {
@@ -2894,6 +3140,28 @@ impl IntoResponse for EventsBroadcastResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for EventsBroadcastResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -2961,6 +3229,28 @@ impl IntoResponse for EventsTriggerBulkResponse {
         }
     }
 }
+impl Documented for EventsTriggerBulkResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `events_cancel`; the variant owns the status code.
 #[derive(Debug)]
 pub enum EventsCancelResponse {
@@ -3013,6 +3303,27 @@ impl IntoResponse for EventsCancelResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for EventsCancelResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -3080,6 +3391,28 @@ impl IntoResponse for ExecutionDetailsListResponse {
         }
     }
 }
+impl Documented for ExecutionDetailsListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `feeds_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum FeedsListResponse {
@@ -3123,6 +3456,26 @@ impl IntoResponse for FeedsListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for FeedsListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -3199,6 +3552,29 @@ impl IntoResponse for FeedsCreateResponse {
         }
     }
 }
+impl Documented for FeedsCreateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `feeds_delete`; the variant owns the status code.
 #[derive(Debug)]
 pub enum FeedsDeleteResponse {
@@ -3254,6 +3630,27 @@ impl IntoResponse for FeedsDeleteResponse {
         }
     }
 }
+impl Documented for FeedsDeleteResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `integrations_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum IntegrationsListResponse {
@@ -3297,6 +3694,26 @@ impl IntoResponse for IntegrationsListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for IntegrationsListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -3373,6 +3790,29 @@ impl IntoResponse for IntegrationsCreateResponse {
         }
     }
 }
+impl Documented for IntegrationsCreateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `integrations_list_active`; the variant owns the status code.
 #[derive(Debug)]
 pub enum IntegrationsListActiveResponse {
@@ -3416,6 +3856,26 @@ impl IntoResponse for IntegrationsListActiveResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for IntegrationsListActiveResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -3471,6 +3931,27 @@ impl IntoResponse for IntegrationWebhookStatusRetrieveResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for IntegrationWebhookStatusRetrieveResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -3556,6 +4037,30 @@ impl IntoResponse for IntegrationsUpdateResponse {
         }
     }
 }
+impl Documented for IntegrationsUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `integrations_delete`; the variant owns the status code.
 #[derive(Debug)]
 pub enum IntegrationsDeleteResponse {
@@ -3617,6 +4122,28 @@ impl IntoResponse for IntegrationsDeleteResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for IntegrationsDeleteResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -3684,6 +4211,28 @@ impl IntoResponse for IntegrationsSetPrimaryResponse {
         }
     }
 }
+impl Documented for IntegrationsSetPrimaryResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `layouts_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum LayoutsListResponse {
@@ -3736,6 +4285,27 @@ impl IntoResponse for LayoutsListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for LayoutsListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -3812,6 +4382,29 @@ impl IntoResponse for LayoutsCreateResponse {
         }
     }
 }
+impl Documented for LayoutsCreateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `layouts_retrieve`; the variant owns the status code.
 #[derive(Debug)]
 pub enum LayoutsRetrieveResponse {
@@ -3873,6 +4466,28 @@ impl IntoResponse for LayoutsRetrieveResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for LayoutsRetrieveResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -3945,6 +4560,29 @@ impl IntoResponse for LayoutsDeleteResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for LayoutsDeleteResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -4030,6 +4668,30 @@ impl IntoResponse for LayoutsUpdateResponse {
         }
     }
 }
+impl Documented for LayoutsUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `layouts_set_default`; the variant owns the status code.
 #[derive(Debug)]
 pub enum LayoutsSetDefaultResponse {
@@ -4090,6 +4752,28 @@ impl IntoResponse for LayoutsSetDefaultResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for LayoutsSetDefaultResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -4157,6 +4841,28 @@ impl IntoResponse for MessagesListResponse {
         }
     }
 }
+impl Documented for MessagesListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `messages_delete_by_transaction`; the variant owns the status code.
 #[derive(Debug)]
 pub enum MessagesDeleteByTransactionResponse {
@@ -4217,6 +4923,28 @@ impl IntoResponse for MessagesDeleteByTransactionResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for MessagesDeleteByTransactionResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -4284,6 +5012,28 @@ impl IntoResponse for MessagesDeleteResponse {
         }
     }
 }
+impl Documented for MessagesDeleteResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `workflow_groups_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum WorkflowGroupsListResponse {
@@ -4327,6 +5077,26 @@ impl IntoResponse for WorkflowGroupsListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for WorkflowGroupsListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -4394,6 +5164,28 @@ impl IntoResponse for WorkflowGroupsCreateResponse {
         }
     }
 }
+impl Documented for WorkflowGroupsCreateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `workflow_groups_retrieve`; the variant owns the status code.
 #[derive(Debug)]
 pub enum WorkflowGroupsRetrieveResponse {
@@ -4458,6 +5250,28 @@ impl IntoResponse for WorkflowGroupsRetrieveResponse {
         }
     }
 }
+impl Documented for WorkflowGroupsRetrieveResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `workflow_groups_delete`; the variant owns the status code.
 #[derive(Debug)]
 pub enum WorkflowGroupsDeleteResponse {
@@ -4519,6 +5333,28 @@ impl IntoResponse for WorkflowGroupsDeleteResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for WorkflowGroupsDeleteResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -4595,6 +5431,29 @@ impl IntoResponse for WorkflowGroupsUpdateResponse {
         }
     }
 }
+impl Documented for WorkflowGroupsUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `notification_templates_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum NotificationTemplatesListResponse {
@@ -4647,6 +5506,27 @@ impl IntoResponse for NotificationTemplatesListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for NotificationTemplatesListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -4714,6 +5594,28 @@ impl IntoResponse for NotificationTemplatesCreateResponse {
         }
     }
 }
+impl Documented for NotificationTemplatesCreateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `notification_templates_retrieve`; the variant owns the status code.
 #[derive(Debug)]
 pub enum NotificationTemplatesRetrieveResponse {
@@ -4775,6 +5677,28 @@ impl IntoResponse for NotificationTemplatesRetrieveResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for NotificationTemplatesRetrieveResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -4851,6 +5775,29 @@ impl IntoResponse for NotificationTemplatesUpdateResponse {
         }
     }
 }
+impl Documented for NotificationTemplatesUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `notification_templates_delete`; the variant owns the status code.
 #[derive(Debug)]
 pub enum NotificationTemplatesDeleteResponse {
@@ -4903,6 +5850,27 @@ impl IntoResponse for NotificationTemplatesDeleteResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for NotificationTemplatesDeleteResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -4979,6 +5947,29 @@ impl IntoResponse for NotificationTemplateStatusUpdateResponse {
         }
     }
 }
+impl Documented for NotificationTemplateStatusUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `notifications_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum NotificationsListResponse {
@@ -5031,6 +6022,27 @@ impl IntoResponse for NotificationsListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for NotificationsListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -5089,6 +6101,27 @@ impl IntoResponse for NotificationsGraphStatsResponse {
         }
     }
 }
+impl Documented for NotificationsGraphStatsResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `notifications_stats`; the variant owns the status code.
 #[derive(Debug)]
 pub enum NotificationsStatsResponse {
@@ -5132,6 +6165,26 @@ impl IntoResponse for NotificationsStatsResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for NotificationsStatsResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -5190,6 +6243,27 @@ impl IntoResponse for NotificationsGetResponse {
         }
     }
 }
+impl Documented for NotificationsGetResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `organizations_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum OrganizationsListResponse {
@@ -5233,6 +6307,26 @@ impl IntoResponse for OrganizationsListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for OrganizationsListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -5300,6 +6394,28 @@ impl IntoResponse for OrganizationsCreateResponse {
         }
     }
 }
+impl Documented for OrganizationsCreateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `organizations_rename`; the variant owns the status code.
 #[derive(Debug)]
 pub enum OrganizationsRenameResponse {
@@ -5361,6 +6477,28 @@ impl IntoResponse for OrganizationsRenameResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for OrganizationsRenameResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -5428,6 +6566,28 @@ impl IntoResponse for OrganizationBrandingUpdateResponse {
         }
     }
 }
+impl Documented for OrganizationBrandingUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `organizations_retrieve_current`; the variant owns the status code.
 #[derive(Debug)]
 pub enum OrganizationsRetrieveCurrentResponse {
@@ -5474,6 +6634,26 @@ impl IntoResponse for OrganizationsRetrieveCurrentResponse {
         }
     }
 }
+impl Documented for OrganizationsRetrieveCurrentResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `organization_members_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum OrganizationMembersListResponse {
@@ -5517,6 +6697,26 @@ impl IntoResponse for OrganizationMembersListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for OrganizationMembersListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -5581,6 +6781,28 @@ impl IntoResponse for OrganizationMembersDeleteResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for OrganizationMembersDeleteResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -5657,6 +6879,29 @@ impl IntoResponse for OrganizationMemberRolesUpdateResponse {
         }
     }
 }
+impl Documented for OrganizationMemberRolesUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `subscribers_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum SubscribersListResponse {
@@ -5709,6 +6954,27 @@ impl IntoResponse for SubscribersListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for SubscribersListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -5776,6 +7042,28 @@ impl IntoResponse for SubscribersCreateResponse {
         }
     }
 }
+impl Documented for SubscribersCreateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `subscribers_create_bulk`; the variant owns the status code.
 #[derive(Debug)]
 pub enum SubscribersCreateBulkResponse {
@@ -5837,6 +7125,28 @@ impl IntoResponse for SubscribersCreateBulkResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for SubscribersCreateBulkResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -5904,6 +7214,28 @@ impl IntoResponse for SubscribersGetResponse {
         }
     }
 }
+impl Documented for SubscribersGetResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `subscribers_update`; the variant owns the status code.
 #[derive(Debug)]
 pub enum SubscribersUpdateResponse {
@@ -5965,6 +7297,28 @@ impl IntoResponse for SubscribersUpdateResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for SubscribersUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -6032,6 +7386,28 @@ impl IntoResponse for SubscribersDeleteResponse {
         }
     }
 }
+impl Documented for SubscribersDeleteResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `subscriber_credentials_update`; the variant owns the status code.
 #[derive(Debug)]
 pub enum SubscriberCredentialsUpdateResponse {
@@ -6093,6 +7469,28 @@ impl IntoResponse for SubscriberCredentialsUpdateResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for SubscriberCredentialsUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -6160,6 +7558,28 @@ impl IntoResponse for SubscriberCredentialsAppendResponse {
         }
     }
 }
+impl Documented for SubscriberCredentialsAppendResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `subscriber_credentials_delete`; the variant owns the status code.
 #[derive(Debug)]
 pub enum SubscriberCredentialsDeleteResponse {
@@ -6223,6 +7643,28 @@ impl IntoResponse for SubscriberCredentialsDeleteResponse {
         }
     }
 }
+impl Documented for SubscriberCredentialsDeleteResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `subscriber_chat_oauth`; the variant owns the status code.
 #[derive(Debug)]
 pub enum SubscriberChatOauthResponse {
@@ -6274,6 +7716,27 @@ impl IntoResponse for SubscriberChatOauthResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for SubscriberChatOauthResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -6330,6 +7793,27 @@ impl IntoResponse for SubscriberChatOauthCallbackResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for SubscriberChatOauthCallbackResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -6406,6 +7890,29 @@ impl IntoResponse for SubscriberMessagesMarkAllResponse {
         }
     }
 }
+impl Documented for SubscriberMessagesMarkAllResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `subscriber_messages_mark_as`; the variant owns the status code.
 #[derive(Debug)]
 pub enum SubscriberMessagesMarkAsResponse {
@@ -6470,6 +7977,28 @@ impl IntoResponse for SubscriberMessagesMarkAsResponse {
         }
     }
 }
+impl Documented for SubscriberMessagesMarkAsResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `subscriber_messages_mark_as_legacy`; the variant owns the status code.
 #[derive(Debug)]
 pub enum SubscriberMessagesMarkAsLegacyResponse {
@@ -6531,6 +8060,28 @@ impl IntoResponse for SubscriberMessagesMarkAsLegacyResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for SubscriberMessagesMarkAsLegacyResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -6607,6 +8158,29 @@ impl IntoResponse for SubscriberMessageActionUpdateResponse {
         }
     }
 }
+impl Documented for SubscriberMessageActionUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `subscriber_notifications_feed`; the variant owns the status code.
 #[derive(Debug)]
 pub enum SubscriberNotificationsFeedResponse {
@@ -6662,6 +8236,27 @@ impl IntoResponse for SubscriberNotificationsFeedResponse {
         }
     }
 }
+impl Documented for SubscriberNotificationsFeedResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `subscriber_notifications_unseen_count`; the variant owns the status code.
 #[derive(Debug)]
 pub enum SubscriberNotificationsUnseenCountResponse {
@@ -6714,6 +8309,27 @@ impl IntoResponse for SubscriberNotificationsUnseenCountResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for SubscriberNotificationsUnseenCountResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -6790,6 +8406,29 @@ impl IntoResponse for SubscriberOnlineStatusUpdateResponse {
         }
     }
 }
+impl Documented for SubscriberOnlineStatusUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `subscriber_preferences_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum SubscriberPreferencesListResponse {
@@ -6851,6 +8490,28 @@ impl IntoResponse for SubscriberPreferencesListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for SubscriberPreferencesListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -6927,6 +8588,29 @@ impl IntoResponse for SubscriberPreferencesUpdateGlobalResponse {
         }
     }
 }
+impl Documented for SubscriberPreferencesUpdateGlobalResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `subscriber_preferences_get_by_level`; the variant owns the status code.
 #[derive(Debug)]
 pub enum SubscriberPreferencesGetByLevelResponse {
@@ -6988,6 +8672,28 @@ impl IntoResponse for SubscriberPreferencesGetByLevelResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for SubscriberPreferencesGetByLevelResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -7064,6 +8770,29 @@ impl IntoResponse for SubscriberPreferencesUpdateResponse {
         }
     }
 }
+impl Documented for SubscriberPreferencesUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `tenants_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum TenantsListResponse {
@@ -7125,6 +8854,28 @@ impl IntoResponse for TenantsListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for TenantsListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 405, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            405 => Ok(Self::MethodNotAllowed(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -7210,6 +8961,30 @@ impl IntoResponse for TenantsCreateResponse {
         }
     }
 }
+impl Documented for TenantsCreateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 405, 409, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            405 => Ok(Self::MethodNotAllowed(body)),
+            409 => Ok(Self::Conflict(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `tenants_get`; the variant owns the status code.
 #[derive(Debug)]
 pub enum TenantsGetResponse {
@@ -7283,6 +9058,29 @@ impl IntoResponse for TenantsGetResponse {
         }
     }
 }
+impl Documented for TenantsGetResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 405, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            405 => Ok(Self::MethodNotAllowed(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `tenants_delete`; the variant owns the status code.
 #[derive(Debug)]
 pub enum TenantsDeleteResponse {
@@ -7352,6 +9150,29 @@ impl IntoResponse for TenantsDeleteResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for TenantsDeleteResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 405, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            405 => Ok(Self::MethodNotAllowed(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -7446,6 +9267,31 @@ impl IntoResponse for TenantsUpdateResponse {
         }
     }
 }
+impl Documented for TenantsUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 405, 409, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            405 => Ok(Self::MethodNotAllowed(body)),
+            409 => Ok(Self::Conflict(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `topics_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum TopicsListResponse {
@@ -7498,6 +9344,27 @@ impl IntoResponse for TopicsListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for TopicsListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -7574,6 +9441,29 @@ impl IntoResponse for TopicsCreateResponse {
         }
     }
 }
+impl Documented for TopicsCreateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `topics_get`; the variant owns the status code.
 #[derive(Debug)]
 pub enum TopicsGetResponse {
@@ -7635,6 +9525,28 @@ impl IntoResponse for TopicsGetResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for TopicsGetResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -7707,6 +9619,29 @@ impl IntoResponse for TopicsDeleteResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for TopicsDeleteResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -7783,6 +9718,29 @@ impl IntoResponse for TopicsRenameResponse {
         }
     }
 }
+impl Documented for TopicsRenameResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `topic_subscribers_add`; the variant owns the status code.
 #[derive(Debug)]
 pub enum TopicSubscribersAddResponse {
@@ -7847,6 +9805,28 @@ impl IntoResponse for TopicSubscribersAddResponse {
         }
     }
 }
+impl Documented for TopicSubscribersAddResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `topic_subscribers_remove`; the variant owns the status code.
 #[derive(Debug)]
 pub enum TopicSubscribersRemoveResponse {
@@ -7907,6 +9887,28 @@ impl IntoResponse for TopicSubscribersRemoveResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for TopicSubscribersRemoveResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -7974,6 +9976,28 @@ impl IntoResponse for TopicSubscribersGetResponse {
         }
     }
 }
+impl Documented for TopicSubscribersGetResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `workflow_overrides_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum WorkflowOverridesListResponse {
@@ -8026,6 +10050,27 @@ impl IntoResponse for WorkflowOverridesListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for WorkflowOverridesListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -8102,6 +10147,29 @@ impl IntoResponse for WorkflowOverridesCreateResponse {
         }
     }
 }
+impl Documented for WorkflowOverridesCreateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `workflow_overrides_retrieve_by_tenant`; the variant owns the status code.
 #[derive(Debug)]
 pub enum WorkflowOverridesRetrieveByTenantResponse {
@@ -8163,6 +10231,28 @@ impl IntoResponse for WorkflowOverridesRetrieveByTenantResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for WorkflowOverridesRetrieveByTenantResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -8239,6 +10329,29 @@ impl IntoResponse for WorkflowOverridesUpdateByTenantResponse {
         }
     }
 }
+impl Documented for WorkflowOverridesUpdateByTenantResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `workflow_overrides_retrieve`; the variant owns the status code.
 #[derive(Debug)]
 pub enum WorkflowOverridesRetrieveResponse {
@@ -8300,6 +10413,28 @@ impl IntoResponse for WorkflowOverridesRetrieveResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for WorkflowOverridesRetrieveResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -8376,6 +10511,29 @@ impl IntoResponse for WorkflowOverridesUpdateResponse {
         }
     }
 }
+impl Documented for WorkflowOverridesUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `workflow_overrides_delete`; the variant owns the status code.
 #[derive(Debug)]
 pub enum WorkflowOverridesDeleteResponse {
@@ -8440,6 +10598,28 @@ impl IntoResponse for WorkflowOverridesDeleteResponse {
         }
     }
 }
+impl Documented for WorkflowOverridesDeleteResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `workflows_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum WorkflowsListResponse {
@@ -8492,6 +10672,27 @@ impl IntoResponse for WorkflowsListResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for WorkflowsListResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -8559,6 +10760,28 @@ impl IntoResponse for WorkflowsCreateResponse {
         }
     }
 }
+impl Documented for WorkflowsCreateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `workflow_variables_retrieve`; the variant owns the status code.
 #[derive(Debug)]
 pub enum WorkflowVariablesRetrieveResponse {
@@ -8602,6 +10825,26 @@ impl IntoResponse for WorkflowVariablesRetrieveResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for WorkflowVariablesRetrieveResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -8666,6 +10909,28 @@ impl IntoResponse for WorkflowsRetrieveResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for WorkflowsRetrieveResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -8742,6 +11007,29 @@ impl IntoResponse for WorkflowsUpdateResponse {
         }
     }
 }
+impl Documented for WorkflowsUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `workflows_delete`; the variant owns the status code.
 #[derive(Debug)]
 pub enum WorkflowsDeleteResponse {
@@ -8794,6 +11082,27 @@ impl IntoResponse for WorkflowsDeleteResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for WorkflowsDeleteResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -8867,6 +11176,29 @@ impl IntoResponse for WorkflowStatusUpdateResponse {
                     vec![],
                 )
             }
+        }
+    }
+}
+impl Documented for WorkflowStatusUpdateResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            400 => Ok(Self::BadRequest(body)),
+            401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
+            413 => Ok(Self::PayloadTooLarge(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
         }
     }
 }
@@ -9248,7 +11580,7 @@ pub fn router<A: NovuApi>(api: Arc<A>) -> axum::Router {
         .method_not_allowed_fallback(runtime::not_found)
         .with_state(api)
 }
-async fn handle_changes_list<A: NovuApi>(
+async fn handle_changes_list<A: ChangesApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9274,7 +11606,7 @@ async fn handle_changes_list<A: NovuApi>(
     };
     api.changes_list(request).await.into_response()
 }
-async fn handle_changes_apply_bulk<A: NovuApi>(
+async fn handle_changes_apply_bulk<A: ChangesApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9300,7 +11632,7 @@ async fn handle_changes_apply_bulk<A: NovuApi>(
     };
     api.changes_apply_bulk(request).await.into_response()
 }
-async fn handle_changes_count<A: NovuApi>(
+async fn handle_changes_count<A: ChangesApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9325,7 +11657,7 @@ async fn handle_changes_count<A: NovuApi>(
     };
     api.changes_count(request).await.into_response()
 }
-async fn handle_changes_apply<A: NovuApi>(
+async fn handle_changes_apply<A: ChangesApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9351,7 +11683,7 @@ async fn handle_changes_apply<A: NovuApi>(
     };
     api.changes_apply(request).await.into_response()
 }
-async fn handle_environments_list<A: NovuApi>(
+async fn handle_environments_list<A: EnvironmentsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9376,7 +11708,7 @@ async fn handle_environments_list<A: NovuApi>(
     };
     api.environments_list(request).await.into_response()
 }
-async fn handle_environment_api_keys_list<A: NovuApi>(
+async fn handle_environment_api_keys_list<A: EnvironmentsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9401,7 +11733,7 @@ async fn handle_environment_api_keys_list<A: NovuApi>(
     };
     api.environment_api_keys_list(request).await.into_response()
 }
-async fn handle_environments_retrieve_current<A: NovuApi>(
+async fn handle_environments_retrieve_current<A: EnvironmentsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9426,7 +11758,7 @@ async fn handle_environments_retrieve_current<A: NovuApi>(
     };
     api.environments_retrieve_current(request).await.into_response()
 }
-async fn handle_events_trigger<A: NovuApi>(
+async fn handle_events_trigger<A: EventsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9452,7 +11784,7 @@ async fn handle_events_trigger<A: NovuApi>(
     };
     api.events_trigger(request).await.into_response()
 }
-async fn handle_events_broadcast<A: NovuApi>(
+async fn handle_events_broadcast<A: EventsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9478,7 +11810,7 @@ async fn handle_events_broadcast<A: NovuApi>(
     };
     api.events_broadcast(request).await.into_response()
 }
-async fn handle_events_trigger_bulk<A: NovuApi>(
+async fn handle_events_trigger_bulk<A: EventsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9504,7 +11836,7 @@ async fn handle_events_trigger_bulk<A: NovuApi>(
     };
     api.events_trigger_bulk(request).await.into_response()
 }
-async fn handle_events_cancel<A: NovuApi>(
+async fn handle_events_cancel<A: EventsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9530,7 +11862,7 @@ async fn handle_events_cancel<A: NovuApi>(
     };
     api.events_cancel(request).await.into_response()
 }
-async fn handle_execution_details_list<A: NovuApi>(
+async fn handle_execution_details_list<A: ExecutionDetailsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9556,7 +11888,7 @@ async fn handle_execution_details_list<A: NovuApi>(
     };
     api.execution_details_list(request).await.into_response()
 }
-async fn handle_feeds_list<A: NovuApi>(
+async fn handle_feeds_list<A: FeedsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9581,7 +11913,7 @@ async fn handle_feeds_list<A: NovuApi>(
     };
     api.feeds_list(request).await.into_response()
 }
-async fn handle_feeds_create<A: NovuApi>(
+async fn handle_feeds_create<A: FeedsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9607,7 +11939,7 @@ async fn handle_feeds_create<A: NovuApi>(
     };
     api.feeds_create(request).await.into_response()
 }
-async fn handle_feeds_delete<A: NovuApi>(
+async fn handle_feeds_delete<A: FeedsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9633,7 +11965,7 @@ async fn handle_feeds_delete<A: NovuApi>(
     };
     api.feeds_delete(request).await.into_response()
 }
-async fn handle_integrations_list<A: NovuApi>(
+async fn handle_integrations_list<A: IntegrationsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9658,7 +11990,7 @@ async fn handle_integrations_list<A: NovuApi>(
     };
     api.integrations_list(request).await.into_response()
 }
-async fn handle_integrations_create<A: NovuApi>(
+async fn handle_integrations_create<A: IntegrationsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9684,7 +12016,7 @@ async fn handle_integrations_create<A: NovuApi>(
     };
     api.integrations_create(request).await.into_response()
 }
-async fn handle_integrations_list_active<A: NovuApi>(
+async fn handle_integrations_list_active<A: IntegrationsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9709,7 +12041,7 @@ async fn handle_integrations_list_active<A: NovuApi>(
     };
     api.integrations_list_active(request).await.into_response()
 }
-async fn handle_integration_webhook_status_retrieve<A: NovuApi>(
+async fn handle_integration_webhook_status_retrieve<A: IntegrationsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9735,7 +12067,7 @@ async fn handle_integration_webhook_status_retrieve<A: NovuApi>(
     };
     api.integration_webhook_status_retrieve(request).await.into_response()
 }
-async fn handle_integrations_update<A: NovuApi>(
+async fn handle_integrations_update<A: IntegrationsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9762,7 +12094,7 @@ async fn handle_integrations_update<A: NovuApi>(
     };
     api.integrations_update(request).await.into_response()
 }
-async fn handle_integrations_delete<A: NovuApi>(
+async fn handle_integrations_delete<A: IntegrationsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9788,7 +12120,7 @@ async fn handle_integrations_delete<A: NovuApi>(
     };
     api.integrations_delete(request).await.into_response()
 }
-async fn handle_integrations_set_primary<A: NovuApi>(
+async fn handle_integrations_set_primary<A: IntegrationsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9814,7 +12146,7 @@ async fn handle_integrations_set_primary<A: NovuApi>(
     };
     api.integrations_set_primary(request).await.into_response()
 }
-async fn handle_layouts_list<A: NovuApi>(
+async fn handle_layouts_list<A: LayoutsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9840,7 +12172,7 @@ async fn handle_layouts_list<A: NovuApi>(
     };
     api.layouts_list(request).await.into_response()
 }
-async fn handle_layouts_create<A: NovuApi>(
+async fn handle_layouts_create<A: LayoutsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9866,7 +12198,7 @@ async fn handle_layouts_create<A: NovuApi>(
     };
     api.layouts_create(request).await.into_response()
 }
-async fn handle_layouts_retrieve<A: NovuApi>(
+async fn handle_layouts_retrieve<A: LayoutsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9892,7 +12224,7 @@ async fn handle_layouts_retrieve<A: NovuApi>(
     };
     api.layouts_retrieve(request).await.into_response()
 }
-async fn handle_layouts_delete<A: NovuApi>(
+async fn handle_layouts_delete<A: LayoutsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9918,7 +12250,7 @@ async fn handle_layouts_delete<A: NovuApi>(
     };
     api.layouts_delete(request).await.into_response()
 }
-async fn handle_layouts_update<A: NovuApi>(
+async fn handle_layouts_update<A: LayoutsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9945,7 +12277,7 @@ async fn handle_layouts_update<A: NovuApi>(
     };
     api.layouts_update(request).await.into_response()
 }
-async fn handle_layouts_set_default<A: NovuApi>(
+async fn handle_layouts_set_default<A: LayoutsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9971,7 +12303,7 @@ async fn handle_layouts_set_default<A: NovuApi>(
     };
     api.layouts_set_default(request).await.into_response()
 }
-async fn handle_messages_list<A: NovuApi>(
+async fn handle_messages_list<A: MessagesApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -9997,7 +12329,7 @@ async fn handle_messages_list<A: NovuApi>(
     };
     api.messages_list(request).await.into_response()
 }
-async fn handle_messages_delete_by_transaction<A: NovuApi>(
+async fn handle_messages_delete_by_transaction<A: MessagesApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -10024,7 +12356,7 @@ async fn handle_messages_delete_by_transaction<A: NovuApi>(
     };
     api.messages_delete_by_transaction(request).await.into_response()
 }
-async fn handle_messages_delete<A: NovuApi>(
+async fn handle_messages_delete<A: MessagesApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -10050,7 +12382,7 @@ async fn handle_messages_delete<A: NovuApi>(
     };
     api.messages_delete(request).await.into_response()
 }
-async fn handle_workflow_groups_list<A: NovuApi>(
+async fn handle_workflow_groups_list<A: WorkflowGroupsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -10075,7 +12407,7 @@ async fn handle_workflow_groups_list<A: NovuApi>(
     };
     api.workflow_groups_list(request).await.into_response()
 }
-async fn handle_workflow_groups_create<A: NovuApi>(
+async fn handle_workflow_groups_create<A: WorkflowGroupsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -10101,7 +12433,7 @@ async fn handle_workflow_groups_create<A: NovuApi>(
     };
     api.workflow_groups_create(request).await.into_response()
 }
-async fn handle_workflow_groups_retrieve<A: NovuApi>(
+async fn handle_workflow_groups_retrieve<A: WorkflowGroupsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -10127,7 +12459,7 @@ async fn handle_workflow_groups_retrieve<A: NovuApi>(
     };
     api.workflow_groups_retrieve(request).await.into_response()
 }
-async fn handle_workflow_groups_delete<A: NovuApi>(
+async fn handle_workflow_groups_delete<A: WorkflowGroupsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -10153,7 +12485,7 @@ async fn handle_workflow_groups_delete<A: NovuApi>(
     };
     api.workflow_groups_delete(request).await.into_response()
 }
-async fn handle_workflow_groups_update<A: NovuApi>(
+async fn handle_workflow_groups_update<A: WorkflowGroupsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -10180,7 +12512,7 @@ async fn handle_workflow_groups_update<A: NovuApi>(
     };
     api.workflow_groups_update(request).await.into_response()
 }
-async fn handle_notification_templates_list<A: NovuApi>(
+async fn handle_notification_templates_list<A: WorkflowsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -10206,7 +12538,7 @@ async fn handle_notification_templates_list<A: NovuApi>(
     };
     api.notification_templates_list(request).await.into_response()
 }
-async fn handle_notification_templates_create<A: NovuApi>(
+async fn handle_notification_templates_create<A: WorkflowsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -10233,7 +12565,7 @@ async fn handle_notification_templates_create<A: NovuApi>(
     };
     api.notification_templates_create(request).await.into_response()
 }
-async fn handle_notification_templates_retrieve<A: NovuApi>(
+async fn handle_notification_templates_retrieve<A: WorkflowsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -10259,7 +12591,7 @@ async fn handle_notification_templates_retrieve<A: NovuApi>(
     };
     api.notification_templates_retrieve(request).await.into_response()
 }
-async fn handle_notification_templates_update<A: NovuApi>(
+async fn handle_notification_templates_update<A: WorkflowsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -10286,7 +12618,7 @@ async fn handle_notification_templates_update<A: NovuApi>(
     };
     api.notification_templates_update(request).await.into_response()
 }
-async fn handle_notification_templates_delete<A: NovuApi>(
+async fn handle_notification_templates_delete<A: WorkflowsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -10312,7 +12644,7 @@ async fn handle_notification_templates_delete<A: NovuApi>(
     };
     api.notification_templates_delete(request).await.into_response()
 }
-async fn handle_notification_template_status_update<A: NovuApi>(
+async fn handle_notification_template_status_update<A: WorkflowsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -10339,1418 +12671,7 @@ async fn handle_notification_template_status_update<A: NovuApi>(
     };
     api.notification_template_status_update(request).await.into_response()
 }
-async fn handle_notifications_list<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        NotificationsListQuery,
-        (),
-    >(&operations::NOTIFICATIONS_LIST, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = NotificationsListRequest {
-        caller,
-        query: input.query,
-        context: input.context,
-    };
-    api.notifications_list(request).await.into_response()
-}
-async fn handle_notifications_graph_stats<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        NotificationsGraphStatsQuery,
-        (),
-    >(&operations::NOTIFICATIONS_GRAPH_STATS, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = NotificationsGraphStatsRequest {
-        caller,
-        query: input.query,
-        context: input.context,
-    };
-    api.notifications_graph_stats(request).await.into_response()
-}
-async fn handle_notifications_stats<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        runtime::Nothing,
-        (),
-    >(&operations::NOTIFICATIONS_STATS, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = NotificationsStatsRequest {
-        caller,
-        context: input.context,
-    };
-    api.notifications_stats(request).await.into_response()
-}
-async fn handle_notifications_get<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        NotificationsGetPath,
-        runtime::Nothing,
-        (),
-    >(&operations::NOTIFICATIONS_GET, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = NotificationsGetRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.notifications_get(request).await.into_response()
-}
-async fn handle_organizations_list<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        runtime::Nothing,
-        (),
-    >(&operations::ORGANIZATIONS_LIST, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = OrganizationsListRequest {
-        caller,
-        context: input.context,
-    };
-    api.organizations_list(request).await.into_response()
-}
-async fn handle_organizations_create<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        runtime::Nothing,
-        types::CreateOrganizationRequest,
-    >(&operations::ORGANIZATIONS_CREATE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = OrganizationsCreateRequest {
-        caller,
-        body: input.body,
-        context: input.context,
-    };
-    api.organizations_create(request).await.into_response()
-}
-async fn handle_organizations_rename<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        runtime::Nothing,
-        types::OrganizationName,
-    >(&operations::ORGANIZATIONS_RENAME, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = OrganizationsRenameRequest {
-        caller,
-        body: input.body,
-        context: input.context,
-    };
-    api.organizations_rename(request).await.into_response()
-}
-async fn handle_organization_branding_update<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        runtime::Nothing,
-        Option<types::UpdateOrganizationBrandingRequest>,
-    >(&operations::ORGANIZATION_BRANDING_UPDATE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = OrganizationBrandingUpdateRequest {
-        caller,
-        body: input.body,
-        context: input.context,
-    };
-    api.organization_branding_update(request).await.into_response()
-}
-async fn handle_organizations_retrieve_current<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        runtime::Nothing,
-        (),
-    >(&operations::ORGANIZATIONS_RETRIEVE_CURRENT, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = OrganizationsRetrieveCurrentRequest {
-        caller,
-        context: input.context,
-    };
-    api.organizations_retrieve_current(request).await.into_response()
-}
-async fn handle_organization_members_list<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        runtime::Nothing,
-        (),
-    >(&operations::ORGANIZATION_MEMBERS_LIST, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = OrganizationMembersListRequest {
-        caller,
-        context: input.context,
-    };
-    api.organization_members_list(request).await.into_response()
-}
-async fn handle_organization_members_delete<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        OrganizationMembersDeletePath,
-        runtime::Nothing,
-        (),
-    >(&operations::ORGANIZATION_MEMBERS_DELETE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = OrganizationMembersDeleteRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.organization_members_delete(request).await.into_response()
-}
-async fn handle_organization_member_roles_update<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        OrganizationMemberRolesUpdatePath,
-        runtime::Nothing,
-        types::UpdateOrganizationMemberRolesRequest,
-    >(&operations::ORGANIZATION_MEMBER_ROLES_UPDATE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = OrganizationMemberRolesUpdateRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.organization_member_roles_update(request).await.into_response()
-}
-async fn handle_subscribers_list<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        SubscribersListQuery,
-        (),
-    >(&operations::SUBSCRIBERS_LIST, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscribersListRequest {
-        caller,
-        query: input.query,
-        context: input.context,
-    };
-    api.subscribers_list(request).await.into_response()
-}
-async fn handle_subscribers_create<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        runtime::Nothing,
-        types::CreateSubscriberRequest,
-    >(&operations::SUBSCRIBERS_CREATE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscribersCreateRequest {
-        caller,
-        body: input.body,
-        context: input.context,
-    };
-    api.subscribers_create(request).await.into_response()
-}
-async fn handle_subscribers_create_bulk<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        runtime::Nothing,
-        types::BulkCreateSubscribersRequest,
-    >(&operations::SUBSCRIBERS_CREATE_BULK, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscribersCreateBulkRequest {
-        caller,
-        body: input.body,
-        context: input.context,
-    };
-    api.subscribers_create_bulk(request).await.into_response()
-}
-async fn handle_subscribers_get<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscribersGetPath,
-        runtime::Nothing,
-        (),
-    >(&operations::SUBSCRIBERS_GET, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscribersGetRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.subscribers_get(request).await.into_response()
-}
-async fn handle_subscribers_update<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscribersUpdatePath,
-        runtime::Nothing,
-        Option<types::UpdateSubscriberRequest>,
-    >(&operations::SUBSCRIBERS_UPDATE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscribersUpdateRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.subscribers_update(request).await.into_response()
-}
-async fn handle_subscribers_delete<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscribersDeletePath,
-        runtime::Nothing,
-        (),
-    >(&operations::SUBSCRIBERS_DELETE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscribersDeleteRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.subscribers_delete(request).await.into_response()
-}
-async fn handle_subscriber_credentials_update<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscriberCredentialsUpdatePath,
-        runtime::Nothing,
-        types::UpdateSubscriberCredentialsRequest,
-    >(&operations::SUBSCRIBER_CREDENTIALS_UPDATE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberCredentialsUpdateRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.subscriber_credentials_update(request).await.into_response()
-}
-async fn handle_subscriber_credentials_append<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscriberCredentialsAppendPath,
-        runtime::Nothing,
-        types::UpdateSubscriberCredentialsRequest,
-    >(&operations::SUBSCRIBER_CREDENTIALS_APPEND, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberCredentialsAppendRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.subscriber_credentials_append(request).await.into_response()
-}
-async fn handle_subscriber_credentials_delete<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscriberCredentialsDeletePath,
-        runtime::Nothing,
-        (),
-    >(&operations::SUBSCRIBER_CREDENTIALS_DELETE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberCredentialsDeleteRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.subscriber_credentials_delete(request).await.into_response()
-}
-async fn handle_subscriber_chat_oauth<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let input = match runtime::decode::<
-        SubscriberChatOauthPath,
-        SubscriberChatOauthQuery,
-        (),
-    >(&operations::SUBSCRIBER_CHAT_OAUTH, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberChatOauthRequest {
-        path: input.path,
-        query: input.query,
-        context: input.context,
-    };
-    api.subscriber_chat_oauth(request).await.into_response()
-}
-async fn handle_subscriber_chat_oauth_callback<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let input = match runtime::decode::<
-        SubscriberChatOauthCallbackPath,
-        SubscriberChatOauthCallbackQuery,
-        (),
-    >(&operations::SUBSCRIBER_CHAT_OAUTH_CALLBACK, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberChatOauthCallbackRequest {
-        path: input.path,
-        query: input.query,
-        context: input.context,
-    };
-    api.subscriber_chat_oauth_callback(request).await.into_response()
-}
-async fn handle_subscriber_messages_mark_all<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscriberMessagesMarkAllPath,
-        runtime::Nothing,
-        types::MarkAllMessagesAsRequest,
-    >(&operations::SUBSCRIBER_MESSAGES_MARK_ALL, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberMessagesMarkAllRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.subscriber_messages_mark_all(request).await.into_response()
-}
-async fn handle_subscriber_messages_mark_as<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscriberMessagesMarkAsPath,
-        runtime::Nothing,
-        types::MarkMessagesAsRequest,
-    >(&operations::SUBSCRIBER_MESSAGES_MARK_AS, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberMessagesMarkAsRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.subscriber_messages_mark_as(request).await.into_response()
-}
-async fn handle_subscriber_messages_mark_as_legacy<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscriberMessagesMarkAsLegacyPath,
-        runtime::Nothing,
-        Option<types::LegacyMarkMessagesRequest>,
-    >(&operations::SUBSCRIBER_MESSAGES_MARK_AS_LEGACY, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberMessagesMarkAsLegacyRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.subscriber_messages_mark_as_legacy(request).await.into_response()
-}
-async fn handle_subscriber_message_action_update<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscriberMessageActionUpdatePath,
-        runtime::Nothing,
-        types::MarkMessageActionRequest,
-    >(&operations::SUBSCRIBER_MESSAGE_ACTION_UPDATE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberMessageActionUpdateRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.subscriber_message_action_update(request).await.into_response()
-}
-async fn handle_subscriber_notifications_feed<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscriberNotificationsFeedPath,
-        SubscriberNotificationsFeedQuery,
-        (),
-    >(&operations::SUBSCRIBER_NOTIFICATIONS_FEED, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberNotificationsFeedRequest {
-        caller,
-        path: input.path,
-        query: input.query,
-        context: input.context,
-    };
-    api.subscriber_notifications_feed(request).await.into_response()
-}
-async fn handle_subscriber_notifications_unseen_count<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscriberNotificationsUnseenCountPath,
-        SubscriberNotificationsUnseenCountQuery,
-        (),
-    >(&operations::SUBSCRIBER_NOTIFICATIONS_UNSEEN_COUNT, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberNotificationsUnseenCountRequest {
-        caller,
-        path: input.path,
-        query: input.query,
-        context: input.context,
-    };
-    api.subscriber_notifications_unseen_count(request).await.into_response()
-}
-async fn handle_subscriber_online_status_update<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscriberOnlineStatusUpdatePath,
-        runtime::Nothing,
-        types::UpdateSubscriberOnlineStatusRequest,
-    >(&operations::SUBSCRIBER_ONLINE_STATUS_UPDATE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberOnlineStatusUpdateRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.subscriber_online_status_update(request).await.into_response()
-}
-async fn handle_subscriber_preferences_list<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscriberPreferencesListPath,
-        runtime::Nothing,
-        (),
-    >(&operations::SUBSCRIBER_PREFERENCES_LIST, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberPreferencesListRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.subscriber_preferences_list(request).await.into_response()
-}
-async fn handle_subscriber_preferences_update_global<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscriberPreferencesUpdateGlobalPath,
-        runtime::Nothing,
-        Option<types::UpdateSubscriberGlobalPreferencesRequest>,
-    >(&operations::SUBSCRIBER_PREFERENCES_UPDATE_GLOBAL, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberPreferencesUpdateGlobalRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.subscriber_preferences_update_global(request).await.into_response()
-}
-async fn handle_subscriber_preferences_get_by_level<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscriberPreferencesGetByLevelPath,
-        runtime::Nothing,
-        (),
-    >(&operations::SUBSCRIBER_PREFERENCES_GET_BY_LEVEL, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberPreferencesGetByLevelRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.subscriber_preferences_get_by_level(request).await.into_response()
-}
-async fn handle_subscriber_preferences_update<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        SubscriberPreferencesUpdatePath,
-        runtime::Nothing,
-        types::UpdateSubscriberPreferenceRequest,
-    >(&operations::SUBSCRIBER_PREFERENCES_UPDATE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = SubscriberPreferencesUpdateRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.subscriber_preferences_update(request).await.into_response()
-}
-async fn handle_tenants_list<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        TenantsListQuery,
-        (),
-    >(&operations::TENANTS_LIST, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = TenantsListRequest {
-        caller,
-        query: input.query,
-        context: input.context,
-    };
-    api.tenants_list(request).await.into_response()
-}
-async fn handle_tenants_create<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        runtime::Nothing,
-        types::CreateTenantRequest,
-    >(&operations::TENANTS_CREATE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = TenantsCreateRequest {
-        caller,
-        body: input.body,
-        context: input.context,
-    };
-    api.tenants_create(request).await.into_response()
-}
-async fn handle_tenants_get<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        TenantsGetPath,
-        runtime::Nothing,
-        (),
-    >(&operations::TENANTS_GET, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = TenantsGetRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.tenants_get(request).await.into_response()
-}
-async fn handle_tenants_delete<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        TenantsDeletePath,
-        runtime::Nothing,
-        (),
-    >(&operations::TENANTS_DELETE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = TenantsDeleteRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.tenants_delete(request).await.into_response()
-}
-async fn handle_tenants_update<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        TenantsUpdatePath,
-        runtime::Nothing,
-        types::UpdateTenantRequest,
-    >(&operations::TENANTS_UPDATE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = TenantsUpdateRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.tenants_update(request).await.into_response()
-}
-async fn handle_topics_list<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        TopicsListQuery,
-        (),
-    >(&operations::TOPICS_LIST, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = TopicsListRequest {
-        caller,
-        query: input.query,
-        context: input.context,
-    };
-    api.topics_list(request).await.into_response()
-}
-async fn handle_topics_create<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        runtime::Nothing,
-        types::CreateTopicRequest,
-    >(&operations::TOPICS_CREATE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = TopicsCreateRequest {
-        caller,
-        body: input.body,
-        context: input.context,
-    };
-    api.topics_create(request).await.into_response()
-}
-async fn handle_topics_get<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        TopicsGetPath,
-        runtime::Nothing,
-        (),
-    >(&operations::TOPICS_GET, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = TopicsGetRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.topics_get(request).await.into_response()
-}
-async fn handle_topics_delete<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        TopicsDeletePath,
-        runtime::Nothing,
-        (),
-    >(&operations::TOPICS_DELETE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = TopicsDeleteRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.topics_delete(request).await.into_response()
-}
-async fn handle_topics_rename<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        TopicsRenamePath,
-        runtime::Nothing,
-        types::RenameTopicRequest,
-    >(&operations::TOPICS_RENAME, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = TopicsRenameRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.topics_rename(request).await.into_response()
-}
-async fn handle_topic_subscribers_add<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        TopicSubscribersAddPath,
-        runtime::Nothing,
-        types::AddTopicSubscribersRequest,
-    >(&operations::TOPIC_SUBSCRIBERS_ADD, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = TopicSubscribersAddRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.topic_subscribers_add(request).await.into_response()
-}
-async fn handle_topic_subscribers_remove<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        TopicSubscribersRemovePath,
-        runtime::Nothing,
-        types::RemoveTopicSubscribersRequest,
-    >(&operations::TOPIC_SUBSCRIBERS_REMOVE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = TopicSubscribersRemoveRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.topic_subscribers_remove(request).await.into_response()
-}
-async fn handle_topic_subscribers_get<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        TopicSubscribersGetPath,
-        runtime::Nothing,
-        (),
-    >(&operations::TOPIC_SUBSCRIBERS_GET, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = TopicSubscribersGetRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.topic_subscribers_get(request).await.into_response()
-}
-async fn handle_workflow_overrides_list<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        WorkflowOverridesListQuery,
-        (),
-    >(&operations::WORKFLOW_OVERRIDES_LIST, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = WorkflowOverridesListRequest {
-        caller,
-        query: input.query,
-        context: input.context,
-    };
-    api.workflow_overrides_list(request).await.into_response()
-}
-async fn handle_workflow_overrides_create<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        runtime::Nothing,
-        runtime::Nothing,
-        types::CreateWorkflowOverrideRequest,
-    >(&operations::WORKFLOW_OVERRIDES_CREATE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = WorkflowOverridesCreateRequest {
-        caller,
-        body: input.body,
-        context: input.context,
-    };
-    api.workflow_overrides_create(request).await.into_response()
-}
-async fn handle_workflow_overrides_retrieve_by_tenant<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        WorkflowOverridesRetrieveByTenantPath,
-        runtime::Nothing,
-        (),
-    >(&operations::WORKFLOW_OVERRIDES_RETRIEVE_BY_TENANT, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = WorkflowOverridesRetrieveByTenantRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.workflow_overrides_retrieve_by_tenant(request).await.into_response()
-}
-async fn handle_workflow_overrides_update_by_tenant<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        WorkflowOverridesUpdateByTenantPath,
-        runtime::Nothing,
-        Option<types::UpdateWorkflowOverrideRequest>,
-    >(&operations::WORKFLOW_OVERRIDES_UPDATE_BY_TENANT, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = WorkflowOverridesUpdateByTenantRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.workflow_overrides_update_by_tenant(request).await.into_response()
-}
-async fn handle_workflow_overrides_retrieve<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        WorkflowOverridesRetrievePath,
-        runtime::Nothing,
-        (),
-    >(&operations::WORKFLOW_OVERRIDES_RETRIEVE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = WorkflowOverridesRetrieveRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.workflow_overrides_retrieve(request).await.into_response()
-}
-async fn handle_workflow_overrides_update<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        WorkflowOverridesUpdatePath,
-        runtime::Nothing,
-        Option<types::UpdateWorkflowOverrideRequest>,
-    >(&operations::WORKFLOW_OVERRIDES_UPDATE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = WorkflowOverridesUpdateRequest {
-        caller,
-        path: input.path,
-        body: input.body,
-        context: input.context,
-    };
-    api.workflow_overrides_update(request).await.into_response()
-}
-async fn handle_workflow_overrides_delete<A: NovuApi>(
-    State(api): State<Arc<A>>,
-    request: Request,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let caller = match runtime::authenticate(&*api, &parts).await {
-        Ok(caller) => caller,
-        Err(rejection) => return rejection,
-    };
-    let input = match runtime::decode::<
-        WorkflowOverridesDeletePath,
-        runtime::Nothing,
-        (),
-    >(&operations::WORKFLOW_OVERRIDES_DELETE, parts, body)
-        .await
-    {
-        Ok(input) => input,
-        Err(rejection) => return rejection,
-    };
-    let request = WorkflowOverridesDeleteRequest {
-        caller,
-        path: input.path,
-        context: input.context,
-    };
-    api.workflow_overrides_delete(request).await.into_response()
-}
-async fn handle_workflows_list<A: NovuApi>(
+async fn handle_workflows_list<A: WorkflowsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -11776,7 +12697,7 @@ async fn handle_workflows_list<A: NovuApi>(
     };
     api.workflows_list(request).await.into_response()
 }
-async fn handle_workflows_create<A: NovuApi>(
+async fn handle_workflows_create<A: WorkflowsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -11803,7 +12724,7 @@ async fn handle_workflows_create<A: NovuApi>(
     };
     api.workflows_create(request).await.into_response()
 }
-async fn handle_workflow_variables_retrieve<A: NovuApi>(
+async fn handle_workflow_variables_retrieve<A: WorkflowsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -11828,7 +12749,7 @@ async fn handle_workflow_variables_retrieve<A: NovuApi>(
     };
     api.workflow_variables_retrieve(request).await.into_response()
 }
-async fn handle_workflows_retrieve<A: NovuApi>(
+async fn handle_workflows_retrieve<A: WorkflowsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -11854,7 +12775,7 @@ async fn handle_workflows_retrieve<A: NovuApi>(
     };
     api.workflows_retrieve(request).await.into_response()
 }
-async fn handle_workflows_update<A: NovuApi>(
+async fn handle_workflows_update<A: WorkflowsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -11881,7 +12802,7 @@ async fn handle_workflows_update<A: NovuApi>(
     };
     api.workflows_update(request).await.into_response()
 }
-async fn handle_workflows_delete<A: NovuApi>(
+async fn handle_workflows_delete<A: WorkflowsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -11907,7 +12828,7 @@ async fn handle_workflows_delete<A: NovuApi>(
     };
     api.workflows_delete(request).await.into_response()
 }
-async fn handle_workflow_status_update<A: NovuApi>(
+async fn handle_workflow_status_update<A: WorkflowsApi>(
     State(api): State<Arc<A>>,
     request: Request,
 ) -> Response {
@@ -11934,9 +12855,1422 @@ async fn handle_workflow_status_update<A: NovuApi>(
     };
     api.workflow_status_update(request).await.into_response()
 }
+async fn handle_notifications_list<A: NotificationsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        NotificationsListQuery,
+        (),
+    >(&operations::NOTIFICATIONS_LIST, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = NotificationsListRequest {
+        caller,
+        query: input.query,
+        context: input.context,
+    };
+    api.notifications_list(request).await.into_response()
+}
+async fn handle_notifications_graph_stats<A: NotificationsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        NotificationsGraphStatsQuery,
+        (),
+    >(&operations::NOTIFICATIONS_GRAPH_STATS, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = NotificationsGraphStatsRequest {
+        caller,
+        query: input.query,
+        context: input.context,
+    };
+    api.notifications_graph_stats(request).await.into_response()
+}
+async fn handle_notifications_stats<A: NotificationsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        runtime::Nothing,
+        (),
+    >(&operations::NOTIFICATIONS_STATS, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = NotificationsStatsRequest {
+        caller,
+        context: input.context,
+    };
+    api.notifications_stats(request).await.into_response()
+}
+async fn handle_notifications_get<A: NotificationsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        NotificationsGetPath,
+        runtime::Nothing,
+        (),
+    >(&operations::NOTIFICATIONS_GET, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = NotificationsGetRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.notifications_get(request).await.into_response()
+}
+async fn handle_organizations_list<A: OrganizationsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        runtime::Nothing,
+        (),
+    >(&operations::ORGANIZATIONS_LIST, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = OrganizationsListRequest {
+        caller,
+        context: input.context,
+    };
+    api.organizations_list(request).await.into_response()
+}
+async fn handle_organizations_create<A: OrganizationsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        runtime::Nothing,
+        types::CreateOrganizationRequest,
+    >(&operations::ORGANIZATIONS_CREATE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = OrganizationsCreateRequest {
+        caller,
+        body: input.body,
+        context: input.context,
+    };
+    api.organizations_create(request).await.into_response()
+}
+async fn handle_organizations_rename<A: OrganizationsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        runtime::Nothing,
+        types::OrganizationName,
+    >(&operations::ORGANIZATIONS_RENAME, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = OrganizationsRenameRequest {
+        caller,
+        body: input.body,
+        context: input.context,
+    };
+    api.organizations_rename(request).await.into_response()
+}
+async fn handle_organization_branding_update<A: OrganizationsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        runtime::Nothing,
+        Option<types::UpdateOrganizationBrandingRequest>,
+    >(&operations::ORGANIZATION_BRANDING_UPDATE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = OrganizationBrandingUpdateRequest {
+        caller,
+        body: input.body,
+        context: input.context,
+    };
+    api.organization_branding_update(request).await.into_response()
+}
+async fn handle_organizations_retrieve_current<A: OrganizationsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        runtime::Nothing,
+        (),
+    >(&operations::ORGANIZATIONS_RETRIEVE_CURRENT, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = OrganizationsRetrieveCurrentRequest {
+        caller,
+        context: input.context,
+    };
+    api.organizations_retrieve_current(request).await.into_response()
+}
+async fn handle_organization_members_list<A: OrganizationsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        runtime::Nothing,
+        (),
+    >(&operations::ORGANIZATION_MEMBERS_LIST, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = OrganizationMembersListRequest {
+        caller,
+        context: input.context,
+    };
+    api.organization_members_list(request).await.into_response()
+}
+async fn handle_organization_members_delete<A: OrganizationsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        OrganizationMembersDeletePath,
+        runtime::Nothing,
+        (),
+    >(&operations::ORGANIZATION_MEMBERS_DELETE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = OrganizationMembersDeleteRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.organization_members_delete(request).await.into_response()
+}
+async fn handle_organization_member_roles_update<A: OrganizationsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        OrganizationMemberRolesUpdatePath,
+        runtime::Nothing,
+        types::UpdateOrganizationMemberRolesRequest,
+    >(&operations::ORGANIZATION_MEMBER_ROLES_UPDATE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = OrganizationMemberRolesUpdateRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.organization_member_roles_update(request).await.into_response()
+}
+async fn handle_subscribers_list<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        SubscribersListQuery,
+        (),
+    >(&operations::SUBSCRIBERS_LIST, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscribersListRequest {
+        caller,
+        query: input.query,
+        context: input.context,
+    };
+    api.subscribers_list(request).await.into_response()
+}
+async fn handle_subscribers_create<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        runtime::Nothing,
+        types::CreateSubscriberRequest,
+    >(&operations::SUBSCRIBERS_CREATE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscribersCreateRequest {
+        caller,
+        body: input.body,
+        context: input.context,
+    };
+    api.subscribers_create(request).await.into_response()
+}
+async fn handle_subscribers_create_bulk<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        runtime::Nothing,
+        types::BulkCreateSubscribersRequest,
+    >(&operations::SUBSCRIBERS_CREATE_BULK, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscribersCreateBulkRequest {
+        caller,
+        body: input.body,
+        context: input.context,
+    };
+    api.subscribers_create_bulk(request).await.into_response()
+}
+async fn handle_subscribers_get<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscribersGetPath,
+        runtime::Nothing,
+        (),
+    >(&operations::SUBSCRIBERS_GET, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscribersGetRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.subscribers_get(request).await.into_response()
+}
+async fn handle_subscribers_update<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscribersUpdatePath,
+        runtime::Nothing,
+        Option<types::UpdateSubscriberRequest>,
+    >(&operations::SUBSCRIBERS_UPDATE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscribersUpdateRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.subscribers_update(request).await.into_response()
+}
+async fn handle_subscribers_delete<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscribersDeletePath,
+        runtime::Nothing,
+        (),
+    >(&operations::SUBSCRIBERS_DELETE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscribersDeleteRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.subscribers_delete(request).await.into_response()
+}
+async fn handle_subscriber_credentials_update<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscriberCredentialsUpdatePath,
+        runtime::Nothing,
+        types::UpdateSubscriberCredentialsRequest,
+    >(&operations::SUBSCRIBER_CREDENTIALS_UPDATE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberCredentialsUpdateRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.subscriber_credentials_update(request).await.into_response()
+}
+async fn handle_subscriber_credentials_append<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscriberCredentialsAppendPath,
+        runtime::Nothing,
+        types::UpdateSubscriberCredentialsRequest,
+    >(&operations::SUBSCRIBER_CREDENTIALS_APPEND, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberCredentialsAppendRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.subscriber_credentials_append(request).await.into_response()
+}
+async fn handle_subscriber_credentials_delete<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscriberCredentialsDeletePath,
+        runtime::Nothing,
+        (),
+    >(&operations::SUBSCRIBER_CREDENTIALS_DELETE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberCredentialsDeleteRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.subscriber_credentials_delete(request).await.into_response()
+}
+async fn handle_subscriber_chat_oauth<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let input = match runtime::decode::<
+        SubscriberChatOauthPath,
+        SubscriberChatOauthQuery,
+        (),
+    >(&operations::SUBSCRIBER_CHAT_OAUTH, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberChatOauthRequest {
+        path: input.path,
+        query: input.query,
+        context: input.context,
+    };
+    api.subscriber_chat_oauth(request).await.into_response()
+}
+async fn handle_subscriber_chat_oauth_callback<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let input = match runtime::decode::<
+        SubscriberChatOauthCallbackPath,
+        SubscriberChatOauthCallbackQuery,
+        (),
+    >(&operations::SUBSCRIBER_CHAT_OAUTH_CALLBACK, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberChatOauthCallbackRequest {
+        path: input.path,
+        query: input.query,
+        context: input.context,
+    };
+    api.subscriber_chat_oauth_callback(request).await.into_response()
+}
+async fn handle_subscriber_messages_mark_all<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscriberMessagesMarkAllPath,
+        runtime::Nothing,
+        types::MarkAllMessagesAsRequest,
+    >(&operations::SUBSCRIBER_MESSAGES_MARK_ALL, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberMessagesMarkAllRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.subscriber_messages_mark_all(request).await.into_response()
+}
+async fn handle_subscriber_messages_mark_as<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscriberMessagesMarkAsPath,
+        runtime::Nothing,
+        types::MarkMessagesAsRequest,
+    >(&operations::SUBSCRIBER_MESSAGES_MARK_AS, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberMessagesMarkAsRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.subscriber_messages_mark_as(request).await.into_response()
+}
+async fn handle_subscriber_messages_mark_as_legacy<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscriberMessagesMarkAsLegacyPath,
+        runtime::Nothing,
+        Option<types::LegacyMarkMessagesRequest>,
+    >(&operations::SUBSCRIBER_MESSAGES_MARK_AS_LEGACY, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberMessagesMarkAsLegacyRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.subscriber_messages_mark_as_legacy(request).await.into_response()
+}
+async fn handle_subscriber_message_action_update<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscriberMessageActionUpdatePath,
+        runtime::Nothing,
+        types::MarkMessageActionRequest,
+    >(&operations::SUBSCRIBER_MESSAGE_ACTION_UPDATE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberMessageActionUpdateRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.subscriber_message_action_update(request).await.into_response()
+}
+async fn handle_subscriber_notifications_feed<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscriberNotificationsFeedPath,
+        SubscriberNotificationsFeedQuery,
+        (),
+    >(&operations::SUBSCRIBER_NOTIFICATIONS_FEED, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberNotificationsFeedRequest {
+        caller,
+        path: input.path,
+        query: input.query,
+        context: input.context,
+    };
+    api.subscriber_notifications_feed(request).await.into_response()
+}
+async fn handle_subscriber_notifications_unseen_count<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscriberNotificationsUnseenCountPath,
+        SubscriberNotificationsUnseenCountQuery,
+        (),
+    >(&operations::SUBSCRIBER_NOTIFICATIONS_UNSEEN_COUNT, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberNotificationsUnseenCountRequest {
+        caller,
+        path: input.path,
+        query: input.query,
+        context: input.context,
+    };
+    api.subscriber_notifications_unseen_count(request).await.into_response()
+}
+async fn handle_subscriber_online_status_update<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscriberOnlineStatusUpdatePath,
+        runtime::Nothing,
+        types::UpdateSubscriberOnlineStatusRequest,
+    >(&operations::SUBSCRIBER_ONLINE_STATUS_UPDATE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberOnlineStatusUpdateRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.subscriber_online_status_update(request).await.into_response()
+}
+async fn handle_subscriber_preferences_list<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscriberPreferencesListPath,
+        runtime::Nothing,
+        (),
+    >(&operations::SUBSCRIBER_PREFERENCES_LIST, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberPreferencesListRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.subscriber_preferences_list(request).await.into_response()
+}
+async fn handle_subscriber_preferences_update_global<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscriberPreferencesUpdateGlobalPath,
+        runtime::Nothing,
+        Option<types::UpdateSubscriberGlobalPreferencesRequest>,
+    >(&operations::SUBSCRIBER_PREFERENCES_UPDATE_GLOBAL, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberPreferencesUpdateGlobalRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.subscriber_preferences_update_global(request).await.into_response()
+}
+async fn handle_subscriber_preferences_get_by_level<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscriberPreferencesGetByLevelPath,
+        runtime::Nothing,
+        (),
+    >(&operations::SUBSCRIBER_PREFERENCES_GET_BY_LEVEL, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberPreferencesGetByLevelRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.subscriber_preferences_get_by_level(request).await.into_response()
+}
+async fn handle_subscriber_preferences_update<A: SubscribersApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        SubscriberPreferencesUpdatePath,
+        runtime::Nothing,
+        types::UpdateSubscriberPreferenceRequest,
+    >(&operations::SUBSCRIBER_PREFERENCES_UPDATE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = SubscriberPreferencesUpdateRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.subscriber_preferences_update(request).await.into_response()
+}
+async fn handle_tenants_list<A: TenantsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        TenantsListQuery,
+        (),
+    >(&operations::TENANTS_LIST, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = TenantsListRequest {
+        caller,
+        query: input.query,
+        context: input.context,
+    };
+    api.tenants_list(request).await.into_response()
+}
+async fn handle_tenants_create<A: TenantsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        runtime::Nothing,
+        types::CreateTenantRequest,
+    >(&operations::TENANTS_CREATE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = TenantsCreateRequest {
+        caller,
+        body: input.body,
+        context: input.context,
+    };
+    api.tenants_create(request).await.into_response()
+}
+async fn handle_tenants_get<A: TenantsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        TenantsGetPath,
+        runtime::Nothing,
+        (),
+    >(&operations::TENANTS_GET, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = TenantsGetRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.tenants_get(request).await.into_response()
+}
+async fn handle_tenants_delete<A: TenantsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        TenantsDeletePath,
+        runtime::Nothing,
+        (),
+    >(&operations::TENANTS_DELETE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = TenantsDeleteRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.tenants_delete(request).await.into_response()
+}
+async fn handle_tenants_update<A: TenantsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        TenantsUpdatePath,
+        runtime::Nothing,
+        types::UpdateTenantRequest,
+    >(&operations::TENANTS_UPDATE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = TenantsUpdateRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.tenants_update(request).await.into_response()
+}
+async fn handle_topics_list<A: TopicsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        TopicsListQuery,
+        (),
+    >(&operations::TOPICS_LIST, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = TopicsListRequest {
+        caller,
+        query: input.query,
+        context: input.context,
+    };
+    api.topics_list(request).await.into_response()
+}
+async fn handle_topics_create<A: TopicsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        runtime::Nothing,
+        types::CreateTopicRequest,
+    >(&operations::TOPICS_CREATE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = TopicsCreateRequest {
+        caller,
+        body: input.body,
+        context: input.context,
+    };
+    api.topics_create(request).await.into_response()
+}
+async fn handle_topics_get<A: TopicsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        TopicsGetPath,
+        runtime::Nothing,
+        (),
+    >(&operations::TOPICS_GET, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = TopicsGetRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.topics_get(request).await.into_response()
+}
+async fn handle_topics_delete<A: TopicsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        TopicsDeletePath,
+        runtime::Nothing,
+        (),
+    >(&operations::TOPICS_DELETE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = TopicsDeleteRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.topics_delete(request).await.into_response()
+}
+async fn handle_topics_rename<A: TopicsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        TopicsRenamePath,
+        runtime::Nothing,
+        types::RenameTopicRequest,
+    >(&operations::TOPICS_RENAME, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = TopicsRenameRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.topics_rename(request).await.into_response()
+}
+async fn handle_topic_subscribers_add<A: TopicsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        TopicSubscribersAddPath,
+        runtime::Nothing,
+        types::AddTopicSubscribersRequest,
+    >(&operations::TOPIC_SUBSCRIBERS_ADD, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = TopicSubscribersAddRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.topic_subscribers_add(request).await.into_response()
+}
+async fn handle_topic_subscribers_remove<A: TopicsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        TopicSubscribersRemovePath,
+        runtime::Nothing,
+        types::RemoveTopicSubscribersRequest,
+    >(&operations::TOPIC_SUBSCRIBERS_REMOVE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = TopicSubscribersRemoveRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.topic_subscribers_remove(request).await.into_response()
+}
+async fn handle_topic_subscribers_get<A: TopicsApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        TopicSubscribersGetPath,
+        runtime::Nothing,
+        (),
+    >(&operations::TOPIC_SUBSCRIBERS_GET, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = TopicSubscribersGetRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.topic_subscribers_get(request).await.into_response()
+}
+async fn handle_workflow_overrides_list<A: WorkflowOverridesApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        WorkflowOverridesListQuery,
+        (),
+    >(&operations::WORKFLOW_OVERRIDES_LIST, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = WorkflowOverridesListRequest {
+        caller,
+        query: input.query,
+        context: input.context,
+    };
+    api.workflow_overrides_list(request).await.into_response()
+}
+async fn handle_workflow_overrides_create<A: WorkflowOverridesApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        runtime::Nothing,
+        types::CreateWorkflowOverrideRequest,
+    >(&operations::WORKFLOW_OVERRIDES_CREATE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = WorkflowOverridesCreateRequest {
+        caller,
+        body: input.body,
+        context: input.context,
+    };
+    api.workflow_overrides_create(request).await.into_response()
+}
+async fn handle_workflow_overrides_retrieve_by_tenant<A: WorkflowOverridesApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        WorkflowOverridesRetrieveByTenantPath,
+        runtime::Nothing,
+        (),
+    >(&operations::WORKFLOW_OVERRIDES_RETRIEVE_BY_TENANT, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = WorkflowOverridesRetrieveByTenantRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.workflow_overrides_retrieve_by_tenant(request).await.into_response()
+}
+async fn handle_workflow_overrides_update_by_tenant<A: WorkflowOverridesApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        WorkflowOverridesUpdateByTenantPath,
+        runtime::Nothing,
+        Option<types::UpdateWorkflowOverrideRequest>,
+    >(&operations::WORKFLOW_OVERRIDES_UPDATE_BY_TENANT, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = WorkflowOverridesUpdateByTenantRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.workflow_overrides_update_by_tenant(request).await.into_response()
+}
+async fn handle_workflow_overrides_retrieve<A: WorkflowOverridesApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        WorkflowOverridesRetrievePath,
+        runtime::Nothing,
+        (),
+    >(&operations::WORKFLOW_OVERRIDES_RETRIEVE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = WorkflowOverridesRetrieveRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.workflow_overrides_retrieve(request).await.into_response()
+}
+async fn handle_workflow_overrides_update<A: WorkflowOverridesApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        WorkflowOverridesUpdatePath,
+        runtime::Nothing,
+        Option<types::UpdateWorkflowOverrideRequest>,
+    >(&operations::WORKFLOW_OVERRIDES_UPDATE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = WorkflowOverridesUpdateRequest {
+        caller,
+        path: input.path,
+        body: input.body,
+        context: input.context,
+    };
+    api.workflow_overrides_update(request).await.into_response()
+}
+async fn handle_workflow_overrides_delete<A: WorkflowOverridesApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        WorkflowOverridesDeletePath,
+        runtime::Nothing,
+        (),
+    >(&operations::WORKFLOW_OVERRIDES_DELETE, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = WorkflowOverridesDeleteRequest {
+        caller,
+        path: input.path,
+        context: input.context,
+    };
+    api.workflow_overrides_delete(request).await.into_response()
+}
 mod operations {
-    use crate::runtime::{Operation, Parameter, Scalar};
+    use novu_server_runtime::{Operation, Parameter, Scalar};
+    use crate::schemas::SCHEMAS;
     pub(crate) static CHANGES_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/changes",
         path_params: &[],
         query_params: &[
@@ -11965,6 +14299,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static CHANGES_APPLY_BULK: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/changes/bulk/apply",
         path_params: &[],
         query_params: &[],
@@ -11974,6 +14309,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static CHANGES_COUNT: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/changes/count",
         path_params: &[],
         query_params: &[],
@@ -11983,6 +14319,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static CHANGES_APPLY: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/changes/{changeId}/apply",
         path_params: &[
             Parameter {
@@ -11999,6 +14336,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static ENVIRONMENTS_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/environments",
         path_params: &[],
         query_params: &[],
@@ -12008,6 +14346,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static ENVIRONMENT_API_KEYS_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/environments/api-keys",
         path_params: &[],
         query_params: &[],
@@ -12017,6 +14356,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static ENVIRONMENTS_RETRIEVE_CURRENT: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/environments/me",
         path_params: &[],
         query_params: &[],
@@ -12026,6 +14366,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static EVENTS_TRIGGER: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/events/trigger",
         path_params: &[],
         query_params: &[],
@@ -12035,6 +14376,7 @@ mod operations {
         body_limit: 20971520,
     };
     pub(crate) static EVENTS_BROADCAST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/events/trigger/broadcast",
         path_params: &[],
         query_params: &[],
@@ -12044,6 +14386,7 @@ mod operations {
         body_limit: 20971520,
     };
     pub(crate) static EVENTS_TRIGGER_BULK: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/events/trigger/bulk",
         path_params: &[],
         query_params: &[],
@@ -12053,6 +14396,7 @@ mod operations {
         body_limit: 20971520,
     };
     pub(crate) static EVENTS_CANCEL: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/events/trigger/{transactionId}",
         path_params: &[
             Parameter {
@@ -12069,6 +14413,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static EXECUTION_DETAILS_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/execution-details",
         path_params: &[],
         query_params: &[
@@ -12091,6 +14436,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static FEEDS_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/feeds",
         path_params: &[],
         query_params: &[],
@@ -12100,6 +14446,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static FEEDS_CREATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/feeds",
         path_params: &[],
         query_params: &[],
@@ -12109,6 +14456,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static FEEDS_DELETE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/feeds/{feedId}",
         path_params: &[
             Parameter {
@@ -12125,6 +14473,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static INTEGRATIONS_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/integrations",
         path_params: &[],
         query_params: &[],
@@ -12134,6 +14483,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static INTEGRATIONS_CREATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/integrations",
         path_params: &[],
         query_params: &[],
@@ -12143,6 +14493,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static INTEGRATIONS_LIST_ACTIVE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/integrations/active",
         path_params: &[],
         query_params: &[],
@@ -12152,6 +14503,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static INTEGRATION_WEBHOOK_STATUS_RETRIEVE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/integrations/webhook/provider/{providerOrIntegrationId}/status",
         path_params: &[
             Parameter {
@@ -12168,6 +14520,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static INTEGRATIONS_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/integrations/{integrationId}",
         path_params: &[
             Parameter {
@@ -12184,6 +14537,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static INTEGRATIONS_DELETE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/integrations/{integrationId}",
         path_params: &[
             Parameter {
@@ -12200,6 +14554,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static INTEGRATIONS_SET_PRIMARY: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/integrations/{integrationId}/set-primary",
         path_params: &[
             Parameter {
@@ -12216,6 +14571,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static LAYOUTS_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/layouts",
         path_params: &[],
         query_params: &[
@@ -12250,6 +14606,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static LAYOUTS_CREATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/layouts",
         path_params: &[],
         query_params: &[],
@@ -12259,6 +14616,7 @@ mod operations {
         body_limit: 20971520,
     };
     pub(crate) static LAYOUTS_RETRIEVE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/layouts/{layoutId}",
         path_params: &[
             Parameter {
@@ -12275,6 +14633,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static LAYOUTS_DELETE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/layouts/{layoutId}",
         path_params: &[
             Parameter {
@@ -12291,6 +14650,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static LAYOUTS_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/layouts/{layoutId}",
         path_params: &[
             Parameter {
@@ -12307,6 +14667,7 @@ mod operations {
         body_limit: 20971520,
     };
     pub(crate) static LAYOUTS_SET_DEFAULT: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/layouts/{layoutId}/default",
         path_params: &[
             Parameter {
@@ -12323,6 +14684,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static MESSAGES_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/messages",
         path_params: &[],
         query_params: &[
@@ -12363,6 +14725,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static MESSAGES_DELETE_BY_TRANSACTION: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/messages/transaction/{transactionId}",
         path_params: &[
             Parameter {
@@ -12386,6 +14749,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static MESSAGES_DELETE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/messages/{messageId}",
         path_params: &[
             Parameter {
@@ -12402,6 +14766,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_GROUPS_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notification-groups",
         path_params: &[],
         query_params: &[],
@@ -12411,6 +14776,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_GROUPS_CREATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notification-groups",
         path_params: &[],
         query_params: &[],
@@ -12420,6 +14786,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_GROUPS_RETRIEVE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notification-groups/{id}",
         path_params: &[
             Parameter {
@@ -12436,6 +14803,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_GROUPS_DELETE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notification-groups/{id}",
         path_params: &[
             Parameter {
@@ -12452,6 +14820,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_GROUPS_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notification-groups/{id}",
         path_params: &[
             Parameter {
@@ -12468,6 +14837,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static NOTIFICATION_TEMPLATES_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notification-templates",
         path_params: &[],
         query_params: &[
@@ -12496,6 +14866,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static NOTIFICATION_TEMPLATES_CREATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notification-templates",
         path_params: &[],
         query_params: &[
@@ -12512,6 +14883,7 @@ mod operations {
         body_limit: 20971520,
     };
     pub(crate) static NOTIFICATION_TEMPLATES_RETRIEVE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notification-templates/{templateId}",
         path_params: &[
             Parameter {
@@ -12528,6 +14900,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static NOTIFICATION_TEMPLATES_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notification-templates/{templateId}",
         path_params: &[
             Parameter {
@@ -12544,6 +14917,7 @@ mod operations {
         body_limit: 20971520,
     };
     pub(crate) static NOTIFICATION_TEMPLATES_DELETE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notification-templates/{templateId}",
         path_params: &[
             Parameter {
@@ -12560,6 +14934,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static NOTIFICATION_TEMPLATE_STATUS_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notification-templates/{templateId}/status",
         path_params: &[
             Parameter {
@@ -12576,6 +14951,7 @@ mod operations {
         body_limit: 20971520,
     };
     pub(crate) static NOTIFICATIONS_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notifications",
         path_params: &[],
         query_params: &[
@@ -12628,6 +15004,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static NOTIFICATIONS_GRAPH_STATS: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notifications/graph/stats",
         path_params: &[],
         query_params: &[
@@ -12644,6 +15021,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static NOTIFICATIONS_STATS: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notifications/stats",
         path_params: &[],
         query_params: &[],
@@ -12653,6 +15031,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static NOTIFICATIONS_GET: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/notifications/{notificationId}",
         path_params: &[
             Parameter {
@@ -12669,6 +15048,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static ORGANIZATIONS_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/organizations",
         path_params: &[],
         query_params: &[],
@@ -12678,6 +15058,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static ORGANIZATIONS_CREATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/organizations",
         path_params: &[],
         query_params: &[],
@@ -12687,6 +15068,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static ORGANIZATIONS_RENAME: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/organizations",
         path_params: &[],
         query_params: &[],
@@ -12696,6 +15078,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static ORGANIZATION_BRANDING_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/organizations/branding",
         path_params: &[],
         query_params: &[],
@@ -12705,6 +15088,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static ORGANIZATIONS_RETRIEVE_CURRENT: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/organizations/me",
         path_params: &[],
         query_params: &[],
@@ -12714,6 +15098,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static ORGANIZATION_MEMBERS_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/organizations/members",
         path_params: &[],
         query_params: &[],
@@ -12723,6 +15108,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static ORGANIZATION_MEMBERS_DELETE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/organizations/members/{memberId}",
         path_params: &[
             Parameter {
@@ -12739,6 +15125,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static ORGANIZATION_MEMBER_ROLES_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/organizations/members/{memberId}/roles",
         path_params: &[
             Parameter {
@@ -12755,6 +15142,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBERS_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers",
         path_params: &[],
         query_params: &[
@@ -12777,6 +15165,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBERS_CREATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers",
         path_params: &[],
         query_params: &[],
@@ -12786,6 +15175,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBERS_CREATE_BULK: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/bulk",
         path_params: &[],
         query_params: &[],
@@ -12795,6 +15185,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBERS_GET: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}",
         path_params: &[
             Parameter {
@@ -12811,6 +15202,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBERS_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}",
         path_params: &[
             Parameter {
@@ -12827,6 +15219,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBERS_DELETE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}",
         path_params: &[
             Parameter {
@@ -12843,6 +15236,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_CREDENTIALS_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/credentials",
         path_params: &[
             Parameter {
@@ -12859,6 +15253,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_CREDENTIALS_APPEND: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/credentials",
         path_params: &[
             Parameter {
@@ -12875,6 +15270,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_CREDENTIALS_DELETE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/credentials/{providerId}",
         path_params: &[
             Parameter {
@@ -12897,6 +15293,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_CHAT_OAUTH: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/credentials/{providerId}/oauth",
         path_params: &[
             Parameter {
@@ -12938,6 +15335,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_CHAT_OAUTH_CALLBACK: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/credentials/{providerId}/oauth/callback",
         path_params: &[
             Parameter {
@@ -12985,6 +15383,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_MESSAGES_MARK_ALL: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/messages/mark-all",
         path_params: &[
             Parameter {
@@ -13001,6 +15400,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_MESSAGES_MARK_AS: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/messages/mark-as",
         path_params: &[
             Parameter {
@@ -13017,6 +15417,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_MESSAGES_MARK_AS_LEGACY: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/messages/markAs",
         path_params: &[
             Parameter {
@@ -13033,6 +15434,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_MESSAGE_ACTION_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/messages/{messageId}/actions/{type}",
         path_params: &[
             Parameter {
@@ -13061,6 +15463,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_NOTIFICATIONS_FEED: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/notifications/feed",
         path_params: &[
             Parameter {
@@ -13114,6 +15517,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_NOTIFICATIONS_UNSEEN_COUNT: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/notifications/unseen",
         path_params: &[
             Parameter {
@@ -13149,6 +15553,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_ONLINE_STATUS_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/online-status",
         path_params: &[
             Parameter {
@@ -13165,6 +15570,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_PREFERENCES_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/preferences",
         path_params: &[
             Parameter {
@@ -13181,6 +15587,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_PREFERENCES_UPDATE_GLOBAL: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/preferences",
         path_params: &[
             Parameter {
@@ -13199,6 +15606,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_PREFERENCES_GET_BY_LEVEL: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/preferences/{parameter}",
         path_params: &[
             Parameter {
@@ -13221,6 +15629,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static SUBSCRIBER_PREFERENCES_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/subscribers/{subscriberId}/preferences/{parameter}",
         path_params: &[
             Parameter {
@@ -13243,6 +15652,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static TENANTS_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/tenants",
         path_params: &[],
         query_params: &[
@@ -13265,6 +15675,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static TENANTS_CREATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/tenants",
         path_params: &[],
         query_params: &[],
@@ -13274,6 +15685,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static TENANTS_GET: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/tenants/{identifier}",
         path_params: &[
             Parameter {
@@ -13290,6 +15702,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static TENANTS_DELETE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/tenants/{identifier}",
         path_params: &[
             Parameter {
@@ -13306,6 +15719,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static TENANTS_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/tenants/{identifier}",
         path_params: &[
             Parameter {
@@ -13322,6 +15736,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static TOPICS_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/topics",
         path_params: &[],
         query_params: &[
@@ -13350,6 +15765,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static TOPICS_CREATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/topics",
         path_params: &[],
         query_params: &[],
@@ -13359,6 +15775,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static TOPICS_GET: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/topics/{topicKey}",
         path_params: &[
             Parameter {
@@ -13375,6 +15792,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static TOPICS_DELETE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/topics/{topicKey}",
         path_params: &[
             Parameter {
@@ -13391,6 +15809,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static TOPICS_RENAME: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/topics/{topicKey}",
         path_params: &[
             Parameter {
@@ -13407,6 +15826,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static TOPIC_SUBSCRIBERS_ADD: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/topics/{topicKey}/subscribers",
         path_params: &[
             Parameter {
@@ -13423,6 +15843,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static TOPIC_SUBSCRIBERS_REMOVE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/topics/{topicKey}/subscribers/removal",
         path_params: &[
             Parameter {
@@ -13439,6 +15860,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static TOPIC_SUBSCRIBERS_GET: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/topics/{topicKey}/subscribers/{externalSubscriberId}",
         path_params: &[
             Parameter {
@@ -13461,6 +15883,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_OVERRIDES_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/workflow-overrides",
         path_params: &[],
         query_params: &[
@@ -13483,6 +15906,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_OVERRIDES_CREATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/workflow-overrides",
         path_params: &[],
         query_params: &[],
@@ -13492,6 +15916,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_OVERRIDES_RETRIEVE_BY_TENANT: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/workflow-overrides/workflows/{workflowId}/tenants/{tenantId}",
         path_params: &[
             Parameter {
@@ -13514,6 +15939,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_OVERRIDES_UPDATE_BY_TENANT: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/workflow-overrides/workflows/{workflowId}/tenants/{tenantId}",
         path_params: &[
             Parameter {
@@ -13536,6 +15962,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_OVERRIDES_RETRIEVE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/workflow-overrides/{overrideId}",
         path_params: &[
             Parameter {
@@ -13552,6 +15979,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_OVERRIDES_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/workflow-overrides/{overrideId}",
         path_params: &[
             Parameter {
@@ -13568,6 +15996,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_OVERRIDES_DELETE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/workflow-overrides/{overrideId}",
         path_params: &[
             Parameter {
@@ -13584,6 +16013,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOWS_LIST: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/workflows",
         path_params: &[],
         query_params: &[
@@ -13612,6 +16042,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOWS_CREATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/workflows",
         path_params: &[],
         query_params: &[
@@ -13628,6 +16059,7 @@ mod operations {
         body_limit: 20971520,
     };
     pub(crate) static WORKFLOW_VARIABLES_RETRIEVE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/workflows/variables",
         path_params: &[],
         query_params: &[],
@@ -13637,6 +16069,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOWS_RETRIEVE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/workflows/{workflowId}",
         path_params: &[
             Parameter {
@@ -13653,6 +16086,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOWS_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/workflows/{workflowId}",
         path_params: &[
             Parameter {
@@ -13669,6 +16103,7 @@ mod operations {
         body_limit: 20971520,
     };
     pub(crate) static WORKFLOWS_DELETE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/workflows/{workflowId}",
         path_params: &[
             Parameter {
@@ -13685,6 +16120,7 @@ mod operations {
         body_limit: 102400,
     };
     pub(crate) static WORKFLOW_STATUS_UPDATE: Operation = Operation {
+        schemas: &SCHEMAS,
         template: "/v1/workflows/{workflowId}/status",
         path_params: &[
             Parameter {

@@ -3739,10 +3739,12 @@ pub struct MessageTemplate {
     pub cta: ::std::option::Option<MessageTemplateCta>,
     ///The in-app feed messages are filed under.
     #[serde(rename = "feedId", skip_serializing_if = "::std::option::Option::is_none")]
-    pub feed_id: ::std::option::Option<::std::string::String>,
+    #[serde(default, deserialize_with = "nullable::deserialize")]
+    pub feed_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     ///The email layout; null for none.
     #[serde(rename = "layoutId", skip_serializing_if = "::std::option::Option::is_none")]
-    pub layout_id: ::std::option::Option<::std::string::String>,
+    #[serde(default, deserialize_with = "nullable::deserialize")]
+    pub layout_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Email preheader.
@@ -3776,7 +3778,8 @@ pub struct MessageTemplate {
 pub struct MessageTemplateActor {
     ///Icon name or URL, depending on `type`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::string::String>,
+    #[serde(default, deserialize_with = "nullable::deserialize")]
+    pub data: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(rename = "type")]
     pub type_: MessageTemplateActorType,
 }
@@ -4739,7 +4742,8 @@ pub struct NotificationStep {
         rename = "_parentId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub parent_id: ::std::option::Option<::std::string::String>,
+    #[serde(default, deserialize_with = "nullable::deserialize")]
+    pub parent_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(
         rename = "replyCallback",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -5781,7 +5785,8 @@ pub struct NotificationStepVariant {
         rename = "_parentId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub parent_id: ::std::option::Option<::std::string::String>,
+    #[serde(default, deserialize_with = "nullable::deserialize")]
+    pub parent_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(
         rename = "replyCallback",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -9317,7 +9322,10 @@ pub struct UpdateSubscriberRequest {
     pub data: ::std::option::Option<CustomData>,
     ///An email address; `null` or the empty string `""` clears the address.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub email: ::std::option::Option<UpdateSubscriberRequestEmail>,
+    #[serde(default, deserialize_with = "nullable::deserialize")]
+    pub email: ::std::option::Option<
+        ::std::option::Option<UpdateSubscriberRequestEmail>,
+    >,
     #[serde(
         rename = "firstName",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -10203,5 +10211,20 @@ pub mod error {
         fn from(value: String) -> Self {
             Self(value.into())
         }
+    }
+}
+/// Reading nullable optional properties as `Option<Option<T>>`.
+pub mod nullable {
+    /// A present property: `Some(None)` for `null`, `Some(Some(value))` otherwise.
+    /// An absent one never reaches here; `#[serde(default)]` makes it `None`.
+    pub(super) fn deserialize<'de, D, T>(
+        deserializer: D,
+    ) -> ::std::result::Result<::std::option::Option<::std::option::Option<T>>, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+        T: ::serde::Deserialize<'de>,
+    {
+        <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
+            .map(::std::option::Option::Some)
     }
 }

@@ -22,6 +22,8 @@ pub struct Operation {
     /// `/v1/subscribers/{subscriberId}`.
     pub path: String,
     pub summary: Option<String>,
+    /// The first tag, which names the trait the operation belongs to.
+    pub tag: Option<String>,
     pub deprecated: bool,
     pub authenticated: bool,
     pub path_params: Vec<Param>,
@@ -282,6 +284,7 @@ fn lower_operation(
         method: method.to_uppercase(),
         path: path.to_owned(),
         summary: operation.summary.clone(),
+        tag: operation.tags.first().cloned(),
         deprecated: operation.deprecated,
         authenticated,
         path_params,

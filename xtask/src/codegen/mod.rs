@@ -63,8 +63,6 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-const RUNTIME_TEMPLATE: &str = include_str!("../../templates/server_runtime.rs");
-
 /// Generates every file of `target` from `spec`, in memory.
 pub fn generate(spec: &Spec, target: &Target) -> Result<Vec<GeneratedFile>> {
     let problems = validate::validate(spec);
@@ -157,18 +155,15 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<Vec<GeneratedFile>> {
         entry_point(
             &header,
             &[
-                format!("Server stubs for {}: implement `NovuApi`, serve `router(Arc::new(api))`.", spec.document.info.title),
+                format!("Server stubs for {}: one trait per tag (`NovuApi` is their union), one", spec.document.info.title),
+                "response enum per operation; implement the traits and serve `router(Arc::new(api))`.".into(),
                 String::new(),
                 "The router authenticates, decodes and validates every input against the spec before calling".into(),
-                "the trait; rejections carry the API's documented error body.".into(),
+                "a trait method; rejections carry the API's documented error body. The support code it calls".into(),
+                "is the hand-written `novu-server-runtime` crate.".into(),
             ],
-            &["runtime", "schemas", "server"],
+            &["schemas", "server"],
         ),
-    );
-    emit(
-        "server",
-        "src/runtime.rs",
-        format!("// {header}\n\n{RUNTIME_TEMPLATE}"),
     );
     let document = json_schema::document(&components, &operations);
     emit(
@@ -177,7 +172,7 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<Vec<GeneratedFile>> {
         format!(
             "// {header}\n\n//! The spec's schemas as JSON Schema (draft 4), validated against by the router.\n\n\
              /// Component schemas under `/components/schemas`, parameter schemas under `/operations/<id>/parameters`.\n\
-             pub(crate) const DOCUMENT: &str = r#####\"{}\"#####;\n",
+             pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_runtime::SchemaDocument::new(r#####\"{}\"#####);\n",
             serde_json::to_string_pretty(&document)?
         ),
     );
@@ -186,7 +181,12 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<Vec<GeneratedFile>> {
         "src/server.rs",
         rust_tokens(
             &header,
-            server::generate(&operations, &components, &types_crate),
+            server::generate(
+                &operations,
+                &components,
+                spec.raw.get("tags").unwrap_or(&serde_json::Value::Null),
+                &types_crate,
+            ),
         )?,
     );
     Ok(files)
@@ -214,14 +214,10 @@ fn entry_point(header: &str, docs: &[String], modules: &[&str]) -> String {
     }
     let public = modules.last().expect("a crate has at least one module");
     for module in modules {
-        // The runtime is a hand-written template held to the project's lints; the rest is
-        // machine output, which progenitor itself marks `allow(clippy::all)`.
-        let lints = if *module == "runtime" {
-            ""
-        } else {
-            "#[allow(clippy::all)]\n"
-        };
-        text.push_str(&format!("\n#[rustfmt::skip]\n{lints}mod {module};"));
+        // Machine output, which progenitor itself marks `allow(clippy::all)`.
+        text.push_str(&format!(
+            "\n#[rustfmt::skip]\n#[allow(clippy::all)]\nmod {module};"
+        ));
     }
     text.push_str(&format!("\n\npub use {public}::*;\n"));
     text
@@ -241,7 +237,7 @@ fn manifest(target: &Target, kind: &str, header: &str) -> String {
             types = target.package("types")
         ),
         _ => format!(
-            "{types} = {{ path = \"../{types}\" }}\naxum.workspace = true\nchrono.workspace = true\nform_urlencoded.workspace = true\njsonschema.workspace = true\npercent-encoding.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n",
+            "{types} = {{ path = \"../{types}\" }}\nnovu-server-runtime.workspace = true\naxum.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n",
             types = target.package("types")
         ),
     };

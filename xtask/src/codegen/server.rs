@@ -15,14 +15,25 @@ use super::naming::{self, ident};
 pub fn generate(
     operations: &[Operation],
     components: &Value,
+    tags: &Value,
     types_crate: &syn::Ident,
 ) -> TokenStream {
-    let methods = operations.iter().map(trait_method);
+    let groups = by_tag(operations);
+    let traits = groups.iter().map(|group| tag_trait(group, tags));
+    let trait_names: Vec<syn::Ident> = groups
+        .iter()
+        .map(|group| group.trait_name.clone())
+        .collect();
     let request_types = operations
         .iter()
         .map(|operation| request_types(operation, components));
     let response_types = operations.iter().map(response_type);
-    let handlers = operations.iter().map(handler);
+    let handlers = groups.iter().flat_map(|group| {
+        group
+            .operations
+            .iter()
+            .map(|operation| handler(operation, &group.trait_name))
+    });
     let descriptors = operations
         .iter()
         .map(|operation| descriptor(operation, components));
@@ -34,26 +45,22 @@ pub fn generate(
         use axum::extract::{Request, State};
         use axum::http::StatusCode;
         use axum::response::{IntoResponse, Response};
+        use novu_server_runtime as runtime;
 
-        pub use crate::runtime::{AuthError, RequestContext};
-        use crate::runtime;
+        pub use runtime::{AuthError, Authenticate, Documented, RequestContext};
         pub use #types_crate as types;
 
-        /// The API, one method per operation. Implement it and serve it with [`router`].
+        #(#traits)*
+
+        /// The whole API: every per-tag trait, implemented for any type that implements them
+        /// all. Serve it with [`router`].
         ///
-        /// The router has already authenticated the caller (through [`NovuApi::authenticate`])
-        /// and validated every parameter and body against the spec when a method is called; a
-        /// method only decides which documented response to give.
-        pub trait NovuApi: Send + Sync + 'static {
-            /// Who a valid API key belongs to (an environment, typically).
-            type Caller: Send + Sync + 'static;
+        /// The router has already authenticated the caller (through
+        /// [`Authenticate::authenticate`]) and validated every parameter and body against the
+        /// spec when a method is called; a method only decides which documented response to give.
+        pub trait NovuApi: #(#trait_names)+* {}
 
-            /// Resolves the key of `Authorization: ApiKey <key>`; an error is answered with 401
-            /// and its message (`API Key not found`).
-            fn authenticate(&self, api_key: &str) -> impl Future<Output = Result<Self::Caller, AuthError>> + Send;
-
-            #(#methods)*
-        }
+        impl<A: #(#trait_names)+*> NovuApi for A {}
 
         #(#request_types)*
         #(#response_types)*
@@ -71,8 +78,65 @@ pub fn generate(
         #(#handlers)*
 
         mod operations {
-            use crate::runtime::{Operation, Parameter, Scalar};
+            use novu_server_runtime::{Operation, Parameter, Scalar};
+            use crate::schemas::SCHEMAS;
             #(#descriptors)*
+        }
+    }
+}
+
+/// The operations of one tag, which become one trait.
+struct TagGroup<'a> {
+    tag: Option<String>,
+    trait_name: syn::Ident,
+    operations: Vec<&'a Operation>,
+}
+
+/// Operations grouped by their first tag, in the order the tags first appear; untagged
+/// operations form `DefaultApi`.
+fn by_tag(operations: &[Operation]) -> Vec<TagGroup<'_>> {
+    let mut groups: Vec<TagGroup<'_>> = Vec::new();
+    for operation in operations {
+        match groups.iter_mut().find(|group| group.tag == operation.tag) {
+            Some(group) => group.operations.push(operation),
+            None => groups.push(TagGroup {
+                tag: operation.tag.clone(),
+                trait_name: format_ident!(
+                    "{}Api",
+                    naming::type_name(operation.tag.as_deref().unwrap_or("Default"))
+                ),
+                operations: vec![operation],
+            }),
+        }
+    }
+    groups
+}
+
+fn tag_trait(group: &TagGroup<'_>, tags: &Value) -> TokenStream {
+    let name = &group.trait_name;
+    let mut lines = match &group.tag {
+        Some(tag) => vec![format!(" The operations tagged `{tag}`.")],
+        None => vec![" The operations without a tag.".to_owned()],
+    };
+    let description = tags.as_array().and_then(|tags| {
+        tags.iter()
+            .find(|entry| entry.get("name").and_then(Value::as_str) == group.tag.as_deref())
+            .and_then(|entry| entry.get("description"))
+            .and_then(Value::as_str)
+    });
+    if let Some(description) = description {
+        lines.push(String::new());
+        lines.extend(description.trim().lines().map(|line| format!(" {line}")));
+    }
+    let docs = lines.iter().map(|line| quote!(#[doc = #line]));
+    let methods = group
+        .operations
+        .iter()
+        .map(|operation| trait_method(operation));
+    quote! {
+        #(#docs)*
+        pub trait #name: Authenticate {
+            #(#methods)*
         }
     }
 }
@@ -256,6 +320,7 @@ fn variant_fields(response: &Response) -> Vec<(syn::Ident, TokenStream)> {
 
 fn response_type(operation: &Operation) -> TokenStream {
     let name = response_name(operation);
+    let documented = documented_impl(operation);
     let doc = format!(
         " Every documented answer of `{}`; the variant owns the status code.",
         operation.id
@@ -328,6 +393,70 @@ fn response_type(operation: &Operation) -> TokenStream {
                 }
             }
         }
+
+        #documented
+    }
+}
+
+/// `Documented` for an operation's response enum: every error status whose answer is the
+/// shared error body (and at most optional headers) can be built from a status at run time.
+/// Nothing is generated when the error answers do not share one body schema.
+fn documented_impl(operation: &Operation) -> TokenStream {
+    let name = response_name(operation);
+    let errors: Vec<&Response> = operation
+        .responses
+        .iter()
+        .filter(|response| response.status >= 400)
+        .collect();
+    let schemas: Vec<&String> = errors
+        .iter()
+        .filter_map(|response| match &response.content {
+            Content::Json(schema) => Some(schema),
+            _ => None,
+        })
+        .collect();
+    let Some(schema) = schemas.first() else {
+        return quote!();
+    };
+    if schemas.iter().any(|other| other != schema) {
+        return quote!();
+    }
+    let buildable: Vec<&Response> = errors
+        .into_iter()
+        .filter(|response| matches!(response.content, Content::Json(_)))
+        .filter(|response| response.headers.iter().all(|header| !header.required))
+        .collect();
+    let failure = rust_type(&RustType::Named(naming::type_name(schema)));
+    let statuses = buildable
+        .iter()
+        .map(|response| Literal::u16_unsuffixed(response.status));
+    let arms = buildable.iter().map(|response| {
+        let status = Literal::u16_unsuffixed(response.status);
+        let variant = format_ident!("{}", response.variant);
+        let value = if response.headers.is_empty() {
+            quote!(Self::#variant(body))
+        } else {
+            let headers = response.headers.iter().map(|header| {
+                let field = ident(&header.field_name);
+                quote!(#field: None)
+            });
+            quote!(Self::#variant { body, #(#headers),* })
+        };
+        quote!(#status => Ok(#value),)
+    });
+    quote! {
+        impl Documented for #name {
+            type Failure = #failure;
+
+            const FAILURE_STATUSES: &'static [u16] = &[#(#statuses),*];
+
+            fn from_failure(status: StatusCode, body: Self::Failure) -> Result<Self, Self::Failure> {
+                match status.as_u16() {
+                    #(#arms)*
+                    _ => Err(body),
+                }
+            }
+        }
     }
 }
 
@@ -339,7 +468,7 @@ fn handler_name(operation: &Operation) -> syn::Ident {
     format_ident!("handle_{}", operation.id)
 }
 
-fn handler(operation: &Operation) -> TokenStream {
+fn handler(operation: &Operation, api_trait: &syn::Ident) -> TokenStream {
     let name = handler_name(operation);
     let method = ident(&operation.id);
     let descriptor = descriptor_name(operation);
@@ -389,7 +518,7 @@ fn handler(operation: &Operation) -> TokenStream {
         fields.push(quote!(body: input.body,));
     }
     quote! {
-        async fn #name<A: NovuApi>(State(api): State<Arc<A>>, request: Request) -> Response {
+        async fn #name<A: #api_trait>(State(api): State<Arc<A>>, request: Request) -> Response {
             let (parts, body) = request.into_parts();
             #authenticate
             let input = match runtime::decode::<#path_type, #query_type, #body_type>(&operations::#descriptor, parts, body).await {
@@ -471,6 +600,7 @@ fn descriptor(operation: &Operation, components: &Value) -> TokenStream {
     let body_limit = Literal::usize_unsuffixed(operation.body_limit);
     quote! {
         pub(crate) static #name: Operation = Operation {
+            schemas: &SCHEMAS,
             template: #template,
             path_params: #path_params,
             query_params: #query_params,

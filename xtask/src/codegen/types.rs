@@ -4,8 +4,12 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use std::collections::BTreeSet;
+
 use anyhow::{Result, anyhow, bail};
+use openapiv3::{ReferenceOr, SchemaKind, Type};
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle};
+use quote::quote;
 
 /// Progenitor's output, split: the `types` module's items and the client's items.
 pub struct Split {
@@ -58,10 +62,155 @@ pub fn generate(document: &openapiv3::OpenAPI) -> Result<Split> {
             other => client.push(other),
         }
     }
-    Ok(Split {
-        types: types.ok_or_else(|| anyhow!("progenitor produced no `types` module"))?,
-        client,
-    })
+    let mut types = types.ok_or_else(|| anyhow!("progenitor produced no `types` module"))?;
+    keep_null_apart(&mut types, document);
+    Ok(Split { types, client })
+}
+
+/// Optional properties the spec marks `nullable` in schemas a request body can hold, as (Rust
+/// type name, wire name): the API may give `null` a meaning of its own there (clearing a
+/// value), unlike leaving them out.
+fn nullable_optional_properties(document: &openapiv3::OpenAPI) -> BTreeSet<(String, String)> {
+    let mut found = BTreeSet::new();
+    let Some(components) = &document.components else {
+        return found;
+    };
+    let in_requests = request_schemas(document);
+    for (name, schema) in &components.schemas {
+        if !in_requests.contains(name) {
+            continue;
+        }
+        let ReferenceOr::Item(schema) = schema else {
+            continue;
+        };
+        let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+            continue;
+        };
+        for (property, schema) in &object.properties {
+            let nullable =
+                matches!(schema, ReferenceOr::Item(schema) if schema.schema_data.nullable);
+            if nullable && !object.required.contains(property) {
+                found.insert((super::naming::type_name(name), property.clone()));
+            }
+        }
+    }
+    found
+}
+
+/// The component schemas a request body reaches through `$ref`s, transitively.
+fn request_schemas(document: &openapiv3::OpenAPI) -> BTreeSet<String> {
+    fn walk(value: &serde_json::Value, schemas: &serde_json::Value, found: &mut BTreeSet<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                let target = map
+                    .get("$ref")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(|reference| reference.strip_prefix("#/components/schemas/"));
+                if let Some(name) = target
+                    && found.insert(name.to_owned())
+                    && let Some(schema) = schemas.get(name)
+                {
+                    walk(schema, schemas, found);
+                }
+                map.values().for_each(|value| walk(value, schemas, found));
+            }
+            serde_json::Value::Array(items) => {
+                items.iter().for_each(|value| walk(value, schemas, found));
+            }
+            _ => {}
+        }
+    }
+    let raw = serde_json::to_value(document).unwrap_or_default();
+    let schemas = raw
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or_default();
+    let mut found = BTreeSet::new();
+    for item in raw["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|paths| paths.values())
+    {
+        for operation in item.as_object().into_iter().flat_map(|item| item.values()) {
+            if let Some(body) = operation.get("requestBody") {
+                walk(body, &schemas, &mut found);
+            }
+        }
+    }
+    for body in raw
+        .pointer("/components/requestBodies")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flat_map(|bodies| bodies.values())
+    {
+        walk(body, &schemas, &mut found);
+    }
+    found
+}
+
+/// Turns the `Option<T>` of every nullable optional property into `Option<Option<T>>`:
+/// `None` when the property is absent, `Some(None)` when it is `null`, so that a server can
+/// tell the two apart and a client can send either. typify reads both as `None`.
+fn keep_null_apart(types: &mut Vec<syn::Item>, document: &openapiv3::OpenAPI) {
+    let wanted = nullable_optional_properties(document);
+    let mut changed = false;
+    for item in types.iter_mut() {
+        let syn::Item::Struct(item) = item else {
+            continue;
+        };
+        let type_name = item.ident.to_string();
+        for field in item.fields.iter_mut() {
+            let Some(ident) = &field.ident else { continue };
+            let wire = serde_rename(&field.attrs)
+                .unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_owned());
+            if !wanted.contains(&(type_name.clone(), wire)) {
+                continue;
+            }
+            let inner = &field.ty;
+            field.ty = syn::parse_quote!(::std::option::Option<#inner>);
+            field.attrs.push(
+                syn::parse_quote!(#[serde(default, deserialize_with = "nullable::deserialize")]),
+            );
+            changed = true;
+        }
+    }
+    if changed {
+        types.push(syn::parse2(quote! {
+            /// Reading nullable optional properties as `Option<Option<T>>`.
+            pub mod nullable {
+                /// A present property: `Some(None)` for `null`, `Some(Some(value))` otherwise.
+                /// An absent one never reaches here; `#[serde(default)]` makes it `None`.
+                pub(super) fn deserialize<'de, D, T>(
+                    deserializer: D,
+                ) -> ::std::result::Result<::std::option::Option<::std::option::Option<T>>, D::Error>
+                where
+                    D: ::serde::Deserializer<'de>,
+                    T: ::serde::Deserialize<'de>,
+                {
+                    <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
+                        .map(::std::option::Option::Some)
+                }
+            }
+        })
+        .expect("the helper module parses"));
+    }
+}
+
+/// The wire name of a field that typify renamed: `#[serde(rename = "...")]`.
+fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut rename = None;
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let value: syn::LitStr = meta.value()?.parse()?;
+                rename = Some(value.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    rename
 }
 
 #[cfg(test)]

@@ -1,0 +1,187 @@
+//! The generated server traits implemented over the store, one file per tag.
+//!
+//! A handler decodes nothing (the generated router already did): it hands its typed inputs to
+//! the domain code inside one store transaction (`run`) or on a read-only connection (`read`)
+//! and turns the outcome into the operation's documented answer with [`answer`].
+
+mod changes;
+mod environments;
+mod events;
+mod execution_details;
+mod feeds;
+mod integrations;
+mod layouts;
+mod messages;
+mod notifications;
+mod organizations;
+mod subscribers;
+mod tenants;
+mod topics;
+mod workflow_groups;
+mod workflow_overrides;
+mod workflows;
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use novu_server::types;
+use novu_server::*;
+use rusqlite::{OptionalExtension, Transaction};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::failure::Outcome;
+use crate::ids;
+use crate::resources::Caller;
+use crate::scheduler::Waker;
+use crate::store::{Store, typed};
+
+/// The API over one store.
+pub(crate) struct ReferenceApi {
+    store: Store,
+    /// Told about the due times triggers store, once they are committed.
+    scheduler: Waker,
+    /// The environment behind each API key already seen. Keys only change when a server
+    /// starts (the bootstrap), so a key found once stays valid for this server's life.
+    callers: RwLock<HashMap<String, Caller>>,
+}
+
+impl ReferenceApi {
+    pub fn new(store: Store, scheduler: Waker) -> Self {
+        Self {
+            store,
+            scheduler,
+            callers: RwLock::default(),
+        }
+    }
+
+    /// The body of a committed trigger, after telling the scheduler when its jobs are due.
+    fn scheduled(&self, (body, earliest_due): (Value, Option<i64>)) -> Value {
+        if let Some(due) = earliest_due {
+            self.scheduler.scheduled(due);
+        }
+        body
+    }
+
+    /// Runs one operation for `caller` in its own transaction.
+    async fn run<T, F>(&self, caller: Caller, work: F) -> Outcome<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction, &Caller) -> Outcome<T> + Send + 'static,
+    {
+        self.store
+            .transaction(move |transaction| work(transaction, &caller))
+            .await
+    }
+
+    /// Runs one operation that only reads, for `caller`, on a read-only connection.
+    async fn read<T, F>(&self, caller: Caller, work: F) -> Outcome<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction, &Caller) -> Outcome<T> + Send + 'static,
+    {
+        self.store
+            .read(move |transaction| work(transaction, &caller))
+            .await
+    }
+}
+
+/// A document wrapped in Novu's `{"data": …}` envelope, as the generated type `T`.
+fn envelope<T: DeserializeOwned>(outcome: Outcome<Value>) -> Outcome<T> {
+    outcome.and_then(|value| typed(json!({ "data": value })))
+}
+
+/// A document sent as it is (the paginated lists), as the generated type `T`.
+fn page<T: DeserializeOwned>(outcome: Outcome<Value>) -> Outcome<T> {
+    outcome.and_then(typed)
+}
+
+/// A typed request body as JSON, the form the resource code works on.
+fn json_body(body: &impl serde::Serialize) -> Outcome<Value> {
+    Ok(serde_json::to_value(body)?)
+}
+
+/// The server's own root URL as the request reached it, for links back to it.
+fn api_root_url(context: &RequestContext) -> String {
+    let host = context
+        .headers
+        .get(axum::http::header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// A string or a list of strings (ids given either way) as a list.
+fn string_list(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(text) => vec![text.clone()],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|item| item.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The documented answer of an operation for `outcome`: `success` of the value, or the error
+/// variant the operation documents for the failure's status. A status the operation does not
+/// document is answered as a 500, so a mistake shows instead of breaking the contract.
+fn answer<R, T>(context: &RequestContext, outcome: Outcome<T>, success: impl FnOnce(T) -> R) -> R
+where
+    R: Documented<Failure = types::ErrorResponse>,
+{
+    let failure = match outcome {
+        Ok(value) => return success(value),
+        Err(failure) => failure,
+    };
+    let path = &context.path_and_query;
+    R::from_failure(failure.status.code(), failure.body(path)).unwrap_or_else(|_| {
+        let undocumented = failure.undocumented();
+        R::from_failure(undocumented.status.code(), undocumented.body(path))
+            .unwrap_or_else(|_| panic!("every operation of the contract documents 500"))
+    })
+}
+
+impl Authenticate for ReferenceApi {
+    type Caller = Caller;
+
+    async fn authenticate(&self, api_key: &str) -> Result<Caller, AuthError> {
+        let known = self
+            .callers
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(api_key)
+            .cloned();
+        if let Some(caller) = known {
+            return Ok(caller);
+        }
+        let hash = ids::key_hash(api_key);
+        let found = self
+            .store
+            .read(move |transaction| {
+                Ok(transaction
+                    .query_row(
+                        "SELECT id, organization_id FROM environments WHERE api_key_hash = ?1",
+                        [hash],
+                        |row| {
+                            Ok(Caller {
+                                environment_id: row.get(0)?,
+                                organization_id: row.get(1)?,
+                            })
+                        },
+                    )
+                    .optional()?)
+            })
+            .await;
+        match found {
+            Ok(Some(caller)) => {
+                self.callers
+                    .write()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .insert(api_key.to_owned(), caller.clone());
+                Ok(caller)
+            }
+            _ => Err(AuthError::new("API Key not found")),
+        }
+    }
+}

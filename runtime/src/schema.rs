@@ -1,0 +1,247 @@
+//! Validation against a generated crate's schema document (the spec's schemas as JSON Schema
+//! draft 4), with every broken constraint worded as the API words it.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock};
+
+use serde_json::Value;
+
+const SCHEMA_BASE: &str = "https://novu-contract.invalid/spec.json";
+
+/// A generated crate's schema document: component schemas under `/components/schemas`,
+/// parameter schemas under `/operations/<id>/parameters`. Held in a `static`; each schema is
+/// compiled the first time a request needs it.
+pub struct SchemaDocument {
+    text: &'static str,
+    registry: OnceLock<jsonschema::Registry<'static>>,
+    validators: Mutex<BTreeMap<&'static str, &'static OnceLock<jsonschema::Validator>>>,
+}
+
+impl std::fmt::Debug for SchemaDocument {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("SchemaDocument")
+            .field("bytes", &self.text.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SchemaDocument {
+    /// The document whose JSON text is `text`.
+    pub const fn new(text: &'static str) -> Self {
+        Self {
+            text,
+            registry: OnceLock::new(),
+            validators: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn registry(&'static self) -> &'static jsonschema::Registry<'static> {
+        self.registry.get_or_init(|| {
+            let document: Value = serde_json::from_str(self.text)
+                .expect("the generated schema document is valid JSON");
+            jsonschema::Registry::new()
+                .add(SCHEMA_BASE, document)
+                .and_then(|registry| registry.prepare())
+                .expect("the generated schema document is a valid schema resource")
+        })
+    }
+
+    /// The validator of the schema at `pointer`, compiled once. The lock is held only to find
+    /// the schema's cell, so compiling one schema never waits for another.
+    fn validator(&'static self, pointer: &'static str) -> &'static jsonschema::Validator {
+        let cell = *self
+            .validators
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(pointer)
+            .or_insert_with(|| Box::leak(Box::new(OnceLock::new())));
+        cell.get_or_init(|| {
+            let reference = serde_json::json!({ "$ref": format!("{SCHEMA_BASE}#{pointer}") });
+            jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft4)
+                .with_registry(self.registry())
+                .should_validate_formats(true)
+                .build(&reference)
+                .expect("the generated schema document compiles")
+        })
+    }
+
+    /// Every violation of the schema at `pointer` by `instance`, one message per broken
+    /// constraint (`name should not be null or undefined`); empty when `instance` is valid.
+    pub fn violations(&'static self, pointer: &'static str, instance: &Value) -> Vec<String> {
+        let mut messages: Vec<String> = self
+            .validator(pointer)
+            .iter_errors(instance)
+            .map(|problem| describe(&problem))
+            .collect();
+        messages.dedup();
+        messages
+    }
+}
+
+fn describe(problem: &jsonschema::ValidationError<'_>) -> String {
+    use jsonschema::error::{TypeKind, ValidationErrorKind as Kind};
+    let location: Vec<String> = problem
+        .instance_path()
+        .into_iter()
+        .map(|segment| match segment {
+            jsonschema::paths::LocationSegment::Property(name) => name.to_string(),
+            jsonschema::paths::LocationSegment::Index(index) => index.to_string(),
+        })
+        .collect();
+    let mut subject = location.join(".");
+    match problem.kind() {
+        Kind::Required { property } => {
+            let property = property
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| property.to_string());
+            if !subject.is_empty() {
+                subject.push('.');
+            }
+            subject.push_str(&property);
+            return format!("{subject} should not be null or undefined");
+        }
+        _ if subject.is_empty() => subject = "request body".into(),
+        _ => {}
+    }
+    let rule = match problem.kind() {
+        Kind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(single) => single.to_string(),
+                TypeKind::Multiple(set) => set
+                    .iter()
+                    .map(|kind| kind.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            match expected.as_str() {
+                "string" => "must be a string".to_owned(),
+                "boolean" => "must be a boolean value".to_owned(),
+                "integer" => "must be an integer number".to_owned(),
+                "number" => "must be a number conforming to the specified constraints".to_owned(),
+                "object" => "must be an object".to_owned(),
+                "array" => "must be an array".to_owned(),
+                other => format!("must be of type {other}"),
+            }
+        }
+        Kind::Enum { options } => {
+            let values: Vec<String> = options
+                .as_array()
+                .map(|values| {
+                    values
+                        .iter()
+                        .map(|value| {
+                            value
+                                .as_str()
+                                .map(str::to_owned)
+                                .unwrap_or_else(|| value.to_string())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!("must be one of the following values: {}", values.join(", "))
+        }
+        Kind::MaxLength { limit } => format!("must be shorter than or equal to {limit} characters"),
+        Kind::MinLength { limit } => format!("must be longer than or equal to {limit} characters"),
+        Kind::MaxItems { limit } => format!("must contain no more than {limit} elements"),
+        Kind::MinItems { limit: 1 } => "should not be empty".to_owned(),
+        Kind::MinItems { limit } => format!("must contain at least {limit} elements"),
+        Kind::Minimum { limit } => format!("must not be less than {limit}"),
+        Kind::Maximum { limit } => format!("must not be greater than {limit}"),
+        Kind::Pattern { pattern } if pattern == "^[0-9a-fA-F]{24}$" => {
+            "must be a mongodb id".to_owned()
+        }
+        Kind::Pattern { pattern } => format!("must match /{pattern}/ regular expression"),
+        Kind::Format { format } => match format.as_str() {
+            "email" => "must be an email".to_owned(),
+            "uri" | "url" => "must be a URL address".to_owned(),
+            "date-time" => "must be a valid ISO 8601 date string".to_owned(),
+            other => format!("must be a valid {other}"),
+        },
+        _ => format!("is invalid: {problem}"),
+    };
+    format!("{subject} {rule}")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    static DOCUMENT: SchemaDocument = SchemaDocument::new(
+        r##"{
+            "components": {"schemas": {
+                "Note": {
+                    "type": "object",
+                    "required": ["name"],
+                    "properties": {
+                        "name": {"type": "string", "minLength": 1, "maxLength": 4},
+                        "owner": {"type": "string", "pattern": "^[0-9a-fA-F]{24}$"},
+                        "kind": {"enum": ["a", "b"]},
+                        "email": {"type": "string", "format": "email"},
+                        "tags": {"type": "array", "minItems": 1, "maxItems": 2,
+                                 "items": {"$ref": "#/components/schemas/Tag"}}
+                    }
+                },
+                "Tag": {"type": "object", "required": ["label"],
+                        "properties": {"label": {"type": "integer", "minimum": 1}}}
+            }},
+            "operations": {"notes_list": {"parameters": {
+                "type": "object", "properties": {"page": {"type": "integer", "maximum": 9}}
+            }}}
+        }"##,
+    );
+
+    #[test]
+    fn a_valid_instance_has_no_violations() {
+        let valid = json!({"name": "ab", "kind": "a", "tags": [{"label": 2}]});
+        assert!(
+            DOCUMENT
+                .violations("/components/schemas/Note", &valid)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn every_broken_constraint_is_worded_as_the_api_words_it() {
+        let broken = json!({
+            "owner": "xyz",
+            "kind": "c",
+            "email": "not an email",
+            "tags": [{"label": 0}, {}, {"label": "1"}]
+        });
+        let mut messages = DOCUMENT.violations("/components/schemas/Note", &broken);
+        messages.sort();
+        assert_eq!(
+            messages,
+            [
+                "email must be an email",
+                "kind must be one of the following values: a, b",
+                "name should not be null or undefined",
+                "owner must be a mongodb id",
+                "tags must contain no more than 2 elements",
+                "tags.0.label must not be less than 1",
+                "tags.1.label should not be null or undefined",
+                "tags.2.label must be an integer number",
+            ]
+        );
+        assert_eq!(
+            DOCUMENT.violations("/components/schemas/Note", &json!({"name": "", "tags": []})),
+            [
+                "name must be longer than or equal to 1 characters",
+                "tags should not be empty"
+            ]
+        );
+        assert_eq!(
+            DOCUMENT.violations("/components/schemas/Note", &json!([])),
+            ["request body must be an object"]
+        );
+        assert_eq!(
+            DOCUMENT.violations("/operations/notes_list/parameters", &json!({"page": 10})),
+            ["page must not be greater than 9"]
+        );
+    }
+}
