@@ -11,6 +11,7 @@ mod operations;
 mod report;
 mod rules;
 mod schema;
+mod walk;
 
 use std::path::Path;
 use std::process::{Command, ExitCode};

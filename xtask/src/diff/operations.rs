@@ -3,15 +3,14 @@
 //! parameter names left out (`/v1/topics/{topicKey}` is `/v1/topics/{key}`), so path parameters
 //! are matched by position and the others by location and name.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::rc::Rc;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
 use super::document::{Document, Node, pointer};
 use super::report::{self, Change, METHODS, Operation};
 use super::rules::Rule;
-use super::schema::{Direction, Subject};
+use super::walk::{Subject, Walk};
 
 /// Every change from `old` to `new`, in report order.
 pub fn compare(old: &Document<'_>, new: &Document<'_>) -> Vec<Change> {
@@ -125,61 +124,7 @@ fn path_parameter_names(path: &str) -> Vec<&str> {
         .collect()
 }
 
-/// The comparison of one operation: both documents, the changes found so far and the schema
-/// pairs already compared.
-pub struct Walk<'d, 'a> {
-    pub(super) old: &'d Document<'a>,
-    pub(super) new: &'d Document<'a>,
-    operation: Operation,
-    changes: Vec<Change>,
-    reported: HashSet<Change>,
-    /// Schema pairs compared in this operation, by direction and the pointers compared.
-    pub(super) seen: HashSet<SchemaPair>,
-    /// The schema pairs being compared further up the recursion: meeting one again is a cycle.
-    pub(super) in_progress: HashSet<SchemaPair>,
-}
-
-/// Identifies the comparison of two schemas: the direction and the pointers on each side.
-pub(super) type SchemaPair = (Direction, Rc<str>, Rc<str>);
-
 impl<'d, 'a> Walk<'d, 'a> {
-    fn new(old: &'d Document<'a>, new: &'d Document<'a>, operation: Operation) -> Self {
-        Self {
-            old,
-            new,
-            operation,
-            changes: Vec::new(),
-            reported: HashSet::new(),
-            seen: HashSet::new(),
-            in_progress: HashSet::new(),
-        }
-    }
-
-    /// A fresh comparison of the same operation whose findings are thrown away: used to ask
-    /// whether two schemas are the same. It keeps the pairs in progress, so that a cycle ends
-    /// there too (and counts as the same).
-    pub(super) fn scratch(&self) -> Self {
-        let mut scratch = Self::new(self.old, self.new, self.operation.clone());
-        scratch.in_progress = self.in_progress.clone();
-        scratch
-    }
-
-    pub(super) fn is_empty(&self) -> bool {
-        self.changes.is_empty()
-    }
-
-    pub(super) fn report(&mut self, rule: Rule, location: String, message: String) {
-        let change = Change {
-            rule,
-            operation: self.operation.clone(),
-            location,
-            message,
-        };
-        if self.reported.insert(change.clone()) {
-            self.changes.push(change);
-        }
-    }
-
     fn removed(&mut self, old: &Site<'a>, newer_paths: &BTreeMap<&str, &str>) {
         let (location, message) = match newer_paths.get(template(old.path).as_str()) {
             Some(path) => (

@@ -1,0 +1,149 @@
+//! The comparison of one operation, shared by the operation and schema comparisons: both
+//! documents, which way the compared values travel, the changes found so far, and the schema
+//! pairs already compared (or being compared, which marks a cycle).
+
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use super::document::Document;
+use super::report::{Change, Operation};
+use super::rules::Rule;
+
+/// Which way the values travel, which decides whether a difference breaks clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Clients send it: accepting more is fine, accepting less breaks them.
+    Request,
+    /// Clients receive it: promising more is fine, promising less breaks them.
+    Response,
+}
+
+/// What a compared schema belongs to, as messages name it.
+pub struct Subject {
+    pub direction: Direction,
+    owner: Owner,
+}
+
+enum Owner {
+    /// A request body (`status` is `None`) or the body of a response.
+    Body { status: Option<String> },
+    /// A parameter, `query parameter `limit``.
+    Parameter { location: String, name: String },
+}
+
+impl Subject {
+    pub fn request_body() -> Self {
+        Self {
+            direction: Direction::Request,
+            owner: Owner::Body { status: None },
+        }
+    }
+
+    pub fn response_body(status: &str) -> Self {
+        Self {
+            direction: Direction::Response,
+            owner: Owner::Body {
+                status: Some(status.to_owned()),
+            },
+        }
+    }
+
+    pub fn parameter(location: &str, name: &str) -> Self {
+        Self {
+            direction: Direction::Request,
+            owner: Owner::Parameter {
+                location: location.to_owned(),
+                name: name.to_owned(),
+            },
+        }
+    }
+
+    /// The value at `path` (`data[].name`; empty for the whole value): `request body`,
+    /// `response 200 field `data.name``, `query parameter `tags[]``.
+    pub fn describe(&self, path: &str) -> String {
+        match &self.owner {
+            Owner::Body { status } => {
+                let side = match status {
+                    None => "request".to_owned(),
+                    Some(status) => format!("response {status}"),
+                };
+                if path.is_empty() {
+                    format!("{side} body")
+                } else {
+                    format!("{side} field `{path}`")
+                }
+            }
+            Owner::Parameter { location, name } => {
+                let separator = if path.is_empty() || path.starts_with('[') {
+                    ""
+                } else {
+                    "."
+                };
+                format!("{location} parameter `{name}{separator}{path}`")
+            }
+        }
+    }
+
+    pub(super) fn pick(&self, request: Rule, response: Rule) -> Rule {
+        match self.direction {
+            Direction::Request => request,
+            Direction::Response => response,
+        }
+    }
+}
+
+/// The comparison of one operation: both documents, the changes found so far and the schema
+/// pairs already compared.
+pub struct Walk<'d, 'a> {
+    pub(super) old: &'d Document<'a>,
+    pub(super) new: &'d Document<'a>,
+    operation: Operation,
+    pub(super) changes: Vec<Change>,
+    reported: HashSet<Change>,
+    /// Schema pairs compared in this operation, by direction and the pointers compared.
+    pub(super) seen: HashSet<SchemaPair>,
+    /// The schema pairs being compared further up the recursion: meeting one again is a cycle.
+    pub(super) in_progress: HashSet<SchemaPair>,
+}
+
+/// Identifies the comparison of two schemas: the direction and the pointers on each side.
+pub(super) type SchemaPair = (Direction, Rc<str>, Rc<str>);
+
+impl<'d, 'a> Walk<'d, 'a> {
+    pub(super) fn new(old: &'d Document<'a>, new: &'d Document<'a>, operation: Operation) -> Self {
+        Self {
+            old,
+            new,
+            operation,
+            changes: Vec::new(),
+            reported: HashSet::new(),
+            seen: HashSet::new(),
+            in_progress: HashSet::new(),
+        }
+    }
+
+    /// A fresh comparison of the same operation whose findings are thrown away: used to ask
+    /// whether two schemas are the same. It keeps the pairs in progress, so that a cycle ends
+    /// there too (and counts as the same).
+    pub(super) fn scratch(&self) -> Self {
+        let mut scratch = Self::new(self.old, self.new, self.operation.clone());
+        scratch.in_progress = self.in_progress.clone();
+        scratch
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    pub(super) fn report(&mut self, rule: Rule, location: String, message: String) {
+        let change = Change {
+            rule,
+            operation: self.operation.clone(),
+            location,
+            message,
+        };
+        if self.reported.insert(change.clone()) {
+            self.changes.push(change);
+        }
+    }
+}
