@@ -20,8 +20,6 @@ pub struct RequestContext {
     pub path_and_query: String,
     /// The request's headers (e.g. `Idempotency-Key`).
     pub headers: HeaderMap,
-    /// The validated body as JSON (`null` when there is none).
-    pub raw_body: Value,
 }
 
 /// How one parameter's text is turned into JSON before validation.
@@ -178,7 +176,6 @@ where
         context: RequestContext {
             path_and_query: path,
             headers: parts.headers,
-            raw_body: body_value,
         },
     })
 }
@@ -437,7 +434,6 @@ mod tests {
         assert_eq!(decoded.query.page, 0, "the default applies");
         assert_eq!(decoded.query.labels.unwrap(), ["x", "y", "z"]);
         assert_eq!(decoded.body.name, "abc");
-        assert_eq!(decoded.context.raw_body, json!({"name": "abc"}));
         assert_eq!(
             decoded.context.path_and_query,
             "/v1/notes/a%2Fb?labels=x,y&labels[]=z"

@@ -698,10 +698,7 @@ async fn events_trigger_hands_the_typed_body_to_the_implementation() {
         controls: Default::default(),
         name: "welcome".into(),
         overrides: Default::default(),
-        payload: json!({ "plan": "pro", "seats": 3 })
-            .as_object()
-            .cloned()
-            .unwrap(),
+        payload: json!({ "plan": "pro", "seats": 3 }).as_object().cloned(),
         tenant: None,
         to: types::TriggerRecipients::TriggerRecipient(types::TriggerRecipient::String(
             "ada".into(),
@@ -744,7 +741,7 @@ async fn subscribers_create_then_get_round_trips_and_an_unknown_one_is_404() {
     let client = server.client();
     let ada = types::CreateSubscriberRequest {
         avatar: None,
-        channels: Vec::new(),
+        channels: None,
         data: None,
         email: Some("ada@example.com".into()),
         first_name: Some("Ada".into()),
@@ -1159,7 +1156,7 @@ async fn static_segments_reach_the_operation_whose_parameter_they_fill() {
     let client = server.client();
     let bulk = types::CreateSubscriberRequest {
         avatar: None,
-        channels: Vec::new(),
+        channels: None,
         data: None,
         email: None,
         first_name: Some("Bulk".into()),
@@ -1215,7 +1212,6 @@ fn a_failure_becomes_the_documented_variant_of_its_status_and_only_that() {
     let context = RequestContext {
         path_and_query: "/v1/subscribers/ada".into(),
         headers: Default::default(),
-        raw_body: serde_json::Value::Null,
     };
     let body = || error(404, &context, "Subscriber not found");
     assert!(matches!(
@@ -1236,6 +1232,20 @@ fn a_failure_becomes_the_documented_variant_of_its_status_and_only_that() {
     assert_eq!(
         SubscribersGetResponse::FAILURE_STATUSES,
         &[400, 401, 404, 429, 500]
+    );
+}
+
+#[test]
+fn optional_request_collections_keep_empty_apart_from_absent() {
+    let read = |text: &str| -> types::UpdateIntegrationRequest {
+        serde_json::from_str(text).expect("a valid update")
+    };
+    assert_eq!(read("{}").conditions, None);
+    assert_eq!(read(r#"{"conditions": []}"#).conditions, Some(Vec::new()));
+    assert_eq!(serde_json::to_value(read("{}")).unwrap(), json!({}));
+    assert_eq!(
+        serde_json::to_value(read(r#"{"conditions": []}"#)).unwrap(),
+        json!({ "conditions": [] })
     );
 }
 

@@ -411,8 +411,10 @@ pub struct BroadcastEventRequest {
     pub actor: ::std::option::Option<TriggerActor>,
     ///The workflow's trigger identifier.
     pub name: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub overrides: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub overrides: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     ///Data for the workflow's templates (must be present, may be empty).
     pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -439,9 +441,9 @@ pub struct BulkApplyChangesRequest {
     #[serde(
         rename = "changeIds",
         default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub change_ids: ::std::vec::Vec<::std::string::String>,
+    pub change_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 ///`BulkCreateSubscribersFailure`
 #[derive(
@@ -793,8 +795,8 @@ pub struct CreateIntegrationRequest {
     #[serde(default = "defaults::default_bool::<true>")]
     pub check: bool,
     ///Condition groups (see `StepFilter`) under which this integration is selected instead of the default one, for triggers that name a tenant. Only the tenant is in scope, so only `on: tenant` parts can match; each part keeps only `on`, `field`, `operator` and `value`.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub conditions: ::std::vec::Vec<StepFilter>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub conditions: ::std::option::Option<::std::vec::Vec<StepFilter>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<IntegrationCredentials>,
     #[serde(
@@ -835,8 +837,8 @@ pub struct CreateLayoutRequest {
     )]
     pub is_default: ::std::option::Option<bool>,
     pub name: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub variables: ::std::vec::Vec<TemplateVariable>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub variables: ::std::option::Option<::std::vec::Vec<TemplateVariable>>,
 }
 ///`CreateOrganizationRequest`
 #[derive(
@@ -852,8 +854,8 @@ pub struct CreateOrganizationRequest {
     pub domain: ::std::option::Option<::std::string::String>,
     #[serde(rename = "jobTitle", skip_serializing_if = "::std::option::Option::is_none")]
     pub job_title: ::std::option::Option<CreateOrganizationRequestJobTitle>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub language: ::std::vec::Vec<::std::string::String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub language: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,
     pub name: ::std::string::String,
@@ -961,8 +963,8 @@ pub struct CreateSubscriberRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub avatar: ::std::option::Option<::std::string::String>,
     ///Chat and push credentials to merge into the subscriber's channels.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub channels: ::std::vec::Vec<SubscriberChannelInput>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub channels: ::std::option::Option<::std::vec::Vec<SubscriberChannelInput>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<CustomData>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1197,11 +1199,10 @@ pub struct CreateWorkflowRequest {
     #[serde(
         rename = "notificationGroup",
         default,
-        skip_serializing_if = "::serde_json::Map::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub notification_group: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
+    pub notification_group: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     #[serde(rename = "notificationGroupId")]
     pub notification_group_id: ObjectId,
@@ -1211,8 +1212,8 @@ pub struct CreateWorkflowRequest {
     )]
     pub preference_settings: ::std::option::Option<PreferenceChannels>,
     pub steps: ::std::vec::Vec<NotificationStep>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub tags: ::std::vec::Vec<::std::string::String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 ///`CreateWorkflowRequestDescription`
 #[derive(
@@ -2531,9 +2532,11 @@ pub struct IntegrationCredentials {
     #[serde(
         rename = "tlsOptions",
         default,
-        skip_serializing_if = "::serde_json::Map::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub tls_options: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub tls_options: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2973,8 +2976,10 @@ for MarkAllMessagesAsRequestFeedIdentifier {
 )]
 pub struct MarkMessageActionRequest {
     ///Stored as the action's result payload.
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     ///`pending` or `done` (not checked).
     pub status: ::std::string::String,
 }
@@ -3763,8 +3768,8 @@ pub struct MessageTemplate {
     pub title: ::std::option::Option<::std::string::String>,
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<StepType>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub variables: ::std::vec::Vec<TemplateVariable>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub variables: ::std::option::Option<::std::vec::Vec<TemplateVariable>>,
 }
 ///`MessageTemplateActor`
 #[derive(
@@ -4027,8 +4032,8 @@ pub struct MessageTemplateCta {
     schemars::JsonSchema
 )]
 pub struct MessageTemplateCtaAction {
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub buttons: ::std::vec::Vec<MessageTemplateButton>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub buttons: ::std::option::Option<::std::vec::Vec<MessageTemplateButton>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<MessageTemplateCtaActionResult>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4728,8 +4733,8 @@ pub struct NotificationStep {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active: ::std::option::Option<bool>,
     ///Condition groups; when they do not pass the step is skipped.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub filters: ::std::vec::Vec<StepFilter>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub filters: ::std::option::Option<::std::vec::Vec<StepFilter>>,
     #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     ///Timing of a `digest` or `delay` step. A regular digest and a regular delay share the same shape, and a stored step may carry metadata without `type`, so the shapes are not mutually exclusive.
@@ -4767,8 +4772,8 @@ pub struct NotificationStep {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     ///Alternative templates. The first active variant whose non-empty `filters` pass supplies the template instead of the step's own. A variant without conditions is rejected on create.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub variants: ::std::vec::Vec<NotificationStepVariant>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub variants: ::std::option::Option<::std::vec::Vec<NotificationStepVariant>>,
 }
 ///A delay of `amount` `unit`s.
 #[derive(
@@ -5438,9 +5443,9 @@ pub struct NotificationStepTimedConfig {
     #[serde(
         rename = "monthDays",
         default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub month_days: ::std::vec::Vec<i64>,
+    pub month_days: ::std::option::Option<::std::vec::Vec<i64>>,
     #[serde(
         rename = "monthlyType",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -5456,9 +5461,11 @@ pub struct NotificationStepTimedConfig {
     #[serde(
         rename = "weekDays",
         default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub week_days: ::std::vec::Vec<NotificationStepTimedConfigWeekDaysItem>,
+    pub week_days: ::std::option::Option<
+        ::std::vec::Vec<NotificationStepTimedConfigWeekDaysItem>,
+    >,
 }
 ///`NotificationStepTimedConfigMonthlyType`
 #[derive(
@@ -5771,8 +5778,8 @@ pub struct NotificationStepVariant {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active: ::std::option::Option<bool>,
     ///Condition groups; when they do not pass the step is skipped.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub filters: ::std::vec::Vec<StepFilter>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub filters: ::std::option::Option<::std::vec::Vec<StepFilter>>,
     #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     ///Timing of a `digest` or `delay` step. A regular digest and a regular delay share the same shape, and a stored step may carry metadata without `type`, so the shapes are not mutually exclusive.
@@ -6590,8 +6597,8 @@ For integrations, see the integration `conditions`.
     schemars::JsonSchema
 )]
 pub struct StepFilter {
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub children: ::std::vec::Vec<FilterPart>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub children: ::std::option::Option<::std::vec::Vec<FilterPart>>,
     ///Stored as given; the evaluation never negates anything.
     #[serde(
         rename = "isNegated",
@@ -6931,9 +6938,9 @@ pub struct SubscriberChannelCredentials {
     #[serde(
         rename = "deviceTokens",
         default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub device_tokens: ::std::vec::Vec<::std::string::String>,
+    pub device_tokens: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[serde(
         rename = "externalUrl",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -8461,16 +8468,22 @@ pub struct TriggerEventRequest {
     )]
     pub bridge_url: ::std::option::Option<::std::string::String>,
     ///Step control values for bridge workflows.
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub controls: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub controls: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     ///The workflow's trigger identifier.
     pub name: ::std::string::String,
     ///Per-channel or per-provider overrides, keyed by channel or provider id; `{}` when absent.
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub overrides: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub overrides: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     ///Data for the workflow's templates; `{}` when absent. `payload.attachments`, an array of `{file, name, mime, channels?}` with `file` in base64, is uploaded to storage and `file` dropped before the run is queued.
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tenant: ::std::option::Option<TriggerTenant>,
     pub to: TriggerRecipients,
@@ -8669,8 +8682,8 @@ pub struct TriggerSubscriber {
     ///URL of an image.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub avatar: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub channels: ::std::vec::Vec<SubscriberChannelInput>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub channels: ::std::option::Option<::std::vec::Vec<SubscriberChannelInput>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<CustomData>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8839,8 +8852,8 @@ pub struct UpdateIntegrationRequest {
     #[serde(default = "defaults::default_bool::<true>")]
     pub check: bool,
     ///Condition groups (see `StepFilter`) under which this integration is selected instead of the default one, for triggers that name a tenant. Only the tenant is in scope, so only `on: tenant` parts can match; each part keeps only `on`, `field`, `operator` and `value`. An empty array clears them; a non-empty one makes a primary integration non-primary.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub conditions: ::std::vec::Vec<StepFilter>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub conditions: ::std::option::Option<::std::vec::Vec<StepFilter>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<IntegrationCredentials>,
     #[serde(
@@ -8901,8 +8914,8 @@ pub struct UpdateLayoutRequest {
     pub is_default: ::std::option::Option<bool>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub variables: ::std::vec::Vec<TemplateVariable>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub variables: ::std::option::Option<::std::vec::Vec<TemplateVariable>>,
 }
 ///`UpdateOrganizationBrandingRequest`
 #[derive(
@@ -9272,8 +9285,8 @@ pub struct UpdateSubscriberGlobalPreferencesRequest {
     ///Switches all notifications on or off.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub preferences: ::std::vec::Vec<SubscriberChannelPreference>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub preferences: ::std::option::Option<::std::vec::Vec<SubscriberChannelPreference>>,
 }
 ///`UpdateSubscriberOnlineStatusRequest`
 #[derive(
@@ -9503,10 +9516,10 @@ pub struct UpdateWorkflowRequest {
     )]
     pub preference_settings: ::std::option::Option<PreferenceChannels>,
     ///Replaces the steps.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub steps: ::std::vec::Vec<NotificationStep>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub tags: ::std::vec::Vec<::std::string::String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub steps: ::std::option::Option<::std::vec::Vec<NotificationStep>>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 ///`UpdateWorkflowRequestDescription`
 #[derive(

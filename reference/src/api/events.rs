@@ -7,14 +7,15 @@ use crate::failure::{Failure, Status};
 use crate::ids;
 use crate::resources::{Caller, events};
 
-use super::{ReferenceApi, answer, envelope};
+use super::{ReferenceApi, answer, envelope, json_body};
 
 impl EventsApi for ReferenceApi {
     async fn events_trigger(&self, request: EventsTriggerRequest<Caller>) -> EventsTriggerResponse {
         // The body as sent: the typed one cannot tell a left-out `actor` or `tenant` from null.
-        let event = request.context.raw_body.clone();
+        let event = json_body(&request.body);
         let outcome = self
             .run(request.caller, move |transaction, caller| {
+                let event = event?;
                 let triggered = events::trigger(
                     transaction,
                     caller,
@@ -37,9 +38,10 @@ impl EventsApi for ReferenceApi {
         request: EventsTriggerBulkRequest<Caller>,
     ) -> EventsTriggerBulkResponse {
         // The body as sent: a left-out `payload` is an error here, an empty one is not.
-        let body = request.context.raw_body.clone();
+        let body = json_body(&request.body);
         let outcome = self
             .run(request.caller, move |transaction, caller| {
+                let body = body?;
                 let events = body["events"].as_array().cloned().unwrap_or_default();
                 if events.len() > 100 {
                     return Err(Failure::bad_request(
@@ -91,9 +93,10 @@ impl EventsApi for ReferenceApi {
         &self,
         request: EventsBroadcastRequest<Caller>,
     ) -> EventsBroadcastResponse {
-        let mut event = request.context.raw_body.clone();
+        let event = json_body(&request.body);
         let outcome = self
             .run(request.caller, move |transaction, caller| {
+                let mut event = event?;
                 let transaction_id = event["transactionId"]
                     .as_str()
                     .map(str::to_owned)

@@ -4,7 +4,7 @@ use novu_server::*;
 
 use crate::resources::{Caller, integrations};
 
-use super::{ReferenceApi, answer, envelope};
+use super::{ReferenceApi, answer, envelope, json_body};
 
 impl IntegrationsApi for ReferenceApi {
     async fn integrations_list(
@@ -23,9 +23,10 @@ impl IntegrationsApi for ReferenceApi {
         &self,
         request: IntegrationsCreateRequest<Caller>,
     ) -> IntegrationsCreateResponse {
-        let body = request.context.raw_body.clone();
+        let body = json_body(&request.body);
         let outcome = self
             .run(request.caller, move |transaction, caller| {
+                let body = body?;
                 integrations::create(transaction, caller, body)
             })
             .await;
@@ -72,9 +73,10 @@ impl IntegrationsApi for ReferenceApi {
         let id = request.path.integration_id;
         // The raw body, because `conditions: []` (clear them) and a missing `conditions` read
         // the same in the typed body.
-        let body = request.context.raw_body.clone();
+        let body = json_body(&request.body);
         let outcome = self
             .run(request.caller, move |transaction, caller| {
+                let body = body?;
                 integrations::update(transaction, caller, &id, body)
             })
             .await;

@@ -4,7 +4,7 @@ use novu_server::*;
 
 use crate::resources::{Caller, layouts};
 
-use super::{ReferenceApi, answer, envelope, page};
+use super::{ReferenceApi, answer, envelope, json_body, page};
 
 impl LayoutsApi for ReferenceApi {
     async fn layouts_list(&self, request: LayoutsListRequest<Caller>) -> LayoutsListResponse {
@@ -23,9 +23,10 @@ impl LayoutsApi for ReferenceApi {
     }
 
     async fn layouts_create(&self, request: LayoutsCreateRequest<Caller>) -> LayoutsCreateResponse {
-        let body = request.context.raw_body.clone();
+        let body = json_body(&request.body);
         let outcome = self
             .run(request.caller, move |transaction, caller| {
+                let body = body?;
                 layouts::create(transaction, caller, body)
             })
             .await;
@@ -67,9 +68,10 @@ impl LayoutsApi for ReferenceApi {
 
     async fn layouts_update(&self, request: LayoutsUpdateRequest<Caller>) -> LayoutsUpdateResponse {
         let id = request.path.layout_id;
-        let body = request.context.raw_body.clone();
+        let body = json_body(&request.body);
         let outcome = self
             .run(request.caller, move |transaction, caller| {
+                let body = body?;
                 layouts::update(transaction, caller, &id, body)
             })
             .await;

@@ -96,9 +96,33 @@ fn page<T: DeserializeOwned>(outcome: Outcome<Value>) -> Outcome<T> {
     outcome.and_then(typed)
 }
 
-/// A typed request body as JSON, the form the resource code works on.
+/// A typed request body as JSON, the form the domain code works on. The generated request
+/// types keep absent, `null` and empty apart, so this is the body as sent, except that the
+/// types read every `number` as `f64`: numbers are written back as JavaScript writes them, an
+/// integral value without a fraction (`2`, not `2.0`), as Novu stores and answers them.
 fn json_body(body: &impl serde::Serialize) -> Outcome<Value> {
-    Ok(serde_json::to_value(body)?)
+    let mut value = serde_json::to_value(body)?;
+    as_javascript_numbers(&mut value);
+    Ok(value)
+}
+
+/// Rewrites every integral floating-point number (within the integers a double holds exactly)
+/// as an integer.
+fn as_javascript_numbers(value: &mut Value) {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && float.abs() <= EXACT
+            {
+                *value = Value::from(float as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(as_javascript_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(as_javascript_numbers),
+        _ => {}
+    }
 }
 
 /// The server's own root URL as the request reached it, for links back to it.
@@ -183,5 +207,21 @@ impl Authenticate for ReferenceApi {
             }
             _ => Err(AuthError::new("API Key not found")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_back_as_javascript_writes_them() {
+        let mut value = json!({"a": 2.0, "b": [-3.0, 2.5, 7], "c": {"d": 1e300, "e": -0.0}});
+        as_javascript_numbers(&mut value);
+        assert_eq!(
+            value,
+            json!({"a": 2, "b": [-3, 2.5, 7], "c": {"d": 1e300, "e": 0}})
+        );
+        assert_eq!(value["a"].to_string(), "2");
     }
 }

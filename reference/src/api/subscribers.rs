@@ -445,7 +445,7 @@ impl SubscribersApi for ReferenceApi {
                     &path.message_id,
                     &path.r#type,
                     &body.status,
-                    Value::Object(body.payload),
+                    Value::Object(body.payload.unwrap_or_default()),
                 )
             })
             .await;

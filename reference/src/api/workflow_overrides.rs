@@ -4,7 +4,7 @@ use novu_server::*;
 
 use crate::resources::{Caller, workflow_overrides};
 
-use super::{ReferenceApi, answer, envelope, page};
+use super::{ReferenceApi, answer, envelope, json_body, page};
 
 impl WorkflowOverridesApi for ReferenceApi {
     async fn workflow_overrides_list(
@@ -31,9 +31,10 @@ impl WorkflowOverridesApi for ReferenceApi {
         &self,
         request: WorkflowOverridesCreateRequest<Caller>,
     ) -> WorkflowOverridesCreateResponse {
-        let body = request.context.raw_body.clone();
+        let body = json_body(&request.body);
         let outcome = self
             .run(request.caller, move |transaction, caller| {
+                let body = body?;
                 workflow_overrides::create(transaction, caller, body)
             })
             .await;
@@ -68,9 +69,10 @@ impl WorkflowOverridesApi for ReferenceApi {
     ) -> WorkflowOverridesUpdateByTenantResponse {
         let workflow_id = request.path.workflow_id.to_string();
         let tenant_id = request.path.tenant_id.to_string();
-        let body = request.context.raw_body.clone();
+        let body = json_body(&request.body);
         let outcome = self
             .run(request.caller, move |transaction, caller| {
+                let body = body?;
                 workflow_overrides::update_by_tenant(
                     transaction,
                     caller,
@@ -109,9 +111,10 @@ impl WorkflowOverridesApi for ReferenceApi {
         request: WorkflowOverridesUpdateRequest<Caller>,
     ) -> WorkflowOverridesUpdateResponse {
         let id = request.path.override_id.to_string();
-        let body = request.context.raw_body.clone();
+        let body = json_body(&request.body);
         let outcome = self
             .run(request.caller, move |transaction, caller| {
+                let body = body?;
                 workflow_overrides::update(transaction, caller, &id, body)
             })
             .await;

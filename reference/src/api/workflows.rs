@@ -4,7 +4,7 @@ use novu_server::*;
 
 use crate::resources::{Caller, workflows};
 
-use super::{ReferenceApi, answer, envelope, page};
+use super::{ReferenceApi, answer, envelope, json_body, page};
 
 impl WorkflowsApi for ReferenceApi {
     async fn workflows_list(&self, request: WorkflowsListRequest<Caller>) -> WorkflowsListResponse {
@@ -25,9 +25,10 @@ impl WorkflowsApi for ReferenceApi {
         &self,
         request: WorkflowsCreateRequest<Caller>,
     ) -> WorkflowsCreateResponse {
-        let body = request.context.raw_body.clone();
+        let body = json_body(&request.body);
         let outcome = self
             .run(request.caller, move |transaction, caller| {
+                let body = body?;
                 workflows::create(transaction, caller, body)
             })
             .await;
@@ -60,9 +61,10 @@ impl WorkflowsApi for ReferenceApi {
         request: WorkflowsUpdateRequest<Caller>,
     ) -> WorkflowsUpdateResponse {
         let id = request.path.workflow_id.to_string();
-        let body = request.context.raw_body.clone();
+        let body = json_body(&request.body);
         let outcome = self
             .run(request.caller, move |transaction, caller| {
+                let body = body?;
                 workflows::update(transaction, caller, &id, body)
             })
             .await;
@@ -145,9 +147,10 @@ impl WorkflowsApi for ReferenceApi {
         &self,
         request: NotificationTemplatesCreateRequest<Caller>,
     ) -> NotificationTemplatesCreateResponse {
-        let body = request.context.raw_body.clone();
+        let body = json_body(&request.body);
         let outcome = self
             .run(request.caller, move |transaction, caller| {
+                let body = body?;
                 workflows::create(transaction, caller, body)
             })
             .await;
@@ -180,9 +183,10 @@ impl WorkflowsApi for ReferenceApi {
         request: NotificationTemplatesUpdateRequest<Caller>,
     ) -> NotificationTemplatesUpdateResponse {
         let id = request.path.template_id.to_string();
-        let body = request.context.raw_body.clone();
+        let body = json_body(&request.body);
         let outcome = self
             .run(request.caller, move |transaction, caller| {
+                let body = body?;
                 workflows::update(transaction, caller, &id, body)
             })
             .await;

@@ -81,7 +81,11 @@ async fn parallel_writers_lose_nothing() {
         .into_inner()
         .data;
     assert_eq!(owner.channels.len(), 1);
-    let mut tokens = owner.channels[0].credentials.device_tokens.clone();
+    let mut tokens = owner.channels[0]
+        .credentials
+        .device_tokens
+        .clone()
+        .expect("the tokens are sent");
     tokens.sort();
     let mut expected_tokens: Vec<_> = (0..50).map(|index| format!("token-{index}")).collect();
     expected_tokens.sort();

@@ -271,7 +271,11 @@ async fn credentials_are_replaced_by_put_merged_by_patch_and_removed_by_delete()
             1,
             "one channel per provider and integration"
         );
-        subscriber.channels[0].credentials.device_tokens.clone()
+        subscriber.channels[0]
+            .credentials
+            .device_tokens
+            .clone()
+            .unwrap_or_default()
     };
 
     let put = client

@@ -148,30 +148,41 @@ fn request_schemas(document: &openapiv3::OpenAPI) -> BTreeSet<String> {
     found
 }
 
-/// Turns the `Option<T>` of every nullable optional property into `Option<Option<T>>`:
-/// `None` when the property is absent, `Some(None)` when it is `null`, so that a server can
-/// tell the two apart and a client can send either. typify reads both as `None`.
+/// Makes request bodies say what was sent. typify reads `null` and an absent property alike
+/// (`None`), and an absent array or map as empty; in the schemas a request body reaches, an
+/// optional array or map becomes `Option<…>` (`None` only when absent) and a nullable optional
+/// property `Option<Option<T>>` (`Some(None)` for `null`), so that a server can tell
+/// "clear it" from "leave it" and a client can send either.
 fn keep_null_apart(types: &mut Vec<syn::Item>, document: &openapiv3::OpenAPI) {
-    let wanted = nullable_optional_properties(document);
+    let in_requests = request_schemas(document);
+    let nullable = nullable_optional_properties(document);
     let mut changed = false;
     for item in types.iter_mut() {
         let syn::Item::Struct(item) = item else {
             continue;
         };
         let type_name = item.ident.to_string();
+        if !in_requests.contains(&type_name) {
+            continue;
+        }
         for field in item.fields.iter_mut() {
             let Some(ident) = &field.ident else { continue };
             let wire = serde_rename(&field.attrs)
                 .unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_owned());
-            if !wanted.contains(&(type_name.clone(), wire)) {
-                continue;
+            if nullable.contains(&(type_name.clone(), wire)) {
+                let inner = &field.ty;
+                field.ty = syn::parse_quote!(::std::option::Option<#inner>);
+                field.attrs.push(
+                    syn::parse_quote!(#[serde(default, deserialize_with = "nullable::deserialize")]),
+                );
+                changed = true;
+            } else if skips_when_empty(&field.attrs) {
+                let inner = &field.ty;
+                field.ty = syn::parse_quote!(::std::option::Option<#inner>);
+                for attr in field.attrs.iter_mut() {
+                    *attr = skip_when_absent(attr);
+                }
             }
-            let inner = &field.ty;
-            field.ty = syn::parse_quote!(::std::option::Option<#inner>);
-            field.attrs.push(
-                syn::parse_quote!(#[serde(default, deserialize_with = "nullable::deserialize")]),
-            );
-            changed = true;
         }
     }
     if changed {
@@ -194,6 +205,36 @@ fn keep_null_apart(types: &mut Vec<syn::Item>, document: &openapiv3::OpenAPI) {
         })
         .expect("the helper module parses"));
     }
+}
+
+/// Whether typify made the field an empty-by-default collection (`skip_serializing_if =
+/// "…::is_empty"`).
+fn skips_when_empty(attrs: &[syn::Attribute]) -> bool {
+    attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("serde"))
+        .any(|attr| quote!(#attr).to_string().contains("::is_empty\""))
+}
+
+/// The same attribute skipping the field only when it is `None`.
+fn skip_when_absent(attr: &syn::Attribute) -> syn::Attribute {
+    if !attr.path().is_ident("serde") {
+        return attr.clone();
+    }
+    let text = quote!(#attr).to_string();
+    let text = [
+        "::std::vec::Vec::is_empty",
+        ":: std :: vec :: Vec :: is_empty",
+        "::serde_json::Map::is_empty",
+        ":: serde_json :: Map :: is_empty",
+    ]
+    .iter()
+    .fold(text, |text, skip| {
+        text.replace(skip, "::std::option::Option::is_none")
+    });
+    let parsed = syn::parse::Parser::parse_str(syn::Attribute::parse_outer, &text)
+        .expect("a serde attribute stays parsable");
+    parsed.into_iter().next().expect("one attribute")
 }
 
 /// The wire name of a field that typify renamed: `#[serde(rename = "...")]`.
