@@ -47,24 +47,30 @@ fn every_fixture_pair_reports_its_expected_json() {
     for fixture in fixtures() {
         let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
         let (old, new) = (fixture.join("old.yaml"), fixture.join("new.yaml"));
-        let output = xtask(&[
+        // A fixture may pin flags (`--today`, `--deprecation-days`) in an `args` file.
+        let extra = std::fs::read_to_string(fixture.join("args")).unwrap_or_default();
+        let mut args = vec![
             "diff",
             old.to_str().unwrap(),
             new.to_str().unwrap(),
             "--format",
             "json",
-        ]);
+        ];
+        args.extend(extra.split_whitespace());
+        let output = xtask(&args);
         let report = stdout(&output);
         assert!(
             output.status.code() == Some(0) || output.status.code() == Some(1),
             "{name}: {}",
             stderr(&output)
         );
-        let breaking = report.contains("\"severity\": \"breaking\"");
+        let entries: Vec<serde_json::Value> =
+            serde_json::from_str(&report).expect("the JSON report is an array");
+        let errors = entries.iter().any(|entry| entry["level"] == "error");
         assert_eq!(
             output.status.code(),
-            Some(i32::from(breaking)),
-            "{name}: exit 1 exactly when a change is breaking"
+            Some(i32::from(errors)),
+            "{name}: exit 1 exactly when a change is an error"
         );
         let expected_path = fixture.join("expected.json");
         if update {
@@ -113,16 +119,21 @@ fn every_rule_has_a_fixture_that_fires_it() {
     let mut rules = 0;
     for line in listing.lines() {
         let mut words = line.split_whitespace();
-        let (Some(id), Some(severity)) = (words.next(), words.next()) else {
-            panic!("a rule line names id and severity: {line:?}");
+        let (Some(id), Some(level)) = (words.next(), words.next()) else {
+            panic!("a rule line names id and level: {line:?}");
         };
-        assert!(matches!(severity, "breaking" | "compatible"), "{line}");
+        assert!(matches!(level, "error" | "warning" | "info"), "{line}");
+        let expected_level = format!("\"level\": \"{level}\"");
         assert!(words.next().is_some(), "{id} has a doc line");
         let expected = std::fs::read_to_string(folder.join(id).join("expected.json"))
             .unwrap_or_else(|_| panic!("{id} has a fixture: tests/diff/{id}/expected.json"));
         assert!(
             expected.contains(&format!("\"id\": \"{id}\"")),
             "tests/diff/{id} does not fire {id}"
+        );
+        assert!(
+            expected.contains(&expected_level),
+            "tests/diff/{id} reports no {level}"
         );
         rules += 1;
     }
@@ -140,46 +151,50 @@ fn the_project_spec_has_no_changes_against_itself() {
 }
 
 #[test]
-fn the_text_and_markdown_reports_put_breaking_changes_first() {
+fn the_text_and_markdown_reports_go_by_level() {
     let old = "xtask/tests/diff/recursive-schema/old.yaml";
     let new = "xtask/tests/diff/recursive-schema/new.yaml";
     let text = xtask(&["diff", old, new]);
-    assert_eq!(text.status.code(), Some(1));
+    assert_eq!(
+        text.status.code(),
+        Some(0),
+        "a warning does not fail by default"
+    );
     assert_eq!(
         stdout(&text),
         format!(
-            "1 breaking change and 1 compatible change from {old} to {new}
+            "0 errors, 1 warning, 1 info from {old} to {new}
 
-Breaking changes
+Warnings
 
   POST /v1/conditions
     response-enum-value-added: response 200 field `operator` may now be `NOT`
-      at /components/schemas/Condition/properties/operator/enum/2
+      at /components/schemas/Condition/properties/operator/enum/2 (fingerprint 8db2eab9cc208536)
 
-Compatible changes
+Info
 
   POST /v1/conditions
     request-enum-value-added: request field `operator` now accepts `NOT`
-      at /components/schemas/Condition/properties/operator/enum/2
+      at /components/schemas/Condition/properties/operator/enum/2 (fingerprint 85b917b5ece49813)
 "
         )
     );
     let markdown = xtask(&["diff", old, new, "--format", "markdown"]);
-    assert_eq!(markdown.status.code(), Some(1));
+    assert_eq!(markdown.status.code(), Some(0));
     assert_eq!(
         stdout(&markdown),
         format!(
             "### API diff: `{old}` → `{new}`
 
-**1 breaking change**, 1 compatible change.
+**0 errors, 1 warning, 1 info**.
 
-#### Breaking changes
+#### Warnings
 
 **`POST /v1/conditions`**
 - `response-enum-value-added` response 200 field `operator` may now be `NOT` (`/components/schemas/Condition/properties/operator/enum/2`)
 
 <details>
-<summary>1 compatible change</summary>
+<summary>Info (1)</summary>
 
 **`POST /v1/conditions`**
 - `request-enum-value-added` request field `operator` now accepts `NOT` (`/components/schemas/Condition/properties/operator/enum/2`)
