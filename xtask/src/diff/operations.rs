@@ -458,16 +458,17 @@ impl<'d, 'a> Walk<'d, 'a> {
             let subject = Subject::response_header(status, new_name);
             self.schema(&subject, old_header, new_header);
         }
-        for (key, (name, listed, header)) in &after {
+        for (key, (name, _, header)) in &after {
             if !before.contains_key(key) {
                 let kind = if required(header) {
                     "required"
                 } else {
                     "optional"
                 };
+                // Where the header is defined: a shared one (`$ref`) is reported once.
                 self.report(
                     Rule::ResponseHeaderAdded,
-                    listed.at.clone(),
+                    header.at.clone(),
                     format!("response {status} header `{name}` ({kind}) was added"),
                 );
             }
