@@ -151,17 +151,14 @@ pub fn run(args: &DiffArgs, root: &Path) -> Result<ExitCode> {
         Format::Json => report::json(&changes),
         Format::Markdown => report::markdown(&changes, old, new),
         Format::Github => {
-            let side = annotations::NewSide {
-                file: new.split_once(':').map_or(new.as_str(), |(_, file)| file),
-                text: &new_text,
+            // GitHub resolves `file=` from the repository root: a `REV:path` side is its path.
+            let file = match new.split_once(':') {
+                Some((_, path)) if !root.join(new).exists() => path,
+                _ => new.as_str(),
             };
-            let side = if root.join(new).exists() {
-                annotations::NewSide {
-                    file: new.as_str(),
-                    ..side
-                }
-            } else {
-                side
+            let side = annotations::NewSide {
+                file,
+                text: &new_text,
             };
             annotations::github(&changes, &side, &stale, &ignore_file)
         }
