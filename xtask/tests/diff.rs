@@ -380,6 +380,18 @@ fn a_shared_component_is_reported_once_with_every_operation_it_reaches() {
     );
     let text = stdout(&xtask(&["diff", &old, &new]));
     assert_eq!(text.matches("response-field-removed").count(), 1, "{text}");
+    // A shared header removed from each response is written nowhere in the newer document:
+    // it is grouped by where the older one defined it.
+    let (report, _) = json_report(
+        &fixture("grouped-shared-header", "old"),
+        &fixture("grouped-shared-header", "new"),
+        &[],
+    );
+    assert_eq!(report.len(), 1, "{report:#?}");
+    assert_eq!(
+        report[0]["operations"],
+        serde_json::json!(["GET /v1/topics", "GET /v1/topics/{topicKey}"])
+    );
     assert!(
         text.contains(
             "  GET /v1/topics, GET /v1/topics/{topicKey}, DELETE /v1/topics/{topicKey}\n"

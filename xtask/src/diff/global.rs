@@ -26,6 +26,7 @@ fn finding(rule: Rule, location: String, message: String) -> Finding {
         operation: None,
         location,
         message,
+        shared: None,
     }
 }
 
@@ -203,6 +204,7 @@ pub fn examples(old: &Spec, new: &Spec) -> Vec<Finding> {
                 1,
             ),
             location: problem.pointer,
+            shared: None,
         })
         .collect()
 }

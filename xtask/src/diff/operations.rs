@@ -435,11 +435,12 @@ impl<'d, 'a> Walk<'d, 'a> {
                 } else {
                     (Rule::ResponseOptionalHeaderRemoved, "optional")
                 };
-                self.report(
-                    rule,
-                    listed_at.clone(),
-                    format!("response {status} header `{name}` ({kind}) was removed"),
-                );
+                let message = format!("response {status} header `{name}` ({kind}) was removed");
+                // A shared header (`$ref`) dropped from many responses is one change: they are
+                // grouped by where the older document defined it.
+                let shared = old_header.at.starts_with("/components/");
+                let key = shared.then(|| format!("older document {}", old_header.at));
+                self.report_shared(rule, listed_at.clone(), message, key);
                 continue;
             };
             match (required(old_header), required(new_header)) {

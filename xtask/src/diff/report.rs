@@ -58,6 +58,9 @@ pub struct Finding {
     /// removed, the place it was removed from.
     pub location: String,
     pub message: String,
+    /// What the change is grouped by instead of `location`, when the same change shows at a
+    /// different place in each operation (a shared header removed from each response).
+    pub shared: Option<String>,
 }
 
 /// One difference between the two documents, with every operation it reaches.
@@ -68,8 +71,9 @@ pub struct Change {
     pub operations: Vec<Operation>,
     pub location: String,
     pub message: String,
-    /// Identifies the change whatever operations it reaches: rule, location and message (with
-    /// response statuses left out), hashed. Ignore files name changes by it.
+    /// Identifies the change whatever operations it reaches: rule, location (or what the
+    /// operations share) and message (response statuses left out), hashed. Ignore files name
+    /// changes by it.
     pub fingerprint: String,
     /// Why the change is accepted, when an ignore file entry matched it.
     pub ignored: Option<String>,
@@ -114,6 +118,9 @@ impl Change {
 pub fn group(findings: Vec<Finding>) -> Vec<Change> {
     struct Group {
         rule: Rule,
+        /// The location, or what the findings share.
+        place: String,
+        /// The first finding's location.
         location: String,
         template: String,
         statuses: Vec<String>,
@@ -123,10 +130,15 @@ pub fn group(findings: Vec<Finding>) -> Vec<Change> {
     let mut index: HashMap<(Rule, String, String), usize> = HashMap::new();
     for finding in findings {
         let (template, status) = status_template(&finding.message);
-        let key = (finding.rule, finding.location.clone(), template.clone());
+        let place = finding
+            .shared
+            .clone()
+            .unwrap_or_else(|| finding.location.clone());
+        let key = (finding.rule, place.clone(), template.clone());
         let at = *index.entry(key).or_insert_with(|| {
             groups.push(Group {
                 rule: finding.rule,
+                place,
                 location: finding.location,
                 template,
                 statuses: Vec::new(),
@@ -155,7 +167,7 @@ pub fn group(findings: Vec<Finding>) -> Vec<Change> {
             group.statuses.sort();
             Change {
                 rule: group.rule,
-                fingerprint: fingerprint(group.rule, &group.location, &group.template),
+                fingerprint: fingerprint(group.rule, &group.place, &group.template),
                 message: group
                     .template
                     .replacen(STATUS, &group.statuses.join("/"), 1),
@@ -459,6 +471,7 @@ mod tests {
             }),
             location: "/components/schemas/ErrorResponse/properties".into(),
             message: message.into(),
+            shared: None,
         }
     }
 

@@ -164,11 +164,23 @@ impl<'d, 'a> Walk<'d, 'a> {
     }
 
     pub(super) fn report(&mut self, rule: Rule, location: String, message: String) {
+        self.report_shared(rule, location, message, None);
+    }
+
+    /// Reports a change that `shared` names across operations, whatever its location in each.
+    pub(super) fn report_shared(
+        &mut self,
+        rule: Rule,
+        location: String,
+        message: String,
+        shared: Option<String>,
+    ) {
         let change = Finding {
             rule,
             operation: Some(self.operation.clone()),
             location,
             message,
+            shared,
         };
         if self.reported.insert(change.clone()) {
             self.changes.push(change);
