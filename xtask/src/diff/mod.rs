@@ -94,8 +94,11 @@ pub enum Format {
 /// The level from which `--fail-on` exits 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
+    /// Exit 1 on an error.
     Error,
+    /// Exit 1 on an error or a warning, or on an ignore entry that matches nothing.
     Warning,
+    /// Exit 1 on any change that is not ignored.
     Info,
     /// Always exit 0 once both sides are read.
     Never,
