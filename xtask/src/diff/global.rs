@@ -176,6 +176,10 @@ fn describe_scheme(definition: &Value) -> String {
 /// The examples that fail to validate against their schema in `new` and did not fail in
 /// `old`: lint's check, run on both sides (the older one only when the newer one fails).
 pub fn examples(old: &Spec, new: &Spec) -> Vec<Finding> {
+    // Validating every example is most of a diff's time; identical documents need none.
+    if old.raw == new.raw {
+        return Vec::new();
+    }
     let failing = |spec: &Spec| {
         validate::validate(spec)
             .into_iter()
