@@ -39,10 +39,11 @@ enum Task {
         #[arg(default_value = "spec/novu.yaml")]
         spec: PathBuf,
     },
-    /// Compare two versions of the contract and tell every change, breaking or compatible. Each
-    /// side is a YAML or JSON file or `REV:path` from git (`origin/main:spec/novu.yaml`). Exit 0
-    /// when nothing breaks, 1 when a change does, 2 when a side cannot be read or is not a valid
-    /// document; `--rules` lists what is reported.
+    /// Compare two versions of the contract and tell every change as an error (breaks clients or
+    /// implementations), a warning (may break some) or info. Each side is a YAML or JSON file or
+    /// `REV:path` from git (`origin/main:spec/novu.yaml`). Exit 0 when no change reaches
+    /// `--fail-on` (default `error`), 1 when one does, 2 when a side cannot be read or is not a
+    /// valid document; `--rules` lists what is reported.
     Diff(diff::DiffArgs),
 }
 

@@ -8,12 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::document::{Document, Node, pointer};
-use super::report::{self, Change, METHODS, Operation};
+use super::policy::{Notice, Policy};
+use super::report::{Finding, METHODS, Operation};
 use super::rules::Rule;
 use super::walk::{Subject, Walk};
 
-/// Every change from `old` to `new`, in report order.
-pub fn compare(old: &Document<'_>, new: &Document<'_>) -> Vec<Change> {
+/// Every difference from `old` to `new`, operation by operation in path order.
+pub fn compare(old: &Document<'_>, new: &Document<'_>, policy: &Policy) -> Vec<Finding> {
     let before = sites(old);
     let after = sites(new);
     // Reports name an operation by its newer path template, when the path is still there.
@@ -35,7 +36,7 @@ pub fn compare(old: &Document<'_>, new: &Document<'_>) -> Vec<Change> {
                 .unwrap_or(&site.path)
                 .to_string(),
         };
-        let mut walk = Walk::new(old, new, operation);
+        let mut walk = Walk::new(old, new, policy, operation);
         match (old_site, new_site) {
             (Some(old_site), Some(new_site)) => walk.operation(old_site, new_site),
             (Some(old_site), None) => walk.removed(old_site, &newer_paths),
@@ -48,7 +49,6 @@ pub fn compare(old: &Document<'_>, new: &Document<'_>) -> Vec<Change> {
         }
         changes.extend(walk.changes);
     }
-    report::sort(&mut changes);
     changes
 }
 
@@ -136,7 +136,18 @@ impl<'d, 'a> Walk<'d, 'a> {
                 format!("operation {} was removed with its whole path", old.id()),
             ),
         };
-        self.report(Rule::OperationRemoved, location, message);
+        let (rule, message) = match self.policy.notice(old.operation.value) {
+            Notice::None => (Rule::OperationRemoved, message),
+            Notice::Served { why } => (
+                Rule::OperationRemovedAfterDeprecation,
+                format!("{message} after its deprecation: {why}"),
+            ),
+            Notice::Short { why } => (
+                Rule::OperationRemovedBeforeSunset,
+                format!("{message} too soon: {why}"),
+            ),
+        };
+        self.report(rule, location, message);
     }
 
     fn operation(&mut self, old: &Site<'a>, new: &Site<'a>) {
@@ -396,6 +407,73 @@ impl<'d, 'a> Walk<'d, 'a> {
             changed: Rule::ResponseContentTypeChanged,
         };
         self.content(&Subject::response_body(status), old, new, rules);
+        self.headers(status, old, new);
+    }
+
+    /// Compares the `headers` of two responses (names without case, `$ref`s followed).
+    fn headers(&mut self, status: &str, old: &Node<'a>, new: &Node<'a>) {
+        let headers = |document: &Document<'a>, response: &Node<'a>| {
+            response
+                .entries("headers")
+                .into_iter()
+                .map(|(name, listed)| {
+                    let node = document.resolve(&listed);
+                    (name.to_ascii_lowercase(), (name, listed, node))
+                })
+                .collect::<BTreeMap<_, _>>()
+        };
+        let before = headers(self.old, old);
+        let after = headers(self.new, new);
+        let required = |node: &Node<'a>| node.value.get("required") == Some(&Value::Bool(true));
+        let listed_at = new
+            .member("headers")
+            .map_or_else(|| new.at.clone(), |headers| headers.at);
+        for (key, (name, _, old_header)) in &before {
+            let Some((new_name, _, new_header)) = after.get(key) else {
+                let (rule, kind) = if required(old_header) {
+                    (Rule::ResponseHeaderRemoved, "required")
+                } else {
+                    (Rule::ResponseOptionalHeaderRemoved, "optional")
+                };
+                let message = format!("response {status} header `{name}` ({kind}) was removed");
+                // A shared header (`$ref`) dropped from many responses is one change: they are
+                // grouped by where the older document defined it.
+                let shared = old_header.at.starts_with("/components/");
+                let key = shared.then(|| format!("older document {}", old_header.at));
+                self.report_shared(rule, listed_at.clone(), message, key);
+                continue;
+            };
+            match (required(old_header), required(new_header)) {
+                (true, false) => self.report(
+                    Rule::ResponseHeaderBecameOptional,
+                    new_header.at.clone(),
+                    format!("response {status} header `{new_name}` is now optional"),
+                ),
+                (false, true) => self.report(
+                    Rule::ResponseHeaderBecameRequired,
+                    format!("{}/required", new_header.at),
+                    format!("response {status} header `{new_name}` is now always sent"),
+                ),
+                _ => {}
+            }
+            let subject = Subject::response_header(status, new_name);
+            self.schema(&subject, old_header, new_header);
+        }
+        for (key, (name, _, header)) in &after {
+            if !before.contains_key(key) {
+                let kind = if required(header) {
+                    "required"
+                } else {
+                    "optional"
+                };
+                // Where the header is defined: a shared one (`$ref`) is reported once.
+                self.report(
+                    Rule::ResponseHeaderAdded,
+                    header.at.clone(),
+                    format!("response {status} header `{name}` ({kind}) was added"),
+                );
+            }
+        }
     }
 
     /// Compares the `content` maps of two request bodies or responses.
@@ -458,12 +536,84 @@ impl<'d, 'a> Walk<'d, 'a> {
                 "credentials are no longer required".into(),
             ),
             (false, false) => {
-                for requirement in &before.requirements {
-                    if !after
-                        .requirements
-                        .iter()
-                        .any(|other| requirement.same(other))
-                    {
+                let unmatched = |from: &Security<'a>, to: &Security<'a>| -> Vec<usize> {
+                    (0..from.requirements.len())
+                        .filter(|index| {
+                            !to.requirements
+                                .iter()
+                                .any(|other| from.requirements[*index].same(other))
+                        })
+                        .collect()
+                };
+                let mut lost = unmatched(&before, &after);
+                let mut gained = unmatched(&after, &before);
+                // The same schemes by name and scopes: a scheme's definition changed, which
+                // `security-scheme-changed` reports once for the document.
+                lost.retain(|old_index| {
+                    let old_requirement = &before.requirements[*old_index];
+                    let same = gained.iter().position(|new_index| {
+                        after.requirements[*new_index].scopes() == old_requirement.scopes()
+                    });
+                    match same {
+                        Some(position) => {
+                            gained.remove(position);
+                            false
+                        }
+                        None => true,
+                    }
+                });
+                // A requirement with the same schemes and other scopes changed its scopes.
+                let mut rescoped = Vec::new();
+                for &old_index in &lost {
+                    let found = gained.iter().find(|new_index| {
+                        !rescoped.iter().any(|(_, taken)| taken == *new_index)
+                            && before.requirements[old_index]
+                                .same_schemes(&after.requirements[**new_index])
+                    });
+                    if let Some(&new_index) = found {
+                        rescoped.push((old_index, new_index));
+                    }
+                }
+                for (old_index, new_index) in &rescoped {
+                    let (from, to) = (
+                        &before.requirements[*old_index],
+                        &after.requirements[*new_index],
+                    );
+                    for (scheme, scopes) in to.scopes() {
+                        let had = from.scopes();
+                        let had = had.iter().find(|(name, _)| *name == scheme);
+                        let missing: Vec<&str> = scopes
+                            .iter()
+                            .filter(|scope| !had.is_some_and(|(_, old)| old.contains(scope)))
+                            .copied()
+                            .collect();
+                        if !missing.is_empty() {
+                            self.report(
+                                Rule::SecurityScopeAdded,
+                                after.at.clone(),
+                                format!("`{scheme}` now needs scope {}", quote_all(&missing)),
+                            );
+                        }
+                    }
+                    for (scheme, scopes) in from.scopes() {
+                        let has = to.scopes();
+                        let has = has.iter().find(|(name, _)| *name == scheme);
+                        let dropped: Vec<&str> = scopes
+                            .iter()
+                            .filter(|scope| !has.is_some_and(|(_, new)| new.contains(scope)))
+                            .copied()
+                            .collect();
+                        if !dropped.is_empty() {
+                            self.report(
+                                Rule::SecurityScopeRemoved,
+                                after.at.clone(),
+                                format!("`{scheme}` no longer needs scope {}", quote_all(&dropped)),
+                            );
+                        }
+                    }
+                }
+                for (index, requirement) in before.requirements.iter().enumerate() {
+                    if lost.contains(&index) && !rescoped.iter().any(|(old, _)| *old == index) {
                         self.report(
                             Rule::SecurityAlternativeRemoved,
                             after.at.clone(),
@@ -471,12 +621,8 @@ impl<'d, 'a> Walk<'d, 'a> {
                         );
                     }
                 }
-                for requirement in &after.requirements {
-                    if !before
-                        .requirements
-                        .iter()
-                        .any(|other| requirement.same(other))
-                    {
+                for (index, requirement) in after.requirements.iter().enumerate() {
+                    if gained.contains(&index) && !rescoped.iter().any(|(_, new)| *new == index) {
                         self.report(
                             Rule::SecurityAlternativeAdded,
                             after.at.clone(),
@@ -638,6 +784,8 @@ struct Security<'a> {
 struct Requirement<'a> {
     /// Each scheme's definition (its name does not matter, its description neither) and scopes.
     schemes: Vec<(Value, Vec<&'a str>)>,
+    /// The schemes' names, in the order of `schemes`.
+    names: Vec<&'a str>,
     label: String,
 }
 
@@ -690,7 +838,9 @@ impl<'a> Requirement<'a> {
         names.sort();
         let mut schemes = Vec::new();
         let mut labels = Vec::new();
+        let mut scheme_names = Vec::new();
         for name in names {
+            scheme_names.push(name.as_str());
             let mut scopes: Vec<&str> = entry[name]
                 .as_array()
                 .into_iter()
@@ -728,8 +878,27 @@ impl<'a> Requirement<'a> {
         }
         Self {
             schemes,
+            names: scheme_names,
             label: labels.join(" and "),
         }
+    }
+
+    /// Whether both use the same schemes, whatever their scopes.
+    fn same_schemes(&self, other: &Requirement<'_>) -> bool {
+        self.schemes.len() == other.schemes.len()
+            && self
+                .schemes
+                .iter()
+                .all(|(definition, _)| other.schemes.iter().any(|(theirs, _)| theirs == definition))
+    }
+
+    /// Each scheme's name and scopes.
+    fn scopes(&self) -> Vec<(&'a str, &[&'a str])> {
+        self.names
+            .iter()
+            .zip(&self.schemes)
+            .map(|(name, (_, scopes))| (*name, scopes.as_slice()))
+            .collect()
     }
 
     fn same(&self, other: &Requirement<'_>) -> bool {
@@ -739,4 +908,12 @@ impl<'a> Requirement<'a> {
                 .iter()
                 .all(|scheme| other.schemes.iter().any(|theirs| theirs == scheme))
     }
+}
+
+fn quote_all(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -1,6 +1,7 @@
 //! Schemas compared by structure. `$ref`s are followed and `allOf` members merged before
 //! anything is compared, so renaming a component or wrapping it in a one-element `allOf`
-//! changes nothing; descriptions, titles, examples and defaults are never looked at.
+//! changes nothing; descriptions, titles and examples are never looked at (lint checks the
+//! examples, and `global` reports those that no longer validate).
 //!
 //! Every difference is reported once per operation and direction: a component reached twice
 //! (or through a cycle) is compared the first time only.
@@ -11,11 +12,12 @@ use std::rc::Rc;
 use serde_json::Value;
 
 use super::document::{Document, Node, pointer};
+use super::policy::Notice;
 use super::rules::Rule;
 use super::walk::{Direction, Subject, Walk};
 
 /// The keywords kept from a schema object (besides the structural ones); the rest describes.
-const KEYWORDS: [&str; 19] = [
+const KEYWORDS: [&str; 20] = [
     "type",
     "format",
     "nullable",
@@ -35,6 +37,7 @@ const KEYWORDS: [&str; 19] = [
     "uniqueItems",
     "readOnly",
     "writeOnly",
+    "default",
 ];
 
 /// Bounds that limit a value from above; a lower number is stricter.
@@ -76,6 +79,8 @@ struct Shape<'a> {
     closed: Option<String>,
     /// The `oneOf` or `anyOf` list and its members.
     alternatives: Option<(String, Vec<Node<'a>>)>,
+    /// The `discriminator` that picks among the alternatives.
+    discriminator: Option<Node<'a>>,
 }
 
 impl<'a> Shape<'a> {
@@ -133,6 +138,9 @@ impl<'a> Shape<'a> {
             }
         }
         self.items.extend(node.member("items"));
+        if self.discriminator.is_none() {
+            self.discriminator = node.member("discriminator");
+        }
         if self.alternatives.is_none() {
             for keyword in ["oneOf", "anyOf"] {
                 if node.value.get(keyword).is_some() {
@@ -258,6 +266,8 @@ impl<'a> Walk<'_, 'a> {
         }
         self.in_progress.insert(pair.clone());
         self.nullable(subject, path, old, new);
+        self.default(subject, path, old, new);
+        self.discriminator(subject, path, old, new);
         match (&old.alternatives, &new.alternatives) {
             (None, None) => self.plain(subject, path, old, new),
             (Some(_), Some(_)) => {
@@ -289,6 +299,115 @@ impl<'a> Walk<'_, 'a> {
                 },
             ),
             _ => {}
+        }
+    }
+
+    fn default(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) {
+        let what = subject.describe(path);
+        match (old.value("default"), new.value("default")) {
+            (None, Some(after)) => self.report(
+                Rule::DefaultAdded,
+                new.at("default"),
+                format!("{what}: default {} added", show(after)),
+            ),
+            (Some(before), None) => self.report(
+                Rule::DefaultRemoved,
+                new.at.clone(),
+                format!("{what}: default {} removed", show(before)),
+            ),
+            (Some(before), Some(after)) if before != after => self.report(
+                Rule::DefaultChanged,
+                new.at("default"),
+                format!(
+                    "{what}: default changed from {} to {}",
+                    show(before),
+                    show(after)
+                ),
+            ),
+            _ => {}
+        }
+    }
+
+    fn discriminator(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) {
+        let property = |shape: &Shape<'a>| {
+            shape
+                .discriminator
+                .as_ref()
+                .and_then(|node| node.value.get("propertyName"))
+                .and_then(Value::as_str)
+        };
+        let what = subject.describe(path);
+        let at = new
+            .discriminator
+            .as_ref()
+            .map_or_else(|| new.at.clone(), |node| node.at.clone());
+        match (property(old), property(new)) {
+            (Some(before), Some(after)) if before != after => self.report(
+                Rule::DiscriminatorPropertyChanged,
+                format!("{at}/propertyName"),
+                format!("{what}: discriminator changed from `{before}` to `{after}`"),
+            ),
+            (None, Some(after)) => self.report(
+                Rule::DiscriminatorPropertyChanged,
+                at.clone(),
+                format!("{what}: discriminator `{after}` added"),
+            ),
+            (Some(before), None) => self.report(
+                Rule::DiscriminatorPropertyChanged,
+                at.clone(),
+                format!("{what}: discriminator `{before}` removed"),
+            ),
+            _ => {}
+        }
+        let mapping = |shape: &Shape<'a>| {
+            shape
+                .discriminator
+                .as_ref()
+                .and_then(|node| node.value.get("mapping"))
+                .and_then(Value::as_object)
+                .map(|mapping| {
+                    mapping
+                        .iter()
+                        .filter_map(|(key, target)| Some((key.as_str(), target.as_str()?)))
+                        .collect::<BTreeMap<&'a str, &'a str>>()
+                })
+                .unwrap_or_default()
+        };
+        let (before, after) = (mapping(old), mapping(new));
+        let target_name = |target: &str| target.rsplit('/').next().unwrap_or(target).to_owned();
+        for (value, target) in &before {
+            match after.get(value) {
+                None => self.report(
+                    Rule::DiscriminatorMappingChanged,
+                    at.clone(),
+                    format!(
+                        "{what}: discriminator value `{value}` no longer maps to `{}`",
+                        target_name(target)
+                    ),
+                ),
+                Some(other) if other != target => self.report(
+                    Rule::DiscriminatorMappingChanged,
+                    pointer(&format!("{at}/mapping"), value),
+                    format!(
+                        "{what}: discriminator value `{value}` maps to `{}` instead of `{}`",
+                        target_name(other),
+                        target_name(target)
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+        for (value, target) in &after {
+            if !before.contains_key(value) {
+                self.report(
+                    Rule::DiscriminatorMappingAdded,
+                    pointer(&format!("{at}/mapping"), value),
+                    format!(
+                        "{what}: discriminator value `{value}` now maps to `{}`",
+                        target_name(target)
+                    ),
+                );
+            }
         }
     }
 
@@ -479,21 +598,22 @@ impl<'a> Walk<'_, 'a> {
             }
         }
         let pattern = |shape: &Shape<'a>| shape.value("pattern").and_then(Value::as_str);
-        match (pattern(old), pattern(new)) {
-            (Some(before), Some(after)) if before != after => self.constraint(
-                subject,
-                path,
-                true,
+        // Whether a new pattern refuses values the old one let through cannot be known: in a
+        // request it is a warning of its own.
+        let tightened = |walk: &mut Self, what: String| match subject.direction {
+            Direction::Request => walk.report(
+                Rule::RequestPatternTightened,
                 new.at("pattern"),
+                format!("{}: {what}", subject.describe(path)),
+            ),
+            Direction::Response => walk.constraint(subject, path, true, new.at("pattern"), what),
+        };
+        match (pattern(old), pattern(new)) {
+            (Some(before), Some(after)) if before != after => tightened(
+                self,
                 format!("pattern changed from `{before}` to `{after}`"),
             ),
-            (None, Some(after)) => self.constraint(
-                subject,
-                path,
-                true,
-                new.at("pattern"),
-                format!("pattern `{after}` added"),
-            ),
+            (None, Some(after)) => tightened(self, format!("pattern `{after}` added")),
             (Some(before), None) => self.constraint(
                 subject,
                 path,
@@ -523,19 +643,25 @@ impl<'a> Walk<'_, 'a> {
             let before = old
                 .properties
                 .get(name)
-                .map(|nodes| Shape::build(self.old, nodes))
-                .filter(|shape| !shape.flag(hidden));
+                .map(|nodes| Shape::build(self.old, nodes));
             let after = new
                 .properties
                 .get(name)
-                .map(|nodes| Shape::build(self.new, nodes))
-                .filter(|shape| !shape.flag(hidden));
+                .map(|nodes| Shape::build(self.new, nodes));
             // Where the property is listed (its own schema may be a `$ref` elsewhere).
             let listed_at = new
                 .properties
                 .get(name)
                 .and_then(|nodes| nodes.first())
                 .map_or_else(|| new.at.clone(), |node| node.at.clone());
+            let hidden_before = before.as_ref().is_some_and(|shape| shape.flag(hidden));
+            let hidden_after = after.as_ref().is_some_and(|shape| shape.flag(hidden));
+            if before.is_some() && after.is_some() && hidden_before != hidden_after {
+                self.visibility(subject, &what, hidden_after, new, name, &listed_at);
+                continue;
+            }
+            let before = before.filter(|_| !hidden_before);
+            let after = after.filter(|_| !hidden_after);
             let required_before = old.required.contains_key(name);
             let required_after = new.required.get(name);
             match (before, after) {
@@ -583,14 +709,76 @@ impl<'a> Walk<'_, 'a> {
                 }
                 (Some(_), None) => {
                     let at = new.properties_at.clone().unwrap_or_else(|| new.at.clone());
-                    self.report(
-                        subject.pick(Rule::RequestFieldRemoved, Rule::ResponseFieldRemoved),
-                        at,
-                        format!("{what} was removed"),
-                    );
+                    let (rule, message) = match subject.direction {
+                        Direction::Request => {
+                            (Rule::RequestFieldRemoved, format!("{what} was removed"))
+                        }
+                        Direction::Response => self.response_field_removal(&what, old, name),
+                    };
+                    self.report(rule, at, message);
                 }
                 (None, None) => {}
             }
+        }
+    }
+
+    /// A property that became `readOnly` or `writeOnly` (`now_hidden`), or stopped being,
+    /// which hides it from requests or responses, or shows it there.
+    fn visibility(
+        &mut self,
+        subject: &Subject,
+        what: &str,
+        now_hidden: bool,
+        new: &Shape<'a>,
+        name: &str,
+        listed_at: &str,
+    ) {
+        let (rule, message) = match (subject.direction, now_hidden) {
+            (Direction::Request, true) => (
+                Rule::PropertyBecameReadOnly,
+                format!("{what} is now read-only: what clients send in it is ignored"),
+            ),
+            (Direction::Response, true) => (
+                Rule::PropertyBecameWriteOnly,
+                format!("{what} is now write-only: responses no longer carry it"),
+            ),
+            (Direction::Request, false) if new.required.contains_key(name) => (
+                Rule::RequestFieldRequiredAdded,
+                format!("{what} is no longer read-only and is required in requests"),
+            ),
+            (Direction::Request, false) => (
+                Rule::PropertyNoLongerReadOnly,
+                format!("{what} is no longer read-only: clients may send it"),
+            ),
+            (Direction::Response, false) => (
+                Rule::PropertyNoLongerWriteOnly,
+                format!("{what} is no longer write-only: responses carry it"),
+            ),
+        };
+        self.report(rule, listed_at.to_owned(), message);
+    }
+
+    /// The rule and message for a response field gone from `old`: the deprecation policy
+    /// decides when the older document had marked it `deprecated`.
+    fn response_field_removal(&self, what: &str, old: &Shape<'a>, name: &str) -> (Rule, String) {
+        let notice = old
+            .properties
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|node| self.policy.notice(self.old.resolve(node).value))
+            .find(|notice| !matches!(notice, Notice::None))
+            .unwrap_or(Notice::None);
+        match notice {
+            Notice::None => (Rule::ResponseFieldRemoved, format!("{what} was removed")),
+            Notice::Served { why } => (
+                Rule::ResponseFieldRemovedAfterDeprecation,
+                format!("{what} was removed after its deprecation: {why}"),
+            ),
+            Notice::Short { why } => (
+                Rule::ResponseFieldRemovedBeforeSunset,
+                format!("{what} was removed too soon: {why}"),
+            ),
         }
     }
 
@@ -630,7 +818,13 @@ impl<'a> Walk<'_, 'a> {
                 "additional properties no longer need to match a schema",
             ),
         };
-        self.constraint(subject, path, stricter, at, what.into());
+        let rule = match (subject.direction, stricter) {
+            (Direction::Request, true) => Rule::RequestAdditionalPropertiesTightened,
+            (Direction::Request, false) => Rule::RequestAdditionalPropertiesLoosened,
+            (Direction::Response, true) => Rule::ResponseAdditionalPropertiesTightened,
+            (Direction::Response, false) => Rule::ResponseAdditionalPropertiesLoosened,
+        };
+        self.report(rule, at, format!("{}: {what}", subject.describe(path)));
     }
 
     fn items(&mut self, subject: &Subject, path: &str, old: &Shape<'a>, new: &Shape<'a>) {

@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use super::document::Document;
-use super::report::{Change, Operation};
+use super::policy::Policy;
+use super::report::{Finding, Operation};
 use super::rules::Rule;
 
 /// Which way the values travel, which decides whether a difference breaks clients.
@@ -29,6 +30,8 @@ enum Owner {
     Body { status: Option<String> },
     /// A parameter, `query parameter `limit``.
     Parameter { location: String, name: String },
+    /// A header of a response, `response 200 header `RateLimit-Reset``.
+    Header { status: String, name: String },
 }
 
 impl Subject {
@@ -44,6 +47,16 @@ impl Subject {
             direction: Direction::Response,
             owner: Owner::Body {
                 status: Some(status.to_owned()),
+            },
+        }
+    }
+
+    pub fn response_header(status: &str, name: &str) -> Self {
+        Self {
+            direction: Direction::Response,
+            owner: Owner::Header {
+                status: status.to_owned(),
+                name: name.to_owned(),
             },
         }
     }
@@ -73,6 +86,14 @@ impl Subject {
                     format!("{side} field `{path}`")
                 }
             }
+            Owner::Header { status, name } => {
+                let separator = if path.is_empty() || path.starts_with('[') {
+                    ""
+                } else {
+                    "."
+                };
+                format!("response {status} header `{name}{separator}{path}`")
+            }
             Owner::Parameter { location, name } => {
                 let separator = if path.is_empty() || path.starts_with('[') {
                     ""
@@ -97,9 +118,10 @@ impl Subject {
 pub struct Walk<'d, 'a> {
     pub(super) old: &'d Document<'a>,
     pub(super) new: &'d Document<'a>,
+    pub(super) policy: &'d Policy,
     operation: Operation,
-    pub(super) changes: Vec<Change>,
-    reported: HashSet<Change>,
+    pub(super) changes: Vec<Finding>,
+    reported: HashSet<Finding>,
     /// Schema pairs compared in this operation, by direction and the pointers compared.
     pub(super) seen: HashSet<SchemaPair>,
     /// The schema pairs being compared further up the recursion: meeting one again is a cycle.
@@ -110,10 +132,16 @@ pub struct Walk<'d, 'a> {
 pub(super) type SchemaPair = (Direction, Rc<str>, Rc<str>);
 
 impl<'d, 'a> Walk<'d, 'a> {
-    pub(super) fn new(old: &'d Document<'a>, new: &'d Document<'a>, operation: Operation) -> Self {
+    pub(super) fn new(
+        old: &'d Document<'a>,
+        new: &'d Document<'a>,
+        policy: &'d Policy,
+        operation: Operation,
+    ) -> Self {
         Self {
             old,
             new,
+            policy,
             operation,
             changes: Vec::new(),
             reported: HashSet::new(),
@@ -126,7 +154,7 @@ impl<'d, 'a> Walk<'d, 'a> {
     /// whether two schemas are the same. It keeps the pairs in progress, so that a cycle ends
     /// there too (and counts as the same).
     pub(super) fn scratch(&self) -> Self {
-        let mut scratch = Self::new(self.old, self.new, self.operation.clone());
+        let mut scratch = Self::new(self.old, self.new, self.policy, self.operation.clone());
         scratch.in_progress = self.in_progress.clone();
         scratch
     }
@@ -136,11 +164,23 @@ impl<'d, 'a> Walk<'d, 'a> {
     }
 
     pub(super) fn report(&mut self, rule: Rule, location: String, message: String) {
-        let change = Change {
+        self.report_shared(rule, location, message, None);
+    }
+
+    /// Reports a change that `shared` names across operations, whatever its location in each.
+    pub(super) fn report_shared(
+        &mut self,
+        rule: Rule,
+        location: String,
+        message: String,
+        shared: Option<String>,
+    ) {
+        let change = Finding {
             rule,
-            operation: self.operation.clone(),
+            operation: Some(self.operation.clone()),
             location,
             message,
+            shared,
         };
         if self.reported.insert(change.clone()) {
             self.changes.push(change);
