@@ -28,14 +28,48 @@ use proptest::sample::select;
 use proptest::strategy::{Union, ValueTree};
 use serde_json::{Map, Value, json};
 
-use crate::callback::{Callback, Received, Reply, SIGNATURE_HEADER, Urls, signature_matches};
-use crate::oracle::{self, Evaluation, Scope, Verdict};
-use crate::runner::Run;
-use crate::semantic::{DELIVERY_DEADLINE, Scenario, Stop, in_app_step, text, with_content};
-use crate::strategies;
+use super::oracle::{self, Evaluation, Scope, Verdict};
+use super::sandbox::{DELIVERY_DEADLINE, Sandbox, Stop, in_app_step, text, with_content};
+use super::{after_a_trigger, triggers};
+use crate::checks::{Check, Phase, ReadOnly, Task};
+use crate::contract::Operation;
+use crate::run::Run;
+use crate::transport::callback::{
+    Callback, Received, Reply, SIGNATURE_HEADER, Urls, signature_matches,
+};
+use crate::values::strategies;
 
 /// The check's name.
 pub const CONDITIONS: &str = "conditions";
+
+/// `conditions`.
+pub struct Conditions;
+
+impl Check for Conditions {
+    fn name(&self) -> &'static str {
+        CONDITIONS
+    }
+
+    fn description(&self) -> &'static str {
+        "--cases drawn condition arrays on an in-app step: its message reaches the feed exactly when the conditions pass by the contract's rules (an oracle written from the StepFilter and FieldOperator descriptions); a disagreement is shrunk"
+    }
+
+    fn read_only(&self) -> ReadOnly {
+        ReadOnly::Excluded
+    }
+
+    fn phase(&self) -> Phase {
+        Phase::Background
+    }
+
+    fn covers(&self, operation: &Operation) -> bool {
+        triggers(operation)
+    }
+
+    fn run<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a> {
+        Box::pin(after_a_trigger(run, CONDITIONS, check(run.clone())))
+    }
+}
 
 /// The most cases spent shrinking a disagreement (each sends about six requests).
 const MAX_SHRINK_CASES: u32 = 64;
@@ -58,11 +92,11 @@ pub struct Case {
 
 /// Runs the check. proptest's value trees are not `Send`, so the cases run on a blocking
 /// thread that drives their requests on the run's runtime.
-pub async fn check(run: Arc<Run>) {
+async fn check(run: Arc<Run>) {
     let handle = tokio::runtime::Handle::current();
     let joined = tokio::task::spawn_blocking(move || {
         handle.block_on(async {
-            let scenario = Scenario::new(&run, CONDITIONS);
+            let sandbox = Sandbox::new(&run, CONDITIONS);
             let callback = match &run.callback {
                 Some(reach) => match Callback::start(reach).await {
                     Ok(callback) => Some(callback),
@@ -83,11 +117,11 @@ pub async fn check(run: Arc<Run>) {
                     None
                 }
             };
-            let _ = cases(&scenario, callback.as_ref()).await;
+            let _ = cases(&sandbox, callback.as_ref()).await;
             if let Some(callback) = callback {
                 callback.stop();
             }
-            scenario.cleanup().await;
+            sandbox.cleanup().await;
         });
     })
     .await;
@@ -126,16 +160,16 @@ impl Observed {
     }
 }
 
-async fn cases(scenario: &Scenario<'_>, callback: Option<&Callback>) -> Result<(), Stop> {
-    let run = scenario.run;
+async fn cases(sandbox: &Sandbox<'_>, callback: Option<&Callback>) -> Result<(), Stop> {
+    let run = sandbox.run;
     let steps = json!([
         in_app_step(FILTERED, json!([])),
         in_app_step(WITNESS, json!([]))
     ]);
-    let workflow = scenario.workflow("conditions", steps, json!({})).await?;
+    let workflow = sandbox.workflow("conditions", steps, json!({})).await?;
     let mut environment_id = String::new();
     if callback.is_some() {
-        let environment = scenario
+        let environment = sandbox
             .expect(
                 "the environment whose id webhook calls sign is readable",
                 "environments_retrieve_current",
@@ -159,7 +193,7 @@ async fn cases(scenario: &Scenario<'_>, callback: Option<&Callback>) -> Result<(
         let Ok(mut tree) = strategy.new_tree(&mut runner) else {
             break;
         };
-        let first = attempt(scenario, &target, tree.current()).await?;
+        let first = attempt(sandbox, &target, tree.current()).await?;
         if first.agrees() {
             continue;
         }
@@ -168,7 +202,7 @@ async fn cases(scenario: &Scenario<'_>, callback: Option<&Callback>) -> Result<(
         if tree.simplify() {
             while shrinks < MAX_SHRINK_CASES {
                 shrinks += 1;
-                let observed = attempt(scenario, &target, tree.current()).await?;
+                let observed = attempt(sandbox, &target, tree.current()).await?;
                 if observed.agrees() {
                     if !tree.complicate() {
                         break;
@@ -181,7 +215,7 @@ async fn cases(scenario: &Scenario<'_>, callback: Option<&Callback>) -> Result<(
                 }
             }
         }
-        report(scenario, number, &first, smallest.as_ref(), shrinks)?;
+        report(sandbox, number, &first, smallest.as_ref(), shrinks)?;
         return Ok(());
     }
     Ok(())
@@ -189,17 +223,13 @@ async fn cases(scenario: &Scenario<'_>, callback: Option<&Callback>) -> Result<(
 
 /// One case: the step gets the case's filters, a fresh subscriber (and tenant) is triggered,
 /// and the feed tells whether the filtered step delivered.
-async fn attempt(
-    scenario: &Scenario<'_>,
-    target: &Target<'_>,
-    case: Case,
-) -> Result<Observed, Stop> {
+async fn attempt(sandbox: &Sandbox<'_>, target: &Target<'_>, case: Case) -> Result<Observed, Stop> {
     let number = target.numbers.fetch_add(1, Ordering::Relaxed);
     let steps = json!([
         in_app_step(FILTERED, Value::Array(case.filters.clone())),
         in_app_step(WITNESS, json!([])),
     ]);
-    scenario
+    sandbox
         .expect(
             "the workflow takes the case's filters",
             "workflows_update",
@@ -209,20 +239,20 @@ async fn attempt(
         )
         .await?;
     // What is made for one case is deleted right after it; a long run would pile it up.
-    let made = Scenario::new(scenario.run, CONDITIONS);
-    let observed = observe(scenario, &made, number, target, case).await;
+    let made = Sandbox::new(sandbox.run, CONDITIONS);
+    let observed = observe(sandbox, &made, number, target, case).await;
     made.cleanup().await;
     observed
 }
 
 async fn observe(
-    scenario: &Scenario<'_>,
-    made: &Scenario<'_>,
+    sandbox: &Sandbox<'_>,
+    made: &Sandbox<'_>,
     number: u32,
     target: &Target<'_>,
     case: Case,
 ) -> Result<Observed, Stop> {
-    let subscriber_id = scenario.name("cond-subscriber", number);
+    let subscriber_id = sandbox.name("cond-subscriber", number);
     let mut subscriber = json!({ "subscriberId": subscriber_id });
     merge(&mut subscriber, &case.subscriber);
     made.subscriber(subscriber.clone()).await?;
@@ -233,21 +263,21 @@ async fn observe(
     });
     let mut tenant = Value::Null;
     if let Some(fields) = &case.tenant {
-        let identifier = scenario.name("cond-tenant", number);
+        let identifier = sandbox.name("cond-tenant", number);
         tenant = json!({ "identifier": identifier });
         merge(&mut tenant, fields);
         made.tenant(tenant.clone()).await?;
         trigger["tenant"] = json!(identifier);
     }
-    let (curl, _) = scenario.trigger(trigger).await?;
-    let feed = scenario
+    let (curl, _) = sandbox.trigger(trigger).await?;
+    let feed = sandbox
         .await_feed(&subscriber_id, DELIVERY_DEADLINE, |feed| {
             !with_content(feed, WITNESS).is_empty()
         })
         .await?;
     if with_content(&feed, WITNESS).is_empty() {
-        let operation = scenario.operation("events_trigger")?;
-        scenario.observe(
+        let operation = sandbox.operation("events_trigger")?;
+        sandbox.observe(
             &operation,
             &curl,
             &format!(
@@ -289,14 +319,14 @@ async fn observe(
     let mut received_calls = Vec::new();
     if let Some(callback) = target.callback {
         let received = callback.take();
-        scenario
+        sandbox
             .run
             .webhook_calls
             .fetch_add(received.len() as u32, Ordering::Relaxed);
         for call in &received {
-            if let Some(problem) = call_problem(call, target, &scope, scenario) {
-                let operation = scenario.operation("events_trigger")?;
-                scenario.observe(
+            if let Some(problem) = call_problem(call, target, &scope, sandbox) {
+                let operation = sandbox.operation("events_trigger")?;
+                sandbox.observe(
                     &operation,
                     &curl,
                     "a webhook call POSTs {subscriber, payload, identifier, channel, providerId} \
@@ -349,7 +379,7 @@ fn call_problem(
     call: &Received,
     target: &Target<'_>,
     scope: &Scope,
-    scenario: &Scenario<'_>,
+    sandbox: &Sandbox<'_>,
 ) -> Option<String> {
     let Some(body) = call.body.as_ref().filter(|body| body.is_object()) else {
         return Some(format!("the call to {} has no JSON object body", call.path));
@@ -392,7 +422,7 @@ fn call_problem(
     if body.get("channel").is_some() && body["channel"] != "in_app" {
         problems.push(format!("channel is {}, not \"in_app\"", body["channel"]));
     }
-    let api_key = scenario.run.http.api_key();
+    let api_key = sandbox.run.http.api_key();
     match &call.signature {
         None => problems.push(format!("no {SIGNATURE_HEADER} header")),
         Some(signature) if !signature_matches(signature, api_key, &target.environment_id) => {
@@ -416,13 +446,13 @@ fn call_problem(
 }
 
 fn report(
-    scenario: &Scenario<'_>,
+    sandbox: &Sandbox<'_>,
     number: u32,
     first: &Observed,
     smallest: Option<&Observed>,
     shrinks: u32,
 ) -> Result<(), Stop> {
-    let operation = scenario.operation("events_trigger")?;
+    let operation = sandbox.operation("events_trigger")?;
     let shown = smallest.unwrap_or(first);
     let describe = |observed: &Observed| {
         let mut described = format!(
@@ -472,7 +502,7 @@ fn report(
     }
     received.push_str(&format!(
         "; case {number} of {}: {}",
-        scenario.run.cases,
+        sandbox.run.cases,
         describe(shown)
     ));
     if smallest.is_some() {
@@ -481,7 +511,7 @@ fn report(
             describe(first)
         ));
     }
-    scenario.observe(&operation, &shown.curl, &expected, received);
+    sandbox.observe(&operation, &shown.curl, &expected, received);
     Ok(())
 }
 

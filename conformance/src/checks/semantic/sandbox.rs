@@ -1,6 +1,6 @@
-//! What the semantic checks (`conditions`, `trigger-delivery`, `integration-selection`) share:
-//! requests by operation id, set-up steps whose failure ends a scenario with one violation,
-//! polling the in-app feed with a deadline, and deleting what a scenario made.
+//! What the semantic checks share: requests by operation id, set-up steps whose failure ends a
+//! scenario with one violation, polling the in-app feed with a deadline, and deleting what a
+//! scenario made.
 //!
 //! Every request goes through [`Run::exchange`], so `response-conformance` judges it and it is
 //! counted for the scenario's check and operation.
@@ -10,11 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::checks::Exchange;
-use crate::http::Request;
-use crate::outcome::Violation;
-use crate::runner::Run;
-use crate::spec::Operation;
+use crate::contract::Operation;
+use crate::run::{Exchange, Run, Violation};
+use crate::transport::Request;
 
 /// How long delivery may take: a server that queues work delivers later than it answers.
 pub const DELIVERY_DEADLINE: Duration = Duration::from_secs(10);
@@ -30,8 +28,9 @@ struct Undo {
     body: Option<Value>,
 }
 
-/// The requests of one scenario check, and what it must delete at the end.
-pub struct Scenario<'a> {
+/// Where one scenario of a semantic check plays: its requests, counted for the check, and what
+/// it made, deleted again at the end.
+pub struct Sandbox<'a> {
     /// The run.
     pub run: &'a Run,
     /// The check the requests count for.
@@ -40,10 +39,10 @@ pub struct Scenario<'a> {
     created: Mutex<Vec<Undo>>,
 }
 
-impl<'a> Scenario<'a> {
-    /// A scenario of `check`.
+impl<'a> Sandbox<'a> {
+    /// A sandbox for a scenario of `check`.
     pub fn new(run: &'a Run, check: &'static str) -> Self {
-        Scenario {
+        Sandbox {
             run,
             check,
             created: Mutex::new(Vec::new()),
@@ -326,58 +325,4 @@ pub fn in_app_step(content: &str, filters: Value) -> Value {
         "template": { "type": "in_app", "content": content },
         "filters": filters,
     })
-}
-
-/// The operation whose selection (`--tag`, `--operation`, `--partition`) turns the scenario
-/// checks on: they all trigger, and report what a trigger did on it.
-pub const SCENARIO_OPERATION: &str = "events_trigger";
-
-/// The semantic checks that only deliver in-app messages to what they create: they may overlap
-/// the property checks, while `integration-selection`, which depends on the environment's SMS
-/// integrations, runs alone.
-pub const OVERLAPPING: [&str; 2] = [
-    crate::conditions::CONDITIONS,
-    crate::delivery::TRIGGER_DELIVERY,
-];
-
-/// Performs those of `checks` that are enabled, one after the other: they share the
-/// environment's integrations and would otherwise see each other's.
-pub async fn run_checks(
-    run: &std::sync::Arc<Run>,
-    progress: &crate::progress::Progress,
-    enabled: &[&'static str],
-    selected: &[Operation],
-    read_only: bool,
-    checks: &[&'static str],
-) {
-    if read_only
-        || !selected
-            .iter()
-            .any(|operation| operation.operation_id == SCENARIO_OPERATION)
-    {
-        return;
-    }
-    use crate::{conditions, delivery};
-    for check in [
-        conditions::CONDITIONS,
-        delivery::TRIGGER_DELIVERY,
-        delivery::INTEGRATION_SELECTION,
-    ] {
-        if !enabled.contains(&check) || !checks.contains(&check) {
-            continue;
-        }
-        match check {
-            conditions::CONDITIONS => conditions::check(run.clone()).await,
-            delivery::TRIGGER_DELIVERY => delivery::trigger_delivery(run.clone()).await,
-            _ => delivery::integration_selection(run.clone()).await,
-        }
-        let operations: Vec<String> = run
-            .recorder
-            .results()
-            .into_iter()
-            .filter(|result| result.check == check)
-            .map(|result| result.operation_id)
-            .collect();
-        progress.line(check, "(scenarios)", &operations, run);
-    }
 }

@@ -11,15 +11,85 @@ use std::time::Duration;
 use proptest::strategy::{Strategy, ValueTree};
 use serde_json::{Value, json};
 
-use crate::oracle::{self, Scope, Verdict};
-use crate::runner::Run;
-use crate::semantic::{DELIVERY_DEADLINE, Scenario, Stop, in_app_step, text, with_content};
-use crate::strategies;
+use super::oracle::{self, Scope, Verdict};
+use super::sandbox::{DELIVERY_DEADLINE, Sandbox, Stop, in_app_step, text, with_content};
+use super::{after_a_trigger, triggers};
+use crate::checks::{Check, Phase, ReadOnly, Task};
+use crate::contract::Operation;
+use crate::run::Run;
+use crate::values::strategies;
 
 /// The name of the `trigger-delivery` check.
 pub const TRIGGER_DELIVERY: &str = "trigger-delivery";
 /// The name of the `integration-selection` check.
 pub const INTEGRATION_SELECTION: &str = "integration-selection";
+
+/// `trigger-delivery`.
+pub struct TriggerDelivery;
+
+/// `integration-selection`.
+pub struct IntegrationSelection;
+
+impl Check for TriggerDelivery {
+    fn name(&self) -> &'static str {
+        TRIGGER_DELIVERY
+    }
+
+    fn description(&self) -> &'static str {
+        "topic fan-out reaches every member but the actor, content renders payload and subscriber fields, preferences and tenant overrides switch in-app off (not for critical workflows), unseen counts and marks follow the feed, a cancelled delay never delivers and its twin does"
+    }
+
+    fn read_only(&self) -> ReadOnly {
+        ReadOnly::Excluded
+    }
+
+    fn phase(&self) -> Phase {
+        Phase::Background
+    }
+
+    fn covers(&self, operation: &Operation) -> bool {
+        triggers(operation)
+    }
+
+    fn run<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a> {
+        Box::pin(after_a_trigger(
+            run,
+            TRIGGER_DELIVERY,
+            trigger_delivery(run.clone()),
+        ))
+    }
+}
+
+impl Check for IntegrationSelection {
+    fn name(&self) -> &'static str {
+        INTEGRATION_SELECTION
+    }
+
+    fn description(&self) -> &'static str {
+        "integration conditions select the integration that carries a tenant's messages; a tenant meeting none, and a trigger without a tenant, get the default"
+    }
+
+    fn read_only(&self) -> ReadOnly {
+        ReadOnly::Excluded
+    }
+
+    // It depends on the environment's SMS integrations, which the lifecycles also change.
+    fn phase(&self) -> Phase {
+        Phase::Alone
+    }
+
+    fn covers(&self, operation: &Operation) -> bool {
+        triggers(operation)
+    }
+
+    fn run<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a> {
+        Box::pin(after_a_trigger(
+            run,
+            INTEGRATION_SELECTION,
+            integration_selection(run.clone()),
+        ))
+    }
+}
 
 /// How long the uncancelled twin of the cancel scenario may take to pass its one-second delay.
 const DELAY_DEADLINE: Duration = Duration::from_secs(5);
@@ -45,27 +115,27 @@ fn draw(run: &Run, check: &str) -> Drawn {
 
 /// Runs `trigger-delivery`: each scenario cleans up after itself, and one that cannot be set up
 /// does not keep the others from running.
-pub async fn trigger_delivery(run: Arc<Run>) {
+async fn trigger_delivery(run: Arc<Run>) {
     let drawn = draw(&run, TRIGGER_DELIVERY);
     let scenarios = ["fan-out", "preferences", "override", "marks", "cancel"];
     for name in scenarios {
-        let scenario = Scenario::new(&run, TRIGGER_DELIVERY);
+        let sandbox = Sandbox::new(&run, TRIGGER_DELIVERY);
         let _ = match name {
-            "fan-out" => fan_out(&scenario, &drawn).await,
-            "preferences" => preferences(&scenario).await,
-            "override" => tenant_override(&scenario).await,
-            "marks" => marks(&scenario).await,
-            _ => cancel(&scenario).await,
+            "fan-out" => fan_out(&sandbox, &drawn).await,
+            "preferences" => preferences(&sandbox).await,
+            "override" => tenant_override(&sandbox).await,
+            "marks" => marks(&sandbox).await,
+            _ => cancel(&sandbox).await,
         };
-        scenario.cleanup().await;
+        sandbox.cleanup().await;
     }
 }
 
 /// A topic's members each get the message rendered with their own fields and the payload; the
 /// actor, although a member, gets none.
-async fn fan_out(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(), Stop> {
+async fn fan_out(sandbox: &Sandbox<'_>, drawn: &Drawn) -> Result<(), Stop> {
     let content = "Hi {{subscriber.firstName}}, {{payload.greeting}}";
-    let workflow = scenario
+    let workflow = sandbox
         .workflow(
             "fan-out",
             json!([in_app_step(content, json!([]))]),
@@ -74,14 +144,14 @@ async fn fan_out(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(), Stop> {
         .await?;
     let mut members = Vec::new();
     for (index, first_name) in drawn.first_names.iter().take(3).enumerate() {
-        let id = scenario.name("fan-out-member", index as u32);
-        scenario
+        let id = sandbox.name("fan-out-member", index as u32);
+        sandbox
             .subscriber(json!({ "subscriberId": id, "firstName": first_name }))
             .await?;
         members.push((id, first_name.clone()));
     }
-    let key = scenario.name("fan-out-topic", 0);
-    scenario
+    let key = sandbox.name("fan-out-topic", 0);
+    sandbox
         .expect(
             "the topic is created",
             "topics_create",
@@ -90,9 +160,9 @@ async fn fan_out(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(), Stop> {
             Some(json!({ "key": key, "name": key })),
         )
         .await?;
-    scenario.created("topics_delete", &[("topicKey", &key)]);
+    sandbox.created("topics_delete", &[("topicKey", &key)]);
     let ids: Vec<&str> = members.iter().map(|(id, _)| id.as_str()).collect();
-    scenario
+    sandbox
         .expect(
             "the members are added to the topic",
             "topic_subscribers_add",
@@ -101,13 +171,13 @@ async fn fan_out(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(), Stop> {
             Some(json!({ "subscribers": ids })),
         )
         .await?;
-    scenario.created_with(
+    sandbox.created_with(
         "topic_subscribers_remove",
         &[("topicKey", &key)],
         Some(json!({ "subscribers": ids })),
     );
     let (actor, _) = &members[2];
-    let (curl, _) = scenario
+    let (curl, _) = sandbox
         .trigger(json!({
             "name": workflow["triggers"][0]["identifier"],
             "to": [{ "type": "Topic", "topicKey": key }],
@@ -115,10 +185,10 @@ async fn fan_out(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(), Stop> {
             "actor": actor,
         }))
         .await?;
-    let trigger = scenario.operation("events_trigger")?;
+    let trigger = sandbox.operation("events_trigger")?;
     for (id, first_name) in &members[..2] {
         let expected = format!("Hi {first_name}, {}", drawn.word);
-        let feed = scenario
+        let feed = sandbox
             .await_feed(id, DELIVERY_DEADLINE, |feed| !feed.is_empty())
             .await?;
         let contents: Vec<&str> = feed
@@ -126,7 +196,7 @@ async fn fan_out(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(), Stop> {
             .filter_map(|item| item["content"].as_str())
             .collect();
         if contents != [expected.as_str()] {
-            scenario.observe(
+            sandbox.observe(
                 &trigger,
                 &curl,
                 &format!(
@@ -137,9 +207,9 @@ async fn fan_out(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(), Stop> {
         }
     }
     // The members' messages are in, so the actor's would be too.
-    let feed = scenario.feed(actor).await?;
+    let feed = sandbox.feed(actor).await?;
     if !feed.is_empty() {
-        scenario.observe(
+        sandbox.observe(
             &trigger,
             &curl,
             &format!("no message for the actor {actor}, although a member of the topic"),
@@ -151,15 +221,15 @@ async fn fan_out(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(), Stop> {
 
 /// A global or per-workflow preference that switches `in_app` off keeps the message away; a
 /// critical workflow delivers anyway.
-async fn preferences(scenario: &Scenario<'_>) -> Result<(), Stop> {
-    let plain = scenario
+async fn preferences(sandbox: &Sandbox<'_>) -> Result<(), Stop> {
+    let plain = sandbox
         .workflow(
             "preferences",
             json!([in_app_step("nc-preferences", json!([]))]),
             json!({}),
         )
         .await?;
-    let critical = scenario
+    let critical = sandbox
         .workflow(
             "critical",
             json!([in_app_step("nc-critical", json!([]))]),
@@ -168,12 +238,12 @@ async fn preferences(scenario: &Scenario<'_>) -> Result<(), Stop> {
         .await?;
     let mut ids = Vec::new();
     for label in ["pref-global-off", "pref-workflow-off", "pref-control"] {
-        let id = scenario.name(label, 0);
-        scenario.subscriber(json!({ "subscriberId": id })).await?;
+        let id = sandbox.name(label, 0);
+        sandbox.subscriber(json!({ "subscriberId": id })).await?;
         ids.push(id);
     }
     let (global_off, workflow_off, control) = (&ids[0], &ids[1], &ids[2]);
-    scenario
+    sandbox
         .expect(
             "the global in_app preference is switched off",
             "subscriber_preferences_update_global",
@@ -182,7 +252,7 @@ async fn preferences(scenario: &Scenario<'_>) -> Result<(), Stop> {
             Some(json!({ "preferences": [{ "type": "in_app", "enabled": false }] })),
         )
         .await?;
-    scenario
+    sandbox
         .expect(
             "the workflow's in_app preference is switched off",
             "subscriber_preferences_update",
@@ -194,19 +264,19 @@ async fn preferences(scenario: &Scenario<'_>) -> Result<(), Stop> {
             Some(json!({ "channel": { "type": "in_app", "enabled": false } })),
         )
         .await?;
-    let trigger = scenario.operation("events_trigger")?;
-    let (curl, _) = scenario
+    let trigger = sandbox.operation("events_trigger")?;
+    let (curl, _) = sandbox
         .trigger(json!({
             "name": plain["triggers"][0]["identifier"],
             "to": [global_off, workflow_off, control],
         }))
         .await?;
     let has = |content: &'static str| move |feed: &[Value]| !with_content(feed, content).is_empty();
-    let feed = scenario
+    let feed = sandbox
         .await_feed(control, DELIVERY_DEADLINE, has("nc-preferences"))
         .await?;
     if with_content(&feed, "nc-preferences").is_empty() {
-        scenario.observe(
+        sandbox.observe(
             &trigger,
             &curl,
             "the in-app message for the subscriber without preferences",
@@ -218,9 +288,9 @@ async fn preferences(scenario: &Scenario<'_>) -> Result<(), Stop> {
         (global_off, "global preference"),
         (workflow_off, "preference for the workflow"),
     ] {
-        let feed = scenario.feed(id).await?;
+        let feed = sandbox.feed(id).await?;
         if !with_content(&feed, "nc-preferences").is_empty() {
-            scenario.observe(
+            sandbox.observe(
                 &trigger,
                 &curl,
                 &format!("no in-app message for {id}, whose {preference} switches in_app off"),
@@ -228,17 +298,17 @@ async fn preferences(scenario: &Scenario<'_>) -> Result<(), Stop> {
             );
         }
     }
-    let (curl, _) = scenario
+    let (curl, _) = sandbox
         .trigger(json!({
             "name": critical["triggers"][0]["identifier"],
             "to": [global_off, control],
         }))
         .await?;
-    let feed = scenario
+    let feed = sandbox
         .await_feed(global_off, DELIVERY_DEADLINE, has("nc-critical"))
         .await?;
     if with_content(&feed, "nc-critical").is_empty() {
-        scenario.observe(
+        sandbox.observe(
             &trigger,
             &curl,
             &format!(
@@ -252,23 +322,23 @@ async fn preferences(scenario: &Scenario<'_>) -> Result<(), Stop> {
 
 /// A tenant's active override with `in_app: false` keeps the message from that tenant's
 /// triggers; another tenant's trigger still delivers.
-async fn tenant_override(scenario: &Scenario<'_>) -> Result<(), Stop> {
-    let workflow = scenario
+async fn tenant_override(sandbox: &Sandbox<'_>) -> Result<(), Stop> {
+    let workflow = sandbox
         .workflow(
             "override",
             json!([in_app_step("nc-override", json!([]))]),
             json!({}),
         )
         .await?;
-    let muted = scenario.name("override-tenant", 0);
-    let other = scenario.name("override-tenant", 1);
-    let muted_tenant = scenario
+    let muted = sandbox.name("override-tenant", 0);
+    let other = sandbox.name("override-tenant", 1);
+    let muted_tenant = sandbox
         .tenant(json!({ "identifier": muted, "name": muted }))
         .await?;
-    scenario
+    sandbox
         .tenant(json!({ "identifier": other, "name": other }))
         .await?;
-    let created = scenario
+    let created = sandbox
         .expect(
             "the override is created",
             "workflow_overrides_create",
@@ -282,30 +352,30 @@ async fn tenant_override(scenario: &Scenario<'_>) -> Result<(), Stop> {
             })),
         )
         .await?;
-    scenario.created(
+    sandbox.created(
         "workflow_overrides_delete",
         &[("overrideId", &text(&created["_id"]))],
     );
     let (muted_subscriber, control) = (
-        scenario.name("override-subscriber", 0),
-        scenario.name("override-subscriber", 1),
+        sandbox.name("override-subscriber", 0),
+        sandbox.name("override-subscriber", 1),
     );
     for id in [&muted_subscriber, &control] {
-        scenario.subscriber(json!({ "subscriberId": id })).await?;
+        sandbox.subscriber(json!({ "subscriberId": id })).await?;
     }
     let name = &workflow["triggers"][0]["identifier"];
-    let (curl, _) = scenario
+    let (curl, _) = sandbox
         .trigger(json!({ "name": name, "to": muted_subscriber, "tenant": muted }))
         .await?;
-    scenario
+    sandbox
         .trigger(json!({ "name": name, "to": control, "tenant": other }))
         .await?;
-    let trigger = scenario.operation("events_trigger")?;
-    let feed = scenario
+    let trigger = sandbox.operation("events_trigger")?;
+    let feed = sandbox
         .await_feed(&control, DELIVERY_DEADLINE, |feed| !feed.is_empty())
         .await?;
     if feed.is_empty() {
-        scenario.observe(
+        sandbox.observe(
             &trigger,
             &curl,
             "the in-app message for the tenant without an override",
@@ -313,9 +383,9 @@ async fn tenant_override(scenario: &Scenario<'_>) -> Result<(), Stop> {
         );
         return Ok(());
     }
-    let feed = scenario.feed(&muted_subscriber).await?;
+    let feed = sandbox.feed(&muted_subscriber).await?;
     if !feed.is_empty() {
-        scenario.observe(
+        sandbox.observe(
             &trigger,
             &curl,
             &format!(
@@ -328,20 +398,20 @@ async fn tenant_override(scenario: &Scenario<'_>) -> Result<(), Stop> {
 }
 
 /// The unseen count follows the feed, and mark-as and mark-all change the flags they name.
-async fn marks(scenario: &Scenario<'_>) -> Result<(), Stop> {
-    let workflow = scenario
+async fn marks(sandbox: &Sandbox<'_>) -> Result<(), Stop> {
+    let workflow = sandbox
         .workflow(
             "marks",
             json!([in_app_step("nc-mark {{payload.n}}", json!([]))]),
             json!({}),
         )
         .await?;
-    let subscriber = scenario.name("marks-subscriber", 0);
-    scenario
+    let subscriber = sandbox.name("marks-subscriber", 0);
+    sandbox
         .subscriber(json!({ "subscriberId": subscriber }))
         .await?;
     for n in 1..=3 {
-        scenario
+        sandbox
             .trigger(json!({
                 "name": workflow["triggers"][0]["identifier"],
                 "to": subscriber,
@@ -349,10 +419,10 @@ async fn marks(scenario: &Scenario<'_>) -> Result<(), Stop> {
             }))
             .await?;
     }
-    let feed = scenario
+    let feed = sandbox
         .await_feed(&subscriber, DELIVERY_DEADLINE, |feed| feed.len() >= 3)
         .await?;
-    let feed_operation = scenario.operation("subscriber_notifications_feed")?;
+    let feed_operation = sandbox.operation("subscriber_notifications_feed")?;
     let id_of = |n: u32| {
         feed.iter()
             .find(|item| item["content"].as_str() == Some(&format!("nc-mark {n}")))
@@ -360,7 +430,7 @@ async fn marks(scenario: &Scenario<'_>) -> Result<(), Stop> {
     };
     let (Some(first), Some(second), Some(third)) = (id_of(1), id_of(2), id_of(3)) else {
         let contents: Vec<&Value> = feed.iter().map(|item| &item["content"]).collect();
-        scenario.observe(
+        sandbox.observe(
             &feed_operation,
             &format!("GET /v1/subscribers/{subscriber}/notifications/feed"),
             "three in-app messages nc-mark 1, 2 and 3 after three triggers",
@@ -369,7 +439,7 @@ async fn marks(scenario: &Scenario<'_>) -> Result<(), Stop> {
         return Ok(());
     };
     let marks = Marks {
-        scenario,
+        sandbox,
         subscriber: &subscriber,
     };
     marks.unseen(3, "after three triggers").await?;
@@ -411,14 +481,14 @@ async fn marks(scenario: &Scenario<'_>) -> Result<(), Stop> {
 
 /// The requests of the marks scenario, for one subscriber.
 struct Marks<'s, 'r> {
-    scenario: &'s Scenario<'r>,
+    sandbox: &'s Sandbox<'r>,
     subscriber: &'s str,
 }
 
 impl Marks<'_, '_> {
     async fn unseen(&self, expected: u64, after: &str) -> Result<(), Stop> {
         let (operation, exchange) = self
-            .scenario
+            .sandbox
             .send(
                 "subscriber_notifications_unseen_count",
                 &[("subscriberId", self.subscriber)],
@@ -430,7 +500,7 @@ impl Marks<'_, '_> {
             .json()
             .and_then(|body| body["data"]["count"].as_u64());
         if count != Some(expected) {
-            self.scenario.violate(
+            self.sandbox.violate(
                 &operation,
                 &exchange,
                 &format!("an unseen count of {expected} {after}"),
@@ -442,7 +512,7 @@ impl Marks<'_, '_> {
 
     async fn flags(&self, id: &str, seen: bool, read: bool, after: &str) -> Result<(), Stop> {
         let (operation, exchange) = self
-            .scenario
+            .sandbox
             .send(
                 "subscriber_notifications_feed",
                 &[("subscriberId", self.subscriber)],
@@ -461,7 +531,7 @@ impl Marks<'_, '_> {
             .as_ref()
             .map(|item| (item["seen"].as_bool(), item["read"].as_bool()));
         if found != Some((Some(seen), Some(read))) {
-            self.scenario.violate(
+            self.sandbox.violate(
                 &operation,
                 &exchange,
                 &format!("message {id} in the feed with seen {seen} and read {read} {after}"),
@@ -472,7 +542,7 @@ impl Marks<'_, '_> {
     }
 
     async fn mark(&self, id: &str, mark_as: &str) -> Result<(), Stop> {
-        self.scenario
+        self.sandbox
             .expect(
                 &format!("a message is marked {mark_as}"),
                 "subscriber_messages_mark_as",
@@ -486,7 +556,7 @@ impl Marks<'_, '_> {
 
     async fn mark_all(&self, mark_as: &str, changed: u64, after: &str) -> Result<(), Stop> {
         let (operation, exchange) = self
-            .scenario
+            .sandbox
             .send(
                 "subscriber_messages_mark_all",
                 &[("subscriberId", self.subscriber)],
@@ -496,7 +566,7 @@ impl Marks<'_, '_> {
             .await?;
         let count = exchange.json().and_then(|body| body["data"].as_u64());
         if count != Some(changed) {
-            self.scenario.violate(
+            self.sandbox.violate(
                 &operation,
                 &exchange,
                 &format!("{changed} messages changed by mark-all {mark_as} {after}"),
@@ -509,30 +579,30 @@ impl Marks<'_, '_> {
 
 /// A cancelled transaction waiting in a delay never delivers; its uncancelled twin delivers
 /// after the delay.
-async fn cancel(scenario: &Scenario<'_>) -> Result<(), Stop> {
+async fn cancel(sandbox: &Sandbox<'_>) -> Result<(), Stop> {
     let delay = json!({
         "name": "nc-delay",
         "active": true,
         "template": { "type": "delay", "content": "" },
         "metadata": { "type": "regular", "amount": 1, "unit": "seconds" },
     });
-    let workflow = scenario
+    let workflow = sandbox
         .workflow(
             "cancel",
             json!([delay, in_app_step("nc-after-delay", json!([]))]),
             json!({}),
         )
         .await?;
-    let cancelled = scenario.name("cancel-subscriber", 0);
-    let twin = scenario.name("cancel-twin", 0);
+    let cancelled = sandbox.name("cancel-subscriber", 0);
+    let twin = sandbox.name("cancel-twin", 0);
     for id in [&cancelled, &twin] {
-        scenario.subscriber(json!({ "subscriberId": id })).await?;
+        sandbox.subscriber(json!({ "subscriberId": id })).await?;
     }
     let name = &workflow["triggers"][0]["identifier"];
-    let (cancelled_curl, transaction) = scenario
+    let (cancelled_curl, transaction) = sandbox
         .trigger(json!({ "name": name, "to": cancelled }))
         .await?;
-    let (operation, exchange) = scenario
+    let (operation, exchange) = sandbox
         .send(
             "events_cancel",
             &[("transactionId", &transaction)],
@@ -541,22 +611,20 @@ async fn cancel(scenario: &Scenario<'_>) -> Result<(), Stop> {
         )
         .await?;
     if exchange.json().map(|body| body["data"].clone()) != Some(json!(true)) {
-        scenario.violate(
+        sandbox.violate(
             &operation,
             &exchange,
             "200 with data true: the transaction was waiting in its delay",
             "nothing was reported cancelled",
         );
     }
-    let (twin_curl, _) = scenario
-        .trigger(json!({ "name": name, "to": twin }))
-        .await?;
-    let trigger = scenario.operation("events_trigger")?;
-    let feed = scenario
+    let (twin_curl, _) = sandbox.trigger(json!({ "name": name, "to": twin })).await?;
+    let trigger = sandbox.operation("events_trigger")?;
+    let feed = sandbox
         .await_feed(&twin, DELAY_DEADLINE, |feed| !feed.is_empty())
         .await?;
     if with_content(&feed, "nc-after-delay").is_empty() {
-        scenario.observe(
+        sandbox.observe(
             &trigger,
             &twin_curl,
             &format!(
@@ -566,9 +634,9 @@ async fn cancel(scenario: &Scenario<'_>) -> Result<(), Stop> {
         );
     }
     // The twin's message is in, or the deadline is long past the delay.
-    let feed = scenario.feed(&cancelled).await?;
+    let feed = sandbox.feed(&cancelled).await?;
     if !feed.is_empty() {
-        scenario.observe(
+        sandbox.observe(
             &trigger,
             &cancelled_curl,
             "no message for a transaction cancelled during its delay",
@@ -579,11 +647,11 @@ async fn cancel(scenario: &Scenario<'_>) -> Result<(), Stop> {
 }
 
 /// Runs `integration-selection`.
-pub async fn integration_selection(run: Arc<Run>) {
-    let scenario = Scenario::new(&run, INTEGRATION_SELECTION);
+async fn integration_selection(run: Arc<Run>) {
+    let sandbox = Sandbox::new(&run, INTEGRATION_SELECTION);
     let drawn = draw(&run, INTEGRATION_SELECTION);
-    let _ = select_integrations(&scenario, &drawn).await;
-    scenario.cleanup().await;
+    let _ = select_integrations(&sandbox, &drawn).await;
+    sandbox.cleanup().await;
 }
 
 /// SMS providers: the contract does not check provider ids, and a real server knows these.
@@ -605,8 +673,8 @@ const SMS_PROVIDERS: &[&str] = &[
 /// Integrations of one channel with tenant conditions: a tenant that meets one integration's
 /// conditions is served by it, one that meets none (and a trigger without a tenant) by the
 /// default, and conditions in error never select.
-async fn select_integrations(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(), Stop> {
-    let existing = scenario
+async fn select_integrations(sandbox: &Sandbox<'_>, drawn: &Drawn) -> Result<(), Stop> {
+    let existing = sandbox
         .expect(
             "integrations are listed",
             "integrations_list",
@@ -628,7 +696,7 @@ async fn select_integrations(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(
         .take(4)
         .collect();
     if providers.len() < 4 {
-        scenario.run.recorder.skip(
+        sandbox.run.recorder.skip(
             INTEGRATION_SELECTION,
             "events_trigger",
             "Events",
@@ -636,7 +704,7 @@ async fn select_integrations(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(
         );
         return Ok(());
     }
-    let identifier = |index: u32| scenario.name("selection-tenant", index);
+    let identifier = |index: u32| sandbox.name("selection-tenant", index);
     let region = format!("region-{}", drawn.word);
     let part = |field: &str, operator: &str, value: &str| json!({ "on": "tenant", "field": field, "operator": operator, "value": value });
     // (label, conditions) in creation order; the first has none and is the default candidate.
@@ -661,8 +729,8 @@ async fn select_integrations(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(
     let mut integrations = Vec::new();
     for ((label, conditions), provider) in plans.iter().zip(&providers) {
         let mut body = json!({
-            "name": scenario.name(&format!("selection-{label}"), 0),
-            "identifier": scenario.name(&format!("selection-{label}"), 0),
+            "name": sandbox.name(&format!("selection-{label}"), 0),
+            "identifier": sandbox.name(&format!("selection-{label}"), 0),
             "providerId": provider,
             "channel": "sms",
             "active": true,
@@ -675,7 +743,7 @@ async fn select_integrations(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(
         {
             body["conditions"] = conditions.clone();
         }
-        let integration = scenario
+        let integration = sandbox
             .expect(
                 "the integration is created",
                 "integrations_create",
@@ -684,14 +752,14 @@ async fn select_integrations(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(
                 Some(body),
             )
             .await?;
-        scenario.created(
+        sandbox.created(
             "integrations_delete",
             &[("integrationId", &text(&integration["_id"]))],
         );
         integrations.push((*label, (*provider).to_owned(), conditions.clone()));
     }
     // The default is the environment's primary SMS integration, whichever it is.
-    let listed = scenario
+    let listed = sandbox
         .expect(
             "integrations are listed",
             "integrations_list",
@@ -721,9 +789,9 @@ async fn select_integrations(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(
         json!({ "identifier": identifier(2), "name": identifier(2), "data": { "region": "nc-elsewhere" } }),
     ];
     for tenant in &tenants {
-        scenario.tenant(tenant.clone()).await?;
+        sandbox.tenant(tenant.clone()).await?;
     }
-    let workflow = scenario
+    let workflow = sandbox
         .workflow(
             "selection",
             json!([{
@@ -734,11 +802,11 @@ async fn select_integrations(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(
             json!({}),
         )
         .await?;
-    let subscriber = scenario.name("selection-subscriber", 0);
-    scenario
+    let subscriber = sandbox.name("selection-subscriber", 0);
+    sandbox
         .subscriber(json!({ "subscriberId": subscriber, "phone": "+15550123" }))
         .await?;
-    let trigger = scenario.operation("events_trigger")?;
+    let trigger = sandbox.operation("events_trigger")?;
     let cases = tenants.iter().map(Some).chain([None]);
     for tenant in cases {
         // Conditions see the tenant alone (the integration `conditions` description).
@@ -761,8 +829,8 @@ async fn select_integrations(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(
         if let Some(tenant) = tenant {
             body["tenant"] = tenant["identifier"].clone();
         }
-        let (curl, transaction) = scenario.trigger(body).await?;
-        let provider = sms_provider(scenario, &subscriber, &transaction).await?;
+        let (curl, transaction) = sandbox.trigger(body).await?;
+        let provider = sms_provider(sandbox, &subscriber, &transaction).await?;
         let conditional: Vec<&str> = integrations
             .iter()
             .skip(1)
@@ -792,7 +860,7 @@ async fn select_integrations(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(
         };
         if !right {
             let tenant = tenant.map_or("no tenant".to_owned(), |tenant| format!("tenant {tenant}"));
-            scenario.observe(
+            sandbox.observe(
                 &trigger,
                 &curl,
                 &expected,
@@ -805,13 +873,13 @@ async fn select_integrations(scenario: &Scenario<'_>, drawn: &Drawn) -> Result<(
 
 /// The `providerId` of the subscriber's SMS of `transaction`, polled until it is there.
 async fn sms_provider(
-    scenario: &Scenario<'_>,
+    sandbox: &Sandbox<'_>,
     subscriber: &str,
     transaction: &str,
 ) -> Result<Option<String>, Stop> {
     let started = std::time::Instant::now();
     loop {
-        let messages = scenario
+        let messages = sandbox
             .expect(
                 "the messages are listed",
                 "messages_list",

@@ -10,8 +10,8 @@ use std::sync::Mutex;
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::{Map, Value, json};
 
+use super::spec::Spec;
 use crate::error::{Error, Result};
-use crate::spec::Spec;
 
 /// The URI under which the converted `components/schemas` are registered.
 const COMPONENTS_URI: &str = "urn:novu-conformance:components";

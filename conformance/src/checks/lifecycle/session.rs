@@ -4,10 +4,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::Shape;
-use crate::checks::{Exchange, LIFECYCLES};
-use crate::http::Request;
-use crate::runner::Run;
+use super::{LIFECYCLES, Shape};
+use crate::run::{Exchange, Run};
+use crate::transport::Request;
 
 /// Why a sequence failed: the step's request and what was wrong with its answer.
 #[derive(Debug)]

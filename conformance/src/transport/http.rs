@@ -6,7 +6,7 @@ use std::time::Duration;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
 
-use crate::spec::Operation;
+use crate::contract::Operation;
 
 /// Characters escaped in a path segment or query component.
 const COMPONENT: &AsciiSet = &CONTROLS
@@ -163,13 +163,17 @@ pub struct HttpClient {
 
 impl HttpClient {
     /// A client for the server at `base_url`, authenticating with `api_key`.
-    pub fn new(base_url: &str, api_key: &str, timeout: Duration) -> crate::Result<HttpClient> {
+    pub fn new(
+        base_url: &str,
+        api_key: &str,
+        timeout: Duration,
+    ) -> crate::error::Result<HttpClient> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
             .build()
             .map_err(|error| {
-                crate::Error::Usage(format!("cannot build the HTTP client: {error}"))
+                crate::error::Error::Usage(format!("cannot build the HTTP client: {error}"))
             })?;
         Ok(HttpClient {
             client,

@@ -32,13 +32,56 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
-use crate::checks::LIFECYCLES;
-use crate::outcome::Violation;
-use crate::runner::Run;
-use crate::spec::Operation;
-use crate::strategies;
+use super::{Check, Phase, ReadOnly, Task};
+use crate::contract::Operation;
+use crate::run::{Run, Violation};
+use crate::values::strategies;
 
 pub(crate) use session::{Failure, Session};
+
+/// `lifecycles`.
+pub const LIFECYCLES: &str = "lifecycles";
+
+/// `lifecycles`.
+pub struct Lifecycles;
+
+impl Check for Lifecycles {
+    fn name(&self) -> &'static str {
+        LIFECYCLES
+    }
+
+    fn description(&self) -> &'static str {
+        "drawn sequences of creates, reads, updates, deletes, membership and default changes, and walks over every page agree with a model of each resource family: read-after-write, lists hold exactly what exists, pages partition them, 404 after delete, ids with static segments, non-ASCII and percent signs round-trip"
+    }
+
+    fn read_only(&self) -> ReadOnly {
+        ReadOnly::Excluded
+    }
+
+    fn phase(&self) -> Phase {
+        Phase::Alone
+    }
+
+    fn covers(&self, operation: &Operation) -> bool {
+        covers(&operation.operation_id)
+    }
+
+    fn run<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a> {
+        Box::pin(async move {
+            if run.read_only {
+                return;
+            }
+            every_model(run.clone()).await;
+            let covered: Vec<String> = run
+                .selected
+                .iter()
+                .filter(|operation| covers(&operation.operation_id))
+                .map(|operation| operation.operation_id.clone())
+                .collect();
+            run.progress_line(LIFECYCLES, "(models)", &covered);
+        })
+    }
+}
 
 /// The most steps a drawn sequence holds.
 const MAX_STEPS: usize = 16;
@@ -166,7 +209,7 @@ fn sequences(cases: u32) -> u32 {
 }
 
 /// Whether `operation_id` is sent by one of the models.
-pub fn covers(operation_id: &str) -> bool {
+fn covers(operation_id: &str) -> bool {
     [
         subscribers::Subscribers::OPERATIONS,
         topics::Topics::OPERATIONS,
@@ -186,15 +229,11 @@ pub fn covers(operation_id: &str) -> bool {
 /// Runs the models whose create operation is selected, one after another. Proptest's value
 /// trees are not `Send`, so the sequences run on a blocking thread that drives their requests
 /// on the run's runtime.
-pub async fn check(run: Arc<Run>, selected: Vec<Operation>) {
+async fn every_model(run: Arc<Run>) {
     let handle = tokio::runtime::Handle::current();
     let joined = tokio::task::spawn_blocking(move || {
         handle.block_on(async {
-            let chosen = |create: &str| {
-                selected
-                    .iter()
-                    .any(|operation| operation.operation_id == create)
-            };
+            let chosen = |create: &str| run.is_selected(create);
             if chosen(subscribers::Subscribers::CREATE) {
                 model(&run, &subscribers::Subscribers).await;
             }

@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use crate::runner::Run;
+use super::Recorder;
 
 /// Progress on standard error: a bar on a terminal, plain lines otherwise.
 pub struct Progress {
@@ -38,12 +38,11 @@ impl Progress {
     }
 
     /// The line for `check` on the operations of `tag`.
-    pub fn line(&self, check: &str, tag: &str, operations: &[String], run: &Run) {
+    pub fn line(&self, check: &str, tag: &str, operations: &[String], recorder: &Recorder) {
         if self.bar.is_none() && !self.plain {
             return;
         }
-        let failed = run
-            .recorder
+        let failed = recorder
             .results()
             .iter()
             .filter(|result| {

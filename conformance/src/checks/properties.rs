@@ -1,5 +1,5 @@
 //! The property checks, `valid-inputs-accepted` and `invalid-inputs-rejected`: `--cases`
-//! inputs per operation drawn from the strategies of `strategies.rs`, each judged by the
+//! inputs per operation drawn from the strategies of `values/strategies.rs`, each judged by the
 //! contract; the first failing input is shrunk to a minimal one and reported with its `curl`
 //! command, the seed and the case number, so that `--seed` replays it.
 
@@ -8,19 +8,104 @@ use std::sync::Arc;
 use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
 use serde_json::Value;
 
-use crate::checks::{self, Exchange};
-use crate::http::{Body, Credentials, Request};
-use crate::resources;
-use crate::runner::Run;
-use crate::spec::Operation;
-use crate::strategies::{self, Mutated};
+use super::response::response_problems;
+use super::{Check, FixtureUse, Phase, ReadOnly, Task};
+use crate::contract::Operation;
+use crate::run::{Exchange, Fixtures, Run, fill_path, for_each_tag};
+use crate::transport::{Body, Credentials, Request};
+use crate::values::strategies::{self, Mutated};
+
+/// `valid-inputs-accepted`.
+pub const VALID_INPUTS_ACCEPTED: &str = "valid-inputs-accepted";
+/// `invalid-inputs-rejected`.
+pub const INVALID_INPUTS_REJECTED: &str = "invalid-inputs-rejected";
 
 /// The most requests spent shrinking one failing input.
 const MAX_SHRINK_REQUESTS: u32 = 256;
 
+/// `valid-inputs-accepted`.
+pub struct ValidInputsAccepted;
+
+/// `invalid-inputs-rejected`.
+pub struct InvalidInputsRejected;
+
+impl Check for ValidInputsAccepted {
+    fn name(&self) -> &'static str {
+        VALID_INPUTS_ACCEPTED
+    }
+
+    fn description(&self) -> &'static str {
+        "--cases random bodies and query values the schemas allow get a documented answer, never a 5xx, and never a 400 listing constraint messages"
+    }
+
+    fn read_only(&self) -> ReadOnly {
+        ReadOnly::GetsOnly
+    }
+
+    fn phase(&self) -> Phase {
+        Phase::Concurrent
+    }
+
+    fn covers(&self, operation: &Operation) -> bool {
+        operation.has_inputs()
+    }
+
+    fn fixtures(&self) -> FixtureUse {
+        FixtureUse::Addresses
+    }
+
+    fn run<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a> {
+        Box::pin(every_operation_with_inputs(run, VALID_INPUTS_ACCEPTED))
+    }
+}
+
+impl Check for InvalidInputsRejected {
+    fn name(&self) -> &'static str {
+        INVALID_INPUTS_REJECTED
+    }
+
+    fn description(&self) -> &'static str {
+        "--cases random bodies and query values breaking one schema keyword each get a documented 4xx (not 401) with the error body"
+    }
+
+    fn read_only(&self) -> ReadOnly {
+        ReadOnly::GetsOnly
+    }
+
+    fn phase(&self) -> Phase {
+        Phase::Concurrent
+    }
+
+    fn covers(&self, operation: &Operation) -> bool {
+        operation.has_inputs()
+    }
+
+    fn fixtures(&self) -> FixtureUse {
+        FixtureUse::Addresses
+    }
+
+    fn run<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a> {
+        Box::pin(every_operation_with_inputs(run, INVALID_INPUTS_REJECTED))
+    }
+}
+
+/// `check` on every selected operation with inputs that the run may send.
+async fn every_operation_with_inputs(run: &Arc<Run>, check: &'static str) {
+    let operations: Vec<Operation> = run
+        .selected
+        .iter()
+        .filter(|operation| run.may_send(operation) && operation.has_inputs())
+        .cloned()
+        .collect();
+    for_each_tag(run, check, operations, move |run, operation| async move {
+        on_operation(run, operation, check).await;
+    })
+    .await;
+}
+
 /// Runs `check` on `operation`. Proptest's value trees are not `Send`, so the cases run on a
 /// blocking thread that drives their requests on the run's runtime.
-pub async fn check(run: Arc<Run>, operation: Operation, check: &'static str) {
+async fn on_operation(run: Arc<Run>, operation: Operation, check: &'static str) {
     let handle = tokio::runtime::Handle::current();
     let joined = tokio::task::spawn_blocking(move || {
         handle.block_on(cases(&run, &operation, check));
@@ -50,7 +135,7 @@ struct Failure {
 }
 
 async fn cases(run: &Run, operation: &Operation, check: &'static str) {
-    let valid = check == checks::VALID_INPUTS_ACCEPTED;
+    let valid = check == VALID_INPUTS_ACCEPTED;
     let strategy: BoxedStrategy<Mutated> = if valid {
         strategies::valid_input(&run.spec, operation)
             .prop_map(|input| (input, "an input the schemas allow".to_owned()))
@@ -64,7 +149,7 @@ async fn cases(run: &Run, operation: &Operation, check: &'static str) {
         &format!("{check}/{}", operation.operation_id),
         run.cases,
     );
-    let path = checks::fill_path(run, operation, &run.hints());
+    let path = fill_path(run, operation, &run.hints());
     let mut skipped = 0;
     for case in 1..=run.cases {
         let Ok(mut tree) = strategy.new_tree(&mut runner) else {
@@ -164,7 +249,7 @@ async fn attempt(
     schema: &Value,
     (input, description): Mutated,
 ) -> Verdict {
-    let valid = check == checks::VALID_INPUTS_ACCEPTED;
+    let valid = check == VALID_INPUTS_ACCEPTED;
     if run.schemas.check(schema, &input).is_ok() != valid {
         return Verdict::Skipped;
     }
@@ -180,7 +265,7 @@ async fn attempt(
         },
     };
     let exchange = run.send(check, operation, request).await;
-    resources::undo(run, operation, &exchange).await;
+    Fixtures::undo(run, operation, &exchange).await;
     let problems = if valid {
         accepted_problems(run, operation, &exchange)
     } else {
@@ -236,7 +321,7 @@ fn input_of(request: &Request) -> String {
 }
 
 fn accepted_problems(run: &Run, operation: &Operation, exchange: &Exchange) -> Vec<String> {
-    let mut problems = checks::response_problems(run, operation, exchange);
+    let mut problems = response_problems(run, operation, exchange);
     if exchange.status() == Some(400)
         && exchange
             .json()
@@ -252,7 +337,7 @@ fn accepted_problems(run: &Run, operation: &Operation, exchange: &Exchange) -> V
 
 fn rejected_problems(run: &Run, operation: &Operation, exchange: &Exchange) -> Vec<String> {
     let Some(status) = exchange.status() else {
-        return checks::response_problems(run, operation, exchange);
+        return response_problems(run, operation, exchange);
     };
     if !(400..500).contains(&status) || status == 401 {
         return vec![format!("status {status} for an input the schemas forbid")];

@@ -12,17 +12,56 @@
 mod scripts;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::checks::{self, Exchange};
+use super::{Check, Phase, ReadOnly, Task};
+use crate::contract::{Operation, Spec};
 use crate::error::{Error, Result};
-use crate::http::{Body, HttpClient, Request};
-use crate::outcome::Violation;
-use crate::progress::Progress;
-use crate::runner::Run;
-use crate::spec::{Operation, Spec};
+use crate::run::{Exchange, Run, Violation};
+use crate::transport::{Body, HttpClient, Request};
+
+/// `snapshots`.
+pub const SNAPSHOTS: &str = "snapshots";
+
+/// `snapshots`.
+pub struct Snapshots;
+
+impl Check for Snapshots {
+    fn name(&self) -> &'static str {
+        SNAPSHOTS
+    }
+
+    fn description(&self) -> &'static str {
+        "one curated scenario per tag, played with fixed data, gives the normalized transcript committed under conformance/tests/it/snapshots/"
+    }
+
+    fn read_only(&self) -> ReadOnly {
+        ReadOnly::Excluded
+    }
+
+    fn phase(&self) -> Phase {
+        Phase::BeforeWrites
+    }
+
+    fn covers(&self, operation: &Operation) -> bool {
+        SCENARIOS.iter().any(|scenario| {
+            scenario
+                .operations
+                .contains(&operation.operation_id.as_str())
+        })
+    }
+
+    fn run<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a> {
+        Box::pin(async move {
+            if !run.read_only {
+                every_scenario(run).await;
+            }
+        })
+    }
+}
 
 /// A curated scenario: a short fixed script exercising one tag of the contract.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +88,7 @@ macro_rules! scenario {
             description: $description,
             operations: &[$($operation),+],
             redactions: &[$($(($selector, $placeholder)),+)?],
-            snapshot: include_str!(concat!("../tests/it/snapshots/it__snapshots__", $name, ".snap")),
+            snapshot: include_str!(concat!("../../../tests/it/snapshots/it__snapshots__", $name, ".snap")),
         }
     };
 }
@@ -349,36 +388,30 @@ fn committed(scenario: &Scenario) -> Result<Value> {
     serde_norway::from_str(body).map_err(|error| spec_error(format!("not YAML: {error}")))
 }
 
-/// The `snapshots` check: plays every scenario whose first operation is selected and reports a
-/// behaviour difference for each transcript that differs from its committed snapshot.
+/// Plays every scenario whose first operation is selected and reports a behaviour difference
+/// for each transcript that differs from its committed snapshot.
 ///
-/// Requests for operations outside the selection are sent quietly, as the example resources
-/// are, so that a report names only selected operations; a difference found on one of them is
+/// Requests for operations outside the selection are sent quietly, as the fixtures are, so
+/// that a report names only selected operations; a difference found on one of them is
 /// reported on the scenario's first operation.
-pub async fn check(run: &Run, progress: &Progress, selected: &[Operation], api_key: &str) {
+async fn every_scenario(run: &Run) {
+    let api_key = run.http.api_key();
     for scenario in SCENARIOS {
-        let Some(first) = selected
+        let Some(first) = run
+            .selected
             .iter()
             .find(|operation| operation.operation_id == scenario.operations[0])
         else {
             continue;
         };
-        let is_selected = |operation_id: &str| {
-            selected
-                .iter()
-                .any(|operation| operation.operation_id == operation_id)
-        };
         let mut script = Script {
-            target: Target::Run {
-                run,
-                selected: &is_selected,
-            },
+            target: Target::Run(run),
             steps: Vec::new(),
         };
         scripts::play(scenario.name, &mut script).await;
         let transcript = normalize(scenario.name, &script.steps, api_key);
         if let Some(mut violation) = compare(scenario, &transcript, &script.steps) {
-            if !is_selected(&violation.operation_id) {
+            if !run.is_selected(&violation.operation_id) {
                 violation.operation_id = first.operation_id.clone();
             }
             let operation = run.spec.operation(&violation.operation_id).unwrap_or(first);
@@ -387,20 +420,11 @@ pub async fn check(run: &Run, progress: &Progress, selected: &[Operation], api_k
         let operations: Vec<String> = scenario
             .operations
             .iter()
-            .filter(|operation| is_selected(operation))
+            .filter(|operation| run.is_selected(operation))
             .map(|operation| (*operation).to_owned())
             .collect();
-        progress.line(checks::SNAPSHOTS, scenario.tag, &operations, run);
+        run.progress_line(SNAPSHOTS, scenario.tag, &operations);
     }
-}
-
-/// Whether some scenario sends `operation`.
-pub fn covers(operation: &Operation) -> bool {
-    SCENARIOS.iter().any(|scenario| {
-        scenario
-            .operations
-            .contains(&operation.operation_id.as_str())
-    })
 }
 
 fn compare(scenario: &Scenario, transcript: &Transcript, raw: &[RawStep]) -> Option<Violation> {
@@ -413,7 +437,7 @@ fn compare(scenario: &Scenario, transcript: &Transcript, raw: &[RawStep]) -> Opt
         Ok(expected) => expected,
         Err(error) => {
             return Some(Violation {
-                check: checks::SNAPSHOTS,
+                check: SNAPSHOTS,
                 operation_id: scenario.operations[0].to_owned(),
                 expected: format!("the transcript committed in {expected_path}"),
                 received: error.to_string(),
@@ -455,7 +479,7 @@ fn compare(scenario: &Scenario, transcript: &Transcript, raw: &[RawStep]) -> Opt
         .map(|step| format!(" at step {} ({})", first + 1, step.request))
         .unwrap_or_default();
     Some(Violation {
-        check: checks::SNAPSHOTS,
+        check: SNAPSHOTS,
         operation_id,
         expected: format!(
             "the transcript of scenario {} committed in {expected_path}",
@@ -526,10 +550,7 @@ fn placeholder_for(redactions: &[(&str, &'static str)], key: &str) -> Option<&'s
 /// Where a script's requests go: through the run (counted and judged by `response-conformance`
 /// when the operation is selected) or straight to a server (for the snapshot tests).
 enum Target<'a> {
-    Run {
-        run: &'a Run,
-        selected: &'a dyn Fn(&str) -> bool,
-    },
+    Run(&'a Run),
     Client {
         http: &'a HttpClient,
         spec: &'a Spec,
@@ -552,7 +573,7 @@ struct RawStep {
 pub(crate) struct Keep<'a> {
     pointer: &'a str,
     describe: &'a str,
-    keep: &'a dyn Fn(&Value) -> bool,
+    keep: &'a (dyn Fn(&Value) -> bool + Sync),
 }
 
 /// A scenario being played.
@@ -625,7 +646,7 @@ impl Script<'_> {
         recorded: bool,
     ) -> Value {
         let spec = match &self.target {
-            Target::Run { run, .. } => &run.spec,
+            Target::Run(run) => &run.spec,
             Target::Client { spec, .. } => *spec,
         };
         let Some(operation) = spec.operation(operation_id) else {
@@ -635,11 +656,11 @@ impl Script<'_> {
         };
         let request = Request::to(operation, params, query, body);
         let exchange = match &self.target {
-            Target::Run { run, selected } if selected(operation_id) => {
-                run.exchange(checks::SNAPSHOTS, operation, request).await
+            Target::Run(run) if run.is_selected(operation_id) => {
+                run.exchange(SNAPSHOTS, operation, request).await
             }
-            Target::Run { run, .. } => quietly(&run.http, request).await,
-            Target::Client { http, .. } => quietly(http, request).await,
+            Target::Run(run) => run.quietly(request).await,
+            Target::Client { http, .. } => Exchange::quietly(http, request).await,
         };
         let mut response = match &exchange.outcome {
             Ok(received) if received.body.trim().is_empty() => Value::Null,
@@ -669,17 +690,6 @@ impl Script<'_> {
             recorded,
         });
         answer
-    }
-}
-
-/// Sends `request` without counting or judging it.
-async fn quietly(http: &HttpClient, request: Request) -> Exchange {
-    let curl = http.curl(&request);
-    let outcome = http.send(&request).await;
-    Exchange {
-        request,
-        curl,
-        outcome,
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 
 /// The contract embedded at build time.
-pub const EMBEDDED_SPEC: &str = include_str!("../../spec/novu.yaml");
+pub const EMBEDDED_SPEC: &str = include_str!("../../../spec/novu.yaml");
 
 /// The document name used in messages for the embedded contract.
 pub const EMBEDDED_SPEC_NAME: &str = "spec/novu.yaml (embedded)";
@@ -109,6 +109,30 @@ impl Operation {
     pub fn signature(&self) -> String {
         format!("{} {}", self.method, self.path)
     }
+
+    /// Whether the operation takes a JSON request body.
+    pub fn has_json_body(&self) -> bool {
+        self.request_body
+            .as_ref()
+            .is_some_and(|body| is_json(&body.content_type))
+    }
+
+    /// Whether the operation takes a JSON body or query parameters, the inputs a client chooses.
+    pub fn has_inputs(&self) -> bool {
+        self.has_json_body() || self.parameters_in("query").next().is_some()
+    }
+}
+
+/// Whether `media_type` is JSON (`application/json`, `application/problem+json`, …).
+pub fn is_json(media_type: &str) -> bool {
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 const METHODS: [&str; 8] = [

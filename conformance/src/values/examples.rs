@@ -10,8 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde_json::{Map, Value, json};
 
-use crate::schema::SchemaSet;
-use crate::spec::Spec;
+use crate::contract::{SchemaSet, Spec};
 
 /// Values the run already knows, used in place of generated ones for body properties and
 /// parameters of the same name (ids of resources created earlier in the run).
@@ -222,7 +221,7 @@ fn escape_pointer(segment: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::SchemaSet;
+    use crate::contract::SchemaSet;
 
     #[test]
     fn every_request_body_generates_a_valid_value() {

@@ -17,7 +17,7 @@ use proptest::strategy::{BoxedStrategy, Just, Union};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Map, Value, json};
 
-use crate::spec::{Operation, Spec};
+use crate::contract::{Operation, Spec};
 
 /// A strategy of JSON values.
 pub type ValueStrategy = BoxedStrategy<Value>;
@@ -865,7 +865,7 @@ mod tests {
     use proptest::strategy::ValueTree;
 
     use super::*;
-    use crate::schema::SchemaSet;
+    use crate::contract::SchemaSet;
 
     static SPEC: LazyLock<Spec> = LazyLock::new(|| Spec::embedded().unwrap());
     static SCHEMAS: LazyLock<SchemaSet> = LazyLock::new(|| SchemaSet::new(&SPEC).unwrap());
@@ -927,7 +927,7 @@ mod tests {
         #[test]
         fn invalid_inputs_do_not_validate(
             (operation, (value, what)) in proptest::sample::select(
-                SPEC.operations.iter().filter(|operation| crate::checks::has_inputs(operation)).cloned().collect::<Vec<_>>()
+                SPEC.operations.iter().filter(|operation| operation.has_inputs()).cloned().collect::<Vec<_>>()
             ).prop_flat_map(|operation| (Just(operation.clone()), invalid_input(&SPEC, &operation)))
         ) {
             prop_assume!(what != "no keyword to break");
