@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::checks::{CATALOGUE, RESPONSE_CONFORMANCE, ReadOnly, applicable};
+use crate::checks::ReadOnly;
+use crate::checks::catalogue::{CATALOGUE, applicable};
+use crate::checks::response::RESPONSE_CONFORMANCE;
 use crate::contract::Spec;
 use crate::run::CheckResult;
 use crate::runner::Report;

@@ -8,10 +8,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::checks::{CATALOGUE, Check, FixtureUse, Phase, ReadOnly, applicable, is_safe_read};
+use crate::checks::catalogue::{CATALOGUE, applicable};
+use crate::checks::safe_reads::is_safe_read;
+use crate::checks::{Check, FixtureUse, Phase, ReadOnly};
 use crate::contract::{Operation, SchemaSet, Spec};
 use crate::error::{Error, Result};
-use crate::run::{CheckResult, Fixtures, Options, Run, Violation};
+use crate::run::fixtures;
+use crate::run::{CheckResult, Options, Run, Violation};
 use crate::transport::{Credentials, HttpClient, Request};
 
 /// What a run found.
@@ -195,7 +198,7 @@ async fn run_against(
     // quietly when only checks that address them are enabled.
     let uses = |usage: FixtureUse| enabled.iter().any(|check| check.fixtures() == usage);
     if !run.read_only && !uses(FixtureUse::Makes) && uses(FixtureUse::Addresses) {
-        Fixtures::make_quietly(&run).await;
+        fixtures::make_quietly(&run).await;
     }
     for check in phase(Phase::Examples) {
         check.run(&run).await;
@@ -224,7 +227,7 @@ async fn run_against(
         check.finish(&run).await;
     }
     if !run.no_cleanup {
-        run.fixtures.cleanup(&run).await;
+        fixtures::cleanup(&run).await;
     }
 
     // Checks that had nothing to do on an operation are reported as skipped.

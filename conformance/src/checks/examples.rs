@@ -14,7 +14,8 @@ use serde_json::Value;
 use super::response::response_problems;
 use super::{Check, FixtureUse, Phase, ReadOnly, Task};
 use crate::contract::Operation;
-use crate::run::{Exchange, Fixtures, PRODUCERS, Run, fill_path, fill_query};
+use crate::run::fixtures::{self, PRODUCERS};
+use crate::run::{Exchange, Run, fill_path, fill_query};
 use crate::transport::{Body, Credentials, Request};
 use crate::values::Hints;
 
@@ -54,13 +55,13 @@ impl Check for ExampleRequests {
             if !run.read_only {
                 // Every fixture is made, the creates outside the selection quietly, so that
                 // the other requests can address them.
-                for operation in &Fixtures::creates(run) {
+                for operation in &fixtures::creates(run) {
                     let exchange = if run.is_selected(&operation.operation_id) {
                         example_request(run, operation).await
                     } else {
-                        Fixtures::create_quietly(run, operation).await
+                        fixtures::create_quietly(run, operation).await
                     };
-                    run.fixtures.capture(run, operation, &exchange);
+                    fixtures::capture(run, operation, &exchange);
                 }
                 let creates: Vec<String> = PRODUCERS
                     .iter()
@@ -82,7 +83,7 @@ impl Check for ExampleRequests {
             let (_, removals) = others_and_removals(run);
             one_by_one(run, &removals).await;
             for operation in &removals {
-                run.fixtures.deleted(&operation.operation_id);
+                run.deleted(&operation.operation_id);
             }
         })
     }

@@ -11,7 +11,8 @@ use serde_json::Value;
 use super::response::response_problems;
 use super::{Check, FixtureUse, Phase, ReadOnly, Task};
 use crate::contract::Operation;
-use crate::run::{Exchange, Fixtures, Run, fill_path, for_each_tag};
+use crate::run::fixtures;
+use crate::run::{Exchange, Run, fill_path, for_each_tag};
 use crate::transport::{Body, Credentials, Request};
 use crate::values::strategies::{self, Mutated};
 
@@ -265,7 +266,7 @@ async fn attempt(
         },
     };
     let exchange = run.send(check, operation, request).await;
-    Fixtures::undo(run, operation, &exchange).await;
+    fixtures::undo(run, operation, &exchange).await;
     let problems = if valid {
         accepted_problems(run, operation, &exchange)
     } else {

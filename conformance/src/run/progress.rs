@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use super::Recorder;
+use super::results::Recorder;
 
 /// Progress on standard error: a bar on a terminal, plain lines otherwise.
 pub struct Progress {

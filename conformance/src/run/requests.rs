@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::Run;
+use super::context::Run;
 use crate::contract::Operation;
 use crate::transport::encode;
 use crate::values::Hints;

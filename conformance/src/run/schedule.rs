@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::Run;
+use super::context::Run;
 use crate::contract::Operation;
 
 /// Performs `task` on every one of `operations`, tag by tag, for `check`.
