@@ -1,6 +1,6 @@
 //! The crate reads as floors: `contract` ← `values` ← `transport` ← `run` ← `checks` ←
 //! `runner` ← `report` ← `lib`, with `error` beneath them all. A lower floor never uses a
-//! higher one, and the checks never use each other in a circle. This test reads the sources
+//! higher one, and no two modules (files) use each other in a circle. This test reads the sources
 //! and finds every `crate::…` and `super::…` path; `cargo test --test it layers -- --nocapture`
 //! prints the edges it found.
 
@@ -163,18 +163,12 @@ fn floor(module: &[String]) -> &str {
     module.first().map_or("lib", String::as_str)
 }
 
-/// A module as the circle test sees it: a floor's own files and folders, a check (a file or
-/// folder of `checks/`) as one node.
+/// A module's name: its path, `lib` for the crate root.
 fn node(module: &[String]) -> String {
     if module.is_empty() {
         return "lib".into();
     }
-    module
-        .iter()
-        .take(2)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("::")
+    module.join("::")
 }
 
 /// Every edge between two modules: (from, to) → how many paths.

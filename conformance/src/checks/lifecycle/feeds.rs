@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::Model;
+use super::model::Model;
 use super::pages;
 use super::session::{Failure, Session};
 

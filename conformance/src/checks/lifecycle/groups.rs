@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::Model;
+use super::model::Model;
 use super::pages;
 use super::session::{Failure, Session};
 use super::subscribers::name;
@@ -37,7 +37,7 @@ pub(crate) struct State {
 
 impl State {
     fn address(&self, slot: usize) -> Option<String> {
-        super::address(&self.live, &self.deleted, slot, |(id, _)| id)
+        super::model::address(&self.live, &self.deleted, slot, |(id, _)| id)
     }
 }
 

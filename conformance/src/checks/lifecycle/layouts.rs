@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::Model;
+use super::model::Model;
 use super::pages::{self, Counting, Listing, Words};
 use super::session::{Failure, Session};
 use super::subscribers::name;
@@ -307,7 +307,7 @@ impl Model for Layouts {
 
 /// The id a step on `slot` addresses: the live layout's, else the deleted one's.
 fn address(state: &State, slot: usize) -> Option<String> {
-    super::address(&state.live, &state.deleted, slot, |layout| &layout.id)
+    super::model::address(&state.live, &state.deleted, slot, |layout| &layout.id)
 }
 
 fn same_layout(stored: &Value, layout: &Layout, default: bool) -> Result<(), String> {

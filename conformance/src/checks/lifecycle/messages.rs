@@ -13,7 +13,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use serde_json::json;
 
-use super::Model;
+use super::model::Model;
 use super::pages::{self, Counting, Listing};
 use super::session::{Failure, Session};
 use super::workflows;

@@ -13,9 +13,11 @@
 
 mod feeds;
 mod groups;
+mod ids;
 mod integrations;
 mod layouts;
 mod messages;
+mod model;
 mod overrides;
 mod pages;
 mod session;
@@ -24,8 +26,6 @@ mod tenants;
 mod topics;
 mod workflows;
 
-use std::collections::BTreeMap;
-use std::fmt::Debug;
 use std::sync::Arc;
 
 use proptest::collection::vec;
@@ -37,7 +37,9 @@ use crate::contract::Operation;
 use crate::run::{Run, Violation};
 use crate::values::strategies;
 
-pub(crate) use session::{Failure, Session};
+use ids::Shape;
+use model::Model;
+use session::{Failure, Session};
 
 /// `lifecycles`.
 pub const LIFECYCLES: &str = "lifecycles";
@@ -89,116 +91,16 @@ const MAX_STEPS: usize = 16;
 /// The most requests spent shrinking one model's failing sequence.
 const MAX_SHRINK_REQUESTS: u32 = 400;
 
-/// How a drawn id ends: ids are `<run prefix><model><attempt>-<index><suffix>`, so that
-/// they round-trip through path parameters with the characters routers trip on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Shape {
-    /// The prefixed id followed by this text.
-    Suffix(&'static str),
-    /// Exactly this text: a static segment of a neighbouring route (`bulk`, `removal`).
-    Exact(&'static str),
-}
-
-/// Suffixes every user-chosen id may end with; the plain one first, as it shrinks that way.
-const SUFFIXES: &[&str] = &[
-    "",
-    "-bulk",
-    "-removal",
-    "-preferences",
-    "-é",
-    "-日本",
-    " with space",
-    "-100%",
-    "-%41",
-    "-a+b=c&d",
-    "-~!$'()*,;:@",
-];
-
-/// Prefixed ids in every shape.
-pub(crate) fn suffixed() -> BoxedStrategy<Shape> {
-    proptest::sample::select(
-        SUFFIXES
-            .iter()
-            .map(|suffix| Shape::Suffix(suffix))
-            .collect::<Vec<_>>(),
-    )
-    .boxed()
-}
-
-/// The id a step on `slot` addresses, for models whose server gives the ids: the live
-/// resource's (`id` reads it), else the deleted one's, so that steps on a deleted slot are
-/// sent too and expect the 404.
-pub(crate) fn address<T>(
-    live: &BTreeMap<usize, T>,
-    deleted: &BTreeMap<usize, String>,
-    slot: usize,
-    id: impl FnOnce(&T) -> &str,
-) -> Option<String> {
-    match live.get(&slot) {
-        Some(item) => Some(id(item).to_owned()),
-        None => deleted.get(&slot).cloned(),
-    }
-}
-
-/// A resource family as a state machine.
-pub(crate) trait Model {
-    /// One transition.
-    type Step: Clone + Debug + 'static;
-    /// What the server should hold.
-    type State: Default;
-    /// The family's name in reports.
-    const NAME: &'static str;
-    /// The operation whose selection enables the model.
-    const CREATE: &'static str;
-    /// Every operation the model sends.
-    const OPERATIONS: &'static [&'static str];
-    /// How many ids the model draws (slots of its resources).
-    const IDS: usize;
-
-    /// The shapes of the drawn ids, one per id.
-    fn shapes() -> BoxedStrategy<Vec<Shape>> {
-        vec(suffixed(), Self::IDS).boxed()
-    }
-
-    /// One step.
-    fn step() -> BoxedStrategy<Self::Step>;
-
-    /// The step that ends every sequence: a walk over the whole list, so that each sequence
-    /// is compared with what the server lists at least once.
-    fn closing() -> Self::Step;
-
-    /// Sets up what the sequence needs (helper resources, the environment's current default).
-    async fn prepare(
-        &self,
-        session: &mut Session<'_>,
-        state: &mut Self::State,
-    ) -> Result<(), Failure> {
-        let _ = (session, state);
-        Ok(())
-    }
-
-    /// Sends `step`, compares the answer with the model and advances it.
-    async fn apply(
-        &self,
-        session: &mut Session<'_>,
-        state: &mut Self::State,
-        step: &Self::Step,
-    ) -> Result<(), Failure>;
-
-    /// Deletes what the sequence left.
-    async fn cleanup(&self, session: &mut Session<'_>, state: &Self::State);
-}
-
 /// A drawn sequence: the shapes of the ids, then the steps.
 #[derive(Debug, Clone)]
-pub(crate) struct Scenario<S> {
+struct Sequence<S> {
     shapes: Vec<Shape>,
     steps: Vec<S>,
 }
 
-fn scenarios<M: Model>() -> BoxedStrategy<Scenario<M::Step>> {
+fn sequence_strategy<M: Model>() -> BoxedStrategy<Sequence<M::Step>> {
     (M::shapes(), vec(M::step(), 1..=MAX_STEPS))
-        .prop_map(|(shapes, steps)| Scenario { shapes, steps })
+        .prop_map(|(shapes, steps)| Sequence { shapes, steps })
         .boxed()
 }
 
@@ -282,16 +184,16 @@ struct Played {
 async fn play<M: Model>(
     run: &Run,
     model: &M,
-    scenario: &Scenario<M::Step>,
+    sequence: &Sequence<M::Step>,
     attempt: u32,
     judged: bool,
 ) -> Played {
     let base = format!("{}{}{attempt}-", run.generator.prefix(), M::NAME);
-    let mut session = Session::new(run, judged, &base, &scenario.shapes);
+    let mut session = Session::new(run, LIFECYCLES, judged, &base, &sequence.shapes);
     let mut state = M::State::default();
     let mut result = model.prepare(&mut session, &mut state).await;
     if result.is_ok() {
-        for step in scenario.steps.iter().chain([&M::closing()]) {
+        for step in sequence.steps.iter().chain([&M::closing()]) {
             session.begin_step(&format!("{step:?}"));
             result = model.apply(&mut session, &mut state, step).await;
             if result.is_err() {
@@ -311,7 +213,7 @@ async fn play<M: Model>(
 
 /// Draws the model's sequences; the first that fails is shrunk and reported.
 async fn model<M: Model>(run: &Run, model: &M) {
-    let strategy = scenarios::<M>();
+    let strategy = sequence_strategy::<M>();
     let cases = sequences(run.cases);
     let mut runner = strategies::runner(run.seed, &format!("{LIFECYCLES}/{}", M::NAME), cases);
     let mut attempt = 0;
@@ -347,12 +249,12 @@ async fn model<M: Model>(run: &Run, model: &M) {
                 }
             }
         }
-        let (failure, transcript, scenario) = smallest;
+        let (failure, transcript, sequence) = smallest;
         report::<M>(
             run,
             failure,
             &transcript,
-            &scenario,
+            &sequence,
             case,
             cases,
             drawn,
@@ -367,7 +269,7 @@ fn report<M: Model>(
     run: &Run,
     failure: Failure,
     transcript: &[String],
-    scenario: &Scenario<M::Step>,
+    sequence: &Sequence<M::Step>,
     case: u32,
     cases: u32,
     drawn: usize,
@@ -376,7 +278,7 @@ fn report<M: Model>(
     let Some(operation) = run.spec.operation(&failure.operation_id) else {
         return;
     };
-    let mut steps: Vec<String> = scenario
+    let mut steps: Vec<String> = sequence
         .steps
         .iter()
         .map(|step| format!("{step:?}"))
@@ -387,9 +289,9 @@ fn report<M: Model>(
         failure.received,
         M::NAME,
         run.seed,
-        scenario.steps.len(),
+        sequence.steps.len(),
         steps.join(", "),
-        scenario.shapes,
+        sequence.shapes,
     );
     let violation = Violation {
         check: LIFECYCLES,

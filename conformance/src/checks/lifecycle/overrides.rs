@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use super::Model;
+use super::model::Model;
 use super::pages::{self, Counting, Listing, Words};
 use super::session::{Failure, Session, same_json};
 use super::workflows;
@@ -78,7 +78,7 @@ pub(crate) struct State {
 
 impl State {
     fn address(&self, slot: usize) -> Option<String> {
-        super::address(&self.live, &self.deleted, slot, |found| &found.id)
+        super::model::address(&self.live, &self.deleted, slot, |found| &found.id)
     }
 
     fn of_tenant(&self, tenant: usize) -> Option<(&usize, &Override)> {

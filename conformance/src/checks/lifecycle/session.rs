@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{LIFECYCLES, Shape};
+use super::ids::Shape;
 use crate::run::{Exchange, Run};
 use crate::transport::Request;
 
@@ -113,6 +113,7 @@ impl Sent {
 /// The requests of one play.
 pub(crate) struct Session<'a> {
     run: &'a Run,
+    check: &'static str,
     judged: bool,
     ids: Vec<String>,
     base: String,
@@ -123,8 +124,14 @@ pub(crate) struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    /// A play whose ids start with `base`, shaped by `shapes`.
-    pub fn new(run: &'a Run, judged: bool, base: &str, shapes: &[Shape]) -> Session<'a> {
+    /// A play for `check` whose ids start with `base`, shaped by `shapes`.
+    pub fn new(
+        run: &'a Run,
+        check: &'static str,
+        judged: bool,
+        base: &str,
+        shapes: &[Shape],
+    ) -> Session<'a> {
         let ids = shapes
             .iter()
             .enumerate()
@@ -135,6 +142,7 @@ impl<'a> Session<'a> {
             .collect();
         Session {
             run,
+            check,
             judged,
             ids,
             base: base.to_owned(),
@@ -240,9 +248,9 @@ impl<'a> Session<'a> {
             .unwrap_or_else(|| panic!("the contract has no operation {operation_id}"));
         let request = Request::to(operation, path, query, body);
         let exchange = if self.judged {
-            run.exchange(LIFECYCLES, operation, request).await
+            run.exchange(self.check, operation, request).await
         } else {
-            run.send(LIFECYCLES, operation, request).await
+            run.send(self.check, operation, request).await
         };
         self.requests += 1;
         if self.recording {

@@ -9,9 +9,10 @@ use proptest::collection::btree_map;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
+use super::ids::{Shape, suffixed};
+use super::model::Model;
 use super::pages::{self, Counting, Listing};
 use super::session::{Failure, Session, unlike};
-use super::{Model, Shape, suffixed};
 
 const LIST: Listing = Listing {
     operation: "subscribers_list",

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use super::Model;
+use super::model::Model;
 use super::pages::{self, Counting, Listing, Words};
 use super::session::{Failure, Json, Session, unlike};
 use super::subscribers::{custom_data, name};

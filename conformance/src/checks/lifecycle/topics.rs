@@ -10,10 +10,11 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
+use super::ids::{Shape, suffixed};
+use super::model::Model;
 use super::pages::{self, Counting, Listing, Words};
 use super::session::{Failure, Session};
 use super::subscribers::name;
-use super::{Model, Shape, suffixed};
 
 const LIST: Listing = Listing {
     operation: "topics_list",

@@ -9,19 +9,23 @@
 //! scenario's [`Scenario::redactions`] replace by name the random values nothing else reveals
 //! (an API key's hash); the tests hand the very same selectors to insta.
 
+mod play;
 mod scripts;
+mod transcript;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{Check, Phase, ReadOnly, Task};
 use crate::contract::{Operation, Spec};
 use crate::error::{Error, Result};
-use crate::run::{Exchange, Run, Violation};
-use crate::transport::{Body, HttpClient, Request};
+use crate::run::{Run, Violation};
+use crate::transport::HttpClient;
+use play::{RawStep, Script, Target};
+use transcript::normalize;
+
+pub use transcript::{Step, Transcript};
 
 /// `snapshots`.
 pub const SNAPSHOTS: &str = "snapshots";
@@ -329,48 +333,17 @@ pub const SCENARIOS: &[Scenario] = &[
     ),
 ];
 
-/// What a scenario saw: every request it recorded and the answer, normalized.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Transcript {
-    /// The scenario's name.
-    pub scenario: String,
-    /// The recorded requests, in order.
-    pub steps: Vec<Step>,
-}
-
-/// One request of a transcript and its answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Step {
-    /// The operation.
-    pub operation: String,
-    /// `METHOD /path?query`, ids replaced.
-    pub request: String,
-    /// The request body.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<Value>,
-    /// The status; `None` when no response came back.
-    pub status: Option<u16>,
-    /// Which items of a list were kept, when the list holds other data too.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kept: Option<String>,
-    /// The response body: JSON, the text when it is not JSON, or null when empty.
-    pub response: Value,
-}
-
 /// Plays `scenario` against the server at `base_url` and returns its normalized transcript,
 /// as the snapshot tests record it.
 pub async fn record(scenario: &Scenario, base_url: &str, api_key: &str) -> Result<Transcript> {
     let spec = Spec::embedded()?;
     let http = HttpClient::new(base_url, api_key, std::time::Duration::from_secs(10))?;
-    let mut script = Script {
-        target: Target::Client {
-            http: &http,
-            spec: &spec,
-        },
-        steps: Vec::new(),
-    };
+    let mut script = Script::new(Target::Client {
+        http: &http,
+        spec: &spec,
+    });
     scripts::play(scenario.name, &mut script).await;
-    Ok(normalize(scenario.name, &script.steps, api_key))
+    Ok(normalize(scenario.name, script.steps(), api_key))
 }
 
 /// The transcript committed for `scenario`, read past insta's header.
@@ -404,13 +377,13 @@ async fn every_scenario(run: &Run) {
         else {
             continue;
         };
-        let mut script = Script {
-            target: Target::Run(run),
-            steps: Vec::new(),
-        };
+        let mut script = Script::new(Target::Run {
+            run,
+            check: SNAPSHOTS,
+        });
         scripts::play(scenario.name, &mut script).await;
-        let transcript = normalize(scenario.name, &script.steps, api_key);
-        if let Some(mut violation) = compare(scenario, &transcript, &script.steps) {
+        let transcript = normalize(scenario.name, script.steps(), api_key);
+        if let Some(mut violation) = compare(scenario, &transcript, script.steps()) {
             if !run.is_selected(&violation.operation_id) {
                 violation.operation_id = first.operation_id.clone();
             }
@@ -547,339 +520,10 @@ fn placeholder_for(redactions: &[(&str, &'static str)], key: &str) -> Option<&'s
         .map(|(_, placeholder)| *placeholder)
 }
 
-/// Where a script's requests go: through the run (counted and judged by `response-conformance`
-/// when the operation is selected) or straight to a server (for the snapshot tests).
-enum Target<'a> {
-    Run(&'a Run),
-    Client {
-        http: &'a HttpClient,
-        spec: &'a Spec,
-    },
-}
-
-/// A request a script sent, with what came back, before normalization.
-struct RawStep {
-    operation: String,
-    request: Request,
-    curl: String,
-    status: Option<u16>,
-    response: Value,
-    kept: Option<String>,
-    /// Set-up and tear-down requests are sent but left out of the transcript.
-    recorded: bool,
-}
-
-/// Which items of a list response a step keeps: the array at `pointer` filtered by `keep`.
-pub(crate) struct Keep<'a> {
-    pointer: &'a str,
-    describe: &'a str,
-    keep: &'a (dyn Fn(&Value) -> bool + Sync),
-}
-
-/// A scenario being played.
-pub(crate) struct Script<'a> {
-    target: Target<'a>,
-    steps: Vec<RawStep>,
-}
-
-impl Script<'_> {
-    /// Sends `operation` and records it in the transcript; returns the JSON body (or null).
-    async fn call(
-        &mut self,
-        operation: &str,
-        params: &[(&str, &str)],
-        query: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> Value {
-        self.send(operation, params, query, body, None, true).await
-    }
-
-    /// Sends a set-up or tear-down request, left out of the transcript.
-    async fn quiet(
-        &mut self,
-        operation: &str,
-        params: &[(&str, &str)],
-        query: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> Value {
-        self.send(operation, params, query, body, None, false).await
-    }
-
-    /// Sends an operation answering a list (a list, or a delete answering what is left) and
-    /// records only the items `keep` selects, without the totals that count everything else.
-    async fn filtered(
-        &mut self,
-        operation: &str,
-        params: &[(&str, &str)],
-        query: &[(&str, &str)],
-        keep: Keep<'_>,
-    ) -> Value {
-        self.send(operation, params, query, None, Some(keep), true)
-            .await
-    }
-
-    /// Repeats a quiet read until `done` holds (or about five seconds pass), for servers that
-    /// deliver triggers in the background.
-    async fn wait_for(
-        &mut self,
-        operation: &str,
-        params: &[(&str, &str)],
-        query: &[(&str, &str)],
-        done: impl Fn(&Value) -> bool,
-    ) {
-        for _ in 0..20 {
-            let body = self.quiet(operation, params, query, None).await;
-            if done(&body) {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-        }
-    }
-
-    async fn send(
-        &mut self,
-        operation_id: &str,
-        params: &[(&str, &str)],
-        query: &[(&str, &str)],
-        body: Option<Value>,
-        keep: Option<Keep<'_>>,
-        recorded: bool,
-    ) -> Value {
-        let spec = match &self.target {
-            Target::Run(run) => &run.spec,
-            Target::Client { spec, .. } => *spec,
-        };
-        let Some(operation) = spec.operation(operation_id) else {
-            // A scenario naming an operation the contract lacks is a bug of the suite; the
-            // snapshot tests catch it by the step missing from the transcript.
-            return Value::Null;
-        };
-        let request = Request::to(operation, params, query, body);
-        let exchange = match &self.target {
-            Target::Run(run) if run.is_selected(operation_id) => {
-                run.exchange(SNAPSHOTS, operation, request).await
-            }
-            Target::Run(run) => run.quietly(request).await,
-            Target::Client { http, .. } => Exchange::quietly(http, request).await,
-        };
-        let mut response = match &exchange.outcome {
-            Ok(received) if received.body.trim().is_empty() => Value::Null,
-            Ok(received) => serde_json::from_str(&received.body)
-                .unwrap_or_else(|_| Value::String(received.body.clone())),
-            Err(_) => Value::Null,
-        };
-        let answer = response.clone();
-        let kept = keep.map(|keep| {
-            if let Some(Value::Array(items)) = response.pointer_mut(keep.pointer) {
-                items.retain(|item| (keep.keep)(item));
-            }
-            if let Value::Object(object) = &mut response {
-                for total in ["totalCount", "hasMore", "total"] {
-                    object.remove(total);
-                }
-            }
-            keep.describe.to_owned()
-        });
-        self.steps.push(RawStep {
-            operation: operation_id.to_owned(),
-            curl: exchange.curl.clone(),
-            status: exchange.status(),
-            request: exchange.request,
-            response,
-            kept,
-            recorded,
-        });
-        answer
-    }
-}
-
-/// The recorded steps as a transcript: server-made ids become `[id-N]` in order of first
-/// appearance, and the API key `[key]`.
-fn normalize(scenario: &str, steps: &[RawStep], api_key: &str) -> Transcript {
-    let mut ids = Ids {
-        known: HashMap::new(),
-        api_key,
-    };
-    let steps = steps
-        .iter()
-        .filter(|step| step.recorded)
-        .map(|step| {
-            let mut request = format!("{} ", step.request.method);
-            for segment in step.request.path.split('/').skip(1) {
-                request.push('/');
-                request.push_str(&ids.text(segment));
-            }
-            for (index, (name, value)) in step.request.query.iter().enumerate() {
-                request.push(if index == 0 { '?' } else { '&' });
-                request.push_str(&format!("{name}={}", ids.text(value)));
-            }
-            let body = match &step.request.body {
-                Some(Body::Json(value)) => Some(ids.value(value, None)),
-                Some(Body::RawJson(text)) => Some(Value::String(ids.text(text))),
-                None => None,
-            };
-            Step {
-                operation: step.operation.clone(),
-                request,
-                body,
-                status: step.status,
-                kept: step.kept.clone(),
-                response: ids.value(&step.response, None),
-            }
-        })
-        .collect();
-    Transcript {
-        scenario: scenario.to_owned(),
-        steps,
-    }
-}
-
-struct Ids<'a> {
-    known: HashMap<String, String>,
-    api_key: &'a str,
-}
-
-impl Ids<'_> {
-    fn placeholder(&mut self, id: &str) -> String {
-        let next = self.known.len() + 1;
-        self.known
-            .entry(id.to_owned())
-            .or_insert_with(|| format!("[id-{next}]"))
-            .clone()
-    }
-
-    fn value(&mut self, value: &Value, key: Option<&str>) -> Value {
-        match value {
-            Value::String(text) if key.is_some_and(is_id_key) && !text.is_empty() => {
-                Value::String(self.placeholder(text))
-            }
-            Value::String(text) => Value::String(self.text(text)),
-            Value::Array(items) => {
-                Value::Array(items.iter().map(|item| self.value(item, None)).collect())
-            }
-            Value::Object(object) => {
-                // Sorted, so that placeholders are numbered alike whatever order a server uses.
-                let mut keys: Vec<&String> = object.keys().collect();
-                keys.sort();
-                let mut normalized = Map::new();
-                for key in keys {
-                    normalized.insert(key.clone(), self.value(&object[key], Some(key)));
-                }
-                Value::Object(normalized)
-            }
-            other => other.clone(),
-        }
-    }
-
-    /// `text` with known ids, ObjectIds and UUIDs replaced by placeholders, the key hidden,
-    /// and a date-time, when that is all it is, replaced by `[timestamp]`.
-    fn text(&mut self, text: &str) -> String {
-        if is_date_time(text) {
-            return "[timestamp]".to_owned();
-        }
-        if !self.api_key.is_empty() && text.contains(self.api_key) {
-            return self.text(&text.replace(self.api_key, "[key]"));
-        }
-        if let Some(placeholder) = self.known.get(text) {
-            return placeholder.clone();
-        }
-        let mut out = String::new();
-        let mut rest = text;
-        while !rest.is_empty() {
-            let boundary = out
-                .chars()
-                .last()
-                .is_none_or(|last| !last.is_ascii_alphanumeric());
-            let found = [36, 24].into_iter().find(|length| {
-                boundary
-                    && rest.get(..*length).is_some_and(is_id)
-                    && rest[*length..]
-                        .chars()
-                        .next()
-                        .is_none_or(|next| !next.is_ascii_alphanumeric())
-            });
-            match found {
-                Some(length) => {
-                    let placeholder = self.placeholder(&rest[..length]);
-                    out.push_str(&placeholder);
-                    rest = &rest[length..];
-                }
-                None => {
-                    let mut chars = rest.chars();
-                    out.extend(chars.next());
-                    rest = chars.as_str();
-                }
-            }
-        }
-        out
-    }
-}
-
-/// `_id`, `id` and the internal references `_somethingId`.
-fn is_id_key(key: &str) -> bool {
-    key == "id" || (key.starts_with('_') && (key == "_id" || key.ends_with("Id")))
-}
-
-/// An RFC 3339 date-time: `2024-10-24T09:30:00Z`, with optional fractions and offset.
-fn is_date_time(text: &str) -> bool {
-    chrono::DateTime::parse_from_rfc3339(text).is_ok()
-}
-
-/// An ObjectId (24 hex digits) or a UUID.
-fn is_id(token: &str) -> bool {
-    let hex = |part: &str| part.bytes().all(|byte| byte.is_ascii_hexdigit());
-    match token.len() {
-        24 => hex(token),
-        36 => {
-            let parts: Vec<&str> = token.split('-').collect();
-            parts.iter().map(|part| part.len()).eq([8, 4, 4, 4, 12])
-                && parts.iter().all(|part| hex(part))
-        }
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn ids_keep_their_identity_and_the_key_is_hidden() {
-        let mut ids = Ids {
-            known: HashMap::new(),
-            api_key: "secret-key",
-        };
-        let first = "65a1b2c3d4e5f60718293a4b";
-        let normalized = ids.value(
-            &json!({"_id": first, "note": format!("for {first} and 0c5e8a0e-7f3a-4c1e-9d2b-1a2b3c4d5e6f"), "key": "secret-key", "hexish": "65a1b2c3d4e5f60718293a4b0"}),
-            None,
-        );
-        assert_eq!(
-            normalized,
-            json!({"_id": "[id-1]", "note": "for [id-1] and [id-2]", "key": "[key]", "hexish": "65a1b2c3d4e5f60718293a4b0"})
-        );
-        assert_eq!(ids.text(first), "[id-1]");
-    }
-
-    #[test]
-    fn date_times_are_recognised_whole() {
-        for text in [
-            "2024-10-24T09:30:00Z",
-            "2024-10-24T09:30:00.123Z",
-            "2024-10-24T09:30:00+02:00",
-        ] {
-            assert!(is_date_time(text), "{text}");
-        }
-        for text in [
-            "2024-10-24",
-            "2024-10-24T09:30:00",
-            "at 2024-10-24T09:30:00Z",
-            "2024-10-24T09:30:00.Z",
-        ] {
-            assert!(!is_date_time(text), "{text}");
-        }
-    }
 
     #[test]
     fn redactions_replace_strings_only_and_are_deep_field_selectors() {

@@ -7,10 +7,10 @@
 
 use serde_json::{Value, json};
 
-use super::{Keep, Script};
+use super::play::{Keep, Script};
 
 /// Plays the scenario named `name`.
-pub(crate) async fn play(name: &str, script: &mut Script<'_>) {
+pub(super) async fn play(name: &str, script: &mut Script<'_>) {
     match name {
         "events" => events(script).await,
         "subscribers" => subscribers(script).await,
