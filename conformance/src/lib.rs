@@ -23,7 +23,7 @@ mod transport;
 mod values;
 
 pub use checks::catalogue::check_names;
-pub use checks::snapshots::{SCENARIOS, Scenario, Step, Transcript, record};
+pub use checks::snapshots::{SCENARIOS, Scenario, Transcript, TranscriptStep, record};
 pub use contract::{EMBEDDED_SPEC, Operation, Spec};
 pub use error::{Error, Result};
 pub use run::{CheckResult, Options, Violation};

@@ -118,18 +118,18 @@ async fn on_operation(run: Arc<Run>, operation: Operation, check: &'static str) 
 }
 
 /// What became of one drawn input.
-enum Verdict {
+enum InputVerdict {
     /// The server answered as the contract says.
     Passed,
     /// The generator drew a value that is not what it should be: skipped, never blamed on the
     /// server.
     Skipped,
     /// The server broke the contract.
-    Failed(Box<Failure>),
+    Failed(Box<FailingInput>),
 }
 
 /// A failing input as far as it was shrunk.
-struct Failure {
+struct FailingInput {
     exchange: Exchange,
     problem: String,
     description: String,
@@ -157,12 +157,12 @@ async fn cases(run: &Run, operation: &Operation, check: &'static str) {
             break;
         };
         let failure = match attempt(run, operation, check, &path, &schema, tree.current()).await {
-            Verdict::Passed => continue,
-            Verdict::Skipped => {
+            InputVerdict::Passed => continue,
+            InputVerdict::Skipped => {
                 skipped += 1;
                 continue;
             }
-            Verdict::Failed(failure) => *failure,
+            InputVerdict::Failed(failure) => *failure,
         };
         let original = failure.description.clone();
         // On a server with state the shrunk input may fail only after the first one: keep both.
@@ -214,8 +214,8 @@ async fn shrink(
     path: &str,
     schema: &Value,
     tree: &mut Box<dyn ValueTree<Value = Mutated>>,
-    mut failure: Failure,
-) -> (Failure, u32) {
+    mut failure: FailingInput,
+) -> (FailingInput, u32) {
     let mut steps = 0;
     if !tree.simplify() {
         return (failure, steps);
@@ -223,14 +223,14 @@ async fn shrink(
     while steps < MAX_SHRINK_REQUESTS {
         steps += 1;
         match attempt(run, operation, check, path, schema, tree.current()).await {
-            Verdict::Failed(smaller) => {
+            InputVerdict::Failed(smaller) => {
                 failure = *smaller;
                 if !tree.simplify() {
                     break;
                 }
             }
             // A simplification that passes, or that is no longer what the check needs, is undone.
-            Verdict::Passed | Verdict::Skipped => {
+            InputVerdict::Passed | InputVerdict::Skipped => {
                 if !tree.complicate() {
                     break;
                 }
@@ -249,10 +249,10 @@ async fn attempt(
     path: &str,
     schema: &Value,
     (input, description): Mutated,
-) -> Verdict {
+) -> InputVerdict {
     let valid = check == VALID_INPUTS_ACCEPTED;
     if run.schemas.check(schema, &input).is_ok() != valid {
-        return Verdict::Skipped;
+        return InputVerdict::Skipped;
     }
     let request = Request {
         method: operation.method.clone(),
@@ -273,9 +273,9 @@ async fn attempt(
         rejected_problems(run, operation, &exchange)
     };
     if problems.is_empty() {
-        return Verdict::Passed;
+        return InputVerdict::Passed;
     }
-    Verdict::Failed(Box::new(Failure {
+    InputVerdict::Failed(Box::new(FailingInput {
         exchange,
         problem: problems.join("; "),
         description,

@@ -83,7 +83,7 @@ impl Reply {
 
 /// One call the callback received.
 #[derive(Debug, Clone)]
-pub struct Received {
+pub struct WebhookCall {
     /// The request path.
     pub path: String,
     /// The `nv-hmac-256` header, when present.
@@ -130,7 +130,7 @@ impl Urls {
 /// A running callback server.
 pub struct Callback {
     urls: Urls,
-    received: Arc<Mutex<Vec<Received>>>,
+    received: Arc<Mutex<Vec<WebhookCall>>>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -180,7 +180,7 @@ impl Callback {
     }
 
     /// The calls received since the last time this was asked.
-    pub fn take(&self) -> Vec<Received> {
+    pub fn take(&self) -> Vec<WebhookCall> {
         std::mem::take(&mut *self.received.lock().expect("received poisoned"))
     }
 
@@ -190,19 +190,25 @@ impl Callback {
     }
 }
 
-async fn answer(State(received): State<Arc<Mutex<Vec<Received>>>>, request: Request) -> Response {
+async fn answer(
+    State(received): State<Arc<Mutex<Vec<WebhookCall>>>>,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let body = to_bytes(body, 16 * 1024 * 1024).await.unwrap_or_default();
     let path = parts.uri.path().to_owned();
-    received.lock().expect("received poisoned").push(Received {
-        path: path.clone(),
-        signature: parts
-            .headers
-            .get(SIGNATURE_HEADER)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned),
-        body: serde_json::from_slice(&body).ok(),
-    });
+    received
+        .lock()
+        .expect("received poisoned")
+        .push(WebhookCall {
+            path: path.clone(),
+            signature: parts
+                .headers
+                .get(SIGNATURE_HEADER)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned),
+            body: serde_json::from_slice(&body).ok(),
+        });
     let (status, content_type, text) = match Reply::of(&path) {
         Some(Reply::Json(answer)) => (200, "application/json", answer.to_string()),
         Some(Reply::Status(status)) => (status, "application/json", r#"{"ok":true}"#.to_owned()),

@@ -35,7 +35,7 @@ use crate::checks::{Check, Phase, ReadOnly, Task};
 use crate::contract::Operation;
 use crate::run::Run;
 use crate::transport::callback::{
-    Callback, Received, Reply, SIGNATURE_HEADER, Urls, signature_matches,
+    Callback, Reply, SIGNATURE_HEADER, Urls, WebhookCall, signature_matches,
 };
 use crate::values::strategies;
 
@@ -131,7 +131,7 @@ async fn check(run: Arc<Run>) {
 }
 
 /// The workflow every case updates, and the callback its webhook parts call.
-struct Target<'c> {
+struct Testbed<'c> {
     workflow_id: String,
     trigger: String,
     numbers: AtomicU32,
@@ -180,7 +180,7 @@ async fn cases(sandbox: &Sandbox<'_>, callback: Option<&Callback>) -> Result<(),
             .await?;
         environment_id = text(&environment["_id"]);
     }
-    let target = Target {
+    let testbed = Testbed {
         workflow_id: text(&workflow["_id"]),
         trigger: text(&workflow["triggers"][0]["identifier"]),
         numbers: AtomicU32::new(0),
@@ -193,7 +193,7 @@ async fn cases(sandbox: &Sandbox<'_>, callback: Option<&Callback>) -> Result<(),
         let Ok(mut tree) = strategy.new_tree(&mut runner) else {
             break;
         };
-        let first = attempt(sandbox, &target, tree.current()).await?;
+        let first = attempt(sandbox, &testbed, tree.current()).await?;
         if first.agrees() {
             continue;
         }
@@ -202,7 +202,7 @@ async fn cases(sandbox: &Sandbox<'_>, callback: Option<&Callback>) -> Result<(),
         if tree.simplify() {
             while shrinks < MAX_SHRINK_CASES {
                 shrinks += 1;
-                let observed = attempt(sandbox, &target, tree.current()).await?;
+                let observed = attempt(sandbox, &testbed, tree.current()).await?;
                 if observed.agrees() {
                     if !tree.complicate() {
                         break;
@@ -223,8 +223,12 @@ async fn cases(sandbox: &Sandbox<'_>, callback: Option<&Callback>) -> Result<(),
 
 /// One case: the step gets the case's filters, a fresh subscriber (and tenant) is triggered,
 /// and the feed tells whether the filtered step delivered.
-async fn attempt(sandbox: &Sandbox<'_>, target: &Target<'_>, case: Case) -> Result<Observed, Stop> {
-    let number = target.numbers.fetch_add(1, Ordering::Relaxed);
+async fn attempt(
+    sandbox: &Sandbox<'_>,
+    testbed: &Testbed<'_>,
+    case: Case,
+) -> Result<Observed, Stop> {
+    let number = testbed.numbers.fetch_add(1, Ordering::Relaxed);
     let steps = json!([
         in_app_step(FILTERED, Value::Array(case.filters.clone())),
         in_app_step(WITNESS, json!([])),
@@ -233,14 +237,14 @@ async fn attempt(sandbox: &Sandbox<'_>, target: &Target<'_>, case: Case) -> Resu
         .expect(
             "the workflow takes the case's filters",
             "workflows_update",
-            &[("workflowId", &target.workflow_id)],
+            &[("workflowId", &testbed.workflow_id)],
             &[],
             Some(json!({ "steps": steps })),
         )
         .await?;
     // What is made for one case is deleted right after it; a long run would pile it up.
     let made = Sandbox::new(sandbox.run, CONDITIONS);
-    let observed = observe(sandbox, &made, number, target, case).await;
+    let observed = observe(sandbox, &made, number, testbed, case).await;
     made.cleanup().await;
     observed
 }
@@ -249,7 +253,7 @@ async fn observe(
     sandbox: &Sandbox<'_>,
     made: &Sandbox<'_>,
     number: u32,
-    target: &Target<'_>,
+    testbed: &Testbed<'_>,
     case: Case,
 ) -> Result<Observed, Stop> {
     let subscriber_id = sandbox.name("cond-subscriber", number);
@@ -257,7 +261,7 @@ async fn observe(
     merge(&mut subscriber, &case.subscriber);
     made.subscriber(subscriber.clone()).await?;
     let mut trigger = json!({
-        "name": target.trigger,
+        "name": testbed.trigger,
         "to": subscriber_id,
         "payload": case.payload,
     });
@@ -317,14 +321,14 @@ async fn observe(
     let mut expected_calls = called.into_inner();
     expected_calls.sort();
     let mut received_calls = Vec::new();
-    if let Some(callback) = target.callback {
+    if let Some(callback) = testbed.callback {
         let received = callback.take();
         sandbox
             .run
             .webhook_calls
             .fetch_add(received.len() as u32, Ordering::Relaxed);
         for call in &received {
-            if let Some(problem) = call_problem(call, target, &scope, sandbox) {
+            if let Some(problem) = call_problem(call, testbed, &scope, sandbox) {
                 let operation = sandbox.operation("events_trigger")?;
                 sandbox.observe(
                     &operation,
@@ -376,8 +380,8 @@ fn path_of(url: &str) -> String {
 
 /// What is wrong with a webhook call, judged by `WebhookFilterPart`.
 fn call_problem(
-    call: &Received,
-    target: &Target<'_>,
+    call: &WebhookCall,
+    testbed: &Testbed<'_>,
     scope: &Scope,
     sandbox: &Sandbox<'_>,
 ) -> Option<String> {
@@ -413,10 +417,10 @@ fn call_problem(
             body["payload"], scope.payload
         ));
     }
-    if body.get("identifier").is_some() && body["identifier"] != json!(target.trigger) {
+    if body.get("identifier").is_some() && body["identifier"] != json!(testbed.trigger) {
         problems.push(format!(
             "identifier is {}, not {:?}",
-            body["identifier"], target.trigger
+            body["identifier"], testbed.trigger
         ));
     }
     if body.get("channel").is_some() && body["channel"] != "in_app" {
@@ -425,11 +429,11 @@ fn call_problem(
     let api_key = sandbox.run.http.api_key();
     match &call.signature {
         None => problems.push(format!("no {SIGNATURE_HEADER} header")),
-        Some(signature) if !signature_matches(signature, api_key, &target.environment_id) => {
+        Some(signature) if !signature_matches(signature, api_key, &testbed.environment_id) => {
             problems.push(format!(
                 "{SIGNATURE_HEADER} {signature:?} is not the HMAC-SHA256 of the environment id \
                  {:?} keyed with the API key",
-                target.environment_id
+                testbed.environment_id
             ));
         }
         Some(_) => {}

@@ -25,7 +25,7 @@ use crate::transport::HttpClient;
 use play::{RawStep, Script, Target};
 use transcript::normalize;
 
-pub use transcript::{Step, Transcript};
+pub use transcript::{Transcript, TranscriptStep};
 
 /// `snapshots`.
 pub const SNAPSHOTS: &str = "snapshots";

@@ -93,13 +93,13 @@ async fn sweep_workflows(script: &mut Script<'_>, prefix: &str) {
 }
 
 /// A workflow with one in-app step, in a group of its own.
-struct Workflow {
+struct InAppWorkflow {
     group: String,
     id: String,
     trigger: String,
 }
 
-async fn in_app_workflow(script: &mut Script<'_>, name: &str, recorded: bool) -> Workflow {
+async fn in_app_workflow(script: &mut Script<'_>, name: &str, recorded: bool) -> InAppWorkflow {
     let group_body = json!({"name": format!("{name} group")});
     let workflow_body = |group: &str| {
         json!({
@@ -131,14 +131,14 @@ async fn in_app_workflow(script: &mut Script<'_>, name: &str, recorded: bool) ->
     } else {
         script.quiet("workflows_create", &[], &[], body).await
     };
-    Workflow {
+    InAppWorkflow {
         group,
         id: text(&workflow, "/data/_id"),
         trigger: text(&workflow, "/data/triggers/0/identifier"),
     }
 }
 
-async fn remove_workflow(script: &mut Script<'_>, workflow: &Workflow) {
+async fn remove_workflow(script: &mut Script<'_>, workflow: &InAppWorkflow) {
     script
         .quiet(
             "workflows_delete",
@@ -167,7 +167,11 @@ fn subscriber(subscriber_id: &str) -> Value {
 }
 
 /// A quiet subscriber and in-app workflow, and one recorded trigger; returns the transaction.
-async fn triggered(script: &mut Script<'_>, name: &str, subscriber_id: &str) -> (Workflow, String) {
+async fn triggered(
+    script: &mut Script<'_>,
+    name: &str,
+    subscriber_id: &str,
+) -> (InAppWorkflow, String) {
     let workflow = in_app_workflow(script, name, false).await;
     script
         .quiet(
@@ -205,7 +209,7 @@ async fn triggered(script: &mut Script<'_>, name: &str, subscriber_id: &str) -> 
     (workflow, transaction)
 }
 
-async fn untrigger(script: &mut Script<'_>, workflow: &Workflow, subscriber_id: &str) {
+async fn untrigger(script: &mut Script<'_>, workflow: &InAppWorkflow, subscriber_id: &str) {
     remove_workflow(script, workflow).await;
     script
         .quiet(

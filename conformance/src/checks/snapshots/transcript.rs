@@ -16,12 +16,12 @@ pub struct Transcript {
     /// The scenario's name.
     pub scenario: String,
     /// The recorded requests, in order.
-    pub steps: Vec<Step>,
+    pub steps: Vec<TranscriptStep>,
 }
 
 /// One request of a transcript and its answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Step {
+pub struct TranscriptStep {
     /// The operation.
     pub operation: String,
     /// `METHOD /path?query`, ids replaced.
@@ -63,7 +63,7 @@ pub(super) fn normalize(scenario: &str, steps: &[RawStep], api_key: &str) -> Tra
                 Some(Body::RawJson(text)) => Some(Value::String(ids.text(text))),
                 None => None,
             };
-            Step {
+            TranscriptStep {
                 operation: step.operation.clone(),
                 request,
                 body,
