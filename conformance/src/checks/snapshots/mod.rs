@@ -1,6 +1,6 @@
 //! The `snapshots` check: one curated scenario per tag (create → read → update → list → delete,
 //! trigger → feed, …) played with fixed data, whose normalized transcript must equal the one
-//! committed under `conformance/tests/it/snapshots/`.
+//! committed under `conformance/snapshots/`.
 //!
 //! Normalization has two layers, and the check applies both exactly as the snapshot tests do.
 //! The library replaces what it recognises by value, wherever it appears (paths, error
@@ -39,7 +39,7 @@ impl Check for Snapshots {
     }
 
     fn description(&self) -> &'static str {
-        "one curated scenario per tag, played with fixed data, gives the normalized transcript committed under conformance/tests/it/snapshots/"
+        "one curated scenario per tag, played with fixed data, gives the normalized transcript committed under conformance/snapshots/"
     }
 
     fn read_only(&self) -> ReadOnly {
@@ -92,7 +92,12 @@ macro_rules! scenario {
             description: $description,
             operations: &[$($operation),+],
             redactions: &[$($(($selector, $placeholder)),+)?],
-            snapshot: include_str!(concat!("../../../tests/it/snapshots/it__snapshots__", $name, ".snap")),
+            snapshot: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/snapshots/it__snapshots__",
+                $name,
+                ".snap"
+            )),
         }
     };
 }
@@ -402,7 +407,7 @@ async fn every_scenario(run: &Run) {
 
 fn compare(scenario: &Scenario, transcript: &Transcript, raw: &[RawStep]) -> Option<Violation> {
     let expected_path = format!(
-        "conformance/tests/it/snapshots/it__snapshots__{}.snap",
+        "conformance/snapshots/it__snapshots__{}.snap",
         scenario.name
     );
     let received = redacted(scenario, transcript);
