@@ -177,10 +177,25 @@ async fn run_against(
         }
     }
     let http = HttpClient::new(base_url, api_key, options.timeout)?;
+    preflight(&spec, &http).await?;
     let judge = enabled.iter().find_map(|check| check.judge());
     let run = Arc::new(Run::new(spec, schemas, http, options, selected, judge));
-    preflight(&run).await?;
+    walk(&run, &enabled).await;
+    skip_what_did_not_run(&run, &enabled);
+    run.progress.finish();
+    Ok(Report {
+        results: run.recorder.results(),
+        seed: options.seed,
+        base_url: run.http.base_url().to_owned(),
+        elapsed: started.elapsed(),
+        requests: run.requests(),
+        webhook_calls: run.webhook_calls.load(std::sync::atomic::Ordering::Relaxed),
+    })
+}
 
+/// Performs the `enabled` checks phase by phase ([`Phase`]), each phase's in catalogue order,
+/// then what they do at the end, then deletes what the run made.
+async fn walk(run: &Arc<Run>, enabled: &[&'static dyn Check]) {
     let phase = |phase: Phase| -> Vec<&'static dyn Check> {
         enabled
             .iter()
@@ -189,19 +204,19 @@ async fn run_against(
             .collect()
     };
     for check in phase(Phase::Reads) {
-        check.run(&run).await;
+        check.run(run).await;
     }
     for check in phase(Phase::BeforeWrites) {
-        check.run(&run).await;
+        check.run(run).await;
     }
     // The fixtures come before the examples: made by a check as requests of its own, or
     // quietly when only checks that address them are enabled.
     let uses = |usage: FixtureUse| enabled.iter().any(|check| check.fixtures() == usage);
     if !run.read_only && !uses(FixtureUse::Makes) && uses(FixtureUse::Addresses) {
-        fixtures::make_quietly(&run).await;
+        fixtures::make_quietly(run).await;
     }
     for check in phase(Phase::Examples) {
-        check.run(&run).await;
+        check.run(run).await;
     }
     let background = tokio::spawn({
         let (run, checks) = (run.clone(), phase(Phase::Background));
@@ -212,25 +227,28 @@ async fn run_against(
         }
     });
     for check in phase(Phase::Concurrent) {
-        check.run(&run).await;
+        check.run(run).await;
     }
     if let Err(error) = background.await {
         eprintln!("novu-conformance: the trigger checks failed: {error}");
     }
     for check in phase(Phase::Alone) {
-        check.run(&run).await;
+        check.run(run).await;
     }
     for check in phase(Phase::Late) {
-        check.run(&run).await;
+        check.run(run).await;
     }
-    for check in &enabled {
-        check.finish(&run).await;
+    for check in enabled {
+        check.finish(run).await;
     }
     if !run.no_cleanup {
-        fixtures::cleanup(&run).await;
+        fixtures::cleanup(run).await;
     }
+}
 
-    // Checks that had nothing to do on an operation are reported as skipped.
+/// Reports as skipped the enabled checks that apply to a selected operation but sent nothing
+/// for it.
+fn skip_what_did_not_run(run: &Run, enabled: &[&'static dyn Check]) {
     for operation in &run.selected {
         let applicable = applicable(operation);
         for check in enabled
@@ -246,27 +264,17 @@ async fn run_against(
             );
         }
     }
-    run.progress.finish();
-    Ok(Report {
-        results: run.recorder.results(),
-        seed: options.seed,
-        base_url: run.http.base_url().to_owned(),
-        elapsed: started.elapsed(),
-        requests: run.requests(),
-        webhook_calls: run.webhook_calls.load(std::sync::atomic::Ordering::Relaxed),
-    })
 }
 
 /// The operation that tells whether the server is up and accepts the key.
 pub const PROBE_OPERATION: &str = "environments_retrieve_current";
 
 /// A valid GET with the key, to tell a set-up problem from a violation before checking.
-async fn preflight(run: &Run) -> Result<()> {
+async fn preflight(spec: &Spec, http: &HttpClient) -> Result<()> {
     // The environment of the key is the simplest read there is; any authenticated read without
     // required input will do when the contract has no such operation.
     let candidates = || {
-        run.spec
-            .operations
+        spec.operations
             .iter()
             .filter(|operation| operation.authenticated && is_safe_read(operation))
             .filter(|operation| {
@@ -289,10 +297,10 @@ async fn preflight(run: &Run) -> Result<()> {
         credentials: Credentials::ApiKey,
     };
     let target = |message: String| Error::Target {
-        base_url: run.http.base_url().to_owned(),
+        base_url: http.base_url().to_owned(),
         message,
     };
-    match run.http.send(&request).await {
+    match http.send(&request).await {
         Err(failure) => Err(target(format!(
             "{failure}; check --base-url and that the server is up"
         ))),
