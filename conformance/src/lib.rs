@@ -22,7 +22,7 @@ mod runner;
 mod transport;
 mod values;
 
-pub use checks::catalogue::check_names;
+pub use checks::check_names;
 pub use checks::snapshots::{SCENARIOS, Scenario, Transcript, TranscriptStep, record};
 pub use contract::{EMBEDDED_SPEC, Operation, Spec};
 pub use error::{Error, Result};

@@ -6,9 +6,8 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::checks::ReadOnly;
-use crate::checks::catalogue::{CATALOGUE, applicable};
 use crate::checks::response::RESPONSE_CONFORMANCE;
+use crate::checks::{CATALOGUE, ReadOnly, applicable};
 use crate::contract::Spec;
 use crate::run::CheckResult;
 use crate::runner::Report;

@@ -8,9 +8,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::checks::catalogue::{CATALOGUE, applicable};
 use crate::checks::safe_reads::is_safe_read;
-use crate::checks::{Check, FixtureUse, Phase, ReadOnly};
+use crate::checks::{CATALOGUE, Check, FixtureUse, Phase, ReadOnly, applicable};
 use crate::contract::{Operation, SchemaSet, Spec};
 use crate::error::{Error, Result};
 use crate::run::fixtures;

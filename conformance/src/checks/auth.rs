@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::{Check, Phase, ReadOnly, Task};
+use super::check::{Check, Phase, ReadOnly, Task};
 use crate::contract::Operation;
 use crate::run::{Run, fill_path, for_each_tag};
 use crate::transport::{Body, Credentials, Request};

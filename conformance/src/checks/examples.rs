@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::check::{Check, FixtureUse, Phase, ReadOnly, Task};
 use super::response::response_problems;
-use super::{Check, FixtureUse, Phase, ReadOnly, Task};
 use crate::contract::Operation;
 use crate::run::fixtures::{self, PRODUCERS};
 use crate::run::{Exchange, Run, fill_path, fill_query};

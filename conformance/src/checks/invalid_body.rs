@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{Check, Phase, ReadOnly, Task};
+use super::check::{Check, Phase, ReadOnly, Task};
 use crate::contract::Operation;
 use crate::run::{Run, fill_path, fill_query, for_each_tag};
 use crate::transport::{Body, Credentials, Request};

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
 use serde_json::Value;
 
+use super::check::{Check, FixtureUse, Phase, ReadOnly, Task};
 use super::response::response_problems;
-use super::{Check, FixtureUse, Phase, ReadOnly, Task};
 use crate::contract::Operation;
 use crate::run::fixtures;
 use crate::run::{Exchange, Run, fill_path, for_each_tag};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{Check, Phase, ReadOnly, Task};
+use super::check::{Check, Phase, ReadOnly, Task};
 use crate::contract::{Operation, is_json};
 use crate::run::{Exchange, Judge, Run};
 

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use super::check::{Check, Phase, ReadOnly, Task};
 use super::response::response_problems;
-use super::{Check, Phase, ReadOnly, Task};
 use crate::contract::Operation;
 use crate::run::{Run, fill_path, fill_query, for_each_tag};
 use crate::transport::{Credentials, Request};

@@ -32,7 +32,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
-use super::{Check, Phase, ReadOnly, Task};
+use super::check::{Check, Phase, ReadOnly, Task};
 use crate::contract::Operation;
 use crate::run::{Run, Violation};
 use crate::values::strategies;

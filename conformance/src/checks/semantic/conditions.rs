@@ -10,12 +10,12 @@
 //!
 //! Drawn are the parts whose result the trigger decides (`payload`, `subscriber` and `tenant`
 //! fields, the online parts for a subscriber that never reported being online) and, when the
-//! server can reach this machine, webhook parts calling the check's callback (`callback.rs`):
-//! their URLs say what the callback answers (JSON drawn from the payload pools, a non-2xx, a
-//! body that is not JSON, or a closed port), so the oracle knows each answer. The callback
-//! records the calls: the webhooks called must be those the contract has called, and each body
-//! and signature must be the contract's. Previous-step parts are not drawn: they need a read
-//! between two steps.
+//! server can reach this machine, webhook parts calling the check's callback
+//! (`transport/callback.rs`): their URLs say what the callback answers (JSON drawn from the
+//! payload pools, a non-2xx, a body that is not JSON, or a closed port), so the oracle knows
+//! each answer. The callback records the calls: the webhooks called must be those the contract
+//! has called, and each body and signature must be the contract's. Previous-step parts are not
+//! drawn: they need a read between two steps.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -31,7 +31,7 @@ use serde_json::{Map, Value, json};
 use super::oracle::{self, Evaluation, Scope, Verdict};
 use super::sandbox::{DELIVERY_DEADLINE, Sandbox, Stop, in_app_step, text, with_content};
 use super::{after_a_trigger, triggers};
-use crate::checks::{Check, Phase, ReadOnly, Task};
+use crate::checks::check::{Check, Phase, ReadOnly, Task};
 use crate::contract::Operation;
 use crate::run::Run;
 use crate::transport::callback::{

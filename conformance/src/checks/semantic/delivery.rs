@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::oracle::{self, Scope, Verdict};
 use super::sandbox::{DELIVERY_DEADLINE, Sandbox, Stop, in_app_step, text, with_content};
 use super::{after_a_trigger, triggers};
-use crate::checks::{Check, Phase, ReadOnly, Task};
+use crate::checks::check::{Check, Phase, ReadOnly, Task};
 use crate::contract::Operation;
 use crate::run::Run;
 use crate::values::strategies;

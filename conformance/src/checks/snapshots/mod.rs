@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{Check, Phase, ReadOnly, Task};
+use super::check::{Check, Phase, ReadOnly, Task};
 use crate::contract::{Operation, Spec};
 use crate::error::{Error, Result};
 use crate::run::{Run, Violation};
