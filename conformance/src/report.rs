@@ -6,6 +6,10 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
+use crate::checks::response::RESPONSE_CONFORMANCE;
+use crate::checks::{CATALOGUE, ReadOnly, applicable};
+use crate::contract::Spec;
+use crate::run::CheckResult;
 use crate::runner::Report;
 
 /// The summary table (per tag: operations, requests, checks passed and failed) followed by
@@ -23,7 +27,7 @@ pub fn human(report: &Report) -> String {
     for result in &report.results {
         let row = rows.entry(result.tag.as_str()).or_default();
         row.operations.insert(result.operation_id.clone());
-        if result.check != crate::checks::RESPONSE_CONFORMANCE {
+        if result.check != RESPONSE_CONFORMANCE {
             row.requests += result.requests;
         }
         if result.failed() {
@@ -119,7 +123,7 @@ pub fn human(report: &Report) -> String {
 
 /// JUnit XML: one test suite per check, one test case per check and operation.
 pub fn junit(report: &Report) -> String {
-    let mut by_check: BTreeMap<&str, Vec<&crate::outcome::CheckResult>> = BTreeMap::new();
+    let mut by_check: BTreeMap<&str, Vec<&CheckResult>> = BTreeMap::new();
     for result in &report.results {
         by_check.entry(result.check).or_default().push(result);
     }
@@ -228,15 +232,15 @@ fn escape(text: &str) -> String {
 }
 
 /// The `list` output: every check with what it does, then every operation with its checks.
-pub fn list(spec: &crate::spec::Spec) -> String {
+pub fn list(spec: &Spec) -> String {
     let mut out = String::from("checks:\n");
-    for check in crate::checks::CHECKS {
+    for check in CATALOGUE {
         let _ = writeln!(
             out,
             "  {:<24} {}{}",
-            check.name,
-            check.description,
-            if check.safe {
+            check.name(),
+            check.description(),
+            if check.read_only() == ReadOnly::Safe {
                 ""
             } else {
                 " (not in --read-only)"
@@ -252,7 +256,7 @@ pub fn list(spec: &crate::spec::Spec) -> String {
             operation.method,
             operation.path,
             operation.tag,
-            crate::checks::applicable(operation).join(", ")
+            applicable(operation).join(", ")
         );
     }
     out

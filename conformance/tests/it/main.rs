@@ -5,6 +5,7 @@
 mod breaking;
 mod cli;
 mod hostile;
+mod layers;
 mod lifecycle;
 mod properties;
 mod proxy;

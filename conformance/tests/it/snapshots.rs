@@ -8,10 +8,13 @@ use serde_json::{Value, json};
 use crate::proxy::{Answer, Breakage, BrokenReference, Outgoing};
 use crate::{against_reference, target_options};
 
-/// The one place insta is configured: the scenario's redactions, replacing strings only (the
-/// library has already replaced ids, date-times and the key).
+/// The one place insta is configured: the snapshots are data of the crate
+/// (`conformance/snapshots/`, which the `snapshots` check embeds), and the scenario's
+/// redactions replace strings only (the library has already replaced ids, date-times and the
+/// key).
 fn settings(scenario: &Scenario) -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
     settings.set_description(scenario.description);
     settings.set_info(&json!({
         "tag": scenario.tag,

@@ -1,0 +1,56 @@
+//! The checks: each has a stable name, says what it expects, and records what it sees. Each is
+//! one module (a file, or a folder for the larger ones) behind the [`Check`] trait
+//! (`check.rs`), which owns its name, its phase and which operations it covers; the
+//! [`CATALOGUE`] below registers them. Adding a check is one new module and one line there.
+//!
+//! Every response any check receives also passes through `response-conformance` (the run's
+//! judge), so a check only has to state its own expectation (a 401, a 2xx, a 4xx). The property
+//! checks (`properties.rs`) are the exception: they judge their many cases, and the requests
+//! that shrink a failing one, themselves, and report one minimal violation per operation.
+
+mod check;
+
+mod auth;
+mod examples;
+mod invalid_body;
+mod lifecycle;
+mod properties;
+pub mod response;
+pub mod safe_reads;
+mod semantic;
+pub mod snapshots;
+
+use crate::contract::Operation;
+
+pub use check::{Check, FixtureUse, Phase, ReadOnly};
+
+/// Every check, in the order of reports and of `novu-conformance list`.
+pub const CATALOGUE: &[&dyn Check] = &[
+    &auth::MissingKey,
+    &auth::WrongKey,
+    &response::ResponseConformance,
+    &safe_reads::SafeReads,
+    &examples::ExampleRequests,
+    &properties::ValidInputsAccepted,
+    &properties::InvalidInputsRejected,
+    &invalid_body::InvalidBody,
+    &lifecycle::Lifecycles,
+    &semantic::conditions::Conditions,
+    &semantic::delivery::TriggerDelivery,
+    &semantic::delivery::IntegrationSelection,
+    &snapshots::Snapshots,
+];
+
+/// The names of the checks, in catalogue order.
+pub fn check_names() -> Vec<&'static str> {
+    CATALOGUE.iter().map(|check| check.name()).collect()
+}
+
+/// The names of the checks that apply to `operation`, in catalogue order.
+pub fn applicable(operation: &Operation) -> Vec<&'static str> {
+    CATALOGUE
+        .iter()
+        .filter(|check| check.covers(operation))
+        .map(|check| check.name())
+        .collect()
+}

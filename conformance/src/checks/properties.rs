@@ -1,0 +1,361 @@
+//! The property checks, `valid-inputs-accepted` and `invalid-inputs-rejected`: `--cases`
+//! inputs per operation drawn from the strategies of `values/strategies.rs`, each judged by the
+//! contract; the first failing input is shrunk to a minimal one and reported with its `curl`
+//! command, the seed and the case number, so that `--seed` replays it.
+
+use std::sync::Arc;
+
+use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
+use serde_json::Value;
+
+use super::check::{Check, FixtureUse, Phase, ReadOnly, Task};
+use super::response::response_problems;
+use crate::contract::Operation;
+use crate::run::fixtures;
+use crate::run::{Exchange, Run, fill_path, for_each_tag};
+use crate::transport::{Body, Credentials, Request};
+use crate::values::strategies::{self, Mutated};
+
+/// `valid-inputs-accepted`.
+pub const VALID_INPUTS_ACCEPTED: &str = "valid-inputs-accepted";
+/// `invalid-inputs-rejected`.
+pub const INVALID_INPUTS_REJECTED: &str = "invalid-inputs-rejected";
+
+/// The most requests spent shrinking one failing input.
+const MAX_SHRINK_REQUESTS: u32 = 256;
+
+/// `valid-inputs-accepted`.
+pub struct ValidInputsAccepted;
+
+/// `invalid-inputs-rejected`.
+pub struct InvalidInputsRejected;
+
+impl Check for ValidInputsAccepted {
+    fn name(&self) -> &'static str {
+        VALID_INPUTS_ACCEPTED
+    }
+
+    fn description(&self) -> &'static str {
+        "--cases random bodies and query values the schemas allow get a documented answer, never a 5xx, and never a 400 listing constraint messages"
+    }
+
+    fn read_only(&self) -> ReadOnly {
+        ReadOnly::GetsOnly
+    }
+
+    fn phase(&self) -> Phase {
+        Phase::Concurrent
+    }
+
+    fn covers(&self, operation: &Operation) -> bool {
+        operation.has_inputs()
+    }
+
+    fn fixtures(&self) -> FixtureUse {
+        FixtureUse::Addresses
+    }
+
+    fn run<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a> {
+        Box::pin(every_operation_with_inputs(run, VALID_INPUTS_ACCEPTED))
+    }
+}
+
+impl Check for InvalidInputsRejected {
+    fn name(&self) -> &'static str {
+        INVALID_INPUTS_REJECTED
+    }
+
+    fn description(&self) -> &'static str {
+        "--cases random bodies and query values breaking one schema keyword each get a documented 4xx (not 401) with the error body"
+    }
+
+    fn read_only(&self) -> ReadOnly {
+        ReadOnly::GetsOnly
+    }
+
+    fn phase(&self) -> Phase {
+        Phase::Concurrent
+    }
+
+    fn covers(&self, operation: &Operation) -> bool {
+        operation.has_inputs()
+    }
+
+    fn fixtures(&self) -> FixtureUse {
+        FixtureUse::Addresses
+    }
+
+    fn run<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a> {
+        Box::pin(every_operation_with_inputs(run, INVALID_INPUTS_REJECTED))
+    }
+}
+
+/// `check` on every selected operation with inputs that the run may send.
+async fn every_operation_with_inputs(run: &Arc<Run>, check: &'static str) {
+    let operations: Vec<Operation> = run
+        .selected
+        .iter()
+        .filter(|operation| run.may_send(operation) && operation.has_inputs())
+        .cloned()
+        .collect();
+    for_each_tag(run, check, operations, move |run, operation| async move {
+        on_operation(run, operation, check).await;
+    })
+    .await;
+}
+
+/// Runs `check` on `operation`. Proptest's value trees are not `Send`, so the cases run on a
+/// blocking thread that drives their requests on the run's runtime.
+async fn on_operation(run: Arc<Run>, operation: Operation, check: &'static str) {
+    let handle = tokio::runtime::Handle::current();
+    let joined = tokio::task::spawn_blocking(move || {
+        handle.block_on(cases(&run, &operation, check));
+    })
+    .await;
+    if let Err(error) = joined {
+        eprintln!("novu-conformance: a {check} task failed: {error}");
+    }
+}
+
+/// What became of one drawn input.
+enum InputVerdict {
+    /// The server answered as the contract says.
+    Passed,
+    /// The generator drew a value that is not what it should be: skipped, never blamed on the
+    /// server.
+    Skipped,
+    /// The server broke the contract.
+    Failed(Box<FailingInput>),
+}
+
+/// A failing input as far as it was shrunk.
+struct FailingInput {
+    exchange: Exchange,
+    problem: String,
+    description: String,
+}
+
+async fn cases(run: &Run, operation: &Operation, check: &'static str) {
+    let valid = check == VALID_INPUTS_ACCEPTED;
+    let strategy: BoxedStrategy<Mutated> = if valid {
+        strategies::valid_input(&run.spec, operation)
+            .prop_map(|input| (input, "an input the schemas allow".to_owned()))
+            .boxed()
+    } else {
+        strategies::invalid_input(&run.spec, operation)
+    };
+    let schema = strategies::input_schema(operation);
+    let mut runner = strategies::runner(
+        run.seed,
+        &format!("{check}/{}", operation.operation_id),
+        run.cases,
+    );
+    let path = fill_path(run, operation, &run.hints());
+    let mut skipped = 0;
+    for case in 1..=run.cases {
+        let Ok(mut tree) = strategy.new_tree(&mut runner) else {
+            break;
+        };
+        let failure = match attempt(run, operation, check, &path, &schema, tree.current()).await {
+            InputVerdict::Passed => continue,
+            InputVerdict::Skipped => {
+                skipped += 1;
+                continue;
+            }
+            InputVerdict::Failed(failure) => *failure,
+        };
+        let original = failure.description.clone();
+        // On a server with state the shrunk input may fail only after the first one: keep both.
+        let first_input = input_of(&failure.exchange.request);
+        let (failure, steps) =
+            shrink(run, operation, check, &path, &schema, &mut tree, failure).await;
+        let expected = if valid {
+            "a documented answer, not a 5xx, that matches its schema and is not a 400 listing constraint messages"
+                .to_owned()
+        } else {
+            format!(
+                "a documented 4xx (not 401) with the error body for {}",
+                failure.description
+            )
+        };
+        let input = input_of(&failure.exchange.request);
+        let from = if valid {
+            String::new()
+        } else {
+            format!(" from {original}")
+        };
+        let problem = format!(
+            "{}; case {case} of {} (seed {}) sent {first_input}; shrunk in {steps} requests{from} to {input}",
+            failure.problem, run.cases, run.seed
+        );
+        run.violation(
+            operation,
+            failure
+                .exchange
+                .violation(check, operation, &expected, Some(&problem)),
+        );
+        return;
+    }
+    if run.cases > 0 && skipped == run.cases {
+        run.recorder.skip(
+            check,
+            &operation.operation_id,
+            &operation.tag,
+            "no drawn input passed the generator's self-check",
+        );
+    }
+}
+
+/// proptest's shrinking loop: simplify while the input still fails, complicate when it passes.
+async fn shrink(
+    run: &Run,
+    operation: &Operation,
+    check: &'static str,
+    path: &str,
+    schema: &Value,
+    tree: &mut Box<dyn ValueTree<Value = Mutated>>,
+    mut failure: FailingInput,
+) -> (FailingInput, u32) {
+    let mut steps = 0;
+    if !tree.simplify() {
+        return (failure, steps);
+    }
+    while steps < MAX_SHRINK_REQUESTS {
+        steps += 1;
+        match attempt(run, operation, check, path, schema, tree.current()).await {
+            InputVerdict::Failed(smaller) => {
+                failure = *smaller;
+                if !tree.simplify() {
+                    break;
+                }
+            }
+            // A simplification that passes, or that is no longer what the check needs, is undone.
+            InputVerdict::Passed | InputVerdict::Skipped => {
+                if !tree.complicate() {
+                    break;
+                }
+            }
+        }
+    }
+    (failure, steps)
+}
+
+/// Sends one drawn input, after checking that it is what the check needs (valid against the
+/// input schema for `valid-inputs-accepted`, invalid for `invalid-inputs-rejected`).
+async fn attempt(
+    run: &Run,
+    operation: &Operation,
+    check: &'static str,
+    path: &str,
+    schema: &Value,
+    (input, description): Mutated,
+) -> InputVerdict {
+    let valid = check == VALID_INPUTS_ACCEPTED;
+    if run.schemas.check(schema, &input).is_ok() != valid {
+        return InputVerdict::Skipped;
+    }
+    let request = Request {
+        method: operation.method.clone(),
+        path: path.to_owned(),
+        query: query_of(&input),
+        body: input.get("body").cloned().map(Body::Json),
+        credentials: if operation.authenticated {
+            Credentials::ApiKey
+        } else {
+            Credentials::Missing
+        },
+    };
+    let exchange = run.send(check, operation, request).await;
+    fixtures::undo(run, operation, &exchange).await;
+    let problems = if valid {
+        accepted_problems(run, operation, &exchange)
+    } else {
+        rejected_problems(run, operation, &exchange)
+    };
+    if problems.is_empty() {
+        return InputVerdict::Passed;
+    }
+    InputVerdict::Failed(Box::new(FailingInput {
+        exchange,
+        problem: problems.join("; "),
+        description,
+    }))
+}
+
+/// Query pairs of an input: arrays repeat the parameter (`style: form`, `explode: true`).
+fn query_of(input: &Value) -> Vec<(String, String)> {
+    let text = |value: &Value| match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    let mut pairs = Vec::new();
+    for (name, value) in input
+        .get("query")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        match value {
+            Value::Array(items) => {
+                pairs.extend(items.iter().map(|item| (name.clone(), text(item))));
+            }
+            Value::Null => {}
+            other => pairs.push((name.clone(), text(other))),
+        }
+    }
+    pairs
+}
+
+/// The input a request carried, for the report.
+fn input_of(request: &Request) -> String {
+    let query: Vec<String> = request
+        .query
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    let body = match &request.body {
+        Some(Body::Json(body)) => body.to_string(),
+        Some(Body::RawJson(text)) => text.clone(),
+        None => "none".into(),
+    };
+    format!("query [{}] body {body}", query.join("&"))
+}
+
+fn accepted_problems(run: &Run, operation: &Operation, exchange: &Exchange) -> Vec<String> {
+    let mut problems = response_problems(run, operation, exchange);
+    if exchange.status() == Some(400)
+        && exchange
+            .json()
+            .is_some_and(|body| body.get("message").is_some_and(Value::is_array))
+    {
+        problems.push(
+            "a 400 listing constraint messages: an input the schemas allow must pass input validation"
+                .into(),
+        );
+    }
+    problems
+}
+
+fn rejected_problems(run: &Run, operation: &Operation, exchange: &Exchange) -> Vec<String> {
+    let Some(status) = exchange.status() else {
+        return response_problems(run, operation, exchange);
+    };
+    if !(400..500).contains(&status) || status == 401 {
+        return vec![format!("status {status} for an input the schemas forbid")];
+    }
+    let Some(documented) = operation.response_for(status) else {
+        return vec![format!("status {status} is not documented")];
+    };
+    let Some(schema) = documented.content.values().next() else {
+        return Vec::new();
+    };
+    match exchange.json() {
+        None => vec!["the body is not JSON".into()],
+        Some(body) => match run.schemas.check(schema, &body) {
+            Ok(()) => Vec::new(),
+            Err(problem) => vec![format!(
+                "the error body does not match the schema: {problem}"
+            )],
+        },
+    }
+}

@@ -1,0 +1,225 @@
+//! The context of one run: the contract and its validators, the HTTP client, the value
+//! generator, what the run knows (ids of what it created) and what it must delete, the
+//! selection and the options, and where findings go.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use serde_json::{Value, json};
+
+use super::exchange::Exchange;
+use super::options::Options;
+use super::progress::Progress;
+use super::results::{Recorder, Violation};
+use crate::contract::{Operation, SchemaSet, Spec};
+use crate::transport::callback::{Reach, is_loopback};
+use crate::transport::{HttpClient, Request};
+use crate::values::{Generator, Hints};
+
+/// Judges every answer any check receives, besides what that check expects itself.
+pub trait Judge: Send + Sync {
+    /// Judges `exchange`, an answer to `operation`, and records what it finds.
+    fn judge(&self, run: &Run, operation: &Operation, exchange: &Exchange);
+}
+
+/// The state shared by the checks of one run.
+pub struct Run {
+    /// The contract.
+    pub spec: Spec,
+    /// Its validators.
+    pub schemas: SchemaSet,
+    /// The HTTP client.
+    pub http: HttpClient,
+    /// The value generator.
+    pub generator: Generator,
+    /// Where results go.
+    pub recorder: Recorder,
+    /// Progress on standard error.
+    pub progress: Progress,
+    /// The selected operations (`--tag`, `--operation`, `--partition`), in contract order.
+    pub selected: Vec<Operation>,
+    /// The seed of the run.
+    pub seed: u64,
+    /// Cases per operation of the property checks.
+    pub cases: u32,
+    /// Concurrent requests.
+    pub jobs: usize,
+    /// Only what changes nothing on a conforming server (`--read-only`).
+    pub read_only: bool,
+    /// Keep what the run created (`--no-cleanup`).
+    pub no_cleanup: bool,
+    /// How the server under test reaches a callback the suite hosts, when it can.
+    pub callback: Option<Reach>,
+    /// Webhook calls the callback received.
+    pub webhook_calls: AtomicU32,
+    hints: Mutex<Hints>,
+    created: Mutex<Vec<(&'static str, Value)>>,
+    deleted: Mutex<HashSet<String>>,
+    requests: AtomicU32,
+    verbose: bool,
+    judge: Option<&'static dyn Judge>,
+}
+
+impl Run {
+    /// The context of a run of `selected` with `options`, whose every answer `judge` judges.
+    pub fn new(
+        spec: Spec,
+        schemas: SchemaSet,
+        http: HttpClient,
+        options: &Options,
+        selected: Vec<Operation>,
+        judge: Option<&'static dyn Judge>,
+    ) -> Run {
+        let callback = match &options.callback_host {
+            Some(host) => Some(Reach::Host(host.clone())),
+            None if is_loopback(http.base_url()) => Some(Reach::Loopback),
+            None => None,
+        };
+        Run {
+            schemas,
+            http,
+            generator: Generator::new(&format!("nc-{}-", options.seed)),
+            recorder: Recorder::default(),
+            progress: Progress::new(options.progress),
+            selected,
+            seed: options.seed,
+            cases: options.cases,
+            jobs: options.jobs.max(1),
+            read_only: options.read_only,
+            no_cleanup: options.no_cleanup,
+            callback,
+            webhook_calls: AtomicU32::new(0),
+            // A layout's content must hold `{{{body}}}`; no schema keyword can say so.
+            hints: Mutex::new(Hints::from([(
+                "content".to_owned(),
+                json!("<html><body>{{{body}}}</body></html>"),
+            )])),
+            created: Mutex::new(Vec::new()),
+            deleted: Mutex::new(HashSet::new()),
+            requests: AtomicU32::new(0),
+            verbose: options.verbose,
+            judge,
+            spec,
+        }
+    }
+
+    /// Values known so far (ids of created resources), by parameter or property name.
+    pub fn hints(&self) -> Hints {
+        self.hints.lock().expect("hints poisoned").clone()
+    }
+
+    /// Remembers `value` under `name` for later requests, unless something is known already.
+    pub fn remember(&self, name: &str, value: Value) {
+        self.hints
+            .lock()
+            .expect("hints poisoned")
+            .entry(name.to_owned())
+            .or_insert(value);
+    }
+
+    /// Remembers that the run made a resource with `create`, whose id is `id`, to delete it at
+    /// the end.
+    pub fn created(&self, create: &'static str, id: Value) {
+        self.created
+            .lock()
+            .expect("created poisoned")
+            .push((create, id));
+    }
+
+    /// What the run made, oldest first: the create operation and the id.
+    pub fn made(&self) -> Vec<(&'static str, Value)> {
+        self.created.lock().expect("created poisoned").clone()
+    }
+
+    /// Remembers that a check sent the delete `operation_id` itself: the clean-up leaves it out.
+    pub fn deleted(&self, operation_id: &str) {
+        self.deleted
+            .lock()
+            .expect("deleted poisoned")
+            .insert(operation_id.to_owned());
+    }
+
+    /// Whether a check sent the delete `operation_id` itself.
+    pub fn was_deleted(&self, operation_id: &str) -> bool {
+        self.deleted
+            .lock()
+            .expect("deleted poisoned")
+            .contains(operation_id)
+    }
+
+    /// Whether the run may send `operation`: under `--read-only`, GETs only.
+    pub fn may_send(&self, operation: &Operation) -> bool {
+        !self.read_only || operation.method == "GET"
+    }
+
+    /// Whether `operation_id` is selected.
+    pub fn is_selected(&self, operation_id: &str) -> bool {
+        self.selected
+            .iter()
+            .any(|operation| operation.operation_id == operation_id)
+    }
+
+    /// Requests sent so far.
+    pub fn requests(&self) -> u32 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Sends `request` for `check` on `operation`; the run's judge judges the answer too.
+    pub async fn exchange(
+        &self,
+        check: &'static str,
+        operation: &Operation,
+        request: Request,
+    ) -> Exchange {
+        let exchange = self.send(check, operation, request).await;
+        if let Some(judge) = self.judge {
+            judge.judge(self, operation, &exchange);
+        }
+        exchange
+    }
+
+    /// Sends `request` for `check` on `operation` and counts it, without judging the answer:
+    /// the property checks judge (and shrink) their cases themselves.
+    pub async fn send(
+        &self,
+        check: &'static str,
+        operation: &Operation,
+        request: Request,
+    ) -> Exchange {
+        let curl = self.http.curl(&request);
+        let outcome = self.http.send(&request).await;
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let exchange = Exchange {
+            request,
+            curl,
+            outcome,
+        };
+        if self.verbose {
+            eprintln!(
+                "{check} {} {} -> {}",
+                exchange.request.method,
+                exchange.request.path,
+                exchange.describe().chars().take(160).collect::<String>()
+            );
+        }
+        self.recorder
+            .request(check, &operation.operation_id, &operation.tag);
+        exchange
+    }
+
+    /// Sends `request` without counting or judging it: set-up the report does not show.
+    pub async fn quietly(&self, request: Request) -> Exchange {
+        Exchange::quietly(&self.http, request).await
+    }
+
+    /// Records a violation found on `operation`.
+    pub fn violation(&self, operation: &Operation, violation: Violation) {
+        self.recorder.violation(&operation.tag, violation);
+    }
+
+    /// The progress line of `check` on `operations` of `tag`.
+    pub fn progress_line(&self, check: &str, tag: &str, operations: &[String]) {
+        self.progress.line(check, tag, operations, &self.recorder);
+    }
+}

@@ -1,0 +1,61 @@
+//! What to run and against what: the options of `novu-conformance run`.
+
+use std::time::Duration;
+
+/// What to run and against what.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The server; `None` starts the embedded reference server.
+    pub base_url: Option<String>,
+    /// The API key (required with `base_url`).
+    pub api_key: Option<String>,
+    /// The seed of generated values and of the run-scoped prefix.
+    pub seed: u64,
+    /// Only operations with one of these tags (all when empty).
+    pub tags: Vec<String>,
+    /// Only these operations (all when empty).
+    pub operations: Vec<String>,
+    /// Only these checks (all when empty); `response-conformance` always judges what others receive.
+    pub checks: Vec<String>,
+    /// Concurrent requests.
+    pub jobs: usize,
+    /// `(K, N)`: only the K-th of N slices of the selected operations (1-based).
+    pub partition: Option<(usize, usize)>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Only checks that change nothing on a conforming server.
+    pub read_only: bool,
+    /// Keep what the run created.
+    pub no_cleanup: bool,
+    /// Print progress on standard error.
+    pub progress: bool,
+    /// Print one line per request and answer on standard error.
+    pub verbose: bool,
+    /// Cases per operation of the property checks.
+    pub cases: u32,
+    /// The address at which the server under test reaches this machine, for the callbacks of
+    /// webhook conditions; without it they are offered only to a target on this machine.
+    pub callback_host: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            base_url: None,
+            api_key: None,
+            seed: 1,
+            tags: Vec::new(),
+            operations: Vec::new(),
+            checks: Vec::new(),
+            jobs: 4,
+            partition: None,
+            timeout: Duration::from_secs(10),
+            read_only: false,
+            no_cleanup: false,
+            progress: false,
+            verbose: false,
+            cases: 50,
+            callback_host: None,
+        }
+    }
+}

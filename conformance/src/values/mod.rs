@@ -1,0 +1,8 @@
+//! Values made from the contract's schemas: one simple valid value per schema for the example
+//! requests and fixtures (`examples.rs`), and proptest strategies of valid values and of
+//! values breaking exactly one keyword (`strategies.rs`), seeded per run and check.
+
+pub mod examples;
+pub mod strategies;
+
+pub use examples::{Generator, Hints};
