@@ -10,14 +10,14 @@ use rusqlite::{OptionalExtension, Transaction};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::failure::{Failure, Outcome, Status};
-use crate::ids;
-use crate::resources::subscribers::Mode;
-use crate::resources::{
+use crate::domain::subscribers::Mode;
+use crate::domain::{
     Caller, activity, changes, chat_oauth, environments, events, feeds, integrations, layouts,
     messages, organizations, preferences, subscribers, tenants, topics, workflow_groups,
     workflow_overrides, workflows,
 };
+use crate::failure::{Failure, Outcome, Status};
+use crate::ids;
 use crate::scheduler::Waker;
 use crate::store::{Store, typed};
 

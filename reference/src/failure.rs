@@ -1,8 +1,8 @@
 //! The API's error answers: which status a failed operation gets and the body it carries.
 //!
-//! Resource code returns a [`Failure`]; the trait implementation turns it into the operation's
-//! documented response variant with [`answer!`](crate::api). A status an operation does not
-//! document becomes a 500, so a mistake shows instead of breaking the contract.
+//! Domain and engine code return a [`Failure`]; the trait implementation turns it into the
+//! operation's documented response variant with [`answer!`](crate::api). A status an operation
+//! does not document becomes a 500, so a mistake shows instead of breaking the contract.
 
 use chrono::{SubsecRound, Utc};
 use novu_server::types::{ErrorResponse, ErrorResponseMessage};
@@ -127,5 +127,5 @@ impl From<serde_json::Error> for Failure {
     }
 }
 
-/// What resource code returns.
+/// What domain, engine and store code return.
 pub(crate) type Outcome<T> = std::result::Result<T, Failure>;

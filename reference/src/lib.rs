@@ -10,10 +10,10 @@
 mod api;
 mod conditions;
 mod config;
+mod domain;
 mod error;
 mod failure;
 mod ids;
-mod resources;
 mod scheduler;
 mod server;
 mod store;

@@ -13,8 +13,8 @@ use rusqlite::{Transaction, params};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::domain::events;
 use crate::failure::Outcome;
-use crate::resources::events;
 use crate::store::Store;
 
 /// The longest the task sleeps without looking at the database, so a changed wall clock

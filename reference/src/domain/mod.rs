@@ -1,5 +1,8 @@
-//! Novu's semantics, one module per resource group. Each function runs inside one store
-//! transaction and returns the wire document (as JSON) or a [`Failure`](crate::failure::Failure).
+//! Novu's semantics, one module per resource group: what each operation reads and writes, the
+//! rules it enforces and the wire document (as JSON) it answers, or the
+//! [`Failure`](crate::failure::Failure) that says why not. Each function runs inside the one
+//! store transaction the API layer opened for the request, and knows nothing of HTTP or of the
+//! response variants.
 
 pub(crate) mod activity;
 pub(crate) mod changes;
