@@ -8,9 +8,9 @@
 #![deny(missing_docs)]
 
 mod api;
-mod conditions;
 mod config;
 mod domain;
+mod engine;
 mod error;
 mod failure;
 mod ids;

@@ -19,7 +19,7 @@ use rusqlite::{Transaction, params};
 use serde_json::{Map, Value, json};
 
 use super::{Caller, preferences, subscribers};
-use crate::conditions;
+use crate::engine::conditions;
 use crate::failure::{Failure, Outcome, Status};
 use crate::ids;
 use crate::store::{documents, first_document};
