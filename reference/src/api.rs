@@ -16,9 +16,9 @@ use crate::domain::{
     messages, organizations, preferences, subscribers, tenants, topics, workflow_groups,
     workflow_overrides, workflows,
 };
+use crate::engine::Waker;
 use crate::failure::{Failure, Outcome, Status};
 use crate::ids;
-use crate::scheduler::Waker;
 use crate::store::{Store, typed};
 
 /// The API over one store.

@@ -14,7 +14,6 @@ mod engine;
 mod error;
 mod failure;
 mod ids;
-mod scheduler;
 mod server;
 mod store;
 

@@ -2,7 +2,7 @@
 //! rules it enforces and the wire document (as JSON) it answers, or the
 //! [`Failure`](crate::failure::Failure) that says why not. Each function runs inside the one
 //! store transaction the API layer opened for the request, and knows nothing of HTTP or of the
-//! response variants.
+//! response variants. The workflow engine that a trigger sets going is [`crate::engine`].
 
 pub(crate) mod activity;
 pub(crate) mod changes;
