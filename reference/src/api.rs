@@ -6,7 +6,7 @@ use std::sync::RwLock;
 
 use novu_server::types;
 use novu_server::*;
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::Transaction;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -156,20 +156,7 @@ impl NovuApi for ReferenceApi {
         let hash = ids::key_hash(api_key);
         let found = self
             .store
-            .read(move |transaction| {
-                Ok(transaction
-                    .query_row(
-                        "SELECT id, organization_id FROM environments WHERE api_key_hash = ?1",
-                        [hash],
-                        |row| {
-                            Ok(Caller {
-                                environment_id: row.get(0)?,
-                                organization_id: row.get(1)?,
-                            })
-                        },
-                    )
-                    .optional()?)
-            })
+            .read(move |transaction| environments::caller_for_key(transaction, &hash))
             .await;
         match found {
             Ok(Some(caller)) => {
@@ -1822,43 +1809,7 @@ impl NovuApi for ReferenceApi {
         let body = request.context.raw_body.clone();
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let events = body["events"].as_array().cloned().unwrap_or_default();
-                if events.len() > 100 {
-                    return Err(Failure::bad_request(
-                        "events must contain no more than 100 elements",
-                    ));
-                }
-                let mut results = Vec::new();
-                let mut earliest_due: Option<i64> = None;
-                for event in &events {
-                    if !event["payload"].is_object() {
-                        let mut result = events::acknowledgement("error", None);
-                        result["error"] = json!(["payload should not be null or undefined"]);
-                        results.push(result);
-                        continue;
-                    }
-                    // Each event runs in its own savepoint: a failed one leaves nothing behind
-                    // and does not stop the others.
-                    transaction.execute_batch("SAVEPOINT bulk_event")?;
-                    let audience = events::Audience::To(&event["to"]);
-                    match events::trigger(transaction, caller, event, audience) {
-                        Ok(triggered) => {
-                            transaction.execute_batch("RELEASE bulk_event")?;
-                            results.push(triggered.body);
-                            earliest_due =
-                                earliest_due.into_iter().chain(triggered.earliest_due).min();
-                        }
-                        Err(failure) if failure.status != Status::InternalServerError => {
-                            transaction
-                                .execute_batch("ROLLBACK TO bulk_event; RELEASE bulk_event")?;
-                            let mut result = events::acknowledgement("error", None);
-                            result["error"] = json!([failure.message()]);
-                            results.push(result);
-                        }
-                        Err(failure) => return Err(failure),
-                    }
-                }
-                Ok((Value::Array(results), earliest_due))
+                events::trigger_bulk(transaction, caller, &body)
             })
             .await
             .map(|triggered| self.scheduled(triggered));
@@ -1874,37 +1825,10 @@ impl NovuApi for ReferenceApi {
         &self,
         request: EventsBroadcastRequest<Caller>,
     ) -> EventsBroadcastResponse {
-        let mut event = request.context.raw_body.clone();
+        let event = request.context.raw_body.clone();
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let transaction_id = event["transactionId"]
-                    .as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(ids::uuid);
-                event["transactionId"] = json!(transaction_id);
-                // A broadcast answers `processed` whatever the workflow's state; an unknown
-                // workflow is the only rejection, and it has no documented status here.
-                transaction.execute_batch("SAVEPOINT broadcast")?;
-                let earliest_due = match events::trigger(
-                    transaction,
-                    caller,
-                    &event,
-                    events::Audience::Everyone,
-                ) {
-                    Ok(triggered) => {
-                        transaction.execute_batch("RELEASE broadcast")?;
-                        triggered.earliest_due
-                    }
-                    Err(failure) if failure.status != Status::InternalServerError => {
-                        transaction.execute_batch("ROLLBACK TO broadcast; RELEASE broadcast")?;
-                        None
-                    }
-                    Err(failure) => return Err(failure),
-                };
-                Ok((
-                    events::acknowledgement("processed", Some(&transaction_id)),
-                    earliest_due,
-                ))
+                events::broadcast(transaction, caller, event)
             })
             .await
             .map(|triggered| self.scheduled(triggered));

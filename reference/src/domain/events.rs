@@ -10,9 +10,9 @@ use serde_json::{Map, Value, json};
 
 use super::{Caller, subscribers};
 use crate::engine::{Run, hand_over_digest, save_job};
-use crate::failure::{Failure, Outcome, Status};
+use crate::failure::{Failure, Outcome};
 use crate::ids;
-use crate::store::{documents, first_document};
+use crate::store::{documents, first_document, savepoint};
 
 /// Who a trigger goes to.
 pub(crate) enum Audience<'a> {
@@ -124,6 +124,73 @@ pub(crate) fn trigger(
         body: acknowledgement("processed", Some(&transaction_id)),
         earliest_due: run.earliest_due(),
     })
+}
+
+/// A bulk trigger (`events_trigger_bulk`): each event runs in its own savepoint, so a failed
+/// one leaves nothing behind and does not stop the others. Answers one result per event and
+/// the earliest due time the events left waiting.
+pub(crate) fn trigger_bulk(
+    transaction: &Transaction,
+    caller: &Caller,
+    body: &Value,
+) -> Outcome<(Value, Option<i64>)> {
+    let events = body["events"].as_array().cloned().unwrap_or_default();
+    if events.len() > 100 {
+        return Err(Failure::bad_request(
+            "events must contain no more than 100 elements",
+        ));
+    }
+    let mut results = Vec::new();
+    let mut earliest_due: Option<i64> = None;
+    for event in &events {
+        if !event["payload"].is_object() {
+            let mut result = acknowledgement("error", None);
+            result["error"] = json!(["payload should not be null or undefined"]);
+            results.push(result);
+            continue;
+        }
+        let audience = Audience::To(&event["to"]);
+        match savepoint(transaction, "bulk_event", |transaction| {
+            trigger(transaction, caller, event, audience)
+        })? {
+            Ok(triggered) => {
+                results.push(triggered.body);
+                earliest_due = earliest_due.into_iter().chain(triggered.earliest_due).min();
+            }
+            Err(failure) => {
+                let mut result = acknowledgement("error", None);
+                result["error"] = json!([failure.message()]);
+                results.push(result);
+            }
+        }
+    }
+    Ok((Value::Array(results), earliest_due))
+}
+
+/// A broadcast (`events_broadcast`) to every subscriber of the environment. It answers
+/// `processed` whatever the workflow's state; an unknown workflow is the only rejection, and it
+/// has no documented status here, so the broadcast's savepoint rolls it back and answers
+/// `processed` all the same. Answers the body and the earliest due time it left waiting.
+pub(crate) fn broadcast(
+    transaction: &Transaction,
+    caller: &Caller,
+    mut event: Value,
+) -> Outcome<(Value, Option<i64>)> {
+    let transaction_id = event["transactionId"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(ids::uuid);
+    event["transactionId"] = json!(transaction_id);
+    let earliest_due = match savepoint(transaction, "broadcast", |transaction| {
+        trigger(transaction, caller, &event, Audience::Everyone)
+    })? {
+        Ok(triggered) => triggered.earliest_due,
+        Err(_) => None,
+    };
+    Ok((
+        acknowledgement("processed", Some(&transaction_id)),
+        earliest_due,
+    ))
 }
 
 /// Cancels what a transaction still has waiting; `true` when a delay or digest was waiting.
@@ -290,23 +357,17 @@ fn subscriber_for(transaction: &Transaction, caller: &Caller, given: &Value) -> 
             // Novu applies inline channel credentials in its worker, where a failure does not
             // reach the trigger's answer; here a channel that cannot be applied is dropped.
             let fields = subscriber_fields(object);
-            transaction.execute_batch("SAVEPOINT inline_subscriber")?;
-            match subscribers::create(transaction, caller, fields.clone()) {
-                Ok(subscriber) => {
-                    transaction.execute_batch("RELEASE inline_subscriber")?;
-                    Ok(subscriber)
-                }
-                Err(failure) if failure.status != Status::InternalServerError => {
-                    transaction.execute_batch(
-                        "ROLLBACK TO inline_subscriber; RELEASE inline_subscriber",
-                    )?;
+            match savepoint(transaction, "inline_subscriber", |transaction| {
+                subscribers::create(transaction, caller, fields.clone())
+            })? {
+                Ok(subscriber) => Ok(subscriber),
+                Err(_) => {
                     let mut fields = fields;
                     if let Some(fields) = fields.as_object_mut() {
                         fields.remove("channels");
                     }
                     subscribers::create(transaction, caller, fields)
                 }
-                Err(failure) => Err(failure),
             }
         }
     }

@@ -25,6 +25,7 @@ mod checkpoint;
 mod documents;
 mod migrations;
 mod readers;
+mod savepoint;
 mod writer;
 
 use std::path::Path;
@@ -36,6 +37,7 @@ use tokio::sync::oneshot;
 
 pub(crate) use bootstrap::Bootstrap;
 pub(crate) use documents::{documents, first_document, typed};
+pub(crate) use savepoint::savepoint;
 
 use crate::failure::{Failure, Outcome};
 use checkpoint::Checkpointer;
