@@ -1,7 +1,7 @@
 //! The API's error answers: which status a failed operation gets and the body it carries.
 //!
-//! Resource code returns a [`Failure`]; the trait implementation turns it into the operation's
-//! documented response variant with `api::answer`. A status an operation does not
+//! Domain and engine code return a [`Failure`]; the trait implementation turns it into the
+//! operation's documented response variant with `api::answer`. A status an operation does not
 //! document becomes a 500, so a mistake shows instead of breaking the contract.
 
 use chrono::{SubsecRound, Utc};
@@ -137,5 +137,5 @@ impl From<serde_json::Error> for Failure {
     }
 }
 
-/// What resource code returns.
+/// What domain, engine and store code return.
 pub(crate) type Outcome<T> = std::result::Result<T, Failure>;

@@ -8,13 +8,13 @@
 #![deny(missing_docs)]
 
 mod api;
-mod conditions;
+mod caller;
 mod config;
+mod domain;
+mod engine;
 mod error;
 mod failure;
 mod ids;
-mod resources;
-mod scheduler;
 mod server;
 mod store;
 

@@ -10,8 +10,8 @@ use tracing::Level;
 
 use crate::api::ReferenceApi;
 use crate::config::Config;
+use crate::engine::{Scheduler, Waker};
 use crate::error::{Error, Result};
-use crate::scheduler::{Scheduler, Waker};
 use crate::store::Store;
 
 /// A server that is accepting requests. Dropping it stops the server too, without waiting.

@@ -2,7 +2,7 @@
 
 use novu_server::*;
 
-use crate::resources::{Caller, changes};
+use crate::domain::{Caller, changes};
 
 use super::{ReferenceApi, answer, envelope, json_body, page};
 

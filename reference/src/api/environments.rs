@@ -2,7 +2,7 @@
 
 use novu_server::*;
 
-use crate::resources::{Caller, environments};
+use crate::domain::{Caller, environments};
 
 use super::{ReferenceApi, answer, envelope};
 

@@ -2,7 +2,7 @@
 
 use novu_server::*;
 
-use crate::resources::{Caller, activity};
+use crate::domain::{Caller, activity};
 
 use super::{ReferenceApi, answer, envelope};
 

@@ -2,7 +2,7 @@
 
 use novu_server::*;
 
-use crate::resources::{Caller, feeds};
+use crate::domain::{Caller, feeds};
 
 use super::{ReferenceApi, answer, envelope};
 

@@ -2,7 +2,7 @@
 
 use novu_server::*;
 
-use crate::resources::{Caller, integrations};
+use crate::domain::{Caller, integrations};
 
 use super::{ReferenceApi, answer, envelope, json_body};
 

@@ -2,7 +2,7 @@
 
 use novu_server::*;
 
-use crate::resources::{Caller, layouts};
+use crate::domain::{Caller, layouts};
 
 use super::{ReferenceApi, answer, envelope, json_body, page};
 

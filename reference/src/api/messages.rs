@@ -2,7 +2,7 @@
 
 use novu_server::*;
 
-use crate::resources::{Caller, messages};
+use crate::domain::{Caller, messages};
 
 use super::{ReferenceApi, answer, envelope, page};
 

@@ -26,14 +26,14 @@ use std::sync::RwLock;
 
 use novu_server::types;
 use novu_server::*;
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::Transaction;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use crate::domain::{self, Caller};
+use crate::engine::Waker;
 use crate::failure::Outcome;
 use crate::ids;
-use crate::resources::Caller;
-use crate::scheduler::Waker;
 use crate::store::{Store, typed};
 
 /// The API over one store.
@@ -182,20 +182,7 @@ impl Authenticate for ReferenceApi {
         let hash = ids::key_hash(api_key);
         let found = self
             .store
-            .read(move |transaction| {
-                Ok(transaction
-                    .query_row(
-                        "SELECT id, organization_id FROM environments WHERE api_key_hash = ?1",
-                        [hash],
-                        |row| {
-                            Ok(Caller {
-                                environment_id: row.get(0)?,
-                                organization_id: row.get(1)?,
-                            })
-                        },
-                    )
-                    .optional()?)
-            })
+            .read(move |transaction| domain::environments::caller_for_key(transaction, &hash))
             .await;
         match found {
             Ok(Some(caller)) => {

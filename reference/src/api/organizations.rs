@@ -2,7 +2,7 @@
 
 use novu_server::*;
 
-use crate::resources::{Caller, organizations};
+use crate::domain::{Caller, organizations};
 
 use super::{ReferenceApi, answer, envelope, json_body};
 

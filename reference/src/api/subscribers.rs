@@ -3,8 +3,8 @@
 use novu_server::*;
 use serde_json::{Value, json};
 
-use crate::resources::subscribers::Mode;
-use crate::resources::{Caller, chat_oauth, messages, preferences, subscribers};
+use crate::domain::subscribers::Mode;
+use crate::domain::{Caller, chat_oauth, messages, preferences, subscribers};
 
 use super::{ReferenceApi, answer, api_root_url, envelope, json_body, page, string_list};
 

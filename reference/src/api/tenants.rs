@@ -2,7 +2,7 @@
 
 use novu_server::*;
 
-use crate::resources::{Caller, tenants};
+use crate::domain::{Caller, tenants};
 
 use super::{ReferenceApi, answer, envelope, json_body, page};
 

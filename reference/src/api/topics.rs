@@ -3,7 +3,7 @@
 use novu_server::types;
 use novu_server::*;
 
-use crate::resources::{Caller, topics};
+use crate::domain::{Caller, topics};
 
 use super::{ReferenceApi, answer, envelope, page};
 

@@ -2,7 +2,7 @@
 
 use novu_server::*;
 
-use crate::resources::{Caller, workflow_groups};
+use crate::domain::{Caller, workflow_groups};
 
 use super::{ReferenceApi, answer, envelope};
 

@@ -2,7 +2,7 @@
 
 use novu_server::*;
 
-use crate::resources::{Caller, workflow_overrides};
+use crate::domain::{Caller, workflow_overrides};
 
 use super::{ReferenceApi, answer, envelope, json_body, page};
 

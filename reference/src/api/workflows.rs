@@ -2,7 +2,7 @@
 
 use novu_server::*;
 
-use crate::resources::{Caller, workflows};
+use crate::domain::{Caller, workflows};
 
 use super::{ReferenceApi, answer, envelope, json_body, page};
 

@@ -1,11 +1,12 @@
 //! Subscriber preferences: a global switch per subscriber and one per (subscriber, workflow),
-//! each with per-channel switches; and [`channel_allowed`], the rule the trigger engine asks
-//! before it sends on a channel.
+//! each with per-channel switches. The rule a trigger applies to them before it sends on a
+//! channel is the engine's (`engine::preferences`).
 
 use rusqlite::{Transaction, params};
 use serde_json::{Map, Value, json};
 
 use super::{Caller, subscribers};
+use crate::engine::stored_preference as stored;
 use crate::failure::{Failure, Outcome};
 use crate::ids;
 use crate::store::{documents, first_document};
@@ -141,57 +142,6 @@ pub(crate) fn update_global(
     global_preference(transaction, &subscriber)
 }
 
-/// Whether a trigger of `workflow` may reach `subscriber` on `channel`.
-///
-/// Precedence, first match wins:
-/// 1. a `critical` workflow is always allowed;
-/// 2. the subscriber's global preference turns the channel off (`enabled: false`, or the
-///    channel's switch `false`);
-/// 3. the subscriber's preference for this workflow turns it off the same way;
-/// 4. with a tenant, an active workflow override for (workflow, tenant) has the channel `false`
-///    in its `preferenceSettings`;
-/// 5. otherwise the workflow's own `preferenceSettings` decide, a missing channel meaning on.
-pub(crate) fn channel_allowed(
-    transaction: &rusqlite::Transaction,
-    caller: &Caller,
-    subscriber: &serde_json::Value,
-    workflow: &serde_json::Value,
-    tenant: Option<&serde_json::Value>,
-    channel: &str,
-) -> Outcome<bool> {
-    if workflow["critical"] == true {
-        return Ok(true);
-    }
-    let turns_off = |preference: &Value| {
-        preference["enabled"] == false || preference["channels"][channel] == false
-    };
-    let subscriber_key = text(&subscriber["_id"]);
-    let workflow_id = text(&workflow["_id"]);
-    if stored(transaction, &subscriber_key, None)?.is_some_and(|global| turns_off(&global)) {
-        return Ok(false);
-    }
-    if stored(transaction, &subscriber_key, Some(&workflow_id))?
-        .is_some_and(|preference| turns_off(&preference))
-    {
-        return Ok(false);
-    }
-    if let Some(tenant) = tenant {
-        let overrides = documents(
-            transaction,
-            "SELECT doc FROM workflow_overrides WHERE environment_id = ?1 AND workflow_id = ?2 \
-             AND tenant_id = ?3 AND deleted = 0",
-            params![caller.environment_id, workflow_id, text(&tenant["_id"])],
-        )?;
-        if overrides.iter().any(|workflow_override| {
-            workflow_override["active"] == true
-                && workflow_override["preferenceSettings"][channel] == false
-        }) {
-            return Ok(false);
-        }
-    }
-    Ok(workflow["preferenceSettings"][channel] != false)
-}
-
 /// The global preference as Novu answers it: every channel on unless the subscriber's global
 /// switches say otherwise.
 fn global_preference(transaction: &Transaction, subscriber: &Value) -> Outcome<Value> {
@@ -295,19 +245,6 @@ fn step_channels(workflow: &Value) -> Vec<String> {
     channels
 }
 
-/// The stored preference of a subscriber (by database id): global when `workflow_id` is `None`.
-fn stored(
-    transaction: &Transaction,
-    subscriber_key: &str,
-    workflow_id: Option<&str>,
-) -> Outcome<Option<Value>> {
-    first_document(
-        transaction,
-        "SELECT doc FROM subscriber_preferences WHERE subscriber_id = ?1 AND template_id IS ?2",
-        params![subscriber_key, workflow_id],
-    )
-}
-
 fn new_preference(caller: &Caller, subscriber_key: &str, workflow_id: Option<&str>) -> Value {
     let now = ids::now();
     let mut preference = json!({
@@ -352,154 +289,4 @@ fn save(transaction: &Transaction, preference: &Value) -> Outcome<()> {
 
 fn text(value: &Value) -> String {
     value.as_str().unwrap_or_default().to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn caller() -> Caller {
-        Caller {
-            organization_id: "o".into(),
-            environment_id: "e".into(),
-        }
-    }
-
-    fn workflow(critical: bool, settings: Value) -> Value {
-        json!({ "_id": "w1", "critical": critical, "preferenceSettings": settings })
-    }
-
-    fn store_preference(
-        transaction: &Transaction,
-        workflow_id: Option<&str>,
-        enabled: bool,
-        channels: Value,
-    ) {
-        let mut preference = new_preference(&caller(), "s1", workflow_id);
-        preference["enabled"] = json!(enabled);
-        preference["channels"] = channels;
-        insert(transaction, &preference).unwrap();
-    }
-
-    fn store_override(transaction: &Transaction, tenant_id: &str, active: bool, settings: Value) {
-        let document =
-            json!({ "_id": ids::object_id(), "active": active, "preferenceSettings": settings });
-        transaction
-            .execute(
-                "INSERT INTO workflow_overrides (id, environment_id, workflow_id, tenant_id, doc) VALUES (?1, 'e', 'w1', ?2, ?3)",
-                params![document["_id"].as_str(), tenant_id, document.to_string()],
-            )
-            .unwrap();
-    }
-
-    fn allowed(
-        transaction: &Transaction,
-        workflow: &Value,
-        tenant: Option<&Value>,
-        channel: &str,
-    ) -> bool {
-        channel_allowed(
-            transaction,
-            &caller(),
-            &json!({ "_id": "s1" }),
-            workflow,
-            tenant,
-            channel,
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn workflow_settings_decide_when_nothing_else_does() {
-        let mut connection = crate::store::test_connection();
-        let transaction = connection.transaction().unwrap();
-        let workflow = workflow(false, json!({ "email": false }));
-        assert!(!allowed(&transaction, &workflow, None, "email"));
-        assert!(
-            allowed(&transaction, &workflow, None, "sms"),
-            "a missing channel means on"
-        );
-    }
-
-    #[test]
-    fn global_preference_turns_channels_off() {
-        let mut connection = crate::store::test_connection();
-        let transaction = connection.transaction().unwrap();
-        let workflow = workflow(false, json!({}));
-        store_preference(&transaction, None, true, json!({ "sms": false }));
-        assert!(!allowed(&transaction, &workflow, None, "sms"));
-        assert!(allowed(&transaction, &workflow, None, "email"));
-        transaction
-            .execute(
-                "UPDATE subscriber_preferences SET doc = json_set(doc, '$.enabled', json('false'))",
-                [],
-            )
-            .unwrap();
-        assert!(
-            !allowed(&transaction, &workflow, None, "email"),
-            "global enabled false turns everything off"
-        );
-    }
-
-    #[test]
-    fn workflow_preference_turns_channels_off() {
-        let mut connection = crate::store::test_connection();
-        let transaction = connection.transaction().unwrap();
-        let workflow = workflow(false, json!({ "chat": true }));
-        store_preference(&transaction, Some("w1"), true, json!({ "chat": false }));
-        assert!(!allowed(&transaction, &workflow, None, "chat"));
-        assert!(allowed(&transaction, &workflow, None, "push"));
-        store_preference(&transaction, Some("other"), false, json!({}));
-        assert!(
-            allowed(&transaction, &workflow, None, "push"),
-            "another workflow's switch does not count"
-        );
-    }
-
-    #[test]
-    fn override_turns_a_channel_off_for_its_tenant_only() {
-        let mut connection = crate::store::test_connection();
-        let transaction = connection.transaction().unwrap();
-        let workflow = workflow(false, json!({ "email": true }));
-        store_override(&transaction, "t1", true, json!({ "email": false }));
-        store_override(&transaction, "t2", false, json!({ "email": false }));
-        assert!(!allowed(
-            &transaction,
-            &workflow,
-            Some(&json!({ "_id": "t1" })),
-            "email"
-        ));
-        assert!(
-            allowed(
-                &transaction,
-                &workflow,
-                Some(&json!({ "_id": "t2" })),
-                "email"
-            ),
-            "inactive override"
-        );
-        assert!(allowed(
-            &transaction,
-            &workflow,
-            Some(&json!({ "_id": "t3" })),
-            "email"
-        ));
-        assert!(allowed(&transaction, &workflow, None, "email"));
-    }
-
-    #[test]
-    fn critical_workflows_win_over_every_switch() {
-        let mut connection = crate::store::test_connection();
-        let transaction = connection.transaction().unwrap();
-        let workflow = workflow(true, json!({ "email": false }));
-        store_preference(&transaction, None, false, json!({ "email": false }));
-        store_preference(&transaction, Some("w1"), false, json!({ "email": false }));
-        store_override(&transaction, "t1", true, json!({ "email": false }));
-        assert!(allowed(
-            &transaction,
-            &workflow,
-            Some(&json!({ "_id": "t1" })),
-            "email"
-        ));
-    }
 }

@@ -1,6 +1,6 @@
 //! Environments of the caller's organization and their API keys.
 
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::{Value, json};
 
 use super::Caller;
@@ -46,6 +46,23 @@ pub(crate) fn api_keys(transaction: &Transaction, caller: &Caller) -> Outcome<Va
         .map(|key| json!({ "key": key["key"], "_userId": key["_userId"] }))
         .collect();
     Ok(Value::Array(keys))
+}
+
+/// The caller an API key stands for: the environment whose key hashes to `hash`, and its
+/// organization.
+pub(crate) fn caller_for_key(transaction: &Transaction, hash: &str) -> Outcome<Option<Caller>> {
+    Ok(transaction
+        .query_row(
+            "SELECT id, organization_id FROM environments WHERE api_key_hash = ?1",
+            [hash],
+            |row| {
+                Ok(Caller {
+                    environment_id: row.get(0)?,
+                    organization_id: row.get(1)?,
+                })
+            },
+        )
+        .optional()?)
 }
 
 fn without_keys(mut environment: Value) -> Value {

@@ -1,5 +1,5 @@
 //! The scheduler: resumes the jobs that wait for a time (delay and digest steps) when they are
-//! due, through the same engine code a trigger runs ([`events::resume`]).
+//! due, through the same engine code a trigger runs ([`resume`]).
 //!
 //! Due times are stored with the jobs (`jobs.due_at`), so they survive a restart: a server that
 //! starts resumes at once whatever became due while it was down. One background task sleeps
@@ -13,8 +13,8 @@ use rusqlite::{Transaction, params};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
+use super::run::resume;
 use crate::failure::Outcome;
-use crate::resources::events;
 use crate::store::Store;
 
 /// The longest the task sleeps without looking at the database, so a changed wall clock
@@ -135,7 +135,7 @@ fn resume_due(transaction: &Transaction) -> Outcome<Option<i64>> {
     };
     for job_id in due {
         transaction.execute_batch("SAVEPOINT resume_job")?;
-        match events::resume(transaction, &job_id) {
+        match resume(transaction, &job_id) {
             Ok(()) => transaction.execute_batch("RELEASE resume_job")?,
             Err(failure) => {
                 // A job that cannot resume must not come back on every wake-up.

@@ -1,5 +1,8 @@
-//! Novu's semantics, one module per resource group. Each function runs inside one store
-//! transaction and returns the wire document (as JSON) or a [`Failure`](crate::failure::Failure).
+//! Novu's semantics, one module per resource group: what each operation reads and writes, the
+//! rules it enforces and the wire document (as JSON) it answers, or the
+//! [`Failure`](crate::failure::Failure) that says why not. Each function runs inside the one
+//! store transaction the API layer opened for the request, and knows nothing of HTTP or of the
+//! response variants. The workflow engine that a trigger sets going is [`crate::engine`].
 
 pub(crate) mod activity;
 pub(crate) mod changes;
@@ -19,13 +22,7 @@ pub(crate) mod workflow_groups;
 pub(crate) mod workflow_overrides;
 pub(crate) mod workflows;
 
-/// Who is calling: the environment (and its organization) that the API key belongs to. Every
-/// lookup is scoped to it.
-#[derive(Clone, Debug)]
-pub(crate) struct Caller {
-    pub organization_id: String,
-    pub environment_id: String,
-}
+pub(crate) use crate::caller::Caller;
 
 /// The `{acknowledged, status}` body of deletions that answer 200.
 pub(crate) fn deleted_acknowledgement() -> serde_json::Value {

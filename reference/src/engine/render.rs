@@ -1,0 +1,137 @@
+//! Rendering: Handlebars templates as Novu compiles them, and the rendered fields of a message
+//! (content, subject, title, and for in-app messages the feed, actor and call to action).
+
+use handlebars::Handlebars;
+use novu_server::types::{
+    MessageContentBlock, MessageCtaActionButtonsItem, NotificationFeedItemActor,
+};
+use serde_json::{Value, json};
+
+/// Fills the rendered fields of `message` from the step's template; a `user` actor shows
+/// the triggering `actor`'s avatar.
+pub(super) fn render_message(
+    template: &Value,
+    variables: &Value,
+    actor: Option<&Value>,
+    message: &mut Value,
+) -> Result<(), String> {
+    let context = variables;
+    message["content"] = match &template["content"] {
+        Value::String(text) => json!(render(text, context)?),
+        Value::Array(blocks) => {
+            let mut rendered = Vec::new();
+            for block in blocks {
+                let mut block = block.clone();
+                for field in ["content", "url"] {
+                    if let Some(text) = block[field].as_str().map(str::to_owned) {
+                        block[field] = json!(render(&text, context)?);
+                    }
+                }
+                // Steps are stored unvalidated; a block the message schema cannot carry
+                // is left out.
+                if serde_json::from_value::<MessageContentBlock>(block.clone()).is_ok() {
+                    rendered.push(block);
+                }
+            }
+            Value::Array(rendered)
+        }
+        _ => json!(""),
+    };
+    for field in ["subject", "title"] {
+        if let Some(text) = template[field].as_str() {
+            message[field] = json!(render(text, context)?);
+        }
+    }
+    if message["channel"] == "in_app" {
+        message["_feedId"] = template
+            .get("_feedId")
+            .or_else(|| template.get("feedId"))
+            .filter(|feed| feed.is_string())
+            .cloned()
+            .unwrap_or(Value::Null);
+        message["actor"] = match template.get("actor").filter(|actor| {
+            serde_json::from_value::<NotificationFeedItemActor>((*actor).clone()).is_ok()
+        }) {
+            Some(actor) => actor.clone(),
+            None => json!({ "type": "none", "data": null }),
+        };
+        // A `user` actor shows the triggering actor's avatar.
+        if let Some(actor) = actor {
+            message["_actorId"] = actor["_id"].clone();
+            if message["actor"]["type"] == "user" {
+                message["actor"]["data"] = actor["avatar"].clone();
+            }
+        }
+        let cta = &template["cta"];
+        let mut url = Value::Null;
+        if let Some(text) = cta["data"]["url"].as_str() {
+            url = json!(render(text, context)?);
+        }
+        let mut buttons = Vec::new();
+        for button in cta["action"]["buttons"].as_array().into_iter().flatten() {
+            let mut button = button.clone();
+            for field in ["content", "resultContent"] {
+                if let Some(text) = button[field].as_str().map(str::to_owned) {
+                    button[field] = json!(render(&text, context)?);
+                }
+            }
+            if serde_json::from_value::<MessageCtaActionButtonsItem>(button.clone()).is_ok() {
+                buttons.push(button);
+            }
+        }
+        let mut data = json!({});
+        if !url.is_null() {
+            data["url"] = url;
+        }
+        message["cta"] = json!({
+            "type": "redirect",
+            "data": data,
+            "action": {
+                "status": "pending",
+                "buttons": buttons,
+                "result": { "payload": {}, "type": null },
+            },
+        });
+    }
+    Ok(())
+}
+
+/// Renders a Handlebars template the way Novu's `CompileTemplate` does: `{{…}}` escaped,
+/// `{{{…}}}` raw, missing variables empty.
+fn render(template: &str, context: &Value) -> Result<String, String> {
+    // Missing values render empty, as Novu's helpers answer `undefined` for them.
+    handlebars::handlebars_helper!(uppercase: |value: Json| value.as_str().map(str::to_uppercase).unwrap_or_default());
+    handlebars::handlebars_helper!(lowercase: |value: Json| value.as_str().map(str::to_lowercase).unwrap_or_default());
+    handlebars::handlebars_helper!(titlecase: |value: Json| value.as_str().map(title_case).unwrap_or_default());
+    // One registry for every render: building one registers Handlebars' built-in helpers,
+    // which costs more than rendering a short template.
+    static REGISTRY: std::sync::LazyLock<Handlebars<'static>> = std::sync::LazyLock::new(|| {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(false);
+        // A few of the helpers Novu registers for its templates.
+        registry.register_helper("uppercase", Box::new(uppercase));
+        registry.register_helper("lowercase", Box::new(lowercase));
+        registry.register_helper("titlecase", Box::new(titlecase));
+        registry
+    });
+    REGISTRY
+        .render_template(template, context)
+        .map_err(|error| error.to_string())
+}
+
+/// Novu's `titlecase`: each space-separated word capitalized, the rest lowercased.
+fn title_case(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            let mut characters = word.chars();
+            match characters.next() {
+                Some(first) => first
+                    .to_uppercase()
+                    .chain(characters.flat_map(char::to_lowercase))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}

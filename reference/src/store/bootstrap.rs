@@ -1,0 +1,199 @@
+//! The organization a new database starts with, and the development environment's API key.
+//!
+//! Novu creates an organization, its admin and its environments at sign-up; this server has no
+//! sign-up, so [`bootstrap`] seeds them when the store opens a database that has none, and
+//! otherwise makes sure the development environment accepts the configured key.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use serde_json::{Value, json};
+
+use crate::ids;
+
+/// Who the bootstrap made: the development environment's key, and whether it is new.
+pub(crate) struct Bootstrap {
+    pub api_key: String,
+    pub generated: bool,
+}
+
+/// Makes sure the organization and its environments exist, and that the development
+/// environment accepts `api_key` when one is given.
+pub(super) fn bootstrap(
+    connection: &mut Connection,
+    api_key: Option<&str>,
+) -> rusqlite::Result<Bootstrap> {
+    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let existing: Option<String> = transaction
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'development_environment_id'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let bootstrap = match existing {
+        None => {
+            let (key, generated) = match api_key {
+                Some(key) => (key.to_owned(), false),
+                None => (ids::api_key(), true),
+            };
+            create_organization(&transaction, &key)?;
+            Bootstrap {
+                api_key: key,
+                generated,
+            }
+        }
+        Some(environment_id) => {
+            let doc: String = transaction.query_row(
+                "SELECT doc FROM environments WHERE id = ?1",
+                [&environment_id],
+                |row| row.get(0),
+            )?;
+            let mut environment: Value = serde_json::from_str(&doc)
+                .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
+            let stored = environment["apiKeys"][0]["key"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            match api_key {
+                Some(key) if key != stored => {
+                    let hash = ids::key_hash(key);
+                    environment["apiKeys"][0]["key"] = json!(key);
+                    environment["apiKeys"][0]["hash"] = json!(hash);
+                    transaction.execute(
+                        "UPDATE environments SET api_key_hash = ?2, doc = ?3 WHERE id = ?1",
+                        params![environment_id, hash, environment.to_string()],
+                    )?;
+                    Bootstrap {
+                        api_key: key.to_owned(),
+                        generated: false,
+                    }
+                }
+                _ => Bootstrap {
+                    api_key: stored,
+                    generated: false,
+                },
+            }
+        }
+    };
+    transaction.commit()?;
+    Ok(bootstrap)
+}
+
+/// One organization, its admin member, and a development and a production environment, each
+/// with its default workflow group, as Novu creates them at sign-up.
+fn create_organization(transaction: &Transaction, api_key: &str) -> rusqlite::Result<()> {
+    let now = ids::now();
+    let organization_id = ids::object_id();
+    let user_id = ids::object_id();
+    let organization = json!({
+        "_id": organization_id,
+        "name": "Reference Organization",
+        "branding": {},
+        "createdAt": now,
+        "updatedAt": now,
+    });
+    transaction.execute(
+        "INSERT INTO organizations (id, doc) VALUES (?1, ?2)",
+        params![organization_id, organization.to_string()],
+    )?;
+    let member_id = ids::object_id();
+    let member = json!({
+        "_id": member_id,
+        "_userId": user_id,
+        "user": {
+            "_id": user_id,
+            "firstName": "Reference",
+            "lastName": "Admin",
+            "email": "admin@novu-reference.invalid",
+        },
+        "roles": ["admin"],
+        "memberStatus": "active",
+        "_organizationId": organization_id,
+    });
+    transaction.execute(
+        "INSERT INTO members (id, organization_id, doc) VALUES (?1, ?2, ?3)",
+        params![member_id, organization_id, member.to_string()],
+    )?;
+    let development_id = ids::object_id();
+    let production_id = ids::object_id();
+    let production_key = ids::api_key();
+    for (id, name, key, parent) in [
+        (&development_id, "Development", api_key, None),
+        (
+            &production_id,
+            "Production",
+            production_key.as_str(),
+            Some(&development_id),
+        ),
+    ] {
+        let hash = ids::key_hash(key);
+        let mut environment = json!({
+            "_id": id,
+            "name": name,
+            "_organizationId": organization_id,
+            "identifier": ids::environment_identifier(),
+            "apiKeys": [{ "key": key, "_userId": user_id, "hash": hash }],
+            "createdAt": now,
+            "updatedAt": now,
+        });
+        if let Some(parent) = parent {
+            environment["_parentId"] = json!(parent);
+        }
+        transaction.execute(
+            "INSERT INTO environments (id, organization_id, api_key_hash, doc) VALUES (?1, ?2, ?3, ?4)",
+            params![id, organization_id, hash, environment.to_string()],
+        )?;
+    }
+    let development_group = ids::object_id();
+    for (group_id, environment_id, parent) in [
+        (development_group.clone(), &development_id, None),
+        (ids::object_id(), &production_id, Some(&development_group)),
+    ] {
+        let mut group = json!({
+            "_id": group_id,
+            "name": "General",
+            "_environmentId": environment_id,
+            "_organizationId": organization_id,
+        });
+        if let Some(parent) = parent {
+            group["_parentId"] = json!(parent);
+        }
+        transaction.execute(
+            "INSERT INTO notification_groups (id, environment_id, organization_id, doc) VALUES (?1, ?2, ?3, ?4)",
+            params![group_id, environment_id, organization_id, group.to_string()],
+        )?;
+    }
+    // Like Novu, every new environment starts with the in-app provider active, so an in-app
+    // step delivers without any set-up.
+    for environment_id in [&development_id, &production_id] {
+        let id = ids::object_id();
+        let identifier = format!("novu-in-app-{}", ids::short_id());
+        let now = ids::now();
+        let integration = json!({
+            "_id": id,
+            "_environmentId": environment_id,
+            "_organizationId": organization_id,
+            "name": "Novu In-App",
+            "identifier": identifier,
+            "providerId": "novu",
+            "channel": "in_app",
+            "credentials": {},
+            "active": true,
+            "deleted": false,
+            "primary": false,
+            "priority": 0,
+            "conditions": [],
+            "createdAt": now,
+            "updatedAt": now,
+        });
+        transaction.execute(
+            "INSERT INTO integrations (id, environment_id, organization_id, provider_id, identifier, active, doc) \
+             VALUES (?1, ?2, ?3, 'novu', ?4, 1, ?5)",
+            params![id, environment_id, organization_id, identifier, integration.to_string()],
+        )?;
+    }
+    transaction.execute(
+        "INSERT INTO meta (key, value) VALUES ('development_environment_id', ?1), ('organization_id', ?2)",
+        params![development_id, organization_id],
+    )?;
+    Ok(())
+}
