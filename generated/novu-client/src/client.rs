@@ -1063,7 +1063,7 @@ Sends a `GET` request to `/v1/integrations/active`
     }
     /**Check webhook support
 
-Whether the provider, named by provider id or by integration `_id`, reports delivery events back by webhook.
+Whether the provider, named by provider id or by integration `_id`, reports delivery events back by webhook. A known provider id names the environment's first integration of that provider that has a `credentials` object; any other value is an integration `_id` of the environment. 404 `Integration for <id> was not found` when there is none; 400 `Integration <_id> doesn't have credentials set up` when its credentials are absent or empty; 400 `Webhook for <providerId>-<channel> is not supported yet` for an integration that is not email or SMS.
 
 Sends a `GET` request to `/v1/integrations/webhook/provider/{providerOrIntegrationId}/status`
 
@@ -1107,6 +1107,9 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             429u16 => {

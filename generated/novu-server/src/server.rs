@@ -3888,6 +3888,8 @@ pub enum IntegrationWebhookStatusRetrieveResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 404 The addressed resource does not exist in the key's environment.
+    NotFound(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -3917,6 +3919,13 @@ impl IntoResponse for IntegrationWebhookStatusRetrieveResponse {
                     vec![],
                 )
             }
+            Self::NotFound(body) => {
+                runtime::json(
+                    StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::TooManyRequests { body, retry_after } => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
@@ -3936,7 +3945,7 @@ impl IntoResponse for IntegrationWebhookStatusRetrieveResponse {
 }
 impl Documented for IntegrationWebhookStatusRetrieveResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -3944,6 +3953,7 @@ impl Documented for IntegrationWebhookStatusRetrieveResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
             429 => {
                 Ok(Self::TooManyRequests {
                     body,

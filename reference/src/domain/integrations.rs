@@ -16,6 +16,85 @@ const CHANNELS_WITH_PRIMARY: [&str; 2] = ["email", "sms"];
 /// primary one until the channel is renumbered, as Novu ranks new integrations.
 const NEWLY_ACTIVE: i64 = i64::MAX / 2;
 
+/// Novu's provider ids, every channel (`providers` of `@novu/shared`): a webhook-support
+/// lookup by one of these is by provider, any other value is an integration `_id`.
+const PROVIDER_IDS: &[&str] = &[
+    // email
+    "emailjs",
+    "mailgun",
+    "mailjet",
+    "mandrill",
+    "nodemailer",
+    "postmark",
+    "sendgrid",
+    "sendinblue",
+    "ses",
+    "netcore",
+    "infobip-email",
+    "resend",
+    "plunk",
+    "mailersend",
+    "mailtrap",
+    "clickatell",
+    "outlook365",
+    "novu-email",
+    "sparkpost",
+    "email-webhook",
+    "braze",
+    // sms
+    "nexmo",
+    "plivo",
+    "sms77",
+    "sms-central",
+    "sns",
+    "telnyx",
+    "twilio",
+    "gupshup",
+    "firetext",
+    "infobip-sms",
+    "burst-sms",
+    "bulk-sms",
+    "isend-sms",
+    "forty-six-elks",
+    "kannel",
+    "maqsam",
+    "termii",
+    "africas-talking",
+    "novu-sms",
+    "sendchamp",
+    "generic-sms",
+    "clicksend",
+    "bandwidth",
+    "messagebird",
+    "simpletexting",
+    "azure-sms",
+    "ring-central",
+    "brevo-sms",
+    "eazy-sms",
+    "mobishastra",
+    // chat
+    "slack",
+    "discord",
+    "msteams",
+    "mattermost",
+    "ryver",
+    "zulip",
+    "grafana-on-call",
+    "getstream",
+    "rocket-chat",
+    "whatsapp-business",
+    // push
+    "fcm",
+    "apns",
+    "expo",
+    "one-signal",
+    "pushpad",
+    "push-webhook",
+    "pusher-beams",
+    // in-app
+    "novu",
+];
+
 /// Providers that report delivery events back by webhook.
 const WEBHOOK_PROVIDERS: [&str; 12] = [
     "sendgrid",
@@ -131,22 +210,47 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
 }
 
 /// Whether the provider (named by provider id or by an integration `_id`) reports delivery
-/// events back by webhook.
+/// events back by webhook, as Novu's `GetWebhookSupportStatus` decides it: a known provider id
+/// names the environment's first integration of that provider that has a `credentials`
+/// object, anything else an integration `_id` in the environment; the integration must exist
+/// (404), have credentials (400) and be an email or SMS integration (400).
 pub(crate) fn webhook_status(
     transaction: &Transaction,
     caller: &Caller,
     provider_or_integration_id: &str,
 ) -> Outcome<Value> {
-    let integration = match find(transaction, caller, provider_or_integration_id)? {
-        Some(integration) => Some(integration),
-        None => first_document(
-            transaction,
-            "SELECT doc FROM integrations WHERE environment_id = ?1 AND provider_id = ?2 AND deleted = 0 ORDER BY rowid",
-            params![caller.environment_id, provider_or_integration_id],
-        )?,
+    let query = if PROVIDER_IDS.contains(&provider_or_integration_id) {
+        "SELECT doc FROM integrations WHERE environment_id = ?1 AND provider_id = ?2 AND deleted = 0 \
+         AND json_type(doc, '$.credentials') IS NOT NULL ORDER BY rowid"
+    } else {
+        "SELECT doc FROM integrations WHERE environment_id = ?1 AND id = ?2 AND deleted = 0"
     };
-    let integration = integration.ok_or_else(|| Failure::bad_request("Integration not found"))?;
-    let provider_id = integration["providerId"].as_str().unwrap_or_default();
+    let integration = first_document(
+        transaction,
+        query,
+        params![caller.environment_id, provider_or_integration_id],
+    )?
+    .ok_or_else(|| {
+        Failure::not_found(format!(
+            "Integration for {provider_or_integration_id} was not found"
+        ))
+    })?;
+    let text = |key: &str| integration[key].as_str().unwrap_or_default();
+    let has_credentials = integration["credentials"]
+        .as_object()
+        .is_some_and(|credentials| !credentials.is_empty());
+    if !has_credentials {
+        return Err(Failure::bad_request(format!(
+            "Integration {} doesn't have credentials set up",
+            text("_id")
+        )));
+    }
+    let (provider_id, channel) = (text("providerId"), text("channel"));
+    if !["email", "sms"].contains(&channel) {
+        return Err(Failure::bad_request(format!(
+            "Webhook for {provider_id}-{channel} is not supported yet"
+        )));
+    }
     Ok(json!(WEBHOOK_PROVIDERS.contains(&provider_id)))
 }
 

@@ -246,14 +246,15 @@ async fn conditions_on_a_primary_integration_clear_primary_and_empty_conditions_
 
 #[tokio::test]
 async fn webhook_support_is_answered_by_provider_or_integration_id() {
+    // Novu's e2e: integrations/e2e/get-webhook-support-status.e2e.ts.
     let test = TestServer::start().await;
     let client = &test.client;
+    let with_credentials = json!({ "apiKey": "SG.key", "secretKey": "secret" });
     let sendgrid = create(
         &test,
-        json!({ "providerId": "sendgrid", "channel": "email" }),
+        json!({ "providerId": "sendgrid", "channel": "email", "credentials": with_credentials }),
     )
     .await;
-    let fcm = create(&test, json!({ "providerId": "fcm", "channel": "push" })).await;
     let supported = |value: types::BooleanEnvelope| value.data;
     assert!(supported(
         client
@@ -269,13 +270,62 @@ async fn webhook_support_is_answered_by_provider_or_integration_id() {
             .unwrap()
             .into_inner()
     ));
+    // An email provider without delivery webhooks.
+    let nodemailer = create(
+        &test,
+        json!({ "providerId": "nodemailer", "channel": "email", "credentials": with_credentials }),
+    )
+    .await;
     assert!(!supported(
         client
-            .integration_webhook_status_retrieve(&fcm.id)
+            .integration_webhook_status_retrieve(&nodemailer.id)
             .await
             .unwrap()
             .into_inner()
     ));
+
+    // "should throw not found error when integration doesn't exist"
+    let unknown = "65f0c0ffee00000000000001";
+    let (status, body) = error(client.integration_webhook_status_retrieve(unknown).await);
+    assert_eq!(status, 404);
+    assert_eq!(body.error.as_deref(), Some("Not Found"));
+    assert_eq!(
+        message(&body),
+        format!("Integration for {unknown} was not found")
+    );
+
+    // "should throw bad request error when integration doesn't have credentials"
+    let bare = create(
+        &test,
+        json!({ "providerId": "mailgun", "channel": "email" }),
+    )
+    .await;
+    let (status, body) = error(client.integration_webhook_status_retrieve(&bare.id).await);
+    assert_eq!(status, 400);
+    assert_eq!(body.error.as_deref(), Some("Bad Request"));
+    assert_eq!(
+        message(&body),
+        format!("Integration {} doesn't have credentials set up", bare.id)
+    );
+
+    // "should throw bad request error for chat, push, in-app integrations"
+    for (provider, channel) in [("slack", "chat"), ("fcm", "push")] {
+        let integration = create(
+            &test,
+            json!({ "providerId": provider, "channel": channel, "credentials": { "apiKey": "x" } }),
+        )
+        .await;
+        let (status, body) = error(
+            client
+                .integration_webhook_status_retrieve(&integration.id)
+                .await,
+        );
+        assert_eq!(status, 400);
+        assert_eq!(
+            message(&body),
+            format!("Webhook for {provider}-{channel} is not supported yet")
+        );
+    }
 }
 
 #[tokio::test]
