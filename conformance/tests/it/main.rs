@@ -5,7 +5,6 @@
 mod breaking;
 mod cli;
 mod hostile;
-mod layers;
 mod lifecycle;
 mod properties;
 mod proxy;
