@@ -4007,7 +4007,7 @@ Arguments:
     }
     /**Mark messages as read, seen, unread or unseen
 
-Applies `markAs` to the subscriber's messages listed in `messageId`. An empty `messageId`: 400 `messageId is required`.
+Applies `markAs` to the subscriber's messages listed in `messageId`. An empty `messageId`: 400 `messageId is required`. Unknown subscriber: 404 `Subscriber <subscriberId> not found`.
 
 Sends a `POST` request to `/v1/subscribers/{subscriberId}/messages/mark-as`
 
@@ -4054,6 +4054,9 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             413u16 => {
@@ -4930,7 +4933,7 @@ Arguments:
     }
     /**Update a tenant
 
-Empty or absent fields are left unchanged; `data` replaces the whole object; a new `identifier` renames the tenant. Unknown tenant: 404 `Tenant with identifier: <identifier> does not exist under environment <environmentId>`; new identifier already taken: 409 `Tenant with identifier: <identifier> already exists under environment <environmentId>`; switched off: 405 `Tenants is not supported in code first version of the API.`
+Empty or absent fields are left unchanged; `data` replaces the whole object; a new `identifier` renames the tenant. Unknown tenant: 404 `Tenant with identifier: <identifier> does not exist under environment <environmentId>`; new identifier already taken: 409 `Tenant with identifier: <identifier> already exists under environment <environmentId>`; switched off: 405 `Tenants is not supported in code first version of the API.` A request without a body is read as `{}` and answers the tenant unchanged.
 
 Sends a `PATCH` request to `/v1/tenants/{identifier}`
 

@@ -2098,7 +2098,7 @@ pub struct TenantsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: TenantsUpdatePath,
-    pub body: types::UpdateTenantRequest,
+    pub body: Option<types::UpdateTenantRequest>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -7932,6 +7932,8 @@ pub enum SubscriberMessagesMarkAsResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 404 The addressed resource does not exist in the key's environment.
+    NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
@@ -7963,6 +7965,13 @@ impl IntoResponse for SubscriberMessagesMarkAsResponse {
                     vec![],
                 )
             }
+            Self::NotFound(body) => {
+                runtime::json(
+                    StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -7989,7 +7998,7 @@ impl IntoResponse for SubscriberMessagesMarkAsResponse {
 }
 impl Documented for SubscriberMessagesMarkAsResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -7997,6 +8006,7 @@ impl Documented for SubscriberMessagesMarkAsResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
             429 => {
                 Ok(Self::TooManyRequests {
@@ -13866,7 +13876,7 @@ async fn handle_tenants_update<A: TenantsApi>(
     let input = match runtime::decode::<
         TenantsUpdatePath,
         runtime::Nothing,
-        types::UpdateTenantRequest,
+        Option<types::UpdateTenantRequest>,
     >(&operations::TENANTS_UPDATE, parts, body)
         .await
     {
@@ -15742,7 +15752,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/tenants_update/parameters",
         body_schema: Some("/components/schemas/UpdateTenantRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 102400,
     };
     pub(crate) static TOPICS_LIST: Operation = Operation {

@@ -46,7 +46,8 @@ impl TenantsApi for ReferenceApi {
 
     async fn tenants_update(&self, request: TenantsUpdateRequest<Caller>) -> TenantsUpdateResponse {
         let identifier = request.path.identifier;
-        let body = request.body;
+        // No body reads as `{}`, as Novu's JSON parser gives the DTO.
+        let body = request.body.unwrap_or_default();
         let outcome = self
             .run(request.caller, move |transaction, caller| {
                 tenants::update(transaction, caller, &identifier, json_body(&body)?)

@@ -111,7 +111,9 @@ pub(crate) fn mark_as(
     if message_ids.is_empty() {
         return Err(Failure::bad_request("messageId is required"));
     }
-    let subscriber = subscriber_or_bad_request(transaction, caller, subscriber_id)?;
+    // Novu's MarkMessageAsByMark: an unknown subscriber is a 404 here, unlike the feed's 400.
+    let subscriber = subscribers::find(transaction, caller, subscriber_id)?
+        .ok_or_else(|| Failure::not_found(format!("Subscriber {subscriber_id} not found")))?;
     let mut updated = Vec::new();
     for mut message in owned_messages(transaction, caller, &subscriber, &message_ids)? {
         apply_mark(&mut message, mark_as);

@@ -151,6 +151,19 @@ async fn marking_changes_the_feed_and_the_unseen_count() {
             .await,
     );
     assert_eq!((status, message(&empty)), (400, "messageId is required"));
+    // Novu's MarkMessageAsByMark answers an unknown subscriber with 404.
+    let (status, unknown) = error(
+        test.client
+            .subscriber_messages_mark_as(
+                "nobody",
+                &body(json!({ "messageId": [ids[0]], "markAs": "seen" })),
+            )
+            .await,
+    );
+    assert_eq!(
+        (status, message(&unknown)),
+        (404, "Subscriber nobody not found")
+    );
 
     let changed = test
         .client

@@ -111,3 +111,18 @@ async fn tenant_lifecycle() {
     );
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn an_update_without_a_body_answers_the_tenant_unchanged() {
+    let test = TestServer::start().await;
+    test.client
+        .tenants_create(&body(json!({ "identifier": "acme", "name": "Acme" })))
+        .await
+        .expect("create succeeds");
+    let (status, answer) = test
+        .raw(reqwest::Method::PATCH, "/v1/tenants/acme", None)
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["data"]["identifier"], "acme");
+    assert_eq!(answer["data"]["name"], "Acme");
+}
