@@ -1255,7 +1255,7 @@ Arguments:
     }
     /**Make an integration primary
 
-Makes the integration the primary one of its channel. Answers 201 although nothing is created. A malformed id gives 400 `integrationId must be a mongodb id`.
+Makes the integration the primary one of its channel. Answers 201 although nothing is created. A malformed id gives 400 `integrationId must be a mongodb id`; an unknown one 404 `Integration with id <integrationId> not found`; only email and SMS integrations can be primary, any other gives 400 `Channel <channel> does not support primary`.
 
 Sends a `POST` request to `/v1/integrations/{integrationId}/set-primary`
 
@@ -3120,7 +3120,7 @@ Sends a `GET` request to `/v1/organizations/members`
     }
     /**Remove a member
 
-A malformed id gives 400. Not served when the deployment uses Clerk authentication, which keeps only `GET /v1/organizations/me`, `PUT /v1/organizations/branding` and `PATCH /v1/organizations`. 404 for an unknown member.
+A malformed id gives 400. Not served when the deployment uses Clerk authentication, which keeps only `GET /v1/organizations/me`, `PUT /v1/organizations/branding` and `PATCH /v1/organizations`. 404 `Member not found` for an unknown member; 400 `Cannot remove self from members` for the member the API key belongs to.
 
 Sends a `DELETE` request to `/v1/organizations/members/{memberId}`
 
@@ -4216,7 +4216,7 @@ Arguments:
 - `feed_identifier`: Only messages filed under feeds with these identifiers. Comma-separated values are accepted too.
 - `limit`: Page size.
 - `page`: Zero-based page number.
-- `payload`: Base64 of a JSON object; only messages whose payload has equal values at every path of that object are returned.
+- `payload`: Base64 of a JSON object (padding optional, standard or URL-safe alphabet); only messages whose payload has equal values at every path of that object are returned. Empty filters nothing.
 - `read`: Only messages with this read state.
 - `seen`: Only messages with this seen state.
 */

@@ -1909,7 +1909,7 @@ pub struct SubscriberNotificationsFeedQuery {
     /// Only messages with this seen state.
     #[serde(rename = "seen")]
     pub seen: Option<bool>,
-    /// Base64 of a JSON object; only messages whose payload has equal values at every path of that object are returned.
+    /// Base64 of a JSON object (padding optional, standard or URL-safe alphabet); only messages whose payload has equal values at every path of that object are returned. Empty filters nothing.
     #[serde(rename = "payload")]
     pub payload: Option<String>,
 }

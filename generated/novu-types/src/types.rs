@@ -8887,7 +8887,7 @@ impl ::std::default::Default for UpdateIntegrationRequest {
         }
     }
 }
-///Every field is optional, but the body must not be empty.
+///Every field is optional, but the body must not be empty (400 `Payload can not be empty`). An empty string in `name`, `identifier`, `description` or `content` leaves the stored value as it is, like an absent field.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,

@@ -118,6 +118,9 @@ pub(crate) fn update(
 ) -> Outcome<Value> {
     let fields = body.as_object().cloned().unwrap_or_default();
     let given = |key: &str| fields.get(key).filter(|value| !value.is_null()).cloned();
+    // Novu's UpdateLayoutUseCase spreads `...(updates.content && { content })`: an empty string
+    // (falsy in JavaScript) leaves the stored value as it is, like an absent one.
+    let truthy = |key: &str| given(key).filter(|value| value.as_str() != Some(""));
     let updatable = [
         "name",
         "identifier",
@@ -131,11 +134,11 @@ pub(crate) fn update(
     }
     let mut layout = get(transaction, caller, id)?;
     let before = layout.clone();
-    if let Some(content) = given("content") {
+    if let Some(content) = truthy("content") {
         require_body_placeholder(content.as_str().unwrap_or_default())?;
         layout["content"] = content;
     }
-    if let Some(identifier) = given("identifier").as_ref().and_then(Value::as_str) {
+    if let Some(identifier) = truthy("identifier").as_ref().and_then(Value::as_str) {
         if let Some(other) = find_by_identifier(transaction, caller, identifier)?
             && other["_id"] != layout["_id"]
         {
@@ -144,7 +147,7 @@ pub(crate) fn update(
         layout["identifier"] = json!(identifier);
     }
     for key in ["name", "description", "variables"] {
-        if let Some(value) = given(key) {
+        if let Some(value) = truthy(key) {
             layout[key] = value;
         }
     }

@@ -31,7 +31,12 @@ pub(crate) fn feed(
             "Subscriber not found for this environment with the id: {subscriber_id}. Make sure to create a subscriber before fetching the feed."
         ))
     })?;
-    let payload = match &query.payload {
+    // Novu's GetNotificationsFeed: `if (!payload) return;` — an empty value filters nothing.
+    let payload = match query
+        .payload
+        .as_deref()
+        .filter(|encoded| !encoded.is_empty())
+    {
         Some(encoded) => Some(decode_payload(encoded)?),
         None => None,
     };
@@ -439,13 +444,27 @@ fn split_ids(given: Vec<String>) -> Vec<String> {
         .collect()
 }
 
+/// The feed's `payload` filter, decoded as Node's `Buffer.from(text, 'base64')` reads it:
+/// padding optional, the URL-safe alphabet as well as the standard one, whitespace ignored.
 fn decode_payload(encoded: &str) -> Outcome<Value> {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
     let invalid = || {
         Failure::bad_request("Invalid payload, the JSON object should be encoded to base64 string.")
     };
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .map_err(|_| invalid())?;
+    let standard: String = encoded
+        .chars()
+        .filter(|character| !character.is_whitespace())
+        .map(|character| match character {
+            '-' => '+',
+            '_' => '/',
+            other => other,
+        })
+        .collect();
+    let bytes = LENIENT.decode(standard).map_err(|_| invalid())?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
     if value.is_object() {
         Ok(value)

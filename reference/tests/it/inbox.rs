@@ -78,6 +78,14 @@ async fn the_feed_pages_and_filters() {
     let even = feed_page(&test, &format!("?payload={encoded}")).await;
     assert_eq!(even["data"].as_array().unwrap().len(), 1);
     assert_eq!(even["data"][0]["content"], "message 2");
+    // Node's Buffer.from(text, 'base64') reads it without padding, and `payload=` filters nothing.
+    let unpadded =
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(r#"{"group":{"kind":"even"}}"#);
+    assert!(encoded.ends_with('=') && !unpadded.ends_with('='));
+    let even = feed_page(&test, &format!("?payload={unpadded}")).await;
+    assert_eq!(even["data"].as_array().unwrap().len(), 1);
+    let everything = feed_page(&test, "?payload=").await;
+    assert_eq!(everything["data"].as_array().unwrap().len(), 3);
 
     let (status, bad) = test
         .raw(

@@ -202,6 +202,13 @@ async fn the_first_active_email_integration_is_primary_and_set_primary_moves_it(
         message(&not_found),
         "Integration with id 5f0000000000000000000000 not found"
     );
+
+    // Novu's SetIntegrationAsPrimary: only CHANNELS_WITH_PRIMARY (email, sms) have one.
+    let push = create(&test, json!({ "providerId": "fcm", "channel": "push" })).await;
+    let push_id: types::ObjectId = body(json!(push.id));
+    let (status, refused) = error(client.integrations_set_primary(&push_id).await);
+    assert_eq!(status, 400);
+    assert_eq!(message(&refused), "Channel push does not support primary");
 }
 
 #[tokio::test]

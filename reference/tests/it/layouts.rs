@@ -79,6 +79,15 @@ async fn layout_lifecycle_and_errors() {
         .into_inner()
         .data;
     assert_eq!(updated.name, "Main layout");
+    // Novu's UpdateLayoutUseCase applies only truthy strings: "" keeps what is stored.
+    let kept = client
+        .layouts_update(&id, &body(json!({ "content": "", "name": "" })))
+        .await
+        .expect("empty strings are not a change")
+        .into_inner()
+        .data;
+    assert_eq!(kept.name, "Main layout");
+    assert_eq!(kept.content, updated.content);
 
     create(&test, "other", false).await;
     let (status, clash) = error(
