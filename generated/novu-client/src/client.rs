@@ -3799,7 +3799,7 @@ Arguments:
     }
     /**Start a chat provider's OAuth flow
 
-Redirects the subscriber's browser to the chat provider's authorization page. When the integration has HMAC enabled, a valid `hmacHash` of the subscriber id is required (400 otherwise).
+Redirects the subscriber's browser to the chat provider's authorization page. When the integration has HMAC enabled, a valid `hmacHash` of the subscriber id is required (400 otherwise). 404 `Integration in environment <environmentId> was not found, channel: chat, providerId: <providerId>` without such an integration, 404 `Integration in environment <environmentId> missing clientId, channel: chat, providerId: <providerId>` when its credentials have no `clientId`.
 
 Sends a `GET` request to `/v1/subscribers/{subscriberId}/credentials/{providerId}/oauth`
 
@@ -3857,6 +3857,9 @@ Arguments:
             401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             429u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -3868,7 +3871,7 @@ Arguments:
     }
     /**Finish a chat provider's OAuth flow
 
-The chat provider redirects the subscriber's browser here with `code`. The server exchanges it for the subscriber's chat credentials and answers a small HTML page (or, when the integration names a redirect URL, a 302 to it). When the integration has HMAC enabled, a valid `hmacHash` of the subscriber id is required (400 otherwise).
+The chat provider redirects the subscriber's browser here with `code`. The server exchanges it for the subscriber's chat credentials and answers a small HTML page (or, when the integration names a redirect URL, a 302 to it). When the integration has HMAC enabled, a valid `hmacHash` of the subscriber id is required (400 otherwise). 404 `Integration in environment <environmentId> was not found, channel: chat, providerId: <providerId>` without such an integration, 404 `Environment ID: <environmentId> not found` for an unknown environment.
 
 Sends a `GET` request to `/v1/subscribers/{subscriberId}/credentials/{providerId}/oauth/callback`
 
@@ -3928,6 +3931,9 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             429u16 => {

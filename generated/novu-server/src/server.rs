@@ -7684,6 +7684,8 @@ pub enum SubscriberChatOauthResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 404 The addressed resource does not exist in the key's environment.
+    NotFound(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -7712,6 +7714,13 @@ impl IntoResponse for SubscriberChatOauthResponse {
                     vec![],
                 )
             }
+            Self::NotFound(body) => {
+                runtime::json(
+                    StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::TooManyRequests { body, retry_after } => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
@@ -7731,7 +7740,7 @@ impl IntoResponse for SubscriberChatOauthResponse {
 }
 impl Documented for SubscriberChatOauthResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -7739,6 +7748,7 @@ impl Documented for SubscriberChatOauthResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
             429 => {
                 Ok(Self::TooManyRequests {
                     body,
@@ -7759,6 +7769,8 @@ pub enum SubscriberChatOauthCallbackResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 404 The addressed resource does not exist in the key's environment.
+    NotFound(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
@@ -7789,6 +7801,13 @@ impl IntoResponse for SubscriberChatOauthCallbackResponse {
                     vec![],
                 )
             }
+            Self::NotFound(body) => {
+                runtime::json(
+                    StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::TooManyRequests { body, retry_after } => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
@@ -7808,7 +7827,7 @@ impl IntoResponse for SubscriberChatOauthCallbackResponse {
 }
 impl Documented for SubscriberChatOauthCallbackResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -7816,6 +7835,7 @@ impl Documented for SubscriberChatOauthCallbackResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
             429 => {
                 Ok(Self::TooManyRequests {
                     body,

@@ -39,7 +39,7 @@ pub(crate) fn authorize_url(
         .as_str()
         .filter(|client_id| !client_id.is_empty())
         .ok_or_else(|| {
-            Failure::bad_request(format!(
+            Failure::not_found(format!(
                 "Integration in environment {} missing clientId, channel: chat, providerId: {}",
                 target.environment_id, target.provider_id
             ))
@@ -77,7 +77,7 @@ pub(crate) fn callback(
     )?
     .and_then(|row| row["id"].as_str().map(str::to_owned));
     let organization_id = organization_id.ok_or_else(|| {
-        Failure::bad_request(format!(
+        Failure::not_found(format!(
             "Environment ID: {} not found",
             target.environment_id
         ))
@@ -112,7 +112,9 @@ pub(crate) fn callback(
 }
 
 /// The credentials of the environment's newest chat integration of the provider (and
-/// identifier, when given). Novu does not ask for it to be active.
+/// identifier, when given). Novu does not ask for it to be active. Novu's ChatOauth and
+/// ChatOauthCallback answer a missing integration, clientId or environment with 404
+/// (`NotFoundException`).
 fn integration_credentials(transaction: &Transaction, target: &OauthTarget) -> Outcome<Value> {
     let integration = first_document(
         transaction,
@@ -126,7 +128,7 @@ fn integration_credentials(transaction: &Transaction, target: &OauthTarget) -> O
         ],
     )?
     .ok_or_else(|| {
-        Failure::bad_request(format!(
+        Failure::not_found(format!(
             "Integration in environment {} was not found, channel: chat, providerId: {}",
             target.environment_id, target.provider_id
         ))
@@ -151,7 +153,7 @@ fn check_hmac(transaction: &Transaction, target: &OauthTarget, credentials: &Val
         [&target.environment_id],
     )?
     .ok_or_else(|| {
-        Failure::bad_request(format!(
+        Failure::not_found(format!(
             "Environment ID: {} not found",
             target.environment_id
         ))
