@@ -4079,7 +4079,7 @@ Arguments:
     }
     /**Mark messages as seen or read (legacy)
 
-The older form of `mark-as`, hidden from Novu's documents but still served: `mark` sets `seen` and/or `read` on the listed messages. Use `mark-as` instead.
+The older form of `mark-as`, hidden from Novu's documents but still served: `mark` sets `seen` and/or `read` on the listed messages. Use `mark-as` instead. An absent, `null` or empty-string `messageId`: 400 `messageId is required` (an empty list marks nothing); no `mark`: 400 `["mark should not be null or undefined"]`; unknown subscriber: 404 `Subscriber <subscriberId> not found`.
 
 Sends a `POST` request to `/v1/subscribers/{subscriberId}/messages/markAs`
 
@@ -4126,6 +4126,9 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             413u16 => {

@@ -1820,6 +1820,9 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
             ]
           }
         },
+        "required": [
+          "mark"
+        ],
         "type": "object"
       },
       "MarkAllMessagesAsRequest": {

@@ -8048,6 +8048,8 @@ pub enum SubscriberMessagesMarkAsLegacyResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 404 The addressed resource does not exist in the key's environment.
+    NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
@@ -8079,6 +8081,13 @@ impl IntoResponse for SubscriberMessagesMarkAsLegacyResponse {
                     vec![],
                 )
             }
+            Self::NotFound(body) => {
+                runtime::json(
+                    StatusCode::from_u16(404).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -8105,7 +8114,7 @@ impl IntoResponse for SubscriberMessagesMarkAsLegacyResponse {
 }
 impl Documented for SubscriberMessagesMarkAsLegacyResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -8113,6 +8122,7 @@ impl Documented for SubscriberMessagesMarkAsLegacyResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
             429 => {
                 Ok(Self::TooManyRequests {

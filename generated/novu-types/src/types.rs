@@ -2869,19 +2869,17 @@ pub struct LayoutPage {
     #[serde(rename = "totalCount")]
     pub total_count: i64,
 }
-///`LegacyMarkMessagesRequest`
+///`mark` is required by the command Novu builds from the body (`@IsDefined()`); a missing `messageId` is refused before that, with its own text.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
     Debug,
-    Default,
     PartialEq,
     schemars::JsonSchema
 )]
 pub struct LegacyMarkMessagesRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub mark: ::std::option::Option<LegacyMarkMessagesRequestMark>,
+    pub mark: LegacyMarkMessagesRequestMark,
     ///One message id or a list.
     #[serde(
         rename = "messageId",

@@ -135,18 +135,6 @@ fn api_root_url(context: &RequestContext) -> String {
     format!("http://{host}")
 }
 
-/// A string or a list of strings (ids given either way) as a list.
-fn string_list(value: &Value) -> Vec<String> {
-    match value {
-        Value::String(text) => vec![text.clone()],
-        Value::Array(items) => items
-            .iter()
-            .filter_map(|item| item.as_str().map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// The documented answer of an operation for `outcome`: `success` of the value, or the error
 /// variant the operation documents for the failure's status. A status the operation does not
 /// document is answered as a 500, so a mistake shows instead of breaking the contract.

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::domain::subscribers::Mode;
 use crate::domain::{Caller, chat_oauth, messages, preferences, subscribers};
 
-use super::{ReferenceApi, answer, api_root_url, envelope, json_body, page, string_list};
+use super::{ReferenceApi, answer, api_root_url, envelope, json_body, page};
 
 impl SubscribersApi for ReferenceApi {
     async fn subscribers_list(
@@ -390,7 +390,7 @@ impl SubscribersApi for ReferenceApi {
                     transaction,
                     caller,
                     &subscriber_id,
-                    string_list(&body["messageId"]),
+                    messages::string_list(&body["messageId"]),
                     mark_as,
                 )
             })
@@ -412,7 +412,7 @@ impl SubscribersApi for ReferenceApi {
             .run(request.caller, move |transaction, caller| {
                 let body = json_body(&body)?;
                 let feeds = (!body["feedIdentifier"].is_null())
-                    .then(|| string_list(&body["feedIdentifier"]));
+                    .then(|| messages::string_list(&body["feedIdentifier"]));
                 let count = messages::mark_all(
                     transaction,
                     caller,
@@ -469,7 +469,7 @@ impl SubscribersApi for ReferenceApi {
                     transaction,
                     caller,
                     &subscriber_id,
-                    string_list(&body["messageId"]),
+                    &body["messageId"],
                     &body["mark"],
                 )
             })

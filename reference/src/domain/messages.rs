@@ -129,15 +129,23 @@ pub(crate) fn mark_as(
 }
 
 /// The legacy `markAs`: sets `seen` and/or `read` on the listed messages.
+///
+/// In Novu's order: the controller's `if (!body.messageId)` (absent, `null` and `""` are 400
+/// `messageId is required`; `[]` passes), then MarkMessageAs's 404 for an unknown subscriber.
+/// (The command's `@IsDefined() mark` is the contract's `required`, checked by the router.)
 pub(crate) fn mark_legacy(
     transaction: &Transaction,
     caller: &Caller,
     subscriber_id: &str,
-    message_ids: Vec<String>,
+    message_id: &Value,
     mark: &Value,
 ) -> Outcome<Value> {
-    let subscriber = subscriber_or_bad_request(transaction, caller, subscriber_id)?;
-    let message_ids = split_ids(message_ids);
+    if message_id.is_null() || message_id.as_str() == Some("") {
+        return Err(Failure::bad_request("messageId is required"));
+    }
+    let subscriber = subscribers::find(transaction, caller, subscriber_id)?
+        .ok_or_else(|| Failure::not_found(format!("Subscriber {subscriber_id} not found")))?;
+    let message_ids = split_ids(string_list(message_id));
     let now = ids::now();
     let mut updated = Vec::new();
     for mut message in owned_messages(transaction, caller, &subscriber, &message_ids)? {
@@ -431,6 +439,18 @@ fn save(transaction: &Transaction, message: &Value) -> Outcome<()> {
         ],
     )?;
     Ok(())
+}
+
+/// A string or a list of strings (ids given either way) as a list.
+pub(crate) fn string_list(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(text) => vec![text.clone()],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|item| item.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Ids given as a list or comma-separated, without empty entries.

@@ -209,6 +209,52 @@ async fn marking_changes_the_feed_and_the_unseen_count() {
         .unwrap()
         .into_inner();
     assert!(legacy.data[0].read);
+
+    // Novu's legacy markAs: the controller's `if (!body.messageId)`, the command's
+    // `@IsDefined() mark` (class-validator's list; the contract's `required`), then
+    // MarkMessageAs's 404.
+    let legacy = |subscriber: &'static str, request: serde_json::Value| {
+        let test = &test;
+        async move {
+            test.raw(
+                Method::POST,
+                &format!("/v1/subscribers/{subscriber}/messages/markAs"),
+                Some(request),
+            )
+            .await
+        }
+    };
+    let (status, refused) = legacy("ada", json!({ "mark": { "seen": true } })).await;
+    assert_eq!(
+        (status, &refused["message"]),
+        (400, &json!("messageId is required"))
+    );
+    let (status, refused) =
+        legacy("ada", json!({ "messageId": "", "mark": { "seen": true } })).await;
+    assert_eq!(
+        (status, &refused["message"]),
+        (400, &json!("messageId is required"))
+    );
+    let (status, refused) = legacy("ada", json!({ "messageId": ids[0] })).await;
+    assert_eq!(
+        (status, &refused["message"]),
+        (400, &json!(["mark should not be null or undefined"]))
+    );
+    let (status, refused) = legacy(
+        "ghost",
+        json!({ "messageId": ids[0], "mark": { "seen": true } }),
+    )
+    .await;
+    assert_eq!(
+        (status, &refused["message"]),
+        (404, &json!("Subscriber ghost not found"))
+    );
+    let (status, none) = legacy("ada", json!({ "messageId": [], "mark": { "seen": true } })).await;
+    assert_eq!(
+        (status, &none["data"]),
+        (201, &json!([])),
+        "an empty list is no error"
+    );
 }
 
 #[tokio::test]
