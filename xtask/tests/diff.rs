@@ -772,3 +772,35 @@ fn novu_spec_diffs_and_lints_documents_from_the_current_folder() {
     let output = novu_spec(&["lint", "missing.yaml"], &folder);
     assert_one_error_line(&output, "missing.yaml: cannot read the file");
 }
+
+/// A change that is compatible on the wire (a new optional query parameter) but breaks Rust
+/// callers of the positional client: `--bindings` reports it and exits 3; without the flag
+/// the wire verdict alone passes.
+#[test]
+fn bindings_report_a_wire_compatible_change_that_breaks_rust_callers() {
+    let (old, new) = (
+        "xtask/tests/bindings/old.yaml",
+        "xtask/tests/bindings/new.yaml",
+    );
+    let wire_only = xtask(&["diff", old, new]);
+    assert_eq!(wire_only.status.code(), Some(0), "{}", stdout(&wire_only));
+    assert!(stdout(&wire_only).starts_with("0 errors, 0 warnings, 1 info"));
+
+    let with_bindings = xtask(&["diff", old, new, "--bindings"]);
+    let report = stdout(&with_bindings);
+    assert_eq!(with_bindings.status.code(), Some(3), "{report}");
+    assert!(report.contains("Rust bindings: 2 break(s)"), "{report}");
+    assert!(
+        report.contains("client::Client::notes_list: signature changed: `async fn notes_list<'a>(&'a self, labels: Option<&'a::std::vec::Vec<::std::string::String>>, page: Option<u64>)"),
+        "{report}"
+    );
+    assert!(report.contains("author: Option<&'a str>"), "{report}");
+    assert!(
+        report.contains("server::NotesListQuery::author: new field"),
+        "{report}"
+    );
+
+    let unchanged = xtask(&["diff", old, old, "--bindings"]);
+    assert_eq!(unchanged.status.code(), Some(0));
+    assert!(stdout(&unchanged).contains("Rust bindings: no item removed or changed"));
+}

@@ -13,9 +13,11 @@
 //!
 //! Exit 0 when no change reaches `--fail-on` (default `error`), 1 when one does (or, with
 //! `--fail-on warning` or `info`, when an ignore entry is stale), 2 when a side or the ignore
-//! file cannot be read.
+//! file cannot be read, 3 (with `--bindings`) when only the generated Rust bindings break
+//! (`bindings`).
 
 mod annotations;
+mod bindings;
 mod document;
 mod global;
 mod ignore;
@@ -66,6 +68,11 @@ pub struct DiffArgs {
     /// `operation`, and `reason`): they are listed as ignored and never fail the run.
     #[arg(long, value_name = "FILE")]
     pub ignore: Option<PathBuf>,
+    /// Also generate the Rust bindings of both sides and report what the change breaks for
+    /// code using them (items removed, signatures changed, fields and variants added); exit 3
+    /// when the bindings break and the wire verdict does not fail on its own.
+    #[arg(long)]
+    pub bindings: bool,
     /// List the rules (id, level, what each reports) instead of diffing.
     #[arg(long, conflicts_with_all = ["old", "new"])]
     pub rules: bool,
@@ -168,6 +175,17 @@ pub fn run(args: &DiffArgs, root: &Path) -> Result<ExitCode> {
         Format::Junit => annotations::junit(&changes, old, new, threshold, &stale),
     };
     print!("{out}");
+    let bindings_break = if args.bindings {
+        let breaks = bindings::compare(&old_spec, &new_spec).map_err(one_line)?;
+        if args.format == Format::Text {
+            print!("{}", bindings::text(&breaks));
+        } else {
+            eprint!("{}", bindings::text(&breaks));
+        }
+        !breaks.is_empty()
+    } else {
+        false
+    };
     for entry in &stale {
         eprintln!(
             "warning: {ignore_file}: {}",
@@ -179,6 +197,8 @@ pub fn run(args: &DiffArgs, root: &Path) -> Result<ExitCode> {
     let fails = changes.iter().any(|change| change.fails(threshold)) || stale_fails;
     Ok(if fails {
         ExitCode::from(1)
+    } else if bindings_break {
+        ExitCode::from(3)
     } else {
         ExitCode::SUCCESS
     })
