@@ -23,11 +23,10 @@ impl IntegrationsApi for ReferenceApi {
         &self,
         request: IntegrationsCreateRequest<Caller>,
     ) -> IntegrationsCreateResponse {
-        let body = json_body(&request.body);
+        let body = request.body;
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let body = body?;
-                integrations::create(transaction, caller, body)
+                integrations::create(transaction, caller, json_body(&body)?)
             })
             .await;
         answer(
@@ -73,11 +72,10 @@ impl IntegrationsApi for ReferenceApi {
         let id = request.path.integration_id;
         // The raw body, because `conditions: []` (clear them) and a missing `conditions` read
         // the same in the typed body.
-        let body = json_body(&request.body);
+        let body = request.body;
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let body = body?;
-                integrations::update(transaction, caller, &id, body)
+                integrations::update(transaction, caller, &id, json_body(&body)?)
             })
             .await;
         answer(

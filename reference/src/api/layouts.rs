@@ -23,11 +23,10 @@ impl LayoutsApi for ReferenceApi {
     }
 
     async fn layouts_create(&self, request: LayoutsCreateRequest<Caller>) -> LayoutsCreateResponse {
-        let body = json_body(&request.body);
+        let body = request.body;
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let body = body?;
-                layouts::create(transaction, caller, body)
+                layouts::create(transaction, caller, json_body(&body)?)
             })
             .await;
         answer(
@@ -68,11 +67,10 @@ impl LayoutsApi for ReferenceApi {
 
     async fn layouts_update(&self, request: LayoutsUpdateRequest<Caller>) -> LayoutsUpdateResponse {
         let id = request.path.layout_id;
-        let body = json_body(&request.body);
+        let body = request.body;
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let body = body?;
-                layouts::update(transaction, caller, &id, body)
+                layouts::update(transaction, caller, &id, json_body(&body)?)
             })
             .await;
         answer(

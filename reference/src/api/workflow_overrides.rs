@@ -31,11 +31,10 @@ impl WorkflowOverridesApi for ReferenceApi {
         &self,
         request: WorkflowOverridesCreateRequest<Caller>,
     ) -> WorkflowOverridesCreateResponse {
-        let body = json_body(&request.body);
+        let body = request.body;
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let body = body?;
-                workflow_overrides::create(transaction, caller, body)
+                workflow_overrides::create(transaction, caller, json_body(&body)?)
             })
             .await;
         answer(
@@ -69,16 +68,15 @@ impl WorkflowOverridesApi for ReferenceApi {
     ) -> WorkflowOverridesUpdateByTenantResponse {
         let workflow_id = request.path.workflow_id.to_string();
         let tenant_id = request.path.tenant_id.to_string();
-        let body = json_body(&request.body);
+        let body = request.body;
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let body = body?;
                 workflow_overrides::update_by_tenant(
                     transaction,
                     caller,
                     &workflow_id,
                     &tenant_id,
-                    body,
+                    json_body(&body)?,
                 )
             })
             .await;
@@ -111,11 +109,10 @@ impl WorkflowOverridesApi for ReferenceApi {
         request: WorkflowOverridesUpdateRequest<Caller>,
     ) -> WorkflowOverridesUpdateResponse {
         let id = request.path.override_id.to_string();
-        let body = json_body(&request.body);
+        let body = request.body;
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let body = body?;
-                workflow_overrides::update(transaction, caller, &id, body)
+                workflow_overrides::update(transaction, caller, &id, json_body(&body)?)
             })
             .await;
         answer(

@@ -25,11 +25,10 @@ impl WorkflowsApi for ReferenceApi {
         &self,
         request: WorkflowsCreateRequest<Caller>,
     ) -> WorkflowsCreateResponse {
-        let body = json_body(&request.body);
+        let body = request.body;
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let body = body?;
-                workflows::create(transaction, caller, body)
+                workflows::create(transaction, caller, json_body(&body)?)
             })
             .await;
         answer(
@@ -61,11 +60,10 @@ impl WorkflowsApi for ReferenceApi {
         request: WorkflowsUpdateRequest<Caller>,
     ) -> WorkflowsUpdateResponse {
         let id = request.path.workflow_id.to_string();
-        let body = json_body(&request.body);
+        let body = request.body;
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let body = body?;
-                workflows::update(transaction, caller, &id, body)
+                workflows::update(transaction, caller, &id, json_body(&body)?)
             })
             .await;
         answer(
@@ -147,11 +145,10 @@ impl WorkflowsApi for ReferenceApi {
         &self,
         request: NotificationTemplatesCreateRequest<Caller>,
     ) -> NotificationTemplatesCreateResponse {
-        let body = json_body(&request.body);
+        let body = request.body;
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let body = body?;
-                workflows::create(transaction, caller, body)
+                workflows::create(transaction, caller, json_body(&body)?)
             })
             .await;
         answer(
@@ -183,11 +180,10 @@ impl WorkflowsApi for ReferenceApi {
         request: NotificationTemplatesUpdateRequest<Caller>,
     ) -> NotificationTemplatesUpdateResponse {
         let id = request.path.template_id.to_string();
-        let body = json_body(&request.body);
+        let body = request.body;
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                let body = body?;
-                workflows::update(transaction, caller, &id, body)
+                workflows::update(transaction, caller, &id, json_body(&body)?)
             })
             .await;
         answer(
