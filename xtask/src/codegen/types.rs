@@ -70,12 +70,14 @@ pub fn generate(document: &openapiv3::OpenAPI) -> Result<Split> {
 /// Optional properties the spec marks `nullable` in schemas a request body can hold, as (Rust
 /// type name, wire name): the API may give `null` a meaning of its own there (clearing a
 /// value), unlike leaving them out.
-fn nullable_optional_properties(document: &openapiv3::OpenAPI) -> BTreeSet<(String, String)> {
+fn nullable_optional_properties(
+    document: &openapiv3::OpenAPI,
+    in_requests: &BTreeSet<String>,
+) -> BTreeSet<(String, String)> {
     let mut found = BTreeSet::new();
     let Some(components) = &document.components else {
         return found;
     };
-    let in_requests = request_schemas(document);
     for (name, schema) in &components.schemas {
         if !in_requests.contains(name) {
             continue;
@@ -155,14 +157,19 @@ fn request_schemas(document: &openapiv3::OpenAPI) -> BTreeSet<String> {
 /// "clear it" from "leave it" and a client can send either.
 fn keep_null_apart(types: &mut Vec<syn::Item>, document: &openapiv3::OpenAPI) {
     let in_requests = request_schemas(document);
-    let nullable = nullable_optional_properties(document);
+    let nullable = nullable_optional_properties(document, &in_requests);
+    // The Rust names of those schemas, as typify names their structs.
+    let request_types: BTreeSet<String> = in_requests
+        .iter()
+        .map(|name| super::naming::type_name(name))
+        .collect();
     let mut changed = false;
     for item in types.iter_mut() {
         let syn::Item::Struct(item) = item else {
             continue;
         };
         let type_name = item.ident.to_string();
-        if !in_requests.contains(&type_name) {
+        if !request_types.contains(&type_name) {
             continue;
         }
         for field in item.fields.iter_mut() {
