@@ -116,9 +116,7 @@ pub(crate) fn mark_as(
     if message_ids.is_empty() {
         return Err(Failure::bad_request("messageId is required"));
     }
-    // Novu's MarkMessageAsByMark: an unknown subscriber is a 404 here, unlike the feed's 400.
-    let subscriber = subscribers::find(transaction, caller, subscriber_id)?
-        .ok_or_else(|| Failure::not_found(format!("Subscriber {subscriber_id} not found")))?;
+    let subscriber = subscriber_or_not_found(transaction, caller, subscriber_id)?;
     let mut updated = Vec::new();
     for mut message in owned_messages(transaction, caller, &subscriber, &message_ids)? {
         apply_mark(&mut message, mark_as);
@@ -143,8 +141,7 @@ pub(crate) fn mark_legacy(
     if message_id.is_null() || message_id.as_str() == Some("") {
         return Err(Failure::bad_request("messageId is required"));
     }
-    let subscriber = subscribers::find(transaction, caller, subscriber_id)?
-        .ok_or_else(|| Failure::not_found(format!("Subscriber {subscriber_id} not found")))?;
+    let subscriber = subscriber_or_not_found(transaction, caller, subscriber_id)?;
     let message_ids = split_ids(string_list(message_id));
     let now = ids::now();
     let mut updated = Vec::new();
@@ -326,6 +323,17 @@ pub(crate) fn delete_by_transaction(
         return Err(Failure::not_found("Invalid transactionId or channel"));
     }
     Ok(())
+}
+
+/// The subscriber, or the 404 `Subscriber <id> not found` of Novu's MarkMessageAs and
+/// MarkMessageAsByMark (the feed and unseen count answer 400 instead).
+fn subscriber_or_not_found(
+    transaction: &Transaction,
+    caller: &Caller,
+    subscriber_id: &str,
+) -> Outcome<Value> {
+    subscribers::find(transaction, caller, subscriber_id)?
+        .ok_or_else(|| Failure::not_found(format!("Subscriber {subscriber_id} not found")))
 }
 
 fn subscriber_or_bad_request(
