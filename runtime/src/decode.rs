@@ -154,9 +154,18 @@ where
                     "request body must be sent with Content-Type: application/json".into(),
                 ));
             } else {
-                serde_json::from_slice(&bytes).map_err(|problem| {
+                let value: Value = serde_json::from_slice(&bytes).map_err(|problem| {
                     reject(vec![format!("request body is not valid JSON: {problem}")])
-                })?
+                })?;
+                // The API's JSON parser is strict: a body is an object or an array, never a
+                // bare `null`, number, string or boolean.
+                if !(value.is_object() || value.is_array()) {
+                    return Err(reject(vec![
+                        "request body is not valid JSON: a body must be a JSON object or array"
+                            .into(),
+                    ]));
+                }
+                value
             };
             if !value.is_null() {
                 let messages = operation.schemas.violations(schema, &value);
@@ -470,7 +479,10 @@ mod tests {
                 json,
                 "",
                 400,
-                json!(["name should not be null or undefined"]),
+                json!([
+                    "name should not be null or undefined",
+                    "name must be a string"
+                ]),
             ),
             (
                 "/v1/notes/n",
@@ -499,5 +511,14 @@ mod tests {
             message.starts_with("request body is not valid JSON"),
             "{message}"
         );
+        for scalar in ["null", " 3", "\"x\"", "true"] {
+            let (status, got) = decode_note("/v1/notes/n", json, scalar).await.unwrap_err();
+            assert_eq!(status.as_u16(), 400, "{scalar}");
+            assert_eq!(
+                got["message"],
+                json!(["request body is not valid JSON: a body must be a JSON object or array"]),
+                "{scalar}"
+            );
+        }
     }
 }

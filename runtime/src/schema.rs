@@ -69,28 +69,85 @@ impl SchemaDocument {
 
     /// Every violation of the schema at `pointer` by `instance`, one message per broken
     /// constraint (`name should not be null or undefined`); empty when `instance` is valid.
+    ///
+    /// As the API's validation does, a missing required property also breaks its other
+    /// constraints: `key should not be null or undefined` is followed by what the property's
+    /// schema says of a `null` (`key must be a string`). The API lists a property's messages
+    /// in the order its decorators were written, which a schema does not record; presence
+    /// first, then the rest, is the order its request types mostly use. A missing nested
+    /// object gets the presence message only.
     pub fn violations(&'static self, pointer: &'static str, instance: &Value) -> Vec<String> {
-        let mut messages: Vec<String> = self
-            .validator(pointer)
-            .iter_errors(instance)
-            .map(|problem| describe(&problem))
-            .collect();
+        let validator = self.validator(pointer);
+        let mut messages = Vec::new();
+        for problem in validator.iter_errors(instance) {
+            messages.push(describe(&problem));
+            if let jsonschema::error::ValidationErrorKind::Required { property } = problem.kind()
+                && let Some(property) = property.as_str()
+            {
+                let location = segments(&problem);
+                messages.extend(missing_property(validator, instance, &location, property));
+            }
+        }
         messages.dedup();
         messages
     }
 }
 
-fn describe(problem: &jsonschema::ValidationError<'_>) -> String {
-    use jsonschema::error::{TypeKind, ValidationErrorKind as Kind};
-    let location: Vec<String> = problem
+/// The instance path of `problem` as property names and indexes.
+fn segments(problem: &jsonschema::ValidationError<'_>) -> Vec<String> {
+    problem
         .instance_path()
         .into_iter()
         .map(|segment| match segment {
             jsonschema::paths::LocationSegment::Property(name) => name.to_string(),
             jsonschema::paths::LocationSegment::Index(index) => index.to_string(),
         })
+        .collect()
+}
+
+/// What the schema of the missing `property` of the object at `location` says of a `null` in
+/// its place, other than that it is required.
+fn missing_property(
+    validator: &jsonschema::Validator,
+    instance: &Value,
+    location: &[String],
+    property: &str,
+) -> Vec<String> {
+    let mut probe = instance.clone();
+    let pointer: String = location
+        .iter()
+        .map(|segment| format!("/{}", segment.replace('~', "~0").replace('/', "~1")))
         .collect();
-    let mut subject = location.join(".");
+    let Some(Value::Object(object)) = probe.pointer_mut(&pointer) else {
+        return Vec::new();
+    };
+    object.insert(property.to_owned(), Value::Null);
+    let mut wanted = location.to_vec();
+    wanted.push(property.to_owned());
+    validator
+        .iter_errors(&probe)
+        .filter(|problem| segments(problem) == wanted)
+        // A nested object's own validators run only on an object; a missing one is reported
+        // by its presence alone.
+        .filter(|problem| !is_object_type(problem))
+        .map(|problem| describe(&problem))
+        .collect()
+}
+
+fn is_object_type(problem: &jsonschema::ValidationError<'_>) -> bool {
+    use jsonschema::JsonType;
+    use jsonschema::error::{TypeKind, ValidationErrorKind as Kind};
+    matches!(
+        problem.kind(),
+        Kind::Type {
+            kind: TypeKind::Single(JsonType::Object)
+        }
+    )
+}
+
+fn describe(problem: &jsonschema::ValidationError<'_>) -> String {
+    use jsonschema::error::{TypeKind, ValidationErrorKind as Kind};
+    let mut subject = segments(problem).join(".");
     match problem.kind() {
         Kind::Required { property } => {
             let property = property
@@ -220,13 +277,23 @@ mod tests {
             [
                 "email must be an email",
                 "kind must be one of the following values: a, b",
+                "name must be a string",
                 "name should not be null or undefined",
                 "owner must be a mongodb id",
                 "tags must contain no more than 2 elements",
                 "tags.0.label must not be less than 1",
+                "tags.1.label must be an integer number",
                 "tags.1.label should not be null or undefined",
                 "tags.2.label must be an integer number",
             ]
+        );
+        assert_eq!(
+            DOCUMENT.violations("/components/schemas/Note", &json!({})),
+            [
+                "name should not be null or undefined",
+                "name must be a string"
+            ],
+            "presence first, then what the property's schema says of a missing value"
         );
         assert_eq!(
             DOCUMENT.violations("/components/schemas/Note", &json!({"name": "", "tags": []})),

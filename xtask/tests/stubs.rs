@@ -92,7 +92,6 @@ impl EnvironmentsApi for Fixture {
     ) -> EnvironmentsRetrieveCurrentResponse {
         EnvironmentsRetrieveCurrentResponse::Ok(types::EnvironmentEnvelope {
             data: types::Environment {
-                api_keys: Vec::new(),
                 id: request.caller,
                 identifier: "development".into(),
                 name: "Development".into(),
@@ -1132,7 +1131,14 @@ async fn invalid_input_is_answered_with_the_400_error_body_before_the_implementa
         .json(&json!({ "key": "beta-testers" }));
     let (status, body) = raw_refusal(without_name).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(messages(&body), ["name should not be null or undefined"]);
+    // As Novu's create-topic test records: presence first, then the type.
+    assert_eq!(
+        messages(&body),
+        [
+            "name should not be null or undefined",
+            "name must be a string"
+        ]
+    );
     assert_eq!(body.error.as_deref(), Some("Bad Request"));
     assert_eq!((body.status_code, body.path.as_str()), (400, "/v1/topics"));
     assert!(

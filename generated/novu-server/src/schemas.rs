@@ -979,12 +979,6 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
               "null"
             ]
           },
-          "apiKeys": {
-            "items": {
-              "$ref": "#/components/schemas/EnvironmentApiKey"
-            },
-            "type": "array"
-          },
           "identifier": {
             "type": "string"
           },
@@ -1047,7 +1041,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
         "properties": {
           "data": {
             "items": {
-              "$ref": "#/components/schemas/Environment"
+              "$ref": "#/components/schemas/ListedEnvironment"
             },
             "type": "array"
           }
@@ -1822,6 +1816,42 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
         },
         "required": [
           "mark"
+        ],
+        "type": "object"
+      },
+      "ListedEnvironment": {
+        "properties": {
+          "_id": {
+            "type": "string"
+          },
+          "_organizationId": {
+            "type": "string"
+          },
+          "_parentId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "apiKeys": {
+            "items": {
+              "$ref": "#/components/schemas/EnvironmentApiKey"
+            },
+            "type": "array"
+          },
+          "identifier": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "_id",
+          "name",
+          "_organizationId",
+          "identifier",
+          "apiKeys"
         ],
         "type": "object"
       },
@@ -2909,8 +2939,42 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
       },
       "Organization": {
         "properties": {
+          "_id": {
+            "type": "string"
+          },
+          "apiServiceLevel": {
+            "enum": [
+              "free",
+              "business",
+              "enterprise",
+              "unlimited"
+            ],
+            "type": "string"
+          },
           "branding": {
             "$ref": "#/components/schemas/OrganizationBranding"
+          },
+          "createdAt": {
+            "format": "date-time",
+            "type": "string"
+          },
+          "createdBy": {
+            "type": "string"
+          },
+          "defaultLocale": {
+            "type": "string"
+          },
+          "domain": {
+            "type": "string"
+          },
+          "externalId": {
+            "type": "string"
+          },
+          "language": {
+            "items": {
+              "type": "string"
+            },
+            "type": "array"
           },
           "logo": {
             "type": "string"
@@ -2923,10 +2987,23 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
               "$ref": "#/components/schemas/OrganizationPartnerConfiguration"
             },
             "type": "array"
+          },
+          "productUseCases": {
+            "additionalProperties": {
+              "type": "boolean"
+            },
+            "type": "object"
+          },
+          "updatedAt": {
+            "format": "date-time",
+            "type": "string"
           }
         },
         "required": [
-          "name"
+          "_id",
+          "name",
+          "createdAt",
+          "updatedAt"
         ],
         "type": "object"
       },

@@ -1434,13 +1434,6 @@ impl ::std::convert::TryFrom<::std::string::String> for DeleteAcknowledgementSta
     schemars::JsonSchema
 )]
 pub struct Environment {
-    ///Present only for the environment of the calling key.
-    #[serde(
-        rename = "apiKeys",
-        default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
-    )]
-    pub api_keys: ::std::vec::Vec<EnvironmentApiKey>,
     #[serde(rename = "_id")]
     pub id: ::std::string::String,
     pub identifier: ::std::string::String,
@@ -1504,7 +1497,7 @@ pub struct EnvironmentEnvelope {
     schemars::JsonSchema
 )]
 pub struct EnvironmentListEnvelope {
-    pub data: ::std::vec::Vec<Environment>,
+    pub data: ::std::vec::Vec<ListedEnvironment>,
 }
 ///The body of every 4xx and 5xx answer. It is never wrapped in `data`.
 #[derive(
@@ -2922,6 +2915,32 @@ for LegacyMarkMessagesRequestMessageId {
     fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
         Self::Array(value)
     }
+}
+///An environment as environments are listed, with the API keys of the calling key's own environment and none of the others'.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    schemars::JsonSchema
+)]
+pub struct ListedEnvironment {
+    ///Empty for every environment but the calling key's own.
+    #[serde(rename = "apiKeys")]
+    pub api_keys: ::std::vec::Vec<EnvironmentApiKey>,
+    #[serde(rename = "_id")]
+    pub id: ::std::string::String,
+    pub identifier: ::std::string::String,
+    pub name: ::std::string::String,
+    #[serde(rename = "_organizationId")]
+    pub organization_id: ::std::string::String,
+    ///The development environment, for derived environments such as Production.
+    #[serde(
+        rename = "_parentId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub parent_id: ::std::option::Option<::std::string::String>,
 }
 ///`MarkAllMessagesAsRequest`
 #[derive(
@@ -5927,7 +5946,7 @@ impl<'de> ::serde::Deserialize<'de> for ObjectId {
             })
     }
 }
-///An organization.
+///An organization, as the server stores it.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -5937,8 +5956,37 @@ impl<'de> ::serde::Deserialize<'de> for ObjectId {
     schemars::JsonSchema
 )]
 pub struct Organization {
+    ///The plan that sets the organization's default rate limits; absent is treated as `unlimited`.
+    #[serde(
+        rename = "apiServiceLevel",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub api_service_level: ::std::option::Option<OrganizationApiServiceLevel>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub branding: ::std::option::Option<OrganizationBranding>,
+    #[serde(rename = "createdAt")]
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    #[serde(
+        rename = "createdBy",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub created_by: ::std::option::Option<::std::string::String>,
+    #[serde(
+        rename = "defaultLocale",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub default_locale: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub domain: ::std::option::Option<::std::string::String>,
+    #[serde(
+        rename = "externalId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub external_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "_id")]
+    pub id: ::std::string::String,
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub language: ::std::vec::Vec<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,
     pub name: ::std::string::String,
@@ -5948,6 +5996,79 @@ pub struct Organization {
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub partner_configurations: ::std::vec::Vec<OrganizationPartnerConfiguration>,
+    ///Which kinds of notifications the organization said it sends, as flags.
+    #[serde(
+        rename = "productUseCases",
+        default,
+        skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+    )]
+    pub product_use_cases: ::std::collections::HashMap<::std::string::String, bool>,
+    #[serde(rename = "updatedAt")]
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+///The plan that sets the organization's default rate limits; absent is treated as `unlimited`.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum OrganizationApiServiceLevel {
+    #[serde(rename = "free")]
+    Free,
+    #[serde(rename = "business")]
+    Business,
+    #[serde(rename = "enterprise")]
+    Enterprise,
+    #[serde(rename = "unlimited")]
+    Unlimited,
+}
+impl ::std::fmt::Display for OrganizationApiServiceLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Free => f.write_str("free"),
+            Self::Business => f.write_str("business"),
+            Self::Enterprise => f.write_str("enterprise"),
+            Self::Unlimited => f.write_str("unlimited"),
+        }
+    }
+}
+impl ::std::str::FromStr for OrganizationApiServiceLevel {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "free" => Ok(Self::Free),
+            "business" => Ok(Self::Business),
+            "enterprise" => Ok(Self::Enterprise),
+            "unlimited" => Ok(Self::Unlimited),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for OrganizationApiServiceLevel {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for OrganizationApiServiceLevel {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
 }
 ///Branding used by the in-app widget and emails.
 #[derive(

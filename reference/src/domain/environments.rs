@@ -7,7 +7,8 @@ use super::Caller;
 use crate::failure::Outcome;
 use crate::store::{documents, first_document};
 
-/// Every environment of the organization; API keys are shown only for the caller's own.
+/// Every environment of the organization; API keys are shown only for the caller's own, the
+/// others' `apiKeys` are empty.
 pub(crate) fn list(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
     let environments = documents(
         transaction,
@@ -27,7 +28,17 @@ pub(crate) fn list(transaction: &Transaction, caller: &Caller) -> Outcome<Value>
     Ok(Value::Array(shown))
 }
 
+/// The caller's environment as it is answered: without its API keys.
 pub(crate) fn current(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
+    let mut environment = stored(transaction, caller)?;
+    if let Some(fields) = environment.as_object_mut() {
+        fields.remove("apiKeys");
+    }
+    Ok(environment)
+}
+
+/// The caller's environment as stored, keys included.
+fn stored(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
     let environment = first_document(
         transaction,
         "SELECT doc FROM environments WHERE id = ?1 AND organization_id = ?2",
@@ -51,7 +62,7 @@ pub(crate) fn mx_record_status(transaction: &Transaction, caller: &Caller) -> Ou
 
 /// The caller's environment's keys as `{key, _userId}`.
 pub(crate) fn api_keys(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
-    let environment = current(transaction, caller)?;
+    let environment = stored(transaction, caller)?;
     let keys = environment["apiKeys"]
         .as_array()
         .into_iter()
@@ -79,8 +90,6 @@ pub(crate) fn caller_for_key(transaction: &Transaction, hash: &str) -> Outcome<O
 }
 
 fn without_keys(mut environment: Value) -> Value {
-    if let Some(fields) = environment.as_object_mut() {
-        fields.remove("apiKeys");
-    }
+    environment["apiKeys"] = json!([]);
     environment
 }

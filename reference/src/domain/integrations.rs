@@ -131,7 +131,7 @@ pub(crate) fn list_active(transaction: &Transaction, caller: &Caller) -> Outcome
 pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) -> Outcome<Value> {
     let provider_id = body["providerId"].as_str().unwrap_or_default().to_owned();
     let channel = body["channel"].as_str().unwrap_or_default().to_owned();
-    let environment_id = target_environment(transaction, caller, &body)?;
+    let environment_id = target_environment(caller, &body);
     if provider_id == "novu" && channel == "in_app" {
         let existing = first_document(
             transaction,
@@ -299,7 +299,7 @@ pub(crate) fn update(
         integration["name"] = json!(name);
     }
     if given("_environmentId").is_some() {
-        integration["_environmentId"] = json!(target_environment(transaction, caller, &body)?);
+        integration["_environmentId"] = json!(target_environment(caller, &body));
     }
     if given("credentials").is_some() {
         integration["credentials"] = credentials(&body);
@@ -484,23 +484,13 @@ fn identifier_taken(
     Ok(count > 0)
 }
 
-/// `_environmentId` from the body when it names an environment of the organization, else the
-/// caller's environment.
-fn target_environment(transaction: &Transaction, caller: &Caller, body: &Value) -> Outcome<String> {
-    let Some(requested) = body["_environmentId"].as_str() else {
-        return Ok(caller.environment_id.clone());
-    };
-    let count: i64 = transaction.query_row(
-        "SELECT COUNT(*) FROM environments WHERE id = ?1 AND organization_id = ?2",
-        params![requested, caller.organization_id],
-        |row| row.get(0),
-    )?;
-    if count == 0 {
-        return Err(Failure::bad_request(format!(
-            "Environment with id {requested} not found"
-        )));
+/// The environment an integration is written to: the caller's, or the `_environmentId` the body
+/// names, which Novu stores as given without looking it up.
+fn target_environment(caller: &Caller, body: &Value) -> String {
+    match body["_environmentId"].as_str() {
+        Some(requested) => requested.to_owned(),
+        None => caller.environment_id.clone(),
     }
-    Ok(requested.to_owned())
 }
 
 fn credentials(body: &Value) -> Value {

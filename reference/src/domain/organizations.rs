@@ -31,8 +31,19 @@ pub(crate) fn current(transaction: &Transaction, caller: &Caller) -> Outcome<Val
     })
 }
 
+/// The organizations the caller's user is an active member of: the key's own, and those the
+/// user created since.
 pub(crate) fn list(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
-    Ok(json!([current(transaction, caller)?]))
+    let user_id = super::creator_id(transaction, caller)?;
+    Ok(Value::Array(documents(
+        transaction,
+        "SELECT organizations.doc FROM organizations JOIN members \
+         ON members.organization_id = organizations.id \
+         WHERE json_extract(members.doc, '$._userId') = ?1 \
+         AND json_extract(members.doc, '$.memberStatus') = 'active' \
+         ORDER BY organizations.rowid",
+        [user_id.as_str().unwrap_or_default()],
+    )?))
 }
 
 /// Renames the organization and answers `{name}`.

@@ -77,8 +77,8 @@ pub(crate) fn list(
 pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) -> Outcome<Value> {
     super::require_development(transaction, caller)?;
     let name = body["name"].as_str().unwrap_or_default().to_owned();
+    // Novu stores the group id as given, without looking the group up.
     let group_id = body["notificationGroupId"].as_str().unwrap_or_default();
-    require_group(transaction, caller, group_id)?;
     let steps = prepared_steps(&body["steps"])?;
     let mut identifier = ids::slugify(&name);
     if find_by_trigger(transaction, caller, &identifier)?.is_some() {
@@ -181,8 +181,9 @@ pub(crate) fn update(
         }
         identifier = renamed.to_owned();
     }
+    // Novu's update means to look the group up but never waits for the answer, so any id is
+    // stored as given.
     if let Some(group_id) = given("notificationGroupId") {
-        require_group(transaction, caller, group_id.as_str().unwrap_or_default())?;
         workflow["_notificationGroupId"] = group_id;
     }
     if let Some(steps) = given("steps") {
@@ -360,20 +361,6 @@ fn with_group(transaction: &Transaction, mut workflow: Value) -> Outcome<Value> 
         workflow["notificationGroup"] = group;
     }
     Ok(workflow)
-}
-
-fn require_group(transaction: &Transaction, caller: &Caller, group_id: &str) -> Outcome<()> {
-    let count: i64 = transaction.query_row(
-        "SELECT COUNT(*) FROM notification_groups WHERE id = ?1 AND environment_id = ?2",
-        params![group_id, caller.environment_id],
-        |row| row.get(0),
-    )?;
-    if count == 0 {
-        return Err(Failure::bad_request(format!(
-            "Notification group with id {group_id} not found"
-        )));
-    }
-    Ok(())
 }
 
 /// Records the write as a pending `NotificationTemplate` change.

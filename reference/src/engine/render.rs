@@ -7,6 +7,22 @@ use novu_server::types::{
 };
 use serde_json::{Value, json};
 
+/// What message templates see: the payload's keys at the top level beside `subscriber`, `step`,
+/// `tenant` and `actor` (`{{name}}`, not `{{payload.name}}`, which is how conditions address
+/// it); those four win over a payload key of the same name.
+fn compile_context(variables: &Value) -> Value {
+    let mut context = match &variables["payload"] {
+        Value::Object(payload) => payload.clone(),
+        _ => serde_json::Map::new(),
+    };
+    if let Value::Object(rest) = variables {
+        for (key, value) in rest.iter().filter(|(key, _)| *key != "payload") {
+            context.insert(key.clone(), value.clone());
+        }
+    }
+    Value::Object(context)
+}
+
 /// Fills the rendered fields of `message` from the step's template; a `user` actor shows
 /// the triggering `actor`'s avatar.
 pub(super) fn render_message(
@@ -15,7 +31,7 @@ pub(super) fn render_message(
     actor: Option<&Value>,
     message: &mut Value,
 ) -> Result<(), String> {
-    let context = variables;
+    let context = &compile_context(variables);
     message["content"] = match &template["content"] {
         Value::String(text) => json!(render(text, context)?),
         Value::Array(blocks) => {

@@ -20,7 +20,7 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
             {
                 "template": {
                     "type": "in_app",
-                    "content": "{{payload.greeting}} {{payload.order.id}}",
+                    "content": "{{greeting}} {{order.id}}",
                     "variables": [
                         { "name": "greeting", "type": "String", "defaultValue": "Hello" },
                         { "name": "order.id", "type": "String", "defaultValue": "none" },
@@ -184,7 +184,7 @@ async fn odd_steps_do_not_break_the_readers() {
                 "template": {
                     "type": "email",
                     "subject": "s",
-                    "content": [{ "type": "text", "content": "Hi {{payload.name}}" }],
+                    "content": [{ "type": "text", "content": "Hi {{name}}" }],
                 },
                 "filters": [{ "strange": true }],
             },

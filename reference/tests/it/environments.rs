@@ -40,3 +40,23 @@ async fn environments_show_only_the_callers_keys() {
     assert_eq!(keys[0].key, test.server.api_key());
     assert_eq!(keys[0].hash, None);
 }
+
+#[tokio::test]
+async fn keys_show_only_in_the_list_and_only_for_the_callers_environment() {
+    let test = TestServer::start().await;
+    let (_, current) = test
+        .raw(reqwest::Method::GET, "/v1/environments/me", None)
+        .await;
+    assert!(current["data"].get("apiKeys").is_none(), "{current}");
+    let (_, listed) = test
+        .raw(reqwest::Method::GET, "/v1/environments", None)
+        .await;
+    for environment in listed["data"].as_array().unwrap() {
+        let keys = environment["apiKeys"].as_array().unwrap();
+        if environment["_id"] == current["data"]["_id"] {
+            assert_eq!(keys.len(), 1, "{environment}");
+        } else {
+            assert!(keys.is_empty(), "{environment}");
+        }
+    }
+}

@@ -100,13 +100,13 @@ async fn an_in_app_step_delivers_the_rendered_message_to_the_feed() {
     let test = TestServer::start().await;
     in_app_integration(&test).await;
     let mut step = in_app(
-        "Hi {{subscriber.firstName}}, {{payload.item}} {{payload.markup}} {{{payload.markup}}}{{payload.missing}} {{titlecase payload.title}}{{uppercase payload.absent}}",
+        "Hi {{subscriber.firstName}}, {{item}} {{markup}} {{{markup}}}{{missing}} {{titlecase title}}{{uppercase absent}}",
         json!([]),
     );
     step["template"]["cta"] = json!({
         "type": "redirect",
-        "data": { "url": "/orders/{{payload.orderId}}" },
-        "action": { "buttons": [{ "type": "primary", "content": "Open {{payload.item}}" }] },
+        "data": { "url": "/orders/{{orderId}}" },
+        "action": { "buttons": [{ "type": "primary", "content": "Open {{item}}" }] },
     });
     let name = workflow(&test, "Order shipped", json!([step])).await;
 
@@ -500,7 +500,7 @@ async fn tenant_conditions_pick_the_integration() {
     let name = workflow(
         &test,
         "Mail",
-        json!([{ "template": { "type": "email", "subject": "Hi {{payload.name}}", "content": "Body" } }]),
+        json!([{ "template": { "type": "email", "subject": "Hi {{name}}", "content": "Body" } }]),
     )
     .await;
     let to = json!({ "subscriberId": "ada", "email": "ada@example.com" });

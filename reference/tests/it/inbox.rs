@@ -14,12 +14,7 @@ use crate::{TestServer, body, error, message};
 /// newest first as the feed lists them.
 async fn inbox(test: &TestServer) -> Vec<String> {
     in_app_integration(test).await;
-    let name = workflow(
-        test,
-        "Inbox",
-        json!([in_app("message {{payload.n}}", json!([]))]),
-    )
-    .await;
+    let name = workflow(test, "Inbox", json!([in_app("message {{n}}", json!([]))])).await;
     for n in 1..=3 {
         trigger(test, json!({ "name": name, "to": "ada", "payload": { "n": n, "group": { "kind": if n == 2 { "even" } else { "odd" } } } })).await;
     }

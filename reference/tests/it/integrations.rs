@@ -432,3 +432,36 @@ async fn conditions_of_every_part_kind_are_stored_and_read_back() {
     let (status, listed) = test.raw(Method::GET, "/v1/integrations", None).await;
     assert_eq!(status, 200, "{listed}");
 }
+
+#[tokio::test]
+async fn an_environment_id_in_the_body_is_stored_as_given() {
+    // Novu writes the integration to the `_environmentId` the body names without looking it up.
+    let test = TestServer::start().await;
+    let elsewhere = "5f00000000000000000000aa";
+    let (status, created) = test
+        .raw(
+            reqwest::Method::POST,
+            "/v1/integrations",
+            Some(serde_json::json!({
+                "providerId": "sendgrid",
+                "channel": "email",
+                "_environmentId": elsewhere,
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["data"]["_environmentId"], elsewhere);
+    let (_, listed) = test
+        .raw(reqwest::Method::GET, "/v1/integrations", None)
+        .await;
+    let ids: Vec<&serde_json::Value> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|integration| &integration["_id"])
+        .collect();
+    assert!(
+        !ids.contains(&&created["data"]["_id"]),
+        "the caller's environment does not list it"
+    );
+}

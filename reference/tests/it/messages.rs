@@ -10,12 +10,7 @@ use crate::{TestServer, body, error, message};
 async fn messages_list_and_delete() {
     let test = TestServer::start().await;
     in_app_integration(&test).await;
-    let name = workflow(
-        &test,
-        "Listed",
-        json!([in_app("n {{payload.n}}", json!([]))]),
-    )
-    .await;
+    let name = workflow(&test, "Listed", json!([in_app("n {{n}}", json!([]))])).await;
     for n in 0..3 {
         let to = if n == 2 { "bob" } else { "ada" };
         trigger(

@@ -206,3 +206,33 @@ async fn members_can_be_removed_but_not_oneself() {
         );
     }
 }
+
+#[tokio::test]
+async fn organizations_are_answered_as_stored_and_listed_for_their_creator() {
+    let test = TestServer::start().await;
+    let (status, own) = test
+        .raw(reqwest::Method::GET, "/v1/organizations/me", None)
+        .await;
+    assert_eq!(status, 200);
+    for field in ["_id", "name", "createdAt", "updatedAt"] {
+        assert!(own["data"][field].is_string(), "{field}: {own}");
+    }
+    let (status, created) = test
+        .raw(
+            reqwest::Method::POST,
+            "/v1/organizations",
+            Some(serde_json::json!({ "name": "Second" })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let (_, listed) = test
+        .raw(reqwest::Method::GET, "/v1/organizations", None)
+        .await;
+    let ids: Vec<&serde_json::Value> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|organization| &organization["_id"])
+        .collect();
+    assert_eq!(ids, [&own["data"]["_id"], &created["data"]["_id"]]);
+}

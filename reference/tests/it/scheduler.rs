@@ -70,7 +70,7 @@ fn detail_texts(details: &[Value]) -> Vec<&str> {
 async fn a_delay_delivers_the_next_step_once_it_is_due() {
     let test = TestServer::start().await;
     in_app_integration(&test).await;
-    let name = workflow(&test, "Later", delayed("later {{payload.n}}")).await;
+    let name = workflow(&test, "Later", delayed("later {{n}}")).await;
 
     let started = Instant::now();
     trigger(
@@ -174,7 +174,7 @@ async fn a_digest_delivers_one_message_with_every_event_of_its_window() {
                 "metadata": { "type": "regular", "amount": 1, "unit": "seconds", "digestKey": "postId" },
             },
             in_app(
-                "{{step.total_count}} on {{payload.postId}}:{{#each step.events}} {{author}}{{/each}}",
+                "{{step.total_count}} on {{postId}}:{{#each step.events}} {{author}}{{/each}}",
                 json!([]),
             ),
         ]),

@@ -297,22 +297,34 @@ async fn notification_templates_are_the_same_workflows() {
 }
 
 #[tokio::test]
-async fn the_workflow_group_must_exist() {
+async fn a_workflow_group_id_is_stored_as_given() {
+    // Novu's create stores the id without a lookup, and its update starts one it never awaits.
     let test = TestServer::start().await;
     let missing = "5f0000000000000000000000";
-    let (status, rejected) = error(
-        test.client
-            .workflows_create(
-                None,
-                &body(json!({ "name": "Orphan", "notificationGroupId": missing, "steps": [] })),
-            )
-            .await,
+    let (status, created) = test
+        .raw(
+            reqwest::Method::POST,
+            "/v1/workflows",
+            Some(json!({ "name": "Orphan", "notificationGroupId": missing, "steps": [] })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["data"]["_notificationGroupId"], missing);
+    assert!(
+        created["data"].get("notificationGroup").is_none(),
+        "{created}"
     );
-    assert_eq!(status, 400);
-    assert_eq!(
-        message(&rejected),
-        format!("Notification group with id {missing} not found")
-    );
+    let id = created["data"]["_id"].as_str().unwrap();
+    let other = "5f0000000000000000000001";
+    let (status, updated) = test
+        .raw(
+            reqwest::Method::PUT,
+            &format!("/v1/workflows/{id}"),
+            Some(json!({ "notificationGroupId": other })),
+        )
+        .await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["data"]["_notificationGroupId"], other);
 }
 
 #[tokio::test]

@@ -134,7 +134,7 @@ async fn trigger_delivery(run: Arc<Run>) {
 /// A topic's members each get the message rendered with their own fields and the payload; the
 /// actor, although a member, gets none.
 async fn fan_out(sandbox: &Sandbox<'_>, drawn: &Drawn) -> Result<(), Stop> {
-    let content = "Hi {{subscriber.firstName}}, {{payload.greeting}}";
+    let content = "Hi {{subscriber.firstName}}, {{greeting}}";
     let workflow = sandbox
         .workflow(
             "fan-out",
@@ -402,7 +402,7 @@ async fn marks(sandbox: &Sandbox<'_>) -> Result<(), Stop> {
     let workflow = sandbox
         .workflow(
             "marks",
-            json!([in_app_step("nc-mark {{payload.n}}", json!([]))]),
+            json!([in_app_step("nc-mark {{n}}", json!([]))]),
             json!({}),
         )
         .await?;

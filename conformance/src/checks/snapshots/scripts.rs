@@ -110,7 +110,7 @@ async fn in_app_workflow(script: &mut Script<'_>, name: &str, recorded: bool) ->
                 "active": true,
                 "template": {
                     "type": "in_app",
-                    "content": "Hello {{subscriber.firstName}}, {{payload.item}} is ready",
+                    "content": "Hello {{subscriber.firstName}}, {{item}} is ready",
                 },
             }],
         })
@@ -517,7 +517,7 @@ async fn workflows(script: &mut Script<'_>) {
                 "active": true,
                 "steps": [{
                     "active": true,
-                    "template": {"type": "in_app", "content": "Your week: {{payload.summary}}"},
+                    "template": {"type": "in_app", "content": "Your week: {{summary}}"},
                 }],
             })),
         )
