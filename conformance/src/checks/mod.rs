@@ -13,6 +13,7 @@ mod check;
 mod auth;
 mod examples;
 mod invalid_body;
+mod isolation;
 mod lifecycle;
 mod properties;
 pub mod response;
@@ -35,6 +36,7 @@ pub const CATALOGUE: &[&dyn Check] = &[
     &properties::InvalidInputsRejected,
     &invalid_body::InvalidBody,
     &lifecycle::Lifecycles,
+    &isolation::Isolation,
     &semantic::conditions::Conditions,
     &semantic::delivery::TriggerDelivery,
     &semantic::delivery::IntegrationSelection,
