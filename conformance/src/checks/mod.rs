@@ -11,6 +11,7 @@
 mod check;
 
 mod auth;
+mod differential;
 mod examples;
 mod invalid_body;
 mod isolation;
@@ -41,6 +42,7 @@ pub const CATALOGUE: &[&dyn Check] = &[
     &semantic::delivery::TriggerDelivery,
     &semantic::delivery::IntegrationSelection,
     &snapshots::Snapshots,
+    &differential::Differential,
 ];
 
 /// The names of the checks, in catalogue order.

@@ -204,11 +204,6 @@ impl HttpClient {
         }
     }
 
-    /// The environment variable `curl` commands name for the key.
-    pub fn key_variable(&self) -> &'static str {
-        self.key_variable
-    }
-
     /// The server's base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.base_url

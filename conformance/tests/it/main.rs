@@ -4,6 +4,7 @@
 
 mod breaking;
 mod cli;
+mod differential;
 mod hostile;
 mod isolation;
 mod lifecycle;
