@@ -159,3 +159,51 @@ async fn a_bent_tenant_name_is_reported_at_its_first_step_with_both_curls() {
         "{json}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bent_status_is_reported_in_the_lifecycle_sequences_too() {
+    // Deleting a topic answers 200 with a body instead of the reference's 204.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        if !outgoing.is("DELETE", "/v1/topics/{topicKey}") || answer.status != 204 {
+            return false;
+        }
+        answer.status = 200;
+        answer.headers = vec![("content-type".into(), "application/json".into())];
+        answer.set_json(&serde_json::json!({"data": true}));
+        true
+    });
+    let target = BrokenReference::start(breakage).await;
+    let compare = novu_reference::start(novu_reference::Config::in_memory())
+        .await
+        .unwrap();
+    let options = Options {
+        tags: vec!["Topics".to_owned()],
+        ..target.options()
+    };
+    let report = run_differential(options, &compare).await;
+    let broken = target.broken();
+    target.stop().await;
+    let _ = compare.shutdown().await;
+    assert!(broken >= 1, "the breakage was not exercised");
+    let found = differences(&report);
+    let sequences: Vec<_> = found
+        .iter()
+        .filter(|violation| violation.received.contains("of lifecycle topics sequence"))
+        .collect();
+    assert!(!sequences.is_empty(), "{found:#?}");
+    for violation in sequences {
+        assert_eq!(violation.operation_id, "topics_delete", "{violation:#?}");
+        let mut lines = violation.received.lines().map(str::trim);
+        let (mut theirs, mut ours) = (false, false);
+        for line in &mut lines {
+            theirs |= line.starts_with('-') && line.ends_with("status: 204");
+            ours |= line.starts_with('+') && line.ends_with("data: true");
+        }
+        assert!(theirs && ours, "{}", violation.received);
+        assert!(
+            violation.received.contains("(DELETE /v1/topics/"),
+            "{}",
+            violation.received
+        );
+    }
+}

@@ -275,7 +275,7 @@ async fn messages(probe: &Probe<'_>, workflow: &Workflow) {
 async fn delivered(probe: &Probe<'_>, subscriber: &str) -> Option<Value> {
     let path = [("subscriberId", subscriber)];
     for _ in 0..DELIVERY_POLLS {
-        let Some(exchange) = probe
+        let exchange = probe
             .send(
                 probe.owner,
                 "subscriber_notifications_feed",
@@ -283,10 +283,7 @@ async fn delivered(probe: &Probe<'_>, subscriber: &str) -> Option<Value> {
                 &[],
                 None,
             )
-            .await
-        else {
-            return None;
-        };
+            .await?;
         if let Some(first) = success_data(&exchange)
             .and_then(|data| data.as_array().and_then(|items| items.first().cloned()))
         {
