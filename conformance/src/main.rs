@@ -89,6 +89,31 @@ struct RunArguments {
     /// draws webhook parts calling back to it (a target on this machine needs none).
     #[arg(long, value_name = "HOST")]
     callback_host: Option<String>,
+    /// The API key of another environment of the same server (Novu's Production key beside a
+    /// Development --api-key): enables the isolation check, which creates resources with each
+    /// key and expects the other key never to read, list or change them. Without --base-url
+    /// the embedded server's production key is used.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "NOVU_SECOND_API_KEY",
+        hide_env_values = true
+    )]
+    second_api_key: Option<String>,
+    /// Another Novu-compatible server to compare with: the snapshot scenarios and the
+    /// lifecycle sequences of the seed are played against both, and each difference of their
+    /// normalized transcripts is a violation of the differential check. Needs
+    /// --compare-api-key.
+    #[arg(long, value_name = "URL", env = "NOVU_COMPARE_URL")]
+    compare_url: Option<String>,
+    /// The API key of the server at --compare-url.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "NOVU_COMPARE_API_KEY",
+        hide_env_values = true
+    )]
+    compare_api_key: Option<String>,
 }
 
 fn parse_partition(text: &str) -> Result<(usize, usize), String> {
@@ -179,6 +204,9 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 verbose: arguments.verbose,
                 cases: arguments.cases,
                 callback_host: arguments.callback_host,
+                second_api_key: arguments.second_api_key,
+                compare_url: arguments.compare_url,
+                compare_api_key: arguments.compare_api_key,
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

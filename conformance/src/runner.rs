@@ -77,8 +77,13 @@ pub async fn run(spec: Spec, options: Options) -> Result<Report> {
                     base_url: "(embedded reference server)".into(),
                     message: format!("it did not start: {error}"),
                 })?;
-            // The key belongs to the server just started, whatever NOVU_API_KEY says.
+            // The keys belong to the server just started, whatever NOVU_API_KEY says; its
+            // production environment is the second environment of `isolation`.
             let api_key = server.api_key().to_owned();
+            let options = Options {
+                second_api_key: Some(server.production_api_key().to_owned()),
+                ..options
+            };
             let report = run_against(spec, &server.base_url(), &api_key, &options).await;
             let _ = server.shutdown().await;
             report
@@ -193,8 +198,26 @@ async fn run_against(
             })?;
         }
     }
+    if options.compare_url.is_some() != options.compare_api_key.is_some() {
+        return Err(Error::Usage(
+            "--compare-url and --compare-api-key (or NOVU_COMPARE_URL and NOVU_COMPARE_API_KEY) go together".into(),
+        ));
+    }
     let http = HttpClient::new(base_url, api_key, options.timeout)?;
-    preflight(&spec, &http).await?;
+    let first_environment = preflight(&spec, &http, "--api-key").await?;
+    if let Some(second_key) = &options.second_api_key {
+        let second = http.with_api_key(second_key, "NOVU_SECOND_API_KEY");
+        let second_environment = preflight(&spec, &second, "--second-api-key").await?;
+        if first_environment.is_some() && first_environment == second_environment {
+            return Err(Error::Usage(
+                "--second-api-key belongs to the same environment as --api-key: give the key of another environment of the server".into(),
+            ));
+        }
+    }
+    if let (Some(url), Some(key)) = (&options.compare_url, &options.compare_api_key) {
+        let compare = http.for_server(url, key, "NOVU_COMPARE_API_KEY");
+        preflight(&spec, &compare, "--compare-api-key").await?;
+    }
     let judge = enabled.iter().find_map(|check| check.judge());
     let dashboard_routes = select_dashboard_routes(&spec, options);
     let mut run = Run::new(spec, schemas, http, options, selected, judge);
@@ -289,8 +312,10 @@ fn skip_what_did_not_run(run: &Run, enabled: &[&'static dyn Check]) {
 /// The operation that tells whether the server is up and accepts the key.
 pub const PROBE_OPERATION: &str = "environments_retrieve_current";
 
-/// A valid GET with the key, to tell a set-up problem from a violation before checking.
-async fn preflight(spec: &Spec, http: &HttpClient) -> Result<()> {
+/// A valid GET with the key, to tell a set-up problem from a violation before checking;
+/// answers the `_id` of the key's environment when the probe tells it. `flag` names the
+/// option that gave the key.
+async fn preflight(spec: &Spec, http: &HttpClient, flag: &str) -> Result<Option<String>> {
     // The environment of the key is the simplest read there is; any authenticated read without
     // required input will do when the contract has no such operation.
     let candidates = || {
@@ -307,7 +332,7 @@ async fn preflight(spec: &Spec, http: &HttpClient) -> Result<()> {
         .find(|operation| operation.operation_id == PROBE_OPERATION)
         .or_else(|| candidates().next());
     let Some(operation) = probe else {
-        return Ok(());
+        return Ok(None);
     };
     let request = Request {
         method: "GET".into(),
@@ -325,9 +350,11 @@ async fn preflight(spec: &Spec, http: &HttpClient) -> Result<()> {
             "{failure}; check --base-url and that the server is up"
         ))),
         Ok(received) if received.status == 401 || received.status == 403 => Err(target(format!(
-            "the API key was refused ({}) on GET {}: check --api-key",
+            "the API key was refused ({}) on GET {}: check {flag}",
             received.status, operation.path
         ))),
-        Ok(_) => Ok(()),
+        Ok(received) => Ok(serde_json::from_str::<serde_json::Value>(&received.body)
+            .ok()
+            .and_then(|body| body["data"]["_id"].as_str().map(str::to_owned))),
     }
 }

@@ -13,6 +13,9 @@ pub struct Config {
     /// The development environment's API key. When absent, the key stored in the database is
     /// kept, or a new one is generated for a new database.
     pub api_key: Option<String>,
+    /// The production environment's API key, kept, or generated for a new database, in the
+    /// same way as [`Config::api_key`].
+    pub production_api_key: Option<String>,
 }
 
 impl Config {
@@ -22,6 +25,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database: PathBuf::from(":memory:"),
             api_key: None,
+            production_api_key: None,
         }
     }
 }
@@ -32,6 +36,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
             database: PathBuf::from("novu-reference.db"),
             api_key: None,
+            production_api_key: None,
         }
     }
 }

@@ -19,6 +19,10 @@ struct Arguments {
     /// The development environment's API key; generated on first start when absent.
     #[arg(long)]
     api_key: Option<String>,
+    /// The production environment's API key; generated on first start when absent. A key
+    /// given here replaces the stored one.
+    #[arg(long, value_name = "KEY")]
+    production_api_key: Option<String>,
 }
 
 #[tokio::main]
@@ -34,6 +38,7 @@ async fn main() -> std::process::ExitCode {
         listen: arguments.listen,
         database: arguments.database,
         api_key: arguments.api_key,
+        production_api_key: arguments.production_api_key,
     };
     let server = match novu_reference::start(config).await {
         Ok(server) => server,
@@ -44,6 +49,12 @@ async fn main() -> std::process::ExitCode {
     };
     if server.api_key_generated() {
         println!("generated API key (shown once): {}", server.api_key());
+    }
+    if server.production_api_key_generated() {
+        println!(
+            "generated production API key (shown once): {}",
+            server.production_api_key()
+        );
     }
     println!("listening on {}", server.base_url());
     stop_signal().await;

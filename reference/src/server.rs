@@ -20,6 +20,8 @@ pub struct RunningServer {
     local_address: SocketAddr,
     api_key: String,
     api_key_generated: bool,
+    production_api_key: String,
+    production_api_key_generated: bool,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
     scheduler: Option<Scheduler>,
@@ -44,6 +46,17 @@ impl RunningServer {
     /// Whether this start generated the key (a new database without a configured key).
     pub fn api_key_generated(&self) -> bool {
         self.api_key_generated
+    }
+
+    /// The production environment's API key: another environment of the same organization,
+    /// whose data the development key never sees.
+    pub fn production_api_key(&self) -> &str {
+        &self.production_api_key
+    }
+
+    /// Whether this start generated the production key.
+    pub fn production_api_key_generated(&self) -> bool {
+        self.production_api_key_generated
     }
 
     /// Stops accepting requests, finishes the ones in flight (and the jobs the scheduler is
@@ -74,8 +87,12 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         path: config.database.display().to_string(),
         source,
     };
-    let (store, bootstrap) =
-        Store::open(&config.database, config.api_key.as_deref()).map_err(database_error)?;
+    let (store, bootstrap) = Store::open(
+        &config.database,
+        config.api_key.as_deref(),
+        config.production_api_key.as_deref(),
+    )
+    .map_err(database_error)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|source| Error::Bind {
@@ -105,8 +122,10 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     });
     Ok(RunningServer {
         local_address,
-        api_key: bootstrap.api_key,
-        api_key_generated: bootstrap.generated,
+        api_key: bootstrap.api_key.key,
+        api_key_generated: bootstrap.api_key.generated,
+        production_api_key: bootstrap.production_api_key.key,
+        production_api_key_generated: bootstrap.production_api_key.generated,
         stop: Some(stop),
         task: Some(task),
         scheduler: Some(scheduler),

@@ -12,8 +12,10 @@ mod check;
 
 mod auth;
 mod dashboard;
+mod differential;
 mod examples;
 mod invalid_body;
+mod isolation;
 mod lifecycle;
 mod properties;
 pub mod response;
@@ -37,10 +39,12 @@ pub const CATALOGUE: &[&dyn Check] = &[
     &properties::InvalidInputsRejected,
     &invalid_body::InvalidBody,
     &lifecycle::Lifecycles,
+    &isolation::Isolation,
     &semantic::conditions::Conditions,
     &semantic::delivery::TriggerDelivery,
     &semantic::delivery::IntegrationSelection,
     &snapshots::Snapshots,
+    &differential::Differential,
 ];
 
 /// The names of the checks, in catalogue order.

@@ -31,6 +31,10 @@ pub struct Run {
     pub schemas: SchemaSet,
     /// The HTTP client.
     pub http: HttpClient,
+    /// The client of another environment of the same server (`--second-api-key`).
+    pub second: Option<HttpClient>,
+    /// The client of the server to compare with (`--compare-url`).
+    pub compare: Option<HttpClient>,
     /// The value generator.
     pub generator: Generator,
     /// Where results go.
@@ -79,8 +83,19 @@ impl Run {
             None if is_loopback(http.base_url()) => Some(Reach::Loopback),
             None => None,
         };
+        let second = options
+            .second_api_key
+            .as_deref()
+            .map(|key| http.with_api_key(key, "NOVU_SECOND_API_KEY"));
+        let compare = options
+            .compare_url
+            .as_deref()
+            .zip(options.compare_api_key.as_deref())
+            .map(|(url, key)| http.for_server(url, key, "NOVU_COMPARE_API_KEY"));
         Run {
             schemas,
+            second,
+            compare,
             http,
             generator: Generator::new(&format!("nc-{}-", options.seed)),
             recorder: Recorder::default(),
@@ -183,6 +198,22 @@ impl Run {
         exchange
     }
 
+    /// Sends `request` for `check` on `operation` with `http` (another key's client, or
+    /// another server's); the run's judge judges the answer too.
+    pub async fn exchange_with(
+        &self,
+        http: &HttpClient,
+        check: &'static str,
+        operation: &Operation,
+        request: Request,
+    ) -> Exchange {
+        let exchange = self.send_with(http, check, operation, request).await;
+        if let Some(judge) = self.judge {
+            judge.judge(self, operation, &exchange);
+        }
+        exchange
+    }
+
     /// Sends `request` for `check` on `operation` and counts it, without judging the answer:
     /// the property checks judge (and shrink) their cases themselves.
     pub async fn send(
@@ -191,8 +222,19 @@ impl Run {
         operation: &Operation,
         request: Request,
     ) -> Exchange {
-        let curl = self.http.curl(&request);
-        let outcome = self.http.send(&request).await;
+        self.send_with(&self.http, check, operation, request).await
+    }
+
+    /// [`Run::send`] with `http` instead of the run's client.
+    pub async fn send_with(
+        &self,
+        http: &HttpClient,
+        check: &'static str,
+        operation: &Operation,
+        request: Request,
+    ) -> Exchange {
+        let curl = http.curl(&request);
+        let outcome = http.send(&request).await;
         self.requests.fetch_add(1, Ordering::Relaxed);
         let exchange = Exchange {
             request,

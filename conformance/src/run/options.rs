@@ -36,6 +36,14 @@ pub struct Options {
     /// The address at which the server under test reaches this machine, for the callbacks of
     /// webhook conditions; without it they are offered only to a target on this machine.
     pub callback_host: Option<String>,
+    /// The API key of another environment of the same server, for the `isolation` check;
+    /// the embedded reference server's production key when no `base_url` is given.
+    pub second_api_key: Option<String>,
+    /// Another server to compare with (`differential`): the snapshot scenarios and the
+    /// lifecycle sequences are played against both.
+    pub compare_url: Option<String>,
+    /// The API key of the server at `compare_url`.
+    pub compare_api_key: Option<String>,
 }
 
 impl Default for Options {
@@ -56,6 +64,9 @@ impl Default for Options {
             verbose: false,
             cases: 50,
             callback_host: None,
+            second_api_key: None,
+            compare_url: None,
+            compare_api_key: None,
         }
     }
 }

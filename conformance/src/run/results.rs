@@ -96,10 +96,11 @@ impl Recorder {
         });
     }
 
-    /// Records that `check` does not apply to the operation, unless it already ran on it.
+    /// Records that `check` does not apply to the operation, unless it already ran on it or
+    /// a reason is recorded already (the first, most specific one stays).
     pub fn skip(&self, check: &'static str, operation_id: &str, tag: &str, reason: &str) {
         self.with(check, operation_id, tag, |result| {
-            if result.requests == 0 && result.violations.is_empty() {
+            if result.requests == 0 && result.violations.is_empty() && result.skipped.is_none() {
                 result.skipped = Some(reason.to_owned());
             }
         });

@@ -158,6 +158,7 @@ pub struct HttpClient {
     client: reqwest::Client,
     base_url: String,
     api_key: String,
+    key_variable: &'static str,
     timeout: Duration,
 }
 
@@ -179,8 +180,28 @@ impl HttpClient {
             client,
             base_url: base_url.trim_end_matches('/').to_owned(),
             api_key: api_key.to_owned(),
+            key_variable: "NOVU_API_KEY",
             timeout,
         })
+    }
+
+    /// The same client with another key (another environment of the server, or another
+    /// server's key), which `curl` commands show as `$<variable>`.
+    pub fn with_api_key(&self, api_key: &str, variable: &'static str) -> HttpClient {
+        HttpClient {
+            api_key: api_key.to_owned(),
+            key_variable: variable,
+            ..self.clone()
+        }
+    }
+
+    /// The same client aimed at another server, with that server's key (shown as
+    /// `$<variable>` in `curl` commands).
+    pub fn for_server(&self, base_url: &str, api_key: &str, variable: &'static str) -> HttpClient {
+        HttpClient {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            ..self.with_api_key(api_key, variable)
+        }
     }
 
     /// The server's base URL, without a trailing slash.
@@ -205,7 +226,8 @@ impl HttpClient {
         url
     }
 
-    /// A `curl` command that sends `request` again, with `$NOVU_API_KEY` for the run's key.
+    /// A `curl` command that sends `request` again, with `$NOVU_API_KEY` (or the client's
+    /// [`HttpClient::key_variable`]) for the key.
     pub fn curl(&self, request: &Request) -> String {
         let mut command = format!(
             "curl -sS -i -X {} {}",
@@ -213,7 +235,10 @@ impl HttpClient {
             quote(&self.url(request))
         );
         match &request.credentials {
-            Credentials::ApiKey => command.push_str(" -H \"Authorization: ApiKey $NOVU_API_KEY\""),
+            Credentials::ApiKey => {
+                let variable = self.key_variable;
+                command.push_str(&format!(" -H \"Authorization: ApiKey ${variable}\""));
+            }
             Credentials::Missing => {}
             Credentials::WrongKey(key) => {
                 command.push_str(" -H ");

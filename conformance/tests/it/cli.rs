@@ -11,7 +11,10 @@ fn binary() -> Command {
     // The binary reads these too; the tests choose the target explicitly.
     command
         .env_remove("NOVU_BASE_URL")
-        .env_remove("NOVU_API_KEY");
+        .env_remove("NOVU_API_KEY")
+        .env_remove("NOVU_SECOND_API_KEY")
+        .env_remove("NOVU_COMPARE_URL")
+        .env_remove("NOVU_COMPARE_API_KEY");
     command
 }
 
@@ -206,4 +209,31 @@ fn callback_host_offers_webhooks_to_the_server_at_that_address() {
         "{text}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[test]
+fn a_compare_url_without_its_key_is_a_usage_error() {
+    let output = binary()
+        .args(["run", "--compare-url", "http://127.0.0.1:9"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let error = String::from_utf8(output.stderr).unwrap();
+    assert!(error.contains("--compare-api-key"), "{error}");
+}
+
+#[test]
+fn help_explains_the_second_key_and_the_comparison_without_showing_keys() {
+    let output = binary()
+        .args(["run", "--help"])
+        .env("NOVU_SECOND_API_KEY", "secret-second-key")
+        .env("NOVU_COMPARE_API_KEY", "secret-compare-key")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for flag in ["--second-api-key", "--compare-url", "--compare-api-key"] {
+        assert!(help.contains(flag), "{flag} missing from {help}");
+    }
+    assert!(!help.contains("secret-second-key") && !help.contains("secret-compare-key"));
 }

@@ -4,7 +4,9 @@
 
 mod breaking;
 mod cli;
+mod differential;
 mod hostile;
+mod isolation;
 mod lifecycle;
 mod properties;
 mod proxy;
@@ -22,6 +24,7 @@ pub fn target_options() -> Options {
     Options {
         base_url: std::env::var("NOVU_BASE_URL").ok(),
         api_key: std::env::var("NOVU_API_KEY").ok(),
+        second_api_key: std::env::var("NOVU_SECOND_API_KEY").ok(),
         seed: 42,
         jobs: 4,
         timeout: Duration::from_secs(10),

@@ -32,6 +32,8 @@ pub struct Outgoing {
     pub body: Vec<u8>,
     /// The reference's API key, for breakages that forge credentials.
     pub reference_key: String,
+    /// The key of the reference's production environment, its second environment.
+    pub production_key: String,
 }
 
 impl Outgoing {
@@ -120,6 +122,7 @@ impl Breakage {
 struct Shared {
     upstream: String,
     api_key: String,
+    production_key: String,
     client: reqwest::Client,
     breakage: Breakage,
     broken: AtomicU32,
@@ -143,6 +146,7 @@ impl BrokenReference {
         let shared = Arc::new(Shared {
             upstream: reference.base_url(),
             api_key: reference.api_key().to_owned(),
+            production_key: reference.production_api_key().to_owned(),
             // Redirects (chat OAuth) must reach the suite as they are.
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -176,6 +180,15 @@ impl BrokenReference {
             jobs: 4,
             timeout: Duration::from_secs(10),
             ..Options::default()
+        }
+    }
+
+    /// Run options aimed at the proxy with the production environment's key as the second key
+    /// (`isolation`).
+    pub fn options_with_second_key(&self) -> Options {
+        Options {
+            second_api_key: Some(self.shared.production_key.clone()),
+            ..self.options()
         }
     }
 
@@ -213,6 +226,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
             .collect(),
         body: body.to_vec(),
         reference_key: shared.api_key.clone(),
+        production_key: shared.production_key.clone(),
     };
     if let Some(change) = &shared.breakage.request
         && change(&mut outgoing)

@@ -1,25 +1,51 @@
-//! The organization a new database starts with, and the development environment's API key.
+//! The organization a new database starts with, and its two environments' API keys.
 //!
 //! Novu creates an organization, its admin and its environments at sign-up; this server has no
 //! sign-up, so [`bootstrap`] seeds them when the store opens a database that has none, and
-//! otherwise makes sure the development environment accepts the configured key.
+//! otherwise makes sure each environment accepts the key configured for it.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::{Value, json};
 
 use crate::ids;
 
-/// Who the bootstrap made: the development environment's key, and whether it is new.
+/// The keys the environments accept after the bootstrap.
 pub(crate) struct Bootstrap {
-    pub api_key: String,
+    /// The development environment's key.
+    pub api_key: EnvironmentKey,
+    /// The production environment's key.
+    pub production_api_key: EnvironmentKey,
+}
+
+/// One environment's API key, and whether this start generated it.
+pub(crate) struct EnvironmentKey {
+    pub key: String,
     pub generated: bool,
 }
 
-/// Makes sure the organization and its environments exist, and that the development
-/// environment accepts `api_key` when one is given.
+impl EnvironmentKey {
+    /// The configured key, or a new one.
+    fn configured_or_new(configured: Option<&str>) -> EnvironmentKey {
+        match configured {
+            Some(key) => EnvironmentKey {
+                key: key.to_owned(),
+                generated: false,
+            },
+            None => EnvironmentKey {
+                key: ids::api_key(),
+                generated: true,
+            },
+        }
+    }
+}
+
+/// Makes sure the organization and its environments exist, and that the development and the
+/// production environment accept `api_key` and `production_api_key` when they are given (a
+/// given key replaces the stored one; without one the stored key stays).
 pub(super) fn bootstrap(
     connection: &mut Connection,
     api_key: Option<&str>,
+    production_api_key: Option<&str>,
 ) -> rusqlite::Result<Bootstrap> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let existing: Option<String> = transaction
@@ -31,46 +57,32 @@ pub(super) fn bootstrap(
         .optional()?;
     let bootstrap = match existing {
         None => {
-            let (key, generated) = match api_key {
-                Some(key) => (key.to_owned(), false),
-                None => (ids::api_key(), true),
+            let bootstrap = Bootstrap {
+                api_key: EnvironmentKey::configured_or_new(api_key),
+                production_api_key: EnvironmentKey::configured_or_new(production_api_key),
             };
-            create_organization(&transaction, &key)?;
-            Bootstrap {
-                api_key: key,
-                generated,
-            }
+            create_organization(
+                &transaction,
+                &bootstrap.api_key.key,
+                &bootstrap.production_api_key.key,
+            )?;
+            bootstrap
         }
-        Some(environment_id) => {
-            let doc: String = transaction.query_row(
-                "SELECT doc FROM environments WHERE id = ?1",
-                [&environment_id],
+        Some(development_id) => {
+            // The production environment is the development environment's child.
+            let production_id: String = transaction.query_row(
+                "SELECT id FROM environments WHERE json_extract(doc, '$._parentId') = ?1 \
+                 ORDER BY rowid LIMIT 1",
+                [&development_id],
                 |row| row.get(0),
             )?;
-            let mut environment: Value = serde_json::from_str(&doc)
-                .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
-            let stored = environment["apiKeys"][0]["key"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            match api_key {
-                Some(key) if key != stored => {
-                    let hash = ids::key_hash(key);
-                    environment["apiKeys"][0]["key"] = json!(key);
-                    environment["apiKeys"][0]["hash"] = json!(hash);
-                    transaction.execute(
-                        "UPDATE environments SET api_key_hash = ?2, doc = ?3 WHERE id = ?1",
-                        params![environment_id, hash, environment.to_string()],
-                    )?;
-                    Bootstrap {
-                        api_key: key.to_owned(),
-                        generated: false,
-                    }
-                }
-                _ => Bootstrap {
-                    api_key: stored,
-                    generated: false,
-                },
+            Bootstrap {
+                api_key: keep_or_replace(&transaction, &development_id, api_key)?,
+                production_api_key: keep_or_replace(
+                    &transaction,
+                    &production_id,
+                    production_api_key,
+                )?,
             }
         }
     };
@@ -78,9 +90,50 @@ pub(super) fn bootstrap(
     Ok(bootstrap)
 }
 
+/// The key environment `environment_id` accepts: `configured` (stored in place of the old one
+/// when it differs), else the stored one.
+fn keep_or_replace(
+    transaction: &Transaction,
+    environment_id: &str,
+    configured: Option<&str>,
+) -> rusqlite::Result<EnvironmentKey> {
+    let doc: String = transaction.query_row(
+        "SELECT doc FROM environments WHERE id = ?1",
+        [environment_id],
+        |row| row.get(0),
+    )?;
+    let mut environment: Value = serde_json::from_str(&doc)
+        .map_err(|error| rusqlite::Error::ToSqlConversionFailure(Box::new(error)))?;
+    let stored = environment["apiKeys"][0]["key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let key = match configured {
+        Some(key) if key != stored => {
+            let hash = ids::key_hash(key);
+            environment["apiKeys"][0]["key"] = json!(key);
+            environment["apiKeys"][0]["hash"] = json!(hash);
+            transaction.execute(
+                "UPDATE environments SET api_key_hash = ?2, doc = ?3 WHERE id = ?1",
+                params![environment_id, hash, environment.to_string()],
+            )?;
+            key.to_owned()
+        }
+        _ => stored,
+    };
+    Ok(EnvironmentKey {
+        key,
+        generated: false,
+    })
+}
+
 /// One organization, its admin member, and a development and a production environment, each
 /// with its default workflow group, as Novu creates them at sign-up.
-fn create_organization(transaction: &Transaction, api_key: &str) -> rusqlite::Result<()> {
+fn create_organization(
+    transaction: &Transaction,
+    api_key: &str,
+    production_key: &str,
+) -> rusqlite::Result<()> {
     let now = ids::now();
     let organization_id = ids::object_id();
     let user_id = ids::object_id();
@@ -115,13 +168,12 @@ fn create_organization(transaction: &Transaction, api_key: &str) -> rusqlite::Re
     )?;
     let development_id = ids::object_id();
     let production_id = ids::object_id();
-    let production_key = ids::api_key();
     for (id, name, key, parent) in [
         (&development_id, "Development", api_key, None),
         (
             &production_id,
             "Production",
-            production_key.as_str(),
+            production_key,
             Some(&development_id),
         ),
     ] {

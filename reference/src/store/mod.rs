@@ -62,7 +62,11 @@ pub(crate) struct Store {
 impl Store {
     /// Opens (creating when missing), migrates and bootstraps the database at `path`, then
     /// starts its writer thread.
-    pub fn open(path: &Path, api_key: Option<&str>) -> rusqlite::Result<(Self, Bootstrap)> {
+    pub fn open(
+        path: &Path,
+        api_key: Option<&str>,
+        production_api_key: Option<&str>,
+    ) -> rusqlite::Result<(Self, Bootstrap)> {
         let mut connection = Connection::open(path)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
@@ -70,7 +74,7 @@ impl Store {
         connection.busy_timeout(BUSY_TIMEOUT)?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         migrations::migrate(&mut connection)?;
-        let bootstrap = bootstrap::bootstrap(&mut connection, api_key)?;
+        let bootstrap = bootstrap::bootstrap(&mut connection, api_key, production_api_key)?;
         let in_memory = path.as_os_str().is_empty() || path.as_os_str() == ":memory:";
         let readers = (!in_memory).then(|| Arc::new(Readers::new(path.to_owned())));
         let checkpointer = if in_memory {
@@ -220,7 +224,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failing_request_rolls_back_only_itself() {
         let file = TemporaryFile::new("groups");
-        let (store, _) = Store::open(&file.0, Some("key")).expect("the store opens");
+        let (store, _) = Store::open(&file.0, Some("key"), None).expect("the store opens");
         let before = meta_rows(&store).await;
         let mut requests = tokio::task::JoinSet::new();
         for index in 0..60 {
@@ -268,7 +272,7 @@ mod tests {
     async fn reads_refuse_writes() {
         let file = TemporaryFile::new("reads");
         for path in [file.0.clone(), PathBuf::from(":memory:")] {
-            let (store, _) = Store::open(&path, None).expect("the store opens");
+            let (store, _) = Store::open(&path, None, None).expect("the store opens");
             let written = store
                 .read(|transaction| {
                     Ok(transaction

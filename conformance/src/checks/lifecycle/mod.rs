@@ -35,11 +35,14 @@ use proptest::strategy::ValueTree;
 use super::check::{Check, Phase, ReadOnly, Task};
 use crate::contract::Operation;
 use crate::run::{Run, Violation};
+use crate::transport::HttpClient;
 use crate::values::strategies;
 
 use ids::Shape;
 use model::Model;
 use session::{Failure, Session};
+
+pub(crate) use session::Recorded;
 
 /// `lifecycles`.
 pub const LIFECYCLES: &str = "lifecycles";
@@ -179,6 +182,7 @@ struct Played {
     result: Result<(), Failure>,
     requests: u32,
     transcript: Vec<String>,
+    recorded: Vec<Recorded>,
 }
 
 async fn play<M: Model>(
@@ -189,7 +193,15 @@ async fn play<M: Model>(
     judged: bool,
 ) -> Played {
     let base = format!("{}{}{attempt}-", run.generator.prefix(), M::NAME);
-    let mut session = Session::new(run, LIFECYCLES, judged, &base, &sequence.shapes);
+    let session = Session::new(run, LIFECYCLES, judged, &base, &sequence.shapes);
+    play_in(session, model, sequence).await
+}
+
+async fn play_in<M: Model>(
+    mut session: Session<'_>,
+    model: &M,
+    sequence: &Sequence<M::Step>,
+) -> Played {
     let mut state = M::State::default();
     let mut result = model.prepare(&mut session, &mut state).await;
     if result.is_ok() {
@@ -202,12 +214,85 @@ async fn play<M: Model>(
         }
     }
     let transcript = session.transcript();
+    let recorded = session.recorded();
     session.begin_cleanup();
     model.cleanup(&mut session, &state).await;
     Played {
         result,
         requests: session.requests(),
         transcript,
+        recorded,
+    }
+}
+
+/// One drawn sequence of a model, played against one server for `differential`.
+pub(crate) struct Recording {
+    /// `<model> sequence <n>`.
+    pub name: String,
+    /// The prefix of every id the play made up.
+    pub base: String,
+    /// Its requests with their answers.
+    pub steps: Vec<Recorded>,
+}
+
+/// Plays the sequences this run's seed draws for every selected model against the server of
+/// `http`, without judging or shrinking them, and answers what each saw; `label` starts
+/// every id (after the run prefix), so that the plays never meet the `lifecycles` check's.
+/// Requests count for `check`.
+pub(crate) async fn record(
+    run: Arc<Run>,
+    http: HttpClient,
+    check: &'static str,
+    label: &'static str,
+) -> Vec<Recording> {
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        handle.block_on(async {
+            let mut recordings = Vec::new();
+            let target = (&*run, &http, check, label);
+            record_model(target, &subscribers::Subscribers, &mut recordings).await;
+            record_model(target, &topics::Topics, &mut recordings).await;
+            record_model(target, &tenants::Tenants, &mut recordings).await;
+            record_model(target, &layouts::Layouts, &mut recordings).await;
+            record_model(target, &groups::Groups, &mut recordings).await;
+            record_model(target, &feeds::Feeds, &mut recordings).await;
+            record_model(target, &integrations::Integrations, &mut recordings).await;
+            record_model(target, &workflows::Workflows, &mut recordings).await;
+            record_model(target, &overrides::Overrides, &mut recordings).await;
+            record_model(target, &messages::Messages, &mut recordings).await;
+            recordings
+        })
+    })
+    .await
+    .unwrap_or_default()
+}
+
+async fn record_model<M: Model>(
+    (run, http, check, label): (&Run, &HttpClient, &'static str, &str),
+    model: &M,
+    recordings: &mut Vec<Recording>,
+) {
+    if !run.is_selected(M::CREATE) {
+        return;
+    }
+    let strategy = sequence_strategy::<M>();
+    let cases = sequences(run.cases);
+    // The same runner as the check's: the seed draws the same sequences.
+    let mut runner = strategies::runner(run.seed, &format!("{LIFECYCLES}/{}", M::NAME), cases);
+    for case in 1..=cases {
+        let Ok(tree) = strategy.new_tree(&mut runner) else {
+            return;
+        };
+        let sequence = tree.current();
+        let base = format!("{}{label}{}{case}-", run.generator.prefix(), M::NAME);
+        let session =
+            Session::new(run, check, false, &base, &sequence.shapes).through(http.clone());
+        let played = play_in(session, model, &sequence).await;
+        recordings.push(Recording {
+            name: format!("{} sequence {case}", M::NAME),
+            base,
+            steps: played.recorded,
+        });
     }
 }
 

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::ids::Shape;
 use crate::run::{Exchange, Run};
-use crate::transport::Request;
+use crate::transport::{HttpClient, Request};
 
 /// Why a sequence failed: the step's request and what was wrong with its answer.
 #[derive(Debug)]
@@ -110,6 +110,20 @@ impl Sent {
     }
 }
 
+/// A request of a play's transcript with its answer, as `differential` compares plays.
+pub(crate) struct Recorded {
+    /// The operation.
+    pub operation_id: &'static str,
+    /// The request as sent.
+    pub request: Request,
+    /// The `curl` command that sends it again.
+    pub curl: String,
+    /// The status; `None` without a response.
+    pub status: Option<u16>,
+    /// The JSON body (the text when it is not JSON, null when empty).
+    pub body: Value,
+}
+
 /// The requests of one play.
 pub(crate) struct Session<'a> {
     run: &'a Run,
@@ -121,6 +135,8 @@ pub(crate) struct Session<'a> {
     step: Option<String>,
     recording: bool,
     requests: u32,
+    via: Option<HttpClient>,
+    recorded: Vec<Recorded>,
 }
 
 impl<'a> Session<'a> {
@@ -150,7 +166,22 @@ impl<'a> Session<'a> {
             step: None,
             recording: true,
             requests: 0,
+            via: None,
+            recorded: Vec::new(),
         }
+    }
+
+    /// The same play sent with `http` (another server), counted for the check but not judged.
+    pub fn through(self, http: HttpClient) -> Session<'a> {
+        Session {
+            via: Some(http),
+            ..self
+        }
+    }
+
+    /// The requests of the transcript with their answers.
+    pub fn recorded(&mut self) -> Vec<Recorded> {
+        std::mem::take(&mut self.recorded)
     }
 
     /// The drawn id at `index`.
@@ -247,12 +278,27 @@ impl<'a> Session<'a> {
             .operation(operation_id)
             .unwrap_or_else(|| panic!("the contract has no operation {operation_id}"));
         let request = Request::to(operation, path, query, body);
-        let exchange = if self.judged {
-            run.exchange(self.check, operation, request).await
-        } else {
-            run.send(self.check, operation, request).await
+        let exchange = match &self.via {
+            Some(http) => run.send_with(http, self.check, operation, request).await,
+            None if self.judged => run.exchange(self.check, operation, request).await,
+            None => run.send(self.check, operation, request).await,
         };
         self.requests += 1;
+        if self.recording && self.via.is_some() {
+            let body = match &exchange.outcome {
+                Ok(received) if received.body.trim().is_empty() => Value::Null,
+                Ok(received) => serde_json::from_str(&received.body)
+                    .unwrap_or_else(|_| Value::String(received.body.clone())),
+                Err(_) => Value::Null,
+            };
+            self.recorded.push(Recorded {
+                operation_id,
+                request: exchange.request.clone(),
+                curl: exchange.curl.clone(),
+                status: exchange.status(),
+                body,
+            });
+        }
         if self.recording {
             let command = match self.step.take() {
                 Some(step) => format!("{}  # {step}", exchange.curl),

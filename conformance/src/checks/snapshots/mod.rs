@@ -21,7 +21,7 @@ use super::check::{Check, Phase, ReadOnly, Task};
 use crate::contract::{Operation, Spec};
 use crate::error::{Error, Result};
 use crate::run::{Run, Violation};
-use crate::transport::HttpClient;
+use crate::transport::{HttpClient, Request};
 use play::{RawStep, Script, Target};
 use transcript::normalize;
 
@@ -349,6 +349,82 @@ pub async fn record(scenario: &Scenario, base_url: &str, api_key: &str) -> Resul
     });
     scripts::play(scenario.name, &mut script).await;
     Ok(normalize(scenario.name, script.steps(), api_key))
+}
+
+/// A scenario played against one server for `differential`: its transcript as this check
+/// compares it (normalized and redacted), and the `curl` command of each recorded step.
+pub(crate) struct Replay {
+    /// The transcript, as JSON.
+    pub transcript: Value,
+    /// The `curl` command of each step of the transcript.
+    pub curls: Vec<String>,
+}
+
+/// Plays `scenario` against the server of `http`, counting its requests for `check`.
+pub(crate) async fn replay(
+    scenario: &Scenario,
+    run: &Run,
+    http: &HttpClient,
+    check: &'static str,
+) -> Replay {
+    let mut script = Script::new(Target::Client {
+        http,
+        spec: &run.spec,
+    });
+    scripts::play(scenario.name, &mut script).await;
+    for step in script.steps() {
+        if let Some(operation) = run.spec.operation(&step.operation) {
+            run.recorder
+                .request(check, &operation.operation_id, &operation.tag);
+        }
+    }
+    let transcript = normalize(scenario.name, script.steps(), http.api_key());
+    Replay {
+        transcript: redacted(scenario, &transcript),
+        curls: recorded_curls(script.steps()),
+    }
+}
+
+/// A request another play sent, with its answer, to be normalized as transcripts are.
+pub(crate) struct Sent {
+    /// The operation.
+    pub operation: String,
+    /// The request.
+    pub request: Request,
+    /// Its `curl` command.
+    pub curl: String,
+    /// The status; `None` without a response.
+    pub status: Option<u16>,
+    /// The body: JSON, the text when it is not JSON, or null.
+    pub response: Value,
+}
+
+/// The transcript of requests another play sent (a lifecycle sequence), normalized as a
+/// scenario's is: ids by order of first appearance, date-times, `api_key`.
+pub(crate) fn normalized(name: &str, sent: Vec<Sent>, api_key: &str) -> Value {
+    let steps: Vec<RawStep> = sent
+        .into_iter()
+        .map(|sent| RawStep {
+            operation: sent.operation,
+            request: sent.request,
+            curl: sent.curl,
+            status: sent.status,
+            response: sent.response,
+            kept: None,
+            recorded: true,
+        })
+        .collect();
+    let mut value = serde_json::to_value(normalize(name, &steps, api_key)).unwrap_or(Value::Null);
+    integral_numbers(&mut value);
+    value
+}
+
+fn recorded_curls(steps: &[RawStep]) -> Vec<String> {
+    steps
+        .iter()
+        .filter(|step| step.recorded)
+        .map(|step| step.curl.clone())
+        .collect()
 }
 
 /// The transcript committed for `scenario`, read past insta's header.
