@@ -864,6 +864,8 @@ pub struct ChangesApplyBulkRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: Option<types::BulkApplyChangesRequest>,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -881,6 +883,8 @@ pub struct ChangesApplyRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: ChangesApplyPath,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -921,6 +925,8 @@ pub struct EventsTriggerRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::TriggerEventRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -930,6 +936,8 @@ pub struct EventsBroadcastRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::BroadcastEventRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -939,6 +947,8 @@ pub struct EventsTriggerBulkRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::BulkTriggerEventRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -991,6 +1001,8 @@ pub struct FeedsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateFeedRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1024,6 +1036,8 @@ pub struct IntegrationsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateIntegrationRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1090,6 +1104,8 @@ pub struct IntegrationsSetPrimaryRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: IntegrationsSetPrimaryPath,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1131,6 +1147,8 @@ pub struct LayoutsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateLayoutRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1173,6 +1191,8 @@ pub struct LayoutsUpdateRequest<C> {
     pub caller: C,
     pub path: LayoutsUpdatePath,
     pub body: types::UpdateLayoutRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1189,6 +1209,8 @@ pub struct LayoutsSetDefaultRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: LayoutsSetDefaultPath,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1281,6 +1303,8 @@ pub struct WorkflowGroupsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::WorkflowGroupRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1323,6 +1347,8 @@ pub struct WorkflowGroupsUpdateRequest<C> {
     pub caller: C,
     pub path: WorkflowGroupsUpdatePath,
     pub body: types::WorkflowGroupRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1362,6 +1388,8 @@ pub struct NotificationTemplatesCreateRequest<C> {
     pub caller: C,
     pub query: NotificationTemplatesCreateQuery,
     pub body: types::CreateWorkflowRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1526,6 +1554,8 @@ pub struct OrganizationsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateOrganizationRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1535,6 +1565,8 @@ pub struct OrganizationsRenameRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::OrganizationName,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1621,6 +1653,8 @@ pub struct SubscribersCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateSubscriberRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1630,6 +1664,8 @@ pub struct SubscribersCreateBulkRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::BulkCreateSubscribersRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1706,6 +1742,8 @@ pub struct SubscriberCredentialsAppendRequest<C> {
     pub caller: C,
     pub path: SubscriberCredentialsAppendPath,
     pub body: types::UpdateSubscriberCredentialsRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1807,6 +1845,8 @@ pub struct SubscriberMessagesMarkAllRequest<C> {
     pub caller: C,
     pub path: SubscriberMessagesMarkAllPath,
     pub body: types::MarkAllMessagesAsRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1824,6 +1864,8 @@ pub struct SubscriberMessagesMarkAsRequest<C> {
     pub caller: C,
     pub path: SubscriberMessagesMarkAsPath,
     pub body: types::MarkMessagesAsRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1841,6 +1883,8 @@ pub struct SubscriberMessagesMarkAsLegacyRequest<C> {
     pub caller: C,
     pub path: SubscriberMessagesMarkAsLegacyPath,
     pub body: Option<types::LegacyMarkMessagesRequest>,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1858,6 +1902,8 @@ pub struct SubscriberMessageActionUpdateRequest<C> {
     pub caller: C,
     pub path: SubscriberMessageActionUpdatePath,
     pub body: types::MarkMessageActionRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1950,6 +1996,8 @@ pub struct SubscriberOnlineStatusUpdateRequest<C> {
     pub caller: C,
     pub path: SubscriberOnlineStatusUpdatePath,
     pub body: types::UpdateSubscriberOnlineStatusRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1983,6 +2031,8 @@ pub struct SubscriberPreferencesUpdateGlobalRequest<C> {
     pub caller: C,
     pub path: SubscriberPreferencesUpdateGlobalPath,
     pub body: Option<types::UpdateSubscriberGlobalPreferencesRequest>,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -2019,6 +2069,8 @@ pub struct SubscriberPreferencesUpdateRequest<C> {
     pub caller: C,
     pub path: SubscriberPreferencesUpdatePath,
     pub body: types::UpdateSubscriberPreferenceRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -2057,6 +2109,8 @@ pub struct TenantsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateTenantRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -2099,6 +2153,8 @@ pub struct TenantsUpdateRequest<C> {
     pub caller: C,
     pub path: TenantsUpdatePath,
     pub body: Option<types::UpdateTenantRequest>,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -2137,6 +2193,8 @@ pub struct TopicsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateTopicRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -2179,6 +2237,8 @@ pub struct TopicsRenameRequest<C> {
     pub caller: C,
     pub path: TopicsRenamePath,
     pub body: types::RenameTopicRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -2196,6 +2256,8 @@ pub struct TopicSubscribersAddRequest<C> {
     pub caller: C,
     pub path: TopicSubscribersAddPath,
     pub body: types::AddTopicSubscribersRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -2213,6 +2275,8 @@ pub struct TopicSubscribersRemoveRequest<C> {
     pub caller: C,
     pub path: TopicSubscribersRemovePath,
     pub body: types::RemoveTopicSubscribersRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -2267,6 +2331,8 @@ pub struct WorkflowOverridesCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateWorkflowOverrideRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -2387,6 +2453,8 @@ pub struct WorkflowsCreateRequest<C> {
     pub caller: C,
     pub query: WorkflowsCreateQuery,
     pub body: types::CreateWorkflowRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -11678,6 +11746,12 @@ async fn handle_changes_apply_bulk<A: ChangesApi>(
     let request = ChangesApplyBulkRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.changes_apply_bulk(request).await.into_response()
@@ -11729,6 +11803,12 @@ async fn handle_changes_apply<A: ChangesApi>(
     let request = ChangesApplyRequest {
         caller,
         path: input.path,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.changes_apply(request).await.into_response()
@@ -11830,6 +11910,12 @@ async fn handle_events_trigger<A: EventsApi>(
     let request = EventsTriggerRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.events_trigger(request).await.into_response()
@@ -11856,6 +11942,12 @@ async fn handle_events_broadcast<A: EventsApi>(
     let request = EventsBroadcastRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.events_broadcast(request).await.into_response()
@@ -11882,6 +11974,12 @@ async fn handle_events_trigger_bulk<A: EventsApi>(
     let request = EventsTriggerBulkRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.events_trigger_bulk(request).await.into_response()
@@ -11985,6 +12083,12 @@ async fn handle_feeds_create<A: FeedsApi>(
     let request = FeedsCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.feeds_create(request).await.into_response()
@@ -12062,6 +12166,12 @@ async fn handle_integrations_create<A: IntegrationsApi>(
     let request = IntegrationsCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.integrations_create(request).await.into_response()
@@ -12192,6 +12302,12 @@ async fn handle_integrations_set_primary<A: IntegrationsApi>(
     let request = IntegrationsSetPrimaryRequest {
         caller,
         path: input.path,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.integrations_set_primary(request).await.into_response()
@@ -12244,6 +12360,12 @@ async fn handle_layouts_create<A: LayoutsApi>(
     let request = LayoutsCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.layouts_create(request).await.into_response()
@@ -12323,6 +12445,12 @@ async fn handle_layouts_update<A: LayoutsApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.layouts_update(request).await.into_response()
@@ -12349,6 +12477,12 @@ async fn handle_layouts_set_default<A: LayoutsApi>(
     let request = LayoutsSetDefaultRequest {
         caller,
         path: input.path,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.layouts_set_default(request).await.into_response()
@@ -12479,6 +12613,12 @@ async fn handle_workflow_groups_create<A: WorkflowGroupsApi>(
     let request = WorkflowGroupsCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.workflow_groups_create(request).await.into_response()
@@ -12558,6 +12698,12 @@ async fn handle_workflow_groups_update<A: WorkflowGroupsApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.workflow_groups_update(request).await.into_response()
@@ -12611,6 +12757,12 @@ async fn handle_notification_templates_create<A: WorkflowsApi>(
         caller,
         query: input.query,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.notification_templates_create(request).await.into_response()
@@ -12770,6 +12922,12 @@ async fn handle_workflows_create<A: WorkflowsApi>(
         caller,
         query: input.query,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.workflows_create(request).await.into_response()
@@ -13055,6 +13213,12 @@ async fn handle_organizations_create<A: OrganizationsApi>(
     let request = OrganizationsCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.organizations_create(request).await.into_response()
@@ -13081,6 +13245,12 @@ async fn handle_organizations_rename<A: OrganizationsApi>(
     let request = OrganizationsRenameRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.organizations_rename(request).await.into_response()
@@ -13262,6 +13432,12 @@ async fn handle_subscribers_create<A: SubscribersApi>(
     let request = SubscribersCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscribers_create(request).await.into_response()
@@ -13288,6 +13464,12 @@ async fn handle_subscribers_create_bulk<A: SubscribersApi>(
     let request = SubscribersCreateBulkRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscribers_create_bulk(request).await.into_response()
@@ -13421,6 +13603,12 @@ async fn handle_subscriber_credentials_append<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_credentials_append(request).await.into_response()
@@ -13518,6 +13706,12 @@ async fn handle_subscriber_messages_mark_all<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_messages_mark_all(request).await.into_response()
@@ -13545,6 +13739,12 @@ async fn handle_subscriber_messages_mark_as<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_messages_mark_as(request).await.into_response()
@@ -13572,6 +13772,12 @@ async fn handle_subscriber_messages_mark_as_legacy<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_messages_mark_as_legacy(request).await.into_response()
@@ -13599,6 +13805,12 @@ async fn handle_subscriber_message_action_update<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_message_action_update(request).await.into_response()
@@ -13680,6 +13892,12 @@ async fn handle_subscriber_online_status_update<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_online_status_update(request).await.into_response()
@@ -13733,6 +13951,12 @@ async fn handle_subscriber_preferences_update_global<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_preferences_update_global(request).await.into_response()
@@ -13786,6 +14010,12 @@ async fn handle_subscriber_preferences_update<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_preferences_update(request).await.into_response()
@@ -13838,6 +14068,12 @@ async fn handle_tenants_create<A: TenantsApi>(
     let request = TenantsCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.tenants_create(request).await.into_response()
@@ -13917,6 +14153,12 @@ async fn handle_tenants_update<A: TenantsApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.tenants_update(request).await.into_response()
@@ -13969,6 +14211,12 @@ async fn handle_topics_create<A: TopicsApi>(
     let request = TopicsCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.topics_create(request).await.into_response()
@@ -14048,6 +14296,12 @@ async fn handle_topics_rename<A: TopicsApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.topics_rename(request).await.into_response()
@@ -14075,6 +14329,12 @@ async fn handle_topic_subscribers_add<A: TopicsApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.topic_subscribers_add(request).await.into_response()
@@ -14102,6 +14362,12 @@ async fn handle_topic_subscribers_remove<A: TopicsApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.topic_subscribers_remove(request).await.into_response()
@@ -14180,6 +14446,12 @@ async fn handle_workflow_overrides_create<A: WorkflowOverridesApi>(
     let request = WorkflowOverridesCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.workflow_overrides_create(request).await.into_response()

@@ -150,12 +150,16 @@ pub async fn create_integration(test: &TestServer, provider_id: &str, identifier
         _ => "email",
     };
     test.client
-        .integrations_create(&body(serde_json::json!({
-            "providerId": provider_id,
-            "channel": channel,
-            "identifier": identifier,
-            "active": true,
-        })))
+        .integrations_create()
+        .body(body::<novu_client::types::CreateIntegrationRequest>(
+            serde_json::json!({
+                "providerId": provider_id,
+                "channel": channel,
+                "identifier": identifier,
+                "active": true,
+            }),
+        ))
+        .send()
         .await
         .expect("the integration is created")
         .into_inner()

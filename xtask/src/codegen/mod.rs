@@ -5,9 +5,11 @@
 //! prettyplease and compared with (or written to) the tree.
 
 pub mod client;
+pub mod example;
 pub mod ir;
 pub mod json_schema;
 pub mod naming;
+pub mod pagination;
 pub mod server;
 pub mod types;
 pub mod validate;
@@ -127,7 +129,11 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<Vec<GeneratedFile>> {
     );
 
     // Client.
-    emit("client", "Cargo.toml", manifest(target, "client", &header));
+    let mut client_manifest = manifest(target, "client", &header);
+    if example::quickstart(&operations, &target.crate_ident("client")).is_some() {
+        client_manifest.push_str("\n[dev-dependencies]\ntokio.workspace = true\n");
+    }
+    emit("client", "Cargo.toml", client_manifest);
     emit(
         "client",
         "src/lib.rs",
@@ -144,8 +150,29 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<Vec<GeneratedFile>> {
     emit(
         "client",
         "src/client.rs",
-        rust_tokens(&header, client::generate(split.client, &types_crate))?,
+        rust_tokens(
+            &header,
+            client::generate(split.client, &operations, &types_crate),
+        )?,
     );
+
+    let client_crate = target.crate_ident("client");
+    let example = example::quickstart(&operations, &client_crate);
+    if let Some(example) = &example {
+        let file: syn::File =
+            syn::parse2(example.clone()).context("the generator produced an unparsable example")?;
+        emit(
+            "client",
+            "examples/quickstart.rs",
+            format!(
+                "// {header}\n\n//! Creates a subscriber and a workflow with an in-app step, triggers it and reads the\n\
+                 //! subscriber's feed page by page with `stream()`.\n//!\n\
+                 //! `NOVU_BASE_URL=https://api.novu.co NOVU_API_KEY=… cargo run -p {} --example quickstart`\n\n{}",
+                target.package("client"),
+                prettyplease::unparse(&file)
+            ),
+        );
+    }
 
     // Server.
     emit("server", "Cargo.toml", manifest(target, "server", &header));
@@ -233,7 +260,7 @@ fn manifest(target: &Target, kind: &str, header: &str) -> String {
     let dependencies = match kind {
         "types" => "chrono.workspace = true\nregress.workspace = true\nschemars.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n".to_owned(),
         "client" => format!(
-            "{types} = {{ path = \"../{types}\" }}\nbytes = \"1\"\nfutures-core = \"0.3\"\nprogenitor-client.workspace = true\nreqwest.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n",
+            "{types} = {{ path = \"../{types}\" }}\nbytes = \"1\"\nfutures-core = \"0.3\"\nfutures-util = {{ version = \"0.3\", default-features = false }}\nhttpdate = \"1\"\nprogenitor-client.workspace = true\nreqwest.workspace = true\nserde.workspace = true\nserde_json.workspace = true\ntokio = {{ version = \"1\", default-features = false, features = [\"time\"] }}\nuuid = {{ version = \"1\", features = [\"v4\"] }}\n",
             types = target.package("types")
         ),
         _ => format!(

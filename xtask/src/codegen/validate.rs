@@ -17,7 +17,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             pointer: pointer.into(),
             message: message.into(),
@@ -46,6 +46,7 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     check_component_names(raw, &mut problems);
     check_operations(raw, &mut problems);
     check_examples(raw, &mut problems);
+    problems.extend(super::pagination::check(raw));
     problems.sort();
     problems.dedup();
     problems
