@@ -15269,18 +15269,20 @@ pub mod builder {
     impl<'a> ChangesList<'a> {
         /** Every item of every page of `GET /v1/changes`, from the builder's `page` on (page 0 when unset), ending when the pages so far hold `totalCount` items (pages of `pageSize` items).
 
- An empty page also ends the stream, and a stream that reaches [`super::pagination::MAX_PAGES`] pages yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
         pub fn stream(
             self,
         ) -> impl futures_core::Stream<
             Item = Result<types::Change, Error<types::ErrorResponse>>,
         > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
             let first = match &self.page {
                 Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
                 _ => 0u64,
             };
             super::pagination::walk(
                 first,
+                max_pages,
                 move |page| {
                     let request = self.clone().page(page);
                     async move {
@@ -15306,18 +15308,20 @@ pub mod builder {
     impl<'a> LayoutsList<'a> {
         /** Every item of every page of `GET /v1/layouts`, from the builder's `page` on (page 0 when unset), ending when the pages so far hold `totalCount` items (pages of `pageSize` items).
 
- An empty page also ends the stream, and a stream that reaches [`super::pagination::MAX_PAGES`] pages yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
         pub fn stream(
             self,
         ) -> impl futures_core::Stream<
             Item = Result<types::Layout, Error<types::ErrorResponse>>,
         > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
             let first = match &self.page {
                 Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
                 _ => 0u64,
             };
             super::pagination::walk(
                 first,
+                max_pages,
                 move |page| {
                     let request = self.clone().page(page);
                     async move {
@@ -15343,18 +15347,20 @@ pub mod builder {
     impl<'a> MessagesList<'a> {
         /** Every item of every page of `GET /v1/messages`, from the builder's `page` on (page 0 when unset), ending when the answer's `hasMore` is false.
 
- An empty page also ends the stream, and a stream that reaches [`super::pagination::MAX_PAGES`] pages yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
         pub fn stream(
             self,
         ) -> impl futures_core::Stream<
             Item = Result<types::Message, Error<types::ErrorResponse>>,
         > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
             let first = match &self.page {
                 Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
                 _ => 0u64,
             };
             super::pagination::walk(
                 first,
+                max_pages,
                 move |page| {
                     let request = self.clone().page(page);
                     async move {
@@ -15373,18 +15379,20 @@ pub mod builder {
     impl<'a> NotificationTemplatesList<'a> {
         /** Every item of every page of `GET /v1/notification-templates`, from the builder's `page` on (page 0 when unset), ending when the pages so far hold `totalCount` items (pages of `pageSize` items).
 
- An empty page also ends the stream, and a stream that reaches [`super::pagination::MAX_PAGES`] pages yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
         pub fn stream(
             self,
         ) -> impl futures_core::Stream<
             Item = Result<types::Workflow, Error<types::ErrorResponse>>,
         > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
             let first = match &self.page {
                 Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
                 _ => 0u64,
             };
             super::pagination::walk(
                 first,
+                max_pages,
                 move |page| {
                     let request = self.clone().page(page);
                     async move {
@@ -15410,18 +15418,20 @@ pub mod builder {
     impl<'a> NotificationsList<'a> {
         /** Every item of every page of `GET /v1/notifications`, from the builder's `page` on (page 0 when unset), ending when the answer's `hasMore` is false.
 
- An empty page also ends the stream, and a stream that reaches [`super::pagination::MAX_PAGES`] pages yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
         pub fn stream(
             self,
         ) -> impl futures_core::Stream<
             Item = Result<types::ActivityNotification, Error<types::ErrorResponse>>,
         > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
             let first = match &self.page {
                 Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
                 _ => 0u64,
             };
             super::pagination::walk(
                 first,
+                max_pages,
                 move |page| {
                     let request = self.clone().page(page);
                     async move {
@@ -15440,18 +15450,20 @@ pub mod builder {
     impl<'a> SubscribersList<'a> {
         /** Every item of every page of `GET /v1/subscribers`, from the builder's `page` on (page 0 when unset), ending when the answer's `hasMore` is false.
 
- An empty page also ends the stream, and a stream that reaches [`super::pagination::MAX_PAGES`] pages yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
         pub fn stream(
             self,
         ) -> impl futures_core::Stream<
             Item = Result<types::Subscriber, Error<types::ErrorResponse>>,
         > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
             let first = match &self.page {
                 Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
                 _ => 0u64,
             };
             super::pagination::walk(
                 first,
+                max_pages,
                 move |page| {
                     let request = self.clone().page(page);
                     async move {
@@ -15470,18 +15482,20 @@ pub mod builder {
     impl<'a> SubscriberNotificationsFeed<'a> {
         /** Every item of every page of `GET /v1/subscribers/{subscriberId}/notifications/feed`, from the builder's `page` on (page 0 when unset), ending when the answer's `hasMore` is false.
 
- An empty page also ends the stream, and a stream that reaches [`super::pagination::MAX_PAGES`] pages yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
         pub fn stream(
             self,
         ) -> impl futures_core::Stream<
             Item = Result<types::NotificationFeedItem, Error<types::ErrorResponse>>,
         > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
             let first = match &self.page {
                 Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
                 _ => 0u64,
             };
             super::pagination::walk(
                 first,
+                max_pages,
                 move |page| {
                     let request = self.clone().page(page);
                     async move {
@@ -15500,18 +15514,20 @@ pub mod builder {
     impl<'a> TenantsList<'a> {
         /** Every item of every page of `GET /v1/tenants`, from the builder's `page` on (page 0 when unset), ending when the answer's `hasMore` is false.
 
- An empty page also ends the stream, and a stream that reaches [`super::pagination::MAX_PAGES`] pages yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
         pub fn stream(
             self,
         ) -> impl futures_core::Stream<
             Item = Result<types::Tenant, Error<types::ErrorResponse>>,
         > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
             let first = match &self.page {
                 Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
                 _ => 0u64,
             };
             super::pagination::walk(
                 first,
+                max_pages,
                 move |page| {
                     let request = self.clone().page(page);
                     async move {
@@ -15530,18 +15546,20 @@ pub mod builder {
     impl<'a> TopicsList<'a> {
         /** Every item of every page of `GET /v1/topics`, from the builder's `page` on (page 0 when unset), ending when the pages so far hold `totalCount` items (pages of `pageSize` items).
 
- An empty page also ends the stream, and a stream that reaches [`super::pagination::MAX_PAGES`] pages yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
         pub fn stream(
             self,
         ) -> impl futures_core::Stream<
             Item = Result<types::Topic, Error<types::ErrorResponse>>,
         > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
             let first = match &self.page {
                 Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
                 _ => 0u64,
             };
             super::pagination::walk(
                 first,
+                max_pages,
                 move |page| {
                     let request = self.clone().page(page);
                     async move {
@@ -15567,18 +15585,20 @@ pub mod builder {
     impl<'a> WorkflowOverridesList<'a> {
         /** Every item of every page of `GET /v1/workflow-overrides`, from the builder's `page` on (page 0 when unset), ending when the answer's `hasMore` is false.
 
- An empty page also ends the stream, and a stream that reaches [`super::pagination::MAX_PAGES`] pages yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
         pub fn stream(
             self,
         ) -> impl futures_core::Stream<
             Item = Result<types::WorkflowOverride, Error<types::ErrorResponse>>,
         > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
             let first = match &self.page {
                 Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
                 _ => 0u64,
             };
             super::pagination::walk(
                 first,
+                max_pages,
                 move |page| {
                     let request = self.clone().page(page);
                     async move {
@@ -15597,18 +15617,20 @@ pub mod builder {
     impl<'a> WorkflowsList<'a> {
         /** Every item of every page of `GET /v1/workflows`, from the builder's `page` on (page 0 when unset), ending when the pages so far hold `totalCount` items (pages of `pageSize` items).
 
- An empty page also ends the stream, and a stream that reaches [`super::pagination::MAX_PAGES`] pages yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
         pub fn stream(
             self,
         ) -> impl futures_core::Stream<
             Item = Result<types::Workflow, Error<types::ErrorResponse>>,
         > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
             let first = match &self.page {
                 Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
                 _ => 0u64,
             };
             super::pagination::walk(
                 first,
+                max_pages,
                 move |page| {
                     let request = self.clone().page(page);
                     async move {
@@ -15678,12 +15700,25 @@ impl Default for RetryPolicy {
 }
 /// What the client does beyond sending a request: the client's inner value, read by its
 /// hooks.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ClientOptions {
     /// When a request is repeated.
     pub retry: RetryPolicy,
     /// Whether every POST and PATCH without an `Idempotency-Key` gets a fresh one.
     pub auto_idempotency_keys: bool,
+    /// The most pages a builder's `stream()` fetches before it ends with an error.
+    pub max_pages: u64,
+}
+impl Default for ClientOptions {
+    /// The default retry policy, no automatic idempotency keys, streams of at most
+    /// 10,000 pages.
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            auto_idempotency_keys: false,
+            max_pages: 10_000,
+        }
+    }
 }
 impl Client {
     /// A client for the server at `baseurl` (`https://api.novu.co`) that sends
@@ -15723,6 +15758,12 @@ impl Client {
     /// `Idempotency-Key` a fresh one, which also lets the retry policy repeat them.
     pub fn auto_idempotency_keys(mut self, on: bool) -> Self {
         self.inner.auto_idempotency_keys = on;
+        self
+    }
+    /// The same client, whose page streams end with an error after `pages` pages (at
+    /// least 1) instead of 10,000.
+    pub fn with_max_pages(mut self, pages: u64) -> Self {
+        self.inner.max_pages = pages.max(1);
         self
     }
     /// The options the client applies to every request.
@@ -15832,9 +15873,6 @@ pub mod pagination {
     use std::collections::VecDeque;
     use std::future::Future;
     use super::Error;
-    /// The most pages one stream fetches before it gives up with an error: a bound
-    /// against a server that keeps announcing another page.
-    pub const MAX_PAGES: u64 = 10_000;
     /// One fetched page: its items and whether the rule says another follows.
     pub struct Page<T> {
         /// The page's items, in the server's order.
@@ -15892,9 +15930,10 @@ pub mod pagination {
     }
     /// The items of pages `first`, `first + 1`, … as `fetch` answers them, until a page
     /// says it is the last, a page is empty, `fetch` fails (its error is the last item)
-    /// or [`MAX_PAGES`] pages were fetched (an error is the last item).
+    /// or `max_pages` pages were fetched (an error is the last item).
     pub(crate) fn walk<'a, T, E, F, Fut>(
         first: u64,
+        max_pages: u64,
         fetch: F,
     ) -> impl futures_core::Stream<Item = Result<T, Error<E>>> + Unpin + 'a
     where
@@ -15913,7 +15952,7 @@ pub mod pagination {
         Box::pin(
             futures_util::stream::unfold(
                 state,
-                |mut state| async move {
+                move |mut state| async move {
                     loop {
                         if let Some(item) = state.buffer.pop_front() {
                             return Some((Ok(item), state));
@@ -15921,10 +15960,10 @@ pub mod pagination {
                         if !state.more {
                             return None;
                         }
-                        if state.pages >= MAX_PAGES {
+                        if state.pages >= max_pages {
                             state.more = false;
                             let message = format!(
-                                "the stream stopped after {MAX_PAGES} pages: the server still announced another page"
+                                "the stream stopped after {max_pages} pages: the server still announced another page"
                             );
                             return Some((Err(Error::Custom(message)), state));
                         }

@@ -4,6 +4,7 @@
 mod activity;
 mod changes;
 mod chat_oauth;
+mod client;
 mod concurrency;
 mod durability;
 mod environments;
@@ -17,7 +18,9 @@ mod messages;
 mod organizations;
 mod persistence;
 mod preferences;
+mod quickstart;
 mod scheduler;
+mod scripted_server;
 mod subscribers;
 mod tenants;
 mod topics;

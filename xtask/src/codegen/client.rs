@@ -95,9 +95,10 @@ fn stream_method(operation: &Operation, pagination: &Pagination) -> TokenStream 
     };
     let doc = format!(
         " Every item of every page of `{} {}`, from the builder's `{}` on (page {first} when unset), \
-         ending when {rule}.\n\n An empty page also ends the stream, and a stream that reaches \
-         [`super::pagination::MAX_PAGES`] pages yields an error and ends, so that a server that \
-         never says \"last page\" cannot keep it going. The first error ends the stream too.",
+         ending when {rule}.\n\n An empty page also ends the stream, and a stream that fetched the client's \
+         `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a \
+         server that never says \"last page\" cannot keep it going. The first error ends the \
+         stream too.",
         operation.method, operation.path, pagination.page,
     );
     let page_field = &page_setter;
@@ -107,11 +108,12 @@ fn stream_method(operation: &Operation, pagination: &Pagination) -> TokenStream 
             pub fn stream(
                 self,
             ) -> impl futures_core::Stream<Item = Result<types::#item_type, Error<#error_type>>> + Unpin + 'a {
+                let max_pages = self.client.inner.max_pages;
                 let first = match &self.#page_field {
                     Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(#first),
                     _ => #first,
                 };
-                super::pagination::walk(first, move |page| {
+                super::pagination::walk(first, max_pages, move |page| {
                     let request = self.clone().#page_setter(page);
                     async move {
                         let answer = request.send().await?.into_inner();
@@ -134,10 +136,6 @@ fn pagination_module() -> TokenStream {
             use std::future::Future;
 
             use super::Error;
-
-            /// The most pages one stream fetches before it gives up with an error: a bound
-            /// against a server that keeps announcing another page.
-            pub const MAX_PAGES: u64 = 10_000;
 
             /// One fetched page: its items and whether the rule says another follows.
             pub struct Page<T> {
@@ -206,9 +204,10 @@ fn pagination_module() -> TokenStream {
 
             /// The items of pages `first`, `first + 1`, … as `fetch` answers them, until a page
             /// says it is the last, a page is empty, `fetch` fails (its error is the last item)
-            /// or [`MAX_PAGES`] pages were fetched (an error is the last item).
+            /// or `max_pages` pages were fetched (an error is the last item).
             pub(crate) fn walk<'a, T, E, F, Fut>(
                 first: u64,
+                max_pages: u64,
                 fetch: F,
             ) -> impl futures_core::Stream<Item = Result<T, Error<E>>> + Unpin + 'a
             where
@@ -224,7 +223,7 @@ fn pagination_module() -> TokenStream {
                     buffer: VecDeque::new(),
                     more: true,
                 };
-                Box::pin(futures_util::stream::unfold(state, |mut state| async move {
+                Box::pin(futures_util::stream::unfold(state, move |mut state| async move {
                     loop {
                         if let Some(item) = state.buffer.pop_front() {
                             return Some((Ok(item), state));
@@ -232,10 +231,10 @@ fn pagination_module() -> TokenStream {
                         if !state.more {
                             return None;
                         }
-                        if state.pages >= MAX_PAGES {
+                        if state.pages >= max_pages {
                             state.more = false;
                             let message = format!(
-                                "the stream stopped after {MAX_PAGES} pages: the server still announced another page"
+                                "the stream stopped after {max_pages} pages: the server still announced another page"
                             );
                             return Some((Err(Error::Custom(message)), state));
                         }
@@ -309,12 +308,26 @@ fn options_module() -> TokenStream {
 
         /// What the client does beyond sending a request: the client's inner value, read by its
         /// hooks.
-        #[derive(Clone, Debug, Default)]
+        #[derive(Clone, Debug)]
         pub struct ClientOptions {
             /// When a request is repeated.
             pub retry: RetryPolicy,
             /// Whether every POST and PATCH without an `Idempotency-Key` gets a fresh one.
             pub auto_idempotency_keys: bool,
+            /// The most pages a builder's `stream()` fetches before it ends with an error.
+            pub max_pages: u64,
+        }
+
+        impl Default for ClientOptions {
+            /// The default retry policy, no automatic idempotency keys, streams of at most
+            /// 10,000 pages.
+            fn default() -> Self {
+                Self {
+                    retry: RetryPolicy::default(),
+                    auto_idempotency_keys: false,
+                    max_pages: 10_000,
+                }
+            }
         }
 
         impl Client {
@@ -356,6 +369,13 @@ fn options_module() -> TokenStream {
             /// `Idempotency-Key` a fresh one, which also lets the retry policy repeat them.
             pub fn auto_idempotency_keys(mut self, on: bool) -> Self {
                 self.inner.auto_idempotency_keys = on;
+                self
+            }
+
+            /// The same client, whose page streams end with an error after `pages` pages (at
+            /// least 1) instead of 10,000.
+            pub fn with_max_pages(mut self, pages: u64) -> Self {
+                self.inner.max_pages = pages.max(1);
                 self
             }
 
