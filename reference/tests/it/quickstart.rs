@@ -1,13 +1,12 @@
-//! The client's generated example program (`generated/novu-client/examples/quickstart.rs`),
+//! The client's generated example program (`generated/novu-client/examples/quickstart/`),
 //! run against the reference: what a new user copies must work.
 
 use std::collections::BTreeSet;
 
 use crate::TestServer;
 
-// The example's `main` reads the environment; the test calls its `run` directly.
-#[allow(dead_code)]
-#[path = "../../../generated/novu-client/examples/quickstart.rs"]
+#[rustfmt::skip]
+#[path = "../../../generated/novu-client/examples/quickstart/quickstart.rs"]
 mod program;
 
 #[tokio::test]

@@ -130,7 +130,7 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<Vec<GeneratedFile>> {
 
     // Client.
     let mut client_manifest = manifest(target, "client", &header);
-    if example::quickstart(&operations, &target.crate_ident("client")).is_some() {
+    if example::quickstart(&header, &operations, &target.crate_ident("client")).is_some() {
         client_manifest.push_str("\n[dev-dependencies]\ntokio.workspace = true\n");
     }
     emit("client", "Cargo.toml", client_manifest);
@@ -157,21 +157,13 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<Vec<GeneratedFile>> {
     );
 
     let client_crate = target.crate_ident("client");
-    let example = example::quickstart(&operations, &client_crate);
-    if let Some(example) = &example {
-        let file: syn::File =
-            syn::parse2(example.clone()).context("the generator produced an unparsable example")?;
+    if let Some(steps) = example::quickstart(&header, &operations, &client_crate) {
         emit(
             "client",
-            "examples/quickstart.rs",
-            format!(
-                "// {header}\n\n//! Creates a subscriber and a workflow with an in-app step, triggers it and reads the\n\
-                 //! subscriber's feed page by page with `stream()`.\n//!\n\
-                 //! `NOVU_BASE_URL=https://api.novu.co NOVU_API_KEY=… cargo run -p {} --example quickstart`\n\n{}",
-                target.package("client"),
-                prettyplease::unparse(&file)
-            ),
+            "examples/quickstart/main.rs",
+            example::entry_point(&header, &target.package("client")),
         );
+        emit("client", "examples/quickstart/quickstart.rs", steps);
     }
 
     // Server.
