@@ -24,7 +24,9 @@ async fn main() -> ExitCode {
     match quickstart::run(&base_url, &api_key).await {
         Ok(done) => {
             println!(
-                "{} messages in the feed of {}",
+                "{} triggered {} times; {} messages in the feed of {}",
+                done.workflow,
+                done.transactions.len(),
                 done.feed.len(),
                 done.subscriber_id
             );
