@@ -838,6 +838,7 @@ impl<
 > NovuApi for A {}
 /// The decoded, validated input of `changes_list` (`GET /v1/changes`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ChangesListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -847,6 +848,7 @@ pub struct ChangesListRequest<C> {
 }
 /// The query parameters of `changes_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ChangesListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -860,6 +862,7 @@ pub struct ChangesListQuery {
 }
 /// The decoded, validated input of `changes_apply_bulk` (`POST /v1/changes/bulk/apply`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ChangesApplyBulkRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -871,6 +874,7 @@ pub struct ChangesApplyBulkRequest<C> {
 }
 /// The decoded, validated input of `changes_count` (`GET /v1/changes/count`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ChangesCountRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -879,6 +883,7 @@ pub struct ChangesCountRequest<C> {
 }
 /// The decoded, validated input of `changes_apply` (`POST /v1/changes/{changeId}/apply`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ChangesApplyRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -890,6 +895,7 @@ pub struct ChangesApplyRequest<C> {
 }
 /// The path parameters of `changes_apply`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ChangesApplyPath {
     /// The change's `_id`.
     #[serde(rename = "changeId")]
@@ -897,6 +903,7 @@ pub struct ChangesApplyPath {
 }
 /// The decoded, validated input of `environments_list` (`GET /v1/environments`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct EnvironmentsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -905,6 +912,7 @@ pub struct EnvironmentsListRequest<C> {
 }
 /// The decoded, validated input of `environment_api_keys_list` (`GET /v1/environments/api-keys`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct EnvironmentApiKeysListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -913,6 +921,7 @@ pub struct EnvironmentApiKeysListRequest<C> {
 }
 /// The decoded, validated input of `environments_retrieve_current` (`GET /v1/environments/me`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct EnvironmentsRetrieveCurrentRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -921,6 +930,7 @@ pub struct EnvironmentsRetrieveCurrentRequest<C> {
 }
 /// The decoded, validated input of `events_trigger` (`POST /v1/events/trigger`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct EventsTriggerRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -932,6 +942,7 @@ pub struct EventsTriggerRequest<C> {
 }
 /// The decoded, validated input of `events_broadcast` (`POST /v1/events/trigger/broadcast`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct EventsBroadcastRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -943,6 +954,7 @@ pub struct EventsBroadcastRequest<C> {
 }
 /// The decoded, validated input of `events_trigger_bulk` (`POST /v1/events/trigger/bulk`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct EventsTriggerBulkRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -954,6 +966,7 @@ pub struct EventsTriggerBulkRequest<C> {
 }
 /// The decoded, validated input of `events_cancel` (`DELETE /v1/events/trigger/{transactionId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct EventsCancelRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -963,6 +976,7 @@ pub struct EventsCancelRequest<C> {
 }
 /// The path parameters of `events_cancel`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EventsCancelPath {
     /// The transaction id given or returned at trigger time.
     #[serde(rename = "transactionId")]
@@ -970,6 +984,7 @@ pub struct EventsCancelPath {
 }
 /// The decoded, validated input of `execution_details_list` (`GET /v1/execution-details`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ExecutionDetailsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -979,6 +994,7 @@ pub struct ExecutionDetailsListRequest<C> {
 }
 /// The query parameters of `execution_details_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExecutionDetailsListQuery {
     /// The notification's database id.
     #[serde(rename = "notificationId")]
@@ -989,6 +1005,7 @@ pub struct ExecutionDetailsListQuery {
 }
 /// The decoded, validated input of `feeds_list` (`GET /v1/feeds`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct FeedsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -997,6 +1014,7 @@ pub struct FeedsListRequest<C> {
 }
 /// The decoded, validated input of `feeds_create` (`POST /v1/feeds`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct FeedsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1008,6 +1026,7 @@ pub struct FeedsCreateRequest<C> {
 }
 /// The decoded, validated input of `feeds_delete` (`DELETE /v1/feeds/{feedId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct FeedsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1017,6 +1036,7 @@ pub struct FeedsDeleteRequest<C> {
 }
 /// The path parameters of `feeds_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct FeedsDeletePath {
     /// The feed's database id.
     #[serde(rename = "feedId")]
@@ -1024,6 +1044,7 @@ pub struct FeedsDeletePath {
 }
 /// The decoded, validated input of `integrations_list` (`GET /v1/integrations`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IntegrationsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1032,6 +1053,7 @@ pub struct IntegrationsListRequest<C> {
 }
 /// The decoded, validated input of `integrations_create` (`POST /v1/integrations`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IntegrationsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1043,6 +1065,7 @@ pub struct IntegrationsCreateRequest<C> {
 }
 /// The decoded, validated input of `integrations_list_active` (`GET /v1/integrations/active`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IntegrationsListActiveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1051,6 +1074,7 @@ pub struct IntegrationsListActiveRequest<C> {
 }
 /// The decoded, validated input of `integration_webhook_status_retrieve` (`GET /v1/integrations/webhook/provider/{providerOrIntegrationId}/status`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IntegrationWebhookStatusRetrieveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1060,6 +1084,7 @@ pub struct IntegrationWebhookStatusRetrieveRequest<C> {
 }
 /// The path parameters of `integration_webhook_status_retrieve`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IntegrationWebhookStatusRetrievePath {
     /// A provider id or an integration `_id`.
     #[serde(rename = "providerOrIntegrationId")]
@@ -1067,6 +1092,7 @@ pub struct IntegrationWebhookStatusRetrievePath {
 }
 /// The decoded, validated input of `integrations_update` (`PUT /v1/integrations/{integrationId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IntegrationsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1077,6 +1103,7 @@ pub struct IntegrationsUpdateRequest<C> {
 }
 /// The path parameters of `integrations_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IntegrationsUpdatePath {
     /// The integration's `_id`.
     #[serde(rename = "integrationId")]
@@ -1084,6 +1111,7 @@ pub struct IntegrationsUpdatePath {
 }
 /// The decoded, validated input of `integrations_delete` (`DELETE /v1/integrations/{integrationId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IntegrationsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1093,6 +1121,7 @@ pub struct IntegrationsDeleteRequest<C> {
 }
 /// The path parameters of `integrations_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IntegrationsDeletePath {
     /// The integration's `_id`.
     #[serde(rename = "integrationId")]
@@ -1100,6 +1129,7 @@ pub struct IntegrationsDeletePath {
 }
 /// The decoded, validated input of `integrations_set_primary` (`POST /v1/integrations/{integrationId}/set-primary`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IntegrationsSetPrimaryRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1111,6 +1141,7 @@ pub struct IntegrationsSetPrimaryRequest<C> {
 }
 /// The path parameters of `integrations_set_primary`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IntegrationsSetPrimaryPath {
     /// The integration's `_id`.
     #[serde(rename = "integrationId")]
@@ -1118,6 +1149,7 @@ pub struct IntegrationsSetPrimaryPath {
 }
 /// The decoded, validated input of `layouts_list` (`GET /v1/layouts`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct LayoutsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1127,6 +1159,7 @@ pub struct LayoutsListRequest<C> {
 }
 /// The query parameters of `layouts_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LayoutsListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -1143,6 +1176,7 @@ pub struct LayoutsListQuery {
 }
 /// The decoded, validated input of `layouts_create` (`POST /v1/layouts`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct LayoutsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1154,6 +1188,7 @@ pub struct LayoutsCreateRequest<C> {
 }
 /// The decoded, validated input of `layouts_retrieve` (`GET /v1/layouts/{layoutId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct LayoutsRetrieveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1163,6 +1198,7 @@ pub struct LayoutsRetrieveRequest<C> {
 }
 /// The path parameters of `layouts_retrieve`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LayoutsRetrievePath {
     /// The layout's `_id`.
     #[serde(rename = "layoutId")]
@@ -1170,6 +1206,7 @@ pub struct LayoutsRetrievePath {
 }
 /// The decoded, validated input of `layouts_delete` (`DELETE /v1/layouts/{layoutId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct LayoutsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1179,6 +1216,7 @@ pub struct LayoutsDeleteRequest<C> {
 }
 /// The path parameters of `layouts_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LayoutsDeletePath {
     /// The layout's `_id`.
     #[serde(rename = "layoutId")]
@@ -1186,6 +1224,7 @@ pub struct LayoutsDeletePath {
 }
 /// The decoded, validated input of `layouts_update` (`PATCH /v1/layouts/{layoutId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct LayoutsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1198,6 +1237,7 @@ pub struct LayoutsUpdateRequest<C> {
 }
 /// The path parameters of `layouts_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LayoutsUpdatePath {
     /// The layout's `_id`.
     #[serde(rename = "layoutId")]
@@ -1205,6 +1245,7 @@ pub struct LayoutsUpdatePath {
 }
 /// The decoded, validated input of `layouts_set_default` (`POST /v1/layouts/{layoutId}/default`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct LayoutsSetDefaultRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1216,6 +1257,7 @@ pub struct LayoutsSetDefaultRequest<C> {
 }
 /// The path parameters of `layouts_set_default`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LayoutsSetDefaultPath {
     /// The layout's `_id`.
     #[serde(rename = "layoutId")]
@@ -1223,6 +1265,7 @@ pub struct LayoutsSetDefaultPath {
 }
 /// The decoded, validated input of `messages_list` (`GET /v1/messages`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct MessagesListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1232,6 +1275,7 @@ pub struct MessagesListRequest<C> {
 }
 /// The query parameters of `messages_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MessagesListQuery {
     /// Only messages of this channel: `in_app`, `email`, `sms`, `chat` or `push` (not checked).
     #[serde(rename = "channel")]
@@ -1251,6 +1295,7 @@ pub struct MessagesListQuery {
 }
 /// The decoded, validated input of `messages_delete_by_transaction` (`DELETE /v1/messages/transaction/{transactionId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct MessagesDeleteByTransactionRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1261,6 +1306,7 @@ pub struct MessagesDeleteByTransactionRequest<C> {
 }
 /// The path parameters of `messages_delete_by_transaction`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MessagesDeleteByTransactionPath {
     /// The transaction id.
     #[serde(rename = "transactionId")]
@@ -1268,6 +1314,7 @@ pub struct MessagesDeleteByTransactionPath {
 }
 /// The query parameters of `messages_delete_by_transaction`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MessagesDeleteByTransactionQuery {
     /// Only messages of this channel.
     #[serde(rename = "channel")]
@@ -1275,6 +1322,7 @@ pub struct MessagesDeleteByTransactionQuery {
 }
 /// The decoded, validated input of `messages_delete` (`DELETE /v1/messages/{messageId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct MessagesDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1284,6 +1332,7 @@ pub struct MessagesDeleteRequest<C> {
 }
 /// The path parameters of `messages_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MessagesDeletePath {
     /// The message's database id.
     #[serde(rename = "messageId")]
@@ -1291,6 +1340,7 @@ pub struct MessagesDeletePath {
 }
 /// The decoded, validated input of `workflow_groups_list` (`GET /v1/notification-groups`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowGroupsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1299,6 +1349,7 @@ pub struct WorkflowGroupsListRequest<C> {
 }
 /// The decoded, validated input of `workflow_groups_create` (`POST /v1/notification-groups`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowGroupsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1310,6 +1361,7 @@ pub struct WorkflowGroupsCreateRequest<C> {
 }
 /// The decoded, validated input of `workflow_groups_retrieve` (`GET /v1/notification-groups/{id}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowGroupsRetrieveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1319,6 +1371,7 @@ pub struct WorkflowGroupsRetrieveRequest<C> {
 }
 /// The path parameters of `workflow_groups_retrieve`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowGroupsRetrievePath {
     /// The group's `_id`.
     #[serde(rename = "id")]
@@ -1326,6 +1379,7 @@ pub struct WorkflowGroupsRetrievePath {
 }
 /// The decoded, validated input of `workflow_groups_delete` (`DELETE /v1/notification-groups/{id}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowGroupsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1335,6 +1389,7 @@ pub struct WorkflowGroupsDeleteRequest<C> {
 }
 /// The path parameters of `workflow_groups_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowGroupsDeletePath {
     /// The group's `_id`.
     #[serde(rename = "id")]
@@ -1342,6 +1397,7 @@ pub struct WorkflowGroupsDeletePath {
 }
 /// The decoded, validated input of `workflow_groups_update` (`PATCH /v1/notification-groups/{id}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowGroupsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1354,6 +1410,7 @@ pub struct WorkflowGroupsUpdateRequest<C> {
 }
 /// The path parameters of `workflow_groups_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowGroupsUpdatePath {
     /// The group's `_id`.
     #[serde(rename = "id")]
@@ -1361,6 +1418,7 @@ pub struct WorkflowGroupsUpdatePath {
 }
 /// The decoded, validated input of `notification_templates_list` (`GET /v1/notification-templates`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationTemplatesListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1370,6 +1428,7 @@ pub struct NotificationTemplatesListRequest<C> {
 }
 /// The query parameters of `notification_templates_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationTemplatesListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -1383,6 +1442,7 @@ pub struct NotificationTemplatesListQuery {
 }
 /// The decoded, validated input of `notification_templates_create` (`POST /v1/notification-templates`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationTemplatesCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1395,6 +1455,7 @@ pub struct NotificationTemplatesCreateRequest<C> {
 }
 /// The query parameters of `notification_templates_create`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationTemplatesCreateQuery {
     /// Free label of the client creating the workflow.
     #[serde(rename = "__source")]
@@ -1402,6 +1463,7 @@ pub struct NotificationTemplatesCreateQuery {
 }
 /// The decoded, validated input of `notification_templates_retrieve` (`GET /v1/notification-templates/{templateId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationTemplatesRetrieveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1411,6 +1473,7 @@ pub struct NotificationTemplatesRetrieveRequest<C> {
 }
 /// The path parameters of `notification_templates_retrieve`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationTemplatesRetrievePath {
     /// The workflow's `_id`, or its trigger identifier.
     #[serde(rename = "templateId")]
@@ -1418,6 +1481,7 @@ pub struct NotificationTemplatesRetrievePath {
 }
 /// The decoded, validated input of `notification_templates_update` (`PUT /v1/notification-templates/{templateId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationTemplatesUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1428,6 +1492,7 @@ pub struct NotificationTemplatesUpdateRequest<C> {
 }
 /// The path parameters of `notification_templates_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationTemplatesUpdatePath {
     /// The workflow's `_id`.
     #[serde(rename = "templateId")]
@@ -1435,6 +1500,7 @@ pub struct NotificationTemplatesUpdatePath {
 }
 /// The decoded, validated input of `notification_templates_delete` (`DELETE /v1/notification-templates/{templateId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationTemplatesDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1444,6 +1510,7 @@ pub struct NotificationTemplatesDeleteRequest<C> {
 }
 /// The path parameters of `notification_templates_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationTemplatesDeletePath {
     /// The workflow's `_id`.
     #[serde(rename = "templateId")]
@@ -1451,6 +1518,7 @@ pub struct NotificationTemplatesDeletePath {
 }
 /// The decoded, validated input of `notification_template_status_update` (`PUT /v1/notification-templates/{templateId}/status`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationTemplateStatusUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1461,6 +1529,7 @@ pub struct NotificationTemplateStatusUpdateRequest<C> {
 }
 /// The path parameters of `notification_template_status_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationTemplateStatusUpdatePath {
     /// The workflow's `_id`.
     #[serde(rename = "templateId")]
@@ -1468,6 +1537,7 @@ pub struct NotificationTemplateStatusUpdatePath {
 }
 /// The decoded, validated input of `notifications_list` (`GET /v1/notifications`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1477,6 +1547,7 @@ pub struct NotificationsListRequest<C> {
 }
 /// The query parameters of `notifications_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationsListQuery {
     /// Only notifications that used one of these channels. Comma-separated values are accepted too.
     #[serde(rename = "channels")]
@@ -1502,6 +1573,7 @@ pub struct NotificationsListQuery {
 }
 /// The decoded, validated input of `notifications_graph_stats` (`GET /v1/notifications/graph/stats`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationsGraphStatsRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1511,6 +1583,7 @@ pub struct NotificationsGraphStatsRequest<C> {
 }
 /// The query parameters of `notifications_graph_stats`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationsGraphStatsQuery {
     /// How many days back to count.
     #[serde(rename = "days")]
@@ -1518,6 +1591,7 @@ pub struct NotificationsGraphStatsQuery {
 }
 /// The decoded, validated input of `notifications_stats` (`GET /v1/notifications/stats`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationsStatsRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1526,6 +1600,7 @@ pub struct NotificationsStatsRequest<C> {
 }
 /// The decoded, validated input of `notifications_get` (`GET /v1/notifications/{notificationId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationsGetRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1535,6 +1610,7 @@ pub struct NotificationsGetRequest<C> {
 }
 /// The path parameters of `notifications_get`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationsGetPath {
     /// The notification's database id.
     #[serde(rename = "notificationId")]
@@ -1542,6 +1618,7 @@ pub struct NotificationsGetPath {
 }
 /// The decoded, validated input of `organizations_list` (`GET /v1/organizations`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1550,6 +1627,7 @@ pub struct OrganizationsListRequest<C> {
 }
 /// The decoded, validated input of `organizations_create` (`POST /v1/organizations`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1561,6 +1639,7 @@ pub struct OrganizationsCreateRequest<C> {
 }
 /// The decoded, validated input of `organizations_rename` (`PATCH /v1/organizations`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationsRenameRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1572,6 +1651,7 @@ pub struct OrganizationsRenameRequest<C> {
 }
 /// The decoded, validated input of `organization_branding_update` (`PUT /v1/organizations/branding`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationBrandingUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1581,6 +1661,7 @@ pub struct OrganizationBrandingUpdateRequest<C> {
 }
 /// The decoded, validated input of `organizations_retrieve_current` (`GET /v1/organizations/me`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationsRetrieveCurrentRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1589,6 +1670,7 @@ pub struct OrganizationsRetrieveCurrentRequest<C> {
 }
 /// The decoded, validated input of `organization_members_list` (`GET /v1/organizations/members`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationMembersListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1597,6 +1679,7 @@ pub struct OrganizationMembersListRequest<C> {
 }
 /// The decoded, validated input of `organization_members_delete` (`DELETE /v1/organizations/members/{memberId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationMembersDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1606,6 +1689,7 @@ pub struct OrganizationMembersDeleteRequest<C> {
 }
 /// The path parameters of `organization_members_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationMembersDeletePath {
     /// The member's `_id`.
     #[serde(rename = "memberId")]
@@ -1613,6 +1697,7 @@ pub struct OrganizationMembersDeletePath {
 }
 /// The decoded, validated input of `organization_member_roles_update` (`PUT /v1/organizations/members/{memberId}/roles`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationMemberRolesUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1623,6 +1708,7 @@ pub struct OrganizationMemberRolesUpdateRequest<C> {
 }
 /// The path parameters of `organization_member_roles_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationMemberRolesUpdatePath {
     /// The member's `_id`.
     #[serde(rename = "memberId")]
@@ -1630,6 +1716,7 @@ pub struct OrganizationMemberRolesUpdatePath {
 }
 /// The decoded, validated input of `subscribers_list` (`GET /v1/subscribers`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscribersListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1639,6 +1726,7 @@ pub struct SubscribersListRequest<C> {
 }
 /// The query parameters of `subscribers_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscribersListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -1649,6 +1737,7 @@ pub struct SubscribersListQuery {
 }
 /// The decoded, validated input of `subscribers_create` (`POST /v1/subscribers`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscribersCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1660,6 +1749,7 @@ pub struct SubscribersCreateRequest<C> {
 }
 /// The decoded, validated input of `subscribers_create_bulk` (`POST /v1/subscribers/bulk`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscribersCreateBulkRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1671,6 +1761,7 @@ pub struct SubscribersCreateBulkRequest<C> {
 }
 /// The decoded, validated input of `subscribers_get` (`GET /v1/subscribers/{subscriberId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscribersGetRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1680,6 +1771,7 @@ pub struct SubscribersGetRequest<C> {
 }
 /// The path parameters of `subscribers_get`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscribersGetPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1687,6 +1779,7 @@ pub struct SubscribersGetPath {
 }
 /// The decoded, validated input of `subscribers_update` (`PUT /v1/subscribers/{subscriberId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscribersUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1697,6 +1790,7 @@ pub struct SubscribersUpdateRequest<C> {
 }
 /// The path parameters of `subscribers_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscribersUpdatePath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1704,6 +1798,7 @@ pub struct SubscribersUpdatePath {
 }
 /// The decoded, validated input of `subscribers_delete` (`DELETE /v1/subscribers/{subscriberId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscribersDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1713,6 +1808,7 @@ pub struct SubscribersDeleteRequest<C> {
 }
 /// The path parameters of `subscribers_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscribersDeletePath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1720,6 +1816,7 @@ pub struct SubscribersDeletePath {
 }
 /// The decoded, validated input of `subscriber_credentials_update` (`PUT /v1/subscribers/{subscriberId}/credentials`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberCredentialsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1730,6 +1827,7 @@ pub struct SubscriberCredentialsUpdateRequest<C> {
 }
 /// The path parameters of `subscriber_credentials_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberCredentialsUpdatePath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1737,6 +1835,7 @@ pub struct SubscriberCredentialsUpdatePath {
 }
 /// The decoded, validated input of `subscriber_credentials_append` (`PATCH /v1/subscribers/{subscriberId}/credentials`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberCredentialsAppendRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1749,6 +1848,7 @@ pub struct SubscriberCredentialsAppendRequest<C> {
 }
 /// The path parameters of `subscriber_credentials_append`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberCredentialsAppendPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1756,6 +1856,7 @@ pub struct SubscriberCredentialsAppendPath {
 }
 /// The decoded, validated input of `subscriber_credentials_delete` (`DELETE /v1/subscribers/{subscriberId}/credentials/{providerId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberCredentialsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1765,6 +1866,7 @@ pub struct SubscriberCredentialsDeleteRequest<C> {
 }
 /// The path parameters of `subscriber_credentials_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberCredentialsDeletePath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1775,6 +1877,7 @@ pub struct SubscriberCredentialsDeletePath {
 }
 /// The decoded, validated input of `subscriber_chat_oauth` (`GET /v1/subscribers/{subscriberId}/credentials/{providerId}/oauth`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberChatOauthRequest {
     pub path: SubscriberChatOauthPath,
     pub query: SubscriberChatOauthQuery,
@@ -1783,6 +1886,7 @@ pub struct SubscriberChatOauthRequest {
 }
 /// The path parameters of `subscriber_chat_oauth`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberChatOauthPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1793,6 +1897,7 @@ pub struct SubscriberChatOauthPath {
 }
 /// The query parameters of `subscriber_chat_oauth`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberChatOauthQuery {
     /// The environment the subscriber belongs to.
     #[serde(rename = "environmentId")]
@@ -1806,6 +1911,7 @@ pub struct SubscriberChatOauthQuery {
 }
 /// The decoded, validated input of `subscriber_chat_oauth_callback` (`GET /v1/subscribers/{subscriberId}/credentials/{providerId}/oauth/callback`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberChatOauthCallbackRequest {
     pub path: SubscriberChatOauthCallbackPath,
     pub query: SubscriberChatOauthCallbackQuery,
@@ -1814,6 +1920,7 @@ pub struct SubscriberChatOauthCallbackRequest {
 }
 /// The path parameters of `subscriber_chat_oauth_callback`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberChatOauthCallbackPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1824,6 +1931,7 @@ pub struct SubscriberChatOauthCallbackPath {
 }
 /// The query parameters of `subscriber_chat_oauth_callback`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberChatOauthCallbackQuery {
     /// The environment the subscriber belongs to.
     #[serde(rename = "environmentId")]
@@ -1840,6 +1948,7 @@ pub struct SubscriberChatOauthCallbackQuery {
 }
 /// The decoded, validated input of `subscriber_messages_mark_all` (`POST /v1/subscribers/{subscriberId}/messages/mark-all`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberMessagesMarkAllRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1852,6 +1961,7 @@ pub struct SubscriberMessagesMarkAllRequest<C> {
 }
 /// The path parameters of `subscriber_messages_mark_all`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberMessagesMarkAllPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1859,6 +1969,7 @@ pub struct SubscriberMessagesMarkAllPath {
 }
 /// The decoded, validated input of `subscriber_messages_mark_as` (`POST /v1/subscribers/{subscriberId}/messages/mark-as`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberMessagesMarkAsRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1871,6 +1982,7 @@ pub struct SubscriberMessagesMarkAsRequest<C> {
 }
 /// The path parameters of `subscriber_messages_mark_as`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberMessagesMarkAsPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1878,6 +1990,7 @@ pub struct SubscriberMessagesMarkAsPath {
 }
 /// The decoded, validated input of `subscriber_messages_mark_as_legacy` (`POST /v1/subscribers/{subscriberId}/messages/markAs`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberMessagesMarkAsLegacyRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1890,6 +2003,7 @@ pub struct SubscriberMessagesMarkAsLegacyRequest<C> {
 }
 /// The path parameters of `subscriber_messages_mark_as_legacy`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberMessagesMarkAsLegacyPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1897,6 +2011,7 @@ pub struct SubscriberMessagesMarkAsLegacyPath {
 }
 /// The decoded, validated input of `subscriber_message_action_update` (`POST /v1/subscribers/{subscriberId}/messages/{messageId}/actions/{type}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberMessageActionUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1909,6 +2024,7 @@ pub struct SubscriberMessageActionUpdateRequest<C> {
 }
 /// The path parameters of `subscriber_message_action_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberMessageActionUpdatePath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1922,6 +2038,7 @@ pub struct SubscriberMessageActionUpdatePath {
 }
 /// The decoded, validated input of `subscriber_notifications_feed` (`GET /v1/subscribers/{subscriberId}/notifications/feed`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberNotificationsFeedRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1932,6 +2049,7 @@ pub struct SubscriberNotificationsFeedRequest<C> {
 }
 /// The path parameters of `subscriber_notifications_feed`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberNotificationsFeedPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1939,6 +2057,7 @@ pub struct SubscriberNotificationsFeedPath {
 }
 /// The query parameters of `subscriber_notifications_feed`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberNotificationsFeedQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -1961,6 +2080,7 @@ pub struct SubscriberNotificationsFeedQuery {
 }
 /// The decoded, validated input of `subscriber_notifications_unseen_count` (`GET /v1/subscribers/{subscriberId}/notifications/unseen`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberNotificationsUnseenCountRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1971,6 +2091,7 @@ pub struct SubscriberNotificationsUnseenCountRequest<C> {
 }
 /// The path parameters of `subscriber_notifications_unseen_count`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberNotificationsUnseenCountPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1978,6 +2099,7 @@ pub struct SubscriberNotificationsUnseenCountPath {
 }
 /// The query parameters of `subscriber_notifications_unseen_count`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberNotificationsUnseenCountQuery {
     /// Only messages filed under feeds with these identifiers. Comma-separated values are accepted too.
     #[serde(rename = "feedIdentifier")]
@@ -1991,6 +2113,7 @@ pub struct SubscriberNotificationsUnseenCountQuery {
 }
 /// The decoded, validated input of `subscriber_online_status_update` (`PATCH /v1/subscribers/{subscriberId}/online-status`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberOnlineStatusUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2003,6 +2126,7 @@ pub struct SubscriberOnlineStatusUpdateRequest<C> {
 }
 /// The path parameters of `subscriber_online_status_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberOnlineStatusUpdatePath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -2010,6 +2134,7 @@ pub struct SubscriberOnlineStatusUpdatePath {
 }
 /// The decoded, validated input of `subscriber_preferences_list` (`GET /v1/subscribers/{subscriberId}/preferences`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2019,6 +2144,7 @@ pub struct SubscriberPreferencesListRequest<C> {
 }
 /// The path parameters of `subscriber_preferences_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesListPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -2026,6 +2152,7 @@ pub struct SubscriberPreferencesListPath {
 }
 /// The decoded, validated input of `subscriber_preferences_update_global` (`PATCH /v1/subscribers/{subscriberId}/preferences`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesUpdateGlobalRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2038,6 +2165,7 @@ pub struct SubscriberPreferencesUpdateGlobalRequest<C> {
 }
 /// The path parameters of `subscriber_preferences_update_global`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesUpdateGlobalPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -2045,6 +2173,7 @@ pub struct SubscriberPreferencesUpdateGlobalPath {
 }
 /// The decoded, validated input of `subscriber_preferences_get_by_level` (`GET /v1/subscribers/{subscriberId}/preferences/{parameter}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesGetByLevelRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2054,6 +2183,7 @@ pub struct SubscriberPreferencesGetByLevelRequest<C> {
 }
 /// The path parameters of `subscriber_preferences_get_by_level`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesGetByLevelPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -2064,6 +2194,7 @@ pub struct SubscriberPreferencesGetByLevelPath {
 }
 /// The decoded, validated input of `subscriber_preferences_update` (`PATCH /v1/subscribers/{subscriberId}/preferences/{parameter}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2076,6 +2207,7 @@ pub struct SubscriberPreferencesUpdateRequest<C> {
 }
 /// The path parameters of `subscriber_preferences_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesUpdatePath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -2086,6 +2218,7 @@ pub struct SubscriberPreferencesUpdatePath {
 }
 /// The decoded, validated input of `tenants_list` (`GET /v1/tenants`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TenantsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2095,6 +2228,7 @@ pub struct TenantsListRequest<C> {
 }
 /// The query parameters of `tenants_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TenantsListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -2105,6 +2239,7 @@ pub struct TenantsListQuery {
 }
 /// The decoded, validated input of `tenants_create` (`POST /v1/tenants`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TenantsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2116,6 +2251,7 @@ pub struct TenantsCreateRequest<C> {
 }
 /// The decoded, validated input of `tenants_get` (`GET /v1/tenants/{identifier}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TenantsGetRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2125,6 +2261,7 @@ pub struct TenantsGetRequest<C> {
 }
 /// The path parameters of `tenants_get`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TenantsGetPath {
     /// The tenant's own identifier, not its database id.
     #[serde(rename = "identifier")]
@@ -2132,6 +2269,7 @@ pub struct TenantsGetPath {
 }
 /// The decoded, validated input of `tenants_delete` (`DELETE /v1/tenants/{identifier}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TenantsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2141,6 +2279,7 @@ pub struct TenantsDeleteRequest<C> {
 }
 /// The path parameters of `tenants_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TenantsDeletePath {
     /// The tenant's own identifier, not its database id.
     #[serde(rename = "identifier")]
@@ -2148,6 +2287,7 @@ pub struct TenantsDeletePath {
 }
 /// The decoded, validated input of `tenants_update` (`PATCH /v1/tenants/{identifier}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TenantsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2160,6 +2300,7 @@ pub struct TenantsUpdateRequest<C> {
 }
 /// The path parameters of `tenants_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TenantsUpdatePath {
     /// The tenant's own identifier, not its database id.
     #[serde(rename = "identifier")]
@@ -2167,6 +2308,7 @@ pub struct TenantsUpdatePath {
 }
 /// The decoded, validated input of `topics_list` (`GET /v1/topics`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2176,6 +2318,7 @@ pub struct TopicsListRequest<C> {
 }
 /// The query parameters of `topics_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopicsListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -2189,6 +2332,7 @@ pub struct TopicsListQuery {
 }
 /// The decoded, validated input of `topics_create` (`POST /v1/topics`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2200,6 +2344,7 @@ pub struct TopicsCreateRequest<C> {
 }
 /// The decoded, validated input of `topics_get` (`GET /v1/topics/{topicKey}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicsGetRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2209,6 +2354,7 @@ pub struct TopicsGetRequest<C> {
 }
 /// The path parameters of `topics_get`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopicsGetPath {
     /// The topic's key.
     #[serde(rename = "topicKey")]
@@ -2216,6 +2362,7 @@ pub struct TopicsGetPath {
 }
 /// The decoded, validated input of `topics_delete` (`DELETE /v1/topics/{topicKey}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2225,6 +2372,7 @@ pub struct TopicsDeleteRequest<C> {
 }
 /// The path parameters of `topics_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopicsDeletePath {
     /// The topic's key.
     #[serde(rename = "topicKey")]
@@ -2232,6 +2380,7 @@ pub struct TopicsDeletePath {
 }
 /// The decoded, validated input of `topics_rename` (`PATCH /v1/topics/{topicKey}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicsRenameRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2244,6 +2393,7 @@ pub struct TopicsRenameRequest<C> {
 }
 /// The path parameters of `topics_rename`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopicsRenamePath {
     /// The topic's key.
     #[serde(rename = "topicKey")]
@@ -2251,6 +2401,7 @@ pub struct TopicsRenamePath {
 }
 /// The decoded, validated input of `topic_subscribers_add` (`POST /v1/topics/{topicKey}/subscribers`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicSubscribersAddRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2263,6 +2414,7 @@ pub struct TopicSubscribersAddRequest<C> {
 }
 /// The path parameters of `topic_subscribers_add`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopicSubscribersAddPath {
     /// The topic's key.
     #[serde(rename = "topicKey")]
@@ -2270,6 +2422,7 @@ pub struct TopicSubscribersAddPath {
 }
 /// The decoded, validated input of `topic_subscribers_remove` (`POST /v1/topics/{topicKey}/subscribers/removal`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicSubscribersRemoveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2282,6 +2435,7 @@ pub struct TopicSubscribersRemoveRequest<C> {
 }
 /// The path parameters of `topic_subscribers_remove`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopicSubscribersRemovePath {
     /// The topic's key.
     #[serde(rename = "topicKey")]
@@ -2289,6 +2443,7 @@ pub struct TopicSubscribersRemovePath {
 }
 /// The decoded, validated input of `topic_subscribers_get` (`GET /v1/topics/{topicKey}/subscribers/{externalSubscriberId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicSubscribersGetRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2298,6 +2453,7 @@ pub struct TopicSubscribersGetRequest<C> {
 }
 /// The path parameters of `topic_subscribers_get`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopicSubscribersGetPath {
     /// The topic's key.
     #[serde(rename = "topicKey")]
@@ -2308,6 +2464,7 @@ pub struct TopicSubscribersGetPath {
 }
 /// The decoded, validated input of `workflow_overrides_list` (`GET /v1/workflow-overrides`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowOverridesListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2317,6 +2474,7 @@ pub struct WorkflowOverridesListRequest<C> {
 }
 /// The query parameters of `workflow_overrides_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowOverridesListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -2327,6 +2485,7 @@ pub struct WorkflowOverridesListQuery {
 }
 /// The decoded, validated input of `workflow_overrides_create` (`POST /v1/workflow-overrides`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowOverridesCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2338,6 +2497,7 @@ pub struct WorkflowOverridesCreateRequest<C> {
 }
 /// The decoded, validated input of `workflow_overrides_retrieve_by_tenant` (`GET /v1/workflow-overrides/workflows/{workflowId}/tenants/{tenantId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowOverridesRetrieveByTenantRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2347,6 +2507,7 @@ pub struct WorkflowOverridesRetrieveByTenantRequest<C> {
 }
 /// The path parameters of `workflow_overrides_retrieve_by_tenant`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowOverridesRetrieveByTenantPath {
     /// The workflow's `_id` (not its trigger identifier).
     #[serde(rename = "workflowId")]
@@ -2357,6 +2518,7 @@ pub struct WorkflowOverridesRetrieveByTenantPath {
 }
 /// The decoded, validated input of `workflow_overrides_update_by_tenant` (`PUT /v1/workflow-overrides/workflows/{workflowId}/tenants/{tenantId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowOverridesUpdateByTenantRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2367,6 +2529,7 @@ pub struct WorkflowOverridesUpdateByTenantRequest<C> {
 }
 /// The path parameters of `workflow_overrides_update_by_tenant`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowOverridesUpdateByTenantPath {
     /// The workflow's `_id` (not its trigger identifier).
     #[serde(rename = "workflowId")]
@@ -2377,6 +2540,7 @@ pub struct WorkflowOverridesUpdateByTenantPath {
 }
 /// The decoded, validated input of `workflow_overrides_retrieve` (`GET /v1/workflow-overrides/{overrideId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowOverridesRetrieveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2386,6 +2550,7 @@ pub struct WorkflowOverridesRetrieveRequest<C> {
 }
 /// The path parameters of `workflow_overrides_retrieve`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowOverridesRetrievePath {
     /// The override's `_id`.
     #[serde(rename = "overrideId")]
@@ -2393,6 +2558,7 @@ pub struct WorkflowOverridesRetrievePath {
 }
 /// The decoded, validated input of `workflow_overrides_update` (`PUT /v1/workflow-overrides/{overrideId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowOverridesUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2403,6 +2569,7 @@ pub struct WorkflowOverridesUpdateRequest<C> {
 }
 /// The path parameters of `workflow_overrides_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowOverridesUpdatePath {
     /// The override's `_id`.
     #[serde(rename = "overrideId")]
@@ -2410,6 +2577,7 @@ pub struct WorkflowOverridesUpdatePath {
 }
 /// The decoded, validated input of `workflow_overrides_delete` (`DELETE /v1/workflow-overrides/{overrideId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowOverridesDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2419,6 +2587,7 @@ pub struct WorkflowOverridesDeleteRequest<C> {
 }
 /// The path parameters of `workflow_overrides_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowOverridesDeletePath {
     /// The override's `_id`.
     #[serde(rename = "overrideId")]
@@ -2426,6 +2595,7 @@ pub struct WorkflowOverridesDeletePath {
 }
 /// The decoded, validated input of `workflows_list` (`GET /v1/workflows`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2435,6 +2605,7 @@ pub struct WorkflowsListRequest<C> {
 }
 /// The query parameters of `workflows_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowsListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -2448,6 +2619,7 @@ pub struct WorkflowsListQuery {
 }
 /// The decoded, validated input of `workflows_create` (`POST /v1/workflows`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2460,6 +2632,7 @@ pub struct WorkflowsCreateRequest<C> {
 }
 /// The query parameters of `workflows_create`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowsCreateQuery {
     /// Free label of the client creating the workflow.
     #[serde(rename = "__source")]
@@ -2467,6 +2640,7 @@ pub struct WorkflowsCreateQuery {
 }
 /// The decoded, validated input of `workflow_variables_retrieve` (`GET /v1/workflows/variables`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowVariablesRetrieveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2475,6 +2649,7 @@ pub struct WorkflowVariablesRetrieveRequest<C> {
 }
 /// The decoded, validated input of `workflows_retrieve` (`GET /v1/workflows/{workflowId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowsRetrieveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2484,6 +2659,7 @@ pub struct WorkflowsRetrieveRequest<C> {
 }
 /// The path parameters of `workflows_retrieve`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowsRetrievePath {
     /// The workflow's `_id`, or its trigger identifier.
     #[serde(rename = "workflowId")]
@@ -2491,6 +2667,7 @@ pub struct WorkflowsRetrievePath {
 }
 /// The decoded, validated input of `workflows_update` (`PUT /v1/workflows/{workflowId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2501,6 +2678,7 @@ pub struct WorkflowsUpdateRequest<C> {
 }
 /// The path parameters of `workflows_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowsUpdatePath {
     /// The workflow's `_id`.
     #[serde(rename = "workflowId")]
@@ -2508,6 +2686,7 @@ pub struct WorkflowsUpdatePath {
 }
 /// The decoded, validated input of `workflows_delete` (`DELETE /v1/workflows/{workflowId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2517,6 +2696,7 @@ pub struct WorkflowsDeleteRequest<C> {
 }
 /// The path parameters of `workflows_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowsDeletePath {
     /// The workflow's `_id`.
     #[serde(rename = "workflowId")]
@@ -2524,6 +2704,7 @@ pub struct WorkflowsDeletePath {
 }
 /// The decoded, validated input of `workflow_status_update` (`PUT /v1/workflows/{workflowId}/status`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowStatusUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2534,6 +2715,7 @@ pub struct WorkflowStatusUpdateRequest<C> {
 }
 /// The path parameters of `workflow_status_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowStatusUpdatePath {
     /// The workflow's `_id`.
     #[serde(rename = "workflowId")]

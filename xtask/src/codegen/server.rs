@@ -229,9 +229,12 @@ fn params_struct(
             pub #field: #ty,
         }
     });
+    // The router builds it; implementations read it. Non-exhaustive, so that a parameter the
+    // spec gains is an addition for them, not a break (`cargo xtask diff --bindings`).
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, serde::Deserialize)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
@@ -297,6 +300,7 @@ fn request_types(operation: &Operation, _components: &Value) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
+        #[non_exhaustive]
         pub struct #request #generics {
             #(#fields)*
             /// The request's path, query string and headers as sent.
