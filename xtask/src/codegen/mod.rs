@@ -10,6 +10,7 @@ pub mod ir;
 pub mod json_schema;
 pub mod naming;
 pub mod pagination;
+pub mod problem;
 pub mod server;
 pub mod types;
 pub mod validate;

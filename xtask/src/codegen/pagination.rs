@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::validate::Problem;
+use super::problem::Problem;
 use crate::spec::escape;
 
 /// The extension's name on an operation.
@@ -404,7 +404,7 @@ components:
     fn problems_with(extension: &str) -> Vec<String> {
         let text = VALID.replacen(EXTENSION, extension, 1);
         let spec = parse("t.yaml", &text).expect("still an OpenAPI document");
-        crate::codegen::validate::validate(&spec)
+        super::check(&spec.raw)
             .iter()
             .map(|problem| problem.display("t.yaml"))
             .collect()
