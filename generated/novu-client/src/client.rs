@@ -2183,7 +2183,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ChangesApplyBulk<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<Option<types::ChangesApplyBulkIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::BulkApplyChangesRequest, String>,
     }
     impl<'a> ChangesApplyBulk<'a> {
@@ -2196,13 +2196,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ChangesApplyBulkIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `ChangesApplyBulkIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -2395,7 +2395,7 @@ pub mod builder {
     pub struct ChangesApply<'a> {
         client: &'a super::Client,
         change_id: Result<types::ObjectId, String>,
-        idempotency_key: Result<Option<types::ChangesApplyIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
     }
     impl<'a> ChangesApply<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2418,13 +2418,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ChangesApplyIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `ChangesApplyIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -2734,7 +2734,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct EventsTrigger<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<Option<types::EventsTriggerIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::TriggerEventRequest, String>,
     }
     impl<'a> EventsTrigger<'a> {
@@ -2747,13 +2747,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::EventsTriggerIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `EventsTriggerIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -2880,7 +2880,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct EventsBroadcast<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<Option<types::EventsBroadcastIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::BroadcastEventRequest, String>,
     }
     impl<'a> EventsBroadcast<'a> {
@@ -2893,13 +2893,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::EventsBroadcastIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `EventsBroadcastIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -3021,7 +3021,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct EventsTriggerBulk<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<Option<types::EventsTriggerBulkIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::BulkTriggerEventRequest, String>,
     }
     impl<'a> EventsTriggerBulk<'a> {
@@ -3034,13 +3034,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::EventsTriggerBulkIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `EventsTriggerBulkIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -3457,7 +3457,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct FeedsCreate<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<Option<types::FeedsCreateIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::CreateFeedRequest, String>,
     }
     impl<'a> FeedsCreate<'a> {
@@ -3470,13 +3470,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::FeedsCreateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `FeedsCreateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -3770,7 +3770,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct IntegrationsCreate<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<Option<types::IntegrationsCreateIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::CreateIntegrationRequest, String>,
     }
     impl<'a> IntegrationsCreate<'a> {
@@ -3783,13 +3783,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::IntegrationsCreateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `IntegrationsCreateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -4359,10 +4359,7 @@ pub mod builder {
     pub struct IntegrationsSetPrimary<'a> {
         client: &'a super::Client,
         integration_id: Result<types::ObjectId, String>,
-        idempotency_key: Result<
-            Option<types::IntegrationsSetPrimaryIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
     }
     impl<'a> IntegrationsSetPrimary<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4385,13 +4382,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::IntegrationsSetPrimaryIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `IntegrationsSetPrimaryIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -4622,7 +4619,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LayoutsCreate<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<Option<types::LayoutsCreateIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::CreateLayoutRequest, String>,
     }
     impl<'a> LayoutsCreate<'a> {
@@ -4635,13 +4632,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::LayoutsCreateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `LayoutsCreateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -4980,7 +4977,7 @@ pub mod builder {
     pub struct LayoutsUpdate<'a> {
         client: &'a super::Client,
         layout_id: Result<::std::string::String, String>,
-        idempotency_key: Result<Option<types::LayoutsUpdateIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::UpdateLayoutRequest, String>,
     }
     impl<'a> LayoutsUpdate<'a> {
@@ -5006,13 +5003,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::LayoutsUpdateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `LayoutsUpdateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -5147,7 +5144,7 @@ pub mod builder {
     pub struct LayoutsSetDefault<'a> {
         client: &'a super::Client,
         layout_id: Result<::std::string::String, String>,
-        idempotency_key: Result<Option<types::LayoutsSetDefaultIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
     }
     impl<'a> LayoutsSetDefault<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5171,13 +5168,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::LayoutsSetDefaultIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `LayoutsSetDefaultIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -5732,10 +5729,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct WorkflowGroupsCreate<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<
-            Option<types::WorkflowGroupsCreateIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::WorkflowGroupRequest, String>,
     }
     impl<'a> WorkflowGroupsCreate<'a> {
@@ -5748,13 +5742,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::WorkflowGroupsCreateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `WorkflowGroupsCreateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -6089,10 +6083,7 @@ pub mod builder {
     pub struct WorkflowGroupsUpdate<'a> {
         client: &'a super::Client,
         id: Result<::std::string::String, String>,
-        idempotency_key: Result<
-            Option<types::WorkflowGroupsUpdateIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::WorkflowGroupRequest, String>,
     }
     impl<'a> WorkflowGroupsUpdate<'a> {
@@ -6118,13 +6109,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::WorkflowGroupsUpdateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `WorkflowGroupsUpdateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -6384,10 +6375,7 @@ pub mod builder {
     pub struct NotificationTemplatesCreate<'a> {
         client: &'a super::Client,
         source: Result<Option<::std::string::String>, String>,
-        idempotency_key: Result<
-            Option<types::NotificationTemplatesCreateIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::CreateWorkflowRequest, String>,
     }
     impl<'a> NotificationTemplatesCreate<'a> {
@@ -6414,13 +6402,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::NotificationTemplatesCreateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `NotificationTemplatesCreateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -7583,10 +7571,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct OrganizationsCreate<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<
-            Option<types::OrganizationsCreateIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::CreateOrganizationRequest, String>,
     }
     impl<'a> OrganizationsCreate<'a> {
@@ -7599,13 +7584,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::OrganizationsCreateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `OrganizationsCreateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -7729,10 +7714,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct OrganizationsRename<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<
-            Option<types::OrganizationsRenameIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::OrganizationName, String>,
     }
     impl<'a> OrganizationsRename<'a> {
@@ -7745,13 +7727,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::OrganizationsRenameIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `OrganizationsRenameIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -8501,7 +8483,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SubscribersCreate<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<Option<types::SubscribersCreateIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::CreateSubscriberRequest, String>,
     }
     impl<'a> SubscribersCreate<'a> {
@@ -8514,13 +8496,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SubscribersCreateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `SubscribersCreateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -8643,10 +8625,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SubscribersCreateBulk<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<
-            Option<types::SubscribersCreateBulkIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::BulkCreateSubscribersRequest, String>,
     }
     impl<'a> SubscribersCreateBulk<'a> {
@@ -8659,13 +8638,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SubscribersCreateBulkIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `SubscribersCreateBulkIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -9285,10 +9264,7 @@ pub mod builder {
     pub struct SubscriberCredentialsAppend<'a> {
         client: &'a super::Client,
         subscriber_id: Result<::std::string::String, String>,
-        idempotency_key: Result<
-            Option<types::SubscriberCredentialsAppendIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::UpdateSubscriberCredentialsRequest, String>,
     }
     impl<'a> SubscriberCredentialsAppend<'a> {
@@ -9314,13 +9290,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SubscriberCredentialsAppendIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `SubscriberCredentialsAppendIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -9942,10 +9918,7 @@ pub mod builder {
     pub struct SubscriberMessagesMarkAll<'a> {
         client: &'a super::Client,
         subscriber_id: Result<::std::string::String, String>,
-        idempotency_key: Result<
-            Option<types::SubscriberMessagesMarkAllIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::MarkAllMessagesAsRequest, String>,
     }
     impl<'a> SubscriberMessagesMarkAll<'a> {
@@ -9971,13 +9944,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SubscriberMessagesMarkAllIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `SubscriberMessagesMarkAllIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -10109,10 +10082,7 @@ pub mod builder {
     pub struct SubscriberMessagesMarkAs<'a> {
         client: &'a super::Client,
         subscriber_id: Result<::std::string::String, String>,
-        idempotency_key: Result<
-            Option<types::SubscriberMessagesMarkAsIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::MarkMessagesAsRequest, String>,
     }
     impl<'a> SubscriberMessagesMarkAs<'a> {
@@ -10138,13 +10108,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SubscriberMessagesMarkAsIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `SubscriberMessagesMarkAsIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -10278,10 +10248,7 @@ pub mod builder {
     pub struct SubscriberMessagesMarkAsLegacy<'a> {
         client: &'a super::Client,
         subscriber_id: Result<::std::string::String, String>,
-        idempotency_key: Result<
-            Option<types::SubscriberMessagesMarkAsLegacyIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::LegacyMarkMessagesRequest, String>,
     }
     impl<'a> SubscriberMessagesMarkAsLegacy<'a> {
@@ -10307,15 +10274,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                types::SubscriberMessagesMarkAsLegacyIdempotencyKey,
-            >,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `SubscriberMessagesMarkAsLegacyIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -10453,10 +10418,7 @@ pub mod builder {
         subscriber_id: Result<::std::string::String, String>,
         message_id: Result<types::ObjectId, String>,
         type_: Result<types::SubscriberMessageActionUpdateType, String>,
-        idempotency_key: Result<
-            Option<types::SubscriberMessageActionUpdateIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::MarkMessageActionRequest, String>,
     }
     impl<'a> SubscriberMessageActionUpdate<'a> {
@@ -10507,13 +10469,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SubscriberMessageActionUpdateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `SubscriberMessageActionUpdateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -11013,10 +10975,7 @@ pub mod builder {
     pub struct SubscriberOnlineStatusUpdate<'a> {
         client: &'a super::Client,
         subscriber_id: Result<::std::string::String, String>,
-        idempotency_key: Result<
-            Option<types::SubscriberOnlineStatusUpdateIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::UpdateSubscriberOnlineStatusRequest, String>,
     }
     impl<'a> SubscriberOnlineStatusUpdate<'a> {
@@ -11042,13 +11001,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SubscriberOnlineStatusUpdateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `SubscriberOnlineStatusUpdateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -11290,10 +11249,7 @@ pub mod builder {
     pub struct SubscriberPreferencesUpdateGlobal<'a> {
         client: &'a super::Client,
         subscriber_id: Result<::std::string::String, String>,
-        idempotency_key: Result<
-            Option<types::SubscriberPreferencesUpdateGlobalIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::UpdateSubscriberGlobalPreferencesRequest, String>,
     }
     impl<'a> SubscriberPreferencesUpdateGlobal<'a> {
@@ -11319,15 +11275,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                types::SubscriberPreferencesUpdateGlobalIdempotencyKey,
-            >,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `SubscriberPreferencesUpdateGlobalIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -11585,10 +11539,7 @@ pub mod builder {
         client: &'a super::Client,
         subscriber_id: Result<::std::string::String, String>,
         parameter: Result<types::ObjectId, String>,
-        idempotency_key: Result<
-            Option<types::SubscriberPreferencesUpdateIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::UpdateSubscriberPreferenceRequest, String>,
     }
     impl<'a> SubscriberPreferencesUpdate<'a> {
@@ -11626,13 +11577,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SubscriberPreferencesUpdateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `SubscriberPreferencesUpdateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -11884,7 +11835,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct TenantsCreate<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<Option<types::TenantsCreateIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::CreateTenantRequest, String>,
     }
     impl<'a> TenantsCreate<'a> {
@@ -11897,13 +11848,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::TenantsCreateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `TenantsCreateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -12255,7 +12206,7 @@ pub mod builder {
     pub struct TenantsUpdate<'a> {
         client: &'a super::Client,
         identifier: Result<::std::string::String, String>,
-        idempotency_key: Result<Option<types::TenantsUpdateIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::UpdateTenantRequest, String>,
     }
     impl<'a> TenantsUpdate<'a> {
@@ -12281,13 +12232,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::TenantsUpdateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `TenantsUpdateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -12552,7 +12503,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct TopicsCreate<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<Option<types::TopicsCreateIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::CreateTopicRequest, String>,
     }
     impl<'a> TopicsCreate<'a> {
@@ -12565,13 +12516,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::TopicsCreateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `TopicsCreateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -12910,7 +12861,7 @@ pub mod builder {
     pub struct TopicsRename<'a> {
         client: &'a super::Client,
         topic_key: Result<::std::string::String, String>,
-        idempotency_key: Result<Option<types::TopicsRenameIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::RenameTopicRequest, String>,
     }
     impl<'a> TopicsRename<'a> {
@@ -12936,13 +12887,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::TopicsRenameIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `TopicsRenameIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -13070,10 +13021,7 @@ pub mod builder {
     pub struct TopicSubscribersAdd<'a> {
         client: &'a super::Client,
         topic_key: Result<::std::string::String, String>,
-        idempotency_key: Result<
-            Option<types::TopicSubscribersAddIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::AddTopicSubscribersRequest, String>,
     }
     impl<'a> TopicSubscribersAdd<'a> {
@@ -13099,13 +13047,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::TopicSubscribersAddIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `TopicSubscribersAddIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -13234,10 +13182,7 @@ pub mod builder {
     pub struct TopicSubscribersRemove<'a> {
         client: &'a super::Client,
         topic_key: Result<::std::string::String, String>,
-        idempotency_key: Result<
-            Option<types::TopicSubscribersRemoveIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::RemoveTopicSubscribersRequest, String>,
     }
     impl<'a> TopicSubscribersRemove<'a> {
@@ -13263,13 +13208,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::TopicSubscribersRemoveIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `TopicSubscribersRemoveIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -13630,10 +13575,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct WorkflowOverridesCreate<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<
-            Option<types::WorkflowOverridesCreateIdempotencyKey>,
-            String,
-        >,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::CreateWorkflowOverrideRequest, String>,
     }
     impl<'a> WorkflowOverridesCreate<'a> {
@@ -13646,13 +13588,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::WorkflowOverridesCreateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `WorkflowOverridesCreateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self
@@ -14548,7 +14490,7 @@ pub mod builder {
     pub struct WorkflowsCreate<'a> {
         client: &'a super::Client,
         source: Result<Option<::std::string::String>, String>,
-        idempotency_key: Result<Option<types::WorkflowsCreateIdempotencyKey>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
         body: Result<types::builder::CreateWorkflowRequest, String>,
     }
     impl<'a> WorkflowsCreate<'a> {
@@ -14575,13 +14517,13 @@ pub mod builder {
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::WorkflowsCreateIdempotencyKey>,
+            V: std::convert::TryInto<types::IdempotencyKey>,
         {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `WorkflowsCreateIdempotencyKey` for idempotency_key failed"
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
                         .to_string()
                 });
             self

@@ -318,10 +318,21 @@ fn header_param(document: &OpenAPI, data: &openapiv3::ParameterData) -> Result<P
         bail!("header parameter `{}` must have a `schema`", data.name);
     };
     let schema = serde_json::to_value(schema)?;
-    let rust_type = rust_type(document, &schema)?;
-    if rust_type != RustType::Text {
+    let resolved = match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let name = component_name(reference, "schemas")?;
+            let component = document
+                .components
+                .as_ref()
+                .and_then(|components| components.schemas.get(name));
+            serde_json::to_value(component)?
+        }
+        None => schema.clone(),
+    };
+    if resolved.get("type").and_then(Value::as_str) != Some("string") {
         bail!("header parameter `{}` must be a string", data.name);
     }
+    let rust_type = RustType::Text;
     Ok(Param {
         wire_name: data.name.to_ascii_lowercase(),
         field_name: naming::field_name(&data.name),
