@@ -143,7 +143,9 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<Vec<GeneratedFile>> {
             &[
                 format!("A typed client for {} (progenitor), over the types crate.", spec.document.info.title),
                 String::new(),
-                "`Client::with_api_key(base_url, key)` builds a client that authenticates every request.".into(),
+                "`Client::with_api_key(base_url, key)` builds a client that authenticates every request;".into(),
+                "each operation is a builder (`client.topics_list().page_size(10).send()`), the paginated".into(),
+                "ones also `.stream()` every item. 429 and 503 are retried as `RetryPolicy` says.".into(),
             ],
             &["client"],
         ),
