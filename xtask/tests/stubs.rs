@@ -8,7 +8,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 use std::net::SocketAddr;
-use std::num::NonZeroU64;
 use std::sync::{Arc, Mutex};
 
 use novu_client::{Client, Error, ResponseValue};
@@ -712,7 +711,9 @@ async fn events_trigger_hands_the_typed_body_to_the_implementation() {
     };
 
     let response = client
-        .events_trigger(&trigger)
+        .events_trigger()
+        .body(trigger.clone())
+        .send()
         .await
         .expect("trigger accepted");
     assert_eq!(response.status(), StatusCode::CREATED);
@@ -734,7 +735,7 @@ async fn events_trigger_hands_the_typed_body_to_the_implementation() {
         name: "farewell".into(),
         ..trigger
     };
-    let (status, body) = refusal(client.events_trigger(&unknown).await);
+    let (status, body) = refusal(client.events_trigger().body(unknown.clone()).send().await);
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(messages(&body), ["workflow farewell is not found"]);
     assert_eq!(body.path, "/v1/events/trigger");
@@ -757,7 +758,9 @@ async fn subscribers_create_then_get_round_trips_and_an_unknown_one_is_404() {
     };
 
     let created = client
-        .subscribers_create(&ada)
+        .subscribers_create()
+        .body(ada.clone())
+        .send()
         .await
         .expect("subscriber created");
     assert_eq!(created.status(), StatusCode::CREATED);
@@ -774,13 +777,15 @@ async fn subscribers_create_then_get_round_trips_and_an_unknown_one_is_404() {
     );
 
     let fetched = client
-        .subscribers_get("ada")
+        .subscribers_get()
+        .subscriber_id("ada")
+        .send()
         .await
         .expect("subscriber found");
     assert_eq!(fetched.status(), StatusCode::OK);
     assert_eq!(fetched.into_inner().data, created);
 
-    let (status, body) = refusal(client.subscribers_get("grace").await);
+    let (status, body) = refusal(client.subscribers_get().subscriber_id("grace").send().await);
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(messages(&body), ["Subscriber not found for id grace"]);
     assert_eq!(body.status_code, 404);
@@ -797,7 +802,12 @@ async fn topics_create_delete_answer_201_204_and_their_documented_errors() {
         name: "Beta testers".into(),
     };
 
-    let created = client.topics_create(&beta).await.expect("topic created");
+    let created = client
+        .topics_create()
+        .body(beta.clone())
+        .send()
+        .await
+        .expect("topic created");
     assert_eq!(created.status(), StatusCode::CREATED);
     assert_eq!(
         created.into_inner().data,
@@ -806,17 +816,25 @@ async fn topics_create_delete_answer_201_204_and_their_documented_errors() {
             key: "beta-testers".into(),
         }
     );
-    let (status, body) = refusal(client.topics_create(&beta).await);
+    let (status, body) = refusal(client.topics_create().body(beta.clone()).send().await);
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(messages(&body), ["Topic exists with key beta-testers"]);
 
     let deleted = client
-        .topics_delete("beta-testers")
+        .topics_delete()
+        .topic_key("beta-testers")
+        .send()
         .await
         .expect("topic deleted");
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert!(server.fixture.topics.lock().unwrap().is_empty());
-    let (status, body) = refusal(client.topics_delete("beta-testers").await);
+    let (status, body) = refusal(
+        client
+            .topics_delete()
+            .topic_key("beta-testers")
+            .send()
+            .await,
+    );
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         messages(&body),
@@ -842,15 +860,11 @@ async fn notifications_list_reads_repeated_and_comma_separated_array_parameters(
 
     let page = server
         .client()
-        .notifications_list(
-            Some(&vec![ChannelType::Email, ChannelType::InApp]),
-            None,
-            Some(2),
-            None,
-            Some(&vec!["ada".into(), "grace".into()]),
-            None,
-            None,
-        )
+        .notifications_list()
+        .channels(vec![ChannelType::Email, ChannelType::InApp])
+        .page(2)
+        .subscriber_ids(vec!["ada".into(), "grace".into()])
+        .send()
         .await
         .expect("notifications listed")
         .into_inner();
@@ -889,13 +903,20 @@ async fn workflows_delete_receives_the_typed_object_id() {
     let client = server.client();
 
     let existed = client
-        .workflows_delete(&object_id(WORKFLOW_ID))
+        .workflows_delete()
+        .workflow_id(object_id(WORKFLOW_ID))
+        .send()
         .await
         .expect("deleted");
     assert_eq!(existed.status(), StatusCode::OK);
     assert!(existed.into_inner().data);
     let other = object_id("65f0c0ffee00000000000a02");
-    let existed = client.workflows_delete(&other).await.expect("deleted");
+    let existed = client
+        .workflows_delete()
+        .workflow_id(other.clone())
+        .send()
+        .await
+        .expect("deleted");
     assert!(!existed.into_inner().data);
 }
 
@@ -905,11 +926,19 @@ async fn workflow_overrides_delete_answers_200_or_404() {
     let client = server.client();
 
     let deleted = client
-        .workflow_overrides_delete(&object_id(OVERRIDE_ID))
+        .workflow_overrides_delete()
+        .override_id(object_id(OVERRIDE_ID))
+        .send()
         .await;
     assert!(deleted.expect("override deleted").into_inner().data);
     let unknown = "65f0c0ffee00000000000b02";
-    let (status, body) = refusal(client.workflow_overrides_delete(&object_id(unknown)).await);
+    let (status, body) = refusal(
+        client
+            .workflow_overrides_delete()
+            .override_id(object_id(unknown))
+            .send()
+            .await,
+    );
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         messages(&body),
@@ -927,7 +956,9 @@ async fn workflow_groups_create_answers_201_with_the_given_name() {
 
     let created = server
         .client()
-        .workflow_groups_create(&body)
+        .workflow_groups_create()
+        .body(body.clone())
+        .send()
         .await
         .expect("group created");
     assert_eq!(created.status(), StatusCode::CREATED);
@@ -941,9 +972,17 @@ async fn integrations_webhook_status_receives_the_provider() {
     let server = Server::start().await;
     let client = server.client();
 
-    let sendgrid = client.integration_webhook_status_retrieve("sendgrid").await;
+    let sendgrid = client
+        .integration_webhook_status_retrieve()
+        .provider_or_integration_id("sendgrid")
+        .send()
+        .await;
     assert!(sendgrid.expect("status of sendgrid").into_inner().data);
-    let mailgun = client.integration_webhook_status_retrieve("mailgun").await;
+    let mailgun = client
+        .integration_webhook_status_retrieve()
+        .provider_or_integration_id("mailgun")
+        .send()
+        .await;
     assert!(!mailgun.expect("status of mailgun").into_inner().data);
 }
 
@@ -953,11 +992,19 @@ async fn layouts_set_default_answers_204_or_404() {
     let client = server.client();
 
     let response = client
-        .layouts_set_default(LAYOUT_ID)
+        .layouts_set_default()
+        .layout_id(LAYOUT_ID)
+        .send()
         .await
         .expect("default set");
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let (status, body) = refusal(client.layouts_set_default("missing").await);
+    let (status, body) = refusal(
+        client
+            .layouts_set_default()
+            .layout_id("missing")
+            .send()
+            .await,
+    );
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(messages(&body), ["Layout not found for id missing"]);
 }
@@ -969,7 +1016,10 @@ async fn execution_details_list_receives_its_query() {
 
     let details = server
         .client()
-        .execution_details_list(&notification_id, "ada")
+        .execution_details_list()
+        .notification_id(notification_id.clone())
+        .subscriber_id("ada")
+        .send()
         .await
         .expect("details listed")
         .into_inner()
@@ -993,7 +1043,9 @@ async fn organizations_rename_round_trips_the_name() {
 
     let renamed = server
         .client()
-        .organizations_rename(&name)
+        .organizations_rename()
+        .body(name.clone())
+        .send()
         .await
         .expect("renamed");
     assert_eq!(renamed.status(), StatusCode::OK);
@@ -1006,12 +1058,18 @@ async fn messages_delete_by_transaction_receives_the_channel() {
     let client = server.client();
 
     let deleted = client
-        .messages_delete_by_transaction("txn-1", Some(ChannelType::Email))
+        .messages_delete_by_transaction()
+        .transaction_id("txn-1")
+        .channel(ChannelType::Email)
+        .send()
         .await
         .expect("messages deleted");
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     let refused = client
-        .messages_delete_by_transaction("txn-1", Some(ChannelType::Sms))
+        .messages_delete_by_transaction()
+        .transaction_id("txn-1")
+        .channel(ChannelType::Sms)
+        .send()
         .await;
     let (status, body) = refusal(refused);
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -1025,14 +1083,20 @@ async fn changes_list_receives_its_query_and_the_spec_defaults() {
     let client = server.client();
 
     let page = client
-        .changes_list(NonZeroU64::new(5), Some(2), "true")
+        .changes_list()
+        .limit(5u64)
+        .page(2)
+        .promoted("true")
+        .send()
         .await
         .expect("changes listed");
     assert_eq!(page.status(), StatusCode::OK);
     let page = page.into_inner();
     assert_eq!((page.page, page.page_size, page.total_count), (2, 5, 0));
     let page = client
-        .changes_list(None, None, "false")
+        .changes_list()
+        .promoted("false")
+        .send()
         .await
         .expect("changes listed");
     let page = page.into_inner();
@@ -1046,6 +1110,7 @@ async fn environments_retrieve_current_answers_for_the_authenticated_caller() {
     let environment = server
         .client()
         .environments_retrieve_current()
+        .send()
         .await
         .expect("current environment")
         .into_inner()
@@ -1063,7 +1128,9 @@ async fn feeds_create_answers_201_with_the_given_name() {
 
     let created = server
         .client()
-        .feeds_create(&body)
+        .feeds_create()
+        .body(body.clone())
+        .send()
         .await
         .expect("feed created");
     assert_eq!(created.status(), StatusCode::CREATED);
@@ -1080,7 +1147,9 @@ async fn tenants_get_answers_200_or_404() {
     let client = server.client();
 
     let tenant = client
-        .tenants_get("acme")
+        .tenants_get()
+        .identifier("acme")
+        .send()
         .await
         .expect("tenant found")
         .into_inner()
@@ -1088,7 +1157,7 @@ async fn tenants_get_answers_200_or_404() {
     assert_eq!(tenant.identifier, "acme");
     assert_eq!(tenant.name.as_deref(), Some("Acme"));
     assert_eq!(tenant.created_at.to_rfc3339(), "2024-03-01T12:00:00+00:00");
-    let (status, body) = refusal(client.tenants_get("initech").await);
+    let (status, body) = refusal(client.tenants_get().identifier("initech").send().await);
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         messages(&body),
@@ -1113,7 +1182,7 @@ async fn a_missing_or_unknown_api_key_is_answered_with_401() {
         key: "beta-testers".into(),
         name: "Beta testers".into(),
     };
-    let (status, body) = refusal(stranger.topics_create(&topic).await);
+    let (status, body) = refusal(stranger.topics_create().body(topic.clone()).send().await);
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(messages(&body), ["API Key not found"]);
     assert!(
@@ -1149,7 +1218,9 @@ async fn invalid_input_is_answered_with_the_400_error_body_before_the_implementa
     let (status, body) = refusal(
         server
             .client()
-            .subscribers_list(NonZeroU64::new(1000), None)
+            .subscribers_list()
+            .limit(1000u64)
+            .send()
             .await,
     );
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -1178,13 +1249,17 @@ async fn static_segments_reach_the_operation_whose_parameter_they_fill() {
         subscriber_id: "bulk".into(),
     };
     client
-        .subscribers_create(&bulk)
+        .subscribers_create()
+        .body(bulk.clone())
+        .send()
         .await
         .expect("subscriber created");
 
     // `/v1/subscribers/bulk` is also the path of `subscribers_create_bulk` (POST only).
     let fetched = client
-        .subscribers_get("bulk")
+        .subscribers_get()
+        .subscriber_id("bulk")
+        .send()
         .await
         .expect("subscriber found")
         .into_inner();
@@ -1193,7 +1268,10 @@ async fn static_segments_reach_the_operation_whose_parameter_they_fill() {
 
     // `/v1/topics/{topicKey}/subscribers/removal` is also `topic_subscribers_remove` (POST only).
     let membership = client
-        .topic_subscribers_get("t", "removal")
+        .topic_subscribers_get()
+        .topic_key("t")
+        .external_subscriber_id("removal")
+        .send()
         .await
         .expect("membership");
     let membership = membership.into_inner().data;

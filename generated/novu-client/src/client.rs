@@ -20,6 +20,7 @@ Version: 1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: ClientOptions,
 }
 impl Client {
     /// Create a new client.
@@ -27,7 +28,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: ClientOptions) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -35,7 +36,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -43,14 +44,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: ClientOptions,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<ClientOptions> for Client {
     fn api_version() -> &'static str {
         "1.0"
     }
@@ -60,12 +66,17 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &ClientOptions {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
-#[allow(clippy::all)]
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<ClientOptions>,
+    {}
+};
 impl Client {
     /**List changes
 
@@ -77,56 +88,16 @@ Arguments:
 - `limit`: Page size.
 - `page`: Zero-based page number.
 - `promoted`: Required. `true` lists promoted changes; any other value lists pending ones.
-*/
-    pub async fn changes_list<'a>(
-        &'a self,
-        limit: Option<::std::num::NonZeroU64>,
-        page: Option<i64>,
-        promoted: &'a str,
-    ) -> Result<ResponseValue<types::ChangePage>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/changes", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("page", &page))
-            .query(&progenitor_client::QueryParam::new("promoted", &promoted))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "changes_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.changes_list()
+    .limit(limit)
+    .page(page)
+    .promoted(promoted)
+    .send()
+    .await;
+```*/
+    pub fn changes_list(&self) -> builder::ChangesList<'_> {
+        builder::ChangesList::new(self)
     }
     /**Promote several changes
 
@@ -135,105 +106,29 @@ Promotes each listed change to the production environment; counts as a bulk call
 Sends a `POST` request to `/v1/changes/bulk/apply`
 
 Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`: Optional: the server reads a request without a body as `{}`.
-*/
-    pub async fn changes_apply_bulk<'a>(
-        &'a self,
-        body: &'a types::BulkApplyChangesRequest,
-    ) -> Result<
-        ResponseValue<types::ChangeBatchListEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/changes/bulk/apply", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "changes_apply_bulk",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.changes_apply_bulk()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn changes_apply_bulk(&self) -> builder::ChangesApplyBulk<'_> {
+        builder::ChangesApplyBulk::new(self)
     }
     /**Count pending changes
 
 Sends a `GET` request to `/v1/changes/count`
 
-*/
-    pub async fn changes_count<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::CountEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/changes/count", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "changes_count",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.changes_count()
+    .send()
+    .await;
+```*/
+    pub fn changes_count(&self) -> builder::ChangesCount<'_> {
+        builder::ChangesCount::new(self)
     }
     /**Promote a change
 
@@ -243,56 +138,16 @@ Sends a `POST` request to `/v1/changes/{changeId}/apply`
 
 Arguments:
 - `change_id`: The change's `_id`.
-*/
-    pub async fn changes_apply<'a>(
-        &'a self,
-        change_id: &'a types::ObjectId,
-    ) -> Result<ResponseValue<types::ChangeListEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/changes/{}/apply", self.baseurl, encode_path(& change_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "changes_apply",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+```ignore
+let response = client.changes_apply()
+    .change_id(change_id)
+    .idempotency_key(idempotency_key)
+    .send()
+    .await;
+```*/
+    pub fn changes_apply(&self) -> builder::ChangesApply<'_> {
+        builder::ChangesApply::new(self)
     }
     /**List environments
 
@@ -300,145 +155,39 @@ API keys are included only for the environment of the calling key.
 
 Sends a `GET` request to `/v1/environments`
 
-*/
-    pub async fn environments_list<'a>(
-        &'a self,
-    ) -> Result<
-        ResponseValue<types::EnvironmentListEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/environments", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "environments_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.environments_list()
+    .send()
+    .await;
+```*/
+    pub fn environments_list(&self) -> builder::EnvironmentsList<'_> {
+        builder::EnvironmentsList::new(self)
     }
     /**List API keys
 
 Sends a `GET` request to `/v1/environments/api-keys`
 
-*/
-    pub async fn environment_api_keys_list<'a>(
-        &'a self,
-    ) -> Result<
-        ResponseValue<types::EnvironmentApiKeyListEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/environments/api-keys", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "environment_api_keys_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.environment_api_keys_list()
+    .send()
+    .await;
+```*/
+    pub fn environment_api_keys_list(&self) -> builder::EnvironmentApiKeysList<'_> {
+        builder::EnvironmentApiKeysList::new(self)
     }
     /**Get the current environment
 
 Sends a `GET` request to `/v1/environments/me`
 
-*/
-    pub async fn environments_retrieve_current<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::EnvironmentEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/environments/me", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "environments_retrieve_current",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.environments_retrieve_current()
+    .send()
+    .await;
+```*/
+    pub fn environments_retrieve_current(
+        &self,
+    ) -> builder::EnvironmentsRetrieveCurrent<'_> {
+        builder::EnvironmentsRetrieveCurrent::new(self)
     }
     /**Trigger a workflow
 
@@ -446,61 +195,18 @@ Queues one run of the workflow named by `name` for the recipients in `to`. Succe
 
 Sends a `POST` request to `/v1/events/trigger`
 
-*/
-    pub async fn events_trigger<'a>(
-        &'a self,
-        body: &'a types::TriggerEventRequest,
-    ) -> Result<
-        ResponseValue<types::TriggerEventResultEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/events/trigger", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "events_trigger",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+- `body`
+```ignore
+let response = client.events_trigger()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn events_trigger(&self) -> builder::EventsTrigger<'_> {
+        builder::EventsTrigger::new(self)
     }
     /**Trigger a workflow for every subscriber
 
@@ -508,58 +214,18 @@ Queues the workflow for all subscribers of the environment. Once the request is 
 
 Sends a `POST` request to `/v1/events/trigger/broadcast`
 
-*/
-    pub async fn events_broadcast<'a>(
-        &'a self,
-        body: &'a types::BroadcastEventRequest,
-    ) -> Result<
-        ResponseValue<types::TriggerEventResultEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/events/trigger/broadcast", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "events_broadcast",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+- `body`
+```ignore
+let response = client.events_broadcast()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn events_broadcast(&self) -> builder::EventsBroadcast<'_> {
+        builder::EventsBroadcast::new(self)
     }
     /**Trigger several workflows at once
 
@@ -567,58 +233,18 @@ Processes 1 to 100 trigger requests in one call and answers with one result per 
 
 Sends a `POST` request to `/v1/events/trigger/bulk`
 
-*/
-    pub async fn events_trigger_bulk<'a>(
-        &'a self,
-        body: &'a types::BulkTriggerEventRequest,
-    ) -> Result<
-        ResponseValue<types::TriggerEventResultListEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/events/trigger/bulk", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "events_trigger_bulk",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+- `body`
+```ignore
+let response = client.events_trigger_bulk()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn events_trigger_bulk(&self) -> builder::EventsTriggerBulk<'_> {
+        builder::EventsTriggerBulk::new(self)
     }
     /**Cancel a triggered transaction
 
@@ -628,54 +254,14 @@ Sends a `DELETE` request to `/v1/events/trigger/{transactionId}`
 
 Arguments:
 - `transaction_id`: The transaction id given or returned at trigger time.
-*/
-    pub async fn events_cancel<'a>(
-        &'a self,
-        transaction_id: &'a str,
-    ) -> Result<ResponseValue<types::BooleanEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/events/trigger/{}", self.baseurl, encode_path(& transaction_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "events_cancel",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.events_cancel()
+    .transaction_id(transaction_id)
+    .send()
+    .await;
+```*/
+    pub fn events_cancel(&self) -> builder::EventsCancel<'_> {
+        builder::EventsCancel::new(self)
     }
     /**List the execution details of a notification
 
@@ -686,108 +272,27 @@ Sends a `GET` request to `/v1/execution-details`
 Arguments:
 - `notification_id`: The notification's database id.
 - `subscriber_id`: The subscriber's `subscriberId`.
-*/
-    pub async fn execution_details_list<'a>(
-        &'a self,
-        notification_id: &'a types::ObjectId,
-        subscriber_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::ExecutionDetailListEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/execution-details", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(
-                &progenitor_client::QueryParam::new("notificationId", &notification_id),
-            )
-            .query(&progenitor_client::QueryParam::new("subscriberId", &subscriber_id))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "execution_details_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.execution_details_list()
+    .notification_id(notification_id)
+    .subscriber_id(subscriber_id)
+    .send()
+    .await;
+```*/
+    pub fn execution_details_list(&self) -> builder::ExecutionDetailsList<'_> {
+        builder::ExecutionDetailsList::new(self)
     }
     /**List feeds
 
 Sends a `GET` request to `/v1/feeds`
 
-*/
-    pub async fn feeds_list<'a>(
-        &'a self,
-    ) -> Result<ResponseValue<types::FeedListEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/feeds", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "feeds_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.feeds_list()
+    .send()
+    .await;
+```*/
+    pub fn feeds_list(&self) -> builder::FeedsList<'_> {
+        builder::FeedsList::new(self)
     }
     /**Create a feed
 
@@ -795,58 +300,18 @@ The feed's identifier is its name. A name already in use: 409 `Feed with identif
 
 Sends a `POST` request to `/v1/feeds`
 
-*/
-    pub async fn feeds_create<'a>(
-        &'a self,
-        body: &'a types::CreateFeedRequest,
-    ) -> Result<ResponseValue<types::FeedEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/feeds", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "feeds_create",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            409u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+- `body`
+```ignore
+let response = client.feeds_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn feeds_create(&self) -> builder::FeedsCreate<'_> {
+        builder::FeedsCreate::new(self)
     }
     /**Delete a feed
 
@@ -856,53 +321,14 @@ Sends a `DELETE` request to `/v1/feeds/{feedId}`
 
 Arguments:
 - `feed_id`: The feed's database id.
-*/
-    pub async fn feeds_delete<'a>(
-        &'a self,
-        feed_id: &'a str,
-    ) -> Result<ResponseValue<types::FeedListEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/feeds/{}", self.baseurl, encode_path(& feed_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "feeds_delete",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.feeds_delete()
+    .feed_id(feed_id)
+    .send()
+    .await;
+```*/
+    pub fn feeds_delete(&self) -> builder::FeedsDelete<'_> {
+        builder::FeedsDelete::new(self)
     }
     /**Check the MX record of the inbound-parse domain
 
@@ -913,99 +339,25 @@ at the time of the call).
 
 Sends a `GET` request to `/v1/inbound-parse/mx/status`
 
-*/
-    pub async fn inbound_parse_mx_status<'a>(
-        &'a self,
-    ) -> Result<
-        ResponseValue<types::MxRecordStatusEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/inbound-parse/mx/status", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "inbound_parse_mx_status",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.inbound_parse_mx_status()
+    .send()
+    .await;
+```*/
+    pub fn inbound_parse_mx_status(&self) -> builder::InboundParseMxStatus<'_> {
+        builder::InboundParseMxStatus::new(self)
     }
     /**List integrations
 
 Sends a `GET` request to `/v1/integrations`
 
-*/
-    pub async fn integrations_list<'a>(
-        &'a self,
-    ) -> Result<
-        ResponseValue<types::IntegrationListEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/integrations", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "integrations_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.integrations_list()
+    .send()
+    .await;
+```*/
+    pub fn integrations_list(&self) -> builder::IntegrationsList<'_> {
+        builder::IntegrationsList::new(self)
     }
     /**Create an integration
 
@@ -1013,107 +365,30 @@ Creates an integration in the key's environment, or in `_environmentId`. When it
 
 Sends a `POST` request to `/v1/integrations`
 
-*/
-    pub async fn integrations_create<'a>(
-        &'a self,
-        body: &'a types::CreateIntegrationRequest,
-    ) -> Result<ResponseValue<types::IntegrationEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/integrations", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "integrations_create",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            409u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+- `body`
+```ignore
+let response = client.integrations_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn integrations_create(&self) -> builder::IntegrationsCreate<'_> {
+        builder::IntegrationsCreate::new(self)
     }
     /**List active integrations
 
 Sends a `GET` request to `/v1/integrations/active`
 
-*/
-    pub async fn integrations_list_active<'a>(
-        &'a self,
-    ) -> Result<
-        ResponseValue<types::IntegrationListEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/integrations/active", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "integrations_list_active",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.integrations_list_active()
+    .send()
+    .await;
+```*/
+    pub fn integrations_list_active(&self) -> builder::IntegrationsListActive<'_> {
+        builder::IntegrationsListActive::new(self)
     }
     /**Check webhook support
 
@@ -1123,57 +398,16 @@ Sends a `GET` request to `/v1/integrations/webhook/provider/{providerOrIntegrati
 
 Arguments:
 - `provider_or_integration_id`: A provider id or an integration `_id`.
-*/
-    pub async fn integration_webhook_status_retrieve<'a>(
-        &'a self,
-        provider_or_integration_id: &'a str,
-    ) -> Result<ResponseValue<types::BooleanEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/integrations/webhook/provider/{}/status", self.baseurl, encode_path(&
-            provider_or_integration_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "integration_webhook_status_retrieve",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.integration_webhook_status_retrieve()
+    .provider_or_integration_id(provider_or_integration_id)
+    .send()
+    .await;
+```*/
+    pub fn integration_webhook_status_retrieve(
+        &self,
+    ) -> builder::IntegrationWebhookStatusRetrieve<'_> {
+        builder::IntegrationWebhookStatusRetrieve::new(self)
     }
     /**Update an integration
 
@@ -1184,65 +418,15 @@ Sends a `PUT` request to `/v1/integrations/{integrationId}`
 Arguments:
 - `integration_id`: The integration's `_id`.
 - `body`
-*/
-    pub async fn integrations_update<'a>(
-        &'a self,
-        integration_id: &'a str,
-        body: &'a types::UpdateIntegrationRequest,
-    ) -> Result<ResponseValue<types::IntegrationEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/integrations/{}", self.baseurl, encode_path(& integration_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "integrations_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            409u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.integrations_update()
+    .integration_id(integration_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn integrations_update(&self) -> builder::IntegrationsUpdate<'_> {
+        builder::IntegrationsUpdate::new(self)
     }
     /**Delete an integration
 
@@ -1252,60 +436,14 @@ Sends a `DELETE` request to `/v1/integrations/{integrationId}`
 
 Arguments:
 - `integration_id`: The integration's `_id`.
-*/
-    pub async fn integrations_delete<'a>(
-        &'a self,
-        integration_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::IntegrationListEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/integrations/{}", self.baseurl, encode_path(& integration_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "integrations_delete",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.integrations_delete()
+    .integration_id(integration_id)
+    .send()
+    .await;
+```*/
+    pub fn integrations_delete(&self) -> builder::IntegrationsDelete<'_> {
+        builder::IntegrationsDelete::new(self)
     }
     /**Make an integration primary
 
@@ -1315,57 +453,16 @@ Sends a `POST` request to `/v1/integrations/{integrationId}/set-primary`
 
 Arguments:
 - `integration_id`: The integration's `_id`.
-*/
-    pub async fn integrations_set_primary<'a>(
-        &'a self,
-        integration_id: &'a types::ObjectId,
-    ) -> Result<ResponseValue<types::IntegrationEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/integrations/{}/set-primary", self.baseurl, encode_path(&
-            integration_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "integrations_set_primary",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+```ignore
+let response = client.integrations_set_primary()
+    .integration_id(integration_id)
+    .idempotency_key(idempotency_key)
+    .send()
+    .await;
+```*/
+    pub fn integrations_set_primary(&self) -> builder::IntegrationsSetPrimary<'_> {
+        builder::IntegrationsSetPrimary::new(self)
     }
     /**List layouts
 
@@ -1378,58 +475,17 @@ Arguments:
 - `page`: Zero-based page number.
 - `page_size`: Page size.
 - `sort_by`: Field to sort by; only `createdAt` is meaningful.
-*/
-    pub async fn layouts_list<'a>(
-        &'a self,
-        order_by: Option<i64>,
-        page: Option<u64>,
-        page_size: Option<i64>,
-        sort_by: Option<&'a str>,
-    ) -> Result<ResponseValue<types::LayoutPage>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/layouts", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("orderBy", &order_by))
-            .query(&progenitor_client::QueryParam::new("page", &page))
-            .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
-            .query(&progenitor_client::QueryParam::new("sortBy", &sort_by))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "layouts_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.layouts_list()
+    .order_by(order_by)
+    .page(page)
+    .page_size(page_size)
+    .sort_by(sort_by)
+    .send()
+    .await;
+```*/
+    pub fn layouts_list(&self) -> builder::LayoutsList<'_> {
+        builder::LayoutsList::new(self)
     }
     /**Create a layout
 
@@ -1437,61 +493,18 @@ Arguments:
 
 Sends a `POST` request to `/v1/layouts`
 
-*/
-    pub async fn layouts_create<'a>(
-        &'a self,
-        body: &'a types::CreateLayoutRequest,
-    ) -> Result<
-        ResponseValue<types::LayoutCreatedEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/layouts", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "layouts_create",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            409u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+- `body`
+```ignore
+let response = client.layouts_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn layouts_create(&self) -> builder::LayoutsCreate<'_> {
+        builder::LayoutsCreate::new(self)
     }
     /**Get a layout
 
@@ -1501,56 +514,14 @@ Sends a `GET` request to `/v1/layouts/{layoutId}`
 
 Arguments:
 - `layout_id`: The layout's `_id`.
-*/
-    pub async fn layouts_retrieve<'a>(
-        &'a self,
-        layout_id: &'a str,
-    ) -> Result<ResponseValue<types::LayoutEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/layouts/{}", self.baseurl, encode_path(& layout_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "layouts_retrieve",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.layouts_retrieve()
+    .layout_id(layout_id)
+    .send()
+    .await;
+```*/
+    pub fn layouts_retrieve(&self) -> builder::LayoutsRetrieve<'_> {
+        builder::LayoutsRetrieve::new(self)
     }
     /**Delete a layout
 
@@ -1560,59 +531,14 @@ Sends a `DELETE` request to `/v1/layouts/{layoutId}`
 
 Arguments:
 - `layout_id`: The layout's `_id`.
-*/
-    pub async fn layouts_delete<'a>(
-        &'a self,
-        layout_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/layouts/{}", self.baseurl, encode_path(& layout_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "layouts_delete",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            409u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.layouts_delete()
+    .layout_id(layout_id)
+    .send()
+    .await;
+```*/
+    pub fn layouts_delete(&self) -> builder::LayoutsDelete<'_> {
+        builder::LayoutsDelete::new(self)
     }
     /**Update a layout
 
@@ -1622,65 +548,18 @@ Sends a `PATCH` request to `/v1/layouts/{layoutId}`
 
 Arguments:
 - `layout_id`: The layout's `_id`.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`
-*/
-    pub async fn layouts_update<'a>(
-        &'a self,
-        layout_id: &'a str,
-        body: &'a types::UpdateLayoutRequest,
-    ) -> Result<ResponseValue<types::LayoutEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/layouts/{}", self.baseurl, encode_path(& layout_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "layouts_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            409u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.layouts_update()
+    .layout_id(layout_id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn layouts_update(&self) -> builder::LayoutsUpdate<'_> {
+        builder::LayoutsUpdate::new(self)
     }
     /**Make a layout the default
 
@@ -1690,57 +569,16 @@ Sends a `POST` request to `/v1/layouts/{layoutId}/default`
 
 Arguments:
 - `layout_id`: The layout's `_id`.
-*/
-    pub async fn layouts_set_default<'a>(
-        &'a self,
-        layout_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/layouts/{}/default", self.baseurl, encode_path(& layout_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "layouts_set_default",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+```ignore
+let response = client.layouts_set_default()
+    .layout_id(layout_id)
+    .idempotency_key(idempotency_key)
+    .send()
+    .await;
+```*/
+    pub fn layouts_set_default(&self) -> builder::LayoutsSetDefault<'_> {
+        builder::LayoutsSetDefault::new(self)
     }
     /**List messages
 
@@ -1754,63 +592,18 @@ Arguments:
 - `page`: Zero-based page number.
 - `subscriber_id`: Only messages of this subscriber (`subscriberId`).
 - `transaction_id`: Only messages of these transactions. Comma-separated values are accepted too.
-*/
-    pub async fn messages_list<'a>(
-        &'a self,
-        channel: Option<&'a str>,
-        limit: Option<i64>,
-        page: Option<i64>,
-        subscriber_id: Option<&'a str>,
-        transaction_id: Option<&'a ::std::vec::Vec<::std::string::String>>,
-    ) -> Result<ResponseValue<types::MessagePage>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/messages", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("channel", &channel))
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("page", &page))
-            .query(&progenitor_client::QueryParam::new("subscriberId", &subscriber_id))
-            .query(&progenitor_client::QueryParam::new("transactionId", &transaction_id))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "messages_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.messages_list()
+    .channel(channel)
+    .limit(limit)
+    .page(page)
+    .subscriber_id(subscriber_id)
+    .transaction_id(transaction_id)
+    .send()
+    .await;
+```*/
+    pub fn messages_list(&self) -> builder::MessagesList<'_> {
+        builder::MessagesList::new(self)
     }
     /**Delete the messages of a transaction
 
@@ -1821,59 +614,17 @@ Sends a `DELETE` request to `/v1/messages/transaction/{transactionId}`
 Arguments:
 - `transaction_id`: The transaction id.
 - `channel`: Only messages of this channel.
-*/
-    pub async fn messages_delete_by_transaction<'a>(
-        &'a self,
-        transaction_id: &'a str,
-        channel: Option<types::ChannelType>,
-    ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/messages/transaction/{}", self.baseurl, encode_path(& transaction_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("channel", &channel))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "messages_delete_by_transaction",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.messages_delete_by_transaction()
+    .transaction_id(transaction_id)
+    .channel(channel)
+    .send()
+    .await;
+```*/
+    pub fn messages_delete_by_transaction(
+        &self,
+    ) -> builder::MessagesDeleteByTransaction<'_> {
+        builder::MessagesDeleteByTransaction::new(self)
     }
     /**Delete a message
 
@@ -1883,165 +634,43 @@ Sends a `DELETE` request to `/v1/messages/{messageId}`
 
 Arguments:
 - `message_id`: The message's database id.
-*/
-    pub async fn messages_delete<'a>(
-        &'a self,
-        message_id: &'a types::ObjectId,
-    ) -> Result<
-        ResponseValue<types::DeleteAcknowledgementEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/messages/{}", self.baseurl, encode_path(& message_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "messages_delete",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.messages_delete()
+    .message_id(message_id)
+    .send()
+    .await;
+```*/
+    pub fn messages_delete(&self) -> builder::MessagesDelete<'_> {
+        builder::MessagesDelete::new(self)
     }
     /**List workflow groups
 
 Sends a `GET` request to `/v1/notification-groups`
 
-*/
-    pub async fn workflow_groups_list<'a>(
-        &'a self,
-    ) -> Result<
-        ResponseValue<types::WorkflowGroupListEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/notification-groups", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflow_groups_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflow_groups_list()
+    .send()
+    .await;
+```*/
+    pub fn workflow_groups_list(&self) -> builder::WorkflowGroupsList<'_> {
+        builder::WorkflowGroupsList::new(self)
     }
     /**Create a workflow group
 
 Sends a `POST` request to `/v1/notification-groups`
 
-*/
-    pub async fn workflow_groups_create<'a>(
-        &'a self,
-        body: &'a types::WorkflowGroupRequest,
-    ) -> Result<
-        ResponseValue<types::WorkflowGroupEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/notification-groups", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflow_groups_create",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+- `body`
+```ignore
+let response = client.workflow_groups_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn workflow_groups_create(&self) -> builder::WorkflowGroupsCreate<'_> {
+        builder::WorkflowGroupsCreate::new(self)
     }
     /**Get a workflow group
 
@@ -2051,59 +680,14 @@ Sends a `GET` request to `/v1/notification-groups/{id}`
 
 Arguments:
 - `id`: The group's `_id`.
-*/
-    pub async fn workflow_groups_retrieve<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::WorkflowGroupEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/notification-groups/{}", self.baseurl, encode_path(& id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflow_groups_retrieve",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflow_groups_retrieve()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn workflow_groups_retrieve(&self) -> builder::WorkflowGroupsRetrieve<'_> {
+        builder::WorkflowGroupsRetrieve::new(self)
     }
     /**Delete a workflow group
 
@@ -2113,59 +697,14 @@ Sends a `DELETE` request to `/v1/notification-groups/{id}`
 
 Arguments:
 - `id`: The group's `_id`.
-*/
-    pub async fn workflow_groups_delete<'a>(
-        &'a self,
-        id: &'a str,
-    ) -> Result<
-        ResponseValue<types::DeleteAcknowledgementEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/notification-groups/{}", self.baseurl, encode_path(& id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflow_groups_delete",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflow_groups_delete()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn workflow_groups_delete(&self) -> builder::WorkflowGroupsDelete<'_> {
+        builder::WorkflowGroupsDelete::new(self)
     }
     /**Rename a workflow group
 
@@ -2175,65 +714,18 @@ Sends a `PATCH` request to `/v1/notification-groups/{id}`
 
 Arguments:
 - `id`: The group's `_id`.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`
-*/
-    pub async fn workflow_groups_update<'a>(
-        &'a self,
-        id: &'a str,
-        body: &'a types::WorkflowGroupRequest,
-    ) -> Result<
-        ResponseValue<types::WorkflowGroupEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/notification-groups/{}", self.baseurl, encode_path(& id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflow_groups_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflow_groups_update()
+    .id(id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn workflow_groups_update(&self) -> builder::WorkflowGroupsUpdate<'_> {
+        builder::WorkflowGroupsUpdate::new(self)
     }
     /**List workflows
 
@@ -2245,56 +737,16 @@ Arguments:
 - `limit`: Page size.
 - `page`: Zero-based page number.
 - `query`: Substring of the name or trigger identifier.
-*/
-    pub async fn notification_templates_list<'a>(
-        &'a self,
-        limit: Option<::std::num::NonZeroU64>,
-        page: Option<i64>,
-        query: Option<&'a str>,
-    ) -> Result<ResponseValue<types::WorkflowPage>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/notification-templates", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("page", &page))
-            .query(&progenitor_client::QueryParam::new("query", &query))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "notification_templates_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.notification_templates_list()
+    .limit(limit)
+    .page(page)
+    .query(query)
+    .send()
+    .await;
+```*/
+    pub fn notification_templates_list(&self) -> builder::NotificationTemplatesList<'_> {
+        builder::NotificationTemplatesList::new(self)
     }
     /**Create a workflow
 
@@ -2304,58 +756,20 @@ Sends a `POST` request to `/v1/notification-templates`
 
 Arguments:
 - `source`: Free label of the client creating the workflow.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`
-*/
-    pub async fn notification_templates_create<'a>(
-        &'a self,
-        source: Option<&'a str>,
-        body: &'a types::CreateWorkflowRequest,
-    ) -> Result<ResponseValue<types::WorkflowEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/notification-templates", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .query(&progenitor_client::QueryParam::new("__source", &source))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "notification_templates_create",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.notification_templates_create()
+    .source(source)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn notification_templates_create(
+        &self,
+    ) -> builder::NotificationTemplatesCreate<'_> {
+        builder::NotificationTemplatesCreate::new(self)
     }
     /**Get a workflow
 
@@ -2365,57 +779,16 @@ Sends a `GET` request to `/v1/notification-templates/{templateId}`
 
 Arguments:
 - `template_id`: The workflow's `_id`, or its trigger identifier.
-*/
-    pub async fn notification_templates_retrieve<'a>(
-        &'a self,
-        template_id: &'a str,
-    ) -> Result<ResponseValue<types::WorkflowEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/notification-templates/{}", self.baseurl, encode_path(& template_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "notification_templates_retrieve",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.notification_templates_retrieve()
+    .template_id(template_id)
+    .send()
+    .await;
+```*/
+    pub fn notification_templates_retrieve(
+        &self,
+    ) -> builder::NotificationTemplatesRetrieve<'_> {
+        builder::NotificationTemplatesRetrieve::new(self)
     }
     /**Update a workflow
 
@@ -2426,62 +799,17 @@ Sends a `PUT` request to `/v1/notification-templates/{templateId}`
 Arguments:
 - `template_id`: The workflow's `_id`.
 - `body`
-*/
-    pub async fn notification_templates_update<'a>(
-        &'a self,
-        template_id: &'a types::ObjectId,
-        body: &'a types::UpdateWorkflowRequest,
-    ) -> Result<ResponseValue<types::WorkflowEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/notification-templates/{}", self.baseurl, encode_path(& template_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "notification_templates_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.notification_templates_update()
+    .template_id(template_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn notification_templates_update(
+        &self,
+    ) -> builder::NotificationTemplatesUpdate<'_> {
+        builder::NotificationTemplatesUpdate::new(self)
     }
     /**Delete a workflow
 
@@ -2491,54 +819,16 @@ Sends a `DELETE` request to `/v1/notification-templates/{templateId}`
 
 Arguments:
 - `template_id`: The workflow's `_id`.
-*/
-    pub async fn notification_templates_delete<'a>(
-        &'a self,
-        template_id: &'a types::ObjectId,
-    ) -> Result<ResponseValue<types::BooleanEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/notification-templates/{}", self.baseurl, encode_path(& template_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "notification_templates_delete",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.notification_templates_delete()
+    .template_id(template_id)
+    .send()
+    .await;
+```*/
+    pub fn notification_templates_delete(
+        &self,
+    ) -> builder::NotificationTemplatesDelete<'_> {
+        builder::NotificationTemplatesDelete::new(self)
     }
     /**Activate or deactivate a workflow
 
@@ -2549,62 +839,17 @@ Sends a `PUT` request to `/v1/notification-templates/{templateId}/status`
 Arguments:
 - `template_id`: The workflow's `_id`.
 - `body`
-*/
-    pub async fn notification_template_status_update<'a>(
-        &'a self,
-        template_id: &'a types::ObjectId,
-        body: &'a types::ChangeWorkflowStatusRequest,
-    ) -> Result<ResponseValue<types::WorkflowEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/notification-templates/{}/status", self.baseurl, encode_path(&
-            template_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "notification_template_status_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.notification_template_status_update()
+    .template_id(template_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn notification_template_status_update(
+        &self,
+    ) -> builder::NotificationTemplateStatusUpdate<'_> {
+        builder::NotificationTemplateStatusUpdate::new(self)
     }
     /**List triggered notifications
 
@@ -2620,64 +865,20 @@ Arguments:
 - `subscriber_ids`: Only notifications for these subscribers (`subscriberId`s). Comma-separated values are accepted too.
 - `templates`: Only notifications of these workflows (database ids). Comma-separated values are accepted too.
 - `transaction_id`: Only the notification of this transaction.
-*/
-    pub async fn notifications_list<'a>(
-        &'a self,
-        channels: Option<&'a ::std::vec::Vec<types::ChannelType>>,
-        emails: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        page: Option<i64>,
-        search: Option<&'a str>,
-        subscriber_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        templates: Option<&'a ::std::vec::Vec<types::ObjectId>>,
-        transaction_id: Option<&'a str>,
-    ) -> Result<ResponseValue<types::ActivityPage>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/notifications", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("channels", &channels))
-            .query(&progenitor_client::QueryParam::new("emails", &emails))
-            .query(&progenitor_client::QueryParam::new("page", &page))
-            .query(&progenitor_client::QueryParam::new("search", &search))
-            .query(&progenitor_client::QueryParam::new("subscriberIds", &subscriber_ids))
-            .query(&progenitor_client::QueryParam::new("templates", &templates))
-            .query(&progenitor_client::QueryParam::new("transactionId", &transaction_id))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "notifications_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.notifications_list()
+    .channels(channels)
+    .emails(emails)
+    .page(page)
+    .search(search)
+    .subscriber_ids(subscriber_ids)
+    .templates(templates)
+    .transaction_id(transaction_id)
+    .send()
+    .await;
+```*/
+    pub fn notifications_list(&self) -> builder::NotificationsList<'_> {
+        builder::NotificationsList::new(self)
     }
     /**Count notifications per day
 
@@ -2685,104 +886,26 @@ Sends a `GET` request to `/v1/notifications/graph/stats`
 
 Arguments:
 - `days`: How many days back to count.
-*/
-    pub async fn notifications_graph_stats<'a>(
-        &'a self,
-        days: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::ActivityGraphStatListEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/notifications/graph/stats", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("days", &days))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "notifications_graph_stats",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.notifications_graph_stats()
+    .days(days)
+    .send()
+    .await;
+```*/
+    pub fn notifications_graph_stats(&self) -> builder::NotificationsGraphStats<'_> {
+        builder::NotificationsGraphStats::new(self)
     }
     /**Count recent notifications
 
 Sends a `GET` request to `/v1/notifications/stats`
 
-*/
-    pub async fn notifications_stats<'a>(
-        &'a self,
-    ) -> Result<
-        ResponseValue<types::ActivityStatsEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/notifications/stats", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "notifications_stats",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.notifications_stats()
+    .send()
+    .await;
+```*/
+    pub fn notifications_stats(&self) -> builder::NotificationsStats<'_> {
+        builder::NotificationsStats::new(self)
     }
     /**Get a notification
 
@@ -2792,57 +915,14 @@ Sends a `GET` request to `/v1/notifications/{notificationId}`
 
 Arguments:
 - `notification_id`: The notification's database id.
-*/
-    pub async fn notifications_get<'a>(
-        &'a self,
-        notification_id: &'a types::ObjectId,
-    ) -> Result<
-        ResponseValue<types::ActivityNotificationEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/notifications/{}", self.baseurl, encode_path(& notification_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "notifications_get",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.notifications_get()
+    .notification_id(notification_id)
+    .send()
+    .await;
+```*/
+    pub fn notifications_get(&self) -> builder::NotificationsGet<'_> {
+        builder::NotificationsGet::new(self)
     }
     /**List organizations
 
@@ -2850,50 +930,13 @@ Not served when the deployment uses Clerk authentication, which keeps only `GET 
 
 Sends a `GET` request to `/v1/organizations`
 
-*/
-    pub async fn organizations_list<'a>(
-        &'a self,
-    ) -> Result<
-        ResponseValue<types::OrganizationListEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/organizations", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "organizations_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.organizations_list()
+    .send()
+    .await;
+```*/
+    pub fn organizations_list(&self) -> builder::OrganizationsList<'_> {
+        builder::OrganizationsList::new(self)
     }
     /**Create an organization
 
@@ -2901,115 +944,35 @@ Not served when the deployment uses Clerk authentication, which keeps only `GET 
 
 Sends a `POST` request to `/v1/organizations`
 
-*/
-    pub async fn organizations_create<'a>(
-        &'a self,
-        body: &'a types::CreateOrganizationRequest,
-    ) -> Result<
-        ResponseValue<types::OrganizationEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/organizations", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "organizations_create",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+- `body`
+```ignore
+let response = client.organizations_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn organizations_create(&self) -> builder::OrganizationsCreate<'_> {
+        builder::OrganizationsCreate::new(self)
     }
     /**Rename the organization
 
 Sends a `PATCH` request to `/v1/organizations`
 
-*/
-    pub async fn organizations_rename<'a>(
-        &'a self,
-        body: &'a types::OrganizationName,
-    ) -> Result<
-        ResponseValue<types::OrganizationNameEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/organizations", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "organizations_rename",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+- `body`
+```ignore
+let response = client.organizations_rename()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn organizations_rename(&self) -> builder::OrganizationsRename<'_> {
+        builder::OrganizationsRename::new(self)
     }
     /**Update the branding
 
@@ -3019,107 +982,30 @@ Sends a `PUT` request to `/v1/organizations/branding`
 
 Arguments:
 - `body`: Optional: the server reads a request without a body as `{}`.
-*/
-    pub async fn organization_branding_update<'a>(
-        &'a self,
-        body: &'a types::UpdateOrganizationBrandingRequest,
-    ) -> Result<
-        ResponseValue<types::OrganizationBrandingEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/organizations/branding", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "organization_branding_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.organization_branding_update()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn organization_branding_update(
+        &self,
+    ) -> builder::OrganizationBrandingUpdate<'_> {
+        builder::OrganizationBrandingUpdate::new(self)
     }
     /**Get the current organization
 
 Sends a `GET` request to `/v1/organizations/me`
 
-*/
-    pub async fn organizations_retrieve_current<'a>(
-        &'a self,
-    ) -> Result<
-        ResponseValue<types::OrganizationEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/organizations/me", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "organizations_retrieve_current",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.organizations_retrieve_current()
+    .send()
+    .await;
+```*/
+    pub fn organizations_retrieve_current(
+        &self,
+    ) -> builder::OrganizationsRetrieveCurrent<'_> {
+        builder::OrganizationsRetrieveCurrent::new(self)
     }
     /**List members
 
@@ -3127,50 +1013,13 @@ Not served when the deployment uses Clerk authentication, which keeps only `GET 
 
 Sends a `GET` request to `/v1/organizations/members`
 
-*/
-    pub async fn organization_members_list<'a>(
-        &'a self,
-    ) -> Result<
-        ResponseValue<types::OrganizationMemberListEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/organizations/members", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "organization_members_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.organization_members_list()
+    .send()
+    .await;
+```*/
+    pub fn organization_members_list(&self) -> builder::OrganizationMembersList<'_> {
+        builder::OrganizationMembersList::new(self)
     }
     /**Remove a member
 
@@ -3180,60 +1029,14 @@ Sends a `DELETE` request to `/v1/organizations/members/{memberId}`
 
 Arguments:
 - `member_id`: The member's `_id`.
-*/
-    pub async fn organization_members_delete<'a>(
-        &'a self,
-        member_id: &'a types::ObjectId,
-    ) -> Result<
-        ResponseValue<types::OrganizationMemberEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/organizations/members/{}", self.baseurl, encode_path(& member_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "organization_members_delete",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.organization_members_delete()
+    .member_id(member_id)
+    .send()
+    .await;
+```*/
+    pub fn organization_members_delete(&self) -> builder::OrganizationMembersDelete<'_> {
+        builder::OrganizationMembersDelete::new(self)
     }
     /**Change a member's role
 
@@ -3244,65 +1047,17 @@ Sends a `PUT` request to `/v1/organizations/members/{memberId}/roles`
 Arguments:
 - `member_id`: The member's `_id`.
 - `body`
-*/
-    pub async fn organization_member_roles_update<'a>(
-        &'a self,
-        member_id: &'a types::ObjectId,
-        body: &'a types::UpdateOrganizationMemberRolesRequest,
-    ) -> Result<
-        ResponseValue<types::OrganizationMemberEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/organizations/members/{}/roles", self.baseurl, encode_path(& member_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "organization_member_roles_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.organization_member_roles_update()
+    .member_id(member_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn organization_member_roles_update(
+        &self,
+    ) -> builder::OrganizationMemberRolesUpdate<'_> {
+        builder::OrganizationMemberRolesUpdate::new(self)
     }
     /**List subscribers
 
@@ -3313,54 +1068,15 @@ Sends a `GET` request to `/v1/subscribers`
 Arguments:
 - `limit`: Page size.
 - `page`: Zero-based page number.
-*/
-    pub async fn subscribers_list<'a>(
-        &'a self,
-        limit: Option<::std::num::NonZeroU64>,
-        page: Option<i64>,
-    ) -> Result<ResponseValue<types::SubscriberPage>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/subscribers", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("page", &page))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscribers_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscribers_list()
+    .limit(limit)
+    .page(page)
+    .send()
+    .await;
+```*/
+    pub fn subscribers_list(&self) -> builder::SubscribersList<'_> {
+        builder::SubscribersList::new(self)
     }
     /**Create or update a subscriber
 
@@ -3368,55 +1084,18 @@ An upsert keyed by `subscriberId`: when the environment already has that subscri
 
 Sends a `POST` request to `/v1/subscribers`
 
-*/
-    pub async fn subscribers_create<'a>(
-        &'a self,
-        body: &'a types::CreateSubscriberRequest,
-    ) -> Result<ResponseValue<types::SubscriberEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/subscribers", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscribers_create",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+- `body`
+```ignore
+let response = client.subscribers_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn subscribers_create(&self) -> builder::SubscribersCreate<'_> {
+        builder::SubscribersCreate::new(self)
     }
     /**Create or update up to 500 subscribers
 
@@ -3424,58 +1103,18 @@ Upserts every item by `subscriberId` (a deleted subscriber with that id is broug
 
 Sends a `POST` request to `/v1/subscribers/bulk`
 
-*/
-    pub async fn subscribers_create_bulk<'a>(
-        &'a self,
-        body: &'a types::BulkCreateSubscribersRequest,
-    ) -> Result<
-        ResponseValue<types::BulkCreateSubscribersResultEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/subscribers/bulk", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscribers_create_bulk",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+- `body`
+```ignore
+let response = client.subscribers_create_bulk()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn subscribers_create_bulk(&self) -> builder::SubscribersCreateBulk<'_> {
+        builder::SubscribersCreateBulk::new(self)
     }
     /**Get a subscriber
 
@@ -3485,57 +1124,14 @@ Sends a `GET` request to `/v1/subscribers/{subscriberId}`
 
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
-*/
-    pub async fn subscribers_get<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-    ) -> Result<ResponseValue<types::SubscriberEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/subscribers/{}", self.baseurl, encode_path(& subscriber_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscribers_get",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscribers_get()
+    .subscriber_id(subscriber_id)
+    .send()
+    .await;
+```*/
+    pub fn subscribers_get(&self) -> builder::SubscribersGet<'_> {
+        builder::SubscribersGet::new(self)
     }
     /**Update a subscriber
 
@@ -3546,59 +1142,15 @@ Sends a `PUT` request to `/v1/subscribers/{subscriberId}`
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
 - `body`: Optional: the server reads a request without a body as `{}`.
-*/
-    pub async fn subscribers_update<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        body: &'a types::UpdateSubscriberRequest,
-    ) -> Result<ResponseValue<types::SubscriberEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/subscribers/{}", self.baseurl, encode_path(& subscriber_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscribers_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscribers_update()
+    .subscriber_id(subscriber_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn subscribers_update(&self) -> builder::SubscribersUpdate<'_> {
+        builder::SubscribersUpdate::new(self)
     }
     /**Delete a subscriber
 
@@ -3608,60 +1160,14 @@ Sends a `DELETE` request to `/v1/subscribers/{subscriberId}`
 
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
-*/
-    pub async fn subscribers_delete<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::DeleteAcknowledgementEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/subscribers/{}", self.baseurl, encode_path(& subscriber_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscribers_delete",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscribers_delete()
+    .subscriber_id(subscriber_id)
+    .send()
+    .await;
+```*/
+    pub fn subscribers_delete(&self) -> builder::SubscribersDelete<'_> {
+        builder::SubscribersDelete::new(self)
     }
     /**Replace a subscriber's channel credentials
 
@@ -3672,59 +1178,17 @@ Sends a `PUT` request to `/v1/subscribers/{subscriberId}/credentials`
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
 - `body`
-*/
-    pub async fn subscriber_credentials_update<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        body: &'a types::UpdateSubscriberCredentialsRequest,
-    ) -> Result<ResponseValue<types::SubscriberEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/subscribers/{}/credentials", self.baseurl, encode_path(& subscriber_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_credentials_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_credentials_update()
+    .subscriber_id(subscriber_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_credentials_update(
+        &self,
+    ) -> builder::SubscriberCredentialsUpdate<'_> {
+        builder::SubscriberCredentialsUpdate::new(self)
     }
     /**Add to a subscriber's channel credentials
 
@@ -3734,60 +1198,20 @@ Sends a `PATCH` request to `/v1/subscribers/{subscriberId}/credentials`
 
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`
-*/
-    pub async fn subscriber_credentials_append<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        body: &'a types::UpdateSubscriberCredentialsRequest,
-    ) -> Result<ResponseValue<types::SubscriberEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/subscribers/{}/credentials", self.baseurl, encode_path(& subscriber_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_credentials_append",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_credentials_append()
+    .subscriber_id(subscriber_id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_credentials_append(
+        &self,
+    ) -> builder::SubscriberCredentialsAppend<'_> {
+        builder::SubscriberCredentialsAppend::new(self)
     }
     /**Remove a subscriber's credentials for a provider
 
@@ -3798,58 +1222,17 @@ Sends a `DELETE` request to `/v1/subscribers/{subscriberId}/credentials/{provide
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
 - `provider_id`: The chat or push provider whose credentials are removed (e.g. `slack`, `fcm`).
-*/
-    pub async fn subscriber_credentials_delete<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        provider_id: &'a types::SubscriberCredentialsDeleteProviderId,
-    ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/subscribers/{}/credentials/{}", self.baseurl, encode_path(&
-            subscriber_id.to_string()), encode_path(& provider_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_credentials_delete",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_credentials_delete()
+    .subscriber_id(subscriber_id)
+    .provider_id(provider_id)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_credentials_delete(
+        &self,
+    ) -> builder::SubscriberCredentialsDelete<'_> {
+        builder::SubscriberCredentialsDelete::new(self)
     }
     /**Start a chat provider's OAuth flow
 
@@ -3863,65 +1246,18 @@ Arguments:
 - `environment_id`: The environment the subscriber belongs to.
 - `hmac_hash`: HMAC of the subscriber id keyed with the environment's API key; required when the integration has HMAC enabled.
 - `integration_identifier`: Which integration of the provider to use, when there are several.
-*/
-    pub async fn subscriber_chat_oauth<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        provider_id: types::SubscriberChatOauthProviderId,
-        environment_id: &'a types::ObjectId,
-        hmac_hash: Option<&'a str>,
-        integration_identifier: Option<&'a str>,
-    ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/subscribers/{}/credentials/{}/oauth", self.baseurl, encode_path(&
-            subscriber_id.to_string()), encode_path(& provider_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .query(&progenitor_client::QueryParam::new("environmentId", &environment_id))
-            .query(&progenitor_client::QueryParam::new("hmacHash", &hmac_hash))
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "integrationIdentifier",
-                    &integration_identifier,
-                ),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_chat_oauth",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200..=299 => Ok(ResponseValue::stream(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_chat_oauth()
+    .subscriber_id(subscriber_id)
+    .provider_id(provider_id)
+    .environment_id(environment_id)
+    .hmac_hash(hmac_hash)
+    .integration_identifier(integration_identifier)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_chat_oauth(&self) -> builder::SubscriberChatOauth<'_> {
+        builder::SubscriberChatOauth::new(self)
     }
     /**Finish a chat provider's OAuth flow
 
@@ -3936,68 +1272,21 @@ Arguments:
 - `environment_id`: The environment the subscriber belongs to.
 - `hmac_hash`: HMAC of the subscriber id keyed with the environment's API key; required when the integration has HMAC enabled.
 - `integration_identifier`: Which integration of the provider to use, when there are several.
-*/
-    pub async fn subscriber_chat_oauth_callback<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        provider_id: types::SubscriberChatOauthCallbackProviderId,
-        code: &'a types::SubscriberChatOauthCallbackCode,
-        environment_id: &'a types::ObjectId,
-        hmac_hash: Option<&'a str>,
-        integration_identifier: Option<&'a str>,
-    ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/subscribers/{}/credentials/{}/oauth/callback", self.baseurl,
-            encode_path(& subscriber_id.to_string()), encode_path(& provider_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .query(&progenitor_client::QueryParam::new("code", &code))
-            .query(&progenitor_client::QueryParam::new("environmentId", &environment_id))
-            .query(&progenitor_client::QueryParam::new("hmacHash", &hmac_hash))
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "integrationIdentifier",
-                    &integration_identifier,
-                ),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_chat_oauth_callback",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::stream(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_chat_oauth_callback()
+    .subscriber_id(subscriber_id)
+    .provider_id(provider_id)
+    .code(code)
+    .environment_id(environment_id)
+    .hmac_hash(hmac_hash)
+    .integration_identifier(integration_identifier)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_chat_oauth_callback(
+        &self,
+    ) -> builder::SubscriberChatOauthCallback<'_> {
+        builder::SubscriberChatOauthCallback::new(self)
     }
     /**Mark all in-app messages of a subscriber
 
@@ -4007,63 +1296,20 @@ Sends a `POST` request to `/v1/subscribers/{subscriberId}/messages/mark-all`
 
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`
-*/
-    pub async fn subscriber_messages_mark_all<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        body: &'a types::MarkAllMessagesAsRequest,
-    ) -> Result<ResponseValue<types::CountEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/subscribers/{}/messages/mark-all", self.baseurl, encode_path(&
-            subscriber_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_messages_mark_all",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_messages_mark_all()
+    .subscriber_id(subscriber_id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_messages_mark_all(
+        &self,
+    ) -> builder::SubscriberMessagesMarkAll<'_> {
+        builder::SubscriberMessagesMarkAll::new(self)
     }
     /**Mark messages as read, seen, unread or unseen
 
@@ -4073,63 +1319,18 @@ Sends a `POST` request to `/v1/subscribers/{subscriberId}/messages/mark-as`
 
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`
-*/
-    pub async fn subscriber_messages_mark_as<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        body: &'a types::MarkMessagesAsRequest,
-    ) -> Result<ResponseValue<types::MessageListEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/subscribers/{}/messages/mark-as", self.baseurl, encode_path(&
-            subscriber_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_messages_mark_as",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_messages_mark_as()
+    .subscriber_id(subscriber_id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_messages_mark_as(&self) -> builder::SubscriberMessagesMarkAs<'_> {
+        builder::SubscriberMessagesMarkAs::new(self)
     }
     /**Mark messages as seen or read (legacy)
 
@@ -4139,63 +1340,20 @@ Sends a `POST` request to `/v1/subscribers/{subscriberId}/messages/markAs`
 
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`: Optional: the server reads a request without a body as `{}`.
-*/
-    pub async fn subscriber_messages_mark_as_legacy<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        body: &'a types::LegacyMarkMessagesRequest,
-    ) -> Result<ResponseValue<types::MessageListEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/subscribers/{}/messages/markAs", self.baseurl, encode_path(&
-            subscriber_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_messages_mark_as_legacy",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_messages_mark_as_legacy()
+    .subscriber_id(subscriber_id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_messages_mark_as_legacy(
+        &self,
+    ) -> builder::SubscriberMessagesMarkAsLegacy<'_> {
+        builder::SubscriberMessagesMarkAsLegacy::new(self)
     }
     /**Record the state of a message's action button
 
@@ -4207,66 +1365,22 @@ Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
 - `message_id`: The message's database id.
 - `type_`: Which button.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`
-*/
-    pub async fn subscriber_message_action_update<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        message_id: &'a types::ObjectId,
-        type_: types::SubscriberMessageActionUpdateType,
-        body: &'a types::MarkMessageActionRequest,
-    ) -> Result<ResponseValue<types::MessageEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/subscribers/{}/messages/{}/actions/{}", self.baseurl, encode_path(&
-            subscriber_id.to_string()), encode_path(& message_id.to_string()),
-            encode_path(& type_.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_message_action_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_message_action_update()
+    .subscriber_id(subscriber_id)
+    .message_id(message_id)
+    .type_(type_)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_message_action_update(
+        &self,
+    ) -> builder::SubscriberMessageActionUpdate<'_> {
+        builder::SubscriberMessageActionUpdate::new(self)
     }
     /**Get a subscriber's in-app feed
 
@@ -4282,68 +1396,22 @@ Arguments:
 - `payload`: Base64 of a JSON object (padding optional, standard or URL-safe alphabet); only messages whose payload has equal values at every path of that object are returned. Empty filters nothing.
 - `read`: Only messages with this read state.
 - `seen`: Only messages with this seen state.
-*/
-    pub async fn subscriber_notifications_feed<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        feed_identifier: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        limit: Option<::std::num::NonZeroU64>,
-        page: Option<i64>,
-        payload: Option<&'a str>,
-        read: Option<bool>,
-        seen: Option<bool>,
-    ) -> Result<ResponseValue<types::SubscriberFeedPage>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/subscribers/{}/notifications/feed", self.baseurl, encode_path(&
-            subscriber_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(
-                &progenitor_client::QueryParam::new("feedIdentifier", &feed_identifier),
-            )
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("page", &page))
-            .query(&progenitor_client::QueryParam::new("payload", &payload))
-            .query(&progenitor_client::QueryParam::new("read", &read))
-            .query(&progenitor_client::QueryParam::new("seen", &seen))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_notifications_feed",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_notifications_feed()
+    .subscriber_id(subscriber_id)
+    .feed_identifier(feed_identifier)
+    .limit(limit)
+    .page(page)
+    .payload(payload)
+    .read(read)
+    .seen(seen)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_notifications_feed(
+        &self,
+    ) -> builder::SubscriberNotificationsFeed<'_> {
+        builder::SubscriberNotificationsFeed::new(self)
     }
     /**Count a subscriber's unseen in-app messages
 
@@ -4356,62 +1424,19 @@ Arguments:
 - `feed_identifier`: Only messages filed under feeds with these identifiers. Comma-separated values are accepted too.
 - `limit`: The count stops at this number.
 - `seen`: The seen state to count.
-*/
-    pub async fn subscriber_notifications_unseen_count<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        feed_identifier: Option<&'a ::std::vec::Vec<::std::string::String>>,
-        limit: Option<::std::num::NonZeroU64>,
-        seen: Option<bool>,
-    ) -> Result<ResponseValue<types::UnseenCountEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/subscribers/{}/notifications/unseen", self.baseurl, encode_path(&
-            subscriber_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(
-                &progenitor_client::QueryParam::new("feedIdentifier", &feed_identifier),
-            )
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("seen", &seen))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_notifications_unseen_count",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_notifications_unseen_count()
+    .subscriber_id(subscriber_id)
+    .feed_identifier(feed_identifier)
+    .limit(limit)
+    .seen(seen)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_notifications_unseen_count(
+        &self,
+    ) -> builder::SubscriberNotificationsUnseenCount<'_> {
+        builder::SubscriberNotificationsUnseenCount::new(self)
     }
     /**Set a subscriber's online status
 
@@ -4421,63 +1446,20 @@ Sends a `PATCH` request to `/v1/subscribers/{subscriberId}/online-status`
 
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`
-*/
-    pub async fn subscriber_online_status_update<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        body: &'a types::UpdateSubscriberOnlineStatusRequest,
-    ) -> Result<ResponseValue<types::SubscriberEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/subscribers/{}/online-status", self.baseurl, encode_path(&
-            subscriber_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_online_status_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_online_status_update()
+    .subscriber_id(subscriber_id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_online_status_update(
+        &self,
+    ) -> builder::SubscriberOnlineStatusUpdate<'_> {
+        builder::SubscriberOnlineStatusUpdate::new(self)
     }
     /**List a subscriber's workflow preferences
 
@@ -4487,60 +1469,14 @@ Sends a `GET` request to `/v1/subscribers/{subscriberId}/preferences`
 
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
-*/
-    pub async fn subscriber_preferences_list<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::SubscriberWorkflowPreferenceListEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/subscribers/{}/preferences", self.baseurl, encode_path(& subscriber_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_preferences_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_preferences_list()
+    .subscriber_id(subscriber_id)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_preferences_list(&self) -> builder::SubscriberPreferencesList<'_> {
+        builder::SubscriberPreferencesList::new(self)
     }
     /**Update a subscriber's global preference
 
@@ -4550,66 +1486,20 @@ Sends a `PATCH` request to `/v1/subscribers/{subscriberId}/preferences`
 
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`: Optional: the server reads a request without a body as `{}`.
-*/
-    pub async fn subscriber_preferences_update_global<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        body: &'a types::UpdateSubscriberGlobalPreferencesRequest,
-    ) -> Result<
-        ResponseValue<types::SubscriberGlobalPreferenceEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/subscribers/{}/preferences", self.baseurl, encode_path(& subscriber_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_preferences_update_global",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_preferences_update_global()
+    .subscriber_id(subscriber_id)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_preferences_update_global(
+        &self,
+    ) -> builder::SubscriberPreferencesUpdateGlobal<'_> {
+        builder::SubscriberPreferencesUpdateGlobal::new(self)
     }
     /**Get a subscriber's preferences at one level
 
@@ -4620,61 +1510,17 @@ Sends a `GET` request to `/v1/subscribers/{subscriberId}/preferences/{parameter}
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
 - `parameter`: The preference level.
-*/
-    pub async fn subscriber_preferences_get_by_level<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        parameter: types::SubscriberPreferencesGetByLevelParameter,
-    ) -> Result<
-        ResponseValue<types::SubscriberPreferenceListEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/subscribers/{}/preferences/{}", self.baseurl, encode_path(&
-            subscriber_id.to_string()), encode_path(& parameter.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_preferences_get_by_level",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_preferences_get_by_level()
+    .subscriber_id(subscriber_id)
+    .parameter(parameter)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_preferences_get_by_level(
+        &self,
+    ) -> builder::SubscriberPreferencesGetByLevel<'_> {
+        builder::SubscriberPreferencesGetByLevel::new(self)
     }
     /**Update a subscriber's preference for one workflow
 
@@ -4685,67 +1531,21 @@ Sends a `PATCH` request to `/v1/subscribers/{subscriberId}/preferences/{paramete
 Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
 - `parameter`: The workflow's database id.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`
-*/
-    pub async fn subscriber_preferences_update<'a>(
-        &'a self,
-        subscriber_id: &'a str,
-        parameter: &'a types::ObjectId,
-        body: &'a types::UpdateSubscriberPreferenceRequest,
-    ) -> Result<
-        ResponseValue<types::SubscriberWorkflowPreferenceEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/subscribers/{}/preferences/{}", self.baseurl, encode_path(&
-            subscriber_id.to_string()), encode_path(& parameter.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "subscriber_preferences_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.subscriber_preferences_update()
+    .subscriber_id(subscriber_id)
+    .parameter(parameter)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn subscriber_preferences_update(
+        &self,
+    ) -> builder::SubscriberPreferencesUpdate<'_> {
+        builder::SubscriberPreferencesUpdate::new(self)
     }
     /**List tenants
 
@@ -4756,57 +1556,15 @@ Sends a `GET` request to `/v1/tenants`
 Arguments:
 - `limit`: Page size.
 - `page`: Zero-based page number.
-*/
-    pub async fn tenants_list<'a>(
-        &'a self,
-        limit: Option<::std::num::NonZeroU64>,
-        page: Option<i64>,
-    ) -> Result<ResponseValue<types::TenantPage>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/tenants", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("page", &page))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "tenants_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            405u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.tenants_list()
+    .limit(limit)
+    .page(page)
+    .send()
+    .await;
+```*/
+    pub fn tenants_list(&self) -> builder::TenantsList<'_> {
+        builder::TenantsList::new(self)
     }
     /**Create a tenant
 
@@ -4814,61 +1572,18 @@ Duplicate identifier: 409 `Tenant with identifier: <identifier> already exists u
 
 Sends a `POST` request to `/v1/tenants`
 
-*/
-    pub async fn tenants_create<'a>(
-        &'a self,
-        body: &'a types::CreateTenantRequest,
-    ) -> Result<ResponseValue<types::TenantEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/tenants", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "tenants_create",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            405u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            409u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+- `body`
+```ignore
+let response = client.tenants_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn tenants_create(&self) -> builder::TenantsCreate<'_> {
+        builder::TenantsCreate::new(self)
     }
     /**Get a tenant
 
@@ -4878,59 +1593,14 @@ Sends a `GET` request to `/v1/tenants/{identifier}`
 
 Arguments:
 - `identifier`: The tenant's own identifier, not its database id.
-*/
-    pub async fn tenants_get<'a>(
-        &'a self,
-        identifier: &'a str,
-    ) -> Result<ResponseValue<types::TenantEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/tenants/{}", self.baseurl, encode_path(& identifier.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "tenants_get",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            405u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.tenants_get()
+    .identifier(identifier)
+    .send()
+    .await;
+```*/
+    pub fn tenants_get(&self) -> builder::TenantsGet<'_> {
+        builder::TenantsGet::new(self)
     }
     /**Delete a tenant
 
@@ -4940,59 +1610,14 @@ Sends a `DELETE` request to `/v1/tenants/{identifier}`
 
 Arguments:
 - `identifier`: The tenant's own identifier, not its database id.
-*/
-    pub async fn tenants_delete<'a>(
-        &'a self,
-        identifier: &'a str,
-    ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/tenants/{}", self.baseurl, encode_path(& identifier.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "tenants_delete",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            405u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.tenants_delete()
+    .identifier(identifier)
+    .send()
+    .await;
+```*/
+    pub fn tenants_delete(&self) -> builder::TenantsDelete<'_> {
+        builder::TenantsDelete::new(self)
     }
     /**Update a tenant
 
@@ -5002,68 +1627,18 @@ Sends a `PATCH` request to `/v1/tenants/{identifier}`
 
 Arguments:
 - `identifier`: The tenant's own identifier, not its database id.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`
-*/
-    pub async fn tenants_update<'a>(
-        &'a self,
-        identifier: &'a str,
-        body: &'a types::UpdateTenantRequest,
-    ) -> Result<ResponseValue<types::TenantEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/tenants/{}", self.baseurl, encode_path(& identifier.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "tenants_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            405u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            409u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.tenants_update()
+    .identifier(identifier)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn tenants_update(&self) -> builder::TenantsUpdate<'_> {
+        builder::TenantsUpdate::new(self)
     }
     /**List topics
 
@@ -5075,56 +1650,16 @@ Arguments:
 - `key`: Only the topic with exactly this key.
 - `page`: Zero-based page number.
 - `page_size`: Page size.
-*/
-    pub async fn topics_list<'a>(
-        &'a self,
-        key: Option<&'a str>,
-        page: Option<u64>,
-        page_size: Option<i64>,
-    ) -> Result<ResponseValue<types::TopicPage>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/topics", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("key", &key))
-            .query(&progenitor_client::QueryParam::new("page", &page))
-            .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "topics_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.topics_list()
+    .key(key)
+    .page(page)
+    .page_size(page_size)
+    .send()
+    .await;
+```*/
+    pub fn topics_list(&self) -> builder::TopicsList<'_> {
+        builder::TopicsList::new(self)
     }
     /**Create a topic
 
@@ -5132,61 +1667,18 @@ Duplicate key: 409 `Topic exists with key <key> in the environment <environmentI
 
 Sends a `POST` request to `/v1/topics`
 
-*/
-    pub async fn topics_create<'a>(
-        &'a self,
-        body: &'a types::CreateTopicRequest,
-    ) -> Result<
-        ResponseValue<types::TopicCreatedEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/topics", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "topics_create",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            409u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+- `body`
+```ignore
+let response = client.topics_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn topics_create(&self) -> builder::TopicsCreate<'_> {
+        builder::TopicsCreate::new(self)
     }
     /**Get a topic
 
@@ -5196,56 +1688,14 @@ Sends a `GET` request to `/v1/topics/{topicKey}`
 
 Arguments:
 - `topic_key`: The topic's key.
-*/
-    pub async fn topics_get<'a>(
-        &'a self,
-        topic_key: &'a str,
-    ) -> Result<ResponseValue<types::TopicEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/topics/{}", self.baseurl, encode_path(& topic_key.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "topics_get",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.topics_get()
+    .topic_key(topic_key)
+    .send()
+    .await;
+```*/
+    pub fn topics_get(&self) -> builder::TopicsGet<'_> {
+        builder::TopicsGet::new(self)
     }
     /**Delete a topic
 
@@ -5255,59 +1705,14 @@ Sends a `DELETE` request to `/v1/topics/{topicKey}`
 
 Arguments:
 - `topic_key`: The topic's key.
-*/
-    pub async fn topics_delete<'a>(
-        &'a self,
-        topic_key: &'a str,
-    ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/topics/{}", self.baseurl, encode_path(& topic_key.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "topics_delete",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            409u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.topics_delete()
+    .topic_key(topic_key)
+    .send()
+    .await;
+```*/
+    pub fn topics_delete(&self) -> builder::TopicsDelete<'_> {
+        builder::TopicsDelete::new(self)
     }
     /**Rename a topic
 
@@ -5317,62 +1722,18 @@ Sends a `PATCH` request to `/v1/topics/{topicKey}`
 
 Arguments:
 - `topic_key`: The topic's key.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`
-*/
-    pub async fn topics_rename<'a>(
-        &'a self,
-        topic_key: &'a str,
-        body: &'a types::RenameTopicRequest,
-    ) -> Result<ResponseValue<types::TopicEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/topics/{}", self.baseurl, encode_path(& topic_key.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "topics_rename",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.topics_rename()
+    .topic_key(topic_key)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn topics_rename(&self) -> builder::TopicsRename<'_> {
+        builder::TopicsRename::new(self)
     }
     /**Add subscribers to a topic
 
@@ -5382,63 +1743,18 @@ Sends a `POST` request to `/v1/topics/{topicKey}/subscribers`
 
 Arguments:
 - `topic_key`: The topic's key.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`
-*/
-    pub async fn topic_subscribers_add<'a>(
-        &'a self,
-        topic_key: &'a str,
-        body: &'a types::AddTopicSubscribersRequest,
-    ) -> Result<
-        ResponseValue<types::TopicSubscribersAddResultEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/topics/{}/subscribers", self.baseurl, encode_path(& topic_key
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "topic_subscribers_add",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.topic_subscribers_add()
+    .topic_key(topic_key)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn topic_subscribers_add(&self) -> builder::TopicSubscribersAdd<'_> {
+        builder::TopicSubscribersAdd::new(self)
     }
     /**Remove subscribers from a topic
 
@@ -5448,60 +1764,18 @@ Sends a `POST` request to `/v1/topics/{topicKey}/subscribers/removal`
 
 Arguments:
 - `topic_key`: The topic's key.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`
-*/
-    pub async fn topic_subscribers_remove<'a>(
-        &'a self,
-        topic_key: &'a str,
-        body: &'a types::RemoveTopicSubscribersRequest,
-    ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/topics/{}/subscribers/removal", self.baseurl, encode_path(& topic_key
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "topic_subscribers_remove",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.topic_subscribers_remove()
+    .topic_key(topic_key)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn topic_subscribers_remove(&self) -> builder::TopicSubscribersRemove<'_> {
+        builder::TopicSubscribersRemove::new(self)
     }
     /**Check a subscriber's membership in a topic
 
@@ -5512,61 +1786,15 @@ Sends a `GET` request to `/v1/topics/{topicKey}/subscribers/{externalSubscriberI
 Arguments:
 - `topic_key`: The topic's key.
 - `external_subscriber_id`: The subscriber's `subscriberId`.
-*/
-    pub async fn topic_subscribers_get<'a>(
-        &'a self,
-        topic_key: &'a str,
-        external_subscriber_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::TopicSubscriberEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/topics/{}/subscribers/{}", self.baseurl, encode_path(& topic_key
-            .to_string()), encode_path(& external_subscriber_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "topic_subscribers_get",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.topic_subscribers_get()
+    .topic_key(topic_key)
+    .external_subscriber_id(external_subscriber_id)
+    .send()
+    .await;
+```*/
+    pub fn topic_subscribers_get(&self) -> builder::TopicSubscribersGet<'_> {
+        builder::TopicSubscribersGet::new(self)
     }
     /**List workflow overrides
 
@@ -5577,57 +1805,15 @@ Sends a `GET` request to `/v1/workflow-overrides`
 Arguments:
 - `limit`: Page size.
 - `page`: Zero-based page number.
-*/
-    pub async fn workflow_overrides_list<'a>(
-        &'a self,
-        limit: Option<::std::num::NonZeroU64>,
-        page: Option<i64>,
-    ) -> Result<
-        ResponseValue<types::WorkflowOverridePage>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/workflow-overrides", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("page", &page))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflow_overrides_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflow_overrides_list()
+    .limit(limit)
+    .page(page)
+    .send()
+    .await;
+```*/
+    pub fn workflow_overrides_list(&self) -> builder::WorkflowOverridesList<'_> {
+        builder::WorkflowOverridesList::new(self)
     }
     /**Create a workflow override
 
@@ -5635,61 +1821,18 @@ Overrides a workflow for one tenant. A second override for the same pair is not 
 
 Sends a `POST` request to `/v1/workflow-overrides`
 
-*/
-    pub async fn workflow_overrides_create<'a>(
-        &'a self,
-        body: &'a types::CreateWorkflowOverrideRequest,
-    ) -> Result<
-        ResponseValue<types::WorkflowOverrideEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/workflow-overrides", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflow_overrides_create",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+Arguments:
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
+- `body`
+```ignore
+let response = client.workflow_overrides_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn workflow_overrides_create(&self) -> builder::WorkflowOverridesCreate<'_> {
+        builder::WorkflowOverridesCreate::new(self)
     }
     /**Get the override of a workflow for a tenant
 
@@ -5700,61 +1843,17 @@ Sends a `GET` request to `/v1/workflow-overrides/workflows/{workflowId}/tenants/
 Arguments:
 - `workflow_id`: The workflow's `_id` (not its trigger identifier).
 - `tenant_id`: The tenant's `_id` (not its identifier).
-*/
-    pub async fn workflow_overrides_retrieve_by_tenant<'a>(
-        &'a self,
-        workflow_id: &'a types::ObjectId,
-        tenant_id: &'a types::ObjectId,
-    ) -> Result<
-        ResponseValue<types::WorkflowOverrideEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/workflow-overrides/workflows/{}/tenants/{}", self.baseurl,
-            encode_path(& workflow_id.to_string()), encode_path(& tenant_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflow_overrides_retrieve_by_tenant",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflow_overrides_retrieve_by_tenant()
+    .workflow_id(workflow_id)
+    .tenant_id(tenant_id)
+    .send()
+    .await;
+```*/
+    pub fn workflow_overrides_retrieve_by_tenant(
+        &self,
+    ) -> builder::WorkflowOverridesRetrieveByTenant<'_> {
+        builder::WorkflowOverridesRetrieveByTenant::new(self)
     }
     /**Update the override of a workflow for a tenant
 
@@ -5766,66 +1865,18 @@ Arguments:
 - `workflow_id`: The workflow's `_id` (not its trigger identifier).
 - `tenant_id`: The tenant's `_id` (not its identifier).
 - `body`: Optional: the server reads a request without a body as `{}`.
-*/
-    pub async fn workflow_overrides_update_by_tenant<'a>(
-        &'a self,
-        workflow_id: &'a types::ObjectId,
-        tenant_id: &'a types::ObjectId,
-        body: &'a types::UpdateWorkflowOverrideRequest,
-    ) -> Result<
-        ResponseValue<types::WorkflowOverrideEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/workflow-overrides/workflows/{}/tenants/{}", self.baseurl,
-            encode_path(& workflow_id.to_string()), encode_path(& tenant_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflow_overrides_update_by_tenant",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflow_overrides_update_by_tenant()
+    .workflow_id(workflow_id)
+    .tenant_id(tenant_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn workflow_overrides_update_by_tenant(
+        &self,
+    ) -> builder::WorkflowOverridesUpdateByTenant<'_> {
+        builder::WorkflowOverridesUpdateByTenant::new(self)
     }
     /**Get a workflow override
 
@@ -5835,60 +1886,14 @@ Sends a `GET` request to `/v1/workflow-overrides/{overrideId}`
 
 Arguments:
 - `override_id`: The override's `_id`.
-*/
-    pub async fn workflow_overrides_retrieve<'a>(
-        &'a self,
-        override_id: &'a types::ObjectId,
-    ) -> Result<
-        ResponseValue<types::WorkflowOverrideEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/workflow-overrides/{}", self.baseurl, encode_path(& override_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflow_overrides_retrieve",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflow_overrides_retrieve()
+    .override_id(override_id)
+    .send()
+    .await;
+```*/
+    pub fn workflow_overrides_retrieve(&self) -> builder::WorkflowOverridesRetrieve<'_> {
+        builder::WorkflowOverridesRetrieve::new(self)
     }
     /**Update a workflow override
 
@@ -5899,65 +1904,15 @@ Sends a `PUT` request to `/v1/workflow-overrides/{overrideId}`
 Arguments:
 - `override_id`: The override's `_id`.
 - `body`: Optional: the server reads a request without a body as `{}`.
-*/
-    pub async fn workflow_overrides_update<'a>(
-        &'a self,
-        override_id: &'a types::ObjectId,
-        body: &'a types::UpdateWorkflowOverrideRequest,
-    ) -> Result<
-        ResponseValue<types::WorkflowOverrideEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!(
-            "{}/v1/workflow-overrides/{}", self.baseurl, encode_path(& override_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflow_overrides_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflow_overrides_update()
+    .override_id(override_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn workflow_overrides_update(&self) -> builder::WorkflowOverridesUpdate<'_> {
+        builder::WorkflowOverridesUpdate::new(self)
     }
     /**Delete a workflow override
 
@@ -5967,57 +1922,14 @@ Sends a `DELETE` request to `/v1/workflow-overrides/{overrideId}`
 
 Arguments:
 - `override_id`: The override's `_id`.
-*/
-    pub async fn workflow_overrides_delete<'a>(
-        &'a self,
-        override_id: &'a types::ObjectId,
-    ) -> Result<ResponseValue<types::BooleanEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/workflow-overrides/{}", self.baseurl, encode_path(& override_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflow_overrides_delete",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflow_overrides_delete()
+    .override_id(override_id)
+    .send()
+    .await;
+```*/
+    pub fn workflow_overrides_delete(&self) -> builder::WorkflowOverridesDelete<'_> {
+        builder::WorkflowOverridesDelete::new(self)
     }
     /**List workflows
 
@@ -6029,56 +1941,16 @@ Arguments:
 - `limit`: Page size.
 - `page`: Zero-based page number.
 - `query`: Substring of the name or trigger identifier.
-*/
-    pub async fn workflows_list<'a>(
-        &'a self,
-        limit: Option<::std::num::NonZeroU64>,
-        page: Option<i64>,
-        query: Option<&'a str>,
-    ) -> Result<ResponseValue<types::WorkflowPage>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/workflows", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("page", &page))
-            .query(&progenitor_client::QueryParam::new("query", &query))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflows_list",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflows_list()
+    .limit(limit)
+    .page(page)
+    .query(query)
+    .send()
+    .await;
+```*/
+    pub fn workflows_list(&self) -> builder::WorkflowsList<'_> {
+        builder::WorkflowsList::new(self)
     }
     /**Create a workflow
 
@@ -6088,58 +1960,18 @@ Sends a `POST` request to `/v1/workflows`
 
 Arguments:
 - `source`: Free label of the client creating the workflow.
+- `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
 - `body`
-*/
-    pub async fn workflows_create<'a>(
-        &'a self,
-        source: Option<&'a str>,
-        body: &'a types::CreateWorkflowRequest,
-    ) -> Result<ResponseValue<types::WorkflowEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!("{}/v1/workflows", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .query(&progenitor_client::QueryParam::new("__source", &source))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflows_create",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            201u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflows_create()
+    .source(source)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn workflows_create(&self) -> builder::WorkflowsCreate<'_> {
+        builder::WorkflowsCreate::new(self)
     }
     /**List template variables
 
@@ -6147,50 +1979,13 @@ The variables that every template can use besides the payload: system and transl
 
 Sends a `GET` request to `/v1/workflows/variables`
 
-*/
-    pub async fn workflow_variables_retrieve<'a>(
-        &'a self,
-    ) -> Result<
-        ResponseValue<types::WorkflowVariablesEnvelope>,
-        Error<types::ErrorResponse>,
-    > {
-        let url = format!("{}/v1/workflows/variables", self.baseurl,);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflow_variables_retrieve",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflow_variables_retrieve()
+    .send()
+    .await;
+```*/
+    pub fn workflow_variables_retrieve(&self) -> builder::WorkflowVariablesRetrieve<'_> {
+        builder::WorkflowVariablesRetrieve::new(self)
     }
     /**Get a workflow
 
@@ -6200,56 +1995,14 @@ Sends a `GET` request to `/v1/workflows/{workflowId}`
 
 Arguments:
 - `workflow_id`: The workflow's `_id`, or its trigger identifier.
-*/
-    pub async fn workflows_retrieve<'a>(
-        &'a self,
-        workflow_id: &'a str,
-    ) -> Result<ResponseValue<types::WorkflowEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/workflows/{}", self.baseurl, encode_path(& workflow_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflows_retrieve",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflows_retrieve()
+    .workflow_id(workflow_id)
+    .send()
+    .await;
+```*/
+    pub fn workflows_retrieve(&self) -> builder::WorkflowsRetrieve<'_> {
+        builder::WorkflowsRetrieve::new(self)
     }
     /**Update a workflow
 
@@ -6260,61 +2013,15 @@ Sends a `PUT` request to `/v1/workflows/{workflowId}`
 Arguments:
 - `workflow_id`: The workflow's `_id`.
 - `body`
-*/
-    pub async fn workflows_update<'a>(
-        &'a self,
-        workflow_id: &'a types::ObjectId,
-        body: &'a types::UpdateWorkflowRequest,
-    ) -> Result<ResponseValue<types::WorkflowEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/workflows/{}", self.baseurl, encode_path(& workflow_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflows_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflows_update()
+    .workflow_id(workflow_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn workflows_update(&self) -> builder::WorkflowsUpdate<'_> {
+        builder::WorkflowsUpdate::new(self)
     }
     /**Delete a workflow
 
@@ -6324,53 +2031,14 @@ Sends a `DELETE` request to `/v1/workflows/{workflowId}`
 
 Arguments:
 - `workflow_id`: The workflow's `_id`.
-*/
-    pub async fn workflows_delete<'a>(
-        &'a self,
-        workflow_id: &'a types::ObjectId,
-    ) -> Result<ResponseValue<types::BooleanEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/workflows/{}", self.baseurl, encode_path(& workflow_id.to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflows_delete",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+```ignore
+let response = client.workflows_delete()
+    .workflow_id(workflow_id)
+    .send()
+    .await;
+```*/
+    pub fn workflows_delete(&self) -> builder::WorkflowsDelete<'_> {
+        builder::WorkflowsDelete::new(self)
     }
     /**Activate or deactivate a workflow
 
@@ -6381,72 +2049,13712 @@ Sends a `PUT` request to `/v1/workflows/{workflowId}/status`
 Arguments:
 - `workflow_id`: The workflow's `_id`.
 - `body`
-*/
-    pub async fn workflow_status_update<'a>(
-        &'a self,
-        workflow_id: &'a types::ObjectId,
-        body: &'a types::ChangeWorkflowStatusRequest,
-    ) -> Result<ResponseValue<types::WorkflowEnvelope>, Error<types::ErrorResponse>> {
-        let url = format!(
-            "{}/v1/workflows/{}/status", self.baseurl, encode_path(& workflow_id
-            .to_string()),
-        );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+```ignore
+let response = client.workflow_status_update()
+    .workflow_id(workflow_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn workflow_status_update(&self) -> builder::WorkflowStatusUpdate<'_> {
+        builder::WorkflowStatusUpdate::new(self)
+    }
+}
+/// Types for composing operation parameters.
+#[allow(clippy::all)]
+pub mod builder {
+    use super::types;
+    #[allow(unused_imports)]
+    use super::{
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
+    };
+    /**Builder for [`Client::changes_list`]
+
+[`Client::changes_list`]: super::Client::changes_list*/
+    #[derive(Debug, Clone)]
+    pub struct ChangesList<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        page: Result<Option<i64>, String>,
+        promoted: Result<::std::string::String, String>,
+    }
+    impl<'a> ChangesList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                page: Ok(None),
+                promoted: Err("promoted was not initialized".to_string()),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn promoted<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.promoted = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for promoted failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/changes`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ChangePage>, Error<types::ErrorResponse>> {
+            let Self { client, limit, page, promoted } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let promoted = promoted.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/changes", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("promoted", &promoted))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "changes_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::changes_apply_bulk`]
+
+[`Client::changes_apply_bulk`]: super::Client::changes_apply_bulk*/
+    #[derive(Debug, Clone)]
+    pub struct ChangesApplyBulk<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::BulkApplyChangesRequest, String>,
+    }
+    impl<'a> ChangesApplyBulk<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::BulkApplyChangesRequest>,
+            <V as std::convert::TryInto<
+                types::BulkApplyChangesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `BulkApplyChangesRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BulkApplyChangesRequest,
+            ) -> types::builder::BulkApplyChangesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/changes/bulk/apply`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ChangeBatchListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BulkApplyChangesRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/changes/bulk/apply", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "changes_apply_bulk",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::changes_count`]
+
+[`Client::changes_count`]: super::Client::changes_count*/
+    #[derive(Debug, Clone)]
+    pub struct ChangesCount<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ChangesCount<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/changes/count`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CountEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/changes/count", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "changes_count",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::changes_apply`]
+
+[`Client::changes_apply`]: super::Client::changes_apply*/
+    #[derive(Debug, Clone)]
+    pub struct ChangesApply<'a> {
+        client: &'a super::Client,
+        change_id: Result<types::ObjectId, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+    }
+    impl<'a> ChangesApply<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                change_id: Err("change_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+            }
+        }
+        pub fn change_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.change_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for change_id failed".to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/changes/{changeId}/apply`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ChangeListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, change_id, idempotency_key } = self;
+            let change_id = change_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/changes/{}/apply", client.baseurl, encode_path(& change_id
+                .to_string()),
             );
-        #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "changes_apply",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::environments_list`]
+
+[`Client::environments_list`]: super::Client::environments_list*/
+    #[derive(Debug, Clone)]
+    pub struct EnvironmentsList<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> EnvironmentsList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/environments`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::EnvironmentListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/environments", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "environments_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::environment_api_keys_list`]
+
+[`Client::environment_api_keys_list`]: super::Client::environment_api_keys_list*/
+    #[derive(Debug, Clone)]
+    pub struct EnvironmentApiKeysList<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> EnvironmentApiKeysList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/environments/api-keys`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::EnvironmentApiKeyListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/environments/api-keys", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "environment_api_keys_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::environments_retrieve_current`]
+
+[`Client::environments_retrieve_current`]: super::Client::environments_retrieve_current*/
+    #[derive(Debug, Clone)]
+    pub struct EnvironmentsRetrieveCurrent<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> EnvironmentsRetrieveCurrent<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/environments/me`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::EnvironmentEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/environments/me", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "environments_retrieve_current",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::events_trigger`]
+
+[`Client::events_trigger`]: super::Client::events_trigger*/
+    #[derive(Debug, Clone)]
+    pub struct EventsTrigger<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::TriggerEventRequest, String>,
+    }
+    impl<'a> EventsTrigger<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TriggerEventRequest>,
+            <V as std::convert::TryInto<
+                types::TriggerEventRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `TriggerEventRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::TriggerEventRequest,
+            ) -> types::builder::TriggerEventRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/events/trigger`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::TriggerEventResultEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::TriggerEventRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/events/trigger", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "events_trigger",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::events_broadcast`]
+
+[`Client::events_broadcast`]: super::Client::events_broadcast*/
+    #[derive(Debug, Clone)]
+    pub struct EventsBroadcast<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::BroadcastEventRequest, String>,
+    }
+    impl<'a> EventsBroadcast<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::BroadcastEventRequest>,
+            <V as std::convert::TryInto<
+                types::BroadcastEventRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `BroadcastEventRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BroadcastEventRequest,
+            ) -> types::builder::BroadcastEventRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/events/trigger/broadcast`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::TriggerEventResultEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BroadcastEventRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/events/trigger/broadcast", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "events_broadcast",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::events_trigger_bulk`]
+
+[`Client::events_trigger_bulk`]: super::Client::events_trigger_bulk*/
+    #[derive(Debug, Clone)]
+    pub struct EventsTriggerBulk<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::BulkTriggerEventRequest, String>,
+    }
+    impl<'a> EventsTriggerBulk<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::BulkTriggerEventRequest>,
+            <V as std::convert::TryInto<
+                types::BulkTriggerEventRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `BulkTriggerEventRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BulkTriggerEventRequest,
+            ) -> types::builder::BulkTriggerEventRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/events/trigger/bulk`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::TriggerEventResultListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BulkTriggerEventRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/events/trigger/bulk", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "events_trigger_bulk",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::events_cancel`]
+
+[`Client::events_cancel`]: super::Client::events_cancel*/
+    #[derive(Debug, Clone)]
+    pub struct EventsCancel<'a> {
+        client: &'a super::Client,
+        transaction_id: Result<::std::string::String, String>,
+    }
+    impl<'a> EventsCancel<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                transaction_id: Err("transaction_id was not initialized".to_string()),
+            }
+        }
+        pub fn transaction_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.transaction_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for transaction_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/events/trigger/{transactionId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::BooleanEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client, transaction_id } = self;
+            let transaction_id = transaction_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/events/trigger/{}", client.baseurl, encode_path(& transaction_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "events_cancel",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::execution_details_list`]
+
+[`Client::execution_details_list`]: super::Client::execution_details_list*/
+    #[derive(Debug, Clone)]
+    pub struct ExecutionDetailsList<'a> {
+        client: &'a super::Client,
+        notification_id: Result<types::ObjectId, String>,
+        subscriber_id: Result<::std::string::String, String>,
+    }
+    impl<'a> ExecutionDetailsList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                notification_id: Err("notification_id was not initialized".to_string()),
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+            }
+        }
+        pub fn notification_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.notification_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for notification_id failed".to_string()
+                });
+            self
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/execution-details`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ExecutionDetailListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, notification_id, subscriber_id } = self;
+            let notification_id = notification_id.map_err(Error::InvalidRequest)?;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/execution-details", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "notificationId",
+                        &notification_id,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("subscriberId", &subscriber_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "execution_details_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::feeds_list`]
+
+[`Client::feeds_list`]: super::Client::feeds_list*/
+    #[derive(Debug, Clone)]
+    pub struct FeedsList<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> FeedsList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/feeds`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::FeedListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/feeds", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "feeds_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::feeds_create`]
+
+[`Client::feeds_create`]: super::Client::feeds_create*/
+    #[derive(Debug, Clone)]
+    pub struct FeedsCreate<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::CreateFeedRequest, String>,
+    }
+    impl<'a> FeedsCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateFeedRequest>,
+            <V as std::convert::TryInto<
+                types::CreateFeedRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CreateFeedRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateFeedRequest,
+            ) -> types::builder::CreateFeedRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/feeds`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FeedEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateFeedRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/feeds", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "feeds_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::feeds_delete`]
+
+[`Client::feeds_delete`]: super::Client::feeds_delete*/
+    #[derive(Debug, Clone)]
+    pub struct FeedsDelete<'a> {
+        client: &'a super::Client,
+        feed_id: Result<::std::string::String, String>,
+    }
+    impl<'a> FeedsDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                feed_id: Err("feed_id was not initialized".to_string()),
+            }
+        }
+        pub fn feed_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.feed_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for feed_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/feeds/{feedId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::FeedListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, feed_id } = self;
+            let feed_id = feed_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/feeds/{}", client.baseurl, encode_path(& feed_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "feeds_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::inbound_parse_mx_status`]
+
+[`Client::inbound_parse_mx_status`]: super::Client::inbound_parse_mx_status*/
+    #[derive(Debug, Clone)]
+    pub struct InboundParseMxStatus<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> InboundParseMxStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/inbound-parse/mx/status`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MxRecordStatusEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/inbound-parse/mx/status", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "inbound_parse_mx_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::integrations_list`]
+
+[`Client::integrations_list`]: super::Client::integrations_list*/
+    #[derive(Debug, Clone)]
+    pub struct IntegrationsList<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> IntegrationsList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/integrations`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::IntegrationListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/integrations", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "integrations_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::integrations_create`]
+
+[`Client::integrations_create`]: super::Client::integrations_create*/
+    #[derive(Debug, Clone)]
+    pub struct IntegrationsCreate<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::CreateIntegrationRequest, String>,
+    }
+    impl<'a> IntegrationsCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateIntegrationRequest>,
+            <V as std::convert::TryInto<
+                types::CreateIntegrationRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateIntegrationRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateIntegrationRequest,
+            ) -> types::builder::CreateIntegrationRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/integrations`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::IntegrationEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateIntegrationRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/integrations", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "integrations_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::integrations_list_active`]
+
+[`Client::integrations_list_active`]: super::Client::integrations_list_active*/
+    #[derive(Debug, Clone)]
+    pub struct IntegrationsListActive<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> IntegrationsListActive<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/integrations/active`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::IntegrationListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/integrations/active", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "integrations_list_active",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::integration_webhook_status_retrieve`]
+
+[`Client::integration_webhook_status_retrieve`]: super::Client::integration_webhook_status_retrieve*/
+    #[derive(Debug, Clone)]
+    pub struct IntegrationWebhookStatusRetrieve<'a> {
+        client: &'a super::Client,
+        provider_or_integration_id: Result<::std::string::String, String>,
+    }
+    impl<'a> IntegrationWebhookStatusRetrieve<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                provider_or_integration_id: Err(
+                    "provider_or_integration_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn provider_or_integration_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.provider_or_integration_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for provider_or_integration_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/integrations/webhook/provider/{providerOrIntegrationId}/status`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::BooleanEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client, provider_or_integration_id } = self;
+            let provider_or_integration_id = provider_or_integration_id
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/integrations/webhook/provider/{}/status", client.baseurl,
+                encode_path(& provider_or_integration_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "integration_webhook_status_retrieve",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::integrations_update`]
+
+[`Client::integrations_update`]: super::Client::integrations_update*/
+    #[derive(Debug, Clone)]
+    pub struct IntegrationsUpdate<'a> {
+        client: &'a super::Client,
+        integration_id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateIntegrationRequest, String>,
+    }
+    impl<'a> IntegrationsUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                integration_id: Err("integration_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn integration_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.integration_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for integration_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateIntegrationRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateIntegrationRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateIntegrationRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateIntegrationRequest,
+            ) -> types::builder::UpdateIntegrationRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/integrations/{integrationId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::IntegrationEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, integration_id, body } = self;
+            let integration_id = integration_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateIntegrationRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/integrations/{}", client.baseurl, encode_path(& integration_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "integrations_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::integrations_delete`]
+
+[`Client::integrations_delete`]: super::Client::integrations_delete*/
+    #[derive(Debug, Clone)]
+    pub struct IntegrationsDelete<'a> {
+        client: &'a super::Client,
+        integration_id: Result<::std::string::String, String>,
+    }
+    impl<'a> IntegrationsDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                integration_id: Err("integration_id was not initialized".to_string()),
+            }
+        }
+        pub fn integration_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.integration_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for integration_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/integrations/{integrationId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::IntegrationListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, integration_id } = self;
+            let integration_id = integration_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/integrations/{}", client.baseurl, encode_path(& integration_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "integrations_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::integrations_set_primary`]
+
+[`Client::integrations_set_primary`]: super::Client::integrations_set_primary*/
+    #[derive(Debug, Clone)]
+    pub struct IntegrationsSetPrimary<'a> {
+        client: &'a super::Client,
+        integration_id: Result<types::ObjectId, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+    }
+    impl<'a> IntegrationsSetPrimary<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                integration_id: Err("integration_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+            }
+        }
+        pub fn integration_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.integration_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for integration_id failed".to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/integrations/{integrationId}/set-primary`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::IntegrationEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, integration_id, idempotency_key } = self;
+            let integration_id = integration_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/integrations/{}/set-primary", client.baseurl, encode_path(&
+                integration_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "integrations_set_primary",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::layouts_list`]
+
+[`Client::layouts_list`]: super::Client::layouts_list*/
+    #[derive(Debug, Clone)]
+    pub struct LayoutsList<'a> {
+        client: &'a super::Client,
+        order_by: Result<Option<i64>, String>,
+        page: Result<Option<u64>, String>,
+        page_size: Result<Option<i64>, String>,
+        sort_by: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> LayoutsList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                order_by: Ok(None),
+                page: Ok(None),
+                page_size: Ok(None),
+                sort_by: Ok(None),
+            }
+        }
+        pub fn order_by<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.order_by = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for order_by failed".to_string());
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<u64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `u64` for page failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self
+        }
+        pub fn sort_by<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sort_by = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sort_by failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/layouts`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::LayoutPage>, Error<types::ErrorResponse>> {
+            let Self { client, order_by, page, page_size, sort_by } = self;
+            let order_by = order_by.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let sort_by = sort_by.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/layouts", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("orderBy", &order_by))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .query(&progenitor_client::QueryParam::new("sortBy", &sort_by))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "layouts_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::layouts_create`]
+
+[`Client::layouts_create`]: super::Client::layouts_create*/
+    #[derive(Debug, Clone)]
+    pub struct LayoutsCreate<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::CreateLayoutRequest, String>,
+    }
+    impl<'a> LayoutsCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateLayoutRequest>,
+            <V as std::convert::TryInto<
+                types::CreateLayoutRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CreateLayoutRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateLayoutRequest,
+            ) -> types::builder::CreateLayoutRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/layouts`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::LayoutCreatedEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateLayoutRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/layouts", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "layouts_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::layouts_retrieve`]
+
+[`Client::layouts_retrieve`]: super::Client::layouts_retrieve*/
+    #[derive(Debug, Clone)]
+    pub struct LayoutsRetrieve<'a> {
+        client: &'a super::Client,
+        layout_id: Result<::std::string::String, String>,
+    }
+    impl<'a> LayoutsRetrieve<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                layout_id: Err("layout_id was not initialized".to_string()),
+            }
+        }
+        pub fn layout_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.layout_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for layout_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/layouts/{layoutId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::LayoutEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client, layout_id } = self;
+            let layout_id = layout_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/layouts/{}", client.baseurl, encode_path(& layout_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "layouts_retrieve",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::layouts_delete`]
+
+[`Client::layouts_delete`]: super::Client::layouts_delete*/
+    #[derive(Debug, Clone)]
+    pub struct LayoutsDelete<'a> {
+        client: &'a super::Client,
+        layout_id: Result<::std::string::String, String>,
+    }
+    impl<'a> LayoutsDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                layout_id: Err("layout_id was not initialized".to_string()),
+            }
+        }
+        pub fn layout_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.layout_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for layout_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/layouts/{layoutId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, layout_id } = self;
+            let layout_id = layout_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/layouts/{}", client.baseurl, encode_path(& layout_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "layouts_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::layouts_update`]
+
+[`Client::layouts_update`]: super::Client::layouts_update*/
+    #[derive(Debug, Clone)]
+    pub struct LayoutsUpdate<'a> {
+        client: &'a super::Client,
+        layout_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::UpdateLayoutRequest, String>,
+    }
+    impl<'a> LayoutsUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                layout_id: Err("layout_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn layout_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.layout_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for layout_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateLayoutRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateLayoutRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UpdateLayoutRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateLayoutRequest,
+            ) -> types::builder::UpdateLayoutRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/layouts/{layoutId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::LayoutEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client, layout_id, idempotency_key, body } = self;
+            let layout_id = layout_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateLayoutRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/layouts/{}", client.baseurl, encode_path(& layout_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "layouts_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::layouts_set_default`]
+
+[`Client::layouts_set_default`]: super::Client::layouts_set_default*/
+    #[derive(Debug, Clone)]
+    pub struct LayoutsSetDefault<'a> {
+        client: &'a super::Client,
+        layout_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+    }
+    impl<'a> LayoutsSetDefault<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                layout_id: Err("layout_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+            }
+        }
+        pub fn layout_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.layout_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for layout_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/layouts/{layoutId}/default`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, layout_id, idempotency_key } = self;
+            let layout_id = layout_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/layouts/{}/default", client.baseurl, encode_path(& layout_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "layouts_set_default",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::messages_list`]
+
+[`Client::messages_list`]: super::Client::messages_list*/
+    #[derive(Debug, Clone)]
+    pub struct MessagesList<'a> {
+        client: &'a super::Client,
+        channel: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+        page: Result<Option<i64>, String>,
+        subscriber_id: Result<Option<::std::string::String>, String>,
+        transaction_id: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+    }
+    impl<'a> MessagesList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                channel: Ok(None),
+                limit: Ok(None),
+                page: Ok(None),
+                subscriber_id: Ok(None),
+                transaction_id: Ok(None),
+            }
+        }
+        pub fn channel<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.channel = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for channel failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn transaction_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.transaction_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for transaction_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/messages`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MessagePage>, Error<types::ErrorResponse>> {
+            let Self { client, channel, limit, page, subscriber_id, transaction_id } = self;
+            let channel = channel.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let transaction_id = transaction_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/messages", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("channel", &channel))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(
+                    &progenitor_client::QueryParam::new("subscriberId", &subscriber_id),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("transactionId", &transaction_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "messages_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::messages_delete_by_transaction`]
+
+[`Client::messages_delete_by_transaction`]: super::Client::messages_delete_by_transaction*/
+    #[derive(Debug, Clone)]
+    pub struct MessagesDeleteByTransaction<'a> {
+        client: &'a super::Client,
+        transaction_id: Result<::std::string::String, String>,
+        channel: Result<Option<types::ChannelType>, String>,
+    }
+    impl<'a> MessagesDeleteByTransaction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                transaction_id: Err("transaction_id was not initialized".to_string()),
+                channel: Ok(None),
+            }
+        }
+        pub fn transaction_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.transaction_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for transaction_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn channel<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ChannelType>,
+        {
+            self.channel = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ChannelType` for channel failed".to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/messages/transaction/{transactionId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, transaction_id, channel } = self;
+            let transaction_id = transaction_id.map_err(Error::InvalidRequest)?;
+            let channel = channel.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/messages/transaction/{}", client.baseurl, encode_path(&
+                transaction_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("channel", &channel))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "messages_delete_by_transaction",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::messages_delete`]
+
+[`Client::messages_delete`]: super::Client::messages_delete*/
+    #[derive(Debug, Clone)]
+    pub struct MessagesDelete<'a> {
+        client: &'a super::Client,
+        message_id: Result<types::ObjectId, String>,
+    }
+    impl<'a> MessagesDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                message_id: Err("message_id was not initialized".to_string()),
+            }
+        }
+        pub fn message_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for message_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/messages/{messageId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::DeleteAcknowledgementEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, message_id } = self;
+            let message_id = message_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/messages/{}", client.baseurl, encode_path(& message_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "messages_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflow_groups_list`]
+
+[`Client::workflow_groups_list`]: super::Client::workflow_groups_list*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowGroupsList<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> WorkflowGroupsList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/notification-groups`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowGroupListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/notification-groups", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflow_groups_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflow_groups_create`]
+
+[`Client::workflow_groups_create`]: super::Client::workflow_groups_create*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowGroupsCreate<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::WorkflowGroupRequest, String>,
+    }
+    impl<'a> WorkflowGroupsCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::WorkflowGroupRequest>,
+            <V as std::convert::TryInto<
+                types::WorkflowGroupRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `WorkflowGroupRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::WorkflowGroupRequest,
+            ) -> types::builder::WorkflowGroupRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/notification-groups`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowGroupEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::WorkflowGroupRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/notification-groups", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflow_groups_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflow_groups_retrieve`]
+
+[`Client::workflow_groups_retrieve`]: super::Client::workflow_groups_retrieve*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowGroupsRetrieve<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> WorkflowGroupsRetrieve<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/notification-groups/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowGroupEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/notification-groups/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflow_groups_retrieve",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflow_groups_delete`]
+
+[`Client::workflow_groups_delete`]: super::Client::workflow_groups_delete*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowGroupsDelete<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> WorkflowGroupsDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/notification-groups/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::DeleteAcknowledgementEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/notification-groups/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflow_groups_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflow_groups_update`]
+
+[`Client::workflow_groups_update`]: super::Client::workflow_groups_update*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowGroupsUpdate<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::WorkflowGroupRequest, String>,
+    }
+    impl<'a> WorkflowGroupsUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::WorkflowGroupRequest>,
+            <V as std::convert::TryInto<
+                types::WorkflowGroupRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `WorkflowGroupRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::WorkflowGroupRequest,
+            ) -> types::builder::WorkflowGroupRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/notification-groups/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowGroupEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id, idempotency_key, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::WorkflowGroupRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/notification-groups/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflow_groups_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::notification_templates_list`]
+
+[`Client::notification_templates_list`]: super::Client::notification_templates_list*/
+    #[derive(Debug, Clone)]
+    pub struct NotificationTemplatesList<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        page: Result<Option<i64>, String>,
+        query: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> NotificationTemplatesList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                page: Ok(None),
+                query: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn query<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.query = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for query failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/notification-templates`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WorkflowPage>, Error<types::ErrorResponse>> {
+            let Self { client, limit, page, query } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let query = query.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/notification-templates", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("query", &query))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "notification_templates_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::notification_templates_create`]
+
+[`Client::notification_templates_create`]: super::Client::notification_templates_create*/
+    #[derive(Debug, Clone)]
+    pub struct NotificationTemplatesCreate<'a> {
+        client: &'a super::Client,
+        source: Result<Option<::std::string::String>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::CreateWorkflowRequest, String>,
+    }
+    impl<'a> NotificationTemplatesCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                source: Ok(None),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn source<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.source = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for source failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateWorkflowRequest>,
+            <V as std::convert::TryInto<
+                types::CreateWorkflowRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateWorkflowRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateWorkflowRequest,
+            ) -> types::builder::CreateWorkflowRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/notification-templates`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, source, idempotency_key, body } = self;
+            let source = source.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateWorkflowRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/notification-templates", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("__source", &source))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "notification_templates_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::notification_templates_retrieve`]
+
+[`Client::notification_templates_retrieve`]: super::Client::notification_templates_retrieve*/
+    #[derive(Debug, Clone)]
+    pub struct NotificationTemplatesRetrieve<'a> {
+        client: &'a super::Client,
+        template_id: Result<::std::string::String, String>,
+    }
+    impl<'a> NotificationTemplatesRetrieve<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                template_id: Err("template_id was not initialized".to_string()),
+            }
+        }
+        pub fn template_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.template_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for template_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/notification-templates/{templateId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, template_id } = self;
+            let template_id = template_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/notification-templates/{}", client.baseurl, encode_path(&
+                template_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "notification_templates_retrieve",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::notification_templates_update`]
+
+[`Client::notification_templates_update`]: super::Client::notification_templates_update*/
+    #[derive(Debug, Clone)]
+    pub struct NotificationTemplatesUpdate<'a> {
+        client: &'a super::Client,
+        template_id: Result<types::ObjectId, String>,
+        body: Result<types::builder::UpdateWorkflowRequest, String>,
+    }
+    impl<'a> NotificationTemplatesUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                template_id: Err("template_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn template_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.template_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for template_id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateWorkflowRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateWorkflowRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateWorkflowRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateWorkflowRequest,
+            ) -> types::builder::UpdateWorkflowRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/notification-templates/{templateId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, template_id, body } = self;
+            let template_id = template_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateWorkflowRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/notification-templates/{}", client.baseurl, encode_path(&
+                template_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "notification_templates_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::notification_templates_delete`]
+
+[`Client::notification_templates_delete`]: super::Client::notification_templates_delete*/
+    #[derive(Debug, Clone)]
+    pub struct NotificationTemplatesDelete<'a> {
+        client: &'a super::Client,
+        template_id: Result<types::ObjectId, String>,
+    }
+    impl<'a> NotificationTemplatesDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                template_id: Err("template_id was not initialized".to_string()),
+            }
+        }
+        pub fn template_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.template_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for template_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/notification-templates/{templateId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::BooleanEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client, template_id } = self;
+            let template_id = template_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/notification-templates/{}", client.baseurl, encode_path(&
+                template_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "notification_templates_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::notification_template_status_update`]
+
+[`Client::notification_template_status_update`]: super::Client::notification_template_status_update*/
+    #[derive(Debug, Clone)]
+    pub struct NotificationTemplateStatusUpdate<'a> {
+        client: &'a super::Client,
+        template_id: Result<types::ObjectId, String>,
+        body: Result<types::builder::ChangeWorkflowStatusRequest, String>,
+    }
+    impl<'a> NotificationTemplateStatusUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                template_id: Err("template_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn template_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.template_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for template_id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ChangeWorkflowStatusRequest>,
+            <V as std::convert::TryInto<
+                types::ChangeWorkflowStatusRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ChangeWorkflowStatusRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ChangeWorkflowStatusRequest,
+            ) -> types::builder::ChangeWorkflowStatusRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/notification-templates/{templateId}/status`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, template_id, body } = self;
+            let template_id = template_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ChangeWorkflowStatusRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/notification-templates/{}/status", client.baseurl, encode_path(&
+                template_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "notification_template_status_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::notifications_list`]
+
+[`Client::notifications_list`]: super::Client::notifications_list*/
+    #[derive(Debug, Clone)]
+    pub struct NotificationsList<'a> {
+        client: &'a super::Client,
+        channels: Result<Option<::std::vec::Vec<types::ChannelType>>, String>,
+        emails: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        page: Result<Option<i64>, String>,
+        search: Result<Option<::std::string::String>, String>,
+        subscriber_ids: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        templates: Result<Option<::std::vec::Vec<types::ObjectId>>, String>,
+        transaction_id: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> NotificationsList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                channels: Ok(None),
+                emails: Ok(None),
+                page: Ok(None),
+                search: Ok(None),
+                subscriber_ids: Ok(None),
+                templates: Ok(None),
+                transaction_id: Ok(None),
+            }
+        }
+        pub fn channels<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<types::ChannelType>>,
+        {
+            self.channels = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < ChannelType >` for channels failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn emails<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.emails = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for emails failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn search<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.search = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for search failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn subscriber_ids<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.subscriber_ids = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for subscriber_ids failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn templates<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<types::ObjectId>>,
+        {
+            self.templates = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < ObjectId >` for templates failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn transaction_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.transaction_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for transaction_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/notifications`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ActivityPage>, Error<types::ErrorResponse>> {
+            let Self {
+                client,
+                channels,
+                emails,
+                page,
+                search,
+                subscriber_ids,
+                templates,
+                transaction_id,
+            } = self;
+            let channels = channels.map_err(Error::InvalidRequest)?;
+            let emails = emails.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let search = search.map_err(Error::InvalidRequest)?;
+            let subscriber_ids = subscriber_ids.map_err(Error::InvalidRequest)?;
+            let templates = templates.map_err(Error::InvalidRequest)?;
+            let transaction_id = transaction_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/notifications", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("channels", &channels))
+                .query(&progenitor_client::QueryParam::new("emails", &emails))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("search", &search))
+                .query(
+                    &progenitor_client::QueryParam::new("subscriberIds", &subscriber_ids),
+                )
+                .query(&progenitor_client::QueryParam::new("templates", &templates))
+                .query(
+                    &progenitor_client::QueryParam::new("transactionId", &transaction_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "notifications_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::notifications_graph_stats`]
+
+[`Client::notifications_graph_stats`]: super::Client::notifications_graph_stats*/
+    #[derive(Debug, Clone)]
+    pub struct NotificationsGraphStats<'a> {
+        client: &'a super::Client,
+        days: Result<Option<i64>, String>,
+    }
+    impl<'a> NotificationsGraphStats<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                days: Ok(None),
+            }
+        }
+        pub fn days<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.days = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for days failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/v1/notifications/graph/stats`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ActivityGraphStatListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, days } = self;
+            let days = days.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/notifications/graph/stats", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("days", &days))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "notifications_graph_stats",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::notifications_stats`]
+
+[`Client::notifications_stats`]: super::Client::notifications_stats*/
+    #[derive(Debug, Clone)]
+    pub struct NotificationsStats<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> NotificationsStats<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/notifications/stats`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ActivityStatsEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/notifications/stats", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "notifications_stats",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::notifications_get`]
+
+[`Client::notifications_get`]: super::Client::notifications_get*/
+    #[derive(Debug, Clone)]
+    pub struct NotificationsGet<'a> {
+        client: &'a super::Client,
+        notification_id: Result<types::ObjectId, String>,
+    }
+    impl<'a> NotificationsGet<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                notification_id: Err("notification_id was not initialized".to_string()),
+            }
+        }
+        pub fn notification_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.notification_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for notification_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/notifications/{notificationId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ActivityNotificationEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, notification_id } = self;
+            let notification_id = notification_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/notifications/{}", client.baseurl, encode_path(& notification_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "notifications_get",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::organizations_list`]
+
+[`Client::organizations_list`]: super::Client::organizations_list*/
+    #[derive(Debug, Clone)]
+    pub struct OrganizationsList<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> OrganizationsList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/organizations`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::OrganizationListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/organizations", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "organizations_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::organizations_create`]
+
+[`Client::organizations_create`]: super::Client::organizations_create*/
+    #[derive(Debug, Clone)]
+    pub struct OrganizationsCreate<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::CreateOrganizationRequest, String>,
+    }
+    impl<'a> OrganizationsCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateOrganizationRequest>,
+            <V as std::convert::TryInto<
+                types::CreateOrganizationRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateOrganizationRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateOrganizationRequest,
+            ) -> types::builder::CreateOrganizationRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/organizations`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::OrganizationEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateOrganizationRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/organizations", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "organizations_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::organizations_rename`]
+
+[`Client::organizations_rename`]: super::Client::organizations_rename*/
+    #[derive(Debug, Clone)]
+    pub struct OrganizationsRename<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::OrganizationName, String>,
+    }
+    impl<'a> OrganizationsRename<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::OrganizationName>,
+            <V as std::convert::TryInto<
+                types::OrganizationName,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `OrganizationName` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::OrganizationName,
+            ) -> types::builder::OrganizationName,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/organizations`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::OrganizationNameEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::OrganizationName::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/organizations", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "organizations_rename",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::organization_branding_update`]
+
+[`Client::organization_branding_update`]: super::Client::organization_branding_update*/
+    #[derive(Debug, Clone)]
+    pub struct OrganizationBrandingUpdate<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::UpdateOrganizationBrandingRequest, String>,
+    }
+    impl<'a> OrganizationBrandingUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateOrganizationBrandingRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateOrganizationBrandingRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateOrganizationBrandingRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateOrganizationBrandingRequest,
+            ) -> types::builder::UpdateOrganizationBrandingRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/organizations/branding`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::OrganizationBrandingEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateOrganizationBrandingRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/organizations/branding", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "organization_branding_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::organizations_retrieve_current`]
+
+[`Client::organizations_retrieve_current`]: super::Client::organizations_retrieve_current*/
+    #[derive(Debug, Clone)]
+    pub struct OrganizationsRetrieveCurrent<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> OrganizationsRetrieveCurrent<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/organizations/me`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::OrganizationEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/organizations/me", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "organizations_retrieve_current",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::organization_members_list`]
+
+[`Client::organization_members_list`]: super::Client::organization_members_list*/
+    #[derive(Debug, Clone)]
+    pub struct OrganizationMembersList<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> OrganizationMembersList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/organizations/members`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::OrganizationMemberListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/organizations/members", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "organization_members_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::organization_members_delete`]
+
+[`Client::organization_members_delete`]: super::Client::organization_members_delete*/
+    #[derive(Debug, Clone)]
+    pub struct OrganizationMembersDelete<'a> {
+        client: &'a super::Client,
+        member_id: Result<types::ObjectId, String>,
+    }
+    impl<'a> OrganizationMembersDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                member_id: Err("member_id was not initialized".to_string()),
+            }
+        }
+        pub fn member_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.member_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for member_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/organizations/members/{memberId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::OrganizationMemberEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, member_id } = self;
+            let member_id = member_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/organizations/members/{}", client.baseurl, encode_path(& member_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "organization_members_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::organization_member_roles_update`]
+
+[`Client::organization_member_roles_update`]: super::Client::organization_member_roles_update*/
+    #[derive(Debug, Clone)]
+    pub struct OrganizationMemberRolesUpdate<'a> {
+        client: &'a super::Client,
+        member_id: Result<types::ObjectId, String>,
+        body: Result<types::builder::UpdateOrganizationMemberRolesRequest, String>,
+    }
+    impl<'a> OrganizationMemberRolesUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                member_id: Err("member_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn member_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.member_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for member_id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateOrganizationMemberRolesRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateOrganizationMemberRolesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateOrganizationMemberRolesRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateOrganizationMemberRolesRequest,
+            ) -> types::builder::UpdateOrganizationMemberRolesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/organizations/members/{memberId}/roles`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::OrganizationMemberEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, member_id, body } = self;
+            let member_id = member_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateOrganizationMemberRolesRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/organizations/members/{}/roles", client.baseurl, encode_path(&
+                member_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "organization_member_roles_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscribers_list`]
+
+[`Client::subscribers_list`]: super::Client::subscribers_list*/
+    #[derive(Debug, Clone)]
+    pub struct SubscribersList<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        page: Result<Option<i64>, String>,
+    }
+    impl<'a> SubscribersList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                page: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/v1/subscribers`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SubscriberPage>, Error<types::ErrorResponse>> {
+            let Self { client, limit, page } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/subscribers", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscribers_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscribers_create`]
+
+[`Client::subscribers_create`]: super::Client::subscribers_create*/
+    #[derive(Debug, Clone)]
+    pub struct SubscribersCreate<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::CreateSubscriberRequest, String>,
+    }
+    impl<'a> SubscribersCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateSubscriberRequest>,
+            <V as std::convert::TryInto<
+                types::CreateSubscriberRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateSubscriberRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateSubscriberRequest,
+            ) -> types::builder::CreateSubscriberRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/subscribers`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SubscriberEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateSubscriberRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/subscribers", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscribers_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscribers_create_bulk`]
+
+[`Client::subscribers_create_bulk`]: super::Client::subscribers_create_bulk*/
+    #[derive(Debug, Clone)]
+    pub struct SubscribersCreateBulk<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::BulkCreateSubscribersRequest, String>,
+    }
+    impl<'a> SubscribersCreateBulk<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::BulkCreateSubscribersRequest>,
+            <V as std::convert::TryInto<
+                types::BulkCreateSubscribersRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `BulkCreateSubscribersRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BulkCreateSubscribersRequest,
+            ) -> types::builder::BulkCreateSubscribersRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/subscribers/bulk`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BulkCreateSubscribersResultEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BulkCreateSubscribersRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/subscribers/bulk", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscribers_create_bulk",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscribers_get`]
+
+[`Client::subscribers_get`]: super::Client::subscribers_get*/
+    #[derive(Debug, Clone)]
+    pub struct SubscribersGet<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+    }
+    impl<'a> SubscribersGet<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/subscribers/{subscriberId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SubscriberEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, subscriber_id } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}", client.baseurl, encode_path(& subscriber_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscribers_get",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscribers_update`]
+
+[`Client::subscribers_update`]: super::Client::subscribers_update*/
+    #[derive(Debug, Clone)]
+    pub struct SubscribersUpdate<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateSubscriberRequest, String>,
+    }
+    impl<'a> SubscribersUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateSubscriberRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateSubscriberRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateSubscriberRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateSubscriberRequest,
+            ) -> types::builder::UpdateSubscriberRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/subscribers/{subscriberId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SubscriberEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, subscriber_id, body } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateSubscriberRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}", client.baseurl, encode_path(& subscriber_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscribers_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscribers_delete`]
+
+[`Client::subscribers_delete`]: super::Client::subscribers_delete*/
+    #[derive(Debug, Clone)]
+    pub struct SubscribersDelete<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+    }
+    impl<'a> SubscribersDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/subscribers/{subscriberId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::DeleteAcknowledgementEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, subscriber_id } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}", client.baseurl, encode_path(& subscriber_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscribers_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_credentials_update`]
+
+[`Client::subscriber_credentials_update`]: super::Client::subscriber_credentials_update*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberCredentialsUpdate<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateSubscriberCredentialsRequest, String>,
+    }
+    impl<'a> SubscriberCredentialsUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateSubscriberCredentialsRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateSubscriberCredentialsRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateSubscriberCredentialsRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateSubscriberCredentialsRequest,
+            ) -> types::builder::UpdateSubscriberCredentialsRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/subscribers/{subscriberId}/credentials`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SubscriberEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, subscriber_id, body } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateSubscriberCredentialsRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/credentials", client.baseurl, encode_path(&
+                subscriber_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_credentials_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_credentials_append`]
+
+[`Client::subscriber_credentials_append`]: super::Client::subscriber_credentials_append*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberCredentialsAppend<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::UpdateSubscriberCredentialsRequest, String>,
+    }
+    impl<'a> SubscriberCredentialsAppend<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateSubscriberCredentialsRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateSubscriberCredentialsRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateSubscriberCredentialsRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateSubscriberCredentialsRequest,
+            ) -> types::builder::UpdateSubscriberCredentialsRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/subscribers/{subscriberId}/credentials`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SubscriberEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, subscriber_id, idempotency_key, body } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateSubscriberCredentialsRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/credentials", client.baseurl, encode_path(&
+                subscriber_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_credentials_append",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_credentials_delete`]
+
+[`Client::subscriber_credentials_delete`]: super::Client::subscriber_credentials_delete*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberCredentialsDelete<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        provider_id: Result<types::SubscriberCredentialsDeleteProviderId, String>,
+    }
+    impl<'a> SubscriberCredentialsDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                provider_id: Err("provider_id was not initialized".to_string()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn provider_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SubscriberCredentialsDeleteProviderId>,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `SubscriberCredentialsDeleteProviderId` for provider_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/subscribers/{subscriberId}/credentials/{providerId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, subscriber_id, provider_id } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let provider_id = provider_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/credentials/{}", client.baseurl, encode_path(&
+                subscriber_id.to_string()), encode_path(& provider_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_credentials_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_chat_oauth`]
+
+[`Client::subscriber_chat_oauth`]: super::Client::subscriber_chat_oauth*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberChatOauth<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        provider_id: Result<types::SubscriberChatOauthProviderId, String>,
+        environment_id: Result<types::ObjectId, String>,
+        hmac_hash: Result<Option<::std::string::String>, String>,
+        integration_identifier: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> SubscriberChatOauth<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                provider_id: Err("provider_id was not initialized".to_string()),
+                environment_id: Err("environment_id was not initialized".to_string()),
+                hmac_hash: Ok(None),
+                integration_identifier: Ok(None),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn provider_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SubscriberChatOauthProviderId>,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `SubscriberChatOauthProviderId` for provider_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn environment_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for environment_id failed".to_string()
+                });
+            self
+        }
+        pub fn hmac_hash<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.hmac_hash = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for hmac_hash failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn integration_identifier<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.integration_identifier = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for integration_identifier failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/subscribers/{subscriberId}/credentials/{providerId}/oauth`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
+            let Self {
+                client,
+                subscriber_id,
+                provider_id,
+                environment_id,
+                hmac_hash,
+                integration_identifier,
+            } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let provider_id = provider_id.map_err(Error::InvalidRequest)?;
+            let environment_id = environment_id.map_err(Error::InvalidRequest)?;
+            let hmac_hash = hmac_hash.map_err(Error::InvalidRequest)?;
+            let integration_identifier = integration_identifier
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/credentials/{}/oauth", client.baseurl,
+                encode_path(& subscriber_id.to_string()), encode_path(& provider_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .query(
+                    &progenitor_client::QueryParam::new("environmentId", &environment_id),
+                )
+                .query(&progenitor_client::QueryParam::new("hmacHash", &hmac_hash))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "integrationIdentifier",
+                        &integration_identifier,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_chat_oauth",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200..=299 => Ok(ResponseValue::stream(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_chat_oauth_callback`]
+
+[`Client::subscriber_chat_oauth_callback`]: super::Client::subscriber_chat_oauth_callback*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberChatOauthCallback<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        provider_id: Result<types::SubscriberChatOauthCallbackProviderId, String>,
+        code: Result<types::SubscriberChatOauthCallbackCode, String>,
+        environment_id: Result<types::ObjectId, String>,
+        hmac_hash: Result<Option<::std::string::String>, String>,
+        integration_identifier: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> SubscriberChatOauthCallback<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                provider_id: Err("provider_id was not initialized".to_string()),
+                code: Err("code was not initialized".to_string()),
+                environment_id: Err("environment_id was not initialized".to_string()),
+                hmac_hash: Ok(None),
+                integration_identifier: Ok(None),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn provider_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SubscriberChatOauthCallbackProviderId>,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `SubscriberChatOauthCallbackProviderId` for provider_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn code<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SubscriberChatOauthCallbackCode>,
+        {
+            self.code = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `SubscriberChatOauthCallbackCode` for code failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn environment_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for environment_id failed".to_string()
+                });
+            self
+        }
+        pub fn hmac_hash<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.hmac_hash = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for hmac_hash failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn integration_identifier<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.integration_identifier = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for integration_identifier failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/subscribers/{subscriberId}/credentials/{providerId}/oauth/callback`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
+            let Self {
+                client,
+                subscriber_id,
+                provider_id,
+                code,
+                environment_id,
+                hmac_hash,
+                integration_identifier,
+            } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let provider_id = provider_id.map_err(Error::InvalidRequest)?;
+            let code = code.map_err(Error::InvalidRequest)?;
+            let environment_id = environment_id.map_err(Error::InvalidRequest)?;
+            let hmac_hash = hmac_hash.map_err(Error::InvalidRequest)?;
+            let integration_identifier = integration_identifier
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/credentials/{}/oauth/callback", client.baseurl,
+                encode_path(& subscriber_id.to_string()), encode_path(& provider_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .query(&progenitor_client::QueryParam::new("code", &code))
+                .query(
+                    &progenitor_client::QueryParam::new("environmentId", &environment_id),
+                )
+                .query(&progenitor_client::QueryParam::new("hmacHash", &hmac_hash))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "integrationIdentifier",
+                        &integration_identifier,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_chat_oauth_callback",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_messages_mark_all`]
+
+[`Client::subscriber_messages_mark_all`]: super::Client::subscriber_messages_mark_all*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberMessagesMarkAll<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::MarkAllMessagesAsRequest, String>,
+    }
+    impl<'a> SubscriberMessagesMarkAll<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MarkAllMessagesAsRequest>,
+            <V as std::convert::TryInto<
+                types::MarkAllMessagesAsRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MarkAllMessagesAsRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MarkAllMessagesAsRequest,
+            ) -> types::builder::MarkAllMessagesAsRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/subscribers/{subscriberId}/messages/mark-all`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CountEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client, subscriber_id, idempotency_key, body } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::MarkAllMessagesAsRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/messages/mark-all", client.baseurl, encode_path(&
+                subscriber_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_messages_mark_all",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_messages_mark_as`]
+
+[`Client::subscriber_messages_mark_as`]: super::Client::subscriber_messages_mark_as*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberMessagesMarkAs<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::MarkMessagesAsRequest, String>,
+    }
+    impl<'a> SubscriberMessagesMarkAs<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MarkMessagesAsRequest>,
+            <V as std::convert::TryInto<
+                types::MarkMessagesAsRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MarkMessagesAsRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MarkMessagesAsRequest,
+            ) -> types::builder::MarkMessagesAsRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/subscribers/{subscriberId}/messages/mark-as`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MessageListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, subscriber_id, idempotency_key, body } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::MarkMessagesAsRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/messages/mark-as", client.baseurl, encode_path(&
+                subscriber_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_messages_mark_as",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_messages_mark_as_legacy`]
+
+[`Client::subscriber_messages_mark_as_legacy`]: super::Client::subscriber_messages_mark_as_legacy*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberMessagesMarkAsLegacy<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::LegacyMarkMessagesRequest, String>,
+    }
+    impl<'a> SubscriberMessagesMarkAsLegacy<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::LegacyMarkMessagesRequest>,
+            <V as std::convert::TryInto<
+                types::LegacyMarkMessagesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `LegacyMarkMessagesRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::LegacyMarkMessagesRequest,
+            ) -> types::builder::LegacyMarkMessagesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/subscribers/{subscriberId}/messages/markAs`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MessageListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, subscriber_id, idempotency_key, body } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::LegacyMarkMessagesRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/messages/markAs", client.baseurl, encode_path(&
+                subscriber_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_messages_mark_as_legacy",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_message_action_update`]
+
+[`Client::subscriber_message_action_update`]: super::Client::subscriber_message_action_update*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberMessageActionUpdate<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        message_id: Result<types::ObjectId, String>,
+        type_: Result<types::SubscriberMessageActionUpdateType, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::MarkMessageActionRequest, String>,
+    }
+    impl<'a> SubscriberMessageActionUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                message_id: Err("message_id was not initialized".to_string()),
+                type_: Err("type_ was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn message_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for message_id failed".to_string()
+                });
+            self
+        }
+        pub fn type_<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SubscriberMessageActionUpdateType>,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `SubscriberMessageActionUpdateType` for type_ failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MarkMessageActionRequest>,
+            <V as std::convert::TryInto<
+                types::MarkMessageActionRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MarkMessageActionRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MarkMessageActionRequest,
+            ) -> types::builder::MarkMessageActionRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/subscribers/{subscriberId}/messages/{messageId}/actions/{type}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MessageEnvelope>, Error<types::ErrorResponse>> {
+            let Self {
+                client,
+                subscriber_id,
+                message_id,
+                type_,
+                idempotency_key,
+                body,
+            } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let message_id = message_id.map_err(Error::InvalidRequest)?;
+            let type_ = type_.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::MarkMessageActionRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/messages/{}/actions/{}", client.baseurl,
+                encode_path(& subscriber_id.to_string()), encode_path(& message_id
+                .to_string()), encode_path(& type_.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_message_action_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_notifications_feed`]
+
+[`Client::subscriber_notifications_feed`]: super::Client::subscriber_notifications_feed*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberNotificationsFeed<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        feed_identifier: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        page: Result<Option<i64>, String>,
+        payload: Result<Option<::std::string::String>, String>,
+        read: Result<Option<bool>, String>,
+        seen: Result<Option<bool>, String>,
+    }
+    impl<'a> SubscriberNotificationsFeed<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                feed_identifier: Ok(None),
+                limit: Ok(None),
+                page: Ok(None),
+                payload: Ok(None),
+                read: Ok(None),
+                seen: Ok(None),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn feed_identifier<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.feed_identifier = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for feed_identifier failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn payload<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.payload = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for payload failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn read<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.read = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for read failed".to_string());
+            self
+        }
+        pub fn seen<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.seen = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for seen failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/v1/subscribers/{subscriberId}/notifications/feed`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SubscriberFeedPage>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self {
+                client,
+                subscriber_id,
+                feed_identifier,
+                limit,
+                page,
+                payload,
+                read,
+                seen,
+            } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let feed_identifier = feed_identifier.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let payload = payload.map_err(Error::InvalidRequest)?;
+            let read = read.map_err(Error::InvalidRequest)?;
+            let seen = seen.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/notifications/feed", client.baseurl, encode_path(&
+                subscriber_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "feedIdentifier",
+                        &feed_identifier,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("payload", &payload))
+                .query(&progenitor_client::QueryParam::new("read", &read))
+                .query(&progenitor_client::QueryParam::new("seen", &seen))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_notifications_feed",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_notifications_unseen_count`]
+
+[`Client::subscriber_notifications_unseen_count`]: super::Client::subscriber_notifications_unseen_count*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberNotificationsUnseenCount<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        feed_identifier: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        seen: Result<Option<bool>, String>,
+    }
+    impl<'a> SubscriberNotificationsUnseenCount<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                feed_identifier: Ok(None),
+                limit: Ok(None),
+                seen: Ok(None),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn feed_identifier<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.feed_identifier = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for feed_identifier failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn seen<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.seen = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for seen failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/v1/subscribers/{subscriberId}/notifications/unseen`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::UnseenCountEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, subscriber_id, feed_identifier, limit, seen } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let feed_identifier = feed_identifier.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let seen = seen.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/notifications/unseen", client.baseurl,
+                encode_path(& subscriber_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "feedIdentifier",
+                        &feed_identifier,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("seen", &seen))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_notifications_unseen_count",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_online_status_update`]
+
+[`Client::subscriber_online_status_update`]: super::Client::subscriber_online_status_update*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberOnlineStatusUpdate<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::UpdateSubscriberOnlineStatusRequest, String>,
+    }
+    impl<'a> SubscriberOnlineStatusUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateSubscriberOnlineStatusRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateSubscriberOnlineStatusRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateSubscriberOnlineStatusRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateSubscriberOnlineStatusRequest,
+            ) -> types::builder::UpdateSubscriberOnlineStatusRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/subscribers/{subscriberId}/online-status`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SubscriberEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, subscriber_id, idempotency_key, body } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateSubscriberOnlineStatusRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/online-status", client.baseurl, encode_path(&
+                subscriber_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_online_status_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_preferences_list`]
+
+[`Client::subscriber_preferences_list`]: super::Client::subscriber_preferences_list*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberPreferencesList<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+    }
+    impl<'a> SubscriberPreferencesList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/subscribers/{subscriberId}/preferences`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SubscriberWorkflowPreferenceListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, subscriber_id } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/preferences", client.baseurl, encode_path(&
+                subscriber_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_preferences_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_preferences_update_global`]
+
+[`Client::subscriber_preferences_update_global`]: super::Client::subscriber_preferences_update_global*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberPreferencesUpdateGlobal<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::UpdateSubscriberGlobalPreferencesRequest, String>,
+    }
+    impl<'a> SubscriberPreferencesUpdateGlobal<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateSubscriberGlobalPreferencesRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateSubscriberGlobalPreferencesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateSubscriberGlobalPreferencesRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateSubscriberGlobalPreferencesRequest,
+            ) -> types::builder::UpdateSubscriberGlobalPreferencesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/subscribers/{subscriberId}/preferences`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SubscriberGlobalPreferenceEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, subscriber_id, idempotency_key, body } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateSubscriberGlobalPreferencesRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/preferences", client.baseurl, encode_path(&
+                subscriber_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_preferences_update_global",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_preferences_get_by_level`]
+
+[`Client::subscriber_preferences_get_by_level`]: super::Client::subscriber_preferences_get_by_level*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberPreferencesGetByLevel<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        parameter: Result<types::SubscriberPreferencesGetByLevelParameter, String>,
+    }
+    impl<'a> SubscriberPreferencesGetByLevel<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                parameter: Err("parameter was not initialized".to_string()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn parameter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SubscriberPreferencesGetByLevelParameter>,
+        {
+            self.parameter = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `SubscriberPreferencesGetByLevelParameter` for parameter failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/subscribers/{subscriberId}/preferences/{parameter}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SubscriberPreferenceListEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, subscriber_id, parameter } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let parameter = parameter.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/preferences/{}", client.baseurl, encode_path(&
+                subscriber_id.to_string()), encode_path(& parameter.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_preferences_get_by_level",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::subscriber_preferences_update`]
+
+[`Client::subscriber_preferences_update`]: super::Client::subscriber_preferences_update*/
+    #[derive(Debug, Clone)]
+    pub struct SubscriberPreferencesUpdate<'a> {
+        client: &'a super::Client,
+        subscriber_id: Result<::std::string::String, String>,
+        parameter: Result<types::ObjectId, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::UpdateSubscriberPreferenceRequest, String>,
+    }
+    impl<'a> SubscriberPreferencesUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscriber_id: Err("subscriber_id was not initialized".to_string()),
+                parameter: Err("parameter was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn parameter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.parameter = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for parameter failed".to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateSubscriberPreferenceRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateSubscriberPreferenceRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateSubscriberPreferenceRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateSubscriberPreferenceRequest,
+            ) -> types::builder::UpdateSubscriberPreferenceRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/subscribers/{subscriberId}/preferences/{parameter}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SubscriberWorkflowPreferenceEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, subscriber_id, parameter, idempotency_key, body } = self;
+            let subscriber_id = subscriber_id.map_err(Error::InvalidRequest)?;
+            let parameter = parameter.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateSubscriberPreferenceRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/subscribers/{}/preferences/{}", client.baseurl, encode_path(&
+                subscriber_id.to_string()), encode_path(& parameter.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "subscriber_preferences_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::tenants_list`]
+
+[`Client::tenants_list`]: super::Client::tenants_list*/
+    #[derive(Debug, Clone)]
+    pub struct TenantsList<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        page: Result<Option<i64>, String>,
+    }
+    impl<'a> TenantsList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                page: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/v1/tenants`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TenantPage>, Error<types::ErrorResponse>> {
+            let Self { client, limit, page } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/tenants", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "tenants_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                405u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::tenants_create`]
+
+[`Client::tenants_create`]: super::Client::tenants_create*/
+    #[derive(Debug, Clone)]
+    pub struct TenantsCreate<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::CreateTenantRequest, String>,
+    }
+    impl<'a> TenantsCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateTenantRequest>,
+            <V as std::convert::TryInto<
+                types::CreateTenantRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CreateTenantRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateTenantRequest,
+            ) -> types::builder::CreateTenantRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/tenants`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TenantEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateTenantRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/tenants", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "tenants_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                405u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::tenants_get`]
+
+[`Client::tenants_get`]: super::Client::tenants_get*/
+    #[derive(Debug, Clone)]
+    pub struct TenantsGet<'a> {
+        client: &'a super::Client,
+        identifier: Result<::std::string::String, String>,
+    }
+    impl<'a> TenantsGet<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                identifier: Err("identifier was not initialized".to_string()),
+            }
+        }
+        pub fn identifier<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for identifier failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/tenants/{identifier}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TenantEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client, identifier } = self;
+            let identifier = identifier.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/tenants/{}", client.baseurl, encode_path(& identifier
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "tenants_get",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                405u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::tenants_delete`]
+
+[`Client::tenants_delete`]: super::Client::tenants_delete*/
+    #[derive(Debug, Clone)]
+    pub struct TenantsDelete<'a> {
+        client: &'a super::Client,
+        identifier: Result<::std::string::String, String>,
+    }
+    impl<'a> TenantsDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                identifier: Err("identifier was not initialized".to_string()),
+            }
+        }
+        pub fn identifier<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for identifier failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/tenants/{identifier}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, identifier } = self;
+            let identifier = identifier.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/tenants/{}", client.baseurl, encode_path(& identifier
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "tenants_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                405u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::tenants_update`]
+
+[`Client::tenants_update`]: super::Client::tenants_update*/
+    #[derive(Debug, Clone)]
+    pub struct TenantsUpdate<'a> {
+        client: &'a super::Client,
+        identifier: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::UpdateTenantRequest, String>,
+    }
+    impl<'a> TenantsUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                identifier: Err("identifier was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn identifier<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for identifier failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateTenantRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateTenantRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UpdateTenantRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateTenantRequest,
+            ) -> types::builder::UpdateTenantRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/tenants/{identifier}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TenantEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client, identifier, idempotency_key, body } = self;
+            let identifier = identifier.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateTenantRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/tenants/{}", client.baseurl, encode_path(& identifier
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "tenants_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                405u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::topics_list`]
+
+[`Client::topics_list`]: super::Client::topics_list*/
+    #[derive(Debug, Clone)]
+    pub struct TopicsList<'a> {
+        client: &'a super::Client,
+        key: Result<Option<::std::string::String>, String>,
+        page: Result<Option<u64>, String>,
+        page_size: Result<Option<i64>, String>,
+    }
+    impl<'a> TopicsList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                key: Ok(None),
+                page: Ok(None),
+                page_size: Ok(None),
+            }
+        }
+        pub fn key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<u64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `u64` for page failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/v1/topics`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TopicPage>, Error<types::ErrorResponse>> {
+            let Self { client, key, page, page_size } = self;
+            let key = key.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/topics", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("key", &key))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "topics_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::topics_create`]
+
+[`Client::topics_create`]: super::Client::topics_create*/
+    #[derive(Debug, Clone)]
+    pub struct TopicsCreate<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::CreateTopicRequest, String>,
+    }
+    impl<'a> TopicsCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateTopicRequest>,
+            <V as std::convert::TryInto<
+                types::CreateTopicRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CreateTopicRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateTopicRequest,
+            ) -> types::builder::CreateTopicRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/topics`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::TopicCreatedEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateTopicRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/topics", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "topics_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::topics_get`]
+
+[`Client::topics_get`]: super::Client::topics_get*/
+    #[derive(Debug, Clone)]
+    pub struct TopicsGet<'a> {
+        client: &'a super::Client,
+        topic_key: Result<::std::string::String, String>,
+    }
+    impl<'a> TopicsGet<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                topic_key: Err("topic_key was not initialized".to_string()),
+            }
+        }
+        pub fn topic_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.topic_key = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for topic_key failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/topics/{topicKey}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TopicEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client, topic_key } = self;
+            let topic_key = topic_key.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/topics/{}", client.baseurl, encode_path(& topic_key.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "topics_get",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::topics_delete`]
+
+[`Client::topics_delete`]: super::Client::topics_delete*/
+    #[derive(Debug, Clone)]
+    pub struct TopicsDelete<'a> {
+        client: &'a super::Client,
+        topic_key: Result<::std::string::String, String>,
+    }
+    impl<'a> TopicsDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                topic_key: Err("topic_key was not initialized".to_string()),
+            }
+        }
+        pub fn topic_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.topic_key = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for topic_key failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/topics/{topicKey}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, topic_key } = self;
+            let topic_key = topic_key.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/topics/{}", client.baseurl, encode_path(& topic_key.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "topics_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::topics_rename`]
+
+[`Client::topics_rename`]: super::Client::topics_rename*/
+    #[derive(Debug, Clone)]
+    pub struct TopicsRename<'a> {
+        client: &'a super::Client,
+        topic_key: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::RenameTopicRequest, String>,
+    }
+    impl<'a> TopicsRename<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                topic_key: Err("topic_key was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn topic_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.topic_key = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for topic_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RenameTopicRequest>,
+            <V as std::convert::TryInto<
+                types::RenameTopicRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `RenameTopicRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RenameTopicRequest,
+            ) -> types::builder::RenameTopicRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/topics/{topicKey}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TopicEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client, topic_key, idempotency_key, body } = self;
+            let topic_key = topic_key.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RenameTopicRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/topics/{}", client.baseurl, encode_path(& topic_key.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "topics_rename",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::topic_subscribers_add`]
+
+[`Client::topic_subscribers_add`]: super::Client::topic_subscribers_add*/
+    #[derive(Debug, Clone)]
+    pub struct TopicSubscribersAdd<'a> {
+        client: &'a super::Client,
+        topic_key: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::AddTopicSubscribersRequest, String>,
+    }
+    impl<'a> TopicSubscribersAdd<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                topic_key: Err("topic_key was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn topic_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.topic_key = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for topic_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AddTopicSubscribersRequest>,
+            <V as std::convert::TryInto<
+                types::AddTopicSubscribersRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `AddTopicSubscribersRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AddTopicSubscribersRequest,
+            ) -> types::builder::AddTopicSubscribersRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/topics/{topicKey}/subscribers`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::TopicSubscribersAddResultEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, topic_key, idempotency_key, body } = self;
+            let topic_key = topic_key.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::AddTopicSubscribersRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/topics/{}/subscribers", client.baseurl, encode_path(& topic_key
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "topic_subscribers_add",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::topic_subscribers_remove`]
+
+[`Client::topic_subscribers_remove`]: super::Client::topic_subscribers_remove*/
+    #[derive(Debug, Clone)]
+    pub struct TopicSubscribersRemove<'a> {
+        client: &'a super::Client,
+        topic_key: Result<::std::string::String, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::RemoveTopicSubscribersRequest, String>,
+    }
+    impl<'a> TopicSubscribersRemove<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                topic_key: Err("topic_key was not initialized".to_string()),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn topic_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.topic_key = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for topic_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RemoveTopicSubscribersRequest>,
+            <V as std::convert::TryInto<
+                types::RemoveTopicSubscribersRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `RemoveTopicSubscribersRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RemoveTopicSubscribersRequest,
+            ) -> types::builder::RemoveTopicSubscribersRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/topics/{topicKey}/subscribers/removal`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+            let Self { client, topic_key, idempotency_key, body } = self;
+            let topic_key = topic_key.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RemoveTopicSubscribersRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/topics/{}/subscribers/removal", client.baseurl, encode_path(&
+                topic_key.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "topic_subscribers_remove",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::topic_subscribers_get`]
+
+[`Client::topic_subscribers_get`]: super::Client::topic_subscribers_get*/
+    #[derive(Debug, Clone)]
+    pub struct TopicSubscribersGet<'a> {
+        client: &'a super::Client,
+        topic_key: Result<::std::string::String, String>,
+        external_subscriber_id: Result<::std::string::String, String>,
+    }
+    impl<'a> TopicSubscribersGet<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                topic_key: Err("topic_key was not initialized".to_string()),
+                external_subscriber_id: Err(
+                    "external_subscriber_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn topic_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.topic_key = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for topic_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn external_subscriber_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.external_subscriber_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for external_subscriber_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/topics/{topicKey}/subscribers/{externalSubscriberId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::TopicSubscriberEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, topic_key, external_subscriber_id } = self;
+            let topic_key = topic_key.map_err(Error::InvalidRequest)?;
+            let external_subscriber_id = external_subscriber_id
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/topics/{}/subscribers/{}", client.baseurl, encode_path(& topic_key
+                .to_string()), encode_path(& external_subscriber_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "topic_subscribers_get",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflow_overrides_list`]
+
+[`Client::workflow_overrides_list`]: super::Client::workflow_overrides_list*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowOverridesList<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        page: Result<Option<i64>, String>,
+    }
+    impl<'a> WorkflowOverridesList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                page: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/v1/workflow-overrides`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowOverridePage>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, limit, page } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/workflow-overrides", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflow_overrides_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflow_overrides_create`]
+
+[`Client::workflow_overrides_create`]: super::Client::workflow_overrides_create*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowOverridesCreate<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::CreateWorkflowOverrideRequest, String>,
+    }
+    impl<'a> WorkflowOverridesCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateWorkflowOverrideRequest>,
+            <V as std::convert::TryInto<
+                types::CreateWorkflowOverrideRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateWorkflowOverrideRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateWorkflowOverrideRequest,
+            ) -> types::builder::CreateWorkflowOverrideRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/workflow-overrides`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowOverrideEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateWorkflowOverrideRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/workflow-overrides", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflow_overrides_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflow_overrides_retrieve_by_tenant`]
+
+[`Client::workflow_overrides_retrieve_by_tenant`]: super::Client::workflow_overrides_retrieve_by_tenant*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowOverridesRetrieveByTenant<'a> {
+        client: &'a super::Client,
+        workflow_id: Result<types::ObjectId, String>,
+        tenant_id: Result<types::ObjectId, String>,
+    }
+    impl<'a> WorkflowOverridesRetrieveByTenant<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                workflow_id: Err("workflow_id was not initialized".to_string()),
+                tenant_id: Err("tenant_id was not initialized".to_string()),
+            }
+        }
+        pub fn workflow_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.workflow_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for workflow_id failed".to_string()
+                });
+            self
+        }
+        pub fn tenant_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.tenant_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for tenant_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/workflow-overrides/workflows/{workflowId}/tenants/{tenantId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowOverrideEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, workflow_id, tenant_id } = self;
+            let workflow_id = workflow_id.map_err(Error::InvalidRequest)?;
+            let tenant_id = tenant_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/workflow-overrides/workflows/{}/tenants/{}", client.baseurl,
+                encode_path(& workflow_id.to_string()), encode_path(& tenant_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflow_overrides_retrieve_by_tenant",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflow_overrides_update_by_tenant`]
+
+[`Client::workflow_overrides_update_by_tenant`]: super::Client::workflow_overrides_update_by_tenant*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowOverridesUpdateByTenant<'a> {
+        client: &'a super::Client,
+        workflow_id: Result<types::ObjectId, String>,
+        tenant_id: Result<types::ObjectId, String>,
+        body: Result<types::builder::UpdateWorkflowOverrideRequest, String>,
+    }
+    impl<'a> WorkflowOverridesUpdateByTenant<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                workflow_id: Err("workflow_id was not initialized".to_string()),
+                tenant_id: Err("tenant_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn workflow_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.workflow_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for workflow_id failed".to_string()
+                });
+            self
+        }
+        pub fn tenant_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.tenant_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for tenant_id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateWorkflowOverrideRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateWorkflowOverrideRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateWorkflowOverrideRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateWorkflowOverrideRequest,
+            ) -> types::builder::UpdateWorkflowOverrideRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/workflow-overrides/workflows/{workflowId}/tenants/{tenantId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowOverrideEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, workflow_id, tenant_id, body } = self;
+            let workflow_id = workflow_id.map_err(Error::InvalidRequest)?;
+            let tenant_id = tenant_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateWorkflowOverrideRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/workflow-overrides/workflows/{}/tenants/{}", client.baseurl,
+                encode_path(& workflow_id.to_string()), encode_path(& tenant_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflow_overrides_update_by_tenant",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflow_overrides_retrieve`]
+
+[`Client::workflow_overrides_retrieve`]: super::Client::workflow_overrides_retrieve*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowOverridesRetrieve<'a> {
+        client: &'a super::Client,
+        override_id: Result<types::ObjectId, String>,
+    }
+    impl<'a> WorkflowOverridesRetrieve<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                override_id: Err("override_id was not initialized".to_string()),
+            }
+        }
+        pub fn override_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.override_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for override_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/workflow-overrides/{overrideId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowOverrideEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, override_id } = self;
+            let override_id = override_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/workflow-overrides/{}", client.baseurl, encode_path(& override_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflow_overrides_retrieve",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflow_overrides_update`]
+
+[`Client::workflow_overrides_update`]: super::Client::workflow_overrides_update*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowOverridesUpdate<'a> {
+        client: &'a super::Client,
+        override_id: Result<types::ObjectId, String>,
+        body: Result<types::builder::UpdateWorkflowOverrideRequest, String>,
+    }
+    impl<'a> WorkflowOverridesUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                override_id: Err("override_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn override_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.override_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for override_id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateWorkflowOverrideRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateWorkflowOverrideRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateWorkflowOverrideRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateWorkflowOverrideRequest,
+            ) -> types::builder::UpdateWorkflowOverrideRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/workflow-overrides/{overrideId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowOverrideEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, override_id, body } = self;
+            let override_id = override_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateWorkflowOverrideRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/workflow-overrides/{}", client.baseurl, encode_path(& override_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflow_overrides_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflow_overrides_delete`]
+
+[`Client::workflow_overrides_delete`]: super::Client::workflow_overrides_delete*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowOverridesDelete<'a> {
+        client: &'a super::Client,
+        override_id: Result<types::ObjectId, String>,
+    }
+    impl<'a> WorkflowOverridesDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                override_id: Err("override_id was not initialized".to_string()),
+            }
+        }
+        pub fn override_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.override_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for override_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/workflow-overrides/{overrideId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::BooleanEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client, override_id } = self;
+            let override_id = override_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/workflow-overrides/{}", client.baseurl, encode_path(& override_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflow_overrides_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflows_list`]
+
+[`Client::workflows_list`]: super::Client::workflows_list*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowsList<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        page: Result<Option<i64>, String>,
+        query: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> WorkflowsList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                page: Ok(None),
+                query: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn query<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.query = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for query failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/workflows`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WorkflowPage>, Error<types::ErrorResponse>> {
+            let Self { client, limit, page, query } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let query = query.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/workflows", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("query", &query))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflows_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflows_create`]
+
+[`Client::workflows_create`]: super::Client::workflows_create*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowsCreate<'a> {
+        client: &'a super::Client,
+        source: Result<Option<::std::string::String>, String>,
+        idempotency_key: Result<Option<types::IdempotencyKey>, String>,
+        body: Result<types::builder::CreateWorkflowRequest, String>,
+    }
+    impl<'a> WorkflowsCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                source: Ok(None),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn source<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.source = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for source failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateWorkflowRequest>,
+            <V as std::convert::TryInto<
+                types::CreateWorkflowRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateWorkflowRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateWorkflowRequest,
+            ) -> types::builder::CreateWorkflowRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/workflows`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, source, idempotency_key, body } = self;
+            let source = source.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateWorkflowRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/workflows", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("__source", &source))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflows_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflow_variables_retrieve`]
+
+[`Client::workflow_variables_retrieve`]: super::Client::workflow_variables_retrieve*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowVariablesRetrieve<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> WorkflowVariablesRetrieve<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/workflows/variables`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowVariablesEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/v1/workflows/variables", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflow_variables_retrieve",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflows_retrieve`]
+
+[`Client::workflows_retrieve`]: super::Client::workflows_retrieve*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowsRetrieve<'a> {
+        client: &'a super::Client,
+        workflow_id: Result<::std::string::String, String>,
+    }
+    impl<'a> WorkflowsRetrieve<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                workflow_id: Err("workflow_id was not initialized".to_string()),
+            }
+        }
+        pub fn workflow_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.workflow_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for workflow_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/workflows/{workflowId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, workflow_id } = self;
+            let workflow_id = workflow_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/workflows/{}", client.baseurl, encode_path(& workflow_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflows_retrieve",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflows_update`]
+
+[`Client::workflows_update`]: super::Client::workflows_update*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowsUpdate<'a> {
+        client: &'a super::Client,
+        workflow_id: Result<types::ObjectId, String>,
+        body: Result<types::builder::UpdateWorkflowRequest, String>,
+    }
+    impl<'a> WorkflowsUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                workflow_id: Err("workflow_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn workflow_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.workflow_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for workflow_id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateWorkflowRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateWorkflowRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateWorkflowRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateWorkflowRequest,
+            ) -> types::builder::UpdateWorkflowRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/workflows/{workflowId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, workflow_id, body } = self;
+            let workflow_id = workflow_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateWorkflowRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/workflows/{}", client.baseurl, encode_path(& workflow_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflows_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflows_delete`]
+
+[`Client::workflows_delete`]: super::Client::workflows_delete*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowsDelete<'a> {
+        client: &'a super::Client,
+        workflow_id: Result<types::ObjectId, String>,
+    }
+    impl<'a> WorkflowsDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                workflow_id: Err("workflow_id was not initialized".to_string()),
+            }
+        }
+        pub fn workflow_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.workflow_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for workflow_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/workflows/{workflowId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::BooleanEnvelope>, Error<types::ErrorResponse>> {
+            let Self { client, workflow_id } = self;
+            let workflow_id = workflow_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/workflows/{}", client.baseurl, encode_path(& workflow_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflows_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::workflow_status_update`]
+
+[`Client::workflow_status_update`]: super::Client::workflow_status_update*/
+    #[derive(Debug, Clone)]
+    pub struct WorkflowStatusUpdate<'a> {
+        client: &'a super::Client,
+        workflow_id: Result<types::ObjectId, String>,
+        body: Result<types::builder::ChangeWorkflowStatusRequest, String>,
+    }
+    impl<'a> WorkflowStatusUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                workflow_id: Err("workflow_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn workflow_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ObjectId>,
+        {
+            self.workflow_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ObjectId` for workflow_id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ChangeWorkflowStatusRequest>,
+            <V as std::convert::TryInto<
+                types::ChangeWorkflowStatusRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ChangeWorkflowStatusRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ChangeWorkflowStatusRequest,
+            ) -> types::builder::ChangeWorkflowStatusRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/workflows/{workflowId}/status`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkflowEnvelope>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, workflow_id, body } = self;
+            let workflow_id = workflow_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ChangeWorkflowStatusRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/workflows/{}/status", client.baseurl, encode_path(& workflow_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "workflow_status_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> ChangesList<'a> {
+        /** Every item of every page of `GET /v1/changes`, from the builder's `page` on (page 0 when unset), ending when the pages so far hold `totalCount` items (pages of `pageSize` items).
+
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+        pub fn stream(
+            self,
+        ) -> impl futures_core::Stream<
+            Item = Result<types::Change, Error<types::ErrorResponse>>,
+        > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
+            let first = match &self.page {
+                Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
+                _ => 0u64,
+            };
+            super::pagination::walk(
+                first,
+                max_pages,
+                move |page| {
+                    let request = self.clone().page(page);
+                    async move {
+                        let answer = request.send().await?.into_inner();
+                        let more = match (
+                            super::pagination::Count::count(&answer.total_count),
+                            super::pagination::Count::count(&answer.page_size),
+                        ) {
+                            (Some(total), Some(size)) => {
+                                (page.saturating_sub(0u64) + 1).saturating_mul(size) < total
+                            }
+                            _ => false,
+                        };
+                        Ok(super::pagination::Page {
+                            items: answer.data,
+                            more,
+                        })
+                    }
+                },
             )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "workflow_status_update",
-        };
-        self.pre(&mut request, &info).await?;
-        let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
-        let response = result?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    impl<'a> LayoutsList<'a> {
+        /** Every item of every page of `GET /v1/layouts`, from the builder's `page` on (page 0 when unset), ending when the pages so far hold `totalCount` items (pages of `pageSize` items).
+
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+        pub fn stream(
+            self,
+        ) -> impl futures_core::Stream<
+            Item = Result<types::Layout, Error<types::ErrorResponse>>,
+        > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
+            let first = match &self.page {
+                Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
+                _ => 0u64,
+            };
+            super::pagination::walk(
+                first,
+                max_pages,
+                move |page| {
+                    let request = self.clone().page(page);
+                    async move {
+                        let answer = request.send().await?.into_inner();
+                        let more = match (
+                            super::pagination::Count::count(&answer.total_count),
+                            super::pagination::Count::count(&answer.page_size),
+                        ) {
+                            (Some(total), Some(size)) => {
+                                (page.saturating_sub(0u64) + 1).saturating_mul(size) < total
+                            }
+                            _ => false,
+                        };
+                        Ok(super::pagination::Page {
+                            items: answer.data,
+                            more,
+                        })
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> MessagesList<'a> {
+        /** Every item of every page of `GET /v1/messages`, from the builder's `page` on (page 0 when unset), ending when the answer's `hasMore` is false.
+
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+        pub fn stream(
+            self,
+        ) -> impl futures_core::Stream<
+            Item = Result<types::Message, Error<types::ErrorResponse>>,
+        > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
+            let first = match &self.page {
+                Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
+                _ => 0u64,
+            };
+            super::pagination::walk(
+                first,
+                max_pages,
+                move |page| {
+                    let request = self.clone().page(page);
+                    async move {
+                        let answer = request.send().await?.into_inner();
+                        let more = super::pagination::Flag::flag(&answer.has_more)
+                            .unwrap_or(false);
+                        Ok(super::pagination::Page {
+                            items: answer.data,
+                            more,
+                        })
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> NotificationTemplatesList<'a> {
+        /** Every item of every page of `GET /v1/notification-templates`, from the builder's `page` on (page 0 when unset), ending when the pages so far hold `totalCount` items (pages of `pageSize` items).
+
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+        pub fn stream(
+            self,
+        ) -> impl futures_core::Stream<
+            Item = Result<types::Workflow, Error<types::ErrorResponse>>,
+        > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
+            let first = match &self.page {
+                Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
+                _ => 0u64,
+            };
+            super::pagination::walk(
+                first,
+                max_pages,
+                move |page| {
+                    let request = self.clone().page(page);
+                    async move {
+                        let answer = request.send().await?.into_inner();
+                        let more = match (
+                            super::pagination::Count::count(&answer.total_count),
+                            super::pagination::Count::count(&answer.page_size),
+                        ) {
+                            (Some(total), Some(size)) => {
+                                (page.saturating_sub(0u64) + 1).saturating_mul(size) < total
+                            }
+                            _ => false,
+                        };
+                        Ok(super::pagination::Page {
+                            items: answer.data,
+                            more,
+                        })
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> NotificationsList<'a> {
+        /** Every item of every page of `GET /v1/notifications`, from the builder's `page` on (page 0 when unset), ending when the answer's `hasMore` is false.
+
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+        pub fn stream(
+            self,
+        ) -> impl futures_core::Stream<
+            Item = Result<types::ActivityNotification, Error<types::ErrorResponse>>,
+        > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
+            let first = match &self.page {
+                Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
+                _ => 0u64,
+            };
+            super::pagination::walk(
+                first,
+                max_pages,
+                move |page| {
+                    let request = self.clone().page(page);
+                    async move {
+                        let answer = request.send().await?.into_inner();
+                        let more = super::pagination::Flag::flag(&answer.has_more)
+                            .unwrap_or(false);
+                        Ok(super::pagination::Page {
+                            items: answer.data,
+                            more,
+                        })
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> SubscribersList<'a> {
+        /** Every item of every page of `GET /v1/subscribers`, from the builder's `page` on (page 0 when unset), ending when the answer's `hasMore` is false.
+
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+        pub fn stream(
+            self,
+        ) -> impl futures_core::Stream<
+            Item = Result<types::Subscriber, Error<types::ErrorResponse>>,
+        > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
+            let first = match &self.page {
+                Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
+                _ => 0u64,
+            };
+            super::pagination::walk(
+                first,
+                max_pages,
+                move |page| {
+                    let request = self.clone().page(page);
+                    async move {
+                        let answer = request.send().await?.into_inner();
+                        let more = super::pagination::Flag::flag(&answer.has_more)
+                            .unwrap_or(false);
+                        Ok(super::pagination::Page {
+                            items: answer.data,
+                            more,
+                        })
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> SubscriberNotificationsFeed<'a> {
+        /** Every item of every page of `GET /v1/subscribers/{subscriberId}/notifications/feed`, from the builder's `page` on (page 0 when unset), ending when the answer's `hasMore` is false.
+
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+        pub fn stream(
+            self,
+        ) -> impl futures_core::Stream<
+            Item = Result<types::NotificationFeedItem, Error<types::ErrorResponse>>,
+        > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
+            let first = match &self.page {
+                Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
+                _ => 0u64,
+            };
+            super::pagination::walk(
+                first,
+                max_pages,
+                move |page| {
+                    let request = self.clone().page(page);
+                    async move {
+                        let answer = request.send().await?.into_inner();
+                        let more = super::pagination::Flag::flag(&answer.has_more)
+                            .unwrap_or(false);
+                        Ok(super::pagination::Page {
+                            items: answer.data,
+                            more,
+                        })
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> TenantsList<'a> {
+        /** Every item of every page of `GET /v1/tenants`, from the builder's `page` on (page 0 when unset), ending when the answer's `hasMore` is false.
+
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+        pub fn stream(
+            self,
+        ) -> impl futures_core::Stream<
+            Item = Result<types::Tenant, Error<types::ErrorResponse>>,
+        > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
+            let first = match &self.page {
+                Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
+                _ => 0u64,
+            };
+            super::pagination::walk(
+                first,
+                max_pages,
+                move |page| {
+                    let request = self.clone().page(page);
+                    async move {
+                        let answer = request.send().await?.into_inner();
+                        let more = super::pagination::Flag::flag(&answer.has_more)
+                            .unwrap_or(false);
+                        Ok(super::pagination::Page {
+                            items: answer.data,
+                            more,
+                        })
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> TopicsList<'a> {
+        /** Every item of every page of `GET /v1/topics`, from the builder's `page` on (page 0 when unset), ending when the pages so far hold `totalCount` items (pages of `pageSize` items).
+
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+        pub fn stream(
+            self,
+        ) -> impl futures_core::Stream<
+            Item = Result<types::Topic, Error<types::ErrorResponse>>,
+        > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
+            let first = match &self.page {
+                Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
+                _ => 0u64,
+            };
+            super::pagination::walk(
+                first,
+                max_pages,
+                move |page| {
+                    let request = self.clone().page(page);
+                    async move {
+                        let answer = request.send().await?.into_inner();
+                        let more = match (
+                            super::pagination::Count::count(&answer.total_count),
+                            super::pagination::Count::count(&answer.page_size),
+                        ) {
+                            (Some(total), Some(size)) => {
+                                (page.saturating_sub(0u64) + 1).saturating_mul(size) < total
+                            }
+                            _ => false,
+                        };
+                        Ok(super::pagination::Page {
+                            items: answer.data,
+                            more,
+                        })
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> WorkflowOverridesList<'a> {
+        /** Every item of every page of `GET /v1/workflow-overrides`, from the builder's `page` on (page 0 when unset), ending when the answer's `hasMore` is false.
+
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+        pub fn stream(
+            self,
+        ) -> impl futures_core::Stream<
+            Item = Result<types::WorkflowOverride, Error<types::ErrorResponse>>,
+        > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
+            let first = match &self.page {
+                Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
+                _ => 0u64,
+            };
+            super::pagination::walk(
+                first,
+                max_pages,
+                move |page| {
+                    let request = self.clone().page(page);
+                    async move {
+                        let answer = request.send().await?.into_inner();
+                        let more = super::pagination::Flag::flag(&answer.has_more)
+                            .unwrap_or(false);
+                        Ok(super::pagination::Page {
+                            items: answer.data,
+                            more,
+                        })
+                    }
+                },
+            )
+        }
+    }
+    impl<'a> WorkflowsList<'a> {
+        /** Every item of every page of `GET /v1/workflows`, from the builder's `page` on (page 0 when unset), ending when the pages so far hold `totalCount` items (pages of `pageSize` items).
+
+ An empty page also ends the stream, and a stream that fetched the client's `max_pages` (see [`super::Client::with_max_pages`]) yields an error and ends, so that a server that never says "last page" cannot keep it going. The first error ends the stream too.*/
+        pub fn stream(
+            self,
+        ) -> impl futures_core::Stream<
+            Item = Result<types::Workflow, Error<types::ErrorResponse>>,
+        > + Unpin + 'a {
+            let max_pages = self.client.inner.max_pages;
+            let first = match &self.page {
+                Ok(Some(page)) => super::pagination::Count::count(page).unwrap_or(0u64),
+                _ => 0u64,
+            };
+            super::pagination::walk(
+                first,
+                max_pages,
+                move |page| {
+                    let request = self.clone().page(page);
+                    async move {
+                        let answer = request.send().await?.into_inner();
+                        let more = match (
+                            super::pagination::Count::count(&answer.total_count),
+                            super::pagination::Count::count(&answer.page_size),
+                        ) {
+                            (Some(total), Some(size)) => {
+                                (page.saturating_sub(0u64) + 1).saturating_mul(size) < total
+                            }
+                            _ => false,
+                        };
+                        Ok(super::pagination::Page {
+                            items: answer.data,
+                            more,
+                        })
+                    }
+                },
+            )
         }
     }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
-    #[allow(unused_imports)]
-    pub use super::Client;
+    pub use self::super::Client;
+}
+/// The header that makes a POST or PATCH safe to repeat: the server answers a repeat
+/// with the same key and body as it answered the first request.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// How the client repeats a request the server asked it to send again later
+/// (`429 Too Many Requests`, `503 Service Unavailable`).
+///
+/// GET, PUT, DELETE, HEAD and OPTIONS are repeated; POST and PATCH only when the
+/// request carries an `Idempotency-Key` (set one with the builder's `idempotency_key`,
+/// or let [`Client::auto_idempotency_keys`] do it), since the server may have acted
+/// on the first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// How many times a request is sent at most, the first time included: `1` never
+    /// repeats.
+    pub max_attempts: u32,
+    /// The longest wait the client accepts: an answer whose `Retry-After` asks for
+    /// more is returned to the caller as it is.
+    pub max_wait: std::time::Duration,
+    /// The wait when the answer has no `Retry-After` the client can read.
+    pub default_wait: std::time::Duration,
+}
+impl RetryPolicy {
+    /// Never repeat a request.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+}
+impl Default for RetryPolicy {
+    /// Three attempts, waits of at most 30 s, 1 s when the server does not say.
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            max_wait: std::time::Duration::from_secs(30),
+            default_wait: std::time::Duration::from_secs(1),
+        }
+    }
+}
+/// What the client does beyond sending a request: the client's inner value, read by its
+/// hooks.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// When a request is repeated.
+    pub retry: RetryPolicy,
+    /// Whether every POST and PATCH without an `Idempotency-Key` gets a fresh one.
+    pub auto_idempotency_keys: bool,
+    /// The most pages a builder's `stream()` fetches before it ends with an error.
+    pub max_pages: u64,
+}
+impl Default for ClientOptions {
+    /// The default retry policy, no automatic idempotency keys, streams of at most
+    /// 10,000 pages.
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            auto_idempotency_keys: false,
+            max_pages: 10_000,
+        }
+    }
 }
 impl Client {
     /// A client for the server at `baseurl` (`https://api.novu.co`) that sends
-    /// `Authorization: ApiKey <api_key>` with every request.
+    /// `Authorization: ApiKey <api_key>` with every request, with the default
+    /// [`RetryPolicy`] and no automatic idempotency keys.
     ///
     /// Fails when `api_key` cannot be sent in a header (it contains a control character).
     pub fn with_api_key(baseurl: &str, api_key: &str) -> Result<Self, ApiKeyError> {
@@ -6470,8 +15778,104 @@ impl Client {
             .default_headers(headers)
             .build()
             .map_err(ApiKeyError::Client)?;
-        Ok(Self::new_with_client(baseurl, client))
+        Ok(Self::new_with_client(baseurl, client, ClientOptions::default()))
     }
+    /// The same client with another retry policy ([`RetryPolicy::none`] turns retries off).
+    pub fn with_retries(mut self, policy: RetryPolicy) -> Self {
+        self.inner.retry = policy;
+        self
+    }
+    /// The same client, giving (`true`) or not every POST and PATCH that has no
+    /// `Idempotency-Key` a fresh one, which also lets the retry policy repeat them.
+    pub fn auto_idempotency_keys(mut self, on: bool) -> Self {
+        self.inner.auto_idempotency_keys = on;
+        self
+    }
+    /// The same client, whose page streams end with an error after `pages` pages (at
+    /// least 1) instead of 10,000.
+    pub fn with_max_pages(mut self, pages: u64) -> Self {
+        self.inner.max_pages = pages.max(1);
+        self
+    }
+    /// The options the client applies to every request.
+    pub fn options(&self) -> &ClientOptions {
+        &self.inner
+    }
+}
+impl ClientHooks<ClientOptions> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> std::result::Result<(), Error<E>> {
+        let unsafe_method = matches!(
+            * request.method(), reqwest::Method::POST | reqwest::Method::PATCH
+        );
+        if self.inner.auto_idempotency_keys && unsafe_method
+            && !request.headers().contains_key(IDEMPOTENCY_KEY)
+        {
+            let key = uuid::Uuid::new_v4().to_string();
+            let value = reqwest::header::HeaderValue::from_str(&key)
+                .map_err(|error| Error::InvalidRequest(error.to_string()))?;
+            request.headers_mut().insert(IDEMPOTENCY_KEY, value);
+        }
+        Ok(())
+    }
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let policy = &self.inner.retry;
+        let repeatable = match *request.method() {
+            reqwest::Method::POST | reqwest::Method::PATCH => {
+                request.headers().contains_key(IDEMPOTENCY_KEY)
+            }
+            _ => true,
+        };
+        let mut request = request;
+        let mut attempt = 1;
+        loop {
+            let spare = if repeatable && attempt < policy.max_attempts {
+                request.try_clone()
+            } else {
+                None
+            };
+            let Some(spare) = spare else {
+                return self.client.execute(request).await;
+            };
+            let response = self.client.execute(request).await?;
+            let status = response.status();
+            if status != reqwest::StatusCode::TOO_MANY_REQUESTS
+                && status != reqwest::StatusCode::SERVICE_UNAVAILABLE
+            {
+                return Ok(response);
+            }
+            let wait = retry_after(response.headers(), std::time::SystemTime::now())
+                .unwrap_or(policy.default_wait);
+            if wait > policy.max_wait {
+                return Ok(response);
+            }
+            drop(response);
+            tokio::time::sleep(wait).await;
+            request = spare;
+            attempt += 1;
+        }
+    }
+}
+/// How long a `Retry-After` header asks to wait, as seconds (`120`) or an HTTP date
+/// (`Wed, 21 Oct 2015 07:28:00 GMT`, counted from `now`; a past date is no wait).
+/// `None` when the header is absent or unreadable.
+pub fn retry_after(
+    headers: &reqwest::header::HeaderMap,
+    now: std::time::SystemTime,
+) -> Option<std::time::Duration> {
+    let text = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(std::time::Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(text).ok()?;
+    Some(date.duration_since(now).unwrap_or_default())
 }
 /// Why [`Client::with_api_key`] could not build a client.
 #[derive(Debug)]
@@ -6494,3 +15898,122 @@ impl std::fmt::Display for ApiKeyError {
     }
 }
 impl std::error::Error for ApiKeyError {}
+/// Walking a paginated list operation page by page: the machinery behind the `stream()`
+/// of the builders whose operation the spec marks `x-pagination`.
+pub mod pagination {
+    use std::collections::VecDeque;
+    use std::future::Future;
+    use super::Error;
+    /// One fetched page: its items and whether the rule says another follows.
+    pub struct Page<T> {
+        /// The page's items, in the server's order.
+        pub items: Vec<T>,
+        /// Whether another page follows.
+        pub more: bool,
+    }
+    /// A number a page carries (`totalCount`, `pageSize`, the page number), whatever its
+    /// generated Rust type.
+    pub trait Count {
+        /// The number, if present and not negative.
+        fn count(&self) -> Option<u64>;
+    }
+    impl Count for u64 {
+        fn count(&self) -> Option<u64> {
+            Some(*self)
+        }
+    }
+    impl Count for i64 {
+        fn count(&self) -> Option<u64> {
+            u64::try_from(*self).ok()
+        }
+    }
+    impl Count for f64 {
+        fn count(&self) -> Option<u64> {
+            (self.is_finite() && *self >= 0.0).then(|| *self as u64)
+        }
+    }
+    impl<T: Count> Count for Option<T> {
+        fn count(&self) -> Option<u64> {
+            self.as_ref().and_then(Count::count)
+        }
+    }
+    /// A flag a page carries (`hasMore`), required or optional.
+    pub trait Flag {
+        /// The flag, if present.
+        fn flag(&self) -> Option<bool>;
+    }
+    impl Flag for bool {
+        fn flag(&self) -> Option<bool> {
+            Some(*self)
+        }
+    }
+    impl Flag for Option<bool> {
+        fn flag(&self) -> Option<bool> {
+            *self
+        }
+    }
+    struct Walk<T, F> {
+        fetch: F,
+        next_page: u64,
+        pages: u64,
+        buffer: VecDeque<T>,
+        more: bool,
+    }
+    /// The items of pages `first`, `first + 1`, … as `fetch` answers them, until a page
+    /// says it is the last, a page is empty, `fetch` fails (its error is the last item)
+    /// or `max_pages` pages were fetched (an error is the last item).
+    pub(crate) fn walk<'a, T, E, F, Fut>(
+        first: u64,
+        max_pages: u64,
+        fetch: F,
+    ) -> impl futures_core::Stream<Item = Result<T, Error<E>>> + Unpin + 'a
+    where
+        T: 'a,
+        E: 'a,
+        F: FnMut(u64) -> Fut + 'a,
+        Fut: Future<Output = Result<Page<T>, Error<E>>> + 'a,
+    {
+        let state = Walk {
+            fetch,
+            next_page: first,
+            pages: 0,
+            buffer: VecDeque::new(),
+            more: true,
+        };
+        Box::pin(
+            futures_util::stream::unfold(
+                state,
+                move |mut state| async move {
+                    loop {
+                        if let Some(item) = state.buffer.pop_front() {
+                            return Some((Ok(item), state));
+                        }
+                        if !state.more {
+                            return None;
+                        }
+                        if state.pages >= max_pages {
+                            state.more = false;
+                            let message = format!(
+                                "the stream stopped after {max_pages} pages: the server still announced another page"
+                            );
+                            return Some((Err(Error::Custom(message)), state));
+                        }
+                        let page = state.next_page;
+                        match (state.fetch)(page).await {
+                            Err(error) => {
+                                state.more = false;
+                                return Some((Err(error), state));
+                            }
+                            Ok(fetched) => {
+                                state.pages += 1;
+                                state.next_page = page.saturating_add(1);
+                                state.more = fetched.more && !fetched.items.is_empty();
+                                state.buffer.extend(fetched.items);
+                            }
+                        }
+                    }
+                },
+            ),
+        )
+    }
+}

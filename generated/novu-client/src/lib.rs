@@ -2,7 +2,9 @@
 //!
 //! A typed client for Novu API (progenitor), over the types crate.
 //!
-//! `Client::with_api_key(base_url, key)` builds a client that authenticates every request.
+//! `Client::with_api_key(base_url, key)` builds a client that authenticates every request;
+//! each operation is a builder (`client.topics_list().page_size(10).send()`), the paginated
+//! ones also `.stream()` every item. 429 and 503 are retried as `RetryPolicy` says.
 
 #[rustfmt::skip]
 #[allow(clippy::all)]

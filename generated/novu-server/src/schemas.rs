@@ -1319,6 +1319,10 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           }
         ]
       },
+      "IdempotencyKey": {
+        "maxLength": 255,
+        "type": "string"
+      },
       "Integration": {
         "properties": {
           "_environmentId": {

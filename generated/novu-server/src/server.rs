@@ -852,6 +852,7 @@ impl<
 > NovuApi for A {}
 /// The decoded, validated input of `changes_list` (`GET /v1/changes`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ChangesListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -861,6 +862,7 @@ pub struct ChangesListRequest<C> {
 }
 /// The query parameters of `changes_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ChangesListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -874,15 +876,19 @@ pub struct ChangesListQuery {
 }
 /// The decoded, validated input of `changes_apply_bulk` (`POST /v1/changes/bulk/apply`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ChangesApplyBulkRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: Option<types::BulkApplyChangesRequest>,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `changes_count` (`GET /v1/changes/count`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ChangesCountRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -891,15 +897,19 @@ pub struct ChangesCountRequest<C> {
 }
 /// The decoded, validated input of `changes_apply` (`POST /v1/changes/{changeId}/apply`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ChangesApplyRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: ChangesApplyPath,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `changes_apply`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ChangesApplyPath {
     /// The change's `_id`.
     #[serde(rename = "changeId")]
@@ -907,6 +917,7 @@ pub struct ChangesApplyPath {
 }
 /// The decoded, validated input of `environments_list` (`GET /v1/environments`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct EnvironmentsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -915,6 +926,7 @@ pub struct EnvironmentsListRequest<C> {
 }
 /// The decoded, validated input of `environment_api_keys_list` (`GET /v1/environments/api-keys`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct EnvironmentApiKeysListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -923,6 +935,7 @@ pub struct EnvironmentApiKeysListRequest<C> {
 }
 /// The decoded, validated input of `environments_retrieve_current` (`GET /v1/environments/me`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct EnvironmentsRetrieveCurrentRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -931,33 +944,43 @@ pub struct EnvironmentsRetrieveCurrentRequest<C> {
 }
 /// The decoded, validated input of `events_trigger` (`POST /v1/events/trigger`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct EventsTriggerRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::TriggerEventRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `events_broadcast` (`POST /v1/events/trigger/broadcast`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct EventsBroadcastRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::BroadcastEventRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `events_trigger_bulk` (`POST /v1/events/trigger/bulk`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct EventsTriggerBulkRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::BulkTriggerEventRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `events_cancel` (`DELETE /v1/events/trigger/{transactionId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct EventsCancelRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -967,6 +990,7 @@ pub struct EventsCancelRequest<C> {
 }
 /// The path parameters of `events_cancel`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct EventsCancelPath {
     /// The transaction id given or returned at trigger time.
     #[serde(rename = "transactionId")]
@@ -974,6 +998,7 @@ pub struct EventsCancelPath {
 }
 /// The decoded, validated input of `execution_details_list` (`GET /v1/execution-details`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ExecutionDetailsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -983,6 +1008,7 @@ pub struct ExecutionDetailsListRequest<C> {
 }
 /// The query parameters of `execution_details_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExecutionDetailsListQuery {
     /// The notification's database id.
     #[serde(rename = "notificationId")]
@@ -993,6 +1019,7 @@ pub struct ExecutionDetailsListQuery {
 }
 /// The decoded, validated input of `feeds_list` (`GET /v1/feeds`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct FeedsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1001,15 +1028,19 @@ pub struct FeedsListRequest<C> {
 }
 /// The decoded, validated input of `feeds_create` (`POST /v1/feeds`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct FeedsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateFeedRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `feeds_delete` (`DELETE /v1/feeds/{feedId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct FeedsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1019,6 +1050,7 @@ pub struct FeedsDeleteRequest<C> {
 }
 /// The path parameters of `feeds_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct FeedsDeletePath {
     /// The feed's database id.
     #[serde(rename = "feedId")]
@@ -1026,6 +1058,7 @@ pub struct FeedsDeletePath {
 }
 /// The decoded, validated input of `inbound_parse_mx_status` (`GET /v1/inbound-parse/mx/status`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct InboundParseMxStatusRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1034,6 +1067,7 @@ pub struct InboundParseMxStatusRequest<C> {
 }
 /// The decoded, validated input of `integrations_list` (`GET /v1/integrations`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IntegrationsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1042,15 +1076,19 @@ pub struct IntegrationsListRequest<C> {
 }
 /// The decoded, validated input of `integrations_create` (`POST /v1/integrations`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IntegrationsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateIntegrationRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `integrations_list_active` (`GET /v1/integrations/active`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IntegrationsListActiveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1059,6 +1097,7 @@ pub struct IntegrationsListActiveRequest<C> {
 }
 /// The decoded, validated input of `integration_webhook_status_retrieve` (`GET /v1/integrations/webhook/provider/{providerOrIntegrationId}/status`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IntegrationWebhookStatusRetrieveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1068,6 +1107,7 @@ pub struct IntegrationWebhookStatusRetrieveRequest<C> {
 }
 /// The path parameters of `integration_webhook_status_retrieve`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IntegrationWebhookStatusRetrievePath {
     /// A provider id or an integration `_id`.
     #[serde(rename = "providerOrIntegrationId")]
@@ -1075,6 +1115,7 @@ pub struct IntegrationWebhookStatusRetrievePath {
 }
 /// The decoded, validated input of `integrations_update` (`PUT /v1/integrations/{integrationId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IntegrationsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1085,6 +1126,7 @@ pub struct IntegrationsUpdateRequest<C> {
 }
 /// The path parameters of `integrations_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IntegrationsUpdatePath {
     /// The integration's `_id`.
     #[serde(rename = "integrationId")]
@@ -1092,6 +1134,7 @@ pub struct IntegrationsUpdatePath {
 }
 /// The decoded, validated input of `integrations_delete` (`DELETE /v1/integrations/{integrationId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IntegrationsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1101,6 +1144,7 @@ pub struct IntegrationsDeleteRequest<C> {
 }
 /// The path parameters of `integrations_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IntegrationsDeletePath {
     /// The integration's `_id`.
     #[serde(rename = "integrationId")]
@@ -1108,15 +1152,19 @@ pub struct IntegrationsDeletePath {
 }
 /// The decoded, validated input of `integrations_set_primary` (`POST /v1/integrations/{integrationId}/set-primary`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IntegrationsSetPrimaryRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: IntegrationsSetPrimaryPath,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `integrations_set_primary`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IntegrationsSetPrimaryPath {
     /// The integration's `_id`.
     #[serde(rename = "integrationId")]
@@ -1124,6 +1172,7 @@ pub struct IntegrationsSetPrimaryPath {
 }
 /// The decoded, validated input of `layouts_list` (`GET /v1/layouts`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct LayoutsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1133,6 +1182,7 @@ pub struct LayoutsListRequest<C> {
 }
 /// The query parameters of `layouts_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LayoutsListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -1149,15 +1199,19 @@ pub struct LayoutsListQuery {
 }
 /// The decoded, validated input of `layouts_create` (`POST /v1/layouts`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct LayoutsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateLayoutRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `layouts_retrieve` (`GET /v1/layouts/{layoutId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct LayoutsRetrieveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1167,6 +1221,7 @@ pub struct LayoutsRetrieveRequest<C> {
 }
 /// The path parameters of `layouts_retrieve`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LayoutsRetrievePath {
     /// The layout's `_id`.
     #[serde(rename = "layoutId")]
@@ -1174,6 +1229,7 @@ pub struct LayoutsRetrievePath {
 }
 /// The decoded, validated input of `layouts_delete` (`DELETE /v1/layouts/{layoutId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct LayoutsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1183,6 +1239,7 @@ pub struct LayoutsDeleteRequest<C> {
 }
 /// The path parameters of `layouts_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LayoutsDeletePath {
     /// The layout's `_id`.
     #[serde(rename = "layoutId")]
@@ -1190,16 +1247,20 @@ pub struct LayoutsDeletePath {
 }
 /// The decoded, validated input of `layouts_update` (`PATCH /v1/layouts/{layoutId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct LayoutsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: LayoutsUpdatePath,
     pub body: types::UpdateLayoutRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `layouts_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LayoutsUpdatePath {
     /// The layout's `_id`.
     #[serde(rename = "layoutId")]
@@ -1207,15 +1268,19 @@ pub struct LayoutsUpdatePath {
 }
 /// The decoded, validated input of `layouts_set_default` (`POST /v1/layouts/{layoutId}/default`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct LayoutsSetDefaultRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: LayoutsSetDefaultPath,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `layouts_set_default`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct LayoutsSetDefaultPath {
     /// The layout's `_id`.
     #[serde(rename = "layoutId")]
@@ -1223,6 +1288,7 @@ pub struct LayoutsSetDefaultPath {
 }
 /// The decoded, validated input of `messages_list` (`GET /v1/messages`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct MessagesListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1232,6 +1298,7 @@ pub struct MessagesListRequest<C> {
 }
 /// The query parameters of `messages_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MessagesListQuery {
     /// Only messages of this channel: `in_app`, `email`, `sms`, `chat` or `push` (not checked).
     #[serde(rename = "channel")]
@@ -1251,6 +1318,7 @@ pub struct MessagesListQuery {
 }
 /// The decoded, validated input of `messages_delete_by_transaction` (`DELETE /v1/messages/transaction/{transactionId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct MessagesDeleteByTransactionRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1261,6 +1329,7 @@ pub struct MessagesDeleteByTransactionRequest<C> {
 }
 /// The path parameters of `messages_delete_by_transaction`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MessagesDeleteByTransactionPath {
     /// The transaction id.
     #[serde(rename = "transactionId")]
@@ -1268,6 +1337,7 @@ pub struct MessagesDeleteByTransactionPath {
 }
 /// The query parameters of `messages_delete_by_transaction`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MessagesDeleteByTransactionQuery {
     /// Only messages of this channel.
     #[serde(rename = "channel")]
@@ -1275,6 +1345,7 @@ pub struct MessagesDeleteByTransactionQuery {
 }
 /// The decoded, validated input of `messages_delete` (`DELETE /v1/messages/{messageId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct MessagesDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1284,6 +1355,7 @@ pub struct MessagesDeleteRequest<C> {
 }
 /// The path parameters of `messages_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MessagesDeletePath {
     /// The message's database id.
     #[serde(rename = "messageId")]
@@ -1291,6 +1363,7 @@ pub struct MessagesDeletePath {
 }
 /// The decoded, validated input of `workflow_groups_list` (`GET /v1/notification-groups`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowGroupsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1299,15 +1372,19 @@ pub struct WorkflowGroupsListRequest<C> {
 }
 /// The decoded, validated input of `workflow_groups_create` (`POST /v1/notification-groups`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowGroupsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::WorkflowGroupRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `workflow_groups_retrieve` (`GET /v1/notification-groups/{id}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowGroupsRetrieveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1317,6 +1394,7 @@ pub struct WorkflowGroupsRetrieveRequest<C> {
 }
 /// The path parameters of `workflow_groups_retrieve`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowGroupsRetrievePath {
     /// The group's `_id`.
     #[serde(rename = "id")]
@@ -1324,6 +1402,7 @@ pub struct WorkflowGroupsRetrievePath {
 }
 /// The decoded, validated input of `workflow_groups_delete` (`DELETE /v1/notification-groups/{id}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowGroupsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1333,6 +1412,7 @@ pub struct WorkflowGroupsDeleteRequest<C> {
 }
 /// The path parameters of `workflow_groups_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowGroupsDeletePath {
     /// The group's `_id`.
     #[serde(rename = "id")]
@@ -1340,16 +1420,20 @@ pub struct WorkflowGroupsDeletePath {
 }
 /// The decoded, validated input of `workflow_groups_update` (`PATCH /v1/notification-groups/{id}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowGroupsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: WorkflowGroupsUpdatePath,
     pub body: types::WorkflowGroupRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `workflow_groups_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowGroupsUpdatePath {
     /// The group's `_id`.
     #[serde(rename = "id")]
@@ -1357,6 +1441,7 @@ pub struct WorkflowGroupsUpdatePath {
 }
 /// The decoded, validated input of `notification_templates_list` (`GET /v1/notification-templates`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationTemplatesListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1366,6 +1451,7 @@ pub struct NotificationTemplatesListRequest<C> {
 }
 /// The query parameters of `notification_templates_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationTemplatesListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -1379,16 +1465,20 @@ pub struct NotificationTemplatesListQuery {
 }
 /// The decoded, validated input of `notification_templates_create` (`POST /v1/notification-templates`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationTemplatesCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub query: NotificationTemplatesCreateQuery,
     pub body: types::CreateWorkflowRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The query parameters of `notification_templates_create`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationTemplatesCreateQuery {
     /// Free label of the client creating the workflow.
     #[serde(rename = "__source")]
@@ -1396,6 +1486,7 @@ pub struct NotificationTemplatesCreateQuery {
 }
 /// The decoded, validated input of `notification_templates_retrieve` (`GET /v1/notification-templates/{templateId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationTemplatesRetrieveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1405,6 +1496,7 @@ pub struct NotificationTemplatesRetrieveRequest<C> {
 }
 /// The path parameters of `notification_templates_retrieve`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationTemplatesRetrievePath {
     /// The workflow's `_id`, or its trigger identifier.
     #[serde(rename = "templateId")]
@@ -1412,6 +1504,7 @@ pub struct NotificationTemplatesRetrievePath {
 }
 /// The decoded, validated input of `notification_templates_update` (`PUT /v1/notification-templates/{templateId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationTemplatesUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1422,6 +1515,7 @@ pub struct NotificationTemplatesUpdateRequest<C> {
 }
 /// The path parameters of `notification_templates_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationTemplatesUpdatePath {
     /// The workflow's `_id`.
     #[serde(rename = "templateId")]
@@ -1429,6 +1523,7 @@ pub struct NotificationTemplatesUpdatePath {
 }
 /// The decoded, validated input of `notification_templates_delete` (`DELETE /v1/notification-templates/{templateId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationTemplatesDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1438,6 +1533,7 @@ pub struct NotificationTemplatesDeleteRequest<C> {
 }
 /// The path parameters of `notification_templates_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationTemplatesDeletePath {
     /// The workflow's `_id`.
     #[serde(rename = "templateId")]
@@ -1445,6 +1541,7 @@ pub struct NotificationTemplatesDeletePath {
 }
 /// The decoded, validated input of `notification_template_status_update` (`PUT /v1/notification-templates/{templateId}/status`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationTemplateStatusUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1455,6 +1552,7 @@ pub struct NotificationTemplateStatusUpdateRequest<C> {
 }
 /// The path parameters of `notification_template_status_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationTemplateStatusUpdatePath {
     /// The workflow's `_id`.
     #[serde(rename = "templateId")]
@@ -1462,6 +1560,7 @@ pub struct NotificationTemplateStatusUpdatePath {
 }
 /// The decoded, validated input of `notifications_list` (`GET /v1/notifications`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1471,6 +1570,7 @@ pub struct NotificationsListRequest<C> {
 }
 /// The query parameters of `notifications_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationsListQuery {
     /// Only notifications that used one of these channels. Comma-separated values are accepted too.
     #[serde(rename = "channels")]
@@ -1496,6 +1596,7 @@ pub struct NotificationsListQuery {
 }
 /// The decoded, validated input of `notifications_graph_stats` (`GET /v1/notifications/graph/stats`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationsGraphStatsRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1505,6 +1606,7 @@ pub struct NotificationsGraphStatsRequest<C> {
 }
 /// The query parameters of `notifications_graph_stats`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationsGraphStatsQuery {
     /// How many days back to count.
     #[serde(rename = "days")]
@@ -1512,6 +1614,7 @@ pub struct NotificationsGraphStatsQuery {
 }
 /// The decoded, validated input of `notifications_stats` (`GET /v1/notifications/stats`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationsStatsRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1520,6 +1623,7 @@ pub struct NotificationsStatsRequest<C> {
 }
 /// The decoded, validated input of `notifications_get` (`GET /v1/notifications/{notificationId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationsGetRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1529,6 +1633,7 @@ pub struct NotificationsGetRequest<C> {
 }
 /// The path parameters of `notifications_get`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NotificationsGetPath {
     /// The notification's database id.
     #[serde(rename = "notificationId")]
@@ -1536,6 +1641,7 @@ pub struct NotificationsGetPath {
 }
 /// The decoded, validated input of `organizations_list` (`GET /v1/organizations`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1544,24 +1650,31 @@ pub struct OrganizationsListRequest<C> {
 }
 /// The decoded, validated input of `organizations_create` (`POST /v1/organizations`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateOrganizationRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `organizations_rename` (`PATCH /v1/organizations`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationsRenameRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::OrganizationName,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `organization_branding_update` (`PUT /v1/organizations/branding`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationBrandingUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1571,6 +1684,7 @@ pub struct OrganizationBrandingUpdateRequest<C> {
 }
 /// The decoded, validated input of `organizations_retrieve_current` (`GET /v1/organizations/me`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationsRetrieveCurrentRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1579,6 +1693,7 @@ pub struct OrganizationsRetrieveCurrentRequest<C> {
 }
 /// The decoded, validated input of `organization_members_list` (`GET /v1/organizations/members`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationMembersListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1587,6 +1702,7 @@ pub struct OrganizationMembersListRequest<C> {
 }
 /// The decoded, validated input of `organization_members_delete` (`DELETE /v1/organizations/members/{memberId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationMembersDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1596,6 +1712,7 @@ pub struct OrganizationMembersDeleteRequest<C> {
 }
 /// The path parameters of `organization_members_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationMembersDeletePath {
     /// The member's `_id`.
     #[serde(rename = "memberId")]
@@ -1603,6 +1720,7 @@ pub struct OrganizationMembersDeletePath {
 }
 /// The decoded, validated input of `organization_member_roles_update` (`PUT /v1/organizations/members/{memberId}/roles`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct OrganizationMemberRolesUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1613,6 +1731,7 @@ pub struct OrganizationMemberRolesUpdateRequest<C> {
 }
 /// The path parameters of `organization_member_roles_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrganizationMemberRolesUpdatePath {
     /// The member's `_id`.
     #[serde(rename = "memberId")]
@@ -1620,6 +1739,7 @@ pub struct OrganizationMemberRolesUpdatePath {
 }
 /// The decoded, validated input of `subscribers_list` (`GET /v1/subscribers`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscribersListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1629,6 +1749,7 @@ pub struct SubscribersListRequest<C> {
 }
 /// The query parameters of `subscribers_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscribersListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -1639,24 +1760,31 @@ pub struct SubscribersListQuery {
 }
 /// The decoded, validated input of `subscribers_create` (`POST /v1/subscribers`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscribersCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateSubscriberRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `subscribers_create_bulk` (`POST /v1/subscribers/bulk`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscribersCreateBulkRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::BulkCreateSubscribersRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `subscribers_get` (`GET /v1/subscribers/{subscriberId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscribersGetRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1666,6 +1794,7 @@ pub struct SubscribersGetRequest<C> {
 }
 /// The path parameters of `subscribers_get`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscribersGetPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1673,6 +1802,7 @@ pub struct SubscribersGetPath {
 }
 /// The decoded, validated input of `subscribers_update` (`PUT /v1/subscribers/{subscriberId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscribersUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1683,6 +1813,7 @@ pub struct SubscribersUpdateRequest<C> {
 }
 /// The path parameters of `subscribers_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscribersUpdatePath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1690,6 +1821,7 @@ pub struct SubscribersUpdatePath {
 }
 /// The decoded, validated input of `subscribers_delete` (`DELETE /v1/subscribers/{subscriberId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscribersDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1699,6 +1831,7 @@ pub struct SubscribersDeleteRequest<C> {
 }
 /// The path parameters of `subscribers_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscribersDeletePath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1706,6 +1839,7 @@ pub struct SubscribersDeletePath {
 }
 /// The decoded, validated input of `subscriber_credentials_update` (`PUT /v1/subscribers/{subscriberId}/credentials`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberCredentialsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1716,6 +1850,7 @@ pub struct SubscriberCredentialsUpdateRequest<C> {
 }
 /// The path parameters of `subscriber_credentials_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberCredentialsUpdatePath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1723,16 +1858,20 @@ pub struct SubscriberCredentialsUpdatePath {
 }
 /// The decoded, validated input of `subscriber_credentials_append` (`PATCH /v1/subscribers/{subscriberId}/credentials`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberCredentialsAppendRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: SubscriberCredentialsAppendPath,
     pub body: types::UpdateSubscriberCredentialsRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `subscriber_credentials_append`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberCredentialsAppendPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1740,6 +1879,7 @@ pub struct SubscriberCredentialsAppendPath {
 }
 /// The decoded, validated input of `subscriber_credentials_delete` (`DELETE /v1/subscribers/{subscriberId}/credentials/{providerId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberCredentialsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1749,6 +1889,7 @@ pub struct SubscriberCredentialsDeleteRequest<C> {
 }
 /// The path parameters of `subscriber_credentials_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberCredentialsDeletePath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1759,6 +1900,7 @@ pub struct SubscriberCredentialsDeletePath {
 }
 /// The decoded, validated input of `subscriber_chat_oauth` (`GET /v1/subscribers/{subscriberId}/credentials/{providerId}/oauth`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberChatOauthRequest {
     pub path: SubscriberChatOauthPath,
     pub query: SubscriberChatOauthQuery,
@@ -1767,6 +1909,7 @@ pub struct SubscriberChatOauthRequest {
 }
 /// The path parameters of `subscriber_chat_oauth`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberChatOauthPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1777,6 +1920,7 @@ pub struct SubscriberChatOauthPath {
 }
 /// The query parameters of `subscriber_chat_oauth`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberChatOauthQuery {
     /// The environment the subscriber belongs to.
     #[serde(rename = "environmentId")]
@@ -1790,6 +1934,7 @@ pub struct SubscriberChatOauthQuery {
 }
 /// The decoded, validated input of `subscriber_chat_oauth_callback` (`GET /v1/subscribers/{subscriberId}/credentials/{providerId}/oauth/callback`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberChatOauthCallbackRequest {
     pub path: SubscriberChatOauthCallbackPath,
     pub query: SubscriberChatOauthCallbackQuery,
@@ -1798,6 +1943,7 @@ pub struct SubscriberChatOauthCallbackRequest {
 }
 /// The path parameters of `subscriber_chat_oauth_callback`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberChatOauthCallbackPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1808,6 +1954,7 @@ pub struct SubscriberChatOauthCallbackPath {
 }
 /// The query parameters of `subscriber_chat_oauth_callback`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberChatOauthCallbackQuery {
     /// The environment the subscriber belongs to.
     #[serde(rename = "environmentId")]
@@ -1824,16 +1971,20 @@ pub struct SubscriberChatOauthCallbackQuery {
 }
 /// The decoded, validated input of `subscriber_messages_mark_all` (`POST /v1/subscribers/{subscriberId}/messages/mark-all`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberMessagesMarkAllRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: SubscriberMessagesMarkAllPath,
     pub body: types::MarkAllMessagesAsRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `subscriber_messages_mark_all`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberMessagesMarkAllPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1841,16 +1992,20 @@ pub struct SubscriberMessagesMarkAllPath {
 }
 /// The decoded, validated input of `subscriber_messages_mark_as` (`POST /v1/subscribers/{subscriberId}/messages/mark-as`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberMessagesMarkAsRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: SubscriberMessagesMarkAsPath,
     pub body: types::MarkMessagesAsRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `subscriber_messages_mark_as`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberMessagesMarkAsPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1858,16 +2013,20 @@ pub struct SubscriberMessagesMarkAsPath {
 }
 /// The decoded, validated input of `subscriber_messages_mark_as_legacy` (`POST /v1/subscribers/{subscriberId}/messages/markAs`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberMessagesMarkAsLegacyRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: SubscriberMessagesMarkAsLegacyPath,
     pub body: Option<types::LegacyMarkMessagesRequest>,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `subscriber_messages_mark_as_legacy`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberMessagesMarkAsLegacyPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1875,16 +2034,20 @@ pub struct SubscriberMessagesMarkAsLegacyPath {
 }
 /// The decoded, validated input of `subscriber_message_action_update` (`POST /v1/subscribers/{subscriberId}/messages/{messageId}/actions/{type}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberMessageActionUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: SubscriberMessageActionUpdatePath,
     pub body: types::MarkMessageActionRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `subscriber_message_action_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberMessageActionUpdatePath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1898,6 +2061,7 @@ pub struct SubscriberMessageActionUpdatePath {
 }
 /// The decoded, validated input of `subscriber_notifications_feed` (`GET /v1/subscribers/{subscriberId}/notifications/feed`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberNotificationsFeedRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1908,6 +2072,7 @@ pub struct SubscriberNotificationsFeedRequest<C> {
 }
 /// The path parameters of `subscriber_notifications_feed`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberNotificationsFeedPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1915,6 +2080,7 @@ pub struct SubscriberNotificationsFeedPath {
 }
 /// The query parameters of `subscriber_notifications_feed`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberNotificationsFeedQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -1937,6 +2103,7 @@ pub struct SubscriberNotificationsFeedQuery {
 }
 /// The decoded, validated input of `subscriber_notifications_unseen_count` (`GET /v1/subscribers/{subscriberId}/notifications/unseen`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberNotificationsUnseenCountRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1947,6 +2114,7 @@ pub struct SubscriberNotificationsUnseenCountRequest<C> {
 }
 /// The path parameters of `subscriber_notifications_unseen_count`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberNotificationsUnseenCountPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1954,6 +2122,7 @@ pub struct SubscriberNotificationsUnseenCountPath {
 }
 /// The query parameters of `subscriber_notifications_unseen_count`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberNotificationsUnseenCountQuery {
     /// Only messages filed under feeds with these identifiers. Comma-separated values are accepted too.
     #[serde(rename = "feedIdentifier")]
@@ -1967,16 +2136,20 @@ pub struct SubscriberNotificationsUnseenCountQuery {
 }
 /// The decoded, validated input of `subscriber_online_status_update` (`PATCH /v1/subscribers/{subscriberId}/online-status`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberOnlineStatusUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: SubscriberOnlineStatusUpdatePath,
     pub body: types::UpdateSubscriberOnlineStatusRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `subscriber_online_status_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberOnlineStatusUpdatePath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -1984,6 +2157,7 @@ pub struct SubscriberOnlineStatusUpdatePath {
 }
 /// The decoded, validated input of `subscriber_preferences_list` (`GET /v1/subscribers/{subscriberId}/preferences`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -1993,6 +2167,7 @@ pub struct SubscriberPreferencesListRequest<C> {
 }
 /// The path parameters of `subscriber_preferences_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesListPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -2000,16 +2175,20 @@ pub struct SubscriberPreferencesListPath {
 }
 /// The decoded, validated input of `subscriber_preferences_update_global` (`PATCH /v1/subscribers/{subscriberId}/preferences`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesUpdateGlobalRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: SubscriberPreferencesUpdateGlobalPath,
     pub body: Option<types::UpdateSubscriberGlobalPreferencesRequest>,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `subscriber_preferences_update_global`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesUpdateGlobalPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -2017,6 +2196,7 @@ pub struct SubscriberPreferencesUpdateGlobalPath {
 }
 /// The decoded, validated input of `subscriber_preferences_get_by_level` (`GET /v1/subscribers/{subscriberId}/preferences/{parameter}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesGetByLevelRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2026,6 +2206,7 @@ pub struct SubscriberPreferencesGetByLevelRequest<C> {
 }
 /// The path parameters of `subscriber_preferences_get_by_level`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesGetByLevelPath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -2036,16 +2217,20 @@ pub struct SubscriberPreferencesGetByLevelPath {
 }
 /// The decoded, validated input of `subscriber_preferences_update` (`PATCH /v1/subscribers/{subscriberId}/preferences/{parameter}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: SubscriberPreferencesUpdatePath,
     pub body: types::UpdateSubscriberPreferenceRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `subscriber_preferences_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriberPreferencesUpdatePath {
     /// The subscriber's own identifier (`subscriberId`), not its database id.
     #[serde(rename = "subscriberId")]
@@ -2056,6 +2241,7 @@ pub struct SubscriberPreferencesUpdatePath {
 }
 /// The decoded, validated input of `tenants_list` (`GET /v1/tenants`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TenantsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2065,6 +2251,7 @@ pub struct TenantsListRequest<C> {
 }
 /// The query parameters of `tenants_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TenantsListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -2075,15 +2262,19 @@ pub struct TenantsListQuery {
 }
 /// The decoded, validated input of `tenants_create` (`POST /v1/tenants`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TenantsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateTenantRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `tenants_get` (`GET /v1/tenants/{identifier}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TenantsGetRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2093,6 +2284,7 @@ pub struct TenantsGetRequest<C> {
 }
 /// The path parameters of `tenants_get`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TenantsGetPath {
     /// The tenant's own identifier, not its database id.
     #[serde(rename = "identifier")]
@@ -2100,6 +2292,7 @@ pub struct TenantsGetPath {
 }
 /// The decoded, validated input of `tenants_delete` (`DELETE /v1/tenants/{identifier}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TenantsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2109,6 +2302,7 @@ pub struct TenantsDeleteRequest<C> {
 }
 /// The path parameters of `tenants_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TenantsDeletePath {
     /// The tenant's own identifier, not its database id.
     #[serde(rename = "identifier")]
@@ -2116,16 +2310,20 @@ pub struct TenantsDeletePath {
 }
 /// The decoded, validated input of `tenants_update` (`PATCH /v1/tenants/{identifier}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TenantsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: TenantsUpdatePath,
     pub body: Option<types::UpdateTenantRequest>,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `tenants_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TenantsUpdatePath {
     /// The tenant's own identifier, not its database id.
     #[serde(rename = "identifier")]
@@ -2133,6 +2331,7 @@ pub struct TenantsUpdatePath {
 }
 /// The decoded, validated input of `topics_list` (`GET /v1/topics`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2142,6 +2341,7 @@ pub struct TopicsListRequest<C> {
 }
 /// The query parameters of `topics_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopicsListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -2155,15 +2355,19 @@ pub struct TopicsListQuery {
 }
 /// The decoded, validated input of `topics_create` (`POST /v1/topics`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateTopicRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `topics_get` (`GET /v1/topics/{topicKey}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicsGetRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2173,6 +2377,7 @@ pub struct TopicsGetRequest<C> {
 }
 /// The path parameters of `topics_get`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopicsGetPath {
     /// The topic's key.
     #[serde(rename = "topicKey")]
@@ -2180,6 +2385,7 @@ pub struct TopicsGetPath {
 }
 /// The decoded, validated input of `topics_delete` (`DELETE /v1/topics/{topicKey}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2189,6 +2395,7 @@ pub struct TopicsDeleteRequest<C> {
 }
 /// The path parameters of `topics_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopicsDeletePath {
     /// The topic's key.
     #[serde(rename = "topicKey")]
@@ -2196,16 +2403,20 @@ pub struct TopicsDeletePath {
 }
 /// The decoded, validated input of `topics_rename` (`PATCH /v1/topics/{topicKey}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicsRenameRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: TopicsRenamePath,
     pub body: types::RenameTopicRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `topics_rename`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopicsRenamePath {
     /// The topic's key.
     #[serde(rename = "topicKey")]
@@ -2213,16 +2424,20 @@ pub struct TopicsRenamePath {
 }
 /// The decoded, validated input of `topic_subscribers_add` (`POST /v1/topics/{topicKey}/subscribers`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicSubscribersAddRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: TopicSubscribersAddPath,
     pub body: types::AddTopicSubscribersRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `topic_subscribers_add`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopicSubscribersAddPath {
     /// The topic's key.
     #[serde(rename = "topicKey")]
@@ -2230,16 +2445,20 @@ pub struct TopicSubscribersAddPath {
 }
 /// The decoded, validated input of `topic_subscribers_remove` (`POST /v1/topics/{topicKey}/subscribers/removal`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicSubscribersRemoveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: TopicSubscribersRemovePath,
     pub body: types::RemoveTopicSubscribersRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The path parameters of `topic_subscribers_remove`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopicSubscribersRemovePath {
     /// The topic's key.
     #[serde(rename = "topicKey")]
@@ -2247,6 +2466,7 @@ pub struct TopicSubscribersRemovePath {
 }
 /// The decoded, validated input of `topic_subscribers_get` (`GET /v1/topics/{topicKey}/subscribers/{externalSubscriberId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct TopicSubscribersGetRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2256,6 +2476,7 @@ pub struct TopicSubscribersGetRequest<C> {
 }
 /// The path parameters of `topic_subscribers_get`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopicSubscribersGetPath {
     /// The topic's key.
     #[serde(rename = "topicKey")]
@@ -2266,6 +2487,7 @@ pub struct TopicSubscribersGetPath {
 }
 /// The decoded, validated input of `workflow_overrides_list` (`GET /v1/workflow-overrides`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowOverridesListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2275,6 +2497,7 @@ pub struct WorkflowOverridesListRequest<C> {
 }
 /// The query parameters of `workflow_overrides_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowOverridesListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -2285,15 +2508,19 @@ pub struct WorkflowOverridesListQuery {
 }
 /// The decoded, validated input of `workflow_overrides_create` (`POST /v1/workflow-overrides`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowOverridesCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub body: types::CreateWorkflowOverrideRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The decoded, validated input of `workflow_overrides_retrieve_by_tenant` (`GET /v1/workflow-overrides/workflows/{workflowId}/tenants/{tenantId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowOverridesRetrieveByTenantRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2303,6 +2530,7 @@ pub struct WorkflowOverridesRetrieveByTenantRequest<C> {
 }
 /// The path parameters of `workflow_overrides_retrieve_by_tenant`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowOverridesRetrieveByTenantPath {
     /// The workflow's `_id` (not its trigger identifier).
     #[serde(rename = "workflowId")]
@@ -2313,6 +2541,7 @@ pub struct WorkflowOverridesRetrieveByTenantPath {
 }
 /// The decoded, validated input of `workflow_overrides_update_by_tenant` (`PUT /v1/workflow-overrides/workflows/{workflowId}/tenants/{tenantId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowOverridesUpdateByTenantRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2323,6 +2552,7 @@ pub struct WorkflowOverridesUpdateByTenantRequest<C> {
 }
 /// The path parameters of `workflow_overrides_update_by_tenant`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowOverridesUpdateByTenantPath {
     /// The workflow's `_id` (not its trigger identifier).
     #[serde(rename = "workflowId")]
@@ -2333,6 +2563,7 @@ pub struct WorkflowOverridesUpdateByTenantPath {
 }
 /// The decoded, validated input of `workflow_overrides_retrieve` (`GET /v1/workflow-overrides/{overrideId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowOverridesRetrieveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2342,6 +2573,7 @@ pub struct WorkflowOverridesRetrieveRequest<C> {
 }
 /// The path parameters of `workflow_overrides_retrieve`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowOverridesRetrievePath {
     /// The override's `_id`.
     #[serde(rename = "overrideId")]
@@ -2349,6 +2581,7 @@ pub struct WorkflowOverridesRetrievePath {
 }
 /// The decoded, validated input of `workflow_overrides_update` (`PUT /v1/workflow-overrides/{overrideId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowOverridesUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2359,6 +2592,7 @@ pub struct WorkflowOverridesUpdateRequest<C> {
 }
 /// The path parameters of `workflow_overrides_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowOverridesUpdatePath {
     /// The override's `_id`.
     #[serde(rename = "overrideId")]
@@ -2366,6 +2600,7 @@ pub struct WorkflowOverridesUpdatePath {
 }
 /// The decoded, validated input of `workflow_overrides_delete` (`DELETE /v1/workflow-overrides/{overrideId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowOverridesDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2375,6 +2610,7 @@ pub struct WorkflowOverridesDeleteRequest<C> {
 }
 /// The path parameters of `workflow_overrides_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowOverridesDeletePath {
     /// The override's `_id`.
     #[serde(rename = "overrideId")]
@@ -2382,6 +2618,7 @@ pub struct WorkflowOverridesDeletePath {
 }
 /// The decoded, validated input of `workflows_list` (`GET /v1/workflows`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowsListRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2391,6 +2628,7 @@ pub struct WorkflowsListRequest<C> {
 }
 /// The query parameters of `workflows_list`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowsListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
@@ -2404,16 +2642,20 @@ pub struct WorkflowsListQuery {
 }
 /// The decoded, validated input of `workflows_create` (`POST /v1/workflows`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowsCreateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub query: WorkflowsCreateQuery,
     pub body: types::CreateWorkflowRequest,
+    /// The `idempotency-key` header as sent (not validated: the implementation checks it).
+    pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
 /// The query parameters of `workflows_create`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowsCreateQuery {
     /// Free label of the client creating the workflow.
     #[serde(rename = "__source")]
@@ -2421,6 +2663,7 @@ pub struct WorkflowsCreateQuery {
 }
 /// The decoded, validated input of `workflow_variables_retrieve` (`GET /v1/workflows/variables`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowVariablesRetrieveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2429,6 +2672,7 @@ pub struct WorkflowVariablesRetrieveRequest<C> {
 }
 /// The decoded, validated input of `workflows_retrieve` (`GET /v1/workflows/{workflowId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowsRetrieveRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2438,6 +2682,7 @@ pub struct WorkflowsRetrieveRequest<C> {
 }
 /// The path parameters of `workflows_retrieve`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowsRetrievePath {
     /// The workflow's `_id`, or its trigger identifier.
     #[serde(rename = "workflowId")]
@@ -2445,6 +2690,7 @@ pub struct WorkflowsRetrievePath {
 }
 /// The decoded, validated input of `workflows_update` (`PUT /v1/workflows/{workflowId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2455,6 +2701,7 @@ pub struct WorkflowsUpdateRequest<C> {
 }
 /// The path parameters of `workflows_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowsUpdatePath {
     /// The workflow's `_id`.
     #[serde(rename = "workflowId")]
@@ -2462,6 +2709,7 @@ pub struct WorkflowsUpdatePath {
 }
 /// The decoded, validated input of `workflows_delete` (`DELETE /v1/workflows/{workflowId}`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowsDeleteRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2471,6 +2719,7 @@ pub struct WorkflowsDeleteRequest<C> {
 }
 /// The path parameters of `workflows_delete`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowsDeletePath {
     /// The workflow's `_id`.
     #[serde(rename = "workflowId")]
@@ -2478,6 +2727,7 @@ pub struct WorkflowsDeletePath {
 }
 /// The decoded, validated input of `workflow_status_update` (`PUT /v1/workflows/{workflowId}/status`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct WorkflowStatusUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
@@ -2488,6 +2738,7 @@ pub struct WorkflowStatusUpdateRequest<C> {
 }
 /// The path parameters of `workflow_status_update`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[non_exhaustive]
 pub struct WorkflowStatusUpdatePath {
     /// The workflow's `_id`.
     #[serde(rename = "workflowId")]
@@ -11894,6 +12145,12 @@ async fn handle_changes_apply_bulk<A: ChangesApi>(
     let request = ChangesApplyBulkRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.changes_apply_bulk(request).await.into_response()
@@ -11945,6 +12202,12 @@ async fn handle_changes_apply<A: ChangesApi>(
     let request = ChangesApplyRequest {
         caller,
         path: input.path,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.changes_apply(request).await.into_response()
@@ -12046,6 +12309,12 @@ async fn handle_events_trigger<A: EventsApi>(
     let request = EventsTriggerRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.events_trigger(request).await.into_response()
@@ -12072,6 +12341,12 @@ async fn handle_events_broadcast<A: EventsApi>(
     let request = EventsBroadcastRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.events_broadcast(request).await.into_response()
@@ -12098,6 +12373,12 @@ async fn handle_events_trigger_bulk<A: EventsApi>(
     let request = EventsTriggerBulkRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.events_trigger_bulk(request).await.into_response()
@@ -12201,6 +12482,12 @@ async fn handle_feeds_create<A: FeedsApi>(
     let request = FeedsCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.feeds_create(request).await.into_response()
@@ -12303,6 +12590,12 @@ async fn handle_integrations_create<A: IntegrationsApi>(
     let request = IntegrationsCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.integrations_create(request).await.into_response()
@@ -12433,6 +12726,12 @@ async fn handle_integrations_set_primary<A: IntegrationsApi>(
     let request = IntegrationsSetPrimaryRequest {
         caller,
         path: input.path,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.integrations_set_primary(request).await.into_response()
@@ -12485,6 +12784,12 @@ async fn handle_layouts_create<A: LayoutsApi>(
     let request = LayoutsCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.layouts_create(request).await.into_response()
@@ -12564,6 +12869,12 @@ async fn handle_layouts_update<A: LayoutsApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.layouts_update(request).await.into_response()
@@ -12590,6 +12901,12 @@ async fn handle_layouts_set_default<A: LayoutsApi>(
     let request = LayoutsSetDefaultRequest {
         caller,
         path: input.path,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.layouts_set_default(request).await.into_response()
@@ -12720,6 +13037,12 @@ async fn handle_workflow_groups_create<A: WorkflowGroupsApi>(
     let request = WorkflowGroupsCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.workflow_groups_create(request).await.into_response()
@@ -12799,6 +13122,12 @@ async fn handle_workflow_groups_update<A: WorkflowGroupsApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.workflow_groups_update(request).await.into_response()
@@ -12852,6 +13181,12 @@ async fn handle_notification_templates_create<A: WorkflowsApi>(
         caller,
         query: input.query,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.notification_templates_create(request).await.into_response()
@@ -13011,6 +13346,12 @@ async fn handle_workflows_create<A: WorkflowsApi>(
         caller,
         query: input.query,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.workflows_create(request).await.into_response()
@@ -13296,6 +13637,12 @@ async fn handle_organizations_create<A: OrganizationsApi>(
     let request = OrganizationsCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.organizations_create(request).await.into_response()
@@ -13322,6 +13669,12 @@ async fn handle_organizations_rename<A: OrganizationsApi>(
     let request = OrganizationsRenameRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.organizations_rename(request).await.into_response()
@@ -13503,6 +13856,12 @@ async fn handle_subscribers_create<A: SubscribersApi>(
     let request = SubscribersCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscribers_create(request).await.into_response()
@@ -13529,6 +13888,12 @@ async fn handle_subscribers_create_bulk<A: SubscribersApi>(
     let request = SubscribersCreateBulkRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscribers_create_bulk(request).await.into_response()
@@ -13662,6 +14027,12 @@ async fn handle_subscriber_credentials_append<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_credentials_append(request).await.into_response()
@@ -13759,6 +14130,12 @@ async fn handle_subscriber_messages_mark_all<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_messages_mark_all(request).await.into_response()
@@ -13786,6 +14163,12 @@ async fn handle_subscriber_messages_mark_as<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_messages_mark_as(request).await.into_response()
@@ -13813,6 +14196,12 @@ async fn handle_subscriber_messages_mark_as_legacy<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_messages_mark_as_legacy(request).await.into_response()
@@ -13840,6 +14229,12 @@ async fn handle_subscriber_message_action_update<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_message_action_update(request).await.into_response()
@@ -13921,6 +14316,12 @@ async fn handle_subscriber_online_status_update<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_online_status_update(request).await.into_response()
@@ -13974,6 +14375,12 @@ async fn handle_subscriber_preferences_update_global<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_preferences_update_global(request).await.into_response()
@@ -14027,6 +14434,12 @@ async fn handle_subscriber_preferences_update<A: SubscribersApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.subscriber_preferences_update(request).await.into_response()
@@ -14079,6 +14492,12 @@ async fn handle_tenants_create<A: TenantsApi>(
     let request = TenantsCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.tenants_create(request).await.into_response()
@@ -14158,6 +14577,12 @@ async fn handle_tenants_update<A: TenantsApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.tenants_update(request).await.into_response()
@@ -14210,6 +14635,12 @@ async fn handle_topics_create<A: TopicsApi>(
     let request = TopicsCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.topics_create(request).await.into_response()
@@ -14289,6 +14720,12 @@ async fn handle_topics_rename<A: TopicsApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.topics_rename(request).await.into_response()
@@ -14316,6 +14753,12 @@ async fn handle_topic_subscribers_add<A: TopicsApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.topic_subscribers_add(request).await.into_response()
@@ -14343,6 +14786,12 @@ async fn handle_topic_subscribers_remove<A: TopicsApi>(
         caller,
         path: input.path,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.topic_subscribers_remove(request).await.into_response()
@@ -14421,6 +14870,12 @@ async fn handle_workflow_overrides_create<A: WorkflowOverridesApi>(
     let request = WorkflowOverridesCreateRequest {
         caller,
         body: input.body,
+        idempotency_key: input
+            .context
+            .headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
         context: input.context,
     };
     api.workflow_overrides_create(request).await.into_response()

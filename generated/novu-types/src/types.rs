@@ -29,6 +29,11 @@ pub struct ActivityExecutionDetail {
     pub source: ActivityExecutionDetailSource,
     pub status: ActivityExecutionDetailStatus,
 }
+impl ActivityExecutionDetail {
+    pub fn builder() -> builder::ActivityExecutionDetail {
+        Default::default()
+    }
+}
 ///`ActivityExecutionDetailSource`
 #[derive(
     ::serde::Deserialize,
@@ -173,6 +178,11 @@ pub struct ActivityGraphStat {
     ///Database ids of the workflows triggered that day.
     pub templates: ::std::vec::Vec<::std::string::String>,
 }
+impl ActivityGraphStat {
+    pub fn builder() -> builder::ActivityGraphStat {
+        Default::default()
+    }
+}
 ///`ActivityGraphStatListEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -184,6 +194,11 @@ pub struct ActivityGraphStat {
 )]
 pub struct ActivityGraphStatListEnvelope {
     pub data: ::std::vec::Vec<ActivityGraphStat>,
+}
+impl ActivityGraphStatListEnvelope {
+    pub fn builder() -> builder::ActivityGraphStatListEnvelope {
+        Default::default()
+    }
 }
 ///One step's job within the notification.
 #[derive(
@@ -215,6 +230,11 @@ pub struct ActivityJob {
     #[serde(rename = "type")]
     pub type_: StepType,
 }
+impl ActivityJob {
+    pub fn builder() -> builder::ActivityJob {
+        Default::default()
+    }
+}
 ///`ActivityJobStep`
 #[derive(
     ::serde::Deserialize,
@@ -234,6 +254,11 @@ pub struct ActivityJobStep {
     ///The step's message template.
     #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub template: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+impl ActivityJobStep {
+    pub fn builder() -> builder::ActivityJobStep {
+        Default::default()
+    }
 }
 ///One triggered notification for one subscriber, with its jobs.
 #[derive(
@@ -267,6 +292,11 @@ pub struct ActivityNotification {
     #[serde(rename = "transactionId")]
     pub transaction_id: ::std::string::String,
 }
+impl ActivityNotification {
+    pub fn builder() -> builder::ActivityNotification {
+        Default::default()
+    }
+}
 ///`ActivityNotificationEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -280,6 +310,11 @@ pub struct ActivityNotificationEnvelope {
     ///The notification, or null when there is none with that id.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub data: ::std::option::Option<ActivityNotification>,
+}
+impl ActivityNotificationEnvelope {
+    pub fn builder() -> builder::ActivityNotificationEnvelope {
+        Default::default()
+    }
 }
 ///`ActivityPage`
 #[derive(
@@ -300,6 +335,11 @@ pub struct ActivityPage {
     #[serde(rename = "pageSize")]
     pub page_size: i64,
 }
+impl ActivityPage {
+    pub fn builder() -> builder::ActivityPage {
+        Default::default()
+    }
+}
 ///`ActivityStats`
 #[derive(
     ::serde::Deserialize,
@@ -315,6 +355,11 @@ pub struct ActivityStats {
     #[serde(rename = "weeklySent")]
     pub weekly_sent: i64,
 }
+impl ActivityStats {
+    pub fn builder() -> builder::ActivityStats {
+        Default::default()
+    }
+}
 ///`ActivityStatsEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -326,6 +371,11 @@ pub struct ActivityStats {
 )]
 pub struct ActivityStatsEnvelope {
     pub data: ActivityStats,
+}
+impl ActivityStatsEnvelope {
+    pub fn builder() -> builder::ActivityStatsEnvelope {
+        Default::default()
+    }
 }
 ///`ActivitySubscriber`
 #[derive(
@@ -356,6 +406,11 @@ pub struct ActivitySubscriber {
     )]
     pub subscriber_id: ::std::option::Option<::std::string::String>,
 }
+impl ActivitySubscriber {
+    pub fn builder() -> builder::ActivitySubscriber {
+        Default::default()
+    }
+}
 ///The workflow that was triggered, in brief.
 #[derive(
     ::serde::Deserialize,
@@ -372,6 +427,11 @@ pub struct ActivityWorkflow {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub triggers: ::std::vec::Vec<SubscriberPreferenceTrigger>,
 }
+impl ActivityWorkflow {
+    pub fn builder() -> builder::ActivityWorkflow {
+        Default::default()
+    }
+}
 ///`AddTopicSubscribersRequest`
 #[derive(
     ::serde::Deserialize,
@@ -385,6 +445,11 @@ pub struct AddTopicSubscribersRequest {
     ///`subscriberId`s to add.
     pub subscribers: ::std::vec::Vec<::std::string::String>,
 }
+impl AddTopicSubscribersRequest {
+    pub fn builder() -> builder::AddTopicSubscribersRequest {
+        Default::default()
+    }
+}
 ///`BooleanEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -396,6 +461,11 @@ pub struct AddTopicSubscribersRequest {
 )]
 pub struct BooleanEnvelope {
     pub data: bool,
+}
+impl BooleanEnvelope {
+    pub fn builder() -> builder::BooleanEnvelope {
+        Default::default()
+    }
 }
 ///A trigger addressed to every subscriber of the environment.
 #[derive(
@@ -426,6 +496,11 @@ pub struct BroadcastEventRequest {
     )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
 }
+impl BroadcastEventRequest {
+    pub fn builder() -> builder::BroadcastEventRequest {
+        Default::default()
+    }
+}
 ///`BulkApplyChangesRequest`
 #[derive(
     ::serde::Deserialize,
@@ -445,6 +520,11 @@ pub struct BulkApplyChangesRequest {
     )]
     pub change_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+impl BulkApplyChangesRequest {
+    pub fn builder() -> builder::BulkApplyChangesRequest {
+        Default::default()
+    }
+}
 ///`BulkCreateSubscribersFailure`
 #[derive(
     ::serde::Deserialize,
@@ -459,6 +539,11 @@ pub struct BulkCreateSubscribersFailure {
     #[serde(rename = "subscriberId")]
     pub subscriber_id: ::std::string::String,
 }
+impl BulkCreateSubscribersFailure {
+    pub fn builder() -> builder::BulkCreateSubscribersFailure {
+        Default::default()
+    }
+}
 ///`BulkCreateSubscribersItem`
 #[derive(
     ::serde::Deserialize,
@@ -472,6 +557,11 @@ pub struct BulkCreateSubscribersItem {
     #[serde(rename = "subscriberId")]
     pub subscriber_id: ::std::string::String,
 }
+impl BulkCreateSubscribersItem {
+    pub fn builder() -> builder::BulkCreateSubscribersItem {
+        Default::default()
+    }
+}
 ///`BulkCreateSubscribersRequest`
 #[derive(
     ::serde::Deserialize,
@@ -483,6 +573,11 @@ pub struct BulkCreateSubscribersItem {
 )]
 pub struct BulkCreateSubscribersRequest {
     pub subscribers: ::std::vec::Vec<CreateSubscriberRequest>,
+}
+impl BulkCreateSubscribersRequest {
+    pub fn builder() -> builder::BulkCreateSubscribersRequest {
+        Default::default()
+    }
 }
 ///`BulkCreateSubscribersResult`
 #[derive(
@@ -498,6 +593,11 @@ pub struct BulkCreateSubscribersResult {
     pub failed: ::std::vec::Vec<BulkCreateSubscribersFailure>,
     pub updated: ::std::vec::Vec<BulkCreateSubscribersItem>,
 }
+impl BulkCreateSubscribersResult {
+    pub fn builder() -> builder::BulkCreateSubscribersResult {
+        Default::default()
+    }
+}
 ///`BulkCreateSubscribersResultEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -509,6 +609,11 @@ pub struct BulkCreateSubscribersResult {
 )]
 pub struct BulkCreateSubscribersResultEnvelope {
     pub data: BulkCreateSubscribersResult,
+}
+impl BulkCreateSubscribersResultEnvelope {
+    pub fn builder() -> builder::BulkCreateSubscribersResultEnvelope {
+        Default::default()
+    }
 }
 ///`BulkTriggerEventRequest`
 #[derive(
@@ -522,6 +627,11 @@ pub struct BulkCreateSubscribersResultEnvelope {
 pub struct BulkTriggerEventRequest {
     ///The triggers; each is processed on its own and `payload` is required in each.
     pub events: ::std::vec::Vec<TriggerEventRequest>,
+}
+impl BulkTriggerEventRequest {
+    pub fn builder() -> builder::BulkTriggerEventRequest {
+        Default::default()
+    }
 }
 ///A pending or promoted change of the development environment.
 #[derive(
@@ -559,6 +669,11 @@ pub struct Change {
     #[serde(rename = "type")]
     pub type_: ChangeType,
 }
+impl Change {
+    pub fn builder() -> builder::Change {
+        Default::default()
+    }
+}
 ///One list of promoted changes per requested change.
 #[derive(
     ::serde::Deserialize,
@@ -571,6 +686,11 @@ pub struct Change {
 pub struct ChangeBatchListEnvelope {
     pub data: ::std::vec::Vec<::std::vec::Vec<Change>>,
 }
+impl ChangeBatchListEnvelope {
+    pub fn builder() -> builder::ChangeBatchListEnvelope {
+        Default::default()
+    }
+}
 ///`ChangeListEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -582,6 +702,11 @@ pub struct ChangeBatchListEnvelope {
 )]
 pub struct ChangeListEnvelope {
     pub data: ::std::vec::Vec<Change>,
+}
+impl ChangeListEnvelope {
+    pub fn builder() -> builder::ChangeListEnvelope {
+        Default::default()
+    }
 }
 ///One page of changes (not wrapped in `data`).
 #[derive(
@@ -599,6 +724,11 @@ pub struct ChangePage {
     pub page_size: i64,
     #[serde(rename = "totalCount")]
     pub total_count: i64,
+}
+impl ChangePage {
+    pub fn builder() -> builder::ChangePage {
+        Default::default()
+    }
 }
 ///`ChangeType`
 #[derive(
@@ -685,6 +815,11 @@ pub struct ChangeWorkflowStatusRequest {
     ///The new status; must differ from the current one.
     pub active: bool,
 }
+impl ChangeWorkflowStatusRequest {
+    pub fn builder() -> builder::ChangeWorkflowStatusRequest {
+        Default::default()
+    }
+}
 ///A delivery channel.
 #[derive(
     ::serde::Deserialize,
@@ -765,6 +900,11 @@ impl ::std::convert::TryFrom<::std::string::String> for ChannelType {
 pub struct CountEnvelope {
     pub data: i64,
 }
+impl CountEnvelope {
+    pub fn builder() -> builder::CountEnvelope {
+        Default::default()
+    }
+}
 ///`CreateFeedRequest`
 #[derive(
     ::serde::Deserialize,
@@ -777,6 +917,11 @@ pub struct CountEnvelope {
 pub struct CreateFeedRequest {
     ///Also becomes the feed's identifier.
     pub name: ::std::string::String,
+}
+impl CreateFeedRequest {
+    pub fn builder() -> builder::CreateFeedRequest {
+        Default::default()
+    }
 }
 ///`CreateIntegrationRequest`
 #[derive(
@@ -814,6 +959,11 @@ pub struct CreateIntegrationRequest {
     #[serde(rename = "providerId")]
     pub provider_id: ::std::string::String,
 }
+impl CreateIntegrationRequest {
+    pub fn builder() -> builder::CreateIntegrationRequest {
+        Default::default()
+    }
+}
 ///`CreateLayoutRequest`
 #[derive(
     ::serde::Deserialize,
@@ -840,6 +990,11 @@ pub struct CreateLayoutRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub variables: ::std::option::Option<::std::vec::Vec<TemplateVariable>>,
 }
+impl CreateLayoutRequest {
+    pub fn builder() -> builder::CreateLayoutRequest {
+        Default::default()
+    }
+}
 ///`CreateOrganizationRequest`
 #[derive(
     ::serde::Deserialize,
@@ -859,6 +1014,11 @@ pub struct CreateOrganizationRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,
     pub name: ::std::string::String,
+}
+impl CreateOrganizationRequest {
+    pub fn builder() -> builder::CreateOrganizationRequest {
+        Default::default()
+    }
 }
 ///`CreateOrganizationRequestJobTitle`
 #[derive(
@@ -986,6 +1146,11 @@ pub struct CreateSubscriberRequest {
     #[serde(rename = "subscriberId")]
     pub subscriber_id: ::std::string::String,
 }
+impl CreateSubscriberRequest {
+    pub fn builder() -> builder::CreateSubscriberRequest {
+        Default::default()
+    }
+}
 ///`CreateTenantRequest`
 #[derive(
     ::serde::Deserialize,
@@ -1001,6 +1166,11 @@ pub struct CreateTenantRequest {
     ///Unique within the environment; how the tenant is addressed.
     pub identifier: CreateTenantRequestIdentifier,
     pub name: CreateTenantRequestName,
+}
+impl CreateTenantRequest {
+    pub fn builder() -> builder::CreateTenantRequest {
+        Default::default()
+    }
 }
 ///Unique within the environment; how the tenant is addressed.
 #[derive(
@@ -1144,6 +1314,11 @@ pub struct CreateTopicRequest {
     pub key: ::std::string::String,
     pub name: ::std::string::String,
 }
+impl CreateTopicRequest {
+    pub fn builder() -> builder::CreateTopicRequest {
+        Default::default()
+    }
+}
 ///`CreateWorkflowOverrideRequest`
 #[derive(
     ::serde::Deserialize,
@@ -1165,6 +1340,11 @@ pub struct CreateWorkflowOverrideRequest {
     pub tenant_id: ObjectId,
     #[serde(rename = "workflowId")]
     pub workflow_id: ObjectId,
+}
+impl CreateWorkflowOverrideRequest {
+    pub fn builder() -> builder::CreateWorkflowOverrideRequest {
+        Default::default()
+    }
 }
 ///`CreateWorkflowRequest`
 #[derive(
@@ -1214,6 +1394,11 @@ pub struct CreateWorkflowRequest {
     pub steps: ::std::vec::Vec<NotificationStep>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl CreateWorkflowRequest {
+    pub fn builder() -> builder::CreateWorkflowRequest {
+        Default::default()
+    }
 }
 ///`CreateWorkflowRequestDescription`
 #[derive(
@@ -1360,6 +1545,11 @@ pub struct DeleteAcknowledgement {
     pub acknowledged: bool,
     pub status: DeleteAcknowledgementStatus,
 }
+impl DeleteAcknowledgement {
+    pub fn builder() -> builder::DeleteAcknowledgement {
+        Default::default()
+    }
+}
 ///`DeleteAcknowledgementEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -1371,6 +1561,11 @@ pub struct DeleteAcknowledgement {
 )]
 pub struct DeleteAcknowledgementEnvelope {
     pub data: DeleteAcknowledgement,
+}
+impl DeleteAcknowledgementEnvelope {
+    pub fn builder() -> builder::DeleteAcknowledgementEnvelope {
+        Default::default()
+    }
 }
 ///`DeleteAcknowledgementStatus`
 #[derive(
@@ -1447,6 +1642,11 @@ pub struct Environment {
     )]
     pub parent_id: ::std::option::Option<::std::string::String>,
 }
+impl Environment {
+    pub fn builder() -> builder::Environment {
+        Default::default()
+    }
+}
 ///`EnvironmentApiKey`
 #[derive(
     ::serde::Deserialize,
@@ -1463,6 +1663,11 @@ pub struct EnvironmentApiKey {
     #[serde(rename = "_userId")]
     pub user_id: ::std::string::String,
 }
+impl EnvironmentApiKey {
+    pub fn builder() -> builder::EnvironmentApiKey {
+        Default::default()
+    }
+}
 ///`EnvironmentApiKeyListEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -1474,6 +1679,11 @@ pub struct EnvironmentApiKey {
 )]
 pub struct EnvironmentApiKeyListEnvelope {
     pub data: ::std::vec::Vec<EnvironmentApiKey>,
+}
+impl EnvironmentApiKeyListEnvelope {
+    pub fn builder() -> builder::EnvironmentApiKeyListEnvelope {
+        Default::default()
+    }
 }
 ///`EnvironmentEnvelope`
 #[derive(
@@ -1487,6 +1697,11 @@ pub struct EnvironmentApiKeyListEnvelope {
 pub struct EnvironmentEnvelope {
     pub data: Environment,
 }
+impl EnvironmentEnvelope {
+    pub fn builder() -> builder::EnvironmentEnvelope {
+        Default::default()
+    }
+}
 ///`EnvironmentListEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -1498,6 +1713,11 @@ pub struct EnvironmentEnvelope {
 )]
 pub struct EnvironmentListEnvelope {
     pub data: ::std::vec::Vec<ListedEnvironment>,
+}
+impl EnvironmentListEnvelope {
+    pub fn builder() -> builder::EnvironmentListEnvelope {
+        Default::default()
+    }
 }
 ///The body of every 4xx and 5xx answer. It is never wrapped in `data`.
 #[derive(
@@ -1524,6 +1744,11 @@ pub struct ErrorResponse {
     pub status_code: i64,
     ///When the error was produced.
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+impl ErrorResponse {
+    pub fn builder() -> builder::ErrorResponse {
+        Default::default()
+    }
 }
 ///What went wrong: one string, or one string per broken constraint when input validation failed.
 #[derive(
@@ -1598,6 +1823,11 @@ pub struct ExecutionDetail {
     #[serde(rename = "transactionId")]
     pub transaction_id: ::std::string::String,
 }
+impl ExecutionDetail {
+    pub fn builder() -> builder::ExecutionDetail {
+        Default::default()
+    }
+}
 ///`ExecutionDetailListEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -1609,6 +1839,11 @@ pub struct ExecutionDetail {
 )]
 pub struct ExecutionDetailListEnvelope {
     pub data: ::std::vec::Vec<ExecutionDetail>,
+}
+impl ExecutionDetailListEnvelope {
+    pub fn builder() -> builder::ExecutionDetailListEnvelope {
+        Default::default()
+    }
 }
 ///`ExecutionDetailSource`
 #[derive(
@@ -1756,6 +1991,11 @@ pub struct Feed {
     #[serde(rename = "_organizationId")]
     pub organization_id: ::std::string::String,
 }
+impl Feed {
+    pub fn builder() -> builder::Feed {
+        Default::default()
+    }
+}
 ///`FeedEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -1768,6 +2008,11 @@ pub struct Feed {
 pub struct FeedEnvelope {
     pub data: Feed,
 }
+impl FeedEnvelope {
+    pub fn builder() -> builder::FeedEnvelope {
+        Default::default()
+    }
+}
 ///`FeedListEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -1779,6 +2024,11 @@ pub struct FeedEnvelope {
 )]
 pub struct FeedListEnvelope {
     pub data: ::std::vec::Vec<Feed>,
+}
+impl FeedListEnvelope {
+    pub fn builder() -> builder::FeedListEnvelope {
+        Default::default()
+    }
 }
 /**Compares one field of the trigger's `payload` or of the recipient `subscriber` with
 `value`, by `operator`.
@@ -1813,6 +2063,11 @@ pub struct FieldFilterPart {
     pub operator: FieldOperator,
     ///The expected value (a template); always a string on the wire.
     pub value: ::std::string::String,
+}
+impl FieldFilterPart {
+    pub fn builder() -> builder::FieldFilterPart {
+        Default::default()
+    }
 }
 ///`FieldFilterPartOn`
 #[derive(
@@ -2062,6 +2317,70 @@ impl ::std::convert::From<PreviousStepFilterPart> for FilterPart {
         Self::PreviousStepFilterPart(value)
     }
 }
+///An idempotency key (the `Idempotency-Key` header of a POST or PATCH).
+#[derive(
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+#[serde(transparent)]
+pub struct IdempotencyKey(::std::string::String);
+impl ::std::ops::Deref for IdempotencyKey {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<IdempotencyKey> for ::std::string::String {
+    fn from(value: IdempotencyKey) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for IdempotencyKey {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 255usize {
+            return Err("longer than 255 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for IdempotencyKey {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for IdempotencyKey {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IdempotencyKey {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
 ///An integration of a delivery provider.
 #[derive(
     ::serde::Deserialize,
@@ -2112,6 +2431,11 @@ pub struct Integration {
     )]
     pub remove_novu_branding: ::std::option::Option<bool>,
 }
+impl Integration {
+    pub fn builder() -> builder::Integration {
+        Default::default()
+    }
+}
 ///A condition group as an integration stores it: a `StepFilter` whose parts keep only `on`, `field`, `operator` and `value` (a webhook part loses its `webhookUrl`, an `isOnlineInLast` part its `timeOperator`, a `previousStep` part its step).
 #[derive(
     ::serde::Deserialize,
@@ -2137,6 +2461,11 @@ pub struct IntegrationConditionGroup {
     ///How the children combine when there are two or more.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<IntegrationConditionGroupValue>,
+}
+impl IntegrationConditionGroup {
+    pub fn builder() -> builder::IntegrationConditionGroup {
+        Default::default()
+    }
 }
 ///A hint for editors; not used by the evaluation.
 #[derive(
@@ -2292,6 +2621,11 @@ pub struct IntegrationConditionPart {
     ///The compared value as it was sent: a string for field parts, a boolean or number for the online parts.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::serde_json::Value>,
+}
+impl IntegrationConditionPart {
+    pub fn builder() -> builder::IntegrationConditionPart {
+        Default::default()
+    }
 }
 ///`IntegrationConditionPartOn`
 #[derive(
@@ -2540,6 +2874,11 @@ pub struct IntegrationCredentials {
     )]
     pub webhook_url: ::std::option::Option<::std::string::String>,
 }
+impl IntegrationCredentials {
+    pub fn builder() -> builder::IntegrationCredentials {
+        Default::default()
+    }
+}
 ///`IntegrationEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -2551,6 +2890,11 @@ pub struct IntegrationCredentials {
 )]
 pub struct IntegrationEnvelope {
     pub data: Integration,
+}
+impl IntegrationEnvelope {
+    pub fn builder() -> builder::IntegrationEnvelope {
+        Default::default()
+    }
 }
 ///`IntegrationListEnvelope`
 #[derive(
@@ -2564,6 +2908,11 @@ pub struct IntegrationEnvelope {
 pub struct IntegrationListEnvelope {
     pub data: ::std::vec::Vec<Integration>,
 }
+impl IntegrationListEnvelope {
+    pub fn builder() -> builder::IntegrationListEnvelope {
+        Default::default()
+    }
+}
 ///Passes when the subscriber's `isOnline` equals `value`. A subscriber that never reported an online status (neither `isOnline` nor `lastOnlineAt` set) fails it, whatever `value` is.
 #[derive(
     ::serde::Deserialize,
@@ -2576,6 +2925,11 @@ pub struct IntegrationListEnvelope {
 pub struct IsOnlineFilterPart {
     pub on: IsOnlineFilterPartOn,
     pub value: bool,
+}
+impl IsOnlineFilterPart {
+    pub fn builder() -> builder::IsOnlineFilterPart {
+        Default::default()
+    }
 }
 ///`IsOnlineFilterPartOn`
 #[derive(
@@ -2643,6 +2997,11 @@ pub struct IsOnlineInLastFilterPart {
     #[serde(rename = "timeOperator")]
     pub time_operator: IsOnlineInLastFilterPartTimeOperator,
     pub value: f64,
+}
+impl IsOnlineInLastFilterPart {
+    pub fn builder() -> builder::IsOnlineInLastFilterPart {
+        Default::default()
+    }
 }
 ///`IsOnlineInLastFilterPartOn`
 #[derive(
@@ -2807,6 +3166,11 @@ pub struct Layout {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub variables: ::std::vec::Vec<TemplateVariable>,
 }
+impl Layout {
+    pub fn builder() -> builder::Layout {
+        Default::default()
+    }
+}
 ///`LayoutCreated`
 #[derive(
     ::serde::Deserialize,
@@ -2821,6 +3185,11 @@ pub struct LayoutCreated {
     #[serde(rename = "_id")]
     pub id: ::std::string::String,
 }
+impl LayoutCreated {
+    pub fn builder() -> builder::LayoutCreated {
+        Default::default()
+    }
+}
 ///`LayoutCreatedEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -2833,6 +3202,11 @@ pub struct LayoutCreated {
 pub struct LayoutCreatedEnvelope {
     pub data: LayoutCreated,
 }
+impl LayoutCreatedEnvelope {
+    pub fn builder() -> builder::LayoutCreatedEnvelope {
+        Default::default()
+    }
+}
 ///`LayoutEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -2844,6 +3218,11 @@ pub struct LayoutCreatedEnvelope {
 )]
 pub struct LayoutEnvelope {
     pub data: Layout,
+}
+impl LayoutEnvelope {
+    pub fn builder() -> builder::LayoutEnvelope {
+        Default::default()
+    }
 }
 ///One page of layouts (not wrapped in `data`).
 #[derive(
@@ -2861,6 +3240,11 @@ pub struct LayoutPage {
     pub page_size: i64,
     #[serde(rename = "totalCount")]
     pub total_count: i64,
+}
+impl LayoutPage {
+    pub fn builder() -> builder::LayoutPage {
+        Default::default()
+    }
 }
 ///`mark` is required by the command Novu builds from the body (`@IsDefined()`); a missing `messageId` is refused before that, with its own text.
 #[derive(
@@ -2880,6 +3264,11 @@ pub struct LegacyMarkMessagesRequest {
     )]
     pub message_id: ::std::option::Option<LegacyMarkMessagesRequestMessageId>,
 }
+impl LegacyMarkMessagesRequest {
+    pub fn builder() -> builder::LegacyMarkMessagesRequest {
+        Default::default()
+    }
+}
 ///`LegacyMarkMessagesRequestMark`
 #[derive(
     ::serde::Deserialize,
@@ -2895,6 +3284,11 @@ pub struct LegacyMarkMessagesRequestMark {
     pub read: ::std::option::Option<bool>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seen: ::std::option::Option<bool>,
+}
+impl LegacyMarkMessagesRequestMark {
+    pub fn builder() -> builder::LegacyMarkMessagesRequestMark {
+        Default::default()
+    }
 }
 ///One message id or a list.
 #[derive(
@@ -2942,6 +3336,11 @@ pub struct ListedEnvironment {
     )]
     pub parent_id: ::std::option::Option<::std::string::String>,
 }
+impl ListedEnvironment {
+    pub fn builder() -> builder::ListedEnvironment {
+        Default::default()
+    }
+}
 ///`MarkAllMessagesAsRequest`
 #[derive(
     ::serde::Deserialize,
@@ -2961,6 +3360,11 @@ pub struct MarkAllMessagesAsRequest {
     ///One of `read`, `seen`, `unread`, `unseen` (not checked).
     #[serde(rename = "markAs")]
     pub mark_as: ::std::string::String,
+}
+impl MarkAllMessagesAsRequest {
+    pub fn builder() -> builder::MarkAllMessagesAsRequest {
+        Default::default()
+    }
 }
 ///Only messages of these feeds; a string may hold several comma-separated identifiers.
 #[derive(
@@ -3000,6 +3404,11 @@ pub struct MarkMessageActionRequest {
     ///`pending` or `done` (not checked).
     pub status: ::std::string::String,
 }
+impl MarkMessageActionRequest {
+    pub fn builder() -> builder::MarkMessageActionRequest {
+        Default::default()
+    }
+}
 ///`MarkMessagesAsRequest`
 #[derive(
     ::serde::Deserialize,
@@ -3015,6 +3424,11 @@ pub struct MarkMessagesAsRequest {
     ///One message id, several comma-separated in one string, or a list.
     #[serde(rename = "messageId")]
     pub message_id: MarkMessagesAsRequestMessageId,
+}
+impl MarkMessagesAsRequest {
+    pub fn builder() -> builder::MarkMessagesAsRequest {
+        Default::default()
+    }
 }
 ///`MarkMessagesAsRequestMarkAs`
 #[derive(
@@ -3202,6 +3616,11 @@ pub struct Message {
     #[serde(rename = "transactionId")]
     pub transaction_id: ::std::string::String,
 }
+impl Message {
+    pub fn builder() -> builder::Message {
+        Default::default()
+    }
+}
 ///The rendered content; email messages may carry blocks.
 #[derive(
     ::serde::Deserialize,
@@ -3239,6 +3658,11 @@ pub struct MessageContentBlock {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
 }
+impl MessageContentBlock {
+    pub fn builder() -> builder::MessageContentBlock {
+        Default::default()
+    }
+}
 ///`MessageContentBlockStyles`
 #[derive(
     ::serde::Deserialize,
@@ -3255,6 +3679,11 @@ pub struct MessageContentBlockStyles {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub text_align: ::std::option::Option<MessageContentBlockStylesTextAlign>,
+}
+impl MessageContentBlockStyles {
+    pub fn builder() -> builder::MessageContentBlockStyles {
+        Default::default()
+    }
 }
 ///`MessageContentBlockStylesTextAlign`
 #[derive(
@@ -3391,6 +3820,11 @@ pub struct MessageCta {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<MessageCtaType>,
 }
+impl MessageCta {
+    pub fn builder() -> builder::MessageCta {
+        Default::default()
+    }
+}
 ///`MessageCtaAction`
 #[derive(
     ::serde::Deserialize,
@@ -3410,6 +3844,11 @@ pub struct MessageCtaAction {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+impl MessageCtaAction {
+    pub fn builder() -> builder::MessageCtaAction {
+        Default::default()
+    }
+}
 ///`MessageCtaActionButtonsItem`
 #[derive(
     ::serde::Deserialize,
@@ -3428,6 +3867,11 @@ pub struct MessageCtaActionButtonsItem {
     pub result_content: ::std::option::Option<::std::string::String>,
     #[serde(rename = "type")]
     pub type_: MessageCtaActionButtonsItemType,
+}
+impl MessageCtaActionButtonsItem {
+    pub fn builder() -> builder::MessageCtaActionButtonsItem {
+        Default::default()
+    }
 }
 ///`MessageCtaActionButtonsItemType`
 #[derive(
@@ -3501,6 +3945,11 @@ pub struct MessageCtaActionResult {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<MessageCtaActionResultType>,
 }
+impl MessageCtaActionResult {
+    pub fn builder() -> builder::MessageCtaActionResult {
+        Default::default()
+    }
+}
 ///`MessageCtaActionResultType`
 #[derive(
     ::serde::Deserialize,
@@ -3571,6 +4020,11 @@ pub struct MessageCtaData {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
 }
+impl MessageCtaData {
+    pub fn builder() -> builder::MessageCtaData {
+        Default::default()
+    }
+}
 ///`MessageCtaType`
 #[derive(
     ::serde::Deserialize,
@@ -3635,6 +4089,11 @@ impl ::std::convert::TryFrom<::std::string::String> for MessageCtaType {
 pub struct MessageEnvelope {
     pub data: Message,
 }
+impl MessageEnvelope {
+    pub fn builder() -> builder::MessageEnvelope {
+        Default::default()
+    }
+}
 ///`MessageListEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -3646,6 +4105,11 @@ pub struct MessageEnvelope {
 )]
 pub struct MessageListEnvelope {
     pub data: ::std::vec::Vec<Message>,
+}
+impl MessageListEnvelope {
+    pub fn builder() -> builder::MessageListEnvelope {
+        Default::default()
+    }
 }
 ///`MessagePage`
 #[derive(
@@ -3669,6 +4133,11 @@ pub struct MessagePage {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub total_count: ::std::option::Option<i64>,
+}
+impl MessagePage {
+    pub fn builder() -> builder::MessagePage {
+        Default::default()
+    }
 }
 ///`MessageStatus`
 #[derive(
@@ -3788,6 +4257,11 @@ pub struct MessageTemplate {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub variables: ::std::option::Option<::std::vec::Vec<TemplateVariable>>,
 }
+impl MessageTemplate {
+    pub fn builder() -> builder::MessageTemplate {
+        Default::default()
+    }
+}
 ///`MessageTemplateActor`
 #[derive(
     ::serde::Deserialize,
@@ -3804,6 +4278,11 @@ pub struct MessageTemplateActor {
     pub data: ::std::option::Option<::std::option::Option<::std::string::String>>,
     #[serde(rename = "type")]
     pub type_: MessageTemplateActorType,
+}
+impl MessageTemplateActor {
+    pub fn builder() -> builder::MessageTemplateActor {
+        Default::default()
+    }
 }
 ///`MessageTemplateActorType`
 #[derive(
@@ -3887,6 +4366,11 @@ pub struct MessageTemplateButton {
     pub result_content: ::std::option::Option<::std::string::String>,
     #[serde(rename = "type")]
     pub type_: MessageTemplateButtonType,
+}
+impl MessageTemplateButton {
+    pub fn builder() -> builder::MessageTemplateButton {
+        Default::default()
+    }
 }
 ///`MessageTemplateButtonType`
 #[derive(
@@ -4038,6 +4522,11 @@ pub struct MessageTemplateCta {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<MessageTemplateCtaType>,
 }
+impl MessageTemplateCta {
+    pub fn builder() -> builder::MessageTemplateCta {
+        Default::default()
+    }
+}
 ///`MessageTemplateCtaAction`
 #[derive(
     ::serde::Deserialize,
@@ -4056,6 +4545,11 @@ pub struct MessageTemplateCtaAction {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<MessageTemplateCtaActionStatus>,
 }
+impl MessageTemplateCtaAction {
+    pub fn builder() -> builder::MessageTemplateCtaAction {
+        Default::default()
+    }
+}
 ///`MessageTemplateCtaActionResult`
 #[derive(
     ::serde::Deserialize,
@@ -4071,6 +4565,11 @@ pub struct MessageTemplateCtaActionResult {
     pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<MessageTemplateCtaActionResultType>,
+}
+impl MessageTemplateCtaActionResult {
+    pub fn builder() -> builder::MessageTemplateCtaActionResult {
+        Default::default()
+    }
 }
 ///`MessageTemplateCtaActionResultType`
 #[derive(
@@ -4200,6 +4699,11 @@ pub struct MessageTemplateCtaData {
     pub target: ::std::option::Option<MessageTemplateCtaDataTarget>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
+}
+impl MessageTemplateCtaData {
+    pub fn builder() -> builder::MessageTemplateCtaData {
+        Default::default()
+    }
 }
 ///`MessageTemplateCtaDataTarget`
 #[derive(
@@ -4339,6 +4843,11 @@ pub struct MessageTemplateEmailBlock {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
 }
+impl MessageTemplateEmailBlock {
+    pub fn builder() -> builder::MessageTemplateEmailBlock {
+        Default::default()
+    }
+}
 ///`MessageTemplateEmailBlockStyles`
 #[derive(
     ::serde::Deserialize,
@@ -4355,6 +4864,11 @@ pub struct MessageTemplateEmailBlockStyles {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub text_align: ::std::option::Option<MessageTemplateEmailBlockStylesTextAlign>,
+}
+impl MessageTemplateEmailBlockStyles {
+    pub fn builder() -> builder::MessageTemplateEmailBlockStyles {
+        Default::default()
+    }
 }
 ///`MessageTemplateEmailBlockStylesTextAlign`
 #[derive(
@@ -4487,6 +5001,11 @@ pub struct MxRecordStatus {
     #[serde(rename = "mxRecordConfigured")]
     pub mx_record_configured: bool,
 }
+impl MxRecordStatus {
+    pub fn builder() -> builder::MxRecordStatus {
+        Default::default()
+    }
+}
 ///`MxRecordStatusEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -4498,6 +5017,11 @@ pub struct MxRecordStatus {
 )]
 pub struct MxRecordStatusEnvelope {
     pub data: MxRecordStatus,
+}
+impl MxRecordStatusEnvelope {
+    pub fn builder() -> builder::MxRecordStatusEnvelope {
+        Default::default()
+    }
 }
 ///An in-app message as the subscriber's feed shows it.
 #[derive(
@@ -4594,6 +5118,11 @@ pub struct NotificationFeedItem {
     )]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+impl NotificationFeedItem {
+    pub fn builder() -> builder::NotificationFeedItem {
+        Default::default()
+    }
+}
 ///`NotificationFeedItemActor`
 #[derive(
     ::serde::Deserialize,
@@ -4608,6 +5137,11 @@ pub struct NotificationFeedItemActor {
     pub data: ::std::option::Option<::std::string::String>,
     #[serde(rename = "type")]
     pub type_: NotificationFeedItemActorType,
+}
+impl NotificationFeedItemActor {
+    pub fn builder() -> builder::NotificationFeedItemActor {
+        Default::default()
+    }
 }
 ///`NotificationFeedItemActorType`
 #[derive(
@@ -4761,6 +5295,11 @@ pub struct NotificationFeedItemSubscriber {
     )]
     pub subscriber_id: ::std::option::Option<::std::string::String>,
 }
+impl NotificationFeedItemSubscriber {
+    pub fn builder() -> builder::NotificationFeedItemSubscriber {
+        Default::default()
+    }
+}
 ///One step of a workflow. In requests nothing inside a step is validated by the server; the shape below is what it stores and returns.
 #[derive(
     ::serde::Deserialize,
@@ -4818,6 +5357,11 @@ pub struct NotificationStep {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub variants: ::std::option::Option<::std::vec::Vec<NotificationStepVariant>>,
 }
+impl NotificationStep {
+    pub fn builder() -> builder::NotificationStep {
+        Default::default()
+    }
+}
 ///A delay of `amount` `unit`s.
 #[derive(
     ::serde::Deserialize,
@@ -4835,6 +5379,11 @@ pub struct NotificationStepDelayRegularMetadata {
     pub type_: ::std::option::Option<NotificationStepDelayRegularMetadataType>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unit: ::std::option::Option<NotificationStepDelayRegularMetadataUnit>,
+}
+impl NotificationStepDelayRegularMetadata {
+    pub fn builder() -> builder::NotificationStepDelayRegularMetadata {
+        Default::default()
+    }
 }
 ///`NotificationStepDelayRegularMetadataType`
 #[derive(
@@ -4981,6 +5530,11 @@ pub struct NotificationStepDelayScheduledMetadata {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<NotificationStepDelayScheduledMetadataType>,
 }
+impl NotificationStepDelayScheduledMetadata {
+    pub fn builder() -> builder::NotificationStepDelayScheduledMetadata {
+        Default::default()
+    }
+}
 ///`NotificationStepDelayScheduledMetadataType`
 #[derive(
     ::serde::Deserialize,
@@ -5077,6 +5631,11 @@ pub struct NotificationStepDigestRegularMetadata {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub update_mode: ::std::option::Option<bool>,
+}
+impl NotificationStepDigestRegularMetadata {
+    pub fn builder() -> builder::NotificationStepDigestRegularMetadata {
+        Default::default()
+    }
 }
 ///`NotificationStepDigestRegularMetadataBackoffUnit`
 #[derive(
@@ -5307,6 +5866,11 @@ pub struct NotificationStepDigestTimedMetadata {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unit: ::std::option::Option<NotificationStepDigestTimedMetadataUnit>,
 }
+impl NotificationStepDigestTimedMetadata {
+    pub fn builder() -> builder::NotificationStepDigestTimedMetadata {
+        Default::default()
+    }
+}
 ///`NotificationStepDigestTimedMetadataType`
 #[derive(
     ::serde::Deserialize,
@@ -5453,6 +6017,11 @@ pub struct NotificationStepMetadata {
     #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
     pub subtype_3: ::std::option::Option<NotificationStepDelayScheduledMetadata>,
 }
+impl NotificationStepMetadata {
+    pub fn builder() -> builder::NotificationStepMetadata {
+        Default::default()
+    }
+}
 ///Where replies to an email step are forwarded.
 #[derive(
     ::serde::Deserialize,
@@ -5468,6 +6037,11 @@ pub struct NotificationStepReplyCallback {
     pub active: ::std::option::Option<bool>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
+}
+impl NotificationStepReplyCallback {
+    pub fn builder() -> builder::NotificationStepReplyCallback {
+        Default::default()
+    }
 }
 ///`NotificationStepTimedConfig`
 #[derive(
@@ -5509,6 +6083,11 @@ pub struct NotificationStepTimedConfig {
     pub week_days: ::std::option::Option<
         ::std::vec::Vec<NotificationStepTimedConfigWeekDaysItem>,
     >,
+}
+impl NotificationStepTimedConfig {
+    pub fn builder() -> builder::NotificationStepTimedConfig {
+        Default::default()
+    }
 }
 ///`NotificationStepTimedConfigMonthlyType`
 #[derive(
@@ -5860,6 +6439,11 @@ pub struct NotificationStepVariant {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
 }
+impl NotificationStepVariant {
+    pub fn builder() -> builder::NotificationStepVariant {
+        Default::default()
+    }
+}
 ///Timing of a `digest` or `delay` step. A regular digest and a regular delay share the same shape, and a stored step may carry metadata without `type`, so the shapes are not mutually exclusive.
 #[derive(
     ::serde::Deserialize,
@@ -5879,6 +6463,11 @@ pub struct NotificationStepVariantMetadata {
     pub subtype_2: ::std::option::Option<NotificationStepDelayRegularMetadata>,
     #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
     pub subtype_3: ::std::option::Option<NotificationStepDelayScheduledMetadata>,
+}
+impl NotificationStepVariantMetadata {
+    pub fn builder() -> builder::NotificationStepVariantMetadata {
+        Default::default()
+    }
 }
 ///A 24-character hexadecimal database identifier.
 #[derive(
@@ -6006,6 +6595,11 @@ pub struct Organization {
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+impl Organization {
+    pub fn builder() -> builder::Organization {
+        Default::default()
+    }
+}
 ///The plan that sets the organization's default rate limits; absent is treated as `unlimited`.
 #[derive(
     ::serde::Deserialize,
@@ -6108,6 +6702,11 @@ pub struct OrganizationBranding {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,
 }
+impl OrganizationBranding {
+    pub fn builder() -> builder::OrganizationBranding {
+        Default::default()
+    }
+}
 ///Text direction; `trl` is the stored spelling of right-to-left.
 #[derive(
     ::serde::Deserialize,
@@ -6176,6 +6775,11 @@ impl ::std::convert::TryFrom<::std::string::String> for OrganizationBrandingDire
 pub struct OrganizationBrandingEnvelope {
     pub data: OrganizationBranding,
 }
+impl OrganizationBrandingEnvelope {
+    pub fn builder() -> builder::OrganizationBrandingEnvelope {
+        Default::default()
+    }
+}
 ///`OrganizationEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -6188,6 +6792,11 @@ pub struct OrganizationBrandingEnvelope {
 pub struct OrganizationEnvelope {
     pub data: Organization,
 }
+impl OrganizationEnvelope {
+    pub fn builder() -> builder::OrganizationEnvelope {
+        Default::default()
+    }
+}
 ///`OrganizationListEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -6199,6 +6808,11 @@ pub struct OrganizationEnvelope {
 )]
 pub struct OrganizationListEnvelope {
     pub data: ::std::vec::Vec<Organization>,
+}
+impl OrganizationListEnvelope {
+    pub fn builder() -> builder::OrganizationListEnvelope {
+        Default::default()
+    }
 }
 ///A member of the organization.
 #[derive(
@@ -6229,6 +6843,11 @@ pub struct OrganizationMember {
     #[serde(rename = "_userId")]
     pub user_id: ::std::string::String,
 }
+impl OrganizationMember {
+    pub fn builder() -> builder::OrganizationMember {
+        Default::default()
+    }
+}
 ///`OrganizationMemberEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -6240,6 +6859,11 @@ pub struct OrganizationMember {
 )]
 pub struct OrganizationMemberEnvelope {
     pub data: OrganizationMember,
+}
+impl OrganizationMemberEnvelope {
+    pub fn builder() -> builder::OrganizationMemberEnvelope {
+        Default::default()
+    }
 }
 ///`OrganizationMemberInvite`
 #[derive(
@@ -6274,6 +6898,11 @@ pub struct OrganizationMemberInvite {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
 }
+impl OrganizationMemberInvite {
+    pub fn builder() -> builder::OrganizationMemberInvite {
+        Default::default()
+    }
+}
 ///`OrganizationMemberListEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -6285,6 +6914,11 @@ pub struct OrganizationMemberInvite {
 )]
 pub struct OrganizationMemberListEnvelope {
     pub data: ::std::vec::Vec<OrganizationMember>,
+}
+impl OrganizationMemberListEnvelope {
+    pub fn builder() -> builder::OrganizationMemberListEnvelope {
+        Default::default()
+    }
 }
 ///`OrganizationMemberMemberStatus`
 #[derive(
@@ -6424,6 +7058,11 @@ pub struct OrganizationMemberUser {
     #[serde(rename = "lastName", skip_serializing_if = "::std::option::Option::is_none")]
     pub last_name: ::std::option::Option<::std::string::String>,
 }
+impl OrganizationMemberUser {
+    pub fn builder() -> builder::OrganizationMemberUser {
+        Default::default()
+    }
+}
 ///`OrganizationName`
 #[derive(
     ::serde::Deserialize,
@@ -6436,6 +7075,11 @@ pub struct OrganizationMemberUser {
 pub struct OrganizationName {
     pub name: ::std::string::String,
 }
+impl OrganizationName {
+    pub fn builder() -> builder::OrganizationName {
+        Default::default()
+    }
+}
 ///`OrganizationNameEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -6447,6 +7091,11 @@ pub struct OrganizationName {
 )]
 pub struct OrganizationNameEnvelope {
     pub data: OrganizationName,
+}
+impl OrganizationNameEnvelope {
+    pub fn builder() -> builder::OrganizationNameEnvelope {
+        Default::default()
+    }
 }
 ///`OrganizationPartnerConfiguration`
 #[derive(
@@ -6472,6 +7121,11 @@ pub struct OrganizationPartnerConfiguration {
     pub project_ids: ::std::vec::Vec<::std::string::String>,
     #[serde(rename = "teamId", skip_serializing_if = "::std::option::Option::is_none")]
     pub team_id: ::std::option::Option<::std::string::String>,
+}
+impl OrganizationPartnerConfiguration {
+    pub fn builder() -> builder::OrganizationPartnerConfiguration {
+        Default::default()
+    }
 }
 ///`OrganizationPartnerConfigurationPartnerType`
 #[derive(
@@ -6548,6 +7202,11 @@ pub struct PreferenceChannels {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sms: ::std::option::Option<bool>,
 }
+impl PreferenceChannels {
+    pub fn builder() -> builder::PreferenceChannels {
+        Default::default()
+    }
+}
 ///Looks at the message that the step with uuid `step` produced for the same subscriber in the same transaction. `read`/`seen` pass when that message was read/seen (for email: an `opened` event was recorded), `unread`/`unseen` when it was not. When that step produced no message the condition passes.
 #[derive(
     ::serde::Deserialize,
@@ -6563,6 +7222,11 @@ pub struct PreviousStepFilterPart {
     pub step: ::std::string::String,
     #[serde(rename = "stepType")]
     pub step_type: PreviousStepFilterPartStepType,
+}
+impl PreviousStepFilterPart {
+    pub fn builder() -> builder::PreviousStepFilterPart {
+        Default::default()
+    }
 }
 ///`PreviousStepFilterPartOn`
 #[derive(
@@ -6693,6 +7357,11 @@ pub struct RemoveTopicSubscribersRequest {
     ///`subscriberId`s to remove.
     pub subscribers: ::std::vec::Vec<::std::string::String>,
 }
+impl RemoveTopicSubscribersRequest {
+    pub fn builder() -> builder::RemoveTopicSubscribersRequest {
+        Default::default()
+    }
+}
 ///`RenameTopicRequest`
 #[derive(
     ::serde::Deserialize,
@@ -6704,6 +7373,11 @@ pub struct RemoveTopicSubscribersRequest {
 )]
 pub struct RenameTopicRequest {
     pub name: ::std::string::String,
+}
+impl RenameTopicRequest {
+    pub fn builder() -> builder::RenameTopicRequest {
+        Default::default()
+    }
 }
 /**One condition group. Wherever conditions are accepted they come as an array of groups
 (workflow step `filters`, variant `filters`, integration `conditions`), evaluated so:
@@ -6756,6 +7430,11 @@ pub struct StepFilter {
     ///How the children combine when there are two or more.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<StepFilterValue>,
+}
+impl StepFilter {
+    pub fn builder() -> builder::StepFilter {
+        Default::default()
+    }
 }
 ///A hint for editors; not used by the evaluation.
 #[derive(
@@ -7042,6 +7721,11 @@ pub struct Subscriber {
     #[serde(rename = "__v", skip_serializing_if = "::std::option::Option::is_none")]
     pub v: ::std::option::Option<i64>,
 }
+impl Subscriber {
+    pub fn builder() -> builder::Subscriber {
+        Default::default()
+    }
+}
 ///The subscriber's credentials for one chat or push integration.
 #[derive(
     ::serde::Deserialize,
@@ -7064,6 +7748,11 @@ pub struct SubscriberChannel {
     ///A chat or push provider id (`slack`, `fcm`, …).
     #[serde(rename = "providerId")]
     pub provider_id: ::std::string::String,
+}
+impl SubscriberChannel {
+    pub fn builder() -> builder::SubscriberChannel {
+        Default::default()
+    }
 }
 ///Provider-specific credentials of a subscriber; which fields matter depends on the provider.
 #[derive(
@@ -7103,6 +7792,11 @@ pub struct SubscriberChannelCredentials {
     )]
     pub webhook_url: ::std::option::Option<::std::string::String>,
 }
+impl SubscriberChannelCredentials {
+    pub fn builder() -> builder::SubscriberChannelCredentials {
+        Default::default()
+    }
+}
 ///Credentials for one chat or push provider, as given on create (not validated).
 #[derive(
     ::serde::Deserialize,
@@ -7128,6 +7822,11 @@ pub struct SubscriberChannelInput {
     )]
     pub provider_id: ::std::option::Option<::std::string::String>,
 }
+impl SubscriberChannelInput {
+    pub fn builder() -> builder::SubscriberChannelInput {
+        Default::default()
+    }
+}
 ///Switches one channel on or off.
 #[derive(
     ::serde::Deserialize,
@@ -7141,6 +7840,11 @@ pub struct SubscriberChannelPreference {
     pub enabled: bool,
     #[serde(rename = "type")]
     pub type_: ChannelType,
+}
+impl SubscriberChannelPreference {
+    pub fn builder() -> builder::SubscriberChannelPreference {
+        Default::default()
+    }
 }
 ///`SubscriberChatOauthCallbackCode`
 #[derive(
@@ -7461,6 +8165,11 @@ impl<'de> ::serde::Deserialize<'de> for SubscriberCredentialsDeleteProviderId {
 pub struct SubscriberEnvelope {
     pub data: Subscriber,
 }
+impl SubscriberEnvelope {
+    pub fn builder() -> builder::SubscriberEnvelope {
+        Default::default()
+    }
+}
 ///`SubscriberFeedPage`
 #[derive(
     ::serde::Deserialize,
@@ -7481,6 +8190,11 @@ pub struct SubscriberFeedPage {
     #[serde(rename = "totalCount")]
     pub total_count: i64,
 }
+impl SubscriberFeedPage {
+    pub fn builder() -> builder::SubscriberFeedPage {
+        Default::default()
+    }
+}
 ///`SubscriberGlobalPreference`
 #[derive(
     ::serde::Deserialize,
@@ -7492,6 +8206,11 @@ pub struct SubscriberFeedPage {
 )]
 pub struct SubscriberGlobalPreference {
     pub preference: SubscriberGlobalPreferencePreference,
+}
+impl SubscriberGlobalPreference {
+    pub fn builder() -> builder::SubscriberGlobalPreference {
+        Default::default()
+    }
 }
 ///`SubscriberGlobalPreferenceEnvelope`
 #[derive(
@@ -7505,6 +8224,11 @@ pub struct SubscriberGlobalPreference {
 pub struct SubscriberGlobalPreferenceEnvelope {
     pub data: SubscriberGlobalPreference,
 }
+impl SubscriberGlobalPreferenceEnvelope {
+    pub fn builder() -> builder::SubscriberGlobalPreferenceEnvelope {
+        Default::default()
+    }
+}
 ///`SubscriberGlobalPreferencePreference`
 #[derive(
     ::serde::Deserialize,
@@ -7517,6 +8241,11 @@ pub struct SubscriberGlobalPreferenceEnvelope {
 pub struct SubscriberGlobalPreferencePreference {
     pub channels: PreferenceChannels,
     pub enabled: bool,
+}
+impl SubscriberGlobalPreferencePreference {
+    pub fn builder() -> builder::SubscriberGlobalPreferencePreference {
+        Default::default()
+    }
 }
 ///`SubscriberMessageActionUpdateType`
 #[derive(
@@ -7593,6 +8322,11 @@ pub struct SubscriberPage {
     #[serde(rename = "pageSize")]
     pub page_size: i64,
 }
+impl SubscriberPage {
+    pub fn builder() -> builder::SubscriberPage {
+        Default::default()
+    }
+}
 ///A preference at the global level (no `template`) or for one workflow.
 #[derive(
     ::serde::Deserialize,
@@ -7609,6 +8343,11 @@ pub struct SubscriberPreference {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<SubscriberPreferenceType>,
 }
+impl SubscriberPreference {
+    pub fn builder() -> builder::SubscriberPreference {
+        Default::default()
+    }
+}
 ///`SubscriberPreferenceListEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -7620,6 +8359,11 @@ pub struct SubscriberPreference {
 )]
 pub struct SubscriberPreferenceListEnvelope {
     pub data: ::std::vec::Vec<SubscriberPreference>,
+}
+impl SubscriberPreferenceListEnvelope {
+    pub fn builder() -> builder::SubscriberPreferenceListEnvelope {
+        Default::default()
+    }
 }
 ///`SubscriberPreferenceOverride`
 #[derive(
@@ -7633,6 +8377,11 @@ pub struct SubscriberPreferenceListEnvelope {
 pub struct SubscriberPreferenceOverride {
     pub channel: ChannelType,
     pub source: SubscriberPreferenceOverrideSource,
+}
+impl SubscriberPreferenceOverride {
+    pub fn builder() -> builder::SubscriberPreferenceOverride {
+        Default::default()
+    }
 }
 ///`SubscriberPreferenceOverrideSource`
 #[derive(
@@ -7711,6 +8460,11 @@ pub struct SubscriberPreferenceSettings {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub overrides: ::std::vec::Vec<SubscriberPreferenceOverride>,
 }
+impl SubscriberPreferenceSettings {
+    pub fn builder() -> builder::SubscriberPreferenceSettings {
+        Default::default()
+    }
+}
 ///The workflow a preference is about.
 #[derive(
     ::serde::Deserialize,
@@ -7732,6 +8486,11 @@ pub struct SubscriberPreferenceTemplate {
     pub tags: ::std::vec::Vec<::std::string::String>,
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub triggers: ::std::vec::Vec<SubscriberPreferenceTrigger>,
+}
+impl SubscriberPreferenceTemplate {
+    pub fn builder() -> builder::SubscriberPreferenceTemplate {
+        Default::default()
+    }
 }
 ///How the workflow is triggered and the variables it expects.
 #[derive(
@@ -7762,6 +8521,11 @@ pub struct SubscriberPreferenceTrigger {
     pub type_: SubscriberPreferenceTriggerType,
     pub variables: ::std::vec::Vec<SubscriberPreferenceTriggerVariable>,
 }
+impl SubscriberPreferenceTrigger {
+    pub fn builder() -> builder::SubscriberPreferenceTrigger {
+        Default::default()
+    }
+}
 ///`SubscriberPreferenceTriggerReservedVariablesItem`
 #[derive(
     ::serde::Deserialize,
@@ -7775,6 +8539,11 @@ pub struct SubscriberPreferenceTriggerReservedVariablesItem {
     #[serde(rename = "type")]
     pub type_: SubscriberPreferenceTriggerReservedVariablesItemType,
     pub variables: ::std::vec::Vec<SubscriberPreferenceTriggerVariable>,
+}
+impl SubscriberPreferenceTriggerReservedVariablesItem {
+    pub fn builder() -> builder::SubscriberPreferenceTriggerReservedVariablesItem {
+        Default::default()
+    }
 }
 ///`SubscriberPreferenceTriggerReservedVariablesItemType`
 #[derive(
@@ -7902,6 +8671,11 @@ pub struct SubscriberPreferenceTriggerVariable {
     ///A default value.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::serde_json::Value>,
+}
+impl SubscriberPreferenceTriggerVariable {
+    pub fn builder() -> builder::SubscriberPreferenceTriggerVariable {
+        Default::default()
+    }
 }
 ///`SubscriberPreferenceTriggerVariableType`
 #[derive(
@@ -8097,6 +8871,11 @@ pub struct SubscriberWorkflowPreference {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<SubscriberWorkflowPreferenceType>,
 }
+impl SubscriberWorkflowPreference {
+    pub fn builder() -> builder::SubscriberWorkflowPreference {
+        Default::default()
+    }
+}
 ///`SubscriberWorkflowPreferenceEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -8109,6 +8888,11 @@ pub struct SubscriberWorkflowPreference {
 pub struct SubscriberWorkflowPreferenceEnvelope {
     pub data: SubscriberWorkflowPreference,
 }
+impl SubscriberWorkflowPreferenceEnvelope {
+    pub fn builder() -> builder::SubscriberWorkflowPreferenceEnvelope {
+        Default::default()
+    }
+}
 ///`SubscriberWorkflowPreferenceListEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -8120,6 +8904,11 @@ pub struct SubscriberWorkflowPreferenceEnvelope {
 )]
 pub struct SubscriberWorkflowPreferenceListEnvelope {
     pub data: ::std::vec::Vec<SubscriberWorkflowPreference>,
+}
+impl SubscriberWorkflowPreferenceListEnvelope {
+    pub fn builder() -> builder::SubscriberWorkflowPreferenceListEnvelope {
+        Default::default()
+    }
 }
 ///`SubscriberWorkflowPreferenceType`
 #[derive(
@@ -8207,6 +8996,11 @@ pub struct TemplateVariable {
     pub required: ::std::option::Option<bool>,
     #[serde(rename = "type")]
     pub type_: TemplateVariableType,
+}
+impl TemplateVariable {
+    pub fn builder() -> builder::TemplateVariable {
+        Default::default()
+    }
 }
 ///Used when the trigger does not supply the variable.
 #[derive(
@@ -8316,6 +9110,11 @@ pub struct Tenant {
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+impl Tenant {
+    pub fn builder() -> builder::Tenant {
+        Default::default()
+    }
+}
 ///`TenantEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -8327,6 +9126,11 @@ pub struct Tenant {
 )]
 pub struct TenantEnvelope {
     pub data: Tenant,
+}
+impl TenantEnvelope {
+    pub fn builder() -> builder::TenantEnvelope {
+        Default::default()
+    }
 }
 /**Like `FieldFilterPart`, over the tenant named by the trigger (`identifier`, `name`,
 `data`, …). It is what integration conditions are written with: when integrations are
@@ -8346,6 +9150,11 @@ pub struct TenantFilterPart {
     pub on: TenantFilterPartOn,
     pub operator: FieldOperator,
     pub value: ::std::string::String,
+}
+impl TenantFilterPart {
+    pub fn builder() -> builder::TenantFilterPart {
+        Default::default()
+    }
 }
 ///`TenantFilterPartOn`
 #[derive(
@@ -8417,6 +9226,11 @@ pub struct TenantPage {
     #[serde(rename = "pageSize")]
     pub page_size: i64,
 }
+impl TenantPage {
+    pub fn builder() -> builder::TenantPage {
+        Default::default()
+    }
+}
 ///`Topic`
 #[derive(
     ::serde::Deserialize,
@@ -8438,6 +9252,11 @@ pub struct Topic {
     ///The `subscriberId`s of the members.
     pub subscribers: ::std::vec::Vec<::std::string::String>,
 }
+impl Topic {
+    pub fn builder() -> builder::Topic {
+        Default::default()
+    }
+}
 ///`TopicCreated`
 #[derive(
     ::serde::Deserialize,
@@ -8452,6 +9271,11 @@ pub struct TopicCreated {
     pub id: ::std::string::String,
     pub key: ::std::string::String,
 }
+impl TopicCreated {
+    pub fn builder() -> builder::TopicCreated {
+        Default::default()
+    }
+}
 ///`TopicCreatedEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -8464,6 +9288,11 @@ pub struct TopicCreated {
 pub struct TopicCreatedEnvelope {
     pub data: TopicCreated,
 }
+impl TopicCreatedEnvelope {
+    pub fn builder() -> builder::TopicCreatedEnvelope {
+        Default::default()
+    }
+}
 ///`TopicEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -8475,6 +9304,11 @@ pub struct TopicCreatedEnvelope {
 )]
 pub struct TopicEnvelope {
     pub data: Topic,
+}
+impl TopicEnvelope {
+    pub fn builder() -> builder::TopicEnvelope {
+        Default::default()
+    }
 }
 ///`TopicPage`
 #[derive(
@@ -8492,6 +9326,11 @@ pub struct TopicPage {
     pub page_size: i64,
     #[serde(rename = "totalCount")]
     pub total_count: i64,
+}
+impl TopicPage {
+    pub fn builder() -> builder::TopicPage {
+        Default::default()
+    }
 }
 ///A subscriber's membership in a topic.
 #[derive(
@@ -8518,6 +9357,11 @@ pub struct TopicSubscriber {
     #[serde(rename = "topicKey")]
     pub topic_key: ::std::string::String,
 }
+impl TopicSubscriber {
+    pub fn builder() -> builder::TopicSubscriber {
+        Default::default()
+    }
+}
 ///`TopicSubscriberEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -8529,6 +9373,11 @@ pub struct TopicSubscriber {
 )]
 pub struct TopicSubscriberEnvelope {
     pub data: TopicSubscriber,
+}
+impl TopicSubscriberEnvelope {
+    pub fn builder() -> builder::TopicSubscriberEnvelope {
+        Default::default()
+    }
 }
 ///`TopicSubscribersAddResult`
 #[derive(
@@ -8544,6 +9393,11 @@ pub struct TopicSubscribersAddResult {
     pub failed: ::std::option::Option<TopicSubscribersAddResultFailed>,
     pub succeeded: ::std::vec::Vec<::std::string::String>,
 }
+impl TopicSubscribersAddResult {
+    pub fn builder() -> builder::TopicSubscribersAddResult {
+        Default::default()
+    }
+}
 ///`TopicSubscribersAddResultEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -8555,6 +9409,11 @@ pub struct TopicSubscribersAddResult {
 )]
 pub struct TopicSubscribersAddResultEnvelope {
     pub data: TopicSubscribersAddResult,
+}
+impl TopicSubscribersAddResultEnvelope {
+    pub fn builder() -> builder::TopicSubscribersAddResultEnvelope {
+        Default::default()
+    }
 }
 ///`TopicSubscribersAddResultFailed`
 #[derive(
@@ -8574,6 +9433,11 @@ pub struct TopicSubscribersAddResultFailed {
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub not_found: ::std::vec::Vec<::std::string::String>,
+}
+impl TopicSubscribersAddResultFailed {
+    pub fn builder() -> builder::TopicSubscribersAddResultFailed {
+        Default::default()
+    }
 }
 ///Who caused the notification: a `subscriberId`, or a subscriber object (validated like a create-subscriber body). Needed when the workflow uses the reserved `actor` variable.
 #[derive(
@@ -8639,6 +9503,11 @@ pub struct TriggerEventRequest {
     )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
 }
+impl TriggerEventRequest {
+    pub fn builder() -> builder::TriggerEventRequest {
+        Default::default()
+    }
+}
 ///What became of one trigger.
 #[derive(
     ::serde::Deserialize,
@@ -8663,6 +9532,11 @@ pub struct TriggerEventResult {
     )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
 }
+impl TriggerEventResult {
+    pub fn builder() -> builder::TriggerEventResult {
+        Default::default()
+    }
+}
 ///`TriggerEventResultEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -8675,6 +9549,11 @@ pub struct TriggerEventResult {
 pub struct TriggerEventResultEnvelope {
     pub data: TriggerEventResult,
 }
+impl TriggerEventResultEnvelope {
+    pub fn builder() -> builder::TriggerEventResultEnvelope {
+        Default::default()
+    }
+}
 ///`TriggerEventResultListEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -8686,6 +9565,11 @@ pub struct TriggerEventResultEnvelope {
 )]
 pub struct TriggerEventResultListEnvelope {
     pub data: ::std::vec::Vec<TriggerEventResult>,
+}
+impl TriggerEventResultListEnvelope {
+    pub fn builder() -> builder::TriggerEventResultListEnvelope {
+        Default::default()
+    }
 }
 ///`processed`: queued. `trigger_not_active`: the workflow (or the tenant's override) is inactive. `no_workflow_steps_defined` / `no_workflow_active_steps_defined`: nothing to run. `no_tenant_found`: the named tenant does not exist. `error`: this event of a bulk trigger failed (see `error`). `subscriber_id_missing` is never sent.
 #[derive(
@@ -8848,6 +9732,11 @@ pub struct TriggerSubscriber {
     #[serde(rename = "subscriberId")]
     pub subscriber_id: ::std::string::String,
 }
+impl TriggerSubscriber {
+    pub fn builder() -> builder::TriggerSubscriber {
+        Default::default()
+    }
+}
 ///The tenant of the run: its identifier, or a tenant object. Needed when the workflow uses the reserved `tenant` variable (then the object must carry `identifier`).
 #[derive(
     ::serde::Deserialize,
@@ -8885,6 +9774,11 @@ pub struct TriggerTenantObject {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+impl TriggerTenantObject {
+    pub fn builder() -> builder::TriggerTenantObject {
+        Default::default()
+    }
+}
 ///Addresses every subscriber of the topic except the trigger's `actor`, who is not notified of what they caused through a topic (a subscriber addressed directly still is).
 #[derive(
     ::serde::Deserialize,
@@ -8900,6 +9794,11 @@ pub struct TriggerTopic {
     ///`Topic` for a topic recipient.
     #[serde(rename = "type")]
     pub type_: TriggerTopicType,
+}
+impl TriggerTopic {
+    pub fn builder() -> builder::TriggerTopic {
+        Default::default()
+    }
 }
 ///`Topic` for a topic recipient.
 #[derive(
@@ -8968,6 +9867,11 @@ pub struct UnseenCount {
     ///Capped at the request's `limit`.
     pub count: i64,
 }
+impl UnseenCount {
+    pub fn builder() -> builder::UnseenCount {
+        Default::default()
+    }
+}
 ///`UnseenCountEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -8979,6 +9883,11 @@ pub struct UnseenCount {
 )]
 pub struct UnseenCountEnvelope {
     pub data: UnseenCount,
+}
+impl UnseenCountEnvelope {
+    pub fn builder() -> builder::UnseenCountEnvelope {
+        Default::default()
+    }
 }
 ///Every field is optional, but at least one must be given.
 #[derive(
@@ -9032,6 +9941,11 @@ impl ::std::default::Default for UpdateIntegrationRequest {
         }
     }
 }
+impl UpdateIntegrationRequest {
+    pub fn builder() -> builder::UpdateIntegrationRequest {
+        Default::default()
+    }
+}
 ///Every field is optional, but the body must not be empty (400 `Payload can not be empty`). An empty string in `name`, `identifier`, `description` or `content` leaves the stored value as it is, like an absent field.
 #[derive(
     ::serde::Deserialize,
@@ -9061,6 +9975,11 @@ pub struct UpdateLayoutRequest {
     pub name: ::std::option::Option<::std::string::String>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub variables: ::std::option::Option<::std::vec::Vec<TemplateVariable>>,
+}
+impl UpdateLayoutRequest {
+    pub fn builder() -> builder::UpdateLayoutRequest {
+        Default::default()
+    }
 }
 ///`UpdateOrganizationBrandingRequest`
 #[derive(
@@ -9098,6 +10017,11 @@ pub struct UpdateOrganizationBrandingRequest {
     ///Absolute URL of an image whose path ends in `.jpg`, `.jpeg`, `.png`, `.gif` or `.svg`; production servers accept only `https`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,
+}
+impl UpdateOrganizationBrandingRequest {
+    pub fn builder() -> builder::UpdateOrganizationBrandingRequest {
+        Default::default()
+    }
 }
 ///Hex color, `#` optional.
 #[derive(
@@ -9342,6 +10266,11 @@ pub struct UpdateOrganizationMemberRolesRequest {
     ///Only `admin` can be set. Novu also lets `member` through its validation and then fails with a 500; the contract does not accept a 500 as an answer, so `member` is outside it.
     pub role: UpdateOrganizationMemberRolesRequestRole,
 }
+impl UpdateOrganizationMemberRolesRequest {
+    pub fn builder() -> builder::UpdateOrganizationMemberRolesRequest {
+        Default::default()
+    }
+}
 ///Only `admin` can be set. Novu also lets `member` through its validation and then fails with a 500; the contract does not accept a 500 as an answer, so `member` is outside it.
 #[derive(
     ::serde::Deserialize,
@@ -9416,6 +10345,11 @@ pub struct UpdateSubscriberCredentialsRequest {
     #[serde(rename = "providerId")]
     pub provider_id: ::std::string::String,
 }
+impl UpdateSubscriberCredentialsRequest {
+    pub fn builder() -> builder::UpdateSubscriberCredentialsRequest {
+        Default::default()
+    }
+}
 ///`UpdateSubscriberGlobalPreferencesRequest`
 #[derive(
     ::serde::Deserialize,
@@ -9433,6 +10367,11 @@ pub struct UpdateSubscriberGlobalPreferencesRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub preferences: ::std::option::Option<::std::vec::Vec<SubscriberChannelPreference>>,
 }
+impl UpdateSubscriberGlobalPreferencesRequest {
+    pub fn builder() -> builder::UpdateSubscriberGlobalPreferencesRequest {
+        Default::default()
+    }
+}
 ///`UpdateSubscriberOnlineStatusRequest`
 #[derive(
     ::serde::Deserialize,
@@ -9445,6 +10384,11 @@ pub struct UpdateSubscriberGlobalPreferencesRequest {
 pub struct UpdateSubscriberOnlineStatusRequest {
     #[serde(rename = "isOnline")]
     pub is_online: bool,
+}
+impl UpdateSubscriberOnlineStatusRequest {
+    pub fn builder() -> builder::UpdateSubscriberOnlineStatusRequest {
+        Default::default()
+    }
 }
 ///`UpdateSubscriberPreferenceRequest`
 #[derive(
@@ -9462,6 +10406,11 @@ pub struct UpdateSubscriberPreferenceRequest {
     ///Switches the whole workflow on or off for the subscriber.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
+}
+impl UpdateSubscriberPreferenceRequest {
+    pub fn builder() -> builder::UpdateSubscriberPreferenceRequest {
+        Default::default()
+    }
 }
 ///Only the fields present (and not null) change.
 #[derive(
@@ -9496,6 +10445,11 @@ pub struct UpdateSubscriberRequest {
     pub locale: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::std::string::String>,
+}
+impl UpdateSubscriberRequest {
+    pub fn builder() -> builder::UpdateSubscriberRequest {
+        Default::default()
+    }
 }
 ///`UpdateSubscriberRequestEmail`
 #[derive(
@@ -9609,6 +10563,11 @@ pub struct UpdateTenantRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+impl UpdateTenantRequest {
+    pub fn builder() -> builder::UpdateTenantRequest {
+        Default::default()
+    }
+}
 ///Absent fields keep their value; `preferenceSettings` is merged channel by channel.
 #[derive(
     ::serde::Deserialize,
@@ -9627,6 +10586,11 @@ pub struct UpdateWorkflowOverrideRequest {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub preference_settings: ::std::option::Option<PreferenceChannels>,
+}
+impl UpdateWorkflowOverrideRequest {
+    pub fn builder() -> builder::UpdateWorkflowOverrideRequest {
+        Default::default()
+    }
 }
 ///Every field is optional; absent fields keep their value.
 #[derive(
@@ -9665,6 +10629,11 @@ pub struct UpdateWorkflowRequest {
     pub steps: ::std::option::Option<::std::vec::Vec<NotificationStep>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl UpdateWorkflowRequest {
+    pub fn builder() -> builder::UpdateWorkflowRequest {
+        Default::default()
+    }
 }
 ///`UpdateWorkflowRequestDescription`
 #[derive(
@@ -9753,6 +10722,11 @@ pub struct WebhookFilterPart {
     pub value: ::std::string::String,
     #[serde(rename = "webhookUrl")]
     pub webhook_url: ::std::string::String,
+}
+impl WebhookFilterPart {
+    pub fn builder() -> builder::WebhookFilterPart {
+        Default::default()
+    }
 }
 ///`WebhookFilterPartOn`
 #[derive(
@@ -9872,6 +10846,11 @@ pub struct Workflow {
     )]
     pub workflow_integration_status: ::std::option::Option<WorkflowIntegrationStatus>,
 }
+impl Workflow {
+    pub fn builder() -> builder::Workflow {
+        Default::default()
+    }
+}
 ///`WorkflowChannelIntegrationStatus`
 #[derive(
     ::serde::Deserialize,
@@ -9890,6 +10869,11 @@ pub struct WorkflowChannelIntegrationStatus {
     )]
     pub has_primary_integrations: ::std::option::Option<bool>,
 }
+impl WorkflowChannelIntegrationStatus {
+    pub fn builder() -> builder::WorkflowChannelIntegrationStatus {
+        Default::default()
+    }
+}
 ///`WorkflowEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -9901,6 +10885,11 @@ pub struct WorkflowChannelIntegrationStatus {
 )]
 pub struct WorkflowEnvelope {
     pub data: Workflow,
+}
+impl WorkflowEnvelope {
+    pub fn builder() -> builder::WorkflowEnvelope {
+        Default::default()
+    }
 }
 ///A workflow group.
 #[derive(
@@ -9926,6 +10915,11 @@ pub struct WorkflowGroup {
     )]
     pub parent_id: ::std::option::Option<::std::string::String>,
 }
+impl WorkflowGroup {
+    pub fn builder() -> builder::WorkflowGroup {
+        Default::default()
+    }
+}
 ///`WorkflowGroupEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -9937,6 +10931,11 @@ pub struct WorkflowGroup {
 )]
 pub struct WorkflowGroupEnvelope {
     pub data: WorkflowGroup,
+}
+impl WorkflowGroupEnvelope {
+    pub fn builder() -> builder::WorkflowGroupEnvelope {
+        Default::default()
+    }
 }
 ///`WorkflowGroupListEnvelope`
 #[derive(
@@ -9950,6 +10949,11 @@ pub struct WorkflowGroupEnvelope {
 pub struct WorkflowGroupListEnvelope {
     pub data: ::std::vec::Vec<WorkflowGroup>,
 }
+impl WorkflowGroupListEnvelope {
+    pub fn builder() -> builder::WorkflowGroupListEnvelope {
+        Default::default()
+    }
+}
 ///`WorkflowGroupRequest`
 #[derive(
     ::serde::Deserialize,
@@ -9961,6 +10965,11 @@ pub struct WorkflowGroupListEnvelope {
 )]
 pub struct WorkflowGroupRequest {
     pub name: ::std::string::String,
+}
+impl WorkflowGroupRequest {
+    pub fn builder() -> builder::WorkflowGroupRequest {
+        Default::default()
+    }
 }
 ///Whether the channels the workflow uses have active (and, for email/sms, primary) integrations.
 #[derive(
@@ -9984,6 +10993,11 @@ pub struct WorkflowIntegrationStatus {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub has_primary_integrations: ::std::option::Option<bool>,
+}
+impl WorkflowIntegrationStatus {
+    pub fn builder() -> builder::WorkflowIntegrationStatus {
+        Default::default()
+    }
 }
 ///A tenant-specific override of a workflow.
 #[derive(
@@ -10030,6 +11044,11 @@ pub struct WorkflowOverride {
     #[serde(rename = "_workflowId")]
     pub workflow_id: ::std::string::String,
 }
+impl WorkflowOverride {
+    pub fn builder() -> builder::WorkflowOverride {
+        Default::default()
+    }
+}
 ///`WorkflowOverrideEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -10041,6 +11060,11 @@ pub struct WorkflowOverride {
 )]
 pub struct WorkflowOverrideEnvelope {
     pub data: WorkflowOverride,
+}
+impl WorkflowOverrideEnvelope {
+    pub fn builder() -> builder::WorkflowOverrideEnvelope {
+        Default::default()
+    }
 }
 ///One page of overrides (not wrapped in `data`).
 #[derive(
@@ -10059,6 +11083,11 @@ pub struct WorkflowOverridePage {
     pub page: i64,
     #[serde(rename = "pageSize")]
     pub page_size: i64,
+}
+impl WorkflowOverridePage {
+    pub fn builder() -> builder::WorkflowOverridePage {
+        Default::default()
+    }
 }
 ///One page of workflows (not wrapped in `data`).
 #[derive(
@@ -10079,6 +11108,11 @@ pub struct WorkflowPage {
     #[serde(rename = "totalCount")]
     pub total_count: i64,
 }
+impl WorkflowPage {
+    pub fn builder() -> builder::WorkflowPage {
+        Default::default()
+    }
+}
 ///`WorkflowReservedVariables`
 #[derive(
     ::serde::Deserialize,
@@ -10092,6 +11126,11 @@ pub struct WorkflowReservedVariables {
     #[serde(rename = "type")]
     pub type_: WorkflowReservedVariablesType,
     pub variables: ::std::vec::Vec<WorkflowTriggerVariable>,
+}
+impl WorkflowReservedVariables {
+    pub fn builder() -> builder::WorkflowReservedVariables {
+        Default::default()
+    }
 }
 ///`WorkflowReservedVariablesType`
 #[derive(
@@ -10180,6 +11219,11 @@ pub struct WorkflowTrigger {
     ///Payload variables the templates use.
     pub variables: ::std::vec::Vec<WorkflowTriggerVariable>,
 }
+impl WorkflowTrigger {
+    pub fn builder() -> builder::WorkflowTrigger {
+        Default::default()
+    }
+}
 ///`WorkflowTriggerType`
 #[derive(
     ::serde::Deserialize,
@@ -10248,6 +11292,11 @@ pub struct WorkflowTriggerVariable {
     ///Default value, when one is set.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::serde_json::Value>,
+}
+impl WorkflowTriggerVariable {
+    pub fn builder() -> builder::WorkflowTriggerVariable {
+        Default::default()
+    }
 }
 ///`WorkflowTriggerVariableType`
 #[derive(
@@ -10321,6 +11370,11 @@ pub struct WorkflowVariables {
     ///Translation variables.
     pub translations: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
+impl WorkflowVariables {
+    pub fn builder() -> builder::WorkflowVariables {
+        Default::default()
+    }
+}
 ///`WorkflowVariablesEnvelope`
 #[derive(
     ::serde::Deserialize,
@@ -10332,6 +11386,19984 @@ pub struct WorkflowVariables {
 )]
 pub struct WorkflowVariablesEnvelope {
     pub data: WorkflowVariables,
+}
+impl WorkflowVariablesEnvelope {
+    pub fn builder() -> builder::WorkflowVariablesEnvelope {
+        Default::default()
+    }
+}
+/// Types for composing complex structures.
+pub mod builder {
+    #[derive(Clone, Debug)]
+    pub struct ActivityExecutionDetail {
+        detail: ::std::result::Result<::std::string::String, ::std::string::String>,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        is_retry: ::std::result::Result<bool, ::std::string::String>,
+        is_test: ::std::result::Result<bool, ::std::string::String>,
+        job_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        provider_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        raw: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        source: ::std::result::Result<
+            super::ActivityExecutionDetailSource,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            super::ActivityExecutionDetailStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ActivityExecutionDetail {
+        fn default() -> Self {
+            Self {
+                detail: Err("no value supplied for detail".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                is_retry: Err("no value supplied for is_retry".to_string()),
+                is_test: Err("no value supplied for is_test".to_string()),
+                job_id: Err("no value supplied for job_id".to_string()),
+                provider_id: Ok(Default::default()),
+                raw: Ok(Default::default()),
+                source: Err("no value supplied for source".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl ActivityExecutionDetail {
+        pub fn detail<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.detail = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for detail: {e}"));
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn is_retry<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_retry = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_retry: {e}")
+                });
+            self
+        }
+        pub fn is_test<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_test = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_test: {e}")
+                });
+            self
+        }
+        pub fn job_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.job_id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for job_id: {e}"));
+            self
+        }
+        pub fn provider_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for provider_id: {e}")
+                });
+            self
+        }
+        pub fn raw<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.raw = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for raw: {e}"));
+            self
+        }
+        pub fn source<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ActivityExecutionDetailSource>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.source = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for source: {e}"));
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ActivityExecutionDetailStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ActivityExecutionDetail>
+    for super::ActivityExecutionDetail {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ActivityExecutionDetail,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                detail: value.detail?,
+                id: value.id?,
+                is_retry: value.is_retry?,
+                is_test: value.is_test?,
+                job_id: value.job_id?,
+                provider_id: value.provider_id?,
+                raw: value.raw?,
+                source: value.source?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ActivityExecutionDetail>
+    for ActivityExecutionDetail {
+        fn from(value: super::ActivityExecutionDetail) -> Self {
+            Self {
+                detail: Ok(value.detail),
+                id: Ok(value.id),
+                is_retry: Ok(value.is_retry),
+                is_test: Ok(value.is_test),
+                job_id: Ok(value.job_id),
+                provider_id: Ok(value.provider_id),
+                raw: Ok(value.raw),
+                source: Ok(value.source),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ActivityGraphStat {
+        channels: ::std::result::Result<
+            ::std::vec::Vec<super::ChannelType>,
+            ::std::string::String,
+        >,
+        count: ::std::result::Result<i64, ::std::string::String>,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        templates: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ActivityGraphStat {
+        fn default() -> Self {
+            Self {
+                channels: Err("no value supplied for channels".to_string()),
+                count: Err("no value supplied for count".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                templates: Err("no value supplied for templates".to_string()),
+            }
+        }
+    }
+    impl ActivityGraphStat {
+        pub fn channels<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::ChannelType>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channels = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channels: {e}")
+                });
+            self
+        }
+        pub fn count<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.count = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for count: {e}"));
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn templates<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.templates = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for templates: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ActivityGraphStat> for super::ActivityGraphStat {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ActivityGraphStat,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                channels: value.channels?,
+                count: value.count?,
+                id: value.id?,
+                templates: value.templates?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ActivityGraphStat> for ActivityGraphStat {
+        fn from(value: super::ActivityGraphStat) -> Self {
+            Self {
+                channels: Ok(value.channels),
+                count: Ok(value.count),
+                id: Ok(value.id),
+                templates: Ok(value.templates),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ActivityGraphStatListEnvelope {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::ActivityGraphStat>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ActivityGraphStatListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl ActivityGraphStatListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::ActivityGraphStat>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ActivityGraphStatListEnvelope>
+    for super::ActivityGraphStatListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ActivityGraphStatListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::ActivityGraphStatListEnvelope>
+    for ActivityGraphStatListEnvelope {
+        fn from(value: super::ActivityGraphStatListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ActivityJob {
+        digest: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        execution_details: ::std::result::Result<
+            ::std::vec::Vec<super::ActivityExecutionDetail>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        payload: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        provider_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<::std::string::String, ::std::string::String>,
+        step: ::std::result::Result<super::ActivityJobStep, ::std::string::String>,
+        type_: ::std::result::Result<super::StepType, ::std::string::String>,
+    }
+    impl ::std::default::Default for ActivityJob {
+        fn default() -> Self {
+            Self {
+                digest: Ok(Default::default()),
+                execution_details: Err(
+                    "no value supplied for execution_details".to_string(),
+                ),
+                id: Err("no value supplied for id".to_string()),
+                payload: Ok(Default::default()),
+                provider_id: Ok(Default::default()),
+                status: Err("no value supplied for status".to_string()),
+                step: Err("no value supplied for step".to_string()),
+                type_: Err("no value supplied for type_".to_string()),
+            }
+        }
+    }
+    impl ActivityJob {
+        pub fn digest<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.digest = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for digest: {e}"));
+            self
+        }
+        pub fn execution_details<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::ActivityExecutionDetail>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.execution_details = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for execution_details: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn payload<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.payload = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for payload: {e}")
+                });
+            self
+        }
+        pub fn provider_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for provider_id: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+        pub fn step<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ActivityJobStep>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.step = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for step: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::StepType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ActivityJob> for super::ActivityJob {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ActivityJob,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                digest: value.digest?,
+                execution_details: value.execution_details?,
+                id: value.id?,
+                payload: value.payload?,
+                provider_id: value.provider_id?,
+                status: value.status?,
+                step: value.step?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ActivityJob> for ActivityJob {
+        fn from(value: super::ActivityJob) -> Self {
+            Self {
+                digest: Ok(value.digest),
+                execution_details: Ok(value.execution_details),
+                id: Ok(value.id),
+                payload: Ok(value.payload),
+                provider_id: Ok(value.provider_id),
+                status: Ok(value.status),
+                step: Ok(value.step),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ActivityJobStep {
+        active: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        filters: ::std::result::Result<
+            ::std::vec::Vec<super::StepFilter>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        template: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ActivityJobStep {
+        fn default() -> Self {
+            Self {
+                active: Ok(Default::default()),
+                filters: Ok(Default::default()),
+                id: Err("no value supplied for id".to_string()),
+                template: Ok(Default::default()),
+            }
+        }
+    }
+    impl ActivityJobStep {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn filters<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::StepFilter>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.filters = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for filters: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn template<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ActivityJobStep> for super::ActivityJobStep {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ActivityJobStep,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                filters: value.filters?,
+                id: value.id?,
+                template: value.template?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ActivityJobStep> for ActivityJobStep {
+        fn from(value: super::ActivityJobStep) -> Self {
+            Self {
+                active: Ok(value.active),
+                filters: Ok(value.filters),
+                id: Ok(value.id),
+                template: Ok(value.template),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ActivityNotification {
+        channels: ::std::result::Result<
+            ::std::vec::Vec<super::StepType>,
+            ::std::string::String,
+        >,
+        created_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        jobs: ::std::result::Result<
+            ::std::vec::Vec<super::ActivityJob>,
+            ::std::string::String,
+        >,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        subscriber: ::std::result::Result<
+            ::std::option::Option<super::ActivitySubscriber>,
+            ::std::string::String,
+        >,
+        template: ::std::result::Result<
+            ::std::option::Option<super::ActivityWorkflow>,
+            ::std::string::String,
+        >,
+        transaction_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ActivityNotification {
+        fn default() -> Self {
+            Self {
+                channels: Ok(Default::default()),
+                created_at: Ok(Default::default()),
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                jobs: Ok(Default::default()),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                subscriber: Ok(Default::default()),
+                template: Ok(Default::default()),
+                transaction_id: Err("no value supplied for transaction_id".to_string()),
+            }
+        }
+    }
+    impl ActivityNotification {
+        pub fn channels<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::StepType>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channels = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channels: {e}")
+                });
+            self
+        }
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn jobs<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::ActivityJob>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.jobs = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for jobs: {e}"));
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn subscriber<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::ActivitySubscriber>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber: {e}")
+                });
+            self
+        }
+        pub fn template<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::ActivityWorkflow>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template: {e}")
+                });
+            self
+        }
+        pub fn transaction_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.transaction_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for transaction_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ActivityNotification> for super::ActivityNotification {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ActivityNotification,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                channels: value.channels?,
+                created_at: value.created_at?,
+                environment_id: value.environment_id?,
+                id: value.id?,
+                jobs: value.jobs?,
+                organization_id: value.organization_id?,
+                subscriber: value.subscriber?,
+                template: value.template?,
+                transaction_id: value.transaction_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ActivityNotification> for ActivityNotification {
+        fn from(value: super::ActivityNotification) -> Self {
+            Self {
+                channels: Ok(value.channels),
+                created_at: Ok(value.created_at),
+                environment_id: Ok(value.environment_id),
+                id: Ok(value.id),
+                jobs: Ok(value.jobs),
+                organization_id: Ok(value.organization_id),
+                subscriber: Ok(value.subscriber),
+                template: Ok(value.template),
+                transaction_id: Ok(value.transaction_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ActivityNotificationEnvelope {
+        data: ::std::result::Result<
+            ::std::option::Option<super::ActivityNotification>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ActivityNotificationEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl ActivityNotificationEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::ActivityNotification>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ActivityNotificationEnvelope>
+    for super::ActivityNotificationEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ActivityNotificationEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::ActivityNotificationEnvelope>
+    for ActivityNotificationEnvelope {
+        fn from(value: super::ActivityNotificationEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ActivityPage {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::ActivityNotification>,
+            ::std::string::String,
+        >,
+        has_more: ::std::result::Result<bool, ::std::string::String>,
+        page: ::std::result::Result<i64, ::std::string::String>,
+        page_size: ::std::result::Result<i64, ::std::string::String>,
+    }
+    impl ::std::default::Default for ActivityPage {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+                has_more: Err("no value supplied for has_more".to_string()),
+                page: Err("no value supplied for page".to_string()),
+                page_size: Err("no value supplied for page_size".to_string()),
+            }
+        }
+    }
+    impl ActivityPage {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::ActivityNotification>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn has_more<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.has_more = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for has_more: {e}")
+                });
+            self
+        }
+        pub fn page<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for page: {e}"));
+            self
+        }
+        pub fn page_size<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page_size = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for page_size: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ActivityPage> for super::ActivityPage {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ActivityPage,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                has_more: value.has_more?,
+                page: value.page?,
+                page_size: value.page_size?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ActivityPage> for ActivityPage {
+        fn from(value: super::ActivityPage) -> Self {
+            Self {
+                data: Ok(value.data),
+                has_more: Ok(value.has_more),
+                page: Ok(value.page),
+                page_size: Ok(value.page_size),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ActivityStats {
+        monthly_sent: ::std::result::Result<i64, ::std::string::String>,
+        weekly_sent: ::std::result::Result<i64, ::std::string::String>,
+    }
+    impl ::std::default::Default for ActivityStats {
+        fn default() -> Self {
+            Self {
+                monthly_sent: Err("no value supplied for monthly_sent".to_string()),
+                weekly_sent: Err("no value supplied for weekly_sent".to_string()),
+            }
+        }
+    }
+    impl ActivityStats {
+        pub fn monthly_sent<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.monthly_sent = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for monthly_sent: {e}")
+                });
+            self
+        }
+        pub fn weekly_sent<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.weekly_sent = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for weekly_sent: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ActivityStats> for super::ActivityStats {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ActivityStats,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                monthly_sent: value.monthly_sent?,
+                weekly_sent: value.weekly_sent?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ActivityStats> for ActivityStats {
+        fn from(value: super::ActivityStats) -> Self {
+            Self {
+                monthly_sent: Ok(value.monthly_sent),
+                weekly_sent: Ok(value.weekly_sent),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ActivityStatsEnvelope {
+        data: ::std::result::Result<super::ActivityStats, ::std::string::String>,
+    }
+    impl ::std::default::Default for ActivityStatsEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl ActivityStatsEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ActivityStats>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ActivityStatsEnvelope>
+    for super::ActivityStatsEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ActivityStatsEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::ActivityStatsEnvelope> for ActivityStatsEnvelope {
+        fn from(value: super::ActivityStatsEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ActivitySubscriber {
+        email: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        first_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        last_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        phone: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        subscriber_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ActivitySubscriber {
+        fn default() -> Self {
+            Self {
+                email: Ok(Default::default()),
+                first_name: Ok(Default::default()),
+                id: Err("no value supplied for id".to_string()),
+                last_name: Ok(Default::default()),
+                phone: Ok(Default::default()),
+                subscriber_id: Ok(Default::default()),
+            }
+        }
+    }
+    impl ActivitySubscriber {
+        pub fn email<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.email = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for email: {e}"));
+            self
+        }
+        pub fn first_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.first_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for first_name: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn last_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.last_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for last_name: {e}")
+                });
+            self
+        }
+        pub fn phone<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.phone = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for phone: {e}"));
+            self
+        }
+        pub fn subscriber_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ActivitySubscriber> for super::ActivitySubscriber {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ActivitySubscriber,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                email: value.email?,
+                first_name: value.first_name?,
+                id: value.id?,
+                last_name: value.last_name?,
+                phone: value.phone?,
+                subscriber_id: value.subscriber_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ActivitySubscriber> for ActivitySubscriber {
+        fn from(value: super::ActivitySubscriber) -> Self {
+            Self {
+                email: Ok(value.email),
+                first_name: Ok(value.first_name),
+                id: Ok(value.id),
+                last_name: Ok(value.last_name),
+                phone: Ok(value.phone),
+                subscriber_id: Ok(value.subscriber_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ActivityWorkflow {
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        triggers: ::std::result::Result<
+            ::std::vec::Vec<super::SubscriberPreferenceTrigger>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ActivityWorkflow {
+        fn default() -> Self {
+            Self {
+                id: Ok(Default::default()),
+                name: Err("no value supplied for name".to_string()),
+                triggers: Ok(Default::default()),
+            }
+        }
+    }
+    impl ActivityWorkflow {
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn triggers<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::SubscriberPreferenceTrigger>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.triggers = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for triggers: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ActivityWorkflow> for super::ActivityWorkflow {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ActivityWorkflow,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                id: value.id?,
+                name: value.name?,
+                triggers: value.triggers?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ActivityWorkflow> for ActivityWorkflow {
+        fn from(value: super::ActivityWorkflow) -> Self {
+            Self {
+                id: Ok(value.id),
+                name: Ok(value.name),
+                triggers: Ok(value.triggers),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct AddTopicSubscribersRequest {
+        subscribers: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for AddTopicSubscribersRequest {
+        fn default() -> Self {
+            Self {
+                subscribers: Err("no value supplied for subscribers".to_string()),
+            }
+        }
+    }
+    impl AddTopicSubscribersRequest {
+        pub fn subscribers<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscribers = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscribers: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<AddTopicSubscribersRequest>
+    for super::AddTopicSubscribersRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: AddTopicSubscribersRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                subscribers: value.subscribers?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::AddTopicSubscribersRequest>
+    for AddTopicSubscribersRequest {
+        fn from(value: super::AddTopicSubscribersRequest) -> Self {
+            Self {
+                subscribers: Ok(value.subscribers),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BooleanEnvelope {
+        data: ::std::result::Result<bool, ::std::string::String>,
+    }
+    impl ::std::default::Default for BooleanEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl BooleanEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BooleanEnvelope> for super::BooleanEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BooleanEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::BooleanEnvelope> for BooleanEnvelope {
+        fn from(value: super::BooleanEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BroadcastEventRequest {
+        actor: ::std::result::Result<
+            ::std::option::Option<super::TriggerActor>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        overrides: ::std::result::Result<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            ::std::string::String,
+        >,
+        payload: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        tenant: ::std::result::Result<
+            ::std::option::Option<super::TriggerTenant>,
+            ::std::string::String,
+        >,
+        transaction_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for BroadcastEventRequest {
+        fn default() -> Self {
+            Self {
+                actor: Ok(Default::default()),
+                name: Err("no value supplied for name".to_string()),
+                overrides: Ok(Default::default()),
+                payload: Err("no value supplied for payload".to_string()),
+                tenant: Ok(Default::default()),
+                transaction_id: Ok(Default::default()),
+            }
+        }
+    }
+    impl BroadcastEventRequest {
+        pub fn actor<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::TriggerActor>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.actor = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for actor: {e}"));
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn overrides<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.overrides = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for overrides: {e}")
+                });
+            self
+        }
+        pub fn payload<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.payload = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for payload: {e}")
+                });
+            self
+        }
+        pub fn tenant<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::TriggerTenant>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.tenant = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for tenant: {e}"));
+            self
+        }
+        pub fn transaction_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.transaction_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for transaction_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BroadcastEventRequest>
+    for super::BroadcastEventRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BroadcastEventRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                actor: value.actor?,
+                name: value.name?,
+                overrides: value.overrides?,
+                payload: value.payload?,
+                tenant: value.tenant?,
+                transaction_id: value.transaction_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::BroadcastEventRequest> for BroadcastEventRequest {
+        fn from(value: super::BroadcastEventRequest) -> Self {
+            Self {
+                actor: Ok(value.actor),
+                name: Ok(value.name),
+                overrides: Ok(value.overrides),
+                payload: Ok(value.payload),
+                tenant: Ok(value.tenant),
+                transaction_id: Ok(value.transaction_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BulkApplyChangesRequest {
+        change_ids: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for BulkApplyChangesRequest {
+        fn default() -> Self {
+            Self {
+                change_ids: Ok(Default::default()),
+            }
+        }
+    }
+    impl BulkApplyChangesRequest {
+        pub fn change_ids<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.change_ids = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for change_ids: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BulkApplyChangesRequest>
+    for super::BulkApplyChangesRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BulkApplyChangesRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                change_ids: value.change_ids?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::BulkApplyChangesRequest>
+    for BulkApplyChangesRequest {
+        fn from(value: super::BulkApplyChangesRequest) -> Self {
+            Self {
+                change_ids: Ok(value.change_ids),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BulkCreateSubscribersFailure {
+        message: ::std::result::Result<::std::string::String, ::std::string::String>,
+        subscriber_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for BulkCreateSubscribersFailure {
+        fn default() -> Self {
+            Self {
+                message: Err("no value supplied for message".to_string()),
+                subscriber_id: Err("no value supplied for subscriber_id".to_string()),
+            }
+        }
+    }
+    impl BulkCreateSubscribersFailure {
+        pub fn message<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.message = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for message: {e}")
+                });
+            self
+        }
+        pub fn subscriber_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BulkCreateSubscribersFailure>
+    for super::BulkCreateSubscribersFailure {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BulkCreateSubscribersFailure,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                message: value.message?,
+                subscriber_id: value.subscriber_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::BulkCreateSubscribersFailure>
+    for BulkCreateSubscribersFailure {
+        fn from(value: super::BulkCreateSubscribersFailure) -> Self {
+            Self {
+                message: Ok(value.message),
+                subscriber_id: Ok(value.subscriber_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BulkCreateSubscribersItem {
+        subscriber_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for BulkCreateSubscribersItem {
+        fn default() -> Self {
+            Self {
+                subscriber_id: Err("no value supplied for subscriber_id".to_string()),
+            }
+        }
+    }
+    impl BulkCreateSubscribersItem {
+        pub fn subscriber_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BulkCreateSubscribersItem>
+    for super::BulkCreateSubscribersItem {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BulkCreateSubscribersItem,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                subscriber_id: value.subscriber_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::BulkCreateSubscribersItem>
+    for BulkCreateSubscribersItem {
+        fn from(value: super::BulkCreateSubscribersItem) -> Self {
+            Self {
+                subscriber_id: Ok(value.subscriber_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BulkCreateSubscribersRequest {
+        subscribers: ::std::result::Result<
+            ::std::vec::Vec<super::CreateSubscriberRequest>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for BulkCreateSubscribersRequest {
+        fn default() -> Self {
+            Self {
+                subscribers: Err("no value supplied for subscribers".to_string()),
+            }
+        }
+    }
+    impl BulkCreateSubscribersRequest {
+        pub fn subscribers<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::CreateSubscriberRequest>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscribers = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscribers: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BulkCreateSubscribersRequest>
+    for super::BulkCreateSubscribersRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BulkCreateSubscribersRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                subscribers: value.subscribers?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::BulkCreateSubscribersRequest>
+    for BulkCreateSubscribersRequest {
+        fn from(value: super::BulkCreateSubscribersRequest) -> Self {
+            Self {
+                subscribers: Ok(value.subscribers),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BulkCreateSubscribersResult {
+        created: ::std::result::Result<
+            ::std::vec::Vec<super::BulkCreateSubscribersItem>,
+            ::std::string::String,
+        >,
+        failed: ::std::result::Result<
+            ::std::vec::Vec<super::BulkCreateSubscribersFailure>,
+            ::std::string::String,
+        >,
+        updated: ::std::result::Result<
+            ::std::vec::Vec<super::BulkCreateSubscribersItem>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for BulkCreateSubscribersResult {
+        fn default() -> Self {
+            Self {
+                created: Err("no value supplied for created".to_string()),
+                failed: Err("no value supplied for failed".to_string()),
+                updated: Err("no value supplied for updated".to_string()),
+            }
+        }
+    }
+    impl BulkCreateSubscribersResult {
+        pub fn created<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::BulkCreateSubscribersItem>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created: {e}")
+                });
+            self
+        }
+        pub fn failed<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::BulkCreateSubscribersFailure>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.failed = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for failed: {e}"));
+            self
+        }
+        pub fn updated<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::BulkCreateSubscribersItem>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.updated = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for updated: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BulkCreateSubscribersResult>
+    for super::BulkCreateSubscribersResult {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BulkCreateSubscribersResult,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                created: value.created?,
+                failed: value.failed?,
+                updated: value.updated?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::BulkCreateSubscribersResult>
+    for BulkCreateSubscribersResult {
+        fn from(value: super::BulkCreateSubscribersResult) -> Self {
+            Self {
+                created: Ok(value.created),
+                failed: Ok(value.failed),
+                updated: Ok(value.updated),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BulkCreateSubscribersResultEnvelope {
+        data: ::std::result::Result<
+            super::BulkCreateSubscribersResult,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for BulkCreateSubscribersResultEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl BulkCreateSubscribersResultEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::BulkCreateSubscribersResult>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BulkCreateSubscribersResultEnvelope>
+    for super::BulkCreateSubscribersResultEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BulkCreateSubscribersResultEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::BulkCreateSubscribersResultEnvelope>
+    for BulkCreateSubscribersResultEnvelope {
+        fn from(value: super::BulkCreateSubscribersResultEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct BulkTriggerEventRequest {
+        events: ::std::result::Result<
+            ::std::vec::Vec<super::TriggerEventRequest>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for BulkTriggerEventRequest {
+        fn default() -> Self {
+            Self {
+                events: Err("no value supplied for events".to_string()),
+            }
+        }
+    }
+    impl BulkTriggerEventRequest {
+        pub fn events<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TriggerEventRequest>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.events = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for events: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<BulkTriggerEventRequest>
+    for super::BulkTriggerEventRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: BulkTriggerEventRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { events: value.events? })
+        }
+    }
+    impl ::std::convert::From<super::BulkTriggerEventRequest>
+    for BulkTriggerEventRequest {
+        fn from(value: super::BulkTriggerEventRequest) -> Self {
+            Self { events: Ok(value.events) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct Change {
+        change: ::std::result::Result<
+            ::std::option::Option<::serde_json::Value>,
+            ::std::string::String,
+        >,
+        created_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        creator_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        enabled: ::std::result::Result<bool, ::std::string::String>,
+        entity_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        parent_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<super::ChangeType, ::std::string::String>,
+    }
+    impl ::std::default::Default for Change {
+        fn default() -> Self {
+            Self {
+                change: Ok(Default::default()),
+                created_at: Err("no value supplied for created_at".to_string()),
+                creator_id: Err("no value supplied for creator_id".to_string()),
+                enabled: Err("no value supplied for enabled".to_string()),
+                entity_id: Err("no value supplied for entity_id".to_string()),
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                parent_id: Ok(Default::default()),
+                type_: Err("no value supplied for type_".to_string()),
+            }
+        }
+    }
+    impl Change {
+        pub fn change<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.change = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for change: {e}"));
+            self
+        }
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        pub fn creator_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.creator_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for creator_id: {e}")
+                });
+            self
+        }
+        pub fn enabled<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.enabled = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for enabled: {e}")
+                });
+            self
+        }
+        pub fn entity_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.entity_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for entity_id: {e}")
+                });
+            self
+        }
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn parent_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.parent_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for parent_id: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ChangeType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Change> for super::Change {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Change,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                change: value.change?,
+                created_at: value.created_at?,
+                creator_id: value.creator_id?,
+                enabled: value.enabled?,
+                entity_id: value.entity_id?,
+                environment_id: value.environment_id?,
+                id: value.id?,
+                organization_id: value.organization_id?,
+                parent_id: value.parent_id?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Change> for Change {
+        fn from(value: super::Change) -> Self {
+            Self {
+                change: Ok(value.change),
+                created_at: Ok(value.created_at),
+                creator_id: Ok(value.creator_id),
+                enabled: Ok(value.enabled),
+                entity_id: Ok(value.entity_id),
+                environment_id: Ok(value.environment_id),
+                id: Ok(value.id),
+                organization_id: Ok(value.organization_id),
+                parent_id: Ok(value.parent_id),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ChangeBatchListEnvelope {
+        data: ::std::result::Result<
+            ::std::vec::Vec<::std::vec::Vec<super::Change>>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ChangeBatchListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl ChangeBatchListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::vec::Vec<super::Change>>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ChangeBatchListEnvelope>
+    for super::ChangeBatchListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ChangeBatchListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::ChangeBatchListEnvelope>
+    for ChangeBatchListEnvelope {
+        fn from(value: super::ChangeBatchListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ChangeListEnvelope {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::Change>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ChangeListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl ChangeListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Change>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ChangeListEnvelope> for super::ChangeListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ChangeListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::ChangeListEnvelope> for ChangeListEnvelope {
+        fn from(value: super::ChangeListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ChangePage {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::Change>,
+            ::std::string::String,
+        >,
+        page: ::std::result::Result<i64, ::std::string::String>,
+        page_size: ::std::result::Result<i64, ::std::string::String>,
+        total_count: ::std::result::Result<i64, ::std::string::String>,
+    }
+    impl ::std::default::Default for ChangePage {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+                page: Err("no value supplied for page".to_string()),
+                page_size: Err("no value supplied for page_size".to_string()),
+                total_count: Err("no value supplied for total_count".to_string()),
+            }
+        }
+    }
+    impl ChangePage {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Change>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn page<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for page: {e}"));
+            self
+        }
+        pub fn page_size<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page_size = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for page_size: {e}")
+                });
+            self
+        }
+        pub fn total_count<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.total_count = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for total_count: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ChangePage> for super::ChangePage {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ChangePage,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                page: value.page?,
+                page_size: value.page_size?,
+                total_count: value.total_count?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ChangePage> for ChangePage {
+        fn from(value: super::ChangePage) -> Self {
+            Self {
+                data: Ok(value.data),
+                page: Ok(value.page),
+                page_size: Ok(value.page_size),
+                total_count: Ok(value.total_count),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ChangeWorkflowStatusRequest {
+        active: ::std::result::Result<bool, ::std::string::String>,
+    }
+    impl ::std::default::Default for ChangeWorkflowStatusRequest {
+        fn default() -> Self {
+            Self {
+                active: Err("no value supplied for active".to_string()),
+            }
+        }
+    }
+    impl ChangeWorkflowStatusRequest {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ChangeWorkflowStatusRequest>
+    for super::ChangeWorkflowStatusRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ChangeWorkflowStatusRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { active: value.active? })
+        }
+    }
+    impl ::std::convert::From<super::ChangeWorkflowStatusRequest>
+    for ChangeWorkflowStatusRequest {
+        fn from(value: super::ChangeWorkflowStatusRequest) -> Self {
+            Self { active: Ok(value.active) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct CountEnvelope {
+        data: ::std::result::Result<i64, ::std::string::String>,
+    }
+    impl ::std::default::Default for CountEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl CountEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<CountEnvelope> for super::CountEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: CountEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::CountEnvelope> for CountEnvelope {
+        fn from(value: super::CountEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct CreateFeedRequest {
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for CreateFeedRequest {
+        fn default() -> Self {
+            Self {
+                name: Err("no value supplied for name".to_string()),
+            }
+        }
+    }
+    impl CreateFeedRequest {
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<CreateFeedRequest> for super::CreateFeedRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: CreateFeedRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { name: value.name? })
+        }
+    }
+    impl ::std::convert::From<super::CreateFeedRequest> for CreateFeedRequest {
+        fn from(value: super::CreateFeedRequest) -> Self {
+            Self { name: Ok(value.name) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct CreateIntegrationRequest {
+        active: ::std::result::Result<bool, ::std::string::String>,
+        channel: ::std::result::Result<super::ChannelType, ::std::string::String>,
+        check: ::std::result::Result<bool, ::std::string::String>,
+        conditions: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::StepFilter>>,
+            ::std::string::String,
+        >,
+        credentials: ::std::result::Result<
+            ::std::option::Option<super::IntegrationCredentials>,
+            ::std::string::String,
+        >,
+        environment_id: ::std::result::Result<
+            ::std::option::Option<super::ObjectId>,
+            ::std::string::String,
+        >,
+        identifier: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        provider_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for CreateIntegrationRequest {
+        fn default() -> Self {
+            Self {
+                active: Ok(Default::default()),
+                channel: Err("no value supplied for channel".to_string()),
+                check: Ok(super::defaults::default_bool::<true>()),
+                conditions: Ok(Default::default()),
+                credentials: Ok(Default::default()),
+                environment_id: Ok(Default::default()),
+                identifier: Ok(Default::default()),
+                name: Ok(Default::default()),
+                provider_id: Err("no value supplied for provider_id".to_string()),
+            }
+        }
+    }
+    impl CreateIntegrationRequest {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn channel<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ChannelType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channel = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channel: {e}")
+                });
+            self
+        }
+        pub fn check<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.check = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for check: {e}"));
+            self
+        }
+        pub fn conditions<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::StepFilter>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.conditions = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for conditions: {e}")
+                });
+            self
+        }
+        pub fn credentials<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::IntegrationCredentials>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.credentials = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for credentials: {e}")
+                });
+            self
+        }
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::ObjectId>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn provider_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for provider_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<CreateIntegrationRequest>
+    for super::CreateIntegrationRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: CreateIntegrationRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                channel: value.channel?,
+                check: value.check?,
+                conditions: value.conditions?,
+                credentials: value.credentials?,
+                environment_id: value.environment_id?,
+                identifier: value.identifier?,
+                name: value.name?,
+                provider_id: value.provider_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::CreateIntegrationRequest>
+    for CreateIntegrationRequest {
+        fn from(value: super::CreateIntegrationRequest) -> Self {
+            Self {
+                active: Ok(value.active),
+                channel: Ok(value.channel),
+                check: Ok(value.check),
+                conditions: Ok(value.conditions),
+                credentials: Ok(value.credentials),
+                environment_id: Ok(value.environment_id),
+                identifier: Ok(value.identifier),
+                name: Ok(value.name),
+                provider_id: Ok(value.provider_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct CreateLayoutRequest {
+        content: ::std::result::Result<::std::string::String, ::std::string::String>,
+        description: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        identifier: ::std::result::Result<::std::string::String, ::std::string::String>,
+        is_default: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        variables: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::TemplateVariable>>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for CreateLayoutRequest {
+        fn default() -> Self {
+            Self {
+                content: Err("no value supplied for content".to_string()),
+                description: Ok(Default::default()),
+                identifier: Err("no value supplied for identifier".to_string()),
+                is_default: Ok(Default::default()),
+                name: Err("no value supplied for name".to_string()),
+                variables: Ok(Default::default()),
+            }
+        }
+    }
+    impl CreateLayoutRequest {
+        pub fn content<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for content: {e}")
+                });
+            self
+        }
+        pub fn description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for description: {e}")
+                });
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn is_default<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_default = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_default: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn variables<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::TemplateVariable>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.variables = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for variables: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<CreateLayoutRequest> for super::CreateLayoutRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: CreateLayoutRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                content: value.content?,
+                description: value.description?,
+                identifier: value.identifier?,
+                is_default: value.is_default?,
+                name: value.name?,
+                variables: value.variables?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::CreateLayoutRequest> for CreateLayoutRequest {
+        fn from(value: super::CreateLayoutRequest) -> Self {
+            Self {
+                content: Ok(value.content),
+                description: Ok(value.description),
+                identifier: Ok(value.identifier),
+                is_default: Ok(value.is_default),
+                name: Ok(value.name),
+                variables: Ok(value.variables),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct CreateOrganizationRequest {
+        domain: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        job_title: ::std::result::Result<
+            ::std::option::Option<super::CreateOrganizationRequestJobTitle>,
+            ::std::string::String,
+        >,
+        language: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            ::std::string::String,
+        >,
+        logo: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for CreateOrganizationRequest {
+        fn default() -> Self {
+            Self {
+                domain: Ok(Default::default()),
+                job_title: Ok(Default::default()),
+                language: Ok(Default::default()),
+                logo: Ok(Default::default()),
+                name: Err("no value supplied for name".to_string()),
+            }
+        }
+    }
+    impl CreateOrganizationRequest {
+        pub fn domain<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.domain = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for domain: {e}"));
+            self
+        }
+        pub fn job_title<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::CreateOrganizationRequestJobTitle>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.job_title = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for job_title: {e}")
+                });
+            self
+        }
+        pub fn language<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.language = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for language: {e}")
+                });
+            self
+        }
+        pub fn logo<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.logo = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for logo: {e}"));
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<CreateOrganizationRequest>
+    for super::CreateOrganizationRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: CreateOrganizationRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                domain: value.domain?,
+                job_title: value.job_title?,
+                language: value.language?,
+                logo: value.logo?,
+                name: value.name?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::CreateOrganizationRequest>
+    for CreateOrganizationRequest {
+        fn from(value: super::CreateOrganizationRequest) -> Self {
+            Self {
+                domain: Ok(value.domain),
+                job_title: Ok(value.job_title),
+                language: Ok(value.language),
+                logo: Ok(value.logo),
+                name: Ok(value.name),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct CreateSubscriberRequest {
+        avatar: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        channels: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::SubscriberChannelInput>>,
+            ::std::string::String,
+        >,
+        data: ::std::result::Result<
+            ::std::option::Option<super::CustomData>,
+            ::std::string::String,
+        >,
+        email: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        first_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        last_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        locale: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        phone: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        subscriber_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for CreateSubscriberRequest {
+        fn default() -> Self {
+            Self {
+                avatar: Ok(Default::default()),
+                channels: Ok(Default::default()),
+                data: Ok(Default::default()),
+                email: Ok(Default::default()),
+                first_name: Ok(Default::default()),
+                last_name: Ok(Default::default()),
+                locale: Ok(Default::default()),
+                phone: Ok(Default::default()),
+                subscriber_id: Err("no value supplied for subscriber_id".to_string()),
+            }
+        }
+    }
+    impl CreateSubscriberRequest {
+        pub fn avatar<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.avatar = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for avatar: {e}"));
+            self
+        }
+        pub fn channels<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::SubscriberChannelInput>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channels = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channels: {e}")
+                });
+            self
+        }
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::CustomData>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn email<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.email = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for email: {e}"));
+            self
+        }
+        pub fn first_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.first_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for first_name: {e}")
+                });
+            self
+        }
+        pub fn last_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.last_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for last_name: {e}")
+                });
+            self
+        }
+        pub fn locale<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.locale = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for locale: {e}"));
+            self
+        }
+        pub fn phone<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.phone = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for phone: {e}"));
+            self
+        }
+        pub fn subscriber_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<CreateSubscriberRequest>
+    for super::CreateSubscriberRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: CreateSubscriberRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                avatar: value.avatar?,
+                channels: value.channels?,
+                data: value.data?,
+                email: value.email?,
+                first_name: value.first_name?,
+                last_name: value.last_name?,
+                locale: value.locale?,
+                phone: value.phone?,
+                subscriber_id: value.subscriber_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::CreateSubscriberRequest>
+    for CreateSubscriberRequest {
+        fn from(value: super::CreateSubscriberRequest) -> Self {
+            Self {
+                avatar: Ok(value.avatar),
+                channels: Ok(value.channels),
+                data: Ok(value.data),
+                email: Ok(value.email),
+                first_name: Ok(value.first_name),
+                last_name: Ok(value.last_name),
+                locale: Ok(value.locale),
+                phone: Ok(value.phone),
+                subscriber_id: Ok(value.subscriber_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct CreateTenantRequest {
+        data: ::std::result::Result<
+            ::std::option::Option<super::CustomData>,
+            ::std::string::String,
+        >,
+        identifier: ::std::result::Result<
+            super::CreateTenantRequestIdentifier,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            super::CreateTenantRequestName,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for CreateTenantRequest {
+        fn default() -> Self {
+            Self {
+                data: Ok(Default::default()),
+                identifier: Err("no value supplied for identifier".to_string()),
+                name: Err("no value supplied for name".to_string()),
+            }
+        }
+    }
+    impl CreateTenantRequest {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::CustomData>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::CreateTenantRequestIdentifier>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::CreateTenantRequestName>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<CreateTenantRequest> for super::CreateTenantRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: CreateTenantRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                identifier: value.identifier?,
+                name: value.name?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::CreateTenantRequest> for CreateTenantRequest {
+        fn from(value: super::CreateTenantRequest) -> Self {
+            Self {
+                data: Ok(value.data),
+                identifier: Ok(value.identifier),
+                name: Ok(value.name),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct CreateTopicRequest {
+        key: ::std::result::Result<::std::string::String, ::std::string::String>,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for CreateTopicRequest {
+        fn default() -> Self {
+            Self {
+                key: Err("no value supplied for key".to_string()),
+                name: Err("no value supplied for name".to_string()),
+            }
+        }
+    }
+    impl CreateTopicRequest {
+        pub fn key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.key = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for key: {e}"));
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<CreateTopicRequest> for super::CreateTopicRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: CreateTopicRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                key: value.key?,
+                name: value.name?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::CreateTopicRequest> for CreateTopicRequest {
+        fn from(value: super::CreateTopicRequest) -> Self {
+            Self {
+                key: Ok(value.key),
+                name: Ok(value.name),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct CreateWorkflowOverrideRequest {
+        active: ::std::result::Result<bool, ::std::string::String>,
+        preference_settings: ::std::result::Result<
+            ::std::option::Option<super::PreferenceChannels>,
+            ::std::string::String,
+        >,
+        tenant_id: ::std::result::Result<super::ObjectId, ::std::string::String>,
+        workflow_id: ::std::result::Result<super::ObjectId, ::std::string::String>,
+    }
+    impl ::std::default::Default for CreateWorkflowOverrideRequest {
+        fn default() -> Self {
+            Self {
+                active: Ok(Default::default()),
+                preference_settings: Ok(Default::default()),
+                tenant_id: Err("no value supplied for tenant_id".to_string()),
+                workflow_id: Err("no value supplied for workflow_id".to_string()),
+            }
+        }
+    }
+    impl CreateWorkflowOverrideRequest {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn preference_settings<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::PreferenceChannels>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.preference_settings = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for preference_settings: {e}"
+                    )
+                });
+            self
+        }
+        pub fn tenant_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ObjectId>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.tenant_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for tenant_id: {e}")
+                });
+            self
+        }
+        pub fn workflow_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ObjectId>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.workflow_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for workflow_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<CreateWorkflowOverrideRequest>
+    for super::CreateWorkflowOverrideRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: CreateWorkflowOverrideRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                preference_settings: value.preference_settings?,
+                tenant_id: value.tenant_id?,
+                workflow_id: value.workflow_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::CreateWorkflowOverrideRequest>
+    for CreateWorkflowOverrideRequest {
+        fn from(value: super::CreateWorkflowOverrideRequest) -> Self {
+            Self {
+                active: Ok(value.active),
+                preference_settings: Ok(value.preference_settings),
+                tenant_id: Ok(value.tenant_id),
+                workflow_id: Ok(value.workflow_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct CreateWorkflowRequest {
+        active: ::std::result::Result<bool, ::std::string::String>,
+        blueprint_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        critical: ::std::result::Result<bool, ::std::string::String>,
+        data: ::std::result::Result<
+            ::std::option::Option<super::CustomData>,
+            ::std::string::String,
+        >,
+        description: ::std::result::Result<
+            ::std::option::Option<super::CreateWorkflowRequestDescription>,
+            ::std::string::String,
+        >,
+        draft: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        notification_group: ::std::result::Result<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            ::std::string::String,
+        >,
+        notification_group_id: ::std::result::Result<
+            super::ObjectId,
+            ::std::string::String,
+        >,
+        preference_settings: ::std::result::Result<
+            ::std::option::Option<super::PreferenceChannels>,
+            ::std::string::String,
+        >,
+        steps: ::std::result::Result<
+            ::std::vec::Vec<super::NotificationStep>,
+            ::std::string::String,
+        >,
+        tags: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for CreateWorkflowRequest {
+        fn default() -> Self {
+            Self {
+                active: Ok(Default::default()),
+                blueprint_id: Ok(Default::default()),
+                critical: Ok(Default::default()),
+                data: Ok(Default::default()),
+                description: Ok(Default::default()),
+                draft: Ok(Default::default()),
+                name: Err("no value supplied for name".to_string()),
+                notification_group: Ok(Default::default()),
+                notification_group_id: Err(
+                    "no value supplied for notification_group_id".to_string(),
+                ),
+                preference_settings: Ok(Default::default()),
+                steps: Err("no value supplied for steps".to_string()),
+                tags: Ok(Default::default()),
+            }
+        }
+    }
+    impl CreateWorkflowRequest {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn blueprint_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.blueprint_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for blueprint_id: {e}")
+                });
+            self
+        }
+        pub fn critical<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.critical = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for critical: {e}")
+                });
+            self
+        }
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::CustomData>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::CreateWorkflowRequestDescription>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for description: {e}")
+                });
+            self
+        }
+        pub fn draft<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.draft = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for draft: {e}"));
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn notification_group<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.notification_group = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for notification_group: {e}"
+                    )
+                });
+            self
+        }
+        pub fn notification_group_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ObjectId>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.notification_group_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for notification_group_id: {e}"
+                    )
+                });
+            self
+        }
+        pub fn preference_settings<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::PreferenceChannels>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.preference_settings = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for preference_settings: {e}"
+                    )
+                });
+            self
+        }
+        pub fn steps<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::NotificationStep>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.steps = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for steps: {e}"));
+            self
+        }
+        pub fn tags<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.tags = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for tags: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<CreateWorkflowRequest>
+    for super::CreateWorkflowRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: CreateWorkflowRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                blueprint_id: value.blueprint_id?,
+                critical: value.critical?,
+                data: value.data?,
+                description: value.description?,
+                draft: value.draft?,
+                name: value.name?,
+                notification_group: value.notification_group?,
+                notification_group_id: value.notification_group_id?,
+                preference_settings: value.preference_settings?,
+                steps: value.steps?,
+                tags: value.tags?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::CreateWorkflowRequest> for CreateWorkflowRequest {
+        fn from(value: super::CreateWorkflowRequest) -> Self {
+            Self {
+                active: Ok(value.active),
+                blueprint_id: Ok(value.blueprint_id),
+                critical: Ok(value.critical),
+                data: Ok(value.data),
+                description: Ok(value.description),
+                draft: Ok(value.draft),
+                name: Ok(value.name),
+                notification_group: Ok(value.notification_group),
+                notification_group_id: Ok(value.notification_group_id),
+                preference_settings: Ok(value.preference_settings),
+                steps: Ok(value.steps),
+                tags: Ok(value.tags),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct DeleteAcknowledgement {
+        acknowledged: ::std::result::Result<bool, ::std::string::String>,
+        status: ::std::result::Result<
+            super::DeleteAcknowledgementStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for DeleteAcknowledgement {
+        fn default() -> Self {
+            Self {
+                acknowledged: Err("no value supplied for acknowledged".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl DeleteAcknowledgement {
+        pub fn acknowledged<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.acknowledged = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for acknowledged: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::DeleteAcknowledgementStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<DeleteAcknowledgement>
+    for super::DeleteAcknowledgement {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: DeleteAcknowledgement,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                acknowledged: value.acknowledged?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::DeleteAcknowledgement> for DeleteAcknowledgement {
+        fn from(value: super::DeleteAcknowledgement) -> Self {
+            Self {
+                acknowledged: Ok(value.acknowledged),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct DeleteAcknowledgementEnvelope {
+        data: ::std::result::Result<super::DeleteAcknowledgement, ::std::string::String>,
+    }
+    impl ::std::default::Default for DeleteAcknowledgementEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl DeleteAcknowledgementEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::DeleteAcknowledgement>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<DeleteAcknowledgementEnvelope>
+    for super::DeleteAcknowledgementEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: DeleteAcknowledgementEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::DeleteAcknowledgementEnvelope>
+    for DeleteAcknowledgementEnvelope {
+        fn from(value: super::DeleteAcknowledgementEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct Environment {
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        identifier: ::std::result::Result<::std::string::String, ::std::string::String>,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        parent_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Environment {
+        fn default() -> Self {
+            Self {
+                id: Err("no value supplied for id".to_string()),
+                identifier: Err("no value supplied for identifier".to_string()),
+                name: Err("no value supplied for name".to_string()),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                parent_id: Ok(Default::default()),
+            }
+        }
+    }
+    impl Environment {
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn parent_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.parent_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for parent_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Environment> for super::Environment {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Environment,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                id: value.id?,
+                identifier: value.identifier?,
+                name: value.name?,
+                organization_id: value.organization_id?,
+                parent_id: value.parent_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Environment> for Environment {
+        fn from(value: super::Environment) -> Self {
+            Self {
+                id: Ok(value.id),
+                identifier: Ok(value.identifier),
+                name: Ok(value.name),
+                organization_id: Ok(value.organization_id),
+                parent_id: Ok(value.parent_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct EnvironmentApiKey {
+        hash: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        key: ::std::result::Result<::std::string::String, ::std::string::String>,
+        user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for EnvironmentApiKey {
+        fn default() -> Self {
+            Self {
+                hash: Ok(Default::default()),
+                key: Err("no value supplied for key".to_string()),
+                user_id: Err("no value supplied for user_id".to_string()),
+            }
+        }
+    }
+    impl EnvironmentApiKey {
+        pub fn hash<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.hash = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for hash: {e}"));
+            self
+        }
+        pub fn key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.key = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for key: {e}"));
+            self
+        }
+        pub fn user_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for user_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<EnvironmentApiKey> for super::EnvironmentApiKey {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: EnvironmentApiKey,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                hash: value.hash?,
+                key: value.key?,
+                user_id: value.user_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::EnvironmentApiKey> for EnvironmentApiKey {
+        fn from(value: super::EnvironmentApiKey) -> Self {
+            Self {
+                hash: Ok(value.hash),
+                key: Ok(value.key),
+                user_id: Ok(value.user_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct EnvironmentApiKeyListEnvelope {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::EnvironmentApiKey>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for EnvironmentApiKeyListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl EnvironmentApiKeyListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::EnvironmentApiKey>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<EnvironmentApiKeyListEnvelope>
+    for super::EnvironmentApiKeyListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: EnvironmentApiKeyListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::EnvironmentApiKeyListEnvelope>
+    for EnvironmentApiKeyListEnvelope {
+        fn from(value: super::EnvironmentApiKeyListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct EnvironmentEnvelope {
+        data: ::std::result::Result<super::Environment, ::std::string::String>,
+    }
+    impl ::std::default::Default for EnvironmentEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl EnvironmentEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Environment>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<EnvironmentEnvelope> for super::EnvironmentEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: EnvironmentEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::EnvironmentEnvelope> for EnvironmentEnvelope {
+        fn from(value: super::EnvironmentEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct EnvironmentListEnvelope {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::ListedEnvironment>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for EnvironmentListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl EnvironmentListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::ListedEnvironment>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<EnvironmentListEnvelope>
+    for super::EnvironmentListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: EnvironmentListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::EnvironmentListEnvelope>
+    for EnvironmentListEnvelope {
+        fn from(value: super::EnvironmentListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ErrorResponse {
+        error: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        error_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        message: ::std::result::Result<
+            super::ErrorResponseMessage,
+            ::std::string::String,
+        >,
+        path: ::std::result::Result<::std::string::String, ::std::string::String>,
+        status_code: ::std::result::Result<i64, ::std::string::String>,
+        timestamp: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ErrorResponse {
+        fn default() -> Self {
+            Self {
+                error: Ok(Default::default()),
+                error_id: Ok(Default::default()),
+                message: Err("no value supplied for message".to_string()),
+                path: Err("no value supplied for path".to_string()),
+                status_code: Err("no value supplied for status_code".to_string()),
+                timestamp: Err("no value supplied for timestamp".to_string()),
+            }
+        }
+    }
+    impl ErrorResponse {
+        pub fn error<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.error = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for error: {e}"));
+            self
+        }
+        pub fn error_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.error_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for error_id: {e}")
+                });
+            self
+        }
+        pub fn message<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ErrorResponseMessage>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.message = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for message: {e}")
+                });
+            self
+        }
+        pub fn path<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.path = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for path: {e}"));
+            self
+        }
+        pub fn status_code<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status_code = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for status_code: {e}")
+                });
+            self
+        }
+        pub fn timestamp<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.timestamp = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for timestamp: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ErrorResponse> for super::ErrorResponse {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ErrorResponse,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                error: value.error?,
+                error_id: value.error_id?,
+                message: value.message?,
+                path: value.path?,
+                status_code: value.status_code?,
+                timestamp: value.timestamp?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ErrorResponse> for ErrorResponse {
+        fn from(value: super::ErrorResponse) -> Self {
+            Self {
+                error: Ok(value.error),
+                error_id: Ok(value.error_id),
+                message: Ok(value.message),
+                path: Ok(value.path),
+                status_code: Ok(value.status_code),
+                timestamp: Ok(value.timestamp),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ExecutionDetail {
+        channel: ::std::result::Result<
+            ::std::option::Option<super::StepType>,
+            ::std::string::String,
+        >,
+        created_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        detail: ::std::result::Result<::std::string::String, ::std::string::String>,
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        is_retry: ::std::result::Result<bool, ::std::string::String>,
+        is_test: ::std::result::Result<bool, ::std::string::String>,
+        job_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        message_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        notification_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        notification_template_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        provider_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        raw: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        source: ::std::result::Result<
+            super::ExecutionDetailSource,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            super::ExecutionDetailStatus,
+            ::std::string::String,
+        >,
+        subscriber_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        transaction_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ExecutionDetail {
+        fn default() -> Self {
+            Self {
+                channel: Ok(Default::default()),
+                created_at: Ok(Default::default()),
+                detail: Err("no value supplied for detail".to_string()),
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                is_retry: Err("no value supplied for is_retry".to_string()),
+                is_test: Err("no value supplied for is_test".to_string()),
+                job_id: Err("no value supplied for job_id".to_string()),
+                message_id: Ok(Default::default()),
+                notification_id: Err(
+                    "no value supplied for notification_id".to_string(),
+                ),
+                notification_template_id: Err(
+                    "no value supplied for notification_template_id".to_string(),
+                ),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                provider_id: Ok(Default::default()),
+                raw: Ok(Default::default()),
+                source: Err("no value supplied for source".to_string()),
+                status: Err("no value supplied for status".to_string()),
+                subscriber_id: Err("no value supplied for subscriber_id".to_string()),
+                transaction_id: Err("no value supplied for transaction_id".to_string()),
+            }
+        }
+    }
+    impl ExecutionDetail {
+        pub fn channel<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::StepType>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channel = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channel: {e}")
+                });
+            self
+        }
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        pub fn detail<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.detail = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for detail: {e}"));
+            self
+        }
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn is_retry<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_retry = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_retry: {e}")
+                });
+            self
+        }
+        pub fn is_test<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_test = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_test: {e}")
+                });
+            self
+        }
+        pub fn job_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.job_id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for job_id: {e}"));
+            self
+        }
+        pub fn message_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for message_id: {e}")
+                });
+            self
+        }
+        pub fn notification_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.notification_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for notification_id: {e}")
+                });
+            self
+        }
+        pub fn notification_template_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.notification_template_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for notification_template_id: {e}"
+                    )
+                });
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn provider_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for provider_id: {e}")
+                });
+            self
+        }
+        pub fn raw<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.raw = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for raw: {e}"));
+            self
+        }
+        pub fn source<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ExecutionDetailSource>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.source = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for source: {e}"));
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ExecutionDetailStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+        pub fn subscriber_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber_id: {e}")
+                });
+            self
+        }
+        pub fn transaction_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.transaction_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for transaction_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ExecutionDetail> for super::ExecutionDetail {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ExecutionDetail,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                channel: value.channel?,
+                created_at: value.created_at?,
+                detail: value.detail?,
+                environment_id: value.environment_id?,
+                id: value.id?,
+                is_retry: value.is_retry?,
+                is_test: value.is_test?,
+                job_id: value.job_id?,
+                message_id: value.message_id?,
+                notification_id: value.notification_id?,
+                notification_template_id: value.notification_template_id?,
+                organization_id: value.organization_id?,
+                provider_id: value.provider_id?,
+                raw: value.raw?,
+                source: value.source?,
+                status: value.status?,
+                subscriber_id: value.subscriber_id?,
+                transaction_id: value.transaction_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ExecutionDetail> for ExecutionDetail {
+        fn from(value: super::ExecutionDetail) -> Self {
+            Self {
+                channel: Ok(value.channel),
+                created_at: Ok(value.created_at),
+                detail: Ok(value.detail),
+                environment_id: Ok(value.environment_id),
+                id: Ok(value.id),
+                is_retry: Ok(value.is_retry),
+                is_test: Ok(value.is_test),
+                job_id: Ok(value.job_id),
+                message_id: Ok(value.message_id),
+                notification_id: Ok(value.notification_id),
+                notification_template_id: Ok(value.notification_template_id),
+                organization_id: Ok(value.organization_id),
+                provider_id: Ok(value.provider_id),
+                raw: Ok(value.raw),
+                source: Ok(value.source),
+                status: Ok(value.status),
+                subscriber_id: Ok(value.subscriber_id),
+                transaction_id: Ok(value.transaction_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ExecutionDetailListEnvelope {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::ExecutionDetail>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ExecutionDetailListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl ExecutionDetailListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::ExecutionDetail>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ExecutionDetailListEnvelope>
+    for super::ExecutionDetailListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ExecutionDetailListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::ExecutionDetailListEnvelope>
+    for ExecutionDetailListEnvelope {
+        fn from(value: super::ExecutionDetailListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct Feed {
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        identifier: ::std::result::Result<::std::string::String, ::std::string::String>,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Feed {
+        fn default() -> Self {
+            Self {
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                identifier: Err("no value supplied for identifier".to_string()),
+                name: Err("no value supplied for name".to_string()),
+                organization_id: Err("no value supplied for organization_id".to_string()),
+            }
+        }
+    }
+    impl Feed {
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Feed> for super::Feed {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Feed,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                environment_id: value.environment_id?,
+                id: value.id?,
+                identifier: value.identifier?,
+                name: value.name?,
+                organization_id: value.organization_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Feed> for Feed {
+        fn from(value: super::Feed) -> Self {
+            Self {
+                environment_id: Ok(value.environment_id),
+                id: Ok(value.id),
+                identifier: Ok(value.identifier),
+                name: Ok(value.name),
+                organization_id: Ok(value.organization_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct FeedEnvelope {
+        data: ::std::result::Result<super::Feed, ::std::string::String>,
+    }
+    impl ::std::default::Default for FeedEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl FeedEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Feed>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<FeedEnvelope> for super::FeedEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: FeedEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::FeedEnvelope> for FeedEnvelope {
+        fn from(value: super::FeedEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct FeedListEnvelope {
+        data: ::std::result::Result<::std::vec::Vec<super::Feed>, ::std::string::String>,
+    }
+    impl ::std::default::Default for FeedListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl FeedListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Feed>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<FeedListEnvelope> for super::FeedListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: FeedListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::FeedListEnvelope> for FeedListEnvelope {
+        fn from(value: super::FeedListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct FieldFilterPart {
+        field: ::std::result::Result<::std::string::String, ::std::string::String>,
+        on: ::std::result::Result<super::FieldFilterPartOn, ::std::string::String>,
+        operator: ::std::result::Result<super::FieldOperator, ::std::string::String>,
+        value: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for FieldFilterPart {
+        fn default() -> Self {
+            Self {
+                field: Err("no value supplied for field".to_string()),
+                on: Err("no value supplied for on".to_string()),
+                operator: Err("no value supplied for operator".to_string()),
+                value: Err("no value supplied for value".to_string()),
+            }
+        }
+    }
+    impl FieldFilterPart {
+        pub fn field<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.field = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for field: {e}"));
+            self
+        }
+        pub fn on<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::FieldFilterPartOn>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.on = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for on: {e}"));
+            self
+        }
+        pub fn operator<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::FieldOperator>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.operator = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for operator: {e}")
+                });
+            self
+        }
+        pub fn value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.value = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for value: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<FieldFilterPart> for super::FieldFilterPart {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: FieldFilterPart,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                field: value.field?,
+                on: value.on?,
+                operator: value.operator?,
+                value: value.value?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::FieldFilterPart> for FieldFilterPart {
+        fn from(value: super::FieldFilterPart) -> Self {
+            Self {
+                field: Ok(value.field),
+                on: Ok(value.on),
+                operator: Ok(value.operator),
+                value: Ok(value.value),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct Integration {
+        active: ::std::result::Result<bool, ::std::string::String>,
+        channel: ::std::result::Result<super::ChannelType, ::std::string::String>,
+        conditions: ::std::result::Result<
+            ::std::vec::Vec<super::IntegrationConditionGroup>,
+            ::std::string::String,
+        >,
+        credentials: ::std::result::Result<
+            ::std::option::Option<super::IntegrationCredentials>,
+            ::std::string::String,
+        >,
+        deleted: ::std::result::Result<bool, ::std::string::String>,
+        deleted_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        deleted_by: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        identifier: ::std::result::Result<::std::string::String, ::std::string::String>,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        primary: ::std::result::Result<bool, ::std::string::String>,
+        priority: ::std::result::Result<i64, ::std::string::String>,
+        provider_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        remove_novu_branding: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Integration {
+        fn default() -> Self {
+            Self {
+                active: Err("no value supplied for active".to_string()),
+                channel: Err("no value supplied for channel".to_string()),
+                conditions: Ok(Default::default()),
+                credentials: Ok(Default::default()),
+                deleted: Err("no value supplied for deleted".to_string()),
+                deleted_at: Ok(Default::default()),
+                deleted_by: Ok(Default::default()),
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                identifier: Err("no value supplied for identifier".to_string()),
+                name: Err("no value supplied for name".to_string()),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                primary: Err("no value supplied for primary".to_string()),
+                priority: Err("no value supplied for priority".to_string()),
+                provider_id: Err("no value supplied for provider_id".to_string()),
+                remove_novu_branding: Ok(Default::default()),
+            }
+        }
+    }
+    impl Integration {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn channel<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ChannelType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channel = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channel: {e}")
+                });
+            self
+        }
+        pub fn conditions<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::IntegrationConditionGroup>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.conditions = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for conditions: {e}")
+                });
+            self
+        }
+        pub fn credentials<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::IntegrationCredentials>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.credentials = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for credentials: {e}")
+                });
+            self
+        }
+        pub fn deleted<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.deleted = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for deleted: {e}")
+                });
+            self
+        }
+        pub fn deleted_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.deleted_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for deleted_at: {e}")
+                });
+            self
+        }
+        pub fn deleted_by<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.deleted_by = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for deleted_by: {e}")
+                });
+            self
+        }
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn primary<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.primary = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for primary: {e}")
+                });
+            self
+        }
+        pub fn priority<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.priority = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for priority: {e}")
+                });
+            self
+        }
+        pub fn provider_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for provider_id: {e}")
+                });
+            self
+        }
+        pub fn remove_novu_branding<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.remove_novu_branding = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for remove_novu_branding: {e}"
+                    )
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Integration> for super::Integration {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Integration,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                channel: value.channel?,
+                conditions: value.conditions?,
+                credentials: value.credentials?,
+                deleted: value.deleted?,
+                deleted_at: value.deleted_at?,
+                deleted_by: value.deleted_by?,
+                environment_id: value.environment_id?,
+                id: value.id?,
+                identifier: value.identifier?,
+                name: value.name?,
+                organization_id: value.organization_id?,
+                primary: value.primary?,
+                priority: value.priority?,
+                provider_id: value.provider_id?,
+                remove_novu_branding: value.remove_novu_branding?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Integration> for Integration {
+        fn from(value: super::Integration) -> Self {
+            Self {
+                active: Ok(value.active),
+                channel: Ok(value.channel),
+                conditions: Ok(value.conditions),
+                credentials: Ok(value.credentials),
+                deleted: Ok(value.deleted),
+                deleted_at: Ok(value.deleted_at),
+                deleted_by: Ok(value.deleted_by),
+                environment_id: Ok(value.environment_id),
+                id: Ok(value.id),
+                identifier: Ok(value.identifier),
+                name: Ok(value.name),
+                organization_id: Ok(value.organization_id),
+                primary: Ok(value.primary),
+                priority: Ok(value.priority),
+                provider_id: Ok(value.provider_id),
+                remove_novu_branding: Ok(value.remove_novu_branding),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct IntegrationConditionGroup {
+        children: ::std::result::Result<
+            ::std::vec::Vec<super::IntegrationConditionPart>,
+            ::std::string::String,
+        >,
+        is_negated: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::IntegrationConditionGroupType>,
+            ::std::string::String,
+        >,
+        value: ::std::result::Result<
+            ::std::option::Option<super::IntegrationConditionGroupValue>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for IntegrationConditionGroup {
+        fn default() -> Self {
+            Self {
+                children: Ok(Default::default()),
+                is_negated: Ok(Default::default()),
+                type_: Ok(Default::default()),
+                value: Ok(Default::default()),
+            }
+        }
+    }
+    impl IntegrationConditionGroup {
+        pub fn children<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::IntegrationConditionPart>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.children = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for children: {e}")
+                });
+            self
+        }
+        pub fn is_negated<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_negated = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_negated: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::IntegrationConditionGroupType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::IntegrationConditionGroupValue>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.value = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for value: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<IntegrationConditionGroup>
+    for super::IntegrationConditionGroup {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: IntegrationConditionGroup,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                children: value.children?,
+                is_negated: value.is_negated?,
+                type_: value.type_?,
+                value: value.value?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::IntegrationConditionGroup>
+    for IntegrationConditionGroup {
+        fn from(value: super::IntegrationConditionGroup) -> Self {
+            Self {
+                children: Ok(value.children),
+                is_negated: Ok(value.is_negated),
+                type_: Ok(value.type_),
+                value: Ok(value.value),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct IntegrationConditionPart {
+        field: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        on: ::std::result::Result<
+            super::IntegrationConditionPartOn,
+            ::std::string::String,
+        >,
+        operator: ::std::result::Result<
+            ::std::option::Option<super::FieldOperator>,
+            ::std::string::String,
+        >,
+        value: ::std::result::Result<
+            ::std::option::Option<::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for IntegrationConditionPart {
+        fn default() -> Self {
+            Self {
+                field: Ok(Default::default()),
+                on: Err("no value supplied for on".to_string()),
+                operator: Ok(Default::default()),
+                value: Ok(Default::default()),
+            }
+        }
+    }
+    impl IntegrationConditionPart {
+        pub fn field<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.field = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for field: {e}"));
+            self
+        }
+        pub fn on<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::IntegrationConditionPartOn>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.on = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for on: {e}"));
+            self
+        }
+        pub fn operator<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::FieldOperator>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.operator = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for operator: {e}")
+                });
+            self
+        }
+        pub fn value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.value = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for value: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<IntegrationConditionPart>
+    for super::IntegrationConditionPart {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: IntegrationConditionPart,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                field: value.field?,
+                on: value.on?,
+                operator: value.operator?,
+                value: value.value?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::IntegrationConditionPart>
+    for IntegrationConditionPart {
+        fn from(value: super::IntegrationConditionPart) -> Self {
+            Self {
+                field: Ok(value.field),
+                on: Ok(value.on),
+                operator: Ok(value.operator),
+                value: Ok(value.value),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct IntegrationCredentials {
+        access_key: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        account_sid: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        alert_uid: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        api_key: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        api_key_request_header: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        api_token: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        application_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        authenticate_by_token: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        authentication_token_key: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        base_url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        channel_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        client_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        date_path: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        domain: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        external_link: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        from: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        hmac: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        host: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id_path: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        ignore_tls: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        image_url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        instance_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        ip_pool_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        message_profile_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        password: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        phone_number_identification: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        port: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        project_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        redirect_url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        region: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        require_tls: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        secret_key: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        secret_key_request_header: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        secure: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        sender_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        service_account: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        state: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        title: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        tls_options: ::std::result::Result<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            ::std::string::String,
+        >,
+        token: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        user: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        webhook_url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for IntegrationCredentials {
+        fn default() -> Self {
+            Self {
+                access_key: Ok(Default::default()),
+                account_sid: Ok(Default::default()),
+                alert_uid: Ok(Default::default()),
+                api_key: Ok(Default::default()),
+                api_key_request_header: Ok(Default::default()),
+                api_token: Ok(Default::default()),
+                application_id: Ok(Default::default()),
+                authenticate_by_token: Ok(Default::default()),
+                authentication_token_key: Ok(Default::default()),
+                base_url: Ok(Default::default()),
+                channel_id: Ok(Default::default()),
+                client_id: Ok(Default::default()),
+                date_path: Ok(Default::default()),
+                domain: Ok(Default::default()),
+                external_link: Ok(Default::default()),
+                from: Ok(Default::default()),
+                hmac: Ok(Default::default()),
+                host: Ok(Default::default()),
+                id_path: Ok(Default::default()),
+                ignore_tls: Ok(Default::default()),
+                image_url: Ok(Default::default()),
+                instance_id: Ok(Default::default()),
+                ip_pool_name: Ok(Default::default()),
+                message_profile_id: Ok(Default::default()),
+                password: Ok(Default::default()),
+                phone_number_identification: Ok(Default::default()),
+                port: Ok(Default::default()),
+                project_name: Ok(Default::default()),
+                redirect_url: Ok(Default::default()),
+                region: Ok(Default::default()),
+                require_tls: Ok(Default::default()),
+                secret_key: Ok(Default::default()),
+                secret_key_request_header: Ok(Default::default()),
+                secure: Ok(Default::default()),
+                sender_name: Ok(Default::default()),
+                service_account: Ok(Default::default()),
+                state: Ok(Default::default()),
+                title: Ok(Default::default()),
+                tls_options: Ok(Default::default()),
+                token: Ok(Default::default()),
+                user: Ok(Default::default()),
+                webhook_url: Ok(Default::default()),
+            }
+        }
+    }
+    impl IntegrationCredentials {
+        pub fn access_key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.access_key = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for access_key: {e}")
+                });
+            self
+        }
+        pub fn account_sid<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.account_sid = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for account_sid: {e}")
+                });
+            self
+        }
+        pub fn alert_uid<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.alert_uid = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for alert_uid: {e}")
+                });
+            self
+        }
+        pub fn api_key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.api_key = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for api_key: {e}")
+                });
+            self
+        }
+        pub fn api_key_request_header<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.api_key_request_header = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for api_key_request_header: {e}"
+                    )
+                });
+            self
+        }
+        pub fn api_token<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.api_token = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for api_token: {e}")
+                });
+            self
+        }
+        pub fn application_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.application_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for application_id: {e}")
+                });
+            self
+        }
+        pub fn authenticate_by_token<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.authenticate_by_token = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for authenticate_by_token: {e}"
+                    )
+                });
+            self
+        }
+        pub fn authentication_token_key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.authentication_token_key = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for authentication_token_key: {e}"
+                    )
+                });
+            self
+        }
+        pub fn base_url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.base_url = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for base_url: {e}")
+                });
+            self
+        }
+        pub fn channel_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channel_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channel_id: {e}")
+                });
+            self
+        }
+        pub fn client_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_id: {e}")
+                });
+            self
+        }
+        pub fn date_path<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.date_path = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for date_path: {e}")
+                });
+            self
+        }
+        pub fn domain<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.domain = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for domain: {e}"));
+            self
+        }
+        pub fn external_link<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.external_link = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for external_link: {e}")
+                });
+            self
+        }
+        pub fn from<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.from = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for from: {e}"));
+            self
+        }
+        pub fn hmac<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.hmac = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for hmac: {e}"));
+            self
+        }
+        pub fn host<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.host = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for host: {e}"));
+            self
+        }
+        pub fn id_path<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id_path = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for id_path: {e}")
+                });
+            self
+        }
+        pub fn ignore_tls<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.ignore_tls = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for ignore_tls: {e}")
+                });
+            self
+        }
+        pub fn image_url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.image_url = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for image_url: {e}")
+                });
+            self
+        }
+        pub fn instance_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.instance_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for instance_id: {e}")
+                });
+            self
+        }
+        pub fn ip_pool_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.ip_pool_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for ip_pool_name: {e}")
+                });
+            self
+        }
+        pub fn message_profile_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.message_profile_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for message_profile_id: {e}"
+                    )
+                });
+            self
+        }
+        pub fn password<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.password = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for password: {e}")
+                });
+            self
+        }
+        pub fn phone_number_identification<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.phone_number_identification = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for phone_number_identification: {e}"
+                    )
+                });
+            self
+        }
+        pub fn port<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.port = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for port: {e}"));
+            self
+        }
+        pub fn project_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.project_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for project_name: {e}")
+                });
+            self
+        }
+        pub fn redirect_url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.redirect_url = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for redirect_url: {e}")
+                });
+            self
+        }
+        pub fn region<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.region = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for region: {e}"));
+            self
+        }
+        pub fn require_tls<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.require_tls = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for require_tls: {e}")
+                });
+            self
+        }
+        pub fn secret_key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.secret_key = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for secret_key: {e}")
+                });
+            self
+        }
+        pub fn secret_key_request_header<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.secret_key_request_header = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for secret_key_request_header: {e}"
+                    )
+                });
+            self
+        }
+        pub fn secure<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.secure = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for secure: {e}"));
+            self
+        }
+        pub fn sender_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.sender_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for sender_name: {e}")
+                });
+            self
+        }
+        pub fn service_account<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.service_account = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for service_account: {e}")
+                });
+            self
+        }
+        pub fn state<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.state = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for state: {e}"));
+            self
+        }
+        pub fn title<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.title = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for title: {e}"));
+            self
+        }
+        pub fn tls_options<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.tls_options = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for tls_options: {e}")
+                });
+            self
+        }
+        pub fn token<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.token = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for token: {e}"));
+            self
+        }
+        pub fn user<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.user = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for user: {e}"));
+            self
+        }
+        pub fn webhook_url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.webhook_url = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for webhook_url: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<IntegrationCredentials>
+    for super::IntegrationCredentials {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: IntegrationCredentials,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                access_key: value.access_key?,
+                account_sid: value.account_sid?,
+                alert_uid: value.alert_uid?,
+                api_key: value.api_key?,
+                api_key_request_header: value.api_key_request_header?,
+                api_token: value.api_token?,
+                application_id: value.application_id?,
+                authenticate_by_token: value.authenticate_by_token?,
+                authentication_token_key: value.authentication_token_key?,
+                base_url: value.base_url?,
+                channel_id: value.channel_id?,
+                client_id: value.client_id?,
+                date_path: value.date_path?,
+                domain: value.domain?,
+                external_link: value.external_link?,
+                from: value.from?,
+                hmac: value.hmac?,
+                host: value.host?,
+                id_path: value.id_path?,
+                ignore_tls: value.ignore_tls?,
+                image_url: value.image_url?,
+                instance_id: value.instance_id?,
+                ip_pool_name: value.ip_pool_name?,
+                message_profile_id: value.message_profile_id?,
+                password: value.password?,
+                phone_number_identification: value.phone_number_identification?,
+                port: value.port?,
+                project_name: value.project_name?,
+                redirect_url: value.redirect_url?,
+                region: value.region?,
+                require_tls: value.require_tls?,
+                secret_key: value.secret_key?,
+                secret_key_request_header: value.secret_key_request_header?,
+                secure: value.secure?,
+                sender_name: value.sender_name?,
+                service_account: value.service_account?,
+                state: value.state?,
+                title: value.title?,
+                tls_options: value.tls_options?,
+                token: value.token?,
+                user: value.user?,
+                webhook_url: value.webhook_url?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::IntegrationCredentials> for IntegrationCredentials {
+        fn from(value: super::IntegrationCredentials) -> Self {
+            Self {
+                access_key: Ok(value.access_key),
+                account_sid: Ok(value.account_sid),
+                alert_uid: Ok(value.alert_uid),
+                api_key: Ok(value.api_key),
+                api_key_request_header: Ok(value.api_key_request_header),
+                api_token: Ok(value.api_token),
+                application_id: Ok(value.application_id),
+                authenticate_by_token: Ok(value.authenticate_by_token),
+                authentication_token_key: Ok(value.authentication_token_key),
+                base_url: Ok(value.base_url),
+                channel_id: Ok(value.channel_id),
+                client_id: Ok(value.client_id),
+                date_path: Ok(value.date_path),
+                domain: Ok(value.domain),
+                external_link: Ok(value.external_link),
+                from: Ok(value.from),
+                hmac: Ok(value.hmac),
+                host: Ok(value.host),
+                id_path: Ok(value.id_path),
+                ignore_tls: Ok(value.ignore_tls),
+                image_url: Ok(value.image_url),
+                instance_id: Ok(value.instance_id),
+                ip_pool_name: Ok(value.ip_pool_name),
+                message_profile_id: Ok(value.message_profile_id),
+                password: Ok(value.password),
+                phone_number_identification: Ok(value.phone_number_identification),
+                port: Ok(value.port),
+                project_name: Ok(value.project_name),
+                redirect_url: Ok(value.redirect_url),
+                region: Ok(value.region),
+                require_tls: Ok(value.require_tls),
+                secret_key: Ok(value.secret_key),
+                secret_key_request_header: Ok(value.secret_key_request_header),
+                secure: Ok(value.secure),
+                sender_name: Ok(value.sender_name),
+                service_account: Ok(value.service_account),
+                state: Ok(value.state),
+                title: Ok(value.title),
+                tls_options: Ok(value.tls_options),
+                token: Ok(value.token),
+                user: Ok(value.user),
+                webhook_url: Ok(value.webhook_url),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct IntegrationEnvelope {
+        data: ::std::result::Result<super::Integration, ::std::string::String>,
+    }
+    impl ::std::default::Default for IntegrationEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl IntegrationEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Integration>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<IntegrationEnvelope> for super::IntegrationEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: IntegrationEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::IntegrationEnvelope> for IntegrationEnvelope {
+        fn from(value: super::IntegrationEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct IntegrationListEnvelope {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::Integration>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for IntegrationListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl IntegrationListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Integration>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<IntegrationListEnvelope>
+    for super::IntegrationListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: IntegrationListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::IntegrationListEnvelope>
+    for IntegrationListEnvelope {
+        fn from(value: super::IntegrationListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct IsOnlineFilterPart {
+        on: ::std::result::Result<super::IsOnlineFilterPartOn, ::std::string::String>,
+        value: ::std::result::Result<bool, ::std::string::String>,
+    }
+    impl ::std::default::Default for IsOnlineFilterPart {
+        fn default() -> Self {
+            Self {
+                on: Err("no value supplied for on".to_string()),
+                value: Err("no value supplied for value".to_string()),
+            }
+        }
+    }
+    impl IsOnlineFilterPart {
+        pub fn on<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::IsOnlineFilterPartOn>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.on = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for on: {e}"));
+            self
+        }
+        pub fn value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.value = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for value: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<IsOnlineFilterPart> for super::IsOnlineFilterPart {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: IsOnlineFilterPart,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                on: value.on?,
+                value: value.value?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::IsOnlineFilterPart> for IsOnlineFilterPart {
+        fn from(value: super::IsOnlineFilterPart) -> Self {
+            Self {
+                on: Ok(value.on),
+                value: Ok(value.value),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct IsOnlineInLastFilterPart {
+        on: ::std::result::Result<
+            super::IsOnlineInLastFilterPartOn,
+            ::std::string::String,
+        >,
+        time_operator: ::std::result::Result<
+            super::IsOnlineInLastFilterPartTimeOperator,
+            ::std::string::String,
+        >,
+        value: ::std::result::Result<f64, ::std::string::String>,
+    }
+    impl ::std::default::Default for IsOnlineInLastFilterPart {
+        fn default() -> Self {
+            Self {
+                on: Err("no value supplied for on".to_string()),
+                time_operator: Err("no value supplied for time_operator".to_string()),
+                value: Err("no value supplied for value".to_string()),
+            }
+        }
+    }
+    impl IsOnlineInLastFilterPart {
+        pub fn on<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::IsOnlineInLastFilterPartOn>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.on = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for on: {e}"));
+            self
+        }
+        pub fn time_operator<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::IsOnlineInLastFilterPartTimeOperator>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.time_operator = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for time_operator: {e}")
+                });
+            self
+        }
+        pub fn value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<f64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.value = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for value: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<IsOnlineInLastFilterPart>
+    for super::IsOnlineInLastFilterPart {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: IsOnlineInLastFilterPart,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                on: value.on?,
+                time_operator: value.time_operator?,
+                value: value.value?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::IsOnlineInLastFilterPart>
+    for IsOnlineInLastFilterPart {
+        fn from(value: super::IsOnlineInLastFilterPart) -> Self {
+            Self {
+                on: Ok(value.on),
+                time_operator: Ok(value.time_operator),
+                value: Ok(value.value),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct Layout {
+        channel: ::std::result::Result<super::ChannelType, ::std::string::String>,
+        content: ::std::result::Result<::std::string::String, ::std::string::String>,
+        content_type: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        created_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        creator_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        description: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        identifier: ::std::result::Result<::std::string::String, ::std::string::String>,
+        is_default: ::std::result::Result<bool, ::std::string::String>,
+        is_deleted: ::std::result::Result<bool, ::std::string::String>,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        parent_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        updated_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        variables: ::std::result::Result<
+            ::std::vec::Vec<super::TemplateVariable>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Layout {
+        fn default() -> Self {
+            Self {
+                channel: Err("no value supplied for channel".to_string()),
+                content: Err("no value supplied for content".to_string()),
+                content_type: Err("no value supplied for content_type".to_string()),
+                created_at: Ok(Default::default()),
+                creator_id: Err("no value supplied for creator_id".to_string()),
+                description: Ok(Default::default()),
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                identifier: Err("no value supplied for identifier".to_string()),
+                is_default: Err("no value supplied for is_default".to_string()),
+                is_deleted: Err("no value supplied for is_deleted".to_string()),
+                name: Err("no value supplied for name".to_string()),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                parent_id: Ok(Default::default()),
+                updated_at: Ok(Default::default()),
+                variables: Ok(Default::default()),
+            }
+        }
+    }
+    impl Layout {
+        pub fn channel<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ChannelType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channel = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channel: {e}")
+                });
+            self
+        }
+        pub fn content<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for content: {e}")
+                });
+            self
+        }
+        pub fn content_type<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content_type = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for content_type: {e}")
+                });
+            self
+        }
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        pub fn creator_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.creator_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for creator_id: {e}")
+                });
+            self
+        }
+        pub fn description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for description: {e}")
+                });
+            self
+        }
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn is_default<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_default = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_default: {e}")
+                });
+            self
+        }
+        pub fn is_deleted<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_deleted = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_deleted: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn parent_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.parent_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for parent_id: {e}")
+                });
+            self
+        }
+        pub fn updated_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.updated_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for updated_at: {e}")
+                });
+            self
+        }
+        pub fn variables<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TemplateVariable>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.variables = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for variables: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Layout> for super::Layout {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Layout,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                channel: value.channel?,
+                content: value.content?,
+                content_type: value.content_type?,
+                created_at: value.created_at?,
+                creator_id: value.creator_id?,
+                description: value.description?,
+                environment_id: value.environment_id?,
+                id: value.id?,
+                identifier: value.identifier?,
+                is_default: value.is_default?,
+                is_deleted: value.is_deleted?,
+                name: value.name?,
+                organization_id: value.organization_id?,
+                parent_id: value.parent_id?,
+                updated_at: value.updated_at?,
+                variables: value.variables?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Layout> for Layout {
+        fn from(value: super::Layout) -> Self {
+            Self {
+                channel: Ok(value.channel),
+                content: Ok(value.content),
+                content_type: Ok(value.content_type),
+                created_at: Ok(value.created_at),
+                creator_id: Ok(value.creator_id),
+                description: Ok(value.description),
+                environment_id: Ok(value.environment_id),
+                id: Ok(value.id),
+                identifier: Ok(value.identifier),
+                is_default: Ok(value.is_default),
+                is_deleted: Ok(value.is_deleted),
+                name: Ok(value.name),
+                organization_id: Ok(value.organization_id),
+                parent_id: Ok(value.parent_id),
+                updated_at: Ok(value.updated_at),
+                variables: Ok(value.variables),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct LayoutCreated {
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for LayoutCreated {
+        fn default() -> Self {
+            Self {
+                id: Err("no value supplied for id".to_string()),
+            }
+        }
+    }
+    impl LayoutCreated {
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<LayoutCreated> for super::LayoutCreated {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: LayoutCreated,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { id: value.id? })
+        }
+    }
+    impl ::std::convert::From<super::LayoutCreated> for LayoutCreated {
+        fn from(value: super::LayoutCreated) -> Self {
+            Self { id: Ok(value.id) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct LayoutCreatedEnvelope {
+        data: ::std::result::Result<super::LayoutCreated, ::std::string::String>,
+    }
+    impl ::std::default::Default for LayoutCreatedEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl LayoutCreatedEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::LayoutCreated>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<LayoutCreatedEnvelope>
+    for super::LayoutCreatedEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: LayoutCreatedEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::LayoutCreatedEnvelope> for LayoutCreatedEnvelope {
+        fn from(value: super::LayoutCreatedEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct LayoutEnvelope {
+        data: ::std::result::Result<super::Layout, ::std::string::String>,
+    }
+    impl ::std::default::Default for LayoutEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl LayoutEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Layout>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<LayoutEnvelope> for super::LayoutEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: LayoutEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::LayoutEnvelope> for LayoutEnvelope {
+        fn from(value: super::LayoutEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct LayoutPage {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::Layout>,
+            ::std::string::String,
+        >,
+        page: ::std::result::Result<i64, ::std::string::String>,
+        page_size: ::std::result::Result<i64, ::std::string::String>,
+        total_count: ::std::result::Result<i64, ::std::string::String>,
+    }
+    impl ::std::default::Default for LayoutPage {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+                page: Err("no value supplied for page".to_string()),
+                page_size: Err("no value supplied for page_size".to_string()),
+                total_count: Err("no value supplied for total_count".to_string()),
+            }
+        }
+    }
+    impl LayoutPage {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Layout>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn page<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for page: {e}"));
+            self
+        }
+        pub fn page_size<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page_size = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for page_size: {e}")
+                });
+            self
+        }
+        pub fn total_count<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.total_count = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for total_count: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<LayoutPage> for super::LayoutPage {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: LayoutPage,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                page: value.page?,
+                page_size: value.page_size?,
+                total_count: value.total_count?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::LayoutPage> for LayoutPage {
+        fn from(value: super::LayoutPage) -> Self {
+            Self {
+                data: Ok(value.data),
+                page: Ok(value.page),
+                page_size: Ok(value.page_size),
+                total_count: Ok(value.total_count),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct LegacyMarkMessagesRequest {
+        mark: ::std::result::Result<
+            super::LegacyMarkMessagesRequestMark,
+            ::std::string::String,
+        >,
+        message_id: ::std::result::Result<
+            ::std::option::Option<super::LegacyMarkMessagesRequestMessageId>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for LegacyMarkMessagesRequest {
+        fn default() -> Self {
+            Self {
+                mark: Err("no value supplied for mark".to_string()),
+                message_id: Ok(Default::default()),
+            }
+        }
+    }
+    impl LegacyMarkMessagesRequest {
+        pub fn mark<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::LegacyMarkMessagesRequestMark>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.mark = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for mark: {e}"));
+            self
+        }
+        pub fn message_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::LegacyMarkMessagesRequestMessageId>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for message_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<LegacyMarkMessagesRequest>
+    for super::LegacyMarkMessagesRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: LegacyMarkMessagesRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                mark: value.mark?,
+                message_id: value.message_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::LegacyMarkMessagesRequest>
+    for LegacyMarkMessagesRequest {
+        fn from(value: super::LegacyMarkMessagesRequest) -> Self {
+            Self {
+                mark: Ok(value.mark),
+                message_id: Ok(value.message_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct LegacyMarkMessagesRequestMark {
+        read: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        seen: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+    }
+    impl ::std::default::Default for LegacyMarkMessagesRequestMark {
+        fn default() -> Self {
+            Self {
+                read: Ok(Default::default()),
+                seen: Ok(Default::default()),
+            }
+        }
+    }
+    impl LegacyMarkMessagesRequestMark {
+        pub fn read<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.read = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for read: {e}"));
+            self
+        }
+        pub fn seen<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.seen = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for seen: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<LegacyMarkMessagesRequestMark>
+    for super::LegacyMarkMessagesRequestMark {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: LegacyMarkMessagesRequestMark,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                read: value.read?,
+                seen: value.seen?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::LegacyMarkMessagesRequestMark>
+    for LegacyMarkMessagesRequestMark {
+        fn from(value: super::LegacyMarkMessagesRequestMark) -> Self {
+            Self {
+                read: Ok(value.read),
+                seen: Ok(value.seen),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ListedEnvironment {
+        api_keys: ::std::result::Result<
+            ::std::vec::Vec<super::EnvironmentApiKey>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        identifier: ::std::result::Result<::std::string::String, ::std::string::String>,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        parent_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ListedEnvironment {
+        fn default() -> Self {
+            Self {
+                api_keys: Err("no value supplied for api_keys".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                identifier: Err("no value supplied for identifier".to_string()),
+                name: Err("no value supplied for name".to_string()),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                parent_id: Ok(Default::default()),
+            }
+        }
+    }
+    impl ListedEnvironment {
+        pub fn api_keys<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::EnvironmentApiKey>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.api_keys = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for api_keys: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn parent_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.parent_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for parent_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ListedEnvironment> for super::ListedEnvironment {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ListedEnvironment,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                api_keys: value.api_keys?,
+                id: value.id?,
+                identifier: value.identifier?,
+                name: value.name?,
+                organization_id: value.organization_id?,
+                parent_id: value.parent_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ListedEnvironment> for ListedEnvironment {
+        fn from(value: super::ListedEnvironment) -> Self {
+            Self {
+                api_keys: Ok(value.api_keys),
+                id: Ok(value.id),
+                identifier: Ok(value.identifier),
+                name: Ok(value.name),
+                organization_id: Ok(value.organization_id),
+                parent_id: Ok(value.parent_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MarkAllMessagesAsRequest {
+        feed_identifier: ::std::result::Result<
+            ::std::option::Option<super::MarkAllMessagesAsRequestFeedIdentifier>,
+            ::std::string::String,
+        >,
+        mark_as: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for MarkAllMessagesAsRequest {
+        fn default() -> Self {
+            Self {
+                feed_identifier: Ok(Default::default()),
+                mark_as: Err("no value supplied for mark_as".to_string()),
+            }
+        }
+    }
+    impl MarkAllMessagesAsRequest {
+        pub fn feed_identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MarkAllMessagesAsRequestFeedIdentifier>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.feed_identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for feed_identifier: {e}")
+                });
+            self
+        }
+        pub fn mark_as<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.mark_as = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for mark_as: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MarkAllMessagesAsRequest>
+    for super::MarkAllMessagesAsRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MarkAllMessagesAsRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                feed_identifier: value.feed_identifier?,
+                mark_as: value.mark_as?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MarkAllMessagesAsRequest>
+    for MarkAllMessagesAsRequest {
+        fn from(value: super::MarkAllMessagesAsRequest) -> Self {
+            Self {
+                feed_identifier: Ok(value.feed_identifier),
+                mark_as: Ok(value.mark_as),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MarkMessageActionRequest {
+        payload: ::std::result::Result<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for MarkMessageActionRequest {
+        fn default() -> Self {
+            Self {
+                payload: Ok(Default::default()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl MarkMessageActionRequest {
+        pub fn payload<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.payload = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for payload: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MarkMessageActionRequest>
+    for super::MarkMessageActionRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MarkMessageActionRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                payload: value.payload?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MarkMessageActionRequest>
+    for MarkMessageActionRequest {
+        fn from(value: super::MarkMessageActionRequest) -> Self {
+            Self {
+                payload: Ok(value.payload),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MarkMessagesAsRequest {
+        mark_as: ::std::result::Result<
+            super::MarkMessagesAsRequestMarkAs,
+            ::std::string::String,
+        >,
+        message_id: ::std::result::Result<
+            super::MarkMessagesAsRequestMessageId,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MarkMessagesAsRequest {
+        fn default() -> Self {
+            Self {
+                mark_as: Err("no value supplied for mark_as".to_string()),
+                message_id: Err("no value supplied for message_id".to_string()),
+            }
+        }
+    }
+    impl MarkMessagesAsRequest {
+        pub fn mark_as<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::MarkMessagesAsRequestMarkAs>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.mark_as = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for mark_as: {e}")
+                });
+            self
+        }
+        pub fn message_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::MarkMessagesAsRequestMessageId>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for message_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MarkMessagesAsRequest>
+    for super::MarkMessagesAsRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MarkMessagesAsRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                mark_as: value.mark_as?,
+                message_id: value.message_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MarkMessagesAsRequest> for MarkMessagesAsRequest {
+        fn from(value: super::MarkMessagesAsRequest) -> Self {
+            Self {
+                mark_as: Ok(value.mark_as),
+                message_id: Ok(value.message_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct Message {
+        channel: ::std::result::Result<super::ChannelType, ::std::string::String>,
+        content: ::std::result::Result<super::MessageContent, ::std::string::String>,
+        created_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        cta: ::std::result::Result<
+            ::std::option::Option<super::MessageCta>,
+            ::std::string::String,
+        >,
+        device_tokens: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        direct_webhook_url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        email: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        error_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        error_text: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        feed_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        last_read_date: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        last_seen_date: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        message_template_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        notification_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        overrides: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        payload: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        phone: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        provider_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        read: ::std::result::Result<bool, ::std::string::String>,
+        seen: ::std::result::Result<bool, ::std::string::String>,
+        status: ::std::result::Result<
+            ::std::option::Option<super::MessageStatus>,
+            ::std::string::String,
+        >,
+        subject: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        subscriber: ::std::result::Result<
+            ::std::option::Option<super::Subscriber>,
+            ::std::string::String,
+        >,
+        subscriber_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        template: ::std::result::Result<
+            ::std::option::Option<super::Workflow>,
+            ::std::string::String,
+        >,
+        template_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        template_identifier: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        title: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        transaction_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Message {
+        fn default() -> Self {
+            Self {
+                channel: Err("no value supplied for channel".to_string()),
+                content: Err("no value supplied for content".to_string()),
+                created_at: Err("no value supplied for created_at".to_string()),
+                cta: Ok(Default::default()),
+                device_tokens: Ok(Default::default()),
+                direct_webhook_url: Ok(Default::default()),
+                email: Ok(Default::default()),
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                error_id: Ok(Default::default()),
+                error_text: Ok(Default::default()),
+                feed_id: Ok(Default::default()),
+                id: Err("no value supplied for id".to_string()),
+                last_read_date: Ok(Default::default()),
+                last_seen_date: Ok(Default::default()),
+                message_template_id: Ok(Default::default()),
+                notification_id: Err(
+                    "no value supplied for notification_id".to_string(),
+                ),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                overrides: Ok(Default::default()),
+                payload: Ok(Default::default()),
+                phone: Ok(Default::default()),
+                provider_id: Ok(Default::default()),
+                read: Err("no value supplied for read".to_string()),
+                seen: Err("no value supplied for seen".to_string()),
+                status: Ok(Default::default()),
+                subject: Ok(Default::default()),
+                subscriber: Ok(Default::default()),
+                subscriber_id: Err("no value supplied for subscriber_id".to_string()),
+                template: Ok(Default::default()),
+                template_id: Ok(Default::default()),
+                template_identifier: Ok(Default::default()),
+                title: Ok(Default::default()),
+                transaction_id: Err("no value supplied for transaction_id".to_string()),
+            }
+        }
+    }
+    impl Message {
+        pub fn channel<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ChannelType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channel = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channel: {e}")
+                });
+            self
+        }
+        pub fn content<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::MessageContent>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for content: {e}")
+                });
+            self
+        }
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        pub fn cta<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::MessageCta>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.cta = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for cta: {e}"));
+            self
+        }
+        pub fn device_tokens<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.device_tokens = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for device_tokens: {e}")
+                });
+            self
+        }
+        pub fn direct_webhook_url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.direct_webhook_url = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for direct_webhook_url: {e}"
+                    )
+                });
+            self
+        }
+        pub fn email<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.email = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for email: {e}"));
+            self
+        }
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn error_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.error_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for error_id: {e}")
+                });
+            self
+        }
+        pub fn error_text<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.error_text = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for error_text: {e}")
+                });
+            self
+        }
+        pub fn feed_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.feed_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for feed_id: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn last_read_date<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.last_read_date = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for last_read_date: {e}")
+                });
+            self
+        }
+        pub fn last_seen_date<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.last_seen_date = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for last_seen_date: {e}")
+                });
+            self
+        }
+        pub fn message_template_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.message_template_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for message_template_id: {e}"
+                    )
+                });
+            self
+        }
+        pub fn notification_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.notification_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for notification_id: {e}")
+                });
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn overrides<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.overrides = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for overrides: {e}")
+                });
+            self
+        }
+        pub fn payload<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.payload = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for payload: {e}")
+                });
+            self
+        }
+        pub fn phone<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.phone = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for phone: {e}"));
+            self
+        }
+        pub fn provider_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for provider_id: {e}")
+                });
+            self
+        }
+        pub fn read<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.read = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for read: {e}"));
+            self
+        }
+        pub fn seen<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.seen = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for seen: {e}"));
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::MessageStatus>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+        pub fn subject<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subject = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subject: {e}")
+                });
+            self
+        }
+        pub fn subscriber<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::Subscriber>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber: {e}")
+                });
+            self
+        }
+        pub fn subscriber_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber_id: {e}")
+                });
+            self
+        }
+        pub fn template<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::Workflow>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template: {e}")
+                });
+            self
+        }
+        pub fn template_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template_id: {e}")
+                });
+            self
+        }
+        pub fn template_identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template_identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for template_identifier: {e}"
+                    )
+                });
+            self
+        }
+        pub fn title<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.title = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for title: {e}"));
+            self
+        }
+        pub fn transaction_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.transaction_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for transaction_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Message> for super::Message {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Message,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                channel: value.channel?,
+                content: value.content?,
+                created_at: value.created_at?,
+                cta: value.cta?,
+                device_tokens: value.device_tokens?,
+                direct_webhook_url: value.direct_webhook_url?,
+                email: value.email?,
+                environment_id: value.environment_id?,
+                error_id: value.error_id?,
+                error_text: value.error_text?,
+                feed_id: value.feed_id?,
+                id: value.id?,
+                last_read_date: value.last_read_date?,
+                last_seen_date: value.last_seen_date?,
+                message_template_id: value.message_template_id?,
+                notification_id: value.notification_id?,
+                organization_id: value.organization_id?,
+                overrides: value.overrides?,
+                payload: value.payload?,
+                phone: value.phone?,
+                provider_id: value.provider_id?,
+                read: value.read?,
+                seen: value.seen?,
+                status: value.status?,
+                subject: value.subject?,
+                subscriber: value.subscriber?,
+                subscriber_id: value.subscriber_id?,
+                template: value.template?,
+                template_id: value.template_id?,
+                template_identifier: value.template_identifier?,
+                title: value.title?,
+                transaction_id: value.transaction_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Message> for Message {
+        fn from(value: super::Message) -> Self {
+            Self {
+                channel: Ok(value.channel),
+                content: Ok(value.content),
+                created_at: Ok(value.created_at),
+                cta: Ok(value.cta),
+                device_tokens: Ok(value.device_tokens),
+                direct_webhook_url: Ok(value.direct_webhook_url),
+                email: Ok(value.email),
+                environment_id: Ok(value.environment_id),
+                error_id: Ok(value.error_id),
+                error_text: Ok(value.error_text),
+                feed_id: Ok(value.feed_id),
+                id: Ok(value.id),
+                last_read_date: Ok(value.last_read_date),
+                last_seen_date: Ok(value.last_seen_date),
+                message_template_id: Ok(value.message_template_id),
+                notification_id: Ok(value.notification_id),
+                organization_id: Ok(value.organization_id),
+                overrides: Ok(value.overrides),
+                payload: Ok(value.payload),
+                phone: Ok(value.phone),
+                provider_id: Ok(value.provider_id),
+                read: Ok(value.read),
+                seen: Ok(value.seen),
+                status: Ok(value.status),
+                subject: Ok(value.subject),
+                subscriber: Ok(value.subscriber),
+                subscriber_id: Ok(value.subscriber_id),
+                template: Ok(value.template),
+                template_id: Ok(value.template_id),
+                template_identifier: Ok(value.template_identifier),
+                title: Ok(value.title),
+                transaction_id: Ok(value.transaction_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageContentBlock {
+        content: ::std::result::Result<::std::string::String, ::std::string::String>,
+        styles: ::std::result::Result<
+            ::std::option::Option<super::MessageContentBlockStyles>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            super::MessageContentBlockType,
+            ::std::string::String,
+        >,
+        url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageContentBlock {
+        fn default() -> Self {
+            Self {
+                content: Err("no value supplied for content".to_string()),
+                styles: Ok(Default::default()),
+                type_: Err("no value supplied for type_".to_string()),
+                url: Ok(Default::default()),
+            }
+        }
+    }
+    impl MessageContentBlock {
+        pub fn content<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for content: {e}")
+                });
+            self
+        }
+        pub fn styles<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageContentBlockStyles>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.styles = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for styles: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::MessageContentBlockType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.url = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for url: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageContentBlock> for super::MessageContentBlock {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageContentBlock,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                content: value.content?,
+                styles: value.styles?,
+                type_: value.type_?,
+                url: value.url?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageContentBlock> for MessageContentBlock {
+        fn from(value: super::MessageContentBlock) -> Self {
+            Self {
+                content: Ok(value.content),
+                styles: Ok(value.styles),
+                type_: Ok(value.type_),
+                url: Ok(value.url),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageContentBlockStyles {
+        text_align: ::std::result::Result<
+            ::std::option::Option<super::MessageContentBlockStylesTextAlign>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageContentBlockStyles {
+        fn default() -> Self {
+            Self {
+                text_align: Ok(Default::default()),
+            }
+        }
+    }
+    impl MessageContentBlockStyles {
+        pub fn text_align<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageContentBlockStylesTextAlign>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.text_align = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for text_align: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageContentBlockStyles>
+    for super::MessageContentBlockStyles {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageContentBlockStyles,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                text_align: value.text_align?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageContentBlockStyles>
+    for MessageContentBlockStyles {
+        fn from(value: super::MessageContentBlockStyles) -> Self {
+            Self {
+                text_align: Ok(value.text_align),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageCta {
+        action: ::std::result::Result<
+            ::std::option::Option<super::MessageCtaAction>,
+            ::std::string::String,
+        >,
+        data: ::std::result::Result<
+            ::std::option::Option<super::MessageCtaData>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::MessageCtaType>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageCta {
+        fn default() -> Self {
+            Self {
+                action: Ok(Default::default()),
+                data: Ok(Default::default()),
+                type_: Ok(Default::default()),
+            }
+        }
+    }
+    impl MessageCta {
+        pub fn action<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::MessageCtaAction>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.action = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for action: {e}"));
+            self
+        }
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::MessageCtaData>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::MessageCtaType>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageCta> for super::MessageCta {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageCta,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                action: value.action?,
+                data: value.data?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageCta> for MessageCta {
+        fn from(value: super::MessageCta) -> Self {
+            Self {
+                action: Ok(value.action),
+                data: Ok(value.data),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageCtaAction {
+        buttons: ::std::result::Result<
+            ::std::vec::Vec<super::MessageCtaActionButtonsItem>,
+            ::std::string::String,
+        >,
+        result: ::std::result::Result<
+            ::std::option::Option<super::MessageCtaActionResult>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageCtaAction {
+        fn default() -> Self {
+            Self {
+                buttons: Ok(Default::default()),
+                result: Ok(Default::default()),
+                status: Ok(Default::default()),
+            }
+        }
+    }
+    impl MessageCtaAction {
+        pub fn buttons<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::MessageCtaActionButtonsItem>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.buttons = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for buttons: {e}")
+                });
+            self
+        }
+        pub fn result<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageCtaActionResult>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.result = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for result: {e}"));
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageCtaAction> for super::MessageCtaAction {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageCtaAction,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                buttons: value.buttons?,
+                result: value.result?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageCtaAction> for MessageCtaAction {
+        fn from(value: super::MessageCtaAction) -> Self {
+            Self {
+                buttons: Ok(value.buttons),
+                result: Ok(value.result),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageCtaActionButtonsItem {
+        content: ::std::result::Result<::std::string::String, ::std::string::String>,
+        result_content: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            super::MessageCtaActionButtonsItemType,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageCtaActionButtonsItem {
+        fn default() -> Self {
+            Self {
+                content: Err("no value supplied for content".to_string()),
+                result_content: Ok(Default::default()),
+                type_: Err("no value supplied for type_".to_string()),
+            }
+        }
+    }
+    impl MessageCtaActionButtonsItem {
+        pub fn content<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for content: {e}")
+                });
+            self
+        }
+        pub fn result_content<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.result_content = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for result_content: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::MessageCtaActionButtonsItemType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageCtaActionButtonsItem>
+    for super::MessageCtaActionButtonsItem {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageCtaActionButtonsItem,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                content: value.content?,
+                result_content: value.result_content?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageCtaActionButtonsItem>
+    for MessageCtaActionButtonsItem {
+        fn from(value: super::MessageCtaActionButtonsItem) -> Self {
+            Self {
+                content: Ok(value.content),
+                result_content: Ok(value.result_content),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageCtaActionResult {
+        payload: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::MessageCtaActionResultType>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageCtaActionResult {
+        fn default() -> Self {
+            Self {
+                payload: Ok(Default::default()),
+                type_: Ok(Default::default()),
+            }
+        }
+    }
+    impl MessageCtaActionResult {
+        pub fn payload<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.payload = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for payload: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageCtaActionResultType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageCtaActionResult>
+    for super::MessageCtaActionResult {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageCtaActionResult,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                payload: value.payload?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageCtaActionResult> for MessageCtaActionResult {
+        fn from(value: super::MessageCtaActionResult) -> Self {
+            Self {
+                payload: Ok(value.payload),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageCtaData {
+        url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageCtaData {
+        fn default() -> Self {
+            Self {
+                url: Ok(Default::default()),
+            }
+        }
+    }
+    impl MessageCtaData {
+        pub fn url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.url = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for url: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageCtaData> for super::MessageCtaData {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageCtaData,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { url: value.url? })
+        }
+    }
+    impl ::std::convert::From<super::MessageCtaData> for MessageCtaData {
+        fn from(value: super::MessageCtaData) -> Self {
+            Self { url: Ok(value.url) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageEnvelope {
+        data: ::std::result::Result<super::Message, ::std::string::String>,
+    }
+    impl ::std::default::Default for MessageEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl MessageEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Message>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageEnvelope> for super::MessageEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::MessageEnvelope> for MessageEnvelope {
+        fn from(value: super::MessageEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageListEnvelope {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::Message>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl MessageListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Message>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageListEnvelope> for super::MessageListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::MessageListEnvelope> for MessageListEnvelope {
+        fn from(value: super::MessageListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessagePage {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::Message>,
+            ::std::string::String,
+        >,
+        has_more: ::std::result::Result<bool, ::std::string::String>,
+        page: ::std::result::Result<i64, ::std::string::String>,
+        page_size: ::std::result::Result<i64, ::std::string::String>,
+        total_count: ::std::result::Result<
+            ::std::option::Option<i64>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessagePage {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+                has_more: Err("no value supplied for has_more".to_string()),
+                page: Err("no value supplied for page".to_string()),
+                page_size: Err("no value supplied for page_size".to_string()),
+                total_count: Ok(Default::default()),
+            }
+        }
+    }
+    impl MessagePage {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Message>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn has_more<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.has_more = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for has_more: {e}")
+                });
+            self
+        }
+        pub fn page<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for page: {e}"));
+            self
+        }
+        pub fn page_size<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page_size = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for page_size: {e}")
+                });
+            self
+        }
+        pub fn total_count<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.total_count = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for total_count: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessagePage> for super::MessagePage {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessagePage,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                has_more: value.has_more?,
+                page: value.page?,
+                page_size: value.page_size?,
+                total_count: value.total_count?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessagePage> for MessagePage {
+        fn from(value: super::MessagePage) -> Self {
+            Self {
+                data: Ok(value.data),
+                has_more: Ok(value.has_more),
+                page: Ok(value.page),
+                page_size: Ok(value.page_size),
+                total_count: Ok(value.total_count),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageTemplate {
+        actor: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateActor>,
+            ::std::string::String,
+        >,
+        content: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateContent>,
+            ::std::string::String,
+        >,
+        content_type: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateContentType>,
+            ::std::string::String,
+        >,
+        creator_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        cta: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateCta>,
+            ::std::string::String,
+        >,
+        feed_id: ::std::result::Result<
+            ::std::option::Option<::std::option::Option<::std::string::String>>,
+            ::std::string::String,
+        >,
+        layout_id: ::std::result::Result<
+            ::std::option::Option<::std::option::Option<::std::string::String>>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        preheader: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        sender_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        subject: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        title: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::StepType>,
+            ::std::string::String,
+        >,
+        variables: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::TemplateVariable>>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageTemplate {
+        fn default() -> Self {
+            Self {
+                actor: Ok(Default::default()),
+                content: Ok(Default::default()),
+                content_type: Ok(Default::default()),
+                creator_id: Ok(Default::default()),
+                cta: Ok(Default::default()),
+                feed_id: Ok(Default::default()),
+                layout_id: Ok(Default::default()),
+                name: Ok(Default::default()),
+                preheader: Ok(Default::default()),
+                sender_name: Ok(Default::default()),
+                subject: Ok(Default::default()),
+                title: Ok(Default::default()),
+                type_: Ok(Default::default()),
+                variables: Ok(Default::default()),
+            }
+        }
+    }
+    impl MessageTemplate {
+        pub fn actor<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageTemplateActor>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.actor = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for actor: {e}"));
+            self
+        }
+        pub fn content<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageTemplateContent>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for content: {e}")
+                });
+            self
+        }
+        pub fn content_type<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageTemplateContentType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content_type = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for content_type: {e}")
+                });
+            self
+        }
+        pub fn creator_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.creator_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for creator_id: {e}")
+                });
+            self
+        }
+        pub fn cta<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::MessageTemplateCta>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.cta = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for cta: {e}"));
+            self
+        }
+        pub fn feed_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.feed_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for feed_id: {e}")
+                });
+            self
+        }
+        pub fn layout_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.layout_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for layout_id: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn preheader<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.preheader = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for preheader: {e}")
+                });
+            self
+        }
+        pub fn sender_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.sender_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for sender_name: {e}")
+                });
+            self
+        }
+        pub fn subject<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subject = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subject: {e}")
+                });
+            self
+        }
+        pub fn title<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.title = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for title: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::StepType>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn variables<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::TemplateVariable>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.variables = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for variables: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageTemplate> for super::MessageTemplate {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageTemplate,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                actor: value.actor?,
+                content: value.content?,
+                content_type: value.content_type?,
+                creator_id: value.creator_id?,
+                cta: value.cta?,
+                feed_id: value.feed_id?,
+                layout_id: value.layout_id?,
+                name: value.name?,
+                preheader: value.preheader?,
+                sender_name: value.sender_name?,
+                subject: value.subject?,
+                title: value.title?,
+                type_: value.type_?,
+                variables: value.variables?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageTemplate> for MessageTemplate {
+        fn from(value: super::MessageTemplate) -> Self {
+            Self {
+                actor: Ok(value.actor),
+                content: Ok(value.content),
+                content_type: Ok(value.content_type),
+                creator_id: Ok(value.creator_id),
+                cta: Ok(value.cta),
+                feed_id: Ok(value.feed_id),
+                layout_id: Ok(value.layout_id),
+                name: Ok(value.name),
+                preheader: Ok(value.preheader),
+                sender_name: Ok(value.sender_name),
+                subject: Ok(value.subject),
+                title: Ok(value.title),
+                type_: Ok(value.type_),
+                variables: Ok(value.variables),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageTemplateActor {
+        data: ::std::result::Result<
+            ::std::option::Option<::std::option::Option<::std::string::String>>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            super::MessageTemplateActorType,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageTemplateActor {
+        fn default() -> Self {
+            Self {
+                data: Ok(Default::default()),
+                type_: Err("no value supplied for type_".to_string()),
+            }
+        }
+    }
+    impl MessageTemplateActor {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::MessageTemplateActorType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageTemplateActor> for super::MessageTemplateActor {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageTemplateActor,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageTemplateActor> for MessageTemplateActor {
+        fn from(value: super::MessageTemplateActor) -> Self {
+            Self {
+                data: Ok(value.data),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageTemplateButton {
+        content: ::std::result::Result<::std::string::String, ::std::string::String>,
+        result_content: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            super::MessageTemplateButtonType,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageTemplateButton {
+        fn default() -> Self {
+            Self {
+                content: Err("no value supplied for content".to_string()),
+                result_content: Ok(Default::default()),
+                type_: Err("no value supplied for type_".to_string()),
+            }
+        }
+    }
+    impl MessageTemplateButton {
+        pub fn content<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for content: {e}")
+                });
+            self
+        }
+        pub fn result_content<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.result_content = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for result_content: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::MessageTemplateButtonType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageTemplateButton>
+    for super::MessageTemplateButton {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageTemplateButton,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                content: value.content?,
+                result_content: value.result_content?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageTemplateButton> for MessageTemplateButton {
+        fn from(value: super::MessageTemplateButton) -> Self {
+            Self {
+                content: Ok(value.content),
+                result_content: Ok(value.result_content),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageTemplateCta {
+        action: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateCtaAction>,
+            ::std::string::String,
+        >,
+        data: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateCtaData>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateCtaType>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageTemplateCta {
+        fn default() -> Self {
+            Self {
+                action: Ok(Default::default()),
+                data: Ok(Default::default()),
+                type_: Ok(Default::default()),
+            }
+        }
+    }
+    impl MessageTemplateCta {
+        pub fn action<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageTemplateCtaAction>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.action = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for action: {e}"));
+            self
+        }
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageTemplateCtaData>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageTemplateCtaType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageTemplateCta> for super::MessageTemplateCta {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageTemplateCta,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                action: value.action?,
+                data: value.data?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageTemplateCta> for MessageTemplateCta {
+        fn from(value: super::MessageTemplateCta) -> Self {
+            Self {
+                action: Ok(value.action),
+                data: Ok(value.data),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageTemplateCtaAction {
+        buttons: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::MessageTemplateButton>>,
+            ::std::string::String,
+        >,
+        result: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateCtaActionResult>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateCtaActionStatus>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageTemplateCtaAction {
+        fn default() -> Self {
+            Self {
+                buttons: Ok(Default::default()),
+                result: Ok(Default::default()),
+                status: Ok(Default::default()),
+            }
+        }
+    }
+    impl MessageTemplateCtaAction {
+        pub fn buttons<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::MessageTemplateButton>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.buttons = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for buttons: {e}")
+                });
+            self
+        }
+        pub fn result<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageTemplateCtaActionResult>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.result = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for result: {e}"));
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageTemplateCtaActionStatus>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageTemplateCtaAction>
+    for super::MessageTemplateCtaAction {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageTemplateCtaAction,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                buttons: value.buttons?,
+                result: value.result?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageTemplateCtaAction>
+    for MessageTemplateCtaAction {
+        fn from(value: super::MessageTemplateCtaAction) -> Self {
+            Self {
+                buttons: Ok(value.buttons),
+                result: Ok(value.result),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageTemplateCtaActionResult {
+        payload: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateCtaActionResultType>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageTemplateCtaActionResult {
+        fn default() -> Self {
+            Self {
+                payload: Ok(Default::default()),
+                type_: Ok(Default::default()),
+            }
+        }
+    }
+    impl MessageTemplateCtaActionResult {
+        pub fn payload<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.payload = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for payload: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageTemplateCtaActionResultType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageTemplateCtaActionResult>
+    for super::MessageTemplateCtaActionResult {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageTemplateCtaActionResult,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                payload: value.payload?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageTemplateCtaActionResult>
+    for MessageTemplateCtaActionResult {
+        fn from(value: super::MessageTemplateCtaActionResult) -> Self {
+            Self {
+                payload: Ok(value.payload),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageTemplateCtaData {
+        target: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateCtaDataTarget>,
+            ::std::string::String,
+        >,
+        url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageTemplateCtaData {
+        fn default() -> Self {
+            Self {
+                target: Ok(Default::default()),
+                url: Ok(Default::default()),
+            }
+        }
+    }
+    impl MessageTemplateCtaData {
+        pub fn target<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageTemplateCtaDataTarget>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.target = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for target: {e}"));
+            self
+        }
+        pub fn url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.url = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for url: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageTemplateCtaData>
+    for super::MessageTemplateCtaData {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageTemplateCtaData,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                target: value.target?,
+                url: value.url?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageTemplateCtaData> for MessageTemplateCtaData {
+        fn from(value: super::MessageTemplateCtaData) -> Self {
+            Self {
+                target: Ok(value.target),
+                url: Ok(value.url),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageTemplateEmailBlock {
+        content: ::std::result::Result<::std::string::String, ::std::string::String>,
+        styles: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateEmailBlockStyles>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            super::MessageTemplateEmailBlockType,
+            ::std::string::String,
+        >,
+        url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageTemplateEmailBlock {
+        fn default() -> Self {
+            Self {
+                content: Err("no value supplied for content".to_string()),
+                styles: Ok(Default::default()),
+                type_: Err("no value supplied for type_".to_string()),
+                url: Ok(Default::default()),
+            }
+        }
+    }
+    impl MessageTemplateEmailBlock {
+        pub fn content<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for content: {e}")
+                });
+            self
+        }
+        pub fn styles<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageTemplateEmailBlockStyles>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.styles = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for styles: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::MessageTemplateEmailBlockType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.url = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for url: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageTemplateEmailBlock>
+    for super::MessageTemplateEmailBlock {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageTemplateEmailBlock,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                content: value.content?,
+                styles: value.styles?,
+                type_: value.type_?,
+                url: value.url?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageTemplateEmailBlock>
+    for MessageTemplateEmailBlock {
+        fn from(value: super::MessageTemplateEmailBlock) -> Self {
+            Self {
+                content: Ok(value.content),
+                styles: Ok(value.styles),
+                type_: Ok(value.type_),
+                url: Ok(value.url),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MessageTemplateEmailBlockStyles {
+        text_align: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateEmailBlockStylesTextAlign>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for MessageTemplateEmailBlockStyles {
+        fn default() -> Self {
+            Self {
+                text_align: Ok(Default::default()),
+            }
+        }
+    }
+    impl MessageTemplateEmailBlockStyles {
+        pub fn text_align<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageTemplateEmailBlockStylesTextAlign>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.text_align = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for text_align: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MessageTemplateEmailBlockStyles>
+    for super::MessageTemplateEmailBlockStyles {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MessageTemplateEmailBlockStyles,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                text_align: value.text_align?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MessageTemplateEmailBlockStyles>
+    for MessageTemplateEmailBlockStyles {
+        fn from(value: super::MessageTemplateEmailBlockStyles) -> Self {
+            Self {
+                text_align: Ok(value.text_align),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MxRecordStatus {
+        mx_record_configured: ::std::result::Result<bool, ::std::string::String>,
+    }
+    impl ::std::default::Default for MxRecordStatus {
+        fn default() -> Self {
+            Self {
+                mx_record_configured: Err(
+                    "no value supplied for mx_record_configured".to_string(),
+                ),
+            }
+        }
+    }
+    impl MxRecordStatus {
+        pub fn mx_record_configured<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.mx_record_configured = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for mx_record_configured: {e}"
+                    )
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MxRecordStatus> for super::MxRecordStatus {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MxRecordStatus,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                mx_record_configured: value.mx_record_configured?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::MxRecordStatus> for MxRecordStatus {
+        fn from(value: super::MxRecordStatus) -> Self {
+            Self {
+                mx_record_configured: Ok(value.mx_record_configured),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct MxRecordStatusEnvelope {
+        data: ::std::result::Result<super::MxRecordStatus, ::std::string::String>,
+    }
+    impl ::std::default::Default for MxRecordStatusEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl MxRecordStatusEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::MxRecordStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<MxRecordStatusEnvelope>
+    for super::MxRecordStatusEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: MxRecordStatusEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::MxRecordStatusEnvelope> for MxRecordStatusEnvelope {
+        fn from(value: super::MxRecordStatusEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct NotificationFeedItem {
+        actor: ::std::result::Result<
+            ::std::option::Option<super::NotificationFeedItemActor>,
+            ::std::string::String,
+        >,
+        channel: ::std::result::Result<super::ChannelType, ::std::string::String>,
+        content: ::std::result::Result<::std::string::String, ::std::string::String>,
+        created_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        cta: ::std::result::Result<
+            ::std::option::Option<super::MessageCta>,
+            ::std::string::String,
+        >,
+        deleted: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        device_tokens: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        expire_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        feed_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        job_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        last_read_date: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        last_seen_date: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        message_template_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        notification_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        overrides: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        payload: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        provider_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        read: ::std::result::Result<bool, ::std::string::String>,
+        seen: ::std::result::Result<bool, ::std::string::String>,
+        status: ::std::result::Result<
+            ::std::option::Option<super::NotificationFeedItemStatus>,
+            ::std::string::String,
+        >,
+        subject: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        subscriber: ::std::result::Result<
+            ::std::option::Option<super::NotificationFeedItemSubscriber>,
+            ::std::string::String,
+        >,
+        subscriber_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        template_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        template_identifier: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        transaction_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        updated_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NotificationFeedItem {
+        fn default() -> Self {
+            Self {
+                actor: Ok(Default::default()),
+                channel: Err("no value supplied for channel".to_string()),
+                content: Err("no value supplied for content".to_string()),
+                created_at: Ok(Default::default()),
+                cta: Ok(Default::default()),
+                deleted: Ok(Default::default()),
+                device_tokens: Ok(Default::default()),
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                expire_at: Ok(Default::default()),
+                feed_id: Ok(Default::default()),
+                id: Err("no value supplied for id".to_string()),
+                job_id: Ok(Default::default()),
+                last_read_date: Ok(Default::default()),
+                last_seen_date: Ok(Default::default()),
+                message_template_id: Ok(Default::default()),
+                notification_id: Err(
+                    "no value supplied for notification_id".to_string(),
+                ),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                overrides: Ok(Default::default()),
+                payload: Ok(Default::default()),
+                provider_id: Ok(Default::default()),
+                read: Err("no value supplied for read".to_string()),
+                seen: Err("no value supplied for seen".to_string()),
+                status: Ok(Default::default()),
+                subject: Ok(Default::default()),
+                subscriber: Ok(Default::default()),
+                subscriber_id: Err("no value supplied for subscriber_id".to_string()),
+                template_id: Ok(Default::default()),
+                template_identifier: Ok(Default::default()),
+                transaction_id: Err("no value supplied for transaction_id".to_string()),
+                updated_at: Ok(Default::default()),
+            }
+        }
+    }
+    impl NotificationFeedItem {
+        pub fn actor<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationFeedItemActor>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.actor = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for actor: {e}"));
+            self
+        }
+        pub fn channel<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ChannelType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channel = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channel: {e}")
+                });
+            self
+        }
+        pub fn content<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for content: {e}")
+                });
+            self
+        }
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        pub fn cta<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::MessageCta>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.cta = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for cta: {e}"));
+            self
+        }
+        pub fn deleted<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.deleted = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for deleted: {e}")
+                });
+            self
+        }
+        pub fn device_tokens<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.device_tokens = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for device_tokens: {e}")
+                });
+            self
+        }
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn expire_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.expire_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for expire_at: {e}")
+                });
+            self
+        }
+        pub fn feed_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.feed_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for feed_id: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn job_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.job_id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for job_id: {e}"));
+            self
+        }
+        pub fn last_read_date<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.last_read_date = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for last_read_date: {e}")
+                });
+            self
+        }
+        pub fn last_seen_date<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.last_seen_date = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for last_seen_date: {e}")
+                });
+            self
+        }
+        pub fn message_template_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.message_template_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for message_template_id: {e}"
+                    )
+                });
+            self
+        }
+        pub fn notification_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.notification_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for notification_id: {e}")
+                });
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn overrides<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.overrides = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for overrides: {e}")
+                });
+            self
+        }
+        pub fn payload<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.payload = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for payload: {e}")
+                });
+            self
+        }
+        pub fn provider_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for provider_id: {e}")
+                });
+            self
+        }
+        pub fn read<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.read = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for read: {e}"));
+            self
+        }
+        pub fn seen<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.seen = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for seen: {e}"));
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationFeedItemStatus>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+        pub fn subject<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subject = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subject: {e}")
+                });
+            self
+        }
+        pub fn subscriber<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationFeedItemSubscriber>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber: {e}")
+                });
+            self
+        }
+        pub fn subscriber_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber_id: {e}")
+                });
+            self
+        }
+        pub fn template_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template_id: {e}")
+                });
+            self
+        }
+        pub fn template_identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template_identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for template_identifier: {e}"
+                    )
+                });
+            self
+        }
+        pub fn transaction_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.transaction_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for transaction_id: {e}")
+                });
+            self
+        }
+        pub fn updated_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.updated_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for updated_at: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NotificationFeedItem> for super::NotificationFeedItem {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NotificationFeedItem,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                actor: value.actor?,
+                channel: value.channel?,
+                content: value.content?,
+                created_at: value.created_at?,
+                cta: value.cta?,
+                deleted: value.deleted?,
+                device_tokens: value.device_tokens?,
+                environment_id: value.environment_id?,
+                expire_at: value.expire_at?,
+                feed_id: value.feed_id?,
+                id: value.id?,
+                job_id: value.job_id?,
+                last_read_date: value.last_read_date?,
+                last_seen_date: value.last_seen_date?,
+                message_template_id: value.message_template_id?,
+                notification_id: value.notification_id?,
+                organization_id: value.organization_id?,
+                overrides: value.overrides?,
+                payload: value.payload?,
+                provider_id: value.provider_id?,
+                read: value.read?,
+                seen: value.seen?,
+                status: value.status?,
+                subject: value.subject?,
+                subscriber: value.subscriber?,
+                subscriber_id: value.subscriber_id?,
+                template_id: value.template_id?,
+                template_identifier: value.template_identifier?,
+                transaction_id: value.transaction_id?,
+                updated_at: value.updated_at?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NotificationFeedItem> for NotificationFeedItem {
+        fn from(value: super::NotificationFeedItem) -> Self {
+            Self {
+                actor: Ok(value.actor),
+                channel: Ok(value.channel),
+                content: Ok(value.content),
+                created_at: Ok(value.created_at),
+                cta: Ok(value.cta),
+                deleted: Ok(value.deleted),
+                device_tokens: Ok(value.device_tokens),
+                environment_id: Ok(value.environment_id),
+                expire_at: Ok(value.expire_at),
+                feed_id: Ok(value.feed_id),
+                id: Ok(value.id),
+                job_id: Ok(value.job_id),
+                last_read_date: Ok(value.last_read_date),
+                last_seen_date: Ok(value.last_seen_date),
+                message_template_id: Ok(value.message_template_id),
+                notification_id: Ok(value.notification_id),
+                organization_id: Ok(value.organization_id),
+                overrides: Ok(value.overrides),
+                payload: Ok(value.payload),
+                provider_id: Ok(value.provider_id),
+                read: Ok(value.read),
+                seen: Ok(value.seen),
+                status: Ok(value.status),
+                subject: Ok(value.subject),
+                subscriber: Ok(value.subscriber),
+                subscriber_id: Ok(value.subscriber_id),
+                template_id: Ok(value.template_id),
+                template_identifier: Ok(value.template_identifier),
+                transaction_id: Ok(value.transaction_id),
+                updated_at: Ok(value.updated_at),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct NotificationFeedItemActor {
+        data: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            super::NotificationFeedItemActorType,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NotificationFeedItemActor {
+        fn default() -> Self {
+            Self {
+                data: Ok(Default::default()),
+                type_: Err("no value supplied for type_".to_string()),
+            }
+        }
+    }
+    impl NotificationFeedItemActor {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::NotificationFeedItemActorType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NotificationFeedItemActor>
+    for super::NotificationFeedItemActor {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NotificationFeedItemActor,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NotificationFeedItemActor>
+    for NotificationFeedItemActor {
+        fn from(value: super::NotificationFeedItemActor) -> Self {
+            Self {
+                data: Ok(value.data),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct NotificationFeedItemSubscriber {
+        avatar: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        first_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        last_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        subscriber_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NotificationFeedItemSubscriber {
+        fn default() -> Self {
+            Self {
+                avatar: Ok(Default::default()),
+                first_name: Ok(Default::default()),
+                id: Ok(Default::default()),
+                last_name: Ok(Default::default()),
+                subscriber_id: Ok(Default::default()),
+            }
+        }
+    }
+    impl NotificationFeedItemSubscriber {
+        pub fn avatar<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.avatar = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for avatar: {e}"));
+            self
+        }
+        pub fn first_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.first_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for first_name: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn last_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.last_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for last_name: {e}")
+                });
+            self
+        }
+        pub fn subscriber_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NotificationFeedItemSubscriber>
+    for super::NotificationFeedItemSubscriber {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NotificationFeedItemSubscriber,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                avatar: value.avatar?,
+                first_name: value.first_name?,
+                id: value.id?,
+                last_name: value.last_name?,
+                subscriber_id: value.subscriber_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NotificationFeedItemSubscriber>
+    for NotificationFeedItemSubscriber {
+        fn from(value: super::NotificationFeedItemSubscriber) -> Self {
+            Self {
+                avatar: Ok(value.avatar),
+                first_name: Ok(value.first_name),
+                id: Ok(value.id),
+                last_name: Ok(value.last_name),
+                subscriber_id: Ok(value.subscriber_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct NotificationStep {
+        active: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        filters: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::StepFilter>>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        metadata: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepMetadata>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        parent_id: ::std::result::Result<
+            ::std::option::Option<::std::option::Option<::std::string::String>>,
+            ::std::string::String,
+        >,
+        reply_callback: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepReplyCallback>,
+            ::std::string::String,
+        >,
+        should_stop_on_fail: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        template: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplate>,
+            ::std::string::String,
+        >,
+        template_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        uuid: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        variants: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::NotificationStepVariant>>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NotificationStep {
+        fn default() -> Self {
+            Self {
+                active: Ok(Default::default()),
+                filters: Ok(Default::default()),
+                id: Ok(Default::default()),
+                metadata: Ok(Default::default()),
+                name: Ok(Default::default()),
+                parent_id: Ok(Default::default()),
+                reply_callback: Ok(Default::default()),
+                should_stop_on_fail: Ok(Default::default()),
+                template: Ok(Default::default()),
+                template_id: Ok(Default::default()),
+                uuid: Ok(Default::default()),
+                variants: Ok(Default::default()),
+            }
+        }
+    }
+    impl NotificationStep {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn filters<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::StepFilter>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.filters = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for filters: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn metadata<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepMetadata>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metadata = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for metadata: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn parent_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.parent_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for parent_id: {e}")
+                });
+            self
+        }
+        pub fn reply_callback<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepReplyCallback>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.reply_callback = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for reply_callback: {e}")
+                });
+            self
+        }
+        pub fn should_stop_on_fail<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.should_stop_on_fail = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for should_stop_on_fail: {e}"
+                    )
+                });
+            self
+        }
+        pub fn template<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::MessageTemplate>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template: {e}")
+                });
+            self
+        }
+        pub fn template_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template_id: {e}")
+                });
+            self
+        }
+        pub fn uuid<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.uuid = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for uuid: {e}"));
+            self
+        }
+        pub fn variants<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::NotificationStepVariant>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.variants = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for variants: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NotificationStep> for super::NotificationStep {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NotificationStep,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                filters: value.filters?,
+                id: value.id?,
+                metadata: value.metadata?,
+                name: value.name?,
+                parent_id: value.parent_id?,
+                reply_callback: value.reply_callback?,
+                should_stop_on_fail: value.should_stop_on_fail?,
+                template: value.template?,
+                template_id: value.template_id?,
+                uuid: value.uuid?,
+                variants: value.variants?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NotificationStep> for NotificationStep {
+        fn from(value: super::NotificationStep) -> Self {
+            Self {
+                active: Ok(value.active),
+                filters: Ok(value.filters),
+                id: Ok(value.id),
+                metadata: Ok(value.metadata),
+                name: Ok(value.name),
+                parent_id: Ok(value.parent_id),
+                reply_callback: Ok(value.reply_callback),
+                should_stop_on_fail: Ok(value.should_stop_on_fail),
+                template: Ok(value.template),
+                template_id: Ok(value.template_id),
+                uuid: Ok(value.uuid),
+                variants: Ok(value.variants),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct NotificationStepDelayRegularMetadata {
+        amount: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDelayRegularMetadataType>,
+            ::std::string::String,
+        >,
+        unit: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDelayRegularMetadataUnit>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NotificationStepDelayRegularMetadata {
+        fn default() -> Self {
+            Self {
+                amount: Ok(Default::default()),
+                type_: Ok(Default::default()),
+                unit: Ok(Default::default()),
+            }
+        }
+    }
+    impl NotificationStepDelayRegularMetadata {
+        pub fn amount<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<f64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.amount = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for amount: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDelayRegularMetadataType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn unit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDelayRegularMetadataUnit>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.unit = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for unit: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NotificationStepDelayRegularMetadata>
+    for super::NotificationStepDelayRegularMetadata {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NotificationStepDelayRegularMetadata,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                amount: value.amount?,
+                type_: value.type_?,
+                unit: value.unit?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NotificationStepDelayRegularMetadata>
+    for NotificationStepDelayRegularMetadata {
+        fn from(value: super::NotificationStepDelayRegularMetadata) -> Self {
+            Self {
+                amount: Ok(value.amount),
+                type_: Ok(value.type_),
+                unit: Ok(value.unit),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct NotificationStepDelayScheduledMetadata {
+        delay_path: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDelayScheduledMetadataType>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NotificationStepDelayScheduledMetadata {
+        fn default() -> Self {
+            Self {
+                delay_path: Ok(Default::default()),
+                type_: Ok(Default::default()),
+            }
+        }
+    }
+    impl NotificationStepDelayScheduledMetadata {
+        pub fn delay_path<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.delay_path = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for delay_path: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDelayScheduledMetadataType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NotificationStepDelayScheduledMetadata>
+    for super::NotificationStepDelayScheduledMetadata {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NotificationStepDelayScheduledMetadata,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                delay_path: value.delay_path?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NotificationStepDelayScheduledMetadata>
+    for NotificationStepDelayScheduledMetadata {
+        fn from(value: super::NotificationStepDelayScheduledMetadata) -> Self {
+            Self {
+                delay_path: Ok(value.delay_path),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct NotificationStepDigestRegularMetadata {
+        amount: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+        backoff: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        backoff_amount: ::std::result::Result<
+            ::std::option::Option<f64>,
+            ::std::string::String,
+        >,
+        backoff_unit: ::std::result::Result<
+            ::std::option::Option<
+                super::NotificationStepDigestRegularMetadataBackoffUnit,
+            >,
+            ::std::string::String,
+        >,
+        digest_key: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDigestRegularMetadataType>,
+            ::std::string::String,
+        >,
+        unit: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDigestRegularMetadataUnit>,
+            ::std::string::String,
+        >,
+        update_mode: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NotificationStepDigestRegularMetadata {
+        fn default() -> Self {
+            Self {
+                amount: Ok(Default::default()),
+                backoff: Ok(Default::default()),
+                backoff_amount: Ok(Default::default()),
+                backoff_unit: Ok(Default::default()),
+                digest_key: Ok(Default::default()),
+                type_: Ok(Default::default()),
+                unit: Ok(Default::default()),
+                update_mode: Ok(Default::default()),
+            }
+        }
+    }
+    impl NotificationStepDigestRegularMetadata {
+        pub fn amount<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<f64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.amount = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for amount: {e}"));
+            self
+        }
+        pub fn backoff<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.backoff = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for backoff: {e}")
+                });
+            self
+        }
+        pub fn backoff_amount<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<f64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.backoff_amount = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for backoff_amount: {e}")
+                });
+            self
+        }
+        pub fn backoff_unit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    super::NotificationStepDigestRegularMetadataBackoffUnit,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.backoff_unit = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for backoff_unit: {e}")
+                });
+            self
+        }
+        pub fn digest_key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.digest_key = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for digest_key: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDigestRegularMetadataType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn unit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDigestRegularMetadataUnit>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.unit = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for unit: {e}"));
+            self
+        }
+        pub fn update_mode<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.update_mode = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for update_mode: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NotificationStepDigestRegularMetadata>
+    for super::NotificationStepDigestRegularMetadata {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NotificationStepDigestRegularMetadata,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                amount: value.amount?,
+                backoff: value.backoff?,
+                backoff_amount: value.backoff_amount?,
+                backoff_unit: value.backoff_unit?,
+                digest_key: value.digest_key?,
+                type_: value.type_?,
+                unit: value.unit?,
+                update_mode: value.update_mode?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NotificationStepDigestRegularMetadata>
+    for NotificationStepDigestRegularMetadata {
+        fn from(value: super::NotificationStepDigestRegularMetadata) -> Self {
+            Self {
+                amount: Ok(value.amount),
+                backoff: Ok(value.backoff),
+                backoff_amount: Ok(value.backoff_amount),
+                backoff_unit: Ok(value.backoff_unit),
+                digest_key: Ok(value.digest_key),
+                type_: Ok(value.type_),
+                unit: Ok(value.unit),
+                update_mode: Ok(value.update_mode),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct NotificationStepDigestTimedMetadata {
+        amount: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+        digest_key: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        timed: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepTimedConfig>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDigestTimedMetadataType>,
+            ::std::string::String,
+        >,
+        unit: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDigestTimedMetadataUnit>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NotificationStepDigestTimedMetadata {
+        fn default() -> Self {
+            Self {
+                amount: Ok(Default::default()),
+                digest_key: Ok(Default::default()),
+                timed: Ok(Default::default()),
+                type_: Ok(Default::default()),
+                unit: Ok(Default::default()),
+            }
+        }
+    }
+    impl NotificationStepDigestTimedMetadata {
+        pub fn amount<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<f64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.amount = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for amount: {e}"));
+            self
+        }
+        pub fn digest_key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.digest_key = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for digest_key: {e}")
+                });
+            self
+        }
+        pub fn timed<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepTimedConfig>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.timed = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for timed: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDigestTimedMetadataType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn unit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDigestTimedMetadataUnit>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.unit = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for unit: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NotificationStepDigestTimedMetadata>
+    for super::NotificationStepDigestTimedMetadata {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NotificationStepDigestTimedMetadata,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                amount: value.amount?,
+                digest_key: value.digest_key?,
+                timed: value.timed?,
+                type_: value.type_?,
+                unit: value.unit?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NotificationStepDigestTimedMetadata>
+    for NotificationStepDigestTimedMetadata {
+        fn from(value: super::NotificationStepDigestTimedMetadata) -> Self {
+            Self {
+                amount: Ok(value.amount),
+                digest_key: Ok(value.digest_key),
+                timed: Ok(value.timed),
+                type_: Ok(value.type_),
+                unit: Ok(value.unit),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct NotificationStepMetadata {
+        subtype_0: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDigestRegularMetadata>,
+            ::std::string::String,
+        >,
+        subtype_1: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDigestTimedMetadata>,
+            ::std::string::String,
+        >,
+        subtype_2: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDelayRegularMetadata>,
+            ::std::string::String,
+        >,
+        subtype_3: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDelayScheduledMetadata>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NotificationStepMetadata {
+        fn default() -> Self {
+            Self {
+                subtype_0: Ok(Default::default()),
+                subtype_1: Ok(Default::default()),
+                subtype_2: Ok(Default::default()),
+                subtype_3: Ok(Default::default()),
+            }
+        }
+    }
+    impl NotificationStepMetadata {
+        pub fn subtype_0<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDigestRegularMetadata>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subtype_0 = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subtype_0: {e}")
+                });
+            self
+        }
+        pub fn subtype_1<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDigestTimedMetadata>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subtype_1 = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subtype_1: {e}")
+                });
+            self
+        }
+        pub fn subtype_2<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDelayRegularMetadata>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subtype_2 = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subtype_2: {e}")
+                });
+            self
+        }
+        pub fn subtype_3<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDelayScheduledMetadata>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subtype_3 = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subtype_3: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NotificationStepMetadata>
+    for super::NotificationStepMetadata {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NotificationStepMetadata,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                subtype_0: value.subtype_0?,
+                subtype_1: value.subtype_1?,
+                subtype_2: value.subtype_2?,
+                subtype_3: value.subtype_3?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NotificationStepMetadata>
+    for NotificationStepMetadata {
+        fn from(value: super::NotificationStepMetadata) -> Self {
+            Self {
+                subtype_0: Ok(value.subtype_0),
+                subtype_1: Ok(value.subtype_1),
+                subtype_2: Ok(value.subtype_2),
+                subtype_3: Ok(value.subtype_3),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct NotificationStepReplyCallback {
+        active: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NotificationStepReplyCallback {
+        fn default() -> Self {
+            Self {
+                active: Ok(Default::default()),
+                url: Ok(Default::default()),
+            }
+        }
+    }
+    impl NotificationStepReplyCallback {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.url = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for url: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NotificationStepReplyCallback>
+    for super::NotificationStepReplyCallback {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NotificationStepReplyCallback,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                url: value.url?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NotificationStepReplyCallback>
+    for NotificationStepReplyCallback {
+        fn from(value: super::NotificationStepReplyCallback) -> Self {
+            Self {
+                active: Ok(value.active),
+                url: Ok(value.url),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct NotificationStepTimedConfig {
+        at_time: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        month_days: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<i64>>,
+            ::std::string::String,
+        >,
+        monthly_type: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepTimedConfigMonthlyType>,
+            ::std::string::String,
+        >,
+        ordinal: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepTimedConfigOrdinal>,
+            ::std::string::String,
+        >,
+        ordinal_value: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepTimedConfigOrdinalValue>,
+            ::std::string::String,
+        >,
+        week_days: ::std::result::Result<
+            ::std::option::Option<
+                ::std::vec::Vec<super::NotificationStepTimedConfigWeekDaysItem>,
+            >,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NotificationStepTimedConfig {
+        fn default() -> Self {
+            Self {
+                at_time: Ok(Default::default()),
+                month_days: Ok(Default::default()),
+                monthly_type: Ok(Default::default()),
+                ordinal: Ok(Default::default()),
+                ordinal_value: Ok(Default::default()),
+                week_days: Ok(Default::default()),
+            }
+        }
+    }
+    impl NotificationStepTimedConfig {
+        pub fn at_time<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.at_time = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for at_time: {e}")
+                });
+            self
+        }
+        pub fn month_days<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.month_days = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for month_days: {e}")
+                });
+            self
+        }
+        pub fn monthly_type<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepTimedConfigMonthlyType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.monthly_type = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for monthly_type: {e}")
+                });
+            self
+        }
+        pub fn ordinal<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepTimedConfigOrdinal>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.ordinal = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for ordinal: {e}")
+                });
+            self
+        }
+        pub fn ordinal_value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepTimedConfigOrdinalValue>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.ordinal_value = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for ordinal_value: {e}")
+                });
+            self
+        }
+        pub fn week_days<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::std::vec::Vec<super::NotificationStepTimedConfigWeekDaysItem>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.week_days = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for week_days: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NotificationStepTimedConfig>
+    for super::NotificationStepTimedConfig {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NotificationStepTimedConfig,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                at_time: value.at_time?,
+                month_days: value.month_days?,
+                monthly_type: value.monthly_type?,
+                ordinal: value.ordinal?,
+                ordinal_value: value.ordinal_value?,
+                week_days: value.week_days?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NotificationStepTimedConfig>
+    for NotificationStepTimedConfig {
+        fn from(value: super::NotificationStepTimedConfig) -> Self {
+            Self {
+                at_time: Ok(value.at_time),
+                month_days: Ok(value.month_days),
+                monthly_type: Ok(value.monthly_type),
+                ordinal: Ok(value.ordinal),
+                ordinal_value: Ok(value.ordinal_value),
+                week_days: Ok(value.week_days),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct NotificationStepVariant {
+        active: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        filters: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::StepFilter>>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        metadata: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepVariantMetadata>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        parent_id: ::std::result::Result<
+            ::std::option::Option<::std::option::Option<::std::string::String>>,
+            ::std::string::String,
+        >,
+        reply_callback: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepReplyCallback>,
+            ::std::string::String,
+        >,
+        should_stop_on_fail: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        template: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplate>,
+            ::std::string::String,
+        >,
+        template_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        uuid: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NotificationStepVariant {
+        fn default() -> Self {
+            Self {
+                active: Ok(Default::default()),
+                filters: Ok(Default::default()),
+                id: Ok(Default::default()),
+                metadata: Ok(Default::default()),
+                name: Ok(Default::default()),
+                parent_id: Ok(Default::default()),
+                reply_callback: Ok(Default::default()),
+                should_stop_on_fail: Ok(Default::default()),
+                template: Ok(Default::default()),
+                template_id: Ok(Default::default()),
+                uuid: Ok(Default::default()),
+            }
+        }
+    }
+    impl NotificationStepVariant {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn filters<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::StepFilter>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.filters = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for filters: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn metadata<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepVariantMetadata>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metadata = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for metadata: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn parent_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.parent_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for parent_id: {e}")
+                });
+            self
+        }
+        pub fn reply_callback<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepReplyCallback>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.reply_callback = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for reply_callback: {e}")
+                });
+            self
+        }
+        pub fn should_stop_on_fail<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.should_stop_on_fail = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for should_stop_on_fail: {e}"
+                    )
+                });
+            self
+        }
+        pub fn template<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::MessageTemplate>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template: {e}")
+                });
+            self
+        }
+        pub fn template_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template_id: {e}")
+                });
+            self
+        }
+        pub fn uuid<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.uuid = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for uuid: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NotificationStepVariant>
+    for super::NotificationStepVariant {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NotificationStepVariant,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                filters: value.filters?,
+                id: value.id?,
+                metadata: value.metadata?,
+                name: value.name?,
+                parent_id: value.parent_id?,
+                reply_callback: value.reply_callback?,
+                should_stop_on_fail: value.should_stop_on_fail?,
+                template: value.template?,
+                template_id: value.template_id?,
+                uuid: value.uuid?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NotificationStepVariant>
+    for NotificationStepVariant {
+        fn from(value: super::NotificationStepVariant) -> Self {
+            Self {
+                active: Ok(value.active),
+                filters: Ok(value.filters),
+                id: Ok(value.id),
+                metadata: Ok(value.metadata),
+                name: Ok(value.name),
+                parent_id: Ok(value.parent_id),
+                reply_callback: Ok(value.reply_callback),
+                should_stop_on_fail: Ok(value.should_stop_on_fail),
+                template: Ok(value.template),
+                template_id: Ok(value.template_id),
+                uuid: Ok(value.uuid),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct NotificationStepVariantMetadata {
+        subtype_0: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDigestRegularMetadata>,
+            ::std::string::String,
+        >,
+        subtype_1: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDigestTimedMetadata>,
+            ::std::string::String,
+        >,
+        subtype_2: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDelayRegularMetadata>,
+            ::std::string::String,
+        >,
+        subtype_3: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepDelayScheduledMetadata>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for NotificationStepVariantMetadata {
+        fn default() -> Self {
+            Self {
+                subtype_0: Ok(Default::default()),
+                subtype_1: Ok(Default::default()),
+                subtype_2: Ok(Default::default()),
+                subtype_3: Ok(Default::default()),
+            }
+        }
+    }
+    impl NotificationStepVariantMetadata {
+        pub fn subtype_0<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDigestRegularMetadata>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subtype_0 = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subtype_0: {e}")
+                });
+            self
+        }
+        pub fn subtype_1<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDigestTimedMetadata>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subtype_1 = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subtype_1: {e}")
+                });
+            self
+        }
+        pub fn subtype_2<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDelayRegularMetadata>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subtype_2 = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subtype_2: {e}")
+                });
+            self
+        }
+        pub fn subtype_3<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepDelayScheduledMetadata>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subtype_3 = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subtype_3: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<NotificationStepVariantMetadata>
+    for super::NotificationStepVariantMetadata {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: NotificationStepVariantMetadata,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                subtype_0: value.subtype_0?,
+                subtype_1: value.subtype_1?,
+                subtype_2: value.subtype_2?,
+                subtype_3: value.subtype_3?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::NotificationStepVariantMetadata>
+    for NotificationStepVariantMetadata {
+        fn from(value: super::NotificationStepVariantMetadata) -> Self {
+            Self {
+                subtype_0: Ok(value.subtype_0),
+                subtype_1: Ok(value.subtype_1),
+                subtype_2: Ok(value.subtype_2),
+                subtype_3: Ok(value.subtype_3),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct Organization {
+        api_service_level: ::std::result::Result<
+            ::std::option::Option<super::OrganizationApiServiceLevel>,
+            ::std::string::String,
+        >,
+        branding: ::std::result::Result<
+            ::std::option::Option<super::OrganizationBranding>,
+            ::std::string::String,
+        >,
+        created_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        created_by: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        default_locale: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        domain: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        external_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        language: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        logo: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        partner_configurations: ::std::result::Result<
+            ::std::vec::Vec<super::OrganizationPartnerConfiguration>,
+            ::std::string::String,
+        >,
+        product_use_cases: ::std::result::Result<
+            ::std::collections::HashMap<::std::string::String, bool>,
+            ::std::string::String,
+        >,
+        updated_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Organization {
+        fn default() -> Self {
+            Self {
+                api_service_level: Ok(Default::default()),
+                branding: Ok(Default::default()),
+                created_at: Err("no value supplied for created_at".to_string()),
+                created_by: Ok(Default::default()),
+                default_locale: Ok(Default::default()),
+                domain: Ok(Default::default()),
+                external_id: Ok(Default::default()),
+                id: Err("no value supplied for id".to_string()),
+                language: Ok(Default::default()),
+                logo: Ok(Default::default()),
+                name: Err("no value supplied for name".to_string()),
+                partner_configurations: Ok(Default::default()),
+                product_use_cases: Ok(Default::default()),
+                updated_at: Err("no value supplied for updated_at".to_string()),
+            }
+        }
+    }
+    impl Organization {
+        pub fn api_service_level<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::OrganizationApiServiceLevel>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.api_service_level = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for api_service_level: {e}")
+                });
+            self
+        }
+        pub fn branding<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::OrganizationBranding>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.branding = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for branding: {e}")
+                });
+            self
+        }
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        pub fn created_by<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_by = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_by: {e}")
+                });
+            self
+        }
+        pub fn default_locale<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.default_locale = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for default_locale: {e}")
+                });
+            self
+        }
+        pub fn domain<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.domain = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for domain: {e}"));
+            self
+        }
+        pub fn external_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.external_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for external_id: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn language<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.language = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for language: {e}")
+                });
+            self
+        }
+        pub fn logo<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.logo = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for logo: {e}"));
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn partner_configurations<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::OrganizationPartnerConfiguration>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.partner_configurations = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for partner_configurations: {e}"
+                    )
+                });
+            self
+        }
+        pub fn product_use_cases<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::collections::HashMap<::std::string::String, bool>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.product_use_cases = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for product_use_cases: {e}")
+                });
+            self
+        }
+        pub fn updated_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.updated_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for updated_at: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Organization> for super::Organization {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Organization,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                api_service_level: value.api_service_level?,
+                branding: value.branding?,
+                created_at: value.created_at?,
+                created_by: value.created_by?,
+                default_locale: value.default_locale?,
+                domain: value.domain?,
+                external_id: value.external_id?,
+                id: value.id?,
+                language: value.language?,
+                logo: value.logo?,
+                name: value.name?,
+                partner_configurations: value.partner_configurations?,
+                product_use_cases: value.product_use_cases?,
+                updated_at: value.updated_at?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Organization> for Organization {
+        fn from(value: super::Organization) -> Self {
+            Self {
+                api_service_level: Ok(value.api_service_level),
+                branding: Ok(value.branding),
+                created_at: Ok(value.created_at),
+                created_by: Ok(value.created_by),
+                default_locale: Ok(value.default_locale),
+                domain: Ok(value.domain),
+                external_id: Ok(value.external_id),
+                id: Ok(value.id),
+                language: Ok(value.language),
+                logo: Ok(value.logo),
+                name: Ok(value.name),
+                partner_configurations: Ok(value.partner_configurations),
+                product_use_cases: Ok(value.product_use_cases),
+                updated_at: Ok(value.updated_at),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrganizationBranding {
+        color: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        content_background: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        direction: ::std::result::Result<
+            ::std::option::Option<super::OrganizationBrandingDirection>,
+            ::std::string::String,
+        >,
+        font_color: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        font_family: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        logo: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OrganizationBranding {
+        fn default() -> Self {
+            Self {
+                color: Ok(Default::default()),
+                content_background: Ok(Default::default()),
+                direction: Ok(Default::default()),
+                font_color: Ok(Default::default()),
+                font_family: Ok(Default::default()),
+                logo: Ok(Default::default()),
+            }
+        }
+    }
+    impl OrganizationBranding {
+        pub fn color<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.color = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for color: {e}"));
+            self
+        }
+        pub fn content_background<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content_background = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for content_background: {e}"
+                    )
+                });
+            self
+        }
+        pub fn direction<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::OrganizationBrandingDirection>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.direction = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for direction: {e}")
+                });
+            self
+        }
+        pub fn font_color<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.font_color = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for font_color: {e}")
+                });
+            self
+        }
+        pub fn font_family<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.font_family = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for font_family: {e}")
+                });
+            self
+        }
+        pub fn logo<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.logo = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for logo: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrganizationBranding> for super::OrganizationBranding {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrganizationBranding,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                color: value.color?,
+                content_background: value.content_background?,
+                direction: value.direction?,
+                font_color: value.font_color?,
+                font_family: value.font_family?,
+                logo: value.logo?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::OrganizationBranding> for OrganizationBranding {
+        fn from(value: super::OrganizationBranding) -> Self {
+            Self {
+                color: Ok(value.color),
+                content_background: Ok(value.content_background),
+                direction: Ok(value.direction),
+                font_color: Ok(value.font_color),
+                font_family: Ok(value.font_family),
+                logo: Ok(value.logo),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrganizationBrandingEnvelope {
+        data: ::std::result::Result<super::OrganizationBranding, ::std::string::String>,
+    }
+    impl ::std::default::Default for OrganizationBrandingEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl OrganizationBrandingEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::OrganizationBranding>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrganizationBrandingEnvelope>
+    for super::OrganizationBrandingEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrganizationBrandingEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::OrganizationBrandingEnvelope>
+    for OrganizationBrandingEnvelope {
+        fn from(value: super::OrganizationBrandingEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrganizationEnvelope {
+        data: ::std::result::Result<super::Organization, ::std::string::String>,
+    }
+    impl ::std::default::Default for OrganizationEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl OrganizationEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Organization>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrganizationEnvelope> for super::OrganizationEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrganizationEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::OrganizationEnvelope> for OrganizationEnvelope {
+        fn from(value: super::OrganizationEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrganizationListEnvelope {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::Organization>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OrganizationListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl OrganizationListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Organization>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrganizationListEnvelope>
+    for super::OrganizationListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrganizationListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::OrganizationListEnvelope>
+    for OrganizationListEnvelope {
+        fn from(value: super::OrganizationListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrganizationMember {
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        invite: ::std::result::Result<
+            ::std::option::Option<super::OrganizationMemberInvite>,
+            ::std::string::String,
+        >,
+        member_status: ::std::result::Result<
+            ::std::option::Option<super::OrganizationMemberMemberStatus>,
+            ::std::string::String,
+        >,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        roles: ::std::result::Result<
+            ::std::vec::Vec<super::OrganizationMemberRolesItem>,
+            ::std::string::String,
+        >,
+        user: ::std::result::Result<
+            ::std::option::Option<super::OrganizationMemberUser>,
+            ::std::string::String,
+        >,
+        user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for OrganizationMember {
+        fn default() -> Self {
+            Self {
+                id: Err("no value supplied for id".to_string()),
+                invite: Ok(Default::default()),
+                member_status: Ok(Default::default()),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                roles: Ok(Default::default()),
+                user: Ok(Default::default()),
+                user_id: Err("no value supplied for user_id".to_string()),
+            }
+        }
+    }
+    impl OrganizationMember {
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn invite<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::OrganizationMemberInvite>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.invite = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for invite: {e}"));
+            self
+        }
+        pub fn member_status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::OrganizationMemberMemberStatus>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.member_status = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for member_status: {e}")
+                });
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn roles<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::OrganizationMemberRolesItem>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.roles = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for roles: {e}"));
+            self
+        }
+        pub fn user<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::OrganizationMemberUser>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.user = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for user: {e}"));
+            self
+        }
+        pub fn user_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for user_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrganizationMember> for super::OrganizationMember {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrganizationMember,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                id: value.id?,
+                invite: value.invite?,
+                member_status: value.member_status?,
+                organization_id: value.organization_id?,
+                roles: value.roles?,
+                user: value.user?,
+                user_id: value.user_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::OrganizationMember> for OrganizationMember {
+        fn from(value: super::OrganizationMember) -> Self {
+            Self {
+                id: Ok(value.id),
+                invite: Ok(value.invite),
+                member_status: Ok(value.member_status),
+                organization_id: Ok(value.organization_id),
+                roles: Ok(value.roles),
+                user: Ok(value.user),
+                user_id: Ok(value.user_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrganizationMemberEnvelope {
+        data: ::std::result::Result<super::OrganizationMember, ::std::string::String>,
+    }
+    impl ::std::default::Default for OrganizationMemberEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl OrganizationMemberEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::OrganizationMember>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrganizationMemberEnvelope>
+    for super::OrganizationMemberEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrganizationMemberEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::OrganizationMemberEnvelope>
+    for OrganizationMemberEnvelope {
+        fn from(value: super::OrganizationMemberEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrganizationMemberInvite {
+        answer_date: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        email: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        invitation_date: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        inviter_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        token: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OrganizationMemberInvite {
+        fn default() -> Self {
+            Self {
+                answer_date: Ok(Default::default()),
+                email: Ok(Default::default()),
+                invitation_date: Ok(Default::default()),
+                inviter_id: Ok(Default::default()),
+                token: Ok(Default::default()),
+            }
+        }
+    }
+    impl OrganizationMemberInvite {
+        pub fn answer_date<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.answer_date = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for answer_date: {e}")
+                });
+            self
+        }
+        pub fn email<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.email = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for email: {e}"));
+            self
+        }
+        pub fn invitation_date<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.invitation_date = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for invitation_date: {e}")
+                });
+            self
+        }
+        pub fn inviter_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.inviter_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for inviter_id: {e}")
+                });
+            self
+        }
+        pub fn token<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.token = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for token: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrganizationMemberInvite>
+    for super::OrganizationMemberInvite {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrganizationMemberInvite,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                answer_date: value.answer_date?,
+                email: value.email?,
+                invitation_date: value.invitation_date?,
+                inviter_id: value.inviter_id?,
+                token: value.token?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::OrganizationMemberInvite>
+    for OrganizationMemberInvite {
+        fn from(value: super::OrganizationMemberInvite) -> Self {
+            Self {
+                answer_date: Ok(value.answer_date),
+                email: Ok(value.email),
+                invitation_date: Ok(value.invitation_date),
+                inviter_id: Ok(value.inviter_id),
+                token: Ok(value.token),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrganizationMemberListEnvelope {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::OrganizationMember>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OrganizationMemberListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl OrganizationMemberListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::OrganizationMember>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrganizationMemberListEnvelope>
+    for super::OrganizationMemberListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrganizationMemberListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::OrganizationMemberListEnvelope>
+    for OrganizationMemberListEnvelope {
+        fn from(value: super::OrganizationMemberListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrganizationMemberUser {
+        email: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        first_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        last_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OrganizationMemberUser {
+        fn default() -> Self {
+            Self {
+                email: Ok(Default::default()),
+                first_name: Ok(Default::default()),
+                id: Err("no value supplied for id".to_string()),
+                last_name: Ok(Default::default()),
+            }
+        }
+    }
+    impl OrganizationMemberUser {
+        pub fn email<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.email = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for email: {e}"));
+            self
+        }
+        pub fn first_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.first_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for first_name: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn last_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.last_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for last_name: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrganizationMemberUser>
+    for super::OrganizationMemberUser {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrganizationMemberUser,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                email: value.email?,
+                first_name: value.first_name?,
+                id: value.id?,
+                last_name: value.last_name?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::OrganizationMemberUser> for OrganizationMemberUser {
+        fn from(value: super::OrganizationMemberUser) -> Self {
+            Self {
+                email: Ok(value.email),
+                first_name: Ok(value.first_name),
+                id: Ok(value.id),
+                last_name: Ok(value.last_name),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrganizationName {
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for OrganizationName {
+        fn default() -> Self {
+            Self {
+                name: Err("no value supplied for name".to_string()),
+            }
+        }
+    }
+    impl OrganizationName {
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrganizationName> for super::OrganizationName {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrganizationName,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { name: value.name? })
+        }
+    }
+    impl ::std::convert::From<super::OrganizationName> for OrganizationName {
+        fn from(value: super::OrganizationName) -> Self {
+            Self { name: Ok(value.name) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrganizationNameEnvelope {
+        data: ::std::result::Result<super::OrganizationName, ::std::string::String>,
+    }
+    impl ::std::default::Default for OrganizationNameEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl OrganizationNameEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::OrganizationName>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrganizationNameEnvelope>
+    for super::OrganizationNameEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrganizationNameEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::OrganizationNameEnvelope>
+    for OrganizationNameEnvelope {
+        fn from(value: super::OrganizationNameEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct OrganizationPartnerConfiguration {
+        access_token: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        configuration_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        partner_type: ::std::result::Result<
+            super::OrganizationPartnerConfigurationPartnerType,
+            ::std::string::String,
+        >,
+        project_ids: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        team_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for OrganizationPartnerConfiguration {
+        fn default() -> Self {
+            Self {
+                access_token: Err("no value supplied for access_token".to_string()),
+                configuration_id: Err(
+                    "no value supplied for configuration_id".to_string(),
+                ),
+                partner_type: Err("no value supplied for partner_type".to_string()),
+                project_ids: Ok(Default::default()),
+                team_id: Ok(Default::default()),
+            }
+        }
+    }
+    impl OrganizationPartnerConfiguration {
+        pub fn access_token<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.access_token = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for access_token: {e}")
+                });
+            self
+        }
+        pub fn configuration_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.configuration_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for configuration_id: {e}")
+                });
+            self
+        }
+        pub fn partner_type<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                super::OrganizationPartnerConfigurationPartnerType,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.partner_type = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for partner_type: {e}")
+                });
+            self
+        }
+        pub fn project_ids<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.project_ids = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for project_ids: {e}")
+                });
+            self
+        }
+        pub fn team_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.team_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for team_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<OrganizationPartnerConfiguration>
+    for super::OrganizationPartnerConfiguration {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: OrganizationPartnerConfiguration,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                access_token: value.access_token?,
+                configuration_id: value.configuration_id?,
+                partner_type: value.partner_type?,
+                project_ids: value.project_ids?,
+                team_id: value.team_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::OrganizationPartnerConfiguration>
+    for OrganizationPartnerConfiguration {
+        fn from(value: super::OrganizationPartnerConfiguration) -> Self {
+            Self {
+                access_token: Ok(value.access_token),
+                configuration_id: Ok(value.configuration_id),
+                partner_type: Ok(value.partner_type),
+                project_ids: Ok(value.project_ids),
+                team_id: Ok(value.team_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct PreferenceChannels {
+        chat: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        email: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        in_app: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        push: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+        sms: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+    }
+    impl ::std::default::Default for PreferenceChannels {
+        fn default() -> Self {
+            Self {
+                chat: Ok(Default::default()),
+                email: Ok(Default::default()),
+                in_app: Ok(Default::default()),
+                push: Ok(Default::default()),
+                sms: Ok(Default::default()),
+            }
+        }
+    }
+    impl PreferenceChannels {
+        pub fn chat<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.chat = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for chat: {e}"));
+            self
+        }
+        pub fn email<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.email = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for email: {e}"));
+            self
+        }
+        pub fn in_app<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.in_app = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for in_app: {e}"));
+            self
+        }
+        pub fn push<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.push = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for push: {e}"));
+            self
+        }
+        pub fn sms<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.sms = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for sms: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<PreferenceChannels> for super::PreferenceChannels {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: PreferenceChannels,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                chat: value.chat?,
+                email: value.email?,
+                in_app: value.in_app?,
+                push: value.push?,
+                sms: value.sms?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::PreferenceChannels> for PreferenceChannels {
+        fn from(value: super::PreferenceChannels) -> Self {
+            Self {
+                chat: Ok(value.chat),
+                email: Ok(value.email),
+                in_app: Ok(value.in_app),
+                push: Ok(value.push),
+                sms: Ok(value.sms),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct PreviousStepFilterPart {
+        on: ::std::result::Result<
+            super::PreviousStepFilterPartOn,
+            ::std::string::String,
+        >,
+        step: ::std::result::Result<::std::string::String, ::std::string::String>,
+        step_type: ::std::result::Result<
+            super::PreviousStepFilterPartStepType,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for PreviousStepFilterPart {
+        fn default() -> Self {
+            Self {
+                on: Err("no value supplied for on".to_string()),
+                step: Err("no value supplied for step".to_string()),
+                step_type: Err("no value supplied for step_type".to_string()),
+            }
+        }
+    }
+    impl PreviousStepFilterPart {
+        pub fn on<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::PreviousStepFilterPartOn>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.on = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for on: {e}"));
+            self
+        }
+        pub fn step<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.step = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for step: {e}"));
+            self
+        }
+        pub fn step_type<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::PreviousStepFilterPartStepType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.step_type = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for step_type: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<PreviousStepFilterPart>
+    for super::PreviousStepFilterPart {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: PreviousStepFilterPart,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                on: value.on?,
+                step: value.step?,
+                step_type: value.step_type?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::PreviousStepFilterPart> for PreviousStepFilterPart {
+        fn from(value: super::PreviousStepFilterPart) -> Self {
+            Self {
+                on: Ok(value.on),
+                step: Ok(value.step),
+                step_type: Ok(value.step_type),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct RemoveTopicSubscribersRequest {
+        subscribers: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for RemoveTopicSubscribersRequest {
+        fn default() -> Self {
+            Self {
+                subscribers: Err("no value supplied for subscribers".to_string()),
+            }
+        }
+    }
+    impl RemoveTopicSubscribersRequest {
+        pub fn subscribers<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscribers = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscribers: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<RemoveTopicSubscribersRequest>
+    for super::RemoveTopicSubscribersRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: RemoveTopicSubscribersRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                subscribers: value.subscribers?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::RemoveTopicSubscribersRequest>
+    for RemoveTopicSubscribersRequest {
+        fn from(value: super::RemoveTopicSubscribersRequest) -> Self {
+            Self {
+                subscribers: Ok(value.subscribers),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct RenameTopicRequest {
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for RenameTopicRequest {
+        fn default() -> Self {
+            Self {
+                name: Err("no value supplied for name".to_string()),
+            }
+        }
+    }
+    impl RenameTopicRequest {
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<RenameTopicRequest> for super::RenameTopicRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: RenameTopicRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { name: value.name? })
+        }
+    }
+    impl ::std::convert::From<super::RenameTopicRequest> for RenameTopicRequest {
+        fn from(value: super::RenameTopicRequest) -> Self {
+            Self { name: Ok(value.name) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct StepFilter {
+        children: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::FilterPart>>,
+            ::std::string::String,
+        >,
+        is_negated: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::StepFilterType>,
+            ::std::string::String,
+        >,
+        value: ::std::result::Result<
+            ::std::option::Option<super::StepFilterValue>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for StepFilter {
+        fn default() -> Self {
+            Self {
+                children: Ok(Default::default()),
+                is_negated: Ok(Default::default()),
+                type_: Ok(Default::default()),
+                value: Ok(Default::default()),
+            }
+        }
+    }
+    impl StepFilter {
+        pub fn children<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::FilterPart>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.children = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for children: {e}")
+                });
+            self
+        }
+        pub fn is_negated<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_negated = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_negated: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::StepFilterType>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::StepFilterValue>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.value = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for value: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<StepFilter> for super::StepFilter {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: StepFilter,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                children: value.children?,
+                is_negated: value.is_negated?,
+                type_: value.type_?,
+                value: value.value?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::StepFilter> for StepFilter {
+        fn from(value: super::StepFilter) -> Self {
+            Self {
+                children: Ok(value.children),
+                is_negated: Ok(value.is_negated),
+                type_: Ok(value.type_),
+                value: Ok(value.value),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct Subscriber {
+        avatar: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        channels: ::std::result::Result<
+            ::std::vec::Vec<super::SubscriberChannel>,
+            ::std::string::String,
+        >,
+        created_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        data: ::std::result::Result<
+            ::std::option::Option<super::CustomData>,
+            ::std::string::String,
+        >,
+        deleted: ::std::result::Result<bool, ::std::string::String>,
+        deleted_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        deleted_by: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        email: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        first_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        is_online: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        last_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        last_online_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        locale: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        phone: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        subscriber_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        updated_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        v: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+    }
+    impl ::std::default::Default for Subscriber {
+        fn default() -> Self {
+            Self {
+                avatar: Ok(Default::default()),
+                channels: Ok(Default::default()),
+                created_at: Err("no value supplied for created_at".to_string()),
+                data: Ok(Default::default()),
+                deleted: Err("no value supplied for deleted".to_string()),
+                deleted_at: Ok(Default::default()),
+                deleted_by: Ok(Default::default()),
+                email: Ok(Default::default()),
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                first_name: Ok(Default::default()),
+                id: Err("no value supplied for id".to_string()),
+                is_online: Ok(Default::default()),
+                last_name: Ok(Default::default()),
+                last_online_at: Ok(Default::default()),
+                locale: Ok(Default::default()),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                phone: Ok(Default::default()),
+                subscriber_id: Err("no value supplied for subscriber_id".to_string()),
+                updated_at: Err("no value supplied for updated_at".to_string()),
+                v: Ok(Default::default()),
+            }
+        }
+    }
+    impl Subscriber {
+        pub fn avatar<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.avatar = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for avatar: {e}"));
+            self
+        }
+        pub fn channels<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::SubscriberChannel>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channels = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channels: {e}")
+                });
+            self
+        }
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::CustomData>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn deleted<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.deleted = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for deleted: {e}")
+                });
+            self
+        }
+        pub fn deleted_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.deleted_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for deleted_at: {e}")
+                });
+            self
+        }
+        pub fn deleted_by<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.deleted_by = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for deleted_by: {e}")
+                });
+            self
+        }
+        pub fn email<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.email = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for email: {e}"));
+            self
+        }
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn first_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.first_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for first_name: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn is_online<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_online = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_online: {e}")
+                });
+            self
+        }
+        pub fn last_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.last_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for last_name: {e}")
+                });
+            self
+        }
+        pub fn last_online_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.last_online_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for last_online_at: {e}")
+                });
+            self
+        }
+        pub fn locale<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.locale = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for locale: {e}"));
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn phone<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.phone = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for phone: {e}"));
+            self
+        }
+        pub fn subscriber_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber_id: {e}")
+                });
+            self
+        }
+        pub fn updated_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.updated_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for updated_at: {e}")
+                });
+            self
+        }
+        pub fn v<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<i64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.v = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for v: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Subscriber> for super::Subscriber {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Subscriber,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                avatar: value.avatar?,
+                channels: value.channels?,
+                created_at: value.created_at?,
+                data: value.data?,
+                deleted: value.deleted?,
+                deleted_at: value.deleted_at?,
+                deleted_by: value.deleted_by?,
+                email: value.email?,
+                environment_id: value.environment_id?,
+                first_name: value.first_name?,
+                id: value.id?,
+                is_online: value.is_online?,
+                last_name: value.last_name?,
+                last_online_at: value.last_online_at?,
+                locale: value.locale?,
+                organization_id: value.organization_id?,
+                phone: value.phone?,
+                subscriber_id: value.subscriber_id?,
+                updated_at: value.updated_at?,
+                v: value.v?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Subscriber> for Subscriber {
+        fn from(value: super::Subscriber) -> Self {
+            Self {
+                avatar: Ok(value.avatar),
+                channels: Ok(value.channels),
+                created_at: Ok(value.created_at),
+                data: Ok(value.data),
+                deleted: Ok(value.deleted),
+                deleted_at: Ok(value.deleted_at),
+                deleted_by: Ok(value.deleted_by),
+                email: Ok(value.email),
+                environment_id: Ok(value.environment_id),
+                first_name: Ok(value.first_name),
+                id: Ok(value.id),
+                is_online: Ok(value.is_online),
+                last_name: Ok(value.last_name),
+                last_online_at: Ok(value.last_online_at),
+                locale: Ok(value.locale),
+                organization_id: Ok(value.organization_id),
+                phone: Ok(value.phone),
+                subscriber_id: Ok(value.subscriber_id),
+                updated_at: Ok(value.updated_at),
+                v: Ok(value.v),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberChannel {
+        credentials: ::std::result::Result<
+            super::SubscriberChannelCredentials,
+            ::std::string::String,
+        >,
+        integration_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        integration_identifier: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        provider_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for SubscriberChannel {
+        fn default() -> Self {
+            Self {
+                credentials: Err("no value supplied for credentials".to_string()),
+                integration_id: Err("no value supplied for integration_id".to_string()),
+                integration_identifier: Ok(Default::default()),
+                provider_id: Err("no value supplied for provider_id".to_string()),
+            }
+        }
+    }
+    impl SubscriberChannel {
+        pub fn credentials<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::SubscriberChannelCredentials>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.credentials = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for credentials: {e}")
+                });
+            self
+        }
+        pub fn integration_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.integration_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for integration_id: {e}")
+                });
+            self
+        }
+        pub fn integration_identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.integration_identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for integration_identifier: {e}"
+                    )
+                });
+            self
+        }
+        pub fn provider_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for provider_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberChannel> for super::SubscriberChannel {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberChannel,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                credentials: value.credentials?,
+                integration_id: value.integration_id?,
+                integration_identifier: value.integration_identifier?,
+                provider_id: value.provider_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberChannel> for SubscriberChannel {
+        fn from(value: super::SubscriberChannel) -> Self {
+            Self {
+                credentials: Ok(value.credentials),
+                integration_id: Ok(value.integration_id),
+                integration_identifier: Ok(value.integration_identifier),
+                provider_id: Ok(value.provider_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberChannelCredentials {
+        alert_uid: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        channel: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        device_tokens: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            ::std::string::String,
+        >,
+        external_url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        image_url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        state: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        title: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        webhook_url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberChannelCredentials {
+        fn default() -> Self {
+            Self {
+                alert_uid: Ok(Default::default()),
+                channel: Ok(Default::default()),
+                device_tokens: Ok(Default::default()),
+                external_url: Ok(Default::default()),
+                image_url: Ok(Default::default()),
+                state: Ok(Default::default()),
+                title: Ok(Default::default()),
+                webhook_url: Ok(Default::default()),
+            }
+        }
+    }
+    impl SubscriberChannelCredentials {
+        pub fn alert_uid<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.alert_uid = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for alert_uid: {e}")
+                });
+            self
+        }
+        pub fn channel<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channel = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channel: {e}")
+                });
+            self
+        }
+        pub fn device_tokens<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.device_tokens = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for device_tokens: {e}")
+                });
+            self
+        }
+        pub fn external_url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.external_url = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for external_url: {e}")
+                });
+            self
+        }
+        pub fn image_url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.image_url = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for image_url: {e}")
+                });
+            self
+        }
+        pub fn state<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.state = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for state: {e}"));
+            self
+        }
+        pub fn title<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.title = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for title: {e}"));
+            self
+        }
+        pub fn webhook_url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.webhook_url = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for webhook_url: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberChannelCredentials>
+    for super::SubscriberChannelCredentials {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberChannelCredentials,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                alert_uid: value.alert_uid?,
+                channel: value.channel?,
+                device_tokens: value.device_tokens?,
+                external_url: value.external_url?,
+                image_url: value.image_url?,
+                state: value.state?,
+                title: value.title?,
+                webhook_url: value.webhook_url?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberChannelCredentials>
+    for SubscriberChannelCredentials {
+        fn from(value: super::SubscriberChannelCredentials) -> Self {
+            Self {
+                alert_uid: Ok(value.alert_uid),
+                channel: Ok(value.channel),
+                device_tokens: Ok(value.device_tokens),
+                external_url: Ok(value.external_url),
+                image_url: Ok(value.image_url),
+                state: Ok(value.state),
+                title: Ok(value.title),
+                webhook_url: Ok(value.webhook_url),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberChannelInput {
+        credentials: ::std::result::Result<
+            ::std::option::Option<super::SubscriberChannelCredentials>,
+            ::std::string::String,
+        >,
+        integration_identifier: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        provider_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberChannelInput {
+        fn default() -> Self {
+            Self {
+                credentials: Ok(Default::default()),
+                integration_identifier: Ok(Default::default()),
+                provider_id: Ok(Default::default()),
+            }
+        }
+    }
+    impl SubscriberChannelInput {
+        pub fn credentials<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::SubscriberChannelCredentials>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.credentials = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for credentials: {e}")
+                });
+            self
+        }
+        pub fn integration_identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.integration_identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for integration_identifier: {e}"
+                    )
+                });
+            self
+        }
+        pub fn provider_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for provider_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberChannelInput>
+    for super::SubscriberChannelInput {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberChannelInput,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                credentials: value.credentials?,
+                integration_identifier: value.integration_identifier?,
+                provider_id: value.provider_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberChannelInput> for SubscriberChannelInput {
+        fn from(value: super::SubscriberChannelInput) -> Self {
+            Self {
+                credentials: Ok(value.credentials),
+                integration_identifier: Ok(value.integration_identifier),
+                provider_id: Ok(value.provider_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberChannelPreference {
+        enabled: ::std::result::Result<bool, ::std::string::String>,
+        type_: ::std::result::Result<super::ChannelType, ::std::string::String>,
+    }
+    impl ::std::default::Default for SubscriberChannelPreference {
+        fn default() -> Self {
+            Self {
+                enabled: Err("no value supplied for enabled".to_string()),
+                type_: Err("no value supplied for type_".to_string()),
+            }
+        }
+    }
+    impl SubscriberChannelPreference {
+        pub fn enabled<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.enabled = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for enabled: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ChannelType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberChannelPreference>
+    for super::SubscriberChannelPreference {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberChannelPreference,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                enabled: value.enabled?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberChannelPreference>
+    for SubscriberChannelPreference {
+        fn from(value: super::SubscriberChannelPreference) -> Self {
+            Self {
+                enabled: Ok(value.enabled),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberEnvelope {
+        data: ::std::result::Result<super::Subscriber, ::std::string::String>,
+    }
+    impl ::std::default::Default for SubscriberEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl SubscriberEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Subscriber>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberEnvelope> for super::SubscriberEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberEnvelope> for SubscriberEnvelope {
+        fn from(value: super::SubscriberEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberFeedPage {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::NotificationFeedItem>,
+            ::std::string::String,
+        >,
+        has_more: ::std::result::Result<bool, ::std::string::String>,
+        page: ::std::result::Result<i64, ::std::string::String>,
+        page_size: ::std::result::Result<i64, ::std::string::String>,
+        total_count: ::std::result::Result<i64, ::std::string::String>,
+    }
+    impl ::std::default::Default for SubscriberFeedPage {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+                has_more: Err("no value supplied for has_more".to_string()),
+                page: Err("no value supplied for page".to_string()),
+                page_size: Err("no value supplied for page_size".to_string()),
+                total_count: Err("no value supplied for total_count".to_string()),
+            }
+        }
+    }
+    impl SubscriberFeedPage {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::NotificationFeedItem>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn has_more<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.has_more = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for has_more: {e}")
+                });
+            self
+        }
+        pub fn page<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for page: {e}"));
+            self
+        }
+        pub fn page_size<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page_size = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for page_size: {e}")
+                });
+            self
+        }
+        pub fn total_count<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.total_count = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for total_count: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberFeedPage> for super::SubscriberFeedPage {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberFeedPage,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                has_more: value.has_more?,
+                page: value.page?,
+                page_size: value.page_size?,
+                total_count: value.total_count?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberFeedPage> for SubscriberFeedPage {
+        fn from(value: super::SubscriberFeedPage) -> Self {
+            Self {
+                data: Ok(value.data),
+                has_more: Ok(value.has_more),
+                page: Ok(value.page),
+                page_size: Ok(value.page_size),
+                total_count: Ok(value.total_count),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberGlobalPreference {
+        preference: ::std::result::Result<
+            super::SubscriberGlobalPreferencePreference,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberGlobalPreference {
+        fn default() -> Self {
+            Self {
+                preference: Err("no value supplied for preference".to_string()),
+            }
+        }
+    }
+    impl SubscriberGlobalPreference {
+        pub fn preference<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::SubscriberGlobalPreferencePreference>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.preference = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for preference: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberGlobalPreference>
+    for super::SubscriberGlobalPreference {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberGlobalPreference,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                preference: value.preference?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberGlobalPreference>
+    for SubscriberGlobalPreference {
+        fn from(value: super::SubscriberGlobalPreference) -> Self {
+            Self {
+                preference: Ok(value.preference),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberGlobalPreferenceEnvelope {
+        data: ::std::result::Result<
+            super::SubscriberGlobalPreference,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberGlobalPreferenceEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl SubscriberGlobalPreferenceEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::SubscriberGlobalPreference>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberGlobalPreferenceEnvelope>
+    for super::SubscriberGlobalPreferenceEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberGlobalPreferenceEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberGlobalPreferenceEnvelope>
+    for SubscriberGlobalPreferenceEnvelope {
+        fn from(value: super::SubscriberGlobalPreferenceEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberGlobalPreferencePreference {
+        channels: ::std::result::Result<
+            super::PreferenceChannels,
+            ::std::string::String,
+        >,
+        enabled: ::std::result::Result<bool, ::std::string::String>,
+    }
+    impl ::std::default::Default for SubscriberGlobalPreferencePreference {
+        fn default() -> Self {
+            Self {
+                channels: Err("no value supplied for channels".to_string()),
+                enabled: Err("no value supplied for enabled".to_string()),
+            }
+        }
+    }
+    impl SubscriberGlobalPreferencePreference {
+        pub fn channels<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::PreferenceChannels>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channels = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channels: {e}")
+                });
+            self
+        }
+        pub fn enabled<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.enabled = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for enabled: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberGlobalPreferencePreference>
+    for super::SubscriberGlobalPreferencePreference {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberGlobalPreferencePreference,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                channels: value.channels?,
+                enabled: value.enabled?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberGlobalPreferencePreference>
+    for SubscriberGlobalPreferencePreference {
+        fn from(value: super::SubscriberGlobalPreferencePreference) -> Self {
+            Self {
+                channels: Ok(value.channels),
+                enabled: Ok(value.enabled),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberPage {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::Subscriber>,
+            ::std::string::String,
+        >,
+        has_more: ::std::result::Result<bool, ::std::string::String>,
+        page: ::std::result::Result<i64, ::std::string::String>,
+        page_size: ::std::result::Result<i64, ::std::string::String>,
+    }
+    impl ::std::default::Default for SubscriberPage {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+                has_more: Err("no value supplied for has_more".to_string()),
+                page: Err("no value supplied for page".to_string()),
+                page_size: Err("no value supplied for page_size".to_string()),
+            }
+        }
+    }
+    impl SubscriberPage {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Subscriber>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn has_more<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.has_more = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for has_more: {e}")
+                });
+            self
+        }
+        pub fn page<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for page: {e}"));
+            self
+        }
+        pub fn page_size<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page_size = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for page_size: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberPage> for super::SubscriberPage {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberPage,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                has_more: value.has_more?,
+                page: value.page?,
+                page_size: value.page_size?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberPage> for SubscriberPage {
+        fn from(value: super::SubscriberPage) -> Self {
+            Self {
+                data: Ok(value.data),
+                has_more: Ok(value.has_more),
+                page: Ok(value.page),
+                page_size: Ok(value.page_size),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberPreference {
+        preference: ::std::result::Result<
+            super::SubscriberPreferenceSettings,
+            ::std::string::String,
+        >,
+        template: ::std::result::Result<
+            ::std::option::Option<super::SubscriberPreferenceTemplate>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::SubscriberPreferenceType>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberPreference {
+        fn default() -> Self {
+            Self {
+                preference: Err("no value supplied for preference".to_string()),
+                template: Ok(Default::default()),
+                type_: Ok(Default::default()),
+            }
+        }
+    }
+    impl SubscriberPreference {
+        pub fn preference<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::SubscriberPreferenceSettings>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.preference = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for preference: {e}")
+                });
+            self
+        }
+        pub fn template<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::SubscriberPreferenceTemplate>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::SubscriberPreferenceType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberPreference> for super::SubscriberPreference {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberPreference,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                preference: value.preference?,
+                template: value.template?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberPreference> for SubscriberPreference {
+        fn from(value: super::SubscriberPreference) -> Self {
+            Self {
+                preference: Ok(value.preference),
+                template: Ok(value.template),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberPreferenceListEnvelope {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::SubscriberPreference>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberPreferenceListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl SubscriberPreferenceListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::SubscriberPreference>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberPreferenceListEnvelope>
+    for super::SubscriberPreferenceListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberPreferenceListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberPreferenceListEnvelope>
+    for SubscriberPreferenceListEnvelope {
+        fn from(value: super::SubscriberPreferenceListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberPreferenceOverride {
+        channel: ::std::result::Result<super::ChannelType, ::std::string::String>,
+        source: ::std::result::Result<
+            super::SubscriberPreferenceOverrideSource,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberPreferenceOverride {
+        fn default() -> Self {
+            Self {
+                channel: Err("no value supplied for channel".to_string()),
+                source: Err("no value supplied for source".to_string()),
+            }
+        }
+    }
+    impl SubscriberPreferenceOverride {
+        pub fn channel<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ChannelType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channel = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channel: {e}")
+                });
+            self
+        }
+        pub fn source<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::SubscriberPreferenceOverrideSource>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.source = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for source: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberPreferenceOverride>
+    for super::SubscriberPreferenceOverride {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberPreferenceOverride,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                channel: value.channel?,
+                source: value.source?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberPreferenceOverride>
+    for SubscriberPreferenceOverride {
+        fn from(value: super::SubscriberPreferenceOverride) -> Self {
+            Self {
+                channel: Ok(value.channel),
+                source: Ok(value.source),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberPreferenceSettings {
+        channels: ::std::result::Result<
+            super::PreferenceChannels,
+            ::std::string::String,
+        >,
+        enabled: ::std::result::Result<bool, ::std::string::String>,
+        overrides: ::std::result::Result<
+            ::std::vec::Vec<super::SubscriberPreferenceOverride>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberPreferenceSettings {
+        fn default() -> Self {
+            Self {
+                channels: Err("no value supplied for channels".to_string()),
+                enabled: Err("no value supplied for enabled".to_string()),
+                overrides: Ok(Default::default()),
+            }
+        }
+    }
+    impl SubscriberPreferenceSettings {
+        pub fn channels<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::PreferenceChannels>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channels = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channels: {e}")
+                });
+            self
+        }
+        pub fn enabled<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.enabled = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for enabled: {e}")
+                });
+            self
+        }
+        pub fn overrides<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::SubscriberPreferenceOverride>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.overrides = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for overrides: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberPreferenceSettings>
+    for super::SubscriberPreferenceSettings {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberPreferenceSettings,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                channels: value.channels?,
+                enabled: value.enabled?,
+                overrides: value.overrides?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberPreferenceSettings>
+    for SubscriberPreferenceSettings {
+        fn from(value: super::SubscriberPreferenceSettings) -> Self {
+            Self {
+                channels: Ok(value.channels),
+                enabled: Ok(value.enabled),
+                overrides: Ok(value.overrides),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberPreferenceTemplate {
+        critical: ::std::result::Result<bool, ::std::string::String>,
+        data: ::std::result::Result<
+            ::std::option::Option<super::CustomData>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        tags: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        triggers: ::std::result::Result<
+            ::std::vec::Vec<super::SubscriberPreferenceTrigger>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberPreferenceTemplate {
+        fn default() -> Self {
+            Self {
+                critical: Err("no value supplied for critical".to_string()),
+                data: Ok(Default::default()),
+                id: Err("no value supplied for id".to_string()),
+                name: Err("no value supplied for name".to_string()),
+                tags: Ok(Default::default()),
+                triggers: Ok(Default::default()),
+            }
+        }
+    }
+    impl SubscriberPreferenceTemplate {
+        pub fn critical<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.critical = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for critical: {e}")
+                });
+            self
+        }
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::CustomData>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn tags<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.tags = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for tags: {e}"));
+            self
+        }
+        pub fn triggers<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::SubscriberPreferenceTrigger>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.triggers = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for triggers: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberPreferenceTemplate>
+    for super::SubscriberPreferenceTemplate {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberPreferenceTemplate,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                critical: value.critical?,
+                data: value.data?,
+                id: value.id?,
+                name: value.name?,
+                tags: value.tags?,
+                triggers: value.triggers?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberPreferenceTemplate>
+    for SubscriberPreferenceTemplate {
+        fn from(value: super::SubscriberPreferenceTemplate) -> Self {
+            Self {
+                critical: Ok(value.critical),
+                data: Ok(value.data),
+                id: Ok(value.id),
+                name: Ok(value.name),
+                tags: Ok(value.tags),
+                triggers: Ok(value.triggers),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberPreferenceTrigger {
+        identifier: ::std::result::Result<::std::string::String, ::std::string::String>,
+        reserved_variables: ::std::result::Result<
+            ::std::vec::Vec<super::SubscriberPreferenceTriggerReservedVariablesItem>,
+            ::std::string::String,
+        >,
+        subscriber_variables: ::std::result::Result<
+            ::std::vec::Vec<super::SubscriberPreferenceTriggerVariable>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            super::SubscriberPreferenceTriggerType,
+            ::std::string::String,
+        >,
+        variables: ::std::result::Result<
+            ::std::vec::Vec<super::SubscriberPreferenceTriggerVariable>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberPreferenceTrigger {
+        fn default() -> Self {
+            Self {
+                identifier: Err("no value supplied for identifier".to_string()),
+                reserved_variables: Ok(Default::default()),
+                subscriber_variables: Ok(Default::default()),
+                type_: Err("no value supplied for type_".to_string()),
+                variables: Err("no value supplied for variables".to_string()),
+            }
+        }
+    }
+    impl SubscriberPreferenceTrigger {
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn reserved_variables<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::SubscriberPreferenceTriggerReservedVariablesItem>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.reserved_variables = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for reserved_variables: {e}"
+                    )
+                });
+            self
+        }
+        pub fn subscriber_variables<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::SubscriberPreferenceTriggerVariable>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_variables = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for subscriber_variables: {e}"
+                    )
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::SubscriberPreferenceTriggerType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn variables<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::SubscriberPreferenceTriggerVariable>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.variables = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for variables: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberPreferenceTrigger>
+    for super::SubscriberPreferenceTrigger {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberPreferenceTrigger,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                identifier: value.identifier?,
+                reserved_variables: value.reserved_variables?,
+                subscriber_variables: value.subscriber_variables?,
+                type_: value.type_?,
+                variables: value.variables?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberPreferenceTrigger>
+    for SubscriberPreferenceTrigger {
+        fn from(value: super::SubscriberPreferenceTrigger) -> Self {
+            Self {
+                identifier: Ok(value.identifier),
+                reserved_variables: Ok(value.reserved_variables),
+                subscriber_variables: Ok(value.subscriber_variables),
+                type_: Ok(value.type_),
+                variables: Ok(value.variables),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberPreferenceTriggerReservedVariablesItem {
+        type_: ::std::result::Result<
+            super::SubscriberPreferenceTriggerReservedVariablesItemType,
+            ::std::string::String,
+        >,
+        variables: ::std::result::Result<
+            ::std::vec::Vec<super::SubscriberPreferenceTriggerVariable>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberPreferenceTriggerReservedVariablesItem {
+        fn default() -> Self {
+            Self {
+                type_: Err("no value supplied for type_".to_string()),
+                variables: Err("no value supplied for variables".to_string()),
+            }
+        }
+    }
+    impl SubscriberPreferenceTriggerReservedVariablesItem {
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                super::SubscriberPreferenceTriggerReservedVariablesItemType,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn variables<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::SubscriberPreferenceTriggerVariable>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.variables = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for variables: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberPreferenceTriggerReservedVariablesItem>
+    for super::SubscriberPreferenceTriggerReservedVariablesItem {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberPreferenceTriggerReservedVariablesItem,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                type_: value.type_?,
+                variables: value.variables?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberPreferenceTriggerReservedVariablesItem>
+    for SubscriberPreferenceTriggerReservedVariablesItem {
+        fn from(value: super::SubscriberPreferenceTriggerReservedVariablesItem) -> Self {
+            Self {
+                type_: Ok(value.type_),
+                variables: Ok(value.variables),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberPreferenceTriggerVariable {
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::SubscriberPreferenceTriggerVariableType>,
+            ::std::string::String,
+        >,
+        value: ::std::result::Result<
+            ::std::option::Option<::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberPreferenceTriggerVariable {
+        fn default() -> Self {
+            Self {
+                name: Err("no value supplied for name".to_string()),
+                type_: Ok(Default::default()),
+                value: Ok(Default::default()),
+            }
+        }
+    }
+    impl SubscriberPreferenceTriggerVariable {
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::SubscriberPreferenceTriggerVariableType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.value = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for value: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberPreferenceTriggerVariable>
+    for super::SubscriberPreferenceTriggerVariable {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberPreferenceTriggerVariable,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                name: value.name?,
+                type_: value.type_?,
+                value: value.value?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberPreferenceTriggerVariable>
+    for SubscriberPreferenceTriggerVariable {
+        fn from(value: super::SubscriberPreferenceTriggerVariable) -> Self {
+            Self {
+                name: Ok(value.name),
+                type_: Ok(value.type_),
+                value: Ok(value.value),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberWorkflowPreference {
+        preference: ::std::result::Result<
+            super::SubscriberPreferenceSettings,
+            ::std::string::String,
+        >,
+        template: ::std::result::Result<
+            super::SubscriberPreferenceTemplate,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::SubscriberWorkflowPreferenceType>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberWorkflowPreference {
+        fn default() -> Self {
+            Self {
+                preference: Err("no value supplied for preference".to_string()),
+                template: Err("no value supplied for template".to_string()),
+                type_: Ok(Default::default()),
+            }
+        }
+    }
+    impl SubscriberWorkflowPreference {
+        pub fn preference<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::SubscriberPreferenceSettings>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.preference = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for preference: {e}")
+                });
+            self
+        }
+        pub fn template<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::SubscriberPreferenceTemplate>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::SubscriberWorkflowPreferenceType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberWorkflowPreference>
+    for super::SubscriberWorkflowPreference {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberWorkflowPreference,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                preference: value.preference?,
+                template: value.template?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberWorkflowPreference>
+    for SubscriberWorkflowPreference {
+        fn from(value: super::SubscriberWorkflowPreference) -> Self {
+            Self {
+                preference: Ok(value.preference),
+                template: Ok(value.template),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberWorkflowPreferenceEnvelope {
+        data: ::std::result::Result<
+            super::SubscriberWorkflowPreference,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberWorkflowPreferenceEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl SubscriberWorkflowPreferenceEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::SubscriberWorkflowPreference>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberWorkflowPreferenceEnvelope>
+    for super::SubscriberWorkflowPreferenceEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberWorkflowPreferenceEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberWorkflowPreferenceEnvelope>
+    for SubscriberWorkflowPreferenceEnvelope {
+        fn from(value: super::SubscriberWorkflowPreferenceEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct SubscriberWorkflowPreferenceListEnvelope {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::SubscriberWorkflowPreference>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for SubscriberWorkflowPreferenceListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl SubscriberWorkflowPreferenceListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::SubscriberWorkflowPreference>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<SubscriberWorkflowPreferenceListEnvelope>
+    for super::SubscriberWorkflowPreferenceListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: SubscriberWorkflowPreferenceListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::SubscriberWorkflowPreferenceListEnvelope>
+    for SubscriberWorkflowPreferenceListEnvelope {
+        fn from(value: super::SubscriberWorkflowPreferenceListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TemplateVariable {
+        default_value: ::std::result::Result<
+            ::std::option::Option<super::TemplateVariableDefaultValue>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        required: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<super::TemplateVariableType, ::std::string::String>,
+    }
+    impl ::std::default::Default for TemplateVariable {
+        fn default() -> Self {
+            Self {
+                default_value: Ok(Default::default()),
+                name: Err("no value supplied for name".to_string()),
+                required: Ok(Default::default()),
+                type_: Err("no value supplied for type_".to_string()),
+            }
+        }
+    }
+    impl TemplateVariable {
+        pub fn default_value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::TemplateVariableDefaultValue>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.default_value = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for default_value: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn required<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.required = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for required: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::TemplateVariableType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TemplateVariable> for super::TemplateVariable {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TemplateVariable,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                default_value: value.default_value?,
+                name: value.name?,
+                required: value.required?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TemplateVariable> for TemplateVariable {
+        fn from(value: super::TemplateVariable) -> Self {
+            Self {
+                default_value: Ok(value.default_value),
+                name: Ok(value.name),
+                required: Ok(value.required),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct Tenant {
+        created_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        data: ::std::result::Result<
+            ::std::option::Option<super::CustomData>,
+            ::std::string::String,
+        >,
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        identifier: ::std::result::Result<::std::string::String, ::std::string::String>,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        updated_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Tenant {
+        fn default() -> Self {
+            Self {
+                created_at: Err("no value supplied for created_at".to_string()),
+                data: Ok(Default::default()),
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                identifier: Err("no value supplied for identifier".to_string()),
+                name: Ok(Default::default()),
+                updated_at: Err("no value supplied for updated_at".to_string()),
+            }
+        }
+    }
+    impl Tenant {
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::CustomData>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn updated_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.updated_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for updated_at: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Tenant> for super::Tenant {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Tenant,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                created_at: value.created_at?,
+                data: value.data?,
+                environment_id: value.environment_id?,
+                id: value.id?,
+                identifier: value.identifier?,
+                name: value.name?,
+                updated_at: value.updated_at?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Tenant> for Tenant {
+        fn from(value: super::Tenant) -> Self {
+            Self {
+                created_at: Ok(value.created_at),
+                data: Ok(value.data),
+                environment_id: Ok(value.environment_id),
+                id: Ok(value.id),
+                identifier: Ok(value.identifier),
+                name: Ok(value.name),
+                updated_at: Ok(value.updated_at),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TenantEnvelope {
+        data: ::std::result::Result<super::Tenant, ::std::string::String>,
+    }
+    impl ::std::default::Default for TenantEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl TenantEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Tenant>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TenantEnvelope> for super::TenantEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TenantEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::TenantEnvelope> for TenantEnvelope {
+        fn from(value: super::TenantEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TenantFilterPart {
+        field: ::std::result::Result<::std::string::String, ::std::string::String>,
+        on: ::std::result::Result<super::TenantFilterPartOn, ::std::string::String>,
+        operator: ::std::result::Result<super::FieldOperator, ::std::string::String>,
+        value: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for TenantFilterPart {
+        fn default() -> Self {
+            Self {
+                field: Err("no value supplied for field".to_string()),
+                on: Err("no value supplied for on".to_string()),
+                operator: Err("no value supplied for operator".to_string()),
+                value: Err("no value supplied for value".to_string()),
+            }
+        }
+    }
+    impl TenantFilterPart {
+        pub fn field<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.field = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for field: {e}"));
+            self
+        }
+        pub fn on<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::TenantFilterPartOn>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.on = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for on: {e}"));
+            self
+        }
+        pub fn operator<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::FieldOperator>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.operator = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for operator: {e}")
+                });
+            self
+        }
+        pub fn value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.value = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for value: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TenantFilterPart> for super::TenantFilterPart {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TenantFilterPart,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                field: value.field?,
+                on: value.on?,
+                operator: value.operator?,
+                value: value.value?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TenantFilterPart> for TenantFilterPart {
+        fn from(value: super::TenantFilterPart) -> Self {
+            Self {
+                field: Ok(value.field),
+                on: Ok(value.on),
+                operator: Ok(value.operator),
+                value: Ok(value.value),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TenantPage {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::Tenant>,
+            ::std::string::String,
+        >,
+        has_more: ::std::result::Result<bool, ::std::string::String>,
+        page: ::std::result::Result<i64, ::std::string::String>,
+        page_size: ::std::result::Result<i64, ::std::string::String>,
+    }
+    impl ::std::default::Default for TenantPage {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+                has_more: Err("no value supplied for has_more".to_string()),
+                page: Err("no value supplied for page".to_string()),
+                page_size: Err("no value supplied for page_size".to_string()),
+            }
+        }
+    }
+    impl TenantPage {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Tenant>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn has_more<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.has_more = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for has_more: {e}")
+                });
+            self
+        }
+        pub fn page<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for page: {e}"));
+            self
+        }
+        pub fn page_size<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page_size = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for page_size: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TenantPage> for super::TenantPage {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TenantPage,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                has_more: value.has_more?,
+                page: value.page?,
+                page_size: value.page_size?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TenantPage> for TenantPage {
+        fn from(value: super::TenantPage) -> Self {
+            Self {
+                data: Ok(value.data),
+                has_more: Ok(value.has_more),
+                page: Ok(value.page),
+                page_size: Ok(value.page_size),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct Topic {
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        key: ::std::result::Result<::std::string::String, ::std::string::String>,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        subscribers: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Topic {
+        fn default() -> Self {
+            Self {
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                key: Err("no value supplied for key".to_string()),
+                name: Err("no value supplied for name".to_string()),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                subscribers: Err("no value supplied for subscribers".to_string()),
+            }
+        }
+    }
+    impl Topic {
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.key = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for key: {e}"));
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn subscribers<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscribers = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscribers: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Topic> for super::Topic {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Topic,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                environment_id: value.environment_id?,
+                id: value.id?,
+                key: value.key?,
+                name: value.name?,
+                organization_id: value.organization_id?,
+                subscribers: value.subscribers?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Topic> for Topic {
+        fn from(value: super::Topic) -> Self {
+            Self {
+                environment_id: Ok(value.environment_id),
+                id: Ok(value.id),
+                key: Ok(value.key),
+                name: Ok(value.name),
+                organization_id: Ok(value.organization_id),
+                subscribers: Ok(value.subscribers),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TopicCreated {
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        key: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for TopicCreated {
+        fn default() -> Self {
+            Self {
+                id: Err("no value supplied for id".to_string()),
+                key: Err("no value supplied for key".to_string()),
+            }
+        }
+    }
+    impl TopicCreated {
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.key = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for key: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TopicCreated> for super::TopicCreated {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TopicCreated,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                id: value.id?,
+                key: value.key?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TopicCreated> for TopicCreated {
+        fn from(value: super::TopicCreated) -> Self {
+            Self {
+                id: Ok(value.id),
+                key: Ok(value.key),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TopicCreatedEnvelope {
+        data: ::std::result::Result<super::TopicCreated, ::std::string::String>,
+    }
+    impl ::std::default::Default for TopicCreatedEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl TopicCreatedEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::TopicCreated>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TopicCreatedEnvelope> for super::TopicCreatedEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TopicCreatedEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::TopicCreatedEnvelope> for TopicCreatedEnvelope {
+        fn from(value: super::TopicCreatedEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TopicEnvelope {
+        data: ::std::result::Result<super::Topic, ::std::string::String>,
+    }
+    impl ::std::default::Default for TopicEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl TopicEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Topic>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TopicEnvelope> for super::TopicEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TopicEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::TopicEnvelope> for TopicEnvelope {
+        fn from(value: super::TopicEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TopicPage {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::Topic>,
+            ::std::string::String,
+        >,
+        page: ::std::result::Result<i64, ::std::string::String>,
+        page_size: ::std::result::Result<i64, ::std::string::String>,
+        total_count: ::std::result::Result<i64, ::std::string::String>,
+    }
+    impl ::std::default::Default for TopicPage {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+                page: Err("no value supplied for page".to_string()),
+                page_size: Err("no value supplied for page_size".to_string()),
+                total_count: Err("no value supplied for total_count".to_string()),
+            }
+        }
+    }
+    impl TopicPage {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Topic>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn page<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for page: {e}"));
+            self
+        }
+        pub fn page_size<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page_size = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for page_size: {e}")
+                });
+            self
+        }
+        pub fn total_count<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.total_count = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for total_count: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TopicPage> for super::TopicPage {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TopicPage,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                page: value.page?,
+                page_size: value.page_size?,
+                total_count: value.total_count?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TopicPage> for TopicPage {
+        fn from(value: super::TopicPage) -> Self {
+            Self {
+                data: Ok(value.data),
+                page: Ok(value.page),
+                page_size: Ok(value.page_size),
+                total_count: Ok(value.total_count),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TopicSubscriber {
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        external_subscriber_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        subscriber_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        topic_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        topic_key: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for TopicSubscriber {
+        fn default() -> Self {
+            Self {
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                external_subscriber_id: Err(
+                    "no value supplied for external_subscriber_id".to_string(),
+                ),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                subscriber_id: Err("no value supplied for subscriber_id".to_string()),
+                topic_id: Err("no value supplied for topic_id".to_string()),
+                topic_key: Err("no value supplied for topic_key".to_string()),
+            }
+        }
+    }
+    impl TopicSubscriber {
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn external_subscriber_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.external_subscriber_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for external_subscriber_id: {e}"
+                    )
+                });
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn subscriber_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber_id: {e}")
+                });
+            self
+        }
+        pub fn topic_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.topic_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for topic_id: {e}")
+                });
+            self
+        }
+        pub fn topic_key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.topic_key = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for topic_key: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TopicSubscriber> for super::TopicSubscriber {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TopicSubscriber,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                environment_id: value.environment_id?,
+                external_subscriber_id: value.external_subscriber_id?,
+                organization_id: value.organization_id?,
+                subscriber_id: value.subscriber_id?,
+                topic_id: value.topic_id?,
+                topic_key: value.topic_key?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TopicSubscriber> for TopicSubscriber {
+        fn from(value: super::TopicSubscriber) -> Self {
+            Self {
+                environment_id: Ok(value.environment_id),
+                external_subscriber_id: Ok(value.external_subscriber_id),
+                organization_id: Ok(value.organization_id),
+                subscriber_id: Ok(value.subscriber_id),
+                topic_id: Ok(value.topic_id),
+                topic_key: Ok(value.topic_key),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TopicSubscriberEnvelope {
+        data: ::std::result::Result<super::TopicSubscriber, ::std::string::String>,
+    }
+    impl ::std::default::Default for TopicSubscriberEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl TopicSubscriberEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::TopicSubscriber>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TopicSubscriberEnvelope>
+    for super::TopicSubscriberEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TopicSubscriberEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::TopicSubscriberEnvelope>
+    for TopicSubscriberEnvelope {
+        fn from(value: super::TopicSubscriberEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TopicSubscribersAddResult {
+        failed: ::std::result::Result<
+            ::std::option::Option<super::TopicSubscribersAddResultFailed>,
+            ::std::string::String,
+        >,
+        succeeded: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TopicSubscribersAddResult {
+        fn default() -> Self {
+            Self {
+                failed: Ok(Default::default()),
+                succeeded: Err("no value supplied for succeeded".to_string()),
+            }
+        }
+    }
+    impl TopicSubscribersAddResult {
+        pub fn failed<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::TopicSubscribersAddResultFailed>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.failed = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for failed: {e}"));
+            self
+        }
+        pub fn succeeded<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.succeeded = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for succeeded: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TopicSubscribersAddResult>
+    for super::TopicSubscribersAddResult {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TopicSubscribersAddResult,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                failed: value.failed?,
+                succeeded: value.succeeded?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TopicSubscribersAddResult>
+    for TopicSubscribersAddResult {
+        fn from(value: super::TopicSubscribersAddResult) -> Self {
+            Self {
+                failed: Ok(value.failed),
+                succeeded: Ok(value.succeeded),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TopicSubscribersAddResultEnvelope {
+        data: ::std::result::Result<
+            super::TopicSubscribersAddResult,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TopicSubscribersAddResultEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl TopicSubscribersAddResultEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::TopicSubscribersAddResult>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TopicSubscribersAddResultEnvelope>
+    for super::TopicSubscribersAddResultEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TopicSubscribersAddResultEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::TopicSubscribersAddResultEnvelope>
+    for TopicSubscribersAddResultEnvelope {
+        fn from(value: super::TopicSubscribersAddResultEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TopicSubscribersAddResultFailed {
+        not_found: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TopicSubscribersAddResultFailed {
+        fn default() -> Self {
+            Self {
+                not_found: Ok(Default::default()),
+            }
+        }
+    }
+    impl TopicSubscribersAddResultFailed {
+        pub fn not_found<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.not_found = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for not_found: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TopicSubscribersAddResultFailed>
+    for super::TopicSubscribersAddResultFailed {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TopicSubscribersAddResultFailed,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                not_found: value.not_found?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TopicSubscribersAddResultFailed>
+    for TopicSubscribersAddResultFailed {
+        fn from(value: super::TopicSubscribersAddResultFailed) -> Self {
+            Self {
+                not_found: Ok(value.not_found),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TriggerEventRequest {
+        actor: ::std::result::Result<
+            ::std::option::Option<super::TriggerActor>,
+            ::std::string::String,
+        >,
+        bridge_url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        controls: ::std::result::Result<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        overrides: ::std::result::Result<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            ::std::string::String,
+        >,
+        payload: ::std::result::Result<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            ::std::string::String,
+        >,
+        tenant: ::std::result::Result<
+            ::std::option::Option<super::TriggerTenant>,
+            ::std::string::String,
+        >,
+        to: ::std::result::Result<super::TriggerRecipients, ::std::string::String>,
+        transaction_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TriggerEventRequest {
+        fn default() -> Self {
+            Self {
+                actor: Ok(Default::default()),
+                bridge_url: Ok(Default::default()),
+                controls: Ok(Default::default()),
+                name: Err("no value supplied for name".to_string()),
+                overrides: Ok(Default::default()),
+                payload: Ok(Default::default()),
+                tenant: Ok(Default::default()),
+                to: Err("no value supplied for to".to_string()),
+                transaction_id: Ok(Default::default()),
+            }
+        }
+    }
+    impl TriggerEventRequest {
+        pub fn actor<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::TriggerActor>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.actor = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for actor: {e}"));
+            self
+        }
+        pub fn bridge_url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.bridge_url = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for bridge_url: {e}")
+                });
+            self
+        }
+        pub fn controls<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.controls = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for controls: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn overrides<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.overrides = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for overrides: {e}")
+                });
+            self
+        }
+        pub fn payload<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.payload = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for payload: {e}")
+                });
+            self
+        }
+        pub fn tenant<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::TriggerTenant>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.tenant = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for tenant: {e}"));
+            self
+        }
+        pub fn to<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::TriggerRecipients>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.to = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for to: {e}"));
+            self
+        }
+        pub fn transaction_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.transaction_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for transaction_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TriggerEventRequest> for super::TriggerEventRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TriggerEventRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                actor: value.actor?,
+                bridge_url: value.bridge_url?,
+                controls: value.controls?,
+                name: value.name?,
+                overrides: value.overrides?,
+                payload: value.payload?,
+                tenant: value.tenant?,
+                to: value.to?,
+                transaction_id: value.transaction_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TriggerEventRequest> for TriggerEventRequest {
+        fn from(value: super::TriggerEventRequest) -> Self {
+            Self {
+                actor: Ok(value.actor),
+                bridge_url: Ok(value.bridge_url),
+                controls: Ok(value.controls),
+                name: Ok(value.name),
+                overrides: Ok(value.overrides),
+                payload: Ok(value.payload),
+                tenant: Ok(value.tenant),
+                to: Ok(value.to),
+                transaction_id: Ok(value.transaction_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TriggerEventResult {
+        acknowledged: ::std::result::Result<bool, ::std::string::String>,
+        error: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            super::TriggerEventResultStatus,
+            ::std::string::String,
+        >,
+        transaction_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TriggerEventResult {
+        fn default() -> Self {
+            Self {
+                acknowledged: Err("no value supplied for acknowledged".to_string()),
+                error: Ok(Default::default()),
+                status: Err("no value supplied for status".to_string()),
+                transaction_id: Ok(Default::default()),
+            }
+        }
+    }
+    impl TriggerEventResult {
+        pub fn acknowledged<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.acknowledged = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for acknowledged: {e}")
+                });
+            self
+        }
+        pub fn error<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.error = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for error: {e}"));
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::TriggerEventResultStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+        pub fn transaction_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.transaction_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for transaction_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TriggerEventResult> for super::TriggerEventResult {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TriggerEventResult,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                acknowledged: value.acknowledged?,
+                error: value.error?,
+                status: value.status?,
+                transaction_id: value.transaction_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TriggerEventResult> for TriggerEventResult {
+        fn from(value: super::TriggerEventResult) -> Self {
+            Self {
+                acknowledged: Ok(value.acknowledged),
+                error: Ok(value.error),
+                status: Ok(value.status),
+                transaction_id: Ok(value.transaction_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TriggerEventResultEnvelope {
+        data: ::std::result::Result<super::TriggerEventResult, ::std::string::String>,
+    }
+    impl ::std::default::Default for TriggerEventResultEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl TriggerEventResultEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::TriggerEventResult>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TriggerEventResultEnvelope>
+    for super::TriggerEventResultEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TriggerEventResultEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::TriggerEventResultEnvelope>
+    for TriggerEventResultEnvelope {
+        fn from(value: super::TriggerEventResultEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TriggerEventResultListEnvelope {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::TriggerEventResult>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TriggerEventResultListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl TriggerEventResultListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::TriggerEventResult>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TriggerEventResultListEnvelope>
+    for super::TriggerEventResultListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TriggerEventResultListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::TriggerEventResultListEnvelope>
+    for TriggerEventResultListEnvelope {
+        fn from(value: super::TriggerEventResultListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TriggerSubscriber {
+        avatar: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        channels: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::SubscriberChannelInput>>,
+            ::std::string::String,
+        >,
+        data: ::std::result::Result<
+            ::std::option::Option<super::CustomData>,
+            ::std::string::String,
+        >,
+        email: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        first_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        last_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        locale: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        phone: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        subscriber_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TriggerSubscriber {
+        fn default() -> Self {
+            Self {
+                avatar: Ok(Default::default()),
+                channels: Ok(Default::default()),
+                data: Ok(Default::default()),
+                email: Ok(Default::default()),
+                first_name: Ok(Default::default()),
+                last_name: Ok(Default::default()),
+                locale: Ok(Default::default()),
+                phone: Ok(Default::default()),
+                subscriber_id: Err("no value supplied for subscriber_id".to_string()),
+            }
+        }
+    }
+    impl TriggerSubscriber {
+        pub fn avatar<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.avatar = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for avatar: {e}"));
+            self
+        }
+        pub fn channels<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::SubscriberChannelInput>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channels = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channels: {e}")
+                });
+            self
+        }
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::CustomData>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn email<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.email = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for email: {e}"));
+            self
+        }
+        pub fn first_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.first_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for first_name: {e}")
+                });
+            self
+        }
+        pub fn last_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.last_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for last_name: {e}")
+                });
+            self
+        }
+        pub fn locale<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.locale = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for locale: {e}"));
+            self
+        }
+        pub fn phone<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.phone = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for phone: {e}"));
+            self
+        }
+        pub fn subscriber_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TriggerSubscriber> for super::TriggerSubscriber {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TriggerSubscriber,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                avatar: value.avatar?,
+                channels: value.channels?,
+                data: value.data?,
+                email: value.email?,
+                first_name: value.first_name?,
+                last_name: value.last_name?,
+                locale: value.locale?,
+                phone: value.phone?,
+                subscriber_id: value.subscriber_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TriggerSubscriber> for TriggerSubscriber {
+        fn from(value: super::TriggerSubscriber) -> Self {
+            Self {
+                avatar: Ok(value.avatar),
+                channels: Ok(value.channels),
+                data: Ok(value.data),
+                email: Ok(value.email),
+                first_name: Ok(value.first_name),
+                last_name: Ok(value.last_name),
+                locale: Ok(value.locale),
+                phone: Ok(value.phone),
+                subscriber_id: Ok(value.subscriber_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TriggerTenantObject {
+        data: ::std::result::Result<
+            ::std::option::Option<super::CustomData>,
+            ::std::string::String,
+        >,
+        identifier: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TriggerTenantObject {
+        fn default() -> Self {
+            Self {
+                data: Ok(Default::default()),
+                identifier: Ok(Default::default()),
+                name: Ok(Default::default()),
+            }
+        }
+    }
+    impl TriggerTenantObject {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::CustomData>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TriggerTenantObject> for super::TriggerTenantObject {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TriggerTenantObject,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                identifier: value.identifier?,
+                name: value.name?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TriggerTenantObject> for TriggerTenantObject {
+        fn from(value: super::TriggerTenantObject) -> Self {
+            Self {
+                data: Ok(value.data),
+                identifier: Ok(value.identifier),
+                name: Ok(value.name),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TriggerTopic {
+        topic_key: ::std::result::Result<::std::string::String, ::std::string::String>,
+        type_: ::std::result::Result<super::TriggerTopicType, ::std::string::String>,
+    }
+    impl ::std::default::Default for TriggerTopic {
+        fn default() -> Self {
+            Self {
+                topic_key: Err("no value supplied for topic_key".to_string()),
+                type_: Err("no value supplied for type_".to_string()),
+            }
+        }
+    }
+    impl TriggerTopic {
+        pub fn topic_key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.topic_key = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for topic_key: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::TriggerTopicType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TriggerTopic> for super::TriggerTopic {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TriggerTopic,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                topic_key: value.topic_key?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TriggerTopic> for TriggerTopic {
+        fn from(value: super::TriggerTopic) -> Self {
+            Self {
+                topic_key: Ok(value.topic_key),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UnseenCount {
+        count: ::std::result::Result<i64, ::std::string::String>,
+    }
+    impl ::std::default::Default for UnseenCount {
+        fn default() -> Self {
+            Self {
+                count: Err("no value supplied for count".to_string()),
+            }
+        }
+    }
+    impl UnseenCount {
+        pub fn count<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.count = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for count: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UnseenCount> for super::UnseenCount {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UnseenCount,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { count: value.count? })
+        }
+    }
+    impl ::std::convert::From<super::UnseenCount> for UnseenCount {
+        fn from(value: super::UnseenCount) -> Self {
+            Self { count: Ok(value.count) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UnseenCountEnvelope {
+        data: ::std::result::Result<super::UnseenCount, ::std::string::String>,
+    }
+    impl ::std::default::Default for UnseenCountEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl UnseenCountEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::UnseenCount>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UnseenCountEnvelope> for super::UnseenCountEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UnseenCountEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::UnseenCountEnvelope> for UnseenCountEnvelope {
+        fn from(value: super::UnseenCountEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateIntegrationRequest {
+        active: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        check: ::std::result::Result<bool, ::std::string::String>,
+        conditions: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::StepFilter>>,
+            ::std::string::String,
+        >,
+        credentials: ::std::result::Result<
+            ::std::option::Option<super::IntegrationCredentials>,
+            ::std::string::String,
+        >,
+        environment_id: ::std::result::Result<
+            ::std::option::Option<super::ObjectId>,
+            ::std::string::String,
+        >,
+        identifier: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        remove_novu_branding: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UpdateIntegrationRequest {
+        fn default() -> Self {
+            Self {
+                active: Ok(Default::default()),
+                check: Ok(super::defaults::default_bool::<true>()),
+                conditions: Ok(Default::default()),
+                credentials: Ok(Default::default()),
+                environment_id: Ok(Default::default()),
+                identifier: Ok(Default::default()),
+                name: Ok(Default::default()),
+                remove_novu_branding: Ok(Default::default()),
+            }
+        }
+    }
+    impl UpdateIntegrationRequest {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn check<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.check = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for check: {e}"));
+            self
+        }
+        pub fn conditions<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::StepFilter>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.conditions = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for conditions: {e}")
+                });
+            self
+        }
+        pub fn credentials<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::IntegrationCredentials>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.credentials = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for credentials: {e}")
+                });
+            self
+        }
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::ObjectId>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn remove_novu_branding<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.remove_novu_branding = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for remove_novu_branding: {e}"
+                    )
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateIntegrationRequest>
+    for super::UpdateIntegrationRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateIntegrationRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                check: value.check?,
+                conditions: value.conditions?,
+                credentials: value.credentials?,
+                environment_id: value.environment_id?,
+                identifier: value.identifier?,
+                name: value.name?,
+                remove_novu_branding: value.remove_novu_branding?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateIntegrationRequest>
+    for UpdateIntegrationRequest {
+        fn from(value: super::UpdateIntegrationRequest) -> Self {
+            Self {
+                active: Ok(value.active),
+                check: Ok(value.check),
+                conditions: Ok(value.conditions),
+                credentials: Ok(value.credentials),
+                environment_id: Ok(value.environment_id),
+                identifier: Ok(value.identifier),
+                name: Ok(value.name),
+                remove_novu_branding: Ok(value.remove_novu_branding),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateLayoutRequest {
+        content: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        description: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        identifier: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        is_default: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        variables: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::TemplateVariable>>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UpdateLayoutRequest {
+        fn default() -> Self {
+            Self {
+                content: Ok(Default::default()),
+                description: Ok(Default::default()),
+                identifier: Ok(Default::default()),
+                is_default: Ok(Default::default()),
+                name: Ok(Default::default()),
+                variables: Ok(Default::default()),
+            }
+        }
+    }
+    impl UpdateLayoutRequest {
+        pub fn content<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for content: {e}")
+                });
+            self
+        }
+        pub fn description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for description: {e}")
+                });
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn is_default<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_default = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_default: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn variables<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::TemplateVariable>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.variables = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for variables: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateLayoutRequest> for super::UpdateLayoutRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateLayoutRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                content: value.content?,
+                description: value.description?,
+                identifier: value.identifier?,
+                is_default: value.is_default?,
+                name: value.name?,
+                variables: value.variables?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateLayoutRequest> for UpdateLayoutRequest {
+        fn from(value: super::UpdateLayoutRequest) -> Self {
+            Self {
+                content: Ok(value.content),
+                description: Ok(value.description),
+                identifier: Ok(value.identifier),
+                is_default: Ok(value.is_default),
+                name: Ok(value.name),
+                variables: Ok(value.variables),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateOrganizationBrandingRequest {
+        color: ::std::result::Result<
+            ::std::option::Option<super::UpdateOrganizationBrandingRequestColor>,
+            ::std::string::String,
+        >,
+        content_background: ::std::result::Result<
+            ::std::option::Option<
+                super::UpdateOrganizationBrandingRequestContentBackground,
+            >,
+            ::std::string::String,
+        >,
+        font_color: ::std::result::Result<
+            ::std::option::Option<super::UpdateOrganizationBrandingRequestFontColor>,
+            ::std::string::String,
+        >,
+        font_family: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        logo: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UpdateOrganizationBrandingRequest {
+        fn default() -> Self {
+            Self {
+                color: Ok(Default::default()),
+                content_background: Ok(Default::default()),
+                font_color: Ok(Default::default()),
+                font_family: Ok(Default::default()),
+                logo: Ok(Default::default()),
+            }
+        }
+    }
+    impl UpdateOrganizationBrandingRequest {
+        pub fn color<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::UpdateOrganizationBrandingRequestColor>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.color = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for color: {e}"));
+            self
+        }
+        pub fn content_background<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    super::UpdateOrganizationBrandingRequestContentBackground,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content_background = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for content_background: {e}"
+                    )
+                });
+            self
+        }
+        pub fn font_color<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::UpdateOrganizationBrandingRequestFontColor>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.font_color = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for font_color: {e}")
+                });
+            self
+        }
+        pub fn font_family<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.font_family = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for font_family: {e}")
+                });
+            self
+        }
+        pub fn logo<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.logo = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for logo: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateOrganizationBrandingRequest>
+    for super::UpdateOrganizationBrandingRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateOrganizationBrandingRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                color: value.color?,
+                content_background: value.content_background?,
+                font_color: value.font_color?,
+                font_family: value.font_family?,
+                logo: value.logo?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateOrganizationBrandingRequest>
+    for UpdateOrganizationBrandingRequest {
+        fn from(value: super::UpdateOrganizationBrandingRequest) -> Self {
+            Self {
+                color: Ok(value.color),
+                content_background: Ok(value.content_background),
+                font_color: Ok(value.font_color),
+                font_family: Ok(value.font_family),
+                logo: Ok(value.logo),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateOrganizationMemberRolesRequest {
+        role: ::std::result::Result<
+            super::UpdateOrganizationMemberRolesRequestRole,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UpdateOrganizationMemberRolesRequest {
+        fn default() -> Self {
+            Self {
+                role: Err("no value supplied for role".to_string()),
+            }
+        }
+    }
+    impl UpdateOrganizationMemberRolesRequest {
+        pub fn role<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::UpdateOrganizationMemberRolesRequestRole>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.role = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for role: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateOrganizationMemberRolesRequest>
+    for super::UpdateOrganizationMemberRolesRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateOrganizationMemberRolesRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { role: value.role? })
+        }
+    }
+    impl ::std::convert::From<super::UpdateOrganizationMemberRolesRequest>
+    for UpdateOrganizationMemberRolesRequest {
+        fn from(value: super::UpdateOrganizationMemberRolesRequest) -> Self {
+            Self { role: Ok(value.role) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateSubscriberCredentialsRequest {
+        credentials: ::std::result::Result<
+            super::SubscriberChannelCredentials,
+            ::std::string::String,
+        >,
+        integration_identifier: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        provider_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for UpdateSubscriberCredentialsRequest {
+        fn default() -> Self {
+            Self {
+                credentials: Err("no value supplied for credentials".to_string()),
+                integration_identifier: Ok(Default::default()),
+                provider_id: Err("no value supplied for provider_id".to_string()),
+            }
+        }
+    }
+    impl UpdateSubscriberCredentialsRequest {
+        pub fn credentials<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::SubscriberChannelCredentials>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.credentials = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for credentials: {e}")
+                });
+            self
+        }
+        pub fn integration_identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.integration_identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for integration_identifier: {e}"
+                    )
+                });
+            self
+        }
+        pub fn provider_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for provider_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateSubscriberCredentialsRequest>
+    for super::UpdateSubscriberCredentialsRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateSubscriberCredentialsRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                credentials: value.credentials?,
+                integration_identifier: value.integration_identifier?,
+                provider_id: value.provider_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateSubscriberCredentialsRequest>
+    for UpdateSubscriberCredentialsRequest {
+        fn from(value: super::UpdateSubscriberCredentialsRequest) -> Self {
+            Self {
+                credentials: Ok(value.credentials),
+                integration_identifier: Ok(value.integration_identifier),
+                provider_id: Ok(value.provider_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateSubscriberGlobalPreferencesRequest {
+        enabled: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        preferences: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::SubscriberChannelPreference>>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UpdateSubscriberGlobalPreferencesRequest {
+        fn default() -> Self {
+            Self {
+                enabled: Ok(Default::default()),
+                preferences: Ok(Default::default()),
+            }
+        }
+    }
+    impl UpdateSubscriberGlobalPreferencesRequest {
+        pub fn enabled<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.enabled = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for enabled: {e}")
+                });
+            self
+        }
+        pub fn preferences<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::std::vec::Vec<super::SubscriberChannelPreference>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.preferences = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for preferences: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateSubscriberGlobalPreferencesRequest>
+    for super::UpdateSubscriberGlobalPreferencesRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateSubscriberGlobalPreferencesRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                enabled: value.enabled?,
+                preferences: value.preferences?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateSubscriberGlobalPreferencesRequest>
+    for UpdateSubscriberGlobalPreferencesRequest {
+        fn from(value: super::UpdateSubscriberGlobalPreferencesRequest) -> Self {
+            Self {
+                enabled: Ok(value.enabled),
+                preferences: Ok(value.preferences),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateSubscriberOnlineStatusRequest {
+        is_online: ::std::result::Result<bool, ::std::string::String>,
+    }
+    impl ::std::default::Default for UpdateSubscriberOnlineStatusRequest {
+        fn default() -> Self {
+            Self {
+                is_online: Err("no value supplied for is_online".to_string()),
+            }
+        }
+    }
+    impl UpdateSubscriberOnlineStatusRequest {
+        pub fn is_online<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_online = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_online: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateSubscriberOnlineStatusRequest>
+    for super::UpdateSubscriberOnlineStatusRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateSubscriberOnlineStatusRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                is_online: value.is_online?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateSubscriberOnlineStatusRequest>
+    for UpdateSubscriberOnlineStatusRequest {
+        fn from(value: super::UpdateSubscriberOnlineStatusRequest) -> Self {
+            Self {
+                is_online: Ok(value.is_online),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateSubscriberPreferenceRequest {
+        channel: ::std::result::Result<
+            ::std::option::Option<super::SubscriberChannelPreference>,
+            ::std::string::String,
+        >,
+        enabled: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UpdateSubscriberPreferenceRequest {
+        fn default() -> Self {
+            Self {
+                channel: Ok(Default::default()),
+                enabled: Ok(Default::default()),
+            }
+        }
+    }
+    impl UpdateSubscriberPreferenceRequest {
+        pub fn channel<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::SubscriberChannelPreference>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channel = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channel: {e}")
+                });
+            self
+        }
+        pub fn enabled<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.enabled = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for enabled: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateSubscriberPreferenceRequest>
+    for super::UpdateSubscriberPreferenceRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateSubscriberPreferenceRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                channel: value.channel?,
+                enabled: value.enabled?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateSubscriberPreferenceRequest>
+    for UpdateSubscriberPreferenceRequest {
+        fn from(value: super::UpdateSubscriberPreferenceRequest) -> Self {
+            Self {
+                channel: Ok(value.channel),
+                enabled: Ok(value.enabled),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateSubscriberRequest {
+        avatar: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        data: ::std::result::Result<
+            ::std::option::Option<super::CustomData>,
+            ::std::string::String,
+        >,
+        email: ::std::result::Result<
+            ::std::option::Option<
+                ::std::option::Option<super::UpdateSubscriberRequestEmail>,
+            >,
+            ::std::string::String,
+        >,
+        first_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        last_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        locale: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        phone: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UpdateSubscriberRequest {
+        fn default() -> Self {
+            Self {
+                avatar: Ok(Default::default()),
+                data: Ok(Default::default()),
+                email: Ok(Default::default()),
+                first_name: Ok(Default::default()),
+                last_name: Ok(Default::default()),
+                locale: Ok(Default::default()),
+                phone: Ok(Default::default()),
+            }
+        }
+    }
+    impl UpdateSubscriberRequest {
+        pub fn avatar<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.avatar = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for avatar: {e}"));
+            self
+        }
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::CustomData>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn email<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::std::option::Option<super::UpdateSubscriberRequestEmail>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.email = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for email: {e}"));
+            self
+        }
+        pub fn first_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.first_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for first_name: {e}")
+                });
+            self
+        }
+        pub fn last_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.last_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for last_name: {e}")
+                });
+            self
+        }
+        pub fn locale<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.locale = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for locale: {e}"));
+            self
+        }
+        pub fn phone<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.phone = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for phone: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateSubscriberRequest>
+    for super::UpdateSubscriberRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateSubscriberRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                avatar: value.avatar?,
+                data: value.data?,
+                email: value.email?,
+                first_name: value.first_name?,
+                last_name: value.last_name?,
+                locale: value.locale?,
+                phone: value.phone?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateSubscriberRequest>
+    for UpdateSubscriberRequest {
+        fn from(value: super::UpdateSubscriberRequest) -> Self {
+            Self {
+                avatar: Ok(value.avatar),
+                data: Ok(value.data),
+                email: Ok(value.email),
+                first_name: Ok(value.first_name),
+                last_name: Ok(value.last_name),
+                locale: Ok(value.locale),
+                phone: Ok(value.phone),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateTenantRequest {
+        data: ::std::result::Result<
+            ::std::option::Option<super::CustomData>,
+            ::std::string::String,
+        >,
+        identifier: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UpdateTenantRequest {
+        fn default() -> Self {
+            Self {
+                data: Ok(Default::default()),
+                identifier: Ok(Default::default()),
+                name: Ok(Default::default()),
+            }
+        }
+    }
+    impl UpdateTenantRequest {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::CustomData>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateTenantRequest> for super::UpdateTenantRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateTenantRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                identifier: value.identifier?,
+                name: value.name?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateTenantRequest> for UpdateTenantRequest {
+        fn from(value: super::UpdateTenantRequest) -> Self {
+            Self {
+                data: Ok(value.data),
+                identifier: Ok(value.identifier),
+                name: Ok(value.name),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateWorkflowOverrideRequest {
+        active: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        preference_settings: ::std::result::Result<
+            ::std::option::Option<super::PreferenceChannels>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UpdateWorkflowOverrideRequest {
+        fn default() -> Self {
+            Self {
+                active: Ok(Default::default()),
+                preference_settings: Ok(Default::default()),
+            }
+        }
+    }
+    impl UpdateWorkflowOverrideRequest {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn preference_settings<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::PreferenceChannels>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.preference_settings = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for preference_settings: {e}"
+                    )
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateWorkflowOverrideRequest>
+    for super::UpdateWorkflowOverrideRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateWorkflowOverrideRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                preference_settings: value.preference_settings?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateWorkflowOverrideRequest>
+    for UpdateWorkflowOverrideRequest {
+        fn from(value: super::UpdateWorkflowOverrideRequest) -> Self {
+            Self {
+                active: Ok(value.active),
+                preference_settings: Ok(value.preference_settings),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateWorkflowRequest {
+        critical: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        data: ::std::result::Result<
+            ::std::option::Option<super::CustomData>,
+            ::std::string::String,
+        >,
+        description: ::std::result::Result<
+            ::std::option::Option<super::UpdateWorkflowRequestDescription>,
+            ::std::string::String,
+        >,
+        identifier: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        notification_group_id: ::std::result::Result<
+            ::std::option::Option<super::ObjectId>,
+            ::std::string::String,
+        >,
+        preference_settings: ::std::result::Result<
+            ::std::option::Option<super::PreferenceChannels>,
+            ::std::string::String,
+        >,
+        steps: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::NotificationStep>>,
+            ::std::string::String,
+        >,
+        tags: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UpdateWorkflowRequest {
+        fn default() -> Self {
+            Self {
+                critical: Ok(Default::default()),
+                data: Ok(Default::default()),
+                description: Ok(Default::default()),
+                identifier: Ok(Default::default()),
+                name: Ok(Default::default()),
+                notification_group_id: Ok(Default::default()),
+                preference_settings: Ok(Default::default()),
+                steps: Ok(Default::default()),
+                tags: Ok(Default::default()),
+            }
+        }
+    }
+    impl UpdateWorkflowRequest {
+        pub fn critical<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.critical = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for critical: {e}")
+                });
+            self
+        }
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::CustomData>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::UpdateWorkflowRequestDescription>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for description: {e}")
+                });
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn notification_group_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::ObjectId>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.notification_group_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for notification_group_id: {e}"
+                    )
+                });
+            self
+        }
+        pub fn preference_settings<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::PreferenceChannels>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.preference_settings = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for preference_settings: {e}"
+                    )
+                });
+            self
+        }
+        pub fn steps<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::NotificationStep>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.steps = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for steps: {e}"));
+            self
+        }
+        pub fn tags<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.tags = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for tags: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateWorkflowRequest>
+    for super::UpdateWorkflowRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateWorkflowRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                critical: value.critical?,
+                data: value.data?,
+                description: value.description?,
+                identifier: value.identifier?,
+                name: value.name?,
+                notification_group_id: value.notification_group_id?,
+                preference_settings: value.preference_settings?,
+                steps: value.steps?,
+                tags: value.tags?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateWorkflowRequest> for UpdateWorkflowRequest {
+        fn from(value: super::UpdateWorkflowRequest) -> Self {
+            Self {
+                critical: Ok(value.critical),
+                data: Ok(value.data),
+                description: Ok(value.description),
+                identifier: Ok(value.identifier),
+                name: Ok(value.name),
+                notification_group_id: Ok(value.notification_group_id),
+                preference_settings: Ok(value.preference_settings),
+                steps: Ok(value.steps),
+                tags: Ok(value.tags),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WebhookFilterPart {
+        field: ::std::result::Result<::std::string::String, ::std::string::String>,
+        on: ::std::result::Result<super::WebhookFilterPartOn, ::std::string::String>,
+        operator: ::std::result::Result<super::FieldOperator, ::std::string::String>,
+        value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        webhook_url: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for WebhookFilterPart {
+        fn default() -> Self {
+            Self {
+                field: Err("no value supplied for field".to_string()),
+                on: Err("no value supplied for on".to_string()),
+                operator: Err("no value supplied for operator".to_string()),
+                value: Err("no value supplied for value".to_string()),
+                webhook_url: Err("no value supplied for webhook_url".to_string()),
+            }
+        }
+    }
+    impl WebhookFilterPart {
+        pub fn field<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.field = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for field: {e}"));
+            self
+        }
+        pub fn on<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::WebhookFilterPartOn>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.on = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for on: {e}"));
+            self
+        }
+        pub fn operator<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::FieldOperator>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.operator = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for operator: {e}")
+                });
+            self
+        }
+        pub fn value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.value = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for value: {e}"));
+            self
+        }
+        pub fn webhook_url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.webhook_url = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for webhook_url: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WebhookFilterPart> for super::WebhookFilterPart {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WebhookFilterPart,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                field: value.field?,
+                on: value.on?,
+                operator: value.operator?,
+                value: value.value?,
+                webhook_url: value.webhook_url?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::WebhookFilterPart> for WebhookFilterPart {
+        fn from(value: super::WebhookFilterPart) -> Self {
+            Self {
+                field: Ok(value.field),
+                on: Ok(value.on),
+                operator: Ok(value.operator),
+                value: Ok(value.value),
+                webhook_url: Ok(value.webhook_url),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct Workflow {
+        active: ::std::result::Result<bool, ::std::string::String>,
+        creator_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        critical: ::std::result::Result<bool, ::std::string::String>,
+        data: ::std::result::Result<
+            ::std::option::Option<super::CustomData>,
+            ::std::string::String,
+        >,
+        deleted: ::std::result::Result<bool, ::std::string::String>,
+        deleted_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        deleted_by: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        description: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        draft: ::std::result::Result<bool, ::std::string::String>,
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        notification_group: ::std::result::Result<
+            ::std::option::Option<super::WorkflowGroup>,
+            ::std::string::String,
+        >,
+        notification_group_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        parent_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        preference_settings: ::std::result::Result<
+            super::PreferenceChannels,
+            ::std::string::String,
+        >,
+        steps: ::std::result::Result<
+            ::std::vec::Vec<super::NotificationStep>,
+            ::std::string::String,
+        >,
+        tags: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        triggers: ::std::result::Result<
+            ::std::vec::Vec<super::WorkflowTrigger>,
+            ::std::string::String,
+        >,
+        workflow_integration_status: ::std::result::Result<
+            ::std::option::Option<super::WorkflowIntegrationStatus>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for Workflow {
+        fn default() -> Self {
+            Self {
+                active: Err("no value supplied for active".to_string()),
+                creator_id: Err("no value supplied for creator_id".to_string()),
+                critical: Err("no value supplied for critical".to_string()),
+                data: Ok(Default::default()),
+                deleted: Err("no value supplied for deleted".to_string()),
+                deleted_at: Ok(Default::default()),
+                deleted_by: Ok(Default::default()),
+                description: Ok(Default::default()),
+                draft: Err("no value supplied for draft".to_string()),
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                name: Err("no value supplied for name".to_string()),
+                notification_group: Ok(Default::default()),
+                notification_group_id: Err(
+                    "no value supplied for notification_group_id".to_string(),
+                ),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                parent_id: Ok(Default::default()),
+                preference_settings: Err(
+                    "no value supplied for preference_settings".to_string(),
+                ),
+                steps: Err("no value supplied for steps".to_string()),
+                tags: Err("no value supplied for tags".to_string()),
+                triggers: Err("no value supplied for triggers".to_string()),
+                workflow_integration_status: Ok(Default::default()),
+            }
+        }
+    }
+    impl Workflow {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn creator_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.creator_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for creator_id: {e}")
+                });
+            self
+        }
+        pub fn critical<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.critical = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for critical: {e}")
+                });
+            self
+        }
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::CustomData>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn deleted<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.deleted = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for deleted: {e}")
+                });
+            self
+        }
+        pub fn deleted_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.deleted_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for deleted_at: {e}")
+                });
+            self
+        }
+        pub fn deleted_by<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.deleted_by = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for deleted_by: {e}")
+                });
+            self
+        }
+        pub fn description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for description: {e}")
+                });
+            self
+        }
+        pub fn draft<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.draft = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for draft: {e}"));
+            self
+        }
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn notification_group<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::WorkflowGroup>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.notification_group = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for notification_group: {e}"
+                    )
+                });
+            self
+        }
+        pub fn notification_group_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.notification_group_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for notification_group_id: {e}"
+                    )
+                });
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn parent_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.parent_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for parent_id: {e}")
+                });
+            self
+        }
+        pub fn preference_settings<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::PreferenceChannels>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.preference_settings = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for preference_settings: {e}"
+                    )
+                });
+            self
+        }
+        pub fn steps<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::NotificationStep>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.steps = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for steps: {e}"));
+            self
+        }
+        pub fn tags<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.tags = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for tags: {e}"));
+            self
+        }
+        pub fn triggers<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::WorkflowTrigger>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.triggers = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for triggers: {e}")
+                });
+            self
+        }
+        pub fn workflow_integration_status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::WorkflowIntegrationStatus>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.workflow_integration_status = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for workflow_integration_status: {e}"
+                    )
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Workflow> for super::Workflow {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Workflow,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                creator_id: value.creator_id?,
+                critical: value.critical?,
+                data: value.data?,
+                deleted: value.deleted?,
+                deleted_at: value.deleted_at?,
+                deleted_by: value.deleted_by?,
+                description: value.description?,
+                draft: value.draft?,
+                environment_id: value.environment_id?,
+                id: value.id?,
+                name: value.name?,
+                notification_group: value.notification_group?,
+                notification_group_id: value.notification_group_id?,
+                organization_id: value.organization_id?,
+                parent_id: value.parent_id?,
+                preference_settings: value.preference_settings?,
+                steps: value.steps?,
+                tags: value.tags?,
+                triggers: value.triggers?,
+                workflow_integration_status: value.workflow_integration_status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Workflow> for Workflow {
+        fn from(value: super::Workflow) -> Self {
+            Self {
+                active: Ok(value.active),
+                creator_id: Ok(value.creator_id),
+                critical: Ok(value.critical),
+                data: Ok(value.data),
+                deleted: Ok(value.deleted),
+                deleted_at: Ok(value.deleted_at),
+                deleted_by: Ok(value.deleted_by),
+                description: Ok(value.description),
+                draft: Ok(value.draft),
+                environment_id: Ok(value.environment_id),
+                id: Ok(value.id),
+                name: Ok(value.name),
+                notification_group: Ok(value.notification_group),
+                notification_group_id: Ok(value.notification_group_id),
+                organization_id: Ok(value.organization_id),
+                parent_id: Ok(value.parent_id),
+                preference_settings: Ok(value.preference_settings),
+                steps: Ok(value.steps),
+                tags: Ok(value.tags),
+                triggers: Ok(value.triggers),
+                workflow_integration_status: Ok(value.workflow_integration_status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowChannelIntegrationStatus {
+        has_active_integrations: ::std::result::Result<bool, ::std::string::String>,
+        has_primary_integrations: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for WorkflowChannelIntegrationStatus {
+        fn default() -> Self {
+            Self {
+                has_active_integrations: Err(
+                    "no value supplied for has_active_integrations".to_string(),
+                ),
+                has_primary_integrations: Ok(Default::default()),
+            }
+        }
+    }
+    impl WorkflowChannelIntegrationStatus {
+        pub fn has_active_integrations<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.has_active_integrations = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for has_active_integrations: {e}"
+                    )
+                });
+            self
+        }
+        pub fn has_primary_integrations<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.has_primary_integrations = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for has_primary_integrations: {e}"
+                    )
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowChannelIntegrationStatus>
+    for super::WorkflowChannelIntegrationStatus {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowChannelIntegrationStatus,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                has_active_integrations: value.has_active_integrations?,
+                has_primary_integrations: value.has_primary_integrations?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowChannelIntegrationStatus>
+    for WorkflowChannelIntegrationStatus {
+        fn from(value: super::WorkflowChannelIntegrationStatus) -> Self {
+            Self {
+                has_active_integrations: Ok(value.has_active_integrations),
+                has_primary_integrations: Ok(value.has_primary_integrations),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowEnvelope {
+        data: ::std::result::Result<super::Workflow, ::std::string::String>,
+    }
+    impl ::std::default::Default for WorkflowEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl WorkflowEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Workflow>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowEnvelope> for super::WorkflowEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowEnvelope> for WorkflowEnvelope {
+        fn from(value: super::WorkflowEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowGroup {
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        parent_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for WorkflowGroup {
+        fn default() -> Self {
+            Self {
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                name: Err("no value supplied for name".to_string()),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                parent_id: Ok(Default::default()),
+            }
+        }
+    }
+    impl WorkflowGroup {
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn parent_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.parent_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for parent_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowGroup> for super::WorkflowGroup {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowGroup,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                environment_id: value.environment_id?,
+                id: value.id?,
+                name: value.name?,
+                organization_id: value.organization_id?,
+                parent_id: value.parent_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowGroup> for WorkflowGroup {
+        fn from(value: super::WorkflowGroup) -> Self {
+            Self {
+                environment_id: Ok(value.environment_id),
+                id: Ok(value.id),
+                name: Ok(value.name),
+                organization_id: Ok(value.organization_id),
+                parent_id: Ok(value.parent_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowGroupEnvelope {
+        data: ::std::result::Result<super::WorkflowGroup, ::std::string::String>,
+    }
+    impl ::std::default::Default for WorkflowGroupEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl WorkflowGroupEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::WorkflowGroup>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowGroupEnvelope>
+    for super::WorkflowGroupEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowGroupEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowGroupEnvelope> for WorkflowGroupEnvelope {
+        fn from(value: super::WorkflowGroupEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowGroupListEnvelope {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::WorkflowGroup>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for WorkflowGroupListEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl WorkflowGroupListEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::WorkflowGroup>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowGroupListEnvelope>
+    for super::WorkflowGroupListEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowGroupListEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowGroupListEnvelope>
+    for WorkflowGroupListEnvelope {
+        fn from(value: super::WorkflowGroupListEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowGroupRequest {
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for WorkflowGroupRequest {
+        fn default() -> Self {
+            Self {
+                name: Err("no value supplied for name".to_string()),
+            }
+        }
+    }
+    impl WorkflowGroupRequest {
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowGroupRequest> for super::WorkflowGroupRequest {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowGroupRequest,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { name: value.name? })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowGroupRequest> for WorkflowGroupRequest {
+        fn from(value: super::WorkflowGroupRequest) -> Self {
+            Self { name: Ok(value.name) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowIntegrationStatus {
+        channels: ::std::result::Result<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                super::WorkflowChannelIntegrationStatus,
+            >,
+            ::std::string::String,
+        >,
+        has_active_integrations: ::std::result::Result<bool, ::std::string::String>,
+        has_primary_integrations: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for WorkflowIntegrationStatus {
+        fn default() -> Self {
+            Self {
+                channels: Err("no value supplied for channels".to_string()),
+                has_active_integrations: Err(
+                    "no value supplied for has_active_integrations".to_string(),
+                ),
+                has_primary_integrations: Ok(Default::default()),
+            }
+        }
+    }
+    impl WorkflowIntegrationStatus {
+        pub fn channels<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::WorkflowChannelIntegrationStatus,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.channels = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for channels: {e}")
+                });
+            self
+        }
+        pub fn has_active_integrations<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.has_active_integrations = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for has_active_integrations: {e}"
+                    )
+                });
+            self
+        }
+        pub fn has_primary_integrations<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.has_primary_integrations = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for has_primary_integrations: {e}"
+                    )
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowIntegrationStatus>
+    for super::WorkflowIntegrationStatus {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowIntegrationStatus,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                channels: value.channels?,
+                has_active_integrations: value.has_active_integrations?,
+                has_primary_integrations: value.has_primary_integrations?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowIntegrationStatus>
+    for WorkflowIntegrationStatus {
+        fn from(value: super::WorkflowIntegrationStatus) -> Self {
+            Self {
+                channels: Ok(value.channels),
+                has_active_integrations: Ok(value.has_active_integrations),
+                has_primary_integrations: Ok(value.has_primary_integrations),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowOverride {
+        active: ::std::result::Result<bool, ::std::string::String>,
+        created_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        deleted: ::std::result::Result<bool, ::std::string::String>,
+        deleted_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        deleted_by: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        environment_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        organization_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        preference_settings: ::std::result::Result<
+            super::PreferenceChannels,
+            ::std::string::String,
+        >,
+        tenant_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        updated_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
+        workflow_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for WorkflowOverride {
+        fn default() -> Self {
+            Self {
+                active: Err("no value supplied for active".to_string()),
+                created_at: Err("no value supplied for created_at".to_string()),
+                deleted: Err("no value supplied for deleted".to_string()),
+                deleted_at: Ok(Default::default()),
+                deleted_by: Ok(Default::default()),
+                environment_id: Err("no value supplied for environment_id".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                organization_id: Err(
+                    "no value supplied for organization_id".to_string(),
+                ),
+                preference_settings: Err(
+                    "no value supplied for preference_settings".to_string(),
+                ),
+                tenant_id: Err("no value supplied for tenant_id".to_string()),
+                updated_at: Ok(Default::default()),
+                workflow_id: Err("no value supplied for workflow_id".to_string()),
+            }
+        }
+    }
+    impl WorkflowOverride {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        pub fn deleted<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.deleted = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for deleted: {e}")
+                });
+            self
+        }
+        pub fn deleted_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.deleted_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for deleted_at: {e}")
+                });
+            self
+        }
+        pub fn deleted_by<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.deleted_by = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for deleted_by: {e}")
+                });
+            self
+        }
+        pub fn environment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.environment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for environment_id: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn organization_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for organization_id: {e}")
+                });
+            self
+        }
+        pub fn preference_settings<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::PreferenceChannels>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.preference_settings = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for preference_settings: {e}"
+                    )
+                });
+            self
+        }
+        pub fn tenant_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.tenant_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for tenant_id: {e}")
+                });
+            self
+        }
+        pub fn updated_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.updated_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for updated_at: {e}")
+                });
+            self
+        }
+        pub fn workflow_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.workflow_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for workflow_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowOverride> for super::WorkflowOverride {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowOverride,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                created_at: value.created_at?,
+                deleted: value.deleted?,
+                deleted_at: value.deleted_at?,
+                deleted_by: value.deleted_by?,
+                environment_id: value.environment_id?,
+                id: value.id?,
+                organization_id: value.organization_id?,
+                preference_settings: value.preference_settings?,
+                tenant_id: value.tenant_id?,
+                updated_at: value.updated_at?,
+                workflow_id: value.workflow_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowOverride> for WorkflowOverride {
+        fn from(value: super::WorkflowOverride) -> Self {
+            Self {
+                active: Ok(value.active),
+                created_at: Ok(value.created_at),
+                deleted: Ok(value.deleted),
+                deleted_at: Ok(value.deleted_at),
+                deleted_by: Ok(value.deleted_by),
+                environment_id: Ok(value.environment_id),
+                id: Ok(value.id),
+                organization_id: Ok(value.organization_id),
+                preference_settings: Ok(value.preference_settings),
+                tenant_id: Ok(value.tenant_id),
+                updated_at: Ok(value.updated_at),
+                workflow_id: Ok(value.workflow_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowOverrideEnvelope {
+        data: ::std::result::Result<super::WorkflowOverride, ::std::string::String>,
+    }
+    impl ::std::default::Default for WorkflowOverrideEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl WorkflowOverrideEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::WorkflowOverride>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowOverrideEnvelope>
+    for super::WorkflowOverrideEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowOverrideEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowOverrideEnvelope>
+    for WorkflowOverrideEnvelope {
+        fn from(value: super::WorkflowOverrideEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowOverridePage {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::WorkflowOverride>,
+            ::std::string::String,
+        >,
+        has_more: ::std::result::Result<bool, ::std::string::String>,
+        page: ::std::result::Result<i64, ::std::string::String>,
+        page_size: ::std::result::Result<i64, ::std::string::String>,
+    }
+    impl ::std::default::Default for WorkflowOverridePage {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+                has_more: Err("no value supplied for has_more".to_string()),
+                page: Err("no value supplied for page".to_string()),
+                page_size: Err("no value supplied for page_size".to_string()),
+            }
+        }
+    }
+    impl WorkflowOverridePage {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::WorkflowOverride>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn has_more<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.has_more = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for has_more: {e}")
+                });
+            self
+        }
+        pub fn page<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for page: {e}"));
+            self
+        }
+        pub fn page_size<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page_size = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for page_size: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowOverridePage> for super::WorkflowOverridePage {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowOverridePage,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                has_more: value.has_more?,
+                page: value.page?,
+                page_size: value.page_size?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowOverridePage> for WorkflowOverridePage {
+        fn from(value: super::WorkflowOverridePage) -> Self {
+            Self {
+                data: Ok(value.data),
+                has_more: Ok(value.has_more),
+                page: Ok(value.page),
+                page_size: Ok(value.page_size),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowPage {
+        data: ::std::result::Result<
+            ::std::vec::Vec<super::Workflow>,
+            ::std::string::String,
+        >,
+        page: ::std::result::Result<i64, ::std::string::String>,
+        page_size: ::std::result::Result<i64, ::std::string::String>,
+        total_count: ::std::result::Result<i64, ::std::string::String>,
+    }
+    impl ::std::default::Default for WorkflowPage {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+                page: Err("no value supplied for page".to_string()),
+                page_size: Err("no value supplied for page_size".to_string()),
+                total_count: Err("no value supplied for total_count".to_string()),
+            }
+        }
+    }
+    impl WorkflowPage {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Workflow>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+        pub fn page<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for page: {e}"));
+            self
+        }
+        pub fn page_size<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.page_size = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for page_size: {e}")
+                });
+            self
+        }
+        pub fn total_count<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<i64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.total_count = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for total_count: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowPage> for super::WorkflowPage {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowPage,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                data: value.data?,
+                page: value.page?,
+                page_size: value.page_size?,
+                total_count: value.total_count?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowPage> for WorkflowPage {
+        fn from(value: super::WorkflowPage) -> Self {
+            Self {
+                data: Ok(value.data),
+                page: Ok(value.page),
+                page_size: Ok(value.page_size),
+                total_count: Ok(value.total_count),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowReservedVariables {
+        type_: ::std::result::Result<
+            super::WorkflowReservedVariablesType,
+            ::std::string::String,
+        >,
+        variables: ::std::result::Result<
+            ::std::vec::Vec<super::WorkflowTriggerVariable>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for WorkflowReservedVariables {
+        fn default() -> Self {
+            Self {
+                type_: Err("no value supplied for type_".to_string()),
+                variables: Err("no value supplied for variables".to_string()),
+            }
+        }
+    }
+    impl WorkflowReservedVariables {
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::WorkflowReservedVariablesType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn variables<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::WorkflowTriggerVariable>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.variables = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for variables: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowReservedVariables>
+    for super::WorkflowReservedVariables {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowReservedVariables,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                type_: value.type_?,
+                variables: value.variables?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowReservedVariables>
+    for WorkflowReservedVariables {
+        fn from(value: super::WorkflowReservedVariables) -> Self {
+            Self {
+                type_: Ok(value.type_),
+                variables: Ok(value.variables),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowTrigger {
+        identifier: ::std::result::Result<::std::string::String, ::std::string::String>,
+        reserved_variables: ::std::result::Result<
+            ::std::vec::Vec<super::WorkflowReservedVariables>,
+            ::std::string::String,
+        >,
+        subscriber_variables: ::std::result::Result<
+            ::std::vec::Vec<super::WorkflowTriggerVariable>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<super::WorkflowTriggerType, ::std::string::String>,
+        variables: ::std::result::Result<
+            ::std::vec::Vec<super::WorkflowTriggerVariable>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for WorkflowTrigger {
+        fn default() -> Self {
+            Self {
+                identifier: Err("no value supplied for identifier".to_string()),
+                reserved_variables: Ok(Default::default()),
+                subscriber_variables: Ok(Default::default()),
+                type_: Err("no value supplied for type_".to_string()),
+                variables: Err("no value supplied for variables".to_string()),
+            }
+        }
+    }
+    impl WorkflowTrigger {
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn reserved_variables<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::WorkflowReservedVariables>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.reserved_variables = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for reserved_variables: {e}"
+                    )
+                });
+            self
+        }
+        pub fn subscriber_variables<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::WorkflowTriggerVariable>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_variables = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for subscriber_variables: {e}"
+                    )
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::WorkflowTriggerType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn variables<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::WorkflowTriggerVariable>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.variables = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for variables: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowTrigger> for super::WorkflowTrigger {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowTrigger,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                identifier: value.identifier?,
+                reserved_variables: value.reserved_variables?,
+                subscriber_variables: value.subscriber_variables?,
+                type_: value.type_?,
+                variables: value.variables?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowTrigger> for WorkflowTrigger {
+        fn from(value: super::WorkflowTrigger) -> Self {
+            Self {
+                identifier: Ok(value.identifier),
+                reserved_variables: Ok(value.reserved_variables),
+                subscriber_variables: Ok(value.subscriber_variables),
+                type_: Ok(value.type_),
+                variables: Ok(value.variables),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowTriggerVariable {
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::WorkflowTriggerVariableType>,
+            ::std::string::String,
+        >,
+        value: ::std::result::Result<
+            ::std::option::Option<::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for WorkflowTriggerVariable {
+        fn default() -> Self {
+            Self {
+                name: Err("no value supplied for name".to_string()),
+                type_: Ok(Default::default()),
+                value: Ok(Default::default()),
+            }
+        }
+    }
+    impl WorkflowTriggerVariable {
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::WorkflowTriggerVariableType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.value = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for value: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowTriggerVariable>
+    for super::WorkflowTriggerVariable {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowTriggerVariable,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                name: value.name?,
+                type_: value.type_?,
+                value: value.value?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowTriggerVariable>
+    for WorkflowTriggerVariable {
+        fn from(value: super::WorkflowTriggerVariable) -> Self {
+            Self {
+                name: Ok(value.name),
+                type_: Ok(value.type_),
+                value: Ok(value.value),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowVariables {
+        system: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        translations: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for WorkflowVariables {
+        fn default() -> Self {
+            Self {
+                system: Err("no value supplied for system".to_string()),
+                translations: Err("no value supplied for translations".to_string()),
+            }
+        }
+    }
+    impl WorkflowVariables {
+        pub fn system<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.system = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for system: {e}"));
+            self
+        }
+        pub fn translations<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.translations = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for translations: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowVariables> for super::WorkflowVariables {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowVariables,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                system: value.system?,
+                translations: value.translations?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowVariables> for WorkflowVariables {
+        fn from(value: super::WorkflowVariables) -> Self {
+            Self {
+                system: Ok(value.system),
+                translations: Ok(value.translations),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct WorkflowVariablesEnvelope {
+        data: ::std::result::Result<super::WorkflowVariables, ::std::string::String>,
+    }
+    impl ::std::default::Default for WorkflowVariablesEnvelope {
+        fn default() -> Self {
+            Self {
+                data: Err("no value supplied for data".to_string()),
+            }
+        }
+    }
+    impl WorkflowVariablesEnvelope {
+        pub fn data<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::WorkflowVariables>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.data = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for data: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<WorkflowVariablesEnvelope>
+    for super::WorkflowVariablesEnvelope {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: WorkflowVariablesEnvelope,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { data: value.data? })
+        }
+    }
+    impl ::std::convert::From<super::WorkflowVariablesEnvelope>
+    for WorkflowVariablesEnvelope {
+        fn from(value: super::WorkflowVariablesEnvelope) -> Self {
+            Self { data: Ok(value.data) }
+        }
+    }
 }
 /// Generation of default values for serde.
 pub mod defaults {

@@ -12,6 +12,7 @@ impl ChangesApi for ReferenceApi {
             page: number,
             limit,
             promoted,
+            ..
         } = request.query;
         let outcome = self
             .read(request.caller, move |transaction, caller| {

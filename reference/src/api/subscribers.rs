@@ -16,6 +16,7 @@ impl SubscribersApi for ReferenceApi {
         let SubscribersListQuery {
             page: number,
             limit,
+            ..
         } = request.query;
         let outcome = self
             .read(request.caller, move |transaction, caller| {
@@ -166,6 +167,7 @@ impl SubscribersApi for ReferenceApi {
         let SubscriberCredentialsDeletePath {
             subscriber_id,
             provider_id,
+            ..
         } = request.path;
         let outcome = self
             .run(request.caller, move |transaction, caller| {
@@ -219,6 +221,7 @@ impl SubscribersApi for ReferenceApi {
         let SubscriberPreferencesGetByLevelPath {
             subscriber_id,
             parameter,
+            ..
         } = request.path;
         let outcome = self
             .read(request.caller, move |transaction, caller| {

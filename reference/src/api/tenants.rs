@@ -11,6 +11,7 @@ impl TenantsApi for ReferenceApi {
         let TenantsListQuery {
             page: number,
             limit,
+            ..
         } = request.query;
         let outcome = self
             .read(request.caller, move |transaction, caller| {

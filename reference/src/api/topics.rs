@@ -13,6 +13,7 @@ impl TopicsApi for ReferenceApi {
             page: number,
             page_size,
             key,
+            ..
         } = request.query;
         let outcome = self
             .read(request.caller, move |transaction, caller| {
@@ -114,6 +115,7 @@ impl TopicsApi for ReferenceApi {
         let TopicSubscribersGetPath {
             topic_key,
             external_subscriber_id,
+            ..
         } = request.path;
         let outcome = self
             .read(request.caller, move |transaction, caller| {

@@ -14,6 +14,7 @@ impl WorkflowOverridesApi for ReferenceApi {
         let WorkflowOverridesListQuery {
             page: number,
             limit,
+            ..
         } = request.query;
         let outcome = self
             .read(request.caller, move |transaction, caller| {

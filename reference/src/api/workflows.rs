@@ -12,6 +12,7 @@ impl WorkflowsApi for ReferenceApi {
             page: number,
             limit,
             query,
+            ..
         } = request.query;
         let outcome = self
             .read(request.caller, move |transaction, caller| {
@@ -128,6 +129,7 @@ impl WorkflowsApi for ReferenceApi {
             page: number,
             limit,
             query,
+            ..
         } = request.query;
         let outcome = self
             .read(request.caller, move |transaction, caller| {

@@ -38,7 +38,8 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
 
     let page = test
         .client
-        .notifications_list(None, None, None, None, None, None, None)
+        .notifications_list()
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -60,7 +61,9 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
     );
     let feed = test
         .client
-        .subscriber_notifications_feed("ada", None, None, None, None, None, None)
+        .subscriber_notifications_feed()
+        .subscriber_id("ada")
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -73,15 +76,9 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
 
     let by_subscriber = test
         .client
-        .notifications_list(
-            None,
-            None,
-            None,
-            None,
-            Some(&vec!["bob".to_owned()]),
-            None,
-            None,
-        )
+        .notifications_list()
+        .subscriber_ids(vec!["bob".to_owned()])
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -90,7 +87,9 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
     let id: novu_client::types::ObjectId = notification.id.parse().unwrap();
     let fetched = test
         .client
-        .notifications_get(&id)
+        .notifications_get()
+        .notification_id(id.clone())
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -98,7 +97,9 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
     let unknown: novu_client::types::ObjectId = "0123456789abcdef01234567".parse().unwrap();
     assert!(
         test.client
-            .notifications_get(&unknown)
+            .notifications_get()
+            .notification_id(unknown.clone())
+            .send()
             .await
             .unwrap()
             .into_inner()
@@ -108,7 +109,10 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
 
     let details = test
         .client
-        .execution_details_list(&id, "ada")
+        .execution_details_list()
+        .notification_id(id.clone())
+        .subscriber_id("ada")
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -130,7 +134,14 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
         texts.contains(&"Failed to process step filter"),
         "a filter that cannot be evaluated is told apart: {texts:?}"
     );
-    let (status, missing) = error(test.client.execution_details_list(&id, "ghost").await);
+    let (status, missing) = error(
+        test.client
+            .execution_details_list()
+            .notification_id(id.clone())
+            .subscriber_id("ghost")
+            .send()
+            .await,
+    );
     assert_eq!(
         (status, message(&missing)),
         (404, "Subscriber not found for id ghost")
@@ -139,6 +150,7 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
     let stats = test
         .client
         .notifications_stats()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -146,7 +158,8 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
     assert_eq!((stats.weekly_sent, stats.monthly_sent), (1, 1));
     let graph = test
         .client
-        .notifications_graph_stats(None)
+        .notifications_graph_stats()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -154,7 +167,9 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
     assert_eq!(graph.len(), 1);
     let all_time = test
         .client
-        .notifications_graph_stats(Some(i64::MAX))
+        .notifications_graph_stats()
+        .days(i64::MAX)
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -206,7 +221,9 @@ async fn odd_steps_do_not_break_the_readers() {
 
     let messages = test
         .client
-        .messages_list(Some("email"), None, None, None, None)
+        .messages_list()
+        .channel("email")
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -217,14 +234,17 @@ async fn odd_steps_do_not_break_the_readers() {
     );
     let feed = test
         .client
-        .subscriber_notifications_feed("ada", None, None, None, None, None, None)
+        .subscriber_notifications_feed()
+        .subscriber_id("ada")
+        .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!(feed.data.len(), 1);
     let activity = test
         .client
-        .notifications_list(None, None, None, None, None, None, None)
+        .notifications_list()
+        .send()
         .await
         .unwrap()
         .into_inner();

@@ -69,7 +69,13 @@ async fn workflow_change_is_recorded_and_promoted() {
     let test = &environments.test;
     let workflow_id = create_workflow(test, "Welcome").await;
 
-    let count = test.client.changes_count().await.unwrap().into_inner();
+    let count = test
+        .client
+        .changes_count()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(count.data, 1);
     let (status, pending) = test
         .raw(Method::GET, "/v1/changes?promoted=false", None)
@@ -126,7 +132,13 @@ async fn workflow_change_is_recorded_and_promoted() {
         .await;
     assert_eq!(promoted["totalCount"], 1);
     assert_eq!(promoted["data"][0]["enabled"], true);
-    let count = test.client.changes_count().await.unwrap().into_inner();
+    let count = test
+        .client
+        .changes_count()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(count.data, 0);
 
     let (status, copied) = environments.production(Method::GET, "/v1/workflows").await;

@@ -19,7 +19,11 @@ async fn parallel_writers_lose_nothing() {
     );
     create_integration(&test, "fcm", "fcm-main").await;
     test.client
-        .subscribers_create(&body(json!({ "subscriberId": "device-owner" })))
+        .subscribers_create()
+        .body(body::<novu_client::types::CreateSubscriberRequest>(
+            json!({ "subscriberId": "device-owner" }),
+        ))
+        .send()
         .await
         .unwrap();
     let members: Vec<String> = (0..50).map(|index| format!("member-{index}")).collect();
@@ -28,7 +32,11 @@ async fn parallel_writers_lose_nothing() {
         .map(|id| json!({ "subscriberId": id }))
         .collect();
     test.client
-        .subscribers_create_bulk(&body(json!({ "subscribers": bulk })))
+        .subscribers_create_bulk()
+        .body(body::<novu_client::types::BulkCreateSubscribersRequest>(
+            json!({ "subscribers": bulk }),
+        ))
+        .send()
         .await
         .unwrap();
 
@@ -39,7 +47,12 @@ async fn parallel_writers_lose_nothing() {
         writers.spawn(async move {
             let added = adder
                 .client
-                .topic_subscribers_add("crowd", &body(json!({ "subscribers": [member] })))
+                .topic_subscribers_add()
+                .topic_key("crowd")
+                .body(body::<novu_client::types::AddTopicSubscribersRequest>(
+                    json!({ "subscribers": [member] }),
+                ))
+                .send()
                 .await
                 .expect("add succeeds");
             assert_eq!(added.status().as_u16(), 200);
@@ -48,10 +61,7 @@ async fn parallel_writers_lose_nothing() {
         writers.spawn(async move {
             appender
                 .client
-                .subscriber_credentials_append(
-                    "device-owner",
-                    &body(json!({ "providerId": "fcm", "credentials": { "deviceTokens": [format!("token-{index}")] } })),
-                )
+                .subscriber_credentials_append().subscriber_id("device-owner").body(body::<novu_client::types::UpdateSubscriberCredentialsRequest>(json!({ "providerId": "fcm", "credentials": { "deviceTokens": [format!("token-{index}")] } }))).send()
                 .await
                 .expect("append succeeds");
         });
@@ -62,7 +72,9 @@ async fn parallel_writers_lose_nothing() {
 
     let topic = test
         .client
-        .topics_get("crowd")
+        .topics_get()
+        .topic_key("crowd")
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -75,7 +87,9 @@ async fn parallel_writers_lose_nothing() {
 
     let owner = test
         .client
-        .subscribers_get("device-owner")
+        .subscribers_get()
+        .subscriber_id("device-owner")
+        .send()
         .await
         .unwrap()
         .into_inner()

@@ -6,6 +6,7 @@ async fn environments_show_only_the_callers_keys() {
     let client = &test.client;
     let current = client
         .environments_retrieve_current()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -13,7 +14,13 @@ async fn environments_show_only_the_callers_keys() {
     assert_eq!(current.name, "Development");
     assert_eq!(current.parent_id, None);
 
-    let environments = client.environments_list().await.unwrap().into_inner().data;
+    let environments = client
+        .environments_list()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
     assert_eq!(environments.len(), 2);
     let development = environments
         .iter()
@@ -32,6 +39,7 @@ async fn environments_show_only_the_callers_keys() {
 
     let keys = client
         .environment_api_keys_list()
+        .send()
         .await
         .unwrap()
         .into_inner()

@@ -11,6 +11,7 @@ pub async fn workflow(test: &TestServer, name: &str, steps: Value) -> String {
     let group = test
         .client
         .workflow_groups_list()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -75,7 +76,9 @@ pub async fn in_app_integration(test: &TestServer) {
 pub async fn trigger(test: &TestServer, request: Value) -> Value {
     let response = test
         .client
-        .events_trigger(&body(request))
+        .events_trigger()
+        .body(body::<novu_client::types::TriggerEventRequest>(request))
+        .send()
         .await
         .expect("the trigger is accepted");
     assert_eq!(response.status().as_u16(), 201);
@@ -85,7 +88,9 @@ pub async fn trigger(test: &TestServer, request: Value) -> Value {
 /// The subscriber's feed contents, newest first.
 pub async fn feed(test: &TestServer, subscriber_id: &str) -> Vec<String> {
     test.client
-        .subscriber_notifications_feed(subscriber_id, None, None, None, None, None, None)
+        .subscriber_notifications_feed()
+        .subscriber_id(subscriber_id)
+        .send()
         .await
         .expect("the feed answers")
         .into_inner()
@@ -130,7 +135,9 @@ async fn an_in_app_step_delivers_the_rendered_message_to_the_feed() {
 
     let page = test
         .client
-        .subscriber_notifications_feed("ada", None, None, None, None, None, None)
+        .subscriber_notifications_feed()
+        .subscriber_id("ada")
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -153,7 +160,9 @@ async fn an_in_app_step_delivers_the_rendered_message_to_the_feed() {
 
     let created = test
         .client
-        .subscribers_get("ada")
+        .subscribers_get()
+        .subscriber_id("ada")
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -172,13 +181,21 @@ async fn trigger_statuses_before_anything_is_sent() {
 
     let (status, unknown) = error(
         test.client
-            .events_trigger(&body(json!({ "name": "nope", "to": "ada" })))
+            .events_trigger()
+            .body(body::<novu_client::types::TriggerEventRequest>(
+                json!({ "name": "nope", "to": "ada" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!((status, message(&unknown)), (422, "workflow_not_found"));
 
     test.client
-        .subscribers_create(&body(json!({ "subscriberId": "ada" })))
+        .subscribers_create()
+        .body(body::<novu_client::types::CreateSubscriberRequest>(
+            json!({ "subscriberId": "ada" }),
+        ))
+        .send()
         .await
         .unwrap();
     let missing_tenant = trigger(
@@ -253,9 +270,11 @@ async fn a_failing_step_filter_delivers_nothing() {
     .await;
     for (subscriber, age) in [("young", 12), ("adult", 30)] {
         test.client
-            .subscribers_create(&body(
+            .subscribers_create()
+            .body(body::<novu_client::types::CreateSubscriberRequest>(
                 json!({ "subscriberId": subscriber, "data": { "age": age } }),
             ))
+            .send()
             .await
             .unwrap();
     }
@@ -298,11 +317,13 @@ async fn a_topic_fans_out_to_every_member_but_the_actor() {
     let name = workflow(&test, "Topic", json!([step])).await;
     for subscriber in ["ann", "bob", "cid"] {
         test.client
-            .subscribers_create(&body(json!({
+            .subscribers_create()
+            .body(body::<novu_client::types::CreateSubscriberRequest>(json!({
                 "subscriberId": subscriber,
                 "firstName": subscriber,
                 "avatar": format!("https://example.com/{subscriber}.png"),
             })))
+            .send()
             .await
             .unwrap();
     }
@@ -334,7 +355,9 @@ async fn a_topic_fans_out_to_every_member_but_the_actor() {
     assert!(feed(&test, "bob").await.is_empty(), "the actor is left out");
     let page = test
         .client
-        .subscriber_notifications_feed("ann", None, None, None, None, None, None)
+        .subscriber_notifications_feed()
+        .subscriber_id("ann")
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -398,15 +421,21 @@ async fn broadcast_reaches_every_subscriber() {
     let name = workflow(&test, "Everyone", json!([in_app("hello all", json!([]))])).await;
     for subscriber in ["ann", "bob"] {
         test.client
-            .subscribers_create(&body(json!({ "subscriberId": subscriber })))
+            .subscribers_create()
+            .body(body::<novu_client::types::CreateSubscriberRequest>(
+                json!({ "subscriberId": subscriber }),
+            ))
+            .send()
             .await
             .unwrap();
     }
     let response = test
         .client
-        .events_broadcast(&body(
+        .events_broadcast()
+        .body(body::<novu_client::types::BroadcastEventRequest>(
             json!({ "name": name, "payload": {}, "transactionId": "t-1" }),
         ))
+        .send()
         .await
         .unwrap();
     let result = serde_json::to_value(response.into_inner().data).unwrap();
@@ -443,21 +472,27 @@ async fn cancel_stops_a_pending_delay_once() {
 
     let cancelled = test
         .client
-        .events_cancel("delay-1")
+        .events_cancel()
+        .transaction_id("delay-1")
+        .send()
         .await
         .unwrap()
         .into_inner();
     assert!(cancelled.data, "the delay was pending");
     let again = test
         .client
-        .events_cancel("delay-1")
+        .events_cancel()
+        .transaction_id("delay-1")
+        .send()
         .await
         .unwrap()
         .into_inner();
     assert!(!again.data, "nothing is pending any more");
     let unknown = test
         .client
-        .events_cancel("never")
+        .events_cancel()
+        .transaction_id("never")
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -521,7 +556,10 @@ async fn tenant_conditions_pick_the_integration() {
             let ids = vec![transaction_id.to_owned()];
             let page = test
                 .client
-                .messages_list(Some("email"), None, None, None, Some(&ids))
+                .messages_list()
+                .channel("email")
+                .transaction_id(ids.clone())
+                .send()
                 .await
                 .unwrap()
                 .into_inner();
@@ -550,7 +588,11 @@ async fn a_channel_turned_off_by_the_subscriber_is_skipped_unless_critical() {
     in_app_integration(&test).await;
     let quiet = workflow(&test, "Quiet", json!([in_app("quiet", json!([]))])).await;
     test.client
-        .subscribers_create(&body(json!({ "subscriberId": "ada" })))
+        .subscribers_create()
+        .body(body::<novu_client::types::CreateSubscriberRequest>(
+            json!({ "subscriberId": "ada" }),
+        ))
+        .send()
         .await
         .unwrap();
     let (status, answer) = test
@@ -569,14 +611,19 @@ async fn a_channel_turned_off_by_the_subscriber_is_skipped_unless_critical() {
     let transaction_id = result["transactionId"].as_str().unwrap().to_owned();
     let page = test
         .client
-        .notifications_list(None, None, None, None, None, None, Some(&transaction_id))
+        .notifications_list()
+        .transaction_id(transaction_id.clone())
+        .send()
         .await
         .unwrap()
         .into_inner();
-    let id = page.data[0].id.parse().unwrap();
+    let id: novu_client::types::ObjectId = page.data[0].id.parse().unwrap();
     let details = test
         .client
-        .execution_details_list(&id, "ada")
+        .execution_details_list()
+        .notification_id(id.clone())
+        .subscriber_id("ada")
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -591,6 +638,7 @@ async fn a_channel_turned_off_by_the_subscriber_is_skipped_unless_critical() {
     let group = test
         .client
         .workflow_groups_list()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -657,7 +705,9 @@ async fn a_digest_holds_the_first_event_and_merges_the_next() {
     ] {
         let page = test
             .client
-            .notifications_list(None, None, None, None, None, None, Some(transaction_id))
+            .notifications_list()
+            .transaction_id(transaction_id)
+            .send()
             .await
             .unwrap()
             .into_inner();
@@ -665,7 +715,9 @@ async fn a_digest_holds_the_first_event_and_merges_the_next() {
     }
     assert!(
         test.client
-            .events_cancel("second")
+            .events_cancel()
+            .transaction_id("second")
+            .send()
             .await
             .unwrap()
             .into_inner()
@@ -674,7 +726,9 @@ async fn a_digest_holds_the_first_event_and_merges_the_next() {
     assert!(
         !test
             .client
-            .events_cancel("second")
+            .events_cancel()
+            .transaction_id("second")
+            .send()
             .await
             .unwrap()
             .into_inner()
@@ -720,7 +774,10 @@ async fn a_named_integration_wins_and_a_failed_step_can_stop_the_rest() {
     .await;
     let page = test
         .client
-        .messages_list(Some("email"), None, None, Some("ada"), None)
+        .messages_list()
+        .channel("email")
+        .subscriber_id("ada")
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -731,7 +788,9 @@ async fn a_named_integration_wins_and_a_failed_step_can_stop_the_rest() {
     );
     let activity = test
         .client
-        .notifications_list(None, None, None, None, None, None, Some("named"))
+        .notifications_list()
+        .transaction_id("named")
+        .send()
         .await
         .unwrap()
         .into_inner();

@@ -7,7 +7,11 @@ async fn feed_lifecycle() {
     let test = TestServer::start().await;
     let client = &test.client;
     let created = client
-        .feeds_create(&body(json!({ "name": "alerts" })))
+        .feeds_create()
+        .body(body::<novu_client::types::CreateFeedRequest>(
+            json!({ "name": "alerts" }),
+        ))
+        .send()
         .await
         .expect("create succeeds");
     assert_eq!(created.status().as_u16(), 201);
@@ -19,7 +23,11 @@ async fn feed_lifecycle() {
 
     let (status, conflict) = error(
         client
-            .feeds_create(&body(json!({ "name": "alerts" })))
+            .feeds_create()
+            .body(body::<novu_client::types::CreateFeedRequest>(
+                json!({ "name": "alerts" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 409);
@@ -29,7 +37,11 @@ async fn feed_lifecycle() {
     );
 
     client
-        .feeds_create(&body(json!({ "name": "digest" })))
+        .feeds_create()
+        .body(body::<novu_client::types::CreateFeedRequest>(
+            json!({ "name": "digest" }),
+        ))
+        .send()
         .await
         .unwrap();
     let names = |feeds: &[novu_client::types::Feed]| {
@@ -39,18 +51,26 @@ async fn feed_lifecycle() {
             .collect::<Vec<_>>()
     };
     assert_eq!(
-        names(&client.feeds_list().await.unwrap().into_inner().data),
+        names(&client.feeds_list().send().await.unwrap().into_inner().data),
         ["alerts", "digest"]
     );
 
     let remaining = client
-        .feeds_delete(&alerts.id)
+        .feeds_delete()
+        .feed_id(alerts.id.clone())
+        .send()
         .await
         .expect("delete succeeds");
     assert_eq!(remaining.status().as_u16(), 200);
     assert_eq!(names(&remaining.into_inner().data), ["digest"]);
 
-    let (status, missing) = error(client.feeds_delete(&alerts.id).await);
+    let (status, missing) = error(
+        client
+            .feeds_delete()
+            .feed_id(alerts.id.clone())
+            .send()
+            .await,
+    );
     assert_eq!(status, 400);
     assert_eq!(
         message(&missing),
@@ -59,7 +79,11 @@ async fn feed_lifecycle() {
 
     // The name of a deleted feed can be used again.
     client
-        .feeds_create(&body(json!({ "name": "alerts" })))
+        .feeds_create()
+        .body(body::<novu_client::types::CreateFeedRequest>(
+            json!({ "name": "alerts" }),
+        ))
+        .send()
         .await
         .expect("recreate succeeds");
 }

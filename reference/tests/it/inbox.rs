@@ -1,8 +1,6 @@
 //! The subscriber's in-app inbox: feed pages and filters, the unseen count, mark-as, mark-all,
 //! action buttons and the legacy mark.
 
-use std::num::NonZeroU64;
-
 use base64::Engine;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -40,7 +38,9 @@ async fn feed_page(test: &TestServer, query: &str) -> Value {
 
 async fn unseen(test: &TestServer) -> i64 {
     test.client
-        .subscriber_notifications_unseen_count("ada", None, None, None)
+        .subscriber_notifications_unseen_count()
+        .subscriber_id("ada")
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -97,7 +97,9 @@ async fn the_feed_pages_and_filters() {
 
     let (status, unknown) = error(
         test.client
-            .subscriber_notifications_feed("ghost", None, None, None, None, None, None)
+            .subscriber_notifications_feed()
+            .subscriber_id("ghost")
+            .send()
             .await,
     );
     assert_eq!(status, 400);
@@ -114,7 +116,10 @@ async fn marking_changes_the_feed_and_the_unseen_count() {
     assert_eq!(unseen(&test).await, 3);
     let capped = test
         .client
-        .subscriber_notifications_unseen_count("ada", None, NonZeroU64::new(2), None)
+        .subscriber_notifications_unseen_count()
+        .subscriber_id("ada")
+        .limit(2u64)
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -122,10 +127,12 @@ async fn marking_changes_the_feed_and_the_unseen_count() {
 
     let marked = test
         .client
-        .subscriber_messages_mark_as(
-            "ada",
-            &body(json!({ "messageId": ids[0], "markAs": "read" })),
-        )
+        .subscriber_messages_mark_as()
+        .subscriber_id("ada")
+        .body(body::<novu_client::types::MarkMessagesAsRequest>(
+            json!({ "messageId": ids[0], "markAs": "read" }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -138,10 +145,12 @@ async fn marking_changes_the_feed_and_the_unseen_count() {
 
     let marked = test
         .client
-        .subscriber_messages_mark_as(
-            "ada",
-            &body(json!({ "messageId": [ids[0]], "markAs": "unseen" })),
-        )
+        .subscriber_messages_mark_as()
+        .subscriber_id("ada")
+        .body(body::<novu_client::types::MarkMessagesAsRequest>(
+            json!({ "messageId": [ids[0]], "markAs": "unseen" }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -150,17 +159,24 @@ async fn marking_changes_the_feed_and_the_unseen_count() {
 
     let (status, empty) = error(
         test.client
-            .subscriber_messages_mark_as("ada", &body(json!({ "messageId": "", "markAs": "seen" })))
+            .subscriber_messages_mark_as()
+            .subscriber_id("ada")
+            .body(body::<novu_client::types::MarkMessagesAsRequest>(
+                json!({ "messageId": "", "markAs": "seen" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!((status, message(&empty)), (400, "messageId is required"));
     // Novu's MarkMessageAsByMark answers an unknown subscriber with 404.
     let (status, unknown) = error(
         test.client
-            .subscriber_messages_mark_as(
-                "nobody",
-                &body(json!({ "messageId": [ids[0]], "markAs": "seen" })),
-            )
+            .subscriber_messages_mark_as()
+            .subscriber_id("nobody")
+            .body(body::<novu_client::types::MarkMessagesAsRequest>(
+                json!({ "messageId": [ids[0]], "markAs": "seen" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(
@@ -170,7 +186,12 @@ async fn marking_changes_the_feed_and_the_unseen_count() {
 
     let changed = test
         .client
-        .subscriber_messages_mark_all("ada", &body(json!({ "markAs": "seen" })))
+        .subscriber_messages_mark_all()
+        .subscriber_id("ada")
+        .body(body::<novu_client::types::MarkAllMessagesAsRequest>(
+            json!({ "markAs": "seen" }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -178,7 +199,12 @@ async fn marking_changes_the_feed_and_the_unseen_count() {
     assert_eq!(unseen(&test).await, 0);
     let again = test
         .client
-        .subscriber_messages_mark_all("ada", &body(json!({ "markAs": "seen" })))
+        .subscriber_messages_mark_all()
+        .subscriber_id("ada")
+        .body(body::<novu_client::types::MarkAllMessagesAsRequest>(
+            json!({ "markAs": "seen" }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -188,7 +214,12 @@ async fn marking_changes_the_feed_and_the_unseen_count() {
 
     let (status, unknown) = error(
         test.client
-            .subscriber_messages_mark_all("ghost", &body(json!({ "markAs": "read" })))
+            .subscriber_messages_mark_all()
+            .subscriber_id("ghost")
+            .body(body::<novu_client::types::MarkAllMessagesAsRequest>(
+                json!({ "markAs": "read" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 404);
@@ -196,10 +227,12 @@ async fn marking_changes_the_feed_and_the_unseen_count() {
 
     let legacy = test
         .client
-        .subscriber_messages_mark_as_legacy(
-            "ada",
-            &body(json!({ "messageId": ids[1], "mark": { "read": true } })),
-        )
+        .subscriber_messages_mark_as_legacy()
+        .subscriber_id("ada")
+        .body(body::<novu_client::types::LegacyMarkMessagesRequest>(
+            json!({ "messageId": ids[1], "mark": { "read": true } }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -259,12 +292,14 @@ async fn an_action_button_records_its_result() {
     let message_id: novu_client::types::ObjectId = body(json!(ids[0]));
     let updated = test
         .client
-        .subscriber_message_action_update(
-            "ada",
-            &message_id,
-            body(json!("primary")),
-            &body(json!({ "status": "done", "payload": { "answer": 42 } })),
-        )
+        .subscriber_message_action_update()
+        .subscriber_id("ada")
+        .message_id(message_id.clone())
+        .type_(body::<novu_client::types::SubscriberMessageActionUpdateType>(json!("primary")))
+        .body(body::<novu_client::types::MarkMessageActionRequest>(
+            json!({ "status": "done", "payload": { "answer": 42 } }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -294,12 +329,14 @@ async fn an_action_button_records_its_result() {
     let unknown: novu_client::types::ObjectId = body(json!("0123456789abcdef01234567"));
     let (status, missing) = error(
         test.client
-            .subscriber_message_action_update(
-                "ada",
-                &unknown,
-                body(json!("primary")),
-                &body(json!({ "status": "done" })),
-            )
+            .subscriber_message_action_update()
+            .subscriber_id("ada")
+            .message_id(unknown.clone())
+            .type_(body::<novu_client::types::SubscriberMessageActionUpdateType>(json!("primary")))
+            .body(body::<novu_client::types::MarkMessageActionRequest>(
+                json!({ "status": "done" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(

@@ -7,7 +7,11 @@ use crate::{TestServer, body, error, message};
 async fn create(test: &TestServer, request: serde_json::Value) -> types::Integration {
     let response = test
         .client
-        .integrations_create(&body(request))
+        .integrations_create()
+        .body(body::<novu_client::types::CreateIntegrationRequest>(
+            request,
+        ))
+        .send()
         .await
         .expect("create succeeds");
     assert_eq!(response.status().as_u16(), 201);
@@ -36,11 +40,15 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
 
     let (status, conflict) = error(
         client
-            .integrations_create(&body(json!({
-                "providerId": "mailgun",
-                "channel": "email",
-                "identifier": created.identifier,
-            })))
+            .integrations_create()
+            .body(body::<novu_client::types::CreateIntegrationRequest>(
+                json!({
+                    "providerId": "mailgun",
+                    "channel": "email",
+                    "identifier": created.identifier,
+                }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 409);
@@ -50,10 +58,12 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
     );
 
     let updated = client
-        .integrations_update(
-            &created.id,
-            &body(json!({ "name": "Mail", "removeNovuBranding": true })),
-        )
+        .integrations_update()
+        .integration_id(created.id.clone())
+        .body(body::<novu_client::types::UpdateIntegrationRequest>(
+            json!({ "name": "Mail", "removeNovuBranding": true }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -63,7 +73,12 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
 
     let (status, empty) = error(
         client
-            .integrations_update(&created.id, &body(json!({})))
+            .integrations_update()
+            .integration_id(created.id.clone())
+            .body(body::<novu_client::types::UpdateIntegrationRequest>(json!(
+                {}
+            )))
+            .send()
             .await,
     );
     assert_eq!(status, 400);
@@ -72,7 +87,12 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
     let missing = "5f0000000000000000000000";
     let (status, not_found) = error(
         client
-            .integrations_update(missing, &body(json!({ "name": "x" })))
+            .integrations_update()
+            .integration_id(missing)
+            .body(body::<novu_client::types::UpdateIntegrationRequest>(
+                json!({ "name": "x" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 404);
@@ -86,7 +106,13 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
         json!({ "providerId": "fcm", "channel": "push", "active": true }),
     )
     .await;
-    let listed = client.integrations_list().await.unwrap().into_inner().data;
+    let listed = client
+        .integrations_list()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
     assert_eq!(
         listed.len(),
         3,
@@ -94,6 +120,7 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
     );
     let active = client
         .integrations_list_active()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -107,7 +134,9 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
     );
 
     let remaining = client
-        .integrations_delete(&created.id)
+        .integrations_delete()
+        .integration_id(created.id.clone())
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -121,11 +150,22 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
     );
     let (status, _) = error(
         client
-            .integrations_update(&created.id, &body(json!({ "name": "again" })))
+            .integrations_update()
+            .integration_id(created.id.clone())
+            .body(body::<novu_client::types::UpdateIntegrationRequest>(
+                json!({ "name": "again" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 404, "a deleted integration is gone");
-    let (status, gone) = error(client.integrations_delete(&created.id).await);
+    let (status, gone) = error(
+        client
+            .integrations_delete()
+            .integration_id(created.id.clone())
+            .send()
+            .await,
+    );
     assert_eq!(status, 404, "deleting it again is a 404");
     assert_eq!(
         message(&gone),
@@ -145,7 +185,11 @@ async fn only_one_novu_in_app_provider_per_environment() {
     let test = TestServer::start().await;
     let (status, rejected) = error(
         test.client
-            .integrations_create(&body(json!({ "providerId": "novu", "channel": "in_app" })))
+            .integrations_create()
+            .body(body::<novu_client::types::CreateIntegrationRequest>(
+                json!({ "providerId": "novu", "channel": "in_app" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 400);
@@ -180,12 +224,23 @@ async fn the_first_active_email_integration_is_primary_and_set_primary_moves_it(
     assert!(sms.primary, "primary is per channel");
 
     let id: types::ObjectId = body(json!(second.id));
-    let response = client.integrations_set_primary(&id).await.unwrap();
+    let response = client
+        .integrations_set_primary()
+        .integration_id(id.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 201);
     let promoted = response.into_inner().data;
     assert!(promoted.primary);
 
-    let listed = client.integrations_list().await.unwrap().into_inner().data;
+    let listed = client
+        .integrations_list()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
     let by_id = |id: &str| listed.iter().find(|i| i.id == id).unwrap().clone();
     assert!(!by_id(&first.id).primary, "the former primary is demoted");
     assert!(by_id(&second.id).priority > by_id(&first.id).priority);
@@ -196,7 +251,13 @@ async fn the_first_active_email_integration_is_primary_and_set_primary_moves_it(
     assert_eq!(primaries, 1);
 
     let missing: types::ObjectId = body(json!("5f0000000000000000000000"));
-    let (status, not_found) = error(client.integrations_set_primary(&missing).await);
+    let (status, not_found) = error(
+        client
+            .integrations_set_primary()
+            .integration_id(missing.clone())
+            .send()
+            .await,
+    );
     assert_eq!(status, 404);
     assert_eq!(
         message(&not_found),
@@ -206,7 +267,13 @@ async fn the_first_active_email_integration_is_primary_and_set_primary_moves_it(
     // Novu's SetIntegrationAsPrimary: only CHANNELS_WITH_PRIMARY (email, sms) have one.
     let push = create(&test, json!({ "providerId": "fcm", "channel": "push" })).await;
     let push_id: types::ObjectId = body(json!(push.id));
-    let (status, refused) = error(client.integrations_set_primary(&push_id).await);
+    let (status, refused) = error(
+        client
+            .integrations_set_primary()
+            .integration_id(push_id.clone())
+            .send()
+            .await,
+    );
     assert_eq!(status, 400);
     assert_eq!(message(&refused), "Channel push does not support primary");
 }
@@ -265,14 +332,18 @@ async fn webhook_support_is_answered_by_provider_or_integration_id() {
     let supported = |value: types::BooleanEnvelope| value.data;
     assert!(supported(
         client
-            .integration_webhook_status_retrieve("sendgrid")
+            .integration_webhook_status_retrieve()
+            .provider_or_integration_id("sendgrid")
+            .send()
             .await
             .unwrap()
             .into_inner()
     ));
     assert!(supported(
         client
-            .integration_webhook_status_retrieve(&sendgrid.id)
+            .integration_webhook_status_retrieve()
+            .provider_or_integration_id(sendgrid.id.clone())
+            .send()
             .await
             .unwrap()
             .into_inner()
@@ -285,7 +356,9 @@ async fn webhook_support_is_answered_by_provider_or_integration_id() {
     .await;
     assert!(!supported(
         client
-            .integration_webhook_status_retrieve(&nodemailer.id)
+            .integration_webhook_status_retrieve()
+            .provider_or_integration_id(nodemailer.id.clone())
+            .send()
             .await
             .unwrap()
             .into_inner()
@@ -293,7 +366,13 @@ async fn webhook_support_is_answered_by_provider_or_integration_id() {
 
     // "should throw not found error when integration doesn't exist"
     let unknown = "65f0c0ffee00000000000001";
-    let (status, body) = error(client.integration_webhook_status_retrieve(unknown).await);
+    let (status, body) = error(
+        client
+            .integration_webhook_status_retrieve()
+            .provider_or_integration_id(unknown)
+            .send()
+            .await,
+    );
     assert_eq!(status, 404);
     assert_eq!(body.error.as_deref(), Some("Not Found"));
     assert_eq!(
@@ -307,7 +386,13 @@ async fn webhook_support_is_answered_by_provider_or_integration_id() {
         json!({ "providerId": "mailgun", "channel": "email" }),
     )
     .await;
-    let (status, body) = error(client.integration_webhook_status_retrieve(&bare.id).await);
+    let (status, body) = error(
+        client
+            .integration_webhook_status_retrieve()
+            .provider_or_integration_id(bare.id.clone())
+            .send()
+            .await,
+    );
     assert_eq!(status, 400);
     assert_eq!(body.error.as_deref(), Some("Bad Request"));
     assert_eq!(
@@ -324,7 +409,9 @@ async fn webhook_support_is_answered_by_provider_or_integration_id() {
         .await;
         let (status, body) = error(
             client
-                .integration_webhook_status_retrieve(&integration.id)
+                .integration_webhook_status_retrieve()
+                .provider_or_integration_id(integration.id.clone())
+                .send()
                 .await,
         );
         assert_eq!(status, 400);
@@ -346,7 +433,12 @@ async fn toggling_active_recomputes_primary() {
     .await;
     assert!(!inactive.primary);
     let activated = client
-        .integrations_update(&inactive.id, &body(json!({ "active": true })))
+        .integrations_update()
+        .integration_id(inactive.id.clone())
+        .body(body::<novu_client::types::UpdateIntegrationRequest>(
+            json!({ "active": true }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -364,7 +456,12 @@ async fn toggling_active_recomputes_primary() {
     .await;
     assert!(!second.primary);
     let deactivated = client
-        .integrations_update(&inactive.id, &body(json!({ "active": false })))
+        .integrations_update()
+        .integration_id(inactive.id.clone())
+        .body(body::<novu_client::types::UpdateIntegrationRequest>(
+            json!({ "active": false }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -373,6 +470,7 @@ async fn toggling_active_recomputes_primary() {
     assert_eq!(deactivated.priority, 0);
     let remaining = client
         .integrations_list_active()
+        .send()
         .await
         .unwrap()
         .into_inner()

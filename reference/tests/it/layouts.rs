@@ -7,12 +7,14 @@ const CONTENT: &str = "<html>{{{body}}}</html>";
 async fn create(test: &TestServer, identifier: &str, is_default: bool) -> String {
     let response = test
         .client
-        .layouts_create(&body(json!({
+        .layouts_create()
+        .body(body::<novu_client::types::CreateLayoutRequest>(json!({
             "name": identifier,
             "identifier": identifier,
             "content": CONTENT,
             "isDefault": is_default,
         })))
+        .send()
         .await
         .expect("create succeeds");
     assert_eq!(response.status().as_u16(), 201);
@@ -25,6 +27,7 @@ async fn layout_lifecycle_and_errors() {
     let client = &test.client;
     let environment_id = client
         .environments_retrieve_current()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -33,9 +36,11 @@ async fn layout_lifecycle_and_errors() {
 
     let (status, missing_body) = error(
         client
-            .layouts_create(&body(json!({
+            .layouts_create()
+            .body(body::<novu_client::types::CreateLayoutRequest>(json!({
                 "name": "x", "identifier": "x", "content": "<html></html>",
             })))
+            .send()
             .await,
     );
     assert_eq!(status, 400);
@@ -47,9 +52,11 @@ async fn layout_lifecycle_and_errors() {
     let id = create(&test, "main", false).await;
     let (status, conflict) = error(
         client
-            .layouts_create(&body(json!({
+            .layouts_create()
+            .body(body::<novu_client::types::CreateLayoutRequest>(json!({
                 "name": "again", "identifier": "main", "content": CONTENT,
             })))
+            .send()
             .await,
     );
     assert_eq!(status, 409);
@@ -59,7 +66,9 @@ async fn layout_lifecycle_and_errors() {
     );
 
     let layout = client
-        .layouts_retrieve(&id)
+        .layouts_retrieve()
+        .layout_id(id.clone())
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -69,11 +78,23 @@ async fn layout_lifecycle_and_errors() {
     assert!(!layout.is_default);
     assert!(!layout.is_deleted);
 
-    let (status, empty) = error(client.layouts_update(&id, &body(json!({}))).await);
+    let (status, empty) = error(
+        client
+            .layouts_update()
+            .layout_id(id.clone())
+            .body(body::<novu_client::types::UpdateLayoutRequest>(json!({})))
+            .send()
+            .await,
+    );
     assert_eq!(status, 400);
     assert_eq!(message(&empty), "Payload can not be empty");
     let updated = client
-        .layouts_update(&id, &body(json!({ "name": "Main layout" })))
+        .layouts_update()
+        .layout_id(id.clone())
+        .body(body::<novu_client::types::UpdateLayoutRequest>(
+            json!({ "name": "Main layout" }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -81,7 +102,12 @@ async fn layout_lifecycle_and_errors() {
     assert_eq!(updated.name, "Main layout");
     // Novu's UpdateLayoutUseCase applies only truthy strings: "" keeps what is stored.
     let kept = client
-        .layouts_update(&id, &body(json!({ "content": "", "name": "" })))
+        .layouts_update()
+        .layout_id(id.clone())
+        .body(body::<novu_client::types::UpdateLayoutRequest>(
+            json!({ "content": "", "name": "" }),
+        ))
+        .send()
         .await
         .expect("empty strings are not a change")
         .into_inner()
@@ -92,7 +118,12 @@ async fn layout_lifecycle_and_errors() {
     create(&test, "other", false).await;
     let (status, clash) = error(
         client
-            .layouts_update(&id, &body(json!({ "identifier": "other" })))
+            .layouts_update()
+            .layout_id(id.clone())
+            .body(body::<novu_client::types::UpdateLayoutRequest>(
+                json!({ "identifier": "other" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 409);
@@ -101,9 +132,14 @@ async fn layout_lifecycle_and_errors() {
         format!("Layout with identifier: other already exists under environment {environment_id}")
     );
 
-    let response = client.layouts_delete(&id).await.unwrap();
+    let response = client
+        .layouts_delete()
+        .layout_id(id.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 204);
-    let (status, gone) = error(client.layouts_retrieve(&id).await);
+    let (status, gone) = error(client.layouts_retrieve().layout_id(id.clone()).send().await);
     assert_eq!(status, 404);
     assert_eq!(
         message(&gone),
@@ -119,7 +155,9 @@ async fn exactly_one_layout_stays_default() {
     let second = create(&test, "second", true).await;
     let is_default = |id: String| async move {
         client
-            .layouts_retrieve(&id)
+            .layouts_retrieve()
+            .layout_id(id.clone())
+            .send()
             .await
             .unwrap()
             .into_inner()
@@ -134,13 +172,24 @@ async fn exactly_one_layout_stays_default() {
 
     let (status, required) = error(
         client
-            .layouts_update(&second, &body(json!({ "isDefault": false })))
+            .layouts_update()
+            .layout_id(second.clone())
+            .body(body::<novu_client::types::UpdateLayoutRequest>(
+                json!({ "isDefault": false }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 409);
     assert_eq!(message(&required), "One default layout is required");
 
-    let (status, in_use) = error(client.layouts_delete(&second).await);
+    let (status, in_use) = error(
+        client
+            .layouts_delete()
+            .layout_id(second.clone())
+            .send()
+            .await,
+    );
     assert_eq!(status, 409);
     assert_eq!(
         message(&in_use),
@@ -149,11 +198,21 @@ async fn exactly_one_layout_stays_default() {
         )
     );
 
-    let response = client.layouts_set_default(&first).await.unwrap();
+    let response = client
+        .layouts_set_default()
+        .layout_id(first.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 204);
     assert!(is_default(first.clone()).await);
     assert!(!is_default(second.clone()).await);
-    client.layouts_delete(&second).await.unwrap();
+    client
+        .layouts_delete()
+        .layout_id(second.clone())
+        .send()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -165,7 +224,11 @@ async fn layouts_are_paginated_by_creation_time() {
         ids.push(create(&test, &format!("layout-{index}"), false).await);
     }
     let newest_first = client
-        .layouts_list(None, Some(0), Some(2), Some("createdAt"))
+        .layouts_list()
+        .page(0)
+        .page_size(2)
+        .sort_by("createdAt")
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -179,7 +242,12 @@ async fn layouts_are_paginated_by_creation_time() {
     assert_eq!(listed, [ids[4].clone(), ids[3].clone()]);
 
     let oldest_first = client
-        .layouts_list(Some(1), Some(2), Some(2), Some("createdAt"))
+        .layouts_list()
+        .order_by(1)
+        .page(2)
+        .page_size(2)
+        .sort_by("createdAt")
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -203,6 +271,7 @@ async fn a_layout_used_by_a_workflow_cannot_be_deleted() {
     let id = create(&test, "used", false).await;
     let group_id = client
         .workflow_groups_list()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -210,19 +279,18 @@ async fn a_layout_used_by_a_workflow_cannot_be_deleted() {
         .id
         .clone();
     client
-        .workflows_create(
-            None,
-            &body(json!({
-                "name": "Uses layout",
-                "notificationGroupId": group_id,
-                "steps": [{
-                    "template": { "type": "email", "content": "Hi", "subject": "Hi", "layoutId": id },
-                }],
-            })),
-        )
+        .workflows_create()
+        .body(body::<novu_client::types::CreateWorkflowRequest>(json!({
+            "name": "Uses layout",
+            "notificationGroupId": group_id,
+            "steps": [{
+                "template": { "type": "email", "content": "Hi", "subject": "Hi", "layoutId": id },
+            }],
+        })))
+        .send()
         .await
         .expect("the workflow is created");
-    let (status, in_use) = error(client.layouts_delete(&id).await);
+    let (status, in_use) = error(client.layouts_delete().layout_id(id.clone()).send().await);
     assert_eq!(status, 409);
     assert_eq!(
         message(&in_use),

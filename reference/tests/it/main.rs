@@ -4,6 +4,7 @@
 mod activity;
 mod changes;
 mod chat_oauth;
+mod client;
 mod concurrency;
 mod durability;
 mod environments;
@@ -17,8 +18,10 @@ mod messages;
 mod organizations;
 mod persistence;
 mod preferences;
+mod quickstart;
 mod routes;
 mod scheduler;
+mod scripted_server;
 mod subscribers;
 mod tenants;
 mod topics;
@@ -151,12 +154,16 @@ pub async fn create_integration(test: &TestServer, provider_id: &str, identifier
         _ => "email",
     };
     test.client
-        .integrations_create(&body(serde_json::json!({
-            "providerId": provider_id,
-            "channel": channel,
-            "identifier": identifier,
-            "active": true,
-        })))
+        .integrations_create()
+        .body(body::<novu_client::types::CreateIntegrationRequest>(
+            serde_json::json!({
+                "providerId": provider_id,
+                "channel": channel,
+                "identifier": identifier,
+                "active": true,
+            }),
+        ))
+        .send()
         .await
         .expect("the integration is created")
         .into_inner()

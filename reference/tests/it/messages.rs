@@ -22,7 +22,9 @@ async fn messages_list_and_delete() {
 
     let page = test
         .client
-        .messages_list(None, Some(2), None, None, None)
+        .messages_list()
+        .limit(2)
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -32,14 +34,20 @@ async fn messages_list_and_delete() {
     );
     let last = test
         .client
-        .messages_list(None, Some(2), Some(1), None, None)
+        .messages_list()
+        .limit(2)
+        .page(1)
+        .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!((last.data.len(), last.has_more), (1, false));
     let ada = test
         .client
-        .messages_list(Some("in_app"), None, None, Some("ada"), None)
+        .messages_list()
+        .channel("in_app")
+        .subscriber_id("ada")
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -47,7 +55,9 @@ async fn messages_list_and_delete() {
 
     let (status, unknown) = error(
         test.client
-            .messages_list(None, None, None, Some("ghost"), None)
+            .messages_list()
+            .subscriber_id("ghost")
+            .send()
             .await,
     );
     assert_eq!(
@@ -71,7 +81,14 @@ async fn messages_list_and_delete() {
 
     let deleted = test
         .client
-        .messages_delete(&ada.data[0].id.parse().unwrap())
+        .messages_delete()
+        .message_id(
+            ada.data[0]
+                .id
+                .parse::<novu_client::types::ObjectId>()
+                .unwrap(),
+        )
+        .send()
         .await
         .unwrap();
     assert_eq!(
@@ -80,7 +97,14 @@ async fn messages_list_and_delete() {
     );
     let (status, gone) = error(
         test.client
-            .messages_delete(&ada.data[0].id.parse().unwrap())
+            .messages_delete()
+            .message_id(
+                ada.data[0]
+                    .id
+                    .parse::<novu_client::types::ObjectId>()
+                    .unwrap(),
+            )
+            .send()
             .await,
     );
     assert_eq!(status, 404);
@@ -91,18 +115,29 @@ async fn messages_list_and_delete() {
 
     let removed = test
         .client
-        .messages_delete_by_transaction("t2", None)
+        .messages_delete_by_transaction()
+        .transaction_id("t2")
+        .send()
         .await
         .unwrap();
     assert_eq!(removed.status().as_u16(), 204);
-    let (status, nothing) = error(test.client.messages_delete_by_transaction("t2", None).await);
+    let (status, nothing) = error(
+        test.client
+            .messages_delete_by_transaction()
+            .transaction_id("t2")
+            .send()
+            .await,
+    );
     assert_eq!(
         (status, message(&nothing)),
         (404, "Invalid transactionId or channel")
     );
     let (status, wrong_channel) = error(
         test.client
-            .messages_delete_by_transaction("t0", Some(body(json!("email"))))
+            .messages_delete_by_transaction()
+            .transaction_id("t0")
+            .channel(body::<novu_client::types::ChannelType>(json!("email")))
+            .send()
             .await,
     );
     assert_eq!(
@@ -112,7 +147,8 @@ async fn messages_list_and_delete() {
 
     let remaining = test
         .client
-        .messages_list(None, None, None, None, None)
+        .messages_list()
+        .send()
         .await
         .unwrap()
         .into_inner();

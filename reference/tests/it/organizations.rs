@@ -8,6 +8,7 @@ async fn organization_can_be_renamed_and_branded() {
     let client = &test.client;
     let organization = client
         .organizations_retrieve_current()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -15,7 +16,11 @@ async fn organization_can_be_renamed_and_branded() {
     assert_eq!(organization.name, "Reference Organization");
 
     let renamed = client
-        .organizations_rename(&body(json!({ "name": "Initech" })))
+        .organizations_rename()
+        .body(body::<novu_client::types::OrganizationName>(
+            json!({ "name": "Initech" }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -23,18 +28,28 @@ async fn organization_can_be_renamed_and_branded() {
     assert_eq!(renamed.name, "Initech");
 
     let branding = client
-        .organization_branding_update(&body(json!({
-            "logo": "https://example.com/logo.png",
-            "color": "#ff0000",
-            "fontFamily": "Inter",
-        })))
+        .organization_branding_update()
+        .body(
+            body::<novu_client::types::UpdateOrganizationBrandingRequest>(json!({
+                "logo": "https://example.com/logo.png",
+                "color": "#ff0000",
+                "fontFamily": "Inter",
+            })),
+        )
+        .send()
         .await
         .unwrap()
         .into_inner()
         .data;
     assert_eq!(branding.color.as_deref(), Some("#ff0000"));
     let branding = client
-        .organization_branding_update(&body(json!({ "fontColor": "#000" })))
+        .organization_branding_update()
+        .body(
+            body::<novu_client::types::UpdateOrganizationBrandingRequest>(
+                json!({ "fontColor": "#000" }),
+            ),
+        )
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -48,6 +63,7 @@ async fn organization_can_be_renamed_and_branded() {
 
     let current = client
         .organizations_retrieve_current()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -57,12 +73,19 @@ async fn organization_can_be_renamed_and_branded() {
         current.logo.as_deref(),
         Some("https://example.com/logo.png")
     );
-    let listed = client.organizations_list().await.unwrap().into_inner().data;
+    let listed = client
+        .organizations_list()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].name, "Initech");
 
     let members = client
         .organization_members_list()
+        .send()
         .await
         .unwrap()
         .into_inner()

@@ -16,19 +16,30 @@ async fn data_survives_a_restart() {
     assert!(!first.server.api_key_generated());
     first
         .client
-        .subscribers_create(&body(
+        .subscribers_create()
+        .body(body::<novu_client::types::CreateSubscriberRequest>(
             json!({ "subscriberId": "kept", "firstName": "Kept" }),
         ))
+        .send()
         .await
         .unwrap();
     first
         .client
-        .topic_subscribers_add("saved", &body(json!({ "subscribers": ["kept"] })))
+        .topic_subscribers_add()
+        .topic_key("saved")
+        .body(body::<novu_client::types::AddTopicSubscribersRequest>(
+            json!({ "subscribers": ["kept"] }),
+        ))
+        .send()
         .await
         .unwrap();
     first
         .client
-        .tenants_create(&body(json!({ "identifier": "t", "name": "T" })))
+        .tenants_create()
+        .body(body::<novu_client::types::CreateTenantRequest>(
+            json!({ "identifier": "t", "name": "T" }),
+        ))
+        .send()
         .await
         .unwrap();
     first.server.shutdown().await.expect("clean shutdown");
@@ -46,7 +57,9 @@ async fn data_survives_a_restart() {
     assert!(!second.server.api_key_generated());
     let kept = second
         .client
-        .subscribers_get("kept")
+        .subscribers_get()
+        .subscriber_id("kept")
+        .send()
         .await
         .expect("the subscriber survived")
         .into_inner()
@@ -54,7 +67,9 @@ async fn data_survives_a_restart() {
     assert_eq!(kept.first_name.as_deref(), Some("Kept"));
     let topic = second
         .client
-        .topics_get("saved")
+        .topics_get()
+        .topic_key("saved")
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -62,7 +77,9 @@ async fn data_survives_a_restart() {
     assert_eq!(topic.subscribers, ["kept"]);
     second
         .client
-        .tenants_get("t")
+        .tenants_get()
+        .identifier("t")
+        .send()
         .await
         .expect("the tenant survived");
     second.server.shutdown().await.unwrap();
@@ -75,6 +92,7 @@ async fn a_new_database_without_a_key_generates_one() {
     assert_eq!(test.server.api_key().len(), 32);
     test.client
         .environments_retrieve_current()
+        .send()
         .await
         .expect("the generated key works");
 }

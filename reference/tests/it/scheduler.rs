@@ -41,7 +41,9 @@ fn delayed(content: &str) -> Value {
 async fn activity(test: &TestServer, transaction_id: &str) -> (Vec<String>, Vec<Value>) {
     let page = test
         .client
-        .notifications_list(None, None, None, None, None, None, Some(transaction_id))
+        .notifications_list()
+        .transaction_id(transaction_id)
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -130,7 +132,9 @@ async fn a_cancelled_delay_never_delivers() {
     }
     let cancelled = test
         .client
-        .events_cancel("cancelled")
+        .events_cancel()
+        .transaction_id("cancelled")
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -151,7 +155,9 @@ async fn a_cancelled_delay_never_delivers() {
     assert!(
         !test
             .client
-            .events_cancel("kept")
+            .events_cancel()
+            .transaction_id("kept")
+            .send()
             .await
             .unwrap()
             .into_inner()
@@ -262,7 +268,9 @@ async fn cancelling_a_digest_leader_hands_its_window_to_the_next_event() {
     }
     assert!(
         test.client
-            .events_cancel("leader")
+            .events_cancel()
+            .transaction_id("leader")
+            .send()
             .await
             .unwrap()
             .into_inner()

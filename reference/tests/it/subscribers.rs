@@ -11,12 +11,14 @@ async fn subscriber_lifecycle() {
     let client = &test.client;
 
     let created = client
-        .subscribers_create(&body(json!({
+        .subscribers_create()
+        .body(body::<novu_client::types::CreateSubscriberRequest>(json!({
             "subscriberId": "ada",
             "email": "ada@example.com",
             "firstName": "Ada",
             "data": { "plan": "pro" },
         })))
+        .send()
         .await
         .expect("create succeeds");
     assert_eq!(created.status().as_u16(), 201);
@@ -28,9 +30,11 @@ async fn subscriber_lifecycle() {
 
     // Create is an upsert: the same subscriberId updates the stored subscriber.
     let upserted = client
-        .subscribers_create(&body(
+        .subscribers_create()
+        .body(body::<novu_client::types::CreateSubscriberRequest>(
             json!({ "subscriberId": "ada", "lastName": "Lovelace" }),
         ))
+        .send()
         .await
         .expect("upsert succeeds");
     assert_eq!(upserted.status().as_u16(), 201);
@@ -40,10 +44,12 @@ async fn subscriber_lifecycle() {
     assert_eq!(upserted.last_name.as_deref(), Some("Lovelace"));
 
     let updated = client
-        .subscribers_update(
-            "ada",
-            &body(json!({ "firstName": "Augusta", "data": { "tier": 2 } })),
-        )
+        .subscribers_update()
+        .subscriber_id("ada")
+        .body(body::<novu_client::types::UpdateSubscriberRequest>(
+            json!({ "firstName": "Augusta", "data": { "tier": 2 } }),
+        ))
+        .send()
         .await
         .expect("update succeeds")
         .into_inner()
@@ -60,7 +66,9 @@ async fn subscriber_lifecycle() {
     assert_eq!(data, json!({ "tier": 2.0 }), "data is replaced as a whole");
 
     let fetched = client
-        .subscribers_get("ada")
+        .subscribers_get()
+        .subscriber_id("ada")
+        .send()
         .await
         .expect("get succeeds")
         .into_inner()
@@ -68,7 +76,9 @@ async fn subscriber_lifecycle() {
     assert_eq!(fetched.first_name.as_deref(), Some("Augusta"));
 
     let deleted = client
-        .subscribers_delete("ada")
+        .subscribers_delete()
+        .subscriber_id("ada")
+        .send()
         .await
         .expect("delete succeeds")
         .into_inner()
@@ -79,16 +89,12 @@ async fn subscriber_lifecycle() {
         json!("deleted")
     );
 
-    let (status, missing) = error(client.subscribers_get("ada").await);
+    let (status, missing) = error(client.subscribers_get().subscriber_id("ada").send().await);
     assert_eq!(status, 404);
     assert_eq!(message(&missing), "Subscriber not found for id ada");
     assert_eq!(missing.error.as_deref(), Some("Not Found"));
     assert_eq!(missing.path, "/v1/subscribers/ada");
-    let page = client
-        .subscribers_list(None, None)
-        .await
-        .unwrap()
-        .into_inner();
+    let page = client.subscribers_list().send().await.unwrap().into_inner();
     assert!(
         page.data.is_empty(),
         "soft-deleted subscribers are not listed"
@@ -102,20 +108,36 @@ async fn unknown_subscribers_give_the_documented_errors() {
 
     let (status, body_) = error(
         client
-            .subscribers_update("ghost", &body(json!({ "firstName": "G" })))
+            .subscribers_update()
+            .subscriber_id("ghost")
+            .body(body::<novu_client::types::UpdateSubscriberRequest>(
+                json!({ "firstName": "G" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 400);
     assert_eq!(message(&body_), "SubscriberId: ghost not found");
     assert_eq!(body_.error.as_deref(), Some("Bad Request"));
 
-    let (status, body_) = error(client.subscribers_delete("ghost").await);
+    let (status, body_) = error(
+        client
+            .subscribers_delete()
+            .subscriber_id("ghost")
+            .send()
+            .await,
+    );
     assert_eq!(status, 404);
     assert_eq!(message(&body_), "Subscriber not found for id ghost");
 
     let (status, body_) = error(
         client
-            .subscriber_online_status_update("ghost", &body(json!({ "isOnline": true })))
+            .subscriber_online_status_update()
+            .subscriber_id("ghost")
+            .body(body::<
+                novu_client::types::UpdateSubscriberOnlineStatusRequest,
+            >(json!({ "isOnline": true })))
+            .send()
             .await,
     );
     assert_eq!(status, 404);
@@ -123,7 +145,12 @@ async fn unknown_subscribers_give_the_documented_errors() {
 
     let (status, body_) = error(
         client
-            .subscriber_credentials_delete("ghost", &body(json!("slack")))
+            .subscriber_credentials_delete()
+            .subscriber_id("ghost")
+            .provider_id(body::<types::SubscriberCredentialsDeleteProviderId>(json!(
+                "slack"
+            )))
+            .send()
             .await,
     );
     assert_eq!(status, 404);
@@ -135,14 +162,21 @@ async fn subscribers_are_paginated_in_storage_order() {
     let test = TestServer::start().await;
     for index in 0..12 {
         test.client
-            .subscribers_create(&body(json!({ "subscriberId": format!("s{index:02}") })))
+            .subscribers_create()
+            .body(body::<novu_client::types::CreateSubscriberRequest>(
+                json!({ "subscriberId": format!("s{index:02}") }),
+            ))
+            .send()
             .await
             .unwrap();
     }
-    let limit = std::num::NonZeroU64::new(5);
+    let limit = 5u64;
     let first = test
         .client
-        .subscribers_list(limit, Some(0))
+        .subscribers_list()
+        .limit(limit)
+        .page(0)
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -155,7 +189,10 @@ async fn subscribers_are_paginated_in_storage_order() {
     assert_eq!(ids, ["s00", "s01", "s02", "s03", "s04"]);
     let last = test
         .client
-        .subscribers_list(limit, Some(2))
+        .subscribers_list()
+        .limit(limit)
+        .page(2)
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -174,18 +211,31 @@ async fn bulk_create_reports_created_and_updated_and_revives_deleted() {
     let test = TestServer::start().await;
     let client = &test.client;
     client
-        .subscribers_create(&body(json!({ "subscriberId": "old" })))
+        .subscribers_create()
+        .body(body::<novu_client::types::CreateSubscriberRequest>(
+            json!({ "subscriberId": "old" }),
+        ))
+        .send()
         .await
         .unwrap();
-    client.subscribers_delete("old").await.unwrap();
+    client
+        .subscribers_delete()
+        .subscriber_id("old")
+        .send()
+        .await
+        .unwrap();
 
     let result = client
-        .subscribers_create_bulk(&body(json!({
-            "subscribers": [
-                { "subscriberId": "old", "firstName": "Back" },
-                { "subscriberId": "new", "email": "new@example.com" },
-            ],
-        })))
+        .subscribers_create_bulk()
+        .body(body::<novu_client::types::BulkCreateSubscribersRequest>(
+            json!({
+                "subscribers": [
+                    { "subscriberId": "old", "firstName": "Back" },
+                    { "subscriberId": "new", "email": "new@example.com" },
+                ],
+            }),
+        ))
+        .send()
         .await
         .expect("bulk create succeeds");
     assert_eq!(result.status().as_u16(), 201);
@@ -195,7 +245,9 @@ async fn bulk_create_reports_created_and_updated_and_revives_deleted() {
     assert_eq!(result["failed"], json!([]));
 
     let revived = client
-        .subscribers_get("old")
+        .subscribers_get()
+        .subscriber_id("old")
+        .send()
         .await
         .expect("revived")
         .into_inner()
@@ -224,12 +276,21 @@ async fn bulk_create_reports_created_and_updated_and_revives_deleted() {
 async fn online_status_records_when_the_subscriber_went_offline() {
     let test = TestServer::start().await;
     test.client
-        .subscribers_create(&body(json!({ "subscriberId": "o" })))
+        .subscribers_create()
+        .body(body::<novu_client::types::CreateSubscriberRequest>(
+            json!({ "subscriberId": "o" }),
+        ))
+        .send()
         .await
         .unwrap();
     let online = test
         .client
-        .subscriber_online_status_update("o", &body(json!({ "isOnline": true })))
+        .subscriber_online_status_update()
+        .subscriber_id("o")
+        .body(body::<
+            novu_client::types::UpdateSubscriberOnlineStatusRequest,
+        >(json!({ "isOnline": true })))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -238,7 +299,12 @@ async fn online_status_records_when_the_subscriber_went_offline() {
     assert!(online.last_online_at.is_none());
     let offline = test
         .client
-        .subscriber_online_status_update("o", &body(json!({ "isOnline": false })))
+        .subscriber_online_status_update()
+        .subscriber_id("o")
+        .body(body::<
+            novu_client::types::UpdateSubscriberOnlineStatusRequest,
+        >(json!({ "isOnline": false })))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -258,7 +324,11 @@ async fn credentials_are_replaced_by_put_merged_by_patch_and_removed_by_delete()
     let integration_id = create_integration(&test, "fcm", "fcm-main").await;
     let client = &test.client;
     client
-        .subscribers_create(&body(json!({ "subscriberId": "phone" })))
+        .subscribers_create()
+        .body(body::<novu_client::types::CreateSubscriberRequest>(
+            json!({ "subscriberId": "phone" }),
+        ))
+        .send()
         .await
         .unwrap();
 
@@ -279,7 +349,10 @@ async fn credentials_are_replaced_by_put_merged_by_patch_and_removed_by_delete()
     };
 
     let put = client
-        .subscriber_credentials_update("phone", &credentials(&["a"]))
+        .subscriber_credentials_update()
+        .subscriber_id("phone")
+        .body(credentials(&["a"]))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -291,7 +364,10 @@ async fn credentials_are_replaced_by_put_merged_by_patch_and_removed_by_delete()
         Some("fcm-main")
     );
     let patched = client
-        .subscriber_credentials_append("phone", &credentials(&["b", "a"]))
+        .subscriber_credentials_append()
+        .subscriber_id("phone")
+        .body(credentials(&["b", "a"]))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -302,7 +378,10 @@ async fn credentials_are_replaced_by_put_merged_by_patch_and_removed_by_delete()
         "PATCH appends new tokens only"
     );
     let replaced = client
-        .subscriber_credentials_update("phone", &credentials(&["c"]))
+        .subscriber_credentials_update()
+        .subscriber_id("phone")
+        .body(credentials(&["c"]))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -311,15 +390,20 @@ async fn credentials_are_replaced_by_put_merged_by_patch_and_removed_by_delete()
 
     let (status, body_) = error(
         client
-            .subscriber_credentials_update(
-                "phone",
-                &body(json!({ "providerId": "apns", "credentials": {} })),
+            .subscriber_credentials_update()
+            .subscriber_id("phone")
+            .body(
+                body::<novu_client::types::UpdateSubscriberCredentialsRequest>(
+                    json!({ "providerId": "apns", "credentials": {} }),
+                ),
             )
+            .send()
             .await,
     );
     assert_eq!(status, 400);
     let environment = client
         .environments_retrieve_current()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -333,19 +417,29 @@ async fn credentials_are_replaced_by_put_merged_by_patch_and_removed_by_delete()
     );
     let (status, body_) = error(
         client
-            .subscriber_credentials_append("nobody", &credentials(&["x"]))
+            .subscriber_credentials_append()
+            .subscriber_id("nobody")
+            .body(credentials(&["x"]))
+            .send()
             .await,
     );
     assert_eq!(status, 400);
     assert_eq!(message(&body_), "SubscriberId: nobody not found");
 
     let deleted = client
-        .subscriber_credentials_delete("phone", &body(json!("fcm")))
+        .subscriber_credentials_delete()
+        .subscriber_id("phone")
+        .provider_id(body::<types::SubscriberCredentialsDeleteProviderId>(json!(
+            "fcm"
+        )))
+        .send()
         .await
         .expect("delete succeeds");
     assert_eq!(deleted.status().as_u16(), 204);
     let after = client
-        .subscribers_get("phone")
+        .subscribers_get()
+        .subscriber_id("phone")
+        .send()
         .await
         .unwrap()
         .into_inner()

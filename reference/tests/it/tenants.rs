@@ -8,6 +8,7 @@ async fn tenant_lifecycle() {
     let client = &test.client;
     let environment_id = client
         .environments_retrieve_current()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -15,9 +16,11 @@ async fn tenant_lifecycle() {
         .id;
 
     let created = client
-        .tenants_create(&body(
+        .tenants_create()
+        .body(body::<novu_client::types::CreateTenantRequest>(
             json!({ "identifier": "acme", "name": "Acme", "data": { "region": "eu" } }),
         ))
+        .send()
         .await
         .expect("create succeeds");
     assert_eq!(created.status().as_u16(), 201);
@@ -27,7 +30,11 @@ async fn tenant_lifecycle() {
 
     let (status, conflict) = error(
         client
-            .tenants_create(&body(json!({ "identifier": "acme", "name": "A" })))
+            .tenants_create()
+            .body(body::<novu_client::types::CreateTenantRequest>(
+                json!({ "identifier": "acme", "name": "A" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 409);
@@ -37,12 +44,21 @@ async fn tenant_lifecycle() {
     );
 
     client
-        .tenants_create(&body(json!({ "identifier": "globex", "name": "Globex" })))
+        .tenants_create()
+        .body(body::<novu_client::types::CreateTenantRequest>(
+            json!({ "identifier": "globex", "name": "Globex" }),
+        ))
+        .send()
         .await
         .unwrap();
     let (status, conflict) = error(
         client
-            .tenants_update("acme", &body(json!({ "identifier": "globex" })))
+            .tenants_update()
+            .identifier("acme")
+            .body(body::<novu_client::types::UpdateTenantRequest>(
+                json!({ "identifier": "globex" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 409);
@@ -52,10 +68,12 @@ async fn tenant_lifecycle() {
     );
 
     let updated = client
-        .tenants_update(
-            "acme",
-            &body(json!({ "identifier": "acme-2", "name": "", "data": { "tier": "gold" } })),
-        )
+        .tenants_update()
+        .identifier("acme")
+        .body(body::<novu_client::types::UpdateTenantRequest>(
+            json!({ "identifier": "acme-2", "name": "", "data": { "tier": "gold" } }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -72,7 +90,7 @@ async fn tenant_lifecycle() {
     );
     assert_eq!(updated.id, created.id);
 
-    let page = client.tenants_list(None, None).await.unwrap().into_inner();
+    let page = client.tenants_list().send().await.unwrap().into_inner();
     let identifiers: Vec<_> = page
         .data
         .iter()
@@ -81,13 +99,16 @@ async fn tenant_lifecycle() {
     assert_eq!(identifiers, ["globex", "acme-2"], "newest first");
     assert_eq!((page.page, page.page_size, page.has_more), (0, 10, false));
     let full = client
-        .tenants_list(std::num::NonZeroU64::new(2), Some(0))
+        .tenants_list()
+        .limit(2u64)
+        .page(0)
+        .send()
         .await
         .unwrap()
         .into_inner();
     assert!(full.has_more, "a full page reports more");
 
-    let (status, missing) = error(client.tenants_get("acme").await);
+    let (status, missing) = error(client.tenants_get().identifier("acme").send().await);
     assert_eq!(status, 404);
     assert_eq!(
         message(&missing),
@@ -95,18 +116,25 @@ async fn tenant_lifecycle() {
     );
     assert_eq!(
         client
-            .tenants_delete("acme-2")
+            .tenants_delete()
+            .identifier("acme-2")
+            .send()
             .await
             .unwrap()
             .status()
             .as_u16(),
         204
     );
-    let (status, _) = error(client.tenants_delete("acme-2").await);
+    let (status, _) = error(client.tenants_delete().identifier("acme-2").send().await);
     assert_eq!(status, 404);
     let (status, _) = error(
         client
-            .tenants_update("acme-2", &body(json!({ "name": "x" })))
+            .tenants_update()
+            .identifier("acme-2")
+            .body(body::<novu_client::types::UpdateTenantRequest>(
+                json!({ "name": "x" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 404);
@@ -116,7 +144,11 @@ async fn tenant_lifecycle() {
 async fn an_update_without_a_body_answers_the_tenant_unchanged() {
     let test = TestServer::start().await;
     test.client
-        .tenants_create(&body(json!({ "identifier": "acme", "name": "Acme" })))
+        .tenants_create()
+        .body(body::<novu_client::types::CreateTenantRequest>(
+            json!({ "identifier": "acme", "name": "Acme" }),
+        ))
+        .send()
         .await
         .expect("create succeeds");
     let (status, answer) = test

@@ -59,7 +59,9 @@ fn gated_by(url: &str) -> Value {
 async fn job(test: &TestServer, transaction_id: &str) -> Value {
     let page = test
         .client
-        .notifications_list(None, None, None, None, None, None, Some(transaction_id))
+        .notifications_list()
+        .transaction_id(transaction_id)
+        .send()
         .await
         .unwrap()
         .into_inner();

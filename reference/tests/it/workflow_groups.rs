@@ -10,6 +10,7 @@ async fn workflow_group_lifecycle() {
 
     let initial = client
         .workflow_groups_list()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -22,7 +23,11 @@ async fn workflow_group_lifecycle() {
     assert_eq!(initial[0].name, "General");
 
     let created = client
-        .workflow_groups_create(&body(json!({ "name": "Marketing" })))
+        .workflow_groups_create()
+        .body(body::<novu_client::types::WorkflowGroupRequest>(
+            json!({ "name": "Marketing" }),
+        ))
+        .send()
         .await
         .expect("create succeeds");
     assert_eq!(created.status().as_u16(), 201);
@@ -31,7 +36,12 @@ async fn workflow_group_lifecycle() {
     assert_eq!(marketing.parent_id.as_deref(), Some(initial[0].id.as_str()));
 
     let renamed = client
-        .workflow_groups_update(&marketing.id, &body(json!({ "name": "Promotions" })))
+        .workflow_groups_update()
+        .id(marketing.id.clone())
+        .body(body::<novu_client::types::WorkflowGroupRequest>(
+            json!({ "name": "Promotions" }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -39,7 +49,9 @@ async fn workflow_group_lifecycle() {
     assert_eq!(renamed.name, "Promotions");
     assert_eq!(
         client
-            .workflow_groups_retrieve(&marketing.id)
+            .workflow_groups_retrieve()
+            .id(marketing.id.clone())
+            .send()
             .await
             .unwrap()
             .into_inner()
@@ -50,6 +62,7 @@ async fn workflow_group_lifecycle() {
     assert_eq!(
         client
             .workflow_groups_list()
+            .send()
             .await
             .unwrap()
             .into_inner()
@@ -59,14 +72,22 @@ async fn workflow_group_lifecycle() {
     );
 
     let deleted = client
-        .workflow_groups_delete(&marketing.id)
+        .workflow_groups_delete()
+        .id(marketing.id.clone())
+        .send()
         .await
         .unwrap()
         .into_inner()
         .data;
     assert!(deleted.acknowledged);
 
-    let (status, missing) = error(client.workflow_groups_retrieve(&marketing.id).await);
+    let (status, missing) = error(
+        client
+            .workflow_groups_retrieve()
+            .id(marketing.id.clone())
+            .send()
+            .await,
+    );
     assert_eq!(status, 404);
     assert_eq!(message(&missing), "Not Found");
     assert_eq!(missing.error, None, "Nest's bare 404 has no `error` key");
@@ -79,6 +100,12 @@ async fn workflow_group_lifecycle() {
         .await;
     assert_eq!(status, 404);
     assert!(raw.get("error").is_none());
-    let (status, _) = error(client.workflow_groups_delete(&marketing.id).await);
+    let (status, _) = error(
+        client
+            .workflow_groups_delete()
+            .id(marketing.id.clone())
+            .send()
+            .await,
+    );
     assert_eq!(status, 404);
 }

@@ -1,5 +1,3 @@
-use std::num::NonZeroU64;
-
 use novu_client::types;
 use serde_json::json;
 
@@ -13,7 +11,11 @@ fn object_id(id: &str) -> types::ObjectId {
 async fn tenant_and_workflow(test: &TestServer) -> (String, String) {
     let client = &test.client;
     let tenant = client
-        .tenants_create(&body(json!({ "identifier": "acme", "name": "Acme" })))
+        .tenants_create()
+        .body(body::<novu_client::types::CreateTenantRequest>(
+            json!({ "identifier": "acme", "name": "Acme" }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -21,6 +23,7 @@ async fn tenant_and_workflow(test: &TestServer) -> (String, String) {
         .id;
     let group_id = client
         .workflow_groups_list()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -28,14 +31,13 @@ async fn tenant_and_workflow(test: &TestServer) -> (String, String) {
         .id
         .clone();
     let workflow = client
-        .workflows_create(
-            None,
-            &body(json!({
-                "name": "Overridden",
-                "notificationGroupId": group_id,
-                "steps": [{ "template": { "type": "in_app", "content": "Hi" } }],
-            })),
-        )
+        .workflows_create()
+        .body(body::<novu_client::types::CreateWorkflowRequest>(json!({
+            "name": "Overridden",
+            "notificationGroupId": group_id,
+            "steps": [{ "template": { "type": "in_app", "content": "Hi" } }],
+        })))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -51,12 +53,16 @@ async fn override_lifecycle() {
     let (tenant_id, workflow_id) = tenant_and_workflow(&test).await;
 
     let created = client
-        .workflow_overrides_create(&body(json!({
-            "workflowId": workflow_id,
-            "tenantId": tenant_id,
-            "active": true,
-            "preferenceSettings": { "email": false },
-        })))
+        .workflow_overrides_create()
+        .body(body::<novu_client::types::CreateWorkflowOverrideRequest>(
+            json!({
+                "workflowId": workflow_id,
+                "tenantId": tenant_id,
+                "active": true,
+                "preferenceSettings": { "email": false },
+            }),
+        ))
+        .send()
         .await
         .expect("create succeeds");
     assert_eq!(created.status().as_u16(), 201);
@@ -73,7 +79,10 @@ async fn override_lifecycle() {
 
     let id = object_id(&created.id);
     let by_pair = client
-        .workflow_overrides_retrieve_by_tenant(&object_id(&workflow_id), &object_id(&tenant_id))
+        .workflow_overrides_retrieve_by_tenant()
+        .workflow_id(object_id(&workflow_id))
+        .tenant_id(object_id(&tenant_id))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -81,10 +90,12 @@ async fn override_lifecycle() {
     assert_eq!(by_pair.id, created.id);
 
     let updated = client
-        .workflow_overrides_update(
-            &id,
-            &body(json!({ "preferenceSettings": { "sms": false } })),
-        )
+        .workflow_overrides_update()
+        .override_id(id.clone())
+        .body(body::<novu_client::types::UpdateWorkflowOverrideRequest>(
+            json!({ "preferenceSettings": { "sms": false } }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -98,11 +109,13 @@ async fn override_lifecycle() {
     assert!(updated.active, "absent fields stay");
 
     let by_pair = client
-        .workflow_overrides_update_by_tenant(
-            &object_id(&workflow_id),
-            &object_id(&tenant_id),
-            &body(json!({ "active": false })),
-        )
+        .workflow_overrides_update_by_tenant()
+        .workflow_id(object_id(&workflow_id))
+        .tenant_id(object_id(&tenant_id))
+        .body(body::<novu_client::types::UpdateWorkflowOverrideRequest>(
+            json!({ "active": false }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -110,7 +123,10 @@ async fn override_lifecycle() {
     assert!(!by_pair.active);
 
     let page = client
-        .workflow_overrides_list(NonZeroU64::new(10), Some(0))
+        .workflow_overrides_list()
+        .limit(10u64)
+        .page(0)
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -119,14 +135,20 @@ async fn override_lifecycle() {
     // Novu's `hasMore` is `data.length === limit`: a full page says more even when it was
     // the last override, and an empty page past the end says none.
     let full = client
-        .workflow_overrides_list(NonZeroU64::new(1), Some(0))
+        .workflow_overrides_list()
+        .limit(1u64)
+        .page(0)
+        .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!(full.data.len(), 1);
     assert!(full.has_more, "a full page has more");
     let past = client
-        .workflow_overrides_list(NonZeroU64::new(1), Some(1))
+        .workflow_overrides_list()
+        .limit(1u64)
+        .page(1)
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -135,13 +157,21 @@ async fn override_lifecycle() {
 
     assert!(
         client
-            .workflow_overrides_delete(&id)
+            .workflow_overrides_delete()
+            .override_id(id.clone())
+            .send()
             .await
             .unwrap()
             .into_inner()
             .data
     );
-    let (status, gone) = error(client.workflow_overrides_retrieve(&id).await);
+    let (status, gone) = error(
+        client
+            .workflow_overrides_retrieve()
+            .override_id(id.clone())
+            .send()
+            .await,
+    );
     assert_eq!(status, 404);
     assert_eq!(
         message(&gone),
@@ -158,9 +188,11 @@ async fn overrides_report_missing_tenants_workflows_and_overrides() {
 
     let (status, no_tenant) = error(
         client
-            .workflow_overrides_create(&body(
+            .workflow_overrides_create()
+            .body(body::<novu_client::types::CreateWorkflowOverrideRequest>(
                 json!({ "workflowId": workflow_id, "tenantId": missing }),
             ))
+            .send()
             .await,
     );
     assert_eq!(status, 404);
@@ -170,9 +202,11 @@ async fn overrides_report_missing_tenants_workflows_and_overrides() {
     );
     let (status, no_workflow) = error(
         client
-            .workflow_overrides_create(&body(
+            .workflow_overrides_create()
+            .body(body::<novu_client::types::CreateWorkflowOverrideRequest>(
                 json!({ "workflowId": missing, "tenantId": tenant_id }),
             ))
+            .send()
             .await,
     );
     assert_eq!(status, 404);
@@ -183,7 +217,12 @@ async fn overrides_report_missing_tenants_workflows_and_overrides() {
 
     let (status, update) = error(
         client
-            .workflow_overrides_update(&object_id(missing), &body(json!({ "active": true })))
+            .workflow_overrides_update()
+            .override_id(object_id(missing))
+            .body(body::<novu_client::types::UpdateWorkflowOverrideRequest>(
+                json!({ "active": true }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 404);
@@ -193,7 +232,10 @@ async fn overrides_report_missing_tenants_workflows_and_overrides() {
     );
     let (status, by_pair) = error(
         client
-            .workflow_overrides_retrieve_by_tenant(&object_id(&workflow_id), &object_id(&tenant_id))
+            .workflow_overrides_retrieve_by_tenant()
+            .workflow_id(object_id(&workflow_id))
+            .tenant_id(object_id(&tenant_id))
+            .send()
             .await,
     );
     assert_eq!(status, 404);
@@ -205,11 +247,13 @@ async fn overrides_report_missing_tenants_workflows_and_overrides() {
     );
     let (status, update_by_pair) = error(
         client
-            .workflow_overrides_update_by_tenant(
-                &object_id(&workflow_id),
-                &object_id(&tenant_id),
-                &body(json!({ "active": true })),
-            )
+            .workflow_overrides_update_by_tenant()
+            .workflow_id(object_id(&workflow_id))
+            .tenant_id(object_id(&tenant_id))
+            .body(body::<novu_client::types::UpdateWorkflowOverrideRequest>(
+                json!({ "active": true }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 404);

@@ -1,5 +1,3 @@
-use std::num::NonZeroU64;
-
 use novu_client::types;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -9,6 +7,7 @@ use crate::{TestServer, body, error, message};
 async fn group_id(test: &TestServer) -> String {
     test.client
         .workflow_groups_list()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -43,7 +42,9 @@ async fn create(test: &TestServer, name: &str, active: bool) -> types::Workflow 
     });
     let response = test
         .client
-        .workflows_create(None, &body(request))
+        .workflows_create()
+        .body(body::<novu_client::types::CreateWorkflowRequest>(request))
+        .send()
         .await
         .expect("create succeeds");
     assert_eq!(response.status().as_u16(), 201);
@@ -91,29 +92,35 @@ async fn workflow_lifecycle() {
     assert!(again.active && !again.draft);
 
     let by_identifier = client
-        .workflows_retrieve("welcome-email")
+        .workflows_retrieve()
+        .workflow_id("welcome-email")
+        .send()
         .await
         .unwrap()
         .into_inner()
         .data;
     assert_eq!(by_identifier.id, created.id);
     let by_id = client
-        .workflows_retrieve(&created.id)
+        .workflows_retrieve()
+        .workflow_id(created.id.clone())
+        .send()
         .await
         .unwrap()
         .into_inner()
         .data;
     assert_eq!(by_id.name, "Welcome Email");
-    let (status, missing) = error(client.workflows_retrieve("nope").await);
+    let (status, missing) = error(client.workflows_retrieve().workflow_id("nope").send().await);
     assert_eq!(status, 404);
     assert_eq!(message(&missing), "Template with id nope not found");
 
     let id = object_id(&created.id);
     let updated = client
-        .workflows_update(
-            &id,
-            &body(json!({ "name": "Renamed", "identifier": "renamed" })),
-        )
+        .workflows_update()
+        .workflow_id(id.clone())
+        .body(body::<novu_client::types::UpdateWorkflowRequest>(
+            json!({ "name": "Renamed", "identifier": "renamed" }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -122,10 +129,12 @@ async fn workflow_lifecycle() {
     assert_eq!(updated.triggers[0].identifier, "renamed");
     let (status, duplicate) = error(
         client
-            .workflows_update(
-                &object_id(&again.id),
-                &body(json!({ "identifier": "renamed" })),
-            )
+            .workflows_update()
+            .workflow_id(object_id(&again.id))
+            .body(body::<novu_client::types::UpdateWorkflowRequest>(
+                json!({ "identifier": "renamed" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 400);
@@ -133,13 +142,25 @@ async fn workflow_lifecycle() {
         message(&duplicate),
         "Workflow with identifier renamed already exists"
     );
-    let (status, empty) = error(client.workflows_update(&id, &body(json!({}))).await);
+    let (status, empty) = error(
+        client
+            .workflows_update()
+            .workflow_id(id.clone())
+            .body(body::<novu_client::types::UpdateWorkflowRequest>(json!({})))
+            .send()
+            .await,
+    );
     assert_eq!(status, 400);
     assert_eq!(message(&empty), "No properties found for update");
     let unknown = "5f0000000000000000000000";
     let (status, not_found) = error(
         client
-            .workflows_update(&object_id(unknown), &body(json!({ "name": "x" })))
+            .workflows_update()
+            .workflow_id(object_id(unknown))
+            .body(body::<novu_client::types::UpdateWorkflowRequest>(
+                json!({ "name": "x" }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 404);
@@ -149,7 +170,12 @@ async fn workflow_lifecycle() {
     );
 
     let activated = client
-        .workflow_status_update(&id, &body(json!({ "active": true })))
+        .workflow_status_update()
+        .workflow_id(id.clone())
+        .body(body::<novu_client::types::ChangeWorkflowStatusRequest>(
+            json!({ "active": true }),
+        ))
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -157,7 +183,12 @@ async fn workflow_lifecycle() {
     assert!(activated.active && !activated.draft);
     let (status, same) = error(
         client
-            .workflow_status_update(&id, &body(json!({ "active": true })))
+            .workflow_status_update()
+            .workflow_id(id.clone())
+            .body(body::<novu_client::types::ChangeWorkflowStatusRequest>(
+                json!({ "active": true }),
+            ))
+            .send()
             .await,
     );
     assert_eq!(status, 400);
@@ -167,19 +198,33 @@ async fn workflow_lifecycle() {
     );
 
     let deleted = client
-        .workflows_delete(&id)
+        .workflows_delete()
+        .workflow_id(id.clone())
+        .send()
         .await
         .unwrap()
         .into_inner()
         .data;
     assert!(deleted);
-    let (status, gone) = error(client.workflows_delete(&id).await);
+    let (status, gone) = error(
+        client
+            .workflows_delete()
+            .workflow_id(id.clone())
+            .send()
+            .await,
+    );
     assert_eq!(status, 400);
     assert_eq!(
         message(&gone),
         format!("Could not find workflow with id {}", created.id)
     );
-    let (status, _) = error(client.workflows_retrieve(&created.id).await);
+    let (status, _) = error(
+        client
+            .workflows_retrieve()
+            .workflow_id(created.id.clone())
+            .send()
+            .await,
+    );
     assert_eq!(status, 404, "a deleted workflow is hidden");
 }
 
@@ -216,7 +261,10 @@ async fn workflows_are_paginated_newest_first_and_filtered() {
         ids.push(create(&test, name, false).await.id);
     }
     let first = client
-        .workflows_list(NonZeroU64::new(2), Some(0), None)
+        .workflows_list()
+        .limit(2u64)
+        .page(0)
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -234,13 +282,19 @@ async fn workflows_are_paginated_newest_first_and_filtered() {
         "list items leave out the variants"
     );
     let filtered = client
-        .workflows_list(None, Some(0), Some("ALPHA"))
+        .workflows_list()
+        .page(0)
+        .query("ALPHA")
+        .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!(filtered.total_count, 2);
     let by_identifier = client
-        .workflows_list(None, Some(0), Some("beta-two"))
+        .workflows_list()
+        .page(0)
+        .query("beta-two")
+        .send()
         .await
         .unwrap()
         .into_inner();
@@ -253,26 +307,37 @@ async fn notification_templates_are_the_same_workflows() {
     let client = &test.client;
     let created = create(&test, "Shared", false).await;
     let template = client
-        .notification_templates_retrieve("shared")
+        .notification_templates_retrieve()
+        .template_id("shared")
+        .send()
         .await
         .unwrap()
         .into_inner()
         .data;
     assert_eq!(template.id, created.id);
     let listed = client
-        .notification_templates_list(None, Some(0), None)
+        .notification_templates_list()
+        .page(0)
+        .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!(listed.total_count, 1);
     let id = object_id(&created.id);
     client
-        .notification_template_status_update(&id, &body(json!({ "active": true })))
+        .notification_template_status_update()
+        .template_id(id.clone())
+        .body(body::<novu_client::types::ChangeWorkflowStatusRequest>(
+            json!({ "active": true }),
+        ))
+        .send()
         .await
         .unwrap();
     assert!(
         client
-            .workflows_retrieve(&created.id)
+            .workflows_retrieve()
+            .workflow_id(created.id.clone())
+            .send()
             .await
             .unwrap()
             .into_inner()
@@ -281,7 +346,9 @@ async fn notification_templates_are_the_same_workflows() {
     );
     assert!(
         client
-            .notification_templates_delete(&id)
+            .notification_templates_delete()
+            .template_id(id.clone())
+            .send()
             .await
             .unwrap()
             .into_inner()
@@ -289,6 +356,7 @@ async fn notification_templates_are_the_same_workflows() {
     );
     let variables = client
         .workflow_variables_retrieve()
+        .send()
         .await
         .unwrap()
         .into_inner()
@@ -349,14 +417,13 @@ async fn only_a_development_key_may_change_workflows() {
         novu_client::Client::with_api_key(&test.server.base_url(), &production_key).unwrap();
     let (status, refused) = error(
         production
-            .workflows_create(
-                None,
-                &body(json!({
-                    "name": "Prod",
-                    "notificationGroupId": "5f0000000000000000000000",
-                    "steps": [],
-                })),
-            )
+            .workflows_create()
+            .body(body::<novu_client::types::CreateWorkflowRequest>(json!({
+                "name": "Prod",
+                "notificationGroupId": "5f0000000000000000000000",
+                "steps": [],
+            })))
+            .send()
             .await,
     );
     assert_eq!(status, 401);
@@ -366,12 +433,17 @@ async fn only_a_development_key_may_change_workflows() {
     );
     let (status, _) = error(
         production
-            .workflow_overrides_list(NonZeroU64::new(10), Some(0))
+            .workflow_overrides_list()
+            .limit(10u64)
+            .page(0)
+            .send()
             .await,
     );
     assert_eq!(status, 401);
     let listed = production
-        .workflows_list(None, Some(0), None)
+        .workflows_list()
+        .page(0)
+        .send()
         .await
         .expect("reading is allowed")
         .into_inner();

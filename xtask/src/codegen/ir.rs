@@ -28,9 +28,13 @@ pub struct Operation {
     pub authenticated: bool,
     pub path_params: Vec<Param>,
     pub query_params: Vec<Param>,
+    /// Header parameters (`Idempotency-Key`), handed to the implementation as text.
+    pub header_params: Vec<Param>,
     pub body: Option<Body>,
     pub responses: Vec<Response>,
     pub body_limit: usize,
+    /// How its pages are walked (`x-pagination`), for a list operation.
+    pub pagination: Option<super::pagination::Pagination>,
 }
 
 /// A path or query parameter.
@@ -151,11 +155,9 @@ pub fn lower(document: &OpenAPI, raw: &Value) -> Result<Vec<Operation>> {
             if !METHODS.contains(&method) {
                 continue;
             }
-            let raw_operation = raw
-                .pointer(&format!("/paths/{}/{method}", crate::spec::escape(path)))
-                .cloned()
-                .unwrap_or(Value::Null);
-            let lowered = lower_operation(
+            let pointer = format!("/paths/{}/{method}", crate::spec::escape(path));
+            let raw_operation = raw.pointer(&pointer).cloned().unwrap_or(Value::Null);
+            let mut lowered = lower_operation(
                 document,
                 path,
                 method,
@@ -165,6 +167,13 @@ pub fn lower(document: &OpenAPI, raw: &Value) -> Result<Vec<Operation>> {
                 default_limit,
             )
             .with_context(|| format!("{} {path}", method.to_uppercase()))?;
+            lowered.pagination = super::pagination::read(raw, &pointer).map_err(|problems| {
+                let listing: Vec<String> = problems
+                    .iter()
+                    .map(|problem| problem.display("the spec"))
+                    .collect();
+                anyhow!("{} {path}: {}", method.to_uppercase(), listing.join("; "))
+            })?;
             operations.push(lowered);
         }
     }
@@ -186,13 +195,18 @@ fn lower_operation(
         .ok_or_else(|| anyhow!("the operation has no operationId"))?;
     let mut path_params = Vec::new();
     let mut query_params = Vec::new();
+    let mut header_params = Vec::new();
     for parameter in shared_parameters.iter().chain(&operation.parameters) {
         let parameter = resolve_parameter(document, parameter)?;
         let (data, is_path) = match parameter {
             Parameter::Path { parameter_data, .. } => (parameter_data, true),
             Parameter::Query { parameter_data, .. } => (parameter_data, false),
-            // Headers and cookies are read by the implementation from the request context.
-            Parameter::Header { .. } | Parameter::Cookie { .. } => continue,
+            Parameter::Header { parameter_data, .. } => {
+                header_params.push(header_param(document, parameter_data)?);
+                continue;
+            }
+            // Cookies are read by the implementation from the request context.
+            Parameter::Cookie { .. } => continue,
         };
         let ParameterSchemaOrContent::Schema(schema) = &data.format else {
             bail!("parameter `{}` must have a `schema`", data.name);
@@ -328,9 +342,43 @@ fn lower_operation(
         authenticated,
         path_params,
         query_params,
+        header_params,
         body,
         responses,
         body_limit,
+        pagination: None,
+    })
+}
+
+/// A header parameter: text, whatever its schema says about its length or pattern (the
+/// implementation checks those).
+fn header_param(document: &OpenAPI, data: &openapiv3::ParameterData) -> Result<Param> {
+    let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+        bail!("header parameter `{}` must have a `schema`", data.name);
+    };
+    let schema = serde_json::to_value(schema)?;
+    let resolved = match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let name = component_name(reference, "schemas")?;
+            let component = document
+                .components
+                .as_ref()
+                .and_then(|components| components.schemas.get(name));
+            serde_json::to_value(component)?
+        }
+        None => schema.clone(),
+    };
+    if resolved.get("type").and_then(Value::as_str) != Some("string") {
+        bail!("header parameter `{}` must be a string", data.name);
+    }
+    let rust_type = RustType::Text;
+    Ok(Param {
+        wire_name: data.name.to_ascii_lowercase(),
+        field_name: naming::field_name(&data.name),
+        required: data.required,
+        rust_type,
+        schema,
+        description: data.description.clone(),
     })
 }
 

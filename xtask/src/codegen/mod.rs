@@ -5,9 +5,12 @@
 //! prettyplease and compared with (or written to) the tree.
 
 pub mod client;
+pub mod example;
 pub mod ir;
 pub mod json_schema;
 pub mod naming;
+pub mod pagination;
+pub mod problem;
 pub mod server;
 pub mod types;
 pub mod validate;
@@ -128,7 +131,11 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<Vec<GeneratedFile>> {
     );
 
     // Client.
-    emit("client", "Cargo.toml", manifest(target, "client", &header));
+    let mut client_manifest = manifest(target, "client", &header);
+    if example::quickstart(&header, &operations, &target.crate_ident("client")).is_some() {
+        client_manifest.push_str("\n[dev-dependencies]\ntokio.workspace = true\n");
+    }
+    emit("client", "Cargo.toml", client_manifest);
     emit(
         "client",
         "src/lib.rs",
@@ -137,7 +144,9 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<Vec<GeneratedFile>> {
             &[
                 format!("A typed client for {} (progenitor), over the types crate.", spec.document.info.title),
                 String::new(),
-                "`Client::with_api_key(base_url, key)` builds a client that authenticates every request.".into(),
+                "`Client::with_api_key(base_url, key)` builds a client that authenticates every request;".into(),
+                "each operation is a builder (`client.topics_list().page_size(10).send()`), the paginated".into(),
+                "ones also `.stream()` every item. 429 and 503 are retried as `RetryPolicy` says.".into(),
             ],
             &["client"],
         ),
@@ -145,8 +154,21 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<Vec<GeneratedFile>> {
     emit(
         "client",
         "src/client.rs",
-        rust_tokens(&header, client::generate(split.client, &types_crate))?,
+        rust_tokens(
+            &header,
+            client::generate(split.client, &operations, &types_crate),
+        )?,
     );
+
+    let client_crate = target.crate_ident("client");
+    if let Some(steps) = example::quickstart(&header, &operations, &client_crate) {
+        emit(
+            "client",
+            "examples/quickstart/main.rs",
+            example::entry_point(&header, &target.package("client")),
+        );
+        emit("client", "examples/quickstart/quickstart.rs", steps);
+    }
 
     // Server.
     emit("server", "Cargo.toml", manifest(target, "server", &header));
@@ -235,7 +257,7 @@ fn manifest(target: &Target, kind: &str, header: &str) -> String {
     let dependencies = match kind {
         "types" => "chrono.workspace = true\nregress.workspace = true\nschemars.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n".to_owned(),
         "client" => format!(
-            "{types} = {{ path = \"../{types}\" }}\nbytes = \"1\"\nfutures-core = \"0.3\"\nprogenitor-client.workspace = true\nreqwest.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n",
+            "{types} = {{ path = \"../{types}\" }}\nbytes = \"1\"\nfutures-core = \"0.3\"\nfutures-util = {{ version = \"0.3\", default-features = false }}\nhttpdate = \"1\"\nprogenitor-client.workspace = true\nreqwest.workspace = true\nserde.workspace = true\nserde_json.workspace = true\ntokio = {{ version = \"1\", default-features = false, features = [\"time\"] }}\nuuid = {{ version = \"1\", features = [\"v4\"] }}\n",
             types = target.package("types")
         ),
         _ => format!(

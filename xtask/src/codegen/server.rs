@@ -230,9 +230,12 @@ fn params_struct(
             pub #field: #ty,
         }
     });
+    // The router builds it; implementations read it. Non-exhaustive, so that a parameter the
+    // spec gains is an addition for them, not a break (`cargo xtask diff --bindings`).
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, serde::Deserialize)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
@@ -284,9 +287,21 @@ fn request_types(operation: &Operation, _components: &Value) -> TokenStream {
             quote!(pub body: Option<#ty>,)
         });
     }
+    for header in &operation.header_params {
+        let name = ident(&header.field_name);
+        let doc = format!(
+            " The `{}` header as sent (not validated: the implementation checks it).",
+            header.wire_name
+        );
+        fields.push(quote! {
+            #[doc = #doc]
+            pub #name: Option<String>,
+        });
+    }
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
+        #[non_exhaustive]
         pub struct #request #generics {
             #(#fields)*
             /// The request's path, query string and headers as sent.
@@ -517,6 +532,15 @@ fn handler(operation: &Operation, api_trait: &syn::Ident) -> TokenStream {
     }
     if operation.body.is_some() {
         fields.push(quote!(body: input.body,));
+    }
+    for header in &operation.header_params {
+        let name = ident(&header.field_name);
+        let wire = &header.wire_name;
+        fields.push(quote! {
+            #name: input.context.headers.get(#wire)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned),
+        });
     }
     quote! {
         async fn #name<A: #api_trait>(State(api): State<Arc<A>>, request: Request) -> Response {

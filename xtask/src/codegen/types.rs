@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use anyhow::{Result, anyhow, bail};
 use openapiv3::{ReferenceOr, SchemaKind, Type};
-use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle};
+use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle};
 use quote::quote;
 
 /// Progenitor's output, split: the `types` module's items and the client's items.
@@ -23,7 +23,12 @@ pub struct Split {
 pub fn generate(document: &openapiv3::OpenAPI) -> Result<Split> {
     let mut settings = GenerationSettings::default();
     settings
-        .with_interface(InterfaceStyle::Positional)
+        // Builders: a new optional parameter adds a setter, not an argument every caller must
+        // pass. The client's retry and idempotency options ride in progenitor's inner value,
+        // and the client module implements the hooks that read them (see `client.rs`).
+        .with_interface(InterfaceStyle::Builder)
+        .with_inner_type(quote!(ClientOptions))
+        .with_hooks(HooksMode::Expected)
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq");
     let previous_hook = std::panic::take_hook();
@@ -164,6 +169,8 @@ fn keep_null_apart(types: &mut Vec<syn::Item>, document: &openapiv3::OpenAPI) {
         .map(|name| super::naming::type_name(name))
         .collect();
     let mut changed = false;
+    // (struct, field) whose type became `Option<…>` of what it was, for typify's builders.
+    let mut retyped: Vec<(String, String)> = Vec::new();
     for item in types.iter_mut() {
         let syn::Item::Struct(item) = item else {
             continue;
@@ -182,6 +189,7 @@ fn keep_null_apart(types: &mut Vec<syn::Item>, document: &openapiv3::OpenAPI) {
                 field.attrs.push(
                     syn::parse_quote!(#[serde(default, deserialize_with = "nullable::deserialize")]),
                 );
+                retyped.push((type_name.clone(), ident.to_string()));
                 changed = true;
             } else if skips_when_empty(&field.attrs) {
                 let inner = &field.ty;
@@ -189,9 +197,11 @@ fn keep_null_apart(types: &mut Vec<syn::Item>, document: &openapiv3::OpenAPI) {
                 for attr in field.attrs.iter_mut() {
                     *attr = skip_when_absent(attr);
                 }
+                retyped.push((type_name.clone(), ident.to_string()));
             }
         }
     }
+    retype_builders(types, &retyped);
     if changed {
         types.push(syn::parse2(quote! {
             /// Reading nullable optional properties as `Option<Option<T>>`.
@@ -211,6 +221,88 @@ fn keep_null_apart(types: &mut Vec<syn::Item>, document: &openapiv3::OpenAPI) {
             }
         })
         .expect("the helper module parses"));
+    }
+}
+
+/// Gives the fields of typify's struct builders (`types::builder::X`) the types
+/// [`keep_null_apart`] gave the structs' fields, `Option<…>` of what they were: the builder's
+/// field (`Result<T, String>`) and its setter's bound (`T: TryInto<…>`).
+fn retype_builders(types: &mut [syn::Item], retyped: &[(String, String)]) {
+    if retyped.is_empty() {
+        return;
+    }
+    let Some(items) = types.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(module) if module.ident == "builder" => {
+            module.content.as_mut().map(|(_, items)| items)
+        }
+        _ => None,
+    }) else {
+        return;
+    };
+    let is_retyped = |owner: &syn::Ident, field: &str| {
+        retyped
+            .iter()
+            .any(|(name, candidate)| owner == name && candidate == field)
+    };
+    // `Result<T, String>` → `T`.
+    let first_argument = |ty: &syn::Type| -> Option<syn::Type> {
+        let syn::Type::Path(path) = ty else {
+            return None;
+        };
+        let syn::PathArguments::AngleBracketed(arguments) = &path.path.segments.last()?.arguments
+        else {
+            return None;
+        };
+        match arguments.args.first()? {
+            syn::GenericArgument::Type(ty) => Some(ty.clone()),
+            _ => None,
+        }
+    };
+    for item in items.iter_mut() {
+        match item {
+            syn::Item::Struct(item) => {
+                for field in item.fields.iter_mut() {
+                    let Some(name) = &field.ident else { continue };
+                    if is_retyped(&item.ident, &name.to_string())
+                        && let Some(inner) = first_argument(&field.ty)
+                    {
+                        field.ty = syn::parse_quote!(
+                            ::std::result::Result<::std::option::Option<#inner>, ::std::string::String>
+                        );
+                    }
+                }
+            }
+            syn::Item::Impl(item) if item.trait_.is_none() => {
+                let syn::Type::Path(owner) = item.self_ty.as_ref() else {
+                    continue;
+                };
+                let Some(owner) = owner.path.get_ident().cloned() else {
+                    continue;
+                };
+                for member in item.items.iter_mut() {
+                    let syn::ImplItem::Fn(setter) = member else {
+                        continue;
+                    };
+                    if !is_retyped(&owner, &setter.sig.ident.to_string()) {
+                        continue;
+                    }
+                    if let Some(clause) = setter.sig.generics.where_clause.as_mut()
+                        && let Some(syn::WherePredicate::Type(predicate)) =
+                            clause.predicates.first_mut()
+                        && let Some(syn::TypeParamBound::Trait(bound)) =
+                            predicate.bounds.first_mut()
+                        && let Some(segment) = bound.path.segments.last_mut()
+                        && let syn::PathArguments::AngleBracketed(arguments) =
+                            &mut segment.arguments
+                        && let Some(syn::GenericArgument::Type(target)) = arguments.args.first_mut()
+                    {
+                        let inner = target.clone();
+                        *target = syn::parse_quote!(::std::option::Option<#inner>);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }
 

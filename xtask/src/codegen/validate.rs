@@ -10,30 +10,7 @@ use super::json_schema;
 use super::naming;
 use crate::spec::{Spec, display_pointer, escape};
 
-/// One thing wrong with the document.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Problem {
-    pub pointer: String,
-    pub message: String,
-}
-
-impl Problem {
-    fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            pointer: pointer.into(),
-            message: message.into(),
-        }
-    }
-
-    /// `spec/novu.yaml: /paths/~1v1~1x/get: message`.
-    pub fn display(&self, file: &str) -> String {
-        format!(
-            "{file}: {}: {}",
-            display_pointer(&self.pointer),
-            self.message
-        )
-    }
-}
+pub use super::problem::Problem;
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -48,6 +25,7 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     check_operations(raw, &mut problems);
     check_examples(raw, &mut problems);
     check_dashboard_routes(raw, &mut problems);
+    problems.extend(super::pagination::check(raw));
     problems.sort();
     problems.dedup();
     problems

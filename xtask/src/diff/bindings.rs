@@ -1,14 +1,16 @@
 //! What a spec change does to the generated Rust bindings (`--bindings`): both sides are
 //! generated in memory as `cargo xtask generate` would, and the public items of the types,
 //! client and server crates are compared. A change that is compatible on the wire can still
-//! break Rust callers: a new optional query parameter adds an argument to the positional
-//! client method, a new optional property adds a field that struct literals must name.
+//! break Rust callers: a renamed component renames its type, a new optional property adds a
+//! field that struct literals must name. A new optional parameter does not: the client's
+//! builders gain a setter, and the server's request, path and query structs are
+//! `#[non_exhaustive]`.
 //!
 //! Every public item is keyed by its path (`client::Client::topics_list`,
 //! `types::Topic::name`) with its signature as tokens. Removed items and changed signatures
 //! break callers; so do a new field of a public struct (a struct literal no longer compiles)
-//! and a new variant of a public enum (an exhaustive `match` no longer compiles), since the
-//! generated types are exhaustive. New items are additions.
+//! and a new variant of a public enum (an exhaustive `match` no longer compiles), unless the
+//! type is `#[non_exhaustive]`. New items are additions.
 
 use std::collections::BTreeMap;
 
@@ -36,6 +38,9 @@ enum Entry {
     Signature(String),
     /// A field of a public struct (with its type) or a variant of a public enum.
     Member { owner: String, shape: String },
+    /// A `#[non_exhaustive]` struct or enum: its generics. Code outside its crate can neither
+    /// build nor exhaustively match it, so a new member breaks nothing.
+    Open(String),
 }
 
 /// Every break between the bindings generated from `old` and from `new`. Fails when either
@@ -75,6 +80,7 @@ pub fn compare(old: &Spec, new: &Spec) -> Result<Vec<BindingBreak>> {
         }
         if let Entry::Member { owner, shape } = entry
             && old_surface.contains_key(owner)
+            && !matches!(new_surface.get(owner), Some(Entry::Open(_)))
         {
             let what = if shape.starts_with("variant") {
                 "new variant: an exhaustive `match` on the enum no longer compiles"
@@ -139,12 +145,24 @@ fn tokens(item: &impl ToTokens) -> String {
     text
 }
 
+/// A struct's or enum's own entry: open when it is `#[non_exhaustive]`.
+fn owner_entry(attrs: &[syn::Attribute], generics: &syn::Generics) -> Entry {
+    if attrs
+        .iter()
+        .any(|attr| attr.path().is_ident("non_exhaustive"))
+    {
+        Entry::Open(tokens(generics))
+    } else {
+        Entry::Signature(tokens(generics))
+    }
+}
+
 fn collect(items: &[syn::Item], prefix: &str, surface: &mut Surface) {
     for item in items {
         match item {
             syn::Item::Struct(item) if is_public(&item.vis) => {
                 let owner = format!("{prefix}::{}", item.ident);
-                surface.insert(owner.clone(), Entry::Signature(tokens(&item.generics)));
+                surface.insert(owner.clone(), owner_entry(&item.attrs, &item.generics));
                 for (index, field) in item.fields.iter().enumerate() {
                     if !is_public(&field.vis) {
                         continue;
@@ -164,7 +182,7 @@ fn collect(items: &[syn::Item], prefix: &str, surface: &mut Surface) {
             }
             syn::Item::Enum(item) if is_public(&item.vis) => {
                 let owner = format!("{prefix}::{}", item.ident);
-                surface.insert(owner.clone(), Entry::Signature(tokens(&item.generics)));
+                surface.insert(owner.clone(), owner_entry(&item.attrs, &item.generics));
                 for variant in &item.variants {
                     surface.insert(
                         format!("{owner}::{}", variant.ident),
