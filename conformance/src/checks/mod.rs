@@ -11,6 +11,7 @@
 mod check;
 
 mod auth;
+mod e2e;
 mod examples;
 mod invalid_body;
 mod lifecycle;
@@ -38,6 +39,7 @@ pub const CATALOGUE: &[&dyn Check] = &[
     &semantic::conditions::Conditions,
     &semantic::delivery::TriggerDelivery,
     &semantic::delivery::IntegrationSelection,
+    &e2e::NovuE2e,
     &snapshots::Snapshots,
 ];
 

@@ -4,6 +4,7 @@
 
 mod breaking;
 mod cli;
+mod e2e;
 mod hostile;
 mod lifecycle;
 mod properties;

@@ -1,0 +1,6 @@
+//! Cases ported from Novu.
+
+use super::Ported;
+
+/// The ported cases of this folder.
+pub const CASES: &[Ported] = &[];
