@@ -5020,13 +5020,13 @@ Sends a `GET` request to `/v1/topics`
 Arguments:
 - `key`: Only the topic with exactly this key.
 - `page`: Zero-based page number.
-- `page_size`: Page size.
+- `page_size`: Page size, at most 10; a larger one is refused by the operation itself (400 with the message `Page size can not be larger then 10`, not a constraint list).
 */
     pub async fn topics_list<'a>(
         &'a self,
         key: Option<&'a str>,
         page: Option<u64>,
-        page_size: Option<i64>,
+        page_size: Option<u64>,
     ) -> Result<ResponseValue<types::TopicPage>, Error<types::ErrorResponse>> {
         let url = format!("{}/v1/topics", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);

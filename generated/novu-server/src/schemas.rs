@@ -4002,6 +4002,9 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_environmentId": {
             "type": "string"
           },
+          "_id": {
+            "type": "string"
+          },
           "_organizationId": {
             "type": "string"
           },
@@ -4019,6 +4022,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           }
         },
         "required": [
+          "_id",
           "_organizationId",
           "_environmentId",
           "_subscriberId",
@@ -6159,7 +6163,6 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "pageSize": {
             "default": 10,
-            "maximum": 10,
             "minimum": 0,
             "type": "integer"
           }

@@ -8361,6 +8361,9 @@ pub struct TopicSubscriber {
     ///The subscriber's `subscriberId`.
     #[serde(rename = "externalSubscriberId")]
     pub external_subscriber_id: ::std::string::String,
+    ///The membership's own id.
+    #[serde(rename = "_id")]
+    pub id: ::std::string::String,
     #[serde(rename = "_organizationId")]
     pub organization_id: ::std::string::String,
     ///The subscriber's database id.

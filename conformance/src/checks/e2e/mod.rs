@@ -125,6 +125,15 @@ impl Ported {
         }
     }
 
+    /// The same case, skipped because the reference answers otherwise: `reason` names the
+    /// difference.
+    pub const fn differs(self, reason: &'static str) -> Ported {
+        Ported {
+            differs: Some(reason),
+            ..self
+        }
+    }
+
     /// The same case, needing `feature`.
     pub const fn needs(self, feature: Feature) -> Ported {
         Ported {
@@ -322,6 +331,21 @@ impl<'a> Trial<'a> {
         Err(Stop)
     }
 
+    /// The environment the API key belongs to: its `_id` and `_organizationId`, which Novu's
+    /// tests read from their session.
+    pub async fn environment(&self) -> Result<(String, String), Stop> {
+        let environment = self
+            .setup(
+                "the key's environment is readable",
+                "environments_retrieve_current",
+                &[],
+                None,
+            )
+            .await?;
+        let text = |field: &str| environment[field].as_str().unwrap_or_default().to_owned();
+        Ok((text("_id"), text("_organizationId")))
+    }
+
     /// Calls operation `id` until `done` holds of the answer, or until `deadline`: what a
     /// server delivers in the background (a message, an activity) comes later than the answer
     /// that caused it. Answers the last reply either way.
@@ -352,6 +376,13 @@ pub fn strings(value: &Value) -> Vec<&str> {
         .as_array()
         .map(|items| items.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default()
+}
+
+/// The same strings, sorted: `to.have.members` compares sets.
+pub fn members(value: &Value) -> Vec<String> {
+    let mut members: Vec<String> = strings(value).into_iter().map(str::to_owned).collect();
+    members.sort();
+    members
 }
 
 /// The items of a JSON array (empty for anything else).
