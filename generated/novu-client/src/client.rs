@@ -1322,14 +1322,14 @@ Sends a `GET` request to `/v1/layouts`
 Arguments:
 - `order_by`: `1` sorts ascending; any other number sorts descending, as `-1` (the default) does. The server reads the value as a number, so `ASC`/`DESC` are not directions.
 - `page`: Zero-based page number.
-- `page_size`: Page size.
+- `page_size`: Page size, at most 1000; a larger one is refused by the operation itself (400 with the message `Page size can not be larger then 1000`, not a constraint list).
 - `sort_by`: Field to sort by; only `createdAt` is meaningful.
 */
     pub async fn layouts_list<'a>(
         &'a self,
         order_by: Option<i64>,
         page: Option<u64>,
-        page_size: Option<i64>,
+        page_size: Option<u64>,
         sort_by: Option<&'a str>,
     ) -> Result<ResponseValue<types::LayoutPage>, Error<types::ErrorResponse>> {
         let url = format!("{}/v1/layouts", self.baseurl,);

@@ -5288,7 +5288,6 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "pageSize": {
             "default": 10,
-            "maximum": 1000,
             "minimum": 0,
             "type": "integer"
           },

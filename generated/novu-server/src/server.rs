@@ -1115,7 +1115,7 @@ pub struct LayoutsListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
     pub page: i64,
-    /// Page size.
+    /// Page size, at most 1000; a larger one is refused by the operation itself (400 with the message `Page size can not be larger then 1000`, not a constraint list).
     #[serde(rename = "pageSize")]
     pub page_size: i64,
     /// Field to sort by; only `createdAt` is meaningful.
