@@ -16,6 +16,7 @@
 
 mod layouts;
 mod notification_groups;
+mod subscriber_feed;
 mod subscribers;
 mod tenant;
 mod topics;
@@ -41,6 +42,7 @@ pub struct NovuE2e;
 /// The cases of every ported folder, in the order they play.
 const FOLDERS: &[&[Ported]] = &[
     subscribers::CASES,
+    subscriber_feed::CASES,
     topics::CASES,
     tenant::CASES,
     notification_groups::CASES,
@@ -329,6 +331,42 @@ impl<'a> Trial<'a> {
         self.sandbox
             .violate(&reply.operation, &reply.exchange, &expected, problem);
         Err(Stop)
+    }
+
+    /// Creates an active workflow (and its group) with one in-app step whose content is
+    /// `content`, as Novu's `session.createTemplate` gives its tests; answers the trigger
+    /// identifier. Both are deleted at the end.
+    pub async fn in_app_workflow(&self, content: &str) -> Result<String, Stop> {
+        let label = format!("e2e{}-workflow", self.number);
+        let steps = serde_json::json!([super::semantic::sandbox::in_app_step(
+            content,
+            serde_json::json!([])
+        )]);
+        let workflow = self
+            .sandbox
+            .workflow(&label, steps, serde_json::json!({}))
+            .await?;
+        Ok(workflow["triggers"][0]["identifier"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// Triggers workflow `identifier` for `subscriber_id` with `payload`; the subscriber, made
+    /// by the trigger when new, is deleted at the end. Anything but a 201 ends the case.
+    pub async fn trigger(
+        &self,
+        identifier: &str,
+        subscriber_id: &str,
+        payload: Value,
+    ) -> Result<(), Stop> {
+        self.created("subscribers_delete", &[("subscriberId", subscriber_id)]);
+        self.sandbox
+            .trigger(
+                serde_json::json!({ "name": identifier, "to": subscriber_id, "payload": payload }),
+            )
+            .await
+            .map(drop)
     }
 
     /// The environment the API key belongs to: its `_id` and `_organizationId`, which Novu's
