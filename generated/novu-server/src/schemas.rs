@@ -1890,7 +1890,6 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           }
         },
         "required": [
-          "messageId",
           "markAs"
         ],
         "type": "object"

@@ -2993,9 +2993,12 @@ pub struct MarkMessageActionRequest {
 pub struct MarkMessagesAsRequest {
     #[serde(rename = "markAs")]
     pub mark_as: MarkMessagesAsRequestMarkAs,
-    ///One message id, several comma-separated in one string, or a list.
-    #[serde(rename = "messageId")]
-    pub message_id: MarkMessagesAsRequestMessageId,
+    ///One message id, several comma-separated in one string, or a list. Needed, but checked by the operation itself, not as a constraint list; absent, or no id at all, is 400 with the message `messageId is required`.
+    #[serde(
+        rename = "messageId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub message_id: ::std::option::Option<MarkMessagesAsRequestMessageId>,
 }
 ///`MarkMessagesAsRequestMarkAs`
 #[derive(
@@ -3061,7 +3064,7 @@ impl ::std::convert::TryFrom<::std::string::String> for MarkMessagesAsRequestMar
         value.parse()
     }
 }
-///One message id, several comma-separated in one string, or a list.
+///One message id, several comma-separated in one string, or a list. Needed, but checked by the operation itself, not as a constraint list; absent, or no id at all, is 400 with the message `messageId is required`.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,

@@ -43,6 +43,7 @@ pub struct NovuE2e;
 const FOLDERS: &[&[Ported]] = &[
     subscribers::CASES,
     subscriber_feed::CASES,
+    subscriber_feed::MORE_CASES,
     topics::CASES,
     tenant::CASES,
     notification_groups::CASES,
@@ -337,11 +338,14 @@ impl<'a> Trial<'a> {
     /// `content`, as Novu's `session.createTemplate` gives its tests; answers the trigger
     /// identifier. Both are deleted at the end.
     pub async fn in_app_workflow(&self, content: &str) -> Result<String, Stop> {
+        let step = super::semantic::sandbox::in_app_step(content, serde_json::json!([]));
+        self.workflow(serde_json::json!([step])).await
+    }
+
+    /// Creates an active workflow (and its group) with `steps`; answers the trigger identifier.
+    /// Both are deleted at the end.
+    pub async fn workflow(&self, steps: Value) -> Result<String, Stop> {
         let label = format!("e2e{}-workflow", self.number);
-        let steps = serde_json::json!([super::semantic::sandbox::in_app_step(
-            content,
-            serde_json::json!([])
-        )]);
         let workflow = self
             .sandbox
             .workflow(&label, steps, serde_json::json!({}))

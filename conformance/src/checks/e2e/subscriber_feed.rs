@@ -312,3 +312,354 @@ async fn mark_all(
         5,
     )
 }
+
+const MARK_AS: &str = "subscribers/e2e/mark-as-by-mark.e2e.ts";
+const PREFERENCES: &str = "subscribers/e2e/get-preferences.e2e.ts";
+const GLOBAL: &str = "subscribers/e2e/update-global-preference.e2e.ts";
+
+/// The ported cases of the mark-as and preference files.
+pub const MORE_CASES: &[Ported] = &[
+    Ported::new(
+        MARK_AS,
+        "should change the seen status",
+        "subscriber_messages_mark_as",
+        |t| Box::pin(mark_as(t, &[("seen", (true, false, true, false))])),
+    ),
+    Ported::new(
+        MARK_AS,
+        "should change the read status",
+        "subscriber_messages_mark_as",
+        |t| Box::pin(mark_as(t, &[("read", (true, true, true, true))])),
+    ),
+    Ported::new(
+        MARK_AS,
+        "should change the seen status to unseen",
+        "subscriber_messages_mark_as",
+        |t| {
+            Box::pin(mark_as(
+                t,
+                &[
+                    ("seen", (true, false, true, false)),
+                    ("unseen", (false, false, true, false)),
+                ],
+            ))
+        },
+    ),
+    Ported::new(
+        MARK_AS,
+        "should change the read status to unread",
+        "subscriber_messages_mark_as",
+        |t| {
+            Box::pin(mark_as(
+                t,
+                &[
+                    ("read", (true, true, true, true)),
+                    ("unread", (true, false, true, true)),
+                ],
+            ))
+        },
+    ),
+    Ported::new(
+        MARK_AS,
+        "should throw exception if messages were not provided",
+        "subscriber_messages_mark_as",
+        |t| Box::pin(mark_as_without_messages(t)),
+    ),
+    Ported::new(
+        PREFERENCES,
+        "should get subscriber preferences",
+        "subscriber_preferences_list",
+        |t| Box::pin(preferences(t)),
+    ),
+    Ported::new(
+        PREFERENCES,
+        "should handle un existing subscriberId",
+        "subscriber_preferences_list",
+        |t| Box::pin(preferences_of_unknown(t)),
+    ),
+    Ported::new(
+        GLOBAL,
+        "should validate the payload",
+        "subscriber_preferences_update_global",
+        |t| Box::pin(global_invalid(t)),
+    ),
+    Ported::new(
+        GLOBAL,
+        "should update user global preferences",
+        "subscriber_preferences_update_global",
+        |t| {
+            Box::pin(global_update(
+                t,
+                json!([{ "type": "email", "enabled": true }]),
+                json!({ "email": true, "sms": true, "chat": true, "push": true, "in_app": true }),
+            ))
+        },
+    ),
+    Ported::new(
+        GLOBAL,
+        "should update user global preferences for multiple channels",
+        "subscriber_preferences_update_global",
+        |t| {
+            Box::pin(global_update(
+                t,
+                json!([{ "type": "push", "enabled": true }, { "type": "in_app", "enabled": false }, { "type": "sms", "enabled": true }]),
+                json!({ "push": true, "in_app": false, "sms": true, "email": true, "chat": true }),
+            ))
+        },
+    ),
+    Ported::new(
+        GLOBAL,
+        "should update user global preference and disable the flag for the future channels update",
+        "subscriber_preferences_update_global",
+        |t| Box::pin(global_disabled_then_channel(t)),
+    ),
+];
+
+/// The one in-app message of a fresh subscriber, and its flags as Novu's test reads them
+/// before marking: unseen, unread, no dates.
+async fn one_message(trial: &Trial<'_>) -> Result<(String, String), Stop> {
+    let workflow = trial.in_app_workflow("Test content").await?;
+    let subscriber = trial.name("subscriber");
+    trial.trigger(&workflow, &subscriber, json!({})).await?;
+    let feed = feed_holding(trial, &subscriber, &[], 1).await?;
+    let message = &feed.body["data"][0];
+    flags_are(trial, &feed, message, (false, false, false, false))?;
+    Ok((
+        subscriber,
+        message["_id"].as_str().unwrap_or_default().to_owned(),
+    ))
+}
+
+/// `(seen, read, lastSeenDate set, lastReadDate set)` of `message`, read from `reply`.
+fn flags_are(
+    trial: &Trial<'_>,
+    reply: &Reply,
+    message: &Value,
+    flags: (bool, bool, bool, bool),
+) -> Result<(), Stop> {
+    let (seen, read, seen_date, read_date) = flags;
+    trial.equal(reply, "the message's seen", &message["seen"], seen)?;
+    trial.equal(reply, "the message's read", &message["read"], read)?;
+    let set = |field: &str| message[field].as_str().is_some_and(|date| !date.is_empty());
+    trial.equal(
+        reply,
+        "whether the message's lastSeenDate is set",
+        &json!(set("lastSeenDate")),
+        seen_date,
+    )?;
+    trial.equal(
+        reply,
+        "whether the message's lastReadDate is set",
+        &json!(set("lastReadDate")),
+        read_date,
+    )
+}
+
+/// Marks the message with each `(mark, flags)` in turn; after each the message has `flags`.
+async fn mark_as(
+    trial: &Trial<'_>,
+    steps: &[(&str, (bool, bool, bool, bool))],
+) -> Result<(), Stop> {
+    let (subscriber, message_id) = one_message(trial).await?;
+    for (mark, flags) in steps {
+        trial
+            .call(
+                "subscriber_messages_mark_as",
+                &[("subscriberId", &subscriber)],
+                &[],
+                Some(json!({ "messageId": message_id, "markAs": mark })),
+            )
+            .await?;
+        let feed = trial
+            .call(
+                "subscriber_notifications_feed",
+                &[("subscriberId", &subscriber)],
+                &[],
+                None,
+            )
+            .await?;
+        let message = items(&feed.body["data"])
+            .iter()
+            .find(|message| message["_id"] == json!(message_id))
+            .cloned()
+            .unwrap_or(Value::Null);
+        flags_are(trial, &feed, &message, *flags)?;
+    }
+    Ok(())
+}
+
+async fn mark_as_without_messages(trial: &Trial<'_>) -> Result<(), Stop> {
+    let (subscriber, _) = one_message(trial).await?;
+    for body in [
+        json!({ "markAs": "seen" }),
+        json!({ "messageId": [], "markAs": "seen" }),
+    ] {
+        let reply = trial
+            .call(
+                "subscriber_messages_mark_as",
+                &[("subscriberId", &subscriber)],
+                &[],
+                Some(body),
+            )
+            .await?;
+        trial.equal(
+            &reply,
+            "message",
+            &reply.body["message"],
+            "messageId is required",
+        )?;
+        trial.equal(&reply, "statusCode", &reply.body["statusCode"], 400)?;
+    }
+    Ok(())
+}
+
+/// A subscriber of the case and, as Novu's `createTemplate` gives its session, a workflow.
+async fn subscriber_with_workflow(trial: &Trial<'_>) -> Result<String, Stop> {
+    let subscriber = trial.name("subscriber");
+    super::subscribers::subscriber(
+        trial,
+        json!({ "subscriberId": subscriber, "lastName": "Test" }),
+    )
+    .await?;
+    // Novu's template has an in-app and an email step.
+    trial
+        .workflow(json!([
+            { "name": "in-app", "template": { "type": "in_app", "content": "Test content" } },
+            {
+                "name": "email",
+                "template": {
+                    "type": "email", "subject": "Test subject",
+                    "content": [{ "type": "text", "content": "Test content" }],
+                },
+            },
+        ]))
+        .await?;
+    Ok(subscriber)
+}
+
+/// Novu's environment holds one workflow, so it reads `data[0]`; here every entry is the
+/// preference of a workflow, and each has email and in-app on.
+async fn preferences(trial: &Trial<'_>) -> Result<(), Stop> {
+    let subscriber = subscriber_with_workflow(trial).await?;
+    let reply = trial
+        .call(
+            "subscriber_preferences_list",
+            &[("subscriberId", &subscriber)],
+            &[],
+            None,
+        )
+        .await?;
+    trial.status(&reply, 200)?;
+    trial.holds(
+        &reply,
+        "data holds a preference",
+        !items(reply.data()).is_empty(),
+    )?;
+    for entry in items(reply.data()) {
+        trial.equal(
+            &reply,
+            "preference.channels.email",
+            &entry["preference"]["channels"]["email"],
+            true,
+        )?;
+        trial.equal(
+            &reply,
+            "preference.channels.in_app",
+            &entry["preference"]["channels"]["in_app"],
+            true,
+        )?;
+    }
+    Ok(())
+}
+
+async fn preferences_of_unknown(trial: &Trial<'_>) -> Result<(), Stop> {
+    let unknown = trial.name("unexisting-subscriber-id");
+    let reply = trial
+        .call(
+            "subscriber_preferences_list",
+            &[("subscriberId", &unknown)],
+            &[],
+            None,
+        )
+        .await?;
+    trial.holds(
+        &reply,
+        "the request fails",
+        !(200..300).contains(&reply.status),
+    )?;
+    let message = reply.body["message"].as_str().unwrap_or_default();
+    trial.holds(
+        &reply,
+        "message contains `not found`",
+        message.contains("not found"),
+    )
+}
+
+async fn global(trial: &Trial<'_>, subscriber: &str, body: Value) -> Result<Reply, Stop> {
+    trial
+        .call(
+            "subscriber_preferences_update_global",
+            &[("subscriberId", subscriber)],
+            &[],
+            Some(body),
+        )
+        .await
+}
+
+async fn global_invalid(trial: &Trial<'_>) -> Result<(), Stop> {
+    let subscriber = subscriber_with_workflow(trial).await?;
+    for body in [
+        json!({ "enabled": true, "preferences": false }),
+        json!({ "enabled": "hello", "preferences": [{ "type": "email", "enabled": true }] }),
+    ] {
+        let reply = global(trial, &subscriber, body).await?;
+        trial.status(&reply, 400)?;
+    }
+    Ok(())
+}
+
+async fn global_update(trial: &Trial<'_>, preferences: Value, channels: Value) -> Result<(), Stop> {
+    let subscriber = subscriber_with_workflow(trial).await?;
+    let reply = global(
+        trial,
+        &subscriber,
+        json!({ "enabled": true, "preferences": preferences }),
+    )
+    .await?;
+    let preference = &reply.data()["preference"];
+    trial.equal(
+        &reply,
+        "data.preference.enabled",
+        &preference["enabled"],
+        true,
+    )?;
+    trial.equal(
+        &reply,
+        "data.preference.channels",
+        &preference["channels"],
+        channels,
+    )
+}
+
+async fn global_disabled_then_channel(trial: &Trial<'_>) -> Result<(), Stop> {
+    let subscriber = subscriber_with_workflow(trial).await?;
+    let reply = global(trial, &subscriber, json!({ "enabled": false })).await?;
+    trial.equal(
+        &reply,
+        "data.preference.enabled",
+        &reply.data()["preference"]["enabled"],
+        false,
+    )?;
+    let again = global(
+        trial,
+        &subscriber,
+        json!({ "preferences": [{ "type": "email", "enabled": true }] }),
+    )
+    .await?;
+    trial.equal(
+        &again,
+        "data.preference.channels",
+        &again.data()["preference"]["channels"],
+        json!({ "email": true, "sms": true, "chat": true, "push": true, "in_app": true }),
+    )
+}
