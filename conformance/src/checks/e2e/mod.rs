@@ -17,6 +17,7 @@
 mod layouts;
 mod notification_groups;
 mod subscriber_feed;
+mod subscriber_preferences;
 mod subscribers;
 mod tenant;
 mod topics;
@@ -44,6 +45,7 @@ const FOLDERS: &[&[Ported]] = &[
     subscribers::CASES,
     subscriber_feed::CASES,
     subscriber_feed::MORE_CASES,
+    subscriber_preferences::CASES,
     topics::CASES,
     tenant::CASES,
     notification_groups::CASES,
@@ -339,21 +341,20 @@ impl<'a> Trial<'a> {
     /// identifier. Both are deleted at the end.
     pub async fn in_app_workflow(&self, content: &str) -> Result<String, Stop> {
         let step = super::semantic::sandbox::in_app_step(content, serde_json::json!([]));
-        self.workflow(serde_json::json!([step])).await
-    }
-
-    /// Creates an active workflow (and its group) with `steps`; answers the trigger identifier.
-    /// Both are deleted at the end.
-    pub async fn workflow(&self, steps: Value) -> Result<String, Stop> {
-        let label = format!("e2e{}-workflow", self.number);
-        let workflow = self
-            .sandbox
-            .workflow(&label, steps, serde_json::json!({}))
-            .await?;
+        let workflow = self.workflow(serde_json::json!([step])).await?;
         Ok(workflow["triggers"][0]["identifier"]
             .as_str()
             .unwrap_or_default()
             .to_owned())
+    }
+
+    /// Creates an active workflow (and its group) with `steps`; answers the workflow. Both are
+    /// deleted at the end.
+    pub async fn workflow(&self, steps: Value) -> Result<Value, Stop> {
+        let label = format!("e2e{}-workflow", self.number);
+        self.sandbox
+            .workflow(&label, steps, serde_json::json!({}))
+            .await
     }
 
     /// Triggers workflow `identifier` for `subscriber_id` with `payload`; the subscriber, made

@@ -513,16 +513,16 @@ async fn mark_as_without_messages(trial: &Trial<'_>) -> Result<(), Stop> {
     Ok(())
 }
 
-/// A subscriber of the case and, as Novu's `createTemplate` gives its session, a workflow.
-async fn subscriber_with_workflow(trial: &Trial<'_>) -> Result<String, Stop> {
+/// A subscriber of the case and, as Novu's `createTemplate` gives its session, a workflow
+/// with an in-app and an email step; answers both.
+pub async fn subscriber_with_workflow(trial: &Trial<'_>) -> Result<(String, Value), Stop> {
     let subscriber = trial.name("subscriber");
     super::subscribers::subscriber(
         trial,
         json!({ "subscriberId": subscriber, "lastName": "Test" }),
     )
     .await?;
-    // Novu's template has an in-app and an email step.
-    trial
+    let workflow = trial
         .workflow(json!([
             { "name": "in-app", "template": { "type": "in_app", "content": "Test content" } },
             {
@@ -534,13 +534,13 @@ async fn subscriber_with_workflow(trial: &Trial<'_>) -> Result<String, Stop> {
             },
         ]))
         .await?;
-    Ok(subscriber)
+    Ok((subscriber, workflow))
 }
 
 /// Novu's environment holds one workflow, so it reads `data[0]`; here every entry is the
 /// preference of a workflow, and each has email and in-app on.
 async fn preferences(trial: &Trial<'_>) -> Result<(), Stop> {
-    let subscriber = subscriber_with_workflow(trial).await?;
+    let (subscriber, _) = subscriber_with_workflow(trial).await?;
     let reply = trial
         .call(
             "subscriber_preferences_list",
@@ -607,7 +607,7 @@ async fn global(trial: &Trial<'_>, subscriber: &str, body: Value) -> Result<Repl
 }
 
 async fn global_invalid(trial: &Trial<'_>) -> Result<(), Stop> {
-    let subscriber = subscriber_with_workflow(trial).await?;
+    let (subscriber, _) = subscriber_with_workflow(trial).await?;
     for body in [
         json!({ "enabled": true, "preferences": false }),
         json!({ "enabled": "hello", "preferences": [{ "type": "email", "enabled": true }] }),
@@ -619,7 +619,7 @@ async fn global_invalid(trial: &Trial<'_>) -> Result<(), Stop> {
 }
 
 async fn global_update(trial: &Trial<'_>, preferences: Value, channels: Value) -> Result<(), Stop> {
-    let subscriber = subscriber_with_workflow(trial).await?;
+    let (subscriber, _) = subscriber_with_workflow(trial).await?;
     let reply = global(
         trial,
         &subscriber,
@@ -642,7 +642,7 @@ async fn global_update(trial: &Trial<'_>, preferences: Value, channels: Value) -
 }
 
 async fn global_disabled_then_channel(trial: &Trial<'_>) -> Result<(), Stop> {
-    let subscriber = subscriber_with_workflow(trial).await?;
+    let (subscriber, _) = subscriber_with_workflow(trial).await?;
     let reply = global(trial, &subscriber, json!({ "enabled": false })).await?;
     trial.equal(
         &reply,
