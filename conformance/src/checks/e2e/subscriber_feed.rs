@@ -537,10 +537,10 @@ pub async fn subscriber_with_workflow(trial: &Trial<'_>) -> Result<(String, Valu
     Ok((subscriber, workflow))
 }
 
-/// Novu's environment holds one workflow, so it reads `data[0]`; here every entry is the
-/// preference of a workflow, and each has email and in-app on.
+/// Novu's environment holds one workflow, so it reads `data[0]`; here the entry of the case's
+/// workflow is read.
 async fn preferences(trial: &Trial<'_>) -> Result<(), Stop> {
-    let (subscriber, _) = subscriber_with_workflow(trial).await?;
+    let (subscriber, workflow) = subscriber_with_workflow(trial).await?;
     let reply = trial
         .call(
             "subscriber_preferences_list",
@@ -550,26 +550,24 @@ async fn preferences(trial: &Trial<'_>) -> Result<(), Stop> {
         )
         .await?;
     trial.status(&reply, 200)?;
-    trial.holds(
+    let entry = items(reply.data())
+        .iter()
+        .find(|entry| entry["template"]["_id"] == workflow["_id"])
+        .cloned()
+        .unwrap_or(Value::Null);
+    let channels = &entry["preference"]["channels"];
+    trial.equal(
         &reply,
-        "data holds a preference",
-        !items(reply.data()).is_empty(),
+        "the workflow's preference.channels.email",
+        &channels["email"],
+        true,
     )?;
-    for entry in items(reply.data()) {
-        trial.equal(
-            &reply,
-            "preference.channels.email",
-            &entry["preference"]["channels"]["email"],
-            true,
-        )?;
-        trial.equal(
-            &reply,
-            "preference.channels.in_app",
-            &entry["preference"]["channels"]["in_app"],
-            true,
-        )?;
-    }
-    Ok(())
+    trial.equal(
+        &reply,
+        "the workflow's preference.channels.in_app",
+        &channels["in_app"],
+        true,
+    )
 }
 
 async fn preferences_of_unknown(trial: &Trial<'_>) -> Result<(), Stop> {
