@@ -17,6 +17,7 @@
 mod layouts;
 mod notification_groups;
 mod subscriber_feed;
+mod subscriber_oauth;
 mod subscriber_preferences;
 mod subscribers;
 mod tenant;
@@ -46,6 +47,7 @@ const FOLDERS: &[&[Ported]] = &[
     subscriber_feed::CASES,
     subscriber_feed::MORE_CASES,
     subscriber_preferences::CASES,
+    subscriber_oauth::CASES,
     topics::CASES,
     tenant::CASES,
     notification_groups::CASES,
@@ -238,6 +240,16 @@ impl<'a> Trial<'a> {
     /// A name unique to this case in this run, under the run's prefix.
     pub fn name(&self, label: &str) -> String {
         format!("{}{label}", self.prefix())
+    }
+
+    /// The case's number in the run, unique to it.
+    pub fn number_in_run(&self) -> u64 {
+        self.sandbox.run.seed.wrapping_mul(1000) + self.number as u64
+    }
+
+    /// The API key the run sends.
+    pub fn api_key(&self) -> &str {
+        self.sandbox.run.http.api_key()
     }
 
     /// What every name of this case starts with.

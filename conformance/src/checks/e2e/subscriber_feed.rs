@@ -314,6 +314,9 @@ async fn mark_all(
 }
 
 const MARK_AS: &str = "subscribers/e2e/mark-as-by-mark.e2e.ts";
+
+/// A message's `(seen, read, lastSeenDate set, lastReadDate set)`.
+type Flags = (bool, bool, bool, bool);
 const PREFERENCES: &str = "subscribers/e2e/get-preferences.e2e.ts";
 const GLOBAL: &str = "subscribers/e2e/update-global-preference.e2e.ts";
 
@@ -431,12 +434,7 @@ async fn one_message(trial: &Trial<'_>) -> Result<(String, String), Stop> {
 }
 
 /// `(seen, read, lastSeenDate set, lastReadDate set)` of `message`, read from `reply`.
-fn flags_are(
-    trial: &Trial<'_>,
-    reply: &Reply,
-    message: &Value,
-    flags: (bool, bool, bool, bool),
-) -> Result<(), Stop> {
+fn flags_are(trial: &Trial<'_>, reply: &Reply, message: &Value, flags: Flags) -> Result<(), Stop> {
     let (seen, read, seen_date, read_date) = flags;
     trial.equal(reply, "the message's seen", &message["seen"], seen)?;
     trial.equal(reply, "the message's read", &message["read"], read)?;
@@ -456,10 +454,7 @@ fn flags_are(
 }
 
 /// Marks the message with each `(mark, flags)` in turn; after each the message has `flags`.
-async fn mark_as(
-    trial: &Trial<'_>,
-    steps: &[(&str, (bool, bool, bool, bool))],
-) -> Result<(), Stop> {
+async fn mark_as(trial: &Trial<'_>, steps: &[(&str, Flags)]) -> Result<(), Stop> {
     let (subscriber, message_id) = one_message(trial).await?;
     for (mark, flags) in steps {
         trial
