@@ -14,6 +14,7 @@
 //! one where the reference is known to answer otherwise names the difference and is skipped
 //! the same way. Every case's end is recorded ([`CaseRecord`]), so skips are counted, not silent.
 
+mod integrations;
 mod layouts;
 mod notification_groups;
 mod subscriber_feed;
@@ -52,6 +53,7 @@ const FOLDERS: &[&[Ported]] = &[
     tenant::CASES,
     notification_groups::CASES,
     layouts::CASES,
+    integrations::CASES,
 ];
 
 /// Every ported case, in the order they play.
