@@ -6,7 +6,7 @@
 //! and what it read back from the database is read back through the API. A case asserts only
 //! what Novu's test asserts, on values it created itself under the run's prefix, so a real Novu
 //! server passes it; it deletes what it made. One module per Novu folder holds that folder's
-//! cases; `README.md` beside this file lists every case of the API-key folders, ported or left
+//! cases (a large file of it, or the files of one job, in a module of their own); `README.md` beside this file lists every case of the API-key folders, ported or left
 //! out and why.
 //!
 //! A case plays when the operation it tests is selected. A case that needs something a
@@ -15,6 +15,7 @@
 //! the same way. Every case's end is recorded ([`CaseRecord`]), so skips are counted, not silent.
 
 mod integrations;
+mod layout_list;
 mod layouts;
 mod notification_groups;
 mod subscriber_feed;
@@ -22,6 +23,7 @@ mod subscriber_oauth;
 mod subscriber_preferences;
 mod subscribers;
 mod tenant;
+mod topic_list;
 mod topics;
 
 use std::future::Future;
@@ -50,9 +52,11 @@ const FOLDERS: &[&[Ported]] = &[
     subscriber_preferences::CASES,
     subscriber_oauth::CASES,
     topics::CASES,
+    topic_list::CASES,
     tenant::CASES,
     notification_groups::CASES,
     layouts::CASES,
+    layout_list::CASES,
     integrations::CASES,
 ];
 
