@@ -6,8 +6,8 @@
 //! and what it read back from the database is read back through the API. A case asserts only
 //! what Novu's test asserts, on values it created itself under the run's prefix, so a real Novu
 //! server passes it; it deletes what it made. One module per Novu folder holds that folder's
-//! cases (a large file of it, or the files of one job, in a module of their own); `README.md` beside this file lists every case of the API-key folders, ported or left
-//! out and why.
+//! cases (a large file of it, or the files of one job, in a module of their own); `README.md`
+//! beside this file lists every case of the API-key folders, ported or left out and why.
 //!
 //! A case plays when the operation it tests is selected. A case that needs something a
 //! deployment may turn off ([`Feature`]) is skipped with the reason when the server has it off;
