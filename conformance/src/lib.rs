@@ -26,5 +26,5 @@ pub use checks::check_names;
 pub use checks::snapshots::{SCENARIOS, Scenario, Transcript, TranscriptStep, record};
 pub use contract::{EMBEDDED_SPEC, Operation, Spec};
 pub use error::{Error, Result};
-pub use run::{CheckResult, Options, Violation};
+pub use run::{CaseOutcome, CaseRecord, CheckResult, Options, Violation};
 pub use runner::{Report, run};

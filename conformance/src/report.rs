@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::checks::response::RESPONSE_CONFORMANCE;
 use crate::checks::{CATALOGUE, ReadOnly, applicable};
 use crate::contract::Spec;
-use crate::run::CheckResult;
+use crate::run::{CaseOutcome, CheckResult};
 use crate::runner::Report;
 
 /// The summary table (per tag: operations, requests, checks passed and failed) followed by
@@ -92,6 +92,7 @@ pub fn human(report: &Report) -> String {
             report.webhook_calls
         );
     }
+    cases_played(&mut out, report);
     let violations: Vec<_> = report.violations().collect();
     for violation in &violations {
         let _ = writeln!(out);
@@ -119,6 +120,31 @@ pub fn human(report: &Report) -> String {
         report.seed
     );
     out
+}
+
+/// How many ported cases each check played, and every skipped one with its reason (a skip is
+/// counted and shown, never silent).
+fn cases_played(out: &mut String, report: &Report) {
+    let mut checks: Vec<&str> = report.cases.iter().map(|case| case.check).collect();
+    checks.dedup();
+    for check in checks {
+        let of_check = || report.cases.iter().filter(move |case| case.check == check);
+        let count =
+            |wanted: fn(&CaseOutcome) -> bool| of_check().filter(|c| wanted(&c.outcome)).count();
+        let _ = writeln!(
+            out,
+            "({check}: {} cases played, {} passed, {} failed, {} skipped)",
+            of_check().count(),
+            count(|outcome| *outcome == CaseOutcome::Passed),
+            count(|outcome| *outcome == CaseOutcome::Failed),
+            count(|outcome| matches!(outcome, CaseOutcome::Skipped(_))),
+        );
+        for case in of_check() {
+            if let CaseOutcome::Skipped(reason) = &case.outcome {
+                let _ = writeln!(out, "  skipped {} › {}: {reason}", case.source, case.title);
+            }
+        }
+    }
 }
 
 /// JUnit XML: one test suite per check, one test case per check and operation.

@@ -13,7 +13,7 @@ use crate::checks::{CATALOGUE, Check, FixtureUse, Phase, ReadOnly, applicable};
 use crate::contract::{Operation, SchemaSet, Spec};
 use crate::error::{Error, Result};
 use crate::run::fixtures;
-use crate::run::{CheckResult, Options, Run, Violation};
+use crate::run::{CaseRecord, CheckResult, Options, Run, Violation};
 use crate::transport::{Credentials, HttpClient, Request};
 
 /// What a run found.
@@ -31,6 +31,8 @@ pub struct Report {
     pub requests: u32,
     /// Webhook calls the suite's callback received from the server under test.
     pub webhook_calls: u32,
+    /// The ported cases played (`novu-e2e`), passed, failed or skipped with a reason.
+    pub cases: Vec<CaseRecord>,
 }
 
 impl Report {
@@ -233,6 +235,7 @@ async fn run_against(
         elapsed: started.elapsed(),
         requests: run.requests(),
         webhook_calls: run.webhook_calls.load(std::sync::atomic::Ordering::Relaxed),
+        cases: run.recorder.cases(),
     })
 }
 

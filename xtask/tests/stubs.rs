@@ -541,6 +541,7 @@ impl TopicsApi for Fixture {
         let path = request.path;
         TopicSubscribersGetResponse::Ok(types::TopicSubscriberEnvelope {
             data: types::TopicSubscriber {
+                id: format!("membership-{}", path.external_subscriber_id),
                 environment_id: request.caller,
                 external_subscriber_id: path.external_subscriber_id.clone(),
                 organization_id: ORGANIZATION_ID.into(),

@@ -13,6 +13,7 @@ mod check;
 mod auth;
 mod dashboard;
 mod differential;
+mod e2e;
 mod examples;
 mod invalid_body;
 mod isolation;
@@ -43,6 +44,7 @@ pub const CATALOGUE: &[&dyn Check] = &[
     &semantic::conditions::Conditions,
     &semantic::delivery::TriggerDelivery,
     &semantic::delivery::IntegrationSelection,
+    &e2e::NovuE2e,
     &snapshots::Snapshots,
     &differential::Differential,
 ];

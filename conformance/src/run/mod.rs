@@ -24,5 +24,5 @@ pub use context::{Judge, Run};
 pub use exchange::Exchange;
 pub use options::Options;
 pub use requests::{fill_path, fill_query};
-pub use results::{CheckResult, Violation};
+pub use results::{CaseOutcome, CaseRecord, CheckResult, Violation};
 pub use schedule::for_each_tag;

@@ -51,10 +51,36 @@ impl CheckResult {
     }
 }
 
+/// How one ported case of a check that plays cases (`novu-e2e`) ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CaseOutcome {
+    /// Every assertion held.
+    Passed,
+    /// An assertion failed or the case could not be set up; the violation says which.
+    Failed,
+    /// Not played, and why.
+    Skipped(String),
+}
+
+/// One case a check played (or skipped): where it comes from and how it ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseRecord {
+    /// The check that played it.
+    pub check: &'static str,
+    /// The file it was ported from.
+    pub source: &'static str,
+    /// The title of the test it was ported from.
+    pub title: &'static str,
+    /// How it ended.
+    pub outcome: CaseOutcome,
+}
+
 /// Collects results from concurrent checks.
 #[derive(Debug, Default)]
 pub struct Recorder {
     results: Mutex<BTreeMap<(String, &'static str), CheckResult>>,
+    cases: Mutex<Vec<CaseRecord>>,
 }
 
 impl Recorder {
@@ -104,6 +130,16 @@ impl Recorder {
                 result.skipped = Some(reason.to_owned());
             }
         });
+    }
+
+    /// Records how a played case ended.
+    pub fn case(&self, record: CaseRecord) {
+        self.cases.lock().expect("recorder poisoned").push(record);
+    }
+
+    /// Every case played, in the order they ended.
+    pub fn cases(&self) -> Vec<CaseRecord> {
+        self.cases.lock().expect("recorder poisoned").clone()
     }
 
     /// Every result, ordered by operation and check.

@@ -5,6 +5,7 @@
 mod breaking;
 mod cli;
 mod differential;
+mod e2e;
 mod hostile;
 mod isolation;
 mod lifecycle;

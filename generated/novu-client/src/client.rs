@@ -473,7 +473,7 @@ Sends a `GET` request to `/v1/layouts`
 Arguments:
 - `order_by`: `1` sorts ascending; any other number sorts descending, as `-1` (the default) does. The server reads the value as a number, so `ASC`/`DESC` are not directions.
 - `page`: Zero-based page number.
-- `page_size`: Page size.
+- `page_size`: Page size, at most 1000; a larger one is refused by the operation itself (400 with the message `Page size can not be larger then 1000`, not a constraint list).
 - `sort_by`: Field to sort by; only `createdAt` is meaningful.
 ```ignore
 let response = client.layouts_list()
@@ -1649,7 +1649,7 @@ Sends a `GET` request to `/v1/topics`
 Arguments:
 - `key`: Only the topic with exactly this key.
 - `page`: Zero-based page number.
-- `page_size`: Page size.
+- `page_size`: Page size, at most 10; a larger one is refused by the operation itself (400 with the message `Page size can not be larger then 10`, not a constraint list).
 ```ignore
 let response = client.topics_list()
     .key(key)
@@ -4573,7 +4573,7 @@ pub mod builder {
         client: &'a super::Client,
         order_by: Result<Option<i64>, String>,
         page: Result<Option<u64>, String>,
-        page_size: Result<Option<i64>, String>,
+        page_size: Result<Option<u64>, String>,
         sort_by: Result<Option<::std::string::String>, String>,
     }
     impl<'a> LayoutsList<'a> {
@@ -4608,12 +4608,12 @@ pub mod builder {
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<u64>,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+                .map_err(|_| "conversion to `u64` for page_size failed".to_string());
             self
         }
         pub fn sort_by<V>(mut self, value: V) -> Self
@@ -12471,7 +12471,7 @@ pub mod builder {
         client: &'a super::Client,
         key: Result<Option<::std::string::String>, String>,
         page: Result<Option<u64>, String>,
-        page_size: Result<Option<i64>, String>,
+        page_size: Result<Option<u64>, String>,
     }
     impl<'a> TopicsList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -12507,12 +12507,12 @@ pub mod builder {
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<u64>,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+                .map_err(|_| "conversion to `u64` for page_size failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/topics`

@@ -1924,7 +1924,6 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           }
         },
         "required": [
-          "messageId",
           "markAs"
         ],
         "type": "object"
@@ -4105,6 +4104,9 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_environmentId": {
             "type": "string"
           },
+          "_id": {
+            "type": "string"
+          },
           "_organizationId": {
             "type": "string"
           },
@@ -4122,6 +4124,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           }
         },
         "required": [
+          "_id",
           "_organizationId",
           "_environmentId",
           "_subscriberId",
@@ -5393,7 +5396,6 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "pageSize": {
             "default": 10,
-            "maximum": 1000,
             "minimum": 0,
             "type": "integer"
           },
@@ -6268,7 +6270,6 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "pageSize": {
             "default": 10,
-            "maximum": 10,
             "minimum": 0,
             "type": "integer"
           }

@@ -1187,7 +1187,7 @@ pub struct LayoutsListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
     pub page: i64,
-    /// Page size.
+    /// Page size, at most 1000; a larger one is refused by the operation itself (400 with the message `Page size can not be larger then 1000`, not a constraint list).
     #[serde(rename = "pageSize")]
     pub page_size: i64,
     /// Field to sort by; only `createdAt` is meaningful.
@@ -2346,7 +2346,7 @@ pub struct TopicsListQuery {
     /// Zero-based page number.
     #[serde(rename = "page")]
     pub page: i64,
-    /// Page size.
+    /// Page size, at most 10; a larger one is refused by the operation itself (400 with the message `Page size can not be larger then 10`, not a constraint list).
     #[serde(rename = "pageSize")]
     pub page_size: i64,
     /// Only the topic with exactly this key.

@@ -3421,9 +3421,12 @@ impl MarkMessageActionRequest {
 pub struct MarkMessagesAsRequest {
     #[serde(rename = "markAs")]
     pub mark_as: MarkMessagesAsRequestMarkAs,
-    ///One message id, several comma-separated in one string, or a list.
-    #[serde(rename = "messageId")]
-    pub message_id: MarkMessagesAsRequestMessageId,
+    ///One message id, several comma-separated in one string, or a list. Needed, but checked by the operation itself, not as a constraint list; absent, or no id at all, is 400 with the message `messageId is required`.
+    #[serde(
+        rename = "messageId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub message_id: ::std::option::Option<MarkMessagesAsRequestMessageId>,
 }
 impl MarkMessagesAsRequest {
     pub fn builder() -> builder::MarkMessagesAsRequest {
@@ -3494,7 +3497,7 @@ impl ::std::convert::TryFrom<::std::string::String> for MarkMessagesAsRequestMar
         value.parse()
     }
 }
-///One message id, several comma-separated in one string, or a list.
+///One message id, several comma-separated in one string, or a list. Needed, but checked by the operation itself, not as a constraint list; absent, or no id at all, is 400 with the message `messageId is required`.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -9347,6 +9350,9 @@ pub struct TopicSubscriber {
     ///The subscriber's `subscriberId`.
     #[serde(rename = "externalSubscriberId")]
     pub external_subscriber_id: ::std::string::String,
+    ///The membership's own id.
+    #[serde(rename = "_id")]
+    pub id: ::std::string::String,
     #[serde(rename = "_organizationId")]
     pub organization_id: ::std::string::String,
     ///The subscriber's database id.
@@ -18383,7 +18389,7 @@ pub mod builder {
             ::std::string::String,
         >,
         message_id: ::std::result::Result<
-            super::MarkMessagesAsRequestMessageId,
+            ::std::option::Option<super::MarkMessagesAsRequestMessageId>,
             ::std::string::String,
         >,
     }
@@ -18391,7 +18397,7 @@ pub mod builder {
         fn default() -> Self {
             Self {
                 mark_as: Err("no value supplied for mark_as".to_string()),
-                message_id: Err("no value supplied for message_id".to_string()),
+                message_id: Ok(Default::default()),
             }
         }
     }
@@ -18410,7 +18416,9 @@ pub mod builder {
         }
         pub fn message_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::MarkMessagesAsRequestMessageId>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MarkMessagesAsRequestMessageId>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.message_id = value
@@ -27252,6 +27260,7 @@ pub mod builder {
             ::std::string::String,
             ::std::string::String,
         >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
         organization_id: ::std::result::Result<
             ::std::string::String,
             ::std::string::String,
@@ -27270,6 +27279,7 @@ pub mod builder {
                 external_subscriber_id: Err(
                     "no value supplied for external_subscriber_id".to_string(),
                 ),
+                id: Err("no value supplied for id".to_string()),
                 organization_id: Err(
                     "no value supplied for organization_id".to_string(),
                 ),
@@ -27304,6 +27314,16 @@ pub mod builder {
                         "error converting supplied value for external_subscriber_id: {e}"
                     )
                 });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
             self
         }
         pub fn organization_id<T>(mut self, value: T) -> Self
@@ -27363,6 +27383,7 @@ pub mod builder {
             Ok(Self {
                 environment_id: value.environment_id?,
                 external_subscriber_id: value.external_subscriber_id?,
+                id: value.id?,
                 organization_id: value.organization_id?,
                 subscriber_id: value.subscriber_id?,
                 topic_id: value.topic_id?,
@@ -27375,6 +27396,7 @@ pub mod builder {
             Self {
                 environment_id: Ok(value.environment_id),
                 external_subscriber_id: Ok(value.external_subscriber_id),
+                id: Ok(value.id),
                 organization_id: Ok(value.organization_id),
                 subscriber_id: Ok(value.subscriber_id),
                 topic_id: Ok(value.topic_id),

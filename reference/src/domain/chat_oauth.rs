@@ -35,6 +35,17 @@ pub(crate) fn authorize_url(
     api_root_url: &str,
 ) -> Outcome<String> {
     let credentials = integration_credentials(transaction, target)?;
+    // Novu's store drops an empty object, so an integration saved with `credentials: {}` has
+    // none when the flow reads it.
+    if credentials
+        .as_object()
+        .is_none_or(|fields| fields.is_empty())
+    {
+        return Err(Failure::not_found(format!(
+            "Integration in environment {} missing credentials, channel: chat, providerId: {}",
+            target.environment_id, target.provider_id
+        )));
+    }
     let client_id = credentials["clientId"]
         .as_str()
         .filter(|client_id| !client_id.is_empty())

@@ -167,17 +167,20 @@ pub(crate) fn update(
     Ok(layout)
 }
 
-/// Soft-deletes a layout that is neither the default nor used by a workflow.
+/// Soft-deletes a layout that is neither used by a workflow nor the default (refused in that
+/// order).
 pub(crate) fn delete(transaction: &Transaction, caller: &Caller, id: &str) -> Outcome<()> {
     let mut layout = get(transaction, caller, id)?;
-    if layout["isDefault"] == true {
-        return Err(Failure::conflict(format!(
-            "Layout with id {id} is being used as your default layout, so it can not be deleted"
-        )));
-    }
+    // Novu asks whether a workflow uses the layout before whether it is the default, so a used
+    // default answers with the first refusal.
     if used_by_workflow(transaction, caller, id)? {
         return Err(Failure::conflict(format!(
             "Layout with id {id} is being used so it can not be deleted"
+        )));
+    }
+    if layout["isDefault"] == true {
+        return Err(Failure::conflict(format!(
+            "Layout with id {id} is being used as your default layout, so it can not be deleted"
         )));
     }
     let before = layout.clone();

@@ -114,8 +114,8 @@ pub(crate) fn add_subscribers(
         match subscribers::find(transaction, caller, subscriber_id)? {
             Some(subscriber) => {
                 transaction.execute(
-                    "INSERT OR IGNORE INTO topic_subscribers (topic_id, subscriber_id, external_subscriber_id) VALUES (?1, ?2, ?3)",
-                    params![topic["_id"].as_str(), subscriber["_id"].as_str(), subscriber_id],
+                    "INSERT OR IGNORE INTO topic_subscribers (topic_id, subscriber_id, external_subscriber_id, id) VALUES (?1, ?2, ?3, ?4)",
+                    params![topic["_id"].as_str(), subscriber["_id"].as_str(), subscriber_id, ids::object_id()],
                 )?;
                 if !succeeded.contains(subscriber_id) {
                     succeeded.push(subscriber_id.clone());
@@ -164,15 +164,16 @@ pub(crate) fn get_subscriber(
         ))
     };
     let topic = find(transaction, caller, key)?.ok_or_else(not_found)?;
-    let internal_id: String = transaction
+    let (membership_id, internal_id): (String, String) = transaction
         .query_row(
-            "SELECT subscriber_id FROM topic_subscribers WHERE topic_id = ?1 AND external_subscriber_id = ?2",
+            "SELECT id, subscriber_id FROM topic_subscribers WHERE topic_id = ?1 AND external_subscriber_id = ?2",
             params![topic["_id"].as_str(), subscriber_id],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?
         .ok_or_else(not_found)?;
     Ok(json!({
+        "_id": membership_id,
         "_organizationId": caller.organization_id,
         "_environmentId": caller.environment_id,
         "_subscriberId": internal_id,

@@ -392,17 +392,18 @@ async fn jobs_left_waiting_before_the_scheduler_existed_resume_after_the_upgrade
     trigger(&test, json!({ "name": name, "to": "ada" })).await;
     test.server.shutdown().await.unwrap();
 
-    // Back to the schema before the scheduler: no due times. This takes the scheduler's
-    // migration to be the last one; a later migration must be undone here too.
+    // Back to the schema before the scheduler: no due times. The migrations after the
+    // scheduler's (membership ids) are undone first; a later migration must be undone here too.
     let connection = rusqlite::Connection::open(&database.0).unwrap();
     let version: i64 = connection
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .unwrap();
     connection
         .execute_batch(&format!(
-            "DROP INDEX jobs_by_due_at; DROP INDEX jobs_by_merged_digest; \
+            "ALTER TABLE topic_subscribers DROP COLUMN id; \
+             DROP INDEX jobs_by_due_at; DROP INDEX jobs_by_merged_digest; \
              ALTER TABLE jobs DROP COLUMN due_at; PRAGMA user_version = {};",
-            version - 1
+            version - 2
         ))
         .unwrap();
     drop(connection);

@@ -9,7 +9,7 @@
 pub mod conditions;
 pub mod delivery;
 mod oracle;
-mod sandbox;
+pub mod sandbox;
 
 use std::future::Future;
 

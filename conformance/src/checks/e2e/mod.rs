@@ -1,0 +1,452 @@
+//! `novu-e2e`: behaviour beyond the schema, as Novu's own end-to-end tests record it.
+//!
+//! Each [`Ported`] case names the Novu test it comes from (the file under `apps/api/src/app/`
+//! and the `it(...)` title) and plays it again over HTTP with the run's API key: what Novu's
+//! harness seeded by hand (sessions, factories, repository writes) is made with API calls here,
+//! and what it read back from the database is read back through the API. A case asserts only
+//! what Novu's test asserts, on values it created itself under the run's prefix, so a real Novu
+//! server passes it; it deletes what it made. One module per Novu folder holds that folder's
+//! cases (a large file of it, or the files of one job, in a module of their own); `README.md`
+//! beside this file lists every case of the API-key folders, ported or left out and why.
+//!
+//! A case plays when the operation it tests is selected. A case that needs something a
+//! deployment may turn off ([`Feature`]) is skipped with the reason when the server has it off;
+//! one where the reference is known to answer otherwise names the difference and is skipped
+//! the same way. Every case's end is recorded ([`CaseRecord`]), so skips are counted, not silent.
+
+mod integrations;
+mod layout_list;
+mod layouts;
+mod notification_groups;
+mod subscriber_feed;
+mod subscriber_oauth;
+mod subscriber_preferences;
+mod subscribers;
+mod tenant;
+mod topic_list;
+mod topics;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::semantic::sandbox::{Sandbox, Stop};
+use crate::checks::check::{Check, Phase, ReadOnly, Task};
+use crate::contract::Operation;
+use crate::run::{CaseOutcome, CaseRecord, Exchange, Run};
+
+/// The name of the check.
+pub const NOVU_E2E: &str = "novu-e2e";
+
+/// `novu-e2e`.
+pub struct NovuE2e;
+
+/// The cases of every ported folder, in the order they play.
+const FOLDERS: &[&[Ported]] = &[
+    subscribers::CASES,
+    subscriber_feed::CASES,
+    subscriber_feed::MORE_CASES,
+    subscriber_preferences::CASES,
+    subscriber_oauth::CASES,
+    topics::CASES,
+    topic_list::CASES,
+    tenant::CASES,
+    notification_groups::CASES,
+    layouts::CASES,
+    layout_list::CASES,
+    integrations::CASES,
+];
+
+/// Every ported case, in the order they play.
+pub fn cases() -> impl Iterator<Item = &'static Ported> {
+    FOLDERS.iter().flat_map(|cases| cases.iter())
+}
+
+impl Check for NovuE2e {
+    fn name(&self) -> &'static str {
+        NOVU_E2E
+    }
+
+    fn description(&self) -> &'static str {
+        "behaviour beyond the schema, from Novu's own e2e tests: each case replays one of them over HTTP with values it creates"
+    }
+
+    fn read_only(&self) -> ReadOnly {
+        ReadOnly::Excluded
+    }
+
+    // Some cases read lists of the whole environment or change its defaults (a layout, a
+    // primary integration): nothing else may write meanwhile.
+    fn phase(&self) -> Phase {
+        Phase::Alone
+    }
+
+    fn covers(&self, operation: &Operation) -> bool {
+        cases().any(|case| case.operation == operation.operation_id)
+    }
+
+    fn run<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a> {
+        Box::pin(play_all(run))
+    }
+}
+
+/// The future of a case's play: `Err(Stop)` once a violation was recorded.
+pub type Play<'a> = Pin<Box<dyn Future<Output = Result<(), Stop>> + Send + 'a>>;
+
+/// Something a deployment may turn off; a case that needs it is skipped where it is off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    /// The tenants API, which a server running workflows in code answers with 405.
+    Tenants,
+}
+
+/// One case ported from Novu's e2e suite.
+pub struct Ported {
+    /// The Novu file it comes from, under `apps/api/src/app/`.
+    pub source: &'static str,
+    /// The `it(...)` title it comes from.
+    pub title: &'static str,
+    /// The operation it tests: it plays when that operation is selected.
+    pub operation: &'static str,
+    /// What it needs that a deployment may turn off.
+    pub needs: Option<Feature>,
+    /// Where the reference answers otherwise and is not fixed yet: the case is skipped with
+    /// this reason.
+    pub differs: Option<&'static str>,
+    /// The play.
+    pub play: for<'a> fn(&'a Trial<'a>) -> Play<'a>,
+}
+
+impl Ported {
+    /// The case `title` of `source`, testing `operation`, played by `play`.
+    pub const fn new(
+        source: &'static str,
+        title: &'static str,
+        operation: &'static str,
+        play: for<'a> fn(&'a Trial<'a>) -> Play<'a>,
+    ) -> Ported {
+        Ported {
+            source,
+            title,
+            operation,
+            needs: None,
+            differs: None,
+            play,
+        }
+    }
+
+    /// The same case, skipped because the reference answers otherwise: `reason` names the
+    /// difference.
+    pub const fn differs(self, reason: &'static str) -> Ported {
+        Ported {
+            differs: Some(reason),
+            ..self
+        }
+    }
+
+    /// The same case, needing `feature`.
+    pub const fn needs(self, feature: Feature) -> Ported {
+        Ported {
+            needs: Some(feature),
+            ..self
+        }
+    }
+}
+
+/// Plays every selected case, one after another, each in its own sandbox.
+async fn play_all(run: &Arc<Run>) {
+    if run.read_only {
+        return;
+    }
+    let mut tenants_off = None;
+    let mut played = Vec::new();
+    for (number, ported) in cases().enumerate() {
+        if !run.is_selected(ported.operation) {
+            continue;
+        }
+        let skip = if let Some(reason) = ported.differs {
+            Some(format!("the reference differs: {reason}"))
+        } else if ported.needs == Some(Feature::Tenants) {
+            if tenants_off.is_none() {
+                tenants_off = Some(tenants_are_off(run).await);
+            }
+            tenants_off
+                .unwrap_or(false)
+                .then(|| "the server has the tenants API turned off (405)".to_owned())
+        } else {
+            None
+        };
+        let outcome = match skip {
+            Some(reason) => CaseOutcome::Skipped(reason),
+            None => {
+                let trial = Trial {
+                    sandbox: Sandbox::new(run, NOVU_E2E),
+                    ported,
+                    number,
+                };
+                let result = (ported.play)(&trial).await;
+                trial.sandbox.cleanup().await;
+                match result {
+                    Ok(()) => CaseOutcome::Passed,
+                    Err(Stop) => CaseOutcome::Failed,
+                }
+            }
+        };
+        played.push(ported.operation.to_owned());
+        run.recorder.case(CaseRecord {
+            check: NOVU_E2E,
+            source: ported.source,
+            title: ported.title,
+            outcome,
+        });
+    }
+    played.dedup();
+    run.progress_line(NOVU_E2E, "(cases)", &played);
+}
+
+/// Whether the server answers the tenants list with 405, as Novu does with workflows in code.
+async fn tenants_are_off(run: &Run) -> bool {
+    let Some(operation) = run.spec.operation("tenants_list") else {
+        return true;
+    };
+    let no_query: &[(&str, &str)] = &[];
+    let request = crate::transport::Request::to(operation, &[], no_query, None);
+    run.quietly(request).await.status() == Some(405)
+}
+
+/// What a case is handed: requests counted for `novu-e2e`, assertions that turn into
+/// violations naming the Novu test, and a sandbox that deletes what the case made.
+pub struct Trial<'a> {
+    sandbox: Sandbox<'a>,
+    ported: &'static Ported,
+    number: usize,
+}
+
+/// An answer a case received.
+pub struct Reply {
+    operation: Operation,
+    exchange: Exchange,
+    /// The status (0 when nothing came back).
+    pub status: u16,
+    /// The body as JSON (`null` when it is not JSON).
+    pub body: Value,
+}
+
+impl Reply {
+    /// The body's `data`.
+    pub fn data(&self) -> &Value {
+        &self.body["data"]
+    }
+}
+
+impl<'a> Trial<'a> {
+    /// A name unique to this case in this run, under the run's prefix.
+    pub fn name(&self, label: &str) -> String {
+        format!("{}{label}", self.prefix())
+    }
+
+    /// The case's number in the run, unique to it.
+    pub fn number_in_run(&self) -> u64 {
+        self.sandbox.run.seed.wrapping_mul(1000) + self.number as u64
+    }
+
+    /// The API key the run sends.
+    pub fn api_key(&self) -> &str {
+        self.sandbox.run.http.api_key()
+    }
+
+    /// What every name of this case starts with.
+    pub fn prefix(&self) -> String {
+        format!("{}e2e{}-", self.sandbox.run.generator.prefix(), self.number)
+    }
+
+    /// Sends `body` to operation `id` with these path values and query pairs.
+    pub async fn call(
+        &self,
+        id: &str,
+        path: &[(&str, &str)],
+        query: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Result<Reply, Stop> {
+        let (operation, exchange) = self.sandbox.send(id, path, query, body).await?;
+        Ok(Reply {
+            status: exchange.status().unwrap_or(0),
+            body: exchange.json().unwrap_or(Value::Null),
+            operation,
+            exchange,
+        })
+    }
+
+    /// A set-up step that Novu's harness did by hand: anything but a 2xx with a JSON body ends
+    /// the case with a violation. Answers the body's `data`.
+    pub async fn setup(
+        &self,
+        what: &str,
+        id: &str,
+        path: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Result<Value, Stop> {
+        self.sandbox.expect(what, id, path, &[], body).await
+    }
+
+    /// Remembers that `delete` with these path values undoes something the case made.
+    pub fn created(&self, delete: &'static str, path: &[(&'static str, &str)]) {
+        self.sandbox.created(delete, path);
+    }
+
+    /// Remembers that `operation` with these path values and `body` undoes something made.
+    pub fn created_with(
+        &self,
+        operation: &'static str,
+        path: &[(&'static str, &str)],
+        body: Option<Value>,
+    ) {
+        self.sandbox.created_with(operation, path, body);
+    }
+
+    /// The answer has status `expected`.
+    pub fn status(&self, reply: &Reply, expected: u16) -> Result<(), Stop> {
+        self.holds(
+            reply,
+            &format!("status {expected}"),
+            reply.status == expected,
+        )
+    }
+
+    /// `actual`, read from the answer, is `expected`.
+    pub fn equal(
+        &self,
+        reply: &Reply,
+        what: &str,
+        actual: &Value,
+        expected: impl Into<Value>,
+    ) -> Result<(), Stop> {
+        let expected = expected.into();
+        if *actual == expected {
+            return Ok(());
+        }
+        self.fail(
+            reply,
+            &format!("{what} is {expected}"),
+            &format!("{what} is {actual}"),
+        )
+    }
+
+    /// `condition`, read from the answer, holds; `what` says what it states.
+    pub fn holds(&self, reply: &Reply, what: &str, condition: bool) -> Result<(), Stop> {
+        if condition {
+            return Ok(());
+        }
+        self.fail(reply, what, "it does not hold")
+    }
+
+    /// Records a violation about `reply` and ends the case.
+    pub fn fail(&self, reply: &Reply, expected: &str, problem: &str) -> Result<(), Stop> {
+        let expected = format!(
+            "{expected} (as Novu's {} asserts in \"{}\")",
+            self.ported.source, self.ported.title
+        );
+        self.sandbox
+            .violate(&reply.operation, &reply.exchange, &expected, problem);
+        Err(Stop)
+    }
+
+    /// Creates an active workflow (and its group) with one in-app step whose content is
+    /// `content`, as Novu's `session.createTemplate` gives its tests; answers the trigger
+    /// identifier. Both are deleted at the end.
+    pub async fn in_app_workflow(&self, content: &str) -> Result<String, Stop> {
+        let step = super::semantic::sandbox::in_app_step(content, serde_json::json!([]));
+        let workflow = self.workflow(serde_json::json!([step])).await?;
+        Ok(workflow["triggers"][0]["identifier"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// Creates an active workflow (and its group) with `steps`; answers the workflow. Both are
+    /// deleted at the end.
+    pub async fn workflow(&self, steps: Value) -> Result<Value, Stop> {
+        let label = format!("e2e{}-workflow", self.number);
+        self.sandbox
+            .workflow(&label, steps, serde_json::json!({}))
+            .await
+    }
+
+    /// Triggers workflow `identifier` for `subscriber_id` with `payload`; the subscriber, made
+    /// by the trigger when new, is deleted at the end. Anything but a 201 ends the case.
+    pub async fn trigger(
+        &self,
+        identifier: &str,
+        subscriber_id: &str,
+        payload: Value,
+    ) -> Result<(), Stop> {
+        self.created("subscribers_delete", &[("subscriberId", subscriber_id)]);
+        self.sandbox
+            .trigger(
+                serde_json::json!({ "name": identifier, "to": subscriber_id, "payload": payload }),
+            )
+            .await
+            .map(drop)
+    }
+
+    /// The environment the API key belongs to: its `_id` and `_organizationId`, which Novu's
+    /// tests read from their session.
+    pub async fn environment(&self) -> Result<(String, String), Stop> {
+        let environment = self
+            .setup(
+                "the key's environment is readable",
+                "environments_retrieve_current",
+                &[],
+                None,
+            )
+            .await?;
+        let text = |field: &str| environment[field].as_str().unwrap_or_default().to_owned();
+        Ok((text("_id"), text("_organizationId")))
+    }
+
+    /// Calls operation `id` until `done` holds of the answer, or until `deadline`: what a
+    /// server delivers in the background (a message, an activity) comes later than the answer
+    /// that caused it. Answers the last reply either way.
+    pub async fn poll(
+        &self,
+        id: &str,
+        path: &[(&str, &str)],
+        query: &[(&str, &str)],
+        deadline: Duration,
+        done: impl Fn(&Reply) -> bool,
+    ) -> Result<Reply, Stop> {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(50);
+        loop {
+            let reply = self.call(id, path, query, None).await?;
+            if done(&reply) || started.elapsed() >= deadline {
+                return Ok(reply);
+            }
+            tokio::time::sleep(pause.min(deadline.saturating_sub(started.elapsed()))).await;
+            pause = (pause * 2).min(Duration::from_millis(500));
+        }
+    }
+}
+
+/// The strings of a JSON array (empty for anything else).
+pub fn strings(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .map(|items| items.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// The same strings, sorted: `to.have.members` compares sets.
+pub fn members(value: &Value) -> Vec<String> {
+    let mut members: Vec<String> = strings(value).into_iter().map(str::to_owned).collect();
+    members.sort();
+    members
+}
+
+/// The items of a JSON array (empty for anything else).
+pub fn items(value: &Value) -> &[Value] {
+    value.as_array().map(Vec::as_slice).unwrap_or_default()
+}

@@ -1,0 +1,141 @@
+//! `novu-e2e`, the cases ported from Novu's own e2e suite: they pass on the server under test,
+//! and cases fail when the reference behind [`BrokenReference`] has a behaviour they record
+//! bent.
+
+use novu_conformance::{CaseOutcome, CaseRecord, Options, Report, Spec, Violation, run};
+
+use serde_json::json;
+
+use crate::proxy::{Answer, Breakage, BrokenReference, Outgoing};
+use crate::{against_reference, target_options};
+
+const NOVU_E2E: &str = "novu-e2e";
+
+async fn run_e2e(options: Options, operations: &[&str]) -> Report {
+    let options = Options {
+        checks: vec![NOVU_E2E.to_owned()],
+        operations: operations.iter().map(|id| (*id).to_owned()).collect(),
+        ..options
+    };
+    run(Spec::embedded().unwrap(), options).await.unwrap()
+}
+
+fn violations(report: &Report) -> Vec<&Violation> {
+    report
+        .violations()
+        .filter(|violation| violation.check == NOVU_E2E)
+        .collect()
+}
+
+fn with_outcome(report: &Report, wanted: fn(&CaseOutcome) -> bool) -> Vec<&CaseRecord> {
+    report
+        .cases
+        .iter()
+        .filter(|case| wanted(&case.outcome))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_ported_case_passes_on_the_target() {
+    let report = run_e2e(target_options(), &[]).await;
+    let found = violations(&report);
+    assert!(found.is_empty(), "{found:#?}");
+    let failed = with_outcome(&report, |outcome| *outcome == CaseOutcome::Failed);
+    assert!(failed.is_empty(), "{failed:#?}");
+    let passed = with_outcome(&report, |outcome| *outcome == CaseOutcome::Passed);
+    let skipped = with_outcome(&report, |outcome| {
+        matches!(outcome, CaseOutcome::Skipped(_))
+    });
+    assert_eq!(report.cases.len(), PORTED, "{skipped:#?}");
+    // Another server may have the tenants API off: those cases are skipped there, not failed.
+    if against_reference() {
+        assert_eq!(passed.len(), PORTED - SKIPPED, "{skipped:#?}");
+    }
+}
+
+/// The cases ported so far, and how many of them the reference is known to answer otherwise.
+const PORTED: usize = 153;
+const SKIPPED: usize = 6;
+
+async fn run_broken(breakage: Breakage, operations: &[&str]) -> (Report, u32) {
+    let target = BrokenReference::start(breakage).await;
+    let report = run_e2e(target.options(), operations).await;
+    let broken = target.broken();
+    target.stop().await;
+    (report, broken)
+}
+
+fn failed_titles(report: &Report) -> Vec<&'static str> {
+    with_outcome(report, |outcome| *outcome == CaseOutcome::Failed)
+        .into_iter()
+        .map(|case| case.title)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_duplicate_topic_key_accepted_with_201_fails_the_conflict_case() {
+    // Where Novu answers 409 to a taken key, the bent server says 201 with the topic.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        if !outgoing.is("POST", "/v1/topics") || answer.status != 409 {
+            return false;
+        }
+        let key = outgoing.json().unwrap_or_default()["key"].clone();
+        answer.status = 201;
+        answer.set_json(&json!({ "data": { "_id": "6b13324fafc5d80fba1372d2", "key": key } }));
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["topics_create"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        ["should throw an error when trying to create a topic with a key already used"],
+        "{:#?}",
+        report.cases
+    );
+    let found = violations(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].expected.contains("status 409"), "{found:#?}");
+    assert!(
+        found[0]
+            .curl
+            .as_deref()
+            .unwrap_or_default()
+            .contains("/v1/topics")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tenant_read_that_drops_its_data_fails_the_cases_that_read_it() {
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        if !outgoing.is("GET", "/v1/tenants/{identifier}") || answer.status != 200 {
+            return false;
+        }
+        let Some(mut body) = answer.json() else {
+            return false;
+        };
+        let dropped = body["data"]
+            .as_object_mut()
+            .and_then(|tenant| tenant.remove("data"))
+            .is_some();
+        answer.set_json(&body);
+        dropped
+    });
+    let (report, broken) = run_broken(breakage, &["tenants_create", "tenants_get"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should create a new tenant",
+            "should get a newly created tenant"
+        ],
+        "{:#?}",
+        report.cases
+    );
+    assert!(
+        violations(&report)
+            .iter()
+            .all(|violation| violation.expected.starts_with("data.data is")),
+        "{:#?}",
+        violations(&report)
+    );
+}
