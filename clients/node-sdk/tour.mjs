@@ -1,0 +1,912 @@
+// A tour of Novu's official Node SDK (@novu/node 2.0.5) against a Novu-compatible server.
+//
+// Every method the SDK has is called once, in an order where each call finds what it needs
+// (create before read, update and delete), and its answer is checked against what a real
+// Novu server answers: the status and the fields the SDK's callers read. Where the SDK sends
+// something a real Novu refuses (a dashboard-only route, a body Novu's validation rejects),
+// the expected answer is that refusal, and a comment says why.
+//
+// Usage: NOVU_BASE_URL=http://127.0.0.1:3000 NOVU_API_KEY=... node tour.mjs
+// Exit status: 0 every method passed, 1 some failed, 2 set-up problem (no server, key refused).
+
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Novu } from '@novu/node';
+
+const SETUP_FAILED = 2;
+
+function setupProblem(message) {
+  console.error(`tour: set-up problem: ${message}`);
+  process.exit(SETUP_FAILED);
+}
+
+const baseUrl = process.env.NOVU_BASE_URL;
+const apiKey = process.env.NOVU_API_KEY;
+if (!baseUrl) setupProblem('NOVU_BASE_URL is not set: give the server root, e.g. http://127.0.0.1:3000');
+if (!apiKey) setupProblem('NOVU_API_KEY is not set: give an API key of the server\'s development environment');
+
+// The SDK appends `/v1` to the backend URL it is given.
+const novu = new Novu(apiKey, { backendUrl: baseUrl.replace(/\/+$/, '') });
+
+// A suffix that keeps names and identifiers of this run apart from any earlier run's.
+const run = randomUUID().slice(0, 8);
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+const results = [];
+
+function describeError(error) {
+  if (error?.response) {
+    const body = JSON.stringify(error.response.data);
+    const request = `${error.config?.method?.toUpperCase()} ${error.config?.url}`;
+    return `${request} answered HTTP ${error.response.status} ${body?.slice(0, 300)}`;
+  }
+  if (error instanceof assert.AssertionError) return error.message.split('\n')[0];
+  return String(error?.message ?? error);
+}
+
+/** Runs one SDK method's check and prints its line; a failure never stops the tour. */
+async function step(name, check) {
+  try {
+    await check();
+    results.push({ name, passed: true });
+    console.log(`ok    ${name}`);
+  } catch (error) {
+    results.push({ name, passed: false });
+    console.log(`FAIL  ${name}: ${describeError(error)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a Novu answer looks like
+
+/** A 2xx answer with the given status whose body is Novu's `{data: ...}` envelope; returns data. */
+function enveloped(response, status) {
+  assert.equal(response.status, status, `expected HTTP ${status}, got ${response.status}`);
+  assert.ok(response.data && 'data' in response.data, `expected a {"data": ...} body, got ${JSON.stringify(response.data)}`);
+  return response.data.data;
+}
+
+/** A 204 answer without a body. */
+function noContent(response) {
+  assert.equal(response.status, 204, `expected HTTP 204, got ${response.status}`);
+  assert.ok(response.data === '' || response.data === undefined, `expected no body, got ${JSON.stringify(response.data)}`);
+}
+
+/** A paginated list sent at the top level (not wrapped): returns the page. */
+function page(response, fields) {
+  assert.equal(response.status, 200, `expected HTTP 200, got ${response.status}`);
+  assert.ok(Array.isArray(response.data?.data), `expected a top-level page with a data array, got ${JSON.stringify(response.data)?.slice(0, 200)}`);
+  for (const field of fields) assert.ok(field in response.data, `page lacks "${field}": ${JSON.stringify(response.data).slice(0, 200)}`);
+  return response.data;
+}
+
+/** The call fails with Novu's error body: this status and a message containing `message`. */
+async function refused(call, status, message) {
+  let response;
+  try {
+    response = await call();
+  } catch (error) {
+    if (!error.response) throw error;
+    const body = error.response.data;
+    assert.equal(error.response.status, status, `expected HTTP ${status}, got ${error.response.status} ${JSON.stringify(body)}`);
+    assert.equal(body.statusCode, status, `error body lacks statusCode ${status}: ${JSON.stringify(body)}`);
+    const text = Array.isArray(body.message) ? body.message.join('; ') : String(body.message);
+    assert.ok(text.includes(message), `expected a message containing "${message}", got ${JSON.stringify(body.message)}`);
+    return body;
+  }
+  assert.fail(`expected HTTP ${status} "${message}", got HTTP ${response.status} ${JSON.stringify(response.data)?.slice(0, 200)}`);
+}
+
+const OBJECT_ID = /^[0-9a-f]{24}$/;
+
+// ---------------------------------------------------------------------------------------------
+// Set-up: the server answers and accepts the key
+
+let environment;
+try {
+  environment = enveloped(await novu.environments.getCurrent(), 200);
+} catch (error) {
+  if (!error.response) setupProblem(`cannot reach ${baseUrl}: ${error.code ?? error.message}`);
+  if (error.response.status === 401) setupProblem(`the server refused the API key: ${JSON.stringify(error.response.data?.message)}`);
+  setupProblem(`GET /v1/environments/me answered HTTP ${error.response.status}: ${JSON.stringify(error.response.data)}`);
+}
+results.push({ name: 'environments.getCurrent', passed: true });
+console.log('ok    environments.getCurrent');
+
+// What later steps share; a step whose prerequisite failed fails on its own assertion.
+const made = {};
+
+// ---------------------------------------------------------------------------------------------
+// Environments
+
+await step('environments.getAll', async () => {
+  const environments = enveloped(await novu.environments.getAll(), 200);
+  assert.ok(Array.isArray(environments), 'expected an array of environments');
+  assert.ok(environments.some((each) => each._id === environment._id), 'the key\'s environment is not listed');
+});
+
+await step('environments.getApiKeys', async () => {
+  const keys = enveloped(await novu.environments.getApiKeys(), 200);
+  assert.ok(Array.isArray(keys) && keys.length > 0, 'expected a non-empty array of keys');
+  assert.ok(keys.some((each) => each.key === apiKey), 'the key in use is not listed');
+  assert.ok(keys.every((each) => typeof each._userId === 'string'), 'every key names its _userId');
+});
+
+// POST /v1/environments has no @ExternalApiAccessible() in Novu's EnvironmentsControllerV1:
+// the dashboard's users only; an API key gets 401 before it is looked up.
+await step('environments.create', async () => {
+  await refused(() => novu.environments.create({ name: `tour-${run}` }), 401, 'API endpoint not available');
+});
+
+// PUT /v1/environments/{environmentId}: dashboard-only likewise.
+await step('environments.updateOne', async () => {
+  await refused(() => novu.environments.updateOne(environment._id, { name: `tour-${run}` }), 401, 'API endpoint not available');
+});
+
+// POST /v1/environments/api-keys/regenerate lost @ExternalApiAccessible() in 2024 (admin role
+// of a dashboard session only), so the SDK's call is refused with the dashboard-only 401.
+await step('environments.regenerateApiKeys', async () => {
+  await refused(() => novu.environments.regenerateApiKeys(), 401, 'API endpoint not available');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Organizations
+
+await step('organizations.getCurrent', async () => {
+  const organization = enveloped(await novu.organizations.getCurrent(), 200);
+  assert.match(organization._id, OBJECT_ID);
+  assert.equal(organization._id, environment._organizationId, 'not the key\'s organization');
+  made.organization = organization;
+});
+
+await step('organizations.list', async () => {
+  const organizations = enveloped(await novu.organizations.list(), 200);
+  assert.ok(Array.isArray(organizations), 'expected an array');
+  assert.ok(organizations.some((each) => each._id === environment._organizationId), 'the key\'s organization is not listed');
+});
+
+await step('organizations.rename', async () => {
+  const renamed = enveloped(await novu.organizations.rename({ name: `Tour ${run}` }), 200);
+  assert.equal(renamed.name, `Tour ${run}`);
+});
+
+await step('organizations.updateBranding', async () => {
+  const branding = { color: '#112233', fontColor: '#445566', contentBackground: '#ffffff', fontFamily: 'Inter' };
+  const answer = enveloped(await novu.organizations.updateBranding(branding), 200);
+  assert.equal(answer.color, branding.color);
+  assert.equal(answer.fontFamily, branding.fontFamily);
+});
+
+await step('organizations.getMembers', async () => {
+  const members = enveloped(await novu.organizations.getMembers(), 200);
+  assert.ok(Array.isArray(members) && members.length > 0, 'expected the organization\'s members');
+  for (const member of members) assert.match(member._id, OBJECT_ID);
+  made.members = members;
+});
+
+await step('organizations.updateMemberRole', async () => {
+  const [member] = made.members ?? [];
+  assert.ok(member, 'no member to update (organizations.getMembers failed)');
+  const updated = enveloped(await novu.organizations.updateMemberRole(member._id, { role: 'admin' }), 200);
+  assert.equal(updated._id, member._id);
+  assert.deepEqual(updated.roles, ['admin']);
+});
+
+await step('organizations.create', async () => {
+  const organization = enveloped(await novu.organizations.create({ name: `Tour other ${run}` }), 201);
+  assert.match(organization._id, OBJECT_ID);
+  assert.equal(organization.name, `Tour other ${run}`);
+  assert.notEqual(organization._id, environment._organizationId);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Inbound parse
+
+await step('inboundParse.getMxStatus', async () => {
+  const status = enveloped(await novu.inboundParse.getMxStatus(), 200);
+  // A fresh environment has no inbound-parse domain, so Novu answers false without a DNS look-up.
+  assert.equal(status.mxRecordConfigured, false);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Notification groups, feeds, layouts, integrations: what workflows and messages need
+
+await step('notificationGroups.create', async () => {
+  const group = enveloped(await novu.notificationGroups.create(`Tour group ${run}`), 201);
+  assert.match(group._id, OBJECT_ID);
+  assert.equal(group.name, `Tour group ${run}`);
+  made.group = group;
+});
+
+await step('notificationGroups.get', async () => {
+  const groups = enveloped(await novu.notificationGroups.get(), 200);
+  assert.ok(Array.isArray(groups), 'expected an array');
+  assert.ok(groups.some((each) => each._id === made.group?._id), 'the new group is not listed');
+});
+
+await step('notificationGroups.getOne', async () => {
+  const group = enveloped(await novu.notificationGroups.getOne(made.group?._id), 200);
+  assert.equal(group._id, made.group._id);
+  assert.equal(group.name, made.group.name);
+});
+
+await step('notificationGroups.update', async () => {
+  const group = enveloped(await novu.notificationGroups.update(made.group?._id, { name: `Tour group renamed ${run}` }), 200);
+  assert.equal(group._id, made.group._id);
+  assert.equal(group.name, `Tour group renamed ${run}`);
+});
+
+await step('feeds.create', async () => {
+  const feed = enveloped(await novu.feeds.create(`tour-feed-${run}`), 201);
+  assert.match(feed._id, OBJECT_ID);
+  assert.equal(feed.name, `tour-feed-${run}`);
+  // Novu sets a feed's identifier to its name.
+  assert.equal(feed.identifier, `tour-feed-${run}`);
+  made.feed = feed;
+});
+
+await step('feeds.get', async () => {
+  const feeds = enveloped(await novu.feeds.get(), 200);
+  assert.ok(Array.isArray(feeds), 'expected an array');
+  assert.ok(feeds.some((each) => each._id === made.feed?._id), 'the new feed is not listed');
+});
+
+const layoutContent = '<html><body><h1>Tour</h1>{{{body}}}</body></html>';
+
+await step('layouts.create', async () => {
+  const answer = await novu.layouts.create({
+    name: `Tour layout ${run}`,
+    identifier: `tour-layout-${run}`,
+    description: 'made by the Node SDK tour',
+    content: layoutContent,
+    variables: [],
+    isDefault: false,
+  });
+  const layout = enveloped(answer, 201);
+  assert.match(layout._id, OBJECT_ID);
+  made.layout = layout;
+});
+
+await step('layouts.list', async () => {
+  const listed = page(await novu.layouts.list({ page: 0, pageSize: 100 }), ['page', 'pageSize', 'totalCount']);
+  assert.equal(listed.page, 0);
+  assert.equal(listed.pageSize, 100);
+  assert.ok(listed.data.some((each) => each._id === made.layout?._id), 'the new layout is not listed');
+});
+
+// The SDK's layouts.get(id) asks GET /v1/layouts?layoutId=<id>: Novu's list route, whose query
+// DTO ignores unknown keys (no whitelist), so the answer is the first page of layouts, not one.
+await step('layouts.get', async () => {
+  const listed = page(await novu.layouts.get(made.layout?._id), ['page', 'pageSize', 'totalCount']);
+  assert.equal(listed.page, 0);
+  assert.equal(listed.pageSize, 10);
+  assert.ok(listed.totalCount >= 1);
+});
+
+await step('layouts.update', async () => {
+  const layout = enveloped(await novu.layouts.update(made.layout?._id, { name: `Tour layout renamed ${run}`, description: 'renamed' }), 200);
+  assert.equal(layout._id, made.layout._id);
+  assert.equal(layout.name, `Tour layout renamed ${run}`);
+  assert.equal(layout.content, layoutContent);
+});
+
+await step('layouts.setDefault', async () => {
+  noContent(await novu.layouts.setDefault(made.layout?._id));
+});
+
+await step('integrations.create', async () => {
+  // A chat integration whose provider takes subscriber credentials (a webhook URL).
+  const answer = await novu.integrations.create('slack', {
+    name: `Tour Slack ${run}`,
+    identifier: `tour-slack-${run}`,
+    channel: 'chat',
+    credentials: { applicationId: 'tour-app' },
+    active: true,
+    check: false,
+  });
+  const integration = enveloped(answer, 201);
+  assert.match(integration._id, OBJECT_ID);
+  assert.equal(integration.providerId, 'slack');
+  assert.equal(integration.channel, 'chat');
+  assert.equal(integration.active, true);
+  made.integration = integration;
+});
+
+await step('integrations.getAll', async () => {
+  const integrations = enveloped(await novu.integrations.getAll(), 200);
+  assert.ok(Array.isArray(integrations), 'expected an array');
+  assert.ok(integrations.some((each) => each._id === made.integration?._id), 'the new integration is not listed');
+});
+
+await step('integrations.getActive', async () => {
+  const integrations = enveloped(await novu.integrations.getActive(), 200);
+  assert.ok(Array.isArray(integrations), 'expected an array');
+  assert.ok(integrations.every((each) => each.active === true), 'an inactive integration is listed');
+  assert.ok(integrations.some((each) => each._id === made.integration?._id), 'the new integration is not listed');
+});
+
+// GET /v1/integrations/in-app/status has no @ExternalApiAccessible(): dashboard-only.
+await step('integrations.getInAppStatus', async () => {
+  await refused(() => novu.integrations.getInAppStatus(), 401, 'API endpoint not available');
+});
+
+await step('integrations.getWebhookProviderStatus', async () => {
+  // Novu answers for email and SMS providers only; SendGrid's delivery webhooks are supported.
+  const email = enveloped(await novu.integrations.create('sendgrid', {
+    name: `Tour SendGrid ${run}`,
+    identifier: `tour-sendgrid-${run}`,
+    channel: 'email',
+    credentials: { apiKey: 'tour-key', from: 'tour@example.com', senderName: 'Tour' },
+    active: true,
+    check: false,
+  }), 201);
+  made.emailIntegration = email;
+  const supported = enveloped(await novu.integrations.getWebhookProviderStatus(email._id), 200);
+  assert.equal(supported, true);
+});
+
+await step('integrations.update', async () => {
+  const integration = enveloped(await novu.integrations.update(made.integration?._id, { name: `Tour Slack renamed ${run}`, active: true, check: false }), 200);
+  assert.equal(integration._id, made.integration._id);
+  assert.equal(integration.name, `Tour Slack renamed ${run}`);
+});
+
+await step('integrations.setIntegrationAsPrimary', async () => {
+  const integration = enveloped(await novu.integrations.setIntegrationAsPrimary(made.emailIntegration?._id), 201);
+  assert.equal(integration._id, made.emailIntegration._id);
+  assert.equal(integration.primary, true);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Workflows, through the deprecated /v1/notification-templates routes the SDK uses
+
+const inAppStep = (content) => ({
+  template: {
+    type: 'in_app',
+    content,
+    cta: {
+      type: 'redirect',
+      data: { url: '' },
+      action: { buttons: [{ type: 'primary', content: 'Open' }] },
+    },
+  },
+  active: true,
+});
+
+await step('notificationTemplates.create', async () => {
+  const answer = await novu.notificationTemplates.create({
+    name: `Tour workflow ${run}`,
+    notificationGroupId: made.group?._id,
+    description: 'made by the Node SDK tour',
+    steps: [inAppStep('Hello {{name}}')],
+    active: true,
+  });
+  const workflow = enveloped(answer, 201);
+  assert.match(workflow._id, OBJECT_ID);
+  assert.equal(workflow.active, true);
+  assert.equal(workflow._notificationGroupId, made.group._id);
+  assert.equal(workflow.steps.length, 1);
+  assert.equal(typeof workflow.triggers?.[0]?.identifier, 'string');
+  made.workflow = workflow;
+  made.trigger = workflow.triggers[0].identifier;
+});
+
+await step('notificationTemplates.getAll', async () => {
+  const listed = page(await novu.notificationTemplates.getAll(0, 100), ['page', 'pageSize', 'totalCount']);
+  assert.equal(listed.page, 0);
+  assert.equal(listed.pageSize, 100);
+  assert.ok(listed.data.some((each) => each._id === made.workflow?._id), 'the new workflow is not listed');
+});
+
+await step('notificationTemplates.getOne', async () => {
+  const workflow = enveloped(await novu.notificationTemplates.getOne(made.workflow?._id), 200);
+  assert.equal(workflow._id, made.workflow._id);
+  assert.equal(workflow.triggers[0].identifier, made.trigger);
+});
+
+await step('notificationTemplates.update', async () => {
+  const answer = await novu.notificationTemplates.update(made.workflow?._id, {
+    name: `Tour workflow renamed ${run}`,
+    steps: [inAppStep('Hello again {{name}}')],
+  });
+  const workflow = enveloped(answer, 200);
+  assert.equal(workflow._id, made.workflow._id);
+  assert.equal(workflow.name, `Tour workflow renamed ${run}`);
+});
+
+await step('notificationTemplates.updateStatus', async () => {
+  const workflow = enveloped(await novu.notificationTemplates.updateStatus(made.workflow?._id, true), 200);
+  assert.equal(workflow._id, made.workflow._id);
+  assert.equal(workflow.active, true);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Changes: the development environment records one per created or updated resource
+
+await step('changes.get', async () => {
+  const listed = page(await novu.changes.get({ page: 0, limit: 100, promoted: 'false' }), ['page', 'pageSize', 'totalCount']);
+  assert.ok(listed.data.length > 0, 'creating a group, a layout and a workflow recorded no change');
+  for (const change of listed.data) assert.equal(change.enabled, false, 'an unpromoted change is enabled');
+  made.changes = listed.data;
+});
+
+await step('changes.getCount', async () => {
+  const count = enveloped(await novu.changes.getCount(), 200);
+  assert.equal(typeof count, 'number');
+  assert.ok(count >= (made.changes?.length ?? 1), `count ${count} is below the listed changes`);
+});
+
+await step('changes.applyOne', async () => {
+  const change = made.changes?.find((each) => each.type === 'NotificationGroup') ?? made.changes?.at(-1);
+  assert.ok(change, 'no change to apply (changes.get failed)');
+  const applied = enveloped(await novu.changes.applyOne(change._id), 201);
+  assert.ok(Array.isArray(applied), 'expected an array of applied changes');
+  made.appliedChange = change._id;
+});
+
+await step('changes.applyMany', async () => {
+  const rest = (made.changes ?? []).filter((each) => each._id !== made.appliedChange).map((each) => each._id);
+  assert.ok(rest.length > 0, 'no changes left to apply');
+  const applied = enveloped(await novu.changes.applyMany(rest), 201);
+  assert.ok(Array.isArray(applied), 'expected an array');
+  assert.equal(applied.length, rest.length, 'one entry per applied change');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Subscribers
+
+const subscriberId = `tour-subscriber-${run}`;
+
+await step('subscribers.identify', async () => {
+  const subscriber = enveloped(await novu.subscribers.identify(subscriberId, { firstName: 'Ada', lastName: 'Lovelace', email: `ada-${run}@example.com`, data: { team: 'tour' } }), 201);
+  assert.match(subscriber._id, OBJECT_ID);
+  assert.equal(subscriber.subscriberId, subscriberId);
+  assert.equal(subscriber.firstName, 'Ada');
+  made.subscriber = subscriber;
+});
+
+await step('subscribers.get', async () => {
+  const subscriber = enveloped(await novu.subscribers.get(subscriberId), 200);
+  assert.equal(subscriber._id, made.subscriber?._id);
+  assert.equal(subscriber.email, `ada-${run}@example.com`);
+  assert.deepEqual(subscriber.data, { team: 'tour' });
+});
+
+await step('subscribers.bulkCreate', async () => {
+  const answer = await novu.subscribers.bulkCreate([
+    { subscriberId: `tour-bulk-a-${run}`, firstName: 'Grace' },
+    { subscriberId: `tour-bulk-b-${run}`, firstName: 'Alan' },
+    { subscriberId, firstName: 'Ada' },
+  ]);
+  const outcome = enveloped(answer, 201);
+  assert.deepEqual(outcome.created.map((each) => each.subscriberId).sort(), [`tour-bulk-a-${run}`, `tour-bulk-b-${run}`]);
+  assert.deepEqual(outcome.updated.map((each) => each.subscriberId), [subscriberId]);
+  assert.deepEqual(outcome.failed, []);
+});
+
+await step('subscribers.list', async () => {
+  const listed = page(await novu.subscribers.list(0, 100), ['page', 'pageSize', 'hasMore']);
+  assert.equal(listed.page, 0);
+  assert.equal(listed.pageSize, 100);
+  assert.ok(listed.data.some((each) => each.subscriberId === subscriberId), 'the new subscriber is not listed');
+});
+
+await step('subscribers.update', async () => {
+  const subscriber = enveloped(await novu.subscribers.update(subscriberId, { firstName: 'Augusta', locale: 'en' }), 200);
+  assert.equal(subscriber.subscriberId, subscriberId);
+  assert.equal(subscriber.firstName, 'Augusta');
+  assert.equal(subscriber.lastName, 'Lovelace');
+});
+
+const webhookUrl = 'https://hooks.slack.example/services/tour';
+
+await step('subscribers.setCredentials', async () => {
+  const answer = await novu.subscribers.setCredentials(subscriberId, 'slack', { webhookUrl }, made.integration?.identifier);
+  const subscriber = enveloped(answer, 200);
+  const channel = subscriber.channels?.find((each) => each.providerId === 'slack');
+  assert.ok(channel, `no slack channel on the subscriber: ${JSON.stringify(subscriber.channels)}`);
+  assert.equal(channel.credentials.webhookUrl, webhookUrl);
+  assert.equal(channel._integrationId, made.integration._id);
+});
+
+await step('subscribers.deleteCredentials', async () => {
+  noContent(await novu.subscribers.deleteCredentials(subscriberId, 'slack'));
+  const subscriber = enveloped(await novu.subscribers.get(subscriberId), 200);
+  assert.ok(!(subscriber.channels ?? []).some((each) => each.providerId === 'slack'), 'the slack credentials are still there');
+});
+
+await step('subscribers.unsetCredentials', async () => {
+  // PUT /credentials with empty credentials (the SDK's undefined webhookUrl is dropped by JSON).
+  const subscriber = enveloped(await novu.subscribers.unsetCredentials(subscriberId, 'slack'), 200);
+  assert.equal(subscriber.subscriberId, subscriberId);
+  const channel = subscriber.channels?.find((each) => each.providerId === 'slack');
+  assert.ok(channel, 'PUT /credentials records the provider\'s channel');
+  assert.equal(channel.credentials.webhookUrl, undefined);
+});
+
+// The SDK sends {online: true}, but Novu's UpdateSubscriberOnlineFlagRequestDto requires
+// `isOnline` (@IsDefined, @IsBoolean): Novu's validation answers 400 for every call.
+await step('subscribers.updateOnlineStatus', async () => {
+  await refused(() => novu.subscribers.updateOnlineStatus(subscriberId, true), 400, 'isOnline should not be null or undefined');
+});
+
+await step('subscribers.getPreference', async () => {
+  const preferences = enveloped(await novu.subscribers.getPreference(subscriberId), 200);
+  assert.ok(Array.isArray(preferences), 'expected an array');
+  const mine = preferences.find((each) => each.template?._id === made.workflow?._id);
+  assert.ok(mine, 'the tour\'s workflow has no preference entry');
+  assert.equal(mine.preference.enabled, true);
+  assert.equal(mine.preference.channels.in_app, true);
+});
+
+await step('subscribers.getGlobalPreference', async () => {
+  const preferences = enveloped(await novu.subscribers.getGlobalPreference(subscriberId), 200);
+  assert.ok(Array.isArray(preferences) && preferences.length === 1, 'expected one global preference');
+  assert.equal(preferences[0].preference.enabled, true);
+  assert.equal(typeof preferences[0].preference.channels, 'object');
+});
+
+await step('subscribers.getPreferenceByLevel', async () => {
+  const preferences = enveloped(await novu.subscribers.getPreferenceByLevel(subscriberId, 'template'), 200);
+  assert.ok(Array.isArray(preferences), 'expected an array');
+  assert.ok(preferences.some((each) => each.template?._id === made.workflow?._id), 'the tour\'s workflow is not listed');
+});
+
+await step('subscribers.updatePreference', async () => {
+  const answer = await novu.subscribers.updatePreference(subscriberId, made.workflow?._id, { enabled: true, channel: { type: 'in_app', enabled: true } });
+  const preference = enveloped(answer, 200);
+  assert.equal(preference.template._id, made.workflow._id);
+  assert.equal(preference.preference.enabled, true);
+  assert.equal(preference.preference.channels.in_app, true);
+});
+
+await step('subscribers.updateGlobalPreference', async () => {
+  const answer = await novu.subscribers.updateGlobalPreference(subscriberId, { enabled: true, preferences: [{ type: 'email', enabled: false }] });
+  const preference = enveloped(answer, 200);
+  assert.equal(preference.preference.enabled, true);
+  assert.equal(preference.preference.channels.email, false);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Tenants and workflow overrides
+
+const tenantIdentifier = `tour-tenant-${run}`;
+
+await step('tenants.create', async () => {
+  const tenant = enveloped(await novu.tenants.create(tenantIdentifier, { name: 'Tour tenant', data: { plan: 'free' } }), 201);
+  assert.match(tenant._id, OBJECT_ID);
+  assert.equal(tenant.identifier, tenantIdentifier);
+  assert.deepEqual(tenant.data, { plan: 'free' });
+  made.tenant = tenant;
+});
+
+await step('tenants.get', async () => {
+  const tenant = enveloped(await novu.tenants.get(tenantIdentifier), 200);
+  assert.equal(tenant._id, made.tenant?._id);
+  assert.equal(tenant.name, 'Tour tenant');
+});
+
+await step('tenants.list', async () => {
+  const listed = page(await novu.tenants.list({ page: 0, limit: 100 }), ['page', 'pageSize', 'hasMore']);
+  assert.equal(listed.pageSize, 100);
+  assert.ok(listed.data.some((each) => each.identifier === tenantIdentifier), 'the new tenant is not listed');
+});
+
+await step('tenants.update', async () => {
+  const tenant = enveloped(await novu.tenants.update(tenantIdentifier, { name: 'Tour tenant renamed' }), 200);
+  assert.equal(tenant.identifier, tenantIdentifier);
+  assert.equal(tenant.name, 'Tour tenant renamed');
+  assert.deepEqual(tenant.data, { plan: 'free' });
+});
+
+await step('workflowOverrides.create', async () => {
+  const answer = await novu.workflowOverrides.create({ workflowId: made.workflow?._id, tenantId: made.tenant?._id, active: true, preferenceSettings: { in_app: true } });
+  const override = enveloped(answer, 201);
+  assert.match(override._id, OBJECT_ID);
+  assert.equal(override._workflowId, made.workflow._id);
+  assert.equal(override._tenantId, made.tenant._id);
+  assert.equal(override.active, true);
+  made.override = override;
+});
+
+await step('workflowOverrides.getOneById', async () => {
+  const override = enveloped(await novu.workflowOverrides.getOneById(made.override?._id), 200);
+  assert.equal(override._id, made.override._id);
+  assert.equal(override._tenantId, made.tenant._id);
+});
+
+await step('workflowOverrides.list', async () => {
+  const listed = page(await novu.workflowOverrides.list(0, 100), ['page', 'pageSize', 'hasMore']);
+  assert.ok(listed.data.some((each) => each._id === made.override?._id), 'the new override is not listed');
+});
+
+await step('workflowOverrides.getOneByTenantIdandWorkflowId', async () => {
+  const override = enveloped(await novu.workflowOverrides.getOneByTenantIdandWorkflowId(made.workflow?._id, made.tenant?._id), 200);
+  assert.equal(override._id, made.override._id);
+});
+
+await step('workflowOverrides.updateOneByTenantIdandWorkflowId', async () => {
+  const answer = await novu.workflowOverrides.updateOneByTenantIdandWorkflowId(made.workflow?._id, made.tenant?._id, { active: false });
+  const override = enveloped(answer, 200);
+  assert.equal(override._id, made.override._id);
+  assert.equal(override.active, false);
+});
+
+await step('workflowOverrides.updateOneById', async () => {
+  const override = enveloped(await novu.workflowOverrides.updateOneById(made.override?._id, { active: true, preferenceSettings: { in_app: true, email: false } }), 200);
+  assert.equal(override._id, made.override._id);
+  assert.equal(override.active, true);
+  assert.equal(override.preferenceSettings.email, false);
+});
+
+await step('workflowOverrides.delete', async () => {
+  assert.equal(enveloped(await novu.workflowOverrides.delete(made.override?._id), 200), true);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Topics
+
+const topicKey = `tour-topic-${run}`;
+
+await step('topics.create', async () => {
+  const topic = enveloped(await novu.topics.create({ key: topicKey, name: 'Tour topic' }), 201);
+  assert.match(topic._id, OBJECT_ID);
+  assert.equal(topic.key, topicKey);
+});
+
+await step('topics.addSubscribers', async () => {
+  const outcome = enveloped(await novu.topics.addSubscribers(topicKey, { subscribers: [subscriberId, `tour-nobody-${run}`] }), 200);
+  assert.deepEqual(outcome.succeeded, [subscriberId]);
+  assert.deepEqual(outcome.failed?.notFound, [`tour-nobody-${run}`]);
+});
+
+await step('topics.getSubscriber', async () => {
+  const member = enveloped(await novu.topics.getSubscriber(topicKey, subscriberId), 200);
+  assert.equal(member.externalSubscriberId, subscriberId);
+  assert.equal(member.topicKey, topicKey);
+});
+
+await step('topics.checkSubscriber', async () => {
+  const member = enveloped(await novu.topics.checkSubscriber(topicKey, subscriberId), 200);
+  assert.equal(member.externalSubscriberId, subscriberId);
+});
+
+await step('topics.list', async () => {
+  const listed = page(await novu.topics.list({ page: 0, pageSize: 10, key: topicKey }), ['page', 'pageSize', 'totalCount']);
+  assert.equal(listed.totalCount, 1);
+  assert.equal(listed.data[0].key, topicKey);
+  assert.deepEqual(listed.data[0].subscribers, [subscriberId]);
+});
+
+await step('topics.get', async () => {
+  const topic = enveloped(await novu.topics.get(topicKey), 200);
+  assert.equal(topic.key, topicKey);
+  assert.equal(topic.name, 'Tour topic');
+  assert.deepEqual(topic.subscribers, [subscriberId]);
+});
+
+await step('topics.rename', async () => {
+  const topic = enveloped(await novu.topics.rename(topicKey, 'Tour topic renamed'), 200);
+  assert.equal(topic.key, topicKey);
+  assert.equal(topic.name, 'Tour topic renamed');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Events: the SDK's events methods and the same functions exposed on the client itself
+
+function acknowledged(result, transactionId) {
+  assert.equal(result.acknowledged, true);
+  assert.equal(result.status, 'processed');
+  if (transactionId) assert.equal(result.transactionId, transactionId);
+  else assert.equal(typeof result.transactionId, 'string');
+}
+
+const transactions = { first: `tour-tx-1-${run}`, second: `tour-tx-2-${run}` };
+
+await step('events.trigger', async () => {
+  const answer = await novu.events.trigger(made.trigger, { to: { subscriberId }, payload: { name: 'Ada' }, transactionId: transactions.first });
+  acknowledged(enveloped(answer, 201), transactions.first);
+});
+
+await step('trigger', async () => {
+  const answer = await novu.trigger(made.trigger, { to: subscriberId, payload: { name: 'Ada' }, transactionId: transactions.second });
+  acknowledged(enveloped(answer, 201), transactions.second);
+});
+
+const bulkEvents = () => [
+  { name: made.trigger, to: `tour-bulk-a-${run}`, payload: { name: 'Grace' } },
+  { name: made.trigger, to: [{ type: 'Topic', topicKey }], payload: { name: 'topic' } },
+];
+
+await step('events.bulkTrigger', async () => {
+  const results = enveloped(await novu.events.bulkTrigger(bulkEvents()), 201);
+  assert.ok(Array.isArray(results) && results.length === 2, 'one result per event');
+  for (const result of results) acknowledged(result);
+});
+
+await step('bulkTrigger', async () => {
+  const results = enveloped(await novu.bulkTrigger(bulkEvents()), 201);
+  assert.ok(Array.isArray(results) && results.length === 2, 'one result per event');
+  for (const result of results) acknowledged(result);
+});
+
+await step('events.broadcast', async () => {
+  acknowledged(enveloped(await novu.events.broadcast(made.trigger, { payload: { name: 'everyone' } }), 201));
+});
+
+await step('broadcast', async () => {
+  acknowledged(enveloped(await novu.broadcast(made.trigger, { payload: { name: 'everyone' }, transactionId: `tour-tx-b-${run}` }), 201), `tour-tx-b-${run}`);
+});
+
+// The tour's workflow has no delay or digest step, so nothing is left to cancel: Novu answers
+// false.
+await step('events.cancel', async () => {
+  assert.equal(enveloped(await novu.events.cancel(transactions.first), 200), false);
+});
+
+// ---------------------------------------------------------------------------------------------
+// The subscriber's in-app feed and its messages
+
+/** The subscriber's in-app messages of a transaction, waiting for delivery (at most 10 s). */
+async function delivered(transactionId) {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const answer = await novu.subscribers.getNotificationsFeed(subscriberId, { page: 0, limit: 100 });
+    const found = answer.data.data.filter((each) => each.transactionId === transactionId);
+    if (found.length > 0) return { answer, found };
+    await sleep(200);
+  }
+  assert.fail(`no in-app message of transaction ${transactionId} reached ${subscriberId} within 10 s`);
+}
+
+await step('subscribers.getNotificationsFeed', async () => {
+  const { answer, found } = await delivered(transactions.first);
+  const feed = page(answer, ['page', 'pageSize', 'totalCount', 'hasMore']);
+  assert.equal(feed.page, 0);
+  assert.equal(feed.pageSize, 100);
+  const [message] = found;
+  assert.match(message._id, OBJECT_ID);
+  assert.equal(message.channel, 'in_app');
+  assert.equal(message.content, 'Hello again Ada');
+  assert.equal(message.seen, false);
+  assert.equal(message.read, false);
+  made.message = message;
+  // Only the feed call with a payload filter: the SDK base64-encodes it.
+  const filtered = await novu.subscribers.getNotificationsFeed(subscriberId, { page: 0, limit: 100, payload: { name: 'Ada' } });
+  assert.ok(filtered.data.data.every((each) => each.payload?.name === 'Ada'), 'the payload filter let another message through');
+});
+
+await step('subscribers.getUnseenCount', async () => {
+  const unseen = enveloped(await novu.subscribers.getUnseenCount(subscriberId, false), 200);
+  assert.equal(typeof unseen.count, 'number');
+  assert.ok(unseen.count >= 1, `expected at least one unseen message, got ${unseen.count}`);
+});
+
+await step('subscribers.markMessageSeen', async () => {
+  const messages = enveloped(await novu.subscribers.markMessageSeen(subscriberId, made.message?._id), 201);
+  assert.ok(Array.isArray(messages) && messages.length === 1, 'expected the one marked message');
+  assert.equal(messages[0]._id, made.message._id);
+  assert.equal(messages[0].seen, true);
+});
+
+await step('subscribers.markMessageRead', async () => {
+  const messages = enveloped(await novu.subscribers.markMessageRead(subscriberId, made.message?._id), 201);
+  assert.equal(messages[0]._id, made.message._id);
+  assert.equal(messages[0].read, true);
+});
+
+await step('subscribers.markMessageAs', async () => {
+  const messages = enveloped(await novu.subscribers.markMessageAs(subscriberId, made.message?._id, { seen: false, read: false }), 201);
+  assert.equal(messages[0]._id, made.message._id);
+  assert.equal(messages[0].seen, false);
+  assert.equal(messages[0].read, false);
+});
+
+await step('subscribers.markMessageActionSeen', async () => {
+  const answer = await novu.subscribers.markMessageActionSeen(subscriberId, made.message?._id, 'primary', { status: 'done', payload: { clicked: true } });
+  const message = enveloped(answer, 201);
+  assert.equal(message._id, made.message._id);
+  assert.equal(message.cta.action.status, 'done');
+  assert.equal(message.cta.action.result.type, 'primary');
+  assert.deepEqual(message.cta.action.result.payload, { clicked: true });
+});
+
+await step('subscribers.markAllMessagesAs', async () => {
+  const modified = enveloped(await novu.subscribers.markAllMessagesAs(subscriberId, 'seen'), 201);
+  assert.equal(typeof modified, 'number');
+  assert.ok(modified >= 1, `expected the unseen messages to be marked, got ${modified}`);
+  assert.equal(enveloped(await novu.subscribers.getUnseenCount(subscriberId, false), 200).count, 0);
+});
+
+await step('messages.list', async () => {
+  const listed = page(await novu.messages.list({ subscriberId, channel: 'in_app', limit: 100 }), ['page', 'pageSize', 'totalCount', 'hasMore']);
+  assert.equal(listed.pageSize, 100);
+  assert.ok(listed.data.some((each) => each._id === made.message?._id), 'the delivered message is not listed');
+  assert.ok(listed.data.every((each) => each.channel === 'in_app'));
+});
+
+await step('executionDetails.get', async () => {
+  const details = enveloped(await novu.executionDetails.get({ notificationId: made.message?._notificationId, subscriberId }), 200);
+  assert.ok(Array.isArray(details) && details.length > 0, 'a delivered message has execution details');
+  assert.ok(details.every((each) => each._notificationId === made.message._notificationId));
+});
+
+await step('messages.deleteById', async () => {
+  const outcome = enveloped(await novu.messages.deleteById(made.message?._id), 200);
+  assert.deepEqual(outcome, { acknowledged: true, status: 'deleted' });
+});
+
+await step('messages.deleteByTransactionId', async () => {
+  await delivered(transactions.second);
+  noContent(await novu.messages.deleteByTransactionId(transactions.second));
+  const listed = await novu.messages.list({ subscriberId, transactionIds: [transactions.second] });
+  assert.deepEqual(listed.data.data, [], 'the transaction\'s messages are still listed');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Deleting what the tour made
+
+await step('topics.removeSubscribers', async () => {
+  noContent(await novu.topics.removeSubscribers(topicKey, { subscribers: [subscriberId] }));
+  assert.deepEqual(enveloped(await novu.topics.get(topicKey), 200).subscribers, []);
+});
+
+await step('topics.delete', async () => {
+  noContent(await novu.topics.delete(topicKey));
+});
+
+await step('tenants.delete', async () => {
+  noContent(await novu.tenants.delete(tenantIdentifier));
+});
+
+await step('subscribers.delete', async () => {
+  const outcome = enveloped(await novu.subscribers.delete(subscriberId), 200);
+  assert.deepEqual(outcome, { acknowledged: true, status: 'deleted' });
+});
+
+await step('notificationTemplates.delete', async () => {
+  assert.equal(enveloped(await novu.notificationTemplates.delete(made.workflow?._id), 200), true);
+});
+
+await step('notificationGroups.delete', async () => {
+  const outcome = enveloped(await novu.notificationGroups.delete(made.group?._id), 200);
+  assert.deepEqual(outcome, { acknowledged: true, status: 'deleted' });
+});
+
+// The tour's layout is the default now, which Novu will not delete: a second layout is made
+// and deleted.
+await step('layouts.delete', async () => {
+  const spare = enveloped(await novu.layouts.create({ name: `Tour spare ${run}`, identifier: `tour-spare-${run}`, content: layoutContent }), 201);
+  noContent(await novu.layouts.delete(spare._id));
+});
+
+await step('feeds.delete', async () => {
+  const remaining = enveloped(await novu.feeds.delete(made.feed?._id), 200);
+  assert.ok(Array.isArray(remaining), 'expected the remaining feeds');
+  assert.ok(!remaining.some((each) => each._id === made.feed._id), 'the deleted feed is still listed');
+});
+
+await step('integrations.delete', async () => {
+  const remaining = enveloped(await novu.integrations.delete(made.integration?._id), 200);
+  assert.ok(Array.isArray(remaining), 'expected the remaining integrations');
+  assert.ok(!remaining.some((each) => each._id === made.integration._id), 'the deleted integration is still listed');
+});
+
+// The organization's only member is the API key's own user, and Novu will not remove the
+// caller: 400 'Cannot remove self from members'.
+await step('organizations.removeMember', async () => {
+  const keys = enveloped(await novu.environments.getApiKeys(), 200);
+  const self = made.members?.find((each) => each._userId === keys[0]._userId);
+  assert.ok(self, 'the key\'s user is not among the members');
+  await refused(() => novu.organizations.removeMember(self._id), 400, 'Cannot remove self from members');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Summary
+
+const passed = results.filter((each) => each.passed).length;
+const failed = results.length - passed;
+console.log(`tour: ${results.length} methods, ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
