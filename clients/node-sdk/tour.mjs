@@ -43,7 +43,11 @@ function describeError(error) {
     const request = `${error.config?.method?.toUpperCase()} ${error.config?.url}`;
     return `${request} answered HTTP ${error.response.status} ${body?.slice(0, 300)}`;
   }
-  if (error instanceof assert.AssertionError) return error.message.split('\n')[0];
+  if (error instanceof assert.AssertionError) {
+    const message = error.message.split('\n')[0];
+    if (!['strictEqual', 'deepStrictEqual'].includes(error.operator)) return message;
+    return `${message} (expected ${JSON.stringify(error.expected)}, got ${JSON.stringify(error.actual)})`;
+  }
   return String(error?.message ?? error);
 }
 
@@ -102,6 +106,10 @@ async function refused(call, status, message) {
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 
+function assertObjectId(value, what) {
+  assert.ok(typeof value === 'string' && OBJECT_ID.test(value), `${what} is not an object id: ${JSON.stringify(value)}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Set-up: the server answers and accepts the key
 
@@ -157,7 +165,7 @@ await step('environments.regenerateApiKeys', async () => {
 
 await step('organizations.getCurrent', async () => {
   const organization = enveloped(await novu.organizations.getCurrent(), 200);
-  assert.match(organization._id, OBJECT_ID);
+  assertObjectId(organization._id, 'the organization\'s _id');
   assert.equal(organization._id, environment._organizationId, 'not the key\'s organization');
   made.organization = organization;
 });
@@ -183,7 +191,7 @@ await step('organizations.updateBranding', async () => {
 await step('organizations.getMembers', async () => {
   const members = enveloped(await novu.organizations.getMembers(), 200);
   assert.ok(Array.isArray(members) && members.length > 0, 'expected the organization\'s members');
-  for (const member of members) assert.match(member._id, OBJECT_ID);
+  for (const member of members) assertObjectId(member._id, 'member._id');
   made.members = members;
 });
 
@@ -197,7 +205,7 @@ await step('organizations.updateMemberRole', async () => {
 
 await step('organizations.create', async () => {
   const organization = enveloped(await novu.organizations.create({ name: `Tour other ${run}` }), 201);
-  assert.match(organization._id, OBJECT_ID);
+  assertObjectId(organization._id, 'the new organization\'s _id');
   assert.equal(organization.name, `Tour other ${run}`);
   assert.notEqual(organization._id, environment._organizationId);
 });
@@ -216,7 +224,7 @@ await step('inboundParse.getMxStatus', async () => {
 
 await step('notificationGroups.create', async () => {
   const group = enveloped(await novu.notificationGroups.create(`Tour group ${run}`), 201);
-  assert.match(group._id, OBJECT_ID);
+  assertObjectId(group._id, 'group._id');
   assert.equal(group.name, `Tour group ${run}`);
   made.group = group;
 });
@@ -241,7 +249,7 @@ await step('notificationGroups.update', async () => {
 
 await step('feeds.create', async () => {
   const feed = enveloped(await novu.feeds.create(`tour-feed-${run}`), 201);
-  assert.match(feed._id, OBJECT_ID);
+  assertObjectId(feed._id, 'feed._id');
   assert.equal(feed.name, `tour-feed-${run}`);
   // Novu sets a feed's identifier to its name.
   assert.equal(feed.identifier, `tour-feed-${run}`);
@@ -266,7 +274,7 @@ await step('layouts.create', async () => {
     isDefault: false,
   });
   const layout = enveloped(answer, 201);
-  assert.match(layout._id, OBJECT_ID);
+  assertObjectId(layout._id, 'layout._id');
   made.layout = layout;
 });
 
@@ -308,7 +316,7 @@ await step('integrations.create', async () => {
     check: false,
   });
   const integration = enveloped(answer, 201);
-  assert.match(integration._id, OBJECT_ID);
+  assertObjectId(integration._id, 'integration._id');
   assert.equal(integration.providerId, 'slack');
   assert.equal(integration.channel, 'chat');
   assert.equal(integration.active, true);
@@ -385,7 +393,7 @@ await step('notificationTemplates.create', async () => {
     active: true,
   });
   const workflow = enveloped(answer, 201);
-  assert.match(workflow._id, OBJECT_ID);
+  assertObjectId(workflow._id, 'workflow._id');
   assert.equal(workflow.active, true);
   assert.equal(workflow._notificationGroupId, made.group._id);
   assert.equal(workflow.steps.length, 1);
@@ -415,12 +423,6 @@ await step('notificationTemplates.update', async () => {
   const workflow = enveloped(answer, 200);
   assert.equal(workflow._id, made.workflow._id);
   assert.equal(workflow.name, `Tour workflow renamed ${run}`);
-});
-
-await step('notificationTemplates.updateStatus', async () => {
-  const workflow = enveloped(await novu.notificationTemplates.updateStatus(made.workflow?._id, true), 200);
-  assert.equal(workflow._id, made.workflow._id);
-  assert.equal(workflow.active, true);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -462,7 +464,7 @@ const subscriberId = `tour-subscriber-${run}`;
 
 await step('subscribers.identify', async () => {
   const subscriber = enveloped(await novu.subscribers.identify(subscriberId, { firstName: 'Ada', lastName: 'Lovelace', email: `ada-${run}@example.com`, data: { team: 'tour' } }), 201);
-  assert.match(subscriber._id, OBJECT_ID);
+  assertObjectId(subscriber._id, 'subscriber._id');
   assert.equal(subscriber.subscriberId, subscriberId);
   assert.equal(subscriber.firstName, 'Ada');
   made.subscriber = subscriber;
@@ -577,7 +579,7 @@ const tenantIdentifier = `tour-tenant-${run}`;
 
 await step('tenants.create', async () => {
   const tenant = enveloped(await novu.tenants.create(tenantIdentifier, { name: 'Tour tenant', data: { plan: 'free' } }), 201);
-  assert.match(tenant._id, OBJECT_ID);
+  assertObjectId(tenant._id, 'tenant._id');
   assert.equal(tenant.identifier, tenantIdentifier);
   assert.deepEqual(tenant.data, { plan: 'free' });
   made.tenant = tenant;
@@ -605,7 +607,7 @@ await step('tenants.update', async () => {
 await step('workflowOverrides.create', async () => {
   const answer = await novu.workflowOverrides.create({ workflowId: made.workflow?._id, tenantId: made.tenant?._id, active: true, preferenceSettings: { in_app: true } });
   const override = enveloped(answer, 201);
-  assert.match(override._id, OBJECT_ID);
+  assertObjectId(override._id, 'override._id');
   assert.equal(override._workflowId, made.workflow._id);
   assert.equal(override._tenantId, made.tenant._id);
   assert.equal(override.active, true);
@@ -653,7 +655,7 @@ const topicKey = `tour-topic-${run}`;
 
 await step('topics.create', async () => {
   const topic = enveloped(await novu.topics.create({ key: topicKey, name: 'Tour topic' }), 201);
-  assert.match(topic._id, OBJECT_ID);
+  assertObjectId(topic._id, 'topic._id');
   assert.equal(topic.key, topicKey);
 });
 
@@ -767,12 +769,14 @@ await step('subscribers.getNotificationsFeed', async () => {
   assert.equal(feed.page, 0);
   assert.equal(feed.pageSize, 100);
   const [message] = found;
-  assert.match(message._id, OBJECT_ID);
+  made.message = message;
+  assertObjectId(message._id, 'message._id');
   assert.equal(message.channel, 'in_app');
-  assert.equal(message.content, 'Hello again Ada');
+  // Novu renders a template with the payload's keys at the top level beside `subscriber`,
+  // `step`, `tenant` and `actor`, so {{name}} is payload.name.
+  assert.equal(message.content, 'Hello again Ada', 'the in-app content rendered {{name}} from the payload');
   assert.equal(message.seen, false);
   assert.equal(message.read, false);
-  made.message = message;
   // Only the feed call with a payload filter: the SDK base64-encodes it.
   const filtered = await novu.subscribers.getNotificationsFeed(subscriberId, { page: 0, limit: 100, payload: { name: 'Ada' } });
   assert.ok(filtered.data.data.every((each) => each.payload?.name === 'Ada'), 'the payload filter let another message through');
@@ -864,6 +868,14 @@ await step('tenants.delete', async () => {
 await step('subscribers.delete', async () => {
   const outcome = enveloped(await novu.subscribers.delete(subscriberId), 200);
   assert.deepEqual(outcome, { acknowledged: true, status: 'deleted' });
+});
+
+// Novu refuses a status equal to the current one, and an inactive workflow is not delivered:
+// the status changes to inactive just before the workflow is deleted.
+await step('notificationTemplates.updateStatus', async () => {
+  const workflow = enveloped(await novu.notificationTemplates.updateStatus(made.workflow?._id, false), 200);
+  assert.equal(workflow._id, made.workflow._id);
+  assert.equal(workflow.active, false);
 });
 
 await step('notificationTemplates.delete', async () => {
