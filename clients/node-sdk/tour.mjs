@@ -87,7 +87,10 @@ function page(response, fields) {
   return response.data;
 }
 
-/** The call fails with Novu's error body: this status and a message containing `message`. */
+/**
+ * The call fails with Novu's error body: this status, and a message containing `message`, or
+ * when `message` is an array, exactly those validation messages in that order.
+ */
 async function refused(call, status, message) {
   let response;
   try {
@@ -97,6 +100,10 @@ async function refused(call, status, message) {
     const body = error.response.data;
     assert.equal(error.response.status, status, `expected HTTP ${status}, got ${error.response.status} ${JSON.stringify(body)}`);
     assert.equal(body.statusCode, status, `error body lacks statusCode ${status}: ${JSON.stringify(body)}`);
+    if (Array.isArray(message)) {
+      assert.deepEqual(body.message, message);
+      return body;
+    }
     const text = Array.isArray(body.message) ? body.message.join('; ') : String(body.message);
     assert.ok(text.includes(message), `expected a message containing "${message}", got ${JSON.stringify(body.message)}`);
     return body;
@@ -165,9 +172,9 @@ await step('environments.regenerateApiKeys', async () => {
 
 await step('organizations.getCurrent', async () => {
   const organization = enveloped(await novu.organizations.getCurrent(), 200);
+  made.organization = organization;
   assertObjectId(organization._id, 'the organization\'s _id');
   assert.equal(organization._id, environment._organizationId, 'not the key\'s organization');
-  made.organization = organization;
 });
 
 await step('organizations.list', async () => {
@@ -190,9 +197,9 @@ await step('organizations.updateBranding', async () => {
 
 await step('organizations.getMembers', async () => {
   const members = enveloped(await novu.organizations.getMembers(), 200);
+  made.members = members;
   assert.ok(Array.isArray(members) && members.length > 0, 'expected the organization\'s members');
   for (const member of members) assertObjectId(member._id, 'member._id');
-  made.members = members;
 });
 
 await step('organizations.updateMemberRole', async () => {
@@ -224,9 +231,9 @@ await step('inboundParse.getMxStatus', async () => {
 
 await step('notificationGroups.create', async () => {
   const group = enveloped(await novu.notificationGroups.create(`Tour group ${run}`), 201);
+  made.group = group;
   assertObjectId(group._id, 'group._id');
   assert.equal(group.name, `Tour group ${run}`);
-  made.group = group;
 });
 
 await step('notificationGroups.get', async () => {
@@ -249,11 +256,11 @@ await step('notificationGroups.update', async () => {
 
 await step('feeds.create', async () => {
   const feed = enveloped(await novu.feeds.create(`tour-feed-${run}`), 201);
+  made.feed = feed;
   assertObjectId(feed._id, 'feed._id');
   assert.equal(feed.name, `tour-feed-${run}`);
   // Novu sets a feed's identifier to its name.
   assert.equal(feed.identifier, `tour-feed-${run}`);
-  made.feed = feed;
 });
 
 await step('feeds.get', async () => {
@@ -274,8 +281,8 @@ await step('layouts.create', async () => {
     isDefault: false,
   });
   const layout = enveloped(answer, 201);
-  assertObjectId(layout._id, 'layout._id');
   made.layout = layout;
+  assertObjectId(layout._id, 'layout._id');
 });
 
 await step('layouts.list', async () => {
@@ -319,11 +326,14 @@ await step('integrations.create', async () => {
     check: false,
   });
   const integration = enveloped(answer, 201);
+  made.integration = integration;
   assertObjectId(integration._id, 'integration._id');
   assert.equal(integration.providerId, 'slack');
   assert.equal(integration.channel, 'chat');
   assert.equal(integration.active, true);
-  made.integration = integration;
+  // Only email and SMS integrations take part in primary selection; others keep the defaults.
+  assert.equal(integration.primary, false);
+  assert.equal(integration.priority, 0);
 });
 
 await step('integrations.getAll', async () => {
@@ -344,8 +354,19 @@ await step('integrations.getInAppStatus', async () => {
   await refused(() => novu.integrations.getInAppStatus(), 401, 'API endpoint not available');
 });
 
+/** The environment's active email integrations, through the SDK's list. */
+async function activeEmailIntegrations() {
+  const integrations = enveloped(await novu.integrations.getAll(), 200);
+  return integrations.filter((each) => each.channel === 'email' && each.active === true);
+}
+
 await step('integrations.getWebhookProviderStatus', async () => {
   // Novu answers for email and SMS providers only; SendGrid's delivery webhooks are supported.
+  // An active email integration joins primary selection when it is made: after a primary
+  // it takes the primary's priority (the primary moves one up); otherwise it becomes the
+  // primary, one above the highest priority (1 when it is the first).
+  const before = await activeEmailIntegrations();
+  const highest = before.reduce((top, each) => (top && top.priority >= each.priority ? top : each), undefined);
   const email = enveloped(await novu.integrations.create('sendgrid', {
     name: `Tour SendGrid ${run}`,
     identifier: `tour-sendgrid-${run}`,
@@ -355,6 +376,13 @@ await step('integrations.getWebhookProviderStatus', async () => {
     check: false,
   }), 201);
   made.emailIntegration = email;
+  if (highest?.primary) {
+    assert.equal(email.primary, false, 'a new email integration became primary beside the primary');
+    assert.equal(email.priority, highest.priority, 'a new email integration takes the primary\'s priority');
+  } else {
+    assert.equal(email.primary, true, 'a new email integration without a primary beside it is the primary');
+    assert.equal(email.priority, highest ? highest.priority + 1 : 1);
+  }
   const supported = enveloped(await novu.integrations.getWebhookProviderStatus(email._id), 200);
   assert.equal(supported, true);
 });
@@ -369,6 +397,11 @@ await step('integrations.setIntegrationAsPrimary', async () => {
   const integration = enveloped(await novu.integrations.setIntegrationAsPrimary(made.emailIntegration?._id), 201);
   assert.equal(integration._id, made.emailIntegration._id);
   assert.equal(integration.primary, true);
+  // The primary is the only one of its channel and has the highest priority.
+  const emails = await activeEmailIntegrations();
+  assert.deepEqual(emails.filter((each) => each.primary).map((each) => each._id), [integration._id]);
+  const top = Math.max(...emails.map((each) => each.priority));
+  assert.equal(emails.find((each) => each._id === integration._id).priority, top, 'the primary does not have the highest priority');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -396,14 +429,14 @@ await step('notificationTemplates.create', async () => {
     active: true,
   });
   const workflow = enveloped(answer, 201);
+  made.workflow = workflow;
+  made.trigger = workflow.triggers?.[0]?.identifier;
   assertObjectId(workflow._id, 'workflow._id');
   assert.equal(workflow.active, true);
   assert.equal(workflow._notificationGroupId, made.group._id);
   assert.equal(workflow.steps.length, 1);
   // Novu makes the trigger identifier from the name, slugified.
   assert.equal(workflow.triggers?.[0]?.identifier, `tour-workflow-${run}`);
-  made.workflow = workflow;
-  made.trigger = workflow.triggers[0].identifier;
 });
 
 await step('notificationTemplates.getAll', async () => {
@@ -434,9 +467,9 @@ await step('notificationTemplates.update', async () => {
 
 await step('changes.get', async () => {
   const listed = page(await novu.changes.get({ page: 0, limit: 100, promoted: 'false' }), ['page', 'pageSize', 'totalCount']);
+  made.changes = listed.data;
   assert.ok(listed.data.length > 0, 'creating a group, a layout and a workflow recorded no change');
   for (const change of listed.data) assert.equal(change.enabled, false, 'an unpromoted change is enabled');
-  made.changes = listed.data;
 });
 
 await step('changes.getCount', async () => {
@@ -470,10 +503,10 @@ const subscriberId = `tour-subscriber-${run}`;
 
 await step('subscribers.identify', async () => {
   const subscriber = enveloped(await novu.subscribers.identify(subscriberId, { firstName: 'Ada', lastName: 'Lovelace', email: `ada-${run}@example.com`, data: { team: 'tour' } }), 201);
+  made.subscriber = subscriber;
   assertObjectId(subscriber._id, 'subscriber._id');
   assert.equal(subscriber.subscriberId, subscriberId);
   assert.equal(subscriber.firstName, 'Ada');
-  made.subscriber = subscriber;
 });
 
 await step('subscribers.get', async () => {
@@ -536,9 +569,11 @@ await step('subscribers.unsetCredentials', async () => {
 });
 
 // The SDK sends {online: true}, but Novu's UpdateSubscriberOnlineFlagRequestDto requires
-// `isOnline` (@IsDefined, @IsBoolean): Novu's validation answers 400 for every call.
+// `isOnline` (@IsDefined, @IsBoolean): Novu's validation answers 400 for every call, with one
+// message per broken constraint, the @IsDefined one first.
 await step('subscribers.updateOnlineStatus', async () => {
-  await refused(() => novu.subscribers.updateOnlineStatus(subscriberId, true), 400, 'isOnline should not be null or undefined');
+  const messages = ['isOnline should not be null or undefined', 'isOnline must be a boolean value'];
+  await refused(() => novu.subscribers.updateOnlineStatus(subscriberId, true), 400, messages);
 });
 
 await step('subscribers.getPreference', async () => {
@@ -585,10 +620,10 @@ const tenantIdentifier = `tour-tenant-${run}`;
 
 await step('tenants.create', async () => {
   const tenant = enveloped(await novu.tenants.create(tenantIdentifier, { name: 'Tour tenant', data: { plan: 'free' } }), 201);
+  made.tenant = tenant;
   assertObjectId(tenant._id, 'tenant._id');
   assert.equal(tenant.identifier, tenantIdentifier);
   assert.deepEqual(tenant.data, { plan: 'free' });
-  made.tenant = tenant;
 });
 
 await step('tenants.get', async () => {
@@ -613,11 +648,11 @@ await step('tenants.update', async () => {
 await step('workflowOverrides.create', async () => {
   const answer = await novu.workflowOverrides.create({ workflowId: made.workflow?._id, tenantId: made.tenant?._id, active: true, preferenceSettings: { in_app: true } });
   const override = enveloped(answer, 201);
+  made.override = override;
   assertObjectId(override._id, 'override._id');
   assert.equal(override._workflowId, made.workflow._id);
   assert.equal(override._tenantId, made.tenant._id);
   assert.equal(override.active, true);
-  made.override = override;
 });
 
 await step('workflowOverrides.getOneById', async () => {
