@@ -120,16 +120,30 @@ function assertObjectId(value, what) {
 // ---------------------------------------------------------------------------------------------
 // Set-up: the server answers and accepts the key
 
-let environment;
+// The first call is also the set-up check: the server answers and takes the key.
+let current;
 try {
-  environment = enveloped(await novu.environments.getCurrent(), 200);
+  current = await novu.environments.getCurrent();
 } catch (error) {
   if (!error.response) setupProblem(`cannot reach ${baseUrl}: ${error.code ?? error.message}`);
   if (error.response.status === 401) setupProblem(`the server refused the API key: ${JSON.stringify(error.response.data?.message)}`);
   setupProblem(`GET /v1/environments/me answered HTTP ${error.response.status}: ${JSON.stringify(error.response.data)}`);
 }
-results.push({ name: 'environments.getCurrent', passed: true });
-console.log('ok    environments.getCurrent');
+const environment = current.data?.data ?? {};
+// Novu lets only the development environment create workflows and overrides.
+if (environment._parentId) {
+  setupProblem(`the key belongs to the "${environment.name}" environment: give a key of the development environment`);
+}
+
+await step('environments.getCurrent', async () => {
+  const answer = enveloped(current, 200);
+  assertObjectId(answer._id, 'the environment\'s _id');
+  assertObjectId(answer._organizationId, 'the environment\'s _organizationId');
+  assert.equal(typeof answer.name, 'string');
+  // Novu reads the environment without its API keys here (they are listed by getAll and
+  // getApiKeys).
+  assert.ok(!('apiKeys' in answer), `the current environment shows apiKeys ${JSON.stringify(answer.apiKeys)}`);
+});
 
 // What later steps share; a step whose prerequisite failed fails on its own assertion.
 const made = {};
@@ -140,7 +154,13 @@ const made = {};
 await step('environments.getAll', async () => {
   const environments = enveloped(await novu.environments.getAll(), 200);
   assert.ok(Array.isArray(environments), 'expected an array of environments');
-  assert.ok(environments.some((each) => each._id === environment._id), 'the key\'s environment is not listed');
+  const own = environments.find((each) => each._id === environment._id);
+  assert.ok(own, 'the key\'s environment is not listed');
+  assert.ok(own.apiKeys?.some((each) => each.key === apiKey), 'the key\'s environment does not show the key');
+  // An API key sees the keys of its own environment only; the others show an empty list.
+  for (const other of environments.filter((each) => each._id !== environment._id)) {
+    assert.deepEqual(other.apiKeys, [], `environment "${other.name}" shows apiKeys ${JSON.stringify(other.apiKeys)}`);
+  }
 });
 
 await step('environments.getApiKeys', async () => {
@@ -468,14 +488,15 @@ await step('notificationTemplates.update', async () => {
 await step('changes.get', async () => {
   const listed = page(await novu.changes.get({ page: 0, limit: 100, promoted: 'false' }), ['page', 'pageSize', 'totalCount']);
   made.changes = listed.data;
+  made.unpromoted = listed.totalCount;
   assert.ok(listed.data.length > 0, 'creating a group, a layout and a workflow recorded no change');
   for (const change of listed.data) assert.equal(change.enabled, false, 'an unpromoted change is enabled');
 });
 
 await step('changes.getCount', async () => {
   const count = enveloped(await novu.changes.getCount(), 200);
-  assert.equal(typeof count, 'number');
-  assert.ok(count >= (made.changes?.length ?? 1), `count ${count} is below the listed changes`);
+  // Both count the unpromoted changes that have no parent change.
+  assert.equal(count, made.unpromoted, 'the count differs from the list\'s totalCount');
 });
 
 await step('changes.applyOne', async () => {
@@ -494,6 +515,9 @@ await step('changes.applyMany', async () => {
   assert.equal(applied.length, rest.length, 'one entry per applied change');
   // Each entry lists the change and the child changes applied with it.
   assert.ok(applied.every(Array.isArray), 'expected an array of arrays');
+  if (made.unpromoted === made.changes.length) {
+    assert.equal(enveloped(await novu.changes.getCount(), 200), 0, 'changes are left unpromoted after applying them all');
+  }
 });
 
 // ---------------------------------------------------------------------------------------------
