@@ -75,6 +75,7 @@ const made = {};
 await report.step('environments.getAll', async () => {
   const environments = enveloped(await novu.environments.getAll(), 200);
   assert.ok(Array.isArray(environments), 'expected an array of environments');
+  made.otherEnvironment = environments.find((each) => each._id !== environment._id);
   const own = environments.find((each) => each._id === environment._id);
   assert.ok(own, 'the key\'s environment is not listed');
   assert.ok(own.apiKeys?.some((each) => each.key === apiKey), 'the key\'s environment does not show the key');
@@ -278,9 +279,24 @@ await report.step('integrations.create', async () => {
 });
 
 await report.step('integrations.getAll', async () => {
+  // Novu lists the integrations of every environment of the organization, not only the key's:
+  // an inactive one is made in another environment (the body's _environmentId) to see it.
+  assert.ok(made.otherEnvironment, 'no other environment to make an integration in (environments.getAll failed)');
+  const elsewhere = enveloped(await novu.integrations.create('slack', {
+    name: `Tour elsewhere ${run}`,
+    identifier: `tour-elsewhere-${run}`,
+    channel: 'chat',
+    credentials: {},
+    active: false,
+    check: false,
+    _environmentId: made.otherEnvironment._id,
+  }), 201);
+  made.elsewhere = elsewhere;
+  assert.equal(elsewhere._environmentId, made.otherEnvironment._id);
   const integrations = enveloped(await novu.integrations.getAll(), 200);
   assert.ok(Array.isArray(integrations), 'expected an array');
   assert.ok(integrations.some((each) => each._id === made.integration?._id), 'the new integration is not listed');
+  assert.ok(integrations.some((each) => each._id === elsewhere._id), `the integration of environment "${made.otherEnvironment.name}" is not listed`);
 });
 
 await report.step('integrations.getActive', async () => {
@@ -295,10 +311,10 @@ await report.step('integrations.getInAppStatus', async () => {
   await refused(() => novu.integrations.getInAppStatus(), 401, 'API endpoint not available');
 });
 
-/** The environment's active email integrations, through the SDK's list. */
+/** The key's environment's active email integrations, through the SDK's list. */
 async function activeEmailIntegrations() {
   const integrations = enveloped(await novu.integrations.getAll(), 200);
-  return integrations.filter((each) => each.channel === 'email' && each.active === true);
+  return integrations.filter((each) => each._environmentId === environment._id && each.channel === 'email' && each.active === true);
 }
 
 await report.step('integrations.getWebhookProviderStatus', async () => {
@@ -903,6 +919,11 @@ await report.step('integrations.delete', async () => {
   const remaining = enveloped(await novu.integrations.delete(made.integration?._id), 200);
   assert.ok(Array.isArray(remaining), 'expected the remaining integrations');
   assert.ok(!remaining.some((each) => each._id === made.integration._id), 'the deleted integration is still listed');
+  // Unlike the list, the answer holds the key's environment only.
+  assert.ok(remaining.every((each) => each._environmentId === environment._id), 'the answer lists another environment\'s integration');
+  // The integration made in another environment goes too (Novu finds it in the organization).
+  assert.ok(made.elsewhere, 'no integration was made in another environment (integrations.getAll failed)');
+  enveloped(await novu.integrations.delete(made.elsewhere._id), 200);
 });
 
 // The organization's only member is the API key's own user, and Novu will not remove the
