@@ -154,8 +154,11 @@ await report.step('organizations.updateMemberRole', async () => {
 
 await report.step('organizations.create', async () => {
   const organization = enveloped(await novu.organizations.create({ name: `Tour other ${run}` }), 201);
-  assertObjectId(organization._id, 'the new organization\'s _id');
   assert.equal(organization.name, `Tour other ${run}`);
+  // The caller becomes the new organization's admin member, so it lists the organization.
+  const organizations = enveloped(await novu.organizations.list(), 200);
+  assert.ok(organizations.some((each) => each.name === `Tour other ${run}`), 'the new organization is not among the caller\'s organizations');
+  assertObjectId(organization._id, 'the new organization\'s _id');
   assert.notEqual(organization._id, environment._organizationId);
 });
 
