@@ -887,6 +887,8 @@ await report.step('tenants.delete', async () => {
 await report.step('subscribers.delete', async () => {
   const outcome = enveloped(await novu.subscribers.delete(subscriberId), 200);
   assert.deepEqual(outcome, { acknowledged: true, status: 'deleted' });
+  await refused(() => novu.subscribers.get(subscriberId), 404, `Subscriber not found for id ${subscriberId}`);
+  for (const bulk of [`tour-bulk-a-${run}`, `tour-bulk-b-${run}`]) enveloped(await novu.subscribers.delete(bulk), 200);
 });
 
 // Novu refuses a status equal to the current one, and an inactive workflow is not delivered:
@@ -925,9 +927,11 @@ await report.step('integrations.delete', async () => {
   assert.ok(!remaining.some((each) => each._id === made.integration._id), 'the deleted integration is still listed');
   // Unlike the list, the answer holds the key's environment only.
   assert.ok(remaining.every((each) => each._environmentId === environment._id), 'the answer lists another environment\'s integration');
-  // The integration made in another environment goes too (Novu finds it in the organization).
+  // The integration made in another environment goes too (Novu finds it in the organization),
+  // and the email one.
   assert.ok(made.elsewhere, 'no integration was made in another environment (integrations.getAll failed)');
   enveloped(await novu.integrations.delete(made.elsewhere._id), 200);
+  if (made.emailIntegration) enveloped(await novu.integrations.delete(made.emailIntegration._id), 200);
 });
 
 // The organization's only member is the API key's own user, and Novu will not remove the
