@@ -111,20 +111,22 @@ const WEBHOOK_PROVIDERS: [&str; 12] = [
     "plivo",
 ];
 
-/// Every integration of the environment, oldest first.
+/// Every integration of the organization, in every environment, oldest first (Novu lists
+/// integrations by organization).
 pub(crate) fn list(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
-    Ok(Value::Array(in_environment(
+    Ok(Value::Array(documents(
         transaction,
-        &caller.environment_id,
+        "SELECT doc FROM integrations WHERE organization_id = ?1 AND deleted = 0 ORDER BY rowid",
+        [&caller.organization_id],
     )?))
 }
 
-/// The active integrations of the environment, oldest first.
+/// The active integrations of the organization, in every environment, oldest first.
 pub(crate) fn list_active(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
     Ok(Value::Array(documents(
         transaction,
-        "SELECT doc FROM integrations WHERE environment_id = ?1 AND deleted = 0 AND active = 1 ORDER BY rowid",
-        [&caller.environment_id],
+        "SELECT doc FROM integrations WHERE organization_id = ?1 AND deleted = 0 AND active = 1 ORDER BY rowid",
+        [&caller.organization_id],
     )?))
 }
 
@@ -177,17 +179,13 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
         "active": active,
         "deleted": false,
         "primary": false,
-        "priority": if active { NEWLY_ACTIVE } else { 0 },
+        "priority": 0,
         "conditions": conditions(&body["conditions"]),
         "createdAt": now,
         "updatedAt": now,
     });
-    let with_primary = CHANNELS_WITH_PRIMARY.contains(&channel.as_str());
-    if active
-        && with_primary
-        && active_in_channel(transaction, &environment_id, &channel)?.is_empty()
-    {
-        integration["primary"] = json!(true);
+    if active && CHANNELS_WITH_PRIMARY.contains(&channel.as_str()) {
+        place_new_active(transaction, &environment_id, &channel, &mut integration)?;
     }
     transaction.execute(
         "INSERT INTO integrations (id, environment_id, organization_id, provider_id, identifier, active, doc) \
@@ -203,10 +201,35 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
         ],
     )?;
     let id = integration["_id"].as_str().unwrap_or_default().to_owned();
-    if active && with_primary {
-        recalculate_priorities(transaction, &environment_id, &channel)?;
-    }
     find(transaction, caller, &id)?.ok_or_else(|| not_found(&id))
+}
+
+/// Where a new active integration of a channel with a primary goes, as Novu's create decides
+/// it from the channel's highest-priority active integration: under a primary one (which moves
+/// one up, so it stays on top), or else on top as the new primary.
+fn place_new_active(
+    transaction: &Transaction,
+    environment_id: &str,
+    channel: &str,
+    integration: &mut Value,
+) -> Outcome<()> {
+    let highest = active_in_channel(transaction, environment_id, channel)?
+        .into_iter()
+        .max_by_key(|other| other["priority"].as_i64().unwrap_or(0));
+    match highest {
+        Some(mut primary) if primary["primary"] == true => {
+            let priority = primary["priority"].as_i64().unwrap_or(0);
+            integration["priority"] = json!(priority);
+            primary["priority"] = json!(priority + 1);
+            save(transaction, &primary)?;
+        }
+        highest => {
+            let below = highest.map_or(0, |other| other["priority"].as_i64().unwrap_or(0));
+            integration["priority"] = json!(below + 1);
+            integration["primary"] = json!(true);
+        }
+    }
+    Ok(())
 }
 
 /// Whether the provider (named by provider id or by an integration `_id`) reports delivery
@@ -321,7 +344,7 @@ pub(crate) fn update(
         .to_owned();
     if let Some(active) = given("active").and_then(Value::as_bool) {
         integration["active"] = json!(active);
-        if active && !was_active {
+        if active && !was_active && with_primary {
             integration["priority"] = json!(NEWLY_ACTIVE);
         }
         if !active {
@@ -361,7 +384,11 @@ pub(crate) fn delete(transaction: &Transaction, caller: &Caller, id: &str) -> Ou
     if CHANNELS_WITH_PRIMARY.contains(&channel) {
         recalculate_priorities(transaction, environment_id, channel)?;
     }
-    list(transaction, caller)
+    // Unlike the lists, Novu answers a delete with the caller's environment's integrations.
+    Ok(Value::Array(in_environment(
+        transaction,
+        &caller.environment_id,
+    )?))
 }
 
 /// Makes the integration the active primary one of its channel in its environment.

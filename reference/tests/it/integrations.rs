@@ -115,8 +115,8 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
         .data;
     assert_eq!(
         listed.len(),
-        3,
-        "the environment's own in-app provider and the two created"
+        4,
+        "the in-app providers of both environments and the two created: the list is the organization's"
     );
     let active = client
         .integrations_list_active()
@@ -559,7 +559,63 @@ async fn an_environment_id_in_the_body_is_stored_as_given() {
         .map(|integration| &integration["_id"])
         .collect();
     assert!(
-        !ids.contains(&&created["data"]["_id"]),
-        "the caller's environment does not list it"
+        ids.contains(&&created["data"]["_id"]),
+        "integrations are listed for the whole organization"
     );
+}
+
+#[tokio::test]
+async fn a_new_active_integration_takes_its_place_as_novu_places_it() {
+    let test = TestServer::start().await;
+    let create = |body: serde_json::Value| async {
+        let (status, created) = test
+            .raw(reqwest::Method::POST, "/v1/integrations", Some(body))
+            .await;
+        assert_eq!(status, 201, "{created}");
+        created["data"].clone()
+    };
+    // A channel without a primary keeps the default priority.
+    let chat = create(json!({ "providerId": "slack", "channel": "chat", "active": true })).await;
+    assert_eq!(
+        (chat["priority"].clone(), chat["primary"].clone()),
+        (json!(0), json!(false))
+    );
+    // The first active email integration is primary on top; the next one goes under it, and
+    // the primary moves up to stay on top.
+    let first =
+        create(json!({ "providerId": "sendgrid", "channel": "email", "active": true })).await;
+    assert_eq!(
+        (first["priority"].clone(), first["primary"].clone()),
+        (json!(1), json!(true))
+    );
+    let second =
+        create(json!({ "providerId": "mailgun", "channel": "email", "active": true })).await;
+    assert_eq!(
+        (second["priority"].clone(), second["primary"].clone()),
+        (json!(1), json!(false))
+    );
+    let (_, listed) = test
+        .raw(reqwest::Method::GET, "/v1/integrations", None)
+        .await;
+    let first_now = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|integration| integration["_id"] == first["_id"])
+        .unwrap();
+    assert_eq!(first_now["priority"], 2);
+    // With the primary gone, a new active one becomes primary above the rest.
+    let first_id = first["_id"].as_str().unwrap();
+    let (status, _) = test
+        .raw(
+            reqwest::Method::DELETE,
+            &format!("/v1/integrations/{first_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let third =
+        create(json!({ "providerId": "postmark", "channel": "email", "active": true })).await;
+    assert_eq!(third["primary"], true);
+    assert!(third["priority"].as_i64().unwrap() > second["priority"].as_i64().unwrap());
 }

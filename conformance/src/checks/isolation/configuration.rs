@@ -1,4 +1,4 @@
-//! Tenants, layouts, workflow groups, feeds and integrations probed across environments.
+//! Tenants, layouts, workflow groups and feeds probed across environments.
 
 use serde_json::{Value, json};
 
@@ -243,40 +243,4 @@ pub(super) async fn feeds(probe: &Probe<'_>) {
         }
     }
     probe.discard("feeds_delete", &path, None).await;
-}
-
-/// An integration of the owner. Novu looks integrations up by id in the whole organization,
-/// so another environment's key may address it by design; what it guarantees is that each
-/// environment lists its own integrations only.
-pub(super) async fn integrations(probe: &Probe<'_>) {
-    let identifier = probe.name("integration");
-    let Some(id) = probe
-        .owner(
-            "integrations_create",
-            &[],
-            Some(json!({
-                "providerId": "sendgrid",
-                "channel": "email",
-                "identifier": identifier,
-                "active": true,
-            })),
-        )
-        .await
-        .and_then(|data| data["_id"].as_str().map(str::to_owned))
-    else {
-        return;
-    };
-    let what = "an integration";
-    for list in ["integrations_list", "integrations_list_active"] {
-        probe
-            .unlisted(list, &[], |item| has(item, "_id", &id), what)
-            .await;
-    }
-    probe
-        .discard(
-            "integrations_delete",
-            &[("integrationId", id.as_str())],
-            None,
-        )
-        .await;
 }

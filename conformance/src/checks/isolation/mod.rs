@@ -10,8 +10,9 @@
 //! refuses workflow creation, deletion and status changes and every workflow-override
 //! operation to a key of an environment other than Development (`RootEnvironmentGuard`, 401):
 //! for those a 401 is as good as a 404, and a kind the owner cannot make is not probed in that
-//! direction. Integrations are organization-scoped in Novu (a key may update another
-//! environment's integration by id), so only their environment-scoped lists are probed.
+//! direction. Integrations are not probed: Novu scopes them to the organization by design (a
+//! key may address another environment's integration by id, and both lists show every
+//! environment's integrations).
 //! Each key deletes what it made.
 
 mod configuration;
@@ -93,10 +94,6 @@ const OPERATIONS: &[&str] = &[
     "workflow_groups_retrieve",
     "workflow_groups_delete",
     "workflow_groups_update",
-    "integrations_list",
-    "integrations_create",
-    "integrations_list_active",
-    "integrations_delete",
     "layouts_list",
     "layouts_create",
     "layouts_retrieve",
@@ -201,9 +198,6 @@ async fn every_kind(probe: &Probe<'_>) {
     }
     if chosen("feeds_create") {
         configuration::feeds(probe).await;
-    }
-    if chosen("integrations_create") {
-        configuration::integrations(probe).await;
     }
     if chosen("workflows_create") {
         workflows::workflows(probe).await;
