@@ -2,6 +2,9 @@
 
 use std::time::Duration;
 
+use super::baseline::Baseline;
+use super::coverage::Requirement;
+
 /// What to run and against what.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -15,6 +18,8 @@ pub struct Options {
     pub tags: Vec<String>,
     /// Only these operations (all when empty).
     pub operations: Vec<String>,
+    /// Never these operations (`--exclude-operation`).
+    pub exclude_operations: Vec<String>,
     /// Only these checks (all when empty); `response-conformance` always judges what others receive.
     pub checks: Vec<String>,
     /// Concurrent requests.
@@ -36,6 +41,18 @@ pub struct Options {
     /// The address at which the server under test reaches this machine, for the callbacks of
     /// webhook conditions; without it they are offered only to a target on this machine.
     pub callback_host: Option<String>,
+    /// Violations reported as expected (`--baseline`).
+    pub baseline: Option<Baseline>,
+    /// Stop starting new work once this many unexpected violations were recorded.
+    pub max_failures: Option<u32>,
+    /// Flaky violations (not reproduced when sent again) fail the run too.
+    pub strict: bool,
+    /// Keep every exchange for a HAR file (`--har`).
+    pub record_exchanges: bool,
+    /// Coverage gates (`--require`).
+    pub requirements: Vec<Requirement>,
+    /// The least share of documented (operation, status) pairs to see, in percent.
+    pub status_coverage: Option<f64>,
 }
 
 impl Default for Options {
@@ -56,6 +73,13 @@ impl Default for Options {
             verbose: false,
             cases: 50,
             callback_host: None,
+            baseline: None,
+            max_failures: None,
+            strict: false,
+            record_exchanges: false,
+            requirements: Vec::new(),
+            status_coverage: None,
+            exclude_operations: Vec::new(),
         }
     }
 }

@@ -1,11 +1,13 @@
 //! The one HTTP client of a run: bounded in time and size, retrying 429s after `Retry-After`,
 //! and turning every transport failure into a value rather than a panic.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
 
+use super::tap::{Sent, Tap};
 use crate::contract::Operation;
 
 /// Characters escaped in a path segment or query component.
@@ -109,6 +111,8 @@ pub struct Received {
     pub content_type: Option<String>,
     /// Header names (lower case) present on the response.
     pub header_names: Vec<String>,
+    /// Headers (names lower case) with their values, as text.
+    pub headers: Vec<(String, String)>,
     /// The body as text (lossy UTF-8).
     pub body: String,
 }
@@ -159,6 +163,7 @@ pub struct HttpClient {
     base_url: String,
     api_key: String,
     timeout: Duration,
+    tap: Option<Arc<dyn Tap>>,
 }
 
 impl HttpClient {
@@ -180,7 +185,14 @@ impl HttpClient {
             base_url: base_url.trim_end_matches('/').to_owned(),
             api_key: api_key.to_owned(),
             timeout,
+            tap: None,
         })
+    }
+
+    /// The same client, telling `tap` of every exchange.
+    pub fn with_tap(mut self, tap: Arc<dyn Tap>) -> HttpClient {
+        self.tap = Some(tap);
+        self
     }
 
     /// The server's base URL, without a trailing slash.
@@ -220,12 +232,7 @@ impl HttpClient {
                 command.push_str(&quote(&format!("Authorization: ApiKey {key}")));
             }
         }
-        let text = match &request.body {
-            Some(Body::Json(value)) => Some(value.to_string()),
-            Some(Body::RawJson(text)) => Some(text.clone()),
-            None => None,
-        };
-        if let Some(text) = text {
+        if let Some(text) = request_text(request) {
             command.push_str(" -H 'Content-Type: application/json' --data-raw ");
             command.push_str(&quote(&text));
         }
@@ -247,7 +254,50 @@ impl HttpClient {
         }
     }
 
+    /// Sends `request` once and tells the tap, if there is one.
     async fn send_once(
+        &self,
+        request: &Request,
+    ) -> Result<(Received, Option<u64>), TransportFailure> {
+        let Some(tap) = &self.tap else {
+            return self.send_untapped(request).await;
+        };
+        let started = SystemTime::now();
+        let clock = Instant::now();
+        let result = self.send_untapped(request).await;
+        let elapsed = clock.elapsed();
+        let outcome = result
+            .as_ref()
+            .map(|(received, _)| received.clone())
+            .map_err(Clone::clone);
+        let mut headers = Vec::new();
+        match &request.credentials {
+            Credentials::ApiKey => {
+                headers.push(("authorization".into(), "ApiKey [redacted]".into()))
+            }
+            Credentials::Missing => {}
+            Credentials::WrongKey(key) => {
+                headers.push(("authorization".into(), format!("ApiKey {key}")))
+            }
+        }
+        let body = request_text(request);
+        if body.is_some() {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        tap.observe(&Sent {
+            request,
+            url: &self.url(request),
+            curl: &self.curl(request),
+            headers: &headers,
+            body: body.as_deref(),
+            started,
+            elapsed,
+            outcome: &outcome,
+        });
+        result
+    }
+
+    async fn send_untapped(
         &self,
         request: &Request,
     ) -> Result<(Received, Option<u64>), TransportFailure> {
@@ -291,6 +341,15 @@ impl HttpClient {
                 .keys()
                 .map(|name| name.as_str().to_owned())
                 .collect();
+            let header_values = headers
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        name.as_str().to_owned(),
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
             let retry_after = headers
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|value| value.to_str().ok())
@@ -311,6 +370,7 @@ impl HttpClient {
                     status,
                     content_type,
                     header_names,
+                    headers: header_values,
                     body: String::from_utf8_lossy(&body).into_owned(),
                 },
                 retry_after,
@@ -337,6 +397,15 @@ fn classify(error: reqwest::Error, timeout: Duration) -> TransportFailure {
         TransportFailure::Connect(reason)
     } else {
         TransportFailure::Broken(reason)
+    }
+}
+
+/// The body of `request` as the wire carries it.
+fn request_text(request: &Request) -> Option<String> {
+    match &request.body {
+        Some(Body::Json(value)) => Some(value.to_string()),
+        Some(Body::RawJson(text)) => Some(text.clone()),
+        None => None,
     }
 }
 
