@@ -214,9 +214,9 @@ pub fn normalize(expected: &str) -> String {
             let hex = |text: &str| text.chars().all(|c| c.is_ascii_hexdigit());
             let replacement = if word.starts_with("nc-") {
                 Some("[name]")
-            } else if word.len() == 24 && hex(&word) {
-                Some("[id]")
-            } else if word.len() == 36 && word.split('-').map(str::len).eq([8, 4, 4, 4, 12]) {
+            } else if (word.len() == 24 && hex(&word))
+                || (word.len() == 36 && word.split('-').map(str::len).eq([8, 4, 4, 4, 12]))
+            {
                 Some("[id]")
             } else if word.len() >= 5 && word.chars().all(|c| c.is_ascii_digit()) {
                 Some("[n]")
