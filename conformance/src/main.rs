@@ -340,6 +340,12 @@ fn with_config(mut arguments: RunArguments) -> anyhow::Result<RunArguments> {
         &mut arguments.require_status_coverage,
         file.require_status_coverage,
     );
+    if file.max_failures == Some(0) {
+        anyhow::bail!(
+            "config file {}: max-failures must be at least 1",
+            path.display()
+        );
+    }
     fill(&mut arguments.max_failures, file.max_failures);
     arguments.read_only |= file.read_only.unwrap_or(false);
     arguments.strict |= file.strict.unwrap_or(false);

@@ -50,9 +50,13 @@ pub struct KnownViolation {
     /// `--write-baseline` writes.
     #[schemars(length(min = 1))]
     pub reason: String,
-    /// The last day the entry holds (`"YYYY-MM-DD"`); after it the run fails until the entry
-    /// is renewed or removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The last day the entry holds (`2027-01-31`, quoted or as a TOML date); after it the
+    /// run fails until the entry is renewed or removed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "toml_date"
+    )]
     pub expires: Option<NaiveDate>,
 }
 
@@ -103,6 +107,26 @@ impl Baseline {
         text.push('\n');
         text
     }
+}
+
+/// A date written as a TOML local date (`2027-01-31`) or as a string (`"2027-01-31"`).
+fn toml_date<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<NaiveDate>, D::Error> {
+    let text = match toml::Value::deserialize(deserializer)? {
+        toml::Value::String(text) => text,
+        toml::Value::Datetime(date) if date.time.is_none() && date.offset.is_none() => {
+            date.to_string()
+        }
+        other => {
+            return Err(serde::de::Error::custom(format!(
+                "expires must be a date such as 2027-01-31, not {other}"
+            )));
+        }
+    };
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| serde::de::Error::custom(format!("expires {text:?} is not a date YYYY-MM-DD")))
 }
 
 /// The line (1-based) of the `index`-th `[[violation]]` table of `text`.
@@ -274,6 +298,28 @@ mod tests {
         );
         assert_eq!(answer_kind("no response: timeout"), "no response");
         assert_eq!(answer_kind("two items"), "other");
+    }
+
+    #[test]
+    fn expiry_dates_are_read_bare_or_quoted() {
+        let entry = |expires: &str| {
+            format!(
+                "[[violation]]\ncheck = \"a\"\noperation = \"b\"\n\
+                 fingerprint = \"0123456789abcdef\"\nreason = \"ok\"\nexpires = {expires}\n"
+            )
+        };
+        let date = NaiveDate::from_ymd_opt(2027, 1, 31);
+        for written in ["2027-01-31", "\"2027-01-31\""] {
+            let baseline = Baseline::parse("b.toml", &entry(written)).unwrap();
+            assert_eq!(baseline.violations[0].expires, date);
+        }
+        let error = Baseline::parse("b.toml", &entry("\"soon\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("line 6") && error.contains("soon"),
+            "{error}"
+        );
     }
 
     #[test]

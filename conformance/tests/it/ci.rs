@@ -281,3 +281,18 @@ async fn the_config_file_fills_what_flags_leave_and_refuses_unknown_keys() {
     let _ = std::fs::remove_dir_all(directory);
     target.stop().await;
 }
+
+#[test]
+fn the_example_config_file_reads() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("novu-conformance.example.toml");
+    let config = novu_conformance::ConfigFile::read(&path).unwrap();
+    assert_eq!(config.api_key_env.as_deref(), Some("NOVU_STAGING_API_KEY"));
+    assert_eq!(config.require.map(|gates| gates.len()), Some(2));
+    assert!(
+        config
+            .baseline
+            .unwrap()
+            .starts_with(env!("CARGO_MANIFEST_DIR"))
+    );
+}
