@@ -129,6 +129,10 @@ struct RunArguments {
     /// without it they are reported but do not fail it.
     #[arg(long)]
     strict: bool,
+    /// Do not send a violation's request again to tell whether it is flaky (by default a
+    /// read, or a request the server refused with a 4xx, is sent again once).
+    #[arg(long)]
+    no_recheck: bool,
     /// Only checks that change nothing on a conforming server.
     #[arg(long)]
     read_only: bool,
@@ -256,6 +260,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 baseline,
                 max_failures: arguments.max_failures,
                 strict: arguments.strict,
+                recheck_violations: !arguments.no_recheck,
                 record_exchanges: arguments.har.is_some(),
                 requirements,
                 status_coverage,
@@ -349,5 +354,6 @@ fn with_config(mut arguments: RunArguments) -> anyhow::Result<RunArguments> {
     fill(&mut arguments.max_failures, file.max_failures);
     arguments.read_only |= file.read_only.unwrap_or(false);
     arguments.strict |= file.strict.unwrap_or(false);
+    arguments.no_recheck |= file.no_recheck.unwrap_or(false);
     Ok(arguments)
 }

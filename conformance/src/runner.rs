@@ -387,7 +387,11 @@ fn skip_what_did_not_run(run: &Run, enabled: &[&'static dyn Check]) {
             .iter()
             .filter(|check| applicable.contains(&check.name()))
         {
-            let reason = "not run (read-only, or nothing to send)";
+            let reason = if run.cut_short() {
+                "not run: the run was cut short by --max-failures"
+            } else {
+                "not run (read-only, or nothing to send)"
+            };
             run.recorder.skip(
                 check.name(),
                 &operation.operation_id,

@@ -59,6 +59,8 @@ pub struct ConfigFile {
     pub max_failures: Option<u32>,
     /// `--strict`.
     pub strict: Option<bool>,
+    /// `--no-recheck`.
+    pub no_recheck: Option<bool>,
 }
 
 impl ConfigFile {

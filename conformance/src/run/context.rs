@@ -84,7 +84,9 @@ impl Run {
         let recorder = Recorder::new(
             options.baseline.clone().unwrap_or_default(),
             options.max_failures,
-            Some(Rechecks::new(http.clone(), traffic.clone())),
+            options
+                .recheck_violations
+                .then(|| Rechecks::new(http.clone(), traffic.clone())),
         );
         let callback = match &options.callback_host {
             Some(host) => Some(Reach::Host(host.clone())),

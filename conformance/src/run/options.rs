@@ -45,6 +45,10 @@ pub struct Options {
     pub baseline: Option<Baseline>,
     /// Stop starting new work once this many unexpected violations were recorded.
     pub max_failures: Option<u32>,
+    /// Send the request behind each violation again at once, when that is safe, and label the
+    /// violation flaky when it does not reproduce (the command line does; off by default here,
+    /// so that a library run sends exactly what its checks send).
+    pub recheck_violations: bool,
     /// Flaky violations (not reproduced when sent again) fail the run too.
     pub strict: bool,
     /// Keep every exchange for a HAR file (`--har`).
@@ -75,6 +79,7 @@ impl Default for Options {
             callback_host: None,
             baseline: None,
             max_failures: None,
+            recheck_violations: false,
             strict: false,
             record_exchanges: false,
             requirements: Vec::new(),

@@ -45,6 +45,7 @@ pub fn list_options(target: &BrokenReference, seed: u64) -> Options {
         seed,
         checks: vec!["safe-reads".into(), "response-conformance".into()],
         operations: vec!["environments_list".into()],
+        recheck_violations: true,
         ..target.options()
     }
 }

@@ -76,6 +76,7 @@ async fn a_write_that_succeeded_is_never_sent_again() {
     let report = run_with(breakage, |target| Options {
         checks: vec!["example-requests".into(), "response-conformance".into()],
         operations: vec!["topics_create".into()],
+        recheck_violations: true,
         ..target.options()
     })
     .await;
@@ -114,6 +115,7 @@ async fn max_failures_cuts_the_run_short_and_says_what_was_not_run() {
         ],
         tags: vec!["Topics".into(), "Environments".into(), "Tenants".into()],
         jobs: 1,
+        recheck_violations: true,
         ..target.options()
     };
     let whole = run_with(every_read_fails(), selection).await;
