@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::results::Violation;
+use super::violation::Violation;
 use crate::error::{Error, Result};
 
 /// What a `--write-baseline` file says in place of a reason; the loader refuses it.

@@ -5,8 +5,8 @@
 //! `exchange.rs` is a request with its answer; `requests.rs` fills a request's path and query
 //! with what the run knows; `fixtures.rs` makes the resources later requests address and
 //! deletes them again; `schedule.rs` sends per-operation work concurrently, tag by tag;
-//! `results.rs` records requests, violations and skips per check and operation;
-//! `progress.rs` reports progress on standard error.
+//! `results.rs` records requests, violations (`violation.rs`) and skips per check and
+//! operation; `progress.rs` reports progress on standard error.
 //!
 //! `traffic.rs` is the tap that sees every exchange on the wire; `coverage.rs` makes the
 //! status coverage and its gates from it; `baseline.rs` reads the known violations and
@@ -29,6 +29,7 @@ mod requests;
 mod results;
 mod schedule;
 mod traffic;
+mod violation;
 
 pub use baseline::{Baseline, KnownViolation};
 pub use config::{CONFIG_FILE, ConfigFile};
@@ -38,6 +39,7 @@ pub use exchange::Exchange;
 pub use options::Options;
 pub use recheck::Recheck;
 pub use requests::{fill_path, fill_query};
-pub use results::{CheckResult, Label, Violation};
+pub use results::{CheckResult, Label};
 pub use schedule::for_each_tag;
 pub use traffic::{RecordedExchange, Traffic};
+pub use violation::Violation;

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::results::Violation;
 use super::traffic::{Traffic, may_repeat};
+use super::violation::Violation;
 use crate::transport::{HttpClient, Received, Request, TransportFailure};
 
 /// What sending a violation's request again showed.

@@ -10,22 +10,7 @@ use serde::Serialize;
 
 use super::baseline::{Baseline, fingerprint};
 use super::recheck::{Recheck, Rechecks};
-
-/// One way a server broke the contract.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Violation {
-    /// The check that found it.
-    pub check: &'static str,
-    /// The operation concerned.
-    pub operation_id: String,
-    /// What the contract asks for.
-    pub expected: String,
-    /// What the server did.
-    pub received: String,
-    /// A command that sends the request again (`$NOVU_API_KEY` stands for the key).
-    pub curl: Option<String>,
-}
+use super::violation::Violation;
 
 /// The result of one check on one operation.
 #[derive(Debug, Clone, Serialize)]

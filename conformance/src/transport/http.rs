@@ -7,7 +7,6 @@ use std::time::{Duration, Instant, SystemTime};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
 
-use super::tap::{Sent, Tap};
 use crate::contract::Operation;
 
 /// Characters escaped in a path segment or query component.
@@ -154,6 +153,34 @@ impl std::fmt::Display for TransportFailure {
             ),
         }
     }
+}
+
+/// One exchange as it happened on the wire.
+#[derive(Debug)]
+pub struct Sent<'a> {
+    /// The request.
+    pub request: &'a Request,
+    /// Its full URL.
+    pub url: &'a str,
+    /// The `curl` command that sends it again (the key as `$NOVU_API_KEY`).
+    pub curl: &'a str,
+    /// The request headers the client set, the API key redacted.
+    pub headers: &'a [(String, String)],
+    /// The body sent, as text.
+    pub body: Option<&'a str>,
+    /// When it was sent.
+    pub started: SystemTime,
+    /// How long the answer took, to its last byte.
+    pub elapsed: Duration,
+    /// The answer, or why there was none.
+    pub outcome: &'a Result<Received, TransportFailure>,
+}
+
+/// Told of every exchange of an [`HttpClient`], each attempt (a retried 429 too) with its
+/// timing, so that coverage, HAR recording and flaky rechecks need no help from the checks.
+pub trait Tap: Send + Sync + std::fmt::Debug {
+    /// One exchange happened.
+    fn observe(&self, sent: &Sent<'_>);
 }
 
 /// The HTTP side of a run.
