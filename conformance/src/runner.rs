@@ -225,7 +225,11 @@ async fn run_against(
             })?;
         }
     }
-    let traffic = Arc::new(Traffic::new(api_key, options.record_exchanges));
+    let traffic = Arc::new(Traffic::new(
+        api_key,
+        options.record_exchanges,
+        options.recheck_violations,
+    ));
     let http = HttpClient::new(base_url, api_key, options.timeout)?.with_tap(traffic.clone());
     preflight(&spec, &http).await?;
     let judge = enabled.iter().find_map(|check| check.judge());

@@ -61,7 +61,8 @@ impl Rechecks {
     pub fn candidate(&self, violation: &Violation) -> Option<Candidate> {
         tokio::runtime::Handle::try_current().ok()?;
         let latest = self.traffic.latest(violation.curl.as_deref()?)?;
-        may_repeat(&latest.request, &latest.outcome).then(|| Candidate {
+        let status = latest.outcome.as_ref().ok().map(|received| received.status);
+        may_repeat(&latest.request, status).then(|| Candidate {
             shape: shape(&latest.outcome),
             request: latest.request,
         })

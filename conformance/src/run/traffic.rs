@@ -44,17 +44,20 @@ pub struct Latest {
 pub struct Traffic {
     api_key: String,
     record: bool,
+    keep_latest: bool,
     statuses: Mutex<HashMap<(String, String), BTreeMap<u16, u32>>>,
     latest: Mutex<HashMap<String, Latest>>,
     exchanges: Mutex<Vec<RecordedExchange>>,
 }
 
 impl Traffic {
-    /// Traffic of a run with `api_key`, recording whole exchanges when `record` is set.
-    pub fn new(api_key: &str, record: bool) -> Traffic {
+    /// Traffic of a run with `api_key`, recording whole exchanges when `record` is set and the
+    /// latest answer to each request that may be sent again when `keep_latest` is.
+    pub fn new(api_key: &str, record: bool, keep_latest: bool) -> Traffic {
         Traffic {
             api_key: api_key.to_owned(),
             record,
+            keep_latest,
             statuses: Mutex::default(),
             latest: Mutex::default(),
             exchanges: Mutex::default(),
@@ -94,13 +97,14 @@ impl Traffic {
 /// Whether sending `request` again changes nothing the first sending did not: a read, or a
 /// request the server refused (a 4xx says nothing was written). A write that succeeded, failed
 /// on the server's side or got no answer is never sent again.
-pub fn may_repeat(request: &Request, outcome: &Result<Received, TransportFailure>) -> bool {
+pub fn may_repeat(request: &Request, status: Option<u16>) -> bool {
     matches!(request.method.as_str(), "GET" | "HEAD" | "OPTIONS")
-        || matches!(outcome, Ok(received) if (400..500).contains(&received.status))
+        || status.is_some_and(|status| (400..500).contains(&status))
 }
 
 impl Tap for Traffic {
     fn observe(&self, sent: &Sent<'_>) {
+        let status = sent.outcome.ok().map(|received| received.status);
         if let Ok(received) = sent.outcome {
             *self
                 .statuses
@@ -111,14 +115,15 @@ impl Tap for Traffic {
                 .entry(received.status)
                 .or_default() += 1;
         }
-        if may_repeat(sent.request, sent.outcome) {
-            self.latest.lock().expect("traffic poisoned").insert(
-                sent.curl.to_owned(),
-                Latest {
-                    request: sent.request.clone(),
-                    outcome: sent.outcome.clone(),
-                },
-            );
+        if self.keep_latest && may_repeat(sent.request, status) {
+            let latest = Latest {
+                request: sent.request.clone(),
+                outcome: sent.outcome.cloned().map_err(Clone::clone),
+            };
+            self.latest
+                .lock()
+                .expect("traffic poisoned")
+                .insert(sent.curl(), latest);
         }
         if self.record {
             let outcome = match sent.outcome {
@@ -133,19 +138,21 @@ impl Tap for Traffic {
                 }),
                 Err(failure) => Err(failure.to_string()),
             };
+            let url = sent.url();
+            let body = sent.body();
             let exchange = RecordedExchange {
                 started: sent.started,
                 elapsed: sent.elapsed,
                 method: sent.request.method.clone(),
-                url: self.redact(sent.url),
+                url: self.redact(&url),
                 query: sent
                     .request
                     .query
                     .iter()
                     .map(|(name, value)| (name.clone(), self.redact(value)))
                     .collect(),
-                headers: sent.headers.to_vec(),
-                body: sent.body.map(|body| self.redact(body)),
+                headers: sent.headers(),
+                body: body.map(|body| self.redact(&body)),
                 outcome,
             };
             self.exchanges

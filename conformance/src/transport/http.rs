@@ -155,25 +155,54 @@ impl std::fmt::Display for TransportFailure {
     }
 }
 
-/// One exchange as it happened on the wire.
+/// One exchange as it happened on the wire; what a tap may not need (the URL, the `curl`
+/// command, the headers) is made only when asked for.
 #[derive(Debug)]
 pub struct Sent<'a> {
+    client: &'a HttpClient,
     /// The request.
     pub request: &'a Request,
-    /// Its full URL.
-    pub url: &'a str,
-    /// The `curl` command that sends it again (the key as `$NOVU_API_KEY`).
-    pub curl: &'a str,
-    /// The request headers the client set, the API key redacted.
-    pub headers: &'a [(String, String)],
-    /// The body sent, as text.
-    pub body: Option<&'a str>,
     /// When it was sent.
     pub started: SystemTime,
     /// How long the answer took, to its last byte.
     pub elapsed: Duration,
     /// The answer, or why there was none.
-    pub outcome: &'a Result<Received, TransportFailure>,
+    pub outcome: Result<&'a Received, &'a TransportFailure>,
+}
+
+impl Sent<'_> {
+    /// The request's full URL.
+    pub fn url(&self) -> String {
+        self.client.url(self.request)
+    }
+
+    /// The `curl` command that sends the request again (the key as `$NOVU_API_KEY`).
+    pub fn curl(&self) -> String {
+        self.client.curl(self.request)
+    }
+
+    /// The body sent, as text.
+    pub fn body(&self) -> Option<String> {
+        request_text(self.request)
+    }
+
+    /// The request headers the client set, the API key redacted.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let mut headers = Vec::new();
+        match &self.request.credentials {
+            Credentials::ApiKey => {
+                headers.push(("authorization".into(), "ApiKey [redacted]".into()))
+            }
+            Credentials::Missing => {}
+            Credentials::WrongKey(key) => {
+                headers.push(("authorization".into(), format!("ApiKey {key}")))
+            }
+        }
+        if self.request.body.is_some() {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        headers
+    }
 }
 
 /// Told of every exchange of an [`HttpClient`], each attempt (a retried 429 too) with its
@@ -293,33 +322,12 @@ impl HttpClient {
         let clock = Instant::now();
         let result = self.send_untapped(request).await;
         let elapsed = clock.elapsed();
-        let outcome = result
-            .as_ref()
-            .map(|(received, _)| received.clone())
-            .map_err(Clone::clone);
-        let mut headers = Vec::new();
-        match &request.credentials {
-            Credentials::ApiKey => {
-                headers.push(("authorization".into(), "ApiKey [redacted]".into()))
-            }
-            Credentials::Missing => {}
-            Credentials::WrongKey(key) => {
-                headers.push(("authorization".into(), format!("ApiKey {key}")))
-            }
-        }
-        let body = request_text(request);
-        if body.is_some() {
-            headers.push(("content-type".into(), "application/json".into()));
-        }
         tap.observe(&Sent {
+            client: self,
             request,
-            url: &self.url(request),
-            curl: &self.curl(request),
-            headers: &headers,
-            body: body.as_deref(),
             started,
             elapsed,
-            outcome: &outcome,
+            outcome: result.as_ref().map(|(received, _)| received),
         });
         result
     }
