@@ -257,7 +257,7 @@ async fn run_against(
         coverage,
         gates,
         cut_short,
-        exchanges: run.traffic.exchanges(),
+        exchanges: run.traffic.take_exchanges(),
         strict: options.strict,
     })
 }

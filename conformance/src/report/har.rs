@@ -8,19 +8,18 @@ use serde_json::{Value, json};
 use crate::run::RecordedExchange;
 use crate::runner::Report;
 
-/// The HAR document of `report`'s exchanges (recorded when the run was asked to).
+/// The HAR document of `report`'s exchanges (recorded when the run was asked to), one entry
+/// per line: written entry by entry, so a large run never holds the whole document as values.
 pub fn har(report: &Report) -> String {
-    let entries: Vec<Value> = report.exchanges.iter().map(entry).collect();
-    let document = json!({
-        "log": {
-            "version": "1.2",
-            "creator": {"name": "novu-conformance", "version": env!("CARGO_PKG_VERSION")},
-            "pages": [],
-            "entries": entries,
-        }
-    });
-    let mut text = serde_json::to_string_pretty(&document).expect("a HAR serialises");
-    text.push('\n');
+    let creator = json!({"name": "novu-conformance", "version": env!("CARGO_PKG_VERSION")});
+    let mut text = format!(
+        "{{\"log\": {{\"version\": \"1.2\", \"creator\": {creator}, \"pages\": [], \"entries\": ["
+    );
+    for (index, exchange) in report.exchanges.iter().enumerate() {
+        text.push_str(if index == 0 { "\n" } else { ",\n" });
+        text.push_str(&entry(exchange).to_string());
+    }
+    text.push_str("\n]}}\n");
     text
 }
 

@@ -78,9 +78,10 @@ impl Traffic {
             .cloned()
     }
 
-    /// Every exchange recorded (with `record`), in the order they ended.
-    pub fn exchanges(&self) -> Vec<RecordedExchange> {
-        self.exchanges.lock().expect("traffic poisoned").clone()
+    /// Every exchange recorded (with `record`), in the order they ended; they are handed over,
+    /// not copied, so a second call returns only what came since.
+    pub fn take_exchanges(&self) -> Vec<RecordedExchange> {
+        std::mem::take(&mut *self.exchanges.lock().expect("traffic poisoned"))
     }
 
     /// `text` with the API key replaced; a key shorter than 8 characters is left alone, since
