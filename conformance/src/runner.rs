@@ -178,6 +178,24 @@ fn select(spec: &Spec, options: &Options) -> Result<Vec<Operation>> {
     Ok(selected)
 }
 
+/// The dashboard-only routes a run checks: all of them when nothing narrows the run to tags or
+/// operations, shared out by `--partition` as operations are.
+fn select_dashboard_routes(spec: &Spec, options: &Options) -> Vec<Operation> {
+    if !options.tags.is_empty() || !options.operations.is_empty() {
+        return Vec::new();
+    }
+    spec.dashboard_routes()
+        .into_iter()
+        .enumerate()
+        .filter(|(index, _)| {
+            options
+                .partition
+                .is_none_or(|(slice, count)| index % count == slice - 1)
+        })
+        .map(|(_, route)| route)
+        .collect()
+}
+
 /// The enabled checks, in catalogue order: those named by `--check` (all without it), less
 /// those `--read-only` excludes.
 fn enabled_checks(options: &Options) -> Result<Vec<&'static dyn Check>> {
@@ -233,9 +251,10 @@ async fn run_against(
     let http = HttpClient::new(base_url, api_key, options.timeout)?.with_tap(traffic.clone());
     preflight(&spec, &http).await?;
     let judge = enabled.iter().find_map(|check| check.judge());
-    let run = Arc::new(Run::new(
-        spec, schemas, http, traffic, options, selected, judge,
-    ));
+    let dashboard_routes = select_dashboard_routes(&spec, options);
+    let mut run = Run::new(spec, schemas, http, traffic, options, selected, judge);
+    run.dashboard_routes = dashboard_routes;
+    let run = Arc::new(run);
     walk(&run, &enabled).await;
     skip_what_did_not_run(&run, &enabled);
     run.progress.finish();

@@ -44,28 +44,62 @@ pub trait Authenticate: Send + Sync + 'static {
 pub async fn authenticate<A: Authenticate>(api: &A, parts: &Parts) -> Result<A::Caller, Response> {
     let path = path_and_query(parts);
     let Some(header) = parts.headers.get(AUTHORIZATION) else {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            &path,
-            "Missing authorization header".into(),
-        ));
+        return Err(missing_header(&path));
     };
     let header = String::from_utf8_lossy(header.as_bytes());
     let (scheme, key) = header.split_once(' ').unwrap_or((&header, ""));
-    if scheme != "ApiKey" {
-        let message = format!("Invalid authentication scheme: \"{scheme}\"");
-        return Err(error(StatusCode::UNAUTHORIZED, &path, message.into()));
+    match scheme {
+        "ApiKey" if key.is_empty() => Err(unauthorized(&path)),
+        "ApiKey" => api
+            .authenticate(key)
+            .await
+            .map_err(|refusal| error(StatusCode::UNAUTHORIZED, &path, refusal.message.into())),
+        // A dashboard session token; an API implementation has no sessions to match it with.
+        "Bearer" => Err(unauthorized(&path)),
+        _ => Err(invalid_scheme(&path, scheme)),
     }
-    if key.is_empty() {
-        return Err(error_without_reason(
+}
+
+/// Answers a route the API serves to dashboard sessions only: an API key is refused with 401
+/// `API endpoint not available` before the key is even looked up, the other refusals are those
+/// of [`authenticate`] (a session token is never valid here).
+pub async fn dashboard_only(request: axum::extract::Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let path = path_and_query(&parts);
+    let Some(header) = parts.headers.get(AUTHORIZATION) else {
+        return missing_header(&path);
+    };
+    let header = String::from_utf8_lossy(header.as_bytes());
+    match header
+        .split_once(' ')
+        .map_or(header.as_ref(), |(scheme, _)| scheme)
+    {
+        "ApiKey" => error(
             StatusCode::UNAUTHORIZED,
             &path,
-            "Unauthorized",
-        ));
+            "API endpoint not available".into(),
+        ),
+        "Bearer" => unauthorized(&path),
+        scheme => invalid_scheme(&path, scheme),
     }
-    api.authenticate(key)
-        .await
-        .map_err(|refusal| error(StatusCode::UNAUTHORIZED, &path, refusal.message.into()))
+}
+
+fn missing_header(path: &str) -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        path,
+        "Missing authorization header".into(),
+    )
+}
+
+/// The bare 401 of a credential that is present but empty or unusable (no `error` field).
+fn unauthorized(path: &str) -> Response {
+    error_without_reason(StatusCode::UNAUTHORIZED, path, "Unauthorized")
+}
+
+fn invalid_scheme(path: &str, scheme: &str) -> Response {
+    let message = format!("Invalid authentication scheme: \"{scheme}\"");
+    error(StatusCode::UNAUTHORIZED, path, message.into())
 }
 
 #[cfg(test)]
@@ -107,10 +141,11 @@ mod tests {
         for (header, message, reason) in [
             (None, "Missing authorization header", Some("Unauthorized")),
             (
-                Some("Bearer x"),
-                "Invalid authentication scheme: \"Bearer\"",
+                Some("Token x"),
+                "Invalid authentication scheme: \"Token\"",
                 Some("Unauthorized"),
             ),
+            (Some("Bearer x"), "Unauthorized", None),
             (Some("ApiKey"), "Unauthorized", None),
             (
                 Some("ApiKey wrong"),
@@ -135,5 +170,45 @@ mod tests {
             .unwrap()
             .into_parts();
         assert_eq!(authenticate(&OneKey, &parts).await.unwrap(), "environment");
+    }
+
+    async fn dashboard_refusal(header: Option<&str>) -> (StatusCode, Value) {
+        let mut request = Request::put("/v1/users/profile/email");
+        if let Some(header) = header {
+            request = request.header(AUTHORIZATION, header);
+        }
+        let response = dashboard_only(request.body(axum::body::Body::empty()).unwrap()).await;
+        let status = response.status();
+        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_dashboard_route_refuses_any_api_key_before_looking_it_up() {
+        for (header, message, reason) in [
+            (
+                Some("ApiKey right"),
+                "API endpoint not available",
+                Some("Unauthorized"),
+            ),
+            (
+                Some("ApiKey"),
+                "API endpoint not available",
+                Some("Unauthorized"),
+            ),
+            (None, "Missing authorization header", Some("Unauthorized")),
+            (Some("Bearer token"), "Unauthorized", None),
+            (
+                Some("Basic x"),
+                "Invalid authentication scheme: \"Basic\"",
+                Some("Unauthorized"),
+            ),
+        ] {
+            let (status, body) = dashboard_refusal(header).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{header:?}");
+            assert_eq!(body["message"], message, "{header:?}");
+            assert_eq!(body["path"], "/v1/users/profile/email");
+            assert_eq!(body["error"].as_str(), reason, "{header:?}");
+        }
     }
 }

@@ -14,6 +14,6 @@ mod decode;
 mod schema;
 
 pub use answer::{Documented, HeaderList, empty, error, json, not_found, text};
-pub use auth::{AuthError, Authenticate, authenticate};
+pub use auth::{AuthError, Authenticate, authenticate, dashboard_only};
 pub use decode::{Decoded, Nothing, Operation, Parameter, RequestContext, Scalar, decode};
 pub use schema::SchemaDocument;

@@ -192,6 +192,12 @@ impl FeedsApi for Fixture {
     }
 }
 
+impl InboundParseApi for Fixture {
+    unexercised! {
+        inbound_parse_mx_status(InboundParseMxStatusRequest) -> InboundParseMxStatusResponse;
+    }
+}
+
 impl IntegrationsApi for Fixture {
     async fn integration_webhook_status_retrieve(
         &self,
@@ -1187,6 +1193,27 @@ async fn static_segments_reach_the_operation_whose_parameter_they_fill() {
     let membership = membership.into_inner().data;
     assert_eq!(membership.topic_key, "t");
     assert_eq!(membership.external_subscriber_id, "removal");
+}
+
+#[tokio::test]
+async fn a_dashboard_only_route_refuses_an_api_key_before_the_key_is_looked_up() {
+    let server = Server::start().await;
+    for key in [API_KEY, "unknown-key"] {
+        let request = server
+            .raw_without_key(Method::POST, "/v1/invites/bulk")
+            .header("authorization", format!("ApiKey {key}"));
+        let (status, body) = raw_refusal(request).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{key}");
+        assert_eq!(messages(&body), ["API endpoint not available"], "{key}");
+    }
+    // A static route the dashboard's parameter route shadows keeps its own methods and
+    // gains the dashboard's: `PUT /v1/environments/{id}` reads `me` as an id.
+    let (status, body) = raw_refusal(server.raw(Method::PUT, "/v1/environments/me")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(messages(&body), ["API endpoint not available"]);
+    let (status, body) = raw_refusal(server.raw_without_key(Method::GET, "/v1/preferences")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(messages(&body), ["Missing authorization header"]);
 }
 
 #[tokio::test]

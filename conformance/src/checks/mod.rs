@@ -11,6 +11,7 @@
 mod check;
 
 mod auth;
+mod dashboard;
 mod examples;
 mod invalid_body;
 mod lifecycle;
@@ -28,6 +29,7 @@ pub use check::{Check, FixtureUse, Phase, ReadOnly};
 pub const CATALOGUE: &[&dyn Check] = &[
     &auth::MissingKey,
     &auth::WrongKey,
+    &dashboard::DashboardOnlyRoutes,
     &response::ResponseConformance,
     &safe_reads::SafeReads,
     &examples::ExampleRequests,

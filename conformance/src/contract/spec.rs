@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
 
@@ -138,6 +138,9 @@ pub fn is_json(media_type: &str) -> bool {
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
+
+/// The tag under which the routes of `x-dashboard-only` are reported.
+pub const DASHBOARD_ONLY_TAG: &str = "Dashboard only";
 
 impl Spec {
     /// Parses document `text` (YAML or JSON) named `name` in messages.
@@ -310,6 +313,56 @@ impl Spec {
     /// The embedded contract.
     pub fn embedded() -> Result<Spec> {
         Spec::parse(EMBEDDED_SPEC_NAME, EMBEDDED_SPEC)
+    }
+
+    /// The routes of `x-dashboard-only`, as operations named `METHOD /path` whose one documented
+    /// answer is the 401 of `components/responses/Unauthorized`. Malformed entries are left out
+    /// (the spec's lint refuses them).
+    pub fn dashboard_routes(&self) -> Vec<Operation> {
+        let refusal = self
+            .document
+            .pointer("/components/responses/Unauthorized/content/application~1json/schema")
+            .cloned()
+            .unwrap_or(Value::Null);
+        self.document
+            .pointer("/x-dashboard-only/routes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter_map(|route| {
+                let (method, path) = route.split_once(' ')?;
+                let parameters = path
+                    .split('/')
+                    .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+                    .map(|name| Parameter {
+                        name: name.to_owned(),
+                        location: "path".into(),
+                        required: true,
+                        schema: json!({"type": "string"}),
+                    })
+                    .collect();
+                Some(Operation {
+                    method: method.to_owned(),
+                    path: path.to_owned(),
+                    operation_id: route.to_owned(),
+                    tag: DASHBOARD_ONLY_TAG.into(),
+                    authenticated: true,
+                    parameters,
+                    request_body: None,
+                    responses: BTreeMap::from([(
+                        "401".to_owned(),
+                        Response {
+                            content: BTreeMap::from([(
+                                "application/json".to_owned(),
+                                refusal.clone(),
+                            )]),
+                            required_headers: Vec::new(),
+                        },
+                    )]),
+                })
+            })
+            .collect()
     }
 
     /// The operation named `operation_id`.

@@ -42,6 +42,9 @@ pub struct Run {
     pub progress: Progress,
     /// The selected operations (`--tag`, `--operation`, `--partition`), in contract order.
     pub selected: Vec<Operation>,
+    /// The selected routes the contract lists as dashboard-only (none when `--tag` or
+    /// `--operation` narrow the run; `--partition` shares them out like operations).
+    pub dashboard_routes: Vec<Operation>,
     /// The seed of the run.
     pub seed: u64,
     /// Cases per operation of the property checks.
@@ -101,6 +104,7 @@ impl Run {
             recorder,
             progress: Progress::new(options.progress),
             selected,
+            dashboard_routes: Vec::new(),
             seed: options.seed,
             cases: options.cases,
             jobs: options.jobs.max(1),

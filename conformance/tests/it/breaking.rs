@@ -280,3 +280,46 @@ async fn valid_inputs_accepted_fails_and_shrinks_when_long_names_are_refused() {
         "shrunk to the shortest name that still fails: {curl}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dashboard_only_routes_fail_when_a_route_is_unknown_or_refused_otherwise() {
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        if outgoing.is("PUT", "/v1/users/profile/email") {
+            let message = json!("Cannot PUT /v1/users/profile/email");
+            answer_with(answer, 404, &error_body(404, &outgoing.path, message));
+            true
+        } else if outgoing.is("POST", "/v1/invites/bulk") {
+            let message = json!("API Key not found");
+            answer_with(answer, 401, &error_body(401, &outgoing.path, message));
+            true
+        } else {
+            false
+        }
+    });
+    let (report, broken) = run_broken(breakage, "dashboard-only-routes", &[]).await;
+    assert_eq!(broken, 2, "both bent routes were asked once");
+    let unknown = violations_of(
+        &report,
+        "dashboard-only-routes",
+        "PUT /v1/users/profile/email",
+    );
+    assert_eq!(
+        unknown.len(),
+        1,
+        "{:?}",
+        report.violations().collect::<Vec<_>>()
+    );
+    assert!(unknown[0].received.contains("404"), "{:?}", unknown[0]);
+    let refused = violations_of(&report, "dashboard-only-routes", "POST /v1/invites/bulk");
+    assert_eq!(refused.len(), 1);
+    assert!(
+        refused[0].received.contains("API Key not found"),
+        "{:?}",
+        refused[0]
+    );
+    assert_eq!(
+        report.violations().count(),
+        2,
+        "the other routes still answer as the contract says"
+    );
+}

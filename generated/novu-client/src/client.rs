@@ -904,6 +904,60 @@ Arguments:
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**Check the MX record of the inbound-parse domain
+
+`mxRecordConfigured` is false while the environment has no inbound-parse domain, and
+otherwise says whether the domain's MX records name the server's mail domain (looked up
+at the time of the call).
+
+
+Sends a `GET` request to `/v1/inbound-parse/mx/status`
+
+*/
+    pub async fn inbound_parse_mx_status<'a>(
+        &'a self,
+    ) -> Result<
+        ResponseValue<types::MxRecordStatusEnvelope>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!("{}/v1/inbound-parse/mx/status", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "inbound_parse_mx_status",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**List integrations
 
 Sends a `GET` request to `/v1/integrations`

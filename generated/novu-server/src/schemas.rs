@@ -2407,6 +2407,28 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
         ],
         "type": "object"
       },
+      "MxRecordStatus": {
+        "properties": {
+          "mxRecordConfigured": {
+            "type": "boolean"
+          }
+        },
+        "required": [
+          "mxRecordConfigured"
+        ],
+        "type": "object"
+      },
+      "MxRecordStatusEnvelope": {
+        "properties": {
+          "data": {
+            "$ref": "#/components/schemas/MxRecordStatus"
+          }
+        },
+        "required": [
+          "data"
+        ],
+        "type": "object"
+      },
       "NotificationFeedItem": {
         "properties": {
           "_environmentId": {
@@ -5176,6 +5198,12 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
       }
     },
     "feeds_list": {
+      "parameters": {
+        "properties": {},
+        "type": "object"
+      }
+    },
+    "inbound_parse_mx_status": {
       "parameters": {
         "properties": {},
         "type": "object"

@@ -138,6 +138,20 @@ pub trait FeedsApi: Authenticate {
         request: FeedsDeleteRequest<Self::Caller>,
     ) -> impl Future<Output = FeedsDeleteResponse> + Send;
 }
+/// The operations tagged `Inbound Parse`.
+///
+/// Whether replies to emails can reach the environment: the MX record of its inbound-parse
+/// domain. Hidden from Novu's published documents, but served to API keys and called by the
+/// official SDKs.
+pub trait InboundParseApi: Authenticate {
+    /// Check the MX record of the inbound-parse domain
+    ///
+    /// `GET /v1/inbound-parse/mx/status`
+    fn inbound_parse_mx_status(
+        &self,
+        request: InboundParseMxStatusRequest<Self::Caller>,
+    ) -> impl Future<Output = InboundParseMxStatusResponse> + Send;
+}
 /// The operations tagged `Integrations`.
 ///
 /// Delivery providers per channel, their credentials, primary choice and conditions.
@@ -829,12 +843,12 @@ pub trait WorkflowOverridesApi: Authenticate {
 /// The router has already authenticated the caller (through
 /// [`Authenticate::authenticate`]) and validated every parameter and body against the
 /// spec when a method is called; a method only decides which documented response to give.
-pub trait NovuApi: ChangesApi + EnvironmentsApi + EventsApi + ExecutionDetailsApi + FeedsApi + IntegrationsApi + LayoutsApi + MessagesApi + WorkflowGroupsApi + WorkflowsApi + NotificationsApi + OrganizationsApi + SubscribersApi + TenantsApi + TopicsApi + WorkflowOverridesApi {}
+pub trait NovuApi: ChangesApi + EnvironmentsApi + EventsApi + ExecutionDetailsApi + FeedsApi + InboundParseApi + IntegrationsApi + LayoutsApi + MessagesApi + WorkflowGroupsApi + WorkflowsApi + NotificationsApi + OrganizationsApi + SubscribersApi + TenantsApi + TopicsApi + WorkflowOverridesApi {}
 impl<
     A: ChangesApi + EnvironmentsApi + EventsApi + ExecutionDetailsApi + FeedsApi
-        + IntegrationsApi + LayoutsApi + MessagesApi + WorkflowGroupsApi + WorkflowsApi
-        + NotificationsApi + OrganizationsApi + SubscribersApi + TenantsApi + TopicsApi
-        + WorkflowOverridesApi,
+        + InboundParseApi + IntegrationsApi + LayoutsApi + MessagesApi
+        + WorkflowGroupsApi + WorkflowsApi + NotificationsApi + OrganizationsApi
+        + SubscribersApi + TenantsApi + TopicsApi + WorkflowOverridesApi,
 > NovuApi for A {}
 /// The decoded, validated input of `changes_list` (`GET /v1/changes`).
 #[derive(Debug)]
@@ -1009,6 +1023,14 @@ pub struct FeedsDeletePath {
     /// The feed's database id.
     #[serde(rename = "feedId")]
     pub feed_id: String,
+}
+/// The decoded, validated input of `inbound_parse_mx_status` (`GET /v1/inbound-parse/mx/status`).
+#[derive(Debug)]
+pub struct InboundParseMxStatusRequest<C> {
+    /// The authenticated caller.
+    pub caller: C,
+    /// The request's path, query string and headers as sent.
+    pub context: RequestContext,
 }
 /// The decoded, validated input of `integrations_list` (`GET /v1/integrations`).
 #[derive(Debug)]
@@ -2478,7 +2500,7 @@ pub enum ChangesListResponse {
     Ok(types::ChangePage),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -2554,7 +2576,7 @@ pub enum ChangesApplyBulkResponse {
     Created(types::ChangeBatchListEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -2638,7 +2660,7 @@ impl Documented for ChangesApplyBulkResponse {
 pub enum ChangesCountResponse {
     /// 200 The count.
     Ok(types::CountEnvelope),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -2706,7 +2728,7 @@ pub enum ChangesApplyResponse {
     Created(types::ChangeListEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -2790,7 +2812,7 @@ impl Documented for ChangesApplyResponse {
 pub enum EnvironmentsListResponse {
     /// 200 The environments of the organization.
     Ok(types::EnvironmentListEnvelope),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -2856,7 +2878,7 @@ impl Documented for EnvironmentsListResponse {
 pub enum EnvironmentApiKeysListResponse {
     /// 200 The API keys of the current environment.
     Ok(types::EnvironmentApiKeyListEnvelope),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -2922,7 +2944,7 @@ impl Documented for EnvironmentApiKeysListResponse {
 pub enum EnvironmentsRetrieveCurrentResponse {
     /// 200 The environment the API key belongs to.
     Ok(types::EnvironmentEnvelope),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -2990,7 +3012,7 @@ pub enum EventsTriggerResponse {
     Created(types::TriggerEventResultEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -3086,7 +3108,7 @@ pub enum EventsBroadcastResponse {
     Created(types::TriggerEventResultEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -3172,7 +3194,7 @@ pub enum EventsTriggerBulkResponse {
     Created(types::TriggerEventResultListEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -3258,7 +3280,7 @@ pub enum EventsCancelResponse {
     Ok(types::BooleanEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -3334,7 +3356,7 @@ pub enum ExecutionDetailsListResponse {
     Ok(types::ExecutionDetailListEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -3418,7 +3440,7 @@ impl Documented for ExecutionDetailsListResponse {
 pub enum FeedsListResponse {
     /// 200 All feeds of the environment.
     Ok(types::FeedListEnvelope),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -3486,7 +3508,7 @@ pub enum FeedsCreateResponse {
     Created(types::FeedEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
     Conflict(types::ErrorResponse),
@@ -3582,7 +3604,7 @@ pub enum FeedsDeleteResponse {
     Ok(types::FeedListEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -3651,12 +3673,78 @@ impl Documented for FeedsDeleteResponse {
         }
     }
 }
+/// Every documented answer of `inbound_parse_mx_status`; the variant owns the status code.
+#[derive(Debug)]
+pub enum InboundParseMxStatusResponse {
+    /// 200 Whether the MX record is in place.
+    Ok(types::MxRecordStatusEnvelope),
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
+    Unauthorized(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up.
+    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 500 The server failed; `errorId` identifies the failure in the server's logs.
+    InternalServerError(types::ErrorResponse),
+}
+impl IntoResponse for InboundParseMxStatusResponse {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Ok(body) => {
+                runtime::json(
+                    StatusCode::from_u16(200).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::Unauthorized(body) => {
+                runtime::json(
+                    StatusCode::from_u16(401).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests { body, retry_after } => {
+                runtime::json(
+                    StatusCode::from_u16(429).expect("documented statuses are valid"),
+                    &body,
+                    vec![("retry-after", retry_after)],
+                )
+            }
+            Self::InternalServerError(body) => {
+                runtime::json(
+                    StatusCode::from_u16(500).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+        }
+    }
+}
+impl Documented for InboundParseMxStatusResponse {
+    type Failure = types::ErrorResponse;
+    const FAILURE_STATUSES: &'static [u16] = &[401, 429, 500];
+    fn from_failure(
+        status: StatusCode,
+        body: Self::Failure,
+    ) -> Result<Self, Self::Failure> {
+        match status.as_u16() {
+            401 => Ok(Self::Unauthorized(body)),
+            429 => {
+                Ok(Self::TooManyRequests {
+                    body,
+                    retry_after: None,
+                })
+            }
+            500 => Ok(Self::InternalServerError(body)),
+            _ => Err(body),
+        }
+    }
+}
 /// Every documented answer of `integrations_list`; the variant owns the status code.
 #[derive(Debug)]
 pub enum IntegrationsListResponse {
     /// 200 All integrations of the environment.
     Ok(types::IntegrationListEnvelope),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -3724,7 +3812,7 @@ pub enum IntegrationsCreateResponse {
     Created(types::IntegrationEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
     Conflict(types::ErrorResponse),
@@ -3818,7 +3906,7 @@ impl Documented for IntegrationsCreateResponse {
 pub enum IntegrationsListActiveResponse {
     /// 200 The active integrations.
     Ok(types::IntegrationListEnvelope),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -3886,7 +3974,7 @@ pub enum IntegrationWebhookStatusRetrieveResponse {
     Ok(types::BooleanEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -3972,7 +4060,7 @@ pub enum IntegrationsUpdateResponse {
     Ok(types::IntegrationEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -4078,7 +4166,7 @@ pub enum IntegrationsDeleteResponse {
     Ok(types::IntegrationListEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -4164,7 +4252,7 @@ pub enum IntegrationsSetPrimaryResponse {
     Created(types::IntegrationEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -4250,7 +4338,7 @@ pub enum LayoutsListResponse {
     Ok(types::LayoutPage),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -4326,7 +4414,7 @@ pub enum LayoutsCreateResponse {
     Created(types::LayoutCreatedEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
     Conflict(types::ErrorResponse),
@@ -4422,7 +4510,7 @@ pub enum LayoutsRetrieveResponse {
     Ok(types::LayoutEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -4508,7 +4596,7 @@ pub enum LayoutsDeleteResponse {
     NoContent,
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -4603,7 +4691,7 @@ pub enum LayoutsUpdateResponse {
     Ok(types::LayoutEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -4709,7 +4797,7 @@ pub enum LayoutsSetDefaultResponse {
     NoContent,
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -4794,7 +4882,7 @@ pub enum MessagesListResponse {
     Ok(types::MessagePage),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -4880,7 +4968,7 @@ pub enum MessagesDeleteByTransactionResponse {
     NoContent,
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -4965,7 +5053,7 @@ pub enum MessagesDeleteResponse {
     Ok(types::DeleteAcknowledgementEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -5049,7 +5137,7 @@ impl Documented for MessagesDeleteResponse {
 pub enum WorkflowGroupsListResponse {
     /// 200 All groups of the environment.
     Ok(types::WorkflowGroupListEnvelope),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -5117,7 +5205,7 @@ pub enum WorkflowGroupsCreateResponse {
     Created(types::WorkflowGroupEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -5203,7 +5291,7 @@ pub enum WorkflowGroupsRetrieveResponse {
     Ok(types::WorkflowGroupEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -5289,7 +5377,7 @@ pub enum WorkflowGroupsDeleteResponse {
     Ok(types::DeleteAcknowledgementEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -5375,7 +5463,7 @@ pub enum WorkflowGroupsUpdateResponse {
     Ok(types::WorkflowGroupEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -5471,7 +5559,7 @@ pub enum NotificationTemplatesListResponse {
     Ok(types::WorkflowPage),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -5547,7 +5635,7 @@ pub enum NotificationTemplatesCreateResponse {
     Created(types::WorkflowEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -5633,7 +5721,7 @@ pub enum NotificationTemplatesRetrieveResponse {
     Ok(types::WorkflowEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -5719,7 +5807,7 @@ pub enum NotificationTemplatesUpdateResponse {
     Ok(types::WorkflowEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -5815,7 +5903,7 @@ pub enum NotificationTemplatesDeleteResponse {
     Ok(types::BooleanEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -5891,7 +5979,7 @@ pub enum NotificationTemplateStatusUpdateResponse {
     Ok(types::WorkflowEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -5987,7 +6075,7 @@ pub enum NotificationsListResponse {
     Ok(types::ActivityPage),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -6063,7 +6151,7 @@ pub enum NotificationsGraphStatsResponse {
     Ok(types::ActivityGraphStatListEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -6137,7 +6225,7 @@ impl Documented for NotificationsGraphStatsResponse {
 pub enum NotificationsStatsResponse {
     /// 200 Notifications sent in the last week and month.
     Ok(types::ActivityStatsEnvelope),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -6205,7 +6293,7 @@ pub enum NotificationsGetResponse {
     Ok(types::ActivityNotificationEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -6279,7 +6367,7 @@ impl Documented for NotificationsGetResponse {
 pub enum OrganizationsListResponse {
     /// 200 The organizations of the key's user.
     Ok(types::OrganizationListEnvelope),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -6347,7 +6435,7 @@ pub enum OrganizationsCreateResponse {
     Created(types::OrganizationEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -6433,7 +6521,7 @@ pub enum OrganizationsRenameResponse {
     Ok(types::OrganizationNameEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -6519,7 +6607,7 @@ pub enum OrganizationBrandingUpdateResponse {
     Ok(types::OrganizationBrandingEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -6603,7 +6691,7 @@ impl Documented for OrganizationBrandingUpdateResponse {
 pub enum OrganizationsRetrieveCurrentResponse {
     /// 200 The organization the API key belongs to.
     Ok(types::OrganizationEnvelope),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -6669,7 +6757,7 @@ impl Documented for OrganizationsRetrieveCurrentResponse {
 pub enum OrganizationMembersListResponse {
     /// 200 The members.
     Ok(types::OrganizationMemberListEnvelope),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -6737,7 +6825,7 @@ pub enum OrganizationMembersDeleteResponse {
     Ok(types::OrganizationMemberEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -6823,7 +6911,7 @@ pub enum OrganizationMemberRolesUpdateResponse {
     Ok(types::OrganizationMemberEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -6919,7 +7007,7 @@ pub enum SubscribersListResponse {
     Ok(types::SubscriberPage),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -6995,7 +7083,7 @@ pub enum SubscribersCreateResponse {
     Created(types::SubscriberEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -7081,7 +7169,7 @@ pub enum SubscribersCreateBulkResponse {
     Created(types::BulkCreateSubscribersResultEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -7167,7 +7255,7 @@ pub enum SubscribersGetResponse {
     Ok(types::SubscriberEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -7253,7 +7341,7 @@ pub enum SubscribersUpdateResponse {
     Ok(types::SubscriberEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -7339,7 +7427,7 @@ pub enum SubscribersDeleteResponse {
     Ok(types::DeleteAcknowledgementEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -7425,7 +7513,7 @@ pub enum SubscriberCredentialsUpdateResponse {
     Ok(types::SubscriberEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -7511,7 +7599,7 @@ pub enum SubscriberCredentialsAppendResponse {
     Ok(types::SubscriberEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -7597,7 +7685,7 @@ pub enum SubscriberCredentialsDeleteResponse {
     NoContent,
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -7682,7 +7770,7 @@ pub enum SubscriberChatOauthResponse {
     Found { location: Option<String> },
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -7767,7 +7855,7 @@ pub enum SubscriberChatOauthCallbackResponse {
     Ok(String),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -7854,7 +7942,7 @@ pub enum SubscriberMessagesMarkAllResponse {
     Created(types::CountEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -7950,7 +8038,7 @@ pub enum SubscriberMessagesMarkAsResponse {
     Created(types::MessageListEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -8046,7 +8134,7 @@ pub enum SubscriberMessagesMarkAsLegacyResponse {
     Created(types::MessageListEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -8142,7 +8230,7 @@ pub enum SubscriberMessageActionUpdateResponse {
     Created(types::MessageEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -8238,7 +8326,7 @@ pub enum SubscriberNotificationsFeedResponse {
     Ok(types::SubscriberFeedPage),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -8314,7 +8402,7 @@ pub enum SubscriberNotificationsUnseenCountResponse {
     Ok(types::UnseenCountEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -8390,7 +8478,7 @@ pub enum SubscriberOnlineStatusUpdateResponse {
     Ok(types::SubscriberEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -8486,7 +8574,7 @@ pub enum SubscriberPreferencesListResponse {
     Ok(types::SubscriberWorkflowPreferenceListEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -8572,7 +8660,7 @@ pub enum SubscriberPreferencesUpdateGlobalResponse {
     Ok(types::SubscriberGlobalPreferenceEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -8668,7 +8756,7 @@ pub enum SubscriberPreferencesGetByLevelResponse {
     Ok(types::SubscriberPreferenceListEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -8754,7 +8842,7 @@ pub enum SubscriberPreferencesUpdateResponse {
     Ok(types::SubscriberWorkflowPreferenceEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -8850,7 +8938,7 @@ pub enum TenantsListResponse {
     Ok(types::TenantPage),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 405 The operation is switched off on this deployment.
     MethodNotAllowed(types::ErrorResponse),
@@ -8936,7 +9024,7 @@ pub enum TenantsCreateResponse {
     Created(types::TenantEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 405 The operation is switched off on this deployment.
     MethodNotAllowed(types::ErrorResponse),
@@ -9042,7 +9130,7 @@ pub enum TenantsGetResponse {
     Ok(types::TenantEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -9138,7 +9226,7 @@ pub enum TenantsDeleteResponse {
     NoContent,
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -9233,7 +9321,7 @@ pub enum TenantsUpdateResponse {
     Ok(types::TenantEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -9349,7 +9437,7 @@ pub enum TopicsListResponse {
     Ok(types::TopicPage),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -9425,7 +9513,7 @@ pub enum TopicsCreateResponse {
     Created(types::TopicCreatedEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
     Conflict(types::ErrorResponse),
@@ -9521,7 +9609,7 @@ pub enum TopicsGetResponse {
     Ok(types::TopicEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -9607,7 +9695,7 @@ pub enum TopicsDeleteResponse {
     NoContent,
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -9702,7 +9790,7 @@ pub enum TopicsRenameResponse {
     Ok(types::TopicEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -9798,7 +9886,7 @@ pub enum TopicSubscribersAddResponse {
     Ok(types::TopicSubscribersAddResultEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -9884,7 +9972,7 @@ pub enum TopicSubscribersRemoveResponse {
     NoContent,
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -9969,7 +10057,7 @@ pub enum TopicSubscribersGetResponse {
     Ok(types::TopicSubscriberEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -10055,7 +10143,7 @@ pub enum WorkflowOverridesListResponse {
     Ok(types::WorkflowOverridePage),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -10131,7 +10219,7 @@ pub enum WorkflowOverridesCreateResponse {
     Created(types::WorkflowOverrideEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -10227,7 +10315,7 @@ pub enum WorkflowOverridesRetrieveByTenantResponse {
     Ok(types::WorkflowOverrideEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -10313,7 +10401,7 @@ pub enum WorkflowOverridesUpdateByTenantResponse {
     Ok(types::WorkflowOverrideEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -10409,7 +10497,7 @@ pub enum WorkflowOverridesRetrieveResponse {
     Ok(types::WorkflowOverrideEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -10495,7 +10583,7 @@ pub enum WorkflowOverridesUpdateResponse {
     Ok(types::WorkflowOverrideEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -10591,7 +10679,7 @@ pub enum WorkflowOverridesDeleteResponse {
     Ok(types::BooleanEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -10677,7 +10765,7 @@ pub enum WorkflowsListResponse {
     Ok(types::WorkflowPage),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -10753,7 +10841,7 @@ pub enum WorkflowsCreateResponse {
     Created(types::WorkflowEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
@@ -10837,7 +10925,7 @@ impl Documented for WorkflowsCreateResponse {
 pub enum WorkflowVariablesRetrieveResponse {
     /// 200 The variables.
     Ok(types::WorkflowVariablesEnvelope),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -10905,7 +10993,7 @@ pub enum WorkflowsRetrieveResponse {
     Ok(types::WorkflowEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -10991,7 +11079,7 @@ pub enum WorkflowsUpdateResponse {
     Ok(types::WorkflowEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -11087,7 +11175,7 @@ pub enum WorkflowsDeleteResponse {
     Ok(types::BooleanEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 429 The environment's rate limit for this category of operations is used up.
     TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
@@ -11163,7 +11251,7 @@ pub enum WorkflowStatusUpdateResponse {
     Ok(types::WorkflowEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),
-    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
+    /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
@@ -11253,9 +11341,33 @@ impl Documented for WorkflowStatusUpdateResponse {
     }
 }
 /// The axum router of the whole API over `api`. Unknown routes and methods are answered
-/// with the API's 404 error body.
+/// with the API's 404 error body; routes the API serves to its dashboard only with 401.
 pub fn router<A: NovuApi>(api: Arc<A>) -> axum::Router {
     axum::Router::new()
+        .route(
+            "/v1/auth/environments/{p1}/switch",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/auth/organizations/{p1}/switch",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/auth/refresh",
+            axum::routing::MethodRouter::new().get(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/auth/update-password",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/bridge/preview/{p1}/{p2}",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/bridge/status",
+            axum::routing::MethodRouter::new().get(runtime::dashboard_only),
+        )
         .route(
             "/v1/changes",
             axum::routing::MethodRouter::new().get(handle_changes_list::<A>),
@@ -11273,17 +11385,54 @@ pub fn router<A: NovuApi>(api: Arc<A>) -> axum::Router {
             axum::routing::MethodRouter::new().get(handle_changes_count::<A>),
         )
         .route(
+            "/v1/content-templates/preview/chat",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/content-templates/preview/email",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/content-templates/preview/in-app",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/content-templates/preview/push",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/content-templates/preview/sms",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+        )
+        .route(
             "/v1/environments",
-            axum::routing::MethodRouter::new().get(handle_environments_list::<A>),
+            axum::routing::MethodRouter::new()
+                .get(handle_environments_list::<A>)
+                .post(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/environments/{p1}",
+            axum::routing::MethodRouter::new().put(runtime::dashboard_only),
         )
         .route(
             "/v1/environments/api-keys",
-            axum::routing::MethodRouter::new().get(handle_environment_api_keys_list::<A>),
+            axum::routing::MethodRouter::new()
+                .get(handle_environment_api_keys_list::<A>)
+                .put(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/environments/api-keys/regenerate",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
         )
         .route(
             "/v1/environments/me",
             axum::routing::MethodRouter::new()
-                .get(handle_environments_retrieve_current::<A>),
+                .get(handle_environments_retrieve_current::<A>)
+                .put(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/events/test/email",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
         )
         .route(
             "/v1/events/trigger",
@@ -11320,6 +11469,10 @@ pub fn router<A: NovuApi>(api: Arc<A>) -> axum::Router {
             axum::routing::MethodRouter::new().delete(handle_feeds_delete::<A>),
         )
         .route(
+            "/v1/inbound-parse/mx/status",
+            axum::routing::MethodRouter::new().get(handle_inbound_parse_mx_status::<A>),
+        )
+        .route(
             "/v1/integrations",
             axum::routing::MethodRouter::new()
                 .get(handle_integrations_list::<A>)
@@ -11330,6 +11483,10 @@ pub fn router<A: NovuApi>(api: Arc<A>) -> axum::Router {
             axum::routing::MethodRouter::new()
                 .delete(handle_integrations_delete::<A>)
                 .put(handle_integrations_update::<A>),
+        )
+        .route(
+            "/v1/integrations/{p1}/limit",
+            axum::routing::MethodRouter::new().get(runtime::dashboard_only),
         )
         .route(
             "/v1/integrations/{p1}/set-primary",
@@ -11343,9 +11500,29 @@ pub fn router<A: NovuApi>(api: Arc<A>) -> axum::Router {
                 .put(handle_integrations_update::<A>),
         )
         .route(
+            "/v1/integrations/in-app/status",
+            axum::routing::MethodRouter::new().get(runtime::dashboard_only),
+        )
+        .route(
             "/v1/integrations/webhook/provider/{p1}/status",
             axum::routing::MethodRouter::new()
                 .get(handle_integration_webhook_status_retrieve::<A>),
+        )
+        .route(
+            "/v1/invites",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/invites/{p1}/accept",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/invites/bulk",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/invites/resend",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
         )
         .route(
             "/v1/layouts",
@@ -11454,6 +11631,37 @@ pub fn router<A: NovuApi>(api: Arc<A>) -> axum::Router {
             "/v1/organizations/members/{p1}/roles",
             axum::routing::MethodRouter::new()
                 .put(handle_organization_member_roles_update::<A>),
+        )
+        .route(
+            "/v1/partner-integrations/vercel",
+            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/partner-integrations/vercel/configuration/{p1}",
+            axum::routing::MethodRouter::new().get(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/partner-integrations/vercel/configuration/complete",
+            axum::routing::MethodRouter::new()
+                .get(runtime::dashboard_only)
+                .post(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/partner-integrations/vercel/configuration/update",
+            axum::routing::MethodRouter::new()
+                .get(runtime::dashboard_only)
+                .put(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/partner-integrations/vercel/projects/{p1}",
+            axum::routing::MethodRouter::new().get(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/preferences",
+            axum::routing::MethodRouter::new()
+                .delete(runtime::dashboard_only)
+                .get(runtime::dashboard_only)
+                .post(runtime::dashboard_only),
         )
         .route(
             "/v1/subscribers",
@@ -11582,6 +11790,14 @@ pub fn router<A: NovuApi>(api: Arc<A>) -> axum::Router {
             axum::routing::MethodRouter::new()
                 .get(handle_topic_subscribers_get::<A>)
                 .post(handle_topic_subscribers_remove::<A>),
+        )
+        .route(
+            "/v1/users/onboarding-tour",
+            axum::routing::MethodRouter::new().put(runtime::dashboard_only),
+        )
+        .route(
+            "/v1/users/profile/email",
+            axum::routing::MethodRouter::new().put(runtime::dashboard_only),
         )
         .route(
             "/v1/workflow-overrides",
@@ -12014,6 +12230,31 @@ async fn handle_feeds_delete<A: FeedsApi>(
         context: input.context,
     };
     api.feeds_delete(request).await.into_response()
+}
+async fn handle_inbound_parse_mx_status<A: InboundParseApi>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let caller = match runtime::authenticate(&*api, &parts).await {
+        Ok(caller) => caller,
+        Err(rejection) => return rejection,
+    };
+    let input = match runtime::decode::<
+        runtime::Nothing,
+        runtime::Nothing,
+        (),
+    >(&operations::INBOUND_PARSE_MX_STATUS, parts, body)
+        .await
+    {
+        Ok(input) => input,
+        Err(rejection) => return rejection,
+    };
+    let request = InboundParseMxStatusRequest {
+        caller,
+        context: input.context,
+    };
+    api.inbound_parse_mx_status(request).await.into_response()
 }
 async fn handle_integrations_list<A: IntegrationsApi>(
     State(api): State<Arc<A>>,
@@ -14518,6 +14759,16 @@ mod operations {
         ],
         query_params: &[],
         parameters_schema: "/operations/feeds_delete/parameters",
+        body_schema: None,
+        body_required: false,
+        body_limit: 102400,
+    };
+    pub(crate) static INBOUND_PARSE_MX_STATUS: Operation = Operation {
+        schemas: &SCHEMAS,
+        template: "/v1/inbound-parse/mx/status",
+        path_params: &[],
+        query_params: &[],
+        parameters_schema: "/operations/inbound_parse_mx_status/parameters",
         body_schema: None,
         body_required: false,
         body_limit: 102400,

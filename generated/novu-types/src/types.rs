@@ -4454,6 +4454,32 @@ impl ::std::convert::TryFrom<::std::string::String> for MessageTemplateEmailBloc
         value.parse()
     }
 }
+///`MxRecordStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    schemars::JsonSchema
+)]
+pub struct MxRecordStatus {
+    ///Whether the inbound-parse domain's MX records point at the server's mail domain.
+    #[serde(rename = "mxRecordConfigured")]
+    pub mx_record_configured: bool,
+}
+///`MxRecordStatusEnvelope`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    schemars::JsonSchema
+)]
+pub struct MxRecordStatusEnvelope {
+    pub data: MxRecordStatus,
+}
 ///An in-app message as the subscriber's feed shows it.
 #[derive(
     ::serde::Deserialize,

@@ -9,6 +9,7 @@ mod environments;
 mod events;
 mod execution_details;
 mod feeds;
+mod inbound_parse;
 mod integrations;
 mod layouts;
 mod messages;

@@ -36,6 +36,19 @@ pub(crate) fn current(transaction: &Transaction, caller: &Caller) -> Outcome<Val
     Ok(environment.unwrap_or(Value::Null))
 }
 
+/// Whether the environment's inbound-parse domain has its MX record in place: never without a
+/// domain (only the dashboard gives an environment one), otherwise the last result stored with
+/// the domain (this server resolves no DNS).
+pub(crate) fn mx_record_status(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
+    let environment = current(transaction, caller)?;
+    let dns = &environment["dns"];
+    let configured = dns["inboundParseDomain"]
+        .as_str()
+        .is_some_and(|domain| !domain.is_empty())
+        && dns["mxRecordConfigured"].as_bool() == Some(true);
+    Ok(json!({ "mxRecordConfigured": configured }))
+}
+
 /// The caller's environment's keys as `{key, _userId}`.
 pub(crate) fn api_keys(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
     let environment = current(transaction, caller)?;

@@ -17,6 +17,7 @@ mod messages;
 mod organizations;
 mod persistence;
 mod preferences;
+mod routes;
 mod scheduler;
 mod subscribers;
 mod tenants;

@@ -96,6 +96,45 @@ pub struct Header {
 
 const METHODS: [&str; 7] = ["get", "put", "post", "delete", "patch", "head", "options"];
 
+/// A route the API serves to dashboard sessions only (`x-dashboard-only`): not an operation,
+/// but answered with 401 to an API key instead of the 404 of an unknown route.
+#[derive(Debug)]
+pub struct DashboardRoute {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// `/v1/users/profile/email`.
+    pub path: String,
+}
+
+/// `METHOD /path` as written in `x-dashboard-only.routes`, when it is written so.
+pub fn dashboard_route(text: &str) -> Option<DashboardRoute> {
+    let (method, path) = text.split_once(' ')?;
+    let known =
+        METHODS.contains(&method.to_lowercase().as_str()) && method == method.to_uppercase();
+    (known && path.starts_with('/') && !path.contains(' ')).then(|| DashboardRoute {
+        method: method.to_owned(),
+        path: path.to_owned(),
+    })
+}
+
+/// The routes of `x-dashboard-only.routes`; the lint has already refused malformed ones and
+/// routes that are also operations.
+pub fn dashboard_routes(raw: &Value) -> Result<Vec<DashboardRoute>> {
+    let routes = raw
+        .pointer("/x-dashboard-only/routes")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    routes
+        .iter()
+        .map(|route| {
+            route.as_str().and_then(dashboard_route).with_context(|| {
+                format!("x-dashboard-only: `{route}` is not written `METHOD /path`")
+            })
+        })
+        .collect()
+}
+
 /// Lowers every operation of `document`, in document order.
 pub fn lower(document: &OpenAPI, raw: &Value) -> Result<Vec<Operation>> {
     let default_limit = raw

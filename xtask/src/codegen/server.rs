@@ -8,12 +8,13 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::ir::{Content, Operation, Param, Response, RustType};
+use super::ir::{Content, DashboardRoute, Operation, Param, Response, RustType};
 use super::naming::{self, ident};
 
 /// The server module's items.
 pub fn generate(
     operations: &[Operation],
+    dashboard_routes: &[DashboardRoute],
     components: &Value,
     tags: &Value,
     types_crate: &syn::Ident,
@@ -37,7 +38,7 @@ pub fn generate(
     let descriptors = operations
         .iter()
         .map(|operation| descriptor(operation, components));
-    let routes = routes(operations);
+    let routes = routes(operations, dashboard_routes);
     quote! {
         use std::future::Future;
         use std::sync::Arc;
@@ -66,7 +67,7 @@ pub fn generate(
         #(#response_types)*
 
         /// The axum router of the whole API over `api`. Unknown routes and methods are answered
-        /// with the API's 404 error body.
+        /// with the API's 404 error body; routes the API serves to its dashboard only with 401.
         pub fn router<A: NovuApi>(api: Arc<A>) -> axum::Router {
             axum::Router::new()
                 #routes
@@ -657,18 +658,33 @@ fn shadows(specific: &[Option<String>], general: &[Option<String>]) -> bool {
             })
 }
 
+/// What a route and method lead to.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    Operation(&'a Operation),
+    DashboardOnly,
+}
+
 /// The router's routes. axum prefers a static segment over a parameter whatever the method,
 /// so `GET /v1/subscribers/bulk` would meet the `POST`-only bulk route and get 405; the Novu
 /// server instead serves it as "get subscriber `bulk`". Every method a parameter route has
 /// and a static route shadowing it lacks is therefore registered on the static route too,
 /// with the parameter route's handler (which reads its parameters from the path itself).
-fn routes(operations: &[Operation]) -> TokenStream {
-    let mut table: BTreeMap<Vec<Option<String>>, BTreeMap<String, &Operation>> = BTreeMap::new();
+/// Dashboard-only routes take part like operations, answered by `runtime::dashboard_only`.
+fn routes(operations: &[Operation], dashboard_routes: &[DashboardRoute]) -> TokenStream {
+    let mut table: BTreeMap<Vec<Option<String>>, BTreeMap<String, Target<'_>>> = BTreeMap::new();
     for operation in operations {
         table
             .entry(shape(&operation.path))
             .or_default()
-            .insert(operation.method.clone(), operation);
+            .insert(operation.method.clone(), Target::Operation(operation));
+    }
+    for route in dashboard_routes {
+        table
+            .entry(shape(&route.path))
+            .or_default()
+            .entry(route.method.clone())
+            .or_insert(Target::DashboardOnly);
     }
     let shapes: Vec<Vec<Option<String>>> = table.keys().cloned().collect();
     for specific in &shapes {
@@ -681,22 +697,27 @@ fn routes(operations: &[Operation]) -> TokenStream {
             std::cmp::Reverse(general.iter().filter(|segment| segment.is_some()).count())
         });
         for general in generals {
-            let inherited: Vec<(String, &Operation)> = table[general]
+            let inherited: Vec<(String, Target<'_>)> = table[general]
                 .iter()
-                .map(|(method, operation)| (method.clone(), *operation))
+                .map(|(method, target)| (method.clone(), *target))
                 .collect();
             let routes = table.get_mut(specific).expect("every shape has an entry");
-            for (method, operation) in inherited {
-                routes.entry(method).or_insert(operation);
+            for (method, target) in inherited {
+                routes.entry(method).or_insert(target);
             }
         }
     }
     let routes = table.iter().map(|(shape, methods)| {
         let path = shape_text(shape);
-        let methods = methods.iter().map(|(method, operation)| {
+        let methods = methods.iter().map(|(method, target)| {
             let filter = format_ident!("{}", method.to_lowercase());
-            let handler = handler_name(operation);
-            quote!(.#filter(#handler::<A>))
+            match target {
+                Target::Operation(operation) => {
+                    let handler = handler_name(operation);
+                    quote!(.#filter(#handler::<A>))
+                }
+                Target::DashboardOnly => quote!(.#filter(runtime::dashboard_only)),
+            }
         });
         quote!(.route(#path, axum::routing::MethodRouter::new() #(#methods)*))
     });

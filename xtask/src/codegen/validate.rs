@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use super::ir::dashboard_route;
 use super::json_schema;
 use super::naming;
 use crate::spec::{Spec, display_pointer, escape};
@@ -46,9 +47,59 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     check_component_names(raw, &mut problems);
     check_operations(raw, &mut problems);
     check_examples(raw, &mut problems);
+    check_dashboard_routes(raw, &mut problems);
     problems.sort();
     problems.dedup();
     problems
+}
+
+/// `x-dashboard-only` lists routes as `METHOD /path`, each once, none of them an operation.
+fn check_dashboard_routes(raw: &Value, problems: &mut Vec<Problem>) {
+    let Some(extension) = raw.get("x-dashboard-only") else {
+        return;
+    };
+    let Some(routes) = extension.get("routes").and_then(Value::as_array) else {
+        problems.push(Problem::new(
+            "/x-dashboard-only",
+            "`x-dashboard-only` needs `routes`: a list of `METHOD /path` strings",
+        ));
+        return;
+    };
+    let mut seen = BTreeSet::new();
+    for (index, route) in routes.iter().enumerate() {
+        let pointer = format!("/x-dashboard-only/routes/{index}");
+        let Some(parsed) = route.as_str().and_then(dashboard_route) else {
+            problems.push(Problem::new(
+                pointer,
+                format!(
+                    "`{route}` is not written `METHOD /path`, e.g. `PUT /v1/users/profile/email`"
+                ),
+            ));
+            continue;
+        };
+        let key = (parsed.method.clone(), parsed.path.clone());
+        if !seen.insert(key) {
+            problems.push(Problem::new(
+                pointer,
+                format!("`{}` is listed twice", parsed.path),
+            ));
+        } else if raw
+            .pointer(&format!(
+                "/paths/{}/{}",
+                escape(&parsed.path),
+                parsed.method.to_lowercase()
+            ))
+            .is_some()
+        {
+            problems.push(Problem::new(
+                pointer,
+                format!(
+                    "`{} {}` is an operation of the document: a route is either an operation or dashboard-only",
+                    parsed.method, parsed.path
+                ),
+            ));
+        }
+    }
 }
 
 /// Every `$ref` must point at something inside the document.
@@ -717,6 +768,51 @@ components:
             .iter()
             .map(|problem| problem.display("t.yaml"))
             .collect()
+    }
+
+    #[test]
+    fn dashboard_routes_are_method_and_path_and_never_an_operation() {
+        let with = |routes: &str| {
+            problems_after(
+                "openapi: 3.0.3\n",
+                &format!("openapi: 3.0.3\nx-dashboard-only:\n  routes: {routes}\n"),
+            )
+        };
+        assert_eq!(
+            with("['PUT /v1/users/profile/email']"),
+            Vec::<String>::new()
+        );
+        let problems = with("['put /v1/x', 'GET v1/x', 'GET /v1/y', 'GET /v1/y']");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("routes/0: `\"put /v1/x\"` is not written `METHOD /path`")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("routes/1: ")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("routes/3: `/v1/y` is listed twice")),
+            "{problems:?}"
+        );
+        let operation = VALID
+            .lines()
+            .find(|line| line.starts_with("  /"))
+            .expect("the fixture has a path")
+            .trim()
+            .trim_end_matches(':')
+            .to_owned();
+        let problems = with(&format!("['GET {operation}']"));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("is an operation of the document")),
+            "{problems:?}"
+        );
     }
 
     #[test]
