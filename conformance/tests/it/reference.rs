@@ -9,10 +9,12 @@ async fn a_full_run_covers_every_operation_and_the_reference_conforms() {
     let spec = Spec::embedded().unwrap();
     let report = run(spec.clone(), target_options()).await.unwrap();
     assert!(report.requests > 300, "only {} requests", report.requests);
+    // The dashboard-only routes have results of their own, named `METHOD /path`.
     let covered: std::collections::BTreeSet<&str> = report
         .results
         .iter()
         .map(|result| result.operation_id.as_str())
+        .filter(|id| spec.operation(id).is_some())
         .collect();
     assert_eq!(
         covered.len(),
@@ -43,9 +45,13 @@ async fn read_only_runs_send_only_safe_requests() {
     let spec = Spec::embedded().unwrap();
     let report = run(spec.clone(), options).await.unwrap();
     for result in report.results.iter().filter(|result| result.requests > 0) {
-        let operation = spec.operation(&result.operation_id).unwrap();
+        // A dashboard-only route's result is named `METHOD /path`.
+        let method = match spec.operation(&result.operation_id) {
+            Some(operation) => operation.method.as_str(),
+            None => result.operation_id.split(' ').next().unwrap_or_default(),
+        };
         assert_eq!(
-            operation.method, "GET",
+            method, "GET",
             "{} sent {:?}",
             result.check, result.operation_id
         );
