@@ -26,5 +26,9 @@ pub use checks::check_names;
 pub use checks::snapshots::{SCENARIOS, Scenario, Transcript, TranscriptStep, record};
 pub use contract::{EMBEDDED_SPEC, Operation, Spec};
 pub use error::{Error, Result};
-pub use run::{CaseOutcome, CaseRecord, CheckResult, Options, Violation};
-pub use runner::{Report, run};
+pub use run::{
+    Baseline, CONFIG_FILE, CaseOutcome, CaseRecord, CheckResult, ConfigFile, Coverage, GateResult,
+    KnownViolation, Label, OperationCoverage, Options, Recheck, RecordedExchange, Requirement,
+    Violation, parse_percentage,
+};
+pub use runner::{CutShort, Report, run};

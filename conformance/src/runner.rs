@@ -12,8 +12,12 @@ use crate::checks::safe_reads::is_safe_read;
 use crate::checks::{CATALOGUE, Check, FixtureUse, Phase, ReadOnly, applicable};
 use crate::contract::{Operation, SchemaSet, Spec};
 use crate::error::{Error, Result};
+use crate::run::coverage::judge_gates;
 use crate::run::fixtures;
-use crate::run::{CaseRecord, CheckResult, Options, Run, Violation};
+use crate::run::{
+    CaseRecord, CheckResult, Coverage, GateResult, Label, Options, RecordedExchange, Run, Traffic,
+    Violation,
+};
 use crate::transport::{Credentials, HttpClient, Request};
 
 /// What a run found.
@@ -33,6 +37,29 @@ pub struct Report {
     pub webhook_calls: u32,
     /// The ported cases played (`novu-e2e`), passed, failed or skipped with a reason.
     pub cases: Vec<CaseRecord>,
+    /// The statuses seen per selected operation.
+    pub coverage: Coverage,
+    /// The gates the run was asked to meet (`--require`, `--require-status-coverage`).
+    pub gates: Vec<GateResult>,
+    /// Baseline entries that fail the run: one line each (matched nothing, or expired).
+    pub baseline_problems: Vec<String>,
+    /// Set when `--max-failures` cut the run short.
+    pub cut_short: Option<CutShort>,
+    /// Every exchange, when the options asked to record them (`--har`).
+    pub exchanges: Vec<RecordedExchange>,
+    /// Flaky violations fail the run too (`--strict`).
+    pub strict: bool,
+}
+
+/// How much a run cut short by `--max-failures` did not do.
+#[derive(Debug, Clone)]
+pub struct CutShort {
+    /// The limit reached.
+    pub max_failures: u32,
+    /// Checks that never started.
+    pub checks_not_run: Vec<&'static str>,
+    /// Per-operation tasks of started checks that never started.
+    pub tasks_not_run: u32,
 }
 
 impl Report {
@@ -59,6 +86,28 @@ impl Report {
         self.results
             .iter()
             .flat_map(|result| result.violations.iter())
+    }
+
+    /// Every violation with its label, in result order.
+    pub fn findings(&self) -> impl Iterator<Item = (&Violation, &Label)> {
+        self.results.iter().flat_map(CheckResult::findings)
+    }
+
+    /// Violations that fail the run: not expected by the baseline, and not flaky unless
+    /// `--strict`.
+    pub fn failing_violations(&self) -> impl Iterator<Item = &Violation> {
+        self.findings()
+            .filter(|(_, label)| label.fails(self.strict))
+            .map(|(violation, _)| violation)
+    }
+
+    /// Whether the run passed: no failing violation, no baseline problem, every gate met, and
+    /// not cut short.
+    pub fn passed(&self) -> bool {
+        self.failing_violations().next().is_none()
+            && self.baseline_problems.is_empty()
+            && self.gates.iter().all(|gate| gate.met)
+            && self.cut_short.is_none()
     }
 }
 
@@ -94,7 +143,7 @@ pub async fn run(spec: Spec, options: Options) -> Result<Report> {
 }
 
 fn select(spec: &Spec, options: &Options) -> Result<Vec<Operation>> {
-    for id in &options.operations {
+    for id in options.operations.iter().chain(&options.exclude_operations) {
         if spec.operation(id).is_none() {
             return Err(Error::Usage(format!(
                 "unknown operation {id}: `novu-conformance list` shows them"
@@ -117,11 +166,13 @@ fn select(spec: &Spec, options: &Options) -> Result<Vec<Operation>> {
         .filter(|operation| {
             options.operations.is_empty() || options.operations.contains(&operation.operation_id)
         })
+        .filter(|operation| !options.exclude_operations.contains(&operation.operation_id))
         .cloned()
         .collect();
     if selected.is_empty() {
         return Err(Error::Usage(
-            "no operation has both the given tags and operation ids".into(),
+            "no operation has both the given tags and operation ids (less the excluded ones)"
+                .into(),
         ));
     }
     if let Some((slice, count)) = options.partition {
@@ -205,7 +256,12 @@ async fn run_against(
             "--compare-url and --compare-api-key (or NOVU_COMPARE_URL and NOVU_COMPARE_API_KEY) go together".into(),
         ));
     }
-    let http = HttpClient::new(base_url, api_key, options.timeout)?;
+    let traffic = Arc::new(Traffic::new(
+        api_key,
+        options.record_exchanges,
+        options.recheck_violations,
+    ));
+    let http = HttpClient::new(base_url, api_key, options.timeout)?.with_tap(traffic.clone());
     let first_environment = preflight(&spec, &http, "--api-key").await?;
     if let Some(second_key) = &options.second_api_key {
         let second = http.with_api_key(second_key, "NOVU_SECOND_API_KEY");
@@ -222,12 +278,19 @@ async fn run_against(
     }
     let judge = enabled.iter().find_map(|check| check.judge());
     let dashboard_routes = select_dashboard_routes(&spec, options);
-    let mut run = Run::new(spec, schemas, http, options, selected, judge);
+    let mut run = Run::new(spec, schemas, http, traffic, options, selected, judge);
     run.dashboard_routes = dashboard_routes;
     let run = Arc::new(run);
     walk(&run, &enabled).await;
     skip_what_did_not_run(&run, &enabled);
     run.progress.finish();
+    let coverage = Coverage::new(&run.spec, &run.selected, &run.traffic.statuses());
+    let gates = judge_gates(&coverage, &options.requirements, options.status_coverage);
+    let cut_short = run.cut_short().then(|| CutShort {
+        max_failures: options.max_failures.unwrap_or_default(),
+        checks_not_run: run.checks_not_run.lock().expect("poisoned").clone(),
+        tasks_not_run: run.tasks_not_run.load(std::sync::atomic::Ordering::Relaxed),
+    });
     Ok(Report {
         results: run.recorder.results(),
         seed: options.seed,
@@ -236,7 +299,47 @@ async fn run_against(
         requests: run.requests(),
         webhook_calls: run.webhook_calls.load(std::sync::atomic::Ordering::Relaxed),
         cases: run.recorder.cases(),
+        baseline_problems: baseline_problems(&run, &enabled, options),
+        coverage,
+        gates,
+        cut_short,
+        exchanges: run.traffic.take_exchanges(),
+        strict: options.strict,
     })
+}
+
+/// The baseline entries that fail the run: expired ones, and those that matched nothing
+/// although their check and operation were part of the run (an entry for an operation a
+/// `--partition` or `--operation` left out is not judged).
+fn baseline_problems(run: &Run, enabled: &[&'static dyn Check], options: &Options) -> Vec<String> {
+    let Some(baseline) = &options.baseline else {
+        return Vec::new();
+    };
+    let today = chrono::Utc::now().date_naive();
+    let matches = run.recorder.baseline_matches();
+    let mut problems = Vec::new();
+    for (entry, matched) in baseline.violations.iter().zip(matches) {
+        let name = format!(
+            "baseline entry {} on {} ({})",
+            entry.check, entry.operation, entry.fingerprint
+        );
+        if let Some(expires) = entry.expires
+            && expires < today
+        {
+            problems.push(format!(
+                "{name} expired on {expires}: fix the violation, or renew the entry with a new date"
+            ));
+            continue;
+        }
+        let in_run = enabled.iter().any(|check| check.name() == entry.check)
+            && run.is_selected(&entry.operation);
+        if matched == 0 && in_run && !run.cut_short() {
+            problems.push(format!(
+                "{name} matched no violation: the defect is gone or changed, remove the entry"
+            ));
+        }
+    }
+    problems
 }
 
 /// Performs the `enabled` checks phase by phase ([`Phase`]), each phase's in catalogue order,
@@ -249,11 +352,26 @@ async fn walk(run: &Arc<Run>, enabled: &[&'static dyn Check]) {
             .filter(|check| check.phase() == phase)
             .collect()
     };
+    // Once `--max-failures` is reached, a check that has not started does not.
+    let start = |check: &'static dyn Check| {
+        let go = !run.cut_short();
+        if !go {
+            run.checks_not_run
+                .lock()
+                .expect("poisoned")
+                .push(check.name());
+        }
+        go
+    };
     for check in phase(Phase::Reads) {
-        check.run(run).await;
+        if start(check) {
+            check.run(run).await;
+        }
     }
     for check in phase(Phase::BeforeWrites) {
-        check.run(run).await;
+        if start(check) {
+            check.run(run).await;
+        }
     }
     // The fixtures come before the examples: made by a check as requests of its own, or
     // quietly when only checks that address them are enabled.
@@ -262,31 +380,49 @@ async fn walk(run: &Arc<Run>, enabled: &[&'static dyn Check]) {
         fixtures::make_quietly(run).await;
     }
     for check in phase(Phase::Examples) {
-        check.run(run).await;
+        if start(check) {
+            check.run(run).await;
+        }
     }
     let background = tokio::spawn({
         let (run, checks) = (run.clone(), phase(Phase::Background));
         async move {
             for check in checks {
-                check.run(&run).await;
+                if run.cut_short() {
+                    run.checks_not_run
+                        .lock()
+                        .expect("poisoned")
+                        .push(check.name());
+                } else {
+                    check.run(&run).await;
+                }
             }
         }
     });
     for check in phase(Phase::Concurrent) {
-        check.run(run).await;
+        if start(check) {
+            check.run(run).await;
+        }
     }
     if let Err(error) = background.await {
         eprintln!("novu-conformance: the trigger checks failed: {error}");
     }
     for check in phase(Phase::Alone) {
-        check.run(run).await;
+        if start(check) {
+            check.run(run).await;
+        }
     }
     for check in phase(Phase::Late) {
-        check.run(run).await;
+        if start(check) {
+            check.run(run).await;
+        }
     }
     for check in enabled {
         check.finish(run).await;
     }
+    // The requests of violations sent again must be answered before the clean-up deletes
+    // what they address.
+    run.recorder.settle_rechecks().await;
     if !run.no_cleanup {
         fixtures::cleanup(run).await;
     }
@@ -301,7 +437,11 @@ fn skip_what_did_not_run(run: &Run, enabled: &[&'static dyn Check]) {
             .iter()
             .filter(|check| applicable.contains(&check.name()))
         {
-            let reason = "not run (read-only, or nothing to send)";
+            let reason = if run.cut_short() {
+                "not run: the run was cut short by --max-failures"
+            } else {
+                "not run (read-only, or nothing to send)"
+            };
             run.recorder.skip(
                 check.name(),
                 &operation.operation_id,

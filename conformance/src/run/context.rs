@@ -3,15 +3,18 @@
 //! selection and the options, and where findings go.
 
 use std::collections::HashSet;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
 use super::exchange::Exchange;
 use super::options::Options;
 use super::progress::Progress;
-use super::results::{Recorder, Violation};
+use super::recheck::Rechecks;
+use super::results::Recorder;
+use super::traffic::Traffic;
+use super::violation::Violation;
 use crate::contract::{Operation, SchemaSet, Spec};
 use crate::transport::callback::{Reach, is_loopback};
 use crate::transport::{HttpClient, Request};
@@ -60,6 +63,12 @@ pub struct Run {
     pub callback: Option<Reach>,
     /// Webhook calls the callback received.
     pub webhook_calls: AtomicU32,
+    /// Every exchange on the wire.
+    pub traffic: Arc<Traffic>,
+    /// Checks that did not start because the run was cut short (`--max-failures`).
+    pub checks_not_run: Mutex<Vec<&'static str>>,
+    /// Per-operation tasks that did not start because the run was cut short.
+    pub tasks_not_run: AtomicU32,
     hints: Mutex<Hints>,
     created: Mutex<Vec<(&'static str, Value)>>,
     deleted: Mutex<HashSet<String>>,
@@ -69,15 +78,24 @@ pub struct Run {
 }
 
 impl Run {
-    /// The context of a run of `selected` with `options`, whose every answer `judge` judges.
+    /// The context of a run of `selected` with `options`, whose every answer `judge` judges;
+    /// `http` tells `traffic` of every exchange.
     pub fn new(
         spec: Spec,
         schemas: SchemaSet,
         http: HttpClient,
+        traffic: Arc<Traffic>,
         options: &Options,
         selected: Vec<Operation>,
         judge: Option<&'static dyn Judge>,
     ) -> Run {
+        let recorder = Recorder::new(
+            options.baseline.clone().unwrap_or_default(),
+            options.max_failures,
+            options
+                .recheck_violations
+                .then(|| Rechecks::new(http.clone(), traffic.clone())),
+        );
         let callback = match &options.callback_host {
             Some(host) => Some(Reach::Host(host.clone())),
             None if is_loopback(http.base_url()) => Some(Reach::Loopback),
@@ -98,7 +116,7 @@ impl Run {
             compare,
             http,
             generator: Generator::new(&format!("nc-{}-", options.seed)),
-            recorder: Recorder::default(),
+            recorder,
             progress: Progress::new(options.progress),
             selected,
             dashboard_routes: Vec::new(),
@@ -109,6 +127,9 @@ impl Run {
             no_cleanup: options.no_cleanup,
             callback,
             webhook_calls: AtomicU32::new(0),
+            traffic,
+            checks_not_run: Mutex::default(),
+            tasks_not_run: AtomicU32::new(0),
             // A layout's content must hold `{{{body}}}`; no schema keyword can say so.
             hints: Mutex::new(Hints::from([(
                 "content".to_owned(),
@@ -177,6 +198,11 @@ impl Run {
         self.selected
             .iter()
             .any(|operation| operation.operation_id == operation_id)
+    }
+
+    /// Whether `--max-failures` violations were recorded: no new work starts.
+    pub fn cut_short(&self) -> bool {
+        self.recorder.cut_short()
     }
 
     /// Requests sent so far.

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::results::Violation;
+use super::violation::Violation;
 use crate::contract::Operation;
 use crate::transport::{HttpClient, Received, Request, TransportFailure};
 

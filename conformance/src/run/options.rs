@@ -2,6 +2,9 @@
 
 use std::time::Duration;
 
+use super::baseline::Baseline;
+use super::coverage::Requirement;
+
 /// What to run and against what.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -15,6 +18,8 @@ pub struct Options {
     pub tags: Vec<String>,
     /// Only these operations (all when empty).
     pub operations: Vec<String>,
+    /// Never these operations (`--exclude-operation`).
+    pub exclude_operations: Vec<String>,
     /// Only these checks (all when empty); `response-conformance` always judges what others receive.
     pub checks: Vec<String>,
     /// Concurrent requests.
@@ -44,6 +49,22 @@ pub struct Options {
     pub compare_url: Option<String>,
     /// The API key of the server at `compare_url`.
     pub compare_api_key: Option<String>,
+    /// Violations reported as expected (`--baseline`).
+    pub baseline: Option<Baseline>,
+    /// Stop starting new work once this many unexpected violations were recorded.
+    pub max_failures: Option<u32>,
+    /// Send the request behind each violation again at once, when that is safe, and label the
+    /// violation flaky when it does not reproduce (the command line does; off by default here,
+    /// so that a library run sends exactly what its checks send).
+    pub recheck_violations: bool,
+    /// Flaky violations (not reproduced when sent again) fail the run too.
+    pub strict: bool,
+    /// Keep every exchange for a HAR file (`--har`).
+    pub record_exchanges: bool,
+    /// Coverage gates (`--require`).
+    pub requirements: Vec<Requirement>,
+    /// The least share of documented (operation, status) pairs to see, in percent.
+    pub status_coverage: Option<f64>,
 }
 
 impl Default for Options {
@@ -67,6 +88,14 @@ impl Default for Options {
             second_api_key: None,
             compare_url: None,
             compare_api_key: None,
+            baseline: None,
+            max_failures: None,
+            recheck_violations: false,
+            strict: false,
+            record_exchanges: false,
+            requirements: Vec::new(),
+            status_coverage: None,
+            exclude_operations: Vec::new(),
         }
     }
 }

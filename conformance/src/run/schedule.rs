@@ -37,6 +37,12 @@ pub async fn for_each_tag<F, Fut>(
             let task = task.clone();
             set.spawn(async move {
                 let _permit = permits.acquire_owned().await;
+                // Once `--max-failures` is reached, what has not started does not.
+                if run.cut_short() {
+                    run.tasks_not_run
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    return;
+                }
                 task(run, operation).await;
             });
         }

@@ -1,7 +1,8 @@
 //! The one HTTP client of a run: bounded in time and size, retrying 429s after `Retry-After`,
 //! and turning every transport failure into a value rather than a panic.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::Value;
@@ -109,6 +110,8 @@ pub struct Received {
     pub content_type: Option<String>,
     /// Header names (lower case) present on the response.
     pub header_names: Vec<String>,
+    /// Headers (names lower case) with their values, as text.
+    pub headers: Vec<(String, String)>,
     /// The body as text (lossy UTF-8).
     pub body: String,
 }
@@ -152,6 +155,63 @@ impl std::fmt::Display for TransportFailure {
     }
 }
 
+/// One exchange as it happened on the wire; what a tap may not need (the URL, the `curl`
+/// command, the headers) is made only when asked for.
+#[derive(Debug)]
+pub struct Sent<'a> {
+    client: &'a HttpClient,
+    /// The request.
+    pub request: &'a Request,
+    /// When it was sent.
+    pub started: SystemTime,
+    /// How long the answer took, to its last byte.
+    pub elapsed: Duration,
+    /// The answer, or why there was none.
+    pub outcome: Result<&'a Received, &'a TransportFailure>,
+}
+
+impl Sent<'_> {
+    /// The request's full URL.
+    pub fn url(&self) -> String {
+        self.client.url(self.request)
+    }
+
+    /// The `curl` command that sends the request again (the key as `$NOVU_API_KEY`).
+    pub fn curl(&self) -> String {
+        self.client.curl(self.request)
+    }
+
+    /// The body sent, as text.
+    pub fn body(&self) -> Option<String> {
+        request_text(self.request)
+    }
+
+    /// The request headers the client set, the API key redacted.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let mut headers = Vec::new();
+        match &self.request.credentials {
+            Credentials::ApiKey => {
+                headers.push(("authorization".into(), "ApiKey [redacted]".into()))
+            }
+            Credentials::Missing => {}
+            Credentials::WrongKey(key) => {
+                headers.push(("authorization".into(), format!("ApiKey {key}")))
+            }
+        }
+        if self.request.body.is_some() {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        headers
+    }
+}
+
+/// Told of every exchange of an [`HttpClient`], each attempt (a retried 429 too) with its
+/// timing, so that coverage, HAR recording and flaky rechecks need no help from the checks.
+pub trait Tap: Send + Sync + std::fmt::Debug {
+    /// One exchange happened.
+    fn observe(&self, sent: &Sent<'_>);
+}
+
 /// The HTTP side of a run.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
@@ -160,6 +220,7 @@ pub struct HttpClient {
     api_key: String,
     key_variable: &'static str,
     timeout: Duration,
+    tap: Option<Arc<dyn Tap>>,
 }
 
 impl HttpClient {
@@ -182,6 +243,7 @@ impl HttpClient {
             api_key: api_key.to_owned(),
             key_variable: "NOVU_API_KEY",
             timeout,
+            tap: None,
         })
     }
 
@@ -198,10 +260,18 @@ impl HttpClient {
     /// The same client aimed at another server, with that server's key (shown as
     /// `$<variable>` in `curl` commands).
     pub fn for_server(&self, base_url: &str, api_key: &str, variable: &'static str) -> HttpClient {
+        // Another server's traffic is not this run's: coverage and the HAR stay the target's.
         HttpClient {
             base_url: base_url.trim_end_matches('/').to_owned(),
+            tap: None,
             ..self.with_api_key(api_key, variable)
         }
+    }
+
+    /// The same client, telling `tap` of every exchange.
+    pub fn with_tap(mut self, tap: Arc<dyn Tap>) -> HttpClient {
+        self.tap = Some(tap);
+        self
     }
 
     /// The server's base URL, without a trailing slash.
@@ -245,12 +315,7 @@ impl HttpClient {
                 command.push_str(&quote(&format!("Authorization: ApiKey {key}")));
             }
         }
-        let text = match &request.body {
-            Some(Body::Json(value)) => Some(value.to_string()),
-            Some(Body::RawJson(text)) => Some(text.clone()),
-            None => None,
-        };
-        if let Some(text) = text {
+        if let Some(text) = request_text(request) {
             command.push_str(" -H 'Content-Type: application/json' --data-raw ");
             command.push_str(&quote(&text));
         }
@@ -272,7 +337,29 @@ impl HttpClient {
         }
     }
 
+    /// Sends `request` once and tells the tap, if there is one.
     async fn send_once(
+        &self,
+        request: &Request,
+    ) -> Result<(Received, Option<u64>), TransportFailure> {
+        let Some(tap) = &self.tap else {
+            return self.send_untapped(request).await;
+        };
+        let started = SystemTime::now();
+        let clock = Instant::now();
+        let result = self.send_untapped(request).await;
+        let elapsed = clock.elapsed();
+        tap.observe(&Sent {
+            client: self,
+            request,
+            started,
+            elapsed,
+            outcome: result.as_ref().map(|(received, _)| received),
+        });
+        result
+    }
+
+    async fn send_untapped(
         &self,
         request: &Request,
     ) -> Result<(Received, Option<u64>), TransportFailure> {
@@ -316,6 +403,15 @@ impl HttpClient {
                 .keys()
                 .map(|name| name.as_str().to_owned())
                 .collect();
+            let header_values = headers
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        name.as_str().to_owned(),
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
             let retry_after = headers
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|value| value.to_str().ok())
@@ -336,6 +432,7 @@ impl HttpClient {
                     status,
                     content_type,
                     header_names,
+                    headers: header_values,
                     body: String::from_utf8_lossy(&body).into_owned(),
                 },
                 retry_after,
@@ -362,6 +459,15 @@ fn classify(error: reqwest::Error, timeout: Duration) -> TransportFailure {
         TransportFailure::Connect(reason)
     } else {
         TransportFailure::Broken(reason)
+    }
+}
+
+/// The body of `request` as the wire carries it.
+fn request_text(request: &Request) -> Option<String> {
+    match &request.body {
+        Some(Body::Json(value)) => Some(value.to_string()),
+        Some(Body::RawJson(text)) => Some(text.clone()),
+        None => None,
     }
 }
 

@@ -2,10 +2,13 @@
 //! server named by `NOVU_BASE_URL` and `NOVU_API_KEY`), against hostile servers that break the
 //! contract on purpose, and of the command line.
 
+mod baseline;
 mod breaking;
+mod ci;
 mod cli;
 mod differential;
 mod e2e;
+mod flaky;
 mod hostile;
 mod isolation;
 mod lifecycle;
