@@ -14,7 +14,6 @@ async fn a_full_run_covers_every_operation_and_the_reference_conforms() {
         .results
         .iter()
         .map(|result| result.operation_id.as_str())
-        .filter(|id| spec.operation(id).is_some())
         .collect();
     let dashboard_routes = spec.dashboard_routes();
     assert!(!dashboard_routes.is_empty());
