@@ -10,6 +10,7 @@ mod environments;
 mod errors;
 mod events;
 mod feeds;
+mod idempotency;
 mod inbox;
 mod integrations;
 mod layouts;
