@@ -18,6 +18,7 @@ mod messages;
 mod organizations;
 mod persistence;
 mod preferences;
+mod rate_limit;
 mod scheduler;
 mod subscribers;
 mod tenants;
