@@ -2480,8 +2480,8 @@ pub enum ChangesListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -2509,11 +2509,11 @@ impl IntoResponse for ChangesListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -2536,12 +2536,7 @@ impl Documented for ChangesListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -2556,10 +2551,14 @@ pub enum ChangesApplyBulkResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -2587,6 +2586,13 @@ impl IntoResponse for ChangesApplyBulkResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -2594,11 +2600,18 @@ impl IntoResponse for ChangesApplyBulkResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -2613,7 +2626,7 @@ impl IntoResponse for ChangesApplyBulkResponse {
 }
 impl Documented for ChangesApplyBulkResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -2621,13 +2634,10 @@ impl Documented for ChangesApplyBulkResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -2640,8 +2650,8 @@ pub enum ChangesCountResponse {
     Ok(types::CountEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -2662,11 +2672,11 @@ impl IntoResponse for ChangesCountResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -2688,12 +2698,7 @@ impl Documented for ChangesCountResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -2710,8 +2715,12 @@ pub enum ChangesApplyResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -2746,11 +2755,25 @@ impl IntoResponse for ChangesApplyResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -2765,7 +2788,7 @@ impl IntoResponse for ChangesApplyResponse {
 }
 impl Documented for ChangesApplyResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -2774,12 +2797,9 @@ impl Documented for ChangesApplyResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            409 => Ok(Self::Conflict(body)),
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -2792,8 +2812,8 @@ pub enum EnvironmentsListResponse {
     Ok(types::EnvironmentListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -2814,11 +2834,11 @@ impl IntoResponse for EnvironmentsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -2840,12 +2860,7 @@ impl Documented for EnvironmentsListResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -2858,8 +2873,8 @@ pub enum EnvironmentApiKeysListResponse {
     Ok(types::EnvironmentApiKeyListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -2880,11 +2895,11 @@ impl IntoResponse for EnvironmentApiKeysListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -2906,12 +2921,7 @@ impl Documented for EnvironmentApiKeysListResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -2924,8 +2934,8 @@ pub enum EnvironmentsRetrieveCurrentResponse {
     Ok(types::EnvironmentEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -2946,11 +2956,11 @@ impl IntoResponse for EnvironmentsRetrieveCurrentResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -2972,12 +2982,7 @@ impl Documented for EnvironmentsRetrieveCurrentResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -2992,12 +2997,14 @@ pub enum EventsTriggerResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 422 The request is well formed but names something the server cannot act on.
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
     UnprocessableEntity(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3025,6 +3032,13 @@ impl IntoResponse for EventsTriggerResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -3039,11 +3053,11 @@ impl IntoResponse for EventsTriggerResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3058,7 +3072,7 @@ impl IntoResponse for EventsTriggerResponse {
 }
 impl Documented for EventsTriggerResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 422, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -3066,14 +3080,10 @@ impl Documented for EventsTriggerResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
             422 => Ok(Self::UnprocessableEntity(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3088,10 +3098,14 @@ pub enum EventsBroadcastResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3119,6 +3133,13 @@ impl IntoResponse for EventsBroadcastResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -3126,11 +3147,18 @@ impl IntoResponse for EventsBroadcastResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3145,7 +3173,7 @@ impl IntoResponse for EventsBroadcastResponse {
 }
 impl Documented for EventsBroadcastResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -3153,13 +3181,10 @@ impl Documented for EventsBroadcastResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3174,10 +3199,14 @@ pub enum EventsTriggerBulkResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3205,6 +3234,13 @@ impl IntoResponse for EventsTriggerBulkResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -3212,11 +3248,18 @@ impl IntoResponse for EventsTriggerBulkResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3231,7 +3274,7 @@ impl IntoResponse for EventsTriggerBulkResponse {
 }
 impl Documented for EventsTriggerBulkResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -3239,13 +3282,10 @@ impl Documented for EventsTriggerBulkResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3260,8 +3300,8 @@ pub enum EventsCancelResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3289,11 +3329,11 @@ impl IntoResponse for EventsCancelResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3316,12 +3356,7 @@ impl Documented for EventsCancelResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3338,8 +3373,8 @@ pub enum ExecutionDetailsListResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3374,11 +3409,11 @@ impl IntoResponse for ExecutionDetailsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3402,12 +3437,7 @@ impl Documented for ExecutionDetailsListResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3420,8 +3450,8 @@ pub enum FeedsListResponse {
     Ok(types::FeedListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3442,11 +3472,11 @@ impl IntoResponse for FeedsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3468,12 +3498,7 @@ impl Documented for FeedsListResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3488,12 +3513,14 @@ pub enum FeedsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3535,11 +3562,18 @@ impl IntoResponse for FeedsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3554,7 +3588,7 @@ impl IntoResponse for FeedsCreateResponse {
 }
 impl Documented for FeedsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -3564,12 +3598,8 @@ impl Documented for FeedsCreateResponse {
             401 => Ok(Self::Unauthorized(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3584,8 +3614,8 @@ pub enum FeedsDeleteResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3613,11 +3643,11 @@ impl IntoResponse for FeedsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3640,12 +3670,7 @@ impl Documented for FeedsDeleteResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3658,8 +3683,8 @@ pub enum IntegrationsListResponse {
     Ok(types::IntegrationListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3680,11 +3705,11 @@ impl IntoResponse for IntegrationsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3706,12 +3731,7 @@ impl Documented for IntegrationsListResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3726,12 +3746,14 @@ pub enum IntegrationsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3773,11 +3795,18 @@ impl IntoResponse for IntegrationsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3792,7 +3821,7 @@ impl IntoResponse for IntegrationsCreateResponse {
 }
 impl Documented for IntegrationsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -3802,12 +3831,8 @@ impl Documented for IntegrationsCreateResponse {
             401 => Ok(Self::Unauthorized(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3820,8 +3845,8 @@ pub enum IntegrationsListActiveResponse {
     Ok(types::IntegrationListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3842,11 +3867,11 @@ impl IntoResponse for IntegrationsListActiveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3868,12 +3893,7 @@ impl Documented for IntegrationsListActiveResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3890,8 +3910,8 @@ pub enum IntegrationWebhookStatusRetrieveResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3926,11 +3946,11 @@ impl IntoResponse for IntegrationWebhookStatusRetrieveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3954,12 +3974,7 @@ impl Documented for IntegrationWebhookStatusRetrieveResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3976,12 +3991,12 @@ pub enum IntegrationsUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4030,11 +4045,11 @@ impl IntoResponse for IntegrationsUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4060,12 +4075,7 @@ impl Documented for IntegrationsUpdateResponse {
             404 => Ok(Self::NotFound(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4082,8 +4092,8 @@ pub enum IntegrationsDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4118,11 +4128,11 @@ impl IntoResponse for IntegrationsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4146,12 +4156,7 @@ impl Documented for IntegrationsDeleteResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4168,8 +4173,12 @@ pub enum IntegrationsSetPrimaryResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4204,11 +4213,25 @@ impl IntoResponse for IntegrationsSetPrimaryResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4223,7 +4246,7 @@ impl IntoResponse for IntegrationsSetPrimaryResponse {
 }
 impl Documented for IntegrationsSetPrimaryResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -4232,12 +4255,9 @@ impl Documented for IntegrationsSetPrimaryResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            409 => Ok(Self::Conflict(body)),
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4252,8 +4272,8 @@ pub enum LayoutsListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4281,11 +4301,11 @@ impl IntoResponse for LayoutsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4308,12 +4328,7 @@ impl Documented for LayoutsListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4328,12 +4343,14 @@ pub enum LayoutsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4375,11 +4392,18 @@ impl IntoResponse for LayoutsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4394,7 +4418,7 @@ impl IntoResponse for LayoutsCreateResponse {
 }
 impl Documented for LayoutsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -4404,12 +4428,8 @@ impl Documented for LayoutsCreateResponse {
             401 => Ok(Self::Unauthorized(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4426,8 +4446,8 @@ pub enum LayoutsRetrieveResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4462,11 +4482,11 @@ impl IntoResponse for LayoutsRetrieveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4490,12 +4510,7 @@ impl Documented for LayoutsRetrieveResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4512,10 +4527,10 @@ pub enum LayoutsDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4556,11 +4571,11 @@ impl IntoResponse for LayoutsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4585,12 +4600,7 @@ impl Documented for LayoutsDeleteResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             409 => Ok(Self::Conflict(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4607,12 +4617,14 @@ pub enum LayoutsUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4661,11 +4673,18 @@ impl IntoResponse for LayoutsUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4680,7 +4699,7 @@ impl IntoResponse for LayoutsUpdateResponse {
 }
 impl Documented for LayoutsUpdateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -4691,12 +4710,8 @@ impl Documented for LayoutsUpdateResponse {
             404 => Ok(Self::NotFound(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4713,8 +4728,12 @@ pub enum LayoutsSetDefaultResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4748,11 +4767,25 @@ impl IntoResponse for LayoutsSetDefaultResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4767,7 +4800,7 @@ impl IntoResponse for LayoutsSetDefaultResponse {
 }
 impl Documented for LayoutsSetDefaultResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -4776,12 +4809,9 @@ impl Documented for LayoutsSetDefaultResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            409 => Ok(Self::Conflict(body)),
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4798,8 +4828,8 @@ pub enum MessagesListResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4834,11 +4864,11 @@ impl IntoResponse for MessagesListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4862,12 +4892,7 @@ impl Documented for MessagesListResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4884,8 +4909,8 @@ pub enum MessagesDeleteByTransactionResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4919,11 +4944,11 @@ impl IntoResponse for MessagesDeleteByTransactionResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4947,12 +4972,7 @@ impl Documented for MessagesDeleteByTransactionResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4969,8 +4989,8 @@ pub enum MessagesDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5005,11 +5025,11 @@ impl IntoResponse for MessagesDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5033,12 +5053,7 @@ impl Documented for MessagesDeleteResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5051,8 +5066,8 @@ pub enum WorkflowGroupsListResponse {
     Ok(types::WorkflowGroupListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5073,11 +5088,11 @@ impl IntoResponse for WorkflowGroupsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5099,12 +5114,7 @@ impl Documented for WorkflowGroupsListResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5119,10 +5129,14 @@ pub enum WorkflowGroupsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5150,6 +5164,13 @@ impl IntoResponse for WorkflowGroupsCreateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -5157,11 +5178,18 @@ impl IntoResponse for WorkflowGroupsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5176,7 +5204,7 @@ impl IntoResponse for WorkflowGroupsCreateResponse {
 }
 impl Documented for WorkflowGroupsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -5184,13 +5212,10 @@ impl Documented for WorkflowGroupsCreateResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5207,8 +5232,8 @@ pub enum WorkflowGroupsRetrieveResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5243,11 +5268,11 @@ impl IntoResponse for WorkflowGroupsRetrieveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5271,12 +5296,7 @@ impl Documented for WorkflowGroupsRetrieveResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5293,8 +5313,8 @@ pub enum WorkflowGroupsDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5329,11 +5349,11 @@ impl IntoResponse for WorkflowGroupsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5357,12 +5377,7 @@ impl Documented for WorkflowGroupsDeleteResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5379,10 +5394,14 @@ pub enum WorkflowGroupsUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5417,6 +5436,13 @@ impl IntoResponse for WorkflowGroupsUpdateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -5424,11 +5450,18 @@ impl IntoResponse for WorkflowGroupsUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5443,7 +5476,7 @@ impl IntoResponse for WorkflowGroupsUpdateResponse {
 }
 impl Documented for WorkflowGroupsUpdateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -5452,13 +5485,10 @@ impl Documented for WorkflowGroupsUpdateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5473,8 +5503,8 @@ pub enum NotificationTemplatesListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5502,11 +5532,11 @@ impl IntoResponse for NotificationTemplatesListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5529,12 +5559,7 @@ impl Documented for NotificationTemplatesListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5549,10 +5574,14 @@ pub enum NotificationTemplatesCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5580,6 +5609,13 @@ impl IntoResponse for NotificationTemplatesCreateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -5587,11 +5623,18 @@ impl IntoResponse for NotificationTemplatesCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5606,7 +5649,7 @@ impl IntoResponse for NotificationTemplatesCreateResponse {
 }
 impl Documented for NotificationTemplatesCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -5614,13 +5657,10 @@ impl Documented for NotificationTemplatesCreateResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5637,8 +5677,8 @@ pub enum NotificationTemplatesRetrieveResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5673,11 +5713,11 @@ impl IntoResponse for NotificationTemplatesRetrieveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5701,12 +5741,7 @@ impl Documented for NotificationTemplatesRetrieveResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5725,8 +5760,8 @@ pub enum NotificationTemplatesUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5768,11 +5803,11 @@ impl IntoResponse for NotificationTemplatesUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5797,12 +5832,7 @@ impl Documented for NotificationTemplatesUpdateResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5817,8 +5847,8 @@ pub enum NotificationTemplatesDeleteResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5846,11 +5876,11 @@ impl IntoResponse for NotificationTemplatesDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5873,12 +5903,7 @@ impl Documented for NotificationTemplatesDeleteResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5897,8 +5922,8 @@ pub enum NotificationTemplateStatusUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5940,11 +5965,11 @@ impl IntoResponse for NotificationTemplateStatusUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5969,12 +5994,7 @@ impl Documented for NotificationTemplateStatusUpdateResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5989,8 +6009,8 @@ pub enum NotificationsListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6018,11 +6038,11 @@ impl IntoResponse for NotificationsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6045,12 +6065,7 @@ impl Documented for NotificationsListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6065,8 +6080,8 @@ pub enum NotificationsGraphStatsResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6094,11 +6109,11 @@ impl IntoResponse for NotificationsGraphStatsResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6121,12 +6136,7 @@ impl Documented for NotificationsGraphStatsResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6139,8 +6149,8 @@ pub enum NotificationsStatsResponse {
     Ok(types::ActivityStatsEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6161,11 +6171,11 @@ impl IntoResponse for NotificationsStatsResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6187,12 +6197,7 @@ impl Documented for NotificationsStatsResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6207,8 +6212,8 @@ pub enum NotificationsGetResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6236,11 +6241,11 @@ impl IntoResponse for NotificationsGetResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6263,12 +6268,7 @@ impl Documented for NotificationsGetResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6281,8 +6281,8 @@ pub enum OrganizationsListResponse {
     Ok(types::OrganizationListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6303,11 +6303,11 @@ impl IntoResponse for OrganizationsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6329,12 +6329,7 @@ impl Documented for OrganizationsListResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6349,10 +6344,14 @@ pub enum OrganizationsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6380,6 +6379,13 @@ impl IntoResponse for OrganizationsCreateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -6387,11 +6393,18 @@ impl IntoResponse for OrganizationsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6406,7 +6419,7 @@ impl IntoResponse for OrganizationsCreateResponse {
 }
 impl Documented for OrganizationsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -6414,13 +6427,10 @@ impl Documented for OrganizationsCreateResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6435,10 +6445,14 @@ pub enum OrganizationsRenameResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6466,6 +6480,13 @@ impl IntoResponse for OrganizationsRenameResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -6473,11 +6494,18 @@ impl IntoResponse for OrganizationsRenameResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6492,7 +6520,7 @@ impl IntoResponse for OrganizationsRenameResponse {
 }
 impl Documented for OrganizationsRenameResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -6500,13 +6528,10 @@ impl Documented for OrganizationsRenameResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6523,8 +6548,8 @@ pub enum OrganizationBrandingUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6559,11 +6584,11 @@ impl IntoResponse for OrganizationBrandingUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6587,12 +6612,7 @@ impl Documented for OrganizationBrandingUpdateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6605,8 +6625,8 @@ pub enum OrganizationsRetrieveCurrentResponse {
     Ok(types::OrganizationEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6627,11 +6647,11 @@ impl IntoResponse for OrganizationsRetrieveCurrentResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6653,12 +6673,7 @@ impl Documented for OrganizationsRetrieveCurrentResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6671,8 +6686,8 @@ pub enum OrganizationMembersListResponse {
     Ok(types::OrganizationMemberListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6693,11 +6708,11 @@ impl IntoResponse for OrganizationMembersListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6719,12 +6734,7 @@ impl Documented for OrganizationMembersListResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6741,8 +6751,8 @@ pub enum OrganizationMembersDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6777,11 +6787,11 @@ impl IntoResponse for OrganizationMembersDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6805,12 +6815,7 @@ impl Documented for OrganizationMembersDeleteResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6829,8 +6834,8 @@ pub enum OrganizationMemberRolesUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6872,11 +6877,11 @@ impl IntoResponse for OrganizationMemberRolesUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6901,12 +6906,7 @@ impl Documented for OrganizationMemberRolesUpdateResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6921,8 +6921,8 @@ pub enum SubscribersListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6950,11 +6950,11 @@ impl IntoResponse for SubscribersListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6977,12 +6977,7 @@ impl Documented for SubscribersListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6997,10 +6992,14 @@ pub enum SubscribersCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7028,6 +7027,13 @@ impl IntoResponse for SubscribersCreateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -7035,11 +7041,18 @@ impl IntoResponse for SubscribersCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7054,7 +7067,7 @@ impl IntoResponse for SubscribersCreateResponse {
 }
 impl Documented for SubscribersCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -7062,13 +7075,10 @@ impl Documented for SubscribersCreateResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7083,10 +7093,14 @@ pub enum SubscribersCreateBulkResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7114,6 +7128,13 @@ impl IntoResponse for SubscribersCreateBulkResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -7121,11 +7142,18 @@ impl IntoResponse for SubscribersCreateBulkResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7140,7 +7168,7 @@ impl IntoResponse for SubscribersCreateBulkResponse {
 }
 impl Documented for SubscribersCreateBulkResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -7148,13 +7176,10 @@ impl Documented for SubscribersCreateBulkResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7171,8 +7196,8 @@ pub enum SubscribersGetResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7207,11 +7232,11 @@ impl IntoResponse for SubscribersGetResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7235,12 +7260,7 @@ impl Documented for SubscribersGetResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7257,8 +7277,8 @@ pub enum SubscribersUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7293,11 +7313,11 @@ impl IntoResponse for SubscribersUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7321,12 +7341,7 @@ impl Documented for SubscribersUpdateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7343,8 +7358,8 @@ pub enum SubscribersDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7379,11 +7394,11 @@ impl IntoResponse for SubscribersDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7407,12 +7422,7 @@ impl Documented for SubscribersDeleteResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7429,8 +7439,8 @@ pub enum SubscriberCredentialsUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7465,11 +7475,11 @@ impl IntoResponse for SubscriberCredentialsUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7493,12 +7503,7 @@ impl Documented for SubscriberCredentialsUpdateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7513,10 +7518,14 @@ pub enum SubscriberCredentialsAppendResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7544,6 +7553,13 @@ impl IntoResponse for SubscriberCredentialsAppendResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -7551,11 +7567,18 @@ impl IntoResponse for SubscriberCredentialsAppendResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7570,7 +7593,7 @@ impl IntoResponse for SubscriberCredentialsAppendResponse {
 }
 impl Documented for SubscriberCredentialsAppendResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -7578,13 +7601,10 @@ impl Documented for SubscriberCredentialsAppendResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7601,8 +7621,8 @@ pub enum SubscriberCredentialsDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7636,11 +7656,11 @@ impl IntoResponse for SubscriberCredentialsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7664,12 +7684,7 @@ impl Documented for SubscriberCredentialsDeleteResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7686,8 +7701,8 @@ pub enum SubscriberChatOauthResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7721,11 +7736,11 @@ impl IntoResponse for SubscriberChatOauthResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7749,12 +7764,7 @@ impl Documented for SubscriberChatOauthResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7771,8 +7781,8 @@ pub enum SubscriberChatOauthCallbackResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7808,11 +7818,11 @@ impl IntoResponse for SubscriberChatOauthCallbackResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7836,12 +7846,7 @@ impl Documented for SubscriberChatOauthCallbackResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7858,10 +7863,14 @@ pub enum SubscriberMessagesMarkAllResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7896,6 +7905,13 @@ impl IntoResponse for SubscriberMessagesMarkAllResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -7903,11 +7919,18 @@ impl IntoResponse for SubscriberMessagesMarkAllResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7922,7 +7945,7 @@ impl IntoResponse for SubscriberMessagesMarkAllResponse {
 }
 impl Documented for SubscriberMessagesMarkAllResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -7931,13 +7954,10 @@ impl Documented for SubscriberMessagesMarkAllResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7954,10 +7974,14 @@ pub enum SubscriberMessagesMarkAsResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7992,6 +8016,13 @@ impl IntoResponse for SubscriberMessagesMarkAsResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -7999,11 +8030,18 @@ impl IntoResponse for SubscriberMessagesMarkAsResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8018,7 +8056,7 @@ impl IntoResponse for SubscriberMessagesMarkAsResponse {
 }
 impl Documented for SubscriberMessagesMarkAsResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -8027,13 +8065,10 @@ impl Documented for SubscriberMessagesMarkAsResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8050,10 +8085,14 @@ pub enum SubscriberMessagesMarkAsLegacyResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8088,6 +8127,13 @@ impl IntoResponse for SubscriberMessagesMarkAsLegacyResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -8095,11 +8141,18 @@ impl IntoResponse for SubscriberMessagesMarkAsLegacyResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8114,7 +8167,7 @@ impl IntoResponse for SubscriberMessagesMarkAsLegacyResponse {
 }
 impl Documented for SubscriberMessagesMarkAsLegacyResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -8123,13 +8176,10 @@ impl Documented for SubscriberMessagesMarkAsLegacyResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8146,10 +8196,14 @@ pub enum SubscriberMessageActionUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8184,6 +8238,13 @@ impl IntoResponse for SubscriberMessageActionUpdateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -8191,11 +8252,18 @@ impl IntoResponse for SubscriberMessageActionUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8210,7 +8278,7 @@ impl IntoResponse for SubscriberMessageActionUpdateResponse {
 }
 impl Documented for SubscriberMessageActionUpdateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -8219,13 +8287,10 @@ impl Documented for SubscriberMessageActionUpdateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8240,8 +8305,8 @@ pub enum SubscriberNotificationsFeedResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8269,11 +8334,11 @@ impl IntoResponse for SubscriberNotificationsFeedResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8296,12 +8361,7 @@ impl Documented for SubscriberNotificationsFeedResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8316,8 +8376,8 @@ pub enum SubscriberNotificationsUnseenCountResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8345,11 +8405,11 @@ impl IntoResponse for SubscriberNotificationsUnseenCountResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8372,12 +8432,7 @@ impl Documented for SubscriberNotificationsUnseenCountResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8394,10 +8449,14 @@ pub enum SubscriberOnlineStatusUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8432,6 +8491,13 @@ impl IntoResponse for SubscriberOnlineStatusUpdateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -8439,11 +8505,18 @@ impl IntoResponse for SubscriberOnlineStatusUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8458,7 +8531,7 @@ impl IntoResponse for SubscriberOnlineStatusUpdateResponse {
 }
 impl Documented for SubscriberOnlineStatusUpdateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -8467,13 +8540,10 @@ impl Documented for SubscriberOnlineStatusUpdateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8490,8 +8560,8 @@ pub enum SubscriberPreferencesListResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8526,11 +8596,11 @@ impl IntoResponse for SubscriberPreferencesListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8554,12 +8624,7 @@ impl Documented for SubscriberPreferencesListResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8576,10 +8641,14 @@ pub enum SubscriberPreferencesUpdateGlobalResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8614,6 +8683,13 @@ impl IntoResponse for SubscriberPreferencesUpdateGlobalResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -8621,11 +8697,18 @@ impl IntoResponse for SubscriberPreferencesUpdateGlobalResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8640,7 +8723,7 @@ impl IntoResponse for SubscriberPreferencesUpdateGlobalResponse {
 }
 impl Documented for SubscriberPreferencesUpdateGlobalResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -8649,13 +8732,10 @@ impl Documented for SubscriberPreferencesUpdateGlobalResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8672,8 +8752,8 @@ pub enum SubscriberPreferencesGetByLevelResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8708,11 +8788,11 @@ impl IntoResponse for SubscriberPreferencesGetByLevelResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8736,12 +8816,7 @@ impl Documented for SubscriberPreferencesGetByLevelResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8758,10 +8833,14 @@ pub enum SubscriberPreferencesUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8796,6 +8875,13 @@ impl IntoResponse for SubscriberPreferencesUpdateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -8803,11 +8889,18 @@ impl IntoResponse for SubscriberPreferencesUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8822,7 +8915,7 @@ impl IntoResponse for SubscriberPreferencesUpdateResponse {
 }
 impl Documented for SubscriberPreferencesUpdateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -8831,13 +8924,10 @@ impl Documented for SubscriberPreferencesUpdateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8854,8 +8944,8 @@ pub enum TenantsListResponse {
     Unauthorized(types::ErrorResponse),
     /// 405 The operation is switched off on this deployment.
     MethodNotAllowed(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8890,11 +8980,11 @@ impl IntoResponse for TenantsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8918,12 +9008,7 @@ impl Documented for TenantsListResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             405 => Ok(Self::MethodNotAllowed(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8940,12 +9025,14 @@ pub enum TenantsCreateResponse {
     Unauthorized(types::ErrorResponse),
     /// 405 The operation is switched off on this deployment.
     MethodNotAllowed(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8994,11 +9081,18 @@ impl IntoResponse for TenantsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9013,7 +9107,7 @@ impl IntoResponse for TenantsCreateResponse {
 }
 impl Documented for TenantsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 405, 409, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 405, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -9024,12 +9118,8 @@ impl Documented for TenantsCreateResponse {
             405 => Ok(Self::MethodNotAllowed(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9048,8 +9138,8 @@ pub enum TenantsGetResponse {
     NotFound(types::ErrorResponse),
     /// 405 The operation is switched off on this deployment.
     MethodNotAllowed(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9091,11 +9181,11 @@ impl IntoResponse for TenantsGetResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9120,12 +9210,7 @@ impl Documented for TenantsGetResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             405 => Ok(Self::MethodNotAllowed(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9144,8 +9229,8 @@ pub enum TenantsDeleteResponse {
     NotFound(types::ErrorResponse),
     /// 405 The operation is switched off on this deployment.
     MethodNotAllowed(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9186,11 +9271,11 @@ impl IntoResponse for TenantsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9215,12 +9300,7 @@ impl Documented for TenantsDeleteResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             405 => Ok(Self::MethodNotAllowed(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9239,12 +9319,14 @@ pub enum TenantsUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 405 The operation is switched off on this deployment.
     MethodNotAllowed(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9300,11 +9382,18 @@ impl IntoResponse for TenantsUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9319,7 +9408,9 @@ impl IntoResponse for TenantsUpdateResponse {
 }
 impl Documented for TenantsUpdateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 405, 409, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[
+        400, 401, 404, 405, 409, 413, 422, 429, 500,
+    ];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -9331,12 +9422,8 @@ impl Documented for TenantsUpdateResponse {
             405 => Ok(Self::MethodNotAllowed(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9351,8 +9438,8 @@ pub enum TopicsListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9380,11 +9467,11 @@ impl IntoResponse for TopicsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9407,12 +9494,7 @@ impl Documented for TopicsListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9427,12 +9509,14 @@ pub enum TopicsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9474,11 +9558,18 @@ impl IntoResponse for TopicsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9493,7 +9584,7 @@ impl IntoResponse for TopicsCreateResponse {
 }
 impl Documented for TopicsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -9503,12 +9594,8 @@ impl Documented for TopicsCreateResponse {
             401 => Ok(Self::Unauthorized(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9525,8 +9612,8 @@ pub enum TopicsGetResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9561,11 +9648,11 @@ impl IntoResponse for TopicsGetResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9589,12 +9676,7 @@ impl Documented for TopicsGetResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9611,10 +9693,10 @@ pub enum TopicsDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9655,11 +9737,11 @@ impl IntoResponse for TopicsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9684,12 +9766,7 @@ impl Documented for TopicsDeleteResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             409 => Ok(Self::Conflict(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9706,10 +9783,14 @@ pub enum TopicsRenameResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9744,6 +9825,13 @@ impl IntoResponse for TopicsRenameResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -9751,11 +9839,18 @@ impl IntoResponse for TopicsRenameResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9770,7 +9865,7 @@ impl IntoResponse for TopicsRenameResponse {
 }
 impl Documented for TopicsRenameResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -9779,13 +9874,10 @@ impl Documented for TopicsRenameResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9800,10 +9892,14 @@ pub enum TopicSubscribersAddResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9831,6 +9927,13 @@ impl IntoResponse for TopicSubscribersAddResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -9838,11 +9941,18 @@ impl IntoResponse for TopicSubscribersAddResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9857,7 +9967,7 @@ impl IntoResponse for TopicSubscribersAddResponse {
 }
 impl Documented for TopicSubscribersAddResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -9865,13 +9975,10 @@ impl Documented for TopicSubscribersAddResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9886,10 +9993,14 @@ pub enum TopicSubscribersRemoveResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9916,6 +10027,13 @@ impl IntoResponse for TopicSubscribersRemoveResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -9923,11 +10041,18 @@ impl IntoResponse for TopicSubscribersRemoveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9942,7 +10067,7 @@ impl IntoResponse for TopicSubscribersRemoveResponse {
 }
 impl Documented for TopicSubscribersRemoveResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -9950,13 +10075,10 @@ impl Documented for TopicSubscribersRemoveResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9973,8 +10095,8 @@ pub enum TopicSubscribersGetResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10009,11 +10131,11 @@ impl IntoResponse for TopicSubscribersGetResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10037,12 +10159,7 @@ impl Documented for TopicSubscribersGetResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10057,8 +10174,8 @@ pub enum WorkflowOverridesListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10086,11 +10203,11 @@ impl IntoResponse for WorkflowOverridesListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10113,12 +10230,7 @@ impl Documented for WorkflowOverridesListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10135,10 +10247,14 @@ pub enum WorkflowOverridesCreateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10173,6 +10289,13 @@ impl IntoResponse for WorkflowOverridesCreateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -10180,11 +10303,18 @@ impl IntoResponse for WorkflowOverridesCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10199,7 +10329,7 @@ impl IntoResponse for WorkflowOverridesCreateResponse {
 }
 impl Documented for WorkflowOverridesCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -10208,13 +10338,10 @@ impl Documented for WorkflowOverridesCreateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10231,8 +10358,8 @@ pub enum WorkflowOverridesRetrieveByTenantResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10267,11 +10394,11 @@ impl IntoResponse for WorkflowOverridesRetrieveByTenantResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10295,12 +10422,7 @@ impl Documented for WorkflowOverridesRetrieveByTenantResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10319,8 +10441,8 @@ pub enum WorkflowOverridesUpdateByTenantResponse {
     NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10362,11 +10484,11 @@ impl IntoResponse for WorkflowOverridesUpdateByTenantResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10391,12 +10513,7 @@ impl Documented for WorkflowOverridesUpdateByTenantResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10413,8 +10530,8 @@ pub enum WorkflowOverridesRetrieveResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10449,11 +10566,11 @@ impl IntoResponse for WorkflowOverridesRetrieveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10477,12 +10594,7 @@ impl Documented for WorkflowOverridesRetrieveResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10501,8 +10613,8 @@ pub enum WorkflowOverridesUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10544,11 +10656,11 @@ impl IntoResponse for WorkflowOverridesUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10573,12 +10685,7 @@ impl Documented for WorkflowOverridesUpdateResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10595,8 +10702,8 @@ pub enum WorkflowOverridesDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10631,11 +10738,11 @@ impl IntoResponse for WorkflowOverridesDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10659,12 +10766,7 @@ impl Documented for WorkflowOverridesDeleteResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10679,8 +10781,8 @@ pub enum WorkflowsListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10708,11 +10810,11 @@ impl IntoResponse for WorkflowsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10735,12 +10837,7 @@ impl Documented for WorkflowsListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10755,10 +10852,14 @@ pub enum WorkflowsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10786,6 +10887,13 @@ impl IntoResponse for WorkflowsCreateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -10793,11 +10901,18 @@ impl IntoResponse for WorkflowsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10812,7 +10927,7 @@ impl IntoResponse for WorkflowsCreateResponse {
 }
 impl Documented for WorkflowsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -10820,13 +10935,10 @@ impl Documented for WorkflowsCreateResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10839,8 +10951,8 @@ pub enum WorkflowVariablesRetrieveResponse {
     Ok(types::WorkflowVariablesEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10861,11 +10973,11 @@ impl IntoResponse for WorkflowVariablesRetrieveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10887,12 +10999,7 @@ impl Documented for WorkflowVariablesRetrieveResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10909,8 +11016,8 @@ pub enum WorkflowsRetrieveResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10945,11 +11052,11 @@ impl IntoResponse for WorkflowsRetrieveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10973,12 +11080,7 @@ impl Documented for WorkflowsRetrieveResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10997,8 +11099,8 @@ pub enum WorkflowsUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -11040,11 +11142,11 @@ impl IntoResponse for WorkflowsUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -11069,12 +11171,7 @@ impl Documented for WorkflowsUpdateResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -11089,8 +11186,8 @@ pub enum WorkflowsDeleteResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (empty key) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -11118,11 +11215,11 @@ impl IntoResponse for WorkflowsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -11145,12 +11242,7 @@ impl Documented for WorkflowsDeleteResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -11169,8 +11261,8 @@ pub enum WorkflowStatusUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -11212,11 +11304,11 @@ impl IntoResponse for WorkflowStatusUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -11241,12 +11333,7 @@ impl Documented for WorkflowStatusUpdateResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
