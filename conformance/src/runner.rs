@@ -294,6 +294,7 @@ async fn preflight(spec: &Spec, http: &HttpClient) -> Result<()> {
         query: Vec::new(),
         body: None,
         credentials: Credentials::ApiKey,
+        headers: Vec::new(),
     };
     let target = |message: String| Error::Target {
         base_url: http.base_url().to_owned(),

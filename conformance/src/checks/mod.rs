@@ -12,9 +12,11 @@ mod check;
 
 mod auth;
 mod examples;
+mod idempotency;
 mod invalid_body;
 mod lifecycle;
 mod properties;
+mod rate_limits;
 pub mod response;
 pub mod safe_reads;
 mod semantic;
@@ -35,6 +37,8 @@ pub const CATALOGUE: &[&dyn Check] = &[
     &properties::InvalidInputsRejected,
     &invalid_body::InvalidBody,
     &lifecycle::Lifecycles,
+    &idempotency::Idempotency,
+    &rate_limits::RateLimits,
     &semantic::conditions::Conditions,
     &semantic::delivery::TriggerDelivery,
     &semantic::delivery::IntegrationSelection,

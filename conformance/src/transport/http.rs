@@ -72,6 +72,8 @@ pub struct Request {
     pub body: Option<Body>,
     /// The credentials.
     pub credentials: Credentials,
+    /// Further request headers (`Idempotency-Key`, say), by wire name.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Request {
@@ -96,7 +98,14 @@ impl Request {
                 .collect(),
             body: body.map(Body::Json),
             credentials: Credentials::ApiKey,
+            headers: Vec::new(),
         }
+    }
+
+    /// The same request with the header `name: value` added.
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Request {
+        self.headers.push((name.to_owned(), value.into()));
+        self
     }
 }
 
@@ -109,6 +118,8 @@ pub struct Received {
     pub content_type: Option<String>,
     /// Header names (lower case) present on the response.
     pub header_names: Vec<String>,
+    /// Every header as (lower-case name, value as lossy UTF-8), in the order received.
+    pub headers: Vec<(String, String)>,
     /// The body as text (lossy UTF-8).
     pub body: String,
 }
@@ -220,6 +231,10 @@ impl HttpClient {
                 command.push_str(&quote(&format!("Authorization: ApiKey {key}")));
             }
         }
+        for (name, value) in &request.headers {
+            command.push_str(" -H ");
+            command.push_str(&quote(&format!("{name}: {value}")));
+        }
         let text = match &request.body {
             Some(Body::Json(value)) => Some(value.to_string()),
             Some(Body::RawJson(text)) => Some(text.clone()),
@@ -247,6 +262,15 @@ impl HttpClient {
         }
     }
 
+    /// Sends `request` once: a 429 is the answer, with no retry (for checks that judge the
+    /// rate limit itself).
+    pub async fn send_without_retry(
+        &self,
+        request: &Request,
+    ) -> Result<Received, TransportFailure> {
+        Ok(self.send_once(request).await?.0)
+    }
+
     async fn send_once(
         &self,
         request: &Request,
@@ -262,6 +286,9 @@ impl HttpClient {
             Credentials::WrongKey(key) => {
                 builder = builder.header("Authorization", format!("ApiKey {key}"));
             }
+        }
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
         }
         match &request.body {
             Some(Body::Json(value)) => {
@@ -291,6 +318,15 @@ impl HttpClient {
                 .keys()
                 .map(|name| name.as_str().to_owned())
                 .collect();
+            let header_values = headers
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        name.as_str().to_owned(),
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
             let retry_after = headers
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|value| value.to_str().ok())
@@ -311,6 +347,7 @@ impl HttpClient {
                     status,
                     content_type,
                     header_names,
+                    headers: header_values,
                     body: String::from_utf8_lossy(&body).into_owned(),
                 },
                 retry_after,
@@ -359,11 +396,13 @@ mod tests {
             query: vec![("q".into(), "x&y".into())],
             body: Some(Body::Json(serde_json::json!({"name": "it's"}))),
             credentials: Credentials::ApiKey,
+            headers: vec![("Idempotency-Key".into(), "k".into())],
         };
         assert_eq!(
             client.curl(&request),
             "curl -sS -i -X POST 'http://127.0.0.1:9/v1/topics/a%20b?q=x%26y' \
-             -H \"Authorization: ApiKey $NOVU_API_KEY\" -H 'Content-Type: application/json' \
+             -H \"Authorization: ApiKey $NOVU_API_KEY\" -H 'Idempotency-Key: k' \
+             -H 'Content-Type: application/json' \
              --data-raw '{\"name\":\"it'\\''s\"}'"
         );
     }
