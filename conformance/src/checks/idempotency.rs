@@ -174,9 +174,7 @@ impl Session {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .push(format!("{}-replayed", self.unique));
-        self.run
-            .recorder
-            .request(IDEMPOTENCY, &self.create.operation_id, &self.create.tag);
+        self.run.count_and_judge(IDEMPOTENCY, &self.create, &first);
         if echoed != self.key("replayed") {
             self.violation(&first, "the Idempotency-Key echoed as sent", None);
         }

@@ -242,8 +242,7 @@ async fn probe(run: &Arc<Run>, operation: &Operation, category: &str) {
         );
         return;
     }
-    run.recorder
-        .request(RATE_LIMITS, &operation.operation_id, &operation.tag);
+    run.count_and_judge(RATE_LIMITS, operation, &first);
     let expected = "well-formed RateLimit-* headers";
     let remaining = match limits(received, category) {
         Ok(Some(limits)) => limits.remaining,

@@ -225,14 +225,19 @@ impl Run {
             outcome,
         };
         if counted {
-            self.requests.fetch_add(1, Ordering::Relaxed);
-            self.recorder
-                .request(check, &operation.operation_id, &operation.tag);
-            if let Some(judge) = self.judge {
-                judge.judge(self, operation, &exchange);
-            }
+            self.count_and_judge(check, operation, &exchange);
         }
         exchange
+    }
+
+    /// Counts and judges an exchange that was sent quietly, once a check knows it applies.
+    pub fn count_and_judge(&self, check: &'static str, operation: &Operation, exchange: &Exchange) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.recorder
+            .request(check, &operation.operation_id, &operation.tag);
+        if let Some(judge) = self.judge {
+            judge.judge(self, operation, exchange);
+        }
     }
 
     /// Sends `request` without counting or judging it: set-up the report does not show.

@@ -5,9 +5,11 @@
 mod breaking;
 mod cli;
 mod hostile;
+mod idempotency;
 mod lifecycle;
 mod properties;
 mod proxy;
+mod rate_limits;
 mod reference;
 mod semantics;
 mod snapshots;
