@@ -363,4 +363,3 @@ fn added_by_a_layer(document: &OpenAPI, header: &ReferenceOr<openapiv3::Header>)
     };
     header.is_some_and(|header| header.extensions.contains_key("x-layer"))
 }
-
