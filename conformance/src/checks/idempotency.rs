@@ -272,7 +272,7 @@ impl Session {
                 }
                 Ok(received) if received.status == 409 => {
                     let retry = header(received, "retry-after").map(str::trim);
-                    if !retry.is_some_and(|value| value.parse::<u64>().is_ok()) {
+                    if retry.is_none_or(|value| value.parse::<u64>().is_err()) {
                         self.violation(
                             &exchange,
                             expected,
