@@ -19,6 +19,9 @@ use serde_json::{Value, json};
 
 const API_KEY: &str = "bench-key";
 
+/// Numbers the idempotency keys across scenarios, whose request numbers each start at 0.
+static IDEMPOTENCY_KEYS: AtomicU64 = AtomicU64::new(0);
+
 /// The server process, killed when dropped.
 struct Server {
     child: Child,
@@ -191,7 +194,8 @@ async fn drive(
                     .request(method, format!("{base_url}{path}"))
                     .header("authorization", format!("ApiKey {API_KEY}"));
                 if keyed && write {
-                    builder = builder.header("idempotency-key", format!("bench-{run_id}-{n}"));
+                    let key = IDEMPOTENCY_KEYS.fetch_add(1, Ordering::Relaxed);
+                    builder = builder.header("idempotency-key", format!("bench-{run_id}-{key}"));
                 }
                 if let Some(body) = body {
                     builder = builder.json(&body);

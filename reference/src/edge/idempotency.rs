@@ -82,9 +82,16 @@ enum Claim {
 
 impl Keys {
     pub fn new(callers: Arc<Callers>) -> Self {
+        // Sized for the capacity up front (a few MiB), so that no request waits on the map
+        // growing under the lock.
+        let slots = Slots {
+            by_scope: HashMap::with_capacity(CAPACITY),
+            order: VecDeque::with_capacity(CAPACITY),
+            next_generation: 0,
+        };
         Self {
             callers,
-            slots: Mutex::default(),
+            slots: Mutex::new(slots),
         }
     }
 
