@@ -483,6 +483,7 @@ async fn preflight(spec: &Spec, http: &HttpClient, flag: &str) -> Result<Option<
         query: Vec::new(),
         body: None,
         credentials: Credentials::ApiKey,
+        headers: Vec::new(),
     };
     let target = |message: String| Error::Target {
         base_url: http.base_url().to_owned(),

@@ -5,7 +5,9 @@
 //! `cargo bench -p novu-reference --bench load` (optionally `-- --seconds 5 --connections 8`).
 //! `--rate N` paces the connections to N requests/s in all instead of as fast as they can;
 //! a request sent late because the previous answer came late counts its latency from when it
-//! was due, so a server falling behind shows.
+//! was due, so a server falling behind shows. `--idempotency-keys` sends a unique
+//! `Idempotency-Key` with every write (the creates and triggers), so the cost of the server's
+//! idempotency layer shows beside a run without it. `--help` says the same.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -16,6 +18,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 const API_KEY: &str = "bench-key";
+
+/// Numbers the idempotency keys across scenarios, whose request numbers each start at 0.
+static IDEMPOTENCY_KEYS: AtomicU64 = AtomicU64::new(0);
 
 /// The server process, killed when dropped.
 struct Server {
@@ -83,15 +88,37 @@ struct Options {
     connections: usize,
     /// Requests per second over all connections; `None` sends as fast as answers come.
     rate: Option<f64>,
+    /// Whether every POST carries a unique `Idempotency-Key`.
+    idempotency_keys: bool,
 }
+
+const HELP: &str = "\
+load benchmark of novu-reference: GET subscriber, create subscriber, trigger (in-app)
+
+usage: cargo bench -p novu-reference --bench load -- [options]
+
+options:
+  --seconds N          how long each scenario runs (default 5)
+  --connections N      concurrent connections (default 8)
+  --rate N             pace all connections together to N requests/s (default: unpaced)
+  --idempotency-keys   send a unique Idempotency-Key with every write (creates, triggers)
+  --help               this text";
 
 fn options() -> Options {
     let mut options = Options {
         seconds: 5,
         connections: 8,
         rate: None,
+        idempotency_keys: false,
     };
     let arguments: Vec<String> = std::env::args().collect();
+    if arguments.iter().any(|argument| argument == "--help") {
+        println!("{HELP}");
+        std::process::exit(0);
+    }
+    options.idempotency_keys = arguments
+        .iter()
+        .any(|argument| argument == "--idempotency-keys");
     for pair in arguments.windows(2) {
         match pair[0].as_str() {
             "--seconds" => options.seconds = pair[1].parse().expect("--seconds takes a number"),
@@ -131,6 +158,9 @@ async fn drive(
         let base_url = base_url.to_owned();
         let counter = counter.clone();
         let request = request.clone();
+        let keyed = options.idempotency_keys;
+        // Unique across runs against one database too: keys are kept for a day.
+        let run_id = std::process::id();
         let interval = options
             .rate
             .map(|rate| Duration::from_secs_f64(options.connections as f64 / rate));
@@ -159,9 +189,14 @@ async fn drive(
                 };
                 let n = counter.fetch_add(1, Ordering::Relaxed);
                 let (method, path, body) = request(n);
+                let write = method == reqwest::Method::POST || method == reqwest::Method::PATCH;
                 let mut builder = client
                     .request(method, format!("{base_url}{path}"))
                     .header("authorization", format!("ApiKey {API_KEY}"));
+                if keyed && write {
+                    let key = IDEMPOTENCY_KEYS.fetch_add(1, Ordering::Relaxed);
+                    builder = builder.header("idempotency-key", format!("bench-{run_id}-{key}"));
+                }
                 if let Some(body) = body {
                     builder = builder.json(&body);
                 }
@@ -250,10 +285,11 @@ fn main() {
             .expect("an HTTP client");
         let base_url = server.base_url.clone();
         println!(
-            "novu-reference at {base_url} (database file, WAL, synchronous=NORMAL, grouped commits); {} connections, {}, {} s per scenario",
+            "novu-reference at {base_url} (database file, WAL, synchronous=NORMAL, grouped commits); {} connections, {}, {} s per scenario{}",
             options.connections,
             options.rate.map_or("unpaced".to_owned(), |rate| format!("paced to {rate} req/s")),
-            options.seconds
+            options.seconds,
+            if options.idempotency_keys { ", a unique Idempotency-Key on every write" } else { "" }
         );
 
         let (status, _) = send(&client, &base_url, reqwest::Method::POST, "/v1/subscribers", json!({"subscriberId": "bench-reader", "firstName": "Ada"})).await;

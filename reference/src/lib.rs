@@ -11,6 +11,7 @@ mod api;
 mod caller;
 mod config;
 mod domain;
+mod edge;
 mod engine;
 mod error;
 mod failure;
@@ -18,6 +19,6 @@ mod ids;
 mod server;
 mod store;
 
-pub use config::Config;
+pub use config::{Config, RateLimits, RateLimitsError};
 pub use error::{Error, Result};
 pub use server::{RunningServer, start};

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use novu_reference::Config;
+use novu_reference::{Config, RateLimits};
 
 /// The reference Novu-compatible server on embedded SQLite.
 #[derive(Debug, Parser)]
@@ -23,6 +23,16 @@ struct Arguments {
     /// given here replaces the stored one.
     #[arg(long, value_name = "KEY")]
     production_api_key: Option<String>,
+    /// Answer POST and PATCH requests with an `Idempotency-Key` header as ordinary requests:
+    /// no replay, no 409 or 422 for a repeated key, no `Idempotency-*` response headers.
+    #[arg(long)]
+    no_idempotency: bool,
+    /// Limit API-key requests per environment as Novu does, and send `RateLimit-*` headers.
+    /// Takes a service level (`free`, `business`, `enterprise`, `unlimited`), requests per
+    /// second per category (`trigger=60,configuration=20,global=30`; a category left out keeps
+    /// the `unlimited` figure), or both (`free,trigger=5`). Off when absent.
+    #[arg(long, value_name = "LEVEL|CATEGORY=PER_SECOND,...")]
+    rate_limit: Option<RateLimits>,
 }
 
 #[tokio::main]
@@ -39,6 +49,8 @@ async fn main() -> std::process::ExitCode {
         database: arguments.database,
         api_key: arguments.api_key,
         production_api_key: arguments.production_api_key,
+        idempotency: !arguments.no_idempotency,
+        rate_limits: arguments.rate_limit,
     };
     let server = match novu_reference::start(config).await {
         Ok(server) => server,

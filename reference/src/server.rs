@@ -1,4 +1,5 @@
-//! Starting and stopping a server: open the store, bind, serve the generated router.
+//! Starting and stopping a server: open the store, bind, serve the generated router inside the
+//! layers of `edge/`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,8 +9,9 @@ use tokio::task::JoinHandle;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::api::ReferenceApi;
+use crate::api::{Callers, ReferenceApi};
 use crate::config::Config;
+use crate::edge;
 use crate::engine::{Scheduler, Waker};
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -106,7 +108,9 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     // Jobs that became due while no server ran resume as soon as the scheduler starts.
     let waker = Waker::default();
     let scheduler = Scheduler::start(store.clone(), waker.clone());
-    let app = novu_server::router(Arc::new(ReferenceApi::new(store, waker))).layer(
+    let callers = Arc::new(Callers::new(store.clone()));
+    let api = ReferenceApi::new(store, waker, callers.clone());
+    let app = edge::around(novu_server::router(Arc::new(api)), callers, &config).layer(
         TraceLayer::new_for_http()
             .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
             .on_response(DefaultOnResponse::new().level(Level::INFO)),

@@ -21,7 +21,7 @@ const CRATES: &[(&str, &[&str])] = &[
         "reference/src",
         &[
             "error", "ids", "failure", "caller", "config", "store", "engine", "domain", "api",
-            "server", "lib",
+            "edge", "server", "lib",
         ],
     ),
     (

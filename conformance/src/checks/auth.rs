@@ -105,6 +105,7 @@ async fn authentication(run: &Run, operation: &Operation, check: &'static str) {
             .as_ref()
             .map(|_| Body::Json(json!({}))),
         credentials,
+        headers: Vec::new(),
     };
     let exchange = run.exchange(check, operation, request).await;
     let expected = "401 with the error body";

@@ -72,6 +72,7 @@ async fn refusal(run: &Run, route: &Operation) {
         query: Vec::new(),
         body: (route.method != "GET").then(|| Body::Json(json!({}))),
         credentials: Credentials::ApiKey,
+        headers: Vec::new(),
     };
     let exchange = run.exchange(DASHBOARD_ONLY_ROUTES, route, request).await;
     let expected = format!("401 with the message `{NOT_AVAILABLE}`");

@@ -167,6 +167,7 @@ async fn example_request(run: &Run, operation: &Operation) -> Exchange {
         } else {
             Credentials::Missing
         },
+        headers: Vec::new(),
     };
     let exchange = run.exchange(EXAMPLE_REQUESTS, operation, request).await;
     let problems = response_problems(run, operation, &exchange);

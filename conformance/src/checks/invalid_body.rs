@@ -79,6 +79,7 @@ async fn invalid_body(run: &Run, operation: &Operation) {
             query: fill_query(run, operation, &hints),
             body: Some(body),
             credentials: Credentials::ApiKey,
+            headers: Vec::new(),
         };
         let exchange = run.exchange(INVALID_BODY, operation, request).await;
         let expected = format!("a documented 4xx with the error body for {case}");

@@ -15,10 +15,12 @@ mod dashboard;
 mod differential;
 mod e2e;
 mod examples;
+mod idempotency;
 mod invalid_body;
 mod isolation;
 mod lifecycle;
 mod properties;
+mod rate_limits;
 pub mod response;
 pub mod safe_reads;
 mod semantic;
@@ -41,6 +43,8 @@ pub const CATALOGUE: &[&dyn Check] = &[
     &invalid_body::InvalidBody,
     &lifecycle::Lifecycles,
     &isolation::Isolation,
+    &idempotency::Idempotency,
+    &rate_limits::RateLimits,
     &semantic::conditions::Conditions,
     &semantic::delivery::TriggerDelivery,
     &semantic::delivery::IntegrationSelection,

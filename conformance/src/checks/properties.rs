@@ -264,6 +264,7 @@ async fn attempt(
         } else {
             Credentials::Missing
         },
+        headers: Vec::new(),
     };
     let exchange = run.send(check, operation, request).await;
     fixtures::undo(run, operation, &exchange).await;

@@ -1,6 +1,7 @@
 //! `response-conformance`: every response any check receives has a documented status (never a
-//! 5xx), the documented content type and required headers, and a body valid against the
-//! documented schema. It sends nothing itself: the run hands every answer to its [`Judge`].
+//! 5xx), the documented content type and required headers, header values valid against the
+//! schemas of the headers the response documents, and a body valid against the documented
+//! schema. It sends nothing itself: the run hands every answer to its [`Judge`].
 
 use std::sync::Arc;
 
@@ -22,7 +23,7 @@ impl Check for ResponseConformance {
     }
 
     fn description(&self) -> &'static str {
-        "every response received has a documented status (never 5xx), the documented content type and headers, and a body valid against the documented schema"
+        "every response received has a documented status (never 5xx), the documented content type and headers (their values valid against their schemas), and a body valid against the documented schema"
     }
 
     fn read_only(&self) -> ReadOnly {
@@ -93,6 +94,13 @@ pub fn response_problems(run: &Run, operation: &Operation, exchange: &Exchange) 
             problems.push(format!("required header {header} is missing"));
         }
     }
+    for (name, value) in &received.headers {
+        if let Some(schema) = documented.header_schemas.get(name)
+            && let Err(problem) = header_value_problem(run, schema, value)
+        {
+            problems.push(format!("header {name}: {value:?} {problem}"));
+        }
+    }
     if documented.content.is_empty() {
         if !received.body.trim().is_empty() {
             problems.push(format!(
@@ -160,4 +168,34 @@ pub fn response_problems(run: &Run, operation: &Operation, exchange: &Exchange) 
         }
     }
     problems
+}
+
+/// What is wrong with a header `value` against its documented `schema`: the text is read as the
+/// schema's type says (an `integer` header must be digits), then validated.
+fn header_value_problem(run: &Run, schema: &Value, value: &str) -> Result<(), String> {
+    if schema.is_null() {
+        return Ok(());
+    }
+    let instance = match schema.get("type").and_then(Value::as_str) {
+        Some("integer") => value
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| "is not an integer".to_owned())?,
+        Some("number") => value
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(|number| serde_json::Number::from_f64(number).map(Value::Number))
+            .ok_or_else(|| "is not a number".to_owned())?,
+        Some("boolean") => match value.trim() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => return Err("is not a boolean".to_owned()),
+        },
+        _ => Value::String(value.to_owned()),
+    };
+    run.schemas
+        .check(schema, &instance)
+        .map_err(|problem| format!("does not match its schema: {problem}"))
 }

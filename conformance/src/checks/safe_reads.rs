@@ -75,6 +75,7 @@ async fn safe_read(run: &Run, operation: &Operation) {
         query: fill_query(run, operation, &hints),
         body: None,
         credentials: Credentials::ApiKey,
+        headers: Vec::new(),
     };
     let exchange = run.exchange(SAFE_READS, operation, request).await;
     let expected = match operation.success_status() {

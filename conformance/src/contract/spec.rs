@@ -77,6 +77,8 @@ pub struct Response {
     pub content: BTreeMap<String, Value>,
     /// Header names the response documents as required.
     pub required_headers: Vec<String>,
+    /// Every documented header's schema, by lower-case name (`Value::Null` without one).
+    pub header_schemas: BTreeMap<String, Value>,
 }
 
 impl Operation {
@@ -265,11 +267,25 @@ impl Spec {
                         })
                         .map(|(name, _)| name.clone())
                         .collect();
+                    let header_schemas = raw
+                        .get("headers")
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                        .map(|(name, header)| {
+                            let schema = resolve(&document, header)
+                                .get("schema")
+                                .cloned()
+                                .unwrap_or(Value::Null);
+                            (name.to_ascii_lowercase(), schema)
+                        })
+                        .collect();
                     responses.insert(
                         status.to_uppercase(),
                         Response {
                             content,
                             required_headers,
+                            header_schemas,
                         },
                     );
                 }
@@ -358,6 +374,7 @@ impl Spec {
                                 refusal.clone(),
                             )]),
                             required_headers: Vec::new(),
+                            header_schemas: BTreeMap::new(),
                         },
                     )]),
                 })

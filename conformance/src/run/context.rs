@@ -280,6 +280,38 @@ impl Run {
         exchange
     }
 
+    /// Sends `request` once, a 429 being the answer rather than retried (for the check of the
+    /// rate limit itself); counted and judged when `counted`, quiet otherwise.
+    pub async fn exchange_once(
+        &self,
+        check: &'static str,
+        operation: &Operation,
+        request: Request,
+        counted: bool,
+    ) -> Exchange {
+        let curl = self.http.curl(&request);
+        let outcome = self.http.send_without_retry(&request).await;
+        let exchange = Exchange {
+            request,
+            curl,
+            outcome,
+        };
+        if counted {
+            self.count_and_judge(check, operation, &exchange);
+        }
+        exchange
+    }
+
+    /// Counts and judges an exchange that was sent quietly, once a check knows it applies.
+    pub fn count_and_judge(&self, check: &'static str, operation: &Operation, exchange: &Exchange) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.recorder
+            .request(check, &operation.operation_id, &operation.tag);
+        if let Some(judge) = self.judge {
+            judge.judge(self, operation, exchange);
+        }
+    }
+
     /// Sends `request` without counting or judging it: set-up the report does not show.
     pub async fn quietly(&self, request: Request) -> Exchange {
         Exchange::quietly(&self.http, request).await

@@ -119,6 +119,7 @@ pub async fn create_quietly(run: &Run, operation: &Operation) -> Exchange {
             )
         }),
         credentials: Credentials::ApiKey,
+        headers: Vec::new(),
     };
     run.quietly(request).await
 }
@@ -183,6 +184,7 @@ pub async fn cleanup(run: &Run) {
             query: Vec::new(),
             body: None,
             credentials: Credentials::ApiKey,
+            headers: Vec::new(),
         };
         let _ = run.http.send(&request).await;
     }
@@ -235,6 +237,7 @@ pub async fn undo(run: &Run, operation: &Operation, exchange: &Exchange) {
         query: Vec::new(),
         body: None,
         credentials: Credentials::ApiKey,
+        headers: Vec::new(),
     };
     let _ = run.http.send(&request).await;
 }

@@ -73,6 +73,8 @@ pub struct Request {
     pub body: Option<Body>,
     /// The credentials.
     pub credentials: Credentials,
+    /// Further request headers (`Idempotency-Key`, say), by wire name.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Request {
@@ -97,7 +99,14 @@ impl Request {
                 .collect(),
             body: body.map(Body::Json),
             credentials: Credentials::ApiKey,
+            headers: Vec::new(),
         }
+    }
+
+    /// The same request with the header `name: value` added.
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Request {
+        self.headers.push((name.to_owned(), value.into()));
+        self
     }
 }
 
@@ -110,7 +119,7 @@ pub struct Received {
     pub content_type: Option<String>,
     /// Header names (lower case) present on the response.
     pub header_names: Vec<String>,
-    /// Headers (names lower case) with their values, as text.
+    /// Every header as (lower-case name, value as lossy UTF-8), in the order received.
     pub headers: Vec<(String, String)>,
     /// The body as text (lossy UTF-8).
     pub body: String,
@@ -315,6 +324,10 @@ impl HttpClient {
                 command.push_str(&quote(&format!("Authorization: ApiKey {key}")));
             }
         }
+        for (name, value) in &request.headers {
+            command.push_str(" -H ");
+            command.push_str(&quote(&format!("{name}: {value}")));
+        }
         if let Some(text) = request_text(request) {
             command.push_str(" -H 'Content-Type: application/json' --data-raw ");
             command.push_str(&quote(&text));
@@ -335,6 +348,15 @@ impl HttpClient {
             let wait = received.1.unwrap_or(1).min(MAX_RETRY_AFTER_SECONDS);
             tokio::time::sleep(Duration::from_secs(wait)).await;
         }
+    }
+
+    /// Sends `request` once: a 429 is the answer, with no retry (for checks that judge the
+    /// rate limit itself).
+    pub async fn send_without_retry(
+        &self,
+        request: &Request,
+    ) -> Result<Received, TransportFailure> {
+        Ok(self.send_once(request).await?.0)
     }
 
     /// Sends `request` once and tells the tap, if there is one.
@@ -374,6 +396,9 @@ impl HttpClient {
             Credentials::WrongKey(key) => {
                 builder = builder.header("Authorization", format!("ApiKey {key}"));
             }
+        }
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
         }
         match &request.body {
             Some(Body::Json(value)) => {
@@ -490,11 +515,13 @@ mod tests {
             query: vec![("q".into(), "x&y".into())],
             body: Some(Body::Json(serde_json::json!({"name": "it's"}))),
             credentials: Credentials::ApiKey,
+            headers: vec![("Idempotency-Key".into(), "k".into())],
         };
         assert_eq!(
             client.curl(&request),
             "curl -sS -i -X POST 'http://127.0.0.1:9/v1/topics/a%20b?q=x%26y' \
-             -H \"Authorization: ApiKey $NOVU_API_KEY\" -H 'Content-Type: application/json' \
+             -H \"Authorization: ApiKey $NOVU_API_KEY\" -H 'Idempotency-Key: k' \
+             -H 'Content-Type: application/json' \
              --data-raw '{\"name\":\"it'\\''s\"}'"
         );
     }

@@ -79,6 +79,22 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The value of header `name` (lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Sets header `name` (lowercase), replacing any value it had; `None` removes it.
+    pub fn set_header(&mut self, name: &str, value: Option<&str>) {
+        self.headers.retain(|(key, _)| key != name);
+        if let Some(value) = value {
+            self.headers.push((name.to_owned(), value.to_owned()));
+        }
+    }
+
     /// The body as JSON, when it is.
     pub fn json(&self) -> Option<Value> {
         serde_json::from_slice(&self.body).ok()
@@ -107,6 +123,17 @@ impl Breakage {
         Breakage {
             request: Some(Arc::new(change)),
             answer: None,
+        }
+    }
+
+    /// Changes requests before the reference sees them and answers before the suite does.
+    pub fn both(
+        request: impl Fn(&mut Outgoing) -> bool + Send + Sync + 'static,
+        answer: impl Fn(&Outgoing, &mut Answer) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        Breakage {
+            request: Some(Arc::new(request)),
+            answer: Some(Arc::new(answer)),
         }
     }
 
@@ -140,7 +167,12 @@ pub struct BrokenReference {
 impl BrokenReference {
     /// Starts an in-memory reference server and the proxy in front of it.
     pub async fn start(breakage: Breakage) -> BrokenReference {
-        let reference = novu_reference::start(novu_reference::Config::in_memory())
+        Self::start_with(breakage, novu_reference::Config::in_memory()).await
+    }
+
+    /// Starts a reference server configured by `config` and the proxy in front of it.
+    pub async fn start_with(breakage: Breakage, config: novu_reference::Config) -> BrokenReference {
+        let reference = novu_reference::start(config)
             .await
             .expect("the reference server starts");
         let shared = Arc::new(Shared {

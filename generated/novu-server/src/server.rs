@@ -2753,8 +2753,8 @@ pub enum ChangesListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -2782,11 +2782,11 @@ impl IntoResponse for ChangesListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -2809,12 +2809,7 @@ impl Documented for ChangesListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -2829,10 +2824,14 @@ pub enum ChangesApplyBulkResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -2860,6 +2859,13 @@ impl IntoResponse for ChangesApplyBulkResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -2867,11 +2873,18 @@ impl IntoResponse for ChangesApplyBulkResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -2886,7 +2899,7 @@ impl IntoResponse for ChangesApplyBulkResponse {
 }
 impl Documented for ChangesApplyBulkResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -2894,13 +2907,10 @@ impl Documented for ChangesApplyBulkResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -2913,8 +2923,8 @@ pub enum ChangesCountResponse {
     Ok(types::CountEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -2935,11 +2945,11 @@ impl IntoResponse for ChangesCountResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -2961,12 +2971,7 @@ impl Documented for ChangesCountResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -2983,8 +2988,12 @@ pub enum ChangesApplyResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3019,11 +3028,25 @@ impl IntoResponse for ChangesApplyResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3038,7 +3061,7 @@ impl IntoResponse for ChangesApplyResponse {
 }
 impl Documented for ChangesApplyResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -3047,12 +3070,9 @@ impl Documented for ChangesApplyResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            409 => Ok(Self::Conflict(body)),
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3065,8 +3085,8 @@ pub enum EnvironmentsListResponse {
     Ok(types::EnvironmentListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3087,11 +3107,11 @@ impl IntoResponse for EnvironmentsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3113,12 +3133,7 @@ impl Documented for EnvironmentsListResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3131,8 +3146,8 @@ pub enum EnvironmentApiKeysListResponse {
     Ok(types::EnvironmentApiKeyListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3153,11 +3168,11 @@ impl IntoResponse for EnvironmentApiKeysListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3179,12 +3194,7 @@ impl Documented for EnvironmentApiKeysListResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3197,8 +3207,8 @@ pub enum EnvironmentsRetrieveCurrentResponse {
     Ok(types::EnvironmentEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3219,11 +3229,11 @@ impl IntoResponse for EnvironmentsRetrieveCurrentResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3245,12 +3255,7 @@ impl Documented for EnvironmentsRetrieveCurrentResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3265,12 +3270,14 @@ pub enum EventsTriggerResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 422 The request is well formed but names something the server cannot act on.
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
     UnprocessableEntity(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3298,6 +3305,13 @@ impl IntoResponse for EventsTriggerResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -3312,11 +3326,11 @@ impl IntoResponse for EventsTriggerResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3331,7 +3345,7 @@ impl IntoResponse for EventsTriggerResponse {
 }
 impl Documented for EventsTriggerResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 422, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -3339,14 +3353,10 @@ impl Documented for EventsTriggerResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
             422 => Ok(Self::UnprocessableEntity(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3361,10 +3371,14 @@ pub enum EventsBroadcastResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3392,6 +3406,13 @@ impl IntoResponse for EventsBroadcastResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -3399,11 +3420,18 @@ impl IntoResponse for EventsBroadcastResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3418,7 +3446,7 @@ impl IntoResponse for EventsBroadcastResponse {
 }
 impl Documented for EventsBroadcastResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -3426,13 +3454,10 @@ impl Documented for EventsBroadcastResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3447,10 +3472,14 @@ pub enum EventsTriggerBulkResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3478,6 +3507,13 @@ impl IntoResponse for EventsTriggerBulkResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -3485,11 +3521,18 @@ impl IntoResponse for EventsTriggerBulkResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3504,7 +3547,7 @@ impl IntoResponse for EventsTriggerBulkResponse {
 }
 impl Documented for EventsTriggerBulkResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -3512,13 +3555,10 @@ impl Documented for EventsTriggerBulkResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3533,8 +3573,8 @@ pub enum EventsCancelResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3562,11 +3602,11 @@ impl IntoResponse for EventsCancelResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3589,12 +3629,7 @@ impl Documented for EventsCancelResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3611,8 +3646,8 @@ pub enum ExecutionDetailsListResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3647,11 +3682,11 @@ impl IntoResponse for ExecutionDetailsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3675,12 +3710,7 @@ impl Documented for ExecutionDetailsListResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3693,8 +3723,8 @@ pub enum FeedsListResponse {
     Ok(types::FeedListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3715,11 +3745,11 @@ impl IntoResponse for FeedsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3741,12 +3771,7 @@ impl Documented for FeedsListResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3761,12 +3786,14 @@ pub enum FeedsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3808,11 +3835,18 @@ impl IntoResponse for FeedsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3827,7 +3861,7 @@ impl IntoResponse for FeedsCreateResponse {
 }
 impl Documented for FeedsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -3837,12 +3871,8 @@ impl Documented for FeedsCreateResponse {
             401 => Ok(Self::Unauthorized(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3857,8 +3887,8 @@ pub enum FeedsDeleteResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3886,11 +3916,11 @@ impl IntoResponse for FeedsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3913,12 +3943,7 @@ impl Documented for FeedsDeleteResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3931,8 +3956,8 @@ pub enum InboundParseMxStatusResponse {
     Ok(types::MxRecordStatusEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -3953,11 +3978,11 @@ impl IntoResponse for InboundParseMxStatusResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -3979,12 +4004,7 @@ impl Documented for InboundParseMxStatusResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -3997,8 +4017,8 @@ pub enum IntegrationsListResponse {
     Ok(types::IntegrationListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4019,11 +4039,11 @@ impl IntoResponse for IntegrationsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4045,12 +4065,7 @@ impl Documented for IntegrationsListResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4065,12 +4080,14 @@ pub enum IntegrationsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4112,11 +4129,18 @@ impl IntoResponse for IntegrationsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4131,7 +4155,7 @@ impl IntoResponse for IntegrationsCreateResponse {
 }
 impl Documented for IntegrationsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -4141,12 +4165,8 @@ impl Documented for IntegrationsCreateResponse {
             401 => Ok(Self::Unauthorized(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4159,8 +4179,8 @@ pub enum IntegrationsListActiveResponse {
     Ok(types::IntegrationListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4181,11 +4201,11 @@ impl IntoResponse for IntegrationsListActiveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4207,12 +4227,7 @@ impl Documented for IntegrationsListActiveResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4229,8 +4244,8 @@ pub enum IntegrationWebhookStatusRetrieveResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4265,11 +4280,11 @@ impl IntoResponse for IntegrationWebhookStatusRetrieveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4293,12 +4308,7 @@ impl Documented for IntegrationWebhookStatusRetrieveResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4315,12 +4325,12 @@ pub enum IntegrationsUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4369,11 +4379,11 @@ impl IntoResponse for IntegrationsUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4399,12 +4409,7 @@ impl Documented for IntegrationsUpdateResponse {
             404 => Ok(Self::NotFound(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4421,8 +4426,8 @@ pub enum IntegrationsDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4457,11 +4462,11 @@ impl IntoResponse for IntegrationsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4485,12 +4490,7 @@ impl Documented for IntegrationsDeleteResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4507,8 +4507,12 @@ pub enum IntegrationsSetPrimaryResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4543,11 +4547,25 @@ impl IntoResponse for IntegrationsSetPrimaryResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4562,7 +4580,7 @@ impl IntoResponse for IntegrationsSetPrimaryResponse {
 }
 impl Documented for IntegrationsSetPrimaryResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -4571,12 +4589,9 @@ impl Documented for IntegrationsSetPrimaryResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            409 => Ok(Self::Conflict(body)),
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4591,8 +4606,8 @@ pub enum LayoutsListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4620,11 +4635,11 @@ impl IntoResponse for LayoutsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4647,12 +4662,7 @@ impl Documented for LayoutsListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4667,12 +4677,14 @@ pub enum LayoutsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4714,11 +4726,18 @@ impl IntoResponse for LayoutsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4733,7 +4752,7 @@ impl IntoResponse for LayoutsCreateResponse {
 }
 impl Documented for LayoutsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -4743,12 +4762,8 @@ impl Documented for LayoutsCreateResponse {
             401 => Ok(Self::Unauthorized(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4765,8 +4780,8 @@ pub enum LayoutsRetrieveResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4801,11 +4816,11 @@ impl IntoResponse for LayoutsRetrieveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4829,12 +4844,7 @@ impl Documented for LayoutsRetrieveResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4851,10 +4861,10 @@ pub enum LayoutsDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -4895,11 +4905,11 @@ impl IntoResponse for LayoutsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -4924,12 +4934,7 @@ impl Documented for LayoutsDeleteResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             409 => Ok(Self::Conflict(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -4946,12 +4951,14 @@ pub enum LayoutsUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5000,11 +5007,18 @@ impl IntoResponse for LayoutsUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5019,7 +5033,7 @@ impl IntoResponse for LayoutsUpdateResponse {
 }
 impl Documented for LayoutsUpdateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -5030,12 +5044,8 @@ impl Documented for LayoutsUpdateResponse {
             404 => Ok(Self::NotFound(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5052,8 +5062,12 @@ pub enum LayoutsSetDefaultResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5087,11 +5101,25 @@ impl IntoResponse for LayoutsSetDefaultResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5106,7 +5134,7 @@ impl IntoResponse for LayoutsSetDefaultResponse {
 }
 impl Documented for LayoutsSetDefaultResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -5115,12 +5143,9 @@ impl Documented for LayoutsSetDefaultResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            409 => Ok(Self::Conflict(body)),
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5137,8 +5162,8 @@ pub enum MessagesListResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5173,11 +5198,11 @@ impl IntoResponse for MessagesListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5201,12 +5226,7 @@ impl Documented for MessagesListResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5223,8 +5243,8 @@ pub enum MessagesDeleteByTransactionResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5258,11 +5278,11 @@ impl IntoResponse for MessagesDeleteByTransactionResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5286,12 +5306,7 @@ impl Documented for MessagesDeleteByTransactionResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5308,8 +5323,8 @@ pub enum MessagesDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5344,11 +5359,11 @@ impl IntoResponse for MessagesDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5372,12 +5387,7 @@ impl Documented for MessagesDeleteResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5390,8 +5400,8 @@ pub enum WorkflowGroupsListResponse {
     Ok(types::WorkflowGroupListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5412,11 +5422,11 @@ impl IntoResponse for WorkflowGroupsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5438,12 +5448,7 @@ impl Documented for WorkflowGroupsListResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5458,10 +5463,14 @@ pub enum WorkflowGroupsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5489,6 +5498,13 @@ impl IntoResponse for WorkflowGroupsCreateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -5496,11 +5512,18 @@ impl IntoResponse for WorkflowGroupsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5515,7 +5538,7 @@ impl IntoResponse for WorkflowGroupsCreateResponse {
 }
 impl Documented for WorkflowGroupsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -5523,13 +5546,10 @@ impl Documented for WorkflowGroupsCreateResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5546,8 +5566,8 @@ pub enum WorkflowGroupsRetrieveResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5582,11 +5602,11 @@ impl IntoResponse for WorkflowGroupsRetrieveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5610,12 +5630,7 @@ impl Documented for WorkflowGroupsRetrieveResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5632,8 +5647,8 @@ pub enum WorkflowGroupsDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5668,11 +5683,11 @@ impl IntoResponse for WorkflowGroupsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5696,12 +5711,7 @@ impl Documented for WorkflowGroupsDeleteResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5718,10 +5728,14 @@ pub enum WorkflowGroupsUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5756,6 +5770,13 @@ impl IntoResponse for WorkflowGroupsUpdateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -5763,11 +5784,18 @@ impl IntoResponse for WorkflowGroupsUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5782,7 +5810,7 @@ impl IntoResponse for WorkflowGroupsUpdateResponse {
 }
 impl Documented for WorkflowGroupsUpdateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -5791,13 +5819,10 @@ impl Documented for WorkflowGroupsUpdateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5812,8 +5837,8 @@ pub enum NotificationTemplatesListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5841,11 +5866,11 @@ impl IntoResponse for NotificationTemplatesListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5868,12 +5893,7 @@ impl Documented for NotificationTemplatesListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5888,10 +5908,14 @@ pub enum NotificationTemplatesCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -5919,6 +5943,13 @@ impl IntoResponse for NotificationTemplatesCreateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -5926,11 +5957,18 @@ impl IntoResponse for NotificationTemplatesCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -5945,7 +5983,7 @@ impl IntoResponse for NotificationTemplatesCreateResponse {
 }
 impl Documented for NotificationTemplatesCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -5953,13 +5991,10 @@ impl Documented for NotificationTemplatesCreateResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -5976,8 +6011,8 @@ pub enum NotificationTemplatesRetrieveResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6012,11 +6047,11 @@ impl IntoResponse for NotificationTemplatesRetrieveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6040,12 +6075,7 @@ impl Documented for NotificationTemplatesRetrieveResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6064,8 +6094,8 @@ pub enum NotificationTemplatesUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6107,11 +6137,11 @@ impl IntoResponse for NotificationTemplatesUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6136,12 +6166,7 @@ impl Documented for NotificationTemplatesUpdateResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6156,8 +6181,8 @@ pub enum NotificationTemplatesDeleteResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6185,11 +6210,11 @@ impl IntoResponse for NotificationTemplatesDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6212,12 +6237,7 @@ impl Documented for NotificationTemplatesDeleteResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6236,8 +6256,8 @@ pub enum NotificationTemplateStatusUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6279,11 +6299,11 @@ impl IntoResponse for NotificationTemplateStatusUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6308,12 +6328,7 @@ impl Documented for NotificationTemplateStatusUpdateResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6328,8 +6343,8 @@ pub enum NotificationsListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6357,11 +6372,11 @@ impl IntoResponse for NotificationsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6384,12 +6399,7 @@ impl Documented for NotificationsListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6404,8 +6414,8 @@ pub enum NotificationsGraphStatsResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6433,11 +6443,11 @@ impl IntoResponse for NotificationsGraphStatsResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6460,12 +6470,7 @@ impl Documented for NotificationsGraphStatsResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6478,8 +6483,8 @@ pub enum NotificationsStatsResponse {
     Ok(types::ActivityStatsEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6500,11 +6505,11 @@ impl IntoResponse for NotificationsStatsResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6526,12 +6531,7 @@ impl Documented for NotificationsStatsResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6546,8 +6546,8 @@ pub enum NotificationsGetResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6575,11 +6575,11 @@ impl IntoResponse for NotificationsGetResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6602,12 +6602,7 @@ impl Documented for NotificationsGetResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6620,8 +6615,8 @@ pub enum OrganizationsListResponse {
     Ok(types::OrganizationListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6642,11 +6637,11 @@ impl IntoResponse for OrganizationsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6668,12 +6663,7 @@ impl Documented for OrganizationsListResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6688,10 +6678,14 @@ pub enum OrganizationsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6719,6 +6713,13 @@ impl IntoResponse for OrganizationsCreateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -6726,11 +6727,18 @@ impl IntoResponse for OrganizationsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6745,7 +6753,7 @@ impl IntoResponse for OrganizationsCreateResponse {
 }
 impl Documented for OrganizationsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -6753,13 +6761,10 @@ impl Documented for OrganizationsCreateResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6774,10 +6779,14 @@ pub enum OrganizationsRenameResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6805,6 +6814,13 @@ impl IntoResponse for OrganizationsRenameResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -6812,11 +6828,18 @@ impl IntoResponse for OrganizationsRenameResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6831,7 +6854,7 @@ impl IntoResponse for OrganizationsRenameResponse {
 }
 impl Documented for OrganizationsRenameResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -6839,13 +6862,10 @@ impl Documented for OrganizationsRenameResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6862,8 +6882,8 @@ pub enum OrganizationBrandingUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6898,11 +6918,11 @@ impl IntoResponse for OrganizationBrandingUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6926,12 +6946,7 @@ impl Documented for OrganizationBrandingUpdateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -6944,8 +6959,8 @@ pub enum OrganizationsRetrieveCurrentResponse {
     Ok(types::OrganizationEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -6966,11 +6981,11 @@ impl IntoResponse for OrganizationsRetrieveCurrentResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -6992,12 +7007,7 @@ impl Documented for OrganizationsRetrieveCurrentResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7010,8 +7020,8 @@ pub enum OrganizationMembersListResponse {
     Ok(types::OrganizationMemberListEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7032,11 +7042,11 @@ impl IntoResponse for OrganizationMembersListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7058,12 +7068,7 @@ impl Documented for OrganizationMembersListResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7080,8 +7085,8 @@ pub enum OrganizationMembersDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7116,11 +7121,11 @@ impl IntoResponse for OrganizationMembersDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7144,12 +7149,7 @@ impl Documented for OrganizationMembersDeleteResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7168,8 +7168,8 @@ pub enum OrganizationMemberRolesUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7211,11 +7211,11 @@ impl IntoResponse for OrganizationMemberRolesUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7240,12 +7240,7 @@ impl Documented for OrganizationMemberRolesUpdateResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7260,8 +7255,8 @@ pub enum SubscribersListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7289,11 +7284,11 @@ impl IntoResponse for SubscribersListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7316,12 +7311,7 @@ impl Documented for SubscribersListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7336,10 +7326,14 @@ pub enum SubscribersCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7367,6 +7361,13 @@ impl IntoResponse for SubscribersCreateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -7374,11 +7375,18 @@ impl IntoResponse for SubscribersCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7393,7 +7401,7 @@ impl IntoResponse for SubscribersCreateResponse {
 }
 impl Documented for SubscribersCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -7401,13 +7409,10 @@ impl Documented for SubscribersCreateResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7422,10 +7427,14 @@ pub enum SubscribersCreateBulkResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7453,6 +7462,13 @@ impl IntoResponse for SubscribersCreateBulkResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -7460,11 +7476,18 @@ impl IntoResponse for SubscribersCreateBulkResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7479,7 +7502,7 @@ impl IntoResponse for SubscribersCreateBulkResponse {
 }
 impl Documented for SubscribersCreateBulkResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -7487,13 +7510,10 @@ impl Documented for SubscribersCreateBulkResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7510,8 +7530,8 @@ pub enum SubscribersGetResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7546,11 +7566,11 @@ impl IntoResponse for SubscribersGetResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7574,12 +7594,7 @@ impl Documented for SubscribersGetResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7596,8 +7611,8 @@ pub enum SubscribersUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7632,11 +7647,11 @@ impl IntoResponse for SubscribersUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7660,12 +7675,7 @@ impl Documented for SubscribersUpdateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7682,8 +7692,8 @@ pub enum SubscribersDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7718,11 +7728,11 @@ impl IntoResponse for SubscribersDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7746,12 +7756,7 @@ impl Documented for SubscribersDeleteResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7768,8 +7773,8 @@ pub enum SubscriberCredentialsUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7804,11 +7809,11 @@ impl IntoResponse for SubscriberCredentialsUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7832,12 +7837,7 @@ impl Documented for SubscriberCredentialsUpdateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7852,10 +7852,14 @@ pub enum SubscriberCredentialsAppendResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7883,6 +7887,13 @@ impl IntoResponse for SubscriberCredentialsAppendResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -7890,11 +7901,18 @@ impl IntoResponse for SubscriberCredentialsAppendResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -7909,7 +7927,7 @@ impl IntoResponse for SubscriberCredentialsAppendResponse {
 }
 impl Documented for SubscriberCredentialsAppendResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -7917,13 +7935,10 @@ impl Documented for SubscriberCredentialsAppendResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -7940,8 +7955,8 @@ pub enum SubscriberCredentialsDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -7975,11 +7990,11 @@ impl IntoResponse for SubscriberCredentialsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8003,12 +8018,7 @@ impl Documented for SubscriberCredentialsDeleteResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8025,8 +8035,8 @@ pub enum SubscriberChatOauthResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8060,11 +8070,11 @@ impl IntoResponse for SubscriberChatOauthResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8088,12 +8098,7 @@ impl Documented for SubscriberChatOauthResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8110,8 +8115,8 @@ pub enum SubscriberChatOauthCallbackResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8147,11 +8152,11 @@ impl IntoResponse for SubscriberChatOauthCallbackResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8175,12 +8180,7 @@ impl Documented for SubscriberChatOauthCallbackResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8197,10 +8197,14 @@ pub enum SubscriberMessagesMarkAllResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8235,6 +8239,13 @@ impl IntoResponse for SubscriberMessagesMarkAllResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -8242,11 +8253,18 @@ impl IntoResponse for SubscriberMessagesMarkAllResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8261,7 +8279,7 @@ impl IntoResponse for SubscriberMessagesMarkAllResponse {
 }
 impl Documented for SubscriberMessagesMarkAllResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -8270,13 +8288,10 @@ impl Documented for SubscriberMessagesMarkAllResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8293,10 +8308,14 @@ pub enum SubscriberMessagesMarkAsResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8331,6 +8350,13 @@ impl IntoResponse for SubscriberMessagesMarkAsResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -8338,11 +8364,18 @@ impl IntoResponse for SubscriberMessagesMarkAsResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8357,7 +8390,7 @@ impl IntoResponse for SubscriberMessagesMarkAsResponse {
 }
 impl Documented for SubscriberMessagesMarkAsResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -8366,13 +8399,10 @@ impl Documented for SubscriberMessagesMarkAsResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8389,10 +8419,14 @@ pub enum SubscriberMessagesMarkAsLegacyResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8427,6 +8461,13 @@ impl IntoResponse for SubscriberMessagesMarkAsLegacyResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -8434,11 +8475,18 @@ impl IntoResponse for SubscriberMessagesMarkAsLegacyResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8453,7 +8501,7 @@ impl IntoResponse for SubscriberMessagesMarkAsLegacyResponse {
 }
 impl Documented for SubscriberMessagesMarkAsLegacyResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -8462,13 +8510,10 @@ impl Documented for SubscriberMessagesMarkAsLegacyResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8485,10 +8530,14 @@ pub enum SubscriberMessageActionUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8523,6 +8572,13 @@ impl IntoResponse for SubscriberMessageActionUpdateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -8530,11 +8586,18 @@ impl IntoResponse for SubscriberMessageActionUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8549,7 +8612,7 @@ impl IntoResponse for SubscriberMessageActionUpdateResponse {
 }
 impl Documented for SubscriberMessageActionUpdateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -8558,13 +8621,10 @@ impl Documented for SubscriberMessageActionUpdateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8579,8 +8639,8 @@ pub enum SubscriberNotificationsFeedResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8608,11 +8668,11 @@ impl IntoResponse for SubscriberNotificationsFeedResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8635,12 +8695,7 @@ impl Documented for SubscriberNotificationsFeedResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8655,8 +8710,8 @@ pub enum SubscriberNotificationsUnseenCountResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8684,11 +8739,11 @@ impl IntoResponse for SubscriberNotificationsUnseenCountResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8711,12 +8766,7 @@ impl Documented for SubscriberNotificationsUnseenCountResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8733,10 +8783,14 @@ pub enum SubscriberOnlineStatusUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8771,6 +8825,13 @@ impl IntoResponse for SubscriberOnlineStatusUpdateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -8778,11 +8839,18 @@ impl IntoResponse for SubscriberOnlineStatusUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8797,7 +8865,7 @@ impl IntoResponse for SubscriberOnlineStatusUpdateResponse {
 }
 impl Documented for SubscriberOnlineStatusUpdateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -8806,13 +8874,10 @@ impl Documented for SubscriberOnlineStatusUpdateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8829,8 +8894,8 @@ pub enum SubscriberPreferencesListResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8865,11 +8930,11 @@ impl IntoResponse for SubscriberPreferencesListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8893,12 +8958,7 @@ impl Documented for SubscriberPreferencesListResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -8915,10 +8975,14 @@ pub enum SubscriberPreferencesUpdateGlobalResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -8953,6 +9017,13 @@ impl IntoResponse for SubscriberPreferencesUpdateGlobalResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -8960,11 +9031,18 @@ impl IntoResponse for SubscriberPreferencesUpdateGlobalResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -8979,7 +9057,7 @@ impl IntoResponse for SubscriberPreferencesUpdateGlobalResponse {
 }
 impl Documented for SubscriberPreferencesUpdateGlobalResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -8988,13 +9066,10 @@ impl Documented for SubscriberPreferencesUpdateGlobalResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9011,8 +9086,8 @@ pub enum SubscriberPreferencesGetByLevelResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9047,11 +9122,11 @@ impl IntoResponse for SubscriberPreferencesGetByLevelResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9075,12 +9150,7 @@ impl Documented for SubscriberPreferencesGetByLevelResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9097,10 +9167,14 @@ pub enum SubscriberPreferencesUpdateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9135,6 +9209,13 @@ impl IntoResponse for SubscriberPreferencesUpdateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -9142,11 +9223,18 @@ impl IntoResponse for SubscriberPreferencesUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9161,7 +9249,7 @@ impl IntoResponse for SubscriberPreferencesUpdateResponse {
 }
 impl Documented for SubscriberPreferencesUpdateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -9170,13 +9258,10 @@ impl Documented for SubscriberPreferencesUpdateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9193,8 +9278,8 @@ pub enum TenantsListResponse {
     Unauthorized(types::ErrorResponse),
     /// 405 The operation is switched off on this deployment.
     MethodNotAllowed(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9229,11 +9314,11 @@ impl IntoResponse for TenantsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9257,12 +9342,7 @@ impl Documented for TenantsListResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             405 => Ok(Self::MethodNotAllowed(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9279,12 +9359,14 @@ pub enum TenantsCreateResponse {
     Unauthorized(types::ErrorResponse),
     /// 405 The operation is switched off on this deployment.
     MethodNotAllowed(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9333,11 +9415,18 @@ impl IntoResponse for TenantsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9352,7 +9441,7 @@ impl IntoResponse for TenantsCreateResponse {
 }
 impl Documented for TenantsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 405, 409, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 405, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -9363,12 +9452,8 @@ impl Documented for TenantsCreateResponse {
             405 => Ok(Self::MethodNotAllowed(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9387,8 +9472,8 @@ pub enum TenantsGetResponse {
     NotFound(types::ErrorResponse),
     /// 405 The operation is switched off on this deployment.
     MethodNotAllowed(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9430,11 +9515,11 @@ impl IntoResponse for TenantsGetResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9459,12 +9544,7 @@ impl Documented for TenantsGetResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             405 => Ok(Self::MethodNotAllowed(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9483,8 +9563,8 @@ pub enum TenantsDeleteResponse {
     NotFound(types::ErrorResponse),
     /// 405 The operation is switched off on this deployment.
     MethodNotAllowed(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9525,11 +9605,11 @@ impl IntoResponse for TenantsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9554,12 +9634,7 @@ impl Documented for TenantsDeleteResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             405 => Ok(Self::MethodNotAllowed(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9578,12 +9653,14 @@ pub enum TenantsUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 405 The operation is switched off on this deployment.
     MethodNotAllowed(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9639,11 +9716,18 @@ impl IntoResponse for TenantsUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9658,7 +9742,9 @@ impl IntoResponse for TenantsUpdateResponse {
 }
 impl Documented for TenantsUpdateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 405, 409, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[
+        400, 401, 404, 405, 409, 413, 422, 429, 500,
+    ];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -9670,12 +9756,8 @@ impl Documented for TenantsUpdateResponse {
             405 => Ok(Self::MethodNotAllowed(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9690,8 +9772,8 @@ pub enum TopicsListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9719,11 +9801,11 @@ impl IntoResponse for TopicsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9746,12 +9828,7 @@ impl Documented for TopicsListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9766,12 +9843,14 @@ pub enum TopicsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9813,11 +9892,18 @@ impl IntoResponse for TopicsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9832,7 +9918,7 @@ impl IntoResponse for TopicsCreateResponse {
 }
 impl Documented for TopicsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -9842,12 +9928,8 @@ impl Documented for TopicsCreateResponse {
             401 => Ok(Self::Unauthorized(body)),
             409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9864,8 +9946,8 @@ pub enum TopicsGetResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9900,11 +9982,11 @@ impl IntoResponse for TopicsGetResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -9928,12 +10010,7 @@ impl Documented for TopicsGetResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -9950,10 +10027,10 @@ pub enum TopicsDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 409 The request clashes with the current state (a duplicate key, a resource still in use).
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
     Conflict(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -9994,11 +10071,11 @@ impl IntoResponse for TopicsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10023,12 +10100,7 @@ impl Documented for TopicsDeleteResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             409 => Ok(Self::Conflict(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10045,10 +10117,14 @@ pub enum TopicsRenameResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10083,6 +10159,13 @@ impl IntoResponse for TopicsRenameResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -10090,11 +10173,18 @@ impl IntoResponse for TopicsRenameResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10109,7 +10199,7 @@ impl IntoResponse for TopicsRenameResponse {
 }
 impl Documented for TopicsRenameResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -10118,13 +10208,10 @@ impl Documented for TopicsRenameResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10139,10 +10226,14 @@ pub enum TopicSubscribersAddResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10170,6 +10261,13 @@ impl IntoResponse for TopicSubscribersAddResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -10177,11 +10275,18 @@ impl IntoResponse for TopicSubscribersAddResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10196,7 +10301,7 @@ impl IntoResponse for TopicSubscribersAddResponse {
 }
 impl Documented for TopicSubscribersAddResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -10204,13 +10309,10 @@ impl Documented for TopicSubscribersAddResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10225,10 +10327,14 @@ pub enum TopicSubscribersRemoveResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10255,6 +10361,13 @@ impl IntoResponse for TopicSubscribersRemoveResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -10262,11 +10375,18 @@ impl IntoResponse for TopicSubscribersRemoveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10281,7 +10401,7 @@ impl IntoResponse for TopicSubscribersRemoveResponse {
 }
 impl Documented for TopicSubscribersRemoveResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -10289,13 +10409,10 @@ impl Documented for TopicSubscribersRemoveResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10312,8 +10429,8 @@ pub enum TopicSubscribersGetResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10348,11 +10465,11 @@ impl IntoResponse for TopicSubscribersGetResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10376,12 +10493,7 @@ impl Documented for TopicSubscribersGetResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10396,8 +10508,8 @@ pub enum WorkflowOverridesListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10425,11 +10537,11 @@ impl IntoResponse for WorkflowOverridesListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10452,12 +10564,7 @@ impl Documented for WorkflowOverridesListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10474,10 +10581,14 @@ pub enum WorkflowOverridesCreateResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10512,6 +10623,13 @@ impl IntoResponse for WorkflowOverridesCreateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -10519,11 +10637,18 @@ impl IntoResponse for WorkflowOverridesCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10538,7 +10663,7 @@ impl IntoResponse for WorkflowOverridesCreateResponse {
 }
 impl Documented for WorkflowOverridesCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 404, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -10547,13 +10672,10 @@ impl Documented for WorkflowOverridesCreateResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10570,8 +10692,8 @@ pub enum WorkflowOverridesRetrieveByTenantResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10606,11 +10728,11 @@ impl IntoResponse for WorkflowOverridesRetrieveByTenantResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10634,12 +10756,7 @@ impl Documented for WorkflowOverridesRetrieveByTenantResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10658,8 +10775,8 @@ pub enum WorkflowOverridesUpdateByTenantResponse {
     NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10701,11 +10818,11 @@ impl IntoResponse for WorkflowOverridesUpdateByTenantResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10730,12 +10847,7 @@ impl Documented for WorkflowOverridesUpdateByTenantResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10752,8 +10864,8 @@ pub enum WorkflowOverridesRetrieveResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10788,11 +10900,11 @@ impl IntoResponse for WorkflowOverridesRetrieveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10816,12 +10928,7 @@ impl Documented for WorkflowOverridesRetrieveResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10840,8 +10947,8 @@ pub enum WorkflowOverridesUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10883,11 +10990,11 @@ impl IntoResponse for WorkflowOverridesUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10912,12 +11019,7 @@ impl Documented for WorkflowOverridesUpdateResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -10934,8 +11036,8 @@ pub enum WorkflowOverridesDeleteResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -10970,11 +11072,11 @@ impl IntoResponse for WorkflowOverridesDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -10998,12 +11100,7 @@ impl Documented for WorkflowOverridesDeleteResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -11018,8 +11115,8 @@ pub enum WorkflowsListResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -11047,11 +11144,11 @@ impl IntoResponse for WorkflowsListResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -11074,12 +11171,7 @@ impl Documented for WorkflowsListResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -11094,10 +11186,14 @@ pub enum WorkflowsCreateResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
+    /// 409 The request clashes with the current state (a duplicate key, a resource still in use), or (POST and PATCH with idempotency on) an earlier request with the same `Idempotency-Key` is still running: then `message` is `Request with key "<key>" is currently being processed. Please retry after 1 second`, with `Retry-After: 1` and `Link`.
+    Conflict(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 422 The request is well formed but names something the server cannot act on, or (POST and PATCH with idempotency on) its `Idempotency-Key` was used before with another body: then `message` is `Request with key "<key>" is being reused for a different body`, with `Link`.
+    UnprocessableEntity(types::ErrorResponse),
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -11125,6 +11221,13 @@ impl IntoResponse for WorkflowsCreateResponse {
                     vec![],
                 )
             }
+            Self::Conflict(body) => {
+                runtime::json(
+                    StatusCode::from_u16(409).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
             Self::PayloadTooLarge(body) => {
                 runtime::json(
                     StatusCode::from_u16(413).expect("documented statuses are valid"),
@@ -11132,11 +11235,18 @@ impl IntoResponse for WorkflowsCreateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::UnprocessableEntity(body) => {
+                runtime::json(
+                    StatusCode::from_u16(422).expect("documented statuses are valid"),
+                    &body,
+                    vec![],
+                )
+            }
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -11151,7 +11261,7 @@ impl IntoResponse for WorkflowsCreateResponse {
 }
 impl Documented for WorkflowsCreateResponse {
     type Failure = types::ErrorResponse;
-    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 413, 429, 500];
+    const FAILURE_STATUSES: &'static [u16] = &[400, 401, 409, 413, 422, 429, 500];
     fn from_failure(
         status: StatusCode,
         body: Self::Failure,
@@ -11159,13 +11269,10 @@ impl Documented for WorkflowsCreateResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
+            409 => Ok(Self::Conflict(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            422 => Ok(Self::UnprocessableEntity(body)),
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -11178,8 +11285,8 @@ pub enum WorkflowVariablesRetrieveResponse {
     Ok(types::WorkflowVariablesEnvelope),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -11200,11 +11307,11 @@ impl IntoResponse for WorkflowVariablesRetrieveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -11226,12 +11333,7 @@ impl Documented for WorkflowVariablesRetrieveResponse {
     ) -> Result<Self, Self::Failure> {
         match status.as_u16() {
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -11248,8 +11350,8 @@ pub enum WorkflowsRetrieveResponse {
     Unauthorized(types::ErrorResponse),
     /// 404 The addressed resource does not exist in the key's environment.
     NotFound(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -11284,11 +11386,11 @@ impl IntoResponse for WorkflowsRetrieveResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -11312,12 +11414,7 @@ impl Documented for WorkflowsRetrieveResponse {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -11336,8 +11433,8 @@ pub enum WorkflowsUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -11379,11 +11476,11 @@ impl IntoResponse for WorkflowsUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -11408,12 +11505,7 @@ impl Documented for WorkflowsUpdateResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -11428,8 +11520,8 @@ pub enum WorkflowsDeleteResponse {
     BadRequest(types::ErrorResponse),
     /// 401 Missing or unusable credentials. `message` is `Missing authorization header`, `Invalid authentication scheme: "<scheme>"`, `Unauthorized` (an empty key, or a dashboard session token, which an API implementation need not accept; then the body has no `error`) or `API Key not found`.
     Unauthorized(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -11457,11 +11549,11 @@ impl IntoResponse for WorkflowsDeleteResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -11484,12 +11576,7 @@ impl Documented for WorkflowsDeleteResponse {
         match status.as_u16() {
             400 => Ok(Self::BadRequest(body)),
             401 => Ok(Self::Unauthorized(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }
@@ -11508,8 +11595,8 @@ pub enum WorkflowStatusUpdateResponse {
     NotFound(types::ErrorResponse),
     /// 413 The request body is larger than the server accepts for the operation: 100 KiB, or 20 MiB under /v1/events, /v1/workflows, /v1/notification-templates and /v1/layouts (`x-body-limit`).
     PayloadTooLarge(types::ErrorResponse),
-    /// 429 The environment's rate limit for this category of operations is used up.
-    TooManyRequests { body: types::ErrorResponse, retry_after: Option<String> },
+    /// 429 The environment's rate limit for this category of operations is used up: `message` is `API rate limit exceeded` (no `error` key). Only a deployment that limits rates sends it.
+    TooManyRequests(types::ErrorResponse),
     /// 500 The server failed; `errorId` identifies the failure in the server's logs.
     InternalServerError(types::ErrorResponse),
 }
@@ -11551,11 +11638,11 @@ impl IntoResponse for WorkflowStatusUpdateResponse {
                     vec![],
                 )
             }
-            Self::TooManyRequests { body, retry_after } => {
+            Self::TooManyRequests(body) => {
                 runtime::json(
                     StatusCode::from_u16(429).expect("documented statuses are valid"),
                     &body,
-                    vec![("retry-after", retry_after)],
+                    vec![],
                 )
             }
             Self::InternalServerError(body) => {
@@ -11580,12 +11667,7 @@ impl Documented for WorkflowStatusUpdateResponse {
             401 => Ok(Self::Unauthorized(body)),
             404 => Ok(Self::NotFound(body)),
             413 => Ok(Self::PayloadTooLarge(body)),
-            429 => {
-                Ok(Self::TooManyRequests {
-                    body,
-                    retry_after: None,
-                })
-            }
+            429 => Ok(Self::TooManyRequests(body)),
             500 => Ok(Self::InternalServerError(body)),
             _ => Err(body),
         }

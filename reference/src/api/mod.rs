@@ -23,7 +23,7 @@ mod workflow_overrides;
 mod workflows;
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use novu_server::types;
 use novu_server::*;
@@ -42,17 +42,56 @@ pub(crate) struct ReferenceApi {
     store: Store,
     /// Told about the due times triggers store, once they are committed.
     scheduler: Waker,
-    /// The environment behind each API key already seen. Keys only change when a server
-    /// starts (the bootstrap), so a key found once stays valid for this server's life.
-    callers: RwLock<HashMap<String, Caller>>,
+    callers: Arc<Callers>,
+}
+
+/// The environment behind each API key, looked up once and then kept: keys only change when a
+/// server starts (the bootstrap), so a key found once stays valid for this server's life. The
+/// router's authentication and the layers around it (`edge/`) share one.
+pub(crate) struct Callers {
+    store: Store,
+    known: RwLock<HashMap<String, Caller>>,
+}
+
+impl Callers {
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            known: RwLock::default(),
+        }
+    }
+
+    /// Who `api_key` belongs to, or `None` for a key no environment has.
+    pub async fn resolve(&self, api_key: &str) -> Option<Caller> {
+        let known = self
+            .known
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(api_key)
+            .cloned();
+        if known.is_some() {
+            return known;
+        }
+        let hash = ids::key_hash(api_key);
+        let found = self
+            .store
+            .read(move |transaction| domain::environments::caller_for_key(transaction, &hash))
+            .await;
+        let caller = found.ok().flatten()?;
+        self.known
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(api_key.to_owned(), caller.clone());
+        Some(caller)
+    }
 }
 
 impl ReferenceApi {
-    pub fn new(store: Store, scheduler: Waker) -> Self {
+    pub fn new(store: Store, scheduler: Waker, callers: Arc<Callers>) -> Self {
         Self {
             store,
             scheduler,
-            callers: RwLock::default(),
+            callers,
         }
     }
 
@@ -159,30 +198,10 @@ impl Authenticate for ReferenceApi {
     type Caller = Caller;
 
     async fn authenticate(&self, api_key: &str) -> Result<Caller, AuthError> {
-        let known = self
-            .callers
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get(api_key)
-            .cloned();
-        if let Some(caller) = known {
-            return Ok(caller);
-        }
-        let hash = ids::key_hash(api_key);
-        let found = self
-            .store
-            .read(move |transaction| domain::environments::caller_for_key(transaction, &hash))
-            .await;
-        match found {
-            Ok(Some(caller)) => {
-                self.callers
-                    .write()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .insert(api_key.to_owned(), caller.clone());
-                Ok(caller)
-            }
-            _ => Err(AuthError::new("API Key not found")),
-        }
+        self.callers
+            .resolve(api_key)
+            .await
+            .ok_or_else(|| AuthError::new("API Key not found"))
     }
 }
 

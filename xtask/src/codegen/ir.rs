@@ -298,6 +298,7 @@ fn lower_operation(
             .headers
             .iter()
             .filter(|(name, _)| !name.eq_ignore_ascii_case("content-type"))
+            .filter(|(_, header)| !added_by_a_layer(document, header))
             .map(|(name, header)| Header {
                 wire_name: name.to_ascii_lowercase(),
                 field_name: naming::field_name(name),
@@ -434,4 +435,18 @@ fn rust_type(document: &OpenAPI, schema: &Value) -> Result<RustType> {
         }
         _ => RustType::Json,
     })
+}
+
+/// Whether a response header is added by a layer around the router (`x-layer` on the header,
+/// or on the component header it refers to), such as the rate-limit and idempotency headers:
+/// the contract documents it, but the handler does not set it, so it is no variant field.
+fn added_by_a_layer(document: &OpenAPI, header: &ReferenceOr<openapiv3::Header>) -> bool {
+    let header = match header {
+        ReferenceOr::Item(header) => Some(header),
+        ReferenceOr::Reference { reference } => reference
+            .strip_prefix("#/components/headers/")
+            .and_then(|name| document.components.as_ref()?.headers.get(name))
+            .and_then(|header| header.as_item()),
+    };
+    header.is_some_and(|header| header.extensions.contains_key("x-layer"))
 }
