@@ -4202,7 +4202,7 @@ impl ::std::convert::TryFrom<::std::string::String> for MessageStatus {
         value.parse()
     }
 }
-///The content of a step for its channel.
+///The content of a step for its channel. Its text fields are Handlebars templates that see the trigger payload's keys at the top level (`{{orderId}}`, not `{{payload.orderId}}`, which is how conditions address it) beside `subscriber`, `step` (`digest`, `events`, `total_count`), `tenant` and `actor`.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,

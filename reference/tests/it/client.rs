@@ -172,12 +172,7 @@ async fn workflows_stream_by_total_count() {
 async fn the_feed_streams_by_has_more_not_its_capped_total() {
     let test = TestServer::start().await;
     in_app_integration(&test).await;
-    let name = workflow(
-        &test,
-        "Feed",
-        json!([in_app("message {{payload.n}}", json!([]))]),
-    )
-    .await;
+    let name = workflow(&test, "Feed", json!([in_app("message {{n}}", json!([]))])).await;
     for n in 1..=5 {
         trigger(
             &test,

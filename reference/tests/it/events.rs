@@ -57,8 +57,10 @@ pub fn condition(on: &str, field: &str, operator: &str, value: &str) -> Value {
 }
 
 /// The environment's in-app integration, which in-app steps deliver through: every new
-/// environment starts with it active, as Novu's do.
+/// environment starts with it active, as Novu's do. The list spans the organization, so the
+/// environment's own is picked out.
 pub async fn in_app_integration(test: &TestServer) {
+    let (_, environment) = test.raw(Method::GET, "/v1/environments/me", None).await;
     let (status, active) = test.raw(Method::GET, "/v1/integrations/active", None).await;
     assert_eq!(status, 200, "{active}");
     let in_app = active["data"]
@@ -66,7 +68,9 @@ pub async fn in_app_integration(test: &TestServer) {
         .into_iter()
         .flatten()
         .filter(|integration| {
-            integration["channel"] == "in_app" && integration["providerId"] == "novu"
+            integration["channel"] == "in_app"
+                && integration["providerId"] == "novu"
+                && integration["_environmentId"] == environment["data"]["_id"]
         })
         .count();
     assert_eq!(in_app, 1, "one active in-app provider: {active}");

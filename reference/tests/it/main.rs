@@ -5,6 +5,7 @@ mod activity;
 mod changes;
 mod chat_oauth;
 mod client;
+mod client_layers;
 mod concurrency;
 mod durability;
 mod environments;

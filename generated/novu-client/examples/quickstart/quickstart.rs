@@ -52,7 +52,7 @@ pub async fn run(base_url: &str, api_key: &str) -> Result<Quickstart, Box<dyn st
         "active": true,
         "steps": [{
             "name": "In-app",
-            "template": { "type": "in_app", "content": "Hello {{subscriber.firstName}}, message {{payload.n}}" },
+            "template": { "type": "in_app", "content": "Hello {{subscriber.firstName}}, message {{n}}" },
         }],
     }))?;
     let workflow = client
