@@ -19,9 +19,6 @@ const UPDATE: &str = "layouts/e2e/update-layout.e2e.ts";
 const CONTENT: &str = "<html><body><div>Hello {{organizationName}} {{{body}}}</div></body></html>";
 const DESCRIPTION: &str = "Amazing new layout";
 
-/// Novu's class-validator runs every rule of a missing property; the reference's runtime
-/// reports the missing property alone.
-
 /// class-validator's `Min` fails on a value that is no number, before the type rule.
 pub(super) const NOT_A_NUMBER_WORDING: &str = "for `page=first` the reference reports the type rule alone (`page must be an integer number`); Novu first reports `page must not be less than 0`, as class-validator's Min fails on a value that is no number";
 
