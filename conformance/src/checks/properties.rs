@@ -46,7 +46,7 @@ impl Check for ValidInputsAccepted {
     }
 
     fn description(&self) -> &'static str {
-        "--cases random bodies and query values the schemas allow get a documented answer, never a 5xx, and never a 400 listing constraint messages"
+        "--cases bodies and query values the schemas allow (two at the exact edges of their bounds) and every documented body example get a documented answer, never a 5xx, and never a 400 listing constraint messages"
     }
 
     fn read_only(&self) -> ReadOnly {
