@@ -77,9 +77,10 @@ struct RunArguments {
     /// Only this check (repeatable); `novu-conformance list` names them.
     #[arg(long = "check", value_name = "NAME")]
     checks: Vec<String>,
-    /// Cases per property (default 50): inputs per operation of valid-inputs-accepted and
-    /// invalid-inputs-rejected, condition cases of conditions, and one step sequence per five
-    /// for each lifecycles model.
+    /// Cases per property (default 50): inputs per operation of valid-inputs-accepted (the
+    /// first two at the upper and lower edges of the input's bounds, where it states any; each
+    /// documented request-body example is sent on top) and invalid-inputs-rejected, condition
+    /// cases of conditions, and one step sequence per five for each lifecycles model.
     #[arg(long, value_name = "N")]
     cases: Option<u32>,
     /// Concurrent requests (default 4).

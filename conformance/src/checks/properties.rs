@@ -2,10 +2,16 @@
 //! inputs per operation drawn from the strategies of `values/strategies.rs`, each judged by the
 //! contract; the first failing input is shrunk to a minimal one and reported with its `curl`
 //! command, the seed and the case number, so that `--seed` replays it.
+//!
+//! For `valid-inputs-accepted`, the first two cases of an operation whose input states bounds
+//! are drawn at the upper, then the lower, edges of those bounds (`values/bounds.rs`), and after
+//! the `--cases` cases every documented example of the request body is sent once, with a query
+//! drawn like any other.
 
 use std::sync::Arc;
 
 use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
+use proptest::test_runner::TestRunner;
 use serde_json::Value;
 
 use super::check::{Check, FixtureUse, Phase, ReadOnly, Task};
@@ -14,12 +20,16 @@ use crate::contract::Operation;
 use crate::run::fixtures;
 use crate::run::{Exchange, Run, fill_path, for_each_tag};
 use crate::transport::{Body, Credentials, Request};
+use crate::values::bounds::Edge;
 use crate::values::strategies::{self, Mutated};
 
 /// `valid-inputs-accepted`.
 pub const VALID_INPUTS_ACCEPTED: &str = "valid-inputs-accepted";
 /// `invalid-inputs-rejected`.
 pub const INVALID_INPUTS_REJECTED: &str = "invalid-inputs-rejected";
+
+/// How a randomly drawn valid input is described.
+const RANDOM_VALID: &str = "an input the schemas allow";
 
 /// The most requests spent shrinking one failing input.
 const MAX_SHRINK_REQUESTS: u32 = 256;
@@ -36,7 +46,7 @@ impl Check for ValidInputsAccepted {
     }
 
     fn description(&self) -> &'static str {
-        "--cases random bodies and query values the schemas allow get a documented answer, never a 5xx, and never a 400 listing constraint messages"
+        "--cases bodies and query values the schemas allow (two at the exact edges of their bounds) and every documented body example get a documented answer, never a 5xx, and never a 400 listing constraint messages"
     }
 
     fn read_only(&self) -> ReadOnly {
@@ -139,7 +149,7 @@ async fn cases(run: &Run, operation: &Operation, check: &'static str) {
     let valid = check == VALID_INPUTS_ACCEPTED;
     let strategy: BoxedStrategy<Mutated> = if valid {
         strategies::valid_input(&run.spec, operation)
-            .prop_map(|input| (input, "an input the schemas allow".to_owned()))
+            .prop_map(|input| (input, RANDOM_VALID.to_owned()))
             .boxed()
     } else {
         strategies::invalid_input(&run.spec, operation)
@@ -151,9 +161,23 @@ async fn cases(run: &Run, operation: &Operation, check: &'static str) {
         run.cases,
     );
     let path = fill_path(run, operation, &run.hints());
+    // At the edges first: the upper ones, then the lower ones, where the input has any.
+    let edges: Vec<BoxedStrategy<Mutated>> = [Edge::Upper, Edge::Lower]
+        .into_iter()
+        .filter(|_| valid)
+        .filter_map(|edge| {
+            let inputs = strategies::edge_input(&run.spec, operation, edge)?;
+            Some(
+                inputs
+                    .prop_map(move |input| (input, edge.describe().to_owned()))
+                    .boxed(),
+            )
+        })
+        .collect();
     let mut skipped = 0;
     for case in 1..=run.cases {
-        let Ok(mut tree) = strategy.new_tree(&mut runner) else {
+        let drawn = edges.get(case as usize - 1).unwrap_or(&strategy);
+        let Ok(mut tree) = drawn.new_tree(&mut runner) else {
             break;
         };
         let failure = match attempt(run, operation, check, &path, &schema, tree.current()).await {
@@ -179,7 +203,7 @@ async fn cases(run: &Run, operation: &Operation, check: &'static str) {
             )
         };
         let input = input_of(&failure.exchange.request);
-        let from = if valid {
+        let from = if valid && original == RANDOM_VALID {
             String::new()
         } else {
             format!(" from {original}")
@@ -196,6 +220,9 @@ async fn cases(run: &Run, operation: &Operation, check: &'static str) {
         );
         return;
     }
+    if valid && examples(run, operation, &path, &schema, &strategy, &mut runner).await {
+        return;
+    }
     if run.cases > 0 && skipped == run.cases {
         run.recorder.skip(
             check,
@@ -204,6 +231,66 @@ async fn cases(run: &Run, operation: &Operation, check: &'static str) {
             "no drawn input passed the generator's self-check",
         );
     }
+}
+
+/// Sends every documented example of `operation`'s request body once, each with a query drawn
+/// from `inputs`; reports the first one that is not accepted and answers whether it did.
+async fn examples(
+    run: &Run,
+    operation: &Operation,
+    path: &str,
+    schema: &Value,
+    inputs: &BoxedStrategy<Mutated>,
+    runner: &mut TestRunner,
+) -> bool {
+    let documented = operation
+        .request_body
+        .iter()
+        .flat_map(|body| body.examples.iter())
+        .enumerate();
+    for (index, example) in documented {
+        let Ok(tree) = inputs.new_tree(runner) else {
+            return false;
+        };
+        let (mut input, _) = tree.current();
+        input["body"] = example.clone();
+        let description = format!("documented example {} of the request body", index + 1);
+        let verdict = attempt(
+            run,
+            operation,
+            VALID_INPUTS_ACCEPTED,
+            path,
+            schema,
+            (input, description.clone()),
+        )
+        .await;
+        let failure = match verdict {
+            InputVerdict::Passed => continue,
+            // An example its own schema refuses is the contract's mistake, not the server's.
+            InputVerdict::Skipped => {
+                eprintln!(
+                    "novu-conformance: {} {description} does not match its schema; not sent",
+                    operation.operation_id
+                );
+                continue;
+            }
+            InputVerdict::Failed(failure) => *failure,
+        };
+        let problem = format!(
+            "{}; {description} sent {}",
+            failure.problem,
+            input_of(&failure.exchange.request)
+        );
+        let expected = "the documented example accepted like any valid input: a documented answer, not a 5xx, that matches its schema and is not a 400 listing constraint messages";
+        run.violation(
+            operation,
+            failure
+                .exchange
+                .violation(VALID_INPUTS_ACCEPTED, operation, expected, Some(&problem)),
+        );
+        return true;
+    }
+    false
 }
 
 /// proptest's shrinking loop: simplify while the input still fails, complicate when it passes.

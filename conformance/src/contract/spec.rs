@@ -68,6 +68,9 @@ pub struct RequestBody {
     pub content_type: String,
     /// The OpenAPI schema.
     pub schema: Value,
+    /// The documented examples of the body: the media type's `example` and `examples`
+    /// values, then the body schema's own `example` (after its `$ref`).
+    pub examples: Vec<Value>,
 }
 
 /// A documented response.
@@ -123,6 +126,33 @@ impl Operation {
     pub fn has_inputs(&self) -> bool {
         self.has_json_body() || self.parameters_in("query").next().is_some()
     }
+}
+
+/// The examples a request body's media type object documents, each once: `example`, the
+/// `value` of every `examples` entry (after its `$ref`), and the schema's `example`.
+fn body_examples(document: &Value, media: &Value) -> Vec<Value> {
+    let mut examples: Vec<Value> = Vec::new();
+    let named = media
+        .get("examples")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, example)| resolve(document, example).get("value").cloned());
+    let schema = media
+        .get("schema")
+        .and_then(|schema| resolve(document, schema).get("example").cloned());
+    for example in media
+        .get("example")
+        .cloned()
+        .into_iter()
+        .chain(named)
+        .chain(schema)
+    {
+        if !examples.contains(&example) {
+            examples.push(example);
+        }
+    }
+    examples
 }
 
 /// Whether `media_type` is JSON (`application/json`, `application/problem+json`, …).
@@ -232,6 +262,7 @@ impl Spec {
                             .unwrap_or(false),
                         content_type: content_type.clone(),
                         schema: media.get("schema").cloned().unwrap_or(Value::Null),
+                        examples: body_examples(&document, media),
                     })
                 });
                 let mut responses = BTreeMap::new();

@@ -2,6 +2,7 @@
 //! requests and fixtures (`examples.rs`), and proptest strategies of valid values and of
 //! values breaking exactly one keyword (`strategies.rs`), seeded per run and check.
 
+pub mod bounds;
 pub mod examples;
 pub mod strategies;
 

@@ -17,6 +17,7 @@ use proptest::strategy::{BoxedStrategy, Just, Union};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Map, Value, json};
 
+use super::bounds::{self, Edge};
 use crate::contract::{Operation, Spec};
 
 /// A strategy of JSON values.
@@ -59,13 +60,13 @@ pub fn runner(seed: u64, salt: &str, cases: u32) -> TestRunner {
 /// Values valid against OpenAPI `schema`.
 #[cfg_attr(not(test), allow(dead_code))]
 pub fn valid(spec: &Spec, schema: &Value) -> ValueStrategy {
-    Compiler { spec }.valid(schema, 0)
+    Compiler { spec, edge: None }.valid(schema, 0)
 }
 
 /// Values that break exactly one keyword of OpenAPI `schema`, with what was broken.
 #[cfg_attr(not(test), allow(dead_code))]
 pub fn invalid(spec: &Spec, schema: &Value) -> BoxedStrategy<Mutated> {
-    let compiler = Compiler { spec };
+    let compiler = Compiler { spec, edge: None };
     let base = compiler.valid(schema, 0);
     let mut mutations = Vec::new();
     compiler.mutations(
@@ -112,14 +113,27 @@ pub fn input_schema(operation: &Operation) -> Value {
 
 /// Valid inputs of `operation` (see [`input_schema`]); the body is always present.
 pub fn valid_input(spec: &Spec, operation: &Operation) -> ValueStrategy {
-    let compiler = Compiler { spec };
+    let compiler = Compiler { spec, edge: None };
     compiler.input(operation)
+}
+
+/// Valid inputs of `operation` with every string, number and array that states a bound at
+/// `edge` exactly at it, and every optional property present; `None` when no schema of the
+/// input states such a bound.
+pub fn edge_input(spec: &Spec, operation: &Operation, edge: Edge) -> Option<ValueStrategy> {
+    bounds::has_edge(spec, &input_schema(operation), edge).then(|| {
+        Compiler {
+            spec,
+            edge: Some(edge),
+        }
+        .input(operation)
+    })
 }
 
 /// Inputs of `operation` breaking one keyword of a query parameter or of the body. Query
 /// values travel as text, so a query parameter is never given a number for a string.
 pub fn invalid_input(spec: &Spec, operation: &Operation) -> BoxedStrategy<Mutated> {
-    let compiler = Compiler { spec };
+    let compiler = Compiler { spec, edge: None };
     let schema = input_schema(operation);
     let mut mutations = Vec::new();
     let query = &schema["properties"]["query"];
@@ -333,6 +347,8 @@ fn discriminator(alternatives: &[&Value]) -> Option<String> {
 
 struct Compiler<'a> {
     spec: &'a Spec,
+    /// Draw at this edge of every range (see [`edge_input`]).
+    edge: Option<Edge>,
 }
 
 impl Compiler<'_> {
@@ -353,7 +369,7 @@ impl Compiler<'_> {
             return Just(Value::Null).boxed();
         }
         let inner = self.non_null(resolved, depth);
-        if resolved.get("nullable").and_then(Value::as_bool) == Some(true) {
+        if resolved.get("nullable").and_then(Value::as_bool) == Some(true) && self.edge.is_none() {
             prop_oneof![4 => inner, 1 => Just(Value::Null)].boxed()
         } else {
             inner
@@ -414,7 +430,8 @@ impl Compiler<'_> {
         match kind {
             "object" => self.object(schema, depth),
             "array" => {
-                let minimum = schema.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+                let mut minimum =
+                    schema.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
                 let maximum = schema
                     .get("maxItems")
                     .and_then(Value::as_u64)
@@ -424,15 +441,30 @@ impl Compiler<'_> {
                 } else {
                     EXTRA_ITEMS
                 };
-                let upper = maximum.min(minimum + extra).max(minimum);
+                let mut upper = maximum.min(minimum + extra).max(minimum);
                 let items = schema.get("items").cloned().unwrap_or(json!({}));
-                vec(self.valid(&items, depth + 1), minimum..=upper)
-                    .prop_map(Value::Array)
-                    .boxed()
+                let mut item = self.valid(&items, depth + 1);
+                if let Some(count) = self.edge.and_then(|edge| bounds::items_at(schema, edge)) {
+                    (minimum, upper) = (count, count);
+                    // Many items are drawn plainly, or a hundred would each carry every edge.
+                    if count > EXTRA_ITEMS {
+                        item = Compiler {
+                            spec: self.spec,
+                            edge: None,
+                        }
+                        .valid(&items, depth + 1);
+                    }
+                }
+                vec(item, minimum..=upper).prop_map(Value::Array).boxed()
             }
-            "integer" | "number" => integer(schema),
+            "integer" | "number" => {
+                match self.edge.and_then(|edge| bounds::number_at(schema, edge)) {
+                    Some(number) => Just(json!(number)).boxed(),
+                    None => integer(schema),
+                }
+            }
             "boolean" => any::<bool>().prop_map(Value::Bool).boxed(),
-            _ => string(schema),
+            _ => string(schema, self.edge),
         }
     }
 
@@ -472,7 +504,7 @@ impl Compiler<'_> {
             let value = self
                 .valid(property, depth + 1)
                 .prop_map(move |value| Some((key.clone(), value)));
-            fields.push(if is_required {
+            fields.push(if is_required || self.edge.is_some() {
                 value.boxed()
             } else {
                 // Absent first: optional properties shrink away.
@@ -801,7 +833,7 @@ fn integer(schema: &Value) -> ValueStrategy {
     }
 }
 
-fn string(schema: &Value) -> ValueStrategy {
+fn string(schema: &Value, edge: Option<Edge>) -> ValueStrategy {
     match schema.get("format").and_then(Value::as_str) {
         Some("email") => return "[a-z]{1,8}@example\\.com".prop_map(Value::String).boxed(),
         Some("date-time") => {
@@ -847,6 +879,12 @@ fn string(schema: &Value) -> ValueStrategy {
         }
     }
     let minimum = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+    if let Some(length) = edge.and_then(|edge| bounds::length_at(schema, edge)) {
+        return proptest::string::string_regex(&format!("[a-zA-Z0-9_-]{{{length}}}"))
+            .expect("a character class with a count is a valid regex")
+            .prop_map(Value::String)
+            .boxed();
+    }
     let maximum = schema
         .get("maxLength")
         .and_then(Value::as_u64)
@@ -859,122 +897,4 @@ fn string(schema: &Value) -> ValueStrategy {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::sync::LazyLock;
-
-    use proptest::strategy::ValueTree;
-
-    use super::*;
-    use crate::contract::SchemaSet;
-
-    static SPEC: LazyLock<Spec> = LazyLock::new(|| Spec::embedded().unwrap());
-    static SCHEMAS: LazyLock<SchemaSet> = LazyLock::new(|| SchemaSet::new(&SPEC).unwrap());
-
-    fn component(name: &str) -> Value {
-        json!({"$ref": format!("#/components/schemas/{name}")})
-    }
-
-    /// Every component schema, deterministically: a few valid values that validate and a few
-    /// one-violation values that do not.
-    #[test]
-    fn every_component_schema_yields_valid_and_invalid_values() {
-        let mut failures = Vec::new();
-        for name in SPEC.component_schemas().keys() {
-            let reference = component(name);
-            let mut runner = runner(7, name, 8);
-            let valid_values = valid(&SPEC, &reference);
-            let invalid_values = invalid(&SPEC, &reference);
-            for _ in 0..8 {
-                let value = valid_values.new_tree(&mut runner).unwrap().current();
-                if let Err(problem) = SCHEMAS.check(&reference, &value) {
-                    failures.push(format!("{name}: valid {value} fails: {problem}"));
-                }
-                let (value, what) = invalid_values.new_tree(&mut runner).unwrap().current();
-                if what != "no keyword to break" && SCHEMAS.check(&reference, &value).is_ok() {
-                    failures.push(format!("{name}: invalid ({what}) {value} validates"));
-                }
-            }
-        }
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
-    }
-
-    fn any_component() -> impl Strategy<Value = Value> {
-        let names: Vec<String> = SPEC.component_schemas().keys().cloned().collect();
-        proptest::sample::select(names).prop_map(|name| component(&name))
-    }
-
-    proptest! {
-        #![proptest_config(Config::with_cases(64))]
-
-        #[test]
-        fn valid_values_validate(
-            (reference, value) in any_component()
-                .prop_flat_map(|reference| (Just(reference.clone()), valid(&SPEC, &reference)))
-        ) {
-            let verdict = SCHEMAS.check(&reference, &value);
-            prop_assert!(verdict.is_ok(), "{} {}: {:?}", reference, value, verdict);
-        }
-
-        #[test]
-        fn invalid_values_do_not_validate(
-            (reference, (value, what)) in any_component()
-                .prop_flat_map(|reference| (Just(reference.clone()), invalid(&SPEC, &reference)))
-        ) {
-            prop_assume!(what != "no keyword to break");
-            prop_assert!(SCHEMAS.check(&reference, &value).is_err(), "{} ({}) {}", reference, what, value);
-        }
-
-        #[test]
-        fn invalid_inputs_do_not_validate(
-            (operation, (value, what)) in proptest::sample::select(
-                SPEC.operations.iter().filter(|operation| operation.has_inputs()).cloned().collect::<Vec<_>>()
-            ).prop_flat_map(|operation| (Just(operation.clone()), invalid_input(&SPEC, &operation)))
-        ) {
-            prop_assume!(what != "no keyword to break");
-            let schema = input_schema(&operation);
-            prop_assert!(SCHEMAS.check(&schema, &value).is_err(), "{} ({}) {}", operation.operation_id, what, value);
-        }
-    }
-
-    /// Keywords inside array items and inside the alternatives of a `oneOf` are broken too.
-    #[test]
-    fn mutations_reach_into_array_items_and_alternatives() {
-        let reference = component("StepFilter");
-        let strategy = invalid(&SPEC, &reference);
-        let mut runner = runner(5, "StepFilter", 1);
-        let descriptions: Vec<String> = (0..600)
-            .map(|_| strategy.new_tree(&mut runner).unwrap().current())
-            .map(|(value, what)| {
-                assert!(
-                    SCHEMAS.check(&reference, &value).is_err(),
-                    "{what}: {value}"
-                );
-                what
-            })
-            .collect();
-        let seen = |needle: &str| descriptions.iter().any(|what| what.contains(needle));
-        assert!(seen("at /children/0/"), "{descriptions:#?}");
-        assert!(
-            seen("which no alternative admits at /children/0"),
-            "{descriptions:#?}"
-        );
-        assert!(
-            seen("outside the enum at /children/0/operator"),
-            "{descriptions:#?}"
-        );
-    }
-
-    #[test]
-    fn the_same_seed_draws_the_same_values() {
-        let draw = |seed| {
-            let mut runner = runner(seed, "subscribers_create", 4);
-            let operation = SPEC.operation("subscribers_create").unwrap();
-            let strategy = valid_input(&SPEC, operation);
-            (0..4)
-                .map(|_| strategy.new_tree(&mut runner).unwrap().current())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(draw(3), draw(3));
-        assert_ne!(draw(3), draw(4));
-    }
-}
+mod tests;

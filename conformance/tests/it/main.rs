@@ -3,6 +3,7 @@
 //! contract on purpose, and of the command line.
 
 mod baseline;
+mod boundaries;
 mod breaking;
 mod ci;
 mod cli;
