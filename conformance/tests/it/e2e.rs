@@ -54,8 +54,8 @@ async fn every_ported_case_passes_on_the_target() {
 }
 
 /// The cases ported so far, and how many of them the reference is known to answer otherwise.
-const PORTED: usize = 153;
-const SKIPPED: usize = 6;
+const PORTED: usize = 180;
+const SKIPPED: usize = 10;
 
 async fn run_broken(breakage: Breakage, operations: &[&str]) -> (Report, u32) {
     let target = BrokenReference::start(breakage).await;
@@ -137,5 +137,72 @@ async fn a_tenant_read_that_drops_its_data_fails_the_cases_that_read_it() {
             .all(|violation| violation.expected.starts_with("data.data is")),
         "{:#?}",
         violations(&report)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_override_update_that_keeps_it_inactive_fails_the_update_cases() {
+    // Where Novu answers the merged override with `active` true, the bent server keeps false.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let update = outgoing.is("PUT", "/v1/workflow-overrides/{overrideId}")
+            || outgoing.is(
+                "PUT",
+                "/v1/workflow-overrides/workflows/{workflowId}/tenants/{tenantId}",
+            );
+        let Some(mut body) = answer.json().filter(|_| update && answer.status == 200) else {
+            return false;
+        };
+        body["data"]["active"] = json!(false);
+        answer.set_json(&body);
+        true
+    });
+    let operations = [
+        "workflow_overrides_update",
+        "workflow_overrides_update_by_tenant",
+    ];
+    let (report, broken) = run_broken(breakage, &operations).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should successfully update workflow override by ID",
+            "should successfully update workflow override"
+        ],
+        "{:#?}",
+        report.cases
+    );
+    assert!(
+        violations(&report)
+            .iter()
+            .all(|violation| violation.expected.starts_with("data.active is true")),
+        "{:#?}",
+        violations(&report)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workflow_list_that_miscounts_fails_the_filter_cases() {
+    // Where Novu counts the matches of the query, the bent server counts one more.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let Some(mut body) = answer
+            .json()
+            .filter(|_| outgoing.is("GET", "/v1/workflows") && answer.status == 200)
+        else {
+            return false;
+        };
+        body["totalCount"] = json!(body["totalCount"].as_u64().unwrap_or_default() + 1);
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["workflows_list"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should paginate and filter workflows based on the name",
+            "should filter workflows based on the name"
+        ],
+        "{:#?}",
+        report.cases
     );
 }

@@ -1,0 +1,450 @@
+//! Cases ported from Novu's `workflows-v1/e2e/`: a workflow read by id, its status changed,
+//! deleted (gone from reads and lists, 404 once gone), and the list filtered by name.
+//!
+//! Novu's harness made its workflows with a factory and read them back from its database;
+//! here they are made and read through the API, each in a group of its own, and deleted at the
+//! end.
+
+use serde_json::{Value, json};
+
+use super::{Ported, Reply, Trial, items};
+use crate::checks::semantic::sandbox::{Stop, in_app_step};
+
+const STATUS: &str = "workflows-v1/e2e/change-template-status.e2e.ts";
+const DELETE: &str = "workflows-v1/e2e/delete-notification-template.e2e.ts";
+const GET: &str = "workflows-v1/e2e/get-notification-template.e2e.ts";
+const LIST: &str = "workflows-v1/e2e/get-notification-templates.e2e.ts";
+const UPDATE: &str = "workflows-v1/e2e/update-notification-template.e2e.ts";
+
+/// The ported cases of this folder.
+pub const CASES: &[Ported] = &[
+    Ported::new(
+        STATUS,
+        "should change the status from active false to active true",
+        "workflow_status_update",
+        |t| Box::pin(change_status(t)),
+    ),
+    Ported::new(
+        DELETE,
+        "should delete the workflow",
+        "workflows_delete",
+        |t| Box::pin(delete(t)),
+    ),
+    Ported::new(
+        DELETE,
+        "should not display on listing workflows",
+        "workflows_delete",
+        |t| Box::pin(delete_from_list(t)),
+    ),
+    Ported::new(
+        DELETE,
+        "should fail for non-existing workflow",
+        "workflows_delete",
+        |t| Box::pin(delete_missing(t)),
+    ),
+    Ported::new(
+        GET,
+        "should return the workflow by its id",
+        "workflows_retrieve",
+        |t| Box::pin(get(t)),
+    ),
+    Ported::new(
+        LIST,
+        "should return all workflows for organization",
+        "workflows_list",
+        |t| Box::pin(list_all_of_case(t)),
+    ),
+    Ported::new(
+        LIST,
+        "should not include variants data in the response",
+        "workflows_list",
+        |t| Box::pin(list_without_variants(t)),
+    ),
+    Ported::new(
+        LIST,
+        "should paginate and filter workflows based on the name",
+        "workflows_list",
+        |t| Box::pin(filter_a_page_by_name(t)),
+    ),
+    Ported::new(
+        LIST,
+        "should filter workflows based on the name",
+        "workflows_list",
+        |t| Box::pin(filter_by_name(t)),
+    ),
+    Ported::new(
+        UPDATE,
+        "should throw error if trigger identifier already exists",
+        "workflows_update",
+        |t| Box::pin(update_to_a_taken_identifier(t)),
+    ),
+    Ported::new(
+        UPDATE,
+        "should update the trigger identifier",
+        "workflows_update",
+        |t| Box::pin(update_identifier(t)),
+    ),
+    Ported::new(
+        UPDATE,
+        "should generate new variables on update",
+        "workflows_update",
+        |t| Box::pin(update_variables(t)),
+    ),
+    Ported::new(
+        UPDATE,
+        "should update the contentType and active of a message",
+        "workflows_update",
+        |t| Box::pin(update_step(t)),
+    ),
+];
+
+fn text(value: &Value) -> String {
+    value.as_str().unwrap_or_default().to_owned()
+}
+
+/// Creates a workflow with one in-app step and `extra` fields (deleted at the end).
+async fn workflow(trial: &Trial<'_>, extra: Value) -> Result<Value, Stop> {
+    let step = in_app_step("Test content for <b>{{firstName}}</b>", json!([]));
+    trial.workflow_with(json!([step]), extra).await
+}
+
+async fn read(trial: &Trial<'_>, id: &str) -> Result<Reply, Stop> {
+    trial
+        .call("workflows_retrieve", &[("workflowId", id)], &[], None)
+        .await
+}
+
+async fn change_status(trial: &Trial<'_>) -> Result<(), Stop> {
+    let made = workflow(trial, json!({ "active": false })).await?;
+    let id = text(&made["_id"]);
+    let before = read(trial, &id).await?;
+    trial.equal(&before, "data.active", &before.data()["active"], false)?;
+    trial.equal(&before, "data.draft", &before.data()["draft"], true)?;
+    trial
+        .call(
+            "workflow_status_update",
+            &[("workflowId", &id)],
+            &[],
+            Some(json!({ "active": true })),
+        )
+        .await?;
+    // Novu reads its database; here the workflow is read through the API.
+    let after = read(trial, &id).await?;
+    trial.equal(&after, "data.active", &after.data()["active"], true)?;
+    trial.equal(&after, "data.draft", &after.data()["draft"], false)
+}
+
+/// Novu finds the workflow among its deleted documents; over HTTP it is gone: a read is 404.
+async fn delete(trial: &Trial<'_>) -> Result<(), Stop> {
+    let made = workflow(trial, json!({})).await?;
+    let id = text(&made["_id"]);
+    trial
+        .call("workflows_delete", &[("workflowId", &id)], &[], None)
+        .await?;
+    let after = read(trial, &id).await?;
+    trial.equal(&after, "statusCode", &after.body["statusCode"], 404)
+}
+
+/// The workflows of this case in the list, found by its prefix.
+async fn listed(trial: &Trial<'_>) -> Result<(Reply, usize), Stop> {
+    let prefix = trial.prefix();
+    let reply = trial
+        .call(
+            "workflows_list",
+            &[],
+            &[("page", "0"), ("limit", "100"), ("query", &prefix)],
+            None,
+        )
+        .await?;
+    let count = items(reply.data())
+        .iter()
+        .filter(|workflow| text(&workflow["name"]).starts_with(&prefix))
+        .count();
+    Ok((reply, count))
+}
+
+/// Novu's fresh environment lists its three workflows, then two; here the case's own are
+/// counted, found by the case's prefix.
+async fn delete_from_list(trial: &Trial<'_>) -> Result<(), Stop> {
+    let named = |number: u32| json!({ "name": trial.name(&format!("workflow {number}")) });
+    let first = workflow(trial, named(0)).await?;
+    workflow(trial, named(1)).await?;
+    workflow(trial, named(2)).await?;
+    let (before, count) = listed(trial).await?;
+    trial.equal(&before, "the case's workflows listed", &json!(count), 3)?;
+    trial
+        .call(
+            "workflows_delete",
+            &[("workflowId", &text(&first["_id"]))],
+            &[],
+            None,
+        )
+        .await?;
+    let (after, count) = listed(trial).await?;
+    trial.equal(&after, "the case's workflows listed", &json!(count), 2)
+}
+
+async fn delete_missing(trial: &Trial<'_>) -> Result<(), Stop> {
+    let reply = trial
+        .call(
+            "workflows_delete",
+            &[("workflowId", "5f6651112efc19f33b34fc39")],
+            &[],
+            None,
+        )
+        .await?;
+    let message = text(&reply.body["message"]);
+    trial.holds(
+        &reply,
+        "message contains \"Could not find workflow with id\"",
+        message.contains("Could not find workflow with id"),
+    )
+}
+
+async fn get(trial: &Trial<'_>) -> Result<(), Stop> {
+    let made = workflow(trial, json!({})).await?;
+    let id = text(&made["_id"]);
+    let reply = read(trial, &id).await?;
+    let found = reply.data();
+    trial.equal(&reply, "data._id", &found["_id"], id.as_str())?;
+    trial.equal(&reply, "data.name", &found["name"], made["name"].clone())?;
+    let length = |value: &Value| json!(items(value).len());
+    trial.equal(
+        &reply,
+        "data.steps.length",
+        &length(&found["steps"]),
+        length(&made["steps"]),
+    )?;
+    let step = &found["steps"][0];
+    trial.holds(
+        &reply,
+        "data.steps[0].template is set",
+        step["template"].is_object(),
+    )?;
+    trial.equal(
+        &reply,
+        "data.steps[0].template.content",
+        &step["template"]["content"],
+        made["steps"][0]["template"]["content"].clone(),
+    )?;
+    trial.holds(
+        &reply,
+        "data.steps[0]._templateId is set",
+        step["_templateId"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty()),
+    )?;
+    trial.equal(
+        &reply,
+        "data.triggers.length",
+        &length(&found["triggers"]),
+        length(&made["triggers"]),
+    )
+}
+
+/// Novu's fresh environment lists its three workflows, in the default group `General`; here
+/// the case's three are found by its prefix, each in the group made for it.
+async fn list_all(trial: &Trial<'_>) -> Result<Value, Stop> {
+    let named = |number: u32| json!({ "name": trial.name(&format!("workflow {number}")) });
+    let first = workflow(trial, named(0)).await?;
+    workflow(trial, named(1)).await?;
+    workflow(trial, named(2)).await?;
+    let (reply, count) = listed(trial).await?;
+    trial.equal(&reply, "the case's workflows listed", &json!(count), 3)?;
+    let found = items(reply.data())
+        .iter()
+        .find(|workflow| workflow["_id"] == first["_id"])
+        .cloned()
+        .unwrap_or(Value::Null);
+    trial.holds(&reply, "the first workflow is listed", found.is_object())?;
+    trial.equal(&reply, "its name", &found["name"], first["name"].clone())?;
+    let group = trial
+        .setup(
+            "the workflow's group is readable",
+            "workflow_groups_retrieve",
+            &[("id", &text(&first["_notificationGroupId"]))],
+            None,
+        )
+        .await?;
+    trial.equal(
+        &reply,
+        "its notificationGroup.name",
+        &found["notificationGroup"]["name"],
+        group["name"].clone(),
+    )?;
+    Ok(found)
+}
+
+async fn list_all_of_case(trial: &Trial<'_>) -> Result<(), Stop> {
+    list_all(trial).await.map(drop)
+}
+
+async fn list_without_variants(trial: &Trial<'_>) -> Result<(), Stop> {
+    let found = list_all(trial).await?;
+    let (reply, _) = listed(trial).await?;
+    trial.holds(
+        &reply,
+        "its steps[0].variants is undefined",
+        found["steps"][0].get("variants").is_none(),
+    )
+}
+
+/// Ten workflows named `<prefix>Test Template <n>`; answers the name they share.
+async fn ten_named(trial: &Trial<'_>, label: &str) -> Result<String, Stop> {
+    let name = trial.name(label);
+    for number in 0..10 {
+        workflow(trial, json!({ "name": format!("{name} {number}") })).await?;
+    }
+    Ok(name)
+}
+
+/// Lists page 0 of `limit` for `query` and checks the page's form and that every item
+/// matches; answers the reply.
+async fn page_of(trial: &Trial<'_>, query: &str, limit: usize) -> Result<Reply, Stop> {
+    let limit_text = limit.to_string();
+    let reply = trial
+        .call(
+            "workflows_list",
+            &[],
+            &[("page", "0"), ("limit", &limit_text), ("query", query)],
+            None,
+        )
+        .await?;
+    let body = &reply.body;
+    trial.equal(
+        &reply,
+        "data.length",
+        &json!(items(reply.data()).len()),
+        limit.min(10),
+    )?;
+    trial.equal(&reply, "totalCount", &body["totalCount"], 10)?;
+    trial.equal(&reply, "page", &body["page"], 0)?;
+    trial.equal(&reply, "pageSize", &body["pageSize"], limit)?;
+    trial.holds(
+        &reply,
+        "every data[i].name contains the query",
+        items(reply.data())
+            .iter()
+            .all(|workflow| text(&workflow["name"]).contains(query)),
+    )?;
+    Ok(reply)
+}
+
+/// Novu's fresh environment holds only its ten matches; here the names carry the case's
+/// prefix, so the query matches the case's ten alone.
+async fn filter_a_page_by_name(trial: &Trial<'_>) -> Result<(), Stop> {
+    let name = ten_named(trial, "Pagination Test").await?;
+    page_of(trial, &name, 2).await.map(drop)
+}
+
+/// As [`filter_a_page_by_name`], on one page that holds them all.
+async fn filter_by_name(trial: &Trial<'_>) -> Result<(), Stop> {
+    let name = ten_named(trial, "Test Template").await?;
+    page_of(trial, &name, 100).await.map(drop)
+}
+
+async fn update_workflow(trial: &Trial<'_>, id: &str, body: Value) -> Result<Reply, Stop> {
+    trial
+        .call("workflows_update", &[("workflowId", id)], &[], Some(body))
+        .await
+}
+
+fn identifier(workflow: &Value) -> String {
+    text(&workflow["triggers"][0]["identifier"])
+}
+
+async fn update_to_a_taken_identifier(trial: &Trial<'_>) -> Result<(), Stop> {
+    let named = |number: u32| json!({ "name": trial.name(&format!("workflow {number}")) });
+    let first = workflow(trial, named(0)).await?;
+    let second = workflow(trial, named(1)).await?;
+    let taken = identifier(&first);
+    let reply =
+        update_workflow(trial, &text(&second["_id"]), json!({ "identifier": taken })).await?;
+    trial.equal(&reply, "statusCode", &reply.body["statusCode"], 400)?;
+    trial.equal(
+        &reply,
+        "message",
+        &reply.body["message"],
+        format!("Workflow with identifier {taken} already exists"),
+    )?;
+    trial.equal(&reply, "error", &reply.body["error"], "Bad Request")
+}
+
+/// Novu also finds the change the update recorded in its database; that part is not replayed.
+async fn update_identifier(trial: &Trial<'_>) -> Result<(), Stop> {
+    let made = workflow(
+        trial,
+        json!({ "description": "This is a test description" }),
+    )
+    .await?;
+    let id = text(&made["_id"]);
+    let renamed = format!("{}-new", identifier(&made));
+    let reply = update_workflow(trial, &id, json!({ "identifier": renamed })).await?;
+    let found = reply.data();
+    trial.equal(&reply, "data._id", &found["_id"], id.as_str())?;
+    trial.equal(
+        &reply,
+        "data.description",
+        &found["description"],
+        made["description"].clone(),
+    )?;
+    trial.equal(&reply, "data.name", &found["name"], made["name"].clone())?;
+    trial.equal(
+        &reply,
+        "data.triggers[0].identifier",
+        &found["triggers"][0]["identifier"],
+        renamed,
+    )
+}
+
+async fn update_variables(trial: &Trial<'_>) -> Result<(), Stop> {
+    let step = in_app_step(
+        "This is new content for notification {{otherVariable}}",
+        json!([]),
+    );
+    let made = trial.workflow(json!([step])).await?;
+    let id = text(&made["_id"]);
+    let update = json!({ "steps": [{ "template": {
+        "type": "in_app",
+        "content": "This is new content for notification {{newVariableFromUpdate}}",
+    } }] });
+    let reply = update_workflow(trial, &id, update).await?;
+    let found = reply.data();
+    trial.equal(&reply, "data._id", &found["_id"], id.as_str())?;
+    trial.equal(
+        &reply,
+        "data.triggers[0].variables[0].name",
+        &found["triggers"][0]["variables"][0]["name"],
+        "newVariableFromUpdate",
+    )
+}
+
+async fn update_step(trial: &Trial<'_>) -> Result<(), Stop> {
+    let step = json!({
+        "name": "email",
+        "active": true,
+        "template": { "type": "email", "contentType": "editor", "content": "Content", "subject": "Subject" },
+    });
+    let made = trial.workflow(json!([step])).await?;
+    let id = text(&made["_id"]);
+    let update = json!({ "steps": [{ "active": false, "template": {
+        "type": "email",
+        "contentType": "customHtml",
+        "content": "Content",
+    } }] });
+    let reply = update_workflow(trial, &id, update).await?;
+    let found = reply.data();
+    trial.equal(&reply, "data._id", &found["_id"], id.as_str())?;
+    trial.equal(
+        &reply,
+        "data.steps[0].active",
+        &found["steps"][0]["active"],
+        false,
+    )?;
+    trial.equal(
+        &reply,
+        "data.steps[0].template.contentType",
+        &found["steps"][0]["template"]["contentType"],
+        "customHtml",
+    )
+}
