@@ -54,8 +54,8 @@ async fn every_ported_case_passes_on_the_target() {
 }
 
 /// The cases ported so far, and how many of them the reference is known to answer otherwise.
-const PORTED: usize = 180;
-const SKIPPED: usize = 10;
+const PORTED: usize = 185;
+const SKIPPED: usize = 12;
 
 async fn run_broken(breakage: Breakage, operations: &[&str]) -> (Report, u32) {
     let target = BrokenReference::start(breakage).await;
@@ -181,7 +181,7 @@ async fn an_override_update_that_keeps_it_inactive_fails_the_update_cases() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_workflow_list_that_miscounts_fails_the_filter_cases() {
+async fn a_workflow_list_that_miscounts_fails_the_counting_cases() {
     // Where Novu counts the matches of the query, the bent server counts one more.
     let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
         let Some(mut body) = answer
@@ -199,8 +199,78 @@ async fn a_workflow_list_that_miscounts_fails_the_filter_cases() {
     assert_eq!(
         failed_titles(&report),
         [
+            "should return all workflows as per pagination",
+            "should filter workflows based on the trigger identifier",
+            "should filter workflows based on both the name and trigger identifier",
             "should paginate and filter workflows based on the name",
             "should filter workflows based on the name"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workflow_update_that_drops_the_triggers_and_keeps_steps_active_fails_the_update_cases() {
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let update = outgoing.is("PUT", "/v1/workflows/{workflowId}") && answer.status == 200;
+        let Some(mut body) = answer.json().filter(|_| update) else {
+            return false;
+        };
+        body["data"]["triggers"] = json!([]);
+        if let Some(steps) = body["data"]["steps"].as_array_mut() {
+            steps
+                .iter_mut()
+                .for_each(|step| step["active"] = json!(true));
+        }
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["workflows_update"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should update the trigger identifier",
+            "should generate new variables on update",
+            "should update the contentType and active of a message"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workflow_read_that_finds_the_deleted_and_misreports_draft_fails_those_cases() {
+    // A deleted workflow is still found, and `draft` is answered equal to `active`.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        if !outgoing.is("GET", "/v1/workflows/{workflowId}") {
+            return false;
+        }
+        if answer.status == 404 {
+            answer.status = 200;
+            answer.set_json(&json!({ "data": {} }));
+            return true;
+        }
+        let Some(mut body) = answer.json().filter(|_| answer.status == 200) else {
+            return false;
+        };
+        body["data"]["draft"] = body["data"]["active"].clone();
+        answer.set_json(&body);
+        true
+    });
+    let operations = [
+        "workflow_status_update",
+        "workflows_delete",
+        "workflows_retrieve",
+    ];
+    let (report, broken) = run_broken(breakage, &operations).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should change the status from active false to active true",
+            "should delete the workflow"
         ],
         "{:#?}",
         report.cases

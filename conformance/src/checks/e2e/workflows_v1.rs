@@ -16,6 +16,12 @@ const GET: &str = "workflows-v1/e2e/get-notification-template.e2e.ts";
 const LIST: &str = "workflows-v1/e2e/get-notification-templates.e2e.ts";
 const UPDATE: &str = "workflows-v1/e2e/update-notification-template.e2e.ts";
 
+/// Why the reply-callback case is skipped.
+const NO_REPLY_CALLBACK: &str = "a step created without `replyCallback` carries none in the reference's answers (the field is absent); Novu's step answers an empty `replyCallback` object `{}`";
+
+/// Why the case of an empty CTA action is skipped.
+const CTA_ACTION: &str = "for a step whose `cta.action` is the empty string the reference answers 400 with the schema's message list `[\"steps.0.template.cta.action must be an object\"]`; Novu answers 400 with the single message `Please provide a valid CTA action`";
+
 /// The ported cases of this folder.
 pub const CASES: &[Ported] = &[
     Ported::new(
@@ -62,6 +68,24 @@ pub const CASES: &[Ported] = &[
     ),
     Ported::new(
         LIST,
+        "should return all workflows as per pagination",
+        "workflows_list",
+        |t| Box::pin(pages(t)),
+    ),
+    Ported::new(
+        LIST,
+        "should filter workflows based on the trigger identifier",
+        "workflows_list",
+        |t| Box::pin(filter_by_identifier(t)),
+    ),
+    Ported::new(
+        LIST,
+        "should filter workflows based on both the name and trigger identifier",
+        "workflows_list",
+        |t| Box::pin(filter_by_name_or_identifier(t)),
+    ),
+    Ported::new(
+        LIST,
         "should paginate and filter workflows based on the name",
         "workflows_list",
         |t| Box::pin(filter_a_page_by_name(t)),
@@ -96,6 +120,20 @@ pub const CASES: &[Ported] = &[
         "workflows_update",
         |t| Box::pin(update_step(t)),
     ),
+    Ported::new(
+        UPDATE,
+        "should update reply callbacks",
+        "workflows_update",
+        |t| Box::pin(update_reply_callback(t)),
+    )
+    .differs(NO_REPLY_CALLBACK),
+    Ported::new(
+        UPDATE,
+        "should not able to update step with invalid action",
+        "workflows_update",
+        |t| Box::pin(update_with_empty_action(t)),
+    )
+    .differs(CTA_ACTION),
 ];
 
 fn text(value: &Value) -> String {
@@ -447,4 +485,192 @@ async fn update_step(trial: &Trial<'_>) -> Result<(), Stop> {
         &found["steps"][0]["template"]["contentType"],
         "customHtml",
     )
+}
+
+/// Lists page `page` of `limit` for the case's prefix.
+async fn prefixed_page(trial: &Trial<'_>, page: &str, limit: &str) -> Result<Reply, Stop> {
+    let prefix = trial.prefix();
+    trial
+        .call(
+            "workflows_list",
+            &[],
+            &[("page", page), ("limit", limit), ("query", &prefix)],
+            None,
+        )
+        .await
+}
+
+/// Novu's fresh environment holds its six workflows alone; here the query of the case's
+/// prefix leaves the case's six, newest first.
+async fn pages(trial: &Trial<'_>) -> Result<(), Stop> {
+    let mut made = Vec::new();
+    for number in 0..6 {
+        let name = trial.name(&format!("workflow {number}"));
+        made.push(text(
+            &workflow(trial, json!({ "name": name })).await?["_id"],
+        ));
+    }
+    let first = prefixed_page(trial, "0", "2").await?;
+    trial.equal(&first, "data.length", &json!(items(first.data()).len()), 2)?;
+    trial.equal(&first, "totalCount", &first.body["totalCount"], 6)?;
+    trial.equal(&first, "page", &first.body["page"], 0)?;
+    trial.equal(&first, "pageSize", &first.body["pageSize"], 2)?;
+    trial.equal(
+        &first,
+        "data[0]._id",
+        &first.data()[0]["_id"],
+        made[5].as_str(),
+    )?;
+    let second = prefixed_page(trial, "1", "3").await?;
+    trial.equal(
+        &second,
+        "data.length",
+        &json!(items(second.data()).len()),
+        3,
+    )?;
+    trial.equal(&second, "totalCount", &second.body["totalCount"], 6)?;
+    trial.equal(&second, "page", &second.body["page"], 1)?;
+    trial.equal(&second, "pageSize", &second.body["pageSize"], 3)?;
+    trial.equal(
+        &second,
+        "data[2]._id",
+        &second.data()[2]["_id"],
+        made[0].as_str(),
+    )
+}
+
+/// A workflow named `name` whose trigger identifier is then set to `identifier`: Novu's
+/// factory writes the trigger directly, the API takes it on update.
+async fn with_identifier(trial: &Trial<'_>, name: &str, identifier: &str) -> Result<(), Stop> {
+    let made = workflow(trial, json!({ "name": name })).await?;
+    let body = json!({ "identifier": identifier });
+    trial
+        .setup(
+            "the workflow's trigger identifier is set",
+            "workflows_update",
+            &[("workflowId", &text(&made["_id"]))],
+            Some(body),
+        )
+        .await
+        .map(drop)
+}
+
+/// Lists page 0 of 100 for `query` and checks the page's form: ten matches.
+async fn ten_found(trial: &Trial<'_>, query: &str) -> Result<Reply, Stop> {
+    let reply = trial
+        .call(
+            "workflows_list",
+            &[],
+            &[("page", "0"), ("limit", "100"), ("query", query)],
+            None,
+        )
+        .await?;
+    let body = &reply.body;
+    trial.equal(&reply, "data.length", &json!(items(reply.data()).len()), 10)?;
+    trial.equal(&reply, "totalCount", &body["totalCount"], 10)?;
+    trial.equal(&reply, "page", &body["page"], 0)?;
+    trial.equal(&reply, "pageSize", &body["pageSize"], 100)?;
+    Ok(reply)
+}
+
+/// Novu's identifiers share `test-trigger-identifier`; here they share it after the case's
+/// prefix, which the names (`<prefix>workflow <n>`) do not contain.
+async fn filter_by_identifier(trial: &Trial<'_>) -> Result<(), Stop> {
+    let shared = trial.name("test-trigger-identifier");
+    for number in 0..10 {
+        let name = trial.name(&format!("workflow {number}"));
+        with_identifier(trial, &name, &format!("{shared}-{number}")).await?;
+    }
+    let reply = ten_found(trial, &shared).await?;
+    trial.holds(
+        &reply,
+        "every data[i].triggers[0].identifier contains the query",
+        items(reply.data())
+            .iter()
+            .all(|workflow| identifier(workflow).contains(&shared)),
+    )
+}
+
+/// Five names with `SMS` or `sms` and five identifiers with `sms`, all after the case's prefix;
+/// every identifier is set, so none matches by a name turned into an identifier.
+async fn filter_by_name_or_identifier(trial: &Trial<'_>) -> Result<(), Stop> {
+    for number in 0..10 {
+        if number % 2 == 0 {
+            let spelled = if number % 4 == 0 { "SMS" } else { "sms" };
+            let name = trial.name(&format!("{spelled} {number}"));
+            with_identifier(trial, &name, &trial.name(&format!("w-{number}"))).await?;
+        } else {
+            let name = trial.name(&format!("workflow {number}"));
+            with_identifier(trial, &name, &trial.name(&format!("sms-trigger-{number}"))).await?;
+        }
+    }
+    let query = trial.name("sms");
+    let reply = ten_found(trial, &query).await?;
+    let by_name = items(reply.data())
+        .iter()
+        .filter(|workflow| text(&workflow["name"]).to_uppercase().contains("SMS"))
+        .count();
+    let by_identifier = items(reply.data())
+        .iter()
+        .filter(|workflow| identifier(workflow).contains("sms"))
+        .count();
+    trial.equal(&reply, "the names with SMS", &json!(by_name), 5)?;
+    trial.equal(&reply, "the identifiers with sms", &json!(by_identifier), 5)
+}
+
+async fn update_reply_callback(trial: &Trial<'_>) -> Result<(), Stop> {
+    let step = json!({ "template": { "name": "Message Name", "type": "email", "content": [] } });
+    let extra = json!({ "description": "This is a test description", "tags": ["test-tag"] });
+    let made = trial.workflow_with(json!([step]), extra).await?;
+    let id = text(&made["_id"]);
+    // Novu reads the create's answer; the workflow is read back here, which answers the same.
+    let read = read(trial, &id).await?;
+    trial.equal(
+        &read,
+        "data.steps[0].replyCallback",
+        &read.data()["steps"][0]["replyCallback"],
+        json!({}),
+    )?;
+    let mut update_step = step.clone();
+    update_step["replyCallback"] = json!({ "active": true, "url": "acme-corp.com/webhook" });
+    let update = json!({
+        "name": "",
+        "tags": [""],
+        "description": "",
+        "steps": [update_step],
+        "notificationGroupId": made["_notificationGroupId"],
+    });
+    let reply = update_workflow(trial, &id, update).await?;
+    let found = reply.data();
+    trial.equal(&reply, "data.name", &found["name"], made["name"].clone())?;
+    let callback = &found["steps"][0]["replyCallback"];
+    trial.equal(
+        &reply,
+        "data.steps[0].replyCallback.active",
+        &callback["active"],
+        true,
+    )?;
+    trial.equal(
+        &reply,
+        "data.steps[0].replyCallback.url",
+        &callback["url"],
+        "acme-corp.com/webhook",
+    )
+}
+
+async fn update_with_empty_action(trial: &Trial<'_>) -> Result<(), Stop> {
+    let made = workflow(trial, json!({})).await?;
+    let update = json!({ "steps": [{ "template": {
+        "type": "in_app",
+        "cta": { "action": "" },
+        "content": "This is new content for notification",
+    } }] });
+    let reply = update_workflow(trial, &text(&made["_id"]), update).await?;
+    trial.equal(
+        &reply,
+        "message",
+        &reply.body["message"],
+        "Please provide a valid CTA action",
+    )?;
+    trial.equal(&reply, "statusCode", &reply.body["statusCode"], 400)
 }
