@@ -54,8 +54,8 @@ async fn every_ported_case_passes_on_the_target() {
 }
 
 /// The cases ported so far, and how many of them the reference is known to answer otherwise.
-const PORTED: usize = 185;
-const SKIPPED: usize = 12;
+const PORTED: usize = 190;
+const SKIPPED: usize = 13;
 
 async fn run_broken(breakage: Breakage, operations: &[&str]) -> (Report, u32) {
     let target = BrokenReference::start(breakage).await;
@@ -271,6 +271,34 @@ async fn a_workflow_read_that_finds_the_deleted_and_misreports_draft_fails_those
         [
             "should change the status from active false to active true",
             "should delete the workflow"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workflow_create_that_renames_and_retriggers_fails_the_create_cases() {
+    // The bent server answers another name and a trigger identifier unrelated to the name.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let create = outgoing.is("POST", "/v1/workflows") && answer.status == 201;
+        let Some(mut body) = answer.json().filter(|_| create) else {
+            return false;
+        };
+        body["data"]["name"] = json!("bent");
+        body["data"]["triggers"][0]["identifier"] = json!("bent");
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["workflows_create"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should be able to create a notification with the API Key",
+            "should create a valid notification",
+            "should create event trigger",
+            "should only add shortid to trigger identifier if same identifier exists"
         ],
         "{:#?}",
         report.cases

@@ -25,6 +25,7 @@ mod subscribers;
 mod tenant;
 mod topic_list;
 mod topics;
+mod workflow_create;
 mod workflow_overrides;
 mod workflows_v1;
 
@@ -61,6 +62,7 @@ const FOLDERS: &[&[Ported]] = &[
     layout_list::CASES,
     integrations::CASES,
     workflows_v1::CASES,
+    workflow_create::CASES,
     workflow_overrides::CASES,
 ];
 
