@@ -22,6 +22,15 @@ const NO_REPLY_CALLBACK: &str = "a step created without `replyCallback` carries 
 /// Why the case of an empty CTA action is skipped.
 const CTA_ACTION: &str = "for a step whose `cta.action` is the empty string the reference answers 400 with the schema's message list `[\"steps.0.template.cta.action must be an object\"]`; Novu answers 400 with the single message `Please provide a valid CTA action`";
 
+/// Why the case reading the change of a delete is skipped.
+const NO_TEMPLATE_NAME: &str = "the reference's changes carry no `templateName`; Novu's change names the workflow it concerns, and the case reads `data[0].templateName`";
+
+/// Why the case of an update with variants is skipped.
+const NO_VARIANT_PARENT: &str = "the reference's variants carry no `_parentId`; Novu chains each variant of a step to the one before it (the first's is null, the second's is the first's `_id`)";
+
+/// Why the case of updated email steps is skipped.
+const NO_STEP_PARENT: &str = "the reference's steps carry no `_parentId`; Novu chains each step to the one before it (the first's is null, each next one's is the previous step's `_id`)";
+
 /// The ported cases of this folder.
 pub const CASES: &[Ported] = &[
     Ported::new(
@@ -36,6 +45,13 @@ pub const CASES: &[Ported] = &[
         "workflows_delete",
         |t| Box::pin(delete(t)),
     ),
+    Ported::new(
+        DELETE,
+        "should only make one change on delete",
+        "workflows_delete",
+        |t| Box::pin(one_change_on_delete(t)),
+    )
+    .differs(NO_TEMPLATE_NAME),
     Ported::new(
         DELETE,
         "should not display on listing workflows",
@@ -98,6 +114,13 @@ pub const CASES: &[Ported] = &[
     ),
     Ported::new(
         UPDATE,
+        "should update the workflow",
+        "workflows_update",
+        |t| Box::pin(update_with_variants(t)),
+    )
+    .differs(NO_VARIANT_PARENT),
+    Ported::new(
+        UPDATE,
         "should throw error if trigger identifier already exists",
         "workflows_update",
         |t| Box::pin(update_to_a_taken_identifier(t)),
@@ -120,6 +143,16 @@ pub const CASES: &[Ported] = &[
         "workflows_update",
         |t| Box::pin(update_step(t)),
     ),
+    Ported::new(
+        UPDATE,
+        "should be able to update empty message content",
+        "workflows_update",
+        |t| Box::pin(update_to_empty_content(t)),
+    ),
+    Ported::new(UPDATE, "should update the steps", "workflows_update", |t| {
+        Box::pin(update_email_steps(t))
+    })
+    .differs(NO_STEP_PARENT),
     Ported::new(
         UPDATE,
         "should update reply callbacks",
@@ -673,4 +706,212 @@ async fn update_with_empty_action(trial: &Trial<'_>) -> Result<(), Stop> {
         "Please provide a valid CTA action",
     )?;
     trial.equal(&reply, "statusCode", &reply.body["statusCode"], 400)
+}
+
+/// Novu's fresh environment holds the one change alone; here nothing else writes while the
+/// case plays, so the newest unpromoted change is the delete's, and the workflow has one.
+async fn one_change_on_delete(trial: &Trial<'_>) -> Result<(), Stop> {
+    let made = workflow(trial, json!({ "steps": [] })).await?;
+    let name = text(&made["name"]);
+    trial
+        .call(
+            "workflows_delete",
+            &[("workflowId", &text(&made["_id"]))],
+            &[],
+            None,
+        )
+        .await?;
+    let reply = trial
+        .call("changes_list", &[], &[("promoted", "false")], None)
+        .await?;
+    trial.equal(
+        &reply,
+        "data[0].templateName",
+        &reply.data()[0]["templateName"],
+        name.as_str(),
+    )?;
+    let ours = items(reply.data())
+        .iter()
+        .filter(|change| text(&change["templateName"]) == name)
+        .count();
+    trial.equal(&reply, "the workflow's changes", &json!(ours), 1)
+}
+
+/// A variant of an in-app step for tenants named `Titans`, with `content`.
+fn titans_variant(content: &str) -> Value {
+    json!({
+        "filters": [{
+            "isNegated": false,
+            "type": "GROUP",
+            "value": "AND",
+            "children": [{ "on": "tenant", "field": "name", "value": "Titans", "operator": "EQUAL" }],
+        }],
+        "template": { "type": "in_app", "content": content },
+    })
+}
+
+/// Novu also finds the change the update recorded in its database; that part is not replayed.
+async fn update_with_variants(trial: &Trial<'_>) -> Result<(), Stop> {
+    let made = workflow(trial, json!({ "description": DESCRIPTION })).await?;
+    let id = text(&made["_id"]);
+    let new_name = trial.name("new name for notification");
+    let update = json!({
+        "name": new_name,
+        "steps": [{
+            "template": { "type": "in_app", "content": "This is new content for notification" },
+            "variants": [titans_variant("first content"), titans_variant("second content")],
+        }],
+    });
+    let reply = update_workflow(trial, &id, update).await?;
+    let found = reply.data();
+    trial.equal(&reply, "data._id", &found["_id"], id.as_str())?;
+    trial.equal(&reply, "data.name", &found["name"], new_name)?;
+    trial.equal(
+        &reply,
+        "data.description",
+        &found["description"],
+        DESCRIPTION,
+    )?;
+    trial.equal(
+        &reply,
+        "data.steps.length",
+        &json!(items(&found["steps"]).len()),
+        1,
+    )?;
+    let step = &found["steps"][0];
+    trial.equal(
+        &reply,
+        "data.steps[0].template.content",
+        &step["template"]["content"],
+        "This is new content for notification",
+    )?;
+    let variants = &step["variants"];
+    trial.equal(
+        &reply,
+        "data.steps[0].variants[0].template.content",
+        &variants[0]["template"]["content"],
+        "first content",
+    )?;
+    trial.equal(
+        &reply,
+        "data.steps[0].variants[0]._parentId",
+        &variants[0]["_parentId"],
+        Value::Null,
+    )?;
+    trial.holds(
+        &reply,
+        "data.steps[0].variants[1]._parentId is variants[0]._id",
+        variants[0]["_id"].is_string() && variants[1]["_parentId"] == variants[0]["_id"],
+    )
+}
+
+const DESCRIPTION: &str = "This is a test description";
+
+async fn update_to_empty_content(trial: &Trial<'_>) -> Result<(), Stop> {
+    let blocks = json!([{ "type": "text", "content": "This is a sample text block" }]);
+    let steps = json!([
+        { "template": { "type": "email", "contentType": "editor", "content": blocks, "subject": "Subject" } },
+        { "template": { "type": "email", "contentType": "customHtml",
+            "content": "This is a sample text block", "subject": "Subject" } },
+    ]);
+    let made = trial.workflow_with(steps, json!({})).await?;
+    let update_steps: Vec<Value> = items(&made["steps"])
+        .iter()
+        .map(|step| {
+            json!({
+                "_templateId": step["_templateId"],
+                "template": { "type": "email", "contentType": "customHtml", "content": "" },
+            })
+        })
+        .collect();
+    let reply =
+        update_workflow(trial, &text(&made["_id"]), json!({ "steps": update_steps })).await?;
+    let steps = &reply.data()["steps"];
+    trial.equal(
+        &reply,
+        "data.steps[0].template.contentType",
+        &steps[0]["template"]["contentType"],
+        "customHtml",
+    )?;
+    trial.equal(
+        &reply,
+        "data.steps[0].template.content",
+        &steps[0]["template"]["content"],
+        "",
+    )?;
+    trial.equal(
+        &reply,
+        "data.steps[1].template.content",
+        &steps[1]["template"]["content"],
+        "",
+    )
+}
+
+/// An email step of Novu's case, with `preheader` and `senderName` when given.
+fn email_step(preheader: Option<&str>, sender: Option<&str>) -> Value {
+    let mut template = json!({
+        "name": "Message Name",
+        "subject": "Test email subject",
+        "type": "email",
+        "content": [],
+    });
+    if let Some(preheader) = preheader {
+        template["preheader"] = json!(preheader);
+    }
+    if let Some(sender) = sender {
+        template["senderName"] = json!(sender);
+    }
+    json!({ "template": template })
+}
+
+async fn update_email_steps(trial: &Trial<'_>) -> Result<(), Stop> {
+    let first = email_step(Some("Test email preheader"), Some("Test email sender name"));
+    let extra = json!({ "description": DESCRIPTION, "tags": ["test-tag"] });
+    let made = trial
+        .workflow_with(json!([first, email_step(None, None)]), extra)
+        .await?;
+    let mut steps: Vec<Value> = items(&made["steps"])
+        .iter()
+        .map(|step| {
+            let mut updated = email_step(Some("updated preheader"), Some("updated sender name"));
+            updated["_id"] = step["_id"].clone();
+            updated["_parentId"] = step["_parentId"].clone();
+            updated
+        })
+        .collect();
+    steps.push(email_step(None, None));
+    let update = json!({
+        "name": made["name"],
+        "tags": ["test-tag"],
+        "description": DESCRIPTION,
+        "steps": steps,
+        "notificationGroupId": made["_notificationGroupId"],
+    });
+    let reply = update_workflow(trial, &text(&made["_id"]), update).await?;
+    let steps = &reply.data()["steps"];
+    trial.equal(
+        &reply,
+        "data.steps[0]._parentId",
+        &steps[0]["_parentId"],
+        Value::Null,
+    )?;
+    trial.equal(
+        &reply,
+        "data.steps[0].template.preheader",
+        &steps[0]["template"]["preheader"],
+        "updated preheader",
+    )?;
+    trial.equal(
+        &reply,
+        "data.steps[0].template.senderName",
+        &steps[0]["template"]["senderName"],
+        "updated sender name",
+    )?;
+    trial.holds(
+        &reply,
+        "each step's _id is the next step's _parentId",
+        steps[0]["_id"].is_string()
+            && steps[1]["_parentId"] == steps[0]["_id"]
+            && steps[2]["_parentId"] == steps[1]["_id"],
+    )
 }
