@@ -213,8 +213,15 @@ async fn a_workflow_list_that_miscounts_fails_the_counting_cases() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_workflow_update_that_drops_the_triggers_and_bends_the_steps_fails_the_update_cases() {
     let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
-        let update = outgoing.is("PUT", "/v1/workflows/{workflowId}") && answer.status == 200;
-        let Some(mut body) = answer.json().filter(|_| update) else {
+        if !outgoing.is("PUT", "/v1/workflows/{workflowId}") {
+            return false;
+        }
+        if answer.status == 400 {
+            answer
+                .set_json(&json!({ "statusCode": 400, "message": "bent", "error": "Bad Request" }));
+            return true;
+        }
+        let Some(mut body) = answer.json().filter(|_| answer.status == 200) else {
             return false;
         };
         body["data"]["triggers"] = json!([]);
@@ -232,6 +239,7 @@ async fn a_workflow_update_that_drops_the_triggers_and_bends_the_steps_fails_the
     assert_eq!(
         failed_titles(&report),
         [
+            "should throw error if trigger identifier already exists",
             "should update the trigger identifier",
             "should generate new variables on update",
             "should update the contentType and active of a message",
@@ -258,6 +266,7 @@ async fn a_workflow_read_that_finds_the_deleted_and_misreports_draft_fails_those
             return false;
         };
         body["data"]["draft"] = body["data"]["active"].clone();
+        body["data"]["steps"][0]["_templateId"] = serde_json::Value::Null;
         answer.set_json(&body);
         true
     });
@@ -272,7 +281,8 @@ async fn a_workflow_read_that_finds_the_deleted_and_misreports_draft_fails_those
         failed_titles(&report),
         [
             "should change the status from active false to active true",
-            "should delete the workflow"
+            "should delete the workflow",
+            "should return the workflow by its id"
         ],
         "{:#?}",
         report.cases
@@ -301,6 +311,105 @@ async fn a_workflow_create_that_renames_and_retriggers_fails_the_create_cases() 
             "should create a valid notification",
             "should create event trigger",
             "should only add shortid to trigger identifier if same identifier exists"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workflow_list_with_a_repeated_item_and_a_reworded_delete_error_fails_those_cases() {
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        if outgoing.is("DELETE", "/v1/workflows/{workflowId}") && answer.status >= 400 {
+            let status = answer.status;
+            answer.set_json(&json!({ "statusCode": status, "message": "bent" }));
+            return true;
+        }
+        let list = outgoing.is("GET", "/v1/workflows") && answer.status == 200;
+        let Some(mut body) = answer.json().filter(|_| list) else {
+            return false;
+        };
+        let Some(first) = body["data"].get(0).cloned() else {
+            return false;
+        };
+        if let Some(data) = body["data"].as_array_mut() {
+            data.push(first);
+        }
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["workflows_delete", "workflows_list"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should not display on listing workflows",
+            "should fail for non-existing workflow",
+            "should return all workflows for organization",
+            "should not include variants data in the response",
+            "should return all workflows as per pagination",
+            "should filter workflows based on the trigger identifier",
+            "should filter workflows based on both the name and trigger identifier",
+            "should paginate and filter workflows based on the name",
+            "should filter workflows based on the name"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn overrides_answered_otherwise_fail_the_override_cases() {
+    // Each answer of the overrides API is bent in one field a case reads.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let Some(mut body) = answer.json() else {
+            return false;
+        };
+        let by_id = "/v1/workflow-overrides/{overrideId}";
+        let by_tenant = "/v1/workflow-overrides/workflows/{workflowId}/tenants/{tenantId}";
+        match answer.status {
+            201 if outgoing.is("POST", "/v1/workflow-overrides") => {
+                body["data"]["deleted"] = json!(true)
+            }
+            400 if outgoing.is("POST", "/v1/workflow-overrides") => {
+                body["message"] = json!(["bent"])
+            }
+            200 if outgoing.is("GET", by_id) || outgoing.is("GET", by_tenant) => {
+                let email = body["data"]["preferenceSettings"]["email"].as_bool();
+                body["data"]["preferenceSettings"]["email"] = json!(!email.unwrap_or(false));
+            }
+            200 if outgoing.is("DELETE", by_id) => body["data"] = json!(false),
+            404 if outgoing.is("DELETE", by_id) => body["message"] = json!("bent"),
+            200 if outgoing.is("GET", "/v1/workflow-overrides") => {
+                if let Some(data) = body["data"].as_array_mut() {
+                    data.pop();
+                }
+            }
+            _ => return false,
+        }
+        answer.set_json(&body);
+        true
+    });
+    let operations = [
+        "workflow_overrides_create",
+        "workflow_overrides_delete",
+        "workflow_overrides_retrieve",
+        "workflow_overrides_retrieve_by_tenant",
+        "workflow_overrides_list",
+    ];
+    let (report, broken) = run_broken(breakage, &operations).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should successfully create new workflow override",
+            "should fail on creation of new workflow override with missing workflow id",
+            "should delete the workflow override",
+            "should fail to delete non-existing workflow override",
+            "should return the workflow override by ID",
+            "should return the workflow override",
+            "should return all workflows override by workflow id",
+            "should return all workflows override by workflow id with pagination"
         ],
         "{:#?}",
         report.cases
