@@ -413,8 +413,9 @@ async fn list(trial: &Trial<'_>) -> Result<(), Stop> {
     )
 }
 
-/// As [`list`], with `hasMore` on each page; the pages are read at an offset that leaves the
-/// case's three last when the environment holds others.
+/// As [`list`], with `hasMore` on each page. Novu's fresh environment holds the three alone,
+/// so its second page holds one and `hasMore` is false; in a shared one the second page may be
+/// full, and Novu's `hasMore` says only whether a page is full, so a full page answers true.
 async fn list_pages(trial: &Trial<'_>) -> Result<(), Stop> {
     three_overrides(trial).await?;
     let all = trial
@@ -441,7 +442,7 @@ async fn list_pages(trial: &Trial<'_>) -> Result<(), Stop> {
         &json!(items(second.data()).len()),
         left,
     )?;
-    trial.equal(&second, "hasMore", &second.body["hasMore"], total > 4)
+    trial.equal(&second, "hasMore", &second.body["hasMore"], left == 2)
 }
 
 async fn update_by_id(trial: &Trial<'_>) -> Result<(), Stop> {

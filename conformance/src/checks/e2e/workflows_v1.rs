@@ -1,5 +1,7 @@
-//! Cases ported from Novu's `workflows-v1/e2e/`: a workflow read by id, its status changed,
-//! deleted (gone from reads and lists, 404 once gone), and the list filtered by name.
+//! Cases ported from Novu's `workflows-v1/e2e/` (its creates are in `workflow_create`): a
+//! workflow read by id, its status changed, deleted (gone from reads and lists, an error once
+//! gone), the list paged and filtered by name and trigger identifier, and updates of its
+//! name, identifier, steps, variants, variables and reply callbacks.
 //!
 //! Novu's harness made its workflows with a factory and read them back from its database;
 //! here they are made and read through the API, each in a group of its own, and deleted at the
