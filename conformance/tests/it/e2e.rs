@@ -54,8 +54,8 @@ async fn every_ported_case_passes_on_the_target() {
 }
 
 /// The cases ported so far, and how many of them the reference is known to answer otherwise.
-const PORTED: usize = 153;
-const SKIPPED: usize = 6;
+const PORTED: usize = 194;
+const SKIPPED: usize = 16;
 
 async fn run_broken(breakage: Breakage, operations: &[&str]) -> (Report, u32) {
     let target = BrokenReference::start(breakage).await;
@@ -137,5 +137,281 @@ async fn a_tenant_read_that_drops_its_data_fails_the_cases_that_read_it() {
             .all(|violation| violation.expected.starts_with("data.data is")),
         "{:#?}",
         violations(&report)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_override_update_that_keeps_it_inactive_fails_the_update_cases() {
+    // Where Novu answers the merged override with `active` true, the bent server keeps false.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let update = outgoing.is("PUT", "/v1/workflow-overrides/{overrideId}")
+            || outgoing.is(
+                "PUT",
+                "/v1/workflow-overrides/workflows/{workflowId}/tenants/{tenantId}",
+            );
+        let Some(mut body) = answer.json().filter(|_| update && answer.status == 200) else {
+            return false;
+        };
+        body["data"]["active"] = json!(false);
+        answer.set_json(&body);
+        true
+    });
+    let operations = [
+        "workflow_overrides_update",
+        "workflow_overrides_update_by_tenant",
+    ];
+    let (report, broken) = run_broken(breakage, &operations).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should successfully update workflow override by ID",
+            "should successfully update workflow override"
+        ],
+        "{:#?}",
+        report.cases
+    );
+    assert!(
+        violations(&report)
+            .iter()
+            .all(|violation| violation.expected.starts_with("data.active is true")),
+        "{:#?}",
+        violations(&report)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workflow_list_that_miscounts_fails_the_counting_cases() {
+    // Where Novu counts the matches of the query, the bent server counts one more.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let Some(mut body) = answer
+            .json()
+            .filter(|_| outgoing.is("GET", "/v1/workflows") && answer.status == 200)
+        else {
+            return false;
+        };
+        body["totalCount"] = json!(body["totalCount"].as_u64().unwrap_or_default() + 1);
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["workflows_list"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should return all workflows as per pagination",
+            "should filter workflows based on the trigger identifier",
+            "should filter workflows based on both the name and trigger identifier",
+            "should paginate and filter workflows based on the name",
+            "should filter workflows based on the name"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workflow_update_that_drops_the_triggers_and_bends_the_steps_fails_the_update_cases() {
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        if !outgoing.is("PUT", "/v1/workflows/{workflowId}") {
+            return false;
+        }
+        if answer.status == 400 {
+            answer
+                .set_json(&json!({ "statusCode": 400, "message": "bent", "error": "Bad Request" }));
+            return true;
+        }
+        let Some(mut body) = answer.json().filter(|_| answer.status == 200) else {
+            return false;
+        };
+        body["data"]["triggers"] = json!([]);
+        if let Some(steps) = body["data"]["steps"].as_array_mut() {
+            for step in steps {
+                step["active"] = json!(true);
+                step["template"]["content"] = json!("bent");
+            }
+        }
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["workflows_update"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should throw error if trigger identifier already exists",
+            "should update the trigger identifier",
+            "should generate new variables on update",
+            "should update the contentType and active of a message",
+            "should be able to update empty message content"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workflow_read_that_finds_the_deleted_and_misreports_draft_fails_those_cases() {
+    // A deleted workflow is still found, and `draft` is answered equal to `active`.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        if !outgoing.is("GET", "/v1/workflows/{workflowId}") {
+            return false;
+        }
+        if answer.status == 404 {
+            answer.status = 200;
+            answer.set_json(&json!({ "data": {} }));
+            return true;
+        }
+        let Some(mut body) = answer.json().filter(|_| answer.status == 200) else {
+            return false;
+        };
+        body["data"]["draft"] = body["data"]["active"].clone();
+        body["data"]["steps"][0]["_templateId"] = serde_json::Value::Null;
+        answer.set_json(&body);
+        true
+    });
+    let operations = [
+        "workflow_status_update",
+        "workflows_delete",
+        "workflows_retrieve",
+    ];
+    let (report, broken) = run_broken(breakage, &operations).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should change the status from active false to active true",
+            "should delete the workflow",
+            "should return the workflow by its id"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workflow_create_that_renames_and_retriggers_fails_the_create_cases() {
+    // The bent server answers another name and a trigger identifier unrelated to the name.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let create = outgoing.is("POST", "/v1/workflows") && answer.status == 201;
+        let Some(mut body) = answer.json().filter(|_| create) else {
+            return false;
+        };
+        body["data"]["name"] = json!("bent");
+        body["data"]["triggers"][0]["identifier"] = json!("bent");
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["workflows_create"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should be able to create a notification with the API Key",
+            "should create a valid notification",
+            "should create event trigger",
+            "should only add shortid to trigger identifier if same identifier exists"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workflow_list_with_a_repeated_item_and_a_reworded_delete_error_fails_those_cases() {
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        if outgoing.is("DELETE", "/v1/workflows/{workflowId}") && answer.status >= 400 {
+            let status = answer.status;
+            answer.set_json(&json!({ "statusCode": status, "message": "bent" }));
+            return true;
+        }
+        let list = outgoing.is("GET", "/v1/workflows") && answer.status == 200;
+        let Some(mut body) = answer.json().filter(|_| list) else {
+            return false;
+        };
+        let Some(first) = body["data"].get(0).cloned() else {
+            return false;
+        };
+        if let Some(data) = body["data"].as_array_mut() {
+            data.push(first);
+        }
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["workflows_delete", "workflows_list"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should not display on listing workflows",
+            "should fail for non-existing workflow",
+            "should return all workflows for organization",
+            "should not include variants data in the response",
+            "should return all workflows as per pagination",
+            "should filter workflows based on the trigger identifier",
+            "should filter workflows based on both the name and trigger identifier",
+            "should paginate and filter workflows based on the name",
+            "should filter workflows based on the name"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn overrides_answered_otherwise_fail_the_override_cases() {
+    // Each answer of the overrides API is bent in one field a case reads.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let Some(mut body) = answer.json() else {
+            return false;
+        };
+        let by_id = "/v1/workflow-overrides/{overrideId}";
+        let by_tenant = "/v1/workflow-overrides/workflows/{workflowId}/tenants/{tenantId}";
+        match answer.status {
+            201 if outgoing.is("POST", "/v1/workflow-overrides") => {
+                body["data"]["deleted"] = json!(true)
+            }
+            400 if outgoing.is("POST", "/v1/workflow-overrides") => {
+                body["message"] = json!(["bent"])
+            }
+            200 if outgoing.is("GET", by_id) || outgoing.is("GET", by_tenant) => {
+                let email = body["data"]["preferenceSettings"]["email"].as_bool();
+                body["data"]["preferenceSettings"]["email"] = json!(!email.unwrap_or(false));
+            }
+            200 if outgoing.is("DELETE", by_id) => body["data"] = json!(false),
+            404 if outgoing.is("DELETE", by_id) => body["message"] = json!("bent"),
+            200 if outgoing.is("GET", "/v1/workflow-overrides") => {
+                if let Some(data) = body["data"].as_array_mut() {
+                    data.pop();
+                }
+            }
+            _ => return false,
+        }
+        answer.set_json(&body);
+        true
+    });
+    let operations = [
+        "workflow_overrides_create",
+        "workflow_overrides_delete",
+        "workflow_overrides_retrieve",
+        "workflow_overrides_retrieve_by_tenant",
+        "workflow_overrides_list",
+    ];
+    let (report, broken) = run_broken(breakage, &operations).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should successfully create new workflow override",
+            "should fail on creation of new workflow override with missing workflow id",
+            "should delete the workflow override",
+            "should fail to delete non-existing workflow override",
+            "should return the workflow override by ID",
+            "should return the workflow override",
+            "should return all workflows override by workflow id",
+            "should return all workflows override by workflow id with pagination"
+        ],
+        "{:#?}",
+        report.cases
     );
 }

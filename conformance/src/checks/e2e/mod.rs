@@ -25,6 +25,9 @@ mod subscribers;
 mod tenant;
 mod topic_list;
 mod topics;
+mod workflow_create;
+mod workflow_overrides;
+mod workflows_v1;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -58,6 +61,9 @@ const FOLDERS: &[&[Ported]] = &[
     layouts::CASES,
     layout_list::CASES,
     integrations::CASES,
+    workflows_v1::CASES,
+    workflow_create::CASES,
+    workflow_overrides::CASES,
 ];
 
 /// Every ported case, in the order they play.
@@ -369,10 +375,14 @@ impl<'a> Trial<'a> {
     /// Creates an active workflow (and its group) with `steps`; answers the workflow. Both are
     /// deleted at the end.
     pub async fn workflow(&self, steps: Value) -> Result<Value, Stop> {
+        self.workflow_with(steps, serde_json::json!({})).await
+    }
+
+    /// As [`Trial::workflow`], with the fields of `extra` (a name, `active`, `draft`) over the
+    /// defaults.
+    pub async fn workflow_with(&self, steps: Value, extra: Value) -> Result<Value, Stop> {
         let label = format!("e2e{}-workflow", self.number);
-        self.sandbox
-            .workflow(&label, steps, serde_json::json!({}))
-            .await
+        self.sandbox.workflow(&label, steps, extra).await
     }
 
     /// Triggers workflow `identifier` for `subscriber_id` with `payload`; the subscriber, made
