@@ -96,3 +96,20 @@ pub trait Check: Sync {
         None
     }
 }
+
+/// Records every selected operation `check` covers as skipped for `reason`: the check does not
+/// apply to this run (a flag it needs was not given).
+pub(super) fn not_applicable(run: &Run, check: &dyn Check, reason: &str) {
+    for operation in run
+        .selected
+        .iter()
+        .filter(|operation| check.covers(operation))
+    {
+        run.recorder.skip(
+            check.name(),
+            &operation.operation_id,
+            &operation.tag,
+            reason,
+        );
+    }
+}

@@ -217,11 +217,8 @@ impl Run {
         operation: &Operation,
         request: Request,
     ) -> Exchange {
-        let exchange = self.send(check, operation, request).await;
-        if let Some(judge) = self.judge {
-            judge.judge(self, operation, &exchange);
-        }
-        exchange
+        self.exchange_with(&self.http, check, operation, request)
+            .await
     }
 
     /// Sends `request` for `check` on `operation` with `http` (another key's client, or

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::check::{Check, Phase, ReadOnly, Task};
+use super::check::{Check, Phase, ReadOnly, Task, not_applicable};
 use super::lifecycle::{self, Lifecycles, Recording};
 use super::snapshots::{self, SCENARIOS, Sent, Snapshots};
 use crate::contract::Operation;
@@ -64,18 +64,7 @@ impl Check for Differential {
                 return;
             }
             let Some(compare) = run.compare.clone() else {
-                for operation in run
-                    .selected
-                    .iter()
-                    .filter(|operation| self.covers(operation))
-                {
-                    run.recorder.skip(
-                        DIFFERENTIAL,
-                        &operation.operation_id,
-                        &operation.tag,
-                        NO_COMPARISON,
-                    );
-                }
+                not_applicable(run, self, NO_COMPARISON);
                 return;
             };
             scenarios(run, &compare).await;

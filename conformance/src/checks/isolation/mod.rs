@@ -22,7 +22,7 @@ mod workflows;
 
 use std::sync::Arc;
 
-use super::check::{Check, Phase, ReadOnly, Task};
+use super::check::{Check, Phase, ReadOnly, Task, not_applicable};
 use crate::contract::Operation;
 use crate::run::Run;
 use probe::{Probe, Side};
@@ -135,18 +135,7 @@ impl Check for Isolation {
                 return;
             }
             let Some(second) = run.second.clone() else {
-                for operation in run
-                    .selected
-                    .iter()
-                    .filter(|operation| self.covers(operation))
-                {
-                    run.recorder.skip(
-                        ISOLATION,
-                        &operation.operation_id,
-                        &operation.tag,
-                        NO_SECOND_KEY,
-                    );
-                }
+                not_applicable(run, self, NO_SECOND_KEY);
                 return;
             };
             let first = Side {
