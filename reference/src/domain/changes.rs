@@ -65,6 +65,23 @@ pub(crate) fn record(
     Ok(())
 }
 
+/// Records a write of an `entity_type` entity as a pending change: the differences from
+/// `before` to `after`, under the id of whichever of the two exists (`{}` stands for the side a
+/// create or a delete lacks).
+pub(crate) fn record_write(
+    transaction: &Transaction,
+    caller: &Caller,
+    entity_type: &str,
+    before: &Value,
+    after: &Value,
+) -> Outcome<()> {
+    let id = after["_id"]
+        .as_str()
+        .or(before["_id"].as_str())
+        .unwrap_or_default();
+    record(transaction, caller, entity_type, id, diff(before, after))
+}
+
 /// The differences from `before` to `after` in the shape of the `deep-diff` records Novu keeps:
 /// `N` (new), `E` (edited) and `D` (deleted) entries with the `path` of the field. Arrays are
 /// compared as whole values.

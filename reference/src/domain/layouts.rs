@@ -91,7 +91,7 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
             layout.to_string()
         ],
     )?;
-    record(transaction, caller, &json!({}), &layout)?;
+    super::changes::record_write(transaction, caller, "Layout", &json!({}), &layout)?;
     Ok(json!({ "_id": layout["_id"] }))
 }
 
@@ -163,7 +163,7 @@ pub(crate) fn update(
     }
     layout["updatedAt"] = json!(ids::now());
     save(transaction, &layout)?;
-    record(transaction, caller, &before, &layout)?;
+    super::changes::record_write(transaction, caller, "Layout", &before, &layout)?;
     Ok(layout)
 }
 
@@ -187,7 +187,7 @@ pub(crate) fn delete(transaction: &Transaction, caller: &Caller, id: &str) -> Ou
     layout["isDeleted"] = json!(true);
     layout["updatedAt"] = json!(ids::now());
     save(transaction, &layout)?;
-    record(transaction, caller, &before, &layout)
+    super::changes::record_write(transaction, caller, "Layout", &before, &layout)
 }
 
 /// Makes the layout the environment's default; the previous default stops being one.
@@ -224,22 +224,6 @@ fn clear_default(transaction: &Transaction, caller: &Caller) -> Outcome<()> {
         save(transaction, &layout)?;
     }
     Ok(())
-}
-
-/// Records the write as a pending `Layout` change.
-fn record(
-    transaction: &Transaction,
-    caller: &Caller,
-    before: &Value,
-    after: &Value,
-) -> Outcome<()> {
-    super::changes::record(
-        transaction,
-        caller,
-        "Layout",
-        after["_id"].as_str().unwrap_or_default(),
-        super::changes::diff(before, after),
-    )
 }
 
 fn save(transaction: &Transaction, layout: &Value) -> Outcome<()> {

@@ -37,7 +37,7 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, name: &str) -> 
         "INSERT INTO notification_groups (id, environment_id, organization_id, doc) VALUES (?1, ?2, ?3, ?4)",
         params![group["_id"].as_str(), caller.environment_id, caller.organization_id, group.to_string()],
     )?;
-    record(transaction, caller, &json!({}), &group)?;
+    super::changes::record_write(transaction, caller, "NotificationGroup", &json!({}), &group)?;
     Ok(group)
 }
 
@@ -63,34 +63,13 @@ pub(crate) fn update(
         "UPDATE notification_groups SET doc = ?2 WHERE id = ?1",
         params![id, group.to_string()],
     )?;
-    record(transaction, caller, &before, &group)?;
+    super::changes::record_write(transaction, caller, "NotificationGroup", &before, &group)?;
     Ok(group)
 }
 
 pub(crate) fn delete(transaction: &Transaction, caller: &Caller, id: &str) -> Outcome<Value> {
     let group = get(transaction, caller, id)?;
     transaction.execute("DELETE FROM notification_groups WHERE id = ?1", [id])?;
-    record(transaction, caller, &group, &json!({}))?;
+    super::changes::record_write(transaction, caller, "NotificationGroup", &group, &json!({}))?;
     Ok(deleted_acknowledgement())
-}
-
-/// Records the write as a pending `NotificationGroup` change of the group in `before` or
-/// `after` (whichever exists).
-fn record(
-    transaction: &Transaction,
-    caller: &Caller,
-    before: &Value,
-    after: &Value,
-) -> Outcome<()> {
-    let id = after["_id"]
-        .as_str()
-        .or(before["_id"].as_str())
-        .unwrap_or_default();
-    super::changes::record(
-        transaction,
-        caller,
-        "NotificationGroup",
-        id,
-        super::changes::diff(before, after),
-    )
 }

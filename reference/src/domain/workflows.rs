@@ -121,7 +121,13 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
             workflow.to_string()
         ],
     )?;
-    record(transaction, caller, &json!({}), &workflow)?;
+    super::changes::record_write(
+        transaction,
+        caller,
+        "NotificationTemplate",
+        &json!({}),
+        &workflow,
+    )?;
     with_group(transaction, workflow)
 }
 
@@ -204,7 +210,13 @@ pub(crate) fn update(
     workflow["triggers"] = triggers(&identifier, &workflow["steps"]);
     workflow["updatedAt"] = json!(ids::now());
     save(transaction, &workflow)?;
-    record(transaction, caller, &before, &workflow)?;
+    super::changes::record_write(
+        transaction,
+        caller,
+        "NotificationTemplate",
+        &before,
+        &workflow,
+    )?;
     with_group(transaction, workflow)
 }
 
@@ -218,7 +230,13 @@ pub(crate) fn delete(transaction: &Transaction, caller: &Caller, id: &str) -> Ou
     workflow["deletedAt"] = json!(ids::now());
     workflow["deletedBy"] = super::creator_id(transaction, caller)?;
     save(transaction, &workflow)?;
-    record(transaction, caller, &before, &workflow)?;
+    super::changes::record_write(
+        transaction,
+        caller,
+        "NotificationTemplate",
+        &before,
+        &workflow,
+    )?;
     Ok(json!(true))
 }
 
@@ -240,7 +258,13 @@ pub(crate) fn update_status(
     workflow["draft"] = json!(!active);
     workflow["updatedAt"] = json!(ids::now());
     save(transaction, &workflow)?;
-    record(transaction, caller, &before, &workflow)?;
+    super::changes::record_write(
+        transaction,
+        caller,
+        "NotificationTemplate",
+        &before,
+        &workflow,
+    )?;
     with_group(transaction, workflow)
 }
 
@@ -361,22 +385,6 @@ fn with_group(transaction: &Transaction, mut workflow: Value) -> Outcome<Value> 
         workflow["notificationGroup"] = group;
     }
     Ok(workflow)
-}
-
-/// Records the write as a pending `NotificationTemplate` change.
-fn record(
-    transaction: &Transaction,
-    caller: &Caller,
-    before: &Value,
-    after: &Value,
-) -> Outcome<()> {
-    super::changes::record(
-        transaction,
-        caller,
-        "NotificationTemplate",
-        after["_id"].as_str().unwrap_or_default(),
-        super::changes::diff(before, after),
-    )
 }
 
 fn save(transaction: &Transaction, workflow: &Value) -> Outcome<()> {
