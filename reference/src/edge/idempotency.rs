@@ -300,13 +300,31 @@ pub(super) async fn layer(State(keys): State<Arc<Keys>>, request: Request, next:
     response
 }
 
-/// The body's fingerprint: of its JSON value when it is JSON (so spacing does not make another
-/// body), of its bytes otherwise.
+/// The body's fingerprint. Novu hashes `JSON.stringify` of the parsed body, so spacing between
+/// tokens makes no other body but the order of keys does: a JSON body is hashed with its
+/// insignificant whitespace removed and its keys as sent, anything else by its bytes.
 fn fingerprint(body: &[u8]) -> [u8; 32] {
-    let canonical = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|value| serde_json::to_vec(&value).ok());
-    Sha256::digest(canonical.as_deref().unwrap_or(body)).into()
+    let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok();
+    let compacted = is_json.then(|| without_spacing(body));
+    Sha256::digest(compacted.as_deref().unwrap_or(body)).into()
+}
+
+/// `json` (well-formed) without the whitespace between its tokens.
+fn without_spacing(json: &[u8]) -> Vec<u8> {
+    let mut compacted = Vec::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in json {
+        if in_string {
+            in_string = escaped || byte != b'"';
+            escaped = !escaped && byte == b'\\';
+        } else if byte.is_ascii_whitespace() {
+            continue;
+        } else {
+            in_string = byte == b'"';
+        }
+        compacted.push(byte);
+    }
+    compacted
 }
 
 #[cfg(test)]
@@ -343,5 +361,21 @@ mod tests {
         assert_eq!(fingerprint(br#"{"a": 1}"#), fingerprint(br#"{"a":1}"#));
         assert_ne!(fingerprint(br#"{"a": 1}"#), fingerprint(br#"{"a": 2}"#));
         assert_ne!(fingerprint(b"x"), fingerprint(b"y"));
+    }
+
+    #[test]
+    fn key_order_and_spacing_inside_strings_make_another_body() {
+        assert_ne!(
+            fingerprint(br#"{"a":1,"b":2}"#),
+            fingerprint(br#"{"b":2,"a":1}"#)
+        );
+        assert_ne!(
+            fingerprint(br#"{"a":"x y"}"#),
+            fingerprint(br#"{"a":"xy"}"#)
+        );
+        assert_eq!(
+            fingerprint(b"{ \"a\" : \"q\\\" \" ,\n \"b\": [1, 2] }"),
+            fingerprint(br#"{"a":"q\" ","b":[1,2]}"#)
+        );
     }
 }
