@@ -11,6 +11,7 @@
 //! cover the whole environment, so the check assumes nothing else writes to it while it runs:
 //! the runner performs it after the concurrent checks, one model after another.
 
+mod document;
 mod feeds;
 mod groups;
 mod ids;

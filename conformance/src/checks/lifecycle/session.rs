@@ -199,6 +199,26 @@ impl<'a> Session<'a> {
         format!("{}{label}", self.base)
     }
 
+    /// The properties of `operation_id`'s request body that a model reads back as written:
+    /// every one the contract lists except `except`.
+    pub fn writable(&self, operation_id: &str, except: &[&str]) -> Vec<String> {
+        let spec = &self.run.spec;
+        let schema = spec
+            .operation(operation_id)
+            .and_then(|operation| operation.request_body.as_ref())
+            .map(|body| spec.resolve(&body.schema).clone())
+            .unwrap_or_default();
+        let properties = schema.get("properties").and_then(Value::as_object);
+        let resolved = Value::Object(
+            properties
+                .into_iter()
+                .flatten()
+                .map(|(name, property)| (name.clone(), spec.resolve(property).clone()))
+                .collect::<Map<String, Value>>(),
+        );
+        super::document::writable(&json!({ "properties": resolved }), except)
+    }
+
     /// The prefix of everything this play names.
     pub fn base(&self) -> &str {
         &self.base
