@@ -407,3 +407,121 @@ async fn an_unseen_count_that_still_counts_a_deleted_message_is_reported() {
     assert!(steps.len() <= 2, "not shrunk: {steps:?}");
     assert!(steps[0].starts_with("Delete"), "{steps:?}");
 }
+
+/// A channel written to one workflow's preference shows on every workflow's in the list.
+fn workflow_preference_leaks_into_the_others() -> Breakage {
+    let written: Mutex<Vec<(String, Value)>> = Mutex::default();
+    Breakage::answer(move |outgoing: &Outgoing, answer: &mut Answer| {
+        let path: Vec<&str> = outgoing.path.split('/').collect();
+        let preferences =
+            path.len() >= 5 && path[1..3] == ["v1", "subscribers"] && path[4] == "preferences";
+        if !preferences || answer.status != 200 {
+            return false;
+        }
+        if outgoing.method == "PATCH" && path.len() == 6 {
+            if let Some(channel) = outgoing.json().map(|body| body["channel"].clone())
+                && let Some(kind) = channel["type"].as_str()
+            {
+                written
+                    .lock()
+                    .unwrap()
+                    .push((kind.to_owned(), channel["enabled"].clone()));
+            }
+            return false;
+        }
+        if outgoing.method != "GET" || path.len() != 5 {
+            return false;
+        }
+        let Some(mut body) = answer.json() else {
+            return false;
+        };
+        let mut leaked = false;
+        for entry in body["data"].as_array_mut().into_iter().flatten() {
+            let Some(channels) = entry["preference"]["channels"].as_object_mut() else {
+                continue;
+            };
+            for (kind, on) in written.lock().unwrap().iter() {
+                if channels.get(kind).is_some_and(|stored| stored != on) {
+                    channels.insert(kind.clone(), on.clone());
+                    leaked = true;
+                }
+            }
+        }
+        if leaked {
+            answer.set_json(&body);
+        }
+        leaked
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workflow_preference_that_leaks_into_another_workflow_is_reported() {
+    let breakage = workflow_preference_leaks_into_the_others();
+    let (report, bent) = broken(breakage, &["subscriber_preferences_update"]).await;
+    assert!(bent > 0, "the breakage was never exercised");
+    let violation = only_violation(&report);
+    assert_eq!(
+        violation.operation_id, "subscriber_preferences_list",
+        "{violation:#?}"
+    );
+    assert!(
+        violation.received.contains("channels are"),
+        "{}",
+        violation.received
+    );
+    let steps = steps(&violation);
+    assert!(steps.len() <= 3, "not shrunk: {steps:?}");
+    assert!(steps[0].starts_with("Workflow"), "{steps:?}");
+    assert_eq!(steps.last().unwrap(), "Read", "{steps:?}");
+}
+
+/// A workflow preference write answers only the channel it named: the others are dropped.
+fn workflow_preference_write_replaces_the_channels() -> Breakage {
+    Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let path: Vec<&str> = outgoing.path.split('/').collect();
+        let workflow =
+            path.len() == 6 && path[1..3] == ["v1", "subscribers"] && path[4] == "preferences";
+        if outgoing.method != "PATCH" || !workflow || answer.status != 200 {
+            return false;
+        }
+        let Some(kind) = outgoing
+            .json()
+            .and_then(|body| body["channel"]["type"].as_str().map(str::to_owned))
+        else {
+            return false;
+        };
+        let Some(mut body) = answer.json() else {
+            return false;
+        };
+        let Some(channels) = body["data"]["preference"]["channels"].as_object_mut() else {
+            return false;
+        };
+        let before = channels.len();
+        channels.retain(|channel, _| *channel == kind);
+        if channels.len() == before {
+            return false;
+        }
+        answer.set_json(&body);
+        true
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_preference_write_that_replaces_the_channels_it_does_not_name_is_reported() {
+    let breakage = workflow_preference_write_replaces_the_channels();
+    let (report, bent) = broken(breakage, &["subscriber_preferences_update"]).await;
+    assert!(bent > 0, "the breakage was never exercised");
+    let violation = only_violation(&report);
+    assert_eq!(
+        violation.operation_id, "subscriber_preferences_update",
+        "{violation:#?}"
+    );
+    assert!(
+        violation
+            .expected
+            .contains("the channels not written as they were"),
+        "{violation:#?}"
+    );
+    let steps = steps(&violation);
+    assert_eq!(steps.len(), 1, "not shrunk: {steps:?}");
+}

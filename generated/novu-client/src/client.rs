@@ -1488,7 +1488,7 @@ let response = client.subscriber_preferences_list()
     }
     /**Update a subscriber's global preference
 
-Switches all notifications (`enabled`) and single channels (`preferences`) for every workflow at once. Unknown subscriber: 404 `Subscriber not found`.
+Switches all notifications (`enabled`) and single channels (`preferences`) for every workflow at once. The channels named change and the others keep their value; `enabled` changes only when given. The per-workflow preferences read back do not change (the global switches apply at delivery). Unknown subscriber: 404 `Subscriber not found`.
 
 Sends a `PATCH` request to `/v1/subscribers/{subscriberId}/preferences`
 
@@ -1532,7 +1532,7 @@ let response = client.subscriber_preferences_get_by_level()
     }
     /**Update a subscriber's preference for one workflow
 
-The first write creates the preference, enabled unless `enabled` is `false`. Updating an existing preference with neither `channel` nor `enabled`: 400 `In order to make an update you need to provider channel or enabled`. Unknown subscriber: 404 `Subscriber not found`; unknown workflow: 404 `Template with id <parameter> is not found`.
+The first write creates the preference, enabled unless `enabled` is `false`. `channel` changes that one channel of this workflow's preference and the others keep their value; `enabled` changes only when given. No other workflow's preference and not the global one change. Updating an existing preference with neither `channel` nor `enabled`: 400 `In order to make an update you need to provider channel or enabled`. Unknown subscriber: 404 `Subscriber not found`; unknown workflow: 404 `Template with id <parameter> is not found`.
 
 Sends a `PATCH` request to `/v1/subscribers/{subscriberId}/preferences/{parameter}`
 

@@ -21,6 +21,7 @@ mod messages;
 mod model;
 mod overrides;
 mod pages;
+mod preferences;
 mod session;
 mod subscribers;
 mod tenants;
@@ -127,6 +128,7 @@ fn covers(operation_id: &str) -> bool {
         workflows::Workflows::OPERATIONS,
         overrides::Overrides::OPERATIONS,
         messages::Messages::OPERATIONS,
+        preferences::Preferences::OPERATIONS,
     ]
     .iter()
     .any(|operations| operations.contains(&operation_id))
@@ -169,6 +171,9 @@ async fn every_model(run: Arc<Run>) {
             }
             if chosen(messages::Messages::CREATE) {
                 model(&run, &messages::Messages).await;
+            }
+            if chosen(preferences::Preferences::CREATE) {
+                model(&run, &preferences::Preferences).await;
             }
         });
     })
@@ -261,6 +266,7 @@ pub(crate) async fn record(
             record_model(target, &workflows::Workflows, &mut recordings).await;
             record_model(target, &overrides::Overrides, &mut recordings).await;
             record_model(target, &messages::Messages, &mut recordings).await;
+            record_model(target, &preferences::Preferences, &mut recordings).await;
             recordings
         })
     })
