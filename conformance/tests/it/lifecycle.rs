@@ -60,11 +60,21 @@ fn second_topic_page_drops_an_item() -> Breakage {
 /// Runs `lifecycles` on the models whose create operation is in `operations`, against the
 /// reference behind `breakage`; answers the report and how many answers were bent.
 pub(crate) async fn broken(breakage: Breakage, operations: &[&str]) -> (Report, u32) {
+    broken_with(breakage, operations, Options::default().cases).await
+}
+
+/// [`broken`] with `cases` (a fifth of them are the sequences drawn per model).
+pub(crate) async fn broken_with(
+    breakage: Breakage,
+    operations: &[&str],
+    cases: u32,
+) -> (Report, u32) {
     let target = BrokenReference::start(breakage).await;
     let options = Options {
         operations: operations.iter().map(|id| (*id).to_owned()).collect(),
         checks: vec!["lifecycles".into()],
         seed: 7,
+        cases,
         ..target.options()
     };
     let report = run(Spec::embedded().unwrap(), options).await.unwrap();

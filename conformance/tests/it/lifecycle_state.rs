@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
-use crate::lifecycle::{broken, only_violation, steps};
+use crate::lifecycle::{broken, broken_with, only_violation, steps};
 use crate::proxy::{Answer, Breakage, Outgoing};
 
 /// The path segment after `prefix` (`/v1/tenants/` and so on) when it is the last one.
@@ -524,4 +524,117 @@ async fn a_preference_write_that_replaces_the_channels_it_does_not_name_is_repor
     );
     let steps = steps(&violation);
     assert_eq!(steps.len(), 1, "not shrunk: {steps:?}");
+}
+
+/// An integration PUT that merges the credentials it is given into the stored ones, where the
+/// contract replaces them: the proxy remembers each integration's credentials from the answers
+/// and sends the merge.
+fn credentials_merged() -> Breakage {
+    let stored: std::sync::Arc<Mutex<BTreeMap<String, Value>>> = std::sync::Arc::default();
+    let remembered = stored.clone();
+    Breakage::both(
+        move |outgoing: &mut Outgoing| {
+            let Some(id) = last_segment(&outgoing.path, "/v1/integrations/") else {
+                return false;
+            };
+            let Some(mut body) = outgoing.json() else {
+                return false;
+            };
+            let (Some(given), Some(Value::Object(before))) = (
+                body["credentials"].as_object().cloned(),
+                stored.lock().unwrap().get(id).cloned(),
+            ) else {
+                return false;
+            };
+            let mut merged = before;
+            merged.extend(given.clone());
+            if merged == given || outgoing.method != "PUT" {
+                return false;
+            }
+            body["credentials"] = Value::Object(merged);
+            outgoing.set_json(&body);
+            true
+        },
+        move |_outgoing: &Outgoing, answer: &mut Answer| {
+            let Some(body) = answer.json() else {
+                return false;
+            };
+            let items = match &body["data"] {
+                Value::Array(items) => items.clone(),
+                item => vec![item.clone()],
+            };
+            let mut remembered = remembered.lock().unwrap();
+            for item in items {
+                if let (Some(id), Some(credentials)) =
+                    (item["_id"].as_str(), item.get("credentials"))
+                {
+                    remembered.insert(id.to_owned(), credentials.clone());
+                }
+            }
+            false
+        },
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_merged_where_the_contract_replaces_them_are_reported() {
+    // Twice the sequences: an update that names credentials other than the stored ones is
+    // one draw in many.
+    let (report, bent) = broken_with(credentials_merged(), &["integrations_create"], 100).await;
+    assert!(bent > 0, "the breakage was never exercised");
+    let violation = only_violation(&report);
+    assert_eq!(
+        violation.operation_id, "integrations_update",
+        "{violation:#?}"
+    );
+    assert!(
+        violation.received.starts_with("credentials is"),
+        "{}",
+        violation.received
+    );
+    let steps = steps(&violation);
+    assert!(steps.len() <= 3, "not shrunk: {steps:?}");
+}
+
+/// Marking a message unseen also marks it unread (the contract keeps its read state).
+fn unseen_clears_read() -> Breakage {
+    Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let unseen = outgoing.method == "POST"
+            && outgoing.path.ends_with("/messages/mark-as")
+            && outgoing
+                .json()
+                .is_some_and(|body| body["markAs"] == json!("unseen"));
+        if !unseen {
+            return false;
+        }
+        let Some(mut body) = answer.json() else {
+            return false;
+        };
+        let mut bent = false;
+        for message in body["data"].as_array_mut().into_iter().flatten() {
+            if message["read"] == json!(true) {
+                message["read"] = json!(false);
+                bent = true;
+            }
+        }
+        if bent {
+            answer.set_json(&body);
+        }
+        bent
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unseen_mark_that_clears_the_read_state_is_reported() {
+    let (report, bent) = broken(unseen_clears_read(), &["messages_delete"]).await;
+    assert!(bent > 0, "the breakage was never exercised");
+    let violation = only_violation(&report);
+    assert_eq!(
+        violation.operation_id, "subscriber_messages_mark_as",
+        "{violation:#?}"
+    );
+    assert!(violation.received.contains("read false"), "{violation:#?}");
+    let steps = steps(&violation);
+    assert!(steps.len() <= 3, "not shrunk: {steps:?}");
+    assert!(steps.last().unwrap().contains("unseen"), "{steps:?}");
 }
