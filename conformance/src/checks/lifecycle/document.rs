@@ -77,22 +77,6 @@ impl Document {
     }
 }
 
-/// The properties of a request body schema that a model writes and reads back: every one the
-/// contract lists except `except` (fields that are not echoed, like `check`, or that the model
-/// addresses otherwise, like the id).
-pub(crate) fn writable(schema: &Value, except: &[&str]) -> Vec<String> {
-    schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter(|(name, property)| {
-            !except.contains(&name.as_str()) && property.get("readOnly") != Some(&Value::Bool(true))
-        })
-        .map(|(name, _)| name.clone())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,13 +113,5 @@ mod tests {
         assert_eq!(document.differs(&json!({})), None);
         document.write(json!({"variables": [1]}).as_object().unwrap());
         assert!(document.differs(&json!({})).is_some());
-    }
-
-    #[test]
-    fn writable_fields_leave_out_the_excepted_and_read_only_ones() {
-        let schema = json!({"properties": {
-            "name": {}, "check": {}, "_id": {"readOnly": true}
-        }});
-        assert_eq!(writable(&schema, &["check"]), vec!["name".to_owned()]);
     }
 }

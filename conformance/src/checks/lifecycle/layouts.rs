@@ -326,13 +326,16 @@ impl Model for Layouts {
                 let sent = session
                     .send_one("layouts_update", "layoutId", &id, Some(body))
                     .await;
-                if !state.live.contains_key(slot) {
+                let Some(layout) = state.live.get(slot) else {
                     return sent.expect_status(404, "the layout is deleted");
-                }
+                };
                 if state.default == Some(*slot) {
                     return sent.expect_status(409, "one default layout is required");
                 }
-                sent.expect_status(200, "the layout, still not the default")
+                let expected = "the layout, still not the default and otherwise as it was";
+                sent.expect_same(200, expected, expected, |data| {
+                    same_layout(data, layout, false)
+                })
             }
             Step::Delete(slot) => {
                 let Some(id) = address(state, *slot) else {

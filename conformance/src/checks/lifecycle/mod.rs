@@ -1,7 +1,8 @@
 //! The `lifecycles` check: each resource family is a state machine. A proptest strategy draws
 //! sequences of steps (create, read, update, list every page, delete, membership, default or
-//! primary changes) over a handful of slots; a model of what the server should hold says what
-//! each step must answer. Steps are defined in every state (reading a slot never created
+//! primary changes, marks, preferences) over a handful of slots; a model of what the server
+//! should hold — the whole expected document of each slot (`document.rs`) — says what each
+//! step must answer. Steps are defined in every state (reading a slot never created
 //! expects a 404), so any subsequence is a valid sequence and proptest's shrinking of the
 //! sequence keeps it meaningful: a failing sequence is replayed shorter, on fresh ids, until
 //! no step can go, and reported once per model with the `curl` commands of its steps.
@@ -58,7 +59,7 @@ impl Check for Lifecycles {
     }
 
     fn description(&self) -> &'static str {
-        "drawn sequences of creates, reads, updates, deletes, membership and default changes, and walks over every page agree with a model of each resource family: read-after-write, lists hold exactly what exists, pages partition them, 404 after delete, ids with static segments, non-ASCII and percent signs round-trip"
+        "drawn sequences of creates, reads, updates, deletes, membership, default, primary, mark and preference changes, and walks over every page agree with a model of each resource family: every writable field reads back as written after every write, merges and replacements as the contract states, no write changes another scope, a previous default or primary no longer holds it, counts agree with the items walked, lists hold exactly what exists, pages partition them, 404 after delete, ids with static segments, non-ASCII and percent signs round-trip"
     }
 
     fn read_only(&self) -> ReadOnly {
