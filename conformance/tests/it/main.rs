@@ -14,6 +14,7 @@ mod hostile;
 mod idempotency;
 mod isolation;
 mod lifecycle;
+mod lifecycle_state;
 mod properties;
 mod proxy;
 mod rate_limits;

@@ -419,7 +419,7 @@ let response = client.integration_webhook_status_retrieve()
     }
     /**Update an integration
 
-Looked up by `_id` in the organization. 400 `No properties found for update` without any field to change, or when the credential check fails; 404 `Entity with id <integrationId> not found`; 409 when the new `identifier` is taken.
+Looked up by `_id` in the organization. The fields present are written over the stored ones and the others keep their value; `credentials` replaces the stored credentials as a whole (they are not merged). 400 `No properties found for update` without any field to change, or when the credential check fails; 404 `Entity with id <integrationId> not found`; 409 when the new `identifier` is taken.
 
 Sends a `PUT` request to `/v1/integrations/{integrationId}`
 
@@ -455,7 +455,7 @@ let response = client.integrations_delete()
     }
     /**Make an integration primary
 
-Makes the integration the primary one of its channel. Answers 201 although nothing is created. A malformed id gives 400 `integrationId must be a mongodb id`; an unknown one 404 `Integration with id <integrationId> not found`; only email and SMS integrations can be primary, any other gives 400 `Channel <channel> does not support primary`.
+Makes the integration the primary one of its channel, and active; the previous primary of the channel stops being primary. Answers 201 although nothing is created. A malformed id gives 400 `integrationId must be a mongodb id`; an unknown one 404 `Integration with id <integrationId> not found`; only email and SMS integrations can be primary, any other gives 400 `Channel <channel> does not support primary`.
 
 Sends a `POST` request to `/v1/integrations/{integrationId}/set-primary`
 
@@ -1107,7 +1107,7 @@ let response = client.subscribers_create()
     }
     /**Create or update up to 500 subscribers
 
-Upserts every item by `subscriberId` (a deleted subscriber with that id is brought back) and reports which ids were created, which updated and which failed. Every item is validated like a single create; more than 500 items: 400 `subscribers must contain no more than 500 elements`. Counts as a bulk request for rate limiting.
+Upserts every item by `subscriberId` (a deleted subscriber with that id is brought back, the item's fields written over the ones it had) and reports which ids were created, which updated and which failed. Every item is validated like a single create; more than 500 items: 400 `subscribers must contain no more than 500 elements`. Counts as a bulk request for rate limiting.
 
 Sends a `POST` request to `/v1/subscribers/bulk`
 
@@ -1298,7 +1298,7 @@ let response = client.subscriber_chat_oauth_callback()
     }
     /**Mark all in-app messages of a subscriber
 
-Applies `markAs` to all the subscriber's in-app messages (of the given feeds, when `feedIdentifier` is set) and answers how many messages changed. Unknown subscriber: 404 `Subscriber <subscriberId> does not exist in environment <environmentId>, please provide a valid subscriber identifier`.
+Applies `markAs` to the subscriber's in-app messages (of the given feeds, when `feedIdentifier` is set) that it turns over — the unread ones for `read`, the read ones for `unread`, the unseen ones for `seen`, the seen ones for `unseen` — with the effects of a single mark, and answers how many those were; the other messages stay as they are. Unknown subscriber: 404 `Subscriber <subscriberId> does not exist in environment <environmentId>, please provide a valid subscriber identifier`.
 
 Sends a `POST` request to `/v1/subscribers/{subscriberId}/messages/mark-all`
 
@@ -1321,7 +1321,7 @@ let response = client.subscriber_messages_mark_all()
     }
     /**Mark messages as read, seen, unread or unseen
 
-Applies `markAs` to the subscriber's messages listed in `messageId`. An empty `messageId`: 400 `messageId is required`. Unknown subscriber: 404 `Subscriber <subscriberId> not found`.
+Applies `markAs` to the subscriber's messages listed in `messageId`: `read` makes a message read and seen, `unread` unread and seen, `seen` seen (the read state stays), `unseen` unseen (the read state stays). An empty `messageId`: 400 `messageId is required`. Unknown subscriber: 404 `Subscriber <subscriberId> not found`.
 
 Sends a `POST` request to `/v1/subscribers/{subscriberId}/messages/mark-as`
 
@@ -1488,7 +1488,7 @@ let response = client.subscriber_preferences_list()
     }
     /**Update a subscriber's global preference
 
-Switches all notifications (`enabled`) and single channels (`preferences`) for every workflow at once. Unknown subscriber: 404 `Subscriber not found`.
+Switches all notifications (`enabled`) and single channels (`preferences`) for every workflow at once. The channels named change and the others keep their value; `enabled` changes only when given. The per-workflow preferences read back do not change (the global switches apply at delivery). Unknown subscriber: 404 `Subscriber not found`.
 
 Sends a `PATCH` request to `/v1/subscribers/{subscriberId}/preferences`
 
@@ -1532,7 +1532,7 @@ let response = client.subscriber_preferences_get_by_level()
     }
     /**Update a subscriber's preference for one workflow
 
-The first write creates the preference, enabled unless `enabled` is `false`. Updating an existing preference with neither `channel` nor `enabled`: 400 `In order to make an update you need to provider channel or enabled`. Unknown subscriber: 404 `Subscriber not found`; unknown workflow: 404 `Template with id <parameter> is not found`.
+The first write creates the preference, enabled unless `enabled` is `false`. `channel` changes that one channel of this workflow's preference and the others keep their value; `enabled` changes only when given. No other workflow's preference and not the global one change. Updating an existing preference with neither `channel` nor `enabled`: 400 `In order to make an update you need to provider channel or enabled`. Unknown subscriber: 404 `Subscriber not found`; unknown workflow: 404 `Template with id <parameter> is not found`.
 
 Sends a `PATCH` request to `/v1/subscribers/{subscriberId}/preferences/{parameter}`
 

@@ -9952,7 +9952,7 @@ impl UpdateIntegrationRequest {
         Default::default()
     }
 }
-///Every field is optional, but the body must not be empty (400 `Payload can not be empty`). An empty string in `name`, `identifier`, `description` or `content` leaves the stored value as it is, like an absent field.
+///Every field is optional, but the body must not be empty (400 `Payload can not be empty`). The fields present are written over the stored ones and the others keep their value; an empty string in `name`, `identifier`, `description` or `content` leaves the stored value as it is, like an absent field. `variables` replaces the stored list as a whole. `isDefault` `true` makes the layout the default, and the previous default stops being one.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,

@@ -189,9 +189,18 @@ pub(crate) fn mark_all(
         {
             continue;
         }
-        let before = (message["seen"].clone(), message["read"].clone());
-        apply_mark(&mut message, mark_as);
-        if (message["seen"].clone(), message["read"].clone()) != before {
+        // Novu selects the messages the mark turns over (`getReadSeenUpdateQuery`: unread
+        // ones for `read`, read ones for `unread`, unseen ones for `seen`, seen ones for
+        // `unseen`) and counts those; the others stay as they are.
+        let turned = match mark_as {
+            "read" => message["read"] != true,
+            "unread" => message["read"] == true,
+            "seen" => message["seen"] != true,
+            "unseen" => message["seen"] == true,
+            _ => false,
+        };
+        if turned {
+            apply_mark(&mut message, mark_as);
             save(transaction, &message)?;
             changed += 1;
         }
@@ -427,9 +436,10 @@ fn apply_mark(message: &mut Value, mark_as: &str) {
             message["read"] = json!(false);
             message["seen"] = json!(true);
         }
+        // Novu's v1 marks (`getReadSeenUpdatePayload`) leave the read state of an unseen
+        // message as it was.
         "unseen" => {
             message["seen"] = json!(false);
-            message["read"] = json!(false);
         }
         _ => {}
     }

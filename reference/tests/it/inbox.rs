@@ -155,6 +155,10 @@ async fn marking_changes_the_feed_and_the_unseen_count() {
         .unwrap()
         .into_inner();
     assert!(!marked.data[0].seen);
+    assert!(
+        marked.data[0].read,
+        "unseen leaves the read state as it was"
+    );
     assert_eq!(unseen(&test).await, 3);
 
     let (status, empty) = error(

@@ -1,7 +1,11 @@
 //! Messages: three triggers of an in-app workflow give one subscriber three messages; deleting
 //! one (by id or by its transaction) hides it from the subscriber's list, a second delete is a
 //! 404, and the list pages with `totalCount` and `hasMore` (`page * limit + length <
-//! totalCount`), newest first.
+//! totalCount`), newest first. Marks toggle each message's seen and read states as the
+//! contract says (`read` also sees, `unread` also sees, `unseen` keeps the read state), a
+//! mark-all turns over only the messages it names and counts them, and after every write the
+//! unseen count agrees with the messages the model holds; the list step also walks the feed
+//! and reads the seen count.
 //!
 //! Delivery is asynchronous: the play waits (a bounded number of list reads) until the three
 //! messages are there. A server that does not deliver them in that time is not judged here;
@@ -11,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use proptest::prelude::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::model::Model;
 use super::pages::{self, Counting, Listing};
@@ -28,6 +32,9 @@ const LIST: Listing = Listing {
 /// Messages (one per trigger).
 const SLOTS: usize = 3;
 
+/// The marks a step may set.
+const MARKS: [&str; 4] = ["read", "seen", "unread", "unseen"];
+
 /// List reads while waiting for delivery, and the pause between two.
 const DELIVERY_POLLS: u32 = 30;
 const DELIVERY_PAUSE: Duration = Duration::from_millis(100);
@@ -41,6 +48,8 @@ pub(crate) enum Step {
     Delete(usize),
     DeleteTransaction(usize),
     Unknown(String),
+    Mark(usize, &'static str),
+    MarkAll(&'static str),
     List { limit: u64 },
 }
 
@@ -48,6 +57,41 @@ pub(crate) enum Step {
 struct Message {
     id: String,
     transaction: String,
+    seen: bool,
+    read: bool,
+}
+
+impl Message {
+    /// Applies `mark` as the contract describes a single mark.
+    fn mark(&mut self, mark: &str) {
+        match mark {
+            "read" => (self.read, self.seen) = (true, true),
+            "unread" => (self.read, self.seen) = (false, true),
+            "seen" => self.seen = true,
+            _ => self.seen = false,
+        }
+    }
+
+    /// Whether a mark-all of `mark` turns this message over.
+    fn turned_by(&self, mark: &str) -> bool {
+        match mark {
+            "read" => !self.read,
+            "unread" => self.read,
+            "seen" => !self.seen,
+            _ => self.seen,
+        }
+    }
+
+    /// Whether `stored` holds this message's seen and read states.
+    fn same_marks(&self, stored: &Value) -> Result<(), String> {
+        if stored["seen"] != json!(self.seen) || stored["read"] != json!(self.read) {
+            return Err(format!(
+                "message {} is seen {} and read {}, expected seen {} and read {}",
+                self.id, stored["seen"], stored["read"], self.seen, self.read
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// What the server should hold.
@@ -71,6 +115,10 @@ impl Model for Messages {
         "messages_delete",
         "messages_delete_by_transaction",
         "events_trigger",
+        "subscriber_messages_mark_as",
+        "subscriber_messages_mark_all",
+        "subscriber_notifications_unseen_count",
+        "subscriber_notifications_feed",
     ];
     const IDS: usize = 1;
 
@@ -82,8 +130,11 @@ impl Model for Messages {
         let slot = 0..SLOTS;
         prop_oneof![
             2 => slot.clone().prop_map(Step::Delete),
-            1 => slot.prop_map(Step::DeleteTransaction),
+            1 => slot.clone().prop_map(Step::DeleteTransaction),
             1 => "[0-9a-f]{24}".prop_map(Step::Unknown),
+            3 => (slot, proptest::sample::select(&MARKS[..]))
+                .prop_map(|(slot, mark)| Step::Mark(slot, mark)),
+            1 => proptest::sample::select(&MARKS[..]).prop_map(Step::MarkAll),
             1 => (1..=3u64).prop_map(|limit| Step::List { limit }),
         ]
         .boxed()
@@ -132,6 +183,8 @@ impl Model for Messages {
                             .as_str()
                             .unwrap_or_default()
                             .to_owned(),
+                        seen: false,
+                        read: false,
                     };
                     state.live.insert(slot, message);
                 }
@@ -166,7 +219,7 @@ impl Model for Messages {
                 }
                 sent.expect_acknowledged()?;
                 state.deleted.insert(*slot, message);
-                Ok(())
+                counted(session, state, false).await
             }
             Step::DeleteTransaction(slot) => {
                 let Some(message) = state.live.get(slot).or(state.deleted.get(slot)).cloned()
@@ -182,7 +235,7 @@ impl Model for Messages {
                 }
                 sent.expect_status(204, "the transaction's messages deleted")?;
                 state.deleted.insert(*slot, message);
-                Ok(())
+                counted(session, state, false).await
             }
             Step::Unknown(id) => {
                 let sent = session
@@ -190,7 +243,53 @@ impl Model for Messages {
                     .await;
                 sent.expect_status(404, "no message has this id")
             }
+            Step::Mark(slot, mark) => {
+                // A deleted message is not the subscriber's to mark any more.
+                let Some(message) = state.live.get_mut(slot) else {
+                    return Ok(());
+                };
+                let body = json!({ "messageId": [message.id], "markAs": mark });
+                let path = [("subscriberId", state.subscriber.as_str())];
+                let sent = session
+                    .send("subscriber_messages_mark_as", &path, &[], Some(body))
+                    .await;
+                message.mark(mark);
+                let message = message.clone();
+                let expected = format!("the message marked {mark}");
+                sent.expect_same(201, &expected, &expected, |data| {
+                    match data.as_array().map(Vec::as_slice) {
+                        Some([marked]) => message.same_marks(marked),
+                        _ => Err(format!("data is {data}, expected the one marked message")),
+                    }
+                })?;
+                counted(session, state, false).await
+            }
+            Step::MarkAll(mark) => {
+                let body = json!({ "markAs": mark });
+                let path = [("subscriberId", state.subscriber.as_str())];
+                let sent = session
+                    .send("subscriber_messages_mark_all", &path, &[], Some(body))
+                    .await;
+                let mut turned = 0;
+                for message in state.live.values_mut() {
+                    if message.turned_by(mark) {
+                        message.mark(mark);
+                        turned += 1;
+                    }
+                }
+                let expected = format!("the number of messages mark-all {mark} turned over");
+                sent.expect_same(201, &expected, &expected, |data| {
+                    if data == &json!(turned) {
+                        Ok(())
+                    } else {
+                        Err(format!("data is {data}, expected {turned}"))
+                    }
+                })?;
+                counted(session, state, false).await
+            }
             Step::List { limit } => {
+                counted(session, state, true).await?;
+                feed(session, state).await?;
                 let query = [("subscriberId", state.subscriber.clone())];
                 let Some(walked) = pages::walk(session, LIST, &query, *limit).await? else {
                     return Ok(());
@@ -237,4 +336,60 @@ impl Model for Messages {
                 .await;
         }
     }
+}
+
+/// Reads the subscriber's count of messages whose seen state is `seen`: it is the number of
+/// live messages the model holds in that state.
+async fn counted(session: &mut Session<'_>, state: &State, seen: bool) -> Result<(), Failure> {
+    let path = [("subscriberId", state.subscriber.as_str())];
+    let query = [("seen", seen.to_string())];
+    let sent = session
+        .send("subscriber_notifications_unseen_count", &path, &query, None)
+        .await;
+    let count = state
+        .live
+        .values()
+        .filter(|message| message.seen == seen)
+        .count();
+    let expected = format!("a count of {count} messages with seen {seen}");
+    sent.expect_same(200, &expected, &expected, |data| {
+        if data["count"] == json!(count) {
+            Ok(())
+        } else {
+            Err(format!("count is {}", data["count"]))
+        }
+    })
+}
+
+/// Reads the subscriber's in-app feed: it holds exactly the live messages, each seen and read
+/// as the model holds it.
+async fn feed(session: &mut Session<'_>, state: &State) -> Result<(), Failure> {
+    let path = [("subscriberId", state.subscriber.as_str())];
+    let query = [("page", "0".to_owned()), ("limit", "100".to_owned())];
+    let sent = session
+        .send("subscriber_notifications_feed", &path, &query, None)
+        .await;
+    let expected = "the live messages in the feed, seen and read as marked";
+    sent.expect_same(200, "the feed", expected, |data| {
+        let listed = pages::by_id(data);
+        for message in state.live.values() {
+            let Some(item) = listed.get(message.id.as_str()) else {
+                return Err(format!("message {} is not in the feed", message.id));
+            };
+            message.same_marks(item)?;
+        }
+        match state
+            .deleted
+            .values()
+            .find(|message| listed.contains_key(message.id.as_str()))
+        {
+            Some(message) => Err(format!("deleted message {} is in the feed", message.id)),
+            None if listed.len() != state.live.len() => Err(format!(
+                "the feed holds {} messages, expected {}",
+                listed.len(),
+                state.live.len()
+            )),
+            None => Ok(()),
+        }
+    })
 }

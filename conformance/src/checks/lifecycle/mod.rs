@@ -1,7 +1,8 @@
 //! The `lifecycles` check: each resource family is a state machine. A proptest strategy draws
 //! sequences of steps (create, read, update, list every page, delete, membership, default or
-//! primary changes) over a handful of slots; a model of what the server should hold says what
-//! each step must answer. Steps are defined in every state (reading a slot never created
+//! primary changes, marks, preferences) over a handful of slots; a model of what the server
+//! should hold — the whole expected document of each slot (`document.rs`) — says what each
+//! step must answer. Steps are defined in every state (reading a slot never created
 //! expects a 404), so any subsequence is a valid sequence and proptest's shrinking of the
 //! sequence keeps it meaningful: a failing sequence is replayed shorter, on fresh ids, until
 //! no step can go, and reported once per model with the `curl` commands of its steps.
@@ -11,6 +12,7 @@
 //! cover the whole environment, so the check assumes nothing else writes to it while it runs:
 //! the runner performs it after the concurrent checks, one model after another.
 
+mod document;
 mod feeds;
 mod groups;
 mod ids;
@@ -20,6 +22,7 @@ mod messages;
 mod model;
 mod overrides;
 mod pages;
+mod preferences;
 mod session;
 mod subscribers;
 mod tenants;
@@ -56,7 +59,7 @@ impl Check for Lifecycles {
     }
 
     fn description(&self) -> &'static str {
-        "drawn sequences of creates, reads, updates, deletes, membership and default changes, and walks over every page agree with a model of each resource family: read-after-write, lists hold exactly what exists, pages partition them, 404 after delete, ids with static segments, non-ASCII and percent signs round-trip"
+        "drawn sequences of creates, reads, updates, deletes, membership, default, primary, mark and preference changes, and walks over every page agree with a model of each resource family: every writable field reads back as written after every write, merges and replacements as the contract states, no write changes another scope, a previous default or primary no longer holds it, counts agree with the items walked, lists hold exactly what exists, pages partition them, 404 after delete, ids with static segments, non-ASCII and percent signs round-trip"
     }
 
     fn read_only(&self) -> ReadOnly {
@@ -126,6 +129,7 @@ fn covers(operation_id: &str) -> bool {
         workflows::Workflows::OPERATIONS,
         overrides::Overrides::OPERATIONS,
         messages::Messages::OPERATIONS,
+        preferences::Preferences::OPERATIONS,
     ]
     .iter()
     .any(|operations| operations.contains(&operation_id))
@@ -168,6 +172,9 @@ async fn every_model(run: Arc<Run>) {
             }
             if chosen(messages::Messages::CREATE) {
                 model(&run, &messages::Messages).await;
+            }
+            if chosen(preferences::Preferences::CREATE) {
+                model(&run, &preferences::Preferences).await;
             }
         });
     })
@@ -260,6 +267,7 @@ pub(crate) async fn record(
             record_model(target, &workflows::Workflows, &mut recordings).await;
             record_model(target, &overrides::Overrides, &mut recordings).await;
             record_model(target, &messages::Messages, &mut recordings).await;
+            record_model(target, &preferences::Preferences, &mut recordings).await;
             recordings
         })
     })

@@ -1,6 +1,7 @@
 //! Workflow overrides of one workflow for two tenants, addressed by `_id` and by the
 //! (workflow, tenant) pair: fields read back both ways, updates merge `preferenceSettings`
-//! channel by channel, delete is soft (then 404 by id and by pair), and the list pages with
+//! channel by channel (every channel compared, the ones no update named as the create
+//! answered them), delete is soft (then 404 by id and by pair), and the list pages with
 //! `hasMore`, newest first.
 
 use std::collections::BTreeMap;
@@ -206,11 +207,17 @@ impl Model for Overrides {
                     .send("workflow_overrides_create", &[], &[], Some(body))
                     .await;
                 let data = sent.expect(201, "the created override")?;
+                // The channels a create does not name are the server's to fill; from then on
+                // they keep what the create answered until an update names them.
+                let preferences = data["preferenceSettings"]
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default();
                 let found = Override {
                     id: data["_id"].as_str().unwrap_or_default().to_owned(),
                     tenant: *tenant,
                     active: *active,
-                    preferences: Map::new(),
+                    preferences,
                 };
                 same_override(&data, &found, state)
                     .map_err(|problem| sent.fail("the override as written", problem))?;
@@ -364,9 +371,18 @@ fn same_override(stored: &Value, found: &Override, state: &State) -> Result<(), 
         let actual = &stored["preferenceSettings"][channel];
         if !same_json(actual, on) {
             return Err(format!(
-                "preferenceSettings.{channel} is {actual}, but {on} was written"
+                "preferenceSettings.{channel} is {actual}, but {on} was written or created"
             ));
         }
+    }
+    // Every channel, not only the written ones: no write adds a channel either.
+    let channels = stored["preferenceSettings"].as_object().map_or(0, Map::len);
+    if channels != found.preferences.len() {
+        return Err(format!(
+            "preferenceSettings is {}, expected {}",
+            stored["preferenceSettings"],
+            Value::Object(found.preferences.clone())
+        ));
     }
     Ok(())
 }

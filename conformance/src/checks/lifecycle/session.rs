@@ -199,6 +199,18 @@ impl<'a> Session<'a> {
         format!("{}{label}", self.base)
     }
 
+    /// The properties of `operation_id`'s request body that a model reads back as written:
+    /// every one the contract lists except `except`.
+    pub fn writable(&self, operation_id: &str, except: &[&str]) -> Vec<String> {
+        let spec = &self.run.spec;
+        let schema = spec
+            .operation(operation_id)
+            .and_then(|operation| operation.request_body.as_ref())
+            .map(|body| spec.resolve(&body.schema).clone())
+            .unwrap_or_default();
+        writable(&schema, except, |property| spec.resolve(property).clone())
+    }
+
     /// The prefix of everything this play names.
     pub fn base(&self) -> &str {
         &self.base
@@ -313,6 +325,23 @@ impl<'a> Session<'a> {
     }
 }
 
+/// The properties of a request body `schema` that a model writes and reads back: every one
+/// the contract lists except `except` (fields that are not echoed, like `check`, or that the
+/// model addresses otherwise, like the id) and the read-only ones; `resolve` follows `$ref`s.
+fn writable(schema: &Value, except: &[&str], resolve: impl Fn(&Value) -> Value) -> Vec<String> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(name, property)| {
+            !except.contains(&name.as_str())
+                && resolve(property).get("readOnly") != Some(&Value::Bool(true))
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
 /// A JSON value in a step, shown in reports as compact JSON.
 #[derive(Clone)]
 pub(crate) struct Json(pub Value);
@@ -361,6 +390,15 @@ mod tests {
         ));
         assert!(!same_json(&json!({"a": 0}), &json!({"a": "0"})));
         assert!(!same_json(&json!({"a": 0}), &json!({"a": 0, "b": 1})));
+    }
+
+    #[test]
+    fn writable_fields_leave_out_the_excepted_and_read_only_ones() {
+        let schema = json!({"properties": {
+            "name": {}, "check": {}, "_id": {"readOnly": true}
+        }});
+        let fields = writable(&schema, &["check"], Value::clone);
+        assert_eq!(fields, vec!["name".to_owned()]);
     }
 
     #[test]

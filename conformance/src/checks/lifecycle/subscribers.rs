@@ -1,7 +1,11 @@
-//! Subscribers, addressed by their own `subscriberId`: create is an upsert, update of an
-//! unknown subscriber is a 400, delete is soft and keeps the id taken (only a bulk create
-//! revives it), and the list pages with `hasMore`. Two of the drawn ids may be exactly `bulk`
-//! or `removal`, the static segments of neighbouring routes.
+//! Subscribers, addressed by their own `subscriberId`: create is an upsert that writes the
+//! given fields over the stored ones, update of an unknown subscriber is a 400 and writes only
+//! the fields present and not `null` (an empty or `null` `email` clears it, `data` replaces the
+//! whole object), delete is soft and keeps the id taken (only a bulk create revives it, with
+//! its fields written over the deleted ones), and the list pages with `hasMore`. Every read
+//! compares the whole profile, so a write that loses or leaks a field it did not name is seen.
+//! Two of the drawn ids may be exactly `bulk` or `removal`, the static segments of neighbouring
+//! routes.
 
 use std::collections::BTreeMap;
 
@@ -9,10 +13,11 @@ use proptest::collection::btree_map;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
+use super::document::Document;
 use super::ids::{Shape, suffixed};
 use super::model::Model;
 use super::pages::{self, Counting, Listing};
-use super::session::{Failure, Session, unlike};
+use super::session::{Failure, Session};
 
 const LIST: Listing = Listing {
     operation: "subscribers_list",
@@ -47,15 +52,20 @@ pub(crate) enum Step {
 /// What the server should hold for an id.
 #[derive(Debug)]
 enum Stored {
-    /// The fields known to be stored.
-    Live(Map<String, Value>),
-    /// Soft-deleted (or possibly left so by an earlier run, for the exact ids).
-    Deleted,
+    /// The whole profile.
+    Live(Document),
+    /// Soft-deleted with the profile it had (unknown for an exact id an earlier run may have
+    /// left).
+    Deleted(Option<Document>),
 }
 
 /// Subscribers by `subscriberId`; an absent id was never created.
 #[derive(Default)]
-pub(crate) struct State(BTreeMap<String, Stored>);
+pub(crate) struct State {
+    subscribers: BTreeMap<String, Stored>,
+    /// The profile fields the contract lets a client write.
+    fields: Vec<String>,
+}
 
 /// Custom data as the contract allows it (strings, lists of strings, booleans, numbers),
 /// with at least `least` entries.
@@ -76,26 +86,86 @@ pub(crate) fn name() -> BoxedStrategy<String> {
     "[A-Z][a-zé日本]{0,7}".boxed()
 }
 
-fn fields() -> BoxedStrategy<Fields> {
-    (
-        proptest::option::of(name()),
-        proptest::option::of(name()),
-        proptest::option::of(custom_data(0)),
-    )
-        .prop_map(|(first, last, data)| {
-            let mut fields = Map::new();
-            for (field, value) in [
-                ("firstName", first.map(Value::from)),
-                ("lastName", last.map(Value::from)),
-                ("data", data),
-            ] {
-                if let Some(value) = value {
-                    fields.insert(field.to_owned(), value);
-                }
+/// A value for each profile field, as a create or an update may send it.
+fn profile_value(field: &'static str) -> BoxedStrategy<Value> {
+    match field {
+        "email" => "[a-z]{1,6}@example\\.com".prop_map(Value::from).boxed(),
+        "phone" => "\\+1555[0-9]{7}".prop_map(Value::from).boxed(),
+        "avatar" => "https://example\\.com/[a-z]{1,6}\\.png"
+            .prop_map(Value::from)
+            .boxed(),
+        "locale" => proptest::sample::select(vec!["en", "en-US", "fr-FR", "de"])
+            .prop_map(Value::from)
+            .boxed(),
+        "data" => custom_data(0),
+        _ => name().prop_map(Value::from).boxed(),
+    }
+}
+
+const PROFILE: [&str; 7] = [
+    "firstName",
+    "lastName",
+    "email",
+    "phone",
+    "avatar",
+    "locale",
+    "data",
+];
+
+/// Fields of a create: each absent or a value.
+fn created() -> BoxedStrategy<Fields> {
+    let each: Vec<BoxedStrategy<Option<Value>>> = PROFILE
+        .iter()
+        .map(|field| proptest::option::weighted(0.4, profile_value(field)).boxed())
+        .collect();
+    each.prop_map(fields_of).boxed()
+}
+
+/// Fields of an update: each absent or a value; the email also `null` or `""` (cleared).
+fn updated() -> BoxedStrategy<Fields> {
+    let each: Vec<BoxedStrategy<Option<Value>>> = PROFILE
+        .iter()
+        .map(|field| {
+            let mut written = vec![(3, profile_value(field).prop_map(Some).boxed())];
+            // The contract's schema lets only the email be `null`.
+            if *field == "email" {
+                written.push((1, Just(Some(Value::Null)).boxed()));
+                written.push((1, Just(Some(json!(""))).boxed()));
             }
-            Fields(fields)
+            prop_oneof![
+                6 => Just(None),
+                4 => proptest::strategy::Union::new_weighted(written),
+            ]
+            .boxed()
         })
-        .boxed()
+        .collect();
+    each.prop_map(fields_of).boxed()
+}
+
+fn fields_of(values: Vec<Option<Value>>) -> Fields {
+    Fields(
+        PROFILE
+            .iter()
+            .zip(values)
+            .filter_map(|(field, value)| Some(((*field).to_owned(), value?)))
+            .collect(),
+    )
+}
+
+/// What an update writes: `null` keeps a field, except the email, which `null` or `""`
+/// clears.
+fn update_of(fields: &Map<String, Value>) -> Map<String, Value> {
+    fields
+        .iter()
+        .filter_map(|(field, value)| match (field.as_str(), value) {
+            ("email", Value::Null) => Some((field.clone(), Value::Null)),
+            ("email", Value::String(email)) if email.is_empty() => {
+                Some((field.clone(), Value::Null))
+            }
+            (_, Value::Null) => None,
+            _ => Some((field.clone(), value.clone())),
+        })
+        .collect()
 }
 
 impl Model for Subscribers {
@@ -130,8 +200,8 @@ impl Model for Subscribers {
         let index = 0..Self::IDS;
         prop_oneof![
             1 => index.clone().prop_map(Step::Read),
-            3 => (index.clone(), fields()).prop_map(|(index, fields)| Step::Create(index, fields)),
-            1 => (index.clone(), fields()).prop_map(|(index, fields)| Step::Update(index, fields)),
+            3 => (index.clone(), created()).prop_map(|(index, fields)| Step::Create(index, fields)),
+            2 => (index.clone(), updated()).prop_map(|(index, fields)| Step::Update(index, fields)),
             1 => index.prop_map(Step::Delete),
             1 => (1..=3u64).prop_map(|limit| Step::List { limit }),
         ]
@@ -139,13 +209,14 @@ impl Model for Subscribers {
     }
 
     async fn prepare(&self, session: &mut Session<'_>, state: &mut State) -> Result<(), Failure> {
+        state.fields = session.writable("subscribers_update", &[]);
         // An exact id belongs to no run: whatever an earlier one left, it starts deleted here.
         for id in session.ids().to_vec() {
-            if !session.owns_by_prefix(&id) && !state.0.contains_key(&id) {
+            if !session.owns_by_prefix(&id) && !state.subscribers.contains_key(&id) {
                 session
                     .discard("subscribers_delete", "subscriberId", &id)
                     .await;
-                state.0.insert(id, Stored::Deleted);
+                state.subscribers.insert(id, Stored::Deleted(None));
             }
         }
         Ok(())
@@ -163,7 +234,7 @@ impl Model for Subscribers {
                 let sent = session
                     .send_one("subscribers_get", "subscriberId", &id, None)
                     .await;
-                match state.0.get(&id) {
+                match state.subscribers.get(&id) {
                     Some(Stored::Live(known)) => {
                         let expected = "the subscriber as written";
                         sent.expect_same(200, expected, expected, |data| {
@@ -177,22 +248,27 @@ impl Model for Subscribers {
                 let id = session.id(*index);
                 let mut body = fields.clone();
                 body.insert("subscriberId".into(), json!(id));
-                if matches!(state.0.get(&id), Some(Stored::Deleted)) {
-                    return revive(session, state, &id, body, fields).await;
+                if let Some(Stored::Deleted(before)) = state.subscribers.get(&id) {
+                    let mut known = match before {
+                        Some(before) => before.clone(),
+                        None => Document::known(&Map::new()),
+                    };
+                    known.write(fields);
+                    return revive(session, state, &id, body, known).await;
                 }
                 let sent = session
                     .send("subscribers_create", &[], &[], Some(Value::Object(body)))
                     .await;
-                let mut known = match state.0.get(&id) {
+                let mut known = match state.subscribers.get(&id) {
                     Some(Stored::Live(known)) => known.clone(),
-                    _ => Map::new(),
+                    _ => Document::blank(&state.fields),
                 };
-                known.extend(fields.clone());
+                known.write(fields);
                 let expected = "the created or updated subscriber";
                 sent.expect_same(201, expected, "the subscriber as written", |data| {
                     same_subscriber(data, &id, &known)
                 })?;
-                state.0.insert(id, Stored::Live(known));
+                state.subscribers.insert(id, Stored::Live(known));
                 Ok(())
             }
             Step::Update(index, Fields(fields)) => {
@@ -201,10 +277,10 @@ impl Model for Subscribers {
                 let sent = session
                     .send_one("subscribers_update", "subscriberId", &id, Some(body))
                     .await;
-                let Some(Stored::Live(known)) = state.0.get_mut(&id) else {
+                let Some(Stored::Live(known)) = state.subscribers.get_mut(&id) else {
                     return sent.expect_status(400, "an unknown subscriber is a 400 on update");
                 };
-                known.extend(fields.clone());
+                known.write(&update_of(fields));
                 let expected = "the updated subscriber";
                 sent.expect_same(200, expected, expected, |data| {
                     same_subscriber(data, &id, known)
@@ -215,13 +291,14 @@ impl Model for Subscribers {
                 let sent = session
                     .send_one("subscribers_delete", "subscriberId", &id, None)
                     .await;
-                if !matches!(state.0.get(&id), Some(Stored::Live(_))) {
+                let Some(Stored::Live(known)) = state.subscribers.get(&id) else {
                     return sent
                         .expect_status(404, "the subscriber was never created or is deleted");
-                }
+                };
+                let known = known.clone();
                 sent.expect_acknowledged()?;
                 session.gone("subscribers_get", "subscriberId", &id).await?;
-                state.0.insert(id, Stored::Deleted);
+                state.subscribers.insert(id, Stored::Deleted(Some(known)));
                 Ok(())
             }
             Step::List { limit } => {
@@ -229,7 +306,7 @@ impl Model for Subscribers {
                     return Ok(());
                 };
                 let mut listed = walked.keyed_by("subscriberId", |id, _| session.owns(id));
-                for (id, stored) in &state.0 {
+                for (id, stored) in &state.subscribers {
                     match (stored, listed.remove(id)) {
                         (Stored::Live(known), Some(item)) => {
                             if let Err(problem) = same_subscriber(&item, id, known) {
@@ -240,11 +317,11 @@ impl Model for Subscribers {
                             let problem = format!("subscriber {id:?} is on no page");
                             return Err(walked.fail("every live subscriber listed", problem));
                         }
-                        (Stored::Deleted, Some(_)) => {
+                        (Stored::Deleted(_), Some(_)) => {
                             let problem = format!("deleted subscriber {id:?} is listed");
                             return Err(walked.fail("deleted subscribers not listed", problem));
                         }
-                        (Stored::Deleted, None) => {}
+                        (Stored::Deleted(_), None) => {}
                     }
                 }
                 if let Some(id) = listed.keys().next() {
@@ -257,7 +334,7 @@ impl Model for Subscribers {
     }
 
     async fn cleanup(&self, session: &mut Session<'_>, state: &State) {
-        for (id, stored) in &state.0 {
+        for (id, stored) in &state.subscribers {
             if let Stored::Live(_) = stored {
                 session
                     .discard("subscribers_delete", "subscriberId", id)
@@ -267,13 +344,14 @@ impl Model for Subscribers {
     }
 }
 
-/// A deleted id comes back through a bulk create, which the contract says revives it.
+/// A deleted id comes back through a bulk create, which the contract says revives it; the
+/// revived subscriber is then read back whole.
 async fn revive(
     session: &mut Session<'_>,
     state: &mut State,
     id: &str,
     body: Map<String, Value>,
-    fields: &Map<String, Value>,
+    known: Document,
 ) -> Result<(), Failure> {
     let sent = session
         .send(
@@ -293,19 +371,26 @@ async fn revive(
     if !named("created") && !named("updated") || named("failed") {
         return Err(sent.fail(expected, format!("{id:?} is not among created or updated")));
     }
-    state.0.insert(id.to_owned(), Stored::Live(fields.clone()));
+    let read = session
+        .send_one("subscribers_get", "subscriberId", id, None)
+        .await;
+    let expected = "the revived subscriber, its fields written over the deleted ones";
+    read.expect_same(200, expected, expected, |data| {
+        same_subscriber(data, id, &known)
+    })?;
+    state.subscribers.insert(id.to_owned(), Stored::Live(known));
     Ok(())
 }
 
-fn same_subscriber(stored: &Value, id: &str, known: &Map<String, Value>) -> Result<(), String> {
+fn same_subscriber(stored: &Value, id: &str, known: &Document) -> Result<(), String> {
     if stored["subscriberId"] != json!(id) {
         return Err(format!(
             "subscriberId is {}, expected {id:?}",
             stored["subscriberId"]
         ));
     }
-    if let Some(problem) = unlike(known, stored) {
-        return Err(problem);
+    match known.differs(stored) {
+        Some(problem) => Err(problem),
+        None => Ok(()),
     }
-    Ok(())
 }

@@ -1,15 +1,17 @@
 //! Tenants, addressed by `identifier`: a duplicate identifier is a 409 on create and on a
-//! rename, an update changes only the fields it names (`data` as a whole), delete is for good,
-//! and the list pages with `hasMore`, newest first.
+//! rename, an update changes only the fields it names and not empty (`data` as a whole),
+//! delete is for good, and the list pages with `hasMore`, newest first. Every read compares the
+//! whole tenant, so a field left out of a write must keep its value (or stay unwritten).
 
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
+use super::document::Document;
 use super::model::Model;
 use super::pages::{self, Counting, Listing, Words};
-use super::session::{Failure, Json, Session, unlike};
+use super::session::{Failure, Json, Session};
 use super::subscribers::{custom_data, name};
 
 const LIST: Listing = Listing {
@@ -39,9 +41,10 @@ pub(crate) enum Step {
     },
 }
 
-/// The fields known to be stored, by identifier; an absent identifier has no tenant.
+/// What the server should hold: the tenants by identifier (an absent identifier has no
+/// tenant), and the writable fields of a tenant.
 #[derive(Default)]
-pub(crate) struct State(BTreeMap<String, Map<String, Value>>);
+pub(crate) struct State(BTreeMap<String, Document>, Vec<String>);
 
 impl Model for Tenants {
     type Step = Step;
@@ -67,7 +70,7 @@ impl Model for Tenants {
         // here has an entry or more, so that writing it always changes what is stored.
         let update = (
             tenant.clone(),
-            proptest::option::of(name()),
+            proptest::option::of(prop_oneof![4 => name(), 1 => Just(String::new())]),
             proptest::option::of(custom_data(1).prop_map(Json)),
             proptest::option::weighted(0.3, tenant.clone()),
         )
@@ -86,6 +89,11 @@ impl Model for Tenants {
             1 => (1..=3u64).prop_map(|limit| Step::List { limit }),
         ]
         .boxed()
+    }
+
+    async fn prepare(&self, session: &mut Session<'_>, state: &mut State) -> Result<(), Failure> {
+        state.1 = session.writable("tenants_create", &["identifier"]);
+        Ok(())
     }
 
     async fn apply(
@@ -129,10 +137,12 @@ impl Model for Tenants {
                     return sent.expect_status(409, "the identifier is taken");
                 }
                 body.remove("identifier");
+                let mut known = Document::blank(&state.1);
+                known.write(&body);
                 sent.expect_same(201, "the new tenant", "the tenant as written", |stored| {
-                    same_tenant(stored, &id, &body)
+                    same_tenant(stored, &id, &known)
                 })?;
-                state.0.insert(id, body);
+                state.0.insert(id, known);
                 Ok(())
             }
             Step::Update {
@@ -172,9 +182,11 @@ impl Model for Tenants {
                     let expected = format!("the new identifier {new:?} is taken");
                     return sent.expect_status(409, &expected);
                 }
-                known.extend(fields);
+                // An empty name is left as stored, like an absent one.
+                fields.retain(|_, value| value.as_str() != Some(""));
+                known.write(&fields);
                 let now = renamed.unwrap_or(id.clone());
-                let expected = "the updated tenant";
+                let expected = "the updated tenant, every field not written as it was";
                 sent.expect_same(200, expected, expected, |stored| {
                     same_tenant(stored, &now, &known)
                 })?;
@@ -221,14 +233,14 @@ impl Model for Tenants {
     }
 }
 
-fn same_tenant(stored: &Value, id: &str, known: &Map<String, Value>) -> Result<(), String> {
+fn same_tenant(stored: &Value, id: &str, known: &Document) -> Result<(), String> {
     if stored["identifier"] != json!(id) {
         return Err(format!(
             "identifier is {}, expected {id:?}",
             stored["identifier"]
         ));
     }
-    match unlike(known, stored) {
+    match known.differs(stored) {
         Some(problem) => Err(problem),
         None => Ok(()),
     }
