@@ -19,6 +19,7 @@ mod idempotency;
 mod invalid_body;
 mod isolation;
 mod lifecycle;
+mod methods;
 mod properties;
 mod rate_limits;
 pub mod response;
@@ -41,6 +42,7 @@ pub const CATALOGUE: &[&dyn Check] = &[
     &properties::ValidInputsAccepted,
     &properties::InvalidInputsRejected,
     &invalid_body::InvalidBody,
+    &methods::Methods,
     &lifecycle::Lifecycles,
     &isolation::Isolation,
     &idempotency::Idempotency,
