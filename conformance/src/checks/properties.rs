@@ -4,9 +4,12 @@
 //! command, the seed and the case number, so that `--seed` replays it.
 //!
 //! For `valid-inputs-accepted`, the first two cases of an operation whose input states bounds
-//! are drawn at the upper, then the lower, edges of those bounds (`values/bounds.rs`), and after
-//! the `--cases` cases every documented example of the request body is sent once, with a query
-//! drawn like any other.
+//! are drawn at the upper, then the lower, edges of those bounds (`values/bounds.rs`), the next
+//! one leaves an optional body out, and after the `--cases` cases every documented example of
+//! the request body is sent once, with a query drawn like any other. For
+//! `invalid-inputs-rejected`, the first cases of an operation with a JSON body send a body that
+//! is no object (`null`, an array, a number, a string, `true`) and, when it is required, none
+//! (`values/whole_body.rs`).
 
 use std::sync::Arc;
 
@@ -22,6 +25,7 @@ use crate::run::{Exchange, Run, fill_path, for_each_tag};
 use crate::transport::{Body, Credentials, Request};
 use crate::values::bounds::Edge;
 use crate::values::strategies::{self, Mutated};
+use crate::values::whole_body;
 
 /// `valid-inputs-accepted`.
 pub const VALID_INPUTS_ACCEPTED: &str = "valid-inputs-accepted";
@@ -46,7 +50,7 @@ impl Check for ValidInputsAccepted {
     }
 
     fn description(&self) -> &'static str {
-        "--cases bodies and query values the schemas allow (two at the exact edges of their bounds) and every documented body example get a documented answer, never a 5xx, and never a 400 listing constraint messages"
+        "--cases bodies and query values the schemas allow (two at the exact edges of their bounds, one without an optional body) and every documented body example get a documented answer, never a 5xx, and never a 400 listing constraint messages"
     }
 
     fn read_only(&self) -> ReadOnly {
@@ -76,7 +80,7 @@ impl Check for InvalidInputsRejected {
     }
 
     fn description(&self) -> &'static str {
-        "--cases random bodies and query values breaking one schema keyword each get a documented 4xx (not 401) with the error body"
+        "--cases bodies and query values breaking one schema keyword each (first a whole body that is no object, or none where one is required) get a documented 4xx (not 401) with the error body"
     }
 
     fn read_only(&self) -> ReadOnly {
@@ -161,8 +165,9 @@ async fn cases(run: &Run, operation: &Operation, check: &'static str) {
         run.cases,
     );
     let path = fill_path(run, operation, &run.hints());
-    // At the edges first: the upper ones, then the lower ones, where the input has any.
-    let edges: Vec<BoxedStrategy<Mutated>> = [Edge::Upper, Edge::Lower]
+    // At the edges first: the upper ones, then the lower ones, where the input has any, then
+    // the whole-body edges (a body that is no object, or none).
+    let mut edges: Vec<BoxedStrategy<Mutated>> = [Edge::Upper, Edge::Lower]
         .into_iter()
         .filter(|_| valid)
         .filter_map(|edge| {
@@ -174,6 +179,11 @@ async fn cases(run: &Run, operation: &Operation, check: &'static str) {
             )
         })
         .collect();
+    edges.extend(if valid {
+        whole_body::absent_optional_body(&run.spec, operation)
+    } else {
+        whole_body::invalid_bodies(&run.spec, operation)
+    });
     let mut skipped = 0;
     for case in 1..=run.cases {
         let drawn = edges.get(case as usize - 1).unwrap_or(&strategy);

@@ -5,5 +5,6 @@
 pub mod bounds;
 pub mod examples;
 pub mod strategies;
+pub mod whole_body;
 
 pub use examples::{Generator, Hints};

@@ -9,6 +9,7 @@ mod ci;
 mod cli;
 mod differential;
 mod e2e;
+mod edges;
 mod flaky;
 mod hostile;
 mod idempotency;

@@ -864,7 +864,7 @@ pub struct ChangesListRequest<C> {
 #[derive(Clone, Debug, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChangesListQuery {
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -1120,7 +1120,7 @@ pub struct IntegrationsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: IntegrationsUpdatePath,
-    pub body: types::UpdateIntegrationRequest,
+    pub body: Option<types::UpdateIntegrationRequest>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1252,7 +1252,7 @@ pub struct LayoutsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: LayoutsUpdatePath,
-    pub body: types::UpdateLayoutRequest,
+    pub body: Option<types::UpdateLayoutRequest>,
     /// The `idempotency-key` header as sent (not validated: the implementation checks it).
     pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
@@ -1309,7 +1309,7 @@ pub struct MessagesListQuery {
     /// Only messages of these transactions. Comma-separated values are accepted too.
     #[serde(rename = "transactionId")]
     pub transaction_id: Option<Vec<String>>,
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -1453,7 +1453,7 @@ pub struct NotificationTemplatesListRequest<C> {
 #[derive(Clone, Debug, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationTemplatesListQuery {
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -1509,7 +1509,7 @@ pub struct NotificationTemplatesUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: NotificationTemplatesUpdatePath,
-    pub body: types::UpdateWorkflowRequest,
+    pub body: Option<types::UpdateWorkflowRequest>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1587,7 +1587,7 @@ pub struct NotificationsListQuery {
     /// Only notifications for these subscribers (`subscriberId`s). Comma-separated values are accepted too.
     #[serde(rename = "subscriberIds")]
     pub subscriber_ids: Option<Vec<String>>,
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Only the notification of this transaction.
@@ -1751,7 +1751,7 @@ pub struct SubscribersListRequest<C> {
 #[derive(Clone, Debug, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubscribersListQuery {
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -2082,7 +2082,7 @@ pub struct SubscriberNotificationsFeedPath {
 #[derive(Clone, Debug, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubscriberNotificationsFeedQuery {
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -2222,7 +2222,7 @@ pub struct SubscriberPreferencesUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: SubscriberPreferencesUpdatePath,
-    pub body: types::UpdateSubscriberPreferenceRequest,
+    pub body: Option<types::UpdateSubscriberPreferenceRequest>,
     /// The `idempotency-key` header as sent (not validated: the implementation checks it).
     pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
@@ -2253,7 +2253,7 @@ pub struct TenantsListRequest<C> {
 #[derive(Clone, Debug, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TenantsListQuery {
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -2499,7 +2499,7 @@ pub struct WorkflowOverridesListRequest<C> {
 #[derive(Clone, Debug, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkflowOverridesListQuery {
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -2630,7 +2630,7 @@ pub struct WorkflowsListRequest<C> {
 #[derive(Clone, Debug, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkflowsListQuery {
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -2695,7 +2695,7 @@ pub struct WorkflowsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: WorkflowsUpdatePath,
-    pub body: types::UpdateWorkflowRequest,
+    pub body: Option<types::UpdateWorkflowRequest>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -12755,7 +12755,7 @@ async fn handle_integrations_update<A: IntegrationsApi>(
     let input = match runtime::decode::<
         IntegrationsUpdatePath,
         runtime::Nothing,
-        types::UpdateIntegrationRequest,
+        Option<types::UpdateIntegrationRequest>,
     >(&operations::INTEGRATIONS_UPDATE, parts, body)
         .await
     {
@@ -12950,7 +12950,7 @@ async fn handle_layouts_update<A: LayoutsApi>(
     let input = match runtime::decode::<
         LayoutsUpdatePath,
         runtime::Nothing,
-        types::UpdateLayoutRequest,
+        Option<types::UpdateLayoutRequest>,
     >(&operations::LAYOUTS_UPDATE, parts, body)
         .await
     {
@@ -13321,7 +13321,7 @@ async fn handle_notification_templates_update<A: WorkflowsApi>(
     let input = match runtime::decode::<
         NotificationTemplatesUpdatePath,
         runtime::Nothing,
-        types::UpdateWorkflowRequest,
+        Option<types::UpdateWorkflowRequest>,
     >(&operations::NOTIFICATION_TEMPLATES_UPDATE, parts, body)
         .await
     {
@@ -13511,7 +13511,7 @@ async fn handle_workflows_update<A: WorkflowsApi>(
     let input = match runtime::decode::<
         WorkflowsUpdatePath,
         runtime::Nothing,
-        types::UpdateWorkflowRequest,
+        Option<types::UpdateWorkflowRequest>,
     >(&operations::WORKFLOWS_UPDATE, parts, body)
         .await
     {
@@ -14515,7 +14515,7 @@ async fn handle_subscriber_preferences_update<A: SubscribersApi>(
     let input = match runtime::decode::<
         SubscriberPreferencesUpdatePath,
         runtime::Nothing,
-        types::UpdateSubscriberPreferenceRequest,
+        Option<types::UpdateSubscriberPreferenceRequest>,
     >(&operations::SUBSCRIBER_PREFERENCES_UPDATE, parts, body)
         .await
     {
@@ -15381,7 +15381,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/integrations_update/parameters",
         body_schema: Some("/components/schemas/UpdateIntegrationRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 102400,
     };
     pub(crate) static INTEGRATIONS_DELETE: Operation = Operation {
@@ -15511,7 +15511,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/layouts_update/parameters",
         body_schema: Some("/components/schemas/UpdateLayoutRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 20971520,
     };
     pub(crate) static LAYOUTS_SET_DEFAULT: Operation = Operation {
@@ -15761,7 +15761,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/notification_templates_update/parameters",
         body_schema: Some("/components/schemas/UpdateWorkflowRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 20971520,
     };
     pub(crate) static NOTIFICATION_TEMPLATES_DELETE: Operation = Operation {
@@ -16496,7 +16496,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/subscriber_preferences_update/parameters",
         body_schema: Some("/components/schemas/UpdateSubscriberPreferenceRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 102400,
     };
     pub(crate) static TENANTS_LIST: Operation = Operation {
@@ -16947,7 +16947,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/workflows_update/parameters",
         body_schema: Some("/components/schemas/UpdateWorkflowRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 20971520,
     };
     pub(crate) static WORKFLOWS_DELETE: Operation = Operation {
