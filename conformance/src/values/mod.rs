@@ -3,6 +3,7 @@
 //! values breaking exactly one keyword (`strategies.rs`), seeded per run and check.
 
 pub mod bounds;
+pub mod empty;
 pub mod examples;
 pub mod strategies;
 pub mod whole_body;

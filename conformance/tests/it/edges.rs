@@ -168,3 +168,65 @@ async fn valid_inputs_accepted_fails_when_a_page_beyond_doubles_is_refused() {
         "{violation:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn valid_inputs_accepted_fails_when_an_empty_layout_content_is_stored() {
+    // `content: ""` keeps the stored content in Novu; the bent server stores it, and then finds
+    // no `{{{body}}}` in it.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let empty = outgoing.is("PATCH", "/v1/layouts/{layoutId}")
+            && outgoing
+                .json()
+                .is_some_and(|body| body["content"] == json!(""));
+        if empty {
+            decoder_failure(answer, 400, json!("Layout content must contain {{{body}}}"));
+        }
+        empty
+    });
+    let (report, broken) = run_broken(breakage, "valid-inputs-accepted", "layouts_update").await;
+    assert!(broken >= 1, "no empty content was sent");
+    let violation = only_violation(&report, "valid-inputs-accepted", "layouts_update");
+    assert!(
+        violation.expected.contains("x-empty: absent"),
+        "{violation:#?}"
+    );
+    assert!(
+        violation
+            .received
+            .contains("status Some(200) without them, Some(400) with them empty"),
+        "{violation:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn valid_inputs_accepted_fails_when_an_empty_feed_payload_filters() {
+    // `payload=` filters nothing in Novu; the bent server tries to decode it.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let empty = outgoing.is("GET", "/v1/subscribers/{subscriberId}/notifications/feed")
+            && has_query(outgoing, "payload=");
+        if empty {
+            decoder_failure(
+                answer,
+                400,
+                json!("Invalid payload, the JSON object should be encoded to base64 string."),
+            );
+        }
+        empty
+    });
+    let (report, broken) = run_broken(
+        breakage,
+        "valid-inputs-accepted",
+        "subscriber_notifications_feed",
+    )
+    .await;
+    assert!(broken >= 1, "no empty payload was sent");
+    let violation = only_violation(
+        &report,
+        "valid-inputs-accepted",
+        "subscriber_notifications_feed",
+    );
+    assert!(
+        violation.expected.contains("query payload"),
+        "{violation:#?}"
+    );
+}

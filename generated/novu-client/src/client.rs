@@ -3695,7 +3695,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct FeedsDelete<'a> {
         client: &'a super::Client,
-        feed_id: Result<::std::string::String, String>,
+        feed_id: Result<types::ObjectId, String>,
     }
     impl<'a> FeedsDelete<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3706,14 +3706,11 @@ pub mod builder {
         }
         pub fn feed_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ObjectId>,
         {
             self.feed_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for feed_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `ObjectId` for feed_id failed".to_string());
             self
         }
         ///Sends a `DELETE` request to `/v1/feeds/{feedId}`

@@ -5273,7 +5273,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
       "parameters": {
         "properties": {
           "feedId": {
-            "type": "string"
+            "$ref": "#/components/schemas/ObjectId"
           }
         },
         "required": [

@@ -1054,7 +1054,7 @@ pub struct FeedsDeleteRequest<C> {
 pub struct FeedsDeletePath {
     /// The feed's database id.
     #[serde(rename = "feedId")]
-    pub feed_id: String,
+    pub feed_id: types::ObjectId,
 }
 /// The decoded, validated input of `inbound_parse_mx_status` (`GET /v1/inbound-parse/mx/status`).
 #[derive(Debug)]
