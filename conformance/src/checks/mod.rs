@@ -26,6 +26,7 @@ pub mod response;
 pub mod safe_reads;
 mod semantic;
 pub mod snapshots;
+mod unknown_ids;
 
 use crate::contract::Operation;
 
@@ -43,6 +44,7 @@ pub const CATALOGUE: &[&dyn Check] = &[
     &properties::InvalidInputsRejected,
     &invalid_body::InvalidBody,
     &methods::Methods,
+    &unknown_ids::UnknownIds,
     &lifecycle::Lifecycles,
     &isolation::Isolation,
     &idempotency::Idempotency,

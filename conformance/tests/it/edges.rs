@@ -230,3 +230,47 @@ async fn valid_inputs_accepted_fails_when_an_empty_feed_payload_filters() {
         "{violation:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_ids_fails_when_a_well_formed_id_is_refused_as_malformed() {
+    // A message id naming nothing is refused as if it were no id at all.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let unknown = outgoing.is("DELETE", "/v1/messages/{messageId}")
+            && outgoing
+                .path
+                .rsplit('/')
+                .next()
+                .is_some_and(|id| id.starts_with("0000"));
+        if unknown {
+            decoder_failure(answer, 400, json!(["messageId must be a mongodb id"]));
+        }
+        unknown
+    });
+    let (report, broken) = run_broken(breakage, "unknown-ids", "messages_delete").await;
+    assert_eq!(broken, 1, "one unknown id is sent");
+    let violation = only_violation(&report, "unknown-ids", "messages_delete");
+    assert!(
+        violation
+            .received
+            .contains("a 400 listing constraint messages"),
+        "{violation:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_ids_fails_when_an_unknown_id_is_a_500() {
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let unknown = outgoing.is("DELETE", "/v1/messages/{messageId}");
+        if unknown {
+            decoder_failure(answer, 500, json!("Cannot read properties of null"));
+        }
+        unknown
+    });
+    let (report, broken) = run_broken(breakage, "unknown-ids", "messages_delete").await;
+    assert_eq!(broken, 1);
+    let found: Vec<_> = report
+        .violations()
+        .filter(|violation| violation.check == "unknown-ids")
+        .collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+}

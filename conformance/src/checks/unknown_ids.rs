@@ -1,0 +1,146 @@
+//! `unknown-ids`: every operation whose path names a resource by a database id (a path
+//! parameter of the `ObjectId` schema) is asked about a well-formed id that names nothing. The
+//! answer is a documented 4xx other than 401 with the error body (or the documented 2xx with
+//! `data: null` where the contract says so), and not a 400 listing constraint messages: the id is well formed, so only its absence may be refused (Novu gives
+//! 404 for most, 400 with a sentence for a few, e.g. a workflow or feed delete). The other
+//! inputs are the run's usual ones: ids of resources the run made, a valid body.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::check::{Check, Phase, ReadOnly, Task};
+use crate::contract::Operation;
+use crate::run::{Run, fill_path, fill_query, for_each_tag};
+use crate::transport::{Body, Credentials, Request};
+
+/// `unknown-ids`.
+pub const UNKNOWN_IDS: &str = "unknown-ids";
+
+/// `unknown-ids`.
+pub struct UnknownIds;
+
+impl Check for UnknownIds {
+    fn name(&self) -> &'static str {
+        UNKNOWN_IDS
+    }
+
+    fn description(&self) -> &'static str {
+        "each database id in a path, replaced by a well-formed id naming nothing, gets a documented 4xx (not 401) with the error body (or a documented 2xx with `data: null`), never a 400 listing constraint messages"
+    }
+
+    // Nothing exists under the id, so nothing changes; a write is still a write.
+    fn read_only(&self) -> ReadOnly {
+        ReadOnly::GetsOnly
+    }
+
+    fn phase(&self) -> Phase {
+        Phase::Late
+    }
+
+    fn covers(&self, operation: &Operation) -> bool {
+        !id_parameters(operation).is_empty()
+    }
+
+    fn run<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a> {
+        Box::pin(async move {
+            let operations: Vec<Operation> = run
+                .selected
+                .iter()
+                .filter(|operation| run.may_send(operation) && self.covers(operation))
+                .cloned()
+                .collect();
+            for_each_tag(run, UNKNOWN_IDS, operations, |run, operation| async move {
+                for parameter in id_parameters(&operation) {
+                    probe(&run, &operation, &parameter).await;
+                }
+            })
+            .await;
+        })
+    }
+}
+
+/// The path parameters of `operation` typed as database ids.
+fn id_parameters(operation: &Operation) -> Vec<String> {
+    operation
+        .parameters_in("path")
+        .filter(|parameter| {
+            parameter.schema.get("$ref").and_then(Value::as_str)
+                == Some("#/components/schemas/ObjectId")
+        })
+        .map(|parameter| parameter.name.clone())
+        .collect()
+}
+
+/// A well-formed id no server made: the run's seed and the parameter, 24 hexadecimal digits
+/// starting `0000` (ids made from a clock start with the time of day, never with zeros).
+pub fn unknown_id(seed: u64, salt: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in seed.to_le_bytes().iter().chain(salt.as_bytes()) {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("0000{hash:016x}{:04x}", hash >> 48)
+}
+
+/// Asks `operation` about an unknown `parameter`.
+async fn probe(run: &Run, operation: &Operation, parameter: &str) {
+    let mut hints = run.hints();
+    let id = unknown_id(run.seed, &format!("{}/{parameter}", operation.operation_id));
+    hints.insert(parameter.to_owned(), Value::String(id.clone()));
+    let body = operation.request_body.as_ref().map(|body| {
+        Body::Json(
+            run.generator
+                .value(&run.spec, &run.schemas, &body.schema, None, &hints),
+        )
+    });
+    let request = Request {
+        method: operation.method.clone(),
+        path: fill_path(run, operation, &hints),
+        query: fill_query(run, operation, &hints),
+        body,
+        credentials: Credentials::ApiKey,
+        headers: Vec::new(),
+    };
+    let exchange = run.exchange(UNKNOWN_IDS, operation, request).await;
+    let status = exchange.status().unwrap_or(0);
+    let listed_constraints = status == 400
+        && exchange
+            .json()
+            .is_some_and(|body| body.get("message").is_some_and(Value::is_array));
+    let documented_refusal =
+        (400..500).contains(&status) && status != 401 && operation.response_for(status).is_some();
+    // A contract may document an unknown id as no error: `{"data": null}` (a notification).
+    let documented_nothing = (200..300).contains(&status)
+        && operation.response_for(status).is_some()
+        && exchange
+            .json()
+            .is_some_and(|body| body.get("data") == Some(&Value::Null));
+    if (documented_refusal && !listed_constraints) || documented_nothing {
+        return;
+    }
+    let expected = format!(
+        "a documented 4xx (not 401) for {parameter} {id}, a well-formed id naming nothing (404 where the operation documents it), not a 400 listing constraint messages"
+    );
+    let problem =
+        listed_constraints.then_some("a 400 listing constraint messages for a well-formed id");
+    run.violation(
+        operation,
+        exchange.violation(UNKNOWN_IDS, operation, &expected, problem),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_ids_are_well_formed_and_differ_by_salt() {
+        let first = unknown_id(1, "layouts_get/layoutId");
+        assert_eq!(first.len(), 24);
+        assert!(first.starts_with("0000"));
+        assert!(first.chars().all(|digit| digit.is_ascii_hexdigit()));
+        assert_ne!(first, unknown_id(1, "layouts_delete/layoutId"));
+        assert_ne!(first, unknown_id(2, "layouts_get/layoutId"));
+    }
+}
