@@ -274,3 +274,29 @@ async fn unknown_ids_fails_when_an_unknown_id_is_a_500() {
         .collect();
     assert_eq!(found.len(), 1, "{found:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_ids_fails_when_an_unknown_body_id_is_a_500() {
+    // An override for a tenant id naming nothing: Novu answers 404; the bent server fails.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let unknown = outgoing.is("POST", "/v1/workflow-overrides")
+            && outgoing.json().is_some_and(|body| {
+                body["tenantId"]
+                    .as_str()
+                    .is_some_and(|id| id.starts_with("0000"))
+            });
+        if unknown {
+            decoder_failure(answer, 500, json!("Cannot read properties of null"));
+        }
+        unknown
+    });
+    let (report, broken) = run_broken(breakage, "unknown-ids", "workflow_overrides_create").await;
+    assert!(broken >= 1, "no body with an unknown tenant id was sent");
+    assert!(
+        report
+            .violations()
+            .any(|violation| violation.check == "unknown-ids"
+                && violation.expected.contains("body tenantId")),
+        "{report:#?}"
+    );
+}
