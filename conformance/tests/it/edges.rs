@@ -1,5 +1,6 @@
-//! The drawn edge cases of the property checks against the reference bent to get one of them
-//! wrong: whole bodies that are no object, an absent optional body, integers beyond 64 bits.
+//! The drawn edge cases against the reference bent to get one of them wrong: whole bodies that
+//! are no object or missing, an absent optional body, integers past 2^53 and 64 bits and below
+//! `minimum`, empty values the contract marks `x-empty: absent`, and unknown well-formed ids.
 
 use novu_conformance::{Options, Report, Spec, Violation, run};
 use serde_json::json;
@@ -298,5 +299,26 @@ async fn unknown_ids_fails_when_an_unknown_body_id_is_a_500() {
             .any(|violation| violation.check == "unknown-ids"
                 && violation.expected.contains("body tenantId")),
         "{report:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_inputs_rejected_fails_when_a_missing_required_body_is_accepted() {
+    // A topic needs `key` and `name`; the bent server makes one from nothing.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let missing = outgoing.is("POST", "/v1/topics") && outgoing.body.is_empty();
+        if missing {
+            answer.status = 201;
+            answer.headers = vec![("content-type".into(), "application/json".into())];
+            answer.set_json(&json!({"data": {"_id": "0123456789abcdef01234567", "key": "k"}}));
+        }
+        missing
+    });
+    let (report, broken) = run_broken(breakage, "invalid-inputs-rejected", "topics_create").await;
+    assert!(broken >= 1, "no request without a body was sent");
+    let violation = only_violation(&report, "invalid-inputs-rejected", "topics_create");
+    assert!(
+        violation.received.contains("no body, which is required"),
+        "{violation:#?}"
     );
 }
