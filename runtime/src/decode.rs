@@ -176,7 +176,22 @@ where
             value
         }
     };
-    let body = B::deserialize(&body_value).map_err(|problem| reject(vec![problem.to_string()]))?;
+    let body = B::deserialize(&body_value).map_err(|problem| {
+        // The schemas allow any integer, the typed body holds 64 bits: a larger one is the only
+        // value that passes validation and still cannot be read. It is named as the API's
+        // validation names a value that is no integer it can use.
+        let too_large = integers_beyond_64_bits(&body_value, &mut Vec::new());
+        if too_large.is_empty() {
+            reject(vec![format!("request body could not be read: {problem}")])
+        } else {
+            reject(
+                too_large
+                    .into_iter()
+                    .map(|subject| format!("{subject} must be an integer number"))
+                    .collect(),
+            )
+        }
+    })?;
 
     Ok(Decoded {
         path: path_params,
@@ -187,6 +202,41 @@ where
             headers: parts.headers,
         },
     })
+}
+
+/// The locations (`steps.0.metadata.amount`) of the integral numbers in `value` that do not fit
+/// a signed 64-bit integer.
+fn integers_beyond_64_bits(value: &Value, location: &mut Vec<String>) -> Vec<String> {
+    let mut found = Vec::new();
+    match value {
+        Value::Number(number) if !number.is_i64() => {
+            let integral =
+                number.is_u64() || number.as_f64().is_some_and(|float| float.fract() == 0.0);
+            if integral {
+                found.push(if location.is_empty() {
+                    "request body".to_owned()
+                } else {
+                    location.join(".")
+                });
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                location.push(index.to_string());
+                found.extend(integers_beyond_64_bits(item, location));
+                location.pop();
+            }
+        }
+        Value::Object(fields) => {
+            for (name, field) in fields {
+                location.push(name.clone());
+                found.extend(integers_beyond_64_bits(field, location));
+                location.pop();
+            }
+        }
+        _ => {}
+    }
+    found
 }
 
 /// The JSON value of a query parameter: its last value, or all of them for a list (repeated
@@ -348,7 +398,10 @@ mod tests {
         r#"{
             "components": {"schemas": {"Note": {
                 "type": "object", "required": ["name"],
-                "properties": {"name": {"type": "string", "maxLength": 4}}
+                "properties": {
+                    "name": {"type": "string", "maxLength": 4},
+                    "counts": {"type": "array", "items": {"type": "integer"}}
+                }
             }}},
             "operations": {"notes_update": {"parameters": {
                 "type": "object",
@@ -405,6 +458,8 @@ mod tests {
     #[derive(Debug, Deserialize)]
     struct Note {
         name: String,
+        #[allow(dead_code)]
+        counts: Option<Vec<i64>>,
     }
 
     async fn decode_note(
@@ -482,6 +537,23 @@ mod tests {
                 json!([
                     "name should not be null or undefined",
                     "name must be a string"
+                ]),
+            ),
+            (
+                "/v1/notes/n?page=18446744073709551616",
+                json,
+                r#"{"name":"a"}"#,
+                400,
+                json!(["page must be an integer number"]),
+            ),
+            (
+                "/v1/notes/n",
+                json,
+                r#"{"name":"a","counts":[1,9223372036854775808,1e19]}"#,
+                400,
+                json!([
+                    "counts.1 must be an integer number",
+                    "counts.2 must be an integer number"
                 ]),
             ),
             (

@@ -10,10 +10,12 @@
 
 mod answer;
 mod auth;
+mod cors;
 mod decode;
 mod schema;
 
 pub use answer::{Documented, HeaderList, empty, error, json, not_found, text};
 pub use auth::{AuthError, Authenticate, authenticate, dashboard_only};
+pub use cors::cors;
 pub use decode::{Decoded, Nothing, Operation, Parameter, RequestContext, Scalar, decode};
 pub use schema::SchemaDocument;

@@ -32,9 +32,9 @@ enum Task {
     /// goldens that differs from what `generate` would write. Exit 2 when generation itself fails.
     Check,
     /// Check the spec: unique operationIds, tags, security, `$ref`s, path parameters, success
-    /// responses, examples, one error schema, `x-pagination` rules (see spec/README.md). One
-    /// line per problem; exit 1 when there is one,
-    /// 2 when the file cannot be read.
+    /// responses, examples, one error schema, `x-pagination` and `x-empty` rules (see
+    /// spec/README.md). One line per problem; exit 1 when there is one, 2 when the file cannot
+    /// be read.
     Lint {
         /// The spec to lint.
         #[arg(default_value = "spec/novu.yaml")]

@@ -19,12 +19,14 @@ mod idempotency;
 mod invalid_body;
 mod isolation;
 mod lifecycle;
+mod methods;
 mod properties;
 mod rate_limits;
 pub mod response;
 pub mod safe_reads;
 mod semantic;
 pub mod snapshots;
+mod unknown_ids;
 
 use crate::contract::Operation;
 
@@ -41,6 +43,8 @@ pub const CATALOGUE: &[&dyn Check] = &[
     &properties::ValidInputsAccepted,
     &properties::InvalidInputsRejected,
     &invalid_body::InvalidBody,
+    &methods::Methods,
+    &unknown_ids::UnknownIds,
     &lifecycle::Lifecycles,
     &isolation::Isolation,
     &idempotency::Idempotency,

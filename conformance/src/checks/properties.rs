@@ -4,9 +4,14 @@
 //! command, the seed and the case number, so that `--seed` replays it.
 //!
 //! For `valid-inputs-accepted`, the first two cases of an operation whose input states bounds
-//! are drawn at the upper, then the lower, edges of those bounds (`values/bounds.rs`), and after
-//! the `--cases` cases every documented example of the request body is sent once, with a query
-//! drawn like any other.
+//! are drawn at the upper, then the lower, edges of those bounds (`values/bounds.rs`), the next
+//! one leaves an optional body out, and after the `--cases` cases every documented example of
+//! the request body is sent once, with a query drawn like any other. For
+//! `invalid-inputs-rejected`, the first cases of an operation with a JSON body send a body that
+//! is no object (`null`, an array, a number, a string, `true`) and, when it is required, none
+//! (`values/whole_body.rs`). Last, where the contract marks values `x-empty: absent`,
+//! `valid-inputs-accepted` sends an input without them and again with each of them empty, and
+//! expects the same answer (`values/empty.rs`).
 
 use std::sync::Arc;
 
@@ -22,6 +27,7 @@ use crate::run::{Exchange, Run, fill_path, for_each_tag};
 use crate::transport::{Body, Credentials, Request};
 use crate::values::bounds::Edge;
 use crate::values::strategies::{self, Mutated};
+use crate::values::{empty, whole_body};
 
 /// `valid-inputs-accepted`.
 pub const VALID_INPUTS_ACCEPTED: &str = "valid-inputs-accepted";
@@ -46,7 +52,7 @@ impl Check for ValidInputsAccepted {
     }
 
     fn description(&self) -> &'static str {
-        "--cases bodies and query values the schemas allow (two at the exact edges of their bounds) and every documented body example get a documented answer, never a 5xx, and never a 400 listing constraint messages"
+        "--cases bodies and query values the schemas allow (two at the exact edges of their bounds, one without an optional body) and every documented body example get a documented answer, never a 5xx, and never a 400 listing constraint messages"
     }
 
     fn read_only(&self) -> ReadOnly {
@@ -76,7 +82,7 @@ impl Check for InvalidInputsRejected {
     }
 
     fn description(&self) -> &'static str {
-        "--cases random bodies and query values breaking one schema keyword each get a documented 4xx (not 401) with the error body"
+        "--cases bodies and query values breaking one schema keyword each (first a whole body that is no object, or none where one is required) get a documented 4xx (not 401) with the error body"
     }
 
     fn read_only(&self) -> ReadOnly {
@@ -161,8 +167,9 @@ async fn cases(run: &Run, operation: &Operation, check: &'static str) {
         run.cases,
     );
     let path = fill_path(run, operation, &run.hints());
-    // At the edges first: the upper ones, then the lower ones, where the input has any.
-    let edges: Vec<BoxedStrategy<Mutated>> = [Edge::Upper, Edge::Lower]
+    // At the edges first: the upper ones, then the lower ones, where the input has any, then
+    // the whole-body edges (a body that is no object, or none).
+    let mut edges: Vec<BoxedStrategy<Mutated>> = [Edge::Upper, Edge::Lower]
         .into_iter()
         .filter(|_| valid)
         .filter_map(|edge| {
@@ -174,6 +181,11 @@ async fn cases(run: &Run, operation: &Operation, check: &'static str) {
             )
         })
         .collect();
+    edges.extend(if valid {
+        whole_body::absent_optional_body(&run.spec, operation)
+    } else {
+        whole_body::invalid_bodies(&run.spec, operation)
+    });
     let mut skipped = 0;
     for case in 1..=run.cases {
         let drawn = edges.get(case as usize - 1).unwrap_or(&strategy);
@@ -221,6 +233,9 @@ async fn cases(run: &Run, operation: &Operation, check: &'static str) {
         return;
     }
     if valid && examples(run, operation, &path, &schema, &strategy, &mut runner).await {
+        return;
+    }
+    if valid && empty_as_absent(run, operation, &path, &schema, &strategy, &mut runner).await {
         return;
     }
     if run.cases > 0 && skipped == run.cases {
@@ -291,6 +306,112 @@ async fn examples(
         return true;
     }
     false
+}
+
+/// How many draws `empty_as_absent` tries for an input that keeps a body property of its own.
+const EMPTY_PAIR_DRAWS: usize = 8;
+
+/// Where the contract marks values `x-empty: absent`, sends a drawn input without them (twice
+/// for a write), then with each of them empty, and expects the same answer: the same status
+/// and, for a write that succeeds, the same body but for `updatedAt`. Reports a difference and
+/// answers whether it did.
+async fn empty_as_absent(
+    run: &Run,
+    operation: &Operation,
+    path: &str,
+    schema: &Value,
+    inputs: &BoxedStrategy<Mutated>,
+    runner: &mut TestRunner,
+) -> bool {
+    let places = empty::places(&run.spec, operation);
+    if places.is_empty() {
+        return false;
+    }
+    let drawn = (0..EMPTY_PAIR_DRAWS).find_map(|_| {
+        let (input, _) = inputs.new_tree(runner).ok()?.current();
+        empty::pair(&input, &places)
+    });
+    let Some((without, with_empty)) = drawn else {
+        return false;
+    };
+    if run.schemas.check(schema, &without).is_err()
+        || run.schemas.check(schema, &with_empty).is_err()
+    {
+        return false;
+    }
+    // A write may move the state once (a priority recalculated, an environment moved): the
+    // input without the values is sent twice, and the second answer is the one compared.
+    if operation.method != "GET" {
+        send_input(run, operation, path, &without).await;
+    }
+    let first = send_input(run, operation, path, &without).await;
+    let second = send_input(run, operation, path, &with_empty).await;
+    let comparable = |exchange: &Exchange| {
+        exchange.json().map(|mut body| {
+            forget_updated_at(&mut body);
+            body
+        })
+    };
+    let mut problems = Vec::new();
+    if first.status() != second.status() {
+        problems.push(format!(
+            "status {:?} without them, {:?} with them empty",
+            first.status(),
+            second.status()
+        ));
+    } else if operation.method != "GET"
+        && second
+            .status()
+            .is_some_and(|status| (200..300).contains(&status))
+        && comparable(&first) != comparable(&second)
+    {
+        problems.push("the bodies differ beyond updatedAt".to_owned());
+    }
+    problems.extend(accepted_problems(run, operation, &second));
+    if problems.is_empty() {
+        return false;
+    }
+    let named = empty::describe(&places);
+    let expected = format!(
+        "{named} empty answered as when left out (x-empty: absent): the same status, the same body for a successful write"
+    );
+    let problem = format!(
+        "{}; without them sent {}",
+        problems.join("; "),
+        input_of(&first.request)
+    );
+    run.violation(
+        operation,
+        second.violation(VALID_INPUTS_ACCEPTED, operation, &expected, Some(&problem)),
+    );
+    true
+}
+
+/// Sends `input` as `operation`'s query and body; what it creates is deleted again.
+async fn send_input(run: &Run, operation: &Operation, path: &str, input: &Value) -> Exchange {
+    let request = Request {
+        method: operation.method.clone(),
+        path: path.to_owned(),
+        query: query_of(input),
+        body: input.get("body").cloned().map(Body::Json),
+        credentials: Credentials::ApiKey,
+        headers: Vec::new(),
+    };
+    let exchange = run.send(VALID_INPUTS_ACCEPTED, operation, request).await;
+    fixtures::undo(run, operation, &exchange).await;
+    exchange
+}
+
+/// Takes every `updatedAt` out of `value`: two writes of the same values differ there.
+fn forget_updated_at(value: &mut Value) {
+    match value {
+        Value::Object(fields) => {
+            fields.remove("updatedAt");
+            fields.values_mut().for_each(forget_updated_at);
+        }
+        Value::Array(items) => items.iter_mut().for_each(forget_updated_at),
+        _ => {}
+    }
 }
 
 /// proptest's shrinking loop: simplify while the input still fails, complicate when it passes.

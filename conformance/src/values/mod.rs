@@ -3,7 +3,9 @@
 //! values breaking exactly one keyword (`strategies.rs`), seeded per run and check.
 
 pub mod bounds;
+pub mod empty;
 pub mod examples;
 pub mod strategies;
+pub mod whole_body;
 
 pub use examples::{Generator, Hints};

@@ -636,6 +636,16 @@ impl Compiler<'_> {
                 ));
             }
         }
+        // A query integer travels as text, so it can be one no 64-bit integer holds; in a body
+        // such a number is still an integer to the schemas, and the check could not tell it
+        // invalid.
+        if kind == Some("integer") && as_text {
+            found.push(Mutation::Replace(
+                path.clone(),
+                json!(BEYOND_64_BITS),
+                "an integer beyond 64 bits (2^64)".into(),
+            ));
+        }
         if matches!(kind, Some("integer" | "number")) {
             if let Some(maximum) = schema.get("maximum").and_then(Value::as_i64) {
                 found.push(Mutation::Replace(
@@ -824,14 +834,33 @@ fn integer(schema: &Value) -> ValueStrategy {
         (None, None) => (-1000, 1000),
     };
     // Numbers shrink towards the lower bound, or zero when it is allowed.
-    if low <= 0 && 0 <= high {
-        prop_oneof![Just(0i64), low..=high]
-            .prop_map(|number| json!(number))
-            .boxed()
+    let near = if low <= 0 && 0 <= high {
+        prop_oneof![Just(0i64), low..=high].boxed()
     } else {
-        (low..=high).prop_map(|number| json!(number)).boxed()
+        (low..=high).boxed()
+    };
+    // An unbounded side also reaches past what a double holds exactly: the contract's integers
+    // are 64-bit ones, so a server must not lose or refuse them.
+    let mut far = Vec::new();
+    if maximum.is_none() {
+        far.push(BEYOND_DOUBLES);
     }
+    if minimum.is_none() {
+        far.push(-BEYOND_DOUBLES);
+    }
+    let numbers = if far.is_empty() {
+        near
+    } else {
+        prop_oneof![8 => near, 1 => proptest::sample::select(far)].boxed()
+    };
+    numbers.prop_map(|number| json!(number)).boxed()
 }
+
+/// 2^53 + 1, the first integer no double holds exactly.
+const BEYOND_DOUBLES: i64 = 9_007_199_254_740_993;
+
+/// 2^64 as text: an integer query value no 64-bit integer holds.
+pub const BEYOND_64_BITS: &str = "18446744073709551616";
 
 fn string(schema: &Value, edge: Option<Edge>) -> ValueStrategy {
     match schema.get("format").and_then(Value::as_str) {

@@ -94,7 +94,7 @@ Sends a `GET` request to `/v1/changes`
 
 Arguments:
 - `limit`: Page size.
-- `page`: Zero-based page number.
+- `page`: Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
 - `promoted`: Required. `true` lists promoted changes; any other value lists pending ones.
 ```ignore
 let response = client.changes_list()
@@ -425,7 +425,7 @@ Sends a `PUT` request to `/v1/integrations/{integrationId}`
 
 Arguments:
 - `integration_id`: The integration's `_id`.
-- `body`
+- `body`: Every property is optional, so a missing body reads as `{}` (Novu's JSON parser hands its validation an empty object).
 ```ignore
 let response = client.integrations_update()
     .integration_id(integration_id)
@@ -557,7 +557,7 @@ Sends a `PATCH` request to `/v1/layouts/{layoutId}`
 Arguments:
 - `layout_id`: The layout's `_id`.
 - `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
-- `body`
+- `body`: Every property is optional, so a missing body reads as `{}` (Novu's JSON parser hands its validation an empty object).
 ```ignore
 let response = client.layouts_update()
     .layout_id(layout_id)
@@ -597,7 +597,7 @@ Sends a `GET` request to `/v1/messages`
 Arguments:
 - `channel`: Only messages of this channel: `in_app`, `email`, `sms`, `chat` or `push` (not checked).
 - `limit`: Page size.
-- `page`: Zero-based page number.
+- `page`: Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
 - `subscriber_id`: Only messages of this subscriber (`subscriberId`).
 - `transaction_id`: Only messages of these transactions. Comma-separated values are accepted too.
 ```ignore
@@ -743,7 +743,7 @@ Sends a `GET` request to `/v1/notification-templates`
 
 Arguments:
 - `limit`: Page size.
-- `page`: Zero-based page number.
+- `page`: Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
 - `query`: Substring of the name or trigger identifier.
 ```ignore
 let response = client.notification_templates_list()
@@ -806,7 +806,7 @@ Sends a `PUT` request to `/v1/notification-templates/{templateId}`
 
 Arguments:
 - `template_id`: The workflow's `_id`.
-- `body`
+- `body`: Every property is optional, so a missing body reads as `{}` (Novu's JSON parser hands its validation an empty object).
 ```ignore
 let response = client.notification_templates_update()
     .template_id(template_id)
@@ -868,7 +868,7 @@ Sends a `GET` request to `/v1/notifications`
 Arguments:
 - `channels`: Only notifications that used one of these channels. Comma-separated values are accepted too.
 - `emails`: Only notifications for subscribers with these email addresses. Comma-separated values are accepted too.
-- `page`: Zero-based page number.
+- `page`: Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
 - `search`: Free-text search; superseded by the other filters.
 - `subscriber_ids`: Only notifications for these subscribers (`subscriberId`s). Comma-separated values are accepted too.
 - `templates`: Only notifications of these workflows (database ids). Comma-separated values are accepted too.
@@ -1075,7 +1075,7 @@ Sends a `GET` request to `/v1/subscribers`
 
 Arguments:
 - `limit`: Page size.
-- `page`: Zero-based page number.
+- `page`: Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
 ```ignore
 let response = client.subscribers_list()
     .limit(limit)
@@ -1400,7 +1400,7 @@ Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
 - `feed_identifier`: Only messages filed under feeds with these identifiers. Comma-separated values are accepted too.
 - `limit`: Page size.
-- `page`: Zero-based page number.
+- `page`: Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
 - `payload`: Base64 of a JSON object (padding optional, standard or URL-safe alphabet); only messages whose payload has equal values at every path of that object are returned. Empty filters nothing.
 - `read`: Only messages with this read state.
 - `seen`: Only messages with this seen state.
@@ -1540,7 +1540,7 @@ Arguments:
 - `subscriber_id`: The subscriber's own identifier (`subscriberId`), not its database id.
 - `parameter`: The workflow's database id.
 - `idempotency_key`: A key of your choosing, at most 255 characters, that makes this request safe to send again: a server that supports it answers a repeat with the same key and body as it answered the first time instead of acting twice, answers 409 while the first is still running and 422 when the body differs. Keys are remembered per organization for 24 hours.
-- `body`
+- `body`: Every property is optional, so a missing body reads as `{}` (Novu's JSON parser hands its validation an empty object).
 ```ignore
 let response = client.subscriber_preferences_update()
     .subscriber_id(subscriber_id)
@@ -1563,7 +1563,7 @@ Sends a `GET` request to `/v1/tenants`
 
 Arguments:
 - `limit`: Page size.
-- `page`: Zero-based page number.
+- `page`: Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
 ```ignore
 let response = client.tenants_list()
     .limit(limit)
@@ -1812,7 +1812,7 @@ Sends a `GET` request to `/v1/workflow-overrides`
 
 Arguments:
 - `limit`: Page size.
-- `page`: Zero-based page number.
+- `page`: Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
 ```ignore
 let response = client.workflow_overrides_list()
     .limit(limit)
@@ -1947,7 +1947,7 @@ Sends a `GET` request to `/v1/workflows`
 
 Arguments:
 - `limit`: Page size.
-- `page`: Zero-based page number.
+- `page`: Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
 - `query`: Substring of the name or trigger identifier.
 ```ignore
 let response = client.workflows_list()
@@ -2020,7 +2020,7 @@ Sends a `PUT` request to `/v1/workflows/{workflowId}`
 
 Arguments:
 - `workflow_id`: The workflow's `_id`.
-- `body`
+- `body`: Every property is optional, so a missing body reads as `{}` (Novu's JSON parser hands its validation an empty object).
 ```ignore
 let response = client.workflows_update()
     .workflow_id(workflow_id)
@@ -2084,7 +2084,7 @@ pub mod builder {
     pub struct ChangesList<'a> {
         client: &'a super::Client,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
-        page: Result<Option<i64>, String>,
+        page: Result<Option<u64>, String>,
         promoted: Result<::std::string::String, String>,
     }
     impl<'a> ChangesList<'a> {
@@ -2111,12 +2111,12 @@ pub mod builder {
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<u64>,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|_| "conversion to `u64` for page failed".to_string());
             self
         }
         pub fn promoted<V>(mut self, value: V) -> Self
@@ -3695,7 +3695,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct FeedsDelete<'a> {
         client: &'a super::Client,
-        feed_id: Result<::std::string::String, String>,
+        feed_id: Result<types::ObjectId, String>,
     }
     impl<'a> FeedsDelete<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3706,14 +3706,11 @@ pub mod builder {
         }
         pub fn feed_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ObjectId>,
         {
             self.feed_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for feed_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `ObjectId` for feed_id failed".to_string());
             self
         }
         ///Sends a `DELETE` request to `/v1/feeds/{feedId}`
@@ -5483,7 +5480,7 @@ pub mod builder {
         client: &'a super::Client,
         channel: Result<Option<::std::string::String>, String>,
         limit: Result<Option<i64>, String>,
-        page: Result<Option<i64>, String>,
+        page: Result<Option<u64>, String>,
         subscriber_id: Result<Option<::std::string::String>, String>,
         transaction_id: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
     }
@@ -5523,12 +5520,12 @@ pub mod builder {
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<u64>,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|_| "conversion to `u64` for page failed".to_string());
             self
         }
         pub fn subscriber_id<V>(mut self, value: V) -> Self
@@ -6493,7 +6490,7 @@ pub mod builder {
     pub struct NotificationTemplatesList<'a> {
         client: &'a super::Client,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
-        page: Result<Option<i64>, String>,
+        page: Result<Option<u64>, String>,
         query: Result<Option<::std::string::String>, String>,
     }
     impl<'a> NotificationTemplatesList<'a> {
@@ -6520,12 +6517,12 @@ pub mod builder {
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<u64>,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|_| "conversion to `u64` for page failed".to_string());
             self
         }
         pub fn query<V>(mut self, value: V) -> Self
@@ -7287,7 +7284,7 @@ pub mod builder {
         client: &'a super::Client,
         channels: Result<Option<::std::vec::Vec<types::ChannelType>>, String>,
         emails: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
-        page: Result<Option<i64>, String>,
+        page: Result<Option<u64>, String>,
         search: Result<Option<::std::string::String>, String>,
         subscriber_ids: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         templates: Result<Option<::std::vec::Vec<types::ObjectId>>, String>,
@@ -7334,12 +7331,12 @@ pub mod builder {
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<u64>,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|_| "conversion to `u64` for page failed".to_string());
             self
         }
         pub fn search<V>(mut self, value: V) -> Self
@@ -8661,7 +8658,7 @@ pub mod builder {
     pub struct SubscribersList<'a> {
         client: &'a super::Client,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
-        page: Result<Option<i64>, String>,
+        page: Result<Option<u64>, String>,
     }
     impl<'a> SubscribersList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8686,12 +8683,12 @@ pub mod builder {
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<u64>,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|_| "conversion to `u64` for page failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/subscribers`
@@ -11003,7 +11000,7 @@ pub mod builder {
         subscriber_id: Result<::std::string::String, String>,
         feed_identifier: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
-        page: Result<Option<i64>, String>,
+        page: Result<Option<u64>, String>,
         payload: Result<Option<::std::string::String>, String>,
         read: Result<Option<bool>, String>,
         seen: Result<Option<bool>, String>,
@@ -11061,12 +11058,12 @@ pub mod builder {
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<u64>,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|_| "conversion to `u64` for page failed".to_string());
             self
         }
         pub fn payload<V>(mut self, value: V) -> Self
@@ -12146,7 +12143,7 @@ pub mod builder {
     pub struct TenantsList<'a> {
         client: &'a super::Client,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
-        page: Result<Option<i64>, String>,
+        page: Result<Option<u64>, String>,
     }
     impl<'a> TenantsList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -12171,12 +12168,12 @@ pub mod builder {
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<u64>,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|_| "conversion to `u64` for page failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/tenants`
@@ -13953,7 +13950,7 @@ pub mod builder {
     pub struct WorkflowOverridesList<'a> {
         client: &'a super::Client,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
-        page: Result<Option<i64>, String>,
+        page: Result<Option<u64>, String>,
     }
     impl<'a> WorkflowOverridesList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -13978,12 +13975,12 @@ pub mod builder {
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<u64>,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|_| "conversion to `u64` for page failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/workflow-overrides`
@@ -14867,7 +14864,7 @@ pub mod builder {
     pub struct WorkflowsList<'a> {
         client: &'a super::Client,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
-        page: Result<Option<i64>, String>,
+        page: Result<Option<u64>, String>,
         query: Result<Option<::std::string::String>, String>,
     }
     impl<'a> WorkflowsList<'a> {
@@ -14894,12 +14891,12 @@ pub mod builder {
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<u64>,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|_| "conversion to `u64` for page failed".to_string());
             self
         }
         pub fn query<V>(mut self, value: V) -> Self

@@ -5184,6 +5184,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "page": {
             "default": 0,
+            "minimum": 0,
             "type": "integer"
           },
           "promoted": {
@@ -5272,7 +5273,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
       "parameters": {
         "properties": {
           "feedId": {
-            "type": "string"
+            "$ref": "#/components/schemas/ObjectId"
           }
         },
         "required": [
@@ -5487,6 +5488,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "page": {
             "default": 0,
+            "minimum": 0,
             "type": "integer"
           },
           "subscriberId": {
@@ -5549,6 +5551,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "page": {
             "default": 0,
+            "minimum": 0,
             "type": "integer"
           },
           "query": {
@@ -5625,6 +5628,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "page": {
             "default": 0,
+            "minimum": 0,
             "type": "integer"
           },
           "search": {
@@ -5925,6 +5929,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "page": {
             "default": 0,
+            "minimum": 0,
             "type": "integer"
           },
           "payload": {
@@ -6101,6 +6106,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "page": {
             "default": 0,
+            "minimum": 0,
             "type": "integer"
           }
         },
@@ -6163,6 +6169,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "page": {
             "default": 0,
+            "minimum": 0,
             "type": "integer"
           }
         },
@@ -6371,6 +6378,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "page": {
             "default": 0,
+            "minimum": 0,
             "type": "integer"
           }
         },
@@ -6490,6 +6498,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "page": {
             "default": 0,
+            "minimum": 0,
             "type": "integer"
           },
           "query": {

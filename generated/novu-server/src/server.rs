@@ -864,7 +864,7 @@ pub struct ChangesListRequest<C> {
 #[derive(Clone, Debug, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChangesListQuery {
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -1054,7 +1054,7 @@ pub struct FeedsDeleteRequest<C> {
 pub struct FeedsDeletePath {
     /// The feed's database id.
     #[serde(rename = "feedId")]
-    pub feed_id: String,
+    pub feed_id: types::ObjectId,
 }
 /// The decoded, validated input of `inbound_parse_mx_status` (`GET /v1/inbound-parse/mx/status`).
 #[derive(Debug)]
@@ -1120,7 +1120,7 @@ pub struct IntegrationsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: IntegrationsUpdatePath,
-    pub body: types::UpdateIntegrationRequest,
+    pub body: Option<types::UpdateIntegrationRequest>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1252,7 +1252,7 @@ pub struct LayoutsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: LayoutsUpdatePath,
-    pub body: types::UpdateLayoutRequest,
+    pub body: Option<types::UpdateLayoutRequest>,
     /// The `idempotency-key` header as sent (not validated: the implementation checks it).
     pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
@@ -1309,7 +1309,7 @@ pub struct MessagesListQuery {
     /// Only messages of these transactions. Comma-separated values are accepted too.
     #[serde(rename = "transactionId")]
     pub transaction_id: Option<Vec<String>>,
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -1453,7 +1453,7 @@ pub struct NotificationTemplatesListRequest<C> {
 #[derive(Clone, Debug, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationTemplatesListQuery {
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -1509,7 +1509,7 @@ pub struct NotificationTemplatesUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: NotificationTemplatesUpdatePath,
-    pub body: types::UpdateWorkflowRequest,
+    pub body: Option<types::UpdateWorkflowRequest>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -1587,7 +1587,7 @@ pub struct NotificationsListQuery {
     /// Only notifications for these subscribers (`subscriberId`s). Comma-separated values are accepted too.
     #[serde(rename = "subscriberIds")]
     pub subscriber_ids: Option<Vec<String>>,
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Only the notification of this transaction.
@@ -1751,7 +1751,7 @@ pub struct SubscribersListRequest<C> {
 #[derive(Clone, Debug, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubscribersListQuery {
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -2082,7 +2082,7 @@ pub struct SubscriberNotificationsFeedPath {
 #[derive(Clone, Debug, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubscriberNotificationsFeedQuery {
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -2222,7 +2222,7 @@ pub struct SubscriberPreferencesUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: SubscriberPreferencesUpdatePath,
-    pub body: types::UpdateSubscriberPreferenceRequest,
+    pub body: Option<types::UpdateSubscriberPreferenceRequest>,
     /// The `idempotency-key` header as sent (not validated: the implementation checks it).
     pub idempotency_key: Option<String>,
     /// The request's path, query string and headers as sent.
@@ -2253,7 +2253,7 @@ pub struct TenantsListRequest<C> {
 #[derive(Clone, Debug, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TenantsListQuery {
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -2499,7 +2499,7 @@ pub struct WorkflowOverridesListRequest<C> {
 #[derive(Clone, Debug, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkflowOverridesListQuery {
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -2630,7 +2630,7 @@ pub struct WorkflowsListRequest<C> {
 #[derive(Clone, Debug, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkflowsListQuery {
-    /// Zero-based page number.
+    /// Zero-based page number. Novu has no lower bound here, and its database refuses the negative offset a negative page gives (a 500), so the contract bounds it.
     #[serde(rename = "page")]
     pub page: i64,
     /// Page size.
@@ -2695,7 +2695,7 @@ pub struct WorkflowsUpdateRequest<C> {
     /// The authenticated caller.
     pub caller: C,
     pub path: WorkflowsUpdatePath,
-    pub body: types::UpdateWorkflowRequest,
+    pub body: Option<types::UpdateWorkflowRequest>,
     /// The request's path, query string and headers as sent.
     pub context: RequestContext,
 }
@@ -11674,510 +11674,520 @@ impl Documented for WorkflowStatusUpdateResponse {
     }
 }
 /// The axum router of the whole API over `api`. Unknown routes and methods are answered
-/// with the API's 404 error body; routes the API serves to its dashboard only with 401.
+/// with the API's 404 error body (without `Allow`); routes the API serves to its
+/// dashboard only with 401; `OPTIONS` on any path with the CORS layer's 204.
 pub fn router<A: NovuApi>(api: Arc<A>) -> axum::Router {
-    axum::Router::new()
-        .route(
-            "/v1/auth/environments/{p1}/switch",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/auth/organizations/{p1}/switch",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/auth/refresh",
-            axum::routing::MethodRouter::new().get(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/auth/update-password",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/bridge/preview/{p1}/{p2}",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/bridge/status",
-            axum::routing::MethodRouter::new().get(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/changes",
-            axum::routing::MethodRouter::new().get(handle_changes_list::<A>),
-        )
-        .route(
-            "/v1/changes/{p1}/apply",
-            axum::routing::MethodRouter::new().post(handle_changes_apply::<A>),
-        )
-        .route(
-            "/v1/changes/bulk/apply",
-            axum::routing::MethodRouter::new().post(handle_changes_apply_bulk::<A>),
-        )
-        .route(
-            "/v1/changes/count",
-            axum::routing::MethodRouter::new().get(handle_changes_count::<A>),
-        )
-        .route(
-            "/v1/content-templates/preview/chat",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/content-templates/preview/email",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/content-templates/preview/in-app",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/content-templates/preview/push",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/content-templates/preview/sms",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/environments",
-            axum::routing::MethodRouter::new()
-                .get(handle_environments_list::<A>)
-                .post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/environments/{p1}",
-            axum::routing::MethodRouter::new().put(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/environments/api-keys",
-            axum::routing::MethodRouter::new()
-                .get(handle_environment_api_keys_list::<A>)
-                .put(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/environments/api-keys/regenerate",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/environments/me",
-            axum::routing::MethodRouter::new()
-                .get(handle_environments_retrieve_current::<A>)
-                .put(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/events/test/email",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/events/trigger",
-            axum::routing::MethodRouter::new().post(handle_events_trigger::<A>),
-        )
-        .route(
-            "/v1/events/trigger/{p1}",
-            axum::routing::MethodRouter::new().delete(handle_events_cancel::<A>),
-        )
-        .route(
-            "/v1/events/trigger/broadcast",
-            axum::routing::MethodRouter::new()
-                .delete(handle_events_cancel::<A>)
-                .post(handle_events_broadcast::<A>),
-        )
-        .route(
-            "/v1/events/trigger/bulk",
-            axum::routing::MethodRouter::new()
-                .delete(handle_events_cancel::<A>)
-                .post(handle_events_trigger_bulk::<A>),
-        )
-        .route(
-            "/v1/execution-details",
-            axum::routing::MethodRouter::new().get(handle_execution_details_list::<A>),
-        )
-        .route(
-            "/v1/feeds",
-            axum::routing::MethodRouter::new()
-                .get(handle_feeds_list::<A>)
-                .post(handle_feeds_create::<A>),
-        )
-        .route(
-            "/v1/feeds/{p1}",
-            axum::routing::MethodRouter::new().delete(handle_feeds_delete::<A>),
-        )
-        .route(
-            "/v1/inbound-parse/mx/status",
-            axum::routing::MethodRouter::new().get(handle_inbound_parse_mx_status::<A>),
-        )
-        .route(
-            "/v1/integrations",
-            axum::routing::MethodRouter::new()
-                .get(handle_integrations_list::<A>)
-                .post(handle_integrations_create::<A>),
-        )
-        .route(
-            "/v1/integrations/{p1}",
-            axum::routing::MethodRouter::new()
-                .delete(handle_integrations_delete::<A>)
-                .put(handle_integrations_update::<A>),
-        )
-        .route(
-            "/v1/integrations/{p1}/limit",
-            axum::routing::MethodRouter::new().get(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/integrations/{p1}/set-primary",
-            axum::routing::MethodRouter::new().post(handle_integrations_set_primary::<A>),
-        )
-        .route(
-            "/v1/integrations/active",
-            axum::routing::MethodRouter::new()
-                .delete(handle_integrations_delete::<A>)
-                .get(handle_integrations_list_active::<A>)
-                .put(handle_integrations_update::<A>),
-        )
-        .route(
-            "/v1/integrations/in-app/status",
-            axum::routing::MethodRouter::new().get(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/integrations/webhook/provider/{p1}/status",
-            axum::routing::MethodRouter::new()
-                .get(handle_integration_webhook_status_retrieve::<A>),
-        )
-        .route(
-            "/v1/invites",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/invites/{p1}/accept",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/invites/bulk",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/invites/resend",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/layouts",
-            axum::routing::MethodRouter::new()
-                .get(handle_layouts_list::<A>)
-                .post(handle_layouts_create::<A>),
-        )
-        .route(
-            "/v1/layouts/{p1}",
-            axum::routing::MethodRouter::new()
-                .delete(handle_layouts_delete::<A>)
-                .get(handle_layouts_retrieve::<A>)
-                .patch(handle_layouts_update::<A>),
-        )
-        .route(
-            "/v1/layouts/{p1}/default",
-            axum::routing::MethodRouter::new().post(handle_layouts_set_default::<A>),
-        )
-        .route(
-            "/v1/messages",
-            axum::routing::MethodRouter::new().get(handle_messages_list::<A>),
-        )
-        .route(
-            "/v1/messages/{p1}",
-            axum::routing::MethodRouter::new().delete(handle_messages_delete::<A>),
-        )
-        .route(
-            "/v1/messages/transaction/{p1}",
-            axum::routing::MethodRouter::new()
-                .delete(handle_messages_delete_by_transaction::<A>),
-        )
-        .route(
-            "/v1/notification-groups",
-            axum::routing::MethodRouter::new()
-                .get(handle_workflow_groups_list::<A>)
-                .post(handle_workflow_groups_create::<A>),
-        )
-        .route(
-            "/v1/notification-groups/{p1}",
-            axum::routing::MethodRouter::new()
-                .delete(handle_workflow_groups_delete::<A>)
-                .get(handle_workflow_groups_retrieve::<A>)
-                .patch(handle_workflow_groups_update::<A>),
-        )
-        .route(
-            "/v1/notification-templates",
-            axum::routing::MethodRouter::new()
-                .get(handle_notification_templates_list::<A>)
-                .post(handle_notification_templates_create::<A>),
-        )
-        .route(
-            "/v1/notification-templates/{p1}",
-            axum::routing::MethodRouter::new()
-                .delete(handle_notification_templates_delete::<A>)
-                .get(handle_notification_templates_retrieve::<A>)
-                .put(handle_notification_templates_update::<A>),
-        )
-        .route(
-            "/v1/notification-templates/{p1}/status",
-            axum::routing::MethodRouter::new()
-                .put(handle_notification_template_status_update::<A>),
-        )
-        .route(
-            "/v1/notifications",
-            axum::routing::MethodRouter::new().get(handle_notifications_list::<A>),
-        )
-        .route(
-            "/v1/notifications/{p1}",
-            axum::routing::MethodRouter::new().get(handle_notifications_get::<A>),
-        )
-        .route(
-            "/v1/notifications/graph/stats",
-            axum::routing::MethodRouter::new().get(handle_notifications_graph_stats::<A>),
-        )
-        .route(
-            "/v1/notifications/stats",
-            axum::routing::MethodRouter::new().get(handle_notifications_stats::<A>),
-        )
-        .route(
-            "/v1/organizations",
-            axum::routing::MethodRouter::new()
-                .get(handle_organizations_list::<A>)
-                .patch(handle_organizations_rename::<A>)
-                .post(handle_organizations_create::<A>),
-        )
-        .route(
-            "/v1/organizations/branding",
-            axum::routing::MethodRouter::new()
-                .put(handle_organization_branding_update::<A>),
-        )
-        .route(
-            "/v1/organizations/me",
-            axum::routing::MethodRouter::new()
-                .get(handle_organizations_retrieve_current::<A>),
-        )
-        .route(
-            "/v1/organizations/members",
-            axum::routing::MethodRouter::new().get(handle_organization_members_list::<A>),
-        )
-        .route(
-            "/v1/organizations/members/{p1}",
-            axum::routing::MethodRouter::new()
-                .delete(handle_organization_members_delete::<A>),
-        )
-        .route(
-            "/v1/organizations/members/{p1}/roles",
-            axum::routing::MethodRouter::new()
-                .put(handle_organization_member_roles_update::<A>),
-        )
-        .route(
-            "/v1/partner-integrations/vercel",
-            axum::routing::MethodRouter::new().post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/partner-integrations/vercel/configuration/{p1}",
-            axum::routing::MethodRouter::new().get(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/partner-integrations/vercel/configuration/complete",
-            axum::routing::MethodRouter::new()
-                .get(runtime::dashboard_only)
-                .post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/partner-integrations/vercel/configuration/update",
-            axum::routing::MethodRouter::new()
-                .get(runtime::dashboard_only)
-                .put(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/partner-integrations/vercel/projects/{p1}",
-            axum::routing::MethodRouter::new().get(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/preferences",
-            axum::routing::MethodRouter::new()
-                .delete(runtime::dashboard_only)
-                .get(runtime::dashboard_only)
-                .post(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/subscribers",
-            axum::routing::MethodRouter::new()
-                .get(handle_subscribers_list::<A>)
-                .post(handle_subscribers_create::<A>),
-        )
-        .route(
-            "/v1/subscribers/{p1}",
-            axum::routing::MethodRouter::new()
-                .delete(handle_subscribers_delete::<A>)
-                .get(handle_subscribers_get::<A>)
-                .put(handle_subscribers_update::<A>),
-        )
-        .route(
-            "/v1/subscribers/{p1}/credentials",
-            axum::routing::MethodRouter::new()
-                .patch(handle_subscriber_credentials_append::<A>)
-                .put(handle_subscriber_credentials_update::<A>),
-        )
-        .route(
-            "/v1/subscribers/{p1}/credentials/{p2}",
-            axum::routing::MethodRouter::new()
-                .delete(handle_subscriber_credentials_delete::<A>),
-        )
-        .route(
-            "/v1/subscribers/{p1}/credentials/{p2}/oauth",
-            axum::routing::MethodRouter::new().get(handle_subscriber_chat_oauth::<A>),
-        )
-        .route(
-            "/v1/subscribers/{p1}/credentials/{p2}/oauth/callback",
-            axum::routing::MethodRouter::new()
-                .get(handle_subscriber_chat_oauth_callback::<A>),
-        )
-        .route(
-            "/v1/subscribers/{p1}/messages/{p2}/actions/{p3}",
-            axum::routing::MethodRouter::new()
-                .post(handle_subscriber_message_action_update::<A>),
-        )
-        .route(
-            "/v1/subscribers/{p1}/messages/mark-all",
-            axum::routing::MethodRouter::new()
-                .post(handle_subscriber_messages_mark_all::<A>),
-        )
-        .route(
-            "/v1/subscribers/{p1}/messages/mark-as",
-            axum::routing::MethodRouter::new()
-                .post(handle_subscriber_messages_mark_as::<A>),
-        )
-        .route(
-            "/v1/subscribers/{p1}/messages/markAs",
-            axum::routing::MethodRouter::new()
-                .post(handle_subscriber_messages_mark_as_legacy::<A>),
-        )
-        .route(
-            "/v1/subscribers/{p1}/notifications/feed",
-            axum::routing::MethodRouter::new()
-                .get(handle_subscriber_notifications_feed::<A>),
-        )
-        .route(
-            "/v1/subscribers/{p1}/notifications/unseen",
-            axum::routing::MethodRouter::new()
-                .get(handle_subscriber_notifications_unseen_count::<A>),
-        )
-        .route(
-            "/v1/subscribers/{p1}/online-status",
-            axum::routing::MethodRouter::new()
-                .patch(handle_subscriber_online_status_update::<A>),
-        )
-        .route(
-            "/v1/subscribers/{p1}/preferences",
-            axum::routing::MethodRouter::new()
-                .get(handle_subscriber_preferences_list::<A>)
-                .patch(handle_subscriber_preferences_update_global::<A>),
-        )
-        .route(
-            "/v1/subscribers/{p1}/preferences/{p2}",
-            axum::routing::MethodRouter::new()
-                .get(handle_subscriber_preferences_get_by_level::<A>)
-                .patch(handle_subscriber_preferences_update::<A>),
-        )
-        .route(
-            "/v1/subscribers/bulk",
-            axum::routing::MethodRouter::new()
-                .delete(handle_subscribers_delete::<A>)
-                .get(handle_subscribers_get::<A>)
-                .post(handle_subscribers_create_bulk::<A>)
-                .put(handle_subscribers_update::<A>),
-        )
-        .route(
-            "/v1/tenants",
-            axum::routing::MethodRouter::new()
-                .get(handle_tenants_list::<A>)
-                .post(handle_tenants_create::<A>),
-        )
-        .route(
-            "/v1/tenants/{p1}",
-            axum::routing::MethodRouter::new()
-                .delete(handle_tenants_delete::<A>)
-                .get(handle_tenants_get::<A>)
-                .patch(handle_tenants_update::<A>),
-        )
-        .route(
-            "/v1/topics",
-            axum::routing::MethodRouter::new()
-                .get(handle_topics_list::<A>)
-                .post(handle_topics_create::<A>),
-        )
-        .route(
-            "/v1/topics/{p1}",
-            axum::routing::MethodRouter::new()
-                .delete(handle_topics_delete::<A>)
-                .get(handle_topics_get::<A>)
-                .patch(handle_topics_rename::<A>),
-        )
-        .route(
-            "/v1/topics/{p1}/subscribers",
-            axum::routing::MethodRouter::new().post(handle_topic_subscribers_add::<A>),
-        )
-        .route(
-            "/v1/topics/{p1}/subscribers/{p2}",
-            axum::routing::MethodRouter::new().get(handle_topic_subscribers_get::<A>),
-        )
-        .route(
-            "/v1/topics/{p1}/subscribers/removal",
-            axum::routing::MethodRouter::new()
-                .get(handle_topic_subscribers_get::<A>)
-                .post(handle_topic_subscribers_remove::<A>),
-        )
-        .route(
-            "/v1/users/onboarding-tour",
-            axum::routing::MethodRouter::new().put(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/users/profile/email",
-            axum::routing::MethodRouter::new().put(runtime::dashboard_only),
-        )
-        .route(
-            "/v1/workflow-overrides",
-            axum::routing::MethodRouter::new()
-                .get(handle_workflow_overrides_list::<A>)
-                .post(handle_workflow_overrides_create::<A>),
-        )
-        .route(
-            "/v1/workflow-overrides/{p1}",
-            axum::routing::MethodRouter::new()
-                .delete(handle_workflow_overrides_delete::<A>)
-                .get(handle_workflow_overrides_retrieve::<A>)
-                .put(handle_workflow_overrides_update::<A>),
-        )
-        .route(
-            "/v1/workflow-overrides/workflows/{p1}/tenants/{p2}",
-            axum::routing::MethodRouter::new()
-                .get(handle_workflow_overrides_retrieve_by_tenant::<A>)
-                .put(handle_workflow_overrides_update_by_tenant::<A>),
-        )
-        .route(
-            "/v1/workflows",
-            axum::routing::MethodRouter::new()
-                .get(handle_workflows_list::<A>)
-                .post(handle_workflows_create::<A>),
-        )
-        .route(
-            "/v1/workflows/{p1}",
-            axum::routing::MethodRouter::new()
-                .delete(handle_workflows_delete::<A>)
-                .get(handle_workflows_retrieve::<A>)
-                .put(handle_workflows_update::<A>),
-        )
-        .route(
-            "/v1/workflows/{p1}/status",
-            axum::routing::MethodRouter::new().put(handle_workflow_status_update::<A>),
-        )
-        .route(
-            "/v1/workflows/variables",
-            axum::routing::MethodRouter::new()
-                .delete(handle_workflows_delete::<A>)
-                .get(handle_workflow_variables_retrieve::<A>)
-                .put(handle_workflows_update::<A>),
-        )
-        .fallback(runtime::not_found)
-        .method_not_allowed_fallback(runtime::not_found)
-        .with_state(api)
+    runtime::cors(
+        axum::Router::new()
+            .route(
+                "/v1/auth/environments/{p1}/switch",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/auth/organizations/{p1}/switch",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/auth/refresh",
+                axum::routing::MethodRouter::new().get(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/auth/update-password",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/bridge/preview/{p1}/{p2}",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/bridge/status",
+                axum::routing::MethodRouter::new().get(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/changes",
+                axum::routing::MethodRouter::new().get(handle_changes_list::<A>),
+            )
+            .route(
+                "/v1/changes/{p1}/apply",
+                axum::routing::MethodRouter::new().post(handle_changes_apply::<A>),
+            )
+            .route(
+                "/v1/changes/bulk/apply",
+                axum::routing::MethodRouter::new().post(handle_changes_apply_bulk::<A>),
+            )
+            .route(
+                "/v1/changes/count",
+                axum::routing::MethodRouter::new().get(handle_changes_count::<A>),
+            )
+            .route(
+                "/v1/content-templates/preview/chat",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/content-templates/preview/email",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/content-templates/preview/in-app",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/content-templates/preview/push",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/content-templates/preview/sms",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/environments",
+                axum::routing::MethodRouter::new()
+                    .get(handle_environments_list::<A>)
+                    .post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/environments/{p1}",
+                axum::routing::MethodRouter::new().put(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/environments/api-keys",
+                axum::routing::MethodRouter::new()
+                    .get(handle_environment_api_keys_list::<A>)
+                    .put(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/environments/api-keys/regenerate",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/environments/me",
+                axum::routing::MethodRouter::new()
+                    .get(handle_environments_retrieve_current::<A>)
+                    .put(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/events/test/email",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/events/trigger",
+                axum::routing::MethodRouter::new().post(handle_events_trigger::<A>),
+            )
+            .route(
+                "/v1/events/trigger/{p1}",
+                axum::routing::MethodRouter::new().delete(handle_events_cancel::<A>),
+            )
+            .route(
+                "/v1/events/trigger/broadcast",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_events_cancel::<A>)
+                    .post(handle_events_broadcast::<A>),
+            )
+            .route(
+                "/v1/events/trigger/bulk",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_events_cancel::<A>)
+                    .post(handle_events_trigger_bulk::<A>),
+            )
+            .route(
+                "/v1/execution-details",
+                axum::routing::MethodRouter::new()
+                    .get(handle_execution_details_list::<A>),
+            )
+            .route(
+                "/v1/feeds",
+                axum::routing::MethodRouter::new()
+                    .get(handle_feeds_list::<A>)
+                    .post(handle_feeds_create::<A>),
+            )
+            .route(
+                "/v1/feeds/{p1}",
+                axum::routing::MethodRouter::new().delete(handle_feeds_delete::<A>),
+            )
+            .route(
+                "/v1/inbound-parse/mx/status",
+                axum::routing::MethodRouter::new()
+                    .get(handle_inbound_parse_mx_status::<A>),
+            )
+            .route(
+                "/v1/integrations",
+                axum::routing::MethodRouter::new()
+                    .get(handle_integrations_list::<A>)
+                    .post(handle_integrations_create::<A>),
+            )
+            .route(
+                "/v1/integrations/{p1}",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_integrations_delete::<A>)
+                    .put(handle_integrations_update::<A>),
+            )
+            .route(
+                "/v1/integrations/{p1}/limit",
+                axum::routing::MethodRouter::new().get(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/integrations/{p1}/set-primary",
+                axum::routing::MethodRouter::new()
+                    .post(handle_integrations_set_primary::<A>),
+            )
+            .route(
+                "/v1/integrations/active",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_integrations_delete::<A>)
+                    .get(handle_integrations_list_active::<A>)
+                    .put(handle_integrations_update::<A>),
+            )
+            .route(
+                "/v1/integrations/in-app/status",
+                axum::routing::MethodRouter::new().get(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/integrations/webhook/provider/{p1}/status",
+                axum::routing::MethodRouter::new()
+                    .get(handle_integration_webhook_status_retrieve::<A>),
+            )
+            .route(
+                "/v1/invites",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/invites/{p1}/accept",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/invites/bulk",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/invites/resend",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/layouts",
+                axum::routing::MethodRouter::new()
+                    .get(handle_layouts_list::<A>)
+                    .post(handle_layouts_create::<A>),
+            )
+            .route(
+                "/v1/layouts/{p1}",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_layouts_delete::<A>)
+                    .get(handle_layouts_retrieve::<A>)
+                    .patch(handle_layouts_update::<A>),
+            )
+            .route(
+                "/v1/layouts/{p1}/default",
+                axum::routing::MethodRouter::new().post(handle_layouts_set_default::<A>),
+            )
+            .route(
+                "/v1/messages",
+                axum::routing::MethodRouter::new().get(handle_messages_list::<A>),
+            )
+            .route(
+                "/v1/messages/{p1}",
+                axum::routing::MethodRouter::new().delete(handle_messages_delete::<A>),
+            )
+            .route(
+                "/v1/messages/transaction/{p1}",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_messages_delete_by_transaction::<A>),
+            )
+            .route(
+                "/v1/notification-groups",
+                axum::routing::MethodRouter::new()
+                    .get(handle_workflow_groups_list::<A>)
+                    .post(handle_workflow_groups_create::<A>),
+            )
+            .route(
+                "/v1/notification-groups/{p1}",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_workflow_groups_delete::<A>)
+                    .get(handle_workflow_groups_retrieve::<A>)
+                    .patch(handle_workflow_groups_update::<A>),
+            )
+            .route(
+                "/v1/notification-templates",
+                axum::routing::MethodRouter::new()
+                    .get(handle_notification_templates_list::<A>)
+                    .post(handle_notification_templates_create::<A>),
+            )
+            .route(
+                "/v1/notification-templates/{p1}",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_notification_templates_delete::<A>)
+                    .get(handle_notification_templates_retrieve::<A>)
+                    .put(handle_notification_templates_update::<A>),
+            )
+            .route(
+                "/v1/notification-templates/{p1}/status",
+                axum::routing::MethodRouter::new()
+                    .put(handle_notification_template_status_update::<A>),
+            )
+            .route(
+                "/v1/notifications",
+                axum::routing::MethodRouter::new().get(handle_notifications_list::<A>),
+            )
+            .route(
+                "/v1/notifications/{p1}",
+                axum::routing::MethodRouter::new().get(handle_notifications_get::<A>),
+            )
+            .route(
+                "/v1/notifications/graph/stats",
+                axum::routing::MethodRouter::new()
+                    .get(handle_notifications_graph_stats::<A>),
+            )
+            .route(
+                "/v1/notifications/stats",
+                axum::routing::MethodRouter::new().get(handle_notifications_stats::<A>),
+            )
+            .route(
+                "/v1/organizations",
+                axum::routing::MethodRouter::new()
+                    .get(handle_organizations_list::<A>)
+                    .patch(handle_organizations_rename::<A>)
+                    .post(handle_organizations_create::<A>),
+            )
+            .route(
+                "/v1/organizations/branding",
+                axum::routing::MethodRouter::new()
+                    .put(handle_organization_branding_update::<A>),
+            )
+            .route(
+                "/v1/organizations/me",
+                axum::routing::MethodRouter::new()
+                    .get(handle_organizations_retrieve_current::<A>),
+            )
+            .route(
+                "/v1/organizations/members",
+                axum::routing::MethodRouter::new()
+                    .get(handle_organization_members_list::<A>),
+            )
+            .route(
+                "/v1/organizations/members/{p1}",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_organization_members_delete::<A>),
+            )
+            .route(
+                "/v1/organizations/members/{p1}/roles",
+                axum::routing::MethodRouter::new()
+                    .put(handle_organization_member_roles_update::<A>),
+            )
+            .route(
+                "/v1/partner-integrations/vercel",
+                axum::routing::MethodRouter::new().post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/partner-integrations/vercel/configuration/{p1}",
+                axum::routing::MethodRouter::new().get(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/partner-integrations/vercel/configuration/complete",
+                axum::routing::MethodRouter::new()
+                    .get(runtime::dashboard_only)
+                    .post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/partner-integrations/vercel/configuration/update",
+                axum::routing::MethodRouter::new()
+                    .get(runtime::dashboard_only)
+                    .put(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/partner-integrations/vercel/projects/{p1}",
+                axum::routing::MethodRouter::new().get(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/preferences",
+                axum::routing::MethodRouter::new()
+                    .delete(runtime::dashboard_only)
+                    .get(runtime::dashboard_only)
+                    .post(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/subscribers",
+                axum::routing::MethodRouter::new()
+                    .get(handle_subscribers_list::<A>)
+                    .post(handle_subscribers_create::<A>),
+            )
+            .route(
+                "/v1/subscribers/{p1}",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_subscribers_delete::<A>)
+                    .get(handle_subscribers_get::<A>)
+                    .put(handle_subscribers_update::<A>),
+            )
+            .route(
+                "/v1/subscribers/{p1}/credentials",
+                axum::routing::MethodRouter::new()
+                    .patch(handle_subscriber_credentials_append::<A>)
+                    .put(handle_subscriber_credentials_update::<A>),
+            )
+            .route(
+                "/v1/subscribers/{p1}/credentials/{p2}",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_subscriber_credentials_delete::<A>),
+            )
+            .route(
+                "/v1/subscribers/{p1}/credentials/{p2}/oauth",
+                axum::routing::MethodRouter::new().get(handle_subscriber_chat_oauth::<A>),
+            )
+            .route(
+                "/v1/subscribers/{p1}/credentials/{p2}/oauth/callback",
+                axum::routing::MethodRouter::new()
+                    .get(handle_subscriber_chat_oauth_callback::<A>),
+            )
+            .route(
+                "/v1/subscribers/{p1}/messages/{p2}/actions/{p3}",
+                axum::routing::MethodRouter::new()
+                    .post(handle_subscriber_message_action_update::<A>),
+            )
+            .route(
+                "/v1/subscribers/{p1}/messages/mark-all",
+                axum::routing::MethodRouter::new()
+                    .post(handle_subscriber_messages_mark_all::<A>),
+            )
+            .route(
+                "/v1/subscribers/{p1}/messages/mark-as",
+                axum::routing::MethodRouter::new()
+                    .post(handle_subscriber_messages_mark_as::<A>),
+            )
+            .route(
+                "/v1/subscribers/{p1}/messages/markAs",
+                axum::routing::MethodRouter::new()
+                    .post(handle_subscriber_messages_mark_as_legacy::<A>),
+            )
+            .route(
+                "/v1/subscribers/{p1}/notifications/feed",
+                axum::routing::MethodRouter::new()
+                    .get(handle_subscriber_notifications_feed::<A>),
+            )
+            .route(
+                "/v1/subscribers/{p1}/notifications/unseen",
+                axum::routing::MethodRouter::new()
+                    .get(handle_subscriber_notifications_unseen_count::<A>),
+            )
+            .route(
+                "/v1/subscribers/{p1}/online-status",
+                axum::routing::MethodRouter::new()
+                    .patch(handle_subscriber_online_status_update::<A>),
+            )
+            .route(
+                "/v1/subscribers/{p1}/preferences",
+                axum::routing::MethodRouter::new()
+                    .get(handle_subscriber_preferences_list::<A>)
+                    .patch(handle_subscriber_preferences_update_global::<A>),
+            )
+            .route(
+                "/v1/subscribers/{p1}/preferences/{p2}",
+                axum::routing::MethodRouter::new()
+                    .get(handle_subscriber_preferences_get_by_level::<A>)
+                    .patch(handle_subscriber_preferences_update::<A>),
+            )
+            .route(
+                "/v1/subscribers/bulk",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_subscribers_delete::<A>)
+                    .get(handle_subscribers_get::<A>)
+                    .post(handle_subscribers_create_bulk::<A>)
+                    .put(handle_subscribers_update::<A>),
+            )
+            .route(
+                "/v1/tenants",
+                axum::routing::MethodRouter::new()
+                    .get(handle_tenants_list::<A>)
+                    .post(handle_tenants_create::<A>),
+            )
+            .route(
+                "/v1/tenants/{p1}",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_tenants_delete::<A>)
+                    .get(handle_tenants_get::<A>)
+                    .patch(handle_tenants_update::<A>),
+            )
+            .route(
+                "/v1/topics",
+                axum::routing::MethodRouter::new()
+                    .get(handle_topics_list::<A>)
+                    .post(handle_topics_create::<A>),
+            )
+            .route(
+                "/v1/topics/{p1}",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_topics_delete::<A>)
+                    .get(handle_topics_get::<A>)
+                    .patch(handle_topics_rename::<A>),
+            )
+            .route(
+                "/v1/topics/{p1}/subscribers",
+                axum::routing::MethodRouter::new()
+                    .post(handle_topic_subscribers_add::<A>),
+            )
+            .route(
+                "/v1/topics/{p1}/subscribers/{p2}",
+                axum::routing::MethodRouter::new().get(handle_topic_subscribers_get::<A>),
+            )
+            .route(
+                "/v1/topics/{p1}/subscribers/removal",
+                axum::routing::MethodRouter::new()
+                    .get(handle_topic_subscribers_get::<A>)
+                    .post(handle_topic_subscribers_remove::<A>),
+            )
+            .route(
+                "/v1/users/onboarding-tour",
+                axum::routing::MethodRouter::new().put(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/users/profile/email",
+                axum::routing::MethodRouter::new().put(runtime::dashboard_only),
+            )
+            .route(
+                "/v1/workflow-overrides",
+                axum::routing::MethodRouter::new()
+                    .get(handle_workflow_overrides_list::<A>)
+                    .post(handle_workflow_overrides_create::<A>),
+            )
+            .route(
+                "/v1/workflow-overrides/{p1}",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_workflow_overrides_delete::<A>)
+                    .get(handle_workflow_overrides_retrieve::<A>)
+                    .put(handle_workflow_overrides_update::<A>),
+            )
+            .route(
+                "/v1/workflow-overrides/workflows/{p1}/tenants/{p2}",
+                axum::routing::MethodRouter::new()
+                    .get(handle_workflow_overrides_retrieve_by_tenant::<A>)
+                    .put(handle_workflow_overrides_update_by_tenant::<A>),
+            )
+            .route(
+                "/v1/workflows",
+                axum::routing::MethodRouter::new()
+                    .get(handle_workflows_list::<A>)
+                    .post(handle_workflows_create::<A>),
+            )
+            .route(
+                "/v1/workflows/{p1}",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_workflows_delete::<A>)
+                    .get(handle_workflows_retrieve::<A>)
+                    .put(handle_workflows_update::<A>),
+            )
+            .route(
+                "/v1/workflows/{p1}/status",
+                axum::routing::MethodRouter::new()
+                    .put(handle_workflow_status_update::<A>),
+            )
+            .route(
+                "/v1/workflows/variables",
+                axum::routing::MethodRouter::new()
+                    .delete(handle_workflows_delete::<A>)
+                    .get(handle_workflow_variables_retrieve::<A>)
+                    .put(handle_workflows_update::<A>),
+            )
+            .fallback(runtime::not_found)
+            .method_not_allowed_fallback(runtime::not_found)
+            .with_state(api),
+    )
 }
 async fn handle_changes_list<A: ChangesApi>(
     State(api): State<Arc<A>>,
@@ -12745,7 +12755,7 @@ async fn handle_integrations_update<A: IntegrationsApi>(
     let input = match runtime::decode::<
         IntegrationsUpdatePath,
         runtime::Nothing,
-        types::UpdateIntegrationRequest,
+        Option<types::UpdateIntegrationRequest>,
     >(&operations::INTEGRATIONS_UPDATE, parts, body)
         .await
     {
@@ -12940,7 +12950,7 @@ async fn handle_layouts_update<A: LayoutsApi>(
     let input = match runtime::decode::<
         LayoutsUpdatePath,
         runtime::Nothing,
-        types::UpdateLayoutRequest,
+        Option<types::UpdateLayoutRequest>,
     >(&operations::LAYOUTS_UPDATE, parts, body)
         .await
     {
@@ -13311,7 +13321,7 @@ async fn handle_notification_templates_update<A: WorkflowsApi>(
     let input = match runtime::decode::<
         NotificationTemplatesUpdatePath,
         runtime::Nothing,
-        types::UpdateWorkflowRequest,
+        Option<types::UpdateWorkflowRequest>,
     >(&operations::NOTIFICATION_TEMPLATES_UPDATE, parts, body)
         .await
     {
@@ -13501,7 +13511,7 @@ async fn handle_workflows_update<A: WorkflowsApi>(
     let input = match runtime::decode::<
         WorkflowsUpdatePath,
         runtime::Nothing,
-        types::UpdateWorkflowRequest,
+        Option<types::UpdateWorkflowRequest>,
     >(&operations::WORKFLOWS_UPDATE, parts, body)
         .await
     {
@@ -14505,7 +14515,7 @@ async fn handle_subscriber_preferences_update<A: SubscribersApi>(
     let input = match runtime::decode::<
         SubscriberPreferencesUpdatePath,
         runtime::Nothing,
-        types::UpdateSubscriberPreferenceRequest,
+        Option<types::UpdateSubscriberPreferenceRequest>,
     >(&operations::SUBSCRIBER_PREFERENCES_UPDATE, parts, body)
         .await
     {
@@ -15371,7 +15381,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/integrations_update/parameters",
         body_schema: Some("/components/schemas/UpdateIntegrationRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 102400,
     };
     pub(crate) static INTEGRATIONS_DELETE: Operation = Operation {
@@ -15501,7 +15511,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/layouts_update/parameters",
         body_schema: Some("/components/schemas/UpdateLayoutRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 20971520,
     };
     pub(crate) static LAYOUTS_SET_DEFAULT: Operation = Operation {
@@ -15751,7 +15761,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/notification_templates_update/parameters",
         body_schema: Some("/components/schemas/UpdateWorkflowRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 20971520,
     };
     pub(crate) static NOTIFICATION_TEMPLATES_DELETE: Operation = Operation {
@@ -16486,7 +16496,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/subscriber_preferences_update/parameters",
         body_schema: Some("/components/schemas/UpdateSubscriberPreferenceRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 102400,
     };
     pub(crate) static TENANTS_LIST: Operation = Operation {
@@ -16937,7 +16947,7 @@ mod operations {
         query_params: &[],
         parameters_schema: "/operations/workflows_update/parameters",
         body_schema: Some("/components/schemas/UpdateWorkflowRequest"),
-        body_required: true,
+        body_required: false,
         body_limit: 20971520,
     };
     pub(crate) static WORKFLOWS_DELETE: Operation = Operation {

@@ -9895,7 +9895,7 @@ impl UnseenCountEnvelope {
         Default::default()
     }
 }
-///Every field is optional, but at least one must be given.
+///Every field is optional, but at least one must be given; an empty `name` or `identifier` counts as not given.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,

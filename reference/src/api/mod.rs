@@ -142,6 +142,10 @@ fn page<T: DeserializeOwned>(outcome: Outcome<Value>) -> Outcome<T> {
 /// integral value without a fraction (`2`, not `2.0`), as Novu stores and answers them.
 fn json_body(body: &impl serde::Serialize) -> Outcome<Value> {
     let mut value = serde_json::to_value(body)?;
+    // No body (an optional one left out) reads as `{}`, as Novu's JSON parser hands it over.
+    if value.is_null() {
+        value = Value::Object(serde_json::Map::new());
+    }
     as_javascript_numbers(&mut value);
     Ok(value)
 }

@@ -286,7 +286,13 @@ pub(crate) fn update(
 ) -> Outcome<Value> {
     let mut integration = find(transaction, caller, id)?.ok_or_else(|| not_found(id))?;
     let fields = body.as_object().cloned().unwrap_or_default();
-    let given = |key: &str| fields.get(key).filter(|value| !value.is_null());
+    // Novu reads these fields by truthiness: an empty name or identifier updates nothing, as
+    // the contract's `x-empty: absent` says.
+    let given = |key: &str| {
+        fields
+            .get(key)
+            .filter(|value| !value.is_null() && value.as_str() != Some(""))
+    };
     let updatable = [
         "name",
         "identifier",

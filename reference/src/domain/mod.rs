@@ -29,8 +29,8 @@ pub(crate) fn deleted_acknowledgement() -> serde_json::Value {
     serde_json::json!({ "acknowledged": true, "status": "deleted" })
 }
 
-/// The rows to skip for a zero-based page; Novu has no lower bound on `page`, and a negative
-/// skip reads as the first page here.
+/// The rows to skip for a zero-based page. The contract bounds `page` at 0 (a negative one is
+/// refused before it gets here); a page far beyond the data saturates rather than overflows.
 pub(crate) fn offset(page: i64, size: i64) -> i64 {
     page.saturating_mul(size).max(0)
 }

@@ -217,6 +217,10 @@ pub(super) async fn layer(
     request: Request,
     next: Next,
 ) -> Response {
+    // Novu's CORS layer answers a preflight before any interceptor counts it.
+    if request.method() == axum::http::Method::OPTIONS {
+        return next.run(request).await;
+    }
     let Some(caller) = caller(&limiter.callers, request.headers()).await else {
         return next.run(request).await;
     };

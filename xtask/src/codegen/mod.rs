@@ -5,6 +5,7 @@
 //! prettyplease and compared with (or written to) the tree.
 
 pub mod client;
+pub mod empty;
 pub mod example;
 pub mod ir;
 pub mod json_schema;

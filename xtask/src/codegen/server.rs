@@ -67,13 +67,16 @@ pub fn generate(
         #(#response_types)*
 
         /// The axum router of the whole API over `api`. Unknown routes and methods are answered
-        /// with the API's 404 error body; routes the API serves to its dashboard only with 401.
+        /// with the API's 404 error body (without `Allow`); routes the API serves to its
+        /// dashboard only with 401; `OPTIONS` on any path with the CORS layer's 204.
         pub fn router<A: NovuApi>(api: Arc<A>) -> axum::Router {
-            axum::Router::new()
-                #routes
-                .fallback(runtime::not_found)
-                .method_not_allowed_fallback(runtime::not_found)
-                .with_state(api)
+            runtime::cors(
+                axum::Router::new()
+                    #routes
+                    .fallback(runtime::not_found)
+                    .method_not_allowed_fallback(runtime::not_found)
+                    .with_state(api),
+            )
         }
 
         #(#handlers)*
