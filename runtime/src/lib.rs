@@ -11,6 +11,7 @@
 mod answer;
 mod auth;
 mod decode;
+mod rules;
 mod schema;
 
 pub use answer::{Documented, HeaderList, empty, error, json, not_found, text};
