@@ -26,6 +26,7 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     check_examples(raw, &mut problems);
     check_dashboard_routes(raw, &mut problems);
     problems.extend(super::pagination::check(raw));
+    problems.extend(super::properties::check(raw));
     problems.sort();
     problems.dedup();
     problems
