@@ -180,6 +180,12 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_organizationId": {
             "type": "string"
           },
+          "_subscriberId": {
+            "type": "string"
+          },
+          "_templateId": {
+            "type": "string"
+          },
           "channels": {
             "items": {
               "$ref": "#/components/schemas/StepType"
@@ -210,6 +216,8 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_id",
           "_environmentId",
           "_organizationId",
+          "_templateId",
+          "_subscriberId",
           "transactionId"
         ],
         "type": "object"
@@ -527,6 +535,12 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "enabled": {
             "type": "boolean"
           },
+          "templateId": {
+            "type": "string"
+          },
+          "templateName": {
+            "type": "string"
+          },
           "type": {
             "enum": [
               "Feed",
@@ -723,7 +737,12 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "identifier",
           "content"
         ],
-        "type": "object"
+        "type": "object",
+        "x-validation": {
+          "content": {
+            "presence": "defined-only"
+          }
+        }
       },
       "CreateOrganizationRequest": {
         "properties": {
@@ -820,7 +839,15 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "identifier",
           "name"
         ],
-        "type": "object"
+        "type": "object",
+        "x-validation": {
+          "identifier": {
+            "presence": "not-empty"
+          },
+          "name": {
+            "presence": "not-empty"
+          }
+        }
       },
       "CreateTopicRequest": {
         "properties": {
@@ -857,7 +884,15 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "workflowId",
           "tenantId"
         ],
-        "type": "object"
+        "type": "object",
+        "x-validation": {
+          "tenantId": {
+            "commandName": "_tenantId"
+          },
+          "workflowId": {
+            "commandName": "_workflowId"
+          }
+        }
       },
       "CreateWorkflowRequest": {
         "properties": {
@@ -2230,6 +2265,9 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_creatorId": {
             "type": "string"
           },
+          "active": {
+            "type": "boolean"
+          },
           "actor": {
             "$ref": "#/components/schemas/MessageTemplateActor"
           },
@@ -2293,7 +2331,15 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
             "type": "array"
           }
         },
-        "type": "object"
+        "required": [
+          "type"
+        ],
+        "type": "object",
+        "x-validation": {
+          "type": {
+            "presence": "command"
+          }
+        }
       },
       "MessageTemplateActor": {
         "properties": {
@@ -2343,7 +2389,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
       "MessageTemplateCta": {
         "properties": {
           "action": {
-            "$ref": "#/components/schemas/MessageTemplateCtaAction"
+            "$ref": "#/components/schemas/MessageTemplateCtaActionOrEmpty"
           },
           "data": {
             "properties": {
@@ -2404,6 +2450,17 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           }
         },
         "type": "object"
+      },
+      "MessageTemplateCtaActionOrEmpty": {
+        "anyOf": [
+          {
+            "$ref": "#/components/schemas/MessageTemplateCtaAction"
+          },
+          {
+            "maxLength": 0,
+            "type": "string"
+          }
+        ]
       },
       "MessageTemplateEmailBlock": {
         "properties": {
@@ -4847,12 +4904,16 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_parentId": {
             "type": "string"
           },
+          "id": {
+            "type": "string"
+          },
           "name": {
             "type": "string"
           }
         },
         "required": [
           "_id",
+          "id",
           "name",
           "_environmentId",
           "_organizationId"
@@ -6357,7 +6418,12 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
         "required": [
           "overrideId"
         ],
-        "type": "object"
+        "type": "object",
+        "x-validation": {
+          "overrideId": {
+            "commandName": "_id"
+          }
+        }
       }
     },
     "workflow_overrides_list": {
@@ -6404,7 +6470,15 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "workflowId",
           "tenantId"
         ],
-        "type": "object"
+        "type": "object",
+        "x-validation": {
+          "tenantId": {
+            "commandName": "_tenantId"
+          },
+          "workflowId": {
+            "commandName": "_workflowId"
+          }
+        }
       }
     },
     "workflow_overrides_update": {
@@ -6434,7 +6508,15 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "workflowId",
           "tenantId"
         ],
-        "type": "object"
+        "type": "object",
+        "x-validation": {
+          "tenantId": {
+            "commandName": "_tenantId"
+          },
+          "workflowId": {
+            "commandName": "_workflowId"
+          }
+        }
       }
     },
     "workflow_status_update": {
