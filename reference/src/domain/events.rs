@@ -53,6 +53,7 @@ pub(crate) fn trigger(
     )?
     .ok_or_else(|| Failure::unprocessable("workflow_not_found"))?;
     require_reserved_variables(&workflow, event)?;
+    require_payload_variables(&workflow, event)?;
     let tenant = match tenant_identifier(&event["tenant"]) {
         Some(identifier) => match first_document(
             transaction,
@@ -253,6 +254,51 @@ pub(crate) fn acknowledgement(status: &str, transaction_id: Option<&str>) -> Val
         body["transactionId"] = json!(transaction_id);
     }
     body
+}
+
+/// Novu's check of the payload against the `required` template variables of every step:
+/// a `String` variable needs a string or a number, an `Array` one an array, a `Boolean` one a
+/// boolean, any other a value. Answers 400 naming each one missing, in step order.
+fn require_payload_variables(workflow: &Value, event: &Value) -> Outcome<()> {
+    let payload = &event["payload"];
+    let mut missing = Vec::new();
+    let variables = workflow["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|step| {
+            step["template"]["variables"]
+                .as_array()
+                .into_iter()
+                .flatten()
+        });
+    for variable in variables {
+        let name = variable["name"].as_str().unwrap_or_default();
+        if variable["required"] != true || crate::engine::is_system_variable(name) {
+            continue;
+        }
+        let value = name
+            .split('.')
+            .try_fold(payload, |value, part| value.get(part))
+            .unwrap_or(&Value::Null);
+        let (kind, given) = match variable["type"].as_str() {
+            Some("String") => ("Value", value.is_string() || value.is_number()),
+            Some("Array") => ("Array", value.is_array()),
+            Some("Boolean") => ("Boolean", value.is_boolean()),
+            // JavaScript writes the type's missing label as `undefined`.
+            _ => ("undefined", !value.is_null()),
+        };
+        if !given {
+            missing.push(format!("{name} ({kind})"));
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::bad_request(format!(
+        "payload is missing required key(s) and type(s): {}",
+        missing.join(", ")
+    )))
 }
 
 /// Novu's check of the reserved variables a workflow declares (`tenant`, `actor`).
