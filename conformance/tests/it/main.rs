@@ -9,6 +9,7 @@ mod ci;
 mod cli;
 mod differential;
 mod e2e;
+mod e2e_fidelity;
 mod flaky;
 mod hostile;
 mod idempotency;
