@@ -494,9 +494,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
       "BulkTriggerEventRequest": {
         "properties": {
           "events": {
-            "items": {
-              "$ref": "#/components/schemas/TriggerEventRequest"
-            },
+            "items": {},
             "maxItems": 100,
             "minItems": 1,
             "type": "array"

@@ -637,8 +637,8 @@ impl BulkCreateSubscribersResultEnvelope {
     schemars::JsonSchema
 )]
 pub struct BulkTriggerEventRequest {
-    ///The triggers; each is processed on its own and `payload` is required in each.
-    pub events: ::std::vec::Vec<TriggerEventRequest>,
+    ///The triggers, each as `TriggerEventRequest` describes it. The request checks only that this is a list of 1 to 100 items; each event is then validated and processed on its own, and one that is refused gets `status` `error` in its result, with the messages of the refusal in `error` (a missing `name` gives `identifier should not be null or undefined` and `identifier must be a string`, a missing `payload` `payload should not be null or undefined`, a missing `to` `to should not be null or undefined`), while the others are triggered.
+    pub events: ::std::vec::Vec<::serde_json::Value>,
 }
 impl BulkTriggerEventRequest {
     pub fn builder() -> builder::BulkTriggerEventRequest {
@@ -13353,7 +13353,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct BulkTriggerEventRequest {
         events: ::std::result::Result<
-            ::std::vec::Vec<super::TriggerEventRequest>,
+            ::std::vec::Vec<::serde_json::Value>,
             ::std::string::String,
         >,
     }
@@ -13367,7 +13367,7 @@ pub mod builder {
     impl BulkTriggerEventRequest {
         pub fn events<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TriggerEventRequest>>,
+            T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
             T::Error: ::std::fmt::Display,
         {
             self.events = value

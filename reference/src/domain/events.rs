@@ -144,9 +144,10 @@ pub(crate) fn trigger_bulk(
     let mut results = Vec::new();
     let mut earliest_due: Option<i64> = None;
     for event in &events {
-        if !event["payload"].is_object() {
+        let problems = event_problems(event);
+        if !problems.is_empty() {
             let mut result = acknowledgement("error", None);
-            result["error"] = json!(["payload should not be null or undefined"]);
+            result["error"] = json!(problems);
             results.push(result);
             continue;
         }
@@ -166,6 +167,30 @@ pub(crate) fn trigger_bulk(
         }
     }
     Ok((Value::Array(results), earliest_due))
+}
+
+/// What Novu's trigger command refuses in one event of a bulk, which the request itself does
+/// not validate: its messages name the command's fields (`identifier` for `name`), presence
+/// first, in the command's field order.
+fn event_problems(event: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let name = &event["name"];
+    if name.is_null() {
+        problems.push("identifier should not be null or undefined".to_owned());
+    }
+    if !name.is_string() {
+        problems.push("identifier must be a string".to_owned());
+    }
+    if event["payload"].is_null() {
+        problems.push("payload should not be null or undefined".to_owned());
+    }
+    if !(event["transactionId"].is_null() || event["transactionId"].is_string()) {
+        problems.push("transactionId must be a string".to_owned());
+    }
+    if event["to"].is_null() {
+        problems.push("to should not be null or undefined".to_owned());
+    }
+    problems
 }
 
 /// A broadcast (`events_broadcast`) to every subscriber of the environment. It answers
