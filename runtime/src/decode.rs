@@ -167,6 +167,7 @@ where
                 }
                 value
             };
+            let value = operation.schemas.without_ignored_nulls(schema, value);
             if !value.is_null() {
                 let messages = operation.schemas.violations(schema, &value);
                 if !messages.is_empty() {
@@ -335,7 +336,19 @@ fn path_segments(template: &str, path: &str) -> Option<Vec<(String, String)>> {
 fn scalar(kind: Scalar, text: &str) -> Value {
     let parsed = match kind {
         Scalar::Text => None,
-        Scalar::Integer => text.parse::<i64>().ok().map(Value::from),
+        // The API reads a query number with JavaScript's `Number`: `1.5` is a number that is
+        // no integer, `2.0` the integer 2.
+        Scalar::Integer => text.parse::<i64>().ok().map(Value::from).or_else(|| {
+            let number = text
+                .parse::<f64>()
+                .ok()
+                .filter(|number| number.is_finite())?;
+            if number.fract() == 0.0 && number.abs() < 9.0e15 {
+                Some(Value::from(number as i64))
+            } else {
+                serde_json::Number::from_f64(number).map(Value::Number)
+            }
+        }),
         Scalar::Number => text
             .parse::<f64>()
             .ok()
@@ -386,7 +399,9 @@ mod tests {
     #[test]
     fn scalars_keep_unparseable_text_for_the_validator_to_reject() {
         assert_eq!(scalar(Scalar::Integer, "12"), Value::from(12));
-        assert_eq!(scalar(Scalar::Integer, "1.5"), Value::from("1.5"));
+        assert_eq!(scalar(Scalar::Integer, "1.5"), Value::from(1.5));
+        assert_eq!(scalar(Scalar::Integer, "2.0"), Value::from(2));
+        assert_eq!(scalar(Scalar::Integer, "first"), Value::from("first"));
         assert_eq!(scalar(Scalar::Boolean, "true"), Value::from(true));
         assert_eq!(scalar(Scalar::Boolean, "yes"), Value::from("yes"));
         assert_eq!(scalar(Scalar::Text, "12"), Value::from("12"));
@@ -520,7 +535,10 @@ mod tests {
                 json,
                 r#"{"name":"a"}"#,
                 400,
-                json!(["page must be an integer number"]),
+                json!([
+                    "page must not be less than 0",
+                    "page must be an integer number"
+                ]),
             ),
             (
                 "/v1/notes/n",

@@ -12,6 +12,7 @@ mod answer;
 mod auth;
 mod cors;
 mod decode;
+mod rules;
 mod schema;
 
 pub use answer::{Documented, HeaderList, empty, error, json, not_found, text};

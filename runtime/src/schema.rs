@@ -6,6 +6,8 @@ use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
 
+use crate::rules::{Presence, PropertyRules};
+
 const SCHEMA_BASE: &str = "https://novu-contract.invalid/spec.json";
 
 /// A generated crate's schema document: component schemas under `/components/schemas`,
@@ -13,6 +15,7 @@ const SCHEMA_BASE: &str = "https://novu-contract.invalid/spec.json";
 /// compiled the first time a request needs it.
 pub struct SchemaDocument {
     text: &'static str,
+    parsed: OnceLock<Value>,
     registry: OnceLock<jsonschema::Registry<'static>>,
     validators: Mutex<BTreeMap<&'static str, &'static OnceLock<jsonschema::Validator>>>,
 }
@@ -31,17 +34,22 @@ impl SchemaDocument {
     pub const fn new(text: &'static str) -> Self {
         Self {
             text,
+            parsed: OnceLock::new(),
             registry: OnceLock::new(),
             validators: Mutex::new(BTreeMap::new()),
         }
     }
 
+    fn parsed(&'static self) -> &'static Value {
+        self.parsed.get_or_init(|| {
+            serde_json::from_str(self.text).expect("the generated schema document is valid JSON")
+        })
+    }
+
     fn registry(&'static self) -> &'static jsonschema::Registry<'static> {
         self.registry.get_or_init(|| {
-            let document: Value = serde_json::from_str(self.text)
-                .expect("the generated schema document is valid JSON");
             jsonschema::Registry::new()
-                .add(SCHEMA_BASE, document)
+                .add(SCHEMA_BASE, self.parsed().clone())
                 .and_then(|registry| registry.prepare())
                 .expect("the generated schema document is a valid schema resource")
         })
@@ -77,20 +85,81 @@ impl SchemaDocument {
     /// first, then the rest, is the order its request types mostly use. A missing nested
     /// object gets the presence message only.
     pub fn violations(&'static self, pointer: &'static str, instance: &Value) -> Vec<String> {
+        use jsonschema::error::ValidationErrorKind as Kind;
         let validator = self.validator(pointer);
+        let document = self.parsed();
         let mut messages = Vec::new();
+        // The command's checks run only on a request that passed all others.
+        let mut command_messages = Vec::new();
         for problem in validator.iter_errors(instance) {
-            messages.push(describe(&problem));
-            if let jsonschema::error::ValidationErrorKind::Required { property } = problem.kind()
-                && let Some(property) = property.as_str()
-            {
-                let location = segments(&problem);
-                messages.extend(missing_property(validator, instance, &location, property));
+            let location = segments(&problem);
+            if let Kind::Pattern { .. } = problem.kind() {
+                let rules = PropertyRules::at(document, pointer, &location);
+                if rules.command_name.is_some() {
+                    let described = describe(document, pointer, &problem);
+                    command_messages.extend(rules.as_command(&location, described));
+                    continue;
+                }
             }
+            let Kind::Required { property } = problem.kind() else {
+                messages.extend(describe(document, pointer, &problem));
+                continue;
+            };
+            let property = property
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| property.to_string());
+            let mut path = location.clone();
+            path.push(property.clone());
+            let rules = PropertyRules::at(document, pointer, &path);
+            let presence = match rules.presence {
+                Presence::NotEmpty => "should not be empty",
+                Presence::Defined | Presence::DefinedOnly | Presence::Command => {
+                    "should not be null or undefined"
+                }
+            };
+            let mut found = vec![format!("{} {presence}", path.join("."))];
+            if rules.presence != Presence::DefinedOnly {
+                let probe = Probe {
+                    document,
+                    pointer,
+                    validator,
+                };
+                found.extend(probe.missing_property(instance, &location, &property));
+            }
+            if rules.presence == Presence::Command {
+                command_messages.extend(rules.as_command(&path, found));
+            } else {
+                messages.extend(found);
+            }
+        }
+        if messages.is_empty() {
+            messages = command_messages;
         }
         messages.dedup();
         messages
     }
+}
+
+impl SchemaDocument {
+    /// `instance` without the `null`s the API reads as absent: those of optional properties
+    /// whose schema does not admit `null`. class-validator's `IsOptional` skips every rule of
+    /// a property that is absent or `null`; the spec marks `nullable` the properties where the
+    /// server gives `null` a meaning of its own, and those keep theirs.
+    pub fn without_ignored_nulls(&'static self, pointer: &'static str, instance: Value) -> Value {
+        let document = self.parsed();
+        match document.pointer(pointer) {
+            Some(schema) => crate::rules::without_ignored_nulls(document, schema, instance),
+            None => instance,
+        }
+    }
+}
+
+/// Where a missing property is looked at as a `null`.
+struct Probe<'a> {
+    document: &'a Value,
+    pointer: &'a str,
+    validator: &'a jsonschema::Validator,
 }
 
 /// The instance path of `problem` as property names and indexes.
@@ -105,33 +174,35 @@ fn segments(problem: &jsonschema::ValidationError<'_>) -> Vec<String> {
         .collect()
 }
 
-/// What the schema of the missing `property` of the object at `location` says of a `null` in
-/// its place, other than that it is required.
-fn missing_property(
-    validator: &jsonschema::Validator,
-    instance: &Value,
-    location: &[String],
-    property: &str,
-) -> Vec<String> {
-    let mut probe = instance.clone();
-    let pointer: String = location
-        .iter()
-        .map(|segment| format!("/{}", segment.replace('~', "~0").replace('/', "~1")))
-        .collect();
-    let Some(Value::Object(object)) = probe.pointer_mut(&pointer) else {
-        return Vec::new();
-    };
-    object.insert(property.to_owned(), Value::Null);
-    let mut wanted = location.to_vec();
-    wanted.push(property.to_owned());
-    validator
-        .iter_errors(&probe)
-        .filter(|problem| segments(problem) == wanted)
-        // A nested object's own validators run only on an object; a missing one is reported
-        // by its presence alone.
-        .filter(|problem| !is_object_type(problem))
-        .map(|problem| describe(&problem))
-        .collect()
+impl Probe<'_> {
+    /// What the schema of the missing `property` of the object at `location` says of a `null`
+    /// in its place, other than that it is required.
+    fn missing_property(
+        &self,
+        instance: &Value,
+        location: &[String],
+        property: &str,
+    ) -> Vec<String> {
+        let mut probe = instance.clone();
+        let pointer: String = location
+            .iter()
+            .map(|segment| format!("/{}", segment.replace('~', "~0").replace('/', "~1")))
+            .collect();
+        let Some(Value::Object(object)) = probe.pointer_mut(&pointer) else {
+            return Vec::new();
+        };
+        object.insert(property.to_owned(), Value::Null);
+        let mut wanted = location.to_vec();
+        wanted.push(property.to_owned());
+        self.validator
+            .iter_errors(&probe)
+            .filter(|problem| segments(problem) == wanted)
+            // A nested object's own validators run only on an object; a missing one is
+            // reported by its presence alone.
+            .filter(|problem| !is_object_type(problem))
+            .flat_map(|problem| describe(self.document, self.pointer, &problem))
+            .collect()
+    }
 }
 
 fn is_object_type(problem: &jsonschema::ValidationError<'_>) -> bool {
@@ -145,23 +216,39 @@ fn is_object_type(problem: &jsonschema::ValidationError<'_>) -> bool {
     )
 }
 
-fn describe(problem: &jsonschema::ValidationError<'_>) -> String {
+/// The messages of one broken constraint (not a missing property): its own, after those of
+/// the numeric bounds a value that is no number breaks as well.
+fn describe(
+    document: &Value,
+    pointer: &str,
+    problem: &jsonschema::ValidationError<'_>,
+) -> Vec<String> {
     use jsonschema::error::{TypeKind, ValidationErrorKind as Kind};
-    let mut subject = segments(problem).join(".");
-    match problem.kind() {
-        Kind::Required { property } => {
-            let property = property
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| property.to_string());
-            if !subject.is_empty() {
-                subject.push('.');
-            }
-            subject.push_str(&property);
-            return format!("{subject} should not be null or undefined");
+    let path = segments(problem);
+    let rules = PropertyRules::at(document, pointer, &path);
+    let subject = if path.is_empty() {
+        "request body".to_owned()
+    } else {
+        path.join(".")
+    };
+    let mut messages = Vec::new();
+    // class-validator runs `Min` and `Max` on any value, and they refuse one that is no
+    // number; the API's request types write them below the type rule, so they come first.
+    if let Kind::Type {
+        kind: TypeKind::Single(expected),
+    } = problem.kind()
+        && !problem.instance().is_number()
+        && matches!(
+            expected,
+            jsonschema::JsonType::Integer | jsonschema::JsonType::Number
+        )
+    {
+        if let Some(minimum) = &rules.minimum {
+            messages.push(format!("{subject} must not be less than {minimum}"));
         }
-        _ if subject.is_empty() => subject = "request body".into(),
-        _ => {}
+        if let Some(maximum) = &rules.maximum {
+            messages.push(format!("{subject} must not be greater than {maximum}"));
+        }
     }
     let rule = match problem.kind() {
         Kind::Type { kind } => {
@@ -201,6 +288,9 @@ fn describe(problem: &jsonschema::ValidationError<'_>) -> String {
             format!("must be one of the following values: {}", values.join(", "))
         }
         Kind::MaxLength { limit } => format!("must be shorter than or equal to {limit} characters"),
+        Kind::MinLength { limit: 1 } if rules.presence == Presence::NotEmpty => {
+            "should not be empty".to_owned()
+        }
         Kind::MinLength { limit } => format!("must be longer than or equal to {limit} characters"),
         Kind::MaxItems { limit } => format!("must contain no more than {limit} elements"),
         Kind::MinItems { limit: 1 } => "should not be empty".to_owned(),
@@ -219,7 +309,8 @@ fn describe(problem: &jsonschema::ValidationError<'_>) -> String {
         },
         _ => format!("is invalid: {problem}"),
     };
-    format!("{subject} {rule}")
+    messages.push(format!("{subject} {rule}"));
+    messages
 }
 
 #[cfg(test)]
@@ -243,11 +334,34 @@ mod tests {
                                  "items": {"$ref": "#/components/schemas/Tag"}}
                     }
                 },
+                "Command": {
+                    "type": "object",
+                    "required": ["identifier", "content"],
+                    "x-validation": {
+                        "tenantId": {"commandName": "_tenantId"},
+                        "identifier": {"presence": "not-empty"},
+                        "content": {"presence": "defined-only"}
+                    },
+                    "properties": {
+                        "tenantId": {"type": "string", "pattern": "^[0-9a-fA-F]{24}$"},
+                        "identifier": {"type": "string", "minLength": 1},
+                        "content": {"type": "string"}
+                    }
+                },
+                "Steps": {"type": "object", "properties": {
+                    "steps": {"type": "array", "items": {"$ref": "#/components/schemas/Step"}}
+                }},
+                "Step": {
+                    "type": "object",
+                    "required": ["type"],
+                    "x-validation": {"type": {"presence": "command"}},
+                    "properties": {"type": {"enum": ["in_app", "email"]}}
+                },
                 "Tag": {"type": "object", "required": ["label"],
                         "properties": {"label": {"type": "integer", "minimum": 1}}}
             }},
             "operations": {"notes_list": {"parameters": {
-                "type": "object", "properties": {"page": {"type": "integer", "maximum": 9}}
+                "type": "object", "properties": {"page": {"type": "integer", "minimum": 0, "maximum": 9}}
             }}}
         }"##,
     );
@@ -283,8 +397,10 @@ mod tests {
                 "tags must contain no more than 2 elements",
                 "tags.0.label must not be less than 1",
                 "tags.1.label must be an integer number",
+                "tags.1.label must not be less than 1",
                 "tags.1.label should not be null or undefined",
                 "tags.2.label must be an integer number",
+                "tags.2.label must not be less than 1",
             ]
         );
         assert_eq!(
@@ -309,6 +425,73 @@ mod tests {
         assert_eq!(
             DOCUMENT.violations("/operations/notes_list/parameters", &json!({"page": 10})),
             ["page must not be greater than 9"]
+        );
+    }
+
+    #[test]
+    fn the_spec_names_properties_and_presence_as_the_api_validates_them() {
+        let pointer = "/components/schemas/Command";
+        assert_eq!(
+            DOCUMENT.violations(pointer, &json!({"tenantId": "x"})),
+            [
+                "identifier should not be empty",
+                "identifier must be a string",
+                "content should not be null or undefined",
+            ],
+            "not-empty presence with the type's message; presence alone; the command's check waits"
+        );
+        assert_eq!(
+            DOCUMENT.violations(
+                pointer,
+                &json!({"tenantId": "x", "identifier": "i", "content": "c"})
+            ),
+            ["_tenantId must be a mongodb id"],
+            "the command's check, naming the command's field, once the rest passed"
+        );
+        assert_eq!(
+            DOCUMENT.violations(pointer, &json!({"identifier": "", "content": "c"})),
+            ["identifier should not be empty"]
+        );
+        let nulls = json!({"identifier": "i", "content": null, "tenantId": null});
+        assert_eq!(
+            DOCUMENT.without_ignored_nulls(pointer, nulls),
+            json!({"identifier": "i", "content": null}),
+            "a null stays in a required property and is dropped from an optional one"
+        );
+    }
+
+    #[test]
+    fn a_property_the_command_requires_is_reported_as_the_command_words_it() {
+        let pointer = "/components/schemas/Steps";
+        assert_eq!(
+            DOCUMENT.violations(pointer, &json!({"steps": [{}]})),
+            [
+                "type should not be null or undefined",
+                "type must be one of the following values: in_app, email",
+            ]
+        );
+        assert_eq!(
+            DOCUMENT.violations(pointer, &json!({"steps": [{"type": "x"}]})),
+            ["steps.0.type must be one of the following values: in_app, email"],
+            "a given value is the request's to check"
+        );
+    }
+
+    #[test]
+    fn a_value_that_is_no_number_breaks_the_numeric_bounds_first() {
+        let parameters = "/operations/notes_list/parameters";
+        assert_eq!(
+            DOCUMENT.violations(parameters, &json!({"page": "first"})),
+            [
+                "page must not be less than 0",
+                "page must not be greater than 9",
+                "page must be an integer number",
+            ]
+        );
+        assert_eq!(
+            DOCUMENT.violations(parameters, &json!({"page": 1.5})),
+            ["page must be an integer number"],
+            "a number that is no integer is within its bounds"
         );
     }
 }

@@ -124,7 +124,7 @@ impl EventsApi for Fixture {
         EventsTriggerResponse::Created(types::TriggerEventResultEnvelope {
             data: types::TriggerEventResult {
                 acknowledged: true,
-                error: Vec::new(),
+                error: None,
                 status: types::TriggerEventResultStatus::Processed,
                 transaction_id,
             },
@@ -270,6 +270,7 @@ impl WorkflowGroupsApi for Fixture {
             data: types::WorkflowGroup {
                 environment_id: request.caller,
                 id: "65f0c0ffee00000000000e02".into(),
+                virtual_id: "65f0c0ffee00000000000e02".into(),
                 name: request.body.name,
                 organization_id: ORGANIZATION_ID.into(),
                 parent_id: None,
@@ -335,12 +336,13 @@ impl NotificationsApi for Fixture {
             .into_iter()
             .enumerate()
             .map(|(index, subscriber_id)| types::ActivityNotification {
-                channels: channels.clone(),
+                channels: Some(channels.clone()),
                 created_at: None,
                 environment_id: request.caller.clone(),
                 id: format!("notification-{index}"),
-                jobs: Vec::new(),
+                jobs: None,
                 organization_id: ORGANIZATION_ID.into(),
+                subscriber_id: format!("db-{subscriber_id}"),
                 subscriber: Some(types::ActivitySubscriber {
                     email: None,
                     first_name: None,
@@ -350,6 +352,7 @@ impl NotificationsApi for Fixture {
                     subscriber_id: Some(subscriber_id),
                 }),
                 template: None,
+                template_id: "65f0c0ffee00000000000f01".into(),
                 transaction_id: format!("txn-{index}"),
             })
             .collect();
@@ -395,7 +398,7 @@ impl SubscribersApi for Fixture {
         let body = request.body;
         let subscriber = types::Subscriber {
             avatar: body.avatar,
-            channels: Vec::new(),
+            channels: None,
             created_at: instant(),
             data: body.data,
             deleted: false,
@@ -722,7 +725,7 @@ async fn events_trigger_hands_the_typed_body_to_the_implementation() {
         response.into_inner().data,
         types::TriggerEventResult {
             acknowledged: true,
-            error: Vec::new(),
+            error: None,
             status: types::TriggerEventResultStatus::Processed,
             transaction_id: Some("txn-1".into()),
         }
@@ -874,7 +877,7 @@ async fn notifications_list_reads_repeated_and_comma_separated_array_parameters(
     for notification in &page.data {
         assert_eq!(
             notification.channels,
-            channels_as_steps(&["email", "in_app"])
+            Some(channels_as_steps(&["email", "in_app"]))
         );
     }
 
@@ -893,7 +896,7 @@ async fn notifications_list_reads_repeated_and_comma_separated_array_parameters(
     for notification in &page.data {
         assert_eq!(
             notification.channels,
-            channels_as_steps(&["email", "sms", "push"])
+            Some(channels_as_steps(&["email", "sms", "push"]))
         );
     }
 }

@@ -10,6 +10,7 @@ mod cli;
 mod differential;
 mod e2e;
 mod edges;
+mod e2e_fidelity;
 mod flaky;
 mod hostile;
 mod idempotency;

@@ -180,6 +180,12 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_organizationId": {
             "type": "string"
           },
+          "_subscriberId": {
+            "type": "string"
+          },
+          "_templateId": {
+            "type": "string"
+          },
           "channels": {
             "items": {
               "$ref": "#/components/schemas/StepType"
@@ -210,6 +216,8 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_id",
           "_environmentId",
           "_organizationId",
+          "_templateId",
+          "_subscriberId",
           "transactionId"
         ],
         "type": "object"
@@ -486,9 +494,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
       "BulkTriggerEventRequest": {
         "properties": {
           "events": {
-            "items": {
-              "$ref": "#/components/schemas/TriggerEventRequest"
-            },
+            "items": {},
             "maxItems": 100,
             "minItems": 1,
             "type": "array"
@@ -526,6 +532,12 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "enabled": {
             "type": "boolean"
+          },
+          "templateId": {
+            "type": "string"
+          },
+          "templateName": {
+            "type": "string"
           },
           "type": {
             "enum": [
@@ -723,7 +735,12 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "identifier",
           "content"
         ],
-        "type": "object"
+        "type": "object",
+        "x-validation": {
+          "content": {
+            "presence": "defined-only"
+          }
+        }
       },
       "CreateOrganizationRequest": {
         "properties": {
@@ -820,7 +837,15 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "identifier",
           "name"
         ],
-        "type": "object"
+        "type": "object",
+        "x-validation": {
+          "identifier": {
+            "presence": "not-empty"
+          },
+          "name": {
+            "presence": "not-empty"
+          }
+        }
       },
       "CreateTopicRequest": {
         "properties": {
@@ -857,7 +882,15 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "workflowId",
           "tenantId"
         ],
-        "type": "object"
+        "type": "object",
+        "x-validation": {
+          "tenantId": {
+            "commandName": "_tenantId"
+          },
+          "workflowId": {
+            "commandName": "_workflowId"
+          }
+        }
       },
       "CreateWorkflowRequest": {
         "properties": {
@@ -2230,6 +2263,9 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_creatorId": {
             "type": "string"
           },
+          "active": {
+            "type": "boolean"
+          },
           "actor": {
             "$ref": "#/components/schemas/MessageTemplateActor"
           },
@@ -2293,7 +2329,15 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
             "type": "array"
           }
         },
-        "type": "object"
+        "required": [
+          "type"
+        ],
+        "type": "object",
+        "x-validation": {
+          "type": {
+            "presence": "command"
+          }
+        }
       },
       "MessageTemplateActor": {
         "properties": {
@@ -2343,7 +2387,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
       "MessageTemplateCta": {
         "properties": {
           "action": {
-            "$ref": "#/components/schemas/MessageTemplateCtaAction"
+            "$ref": "#/components/schemas/MessageTemplateCtaActionOrEmpty"
           },
           "data": {
             "properties": {
@@ -2404,6 +2448,17 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           }
         },
         "type": "object"
+      },
+      "MessageTemplateCtaActionOrEmpty": {
+        "anyOf": [
+          {
+            "$ref": "#/components/schemas/MessageTemplateCtaAction"
+          },
+          {
+            "maxLength": 0,
+            "type": "string"
+          }
+        ]
       },
       "MessageTemplateEmailBlock": {
         "properties": {
@@ -4847,12 +4902,16 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_parentId": {
             "type": "string"
           },
+          "id": {
+            "type": "string"
+          },
           "name": {
             "type": "string"
           }
         },
         "required": [
           "_id",
+          "id",
           "name",
           "_environmentId",
           "_organizationId"
@@ -6364,7 +6423,12 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
         "required": [
           "overrideId"
         ],
-        "type": "object"
+        "type": "object",
+        "x-validation": {
+          "overrideId": {
+            "commandName": "_id"
+          }
+        }
       }
     },
     "workflow_overrides_list": {
@@ -6412,7 +6476,15 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "workflowId",
           "tenantId"
         ],
-        "type": "object"
+        "type": "object",
+        "x-validation": {
+          "tenantId": {
+            "commandName": "_tenantId"
+          },
+          "workflowId": {
+            "commandName": "_workflowId"
+          }
+        }
       }
     },
     "workflow_overrides_update": {
@@ -6442,7 +6514,15 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "workflowId",
           "tenantId"
         ],
-        "type": "object"
+        "type": "object",
+        "x-validation": {
+          "tenantId": {
+            "commandName": "_tenantId"
+          },
+          "workflowId": {
+            "commandName": "_workflowId"
+          }
+        }
       }
     },
     "workflow_status_update": {

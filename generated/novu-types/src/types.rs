@@ -211,14 +211,18 @@ impl ActivityGraphStatListEnvelope {
 )]
 pub struct ActivityJob {
     ///The digest settings and digested events, for digest jobs.
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub digest: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub digest: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     #[serde(rename = "executionDetails")]
     pub execution_details: ::std::vec::Vec<ActivityExecutionDetail>,
     #[serde(rename = "_id")]
     pub id: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     #[serde(
         rename = "providerId",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -247,13 +251,15 @@ impl ActivityJob {
 pub struct ActivityJobStep {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub active: ::std::option::Option<bool>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub filters: ::std::vec::Vec<StepFilter>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub filters: ::std::option::Option<::std::vec::Vec<StepFilter>>,
     #[serde(rename = "_id")]
     pub id: ::std::string::String,
     ///The step's message template.
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub template: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub template: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
 }
 impl ActivityJobStep {
     pub fn builder() -> builder::ActivityJobStep {
@@ -270,8 +276,8 @@ impl ActivityJobStep {
     schemars::JsonSchema
 )]
 pub struct ActivityNotification {
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub channels: ::std::vec::Vec<StepType>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub channels: ::std::option::Option<::std::vec::Vec<StepType>>,
     #[serde(
         rename = "createdAt",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -281,14 +287,20 @@ pub struct ActivityNotification {
     pub environment_id: ::std::string::String,
     #[serde(rename = "_id")]
     pub id: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub jobs: ::std::vec::Vec<ActivityJob>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub jobs: ::std::option::Option<::std::vec::Vec<ActivityJob>>,
     #[serde(rename = "_organizationId")]
     pub organization_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subscriber: ::std::option::Option<ActivitySubscriber>,
+    ///The `_id` (not the `subscriberId`) of the subscriber notified.
+    #[serde(rename = "_subscriberId")]
+    pub subscriber_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub template: ::std::option::Option<ActivityWorkflow>,
+    ///The `_id` of the workflow that was triggered.
+    #[serde(rename = "_templateId")]
+    pub template_id: ::std::string::String,
     #[serde(rename = "transactionId")]
     pub transaction_id: ::std::string::String,
 }
@@ -424,8 +436,8 @@ pub struct ActivityWorkflow {
     #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     pub name: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub triggers: ::std::vec::Vec<SubscriberPreferenceTrigger>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub triggers: ::std::option::Option<::std::vec::Vec<SubscriberPreferenceTrigger>>,
 }
 impl ActivityWorkflow {
     pub fn builder() -> builder::ActivityWorkflow {
@@ -625,8 +637,8 @@ impl BulkCreateSubscribersResultEnvelope {
     schemars::JsonSchema
 )]
 pub struct BulkTriggerEventRequest {
-    ///The triggers; each is processed on its own and `payload` is required in each.
-    pub events: ::std::vec::Vec<TriggerEventRequest>,
+    ///The triggers, each as `TriggerEventRequest` describes it. The request checks only that this is a list of 1 to 100 items; each event is then validated and processed on its own, and one that is refused gets `status` `error` in its result, with the messages of the refusal in `error` (a missing `name` gives `identifier should not be null or undefined` and `identifier must be a string`, a missing `payload` `payload should not be null or undefined`, a missing `to` `to should not be null or undefined`), while the others are triggered.
+    pub events: ::std::vec::Vec<::serde_json::Value>,
 }
 impl BulkTriggerEventRequest {
     pub fn builder() -> builder::BulkTriggerEventRequest {
@@ -666,6 +678,18 @@ pub struct Change {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub parent_id: ::std::option::Option<::std::string::String>,
+    ///For a workflow's change, the workflow's `_id`. Only the list of changes adds it.
+    #[serde(
+        rename = "templateId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub template_id: ::std::option::Option<::std::string::String>,
+    ///The name of the entity the change concerns (a workflow, layout, feed or workflow group), also once it is deleted; absent for a workflow group deleted for good. Only the list of changes adds it.
+    #[serde(
+        rename = "templateName",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub template_name: ::std::option::Option<::std::string::String>,
     #[serde(rename = "type")]
     pub type_: ChangeType,
 }
@@ -974,7 +998,7 @@ impl CreateIntegrationRequest {
     schemars::JsonSchema
 )]
 pub struct CreateLayoutRequest {
-    ///HTML that must contain `{{{body}}}`, where the message body goes.
+    ///HTML that must contain `{{{body}}}`, where the message body goes. The server checks only that it is given (a missing one gets `content should not be null or undefined` alone); send a string.
     pub content: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
@@ -2394,8 +2418,8 @@ pub struct Integration {
     pub active: bool,
     pub channel: ChannelType,
     ///Condition groups (see `StepFilter`) under which this integration is selected instead of the default one, for triggers that name a tenant. Only the tenant is in scope, so only `on: tenant` parts can match.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub conditions: ::std::vec::Vec<IntegrationConditionGroup>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub conditions: ::std::option::Option<::std::vec::Vec<IntegrationConditionGroup>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<IntegrationCredentials>,
     pub deleted: bool,
@@ -2447,8 +2471,8 @@ impl Integration {
     schemars::JsonSchema
 )]
 pub struct IntegrationConditionGroup {
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub children: ::std::vec::Vec<IntegrationConditionPart>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub children: ::std::option::Option<::std::vec::Vec<IntegrationConditionPart>>,
     ///Stored as given; the evaluation never negates anything.
     #[serde(
         rename = "isNegated",
@@ -3163,8 +3187,8 @@ pub struct Layout {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub variables: ::std::vec::Vec<TemplateVariable>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub variables: ::std::option::Option<::std::vec::Vec<TemplateVariable>>,
 }
 impl Layout {
     pub fn builder() -> builder::Layout {
@@ -3537,9 +3561,9 @@ pub struct Message {
     #[serde(
         rename = "deviceTokens",
         default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub device_tokens: ::std::vec::Vec<::std::string::String>,
+    pub device_tokens: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[serde(
         rename = "directWebhookUrl",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -3579,10 +3603,14 @@ pub struct Message {
     pub notification_id: ::std::string::String,
     #[serde(rename = "_organizationId")]
     pub organization_id: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub overrides: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub overrides: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::std::string::String>,
     #[serde(
@@ -3839,8 +3867,8 @@ impl MessageCta {
     schemars::JsonSchema
 )]
 pub struct MessageCtaAction {
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub buttons: ::std::vec::Vec<MessageCtaActionButtonsItem>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub buttons: ::std::option::Option<::std::vec::Vec<MessageCtaActionButtonsItem>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<MessageCtaActionResult>,
     ///`pending` until a button is acted on, then the status the action endpoint was given (`done`, by convention; the server stores any string).
@@ -3943,8 +3971,10 @@ impl ::std::convert::TryFrom<::std::string::String> for MessageCtaActionButtonsI
     schemars::JsonSchema
 )]
 pub struct MessageCtaActionResult {
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<MessageCtaActionResultType>,
 }
@@ -4202,17 +4232,19 @@ impl ::std::convert::TryFrom<::std::string::String> for MessageStatus {
         value.parse()
     }
 }
-///The content of a step for its channel. Its text fields are Handlebars templates that see the trigger payload's keys at the top level (`{{orderId}}`, not `{{payload.orderId}}`, which is how conditions address it) beside `subscriber`, `step` (`digest`, `events`, `total_count`), `tenant` and `actor`.
+///The content of a step for its channel. Its text fields are Handlebars templates that see the trigger payload's keys at the top level (`{{orderId}}`, not `{{payload.orderId}}`, which is how conditions address it) beside `subscriber`, `step` (`digest`, `events`, `total_count`), `tenant` and `actor`. `type` is required, as Novu's use case refuses a step template without it with 400 `type should not be null or undefined` and `type must be one of the following values` (naming the field alone). Novu lets the update of an existing step leave it out; this contract always asks for it.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
     Clone,
     Debug,
-    Default,
     PartialEq,
     schemars::JsonSchema
 )]
 pub struct MessageTemplate {
+    ///Whether the step's message template is active; a stored template always carries it, `true` unless set otherwise.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub active: ::std::option::Option<bool>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actor: ::std::option::Option<MessageTemplateActor>,
     ///The body: text (a template), or for email editor content a list of blocks.
@@ -4231,11 +4263,11 @@ pub struct MessageTemplate {
     pub creator_id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cta: ::std::option::Option<MessageTemplateCta>,
-    ///The in-app feed messages are filed under.
+    ///The in-app feed messages are filed under; `null` for none.
     #[serde(rename = "feedId", skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "nullable::deserialize")]
     pub feed_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
-    ///The email layout; null for none.
+    ///The email layout; `null` for none.
     #[serde(rename = "layoutId", skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "nullable::deserialize")]
     pub layout_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
@@ -4255,8 +4287,8 @@ pub struct MessageTemplate {
     ///Push title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-    pub type_: ::std::option::Option<StepType>,
+    #[serde(rename = "type")]
+    pub type_: StepType,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub variables: ::std::option::Option<::std::vec::Vec<TemplateVariable>>,
 }
@@ -4275,7 +4307,7 @@ impl MessageTemplate {
     schemars::JsonSchema
 )]
 pub struct MessageTemplateActor {
-    ///Icon name or URL, depending on `type`.
+    ///Icon name or URL, depending on `type`; `null` when `type` needs none.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     #[serde(default, deserialize_with = "nullable::deserialize")]
     pub data: ::std::option::Option<::std::option::Option<::std::string::String>>,
@@ -4519,7 +4551,7 @@ impl ::std::convert::TryFrom<::std::string::String> for MessageTemplateContentTy
 )]
 pub struct MessageTemplateCta {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub action: ::std::option::Option<MessageTemplateCtaAction>,
+    pub action: ::std::option::Option<MessageTemplateCtaActionOrEmpty>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<MessageTemplateCtaData>,
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -4553,6 +4585,97 @@ impl MessageTemplateCtaAction {
         Default::default()
     }
 }
+///The buttons of a call to action. The server does not validate the call to action's shape; an empty string here is refused, on create and for a new step, with 400 `Please provide a valid CTA action` (a single message, not a list).
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    schemars::JsonSchema
+)]
+#[serde(untagged)]
+pub enum MessageTemplateCtaActionOrEmpty {
+    MessageTemplateCtaAction(MessageTemplateCtaAction),
+    String(MessageTemplateCtaActionOrEmptyString),
+}
+impl ::std::convert::From<MessageTemplateCtaAction> for MessageTemplateCtaActionOrEmpty {
+    fn from(value: MessageTemplateCtaAction) -> Self {
+        Self::MessageTemplateCtaAction(value)
+    }
+}
+impl ::std::convert::From<MessageTemplateCtaActionOrEmptyString>
+for MessageTemplateCtaActionOrEmpty {
+    fn from(value: MessageTemplateCtaActionOrEmptyString) -> Self {
+        Self::String(value)
+    }
+}
+///`MessageTemplateCtaActionOrEmptyString`
+#[derive(
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+#[serde(transparent)]
+pub struct MessageTemplateCtaActionOrEmptyString(::std::string::String);
+impl ::std::ops::Deref for MessageTemplateCtaActionOrEmptyString {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<MessageTemplateCtaActionOrEmptyString>
+for ::std::string::String {
+    fn from(value: MessageTemplateCtaActionOrEmptyString) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for MessageTemplateCtaActionOrEmptyString {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 0usize {
+            return Err("longer than 0 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for MessageTemplateCtaActionOrEmptyString {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for MessageTemplateCtaActionOrEmptyString {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MessageTemplateCtaActionOrEmptyString {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
 ///`MessageTemplateCtaActionResult`
 #[derive(
     ::serde::Deserialize,
@@ -4564,8 +4687,10 @@ impl MessageTemplateCtaAction {
     schemars::JsonSchema
 )]
 pub struct MessageTemplateCtaActionResult {
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<MessageTemplateCtaActionResultType>,
 }
@@ -5052,9 +5177,9 @@ pub struct NotificationFeedItem {
     #[serde(
         rename = "deviceTokens",
         default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub device_tokens: ::std::vec::Vec<::std::string::String>,
+    pub device_tokens: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[serde(rename = "_environmentId")]
     pub environment_id: ::std::string::String,
     #[serde(rename = "expireAt", skip_serializing_if = "::std::option::Option::is_none")]
@@ -5084,10 +5209,14 @@ pub struct NotificationFeedItem {
     pub notification_id: ::std::string::String,
     #[serde(rename = "_organizationId")]
     pub organization_id: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub overrides: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub overrides: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub payload: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     #[serde(
         rename = "providerId",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -5327,7 +5456,7 @@ pub struct NotificationStep {
     pub metadata: ::std::option::Option<NotificationStepMetadata>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    ///The step this one follows.
+    ///The step this one follows, `null` for the first; the server sets it on every write (each step's is the `_id` of the step before it, and so for a step's variants).
     #[serde(
         rename = "_parentId",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -6412,7 +6541,7 @@ pub struct NotificationStepVariant {
     pub metadata: ::std::option::Option<NotificationStepVariantMetadata>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    ///The step this one follows.
+    ///The step this one follows, `null` for the first; the server sets it on every write (each step's is the `_id` of the step before it, and so for a step's variants).
     #[serde(
         rename = "_parentId",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -6577,24 +6706,28 @@ pub struct Organization {
     pub external_id: ::std::option::Option<::std::string::String>,
     #[serde(rename = "_id")]
     pub id: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub language: ::std::vec::Vec<::std::string::String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub language: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,
     pub name: ::std::string::String,
     #[serde(
         rename = "partnerConfigurations",
         default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub partner_configurations: ::std::vec::Vec<OrganizationPartnerConfiguration>,
+    pub partner_configurations: ::std::option::Option<
+        ::std::vec::Vec<OrganizationPartnerConfiguration>,
+    >,
     ///Which kinds of notifications the organization said it sends, as flags.
     #[serde(
         rename = "productUseCases",
         default,
-        skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub product_use_cases: ::std::collections::HashMap<::std::string::String, bool>,
+    pub product_use_cases: ::std::option::Option<
+        ::std::collections::HashMap<::std::string::String, bool>,
+    >,
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -6839,8 +6972,8 @@ pub struct OrganizationMember {
     #[serde(rename = "_organizationId")]
     pub organization_id: ::std::string::String,
     ///The member's roles.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub roles: ::std::vec::Vec<OrganizationMemberRolesItem>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub roles: ::std::option::Option<::std::vec::Vec<OrganizationMemberRolesItem>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<OrganizationMemberUser>,
     #[serde(rename = "_userId")]
@@ -7119,9 +7252,9 @@ pub struct OrganizationPartnerConfiguration {
     #[serde(
         rename = "projectIds",
         default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub project_ids: ::std::vec::Vec<::std::string::String>,
+    pub project_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[serde(rename = "teamId", skip_serializing_if = "::std::option::Option::is_none")]
     pub team_id: ::std::option::Option<::std::string::String>,
 }
@@ -7672,8 +7805,8 @@ pub struct Subscriber {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub avatar: ::std::option::Option<::std::string::String>,
     ///Chat and push credentials, one entry per provider integration.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub channels: ::std::vec::Vec<SubscriberChannel>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub channels: ::std::option::Option<::std::vec::Vec<SubscriberChannel>>,
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8460,8 +8593,8 @@ pub struct SubscriberPreferenceSettings {
     pub channels: PreferenceChannels,
     pub enabled: bool,
     ///Which layer decided each channel's value.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub overrides: ::std::vec::Vec<SubscriberPreferenceOverride>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub overrides: ::std::option::Option<::std::vec::Vec<SubscriberPreferenceOverride>>,
 }
 impl SubscriberPreferenceSettings {
     pub fn builder() -> builder::SubscriberPreferenceSettings {
@@ -8485,10 +8618,10 @@ pub struct SubscriberPreferenceTemplate {
     #[serde(rename = "_id")]
     pub id: ::std::string::String,
     pub name: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub tags: ::std::vec::Vec<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub triggers: ::std::vec::Vec<SubscriberPreferenceTrigger>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub triggers: ::std::option::Option<::std::vec::Vec<SubscriberPreferenceTrigger>>,
 }
 impl SubscriberPreferenceTemplate {
     pub fn builder() -> builder::SubscriberPreferenceTemplate {
@@ -8509,17 +8642,19 @@ pub struct SubscriberPreferenceTrigger {
     #[serde(
         rename = "reservedVariables",
         default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub reserved_variables: ::std::vec::Vec<
-        SubscriberPreferenceTriggerReservedVariablesItem,
+    pub reserved_variables: ::std::option::Option<
+        ::std::vec::Vec<SubscriberPreferenceTriggerReservedVariablesItem>,
     >,
     #[serde(
         rename = "subscriberVariables",
         default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub subscriber_variables: ::std::vec::Vec<SubscriberPreferenceTriggerVariable>,
+    pub subscriber_variables: ::std::option::Option<
+        ::std::vec::Vec<SubscriberPreferenceTriggerVariable>,
+    >,
     #[serde(rename = "type")]
     pub type_: SubscriberPreferenceTriggerType,
     pub variables: ::std::vec::Vec<SubscriberPreferenceTriggerVariable>,
@@ -9436,9 +9571,9 @@ pub struct TopicSubscribersAddResultFailed {
     #[serde(
         rename = "notFound",
         default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub not_found: ::std::vec::Vec<::std::string::String>,
+    pub not_found: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 impl TopicSubscribersAddResultFailed {
     pub fn builder() -> builder::TopicSubscribersAddResultFailed {
@@ -9527,8 +9662,8 @@ pub struct TriggerEventResult {
     ///The request was received.
     pub acknowledged: bool,
     ///Why the event failed (bulk triggers only).
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub error: ::std::vec::Vec<::std::string::String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub error: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///`processed`: queued. `trigger_not_active`: the workflow (or the tenant's override) is inactive. `no_workflow_steps_defined` / `no_workflow_active_steps_defined`: nothing to run. `no_tenant_found`: the named tenant does not exist. `error`: this event of a bulk trigger failed (see `error`). `subscriber_id_missing` is never sent.
     pub status: TriggerEventResultStatus,
     ///The run's transaction id, when it was queued.
@@ -10920,6 +11055,9 @@ pub struct WorkflowGroup {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub parent_id: ::std::option::Option<::std::string::String>,
+    ///The same as `_id` (Novu's documents carry their id under both names).
+    #[serde(rename = "id")]
+    pub virtual_id: ::std::string::String,
 }
 impl WorkflowGroup {
     pub fn builder() -> builder::WorkflowGroup {
@@ -11210,16 +11348,20 @@ pub struct WorkflowTrigger {
     #[serde(
         rename = "reservedVariables",
         default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub reserved_variables: ::std::vec::Vec<WorkflowReservedVariables>,
+    pub reserved_variables: ::std::option::Option<
+        ::std::vec::Vec<WorkflowReservedVariables>,
+    >,
     ///Subscriber fields the templates use.
     #[serde(
         rename = "subscriberVariables",
         default,
-        skip_serializing_if = "::std::vec::Vec::is_empty"
+        skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub subscriber_variables: ::std::vec::Vec<WorkflowTriggerVariable>,
+    pub subscriber_variables: ::std::option::Option<
+        ::std::vec::Vec<WorkflowTriggerVariable>,
+    >,
     #[serde(rename = "type")]
     pub type_: WorkflowTriggerType,
     ///Payload variables the templates use.
@@ -11708,7 +11850,9 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct ActivityJob {
         digest: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
             ::std::string::String,
         >,
         execution_details: ::std::result::Result<
@@ -11717,7 +11861,9 @@ pub mod builder {
         >,
         id: ::std::result::Result<::std::string::String, ::std::string::String>,
         payload: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
             ::std::string::String,
         >,
         provider_id: ::std::result::Result<
@@ -11748,7 +11894,9 @@ pub mod builder {
         pub fn digest<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -11782,7 +11930,9 @@ pub mod builder {
         pub fn payload<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -11874,12 +12024,14 @@ pub mod builder {
             ::std::string::String,
         >,
         filters: ::std::result::Result<
-            ::std::vec::Vec<super::StepFilter>,
+            ::std::option::Option<::std::vec::Vec<super::StepFilter>>,
             ::std::string::String,
         >,
         id: ::std::result::Result<::std::string::String, ::std::string::String>,
         template: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
             ::std::string::String,
         >,
     }
@@ -11906,7 +12058,9 @@ pub mod builder {
         }
         pub fn filters<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::StepFilter>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::StepFilter>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.filters = value
@@ -11929,7 +12083,9 @@ pub mod builder {
         pub fn template<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -11967,7 +12123,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct ActivityNotification {
         channels: ::std::result::Result<
-            ::std::vec::Vec<super::StepType>,
+            ::std::option::Option<::std::vec::Vec<super::StepType>>,
             ::std::string::String,
         >,
         created_at: ::std::result::Result<
@@ -11980,7 +12136,7 @@ pub mod builder {
         >,
         id: ::std::result::Result<::std::string::String, ::std::string::String>,
         jobs: ::std::result::Result<
-            ::std::vec::Vec<super::ActivityJob>,
+            ::std::option::Option<::std::vec::Vec<super::ActivityJob>>,
             ::std::string::String,
         >,
         organization_id: ::std::result::Result<
@@ -11991,10 +12147,15 @@ pub mod builder {
             ::std::option::Option<super::ActivitySubscriber>,
             ::std::string::String,
         >,
+        subscriber_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
         template: ::std::result::Result<
             ::std::option::Option<super::ActivityWorkflow>,
             ::std::string::String,
         >,
+        template_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         transaction_id: ::std::result::Result<
             ::std::string::String,
             ::std::string::String,
@@ -12012,7 +12173,9 @@ pub mod builder {
                     "no value supplied for organization_id".to_string(),
                 ),
                 subscriber: Ok(Default::default()),
+                subscriber_id: Err("no value supplied for subscriber_id".to_string()),
                 template: Ok(Default::default()),
+                template_id: Err("no value supplied for template_id".to_string()),
                 transaction_id: Err("no value supplied for transaction_id".to_string()),
             }
         }
@@ -12020,7 +12183,9 @@ pub mod builder {
     impl ActivityNotification {
         pub fn channels<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::StepType>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::StepType>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.channels = value
@@ -12068,7 +12233,9 @@ pub mod builder {
         }
         pub fn jobs<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::ActivityJob>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::ActivityJob>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.jobs = value
@@ -12100,6 +12267,18 @@ pub mod builder {
                 });
             self
         }
+        pub fn subscriber_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber_id: {e}")
+                });
+            self
+        }
         pub fn template<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::ActivityWorkflow>>,
@@ -12109,6 +12288,18 @@ pub mod builder {
                 .try_into()
                 .map_err(|e| {
                     format!("error converting supplied value for template: {e}")
+                });
+            self
+        }
+        pub fn template_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template_id: {e}")
                 });
             self
         }
@@ -12138,7 +12329,9 @@ pub mod builder {
                 jobs: value.jobs?,
                 organization_id: value.organization_id?,
                 subscriber: value.subscriber?,
+                subscriber_id: value.subscriber_id?,
                 template: value.template?,
+                template_id: value.template_id?,
                 transaction_id: value.transaction_id?,
             })
         }
@@ -12153,7 +12346,9 @@ pub mod builder {
                 jobs: Ok(value.jobs),
                 organization_id: Ok(value.organization_id),
                 subscriber: Ok(value.subscriber),
+                subscriber_id: Ok(value.subscriber_id),
                 template: Ok(value.template),
+                template_id: Ok(value.template_id),
                 transaction_id: Ok(value.transaction_id),
             }
         }
@@ -12524,7 +12719,7 @@ pub mod builder {
         >,
         name: ::std::result::Result<::std::string::String, ::std::string::String>,
         triggers: ::std::result::Result<
-            ::std::vec::Vec<super::SubscriberPreferenceTrigger>,
+            ::std::option::Option<::std::vec::Vec<super::SubscriberPreferenceTrigger>>,
             ::std::string::String,
         >,
     }
@@ -12561,7 +12756,9 @@ pub mod builder {
         pub fn triggers<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::SubscriberPreferenceTrigger>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::SubscriberPreferenceTrigger>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -13156,7 +13353,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct BulkTriggerEventRequest {
         events: ::std::result::Result<
-            ::std::vec::Vec<super::TriggerEventRequest>,
+            ::std::vec::Vec<::serde_json::Value>,
             ::std::string::String,
         >,
     }
@@ -13170,7 +13367,7 @@ pub mod builder {
     impl BulkTriggerEventRequest {
         pub fn events<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TriggerEventRequest>>,
+            T: ::std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
             T::Error: ::std::fmt::Display,
         {
             self.events = value
@@ -13220,6 +13417,14 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        template_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        template_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         type_: ::std::result::Result<super::ChangeType, ::std::string::String>,
     }
     impl ::std::default::Default for Change {
@@ -13236,6 +13441,8 @@ pub mod builder {
                     "no value supplied for organization_id".to_string(),
                 ),
                 parent_id: Ok(Default::default()),
+                template_id: Ok(Default::default()),
+                template_name: Ok(Default::default()),
                 type_: Err("no value supplied for type_".to_string()),
             }
         }
@@ -13345,6 +13552,30 @@ pub mod builder {
                 });
             self
         }
+        pub fn template_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template_id: {e}")
+                });
+            self
+        }
+        pub fn template_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template_name: {e}")
+                });
+            self
+        }
         pub fn type_<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::ChangeType>,
@@ -13371,6 +13602,8 @@ pub mod builder {
                 id: value.id?,
                 organization_id: value.organization_id?,
                 parent_id: value.parent_id?,
+                template_id: value.template_id?,
+                template_name: value.template_name?,
                 type_: value.type_?,
             })
         }
@@ -13387,6 +13620,8 @@ pub mod builder {
                 id: Ok(value.id),
                 organization_id: Ok(value.organization_id),
                 parent_id: Ok(value.parent_id),
+                template_id: Ok(value.template_id),
+                template_name: Ok(value.template_name),
                 type_: Ok(value.type_),
             }
         }
@@ -15962,7 +16197,7 @@ pub mod builder {
         active: ::std::result::Result<bool, ::std::string::String>,
         channel: ::std::result::Result<super::ChannelType, ::std::string::String>,
         conditions: ::std::result::Result<
-            ::std::vec::Vec<super::IntegrationConditionGroup>,
+            ::std::option::Option<::std::vec::Vec<super::IntegrationConditionGroup>>,
             ::std::string::String,
         >,
         credentials: ::std::result::Result<
@@ -16047,7 +16282,7 @@ pub mod builder {
         pub fn conditions<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::IntegrationConditionGroup>,
+                ::std::option::Option<::std::vec::Vec<super::IntegrationConditionGroup>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -16267,7 +16502,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct IntegrationConditionGroup {
         children: ::std::result::Result<
-            ::std::vec::Vec<super::IntegrationConditionPart>,
+            ::std::option::Option<::std::vec::Vec<super::IntegrationConditionPart>>,
             ::std::string::String,
         >,
         is_negated: ::std::result::Result<
@@ -16296,7 +16531,9 @@ pub mod builder {
     impl IntegrationConditionGroup {
         pub fn children<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::IntegrationConditionPart>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::IntegrationConditionPart>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.children = value
@@ -17532,7 +17769,7 @@ pub mod builder {
             ::std::string::String,
         >,
         variables: ::std::result::Result<
-            ::std::vec::Vec<super::TemplateVariable>,
+            ::std::option::Option<::std::vec::Vec<super::TemplateVariable>>,
             ::std::string::String,
         >,
     }
@@ -17743,7 +17980,9 @@ pub mod builder {
         }
         pub fn variables<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::TemplateVariable>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::TemplateVariable>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.variables = value
@@ -18462,7 +18701,7 @@ pub mod builder {
             ::std::string::String,
         >,
         device_tokens: ::std::result::Result<
-            ::std::vec::Vec<::std::string::String>,
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             ::std::string::String,
         >,
         direct_webhook_url: ::std::result::Result<
@@ -18511,11 +18750,15 @@ pub mod builder {
             ::std::string::String,
         >,
         overrides: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
             ::std::string::String,
         >,
         payload: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
             ::std::string::String,
         >,
         phone: ::std::result::Result<
@@ -18656,7 +18899,9 @@ pub mod builder {
         }
         pub fn device_tokens<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.device_tokens = value
@@ -18817,7 +19062,9 @@ pub mod builder {
         pub fn overrides<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -18831,7 +19078,9 @@ pub mod builder {
         pub fn payload<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -19294,7 +19543,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct MessageCtaAction {
         buttons: ::std::result::Result<
-            ::std::vec::Vec<super::MessageCtaActionButtonsItem>,
+            ::std::option::Option<::std::vec::Vec<super::MessageCtaActionButtonsItem>>,
             ::std::string::String,
         >,
         result: ::std::result::Result<
@@ -19319,7 +19568,9 @@ pub mod builder {
         pub fn buttons<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::MessageCtaActionButtonsItem>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::MessageCtaActionButtonsItem>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -19457,7 +19708,9 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct MessageCtaActionResult {
         payload: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
             ::std::string::String,
         >,
         type_: ::std::result::Result<
@@ -19477,7 +19730,9 @@ pub mod builder {
         pub fn payload<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -19745,6 +20000,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct MessageTemplate {
+        active: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
         actor: ::std::result::Result<
             ::std::option::Option<super::MessageTemplateActor>,
             ::std::string::String,
@@ -19793,10 +20052,7 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        type_: ::std::result::Result<
-            ::std::option::Option<super::StepType>,
-            ::std::string::String,
-        >,
+        type_: ::std::result::Result<super::StepType, ::std::string::String>,
         variables: ::std::result::Result<
             ::std::option::Option<::std::vec::Vec<super::TemplateVariable>>,
             ::std::string::String,
@@ -19805,6 +20061,7 @@ pub mod builder {
     impl ::std::default::Default for MessageTemplate {
         fn default() -> Self {
             Self {
+                active: Ok(Default::default()),
                 actor: Ok(Default::default()),
                 content: Ok(Default::default()),
                 content_type: Ok(Default::default()),
@@ -19817,12 +20074,22 @@ pub mod builder {
                 sender_name: Ok(Default::default()),
                 subject: Ok(Default::default()),
                 title: Ok(Default::default()),
-                type_: Ok(Default::default()),
+                type_: Err("no value supplied for type_".to_string()),
                 variables: Ok(Default::default()),
             }
         }
     }
     impl MessageTemplate {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
         pub fn actor<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -19971,7 +20238,7 @@ pub mod builder {
         }
         pub fn type_<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<super::StepType>>,
+            T: ::std::convert::TryInto<super::StepType>,
             T::Error: ::std::fmt::Display,
         {
             self.type_ = value
@@ -20000,6 +20267,7 @@ pub mod builder {
             value: MessageTemplate,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
+                active: value.active?,
                 actor: value.actor?,
                 content: value.content?,
                 content_type: value.content_type?,
@@ -20020,6 +20288,7 @@ pub mod builder {
     impl ::std::convert::From<super::MessageTemplate> for MessageTemplate {
         fn from(value: super::MessageTemplate) -> Self {
             Self {
+                active: Ok(value.active),
                 actor: Ok(value.actor),
                 content: Ok(value.content),
                 content_type: Ok(value.content_type),
@@ -20181,7 +20450,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct MessageTemplateCta {
         action: ::std::result::Result<
-            ::std::option::Option<super::MessageTemplateCtaAction>,
+            ::std::option::Option<super::MessageTemplateCtaActionOrEmpty>,
             ::std::string::String,
         >,
         data: ::std::result::Result<
@@ -20206,7 +20475,7 @@ pub mod builder {
         pub fn action<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::MessageTemplateCtaAction>,
+                ::std::option::Option<super::MessageTemplateCtaActionOrEmpty>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -20351,7 +20620,9 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct MessageTemplateCtaActionResult {
         payload: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
             ::std::string::String,
         >,
         type_: ::std::result::Result<
@@ -20371,7 +20642,9 @@ pub mod builder {
         pub fn payload<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -20729,7 +21002,7 @@ pub mod builder {
             ::std::string::String,
         >,
         device_tokens: ::std::result::Result<
-            ::std::vec::Vec<::std::string::String>,
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             ::std::string::String,
         >,
         environment_id: ::std::result::Result<
@@ -20770,11 +21043,15 @@ pub mod builder {
             ::std::string::String,
         >,
         overrides: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
             ::std::string::String,
         >,
         payload: ::std::result::Result<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
             ::std::string::String,
         >,
         provider_id: ::std::result::Result<
@@ -20931,7 +21208,9 @@ pub mod builder {
         }
         pub fn device_tokens<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.device_tokens = value
@@ -21068,7 +21347,9 @@ pub mod builder {
         pub fn overrides<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -21082,7 +21363,9 @@ pub mod builder {
         pub fn payload<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -22898,7 +23181,7 @@ pub mod builder {
         >,
         id: ::std::result::Result<::std::string::String, ::std::string::String>,
         language: ::std::result::Result<
-            ::std::vec::Vec<::std::string::String>,
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             ::std::string::String,
         >,
         logo: ::std::result::Result<
@@ -22907,11 +23190,15 @@ pub mod builder {
         >,
         name: ::std::result::Result<::std::string::String, ::std::string::String>,
         partner_configurations: ::std::result::Result<
-            ::std::vec::Vec<super::OrganizationPartnerConfiguration>,
+            ::std::option::Option<
+                ::std::vec::Vec<super::OrganizationPartnerConfiguration>,
+            >,
             ::std::string::String,
         >,
         product_use_cases: ::std::result::Result<
-            ::std::collections::HashMap<::std::string::String, bool>,
+            ::std::option::Option<
+                ::std::collections::HashMap<::std::string::String, bool>,
+            >,
             ::std::string::String,
         >,
         updated_at: ::std::result::Result<
@@ -23038,7 +23325,9 @@ pub mod builder {
         }
         pub fn language<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.language = value
@@ -23071,7 +23360,9 @@ pub mod builder {
         pub fn partner_configurations<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::OrganizationPartnerConfiguration>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::OrganizationPartnerConfiguration>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -23087,7 +23378,9 @@ pub mod builder {
         pub fn product_use_cases<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::collections::HashMap<::std::string::String, bool>,
+                ::std::option::Option<
+                    ::std::collections::HashMap<::std::string::String, bool>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -23425,7 +23718,7 @@ pub mod builder {
             ::std::string::String,
         >,
         roles: ::std::result::Result<
-            ::std::vec::Vec<super::OrganizationMemberRolesItem>,
+            ::std::option::Option<::std::vec::Vec<super::OrganizationMemberRolesItem>>,
             ::std::string::String,
         >,
         user: ::std::result::Result<
@@ -23501,7 +23794,9 @@ pub mod builder {
         pub fn roles<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::OrganizationMemberRolesItem>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::OrganizationMemberRolesItem>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -23951,7 +24246,7 @@ pub mod builder {
             ::std::string::String,
         >,
         project_ids: ::std::result::Result<
-            ::std::vec::Vec<::std::string::String>,
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             ::std::string::String,
         >,
         team_id: ::std::result::Result<
@@ -24013,7 +24308,9 @@ pub mod builder {
         }
         pub fn project_ids<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.project_ids = value
@@ -24429,7 +24726,7 @@ pub mod builder {
             ::std::string::String,
         >,
         channels: ::std::result::Result<
-            ::std::vec::Vec<super::SubscriberChannel>,
+            ::std::option::Option<::std::vec::Vec<super::SubscriberChannel>>,
             ::std::string::String,
         >,
         created_at: ::std::result::Result<
@@ -24537,7 +24834,9 @@ pub mod builder {
         }
         pub fn channels<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::SubscriberChannel>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::SubscriberChannel>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.channels = value
@@ -25812,7 +26111,7 @@ pub mod builder {
         >,
         enabled: ::std::result::Result<bool, ::std::string::String>,
         overrides: ::std::result::Result<
-            ::std::vec::Vec<super::SubscriberPreferenceOverride>,
+            ::std::option::Option<::std::vec::Vec<super::SubscriberPreferenceOverride>>,
             ::std::string::String,
         >,
     }
@@ -25853,7 +26152,9 @@ pub mod builder {
         pub fn overrides<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::SubscriberPreferenceOverride>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::SubscriberPreferenceOverride>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -25898,11 +26199,11 @@ pub mod builder {
         id: ::std::result::Result<::std::string::String, ::std::string::String>,
         name: ::std::result::Result<::std::string::String, ::std::string::String>,
         tags: ::std::result::Result<
-            ::std::vec::Vec<::std::string::String>,
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             ::std::string::String,
         >,
         triggers: ::std::result::Result<
-            ::std::vec::Vec<super::SubscriberPreferenceTrigger>,
+            ::std::option::Option<::std::vec::Vec<super::SubscriberPreferenceTrigger>>,
             ::std::string::String,
         >,
     }
@@ -25963,7 +26264,9 @@ pub mod builder {
         }
         pub fn tags<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.tags = value
@@ -25974,7 +26277,9 @@ pub mod builder {
         pub fn triggers<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::SubscriberPreferenceTrigger>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::SubscriberPreferenceTrigger>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -26019,11 +26324,15 @@ pub mod builder {
     pub struct SubscriberPreferenceTrigger {
         identifier: ::std::result::Result<::std::string::String, ::std::string::String>,
         reserved_variables: ::std::result::Result<
-            ::std::vec::Vec<super::SubscriberPreferenceTriggerReservedVariablesItem>,
+            ::std::option::Option<
+                ::std::vec::Vec<super::SubscriberPreferenceTriggerReservedVariablesItem>,
+            >,
             ::std::string::String,
         >,
         subscriber_variables: ::std::result::Result<
-            ::std::vec::Vec<super::SubscriberPreferenceTriggerVariable>,
+            ::std::option::Option<
+                ::std::vec::Vec<super::SubscriberPreferenceTriggerVariable>,
+            >,
             ::std::string::String,
         >,
         type_: ::std::result::Result<
@@ -26062,7 +26371,11 @@ pub mod builder {
         pub fn reserved_variables<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::SubscriberPreferenceTriggerReservedVariablesItem>,
+                ::std::option::Option<
+                    ::std::vec::Vec<
+                        super::SubscriberPreferenceTriggerReservedVariablesItem,
+                    >,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -26078,7 +26391,9 @@ pub mod builder {
         pub fn subscriber_variables<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::SubscriberPreferenceTriggerVariable>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::SubscriberPreferenceTriggerVariable>,
+                >,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -27552,7 +27867,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct TopicSubscribersAddResultFailed {
         not_found: ::std::result::Result<
-            ::std::vec::Vec<::std::string::String>,
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             ::std::string::String,
         >,
     }
@@ -27566,7 +27881,9 @@ pub mod builder {
     impl TopicSubscribersAddResultFailed {
         pub fn not_found<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.not_found = value
@@ -27801,7 +28118,7 @@ pub mod builder {
     pub struct TriggerEventResult {
         acknowledged: ::std::result::Result<bool, ::std::string::String>,
         error: ::std::result::Result<
-            ::std::vec::Vec<::std::string::String>,
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             ::std::string::String,
         >,
         status: ::std::result::Result<
@@ -27838,7 +28155,9 @@ pub mod builder {
         }
         pub fn error<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.error = value
@@ -30253,6 +30572,7 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        virtual_id: ::std::result::Result<::std::string::String, ::std::string::String>,
     }
     impl ::std::default::Default for WorkflowGroup {
         fn default() -> Self {
@@ -30264,6 +30584,7 @@ pub mod builder {
                     "no value supplied for organization_id".to_string(),
                 ),
                 parent_id: Ok(Default::default()),
+                virtual_id: Err("no value supplied for virtual_id".to_string()),
             }
         }
     }
@@ -30324,6 +30645,18 @@ pub mod builder {
                 });
             self
         }
+        pub fn virtual_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.virtual_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for virtual_id: {e}")
+                });
+            self
+        }
     }
     impl ::std::convert::TryFrom<WorkflowGroup> for super::WorkflowGroup {
         type Error = super::error::ConversionError;
@@ -30336,6 +30669,7 @@ pub mod builder {
                 name: value.name?,
                 organization_id: value.organization_id?,
                 parent_id: value.parent_id?,
+                virtual_id: value.virtual_id?,
             })
         }
     }
@@ -30347,6 +30681,7 @@ pub mod builder {
                 name: Ok(value.name),
                 organization_id: Ok(value.organization_id),
                 parent_id: Ok(value.parent_id),
+                virtual_id: Ok(value.virtual_id),
             }
         }
     }
@@ -31089,11 +31424,11 @@ pub mod builder {
     pub struct WorkflowTrigger {
         identifier: ::std::result::Result<::std::string::String, ::std::string::String>,
         reserved_variables: ::std::result::Result<
-            ::std::vec::Vec<super::WorkflowReservedVariables>,
+            ::std::option::Option<::std::vec::Vec<super::WorkflowReservedVariables>>,
             ::std::string::String,
         >,
         subscriber_variables: ::std::result::Result<
-            ::std::vec::Vec<super::WorkflowTriggerVariable>,
+            ::std::option::Option<::std::vec::Vec<super::WorkflowTriggerVariable>>,
             ::std::string::String,
         >,
         type_: ::std::result::Result<super::WorkflowTriggerType, ::std::string::String>,
@@ -31129,7 +31464,7 @@ pub mod builder {
         pub fn reserved_variables<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::WorkflowReservedVariables>,
+                ::std::option::Option<::std::vec::Vec<super::WorkflowReservedVariables>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -31144,7 +31479,9 @@ pub mod builder {
         }
         pub fn subscriber_variables<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::vec::Vec<super::WorkflowTriggerVariable>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::WorkflowTriggerVariable>>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.subscriber_variables = value

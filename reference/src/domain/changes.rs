@@ -140,12 +140,45 @@ pub(crate) fn list(
         params![caller.environment_id, enabled],
         |row| row.get(0),
     )?;
+    let data = data
+        .into_iter()
+        .map(|change| with_entity_name(transaction, caller, change))
+        .collect::<Outcome<Vec<Value>>>()?;
     Ok(json!({
         "data": data,
         "totalCount": total_count,
         "page": page,
         "pageSize": limit,
     }))
+}
+
+/// The change with the name of the entity it concerns (`templateName`, and `templateId` for a
+/// workflow), as Novu's list shows it; a deleted workflow, layout or feed is still named, a
+/// workflow group deleted for good is not.
+fn with_entity_name(
+    transaction: &Transaction,
+    caller: &Caller,
+    mut change: Value,
+) -> Outcome<Value> {
+    let table = match change["type"].as_str().unwrap_or_default() {
+        "NotificationTemplate" => "workflows",
+        "Layout" | "DefaultLayout" => "layouts",
+        "Feed" => "feeds",
+        "NotificationGroup" => "notification_groups",
+        _ => return Ok(change),
+    };
+    let entity = first_document(
+        transaction,
+        &format!("SELECT doc FROM {table} WHERE id = ?1 AND environment_id = ?2"),
+        params![change["_entityId"].as_str(), caller.environment_id],
+    )?;
+    if let Some(entity) = entity {
+        change["templateName"] = entity["name"].clone();
+        if table == "workflows" {
+            change["templateId"] = entity["_id"].clone();
+        }
+    }
+    Ok(change)
 }
 
 /// The number of pending changes.
@@ -317,6 +350,7 @@ fn insert_copy(
             )?;
         }
         _ => {
+            entity["id"] = entity["_id"].clone();
             transaction.execute(
                 "INSERT INTO notification_groups (id, environment_id, organization_id, doc) VALUES (?1, ?2, ?3, ?4)",
                 params![

@@ -53,6 +53,7 @@ pub(crate) fn trigger(
     )?
     .ok_or_else(|| Failure::unprocessable("workflow_not_found"))?;
     require_reserved_variables(&workflow, event)?;
+    require_payload_variables(&workflow, event)?;
     let tenant = match tenant_identifier(&event["tenant"]) {
         Some(identifier) => match first_document(
             transaction,
@@ -143,9 +144,10 @@ pub(crate) fn trigger_bulk(
     let mut results = Vec::new();
     let mut earliest_due: Option<i64> = None;
     for event in &events {
-        if !event["payload"].is_object() {
+        let problems = event_problems(event);
+        if !problems.is_empty() {
             let mut result = acknowledgement("error", None);
-            result["error"] = json!(["payload should not be null or undefined"]);
+            result["error"] = json!(problems);
             results.push(result);
             continue;
         }
@@ -165,6 +167,30 @@ pub(crate) fn trigger_bulk(
         }
     }
     Ok((Value::Array(results), earliest_due))
+}
+
+/// What Novu's trigger command refuses in one event of a bulk, which the request itself does
+/// not validate: its messages name the command's fields (`identifier` for `name`), presence
+/// first, in the command's field order.
+fn event_problems(event: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let name = &event["name"];
+    if name.is_null() {
+        problems.push("identifier should not be null or undefined".to_owned());
+    }
+    if !name.is_string() {
+        problems.push("identifier must be a string".to_owned());
+    }
+    if event["payload"].is_null() {
+        problems.push("payload should not be null or undefined".to_owned());
+    }
+    if !(event["transactionId"].is_null() || event["transactionId"].is_string()) {
+        problems.push("transactionId must be a string".to_owned());
+    }
+    if event["to"].is_null() {
+        problems.push("to should not be null or undefined".to_owned());
+    }
+    problems
 }
 
 /// A broadcast (`events_broadcast`) to every subscriber of the environment. It answers
@@ -253,6 +279,51 @@ pub(crate) fn acknowledgement(status: &str, transaction_id: Option<&str>) -> Val
         body["transactionId"] = json!(transaction_id);
     }
     body
+}
+
+/// Novu's check of the payload against the `required` template variables of every step:
+/// a `String` variable needs a string or a number, an `Array` one an array, a `Boolean` one a
+/// boolean, any other a value. Answers 400 naming each one missing, in step order.
+fn require_payload_variables(workflow: &Value, event: &Value) -> Outcome<()> {
+    let payload = &event["payload"];
+    let mut missing = Vec::new();
+    let variables = workflow["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|step| {
+            step["template"]["variables"]
+                .as_array()
+                .into_iter()
+                .flatten()
+        });
+    for variable in variables {
+        let name = variable["name"].as_str().unwrap_or_default();
+        if variable["required"] != true || crate::engine::is_system_variable(name) {
+            continue;
+        }
+        let value = name
+            .split('.')
+            .try_fold(payload, |value, part| value.get(part))
+            .unwrap_or(&Value::Null);
+        let (kind, given) = match variable["type"].as_str() {
+            Some("String") => ("Value", value.is_string() || value.is_number()),
+            Some("Array") => ("Array", value.is_array()),
+            Some("Boolean") => ("Boolean", value.is_boolean()),
+            // JavaScript writes the type's missing label as `undefined`.
+            _ => ("undefined", !value.is_null()),
+        };
+        if !given {
+            missing.push(format!("{name} ({kind})"));
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::bad_request(format!(
+        "payload is missing required key(s) and type(s): {}",
+        missing.join(", ")
+    )))
 }
 
 /// Novu's check of the reserved variables a workflow declares (`tenant`, `actor`).

@@ -24,8 +24,11 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, name: &str) -> 
         "SELECT doc FROM notification_groups WHERE organization_id = ?1 ORDER BY rowid LIMIT 1",
         [&caller.organization_id],
     )?;
+    let id = ids::object_id();
+    // Novu's documents carry their id as `id` too (a virtual of its models).
     let mut group = json!({
-        "_id": ids::object_id(),
+        "_id": id,
+        "id": id,
         "name": name,
         "_environmentId": caller.environment_id,
         "_organizationId": caller.organization_id,

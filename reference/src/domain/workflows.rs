@@ -195,8 +195,11 @@ pub(crate) fn update(
     if let Some(steps) = given("steps") {
         workflow["steps"] = prepared_steps(&steps)?;
     }
+    // Novu keeps the name when the given one is empty.
+    if let Some(name) = given("name").filter(|name| name != "") {
+        workflow["name"] = name;
+    }
     for key in [
-        "name",
         "tags",
         "description",
         "critical",
@@ -268,11 +271,22 @@ pub(crate) fn update_status(
     with_group(transaction, workflow)
 }
 
-/// Steps with `_id`, `uuid` and `_templateId` assigned where missing; every variant needs
-/// conditions.
+/// Steps with `_id`, `uuid` and `_templateId` assigned where missing, each chained to the one
+/// before it by `_parentId` (the first's is `null`), as the variants of each step are; every
+/// variant needs conditions, and a call to action's `action` may not be the empty string.
 fn prepared_steps(given: &Value) -> Outcome<Value> {
     let mut steps = given.as_array().cloned().unwrap_or_default();
     for step in &mut steps {
+        // Novu checks the call to action when it creates a step's message template: for a new
+        // step (one without `_templateId`) and each of its variants.
+        let variants = step["variants"].as_array().into_iter().flatten();
+        let mut new_templates = std::iter::once(&*step)
+            .chain(variants)
+            .filter(|step| !step["_templateId"].is_string())
+            .map(|step| &step["template"]);
+        if new_templates.any(|template| template["cta"]["action"] == "") {
+            return Err(Failure::bad_request("Please provide a valid CTA action"));
+        }
         if let Some(variants) = step["variants"].as_array() {
             for variant in variants {
                 if variant["filters"].as_array().is_none_or(Vec::is_empty) {
@@ -287,9 +301,20 @@ fn prepared_steps(given: &Value) -> Outcome<Value> {
         assign_ids(step);
         if let Some(variants) = step.get_mut("variants").and_then(Value::as_array_mut) {
             variants.iter_mut().for_each(assign_ids);
+            chain_parents(variants);
         }
     }
+    chain_parents(&mut steps);
     Ok(Value::Array(steps))
+}
+
+/// Sets each item's `_parentId` to the `_id` of the one before it, the first's to `null`.
+fn chain_parents(items: &mut [Value]) {
+    let mut parent = Value::Null;
+    for item in items {
+        item["_parentId"] = parent;
+        parent = item["_id"].clone();
+    }
 }
 
 fn assign_ids(step: &mut Value) {
@@ -310,6 +335,14 @@ fn assign_ids(step: &mut Value) {
         fields.insert("_templateId".into(), json!(template_id));
     }
     fields.entry("filters").or_insert(json!([]));
+    // A message template is active unless it says otherwise, as Novu stores it.
+    if let Some(template) = fields.get_mut("template").and_then(Value::as_object_mut) {
+        template.entry("active").or_insert(json!(true));
+    }
+    // Novu's stored steps always hold a reply callback, empty unless one was given.
+    if !fields.get("replyCallback").is_some_and(Value::is_object) {
+        fields.insert("replyCallback".into(), json!({}));
+    }
 }
 
 /// The single event trigger, with the payload variables the step templates use.

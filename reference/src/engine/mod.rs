@@ -31,4 +31,4 @@ mod webhooks;
 pub(crate) use digest::hand_over_digest;
 pub(crate) use preferences::stored_preference;
 pub(crate) use scheduler::{Scheduler, Waker};
-pub(crate) use state::{Run, save_job};
+pub(crate) use state::{Run, is_system_variable, save_job};

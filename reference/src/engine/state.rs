@@ -64,7 +64,7 @@ impl<'a> Run<'a> {
             caller,
             workflow,
             steps,
-            payload: with_defaults(object_or_empty(&event["payload"]), steps),
+            payload: with_defaults(object_or_empty(&event["payload"]), workflow),
             overrides: object_or_empty(&event["overrides"]),
             tenant,
             actor,
@@ -98,40 +98,58 @@ pub(crate) fn save_job(transaction: &Transaction, job: &Value, due_at: Option<i6
     Ok(())
 }
 
-/// The payload with the `defaultValue` of every template variable it leaves out (Novu's
-/// `VerifyPayload`); variable names are dotted paths.
-fn with_defaults(mut payload: Value, steps: &[Value]) -> Value {
-    for step in steps {
-        for variable in step["template"]["variables"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            let (Some(name), Some(default)) = (
-                variable["name"].as_str(),
-                variable
-                    .get("defaultValue")
-                    .filter(|value| !value.is_null()),
-            ) else {
-                continue;
-            };
-            let mut target = &mut payload;
-            let parts: Vec<&str> = name.split('.').collect();
-            for (index, part) in parts.iter().enumerate() {
-                if !target.is_object() {
-                    break;
-                }
-                let last = index + 1 == parts.len();
-                let fields = target.as_object_mut().expect("checked to be an object");
-                if last {
-                    fields.entry(*part).or_insert_with(|| default.clone());
-                    break;
-                }
-                target = fields.entry(*part).or_insert_with(|| json!({}));
+/// The payload with the `defaultValue`s it leaves out, as Novu's `VerifyPayload` fills them:
+/// from the template variables of the workflow's last step alone (Novu keeps only the last
+/// step's defaults), never an empty-string default; variable names are dotted paths, and a
+/// value the payload gives wins.
+fn with_defaults(mut payload: Value, workflow: &Value) -> Value {
+    let last_step = workflow["steps"].as_array().and_then(|steps| steps.last());
+    for variable in last_step
+        .and_then(|step| step["template"]["variables"].as_array())
+        .into_iter()
+        .flatten()
+    {
+        let (Some(name), Some(default)) = (
+            variable["name"].as_str(),
+            variable
+                .get("defaultValue")
+                .filter(|value| !value.is_null() && **value != ""),
+        ) else {
+            continue;
+        };
+        if is_system_variable(name) {
+            continue;
+        }
+        let mut target = &mut payload;
+        let parts: Vec<&str> = name.split('.').collect();
+        for (index, part) in parts.iter().enumerate() {
+            if !target.is_object() {
+                break;
             }
+            let last = index + 1 == parts.len();
+            let fields = target.as_object_mut().expect("checked to be an object");
+            if last {
+                fields.entry(*part).or_insert_with(|| default.clone());
+                break;
+            }
+            target = fields.entry(*part).or_insert_with(|| json!({}));
         }
     }
     payload
+}
+
+/// Whether a template variable belongs to the server, not the payload: its first part is one
+/// of Novu's system variables.
+pub(crate) fn is_system_variable(name: &str) -> bool {
+    const SYSTEM: [&str; 6] = [
+        "subscriber",
+        "step",
+        "branding",
+        "tenant",
+        "preheader",
+        "actor",
+    ];
+    SYSTEM.contains(&name.split('.').next().unwrap_or_default())
 }
 
 pub(super) fn object_or_empty(value: &Value) -> Value {

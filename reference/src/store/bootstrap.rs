@@ -202,6 +202,7 @@ fn create_organization(
     ] {
         let mut group = json!({
             "_id": group_id,
+            "id": group_id,
             "name": "General",
             "_environmentId": environment_id,
             "_organizationId": organization_id,

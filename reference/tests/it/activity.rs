@@ -49,12 +49,9 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
     );
     let notification = &page.data[0];
     assert_eq!(notification.transaction_id, "explained");
-    assert_eq!(notification.jobs.len(), 5);
-    let statuses: Vec<&str> = notification
-        .jobs
-        .iter()
-        .map(|job| job.status.as_str())
-        .collect();
+    let jobs = notification.jobs.as_deref().unwrap_or_default();
+    assert_eq!(jobs.len(), 5);
+    let statuses: Vec<&str> = jobs.iter().map(|job| job.status.as_str()).collect();
     assert_eq!(
         statuses,
         ["completed", "canceled", "failed", "failed", "completed"]
@@ -249,7 +246,7 @@ async fn odd_steps_do_not_break_the_readers() {
         .unwrap()
         .into_inner();
     assert_eq!(
-        activity.data[0].jobs.len(),
+        activity.data[0].jobs.as_deref().unwrap_or_default().len(),
         2,
         "the step without a type is left out"
     );

@@ -94,8 +94,9 @@ async fn parallel_writers_lose_nothing() {
         .unwrap()
         .into_inner()
         .data;
-    assert_eq!(owner.channels.len(), 1);
-    let mut tokens = owner.channels[0]
+    let channels = owner.channels.as_deref().unwrap_or_default();
+    assert_eq!(channels.len(), 1);
+    let mut tokens = channels[0]
         .credentials
         .device_tokens
         .clone()

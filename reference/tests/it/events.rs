@@ -697,6 +697,8 @@ async fn a_digest_holds_the_first_event_and_merges_the_next() {
     let statuses = |page: &novu_client::types::ActivityPage| -> Vec<String> {
         page.data[0]
             .jobs
+            .as_deref()
+            .unwrap_or_default()
             .iter()
             .map(|job| job.status.clone())
             .collect()
@@ -800,6 +802,8 @@ async fn a_named_integration_wins_and_a_failed_step_can_stop_the_rest() {
         .into_inner();
     let statuses: Vec<&str> = activity.data[0]
         .jobs
+        .as_deref()
+        .unwrap_or_default()
         .iter()
         .map(|job| job.status.as_str())
         .collect();

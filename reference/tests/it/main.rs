@@ -28,6 +28,7 @@ mod scripted_server;
 mod subscribers;
 mod tenants;
 mod topics;
+mod trigger_checks;
 mod webhook_conditions;
 mod workflow_groups;
 mod workflow_overrides;

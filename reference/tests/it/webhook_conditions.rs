@@ -65,7 +65,7 @@ async fn job(test: &TestServer, transaction_id: &str) -> Value {
         .await
         .unwrap()
         .into_inner();
-    serde_json::to_value(&page.data[0].jobs[0]).unwrap()
+    serde_json::to_value(&page.data[0].jobs.as_deref().unwrap_or_default()[0]).unwrap()
 }
 
 fn details(job: &Value) -> Vec<&str> {

@@ -37,6 +37,10 @@ pub struct Operation {
     pub pagination: Option<super::pagination::Pagination>,
 }
 
+/// The extension of an object schema naming its properties' validation rules beyond JSON
+/// Schema (see `spec/README.md`); a parameter carries its own rules under the same name.
+pub const VALIDATION: &str = "x-validation";
+
 /// A path or query parameter.
 #[derive(Debug)]
 pub struct Param {
@@ -47,6 +51,8 @@ pub struct Param {
     pub schema: Value,
     pub rust_type: RustType,
     pub description: Option<String>,
+    /// The parameter's `x-validation` rules (the name the API's messages give it).
+    pub validation: Option<Value>,
 }
 
 /// The Rust shape of a parameter.
@@ -219,6 +225,7 @@ fn lower_operation(
             rust_type: rust_type(document, &schema)?,
             schema,
             description: data.description.clone(),
+            validation: data.extensions.get(VALIDATION).cloned(),
         };
         let list = if is_path {
             &mut path_params
@@ -380,6 +387,7 @@ fn header_param(document: &OpenAPI, data: &openapiv3::ParameterData) -> Result<P
         rust_type,
         schema,
         description: data.description.clone(),
+        validation: None,
     })
 }
 

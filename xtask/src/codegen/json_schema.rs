@@ -1,10 +1,11 @@
 //! OpenAPI 3.0 schemas converted to JSON Schema (draft 4, which OpenAPI 3.0 extends), so that a
 //! real validator can check instances: `nullable` becomes a `null` type, OpenAPI-only keywords
-//! are dropped.
+//! are dropped, and `x-validation` (what the API's messages say beyond the schema, read by the
+//! server runtime) is kept.
 
 use serde_json::{Map, Value, json};
 
-use super::ir::{Operation, Param};
+use super::ir::{Operation, Param, VALIDATION};
 
 /// Keywords that hold one schema.
 const SCHEMA_KEYWORDS: [&str; 3] = ["items", "additionalProperties", "not"];
@@ -28,7 +29,7 @@ pub fn convert(schema: &Value) -> Value {
     };
     let mut converted = Map::new();
     for (key, value) in object {
-        if DROPPED.contains(&key.as_str()) || key.starts_with("x-") {
+        if DROPPED.contains(&key.as_str()) || (key.starts_with("x-") && key != VALIDATION) {
             continue;
         }
         let value = if key == "properties" {
@@ -103,6 +104,16 @@ pub fn document(components: &Value, operations: &[Operation]) -> Value {
         let mut schema = json!({ "type": "object", "properties": properties });
         if !required.is_empty() {
             schema["required"] = json!(required);
+        }
+        let rules: Map<String, Value> = parameters
+            .iter()
+            .filter_map(|parameter| {
+                let rules = parameter.validation.clone()?;
+                Some((parameter.wire_name.clone(), rules))
+            })
+            .collect();
+        if !rules.is_empty() {
+            schema[VALIDATION] = Value::Object(rules);
         }
         per_operation.insert(operation.id.clone(), json!({ "parameters": schema }));
     }

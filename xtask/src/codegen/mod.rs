@@ -12,6 +12,7 @@ pub mod json_schema;
 pub mod naming;
 pub mod pagination;
 pub mod problem;
+pub mod properties;
 pub mod server;
 pub mod types;
 pub mod validate;

@@ -33,8 +33,9 @@ pub fn generate(document: &openapiv3::OpenAPI) -> Result<Split> {
         .with_derive("PartialEq");
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
+    let (renamed_document, renamed) = with_rust_names(document);
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(&settings).generate_tokens(document)
+        Generator::new(&settings).generate_tokens(&renamed_document)
     }));
     std::panic::set_hook(previous_hook);
     let tokens = match outcome {
@@ -69,7 +70,90 @@ pub fn generate(document: &openapiv3::OpenAPI) -> Result<Split> {
     }
     let mut types = types.ok_or_else(|| anyhow!("progenitor produced no `types` module"))?;
     keep_null_apart(&mut types, document);
+    restore_wire_names(&mut types, &renamed);
     Ok(Split { types, client })
+}
+
+/// The extension naming a property's Rust field, for a property whose wire name would give
+/// the same field name as another's (`_id` and `id` both give `id`).
+pub const RUST_NAME: &str = "x-rust-name";
+
+/// A property given its Rust name: (Rust type name, Rust field name, wire name).
+type Renamed = BTreeSet<(String, String, String)>;
+
+/// `document` with every property that has an `x-rust-name` named so, and the renamed
+/// properties. typify names a field after its property, so it then names it as the spec
+/// says; [`restore_wire_names`] puts the wire name back into serde's attributes.
+fn with_rust_names(document: &openapiv3::OpenAPI) -> (openapiv3::OpenAPI, Renamed) {
+    let mut document = document.clone();
+    let mut renamed = Renamed::new();
+    let Some(components) = document.components.as_mut() else {
+        return (document, renamed);
+    };
+    for (name, schema) in components.schemas.iter_mut() {
+        let ReferenceOr::Item(schema) = schema else {
+            continue;
+        };
+        let SchemaKind::Type(Type::Object(object)) = &mut schema.schema_kind else {
+            continue;
+        };
+        let rust_name = |schema: &ReferenceOr<Box<openapiv3::Schema>>| match schema {
+            ReferenceOr::Item(schema) => schema
+                .schema_data
+                .extensions
+                .get(RUST_NAME)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned),
+            ReferenceOr::Reference { .. } => None,
+        };
+        if !object
+            .properties
+            .values()
+            .any(|schema| rust_name(schema).is_some())
+        {
+            continue;
+        }
+        let properties = std::mem::take(&mut object.properties);
+        for (wire, schema) in properties {
+            let Some(field) = rust_name(&schema) else {
+                object.properties.insert(wire, schema);
+                continue;
+            };
+            for required in object
+                .required
+                .iter_mut()
+                .filter(|required| **required == wire)
+            {
+                required.clone_from(&field);
+            }
+            renamed.insert((super::naming::type_name(name), field.clone(), wire));
+            object.properties.insert(field, schema);
+        }
+    }
+    (document, renamed)
+}
+
+/// Gives each field [`with_rust_names`] renamed its wire name back: `#[serde(rename = …)]`.
+fn restore_wire_names(types: &mut [syn::Item], renamed: &Renamed) {
+    for item in types.iter_mut() {
+        let syn::Item::Struct(item) = item else {
+            continue;
+        };
+        let type_name = item.ident.to_string();
+        for field in item.fields.iter_mut() {
+            let Some(ident) = &field.ident else { continue };
+            let field_name = ident.to_string();
+            let Some((.., wire)) = renamed
+                .iter()
+                .find(|(owner, name, _)| *owner == type_name && *name == field_name)
+            else {
+                continue;
+            };
+            field
+                .attrs
+                .push(syn::parse_quote!(#[serde(rename = #wire)]));
+        }
+    }
 }
 
 /// Optional properties the spec marks `nullable` in schemas a request body can hold, as (Rust
@@ -155,10 +239,11 @@ fn request_schemas(document: &openapiv3::OpenAPI) -> BTreeSet<String> {
     found
 }
 
-/// Makes request bodies say what was sent. typify reads `null` and an absent property alike
-/// (`None`), and an absent array or map as empty; in the schemas a request body reaches, an
-/// optional array or map becomes `Option<…>` (`None` only when absent) and a nullable optional
-/// property `Option<Option<T>>` (`Some(None)` for `null`), so that a server can tell
+/// Makes bodies say what was sent. typify reads `null` and an absent property alike (`None`),
+/// and an absent array or map as empty, which it then leaves out when written. An optional
+/// array or map becomes `Option<…>` (`None` only when absent), so that an empty one is read
+/// and written back as sent; in the schemas a request body reaches, a nullable optional
+/// property becomes `Option<Option<T>>` (`Some(None)` for `null`), so that a server can tell
 /// "clear it" from "leave it" and a client can send either.
 fn keep_null_apart(types: &mut Vec<syn::Item>, document: &openapiv3::OpenAPI) {
     let in_requests = request_schemas(document);
@@ -176,14 +261,12 @@ fn keep_null_apart(types: &mut Vec<syn::Item>, document: &openapiv3::OpenAPI) {
             continue;
         };
         let type_name = item.ident.to_string();
-        if !request_types.contains(&type_name) {
-            continue;
-        }
+        let in_request = request_types.contains(&type_name);
         for field in item.fields.iter_mut() {
             let Some(ident) = &field.ident else { continue };
             let wire = serde_rename(&field.attrs)
                 .unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_owned());
-            if nullable.contains(&(type_name.clone(), wire)) {
+            if in_request && nullable.contains(&(type_name.clone(), wire)) {
                 let inner = &field.ty;
                 field.ty = syn::parse_quote!(::std::option::Option<#inner>);
                 field.attrs.push(
@@ -315,23 +398,23 @@ fn skips_when_empty(attrs: &[syn::Attribute]) -> bool {
         .any(|attr| quote!(#attr).to_string().contains("::is_empty\""))
 }
 
-/// The same attribute skipping the field only when it is `None`.
+/// The same attribute skipping the field only when it is `None`: typify's
+/// `skip_serializing_if = "<collection>::is_empty"` (a `Vec`, a `serde_json::Map`, a
+/// `HashMap`, …) becomes `"::std::option::Option::is_none"`.
 fn skip_when_absent(attr: &syn::Attribute) -> syn::Attribute {
     if !attr.path().is_ident("serde") {
         return attr.clone();
     }
-    let text = quote!(#attr).to_string();
-    let text = [
-        "::std::vec::Vec::is_empty",
-        ":: std :: vec :: Vec :: is_empty",
-        "::serde_json::Map::is_empty",
-        ":: serde_json :: Map :: is_empty",
-    ]
-    .iter()
-    .fold(text, |text, skip| {
-        text.replace(skip, "::std::option::Option::is_none")
-    });
-    let parsed = syn::parse::Parser::parse_str(syn::Attribute::parse_outer, &text)
+    let mut text = quote!(#attr).to_string();
+    let mut rewritten = String::with_capacity(text.len());
+    while let Some(end) = text.find("::is_empty\"") {
+        let start = text[..end].rfind('"').map_or(0, |quote| quote + 1);
+        rewritten.push_str(&text[..start]);
+        rewritten.push_str("::std::option::Option::is_none\"");
+        text = text[end + "::is_empty\"".len()..].to_owned();
+    }
+    rewritten.push_str(&text);
+    let parsed = syn::parse::Parser::parse_str(syn::Attribute::parse_outer, &rewritten)
         .expect("a serde attribute stays parsable");
     parsed.into_iter().next().expect("one attribute")
 }

@@ -27,6 +27,7 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     check_dashboard_routes(raw, &mut problems);
     problems.extend(super::pagination::check(raw));
     problems.extend(super::empty::check(raw));
+    problems.extend(super::properties::check(raw));
     problems.sort();
     problems.dedup();
     problems

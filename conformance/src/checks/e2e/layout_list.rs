@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::layouts::{NOT_A_NUMBER_WORDING, layout};
+use super::layouts::layout;
 use super::{Ported, Reply, Trial, items};
 use crate::checks::semantic::sandbox::Stop;
 
@@ -16,8 +16,7 @@ pub const CASES: &[Ported] = &[
         "should return a validation error if the params provided are not in the right type",
         "layouts_list",
         |t| Box::pin(filter_wrong_types(t)),
-    )
-    .differs(NOT_A_NUMBER_WORDING),
+    ),
     Ported::new(
         FILTER,
         "should return a validation error if the expected params provided are not integers",

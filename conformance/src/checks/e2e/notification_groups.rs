@@ -12,9 +12,6 @@ const GET: &str = "notification-groups/e2e/get-notification-group.e2e.ts";
 const LIST: &str = "notification-groups/e2e/get-notification-groups.e2e.ts";
 const UPDATE: &str = "notification-groups/e2e/update-notification-group.e2e.ts";
 
-/// Why the case reading `data.id` back is skipped.
-const ID_VIRTUAL: &str = "Novu's group carries `id` beside `_id` (its documents' virtual) and the case reads `data.id`; the contract and the reference have `_id` alone, since the generated Rust types give `_id` and `id` one field name";
-
 /// The ported cases of this folder.
 pub const CASES: &[Ported] = &[
     Ported::new(
@@ -58,8 +55,7 @@ pub const CASES: &[Ported] = &[
         "update the notification group by id",
         "workflow_groups_update",
         |t| Box::pin(update(t)),
-    )
-    .differs(ID_VIRTUAL),
+    ),
     Ported::new(
         UPDATE,
         "should return a 404 error if the notification group to be updated does not exist",

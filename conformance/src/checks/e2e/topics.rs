@@ -18,9 +18,6 @@ const MEMBER: &str = "topics/e2e/get-topic-subscriber.e2e.ts";
 const ADD: &str = "topics/e2e/add-subscribers.e2e.ts";
 const REMOVE: &str = "topics/e2e/remove-subscribers.e2e.ts";
 
-/// class-validator's `Min` fails on a value that is no number, before the type rule.
-pub(super) const NOT_A_NUMBER_WORDING: &str = "for `page=first` the reference reports the type rule alone (`page must be an integer number`); Novu first reports `page must not be less than 0`, as class-validator's Min fails on a value that is no number";
-
 /// The ported cases of this folder.
 pub const CASES: &[Ported] = &[
     Ported::new(

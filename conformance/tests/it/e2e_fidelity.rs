@@ -1,0 +1,122 @@
+//! `novu-e2e` cases that read what Novu sends beyond the obvious — the command's field names
+//! in its messages, the `_parentId` chain of steps, a group's `id` — fail when the reference
+//! behind [`BrokenReference`] answers as it did before it followed Novu there.
+
+use serde_json::Value;
+
+use crate::e2e::{failed_titles, run_broken, violations};
+use crate::proxy::{Answer, Breakage, Outgoing};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_naming_the_request_field_fails_the_command_field_cases() {
+    // The bent server names the field as the request does, not as Novu's command does.
+    let breakage = Breakage::answer(|_: &Outgoing, answer: &mut Answer| {
+        let Some(mut body) = answer.json().filter(|_| answer.status == 400) else {
+            return false;
+        };
+        let Some(messages) = body["message"].as_array_mut() else {
+            return false;
+        };
+        let mut bent = false;
+        for message in messages.iter_mut() {
+            if let Some(rule) = message
+                .as_str()
+                .and_then(|text| text.strip_prefix("_tenantId "))
+            {
+                *message = Value::from(format!("tenantId {rule}"));
+                bent = true;
+            }
+        }
+        answer.set_json(&body);
+        bent
+    });
+    let operations = [
+        "workflow_overrides_create",
+        "workflow_overrides_update_by_tenant",
+    ];
+    let (report, broken) = run_broken(breakage, &operations).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should fail on creation of new workflow override with missing tenant id",
+            "should fail update workflow override with invalid tenant identifier",
+            "should fail update workflow override with invalid workflow id",
+            "should fail update workflow override with now existing workflow override",
+        ],
+        "{:#?}",
+        report.cases
+    );
+    assert!(
+        violations(&report).iter().all(|violation| violation
+            .expected
+            .contains("_tenantId must be a mongodb id")),
+        "{:#?}",
+        violations(&report)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn steps_without_their_parent_fail_the_chain_cases() {
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let is_workflow = outgoing.is("POST", "/v1/workflows")
+            || outgoing.is("PUT", "/v1/workflows/{workflowId}")
+            || outgoing.is("GET", "/v1/workflows/{workflowId}");
+        let Some(mut body) = answer.json().filter(|_| is_workflow) else {
+            return false;
+        };
+        let mut bent = false;
+        for step in body["data"]["steps"].as_array_mut().into_iter().flatten() {
+            bent |= step
+                .as_object_mut()
+                .and_then(|step| step.remove("_parentId"))
+                .is_some();
+            for variant in step["variants"].as_array_mut().into_iter().flatten() {
+                bent |= variant
+                    .as_object_mut()
+                    .and_then(|variant| variant.remove("_parentId"))
+                    .is_some();
+            }
+        }
+        answer.set_json(&body);
+        bent
+    });
+    let (report, broken) = run_broken(breakage, &["workflows_create", "workflows_update"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should update the workflow",
+            "should update the steps",
+            "should add parentId to step",
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_group_without_its_id_fails_the_case_that_reads_it() {
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let Some(mut body) = answer
+            .json()
+            .filter(|_| outgoing.is("GET", "/v1/notification-groups/{id}"))
+        else {
+            return false;
+        };
+        let bent = body["data"]
+            .as_object_mut()
+            .and_then(|group| group.remove("id"))
+            .is_some();
+        answer.set_json(&body);
+        bent
+    });
+    let (report, broken) = run_broken(breakage, &["workflow_groups_update"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        ["update the notification group by id"],
+        "{:#?}",
+        report.cases
+    );
+}
