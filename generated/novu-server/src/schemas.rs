@@ -180,6 +180,12 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_organizationId": {
             "type": "string"
           },
+          "_subscriberId": {
+            "type": "string"
+          },
+          "_templateId": {
+            "type": "string"
+          },
           "channels": {
             "items": {
               "$ref": "#/components/schemas/StepType"

@@ -287,8 +287,20 @@ pub struct ActivityNotification {
     pub organization_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subscriber: ::std::option::Option<ActivitySubscriber>,
+    ///The subscriber the notification is for (its `_id`).
+    #[serde(
+        rename = "_subscriberId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub subscriber_id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub template: ::std::option::Option<ActivityWorkflow>,
+    ///The workflow that was triggered (its `_id`); the feed's `templates` filter matches it.
+    #[serde(
+        rename = "_templateId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub template_id: ::std::option::Option<::std::string::String>,
     #[serde(rename = "transactionId")]
     pub transaction_id: ::std::string::String,
 }
@@ -11991,8 +12003,16 @@ pub mod builder {
             ::std::option::Option<super::ActivitySubscriber>,
             ::std::string::String,
         >,
+        subscriber_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         template: ::std::result::Result<
             ::std::option::Option<super::ActivityWorkflow>,
+            ::std::string::String,
+        >,
+        template_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         transaction_id: ::std::result::Result<
@@ -12012,7 +12032,9 @@ pub mod builder {
                     "no value supplied for organization_id".to_string(),
                 ),
                 subscriber: Ok(Default::default()),
+                subscriber_id: Ok(Default::default()),
                 template: Ok(Default::default()),
+                template_id: Ok(Default::default()),
                 transaction_id: Err("no value supplied for transaction_id".to_string()),
             }
         }
@@ -12100,6 +12122,18 @@ pub mod builder {
                 });
             self
         }
+        pub fn subscriber_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subscriber_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subscriber_id: {e}")
+                });
+            self
+        }
         pub fn template<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<super::ActivityWorkflow>>,
@@ -12109,6 +12143,18 @@ pub mod builder {
                 .try_into()
                 .map_err(|e| {
                     format!("error converting supplied value for template: {e}")
+                });
+            self
+        }
+        pub fn template_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template_id: {e}")
                 });
             self
         }
@@ -12138,7 +12184,9 @@ pub mod builder {
                 jobs: value.jobs?,
                 organization_id: value.organization_id?,
                 subscriber: value.subscriber?,
+                subscriber_id: value.subscriber_id?,
                 template: value.template?,
+                template_id: value.template_id?,
                 transaction_id: value.transaction_id?,
             })
         }
@@ -12153,7 +12201,9 @@ pub mod builder {
                 jobs: Ok(value.jobs),
                 organization_id: Ok(value.organization_id),
                 subscriber: Ok(value.subscriber),
+                subscriber_id: Ok(value.subscriber_id),
                 template: Ok(value.template),
+                template_id: Ok(value.template_id),
                 transaction_id: Ok(value.transaction_id),
             }
         }

@@ -17,7 +17,11 @@
 mod integrations;
 mod layout_list;
 mod layouts;
+mod messages;
 mod notification_groups;
+mod notifications;
+mod organization;
+mod session;
 mod subscriber_feed;
 mod subscriber_oauth;
 mod subscriber_preferences;
@@ -64,6 +68,9 @@ const FOLDERS: &[&[Ported]] = &[
     workflows_v1::CASES,
     workflow_create::CASES,
     workflow_overrides::CASES,
+    messages::CASES,
+    notifications::CASES,
+    organization::CASES,
 ];
 
 /// Every ported case, in the order they play.
