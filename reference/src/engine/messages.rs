@@ -43,7 +43,7 @@ impl Run<'_> {
             "seen": false,
             "deleted": false,
             "status": "sent",
-            "payload": self.payload,
+            "payload": message_payload(&self.payload, channel),
             "overrides": self.overrides,
             "createdAt": ids::now(),
             "updatedAt": ids::now(),
@@ -91,20 +91,37 @@ impl Run<'_> {
     }
 }
 
-/// Addresses `message` to `subscriber`: email and sms need the subscriber's address, chat and
-/// push usable credentials for the integration's provider. A subscriber without them stops the
-/// step.
+/// The payload an in-app, email or push message keeps: the trigger's, without its
+/// attachments (Novu's senders delete them from the payload they store).
+fn message_payload(payload: &Value, channel: &str) -> Value {
+    let mut payload = payload.clone();
+    if ["in_app", "email", "push"].contains(&channel)
+        && let Some(fields) = payload.as_object_mut()
+    {
+        fields.remove("attachments");
+    }
+    payload
+}
+
+/// Addresses `message` to `subscriber`: email and sms need an address (for email the payload's
+/// `email` first, as Novu's email sender takes it over the subscriber's), chat and push usable
+/// credentials for the integration's provider. A subscriber without them stops the step.
 pub(super) fn address(
     message: &mut Value,
     subscriber: &Value,
     integration: &Value,
     channel: &str,
 ) -> Result<(), Stop> {
+    let given_email = message["payload"]["email"]
+        .as_str()
+        .filter(|email| !email.is_empty())
+        .map(str::to_owned);
     match channel {
-        "email" => match subscriber["email"]
-            .as_str()
-            .filter(|email| !email.is_empty())
-        {
+        "email" => match given_email.as_deref().or_else(|| {
+            subscriber["email"]
+                .as_str()
+                .filter(|email| !email.is_empty())
+        }) {
             Some(email) => message["email"] = json!(email),
             None => {
                 return Err(Stop::new(

@@ -84,14 +84,7 @@ fn payload() -> Value {
 
 /// A subscriber as Novu's `SubscribersService.createSubscriber` makes one.
 async fn session_subscriber(trial: &Trial<'_>, label: &str) -> Result<String, Stop> {
-    let id = trial.name(label);
-    subscriber(
-        trial,
-        &id,
-        json!({ "firstName": "Test", "lastName": "Subscriber", "email": format!("{id}@example.com") }),
-    )
-    .await?;
-    Ok(id)
+    super::session::session_subscriber(trial, label, json!({})).await
 }
 
 /// The number of listed messages is `expected`.

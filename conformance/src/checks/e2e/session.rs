@@ -86,8 +86,8 @@ pub(super) fn id_of(document: &Value) -> String {
 
 /// Makes sure the environment has an active integration of `channel` (`email` or `sms`), as
 /// Novu's session starts with one of each: when none is active, one is created (and deleted
-/// at the end).
-pub(super) async fn channel_integration(trial: &Trial<'_>, channel: &str) -> Result<(), Stop> {
+/// at the end). Answers the provider that delivers the channel (the primary integration's).
+pub(super) async fn channel_integration(trial: &Trial<'_>, channel: &str) -> Result<String, Stop> {
     let listed = trial
         .setup(
             "the active integrations are listed",
@@ -97,13 +97,23 @@ pub(super) async fn channel_integration(trial: &Trial<'_>, channel: &str) -> Res
         )
         .await?;
     let (environment, _) = trial.environment().await?;
-    let active = items(&listed).iter().any(|integration| {
-        integration["channel"] == channel
-            && integration["active"] == true
-            && integration["_environmentId"] == environment.as_str()
-    });
-    if active {
-        return Ok(());
+    let active: Vec<&Value> = items(&listed)
+        .iter()
+        .filter(|integration| {
+            integration["channel"] == channel
+                && integration["active"] == true
+                && integration["_environmentId"] == environment.as_str()
+        })
+        .collect();
+    let delivering = active
+        .iter()
+        .find(|integration| integration["primary"] == true)
+        .or(active.first());
+    if let Some(integration) = delivering {
+        return Ok(integration["providerId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned());
     }
     let (provider, credentials) = match channel {
         "sms" => (
@@ -115,23 +125,50 @@ pub(super) async fn channel_integration(trial: &Trial<'_>, channel: &str) -> Res
             json!({ "apiKey": "SG.123", "secretKey": "abc" }),
         ),
     };
+    integration(trial, provider, channel, credentials).await?;
+    Ok(provider.to_owned())
+}
+
+/// Creates an active integration of `provider` for `channel` with `credentials`, deleted at
+/// the end; answers it.
+pub(super) async fn integration(
+    trial: &Trial<'_>,
+    provider: &str,
+    channel: &str,
+    credentials: Value,
+) -> Result<Value, Stop> {
+    integration_with(trial, provider, channel, credentials, json!({})).await
+}
+
+/// As [`integration`], with the fields of `extra` (conditions, say) added.
+pub(super) async fn integration_with(
+    trial: &Trial<'_>,
+    provider: &str,
+    channel: &str,
+    credentials: Value,
+    extra: Value,
+) -> Result<Value, Stop> {
     let name = trial.name(provider);
+    let mut body = json!({
+        "name": name, "identifier": name, "providerId": provider, "channel": channel,
+        "credentials": credentials, "active": true, "check": false,
+    });
+    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+        body.extend(extra.clone());
+    }
     let created = trial
         .setup(
-            &format!("an active {channel} integration is created"),
+            &format!("an active {provider} integration is created"),
             "integrations_create",
             &[],
-            Some(json!({
-                "name": name, "identifier": name, "providerId": provider, "channel": channel,
-                "credentials": credentials, "active": true, "check": false,
-            })),
+            Some(body),
         )
         .await?;
     trial.created(
         "integrations_delete",
         &[("integrationId", &id_of(&created))],
     );
-    Ok(())
+    Ok(created)
 }
 
 /// Triggers `body` (its `to` made of subscribers this case deletes itself); answers the reply,
@@ -172,6 +209,45 @@ pub(super) async fn subscriber(
         .await?;
     made_by_trigger(trial, subscriber_id);
     Ok(created)
+}
+
+/// A subscriber as Novu's `SubscribersService.createSubscriber` makes one (names, an email
+/// and a phone), with the fields of `fields` over them; answers its `subscriberId`.
+pub(super) async fn session_subscriber(
+    trial: &Trial<'_>,
+    label: &str,
+    fields: Value,
+) -> Result<String, Stop> {
+    let id = trial.name(label);
+    let mut body = json!({
+        "firstName": "Test",
+        "lastName": "Subscriber",
+        "email": format!("{id}@example.com"),
+        "phone": "+972523333333",
+    });
+    if let (Some(body), Some(fields)) = (body.as_object_mut(), fields.as_object()) {
+        body.extend(fields.clone());
+    }
+    subscriber(trial, &id, body).await?;
+    Ok(id)
+}
+
+/// The first message of `subscriber_id` on `channel`, once there is one; a case without one
+/// by the deadline ends with a violation.
+pub(super) async fn message_of(
+    trial: &Trial<'_>,
+    subscriber_id: &str,
+    channel: &str,
+) -> Result<(Reply, Value), Stop> {
+    let reply = messages_of(trial, subscriber_id, channel, 1).await?;
+    match items(reply.data()).first().cloned() {
+        Some(message) => Ok((reply, message)),
+        None => {
+            let expected = format!("a {channel} message for {subscriber_id}");
+            trial.fail(&reply, &expected, "none is listed")?;
+            Err(Stop)
+        }
+    }
 }
 
 /// The messages listed for `query` once at least `count` are there (or the deadline passed).
