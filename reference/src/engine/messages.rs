@@ -58,6 +58,25 @@ impl Run<'_> {
         job: &Value,
         message: &Value,
     ) -> Outcome<()> {
+        self.store(transaction, subscriber, job, message)?;
+        self.detail(
+            transaction,
+            job,
+            "Message sent",
+            "Success",
+            None,
+            message["_id"].as_str(),
+        )
+    }
+
+    /// Stores the rendered `message` and records it as created.
+    pub(super) fn store(
+        &self,
+        transaction: &Transaction,
+        subscriber: &Value,
+        job: &Value,
+        message: &Value,
+    ) -> Outcome<()> {
         transaction.execute(
             "INSERT INTO messages (id, environment_id, subscriber_id, transaction_id, channel, created_at, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -70,25 +89,38 @@ impl Run<'_> {
                 message.to_string()
             ],
         )?;
-        let message_id = message["_id"].as_str();
         self.detail(
             transaction,
             job,
             "Message created",
             "Pending",
             None,
-            message_id,
-        )?;
-        self.detail(
-            transaction,
-            job,
-            "Message sent",
-            "Success",
-            None,
-            message_id,
-        )?;
-        Ok(())
+            message["_id"].as_str(),
+        )
     }
+}
+
+/// Whether a message of `channel` is stored even when the subscriber has no address for it:
+/// Novu's email and SMS senders create the message first and then mark it with the error.
+pub(super) fn kept_unaddressed(channel: &str) -> bool {
+    channel == "email" || channel == "sms"
+}
+
+/// Marks `message` of `channel` as not sent for want of an address, as Novu's senders do.
+pub(super) fn mark_unaddressed(message: &mut Value, channel: &str) {
+    let (error_id, error_text) = match channel {
+        "sms" => (
+            "no_subscriber_phone",
+            "Subscriber does not have active phone",
+        ),
+        _ => (
+            "mail_unexpected_error",
+            "Subscriber does not have an email address",
+        ),
+    };
+    message["status"] = json!("warning");
+    message["errorId"] = json!(error_id);
+    message["errorText"] = json!(error_text);
 }
 
 /// The payload an in-app, email or push message keeps: the trigger's, without its
@@ -103,8 +135,8 @@ fn message_payload(payload: &Value, channel: &str) -> Value {
     payload
 }
 
-/// Addresses `message` to `subscriber`: email and sms need an address (for email the payload's
-/// `email` first, as Novu's email sender takes it over the subscriber's), chat and push usable
+/// Addresses `message` to `subscriber`: email and sms need an address (the payload's `email`
+/// or `phone` first, as Novu's senders take it over the subscriber's), chat and push usable
 /// credentials for the integration's provider. A subscriber without them stops the step.
 pub(super) fn address(
     message: &mut Value,
@@ -112,10 +144,13 @@ pub(super) fn address(
     integration: &Value,
     channel: &str,
 ) -> Result<(), Stop> {
-    let given_email = message["payload"]["email"]
-        .as_str()
-        .filter(|email| !email.is_empty())
-        .map(str::to_owned);
+    let given = |field: &str| {
+        message["payload"][field]
+            .as_str()
+            .filter(|address| !address.is_empty())
+            .map(str::to_owned)
+    };
+    let (given_email, given_phone) = (given("email"), given("phone"));
     match channel {
         "email" => match given_email.as_deref().or_else(|| {
             subscriber["email"]
@@ -131,10 +166,11 @@ pub(super) fn address(
                 ));
             }
         },
-        "sms" => match subscriber["phone"]
-            .as_str()
-            .filter(|phone| !phone.is_empty())
-        {
+        "sms" => match given_phone.as_deref().or_else(|| {
+            subscriber["phone"]
+                .as_str()
+                .filter(|phone| !phone.is_empty())
+        }) {
             Some(phone) => message["phone"] = json!(phone),
             None => {
                 return Err(Stop::new(

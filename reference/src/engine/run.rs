@@ -221,8 +221,12 @@ impl Run<'_> {
         };
         job["providerId"] = integration["providerId"].clone();
         let mut message = self.message(subscriber, step, job, &kind, &integration);
-        if let Err(stop) = messages::address(&mut message, subscriber, &integration, &kind) {
-            return Ok(Err(stop));
+        let unaddressed = messages::address(&mut message, subscriber, &integration, &kind).err();
+        if let Some(stop) = unaddressed
+            .as_ref()
+            .filter(|_| !messages::kept_unaddressed(&kind))
+        {
+            return Ok(Err(stop.clone()));
         }
         let template = self.template(transaction, step, variables, job);
         if let Err(error) = render::render_message(template, variables, self.actor, &mut message) {
@@ -230,6 +234,11 @@ impl Run<'_> {
                 raw: Some(error),
                 ..Stop::new("failed", "Failed", "Message content could not be generated")
             }));
+        }
+        if let Some(stop) = unaddressed {
+            messages::mark_unaddressed(&mut message, &kind);
+            self.store(transaction, subscriber, job, &message)?;
+            return Ok(Err(stop));
         }
         self.send(transaction, subscriber, job, &message)?;
         job["status"] = json!("completed");

@@ -14,6 +14,7 @@
 //! one where the reference is known to answer otherwise names the difference and is skipped
 //! the same way. Every case's end is recorded ([`CaseRecord`]), so skips are counted, not silent.
 
+mod events_delivery;
 mod events_trigger;
 mod integrations;
 mod layout_list;
@@ -73,6 +74,7 @@ const FOLDERS: &[&[Ported]] = &[
     notifications::CASES,
     organization::CASES,
     events_trigger::CASES,
+    events_delivery::CASES,
 ];
 
 /// Every ported case, in the order they play.
