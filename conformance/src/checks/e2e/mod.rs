@@ -15,6 +15,7 @@
 //! the same way. Every case's end is recorded ([`CaseRecord`]), so skips are counted, not silent.
 
 mod events_delivery;
+mod events_topics;
 mod events_trigger;
 mod integrations;
 mod layout_list;
@@ -75,6 +76,7 @@ const FOLDERS: &[&[Ported]] = &[
     organization::CASES,
     events_trigger::CASES,
     events_delivery::CASES,
+    events_topics::CASES,
 ];
 
 /// Every ported case, in the order they play.

@@ -294,8 +294,9 @@ pub(super) async fn activities(
         .await
 }
 
-/// Job states that end a job: nothing more happens to it.
-const FINAL: &[&str] = &["completed", "failed", "canceled", "skipped"];
+/// Job states that end a job: nothing more happens to it (a merged job's events go with the
+/// digest it joined).
+const FINAL: &[&str] = &["completed", "failed", "canceled", "skipped", "merged"];
 
 /// Waits until every job of the notifications of `transaction_id` has ended (or the deadline
 /// passed), as Novu's `awaitRunningJobs` waits for its queue to drain; used before asserting
