@@ -14,6 +14,7 @@
 //! one where the reference is known to answer otherwise names the difference and is skipped
 //! the same way. Every case's end is recorded ([`CaseRecord`]), so skips are counted, not silent.
 
+mod events_bulk;
 mod events_delivery;
 mod events_topics;
 mod events_trigger;
@@ -77,6 +78,7 @@ const FOLDERS: &[&[Ported]] = &[
     events_trigger::CASES,
     events_delivery::CASES,
     events_topics::CASES,
+    events_bulk::CASES,
 ];
 
 /// Every ported case, in the order they play.
