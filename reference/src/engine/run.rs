@@ -388,6 +388,7 @@ pub(super) fn resume(transaction: &Transaction, job_id: &str) -> Outcome<()> {
         return Ok(());
     };
     let mut variables = run.variables(&subscriber);
+    let mut following = following;
     if job["type"] == "digest" {
         run.detail(transaction, &job, "Start digesting", "Pending", None, None)?;
         let events = digested_events(transaction, &job)?;
@@ -406,6 +407,13 @@ pub(super) fn resume(transaction: &Transaction, job_id: &str) -> Outcome<()> {
             "events": events,
             "total_count": events.len(),
         });
+        // Novu records the digested events on the digest's job and on every later one.
+        for later in &mut following {
+            if !later["digest"].is_object() {
+                later["digest"] = json!({});
+            }
+            later["digest"]["events"] = Value::Array(events.clone());
+        }
         job["digest"]["events"] = Value::Array(events);
     } else {
         run.detail(

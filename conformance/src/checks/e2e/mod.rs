@@ -15,6 +15,7 @@
 //! the same way. Every case's end is recorded ([`CaseRecord`]), so skips are counted, not silent.
 
 mod events_bulk;
+mod events_cancel;
 mod events_delivery;
 mod events_topics;
 mod events_trigger;
@@ -79,6 +80,7 @@ const FOLDERS: &[&[Ported]] = &[
     events_delivery::CASES,
     events_topics::CASES,
     events_bulk::CASES,
+    events_cancel::CASES,
 ];
 
 /// Every ported case, in the order they play.
