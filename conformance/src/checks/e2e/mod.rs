@@ -16,6 +16,7 @@
 
 mod events_bulk;
 mod events_cancel;
+mod events_delay;
 mod events_delivery;
 mod events_topics;
 mod events_trigger;
@@ -81,6 +82,7 @@ const FOLDERS: &[&[Ported]] = &[
     events_topics::CASES,
     events_bulk::CASES,
     events_cancel::CASES,
+    events_delay::CASES,
 ];
 
 /// Every ported case, in the order they play.
