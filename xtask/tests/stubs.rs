@@ -341,6 +341,8 @@ impl NotificationsApi for Fixture {
                 id: format!("notification-{index}"),
                 jobs: Vec::new(),
                 organization_id: ORGANIZATION_ID.into(),
+                subscriber_id: Some(format!("db-{subscriber_id}")),
+                template_id: None,
                 subscriber: Some(types::ActivitySubscriber {
                     email: None,
                     first_name: None,

@@ -171,12 +171,6 @@ pub(super) async fn integration_with(
     Ok(created)
 }
 
-/// Triggers `body` (its `to` made of subscribers this case deletes itself); answers the reply,
-/// whatever it is.
-pub(super) async fn trigger(trial: &Trial<'_>, body: Value) -> Result<Reply, Stop> {
-    trial.call("events_trigger", &[], &[], Some(body)).await
-}
-
 /// Triggers `body` as a set-up step: anything but a 201 ends the case. Answers the `data`.
 pub(super) async fn triggered(trial: &Trial<'_>, body: Value) -> Result<Value, Stop> {
     trial
