@@ -18,6 +18,8 @@ mod events_bulk;
 mod events_cancel;
 mod events_delay;
 mod events_delivery;
+mod events_filters;
+mod events_overrides;
 mod events_topics;
 mod events_trigger;
 mod integrations;
@@ -83,6 +85,8 @@ const FOLDERS: &[&[Ported]] = &[
     events_bulk::CASES,
     events_cancel::CASES,
     events_delay::CASES,
+    events_overrides::CASES,
+    events_filters::CASES,
 ];
 
 /// Every ported case, in the order they play.

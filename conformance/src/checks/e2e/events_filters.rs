@@ -1,0 +1,163 @@
+//! Cases ported from the `filters logic` part of Novu's `events/e2e/trigger-event.e2e.ts`: a
+//! step filter's value may name variables (`{{payload.var}}`, `{{actor.firstName}}`) beside
+//! plain text, and a filter may read the tenant's data.
+//!
+//! Novu counts the workflow's messages; the case's subscriber is the workflow's only
+//! recipient, so its messages are counted here.
+
+use serde_json::{Value, json};
+
+use super::session::{
+    channel_integration, finished, identifier, messages, session_subscriber, triggered,
+};
+use super::{Feature, Ported, Trial, items};
+use crate::checks::semantic::sandbox::Stop;
+
+const TRIGGER: &str = "events/e2e/trigger-event.e2e.ts";
+
+/// The ported cases of this part.
+pub const CASES: &[Ported] = &[
+    Ported::new(
+        TRIGGER,
+        "should filter a message with variables",
+        "events_trigger",
+        |t| Box::pin(variables_in_value(t)),
+    ),
+    Ported::new(
+        TRIGGER,
+        "should filter a message with value that includes variables and strings",
+        "events_trigger",
+        |t| Box::pin(variables_and_text_in_value(t)),
+    ),
+    Ported::new(
+        TRIGGER,
+        "should filter by tenant variables data",
+        "events_trigger",
+        |t| Box::pin(tenant_data(t)),
+    )
+    .needs(Feature::Tenants),
+];
+
+/// An email step with one filter group of `children`.
+fn filtered_email(children: Value) -> Value {
+    json!({
+        "name": "email", "active": true,
+        "template": {
+            "type": "email", "subject": "Password reset",
+            "content": [{ "type": "text", "content": "This are the text contents of the template for {{firstName}}" }],
+        },
+        "filters": [{ "isNegated": false, "type": "GROUP", "value": "AND", "children": children }],
+    })
+}
+
+/// Triggers `body` and waits until its jobs have ended; then the case's subscriber has
+/// `expected` messages.
+async fn delivers(
+    trial: &Trial<'_>,
+    body: Value,
+    subscriber_id: &str,
+    expected: usize,
+) -> Result<(), Stop> {
+    let data = triggered(trial, body).await?;
+    finished(trial, data["transactionId"].as_str().unwrap_or_default()).await?;
+    let listed = messages(trial, &[("subscriberId", subscriber_id)], expected).await?;
+    trial.equal(
+        &listed,
+        "the number of the workflow's messages",
+        &json!(items(listed.data()).len()),
+        expected,
+    )
+}
+
+async fn variables_in_value(trial: &Trial<'_>) -> Result<(), Stop> {
+    channel_integration(trial, "email").await?;
+    let subscriber_id = session_subscriber(trial, "subscriber", json!({})).await?;
+    let workflow = trial
+        .workflow(json!([
+            filtered_email(json!([
+                { "field": "run", "value": "{{payload.var}}", "operator": "EQUAL", "on": "payload" },
+            ])),
+            filtered_email(json!([
+                { "field": "subscriberId", "value": subscriber_id, "operator": "NOT_EQUAL", "on": "subscriber" },
+            ])),
+        ]))
+        .await?;
+    delivers(
+        trial,
+        json!({
+            "name": identifier(&workflow), "to": subscriber_id,
+            "payload": {
+                "firstName": "Testing of User Name", "urlVariable": "/test/url/path",
+                "run": true, "var": true,
+            },
+        }),
+        &subscriber_id,
+        1,
+    )
+    .await
+}
+
+async fn variables_and_text_in_value(trial: &Trial<'_>) -> Result<(), Stop> {
+    channel_integration(trial, "email").await?;
+    let actor = session_subscriber(trial, "actor", json!({ "firstName": "Actor" })).await?;
+    let subscriber_id = session_subscriber(trial, "subscriber", json!({})).await?;
+    let workflow = trial
+        .workflow(json!([filtered_email(json!([
+            { "field": "name", "value": "Test {{actor.firstName}}", "operator": "EQUAL", "on": "payload" },
+        ]))]))
+        .await?;
+    delivers(
+        trial,
+        json!({
+            "name": identifier(&workflow), "to": subscriber_id, "actor": actor,
+            "payload": {
+                "firstName": "Testing of User Name", "urlVariable": "/test/url/path",
+                "name": "Test Actor",
+            },
+        }),
+        &subscriber_id,
+        1,
+    )
+    .await
+}
+
+/// The tenant's `data.count` (4) must be larger than the payload's `count`: 5 sends nothing,
+/// 1 sends the email.
+async fn tenant_data(trial: &Trial<'_>) -> Result<(), Stop> {
+    channel_integration(trial, "email").await?;
+    let identifier_of_tenant = trial.name("one_123");
+    trial
+        .sandbox
+        .tenant(json!({
+            "identifier": identifier_of_tenant, "name": "The one and only tenant",
+            "data": { "value1": "Best fighter", "value2": "Ever", "count": 4 },
+        }))
+        .await?;
+    let subscriber_id = session_subscriber(trial, "subscriber", json!({})).await?;
+    let workflow = trial
+        .workflow(json!([{
+            "name": "Message Name", "active": true,
+            "template": {
+                "type": "email", "subject": "Test email subject", "preheader": "Test email preheader",
+                "content": [{ "type": "text", "content": "This is a sample text block" }],
+            },
+            "filters": [{
+                "isNegated": false, "type": "GROUP", "value": "AND",
+                "children": [{ "on": "tenant", "field": "data.count", "value": "{{payload.count}}", "operator": "LARGER" }],
+            }],
+        }]))
+        .await?;
+    for (count, expected) in [(5, 0), (1, 1)] {
+        delivers(
+            trial,
+            json!({
+                "name": identifier(&workflow), "to": subscriber_id,
+                "payload": { "count": count }, "tenant": { "identifier": identifier_of_tenant },
+            }),
+            &subscriber_id,
+            expected,
+        )
+        .await?;
+    }
+    Ok(())
+}
