@@ -18,6 +18,7 @@ mod events_bulk;
 mod events_cancel;
 mod events_delay;
 mod events_delivery;
+mod events_digest;
 mod events_filters;
 mod events_overrides;
 mod events_topics;
@@ -87,6 +88,7 @@ const FOLDERS: &[&[Ported]] = &[
     events_delay::CASES,
     events_overrides::CASES,
     events_filters::CASES,
+    events_digest::CASES,
 ];
 
 /// Every ported case, in the order they play.
