@@ -19,6 +19,19 @@ const TRIGGER: &str = "events/e2e/trigger-event.e2e.ts";
 pub const CASES: &[Ported] = &[
     Ported::new(
         TRIGGER,
+        "should not filter a message with correct payload",
+        "events_trigger",
+        |t| Box::pin(plain_value(t)),
+    ),
+    Ported::new(
+        TRIGGER,
+        "should choose variant by tenant data",
+        "events_trigger",
+        |t| Box::pin(variant_by_tenant(t)),
+    )
+    .needs(Feature::Tenants),
+    Ported::new(
+        TRIGGER,
         "should filter a message with variables",
         "events_trigger",
         |t| Box::pin(variables_in_value(t)),
@@ -66,6 +79,87 @@ async fn delivers(
         "the number of the workflow's messages",
         &json!(items(listed.data()).len()),
         expected,
+    )
+}
+
+async fn plain_value(trial: &Trial<'_>) -> Result<(), Stop> {
+    channel_integration(trial, "email").await?;
+    let subscriber_id = session_subscriber(trial, "subscriber", json!({})).await?;
+    let workflow = trial
+        .workflow(json!([
+            filtered_email(json!([
+                { "field": "run", "value": "true", "operator": "EQUAL", "on": "payload" },
+            ])),
+            filtered_email(json!([
+                { "field": "subscriberId", "value": subscriber_id, "operator": "NOT_EQUAL", "on": "subscriber" },
+            ])),
+        ]))
+        .await?;
+    delivers(
+        trial,
+        json!({
+            "name": identifier(&workflow), "to": subscriber_id,
+            "payload": { "firstName": "Testing of User Name", "urlVariable": "/test/url/path", "run": true },
+        }),
+        &subscriber_id,
+        1,
+    )
+    .await
+}
+
+/// An email variant whose filter needs the tenant's `name` to be `tenant_name`.
+fn tenant_variant(label: &str, tenant_name: &str) -> Value {
+    json!({
+        "name": format!("{label} Variant Message Template"), "active": true,
+        "template": {
+            "type": "email", "subject": format!("{label} Variant subject"),
+            "preheader": format!("{label} Variant pre header"),
+            "content": [{ "type": "text", "content": format!("This is a sample of {label} Variant text block") }],
+        },
+        "filters": [{
+            "isNegated": false, "type": "GROUP", "value": "AND",
+            "children": [{ "on": "tenant", "field": "name", "value": tenant_name, "operator": "EQUAL" }],
+        }],
+    })
+}
+
+async fn variant_by_tenant(trial: &Trial<'_>) -> Result<(), Stop> {
+    channel_integration(trial, "email").await?;
+    let tenant = trial.name("one_123");
+    trial
+        .sandbox
+        .tenant(json!({
+            "identifier": tenant, "name": "The one and only tenant",
+            "data": { "value1": "Best fighter", "value2": "Ever" },
+        }))
+        .await?;
+    let subscriber_id = session_subscriber(trial, "subscriber", json!({})).await?;
+    let workflow = trial
+        .workflow(json!([{
+            "name": "Root Message Name", "active": true, "filters": [],
+            "template": {
+                "type": "email", "subject": "Root Test email subject", "preheader": "Root Test email preheader",
+                "content": [{ "type": "text", "content": "Root This is a sample text block" }],
+            },
+            "variants": [tenant_variant("Bad", "Titans"), tenant_variant("Better", "The one and only tenant")],
+        }]))
+        .await?;
+    delivers(
+        trial,
+        json!({
+            "name": identifier(&workflow), "to": subscriber_id,
+            "payload": {}, "tenant": { "identifier": tenant },
+        }),
+        &subscriber_id,
+        1,
+    )
+    .await?;
+    let listed = super::session::messages_of(trial, &subscriber_id, "email", 1).await?;
+    trial.equal(
+        &listed,
+        "the email's subject",
+        &listed.data()[0]["subject"],
+        "Better Variant subject",
     )
 }
 
