@@ -17,6 +17,24 @@ const TRIGGER: &str = "events/e2e/trigger-event.e2e.ts";
 
 /// The ported cases of this part.
 pub const CASES: &[Ported] = &[
+    Ported::new(TRIGGER, "should filter delay step", "events_trigger", |t| {
+        Box::pin(delay_filter(t, true, None))
+    })
+    .differs(IS_DEFINED_REFUSED),
+    Ported::new(
+        TRIGGER,
+        "should filter a delay that is the first step in the workflow",
+        "events_trigger",
+        |t| Box::pin(delay_filter(t, false, None)),
+    )
+    .differs(IS_DEFINED_REFUSED),
+    Ported::new(
+        TRIGGER,
+        "should not filter delay step",
+        "events_trigger",
+        |t| Box::pin(delay_filter(t, true, Some(false))),
+    )
+    .differs(IS_DEFINED_REFUSED),
     Ported::new(
         TRIGGER,
         "should not filter a message with correct payload",
@@ -79,6 +97,82 @@ async fn delivers(
         "the number of the workflow's messages",
         &json!(items(listed.data()).len()),
         expected,
+    )
+}
+
+/// Why the reference refuses the delay-filter workflows.
+const IS_DEFINED_REFUSED: &str = "the contract's filter operators are Novu's public enum, which has no `IS_DEFINED`, so the reference refuses the workflow with 400; Novu stores the step without checking the operator and evaluates `IS_DEFINED`";
+
+/// The detail Novu records for a step its filters skip.
+const FILTERED: &str = "Step was filtered based on steps filters";
+
+/// A 2-second delay filtered on the payload's `exclude` being defined, after an email when
+/// `email_first`, before an email; the trigger's payload carries `exclude` when given. The
+/// emails sent and the delay's filtered detail are counted as Novu counts them.
+async fn delay_filter(
+    trial: &Trial<'_>,
+    email_first: bool,
+    exclude: Option<bool>,
+) -> Result<(), Stop> {
+    channel_integration(trial, "email").await?;
+    let email = json!({
+        "name": "Message Name", "active": true,
+        "template": {
+            "type": "email", "subject": "Test email subject",
+            "content": [{ "type": "text", "content": "This is a sample text block" }],
+        },
+    });
+    let delay = json!({
+        "name": "delay", "active": true,
+        "template": { "type": "delay", "content": "" },
+        "metadata": { "unit": "seconds", "amount": 2, "type": "regular" },
+        "filters": [{
+            "isNegated": false, "type": "GROUP", "value": "AND",
+            "children": [{ "on": "payload", "operator": "IS_DEFINED", "field": "exclude", "value": "" }],
+        }],
+    });
+    let steps = if email_first {
+        json!([email, delay, email])
+    } else {
+        json!([delay, email])
+    };
+    let workflow = trial.workflow(steps).await?;
+    let subscriber_id = session_subscriber(trial, "subscriber", json!({})).await?;
+    let mut payload = json!({ "customVar": "Testing of User Name" });
+    if let Some(exclude) = exclude {
+        payload["exclude"] = json!(exclude);
+    }
+    let data = triggered(
+        trial,
+        json!({ "name": identifier(&workflow), "to": [subscriber_id], "payload": payload }),
+    )
+    .await?;
+    let activity = finished(trial, data["transactionId"].as_str().unwrap_or_default()).await?;
+    let emails = usize::from(email_first) + 1;
+    let listed = messages(
+        trial,
+        &[("subscriberId", &subscriber_id), ("channel", "email")],
+        emails,
+    )
+    .await?;
+    trial.equal(
+        &listed,
+        "the number of emails",
+        &json!(items(listed.data()).len()),
+        emails,
+    )?;
+    let filtered = items(activity.data())
+        .iter()
+        .flat_map(|notification| items(&notification["jobs"]))
+        .filter(|job| job["type"] == "delay")
+        .flat_map(|job| items(&job["executionDetails"]))
+        .filter(|detail| detail["detail"] == FILTERED)
+        .count();
+    trial.equal(
+        &activity,
+        "the number of the delay's filtered details",
+        &json!(filtered),
+        usize::from(exclude.is_none()),
     )
 }
 
