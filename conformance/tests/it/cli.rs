@@ -77,7 +77,15 @@ fn a_clean_run_exits_zero_and_writes_reports() {
     let json = std::fs::read_to_string(json).unwrap();
     for line in json.lines() {
         let result: serde_json::Value = serde_json::from_str(line).unwrap();
-        assert_eq!(result["operationId"], "environments_retrieve_current");
+        // A ported e2e case reads what it compares with through other operations, and
+        // response-conformance judges those answers too.
+        if ["novu-e2e", "response-conformance"].contains(&result["check"].as_str().unwrap_or("")) {
+            continue;
+        }
+        assert_eq!(
+            result["operationId"], "environments_retrieve_current",
+            "{line}"
+        );
     }
     assert!(json.lines().count() >= 4, "{json}");
     let _ = std::fs::remove_dir_all(directory);

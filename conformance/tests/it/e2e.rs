@@ -54,8 +54,8 @@ async fn every_ported_case_passes_on_the_target() {
 }
 
 /// The cases ported so far, and how many of them the reference is known to answer otherwise.
-const PORTED: usize = 194;
-const SKIPPED: usize = 0;
+const PORTED: usize = 290;
+const SKIPPED: usize = 22;
 
 pub(crate) async fn run_broken(breakage: Breakage, operations: &[&str]) -> (Report, u32) {
     let target = BrokenReference::start(breakage).await;
@@ -416,5 +416,110 @@ async fn overrides_answered_otherwise_fail_the_override_cases() {
         ],
         "{:#?}",
         report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organization_read_that_keeps_the_old_name_fails_the_rename_cases() {
+    // Where Novu reads the organization back with its new name, the bent server keeps another.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let read = outgoing.is("GET", "/v1/organizations/me") && answer.status == 200;
+        let Some(mut body) = answer.json().filter(|_| read) else {
+            return false;
+        };
+        body["data"]["name"] = json!("bent");
+        answer.set_json(&body);
+        true
+    });
+    let operations = [
+        "organizations_rename",
+        "organizations_retrieve_current",
+        "environments_retrieve_current",
+    ];
+    let (report, broken) = run_broken(breakage, &operations).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should rename the organization",
+            "should update organization name only"
+        ],
+        "{:#?}",
+        report.cases
+    );
+    assert!(
+        violations(&report)
+            .iter()
+            .all(|violation| violation.expected.starts_with("data.name is")),
+        "{:#?}",
+        violations(&report)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_activity_feed_without_the_workflow_id_fails_the_filter_cases() {
+    // Novu's feed items carry the triggered workflow's `_templateId`; the bent server drops it.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let list = outgoing.is("GET", "/v1/notifications") && answer.status == 200;
+        let Some(mut body) = answer.json().filter(|_| list) else {
+            return false;
+        };
+        let mut dropped = false;
+        for item in body["data"].as_array_mut().into_iter().flatten() {
+            dropped |= item
+                .as_object_mut()
+                .and_then(|item| item.remove("_templateId"))
+                .is_some();
+        }
+        answer.set_json(&body);
+        dropped
+    });
+    let (report, broken) = run_broken(breakage, &["notifications_list"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should filter by templateId",
+            "should filter by email",
+            "should filter by subscriberId"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trigger_answered_unacknowledged_fails_the_trigger_cases() {
+    // The bent server answers a processed trigger with `acknowledged: false`.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let trigger = outgoing.is("POST", "/v1/events/trigger") && answer.status == 201;
+        let Some(mut body) = answer.json().filter(|_| trigger) else {
+            return false;
+        };
+        if body["data"]["status"] != "processed" {
+            return false;
+        }
+        body["data"]["acknowledged"] = json!(false);
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["events_trigger"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should trigger an event successfully",
+            "should trigger an event successfully",
+            "should trigger an event successfully"
+        ],
+        "{:#?}",
+        report.cases
+    );
+    assert!(
+        violations(&report)
+            .iter()
+            .all(|violation| violation.expected.starts_with("data.acknowledged is true")),
+        "{:#?}",
+        violations(&report)
     );
 }

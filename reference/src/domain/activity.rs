@@ -99,6 +99,14 @@ pub(crate) fn graph_stats(transaction: &Transaction, caller: &Caller, days: i64)
         let Some(created) = created_at(&notification).filter(|created| *created >= since) else {
             continue;
         };
+        // Novu unwinds the channels before it groups: a notification counts once per channel,
+        // and one without channels not at all.
+        let channels = notification["channels"]
+            .as_array()
+            .map_or(0, |channels| channels.len() as i64);
+        if channels == 0 {
+            continue;
+        }
         let day = created.format("%Y-%m-%d").to_string();
         let position = match entries.iter().position(|entry| entry.0 == day) {
             Some(position) => position,
@@ -108,7 +116,7 @@ pub(crate) fn graph_stats(transaction: &Transaction, caller: &Caller, days: i64)
             }
         };
         let entry = &mut entries[position];
-        entry.1 += 1;
+        entry.1 += channels;
         if !entry.2.contains(&notification["_templateId"]) {
             entry.2.push(notification["_templateId"].clone());
         }

@@ -93,6 +93,7 @@ pub(crate) fn trigger(
             None,
         )));
     }
+    verify_payload(&workflow, &event["payload"])?;
     let transaction_id = event["transactionId"]
         .as_str()
         .map(str::to_owned)
@@ -362,6 +363,91 @@ fn require_reserved_variables(workflow: &Value, event: &Value) -> Outcome<()> {
     }
 }
 
+/// Variables whose first segment names what the engine fills in itself: a step may require
+/// them without the payload carrying them.
+const SYSTEM_VARIABLES: &[&str] = &[
+    "subscriber",
+    "step",
+    "branding",
+    "tenant",
+    "preheader",
+    "actor",
+];
+
+/// Novu's `VerifyPayload`: every required variable of every step is in the payload with its
+/// type (a `String` may be a number too), and a scheduled delay's `delayPath` names a top-level
+/// payload key holding an ISO date. Everything missing is reported in one 400.
+fn verify_payload(workflow: &Value, payload: &Value) -> Outcome<()> {
+    let mut missing = Vec::new();
+    for step in workflow["steps"].as_array().into_iter().flatten() {
+        let template = &step["template"];
+        for variable in template["variables"].as_array().into_iter().flatten() {
+            let name = variable["name"].as_str().unwrap_or_default();
+            let system = SYSTEM_VARIABLES.contains(&name.split('.').next().unwrap_or_default());
+            if variable["required"] != true || system {
+                continue;
+            }
+            let value = name
+                .split('.')
+                .try_fold(payload, |value, key| value.get(key))
+                .unwrap_or(&Value::Null);
+            let kind = variable["type"].as_str().unwrap_or_default();
+            let present = match kind {
+                "Array" => value.is_array(),
+                "Boolean" => value.is_boolean(),
+                "String" => value.is_string() || value.is_number(),
+                _ => !value.is_null(),
+            };
+            if !present {
+                let shown = match kind {
+                    "String" => "Value",
+                    "Array" | "Boolean" => kind,
+                    _ => "undefined",
+                };
+                missing.push(format!("{name} ({shown})"));
+            }
+        }
+        if template["type"] == "delay" && step["metadata"]["type"] == "scheduled" {
+            let Some(path) = step["metadata"]["delayPath"]
+                .as_str()
+                .filter(|path| !path.is_empty())
+            else {
+                return Err(Failure::bad_request(
+                    "Delay path is required for scheduled delay",
+                ));
+            };
+            let date = payload
+                .get(path)
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if !contains_iso_date(date) {
+                missing.push(format!("{path} (ISO Date)"));
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::bad_request(format!(
+        "payload is missing required key(s) and type(s): {}",
+        missing.join(", ")
+    )))
+}
+
+/// Whether `text` holds `dddd-dd-ddTdd:dd:dd?dddZ` somewhere (Novu's unanchored check, whose
+/// `.` before the milliseconds takes any character).
+fn contains_iso_date(text: &str) -> bool {
+    const SHAPE: &[u8] = b"0000-00-00T00:00:00?000Z";
+    let bytes = text.as_bytes();
+    bytes.windows(SHAPE.len()).any(|window| {
+        window.iter().zip(SHAPE).all(|(byte, shape)| match shape {
+            b'0' => byte.is_ascii_digit(),
+            b'?' => *byte != b'\n',
+            other => byte == other,
+        })
+    })
+}
+
 /// JavaScript truthiness of an optional JSON value.
 fn truthy(value: Option<&Value>) -> bool {
     match value {
@@ -373,9 +459,11 @@ fn truthy(value: Option<&Value>) -> bool {
     }
 }
 
-/// The tenant identifier of a trigger's `tenant` (a string or `{identifier}`).
+/// The tenant identifier of a trigger's `tenant` (a string or `{identifier}`); an empty
+/// string names no tenant, as Novu reads a falsy tenant as none.
 fn tenant_identifier(tenant: &Value) -> Option<String> {
     match tenant {
+        Value::String(identifier) if identifier.is_empty() => None,
         Value::String(identifier) => Some(identifier.clone()),
         Value::Object(fields) => Some(
             fields

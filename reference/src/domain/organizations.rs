@@ -17,6 +17,25 @@ const BRANDING_FIELDS: &[&str] = &[
     "fontFamily",
 ];
 
+/// The extensions a logo's address may end with.
+const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "gif", "svg"];
+
+/// A logo is an `https` address of an image: Novu's production and test servers take no
+/// other scheme, and it judges an image by what follows the address's last dot.
+fn check_logo(logo: &str) -> Outcome<()> {
+    if !logo.starts_with("https://") {
+        return Err(Failure::bad_request("logo must be a URL address"));
+    }
+    let extension = logo.rsplit('.').next().unwrap_or_default();
+    if !IMAGE_EXTENSIONS.contains(&extension) {
+        return Err(Failure::bad_request(format!(
+            "Logo must be a valid image URL with one of the following extensions: {}",
+            IMAGE_EXTENSIONS.join(", ")
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) fn current(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
     first_document(
         transaction,
@@ -60,6 +79,9 @@ pub(crate) fn update_branding(
     caller: &Caller,
     body: Value,
 ) -> Outcome<Value> {
+    if let Some(logo) = body.get("logo").and_then(Value::as_str) {
+        check_logo(logo)?;
+    }
     let mut organization = current(transaction, caller)?;
     if !organization["branding"].is_object() {
         organization["branding"] = json!({});

@@ -43,7 +43,7 @@ impl Run<'_> {
             "seen": false,
             "deleted": false,
             "status": "sent",
-            "payload": self.payload,
+            "payload": message_payload(&self.payload, channel),
             "overrides": self.overrides,
             "createdAt": ids::now(),
             "updatedAt": ids::now(),
@@ -52,6 +52,25 @@ impl Run<'_> {
 
     /// Stores the rendered `message` and records it as created and sent.
     pub(super) fn send(
+        &self,
+        transaction: &Transaction,
+        subscriber: &Value,
+        job: &Value,
+        message: &Value,
+    ) -> Outcome<()> {
+        self.store(transaction, subscriber, job, message)?;
+        self.detail(
+            transaction,
+            job,
+            "Message sent",
+            "Success",
+            None,
+            message["_id"].as_str(),
+        )
+    }
+
+    /// Stores the rendered `message` and records it as created.
+    pub(super) fn store(
         &self,
         transaction: &Transaction,
         subscriber: &Value,
@@ -70,41 +89,74 @@ impl Run<'_> {
                 message.to_string()
             ],
         )?;
-        let message_id = message["_id"].as_str();
         self.detail(
             transaction,
             job,
             "Message created",
             "Pending",
             None,
-            message_id,
-        )?;
-        self.detail(
-            transaction,
-            job,
-            "Message sent",
-            "Success",
-            None,
-            message_id,
-        )?;
-        Ok(())
+            message["_id"].as_str(),
+        )
     }
 }
 
-/// Addresses `message` to `subscriber`: email and sms need the subscriber's address, chat and
-/// push usable credentials for the integration's provider. A subscriber without them stops the
-/// step.
+/// Whether a message of `channel` is stored even when the subscriber has no address for it:
+/// Novu's email and SMS senders create the message first and then mark it with the error.
+pub(super) fn kept_unaddressed(channel: &str) -> bool {
+    channel == "email" || channel == "sms"
+}
+
+/// Marks `message` of `channel` as not sent for want of an address, as Novu's senders do.
+pub(super) fn mark_unaddressed(message: &mut Value, channel: &str) {
+    let (error_id, error_text) = match channel {
+        "sms" => (
+            "no_subscriber_phone",
+            "Subscriber does not have active phone",
+        ),
+        _ => (
+            "mail_unexpected_error",
+            "Subscriber does not have an email address",
+        ),
+    };
+    message["status"] = json!("warning");
+    message["errorId"] = json!(error_id);
+    message["errorText"] = json!(error_text);
+}
+
+/// The payload an in-app, email or push message keeps: the trigger's, without its
+/// attachments (Novu's senders delete them from the payload they store).
+fn message_payload(payload: &Value, channel: &str) -> Value {
+    let mut payload = payload.clone();
+    if ["in_app", "email", "push"].contains(&channel)
+        && let Some(fields) = payload.as_object_mut()
+    {
+        fields.remove("attachments");
+    }
+    payload
+}
+
+/// Addresses `message` to `subscriber`: email and sms need an address (the payload's `email`
+/// or `phone` first, as Novu's senders take it over the subscriber's), chat and push usable
+/// credentials for the integration's provider. A subscriber without them stops the step.
 pub(super) fn address(
     message: &mut Value,
     subscriber: &Value,
     integration: &Value,
     channel: &str,
 ) -> Result<(), Stop> {
-    match channel {
-        "email" => match subscriber["email"]
+    let given = |field: &str| {
+        message["payload"][field]
             .as_str()
-            .filter(|email| !email.is_empty())
-        {
+            .filter(|address| !address.is_empty())
+            .map(str::to_owned)
+    };
+    let (given_email, given_phone) = (given("email"), given("phone"));
+    match channel {
+        "email" => match given_email.as_deref().or_else(|| {
+            subscriber["email"]
+                .as_str()
+                .filter(|email| !email.is_empty())
+        }) {
             Some(email) => message["email"] = json!(email),
             None => {
                 return Err(Stop::new(
@@ -114,10 +166,11 @@ pub(super) fn address(
                 ));
             }
         },
-        "sms" => match subscriber["phone"]
-            .as_str()
-            .filter(|phone| !phone.is_empty())
-        {
+        "sms" => match given_phone.as_deref().or_else(|| {
+            subscriber["phone"]
+                .as_str()
+                .filter(|phone| !phone.is_empty())
+        }) {
             Some(phone) => message["phone"] = json!(phone),
             None => {
                 return Err(Stop::new(

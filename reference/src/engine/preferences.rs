@@ -16,8 +16,8 @@ use crate::store::{documents, first_document};
 /// 2. the subscriber's global preference turns the channel off (`enabled: false`, or the
 ///    channel's switch `false`);
 /// 3. the subscriber's preference for this workflow turns it off the same way;
-/// 4. with a tenant, an active workflow override for (workflow, tenant) has the channel `false`
-///    in its `preferenceSettings`;
+/// 4. with a tenant, an active workflow override for (workflow, tenant) that names the channel
+///    in its `preferenceSettings` turns it on or off;
 /// 5. otherwise the workflow's own `preferenceSettings` decide, a missing channel meaning on.
 pub(crate) fn channel_allowed(
     transaction: &rusqlite::Transaction,
@@ -52,11 +52,16 @@ pub(crate) fn channel_allowed(
              AND tenant_id = ?3 AND deleted = 0",
             params![caller.environment_id, workflow_id, text(&tenant["_id"])],
         )?;
-        if overrides.iter().any(|workflow_override| {
-            workflow_override["active"] == true
-                && workflow_override["preferenceSettings"][channel] == false
-        }) {
-            return Ok(false);
+        // Novu reads the override's settings after the workflow's: a channel the override
+        // names is on or off as it says, whatever the workflow says.
+        let decided = overrides
+            .iter()
+            .filter(|workflow_override| workflow_override["active"] == true)
+            .find_map(|workflow_override| {
+                workflow_override["preferenceSettings"][channel].as_bool()
+            });
+        if let Some(allowed) = decided {
+            return Ok(allowed);
         }
     }
     Ok(workflow["preferenceSettings"][channel] != false)
@@ -217,6 +222,17 @@ mod tests {
             "email"
         ));
         assert!(allowed(&transaction, &workflow, None, "email"));
+    }
+
+    #[test]
+    fn an_override_turns_on_a_channel_the_workflow_turns_off() {
+        let mut connection = crate::store::test_connection();
+        let transaction = connection.transaction().unwrap();
+        let workflow = workflow(false, json!({ "in_app": false }));
+        store_override(&transaction, "t1", true, json!({ "in_app": true }));
+        let tenant = json!({ "_id": "t1" });
+        assert!(allowed(&transaction, &workflow, Some(&tenant), "in_app"));
+        assert!(!allowed(&transaction, &workflow, None, "in_app"));
     }
 
     #[test]

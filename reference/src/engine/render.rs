@@ -128,11 +128,58 @@ fn render(template: &str, context: &Value) -> Result<String, String> {
         registry.register_helper("uppercase", Box::new(uppercase));
         registry.register_helper("lowercase", Box::new(lowercase));
         registry.register_helper("titlecase", Box::new(titlecase));
+        registry.register_helper(LENGTH_HELPER, Box::new(length_of));
         registry
     });
     REGISTRY
-        .render_template(template, context)
+        .render_template(&with_lengths(template), context)
         .map_err(|error| error.to_string())
+}
+
+/// The helper a `.length` path is rewritten to.
+const LENGTH_HELPER: &str = "novu_length_of";
+
+// JavaScript's `length` of an array (its items) or a string (its UTF-16 units); nothing else
+// has one.
+handlebars::handlebars_helper!(length_of: |value: Json| match value {
+    Value::Array(items) => json!(items.len()),
+    Value::String(text) => json!(text.encode_utf16().count()),
+    _ => Value::Null,
+});
+
+/// Rewrites each mustache that is a path ending in `.length` (`{{step.events.length}}`) into a
+/// call of [`LENGTH_HELPER`]: Handlebars.js reads an array's `length` as JavaScript does, while
+/// this Handlebars refuses a string index on an array.
+fn with_lengths(template: &str) -> std::borrow::Cow<'_, str> {
+    if !template.contains(".length") {
+        return std::borrow::Cow::Borrowed(template);
+    }
+    let mut rewritten = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        let (before, from_open) = rest.split_at(open);
+        rewritten.push_str(before);
+        let braces = if from_open.starts_with("{{{") { 3 } else { 2 };
+        let Some(close) = from_open[braces..].find("}}") else {
+            rest = from_open;
+            break;
+        };
+        let inner = &from_open[braces..braces + close];
+        let path = inner.trim().strip_suffix(".length").filter(|path| {
+            !path.is_empty()
+                && path
+                    .chars()
+                    .all(|character| character.is_alphanumeric() || "_.@$[]".contains(character))
+        });
+        rewritten.push_str(&from_open[..braces]);
+        match path {
+            Some(path) => rewritten.push_str(&format!("{LENGTH_HELPER} {path}")),
+            None => rewritten.push_str(inner),
+        }
+        rest = &from_open[braces + close..];
+    }
+    rewritten.push_str(rest);
+    std::borrow::Cow::Owned(rewritten)
 }
 
 /// Novu's `titlecase`: each space-separated word capitalized, the rest lowercased.
@@ -150,4 +197,21 @@ fn title_case(text: &str) -> String {
         })
         .collect::<Vec<String>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::render;
+
+    #[test]
+    fn a_length_path_reads_as_javascript_reads_it() {
+        let context = json!({ "step": { "events": [1, 2, 3] }, "name": "Ada" });
+        let rendered = render(
+            "{{step.events.length}} {{{ name.length }}} {{missing.length}}{{name}}",
+            &context,
+        );
+        assert_eq!(rendered.as_deref(), Ok("3 3 Ada"));
+    }
 }

@@ -221,8 +221,12 @@ impl Run<'_> {
         };
         job["providerId"] = integration["providerId"].clone();
         let mut message = self.message(subscriber, step, job, &kind, &integration);
-        if let Err(stop) = messages::address(&mut message, subscriber, &integration, &kind) {
-            return Ok(Err(stop));
+        let unaddressed = messages::address(&mut message, subscriber, &integration, &kind).err();
+        if let Some(stop) = unaddressed
+            .as_ref()
+            .filter(|_| !messages::kept_unaddressed(&kind))
+        {
+            return Ok(Err(stop.clone()));
         }
         let template = self.template(transaction, step, variables, job);
         if let Err(error) = render::render_message(template, variables, self.actor, &mut message) {
@@ -230,6 +234,11 @@ impl Run<'_> {
                 raw: Some(error),
                 ..Stop::new("failed", "Failed", "Message content could not be generated")
             }));
+        }
+        if let Some(stop) = unaddressed {
+            messages::mark_unaddressed(&mut message, &kind);
+            self.store(transaction, subscriber, job, &message)?;
+            return Ok(Err(stop));
         }
         self.send(transaction, subscriber, job, &message)?;
         job["status"] = json!("completed");
@@ -379,6 +388,7 @@ pub(super) fn resume(transaction: &Transaction, job_id: &str) -> Outcome<()> {
         return Ok(());
     };
     let mut variables = run.variables(&subscriber);
+    let mut following = following;
     if job["type"] == "digest" {
         run.detail(transaction, &job, "Start digesting", "Pending", None, None)?;
         let events = digested_events(transaction, &job)?;
@@ -397,6 +407,13 @@ pub(super) fn resume(transaction: &Transaction, job_id: &str) -> Outcome<()> {
             "events": events,
             "total_count": events.len(),
         });
+        // Novu records the digested events on the digest's job and on every later one.
+        for later in &mut following {
+            if !later["digest"].is_object() {
+                later["digest"] = json!({});
+            }
+            later["digest"]["events"] = Value::Array(events.clone());
+        }
         job["digest"]["events"] = Value::Array(events);
     } else {
         run.detail(

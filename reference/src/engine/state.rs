@@ -25,7 +25,7 @@ pub(crate) struct Run<'a> {
 }
 
 /// Why a step did not deliver, as its execution detail says it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Stop {
     pub(super) job_status: &'static str,
     pub(super) detail: String,

@@ -14,10 +14,23 @@
 //! one where the reference is known to answer otherwise names the difference and is skipped
 //! the same way. Every case's end is recorded ([`CaseRecord`]), so skips are counted, not silent.
 
+mod events_bulk;
+mod events_cancel;
+mod events_delay;
+mod events_delivery;
+mod events_digest;
+mod events_filters;
+mod events_overrides;
+mod events_topics;
+mod events_trigger;
 mod integrations;
 mod layout_list;
 mod layouts;
+mod messages;
 mod notification_groups;
+mod notifications;
+mod organization;
+mod session;
 mod subscriber_feed;
 mod subscriber_oauth;
 mod subscriber_preferences;
@@ -64,6 +77,18 @@ const FOLDERS: &[&[Ported]] = &[
     workflows_v1::CASES,
     workflow_create::CASES,
     workflow_overrides::CASES,
+    messages::CASES,
+    notifications::CASES,
+    organization::CASES,
+    events_trigger::CASES,
+    events_delivery::CASES,
+    events_topics::CASES,
+    events_bulk::CASES,
+    events_cancel::CASES,
+    events_delay::CASES,
+    events_overrides::CASES,
+    events_filters::CASES,
+    events_digest::CASES,
 ];
 
 /// Every ported case, in the order they play.
