@@ -2394,7 +2394,6 @@ pub struct Integration {
     pub active: bool,
     pub channel: ChannelType,
     ///Condition groups (see `StepFilter`) under which this integration is selected instead of the default one, for triggers that name a tenant. Only the tenant is in scope, so only `on: tenant` parts can match.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub conditions: ::std::vec::Vec<IntegrationConditionGroup>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<IntegrationCredentials>,
@@ -16002,7 +16001,7 @@ pub mod builder {
             Self {
                 active: Err("no value supplied for active".to_string()),
                 channel: Err("no value supplied for channel".to_string()),
-                conditions: Ok(Default::default()),
+                conditions: Err("no value supplied for conditions".to_string()),
                 credentials: Ok(Default::default()),
                 deleted: Err("no value supplied for deleted".to_string()),
                 deleted_at: Ok(Default::default()),
