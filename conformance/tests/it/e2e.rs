@@ -54,7 +54,7 @@ async fn every_ported_case_passes_on_the_target() {
 }
 
 /// The cases ported so far, and how many of them the reference is known to answer otherwise.
-const PORTED: usize = 278;
+const PORTED: usize = 284;
 const SKIPPED: usize = 17;
 
 async fn run_broken(breakage: Breakage, operations: &[&str]) -> (Report, u32) {
@@ -586,6 +586,60 @@ async fn promoted_copies_and_change_lists_answered_otherwise_fail_the_change_cas
             "should count not applied changes",
             "should count delete change",
             "should merge creation, and status changes to one change"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn workflows_read_without_their_promotion_fail_the_promotion_cases() {
+    // Created steps lose their sender name, listed workflows their `_parentId`, a read one all
+    // steps but its first, and changes their entity's name.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let Some(mut body) = answer.json() else {
+            return false;
+        };
+        match answer.status {
+            201 if outgoing.is("POST", "/v1/workflows") => {
+                let Some(step) = body["data"]["steps"].get_mut(0) else {
+                    return false;
+                };
+                step["template"]["senderName"] = json!("bent");
+            }
+            200 if outgoing.is("GET", "/v1/workflows") => {
+                for workflow in body["data"].as_array_mut().into_iter().flatten() {
+                    workflow
+                        .as_object_mut()
+                        .map(|workflow| workflow.remove("_parentId"));
+                }
+            }
+            200 if outgoing.is("GET", "/v1/workflows/{workflowId}") => {
+                if let Some(steps) = body["data"]["steps"].as_array_mut() {
+                    steps.truncate(1);
+                }
+            }
+            200 if outgoing.is("GET", "/v1/changes") => {
+                for change in body["data"].as_array_mut().into_iter().flatten() {
+                    change["templateName"] = json!("bent");
+                }
+            }
+            _ => return false,
+        }
+        answer.set_json(&body);
+        true
+    });
+    let operations = ["workflows_create", "workflows_delete"];
+    let (report, broken) = run_broken(breakage, &operations).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should only make one change on delete",
+            "should use sender name in email template",
+            "should delete the production workflow",
+            "should delete the workflow along with the message templates",
+            "should delete the production message templates"
         ],
         "{:#?}",
         report.cases

@@ -527,6 +527,12 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "enabled": {
             "type": "boolean"
           },
+          "templateId": {
+            "type": "string"
+          },
+          "templateName": {
+            "type": "string"
+          },
           "type": {
             "enum": [
               "Feed",

@@ -666,6 +666,18 @@ pub struct Change {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub parent_id: ::std::option::Option<::std::string::String>,
+    ///For a workflow's change, the workflow's `_id`.
+    #[serde(
+        rename = "templateId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub template_id: ::std::option::Option<::std::string::String>,
+    ///The name of the changed entity (deleted or not), as the list shows it.
+    #[serde(
+        rename = "templateName",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub template_name: ::std::option::Option<::std::string::String>,
     #[serde(rename = "type")]
     pub type_: ChangeType,
 }
@@ -13219,6 +13231,14 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        template_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        template_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         type_: ::std::result::Result<super::ChangeType, ::std::string::String>,
     }
     impl ::std::default::Default for Change {
@@ -13235,6 +13255,8 @@ pub mod builder {
                     "no value supplied for organization_id".to_string(),
                 ),
                 parent_id: Ok(Default::default()),
+                template_id: Ok(Default::default()),
+                template_name: Ok(Default::default()),
                 type_: Err("no value supplied for type_".to_string()),
             }
         }
@@ -13344,6 +13366,30 @@ pub mod builder {
                 });
             self
         }
+        pub fn template_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template_id: {e}")
+                });
+            self
+        }
+        pub fn template_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template_name: {e}")
+                });
+            self
+        }
         pub fn type_<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::ChangeType>,
@@ -13370,6 +13416,8 @@ pub mod builder {
                 id: value.id?,
                 organization_id: value.organization_id?,
                 parent_id: value.parent_id?,
+                template_id: value.template_id?,
+                template_name: value.template_name?,
                 type_: value.type_?,
             })
         }
@@ -13386,6 +13434,8 @@ pub mod builder {
                 id: Ok(value.id),
                 organization_id: Ok(value.organization_id),
                 parent_id: Ok(value.parent_id),
+                template_id: Ok(value.template_id),
+                template_name: Ok(value.template_name),
                 type_: Ok(value.type_),
             }
         }

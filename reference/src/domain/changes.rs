@@ -136,12 +136,15 @@ pub(crate) fn list(
     promoted: &str,
 ) -> Outcome<Value> {
     let enabled = promoted == "true";
-    let data = documents(
+    let mut data = documents(
         transaction,
         "SELECT doc FROM changes WHERE environment_id = ?1 AND enabled = ?2 \
          ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4",
         params![caller.environment_id, enabled, limit, offset(page, limit)],
     )?;
+    for change in &mut data {
+        name_entity(transaction, caller, change)?;
+    }
     let total_count: i64 = transaction.query_row(
         "SELECT COUNT(*) FROM changes WHERE environment_id = ?1 AND enabled = ?2",
         params![caller.environment_id, enabled],
@@ -153,6 +156,30 @@ pub(crate) fn list(
         "page": page,
         "pageSize": limit,
     }))
+}
+
+/// Adds what Novu's list shows of the changed entity, deleted or not: its name
+/// (`templateName`) and, for a workflow, its `_id` (`templateId`).
+fn name_entity(transaction: &Transaction, caller: &Caller, change: &mut Value) -> Outcome<()> {
+    let table = match change["type"].as_str().unwrap_or_default() {
+        "NotificationTemplate" => "workflows",
+        "Layout" | "DefaultLayout" => "layouts",
+        "Feed" => "feeds",
+        "NotificationGroup" => "notification_groups",
+        _ => return Ok(()),
+    };
+    let entity = first_document(
+        transaction,
+        &format!("SELECT doc FROM {table} WHERE id = ?1 AND environment_id = ?2"),
+        params![change["_entityId"].as_str(), caller.environment_id],
+    )?;
+    if let Some(name) = entity.as_ref().and_then(|entity| entity["name"].as_str()) {
+        change["templateName"] = json!(name);
+        if table == "workflows" {
+            change["templateId"] = change["_entityId"].clone();
+        }
+    }
+    Ok(())
 }
 
 /// The number of pending changes.

@@ -32,6 +32,7 @@ mod topic_list;
 mod topics;
 mod workflow_create;
 mod workflow_overrides;
+mod workflow_promotion;
 mod workflows_v1;
 
 use std::future::Future;
@@ -73,6 +74,7 @@ const FOLDERS: &[&[Ported]] = &[
     changes::CASES,
     workflows_v1::CASES,
     workflow_create::CASES,
+    workflow_promotion::CASES,
     workflow_overrides::CASES,
 ];
 
