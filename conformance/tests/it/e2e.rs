@@ -54,8 +54,8 @@ async fn every_ported_case_passes_on_the_target() {
 }
 
 /// The cases ported so far, and how many of them the reference is known to answer otherwise.
-const PORTED: usize = 284;
-const SKIPPED: usize = 17;
+const PORTED: usize = 287;
+const SKIPPED: usize = 18;
 
 async fn run_broken(breakage: Breakage, operations: &[&str]) -> (Report, u32) {
     let target = BrokenReference::start(breakage).await;
@@ -640,6 +640,37 @@ async fn workflows_read_without_their_promotion_fail_the_promotion_cases() {
             "should delete the production workflow",
             "should delete the workflow along with the message templates",
             "should delete the production message templates"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changes_listed_with_renamed_operations_fail_the_layout_change_cases() {
+    // Each recorded `update` entry is listed as a `replace`.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let list = outgoing.is("GET", "/v1/changes") && answer.status == 200;
+        let Some(mut body) = answer.json().filter(|_| list) else {
+            return false;
+        };
+        for change in body["data"].as_array_mut().into_iter().flatten() {
+            for entry in change["change"].as_array_mut().into_iter().flatten() {
+                if entry["op"] == "update" {
+                    entry["op"] = json!("replace");
+                }
+            }
+        }
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["changes_apply"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should promote the updates done to a layout existing to production",
+            "should promote the deletion of a layout to production"
         ],
         "{:#?}",
         report.cases

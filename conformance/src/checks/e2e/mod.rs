@@ -14,6 +14,7 @@
 //! one where the reference is known to answer otherwise names the difference and is skipped
 //! the same way. Every case's end is recorded ([`CaseRecord`]), so skips are counted, not silent.
 
+mod change_layouts;
 mod changes;
 mod feeds;
 mod integration_create;
@@ -72,6 +73,7 @@ const FOLDERS: &[&[Ported]] = &[
     integration_primary::CASES,
     feeds::CASES,
     changes::CASES,
+    change_layouts::CASES,
     workflows_v1::CASES,
     workflow_create::CASES,
     workflow_promotion::CASES,
