@@ -282,7 +282,8 @@ async fn a_workflow_read_that_finds_the_deleted_and_misreports_draft_fails_those
         [
             "should change the status from active false to active true",
             "should delete the workflow",
-            "should return the workflow by its id"
+            "should return the workflow by its id",
+            "should delete the workflow along with the message templates"
         ],
         "{:#?}",
         report.cases
@@ -585,7 +586,9 @@ async fn promoted_copies_and_change_lists_answered_otherwise_fail_the_change_cas
             "add one more message",
             "should count not applied changes",
             "should count delete change",
-            "should merge creation, and status changes to one change"
+            "should merge creation, and status changes to one change",
+            "should promote the updates done to a layout existing to production",
+            "should promote the deletion of a layout to production"
         ],
         "{:#?}",
         report.cases
