@@ -288,7 +288,16 @@ async fn group_of_copy(trial: &Trial<'_>) -> Result<(), Stop> {
         &copy["_notificationGroupId"],
         production_group,
     )?;
-    retire_workflow(trial, &workflow).await
+    // The group's copy goes too.
+    let workflow_id = text(&workflow["_id"]);
+    retire(
+        trial,
+        &[
+            ("workflows_delete", "workflowId", &workflow_id),
+            ("workflow_groups_delete", "id", &group_id),
+        ],
+    )
+    .await
 }
 
 fn variable(default_value: &str, required: bool) -> Value {
@@ -501,7 +510,16 @@ async fn group_promoted_along(trial: &Trial<'_>) -> Result<(), Stop> {
         &json!(of(&pending, &[&id, &group_id]).len()),
         0,
     )?;
-    retire_workflow(trial, &workflow).await
+    // The group's copy goes too.
+    let workflow_id = text(&workflow["_id"]);
+    retire(
+        trial,
+        &[
+            ("workflows_delete", "workflowId", &workflow_id),
+            ("workflow_groups_delete", "id", &group_id),
+        ],
+    )
+    .await
 }
 
 async fn merged(trial: &Trial<'_>) -> Result<(), Stop> {
