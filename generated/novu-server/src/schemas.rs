@@ -2237,6 +2237,9 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_creatorId": {
             "type": "string"
           },
+          "active": {
+            "type": "boolean"
+          },
           "actor": {
             "$ref": "#/components/schemas/MessageTemplateActor"
           },

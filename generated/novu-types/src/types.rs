@@ -4224,6 +4224,9 @@ impl ::std::convert::TryFrom<::std::string::String> for MessageStatus {
     schemars::JsonSchema
 )]
 pub struct MessageTemplate {
+    ///Whether the message template is active; Novu creates every message template active.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub active: ::std::option::Option<bool>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub actor: ::std::option::Option<MessageTemplateActor>,
     ///The body: text (a template), or for email editor content a list of blocks.
@@ -19794,6 +19797,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct MessageTemplate {
+        active: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
         actor: ::std::result::Result<
             ::std::option::Option<super::MessageTemplateActor>,
             ::std::string::String,
@@ -19854,6 +19861,7 @@ pub mod builder {
     impl ::std::default::Default for MessageTemplate {
         fn default() -> Self {
             Self {
+                active: Ok(Default::default()),
                 actor: Ok(Default::default()),
                 content: Ok(Default::default()),
                 content_type: Ok(Default::default()),
@@ -19872,6 +19880,16 @@ pub mod builder {
         }
     }
     impl MessageTemplate {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
         pub fn actor<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -20049,6 +20067,7 @@ pub mod builder {
             value: MessageTemplate,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
+                active: value.active?,
                 actor: value.actor?,
                 content: value.content?,
                 content_type: value.content_type?,
@@ -20069,6 +20088,7 @@ pub mod builder {
     impl ::std::convert::From<super::MessageTemplate> for MessageTemplate {
         fn from(value: super::MessageTemplate) -> Self {
             Self {
+                active: Ok(value.active),
                 actor: Ok(value.actor),
                 content: Ok(value.content),
                 content_type: Ok(value.content_type),

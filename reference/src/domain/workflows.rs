@@ -310,6 +310,10 @@ fn assign_ids(step: &mut Value) {
         fields.insert("_templateId".into(), json!(template_id));
     }
     fields.entry("filters").or_insert(json!([]));
+    // Novu creates every message template (a step's and a variant's) active.
+    if let Some(template) = fields.get_mut("template").and_then(Value::as_object_mut) {
+        template.entry("active").or_insert(json!(true));
+    }
 }
 
 /// The single event trigger, with the payload variables the step templates use.

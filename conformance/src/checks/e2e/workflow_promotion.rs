@@ -22,9 +22,6 @@ use crate::checks::semantic::sandbox::Stop;
 const CREATE: &str = "workflows-v1/e2e/create-notification-templates.e2e.ts";
 const DELETE: &str = "workflows-v1/e2e/delete-notification-template.e2e.ts";
 
-/// Why the email-template case is skipped.
-const NO_TEMPLATE_ACTIVE: &str = "a step's and a variant's message template carry no `active` in the reference's answers (the contract's `MessageTemplate` has no such field); Novu's message templates are active unless said otherwise, and the case reads `template.active`";
-
 /// The ported cases of these files.
 pub const CASES: &[Ported] = &[
     Ported::new(
@@ -33,7 +30,6 @@ pub const CASES: &[Ported] = &[
         "workflows_create",
         |t| Box::pin(email_template(t)),
     )
-    .differs(NO_TEMPLATE_ACTIVE)
     .needs(Feature::Production),
     Ported::new(
         CREATE,
@@ -129,7 +125,7 @@ fn same(
     Ok(())
 }
 
-/// The Production copy of workflow `workflow` (`null` when there is none).
+/// The Production copy of workflow `workflow`, read whole (`null` when there is none).
 async fn production_copy(trial: &Trial<'_>, workflow: &Value) -> Result<(Reply, Value), Stop> {
     let reply = trial
         .call_in_production(
@@ -143,9 +139,17 @@ async fn production_copy(trial: &Trial<'_>, workflow: &Value) -> Result<(Reply, 
     let found = items(reply.data())
         .iter()
         .find(|copy| copy["_parentId"] == workflow["_id"])
-        .cloned()
-        .unwrap_or(Value::Null);
-    Ok((reply, found))
+        .map(|copy| text(&copy["_id"]));
+    let Some(id) = found else {
+        return Ok((reply, Value::Null));
+    };
+    // The list leaves variants out; the copy is read whole by its `_id`.
+    let read = trial
+        .call_in_production("workflows_retrieve", &[("workflowId", &id)], &[], None)
+        .await?;
+    trial.status(&read, 200)?;
+    let copy = read.data().clone();
+    Ok((read, copy))
 }
 
 const TEMPLATE_FIELDS: [&str; 7] = [
