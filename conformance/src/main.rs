@@ -149,8 +149,9 @@ struct RunArguments {
     callback_host: Option<String>,
     /// The API key of another environment of the same server (Novu's Production key beside a
     /// Development --api-key): enables the isolation check, which creates resources with each
-    /// key and expects the other key never to read, list or change them. Without --base-url
-    /// the embedded server's production key is used.
+    /// key and expects the other key never to read, list or change them, and the novu-e2e
+    /// cases that read what applying changes copies to Production. Without --base-url the
+    /// embedded server's production key is used.
     #[arg(
         long,
         value_name = "KEY",

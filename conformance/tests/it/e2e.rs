@@ -54,12 +54,12 @@ async fn every_ported_case_passes_on_the_target() {
 }
 
 /// The cases ported so far, and how many of them the reference is known to answer otherwise.
-const PORTED: usize = 290;
-const SKIPPED: usize = 22;
+const PORTED: usize = 383;
+const SKIPPED: usize = 8;
 
 pub(crate) async fn run_broken(breakage: Breakage, operations: &[&str]) -> (Report, u32) {
     let target = BrokenReference::start(breakage).await;
-    let report = run_e2e(target.options(), operations).await;
+    let report = run_e2e(target.options_with_second_key(), operations).await;
     let broken = target.broken();
     target.stop().await;
     (report, broken)
@@ -284,7 +284,9 @@ async fn a_workflow_read_that_finds_the_deleted_and_misreports_draft_fails_those
         [
             "should change the status from active false to active true",
             "should delete the workflow",
-            "should return the workflow by its id"
+            "should return the workflow by its id",
+            "should delete the production workflow",
+            "should delete the workflow along with the message templates"
         ],
         "{:#?}",
         report.cases
@@ -312,7 +314,8 @@ async fn a_workflow_create_that_renames_and_retriggers_fails_the_create_cases() 
             "should be able to create a notification with the API Key",
             "should create a valid notification",
             "should create event trigger",
-            "should only add shortid to trigger identifier if same identifier exists"
+            "should only add shortid to trigger identifier if same identifier exists",
+            "should create email template"
         ],
         "{:#?}",
         report.cases
@@ -521,5 +524,269 @@ async fn a_trigger_answered_unacknowledged_fails_the_trigger_cases() {
             .all(|violation| violation.expected.starts_with("data.acknowledged is true")),
         "{:#?}",
         violations(&report)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn integration_answers_with_the_primary_flag_flipped_fail_the_create_cases() {
+    // Every created integration is answered with its primary flag the other way round.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let create = outgoing.is("POST", "/v1/integrations") && answer.status == 201;
+        let Some(mut body) = answer.json().filter(|_| create) else {
+            return false;
+        };
+        body["data"]["primary"] = json!(body["data"]["primary"] != json!(true));
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["integrations_create"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should not calculate primary and priority fields when is not active",
+            "should not calculate primary and priority fields for push channel",
+            "should not calculate primary and priority fields for chat channel",
+            "should set the integration as primary when its active and there are no other active integrations",
+            "should not set the integration as primary when there is primary integration",
+            "should calculate the highest priority but not set primary if there is another active integration"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn integration_updates_one_priority_up_and_primaries_refused_fail_those_cases() {
+    // An update answers one priority more; setting a primary answers it not primary.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let update = outgoing.is("PUT", "/v1/integrations/{integrationId}") && answer.status == 200;
+        let primary = outgoing.is("POST", "/v1/integrations/{integrationId}/set-primary")
+            && answer.status == 201;
+        let Some(mut body) = answer.json().filter(|_| update || primary) else {
+            return false;
+        };
+        if update {
+            body["data"]["priority"] = json!(body["data"]["priority"].as_i64().unwrap_or(0) + 1);
+        } else {
+            body["data"]["primary"] = json!(false);
+        }
+        answer.set_json(&body);
+        true
+    });
+    let operations = ["integrations_update", "integrations_set_primary"];
+    let (report, broken) = run_broken(breakage, &operations).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should not calculate primary and priority if active is not defined",
+            "should not calculate primary and priority if active not changed",
+            "should not calculate primary and priority fields for in-app channel",
+            "should not calculate primary and priority fields for push channel",
+            "should not calculate primary and priority fields for chat channel",
+            "should not set the primary if there are no other active integrations",
+            "should calculate the highest priority but not set primary if there is another active integration",
+            "should calculate the priority but not higher than the primary integration",
+            "should recalculate the priority when integration is deactivated",
+            "should recalculate the priority when the primary integration is deactivated",
+            "should not update the primary integration if already is primary",
+            "should set primary and active when there are no other active integrations",
+            "should set primary and active and update old primary",
+            "should set primary and active and update priority for other active integrations",
+            "should allow set primary for active and recalculate priority for other",
+            "should allow to set primary and do not recalculate priority for all inactive"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn feeds_listed_short_and_deletes_answered_otherwise_fail_the_feed_cases() {
+    // The list drops its last feed; a refused delete is reworded; a delete lists one feed more.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let Some(mut body) = answer.json() else {
+            return false;
+        };
+        match answer.status {
+            200 if outgoing.is("GET", "/v1/feeds") => {
+                if let Some(feeds) = body["data"].as_array_mut() {
+                    feeds.pop();
+                }
+            }
+            200 if outgoing.is("DELETE", "/v1/feeds/{feedId}") => {
+                if let Some(feeds) = body["data"].as_array_mut() {
+                    feeds.push(json!({ "_id": "6b13324fafc5d80fba1372d2", "name": "bent" }));
+                }
+            }
+            400 if outgoing.is("DELETE", "/v1/feeds/{feedId}") => body["message"] = json!("bent"),
+            _ => return false,
+        }
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["feeds_delete", "feeds_list"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should not be able to delete feed that has a message",
+            "should delete feed",
+            "should get all feeds",
+            "should create default feed if none exists"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn promoted_copies_and_change_lists_answered_otherwise_fail_the_change_cases() {
+    // Workflows are read with their status flipped and their first step renamed, with one step
+    // more and no variables; groups without `_parentId`; each change is listed twice and the
+    // count doubled.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let Some(mut body) = answer.json().filter(|_| answer.status == 200) else {
+            return false;
+        };
+        if outgoing.is("GET", "/v1/workflows") {
+            for workflow in body["data"].as_array_mut().into_iter().flatten() {
+                workflow["active"] = json!(workflow["active"] != json!(true));
+                if let Some(steps) = workflow["steps"].as_array_mut() {
+                    if let Some(first) = steps.first_mut() {
+                        first["template"]["name"] = json!("bent");
+                        first["template"]["variables"] = json!([]);
+                    }
+                    steps.push(json!({ "template": { "name": "bent" } }));
+                }
+            }
+        } else if outgoing.is("GET", "/v1/notification-groups") {
+            for group in body["data"].as_array_mut().into_iter().flatten() {
+                group.as_object_mut().map(|group| group.remove("_parentId"));
+            }
+        } else if outgoing.is("GET", "/v1/changes") {
+            let doubled: Vec<_> = body["data"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|change| [change.clone(), change.clone()])
+                .collect();
+            body["data"] = json!(doubled);
+        } else if outgoing.is("GET", "/v1/changes/count") {
+            body["data"] = json!(body["data"].as_i64().unwrap_or_default() * 2);
+        } else {
+            return false;
+        }
+        answer.set_json(&body);
+        true
+    });
+    let operations = ["changes_apply", "changes_count", "changes_list"];
+    let (report, broken) = run_broken(breakage, &operations).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "get list of changes",
+            "should set correct notification group for notification template",
+            "should promote step variables default values",
+            "delete message",
+            "update active flag on notification template",
+            "update existing message",
+            "add one more message",
+            "should count not applied changes",
+            "should count delete change",
+            "should merge creation, and status changes to one change",
+            "should promote the updates done to a layout existing to production",
+            "should promote the deletion of a layout to production"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn workflows_read_without_their_promotion_fail_the_promotion_cases() {
+    // Created steps lose their sender name, listed workflows their `_parentId`, a read one all
+    // steps but its first, and changes their entity's name.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let Some(mut body) = answer.json() else {
+            return false;
+        };
+        match answer.status {
+            201 if outgoing.is("POST", "/v1/workflows") => {
+                let Some(step) = body["data"]["steps"].get_mut(0) else {
+                    return false;
+                };
+                step["template"]["senderName"] = json!("bent");
+            }
+            200 if outgoing.is("GET", "/v1/workflows") => {
+                for workflow in body["data"].as_array_mut().into_iter().flatten() {
+                    workflow
+                        .as_object_mut()
+                        .map(|workflow| workflow.remove("_parentId"));
+                }
+            }
+            200 if outgoing.is("GET", "/v1/workflows/{workflowId}") => {
+                if let Some(steps) = body["data"]["steps"].as_array_mut() {
+                    steps.truncate(1);
+                }
+            }
+            200 if outgoing.is("GET", "/v1/changes") => {
+                for change in body["data"].as_array_mut().into_iter().flatten() {
+                    change["templateName"] = json!("bent");
+                }
+            }
+            _ => return false,
+        }
+        answer.set_json(&body);
+        true
+    });
+    let operations = ["workflows_create", "workflows_delete"];
+    let (report, broken) = run_broken(breakage, &operations).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should only make one change on delete",
+            "should create email template",
+            "should use sender name in email template",
+            "should delete the production workflow",
+            "should delete the workflow along with the message templates",
+            "should delete the production message templates"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changes_listed_with_renamed_operations_fail_the_layout_change_cases() {
+    // Each recorded `update` entry is listed as a `replace`.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let list = outgoing.is("GET", "/v1/changes") && answer.status == 200;
+        let Some(mut body) = answer.json().filter(|_| list) else {
+            return false;
+        };
+        for change in body["data"].as_array_mut().into_iter().flatten() {
+            for entry in change["change"].as_array_mut().into_iter().flatten() {
+                if entry["op"] == "update" {
+                    entry["op"] = json!("replace");
+                }
+            }
+        }
+        answer.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["changes_apply"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should promote the updates done to a layout existing to production",
+            "should promote the deletion of a layout to production"
+        ],
+        "{:#?}",
+        report.cases
     );
 }

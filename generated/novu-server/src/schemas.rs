@@ -1428,7 +1428,8 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "active",
           "deleted",
           "primary",
-          "priority"
+          "priority",
+          "conditions"
         ],
         "type": "object"
       },

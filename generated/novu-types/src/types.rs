@@ -2418,8 +2418,7 @@ pub struct Integration {
     pub active: bool,
     pub channel: ChannelType,
     ///Condition groups (see `StepFilter`) under which this integration is selected instead of the default one, for triggers that name a tenant. Only the tenant is in scope, so only `on: tenant` parts can match.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub conditions: ::std::option::Option<::std::vec::Vec<IntegrationConditionGroup>>,
+    pub conditions: ::std::vec::Vec<IntegrationConditionGroup>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credentials: ::std::option::Option<IntegrationCredentials>,
     pub deleted: bool,
@@ -16197,7 +16196,7 @@ pub mod builder {
         active: ::std::result::Result<bool, ::std::string::String>,
         channel: ::std::result::Result<super::ChannelType, ::std::string::String>,
         conditions: ::std::result::Result<
-            ::std::option::Option<::std::vec::Vec<super::IntegrationConditionGroup>>,
+            ::std::vec::Vec<super::IntegrationConditionGroup>,
             ::std::string::String,
         >,
         credentials: ::std::result::Result<
@@ -16237,7 +16236,7 @@ pub mod builder {
             Self {
                 active: Err("no value supplied for active".to_string()),
                 channel: Err("no value supplied for channel".to_string()),
-                conditions: Ok(Default::default()),
+                conditions: Err("no value supplied for conditions".to_string()),
                 credentials: Ok(Default::default()),
                 deleted: Err("no value supplied for deleted".to_string()),
                 deleted_at: Ok(Default::default()),
@@ -16282,7 +16281,7 @@ pub mod builder {
         pub fn conditions<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::IntegrationConditionGroup>>,
+                ::std::vec::Vec<super::IntegrationConditionGroup>,
             >,
             T::Error: ::std::fmt::Display,
         {

@@ -82,39 +82,46 @@ pub(crate) fn record_write(
     record(transaction, caller, entity_type, id, diff(before, after))
 }
 
-/// The differences from `before` to `after` in the shape of the `deep-diff` records Novu keeps:
-/// `N` (new), `E` (edited) and `D` (deleted) entries with the `path` of the field. Arrays are
-/// compared as whole values.
+/// The differences from `before` to `after` in the shape of the `recursive-diff` records Novu
+/// keeps: `add` (with `val`), `update` (with `val` and `oldVal`) and `delete` (with `oldVal`)
+/// entries with the `path` of the field; objects and arrays are compared member by member, an
+/// array's members by index.
 pub(crate) fn diff(before: &Value, after: &Value) -> Value {
     let mut differences = Vec::new();
     collect_differences(&mut Vec::new(), before, after, &mut differences);
     Value::Array(differences)
 }
 
-fn collect_differences(
-    path: &mut Vec<String>,
-    before: &Value,
-    after: &Value,
-    out: &mut Vec<Value>,
-) {
+fn collect_differences(path: &mut Vec<Value>, before: &Value, after: &Value, out: &mut Vec<Value>) {
+    let mut member = |path: &mut Vec<Value>,
+                      key: Value,
+                      old: Option<&Value>,
+                      new: Option<&Value>| {
+        path.push(key);
+        match (old, new) {
+            (Some(old), Some(new)) => collect_differences(path, old, new, out),
+            (Some(old), None) => out.push(json!({ "op": "delete", "path": path, "oldVal": old })),
+            (None, Some(new)) => out.push(json!({ "op": "add", "path": path, "val": new })),
+            (None, None) => {}
+        }
+        path.pop();
+    };
     match (before, after) {
         (Value::Object(old), Value::Object(new)) => {
             for (key, old_value) in old {
-                path.push(key.clone());
-                match new.get(key) {
-                    Some(new_value) => collect_differences(path, old_value, new_value, out),
-                    None => out.push(json!({ "kind": "D", "path": path, "lhs": old_value })),
-                }
-                path.pop();
+                member(path, json!(key), Some(old_value), new.get(key));
             }
             for (key, new_value) in new.iter().filter(|(key, _)| !old.contains_key(*key)) {
-                path.push(key.clone());
-                out.push(json!({ "kind": "N", "path": path, "rhs": new_value }));
-                path.pop();
+                member(path, json!(key), None, Some(new_value));
+            }
+        }
+        (Value::Array(old), Value::Array(new)) => {
+            for index in 0..old.len().max(new.len()) {
+                member(path, json!(index), old.get(index), new.get(index));
             }
         }
         (old, new) if old != new => {
-            out.push(json!({ "kind": "E", "path": path, "lhs": old, "rhs": new }));
+            out.push(json!({ "op": "update", "path": path, "val": new, "oldVal": old }));
         }
         _ => {}
     }
@@ -256,6 +263,9 @@ fn promote(transaction: &Transaction, caller: &Caller, change: &Value) -> Outcom
         }
     };
     let entity_id = change["_entityId"].as_str().unwrap_or_default();
+    if table == "workflows" {
+        promote_group_of(transaction, caller, &production_id, entity_id)?;
+    }
     let original = first_document(
         transaction,
         &format!("SELECT doc FROM {table} WHERE id = ?1 AND environment_id = ?2"),
@@ -284,6 +294,45 @@ fn promote(transaction: &Transaction, caller: &Caller, change: &Value) -> Outcom
         entity["createdAt"] = created_at;
     }
     insert_copy(transaction, table, &production_id, entity)
+}
+
+/// Promotes the pending changes of the workflow's group when the group has no Production copy
+/// yet, as Novu does before it promotes a workflow.
+fn promote_group_of(
+    transaction: &Transaction,
+    caller: &Caller,
+    production_id: &str,
+    workflow_id: &str,
+) -> Outcome<()> {
+    let Some(workflow) = first_document(
+        transaction,
+        "SELECT doc FROM workflows WHERE id = ?1 AND environment_id = ?2",
+        params![workflow_id, caller.environment_id],
+    )?
+    else {
+        return Ok(());
+    };
+    let group_id = workflow["_notificationGroupId"]
+        .as_str()
+        .unwrap_or_default();
+    let promoted = first_document(
+        transaction,
+        "SELECT doc FROM notification_groups WHERE environment_id = ?1 AND json_extract(doc, '$._parentId') = ?2",
+        params![production_id, group_id],
+    )?;
+    if promoted.is_some() {
+        return Ok(());
+    }
+    let pending = documents(
+        transaction,
+        "SELECT doc FROM changes WHERE environment_id = ?1 AND type = 'NotificationGroup' \
+         AND entity_id = ?2 AND enabled = 0 ORDER BY created_at, rowid",
+        params![caller.environment_id, group_id],
+    )?;
+    for change in pending {
+        promote(transaction, caller, &change)?;
+    }
+    Ok(())
 }
 
 /// Writes the Production copy into its table, with that table's key columns.
@@ -416,7 +465,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn diff_names_new_edited_and_deleted_fields_by_path() {
+    fn diff_names_added_updated_and_deleted_fields_by_path() {
         // Documents keep their keys sorted, so the records come in key order.
         let before =
             json!({ "name": "A", "gone": 1, "nested": { "x": 1, "same": true }, "list": [1] });
@@ -424,11 +473,11 @@ mod tests {
         assert_eq!(
             super::diff(&before, &after),
             json!([
-                { "kind": "D", "path": ["gone"], "lhs": 1 },
-                { "kind": "E", "path": ["list"], "lhs": [1], "rhs": [1, 2] },
-                { "kind": "E", "path": ["name"], "lhs": "A", "rhs": "B" },
-                { "kind": "E", "path": ["nested", "x"], "lhs": 1, "rhs": 2 },
-                { "kind": "N", "path": ["added"], "rhs": "n" },
+                { "op": "delete", "path": ["gone"], "oldVal": 1 },
+                { "op": "add", "path": ["list", 1], "val": 2 },
+                { "op": "update", "path": ["name"], "val": "B", "oldVal": "A" },
+                { "op": "update", "path": ["nested", "x"], "val": 2, "oldVal": 1 },
+                { "op": "add", "path": ["added"], "val": "n" },
             ])
         );
         assert_eq!(super::diff(&after, &after), json!([]));

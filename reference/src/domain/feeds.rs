@@ -65,6 +65,11 @@ pub(crate) fn delete(transaction: &Transaction, caller: &Caller, feed_id: &str) 
         params![caller.environment_id, feed_id],
     )?
     .ok_or_else(|| Failure::bad_request(format!("Could not find feed with id {feed_id}")))?;
+    if used_by_a_step(transaction, caller, feed_id)? {
+        return Err(Failure::bad_request(
+            "Can not delete feed that has existing message",
+        ));
+    }
     let before = feed.clone();
     let now = ids::now();
     feed["deleted"] = json!(true);
@@ -82,6 +87,34 @@ pub(crate) fn delete(transaction: &Transaction, caller: &Caller, feed_id: &str) 
         super::changes::diff(&before, &feed),
     )?;
     list(transaction, caller)
+}
+
+/// Whether a step (or a step's variant) of a workflow of the environment that is not deleted
+/// shows its messages in feed `feed_id`: Novu keeps such a feed.
+fn used_by_a_step(transaction: &Transaction, caller: &Caller, feed_id: &str) -> Outcome<bool> {
+    let workflows = documents(
+        transaction,
+        "SELECT doc FROM workflows WHERE environment_id = ?1 AND deleted = 0",
+        [&caller.environment_id],
+    )?;
+    let in_feed = |template: &Value| {
+        template["_feedId"].as_str() == Some(feed_id)
+            || template["feedId"].as_str() == Some(feed_id)
+    };
+    Ok(workflows.iter().any(|workflow| {
+        workflow["steps"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|step| {
+                in_feed(&step["template"])
+                    || step["variants"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|variant| in_feed(&variant["template"]))
+            })
+    }))
 }
 
 fn feed_id_of(feed: &Value) -> &str {

@@ -12,10 +12,6 @@ use crate::store::{documents, first_document};
 /// The channels that have a primary integration.
 const CHANNELS_WITH_PRIMARY: [&str; 2] = ["email", "sms"];
 
-/// The provisional priority of a newly activated integration: it ranks right below the
-/// primary one until the channel is renumbered, as Novu ranks new integrations.
-const NEWLY_ACTIVE: i64 = i64::MAX / 2;
-
 /// Novu's provider ids, every channel (`providers` of `@novu/shared`): a webhook-support
 /// lookup by one of these is by provider, any other value is an integration `_id`.
 const PROVIDER_IDS: &[&str] = &[
@@ -95,6 +91,79 @@ const PROVIDER_IDS: &[&str] = &[
     "novu",
 ];
 
+/// The display names of Novu's providers (`providers` of `@novu/shared`): an integration
+/// created without a name is named after its provider's.
+const DISPLAY_NAMES: [(&str, &str); 68] = [
+    ("novu-email", "Novu Email"),
+    ("mailgun", "Mailgun"),
+    ("mailjet", "Mailjet"),
+    ("mailtrap", "Mailtrap"),
+    ("mandrill", "Mandrill"),
+    ("postmark", "Postmark"),
+    ("sendgrid", "SendGrid"),
+    ("sendinblue", "Sendinblue"),
+    ("ses", "SES"),
+    ("netcore", "Netcore"),
+    ("nodemailer", "Custom SMTP"),
+    ("mailersend", "MailerSend"),
+    ("outlook365", "Microsoft Outlook365"),
+    ("infobip-email", "Infobip"),
+    ("braze", "Braze"),
+    ("resend", "Resend"),
+    ("plunk", "Plunk"),
+    ("sparkpost", "SparkPost"),
+    ("email-webhook", "Email Webhook"),
+    ("novu-sms", "Novu SMS"),
+    ("nexmo", "Nexmo"),
+    ("plivo", "Plivo"),
+    ("sms77", "sms77"),
+    ("sns", "SNS"),
+    ("telnyx", "Telnyx"),
+    ("messagebird", "MessageBird"),
+    ("twilio", "Twilio"),
+    ("gupshup", "Gupshup"),
+    ("firetext", "Firetext"),
+    ("infobip-sms", "Infobip"),
+    ("burst-sms", "BurstSMS"),
+    ("bulk-sms", "BulkSMS"),
+    ("isend-sms", "iSend SMS"),
+    ("clickatell", "clickatell"),
+    ("forty-six-elks", "46elks"),
+    ("kannel", "Kannel SMS"),
+    ("maqsam", "Maqsam"),
+    ("sms-central", "SMS Central"),
+    ("termii", "Termii"),
+    ("africas-talking", "Africa's Talking"),
+    ("sendchamp", "Sendchamp"),
+    ("generic-sms", "Generic SMS"),
+    ("clicksend", "Clicksend"),
+    ("simpletexting", "SimpleTexting"),
+    ("bandwidth", "Bandwidth"),
+    ("azure-sms", "Azure Sms"),
+    ("ring-central", "RingCentral"),
+    ("brevo-sms", "Brevo"),
+    ("eazy-sms", "Eazy"),
+    ("mobishastra", "Mobishastra"),
+    ("slack", "Slack"),
+    ("discord", "Discord"),
+    ("grafana-on-call", "Grafana On Call Webhook"),
+    ("msteams", "MSTeams"),
+    ("mattermost", "Mattermost"),
+    ("ryver", "Ryver"),
+    ("zulip", "Zulip"),
+    ("getstream", "GetStream"),
+    ("rocket-chat", "Rocket.Chat"),
+    ("whatsapp-business", "WhatsApp Business"),
+    ("one-signal", "OneSignal"),
+    ("pushpad", "Pushpad"),
+    ("fcm", "Firebase Cloud Messaging"),
+    ("expo", "Expo Push"),
+    ("apns", "APNs"),
+    ("push-webhook", "Push Webhook"),
+    ("pusher-beams", "Pusher Beams"),
+    ("novu", "Novu Inbox"),
+];
+
 /// Providers that report delivery events back by webhook.
 const WEBHOOK_PROVIDERS: [&str; 12] = [
     "sendgrid",
@@ -154,7 +223,10 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
     }
     let name = match body["name"].as_str() {
         Some(name) => name.to_owned(),
-        None => capitalized(&provider_id),
+        None => DISPLAY_NAMES
+            .iter()
+            .find(|(id, _)| *id == provider_id)
+            .map_or_else(|| capitalized(&provider_id), |(_, name)| (*name).to_owned()),
     };
     let identifier = match body["identifier"].as_str() {
         Some(identifier) => identifier.to_owned(),
@@ -348,25 +420,28 @@ pub(crate) fn update(
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    let mut activated = false;
     if let Some(active) = given("active").and_then(Value::as_bool) {
         integration["active"] = json!(active);
         if active && !was_active && with_primary {
-            integration["priority"] = json!(NEWLY_ACTIVE);
+            // Novu ranks an integration turned on like a new one but leaves its primary flag
+            // as it was, and renumbers nothing else.
+            activated = true;
+            let primary = integration["primary"].clone();
+            place_new_active(transaction, &environment_id, &channel, &mut integration)?;
+            integration["primary"] = primary;
         }
         if !active {
             integration["primary"] = json!(false);
             integration["priority"] = json!(0);
-        } else if !was_active
-            && with_primary
-            && active_in_channel(transaction, &environment_id, &channel)?.is_empty()
-        {
-            integration["primary"] = json!(true);
         }
     }
     integration["updatedAt"] = json!(ids::now());
     save(transaction, &integration)?;
     if with_primary {
-        recalculate_priorities(transaction, &environment_id, &channel)?;
+        if !activated {
+            recalculate_priorities(transaction, &environment_id, &channel)?;
+        }
         if previous_environment != environment_id {
             recalculate_priorities(transaction, &previous_environment, &channel)?;
         }
@@ -425,6 +500,8 @@ pub(crate) fn set_primary(transaction: &Transaction, caller: &Caller, id: &str) 
     }
     integration["primary"] = json!(true);
     integration["active"] = json!(true);
+    // A primary integration is chosen without conditions: Novu clears them.
+    integration["conditions"] = json!([]);
     integration["updatedAt"] = json!(ids::now());
     save(transaction, &integration)?;
     recalculate_priorities(transaction, &environment_id, &channel)?;

@@ -183,11 +183,19 @@ pub(crate) fn delete(transaction: &Transaction, caller: &Caller, id: &str) -> Ou
             "Layout with id {id} is being used as your default layout, so it can not be deleted"
         )));
     }
-    let before = layout.clone();
+    let mut stored = layout.clone();
     layout["isDeleted"] = json!(true);
     layout["updatedAt"] = json!(ids::now());
     save(transaction, &layout)?;
-    super::changes::record_write(transaction, caller, "Layout", &before, &layout)
+    // Novu's record compares its stored layout (`deleted: false`, no `isDeleted`) with the
+    // deleted one as it reads it back (`deleted` and `isDeleted` both true).
+    if let Some(fields) = stored.as_object_mut() {
+        fields.remove("isDeleted");
+        fields.insert("deleted".into(), json!(false));
+    }
+    let mut deleted = layout.clone();
+    deleted["deleted"] = json!(true);
+    super::changes::record_write(transaction, caller, "Layout", &stored, &deleted)
 }
 
 /// Makes the layout the environment's default; the previous default stops being one.

@@ -93,9 +93,9 @@ async fn workflow_change_is_recorded_and_promoted() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|difference| difference["kind"] == "N"
+            .any(|difference| difference["op"] == "add"
                 && difference["path"] == json!(["name"])
-                && difference["rhs"] == "Welcome"),
+                && difference["val"] == "Welcome"),
         "{change}"
     );
 

@@ -28,7 +28,10 @@ async fn integration_lifecycle_with_defaults_and_soft_delete() {
         json!({ "providerId": "sendgrid", "channel": "email" }),
     )
     .await;
-    assert_eq!(created.name, "Sendgrid");
+    assert_eq!(
+        created.name, "SendGrid",
+        "named after the provider's display name"
+    );
     assert!(
         created.identifier.starts_with("sendgrid-") && created.identifier.len() > "sendgrid-".len(),
         "the identifier defaults to slugify(name)-<shortid>: {}",
@@ -423,7 +426,7 @@ async fn webhook_support_is_answered_by_provider_or_integration_id() {
 }
 
 #[tokio::test]
-async fn toggling_active_recomputes_primary() {
+async fn toggling_active_ranks_without_making_primary() {
     let test = TestServer::start().await;
     let client = &test.client;
     let inactive = create(
@@ -444,8 +447,8 @@ async fn toggling_active_recomputes_primary() {
         .into_inner()
         .data;
     assert!(
-        activated.active && activated.primary,
-        "the only active one becomes primary"
+        activated.active && !activated.primary,
+        "turning an integration on ranks it but leaves it not primary, as Novu's update does"
     );
     assert_eq!(activated.priority, 1);
 
@@ -454,7 +457,10 @@ async fn toggling_active_recomputes_primary() {
         json!({ "providerId": "mailgun", "channel": "email", "active": true }),
     )
     .await;
-    assert!(!second.primary);
+    assert!(
+        second.primary && second.priority == 2,
+        "a new active one above an active one that is not primary becomes primary"
+    );
     let deactivated = client
         .integrations_update()
         .integration_id(inactive.id.clone())

@@ -224,3 +224,186 @@ async fn status_is(
     trial.status(&reply, 200)?;
     trial.equal(&reply, "data", reply.data(), supported)
 }
+
+/// Creates an integration from `body` (with `check: false`, and an identifier under the run's
+/// prefix unless `body` names one or sets it `null`); it is deleted at the end. Answers the
+/// integration.
+pub(super) async fn made(trial: &Trial<'_>, label: &str, mut body: Value) -> Result<Value, Stop> {
+    body["check"] = json!(false);
+    match body.get("identifier") {
+        Some(Value::Null) => {
+            if let Some(fields) = body.as_object_mut() {
+                fields.remove("identifier");
+            }
+        }
+        Some(_) => {}
+        None => body["identifier"] = json!(trial.name(label)),
+    }
+    let created = trial
+        .setup(
+            &format!("the integration {label} is created"),
+            "integrations_create",
+            &[],
+            Some(body),
+        )
+        .await?;
+    trial.created(
+        "integrations_delete",
+        &[("integrationId", &text(&created["_id"]))],
+    );
+    Ok(created)
+}
+
+/// Creates a SendGrid email integration, active or not; answers its `_id`.
+pub(super) async fn sendgrid(trial: &Trial<'_>, label: &str, active: bool) -> Result<String, Stop> {
+    let body =
+        json!({ "providerId": "sendgrid", "channel": "email", "name": label, "active": active });
+    Ok(text(&made(trial, label, body).await?["_id"]))
+}
+
+/// The integrations list (`GET /v1/integrations`).
+pub(super) async fn listed(trial: &Trial<'_>) -> Result<Reply, Stop> {
+    let reply = trial.call("integrations_list", &[], &[], None).await?;
+    trial.status(&reply, 200)?;
+    Ok(reply)
+}
+
+/// Turns off every active integration of `channel` in `environment` (the case then starts
+/// from a channel without active ones, as Novu's test does after emptying its repository);
+/// at the end they are active again and the primary one primary again.
+pub(super) async fn quiet_channel(
+    trial: &Trial<'_>,
+    environment: &str,
+    channel: &str,
+) -> Result<(), Stop> {
+    let reply = listed(trial).await?;
+    let active: Vec<&Value> = items(reply.data())
+        .iter()
+        .filter(|integration| {
+            integration["_environmentId"] == json!(environment)
+                && integration["channel"] == json!(channel)
+                && integration["active"] == json!(true)
+        })
+        .collect();
+    // Undone last: the former primary is primary again once all are active.
+    for primary in active
+        .iter()
+        .filter(|integration| integration["primary"] == json!(true))
+    {
+        trial.created_with(
+            "integrations_set_primary",
+            &[("integrationId", &text(&primary["_id"]))],
+            None,
+        );
+    }
+    for integration in &active {
+        let id = text(&integration["_id"]);
+        trial.created_with(
+            "integrations_update",
+            &[("integrationId", &id)],
+            Some(json!({ "active": true, "check": false })),
+        );
+        trial
+            .setup(
+                "another active integration of the channel is turned off for the case",
+                "integrations_update",
+                &[("integrationId", &id)],
+                Some(json!({ "active": false, "check": false })),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// One integration's place as Novu's tests read it: `_id`, primary, active, priority.
+pub(super) type Place<'a> = (&'a str, bool, bool, i64);
+
+/// The integrations `ids` as listed now, highest priority first (ties: oldest first, or
+/// newest first with `newest_first`, as Novu's test sorts by `createdAt`); each must be
+/// where `expected` puts it.
+pub(super) async fn ranked(
+    trial: &Trial<'_>,
+    newest_first: bool,
+    expected: &[Place<'_>],
+) -> Result<(), Stop> {
+    let reply = listed(trial).await?;
+    let mut own: Vec<(usize, &Value)> = items(reply.data())
+        .iter()
+        .enumerate()
+        .filter(|(_, integration)| {
+            expected
+                .iter()
+                .any(|(id, ..)| integration["_id"] == json!(id))
+        })
+        .collect();
+    own.sort_by_key(|(position, integration)| {
+        let age = if newest_first {
+            -(*position as i64)
+        } else {
+            *position as i64
+        };
+        (-integration["priority"].as_i64().unwrap_or(0), age)
+    });
+    let found: Vec<Value> = own
+        .iter()
+        .map(|(_, integration)| {
+            json!([
+                integration["_id"],
+                integration["primary"],
+                integration["active"],
+                integration["priority"]
+            ])
+        })
+        .collect();
+    let wanted: Vec<Value> = expected
+        .iter()
+        .map(|(id, primary, active, priority)| json!([id, primary, active, priority]))
+        .collect();
+    trial.equal(
+        &reply,
+        "the integrations by priority ([_id, primary, active, priority])",
+        &json!(found),
+        json!(wanted),
+    )
+}
+
+/// The integration's `primary`, `active` and `priority` in `reply` are these.
+pub(super) fn placed(
+    trial: &Trial<'_>,
+    reply: &Reply,
+    primary: bool,
+    active: bool,
+    priority: i64,
+) -> Result<(), Stop> {
+    let data = reply.data();
+    trial.equal(reply, "data.priority", &data["priority"], priority)?;
+    trial.equal(reply, "data.primary", &data["primary"], primary)?;
+    trial.equal(reply, "data.active", &data["active"], active)
+}
+
+/// The text of a JSON string (empty for anything else).
+pub(super) fn text(value: &Value) -> String {
+    value.as_str().unwrap_or_default().to_owned()
+}
+
+/// The `_id` of the production environment (the environment whose parent is the key's), as
+/// Novu's tests find it in their database.
+pub(super) async fn production(trial: &Trial<'_>) -> Result<String, Stop> {
+    let (development, _) = trial.environment().await?;
+    let reply = trial.call("environments_list", &[], &[], None).await?;
+    trial.status(&reply, 200)?;
+    let found = items(reply.data())
+        .iter()
+        .find(|environment| environment["_parentId"] == json!(development))
+        .map(|environment| text(&environment["_id"]));
+    match found {
+        Some(id) => Ok(id),
+        None => trial
+            .fail(
+                &reply,
+                "an environment whose _parentId is the key's (Novu's Production)",
+                "none is listed",
+            )
+            .map(|()| String::new()),
+    }
+}

@@ -23,6 +23,12 @@ mod events_filters;
 mod events_overrides;
 mod events_topics;
 mod events_trigger;
+mod change_layouts;
+mod changes;
+mod feeds;
+mod integration_create;
+mod integration_primary;
+mod integration_update;
 mod integrations;
 mod layout_list;
 mod layouts;
@@ -40,6 +46,7 @@ mod topic_list;
 mod topics;
 mod workflow_create;
 mod workflow_overrides;
+mod workflow_promotion;
 mod workflows_v1;
 
 use std::future::Future;
@@ -74,8 +81,15 @@ const FOLDERS: &[&[Ported]] = &[
     layouts::CASES,
     layout_list::CASES,
     integrations::CASES,
+    integration_create::CASES,
+    integration_update::CASES,
+    integration_primary::CASES,
+    feeds::CASES,
+    changes::CASES,
+    change_layouts::CASES,
     workflows_v1::CASES,
     workflow_create::CASES,
+    workflow_promotion::CASES,
     workflow_overrides::CASES,
     messages::CASES,
     notifications::CASES,
@@ -132,6 +146,9 @@ pub type Play<'a> = Pin<Box<dyn Future<Output = Result<(), Stop>> + Send + 'a>>;
 pub enum Feature {
     /// The tenants API, which a server running workflows in code answers with 405.
     Tenants,
+    /// The key of the Production environment beside the run's Development one
+    /// (`--second-api-key`): the cases that read what changes promote read it with that key.
+    Production,
 }
 
 /// One case ported from Novu's e2e suite.
@@ -195,6 +212,7 @@ async fn play_all(run: &Arc<Run>) {
         return;
     }
     let mut tenants_off = None;
+    let mut production = None;
     let mut played = Vec::new();
     for (number, ported) in cases().enumerate() {
         if !run.is_selected(ported.operation) {
@@ -202,6 +220,13 @@ async fn play_all(run: &Arc<Run>) {
         }
         let skip = if let Some(reason) = ported.differs {
             Some(format!("the reference differs: {reason}"))
+        } else if ported.needs == Some(Feature::Production) {
+            if production.is_none() {
+                production = Some(second_key_is_production(run).await);
+            }
+            (!production.unwrap_or(false)).then(|| {
+                "no key of the Production environment was given (--second-api-key)".to_owned()
+            })
         } else if ported.needs == Some(Feature::Tenants) {
             if tenants_off.is_none() {
                 tenants_off = Some(tenants_are_off(run).await);
@@ -248,6 +273,25 @@ async fn tenants_are_off(run: &Run) -> bool {
     let no_query: &[(&str, &str)] = &[];
     let request = crate::transport::Request::to(operation, &[], no_query, None);
     run.quietly(request).await.status() == Some(405)
+}
+
+/// Whether the run's second key belongs to the environment whose parent is the first key's,
+/// as Novu's Production environment is the child of its Development one.
+async fn second_key_is_production(run: &Run) -> bool {
+    let (Some(second), Some(operation)) = (
+        &run.second,
+        run.spec.operation("environments_retrieve_current"),
+    ) else {
+        return false;
+    };
+    let no_query: &[(&str, &str)] = &[];
+    let request = || crate::transport::Request::to(operation, &[], no_query, None);
+    let first = run.quietly(request()).await.json().unwrap_or_default();
+    let second = Exchange::quietly(second, request())
+        .await
+        .json()
+        .unwrap_or_default();
+    first["data"]["_id"].is_string() && second["data"]["_parentId"] == first["data"]["_id"]
 }
 
 /// What a case is handed: requests counted for `novu-e2e`, assertions that turn into
@@ -305,6 +349,33 @@ impl<'a> Trial<'a> {
         body: Option<Value>,
     ) -> Result<Reply, Stop> {
         let (operation, exchange) = self.sandbox.send(id, path, query, body).await?;
+        Ok(Reply {
+            status: exchange.status().unwrap_or(0),
+            body: exchange.json().unwrap_or(Value::Null),
+            operation,
+            exchange,
+        })
+    }
+
+    /// As [`Trial::call`], with the key of the Production environment (cases that need
+    /// [`Feature::Production`] play only where there is one).
+    pub async fn call_in_production(
+        &self,
+        id: &str,
+        path: &[(&str, &str)],
+        query: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Result<Reply, Stop> {
+        let operation = self.sandbox.operation(id)?;
+        let run = self.sandbox.run;
+        let request = crate::transport::Request::to(&operation, path, query, body);
+        let exchange = match &run.second {
+            Some(second) => {
+                run.exchange_with(second, NOVU_E2E, &operation, request)
+                    .await
+            }
+            None => run.exchange(NOVU_E2E, &operation, request).await,
+        };
         Ok(Reply {
             status: exchange.status().unwrap_or(0),
             body: exchange.json().unwrap_or(Value::Null),
