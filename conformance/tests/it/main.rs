@@ -14,6 +14,7 @@ mod hostile;
 mod idempotency;
 mod isolation;
 mod lifecycle;
+mod peers;
 mod properties;
 mod proxy;
 mod rate_limits;
