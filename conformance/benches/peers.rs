@@ -454,6 +454,7 @@ impl Peers {
             second_api_key: keys.second_api_key,
             cases: self.cases,
             operations: operations.iter().map(|id| (*id).to_owned()).collect(),
+            verbose: std::env::var_os("PEERS_VERBOSE").is_some(),
             ..Options::default()
         }
     }
