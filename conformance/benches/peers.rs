@@ -87,7 +87,10 @@ fn main() -> ExitCode {
     let peers = Peers {
         runtime,
         spec: Spec::embedded().expect("the embedded spec loads"),
-        spec_file: Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/novu.yaml"),
+        spec_file: Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("the crate lives in the workspace")
+            .join("spec/novu.yaml"),
         tool,
         cases: arguments.cases,
         workdir: workdir.clone(),
@@ -116,10 +119,11 @@ fn main() -> ExitCode {
 
 /// Reads the command line; `Ok(None)` when it only asked for help or the list of bends.
 fn parse(arguments: impl Iterator<Item = String>) -> Result<Option<Arguments>, String> {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
-        PathBuf::from,
-    );
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the crate lives in the workspace");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace.join("target"), PathBuf::from);
     let mut parsed = Arguments {
         cases: 10,
         rates: true,
@@ -454,7 +458,6 @@ impl Peers {
             second_api_key: keys.second_api_key,
             cases: self.cases,
             operations: operations.iter().map(|id| (*id).to_owned()).collect(),
-            verbose: std::env::var_os("PEERS_VERBOSE").is_some(),
             ..Options::default()
         }
     }
