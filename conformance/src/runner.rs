@@ -384,28 +384,25 @@ async fn walk(run: &Arc<Run>, enabled: &[&'static dyn Check]) {
             check.run(run).await;
         }
     }
-    let background = tokio::spawn({
-        let (run, checks) = (run.clone(), phase(Phase::Background));
-        async move {
-            for check in checks {
-                if run.cut_short() {
-                    run.checks_not_run
-                        .lock()
-                        .expect("poisoned")
-                        .push(check.name());
-                } else {
-                    check.run(&run).await;
-                }
-            }
-        }
-    });
+    // The background checks mostly wait and share nothing, so each waits beside the others
+    // as well as beside the concurrent checks.
+    let background: Vec<_> = phase(Phase::Background)
+        .into_iter()
+        .filter(|check| start(*check))
+        .map(|check| {
+            let run = run.clone();
+            tokio::spawn(async move { check.run(&run).await })
+        })
+        .collect();
     for check in phase(Phase::Concurrent) {
         if start(check) {
             check.run(run).await;
         }
     }
-    if let Err(error) = background.await {
-        eprintln!("novu-conformance: the trigger checks failed: {error}");
+    for task in background {
+        if let Err(error) = task.await {
+            eprintln!("novu-conformance: the trigger checks failed: {error}");
+        }
     }
     for check in phase(Phase::Alone) {
         if start(check) {

@@ -12,7 +12,8 @@ use crate::run::{Judge, Run};
 pub type Task<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
 /// When a check runs. The runner walks the phases in this order and the checks of one phase in
-/// catalogue order, one after another.
+/// catalogue order, one after another (the [`Phase::Background`] checks excepted, which all
+/// start together).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     /// Never on its own: it judges every answer the other checks receive.
@@ -27,8 +28,8 @@ pub enum Phase {
     Examples,
     /// Per operation, concurrently, while the [`Phase::Background`] checks run beside them.
     Concurrent,
-    /// Beside the [`Phase::Concurrent`] checks: they mostly wait (for a feed, for a delay to
-    /// pass), and the writes of those checks never reach what these create.
+    /// Beside the [`Phase::Concurrent`] checks and each other: they mostly wait (for a feed, for
+    /// a delay to pass), and the writes of the other checks never reach what these create.
     Background,
     /// Alone, once the concurrent checks are done: they depend on the whole environment (every
     /// page of a list, its SMS integrations) and assume nothing else writes meanwhile.

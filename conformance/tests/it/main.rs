@@ -18,6 +18,7 @@ mod isolation;
 mod lifecycle;
 mod lifecycle_state;
 mod methods;
+mod peers;
 mod properties;
 mod proxy;
 mod rate_limits;

@@ -3,9 +3,12 @@
 //! A check is only worth something if it fails when the behaviour it guards is broken. The
 //! reference passes every check, so tests put this proxy between the suite and the reference,
 //! let it bend one request or one answer, and assert that the guarding check reports it.
+//!
+//! The proxy also counts every request it receives, so that `benches/peers.rs`, which includes
+//! this file, counts the requests of every tool it measures in the same place.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -153,6 +156,7 @@ struct Shared {
     client: reqwest::Client,
     breakage: Breakage,
     broken: AtomicU32,
+    requests: AtomicU64,
 }
 
 /// The reference behind a proxy that applies one [`Breakage`].
@@ -187,6 +191,7 @@ impl BrokenReference {
                 .expect("a client builds"),
             breakage,
             broken: AtomicU32::new(0),
+            requests: AtomicU64::new(0),
         });
         let app = Router::new().fallback(forward).with_state(shared.clone());
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
@@ -224,6 +229,21 @@ impl BrokenReference {
         }
     }
 
+    /// The proxy's address, `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The API key of the reference's development environment.
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    /// How many requests the proxy received, whatever happened to them.
+    pub fn requests(&self) -> u64 {
+        self.shared.requests.load(Ordering::SeqCst)
+    }
+
     /// How many requests or answers the breakage changed.
     pub fn broken(&self) -> u32 {
         self.shared.broken.load(Ordering::SeqCst)
@@ -239,6 +259,7 @@ impl BrokenReference {
 }
 
 async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    shared.requests.fetch_add(1, Ordering::SeqCst);
     let (parts, body) = request.into_parts();
     let body = to_bytes(body, 64 * 1024 * 1024).await.unwrap_or_default();
     let mut outgoing = Outgoing {

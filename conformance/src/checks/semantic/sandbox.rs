@@ -296,7 +296,9 @@ impl<'a> Sandbox<'a> {
                 return Ok(feed);
             }
             tokio::time::sleep(pause.min(deadline.saturating_sub(started.elapsed()))).await;
-            pause = (pause * 2).min(Duration::from_millis(500));
+            // A short ceiling: a delivery waited for is seen within 100 ms of its arrival,
+            // not up to half a second later.
+            pause = (pause * 2).min(Duration::from_millis(100));
         }
     }
 }
