@@ -110,7 +110,12 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     let scheduler = Scheduler::start(store.clone(), waker.clone());
     let callers = Arc::new(Callers::new(store.clone()));
     let api = ReferenceApi::new(store, waker, callers.clone());
-    let app = edge::around(novu_server::router(Arc::new(api)), callers, &config).layer(
+    let app = novu_server::cors(edge::around(
+        novu_server::routes(Arc::new(api)),
+        callers,
+        &config,
+    ))
+    .layer(
         TraceLayer::new_for_http()
             .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
             .on_response(DefaultOnResponse::new().level(Level::INFO)),

@@ -79,8 +79,15 @@ pub async fn not_found(request: axum::extract::Request) -> Response {
         .path_and_query()
         .map(|value| value.as_str().to_owned())
         .unwrap_or_default();
-    error(StatusCode::NOT_FOUND, &path, message.into())
+    let mut response = error(StatusCode::NOT_FOUND, &path, message.into());
+    response.extensions_mut().insert(Unrouted);
+    response
 }
+
+/// Marks the answer [`not_found`] gives, so that a layer around the routes can tell a method a
+/// path does not declare from a route's own 404 (the API's interceptors never see the former).
+#[derive(Debug, Clone, Copy)]
+pub struct Unrouted;
 
 /// A JSON answer with `status`, `body` and extra headers; a body that cannot be encoded is a
 /// 500 error body saying so.

@@ -132,10 +132,12 @@ where
     if !messages.is_empty() {
         return Err(reject(messages));
     }
-    let path_params: P = serde_json::from_value(pick(&parameters, operation.path_params))
-        .map_err(|problem| reject(vec![problem.to_string()]))?;
-    let query_params: Q = serde_json::from_value(pick(&parameters, operation.query_params))
-        .map_err(|problem| reject(vec![problem.to_string()]))?;
+    let path_values = pick(&parameters, operation.path_params);
+    let path_params: P = P::deserialize(&path_values)
+        .map_err(|problem| reject(unreadable(&path_values, "", problem)))?;
+    let query_values = pick(&parameters, operation.query_params);
+    let query_params: Q = Q::deserialize(&query_values)
+        .map_err(|problem| reject(unreadable(&query_values, "", problem)))?;
 
     let body_value = match operation.body_schema {
         None => Value::Null,
@@ -178,20 +180,11 @@ where
         }
     };
     let body = B::deserialize(&body_value).map_err(|problem| {
-        // The schemas allow any integer, the typed body holds 64 bits: a larger one is the only
-        // value that passes validation and still cannot be read. It is named as the API's
-        // validation names a value that is no integer it can use.
-        let too_large = integers_beyond_64_bits(&body_value, &mut Vec::new());
-        if too_large.is_empty() {
-            reject(vec![format!("request body could not be read: {problem}")])
-        } else {
-            reject(
-                too_large
-                    .into_iter()
-                    .map(|subject| format!("{subject} must be an integer number"))
-                    .collect(),
-            )
-        }
+        reject(unreadable(
+            &body_value,
+            "request body could not be read: ",
+            problem,
+        ))
     })?;
 
     Ok(Decoded {
@@ -203,6 +196,21 @@ where
             headers: parts.headers,
         },
     })
+}
+
+/// The messages for `values` that passed validation and still could not be read into their
+/// typed form. The schemas allow any integer and the types hold 64 bits, so a larger one is
+/// the usual cause: it is named as the API's validation names a value that is no integer it
+/// can use. Anything else is told as `problem`, after `lead`.
+fn unreadable(values: &Value, lead: &str, problem: serde_json::Error) -> Vec<String> {
+    let too_large = integers_beyond_64_bits(values, &mut Vec::new());
+    if too_large.is_empty() {
+        return vec![format!("{lead}{problem}")];
+    }
+    too_large
+        .into_iter()
+        .map(|subject| format!("{subject} must be an integer number"))
+        .collect()
 }
 
 /// The locations (`steps.0.metadata.amount`) of the integral numbers in `value` that do not fit

@@ -15,7 +15,7 @@ mod decode;
 mod rules;
 mod schema;
 
-pub use answer::{Documented, HeaderList, empty, error, json, not_found, text};
+pub use answer::{Documented, HeaderList, Unrouted, empty, error, json, not_found, text};
 pub use auth::{AuthError, Authenticate, authenticate, dashboard_only};
 pub use cors::cors;
 pub use decode::{Decoded, Nothing, Operation, Parameter, RequestContext, Scalar, decode};

@@ -5450,7 +5450,6 @@ pub struct NotificationStep {
     pub filters: ::std::option::Option<::std::vec::Vec<StepFilter>>,
     #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    ///Timing of a `digest` or `delay` step. A regular digest and a regular delay share the same shape, and a stored step may carry metadata without `type`, so the shapes are not mutually exclusive.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<NotificationStepMetadata>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6139,18 +6138,256 @@ for NotificationStepDigestTimedMetadataUnit {
     schemars::JsonSchema
 )]
 pub struct NotificationStepMetadata {
-    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subtype_0: ::std::option::Option<NotificationStepDigestRegularMetadata>,
-    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subtype_1: ::std::option::Option<NotificationStepDigestTimedMetadata>,
-    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subtype_2: ::std::option::Option<NotificationStepDelayRegularMetadata>,
-    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subtype_3: ::std::option::Option<NotificationStepDelayScheduledMetadata>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<f64>,
+    ///Only digest when events arrived within the backoff window.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub backoff: ::std::option::Option<bool>,
+    #[serde(
+        rename = "backoffAmount",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backoff_amount: ::std::option::Option<f64>,
+    #[serde(
+        rename = "backoffUnit",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backoff_unit: ::std::option::Option<NotificationStepMetadataBackoffUnit>,
+    #[serde(
+        rename = "delayPath",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub delay_path: ::std::option::Option<::std::string::String>,
+    ///Payload path whose value groups events into separate digests.
+    #[serde(
+        rename = "digestKey",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub digest_key: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timed: ::std::option::Option<NotificationStepTimedConfig>,
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<NotificationStepMetadataType>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit: ::std::option::Option<NotificationStepMetadataUnit>,
+    #[serde(
+        rename = "updateMode",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub update_mode: ::std::option::Option<bool>,
 }
 impl NotificationStepMetadata {
     pub fn builder() -> builder::NotificationStepMetadata {
         Default::default()
+    }
+}
+///`NotificationStepMetadataBackoffUnit`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum NotificationStepMetadataBackoffUnit {
+    #[serde(rename = "seconds")]
+    Seconds,
+    #[serde(rename = "minutes")]
+    Minutes,
+    #[serde(rename = "hours")]
+    Hours,
+    #[serde(rename = "days")]
+    Days,
+    #[serde(rename = "weeks")]
+    Weeks,
+    #[serde(rename = "months")]
+    Months,
+}
+impl ::std::fmt::Display for NotificationStepMetadataBackoffUnit {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Seconds => f.write_str("seconds"),
+            Self::Minutes => f.write_str("minutes"),
+            Self::Hours => f.write_str("hours"),
+            Self::Days => f.write_str("days"),
+            Self::Weeks => f.write_str("weeks"),
+            Self::Months => f.write_str("months"),
+        }
+    }
+}
+impl ::std::str::FromStr for NotificationStepMetadataBackoffUnit {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "seconds" => Ok(Self::Seconds),
+            "minutes" => Ok(Self::Minutes),
+            "hours" => Ok(Self::Hours),
+            "days" => Ok(Self::Days),
+            "weeks" => Ok(Self::Weeks),
+            "months" => Ok(Self::Months),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for NotificationStepMetadataBackoffUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for NotificationStepMetadataBackoffUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`NotificationStepMetadataType`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum NotificationStepMetadataType {
+    #[serde(rename = "regular")]
+    Regular,
+    #[serde(rename = "backoff")]
+    Backoff,
+    #[serde(rename = "timed")]
+    Timed,
+    #[serde(rename = "scheduled")]
+    Scheduled,
+}
+impl ::std::fmt::Display for NotificationStepMetadataType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Regular => f.write_str("regular"),
+            Self::Backoff => f.write_str("backoff"),
+            Self::Timed => f.write_str("timed"),
+            Self::Scheduled => f.write_str("scheduled"),
+        }
+    }
+}
+impl ::std::str::FromStr for NotificationStepMetadataType {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "regular" => Ok(Self::Regular),
+            "backoff" => Ok(Self::Backoff),
+            "timed" => Ok(Self::Timed),
+            "scheduled" => Ok(Self::Scheduled),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for NotificationStepMetadataType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for NotificationStepMetadataType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`NotificationStepMetadataUnit`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum NotificationStepMetadataUnit {
+    #[serde(rename = "seconds")]
+    Seconds,
+    #[serde(rename = "minutes")]
+    Minutes,
+    #[serde(rename = "hours")]
+    Hours,
+    #[serde(rename = "days")]
+    Days,
+    #[serde(rename = "weeks")]
+    Weeks,
+    #[serde(rename = "months")]
+    Months,
+}
+impl ::std::fmt::Display for NotificationStepMetadataUnit {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Seconds => f.write_str("seconds"),
+            Self::Minutes => f.write_str("minutes"),
+            Self::Hours => f.write_str("hours"),
+            Self::Days => f.write_str("days"),
+            Self::Weeks => f.write_str("weeks"),
+            Self::Months => f.write_str("months"),
+        }
+    }
+}
+impl ::std::str::FromStr for NotificationStepMetadataUnit {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "seconds" => Ok(Self::Seconds),
+            "minutes" => Ok(Self::Minutes),
+            "hours" => Ok(Self::Hours),
+            "days" => Ok(Self::Days),
+            "weeks" => Ok(Self::Weeks),
+            "months" => Ok(Self::Months),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for NotificationStepMetadataUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for NotificationStepMetadataUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
     }
 }
 ///Where replies to an email step are forwarded.
@@ -6535,7 +6772,6 @@ pub struct NotificationStepVariant {
     pub filters: ::std::option::Option<::std::vec::Vec<StepFilter>>,
     #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    ///Timing of a `digest` or `delay` step. A regular digest and a regular delay share the same shape, and a stored step may carry metadata without `type`, so the shapes are not mutually exclusive.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<NotificationStepVariantMetadata>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6586,18 +6822,258 @@ impl NotificationStepVariant {
     schemars::JsonSchema
 )]
 pub struct NotificationStepVariantMetadata {
-    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subtype_0: ::std::option::Option<NotificationStepDigestRegularMetadata>,
-    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subtype_1: ::std::option::Option<NotificationStepDigestTimedMetadata>,
-    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subtype_2: ::std::option::Option<NotificationStepDelayRegularMetadata>,
-    #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-    pub subtype_3: ::std::option::Option<NotificationStepDelayScheduledMetadata>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<f64>,
+    ///Only digest when events arrived within the backoff window.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub backoff: ::std::option::Option<bool>,
+    #[serde(
+        rename = "backoffAmount",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backoff_amount: ::std::option::Option<f64>,
+    #[serde(
+        rename = "backoffUnit",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backoff_unit: ::std::option::Option<NotificationStepVariantMetadataBackoffUnit>,
+    #[serde(
+        rename = "delayPath",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub delay_path: ::std::option::Option<::std::string::String>,
+    ///Payload path whose value groups events into separate digests.
+    #[serde(
+        rename = "digestKey",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub digest_key: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timed: ::std::option::Option<NotificationStepTimedConfig>,
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<NotificationStepVariantMetadataType>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit: ::std::option::Option<NotificationStepVariantMetadataUnit>,
+    #[serde(
+        rename = "updateMode",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub update_mode: ::std::option::Option<bool>,
 }
 impl NotificationStepVariantMetadata {
     pub fn builder() -> builder::NotificationStepVariantMetadata {
         Default::default()
+    }
+}
+///`NotificationStepVariantMetadataBackoffUnit`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum NotificationStepVariantMetadataBackoffUnit {
+    #[serde(rename = "seconds")]
+    Seconds,
+    #[serde(rename = "minutes")]
+    Minutes,
+    #[serde(rename = "hours")]
+    Hours,
+    #[serde(rename = "days")]
+    Days,
+    #[serde(rename = "weeks")]
+    Weeks,
+    #[serde(rename = "months")]
+    Months,
+}
+impl ::std::fmt::Display for NotificationStepVariantMetadataBackoffUnit {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Seconds => f.write_str("seconds"),
+            Self::Minutes => f.write_str("minutes"),
+            Self::Hours => f.write_str("hours"),
+            Self::Days => f.write_str("days"),
+            Self::Weeks => f.write_str("weeks"),
+            Self::Months => f.write_str("months"),
+        }
+    }
+}
+impl ::std::str::FromStr for NotificationStepVariantMetadataBackoffUnit {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "seconds" => Ok(Self::Seconds),
+            "minutes" => Ok(Self::Minutes),
+            "hours" => Ok(Self::Hours),
+            "days" => Ok(Self::Days),
+            "weeks" => Ok(Self::Weeks),
+            "months" => Ok(Self::Months),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for NotificationStepVariantMetadataBackoffUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for NotificationStepVariantMetadataBackoffUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`NotificationStepVariantMetadataType`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum NotificationStepVariantMetadataType {
+    #[serde(rename = "regular")]
+    Regular,
+    #[serde(rename = "backoff")]
+    Backoff,
+    #[serde(rename = "timed")]
+    Timed,
+    #[serde(rename = "scheduled")]
+    Scheduled,
+}
+impl ::std::fmt::Display for NotificationStepVariantMetadataType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Regular => f.write_str("regular"),
+            Self::Backoff => f.write_str("backoff"),
+            Self::Timed => f.write_str("timed"),
+            Self::Scheduled => f.write_str("scheduled"),
+        }
+    }
+}
+impl ::std::str::FromStr for NotificationStepVariantMetadataType {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "regular" => Ok(Self::Regular),
+            "backoff" => Ok(Self::Backoff),
+            "timed" => Ok(Self::Timed),
+            "scheduled" => Ok(Self::Scheduled),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for NotificationStepVariantMetadataType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for NotificationStepVariantMetadataType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`NotificationStepVariantMetadataUnit`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum NotificationStepVariantMetadataUnit {
+    #[serde(rename = "seconds")]
+    Seconds,
+    #[serde(rename = "minutes")]
+    Minutes,
+    #[serde(rename = "hours")]
+    Hours,
+    #[serde(rename = "days")]
+    Days,
+    #[serde(rename = "weeks")]
+    Weeks,
+    #[serde(rename = "months")]
+    Months,
+}
+impl ::std::fmt::Display for NotificationStepVariantMetadataUnit {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Seconds => f.write_str("seconds"),
+            Self::Minutes => f.write_str("minutes"),
+            Self::Hours => f.write_str("hours"),
+            Self::Days => f.write_str("days"),
+            Self::Weeks => f.write_str("weeks"),
+            Self::Months => f.write_str("months"),
+        }
+    }
+}
+impl ::std::str::FromStr for NotificationStepVariantMetadataUnit {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "seconds" => Ok(Self::Seconds),
+            "minutes" => Ok(Self::Minutes),
+            "hours" => Ok(Self::Hours),
+            "days" => Ok(Self::Days),
+            "weeks" => Ok(Self::Weeks),
+            "months" => Ok(Self::Months),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for NotificationStepVariantMetadataUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for NotificationStepVariantMetadataUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
     }
 }
 ///A 24-character hexadecimal database identifier.
@@ -22471,87 +22947,178 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct NotificationStepMetadata {
-        subtype_0: ::std::result::Result<
-            ::std::option::Option<super::NotificationStepDigestRegularMetadata>,
+        amount: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+        backoff: ::std::result::Result<
+            ::std::option::Option<bool>,
             ::std::string::String,
         >,
-        subtype_1: ::std::result::Result<
-            ::std::option::Option<super::NotificationStepDigestTimedMetadata>,
+        backoff_amount: ::std::result::Result<
+            ::std::option::Option<f64>,
             ::std::string::String,
         >,
-        subtype_2: ::std::result::Result<
-            ::std::option::Option<super::NotificationStepDelayRegularMetadata>,
+        backoff_unit: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepMetadataBackoffUnit>,
             ::std::string::String,
         >,
-        subtype_3: ::std::result::Result<
-            ::std::option::Option<super::NotificationStepDelayScheduledMetadata>,
+        delay_path: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        digest_key: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        timed: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepTimedConfig>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepMetadataType>,
+            ::std::string::String,
+        >,
+        unit: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepMetadataUnit>,
+            ::std::string::String,
+        >,
+        update_mode: ::std::result::Result<
+            ::std::option::Option<bool>,
             ::std::string::String,
         >,
     }
     impl ::std::default::Default for NotificationStepMetadata {
         fn default() -> Self {
             Self {
-                subtype_0: Ok(Default::default()),
-                subtype_1: Ok(Default::default()),
-                subtype_2: Ok(Default::default()),
-                subtype_3: Ok(Default::default()),
+                amount: Ok(Default::default()),
+                backoff: Ok(Default::default()),
+                backoff_amount: Ok(Default::default()),
+                backoff_unit: Ok(Default::default()),
+                delay_path: Ok(Default::default()),
+                digest_key: Ok(Default::default()),
+                timed: Ok(Default::default()),
+                type_: Ok(Default::default()),
+                unit: Ok(Default::default()),
+                update_mode: Ok(Default::default()),
             }
         }
     }
     impl NotificationStepMetadata {
-        pub fn subtype_0<T>(mut self, value: T) -> Self
+        pub fn amount<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::NotificationStepDigestRegularMetadata>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<f64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.subtype_0 = value
+            self.amount = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for amount: {e}"));
+            self
+        }
+        pub fn backoff<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.backoff = value
                 .try_into()
                 .map_err(|e| {
-                    format!("error converting supplied value for subtype_0: {e}")
+                    format!("error converting supplied value for backoff: {e}")
                 });
             self
         }
-        pub fn subtype_1<T>(mut self, value: T) -> Self
+        pub fn backoff_amount<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::NotificationStepDigestTimedMetadata>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<f64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.subtype_1 = value
+            self.backoff_amount = value
                 .try_into()
                 .map_err(|e| {
-                    format!("error converting supplied value for subtype_1: {e}")
+                    format!("error converting supplied value for backoff_amount: {e}")
                 });
             self
         }
-        pub fn subtype_2<T>(mut self, value: T) -> Self
+        pub fn backoff_unit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::NotificationStepDelayRegularMetadata>,
+                ::std::option::Option<super::NotificationStepMetadataBackoffUnit>,
             >,
             T::Error: ::std::fmt::Display,
         {
-            self.subtype_2 = value
+            self.backoff_unit = value
                 .try_into()
                 .map_err(|e| {
-                    format!("error converting supplied value for subtype_2: {e}")
+                    format!("error converting supplied value for backoff_unit: {e}")
                 });
             self
         }
-        pub fn subtype_3<T>(mut self, value: T) -> Self
+        pub fn delay_path<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.delay_path = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for delay_path: {e}")
+                });
+            self
+        }
+        pub fn digest_key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.digest_key = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for digest_key: {e}")
+                });
+            self
+        }
+        pub fn timed<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::NotificationStepDelayScheduledMetadata>,
+                ::std::option::Option<super::NotificationStepTimedConfig>,
             >,
             T::Error: ::std::fmt::Display,
         {
-            self.subtype_3 = value
+            self.timed = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for timed: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepMetadataType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn unit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepMetadataUnit>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.unit = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for unit: {e}"));
+            self
+        }
+        pub fn update_mode<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.update_mode = value
                 .try_into()
                 .map_err(|e| {
-                    format!("error converting supplied value for subtype_3: {e}")
+                    format!("error converting supplied value for update_mode: {e}")
                 });
             self
         }
@@ -22563,10 +23130,16 @@ pub mod builder {
             value: NotificationStepMetadata,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
-                subtype_0: value.subtype_0?,
-                subtype_1: value.subtype_1?,
-                subtype_2: value.subtype_2?,
-                subtype_3: value.subtype_3?,
+                amount: value.amount?,
+                backoff: value.backoff?,
+                backoff_amount: value.backoff_amount?,
+                backoff_unit: value.backoff_unit?,
+                delay_path: value.delay_path?,
+                digest_key: value.digest_key?,
+                timed: value.timed?,
+                type_: value.type_?,
+                unit: value.unit?,
+                update_mode: value.update_mode?,
             })
         }
     }
@@ -22574,10 +23147,16 @@ pub mod builder {
     for NotificationStepMetadata {
         fn from(value: super::NotificationStepMetadata) -> Self {
             Self {
-                subtype_0: Ok(value.subtype_0),
-                subtype_1: Ok(value.subtype_1),
-                subtype_2: Ok(value.subtype_2),
-                subtype_3: Ok(value.subtype_3),
+                amount: Ok(value.amount),
+                backoff: Ok(value.backoff),
+                backoff_amount: Ok(value.backoff_amount),
+                backoff_unit: Ok(value.backoff_unit),
+                delay_path: Ok(value.delay_path),
+                digest_key: Ok(value.digest_key),
+                timed: Ok(value.timed),
+                type_: Ok(value.type_),
+                unit: Ok(value.unit),
+                update_mode: Ok(value.update_mode),
             }
         }
     }
@@ -23038,87 +23617,178 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct NotificationStepVariantMetadata {
-        subtype_0: ::std::result::Result<
-            ::std::option::Option<super::NotificationStepDigestRegularMetadata>,
+        amount: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+        backoff: ::std::result::Result<
+            ::std::option::Option<bool>,
             ::std::string::String,
         >,
-        subtype_1: ::std::result::Result<
-            ::std::option::Option<super::NotificationStepDigestTimedMetadata>,
+        backoff_amount: ::std::result::Result<
+            ::std::option::Option<f64>,
             ::std::string::String,
         >,
-        subtype_2: ::std::result::Result<
-            ::std::option::Option<super::NotificationStepDelayRegularMetadata>,
+        backoff_unit: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepVariantMetadataBackoffUnit>,
             ::std::string::String,
         >,
-        subtype_3: ::std::result::Result<
-            ::std::option::Option<super::NotificationStepDelayScheduledMetadata>,
+        delay_path: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        digest_key: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        timed: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepTimedConfig>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepVariantMetadataType>,
+            ::std::string::String,
+        >,
+        unit: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepVariantMetadataUnit>,
+            ::std::string::String,
+        >,
+        update_mode: ::std::result::Result<
+            ::std::option::Option<bool>,
             ::std::string::String,
         >,
     }
     impl ::std::default::Default for NotificationStepVariantMetadata {
         fn default() -> Self {
             Self {
-                subtype_0: Ok(Default::default()),
-                subtype_1: Ok(Default::default()),
-                subtype_2: Ok(Default::default()),
-                subtype_3: Ok(Default::default()),
+                amount: Ok(Default::default()),
+                backoff: Ok(Default::default()),
+                backoff_amount: Ok(Default::default()),
+                backoff_unit: Ok(Default::default()),
+                delay_path: Ok(Default::default()),
+                digest_key: Ok(Default::default()),
+                timed: Ok(Default::default()),
+                type_: Ok(Default::default()),
+                unit: Ok(Default::default()),
+                update_mode: Ok(Default::default()),
             }
         }
     }
     impl NotificationStepVariantMetadata {
-        pub fn subtype_0<T>(mut self, value: T) -> Self
+        pub fn amount<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::NotificationStepDigestRegularMetadata>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<f64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.subtype_0 = value
+            self.amount = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for amount: {e}"));
+            self
+        }
+        pub fn backoff<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.backoff = value
                 .try_into()
                 .map_err(|e| {
-                    format!("error converting supplied value for subtype_0: {e}")
+                    format!("error converting supplied value for backoff: {e}")
                 });
             self
         }
-        pub fn subtype_1<T>(mut self, value: T) -> Self
+        pub fn backoff_amount<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::NotificationStepDigestTimedMetadata>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<f64>>,
             T::Error: ::std::fmt::Display,
         {
-            self.subtype_1 = value
+            self.backoff_amount = value
                 .try_into()
                 .map_err(|e| {
-                    format!("error converting supplied value for subtype_1: {e}")
+                    format!("error converting supplied value for backoff_amount: {e}")
                 });
             self
         }
-        pub fn subtype_2<T>(mut self, value: T) -> Self
+        pub fn backoff_unit<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::NotificationStepDelayRegularMetadata>,
+                ::std::option::Option<super::NotificationStepVariantMetadataBackoffUnit>,
             >,
             T::Error: ::std::fmt::Display,
         {
-            self.subtype_2 = value
+            self.backoff_unit = value
                 .try_into()
                 .map_err(|e| {
-                    format!("error converting supplied value for subtype_2: {e}")
+                    format!("error converting supplied value for backoff_unit: {e}")
                 });
             self
         }
-        pub fn subtype_3<T>(mut self, value: T) -> Self
+        pub fn delay_path<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.delay_path = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for delay_path: {e}")
+                });
+            self
+        }
+        pub fn digest_key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.digest_key = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for digest_key: {e}")
+                });
+            self
+        }
+        pub fn timed<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::NotificationStepDelayScheduledMetadata>,
+                ::std::option::Option<super::NotificationStepTimedConfig>,
             >,
             T::Error: ::std::fmt::Display,
         {
-            self.subtype_3 = value
+            self.timed = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for timed: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepVariantMetadataType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn unit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepVariantMetadataUnit>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.unit = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for unit: {e}"));
+            self
+        }
+        pub fn update_mode<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.update_mode = value
                 .try_into()
                 .map_err(|e| {
-                    format!("error converting supplied value for subtype_3: {e}")
+                    format!("error converting supplied value for update_mode: {e}")
                 });
             self
         }
@@ -23130,10 +23800,16 @@ pub mod builder {
             value: NotificationStepVariantMetadata,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
-                subtype_0: value.subtype_0?,
-                subtype_1: value.subtype_1?,
-                subtype_2: value.subtype_2?,
-                subtype_3: value.subtype_3?,
+                amount: value.amount?,
+                backoff: value.backoff?,
+                backoff_amount: value.backoff_amount?,
+                backoff_unit: value.backoff_unit?,
+                delay_path: value.delay_path?,
+                digest_key: value.digest_key?,
+                timed: value.timed?,
+                type_: value.type_?,
+                unit: value.unit?,
+                update_mode: value.update_mode?,
             })
         }
     }
@@ -23141,10 +23817,16 @@ pub mod builder {
     for NotificationStepVariantMetadata {
         fn from(value: super::NotificationStepVariantMetadata) -> Self {
             Self {
-                subtype_0: Ok(value.subtype_0),
-                subtype_1: Ok(value.subtype_1),
-                subtype_2: Ok(value.subtype_2),
-                subtype_3: Ok(value.subtype_3),
+                amount: Ok(value.amount),
+                backoff: Ok(value.backoff),
+                backoff_amount: Ok(value.backoff_amount),
+                backoff_unit: Ok(value.backoff_unit),
+                delay_path: Ok(value.delay_path),
+                digest_key: Ok(value.digest_key),
+                timed: Ok(value.timed),
+                type_: Ok(value.type_),
+                unit: Ok(value.unit),
+                update_mode: Ok(value.update_mode),
             }
         }
     }

@@ -244,6 +244,16 @@ pub(super) async fn layer(State(keys): State<Arc<Keys>>, request: Request, next:
     let mut response = match claim {
         Claim::First(pending) => {
             let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+            let unrouted = response
+                .extensions()
+                .get::<novu_server::Unrouted>()
+                .is_some();
+            if unrouted || response.status() == StatusCode::UNAUTHORIZED {
+                // Novu's interceptors run once a route is found and its guards let the caller
+                // in: a method the path does not declare, or a refused caller (a dashboard-only
+                // route), is neither kept nor marked, and frees the key.
+                return response;
+            }
             let (parts, body) = response.into_parts();
             let Ok(body) = to_bytes(body, usize::MAX).await else {
                 // The answer could not be read whole; nothing is stored and the key is freed.

@@ -3,8 +3,9 @@
 //! (inside, so a replay still counts against the rate limit, as in Novu, whose rate-limit
 //! interceptor runs first). The handlers know nothing of either.
 //!
-//! Only requests whose `Authorization: ApiKey <key>` names a known environment are considered;
-//! every other request passes through untouched, to the router's 401.
+//! Only requests whose `Authorization: ApiKey <key>` names a known environment and that reach
+//! a route are considered (Novu's interceptors run inside its router): every other request
+//! passes through untouched, to the router's 401 or 404.
 
 mod idempotency;
 mod rate_limit;
@@ -28,11 +29,11 @@ pub(crate) fn around(router: Router, callers: Arc<Callers>, config: &Config) -> 
     let mut router = router;
     if config.idempotency {
         let keys = Arc::new(idempotency::Keys::new(callers.clone()));
-        router = router.layer(middleware::from_fn_with_state(keys, idempotency::layer));
+        router = router.route_layer(middleware::from_fn_with_state(keys, idempotency::layer));
     }
     if let Some(limits) = &config.rate_limits {
         let limiter = Arc::new(rate_limit::Limiter::new(callers, limits.clone()));
-        router = router.layer(middleware::from_fn_with_state(limiter, rate_limit::layer));
+        router = router.route_layer(middleware::from_fn_with_state(limiter, rate_limit::layer));
     }
     router
 }

@@ -173,7 +173,10 @@ async fn activity_lists_notifications_and_details_explain_skipped_steps() {
         .data;
     assert_eq!(all_time.len(), 1);
     // The day counts the notification once per channel, as Novu unwinds them before grouping.
-    assert_eq!(graph[0].count, notification.channels.as_ref().map_or(0, Vec::len) as i64);
+    assert_eq!(
+        graph[0].count,
+        notification.channels.as_ref().map_or(0, Vec::len) as i64
+    );
     assert!(graph[0].count > 1);
 }
 

@@ -159,6 +159,39 @@ async fn different_keys_run_separately() {
     test.server.shutdown().await.unwrap();
 }
 
+// Novu's interceptor runs inside its router: a request no route serves, or one its guards
+// refuse, leaves nothing under the key.
+#[tokio::test]
+async fn only_answers_of_a_route_are_kept_under_a_key() {
+    let test = TestServer::start().await;
+    let body = json!({ "identifier": "kept", "name": "T" });
+    let unrouted = send(
+        &test,
+        Method::PATCH,
+        "/v1/tenants",
+        Some("k8"),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(unrouted.status, 404);
+    assert_eq!(unrouted.header("idempotency-key"), None);
+    let dashboard = send(
+        &test,
+        Method::POST,
+        "/v1/auth/update-password",
+        Some("k8"),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(dashboard.status, 401);
+    assert_eq!(dashboard.header("idempotency-key"), None);
+    let created = send(&test, Method::POST, "/v1/tenants", Some("k8"), Some(body)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.header("idempotency-replay"), None);
+    assert_eq!(created.body["data"]["identifier"], "kept");
+    test.server.shutdown().await.unwrap();
+}
+
 // Novu: "should return non cached response for GET requests"
 #[tokio::test]
 async fn other_methods_ignore_the_key() {

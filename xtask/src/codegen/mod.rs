@@ -4,6 +4,7 @@
 //! space and the client → our generator emits the server stubs → every file is formatted with
 //! prettyplease and compared with (or written to) the tree.
 
+pub mod alternatives;
 pub mod client;
 pub mod empty;
 pub mod example;

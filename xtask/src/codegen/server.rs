@@ -48,7 +48,7 @@ pub fn generate(
         use axum::response::{IntoResponse, Response};
         use novu_server_runtime as runtime;
 
-        pub use runtime::{AuthError, Authenticate, Documented, RequestContext};
+        pub use runtime::{AuthError, Authenticate, Documented, RequestContext, Unrouted, cors};
         pub use #types_crate as types;
 
         #(#traits)*
@@ -70,13 +70,18 @@ pub fn generate(
         /// with the API's 404 error body (without `Allow`); routes the API serves to its
         /// dashboard only with 401; `OPTIONS` on any path with the CORS layer's 204.
         pub fn router<A: NovuApi>(api: Arc<A>) -> axum::Router {
-            runtime::cors(
-                axum::Router::new()
-                    #routes
-                    .fallback(runtime::not_found)
-                    .method_not_allowed_fallback(runtime::not_found)
-                    .with_state(api),
-            )
+            runtime::cors(routes(api))
+        }
+
+        /// [`router`] without the CORS layer, for an implementation that adds layers of its
+        /// own around the routes only (`axum::Router::route_layer`: what the API does once a
+        /// route is found, such as idempotency keys). Serve it inside [`cors`].
+        pub fn routes<A: NovuApi>(api: Arc<A>) -> axum::Router {
+            axum::Router::new()
+                #routes
+                .fallback(runtime::not_found)
+                .method_not_allowed_fallback(runtime::not_found)
+                .with_state(api)
         }
 
         #(#handlers)*

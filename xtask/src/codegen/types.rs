@@ -33,7 +33,7 @@ pub fn generate(document: &openapiv3::OpenAPI) -> Result<Split> {
         .with_derive("PartialEq");
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let (renamed_document, renamed) = with_rust_names(document);
+    let (renamed_document, renamed) = with_rust_names(&super::alternatives::merged(document));
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         Generator::new(&settings).generate_tokens(&renamed_document)
     }));

@@ -17,9 +17,6 @@ use crate::checks::semantic::sandbox::Stop;
 
 const DELAY: &str = "events/e2e/delay-events.e2e.ts";
 
-/// Why the reference does not schedule a delay.
-const SCHEDULED_TYPE_DROPPED: &str = "the reference drops `type: scheduled` from a step's metadata on the way in (the generated type of the contract's metadata `anyOf` lets the digest shape take the `type` key and fail, so the delay shape never sees it), and the delay is not scheduled";
-
 /// The ported cases of this file.
 pub const CASES: &[Ported] = &[
     Ported::new(
@@ -45,15 +42,13 @@ pub const CASES: &[Ported] = &[
         "should send a single message for same exact scheduled delay",
         "events_trigger",
         |t| Box::pin(same_scheduled_delay(t)),
-    )
-    .differs(SCHEDULED_TYPE_DROPPED),
+    ),
     Ported::new(
         DELAY,
         "should fail for missing or invalid path for scheduled delay",
         "events_trigger",
         |t| Box::pin(scheduled_delay_path(t)),
-    )
-    .differs(SCHEDULED_TYPE_DROPPED),
+    ),
 ];
 
 /// A delay step with `metadata`.

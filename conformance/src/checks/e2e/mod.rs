@@ -14,6 +14,8 @@
 //! one where the reference is known to answer otherwise names the difference and is skipped
 //! the same way. Every case's end is recorded ([`CaseRecord`]), so skips are counted, not silent.
 
+mod change_layouts;
+mod changes;
 mod events_bulk;
 mod events_cancel;
 mod events_delay;
@@ -23,8 +25,6 @@ mod events_filters;
 mod events_overrides;
 mod events_topics;
 mod events_trigger;
-mod change_layouts;
-mod changes;
 mod feeds;
 mod integration_create;
 mod integration_primary;
