@@ -44,8 +44,7 @@ pub const CASES: &[Ported] = &[
         "should handle bulk if one of the events returns errors",
         "events_trigger_bulk",
         |t| Box::pin(bulk_with_an_error(t)),
-    )
-    .differs("the contract types each bulk event as a trigger request, so an event without `name` and `to` makes the reference refuse the whole request with 400; Novu checks the array alone (no nested validation) and answers that event with `status: error`"),
+    ),
     Ported::new(
         PROCESS,
         "should trigger only active steps",
