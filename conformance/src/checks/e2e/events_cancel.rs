@@ -36,25 +36,29 @@ pub const CASES: &[Ported] = &[
         "should be able to cancel not 1st digest (e.x 2nd,3rd,etc..)",
         "events_cancel",
         |t| Box::pin(cancel_follower(t)),
-    ),
+    )
+    .waits(),
     Ported::new(
         CANCEL,
         "should be able to cancel 1st main digest",
         "events_cancel",
         |t| Box::pin(cancel_leader(t)),
-    ),
+    )
+    .waits(),
     Ported::new(
         CANCEL,
         "should be able to cancel 1st main digest and then its follower",
         "events_cancel",
         |t| Box::pin(cancel_leader_then_follower(t, false)),
-    ),
+    )
+    .waits(),
     Ported::new(
         CANCEL,
         "should be able to cancel 1st main digest and then its follower and last merged notification",
         "events_cancel",
         |t| Box::pin(cancel_leader_then_follower(t, true)),
-    ),
+    )
+    .waits(),
 ];
 
 /// The case's workflow and subscriber, and the transactions it triggered, in order.

@@ -24,7 +24,8 @@ pub const CASES: &[Ported] = &[
         "should delay event for time interval",
         "events_trigger",
         |t| Box::pin(delay_interval(t)),
-    ),
+    )
+    .waits(),
     Ported::new(
         DELAY,
         "should override delay parameters",

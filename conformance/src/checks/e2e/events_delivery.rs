@@ -114,7 +114,8 @@ pub const CASES: &[Ported] = &[
         "should filter in app seen/read step",
         "events_trigger",
         |t| Box::pin(unread_filter(t)),
-    ),
+    )
+    .waits(),
 ];
 
 /// A one-step workflow of `channel` with `content`, the integration that delivers it made

@@ -25,7 +25,8 @@ pub const CASES: &[Ported] = &[
         "should digest events within time interval",
         "events_trigger",
         |t| Box::pin(within_interval(t)),
-    ),
+    )
+    .waits(),
     Ported::new(
         DIGEST,
         "should not have digest prop when not running a digest",
@@ -49,7 +50,8 @@ pub const CASES: &[Ported] = &[
         "should digest delayed events",
         "events_trigger",
         |t| Box::pin(digest_after_in_app(t)),
-    ),
+    )
+    .waits(),
 ];
 
 /// A regular digest step of `seconds`, on `digest_key` when given.

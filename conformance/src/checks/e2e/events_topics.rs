@@ -74,7 +74,8 @@ pub const CASES: &[Ported] = &[
         "should not contain events from a different digestKey ",
         "events_trigger",
         |t| Box::pin(digest_per_key(t)),
-    ),
+    )
+    .waits(),
 ];
 
 /// The recipients of a `describe` of Novu's file.

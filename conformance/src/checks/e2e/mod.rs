@@ -164,6 +164,9 @@ pub struct Ported {
     /// Where the reference answers otherwise and is not fixed yet: the case is skipped with
     /// this reason.
     pub differs: Option<&'static str>,
+    /// Whether it mostly waits out a time window (a delay, a digest) on objects of its own:
+    /// such cases play beside each other, before the others.
+    pub waits: bool,
     /// The play.
     pub play: for<'a> fn(&'a Trial<'a>) -> Play<'a>,
 }
@@ -182,6 +185,7 @@ impl Ported {
             operation,
             needs: None,
             differs: None,
+            waits: false,
             play,
         }
     }
@@ -197,6 +201,15 @@ impl Ported {
         }
     }
 
+    /// The same case, played beside the other cases that wait out a window of their own (it
+    /// creates what it uses and reads nothing of the environment's other objects).
+    pub const fn waits(self) -> Ported {
+        Ported {
+            waits: true,
+            ..self
+        }
+    }
+
     /// The same case, needing `feature`.
     pub const fn needs(self, feature: Feature) -> Ported {
         Ported {
@@ -206,14 +219,16 @@ impl Ported {
     }
 }
 
-/// Plays every selected case, one after another, each in its own sandbox.
+/// Plays every selected case, each in its own sandbox: first the cases that wait out a time
+/// window of their own ([`Ported::waits`]) all at once, then the others one after another.
+/// Results are recorded in the cases' order either way.
 async fn play_all(run: &Arc<Run>) {
     if run.read_only {
         return;
     }
     let mut tenants_off = None;
     let mut production = None;
-    let mut played = Vec::new();
+    let mut planned = Vec::new();
     for (number, ported) in cases().enumerate() {
         if !run.is_selected(ported.operation) {
             continue;
@@ -237,21 +252,26 @@ async fn play_all(run: &Arc<Run>) {
         } else {
             None
         };
-        let outcome = match skip {
-            Some(reason) => CaseOutcome::Skipped(reason),
-            None => {
-                let trial = Trial {
-                    sandbox: Sandbox::new(run, NOVU_E2E),
-                    ported,
-                    number,
-                };
-                let result = (ported.play)(&trial).await;
-                trial.sandbox.cleanup().await;
-                match result {
-                    Ok(()) => CaseOutcome::Passed,
-                    Err(Stop) => CaseOutcome::Failed,
-                }
-            }
+        planned.push((number, ported, skip.map(CaseOutcome::Skipped)));
+    }
+    let mut waiting = tokio::task::JoinSet::new();
+    for (index, (number, ported, outcome)) in planned.iter().enumerate() {
+        if outcome.is_none() && ported.waits {
+            let (run, ported, number) = (run.clone(), *ported, *number);
+            waiting.spawn(async move { (index, play(&run, ported, number).await) });
+        }
+    }
+    while let Some(joined) = waiting.join_next().await {
+        match joined {
+            Ok((index, outcome)) => planned[index].2 = Some(outcome),
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
+        }
+    }
+    let mut played = Vec::new();
+    for (number, ported, outcome) in planned {
+        let outcome = match outcome {
+            Some(outcome) => outcome,
+            None => play(run, ported, number).await,
         };
         played.push(ported.operation.to_owned());
         run.recorder.case(CaseRecord {
@@ -263,6 +283,21 @@ async fn play_all(run: &Arc<Run>) {
     }
     played.dedup();
     run.progress_line(NOVU_E2E, "(cases)", &played);
+}
+
+/// Plays case `number`, `ported`, in a sandbox of its own, cleaned up after.
+async fn play(run: &Run, ported: &'static Ported, number: usize) -> CaseOutcome {
+    let trial = Trial {
+        sandbox: Sandbox::new(run, NOVU_E2E),
+        ported,
+        number,
+    };
+    let result = (ported.play)(&trial).await;
+    trial.sandbox.cleanup().await;
+    match result {
+        Ok(()) => CaseOutcome::Passed,
+        Err(Stop) => CaseOutcome::Failed,
+    }
 }
 
 /// Whether the server answers the tenants list with 405, as Novu does with workflows in code.
