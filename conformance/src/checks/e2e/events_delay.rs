@@ -37,13 +37,15 @@ pub const CASES: &[Ported] = &[
         "should not include delayed event in digested sent message",
         "events_trigger",
         |t| Box::pin(delay_then_digest(t)),
-    ),
+    )
+    .waits(),
     Ported::new(
         DELAY,
         "should send a single message for same exact scheduled delay",
         "events_trigger",
         |t| Box::pin(same_scheduled_delay(t)),
-    ),
+    )
+    .waits(),
     Ported::new(
         DELAY,
         "should fail for missing or invalid path for scheduled delay",

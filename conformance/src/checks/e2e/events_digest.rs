@@ -38,13 +38,15 @@ pub const CASES: &[Ported] = &[
         "should add a digest prop to template compilation",
         "events_trigger",
         |t| Box::pin(digest_prop(t)),
-    ),
+    )
+    .waits(),
     Ported::new(
         DIGEST,
         "should digest based on same digestKey within time interval",
         "events_trigger",
         |t| Box::pin(same_digest_key(t)),
-    ),
+    )
+    .waits(),
     Ported::new(
         DIGEST,
         "should digest delayed events",

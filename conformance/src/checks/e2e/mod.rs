@@ -254,6 +254,23 @@ async fn play_all(run: &Arc<Run>) {
         };
         planned.push((number, ported, skip.map(CaseOutcome::Skipped)));
     }
+    // The waiting cases share the email and SMS integrations Novu's session starts with, made
+    // once for all of them: a case that made its own would delete it at its end, under a case
+    // still waiting to deliver through it.
+    let first_waiting = planned
+        .iter()
+        .find(|(_, ported, outcome)| outcome.is_none() && ported.waits);
+    let shared = first_waiting.map(|(number, ported, _)| Trial {
+        sandbox: Sandbox::new(run, NOVU_E2E),
+        ported,
+        number: *number,
+    });
+    if let Some(shared) = &shared {
+        for channel in ["email", "sms"] {
+            // A failure here shows again, as a failed case, where a case needs the channel.
+            let _ = session::channel_integration(shared, channel).await;
+        }
+    }
     let mut waiting = tokio::task::JoinSet::new();
     for (index, (number, ported, outcome)) in planned.iter().enumerate() {
         if outcome.is_none() && ported.waits {
@@ -266,6 +283,9 @@ async fn play_all(run: &Arc<Run>) {
             Ok((index, outcome)) => planned[index].2 = Some(outcome),
             Err(error) => std::panic::resume_unwind(error.into_panic()),
         }
+    }
+    if let Some(shared) = shared {
+        shared.sandbox.cleanup().await;
     }
     let mut played = Vec::new();
     for (number, ported, outcome) in planned {
