@@ -10,8 +10,8 @@
 use serde_json::{Value, json};
 
 use super::session::{
-    activities, channel_integration, channel_step, default_template, finished, id_of, identifier,
-    messages, messages_of, session_subscriber, triggered,
+    activities, channel_integration, channel_step, default_in_app_message, default_template,
+    finished, id_of, identifier, messages, messages_of, session_subscriber, triggered,
 };
 use super::{Ported, Reply, Trial, items};
 use crate::checks::semantic::sandbox::Stop;
@@ -190,45 +190,7 @@ async fn bulk_delivers(trial: &Trial<'_>) -> Result<(), Stop> {
         &json!(items(in_app.data()).len()),
         1,
     )?;
-    let message = &in_app.data()[0];
-    let checks = [
-        ("channel", &message["channel"], json!("in_app")),
-        (
-            "content",
-            &message["content"],
-            json!("Test content for <b>Testing of User Name</b>"),
-        ),
-        ("seen", &message["seen"], json!(false)),
-        (
-            "cta.data.url",
-            &message["cta"]["data"]["url"],
-            json!(super::session::CTA_URL),
-        ),
-        ("lastSeenDate", &message["lastSeenDate"], Value::Null),
-        (
-            "payload.firstName",
-            &message["payload"]["firstName"],
-            json!("Testing of User Name"),
-        ),
-        (
-            "payload.urlVar",
-            &message["payload"]["urlVar"],
-            json!("/test/url/path"),
-        ),
-        (
-            "payload.attachments",
-            &message["payload"]["attachments"],
-            Value::Null,
-        ),
-    ];
-    for (field, actual, expected) in checks {
-        trial.equal(
-            &in_app,
-            &format!("the in-app message's {field}"),
-            actual,
-            expected,
-        )?;
-    }
+    default_in_app_message(trial, &in_app, "urlVar")?;
     let emails = messages_of(trial, &first, "email", 1).await?;
     trial.equal(
         &emails,

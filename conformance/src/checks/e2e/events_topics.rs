@@ -10,8 +10,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::session::{
-    CTA_URL, activities, default_template, finished, identifier, messages_of, session_subscriber,
-    triggered,
+    activities, default_in_app_message, default_template, finished, identifier, messages_of,
+    session_subscriber, triggered,
 };
 use super::topics::{add_existing, topic};
 use super::{Ported, Trial, items};
@@ -215,45 +215,7 @@ async fn delivered_to_each(
             &json!(items(in_app.data()).len()),
             1,
         )?;
-        let message = &in_app.data()[0];
-        let checks = [
-            ("channel", &message["channel"], json!("in_app")),
-            (
-                "content",
-                &message["content"],
-                json!("Test content for <b>Testing of User Name</b>"),
-            ),
-            ("seen", &message["seen"], json!(false)),
-            (
-                "cta.data.url",
-                &message["cta"]["data"]["url"],
-                json!(CTA_URL),
-            ),
-            ("lastSeenDate", &message["lastSeenDate"], Value::Null),
-            (
-                "payload.firstName",
-                &message["payload"]["firstName"],
-                json!("Testing of User Name"),
-            ),
-            (
-                "payload.urlVariable",
-                &message["payload"]["urlVariable"],
-                json!("/test/url/path"),
-            ),
-            (
-                "payload.attachments",
-                &message["payload"]["attachments"],
-                Value::Null,
-            ),
-        ];
-        for (field, actual, expected) in checks {
-            trial.equal(
-                &in_app,
-                &format!("the in-app message's {field}"),
-                actual,
-                expected,
-            )?;
-        }
+        default_in_app_message(trial, &in_app, "urlVariable")?;
         let emails = messages_of(trial, subscriber_id, "email", 1).await?;
         trial.equal(
             &emails,

@@ -321,3 +321,53 @@ pub(super) async fn finished(trial: &Trial<'_>, transaction_id: &str) -> Result<
 pub(super) fn missing_id(trial: &Trial<'_>) -> String {
     format!("{:0>24x}", trial.number_in_run())
 }
+
+/// Checks the one in-app message of the default template that `in_app` lists, as Novu's
+/// delivery tests check it after a trigger whose payload has `firstName` "Testing of User
+/// Name" and the URL "/test/url/path" under `url_variable`.
+pub(super) fn default_in_app_message(
+    trial: &Trial<'_>,
+    in_app: &Reply,
+    url_variable: &str,
+) -> Result<(), Stop> {
+    let message = &in_app.data()[0];
+    let checks = [
+        ("channel", &message["channel"], json!("in_app")),
+        (
+            "content",
+            &message["content"],
+            json!("Test content for <b>Testing of User Name</b>"),
+        ),
+        ("seen", &message["seen"], json!(false)),
+        (
+            "cta.data.url",
+            &message["cta"]["data"]["url"],
+            json!(CTA_URL),
+        ),
+        ("lastSeenDate", &message["lastSeenDate"], Value::Null),
+        (
+            "payload.firstName",
+            &message["payload"]["firstName"],
+            json!("Testing of User Name"),
+        ),
+        (
+            &format!("payload.{url_variable}"),
+            &message["payload"][url_variable],
+            json!("/test/url/path"),
+        ),
+        (
+            "payload.attachments",
+            &message["payload"]["attachments"],
+            Value::Null,
+        ),
+    ];
+    for (field, actual, expected) in checks {
+        trial.equal(
+            in_app,
+            &format!("the in-app message's {field}"),
+            actual,
+            expected,
+        )?;
+    }
+    Ok(())
+}
