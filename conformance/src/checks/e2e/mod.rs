@@ -192,8 +192,6 @@ impl Ported {
 
     /// The same case, skipped because the reference answers otherwise: `reason` names the
     /// difference.
-    // No ported case differs today; a difference found later is played as a visible skip.
-    #[allow(dead_code)]
     pub const fn differs(self, reason: &'static str) -> Ported {
         Ported {
             differs: Some(reason),
