@@ -296,14 +296,9 @@ async fn a_workflow_read_that_finds_the_deleted_and_misreports_draft_fails_those
 #[tokio::test(flavor = "multi_thread")]
 async fn a_workflow_create_that_renames_and_retriggers_fails_the_create_cases() {
     // The bent server answers another name and a trigger identifier unrelated to the name.
-    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
-        let create = outgoing.is("POST", "/v1/workflows") && answer.status == 201;
-        let Some(mut body) = answer.json().filter(|_| create) else {
-            return false;
-        };
+    let breakage = Breakage::json_answer("POST", "/v1/workflows", 201, |body| {
         body["data"]["name"] = json!("bent");
         body["data"]["triggers"][0]["identifier"] = json!("bent");
-        answer.set_json(&body);
         true
     });
     let (report, broken) = run_broken(breakage, &["workflows_create"]).await;
@@ -425,13 +420,8 @@ async fn overrides_answered_otherwise_fail_the_override_cases() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_organization_read_that_keeps_the_old_name_fails_the_rename_cases() {
     // Where Novu reads the organization back with its new name, the bent server keeps another.
-    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
-        let read = outgoing.is("GET", "/v1/organizations/me") && answer.status == 200;
-        let Some(mut body) = answer.json().filter(|_| read) else {
-            return false;
-        };
+    let breakage = Breakage::json_answer("GET", "/v1/organizations/me", 200, |body| {
         body["data"]["name"] = json!("bent");
-        answer.set_json(&body);
         true
     });
     let operations = [
@@ -462,11 +452,7 @@ async fn an_organization_read_that_keeps_the_old_name_fails_the_rename_cases() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_activity_feed_without_the_workflow_id_fails_the_filter_cases() {
     // Novu's feed items carry the triggered workflow's `_templateId`; the bent server drops it.
-    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
-        let list = outgoing.is("GET", "/v1/notifications") && answer.status == 200;
-        let Some(mut body) = answer.json().filter(|_| list) else {
-            return false;
-        };
+    let breakage = Breakage::json_answer("GET", "/v1/notifications", 200, |body| {
         let mut dropped = false;
         for item in body["data"].as_array_mut().into_iter().flatten() {
             dropped |= item
@@ -474,7 +460,6 @@ async fn an_activity_feed_without_the_workflow_id_fails_the_filter_cases() {
                 .and_then(|item| item.remove("_templateId"))
                 .is_some();
         }
-        answer.set_json(&body);
         dropped
     });
     let (report, broken) = run_broken(breakage, &["notifications_list"]).await;
@@ -494,16 +479,11 @@ async fn an_activity_feed_without_the_workflow_id_fails_the_filter_cases() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_trigger_answered_unacknowledged_fails_the_trigger_cases() {
     // The bent server answers a processed trigger with `acknowledged: false`.
-    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
-        let trigger = outgoing.is("POST", "/v1/events/trigger") && answer.status == 201;
-        let Some(mut body) = answer.json().filter(|_| trigger) else {
-            return false;
-        };
+    let breakage = Breakage::json_answer("POST", "/v1/events/trigger", 201, |body| {
         if body["data"]["status"] != "processed" {
             return false;
         }
         body["data"]["acknowledged"] = json!(false);
-        answer.set_json(&body);
         true
     });
     let (report, broken) = run_broken(breakage, &["events_trigger"]).await;
@@ -530,13 +510,8 @@ async fn a_trigger_answered_unacknowledged_fails_the_trigger_cases() {
 #[tokio::test(flavor = "multi_thread")]
 async fn integration_answers_with_the_primary_flag_flipped_fail_the_create_cases() {
     // Every created integration is answered with its primary flag the other way round.
-    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
-        let create = outgoing.is("POST", "/v1/integrations") && answer.status == 201;
-        let Some(mut body) = answer.json().filter(|_| create) else {
-            return false;
-        };
+    let breakage = Breakage::json_answer("POST", "/v1/integrations", 201, |body| {
         body["data"]["primary"] = json!(body["data"]["primary"] != json!(true));
-        answer.set_json(&body);
         true
     });
     let (report, broken) = run_broken(breakage, &["integrations_create"]).await;
@@ -763,11 +738,7 @@ async fn workflows_read_without_their_promotion_fail_the_promotion_cases() {
 #[tokio::test(flavor = "multi_thread")]
 async fn changes_listed_with_renamed_operations_fail_the_layout_change_cases() {
     // Each recorded `update` entry is listed as a `replace`.
-    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
-        let list = outgoing.is("GET", "/v1/changes") && answer.status == 200;
-        let Some(mut body) = answer.json().filter(|_| list) else {
-            return false;
-        };
+    let breakage = Breakage::json_answer("GET", "/v1/changes", 200, |body| {
         for change in body["data"].as_array_mut().into_iter().flatten() {
             for entry in change["change"].as_array_mut().into_iter().flatten() {
                 if entry["op"] == "update" {
@@ -775,7 +746,6 @@ async fn changes_listed_with_renamed_operations_fail_the_layout_change_cases() {
                 }
             }
         }
-        answer.set_json(&body);
         true
     });
     let (report, broken) = run_broken(breakage, &["changes_apply"]).await;

@@ -147,6 +147,29 @@ impl Breakage {
             answer: Some(Arc::new(change)),
         }
     }
+
+    /// Bends the JSON answer of `method template` when it has `status`: `change` edits the body
+    /// and says whether it bent anything.
+    pub fn json_answer(
+        method: &'static str,
+        template: &'static str,
+        status: u16,
+        change: impl Fn(&mut Value) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        Self::answer(move |outgoing, answer| {
+            if !outgoing.is(method, template) || answer.status != status {
+                return false;
+            }
+            let Some(mut body) = answer.json() else {
+                return false;
+            };
+            let bent = change(&mut body);
+            if bent {
+                answer.set_json(&body);
+            }
+            bent
+        })
+    }
 }
 
 struct Shared {
