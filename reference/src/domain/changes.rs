@@ -2,11 +2,11 @@
 //!
 //! Resource modules call [`record`] on every create, update and delete of a promotable entity
 //! (workflows, layouts, feeds, workflow groups). An entity has at most one pending change;
-//! later writes add their differences to it. Applying a change marks it promoted and copies the
+//! later writes recompute its differences from the entity as it was before that change. Applying a change marks it promoted and copies the
 //! entity as it now is in Development to Production, where the copy's `_parentId` names the
 //! Development original.
 
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::{Value, json};
 
 use super::{Caller, offset};
@@ -15,28 +15,45 @@ use crate::ids;
 use crate::store::{documents, first_document};
 
 /// Records a write of the entity `entity_id` of `entity_type` (a `ChangeEntityTypeEnum` value)
-/// in the caller's environment, when that is the Development environment. `change` is the
-/// difference the write made, as [`diff`] builds it.
+/// in the caller's environment, when that is the Development environment: `before` and `after`
+/// are the entity on either side of the write (`{}` stands for the side a create or a delete
+/// lacks). The first write since the entity was last promoted opens a pending change holding
+/// the differences from `before`; each later write replaces them with the differences from
+/// that first `before` to the entity as it now is, as Novu's `CreateChange` recomputes a
+/// pending change from the promoted state rather than adding to it.
 pub(crate) fn record(
     transaction: &Transaction,
     caller: &Caller,
     entity_type: &str,
     entity_id: &str,
-    change: Value,
+    before: &Value,
+    after: &Value,
 ) -> Outcome<()> {
     if production_of(transaction, caller)?.is_none() {
         return Ok(());
     }
-    let pending = first_document(
-        transaction,
-        "SELECT doc FROM changes WHERE environment_id = ?1 AND type = ?2 AND entity_id = ?3 AND enabled = 0",
-        params![caller.environment_id, entity_type, entity_id],
-    )?;
-    if let Some(mut pending) = pending {
-        let mut differences = pending["change"].as_array().cloned().unwrap_or_default();
-        differences.extend(change.as_array().cloned().unwrap_or_default());
-        pending["change"] = Value::Array(differences);
-        return save(transaction, &pending);
+    let pending = transaction
+        .prepare_cached(
+            "SELECT id, base FROM changes \
+             WHERE environment_id = ?1 AND type = ?2 AND entity_id = ?3 AND enabled = 0",
+        )?
+        .query_row(
+            params![caller.environment_id, entity_type, entity_id],
+            |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?)),
+        )
+        .optional()?;
+    if let Some((change_id, base)) = pending {
+        // A change recorded before bases were kept recomputes from the write's own `before`.
+        let base = match base {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|error| Failure::internal(format!("stored change base: {error}")))?,
+            None => before.clone(),
+        };
+        transaction.execute(
+            "UPDATE changes SET doc = json_set(doc, '$.change', json(?2)) WHERE id = ?1",
+            params![change_id, diff(&base, after).to_string()],
+        )?;
+        return Ok(());
     }
     let now = ids::now();
     let document = json!({
@@ -47,27 +64,26 @@ pub(crate) fn record(
         "_entityId": entity_id,
         "enabled": false,
         "type": entity_type,
-        "change": change,
+        "change": diff(before, after),
         "createdAt": now,
     });
     transaction.execute(
-        "INSERT INTO changes (id, environment_id, type, entity_id, enabled, created_at, doc) \
-         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)",
+        "INSERT INTO changes (id, environment_id, type, entity_id, enabled, created_at, doc, base) \
+         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7)",
         params![
             document["_id"].as_str(),
             caller.environment_id,
             entity_type,
             entity_id,
             now,
-            document.to_string()
+            document.to_string(),
+            before.to_string()
         ],
     )?;
     Ok(())
 }
 
-/// Records a write of an `entity_type` entity as a pending change: the differences from
-/// `before` to `after`, under the id of whichever of the two exists (`{}` stands for the side a
-/// create or a delete lacks).
+/// [`record`] for an entity whose `_id` is on whichever of `before` and `after` exists.
 pub(crate) fn record_write(
     transaction: &Transaction,
     caller: &Caller,
@@ -79,14 +95,14 @@ pub(crate) fn record_write(
         .as_str()
         .or(before["_id"].as_str())
         .unwrap_or_default();
-    record(transaction, caller, entity_type, id, diff(before, after))
+    record(transaction, caller, entity_type, id, before, after)
 }
 
 /// The differences from `before` to `after` in the shape of the `recursive-diff` records Novu
 /// keeps: `add` (with `val`), `update` (with `val` and `oldVal`) and `delete` (with `oldVal`)
 /// entries with the `path` of the field; objects and arrays are compared member by member, an
 /// array's members by index.
-pub(crate) fn diff(before: &Value, after: &Value) -> Value {
+fn diff(before: &Value, after: &Value) -> Value {
     let mut differences = Vec::new();
     collect_differences(&mut Vec::new(), before, after, &mut differences);
     Value::Array(differences)
@@ -174,15 +190,20 @@ fn with_entity_name(
         "NotificationGroup" => "notification_groups",
         _ => return Ok(change),
     };
-    let entity = first_document(
-        transaction,
-        &format!("SELECT doc FROM {table} WHERE id = ?1 AND environment_id = ?2"),
-        params![change["_entityId"].as_str(), caller.environment_id],
-    )?;
-    if let Some(entity) = entity {
-        change["templateName"] = entity["name"].clone();
+    // Only the name is read: a workflow's stored document is large.
+    let name = transaction
+        .prepare_cached(&format!(
+            "SELECT json_extract(doc, '$.name') FROM {table} WHERE id = ?1 AND environment_id = ?2"
+        ))?
+        .query_row(
+            params![change["_entityId"].as_str(), caller.environment_id],
+            |row| row.get::<_, Option<String>>(0),
+        )
+        .optional()?;
+    if let Some(name) = name {
+        change["templateName"] = json!(name);
         if table == "workflows" {
-            change["templateId"] = entity["_id"].clone();
+            change["templateId"] = change["_entityId"].clone();
         }
     }
     Ok(change)

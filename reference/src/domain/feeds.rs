@@ -52,7 +52,8 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, name: &str) -> 
         caller,
         "Feed",
         feed_id_of(&feed),
-        super::changes::diff(&json!({}), &feed),
+        &json!({}),
+        &feed,
     )?;
     Ok(feed)
 }
@@ -79,13 +80,7 @@ pub(crate) fn delete(transaction: &Transaction, caller: &Caller, feed_id: &str) 
         "UPDATE feeds SET deleted = 1, doc = ?2 WHERE id = ?1",
         params![feed_id, feed.to_string()],
     )?;
-    super::changes::record(
-        transaction,
-        caller,
-        "Feed",
-        feed_id,
-        super::changes::diff(&before, &feed),
-    )?;
+    super::changes::record(transaction, caller, "Feed", feed_id, &before, &feed)?;
     list(transaction, caller)
 }
 

@@ -288,3 +288,69 @@ async fn promoted_is_required_and_production_writes_record_nothing() {
     let (_, count) = test.raw(Method::GET, "/v1/changes/count", None).await;
     assert_eq!(count["data"], 0);
 }
+
+/// A pending change holds the differences from the entity as last promoted to the entity as it
+/// now is: writes after the first replace them instead of piling up, and a write after a
+/// promotion opens a change from the promoted state.
+#[tokio::test]
+async fn a_pending_change_is_recomputed_by_each_write() {
+    let environments = Environments::start("changes-recomputed").await;
+    let test = &environments.test;
+    let (status, created) = test
+        .raw(
+            Method::POST,
+            "/v1/notification-groups",
+            Some(json!({ "name": "First" })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["data"]["_id"].as_str().unwrap().to_owned();
+    let rename = |name: &'static str| {
+        let path = format!("/v1/notification-groups/{id}");
+        async move {
+            let (status, body) = test
+                .raw(Method::PATCH, &path, Some(json!({ "name": name })))
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    };
+    rename("Second").await;
+    rename("Third").await;
+    let pending = |expected: usize| async move {
+        let (_, listed) = test
+            .raw(Method::GET, "/v1/changes?promoted=false", None)
+            .await;
+        let data = listed["data"].as_array().unwrap().clone();
+        assert_eq!(data.len(), expected, "{listed}");
+        data
+    };
+    let change = pending(1).await.remove(0);
+    let names: Vec<&Value> = change["change"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|difference| difference["path"] == json!(["name"]))
+        .collect();
+    assert_eq!(
+        names,
+        [&json!({ "op": "add", "path": ["name"], "val": "Third" })],
+        "one difference from nothing to the latest name: {change}"
+    );
+
+    let (status, _) = test
+        .raw(
+            Method::POST,
+            &format!("/v1/changes/{}/apply", change["_id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201);
+    rename("Fourth").await;
+    rename("Fifth").await;
+    let change = pending(1).await.remove(0);
+    assert_eq!(
+        change["change"],
+        json!([{ "op": "update", "path": ["name"], "val": "Fifth", "oldVal": "Third" }]),
+        "from the promoted name to the latest one"
+    );
+}
