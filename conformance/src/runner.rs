@@ -385,8 +385,8 @@ async fn walk(run: &Arc<Run>, enabled: &[&'static dyn Check]) {
         }
     }
     // The background checks mostly wait and share nothing, so each waits beside the others
-    // as well as beside the concurrent checks.
-    let background: Vec<_> = phase(Phase::Background)
+    // as well as beside the concurrent checks; so do the background parts of later checks.
+    let mut background: Vec<_> = phase(Phase::Background)
         .into_iter()
         .filter(|check| start(*check))
         .map(|check| {
@@ -394,6 +394,21 @@ async fn walk(run: &Arc<Run>, enabled: &[&'static dyn Check]) {
             tokio::spawn(async move { check.run(&run).await })
         })
         .collect();
+    for check in enabled
+        .iter()
+        .copied()
+        .filter(|check| check.phase() != Phase::Background)
+    {
+        // A check cut short here is told as not run where its own phase comes.
+        if check.background(run).is_some() && !run.cut_short() {
+            let run = run.clone();
+            background.push(tokio::spawn(async move {
+                if let Some(task) = check.background(&run) {
+                    task.await;
+                }
+            }));
+        }
+    }
     for check in phase(Phase::Concurrent) {
         if start(check) {
             check.run(run).await;

@@ -86,6 +86,14 @@ pub trait Check: Sync {
     /// Performs the check on the run's selection.
     fn run<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a>;
 
+    /// Work of its own, for a check of a later phase, that plays in the [`Phase::Background`]
+    /// phase, beside the concurrent checks: what mostly waits on objects no other check
+    /// reaches. The runner awaits it before the [`Phase::Alone`] checks.
+    fn background<'a>(&'a self, run: &'a Arc<Run>) -> Option<Task<'a>> {
+        let _ = run;
+        None
+    }
+
     /// What it does once every phase is done, before the run's clean-up.
     fn finish<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a> {
         let _ = run;

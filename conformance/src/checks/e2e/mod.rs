@@ -67,47 +67,84 @@ pub const NOVU_E2E: &str = "novu-e2e";
 /// `novu-e2e`.
 pub struct NovuE2e;
 
+/// A ported folder (or part of one): its cases, and whether they may play beside each other
+/// and beside the waiting cases.
+struct Folder {
+    cases: &'static [Ported],
+    /// The cases read and write only objects they made themselves (their subscribers, topics,
+    /// workflows, feeds), never a list of the whole environment or one of its defaults (the
+    /// primary integration, the default layout, the pending changes), and deliver through the
+    /// integrations made once for all of them.
+    own_objects: bool,
+}
+
+const fn alone(cases: &'static [Ported]) -> Folder {
+    Folder {
+        cases,
+        own_objects: false,
+    }
+}
+
+const fn beside(cases: &'static [Ported]) -> Folder {
+    Folder {
+        cases,
+        own_objects: true,
+    }
+}
+
 /// The cases of every ported folder, in the order they play.
-const FOLDERS: &[&[Ported]] = &[
-    subscribers::CASES,
-    subscriber_feed::CASES,
-    subscriber_feed::MORE_CASES,
-    subscriber_preferences::CASES,
-    subscriber_oauth::CASES,
-    topics::CASES,
-    topic_list::CASES,
-    tenant::CASES,
-    notification_groups::CASES,
-    layouts::CASES,
-    layout_list::CASES,
-    integrations::CASES,
-    integration_create::CASES,
-    integration_update::CASES,
-    integration_primary::CASES,
-    feeds::CASES,
-    changes::CASES,
-    change_layouts::CASES,
-    workflows_v1::CASES,
-    workflow_create::CASES,
-    workflow_promotion::CASES,
-    workflow_overrides::CASES,
-    messages::CASES,
-    notifications::CASES,
-    organization::CASES,
-    events_trigger::CASES,
-    events_delivery::CASES,
-    events_topics::CASES,
-    events_bulk::CASES,
-    events_cancel::CASES,
-    events_delay::CASES,
-    events_overrides::CASES,
-    events_filters::CASES,
-    events_digest::CASES,
+const FOLDERS: &[Folder] = &[
+    alone(subscribers::CASES),
+    beside(subscriber_feed::CASES),
+    beside(subscriber_feed::MORE_CASES),
+    beside(subscriber_preferences::CASES),
+    alone(subscriber_oauth::CASES),
+    beside(topics::CASES),
+    alone(topic_list::CASES),
+    alone(tenant::CASES),
+    alone(notification_groups::CASES),
+    alone(layouts::CASES),
+    alone(layout_list::CASES),
+    alone(integrations::CASES),
+    alone(integration_create::CASES),
+    alone(integration_update::CASES),
+    alone(integration_primary::CASES),
+    alone(feeds::CASES),
+    alone(changes::CASES),
+    alone(change_layouts::CASES),
+    alone(workflows_v1::CASES),
+    beside(workflow_create::CASES),
+    alone(workflow_promotion::CASES),
+    alone(workflow_overrides::CASES),
+    alone(messages::CASES),
+    alone(notifications::CASES),
+    alone(organization::CASES),
+    // Two of its cases make and delete a chat integration each.
+    alone(events_trigger::CASES),
+    alone(events_delivery::CASES),
+    beside(events_topics::CASES),
+    beside(events_bulk::CASES),
+    beside(events_cancel::CASES),
+    beside(events_delay::CASES),
+    beside(events_overrides::CASES),
+    beside(events_filters::CASES),
+    beside(events_digest::CASES),
 ];
 
 /// Every ported case, in the order they play.
 pub fn cases() -> impl Iterator<Item = &'static Ported> {
-    FOLDERS.iter().flat_map(|cases| cases.iter())
+    folder_cases().map(|(_, ported)| ported)
+}
+
+/// Every ported case with whether it may play beside others: a case of an `own_objects` folder,
+/// or one that mostly waits (its objects are its own too).
+fn folder_cases() -> impl Iterator<Item = (bool, &'static Ported)> {
+    FOLDERS.iter().flat_map(|folder| {
+        folder
+            .cases
+            .iter()
+            .map(move |ported| (folder.own_objects || ported.waits, ported))
+    })
 }
 
 impl Check for NovuE2e {
@@ -124,7 +161,8 @@ impl Check for NovuE2e {
     }
 
     // Some cases read lists of the whole environment or change its defaults (a layout, a
-    // primary integration): nothing else may write meanwhile.
+    // primary integration): nothing else may write meanwhile. The others play in the
+    // background ([`Check::background`]).
     fn phase(&self) -> Phase {
         Phase::Alone
     }
@@ -134,7 +172,11 @@ impl Check for NovuE2e {
     }
 
     fn run<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a> {
-        Box::pin(play_all(run))
+        Box::pin(play_alone(run))
+    }
+
+    fn background<'a>(&'a self, run: &'a Arc<Run>) -> Option<Task<'a>> {
+        Some(Box::pin(play_beside(run)))
     }
 }
 
@@ -217,18 +259,14 @@ impl Ported {
     }
 }
 
-/// Plays every selected case, each in its own sandbox: first the cases that wait out a time
-/// window of their own ([`Ported::waits`]) all at once, then the others one after another.
-/// Results are recorded in the cases' order either way.
-async fn play_all(run: &Arc<Run>) {
-    if run.read_only {
-        return;
-    }
+/// The selected cases that may play beside others (`own_objects`) or those that may not, each
+/// with its number and, when it is skipped, the reason.
+async fn plan(run: &Run, own_objects: bool) -> Vec<Planned> {
     let mut tenants_off = None;
     let mut production = None;
     let mut planned = Vec::new();
-    for (number, ported) in cases().enumerate() {
-        if !run.is_selected(ported.operation) {
+    for (number, (beside, ported)) in folder_cases().enumerate() {
+        if beside != own_objects || !run.is_selected(ported.operation) {
             continue;
         }
         let skip = if let Some(reason) = ported.differs {
@@ -250,57 +288,107 @@ async fn play_all(run: &Arc<Run>) {
         } else {
             None
         };
-        planned.push((number, ported, skip.map(CaseOutcome::Skipped)));
+        planned.push(Planned {
+            number,
+            ported,
+            outcome: skip.map(CaseOutcome::Skipped),
+        });
     }
-    // The waiting cases share the email and SMS integrations Novu's session starts with, made
-    // once for all of them: a case that made its own would delete it at its end, under a case
-    // still waiting to deliver through it.
-    let first_waiting = planned
-        .iter()
-        .find(|(_, ported, outcome)| outcome.is_none() && ported.waits);
-    let shared = first_waiting.map(|(number, ported, _)| Trial {
-        sandbox: Sandbox::new(run, NOVU_E2E),
-        ported,
-        number: *number,
-    });
-    if let Some(shared) = &shared {
-        for channel in ["email", "sms"] {
-            // A failure here shows again, as a failed case, where a case needs the channel.
-            let _ = session::channel_integration(shared, channel).await;
-        }
-    }
-    let mut waiting = tokio::task::JoinSet::new();
-    for (index, (number, ported, outcome)) in planned.iter().enumerate() {
-        if outcome.is_none() && ported.waits {
-            let (run, ported, number) = (run.clone(), *ported, *number);
-            waiting.spawn(async move { (index, play(&run, ported, number).await) });
-        }
-    }
-    while let Some(joined) = waiting.join_next().await {
-        match joined {
-            Ok((index, outcome)) => planned[index].2 = Some(outcome),
-            Err(error) => std::panic::resume_unwind(error.into_panic()),
-        }
-    }
-    if let Some(shared) = shared {
-        shared.sandbox.cleanup().await;
-    }
+    planned
+}
+
+/// A selected case of the corpus: its number, the case, and its outcome once known.
+struct Planned {
+    number: usize,
+    ported: &'static Ported,
+    outcome: Option<CaseOutcome>,
+}
+
+/// Records the outcomes of `planned`, in their order, and the progress line of the cases
+/// played, named `label`.
+fn record(run: &Run, planned: Vec<Planned>, label: &str) {
     let mut played = Vec::new();
-    for (number, ported, outcome) in planned {
-        let outcome = match outcome {
-            Some(outcome) => outcome,
-            None => play(run, ported, number).await,
-        };
+    for Planned {
+        ported, outcome, ..
+    } in planned
+    {
         played.push(ported.operation.to_owned());
         run.recorder.case(CaseRecord {
             check: NOVU_E2E,
             source: ported.source,
             title: ported.title,
-            outcome,
+            outcome: outcome.expect("every planned case has ended"),
         });
     }
     played.dedup();
-    run.progress_line(NOVU_E2E, "(cases)", &played);
+    run.progress_line(NOVU_E2E, label, &played);
+}
+
+/// Plays the selected cases that read or change what belongs to the whole environment, one
+/// after another, each in its own sandbox.
+async fn play_alone(run: &Arc<Run>) {
+    if run.read_only {
+        return;
+    }
+    let mut planned = plan(run, false).await;
+    for case in &mut planned {
+        if case.outcome.is_none() {
+            case.outcome = Some(play(run, case.ported, case.number).await);
+        }
+    }
+    record(run, planned, "(cases)");
+}
+
+/// Plays the selected cases that may play beside each other and beside the concurrent checks,
+/// each in its own sandbox, concurrently: the waiting ones all at once and first, as they
+/// mostly wait out their windows, the others at most `--jobs` at a time meanwhile.
+async fn play_beside(run: &Arc<Run>) {
+    if run.read_only {
+        return;
+    }
+    let mut planned = plan(run, true).await;
+    let mut order: Vec<usize> = (0..planned.len())
+        .filter(|index| planned[*index].outcome.is_none())
+        .collect();
+    let Some(first) = order.first() else {
+        record(run, planned, "(cases beside)");
+        return;
+    };
+    // They share the email and SMS integrations Novu's session starts with, made once for all
+    // of them: a case that made its own would delete it at its end, under a case still waiting
+    // to deliver through it.
+    let shared = Trial {
+        sandbox: Sandbox::new(run, NOVU_E2E),
+        ported: planned[*first].ported,
+        number: planned[*first].number,
+    };
+    for channel in ["email", "sms"] {
+        // A failure here shows again, as a failed case, where a case needs the channel.
+        let _ = session::channel_integration(&shared, channel).await;
+    }
+    order.sort_by_key(|index| !planned[*index].ported.waits);
+    let permits = Arc::new(tokio::sync::Semaphore::new(run.jobs.max(1)));
+    let mut playing = tokio::task::JoinSet::new();
+    for index in order {
+        let Planned { number, ported, .. } = planned[index];
+        let run = run.clone();
+        let permits = (!ported.waits).then(|| permits.clone());
+        playing.spawn(async move {
+            let _permit = match permits {
+                Some(permits) => Some(permits.acquire_owned().await),
+                None => None,
+            };
+            (index, play(&run, ported, number).await)
+        });
+    }
+    while let Some(joined) = playing.join_next().await {
+        match joined {
+            Ok((index, outcome)) => planned[index].outcome = Some(outcome),
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
+        }
+    }
+    shared.sandbox.cleanup().await;
+    record(run, planned, "(cases beside)");
 }
 
 /// Plays case `number`, `ported`, in a sandbox of its own, cleaned up after.
