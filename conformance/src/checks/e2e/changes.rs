@@ -96,6 +96,16 @@ pub(super) async fn changes(
     trial: &Trial<'_>,
     promoted: bool,
 ) -> Result<(Reply, Vec<Value>), Stop> {
+    walk(trial, promoted, |_| false).await
+}
+
+/// The changes of the environment, newest first, page by page until `enough` holds of those
+/// read so far or the pages end; answers the last page's reply and the changes read.
+async fn walk(
+    trial: &Trial<'_>,
+    promoted: bool,
+    enough: impl Fn(&[Value]) -> bool,
+) -> Result<(Reply, Vec<Value>), Stop> {
     let promoted = if promoted { "true" } else { "false" };
     let mut all = Vec::new();
     for page in 0.. {
@@ -111,7 +121,7 @@ pub(super) async fn changes(
         let total = reply.body["totalCount"].as_u64().unwrap_or_default() as usize;
         let done = data.is_empty() || all.len() + data.len() >= total;
         all.extend(data);
-        if done {
+        if done || enough(&all) {
             return Ok((reply, all));
         }
     }
@@ -128,8 +138,21 @@ pub(super) fn of<'c>(changes: &'c [Value], ids: &[&str]) -> Vec<&'c Value> {
 
 /// Applies the pending changes of the entities `ids`, oldest first, one by one, as Novu's
 /// `session.applyChanges` applies those of its environment.
+///
+/// An entity has at most one pending change of each type, and a workflow, a workflow group or
+/// a feed has one type; so once each of `ids` has its change, the older pages (the whole
+/// environment's, which other checks fill) are not read. A layout may have two (`Layout` and
+/// `DefaultLayout`): where one is found, every page is read.
 pub(super) async fn promote(trial: &Trial<'_>, ids: &[&str]) -> Result<(), Stop> {
-    let (_, pending) = changes(trial, false).await?;
+    let (_, pending) = walk(trial, false, |read| {
+        let found = of(read, ids);
+        ids.iter()
+            .all(|id| found.iter().any(|change| change["_entityId"] == json!(id)))
+            && !found
+                .iter()
+                .any(|change| matches!(change["type"].as_str(), Some("Layout" | "DefaultLayout")))
+    })
+    .await?;
     for change in of(&pending, ids).into_iter().rev() {
         trial
             .setup(
