@@ -269,6 +269,43 @@ async fn trigger_delivery_fails_when_preferences_are_ignored() {
     assert_eq!(found.len(), 2, "{report:#?}");
 }
 
+/// A server that ignores `transactionId` delivers the trigger that reuses one.
+#[tokio::test(flavor = "multi_thread")]
+async fn trigger_delivery_fails_when_a_reused_transaction_id_delivers() {
+    let breakage = Breakage::request(|outgoing: &mut Outgoing| {
+        let Some(mut body) = outgoing
+            .json()
+            .filter(|_| outgoing.is("POST", "/v1/events/trigger"))
+        else {
+            return false;
+        };
+        let removed = body
+            .as_object_mut()
+            .and_then(|body| body.remove("transactionId"))
+            .is_some();
+        outgoing.set_json(&body);
+        removed
+    });
+    let (report, broken) = run_broken(breakage, TRIGGER_DELIVERY, 1).await;
+    assert_eq!(broken, 2, "the first trigger and the one reusing its id");
+    let expected = |text: &str| {
+        violations(&report, TRIGGER_DELIVERY)
+            .into_iter()
+            .filter(|violation| violation.expected.contains(text))
+            .count()
+    };
+    assert_eq!(
+        expected("no message for a trigger whose transactionId already delivered"),
+        1,
+        "{report:#?}"
+    );
+    assert_eq!(
+        expected("the acknowledgement names the given transactionId"),
+        1,
+        "{report:#?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn trigger_delivery_fails_when_the_actor_is_not_excluded() {
     let breakage = Breakage::request(|outgoing: &mut Outgoing| {

@@ -1964,6 +1964,9 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
       },
       "Message": {
         "properties": {
+          "_actorId": {
+            "type": "string"
+          },
           "_environmentId": {
             "type": "string"
           },
@@ -1974,6 +1977,9 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
             ]
           },
           "_id": {
+            "type": "string"
+          },
+          "_jobId": {
             "type": "string"
           },
           "_messageTemplateId": {
@@ -1990,6 +1996,9 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "_templateId": {
             "type": "string"
+          },
+          "actor": {
+            "$ref": "#/components/schemas/MessageTemplateActor"
           },
           "channel": {
             "$ref": "#/components/schemas/ChannelType"
@@ -2085,6 +2094,10 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "transactionId": {
             "type": "string"
+          },
+          "updatedAt": {
+            "format": "date-time",
+            "type": "string"
           }
         },
         "required": [
@@ -2093,6 +2106,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_organizationId",
           "_notificationId",
           "_subscriberId",
+          "_jobId",
           "createdAt",
           "transactionId",
           "channel",

@@ -501,7 +501,7 @@ pub struct BroadcastEventRequest {
     pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tenant: ::std::option::Option<TriggerTenant>,
-    ///Identifies this run; a UUID is generated when absent.
+    ///Identifies this run; a UUID is generated when absent. A run whose transactionId already has jobs in the environment is dropped and delivers nothing.
     #[serde(
         rename = "transactionId",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -3550,6 +3550,11 @@ for MarkMessagesAsRequestMessageId {
     schemars::JsonSchema
 )]
 pub struct Message {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub actor: ::std::option::Option<MessageTemplateActor>,
+    ///The database id of the subscriber the trigger named as its actor, on in-app messages of a trigger that named one.
+    #[serde(rename = "_actorId", skip_serializing_if = "::std::option::Option::is_none")]
+    pub actor_id: ::std::option::Option<::std::string::String>,
     pub channel: ChannelType,
     ///The rendered content; email messages may carry blocks.
     pub content: MessageContent,
@@ -3583,6 +3588,9 @@ pub struct Message {
     pub feed_id: ::std::option::Option<::std::string::String>,
     #[serde(rename = "_id")]
     pub id: ::std::string::String,
+    ///The database id of the job (the step's run for this subscriber) that created the message.
+    #[serde(rename = "_jobId")]
+    pub job_id: ::std::string::String,
     #[serde(
         rename = "lastReadDate",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -3645,6 +3653,11 @@ pub struct Message {
     pub title: ::std::option::Option<::std::string::String>,
     #[serde(rename = "transactionId")]
     pub transaction_id: ::std::string::String,
+    #[serde(
+        rename = "updatedAt",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 impl Message {
     pub fn builder() -> builder::Message {
@@ -10112,7 +10125,7 @@ pub struct TriggerEventRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tenant: ::std::option::Option<TriggerTenant>,
     pub to: TriggerRecipients,
-    ///Identifies this run; a UUID is generated when absent. Uniqueness is not checked by this call.
+    ///Identifies this run; a UUID is generated when absent. Uniqueness is not checked by this call, which answers `processed` either way; a run whose transactionId already has jobs in the environment is then dropped and delivers nothing.
     #[serde(
         rename = "transactionId",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -19165,6 +19178,14 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct Message {
+        actor: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateActor>,
+            ::std::string::String,
+        >,
+        actor_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         channel: ::std::result::Result<super::ChannelType, ::std::string::String>,
         content: ::std::result::Result<super::MessageContent, ::std::string::String>,
         created_at: ::std::result::Result<
@@ -19204,6 +19225,7 @@ pub mod builder {
             ::std::string::String,
         >,
         id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        job_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         last_read_date: ::std::result::Result<
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
@@ -19282,10 +19304,16 @@ pub mod builder {
             ::std::string::String,
             ::std::string::String,
         >,
+        updated_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for Message {
         fn default() -> Self {
             Self {
+                actor: Ok(Default::default()),
+                actor_id: Ok(Default::default()),
                 channel: Err("no value supplied for channel".to_string()),
                 content: Err("no value supplied for content".to_string()),
                 created_at: Err("no value supplied for created_at".to_string()),
@@ -19298,6 +19326,7 @@ pub mod builder {
                 error_text: Ok(Default::default()),
                 feed_id: Ok(Default::default()),
                 id: Err("no value supplied for id".to_string()),
+                job_id: Err("no value supplied for job_id".to_string()),
                 last_read_date: Ok(Default::default()),
                 last_seen_date: Ok(Default::default()),
                 message_template_id: Ok(Default::default()),
@@ -19322,10 +19351,35 @@ pub mod builder {
                 template_identifier: Ok(Default::default()),
                 title: Ok(Default::default()),
                 transaction_id: Err("no value supplied for transaction_id".to_string()),
+                updated_at: Ok(Default::default()),
             }
         }
     }
     impl Message {
+        pub fn actor<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageTemplateActor>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.actor = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for actor: {e}"));
+            self
+        }
+        pub fn actor_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.actor_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for actor_id: {e}")
+                });
+            self
+        }
         pub fn channel<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<super::ChannelType>,
@@ -19466,6 +19520,16 @@ pub mod builder {
             self.id = value
                 .try_into()
                 .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn job_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.job_id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for job_id: {e}"));
             self
         }
         pub fn last_read_date<T>(mut self, value: T) -> Self
@@ -19714,6 +19778,20 @@ pub mod builder {
                 });
             self
         }
+        pub fn updated_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.updated_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for updated_at: {e}")
+                });
+            self
+        }
     }
     impl ::std::convert::TryFrom<Message> for super::Message {
         type Error = super::error::ConversionError;
@@ -19721,6 +19799,8 @@ pub mod builder {
             value: Message,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
+                actor: value.actor?,
+                actor_id: value.actor_id?,
                 channel: value.channel?,
                 content: value.content?,
                 created_at: value.created_at?,
@@ -19733,6 +19813,7 @@ pub mod builder {
                 error_text: value.error_text?,
                 feed_id: value.feed_id?,
                 id: value.id?,
+                job_id: value.job_id?,
                 last_read_date: value.last_read_date?,
                 last_seen_date: value.last_seen_date?,
                 message_template_id: value.message_template_id?,
@@ -19753,12 +19834,15 @@ pub mod builder {
                 template_identifier: value.template_identifier?,
                 title: value.title?,
                 transaction_id: value.transaction_id?,
+                updated_at: value.updated_at?,
             })
         }
     }
     impl ::std::convert::From<super::Message> for Message {
         fn from(value: super::Message) -> Self {
             Self {
+                actor: Ok(value.actor),
+                actor_id: Ok(value.actor_id),
                 channel: Ok(value.channel),
                 content: Ok(value.content),
                 created_at: Ok(value.created_at),
@@ -19771,6 +19855,7 @@ pub mod builder {
                 error_text: Ok(value.error_text),
                 feed_id: Ok(value.feed_id),
                 id: Ok(value.id),
+                job_id: Ok(value.job_id),
                 last_read_date: Ok(value.last_read_date),
                 last_seen_date: Ok(value.last_seen_date),
                 message_template_id: Ok(value.message_template_id),
@@ -19791,6 +19876,7 @@ pub mod builder {
                 template_identifier: Ok(value.template_identifier),
                 title: Ok(value.title),
                 transaction_id: Ok(value.transaction_id),
+                updated_at: Ok(value.updated_at),
             }
         }
     }

@@ -98,6 +98,14 @@ pub(crate) fn trigger(
         .as_str()
         .map(str::to_owned)
         .unwrap_or_else(ids::uuid);
+    // Novu's worker drops a trigger whose `transactionId` already has jobs in the environment
+    // (`transactionId property is not unique`), after the API has answered it as processed.
+    if event["transactionId"].is_string() && has_jobs(transaction, caller, &transaction_id)? {
+        return Ok(Triggered::answer(acknowledgement(
+            "processed",
+            Some(&transaction_id),
+        )));
+    }
     let actor = match &event["actor"] {
         Value::Null => None,
         given => Some(subscriber_for(transaction, caller, given)?),
@@ -271,6 +279,15 @@ pub(crate) fn cancel(
         hand_over_digest(transaction, leader, due_at)?;
     }
     Ok(true)
+}
+
+/// Whether the transaction `transaction_id` of the caller's environment has any job.
+fn has_jobs(transaction: &Transaction, caller: &Caller, transaction_id: &str) -> Outcome<bool> {
+    Ok(transaction
+        .prepare_cached(
+            "SELECT 1 FROM jobs WHERE environment_id = ?1 AND transaction_id = ?2 LIMIT 1",
+        )?
+        .exists(params![caller.environment_id, transaction_id])?)
 }
 
 /// The `{acknowledged, status, transactionId?}` body.

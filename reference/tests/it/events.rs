@@ -885,3 +885,32 @@ async fn a_tenant_override_decides_whether_the_workflow_is_active() {
         "an active override wins over the workflow"
     );
 }
+
+/// A `transactionId` that already has jobs is answered as processed and delivers nothing, as
+/// Novu's worker drops such a trigger; a fresh one delivers.
+#[tokio::test]
+async fn a_reused_transaction_id_is_acknowledged_and_dropped() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let name = workflow(&test, "Receipts", json!([in_app("Receipt", json!([]))])).await;
+    for (subscriber, transaction) in [
+        ("ada", "receipt-1"),
+        ("grace", "receipt-1"),
+        ("alan", "receipt-2"),
+    ] {
+        let result = trigger(
+            &test,
+            json!({ "name": name, "to": subscriber, "transactionId": transaction }),
+        )
+        .await;
+        assert_eq!(result["status"], "processed");
+        assert_eq!(result["transactionId"], transaction);
+    }
+    assert_eq!(feed(&test, "ada").await, ["Receipt"]);
+    let (status, _) = test.raw(Method::GET, "/v1/subscribers/grace", None).await;
+    assert_eq!(
+        status, 404,
+        "the dropped trigger neither delivers nor makes its subscriber"
+    );
+    assert_eq!(feed(&test, "alan").await, ["Receipt"]);
+}

@@ -21,6 +21,9 @@ const REMOVE: &str = "messages/e2e/remove-message.e2e.ts";
 const REMOVE_BY_TRANSACTION: &str = "messages/e2e/remove-messages-by-transactionId.e2e.ts";
 const EXECUTION_DETAILS: &str = "execution-details/e2e/get-execution-details.e2e.ts";
 
+/// Why the transactionId-filter case is skipped.
+const REUSED_TRANSACTION: &str = "Novu's worker drops a trigger whose transactionId already has jobs; the case triggers its first id again right after the second, before the worker has made the first trigger's jobs (a later queue makes them), so Novu delivers all three; the reference triggers synchronously, so the repeat finds the jobs and is dropped (`trigger-delivery` checks the drop once the first has delivered)";
+
 /// The ported cases of these files.
 pub const CASES: &[Ported] = &[
     Ported::new(
@@ -34,7 +37,8 @@ pub const CASES: &[Ported] = &[
         "should fetch messages using transactionId filter",
         "messages_list",
         |t| Box::pin(fetch_by_transaction(t)),
-    ),
+    )
+    .differs(REUSED_TRANSACTION),
     Ported::new(
         REMOVE,
         "should fail to delete non existing message",

@@ -36,7 +36,7 @@ impl Check for TriggerDelivery {
     }
 
     fn description(&self) -> &'static str {
-        "topic fan-out reaches every member but the actor, content renders payload and subscriber fields, preferences and tenant overrides switch in-app off (not for critical workflows), unseen counts and marks follow the feed, a cancelled delay never delivers and its twin does"
+        "topic fan-out reaches every member but the actor, content renders payload and subscriber fields, preferences and tenant overrides switch in-app off (not for critical workflows), unseen counts and marks follow the feed, a cancelled delay never delivers and its twin does, a trigger reusing a transactionId that has delivered is acknowledged and delivers nothing"
     }
 
     fn read_only(&self) -> ReadOnly {
@@ -125,6 +125,7 @@ async fn trigger_delivery(run: Arc<Run>) {
         play_scenario(&run, &drawn, "preferences"),
         play_scenario(&run, &drawn, "override"),
         play_scenario(&run, &drawn, "marks"),
+        play_scenario(&run, &drawn, "reused-transaction"),
     );
 }
 
@@ -136,6 +137,7 @@ async fn play_scenario(run: &Run, drawn: &Drawn, name: &str) {
         "preferences" => preferences(&sandbox).await,
         "override" => tenant_override(&sandbox).await,
         "marks" => marks(&sandbox).await,
+        "reused-transaction" => reused_transaction(&sandbox).await,
         _ => cancel(&sandbox).await,
     };
     sandbox.cleanup().await;
@@ -651,6 +653,70 @@ async fn cancel(sandbox: &Sandbox<'_>) -> Result<(), Stop> {
             &cancelled_curl,
             "no message for a transaction cancelled during its delay",
             format!("{cancelled}'s feed holds {} items", feed.len()),
+        );
+    }
+    Ok(())
+}
+
+/// A trigger whose `transactionId` already delivered is answered as processed, with that id,
+/// and delivers nothing: Novu's worker drops a trigger whose transaction already has jobs
+/// (`transactionId property is not unique`). The absence is judged once a control trigger,
+/// sent after it with a fresh id, has delivered.
+async fn reused_transaction(sandbox: &Sandbox<'_>) -> Result<(), Stop> {
+    let workflow = sandbox
+        .workflow(
+            "reused-transaction",
+            json!([in_app_step("nc-reused", json!([]))]),
+            json!({}),
+        )
+        .await?;
+    let [first, reused, control] =
+        ["reuse-first", "reuse-again", "reuse-control"].map(|role| sandbox.name(role, 0));
+    for id in [&first, &reused, &control] {
+        sandbox.subscriber(json!({ "subscriberId": id })).await?;
+    }
+    let name = &workflow["triggers"][0]["identifier"];
+    // Jobs outlive the run's objects, so the id is new to the server even where a run with the
+    // same seed (and names) came before.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_nanos());
+    let transaction = format!("{}-{nanos}", sandbox.name("reused-transaction", 0));
+    sandbox
+        .trigger(json!({ "name": name, "to": first, "transactionId": transaction }))
+        .await?;
+    let feed = sandbox
+        .await_feed(&first, DELIVERY_DEADLINE, |feed| !feed.is_empty())
+        .await?;
+    if feed.is_empty() {
+        // Nothing delivered at all: what is wrong is reported by the scenarios that deliver.
+        return Ok(());
+    }
+    let (reused_curl, answered) = sandbox
+        .trigger(json!({ "name": name, "to": reused, "transactionId": transaction }))
+        .await?;
+    let trigger = sandbox.operation("events_trigger")?;
+    if answered != transaction {
+        sandbox.observe(
+            &trigger,
+            &reused_curl,
+            &format!("the acknowledgement names the given transactionId {transaction:?}"),
+            format!("it names {answered:?}"),
+        );
+    }
+    sandbox
+        .trigger(json!({ "name": name, "to": control }))
+        .await?;
+    sandbox
+        .await_feed(&control, DELIVERY_DEADLINE, |feed| !feed.is_empty())
+        .await?;
+    let feed = sandbox.feed(&reused).await?;
+    if !feed.is_empty() {
+        sandbox.observe(
+            &trigger,
+            &reused_curl,
+            "no message for a trigger whose transactionId already delivered (Novu's worker drops it)",
+            format!("{reused}'s feed holds {} items", feed.len()),
         );
     }
     Ok(())
