@@ -675,7 +675,9 @@ impl<'a> Trial<'a> {
                 return Ok(reply);
             }
             tokio::time::sleep(pause.min(deadline.saturating_sub(started.elapsed()))).await;
-            pause = (pause * 2).min(Duration::from_millis(500));
+            // A short ceiling, as the sandbox's feed polling has: what is awaited is seen
+            // within 100 ms of its arrival, not up to half a second later.
+            pause = (pause * 2).min(Duration::from_millis(100));
         }
     }
 }
