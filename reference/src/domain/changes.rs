@@ -1,7 +1,7 @@
 //! Changes: what was written in the Development environment and not yet promoted to Production.
 //!
-//! Resource modules call [`record`] on every create, update and delete of a promotable entity
-//! (workflows, layouts, feeds, workflow groups). An entity has at most one pending change;
+//! Resource modules call [`record`] on the writes Novu records: every create, update and delete
+//! of a workflow or a layout, a feed's create and delete, a workflow group's create only. An entity has at most one pending change;
 //! later writes recompute its differences from the entity as it was before that change. Applying a change marks it promoted and copies the
 //! entity as it now is in Development to Production, where the copy's `_parentId` names the
 //! Development original.

@@ -60,19 +60,17 @@ pub(crate) fn update(
     name: &str,
 ) -> Outcome<Value> {
     let mut group = get(transaction, caller, id)?;
-    let before = group.clone();
     group["name"] = json!(name);
     transaction.execute(
         "UPDATE notification_groups SET doc = ?2 WHERE id = ?1",
         params![id, group.to_string()],
     )?;
-    super::changes::record_write(transaction, caller, "NotificationGroup", &before, &group)?;
+    // Novu records a group's creation only: renames and deletions are not changes.
     Ok(group)
 }
 
 pub(crate) fn delete(transaction: &Transaction, caller: &Caller, id: &str) -> Outcome<Value> {
-    let group = get(transaction, caller, id)?;
+    get(transaction, caller, id)?;
     transaction.execute("DELETE FROM notification_groups WHERE id = ?1", [id])?;
-    super::changes::record_write(transaction, caller, "NotificationGroup", &group, &json!({}))?;
     Ok(deleted_acknowledgement())
 }

@@ -299,14 +299,14 @@ async fn a_pending_change_is_recomputed_by_each_write() {
     let (status, created) = test
         .raw(
             Method::POST,
-            "/v1/notification-groups",
-            Some(json!({ "name": "First" })),
+            "/v1/layouts",
+            Some(json!({ "name": "First", "identifier": "first", "content": "<div>{{{body}}}</div>" })),
         )
         .await;
     assert_eq!(status, 201, "{created}");
     let id = created["data"]["_id"].as_str().unwrap().to_owned();
     let rename = |name: &'static str| {
-        let path = format!("/v1/notification-groups/{id}");
+        let path = format!("/v1/layouts/{id}");
         async move {
             let (status, body) = test
                 .raw(Method::PATCH, &path, Some(json!({ "name": name })))
@@ -324,16 +324,19 @@ async fn a_pending_change_is_recomputed_by_each_write() {
         assert_eq!(data.len(), expected, "{listed}");
         data
     };
+    let names = |change: &Value| -> Vec<Value> {
+        change["change"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|difference| difference["path"] == json!(["name"]))
+            .cloned()
+            .collect()
+    };
     let change = pending(1).await.remove(0);
-    let names: Vec<&Value> = change["change"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|difference| difference["path"] == json!(["name"]))
-        .collect();
     assert_eq!(
-        names,
-        [&json!({ "op": "add", "path": ["name"], "val": "Third" })],
+        names(&change),
+        [json!({ "op": "add", "path": ["name"], "val": "Third" })],
         "one difference from nothing to the latest name: {change}"
     );
 
@@ -349,8 +352,49 @@ async fn a_pending_change_is_recomputed_by_each_write() {
     rename("Fifth").await;
     let change = pending(1).await.remove(0);
     assert_eq!(
-        change["change"],
-        json!([{ "op": "update", "path": ["name"], "val": "Fifth", "oldVal": "Third" }]),
-        "from the promoted name to the latest one"
+        names(&change),
+        [json!({ "op": "update", "path": ["name"], "val": "Fifth", "oldVal": "Third" })],
+        "from the promoted name to the latest one: {change}"
+    );
+}
+
+/// Novu records a workflow group's creation as a change, never its renames or its deletion.
+#[tokio::test]
+async fn only_a_group_creation_is_a_change() {
+    let environments = Environments::start("changes-groups").await;
+    let test = &environments.test;
+    let (status, created) = test
+        .raw(
+            Method::POST,
+            "/v1/notification-groups",
+            Some(json!({ "name": "Billing" })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["data"]["_id"].as_str().unwrap();
+    let (_, listed) = test
+        .raw(Method::GET, "/v1/changes?promoted=false", None)
+        .await;
+    let change_id = listed["data"][0]["_id"].as_str().unwrap().to_owned();
+    assert_eq!(listed["totalCount"], 1, "{listed}");
+    let (status, _) = test
+        .raw(
+            Method::POST,
+            &format!("/v1/changes/{change_id}/apply"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201);
+    let path = format!("/v1/notification-groups/{id}");
+    let (status, _) = test
+        .raw(Method::PATCH, &path, Some(json!({ "name": "Invoices" })))
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = test.raw(Method::DELETE, &path, None).await;
+    assert_eq!(status, 200);
+    let (_, count) = test.raw(Method::GET, "/v1/changes/count", None).await;
+    assert_eq!(
+        count["data"], 0,
+        "no pending change after a rename and a delete"
     );
 }
