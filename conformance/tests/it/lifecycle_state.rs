@@ -638,3 +638,58 @@ async fn an_unseen_mark_that_clears_the_read_state_is_reported() {
     assert!(steps.len() <= 3, "not shrunk: {steps:?}");
     assert!(steps.last().unwrap().contains("unseen"), "{steps:?}");
 }
+
+/// A pending layout change that keeps each write's name difference instead of the one from the
+/// promoted name to the current one.
+fn pending_changes_pile_up() -> Breakage {
+    Breakage::json_answer("GET", "/v1/changes", 200, |body| {
+        let mut bent = false;
+        for change in body["data"].as_array_mut().into_iter().flatten() {
+            let Some(differences) = change["change"].as_array_mut() else {
+                continue;
+            };
+            let earlier = differences
+                .iter()
+                .find(|difference| difference["path"] == json!(["name"]))
+                .cloned();
+            if let Some(mut earlier) = earlier {
+                earlier["val"] = json!("an earlier name");
+                differences.insert(0, earlier);
+                bent = true;
+            }
+        }
+        bent
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pending_change_that_piles_up_writes_is_reported() {
+    let (report, bent) = broken(pending_changes_pile_up(), &["changes_apply"]).await;
+    assert!(bent > 0, "the breakage was never exercised");
+    let violation = only_violation(&report);
+    assert_eq!(violation.operation_id, "changes_list", "{violation:#?}");
+    assert!(
+        violation
+            .expected
+            .contains("from its promoted name to its current one"),
+        "{violation:#?}"
+    );
+    let steps = steps(&violation);
+    assert!(steps.len() <= 3, "not shrunk: {steps:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pending_count_off_the_list_is_reported() {
+    let breakage = Breakage::json_answer("GET", "/v1/changes/count", 200, |body| {
+        body["data"] = json!(body["data"].as_u64().unwrap_or_default() + 1);
+        true
+    });
+    let (report, bent) = broken(breakage, &["changes_apply"]).await;
+    assert!(bent > 0, "the breakage was never exercised");
+    let violation = only_violation(&report);
+    assert_eq!(violation.operation_id, "changes_count", "{violation:#?}");
+    assert!(
+        violation.expected.contains("pending changes walked"),
+        "{violation:#?}"
+    );
+}

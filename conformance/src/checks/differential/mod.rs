@@ -17,7 +17,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::check::{Check, Phase, ReadOnly, Task, not_applicable};
-use super::lifecycle::{self, Lifecycles, Recording};
+use super::lifecycle::{self, Recording};
 use super::snapshots::{self, SCENARIOS, Sent, Snapshots};
 use crate::contract::Operation;
 use crate::run::{Run, Violation};
@@ -55,7 +55,7 @@ impl Check for Differential {
     }
 
     fn covers(&self, operation: &Operation) -> bool {
-        Snapshots.covers(operation) || Lifecycles.covers(operation)
+        Snapshots.covers(operation) || lifecycle::recorded_covers(&operation.operation_id)
     }
 
     fn run<'a>(&'a self, run: &'a Arc<Run>) -> Task<'a> {
