@@ -212,6 +212,9 @@ impl Run<'_> {
                 "Step filtered by subscriber preferences",
             )));
         }
+        if kind == "push" {
+            return self.push(transaction, subscriber, step, job, variables);
+        }
         let Some(integration) = self.integration(transaction, &kind)? else {
             return Ok(Err(Stop::new(
                 "failed",
