@@ -54,8 +54,8 @@ async fn every_ported_case_passes_on_the_target() {
 }
 
 /// The cases ported so far, and how many of them the reference is known to answer otherwise.
-const PORTED: usize = 383;
-const SKIPPED: usize = 6;
+const PORTED: usize = 390;
+const SKIPPED: usize = 10;
 
 pub(crate) async fn run_broken(breakage: Breakage, operations: &[&str]) -> (Report, u32) {
     let target = BrokenReference::start(breakage).await;
@@ -755,6 +755,70 @@ async fn changes_listed_with_renamed_operations_fail_the_layout_change_cases() {
         [
             "should promote the updates done to a layout existing to production",
             "should promote the deletion of a layout to production"
+        ],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn digest_steps_stored_without_their_filters_fail_the_digest_filter_case() {
+    // The bent server drops a digest step's filters when it stores the workflow, so every
+    // digest waits and none is recorded as filtered.
+    let breakage = Breakage::request(|outgoing: &mut Outgoing| {
+        let Some(mut body) = outgoing
+            .json()
+            .filter(|_| outgoing.is("POST", "/v1/workflows"))
+        else {
+            return false;
+        };
+        let mut bent = false;
+        for step in body["steps"].as_array_mut().into_iter().flatten() {
+            if step["template"]["type"] == "digest" {
+                bent |= step
+                    .as_object_mut()
+                    .and_then(|step| step.remove("filters"))
+                    .is_some();
+            }
+        }
+        outgoing.set_json(&body);
+        bent
+    });
+    let (report, broken) = run_broken(breakage, &["events_trigger"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        ["should filter multiple digest steps"],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn push_details_reworded_as_a_single_provider_failure_fail_the_push_cases() {
+    // The bent server records what kept a push step from delivering as one failure of the
+    // chosen integration, as the reference did before it followed Novu's push sender.
+    let breakage = Breakage::json_answer("GET", "/v1/execution-details", 200, |body| {
+        let mut bent = false;
+        for detail in body["data"].as_array_mut().into_iter().flatten() {
+            let text = detail["detail"].as_str().unwrap_or_default();
+            if text == "Subscriber does not have a configured channel"
+                || text.starts_with("Subscriber credentials is missing the tokens")
+            {
+                detail["detail"] =
+                    json!("Subscriber does not have active channel credentials for this provider");
+                bent = true;
+            }
+        }
+        bent
+    });
+    let (report, broken) = run_broken(breakage, &["events_trigger"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should not create any message if subscriber has no configured channel",
+            "should not create any message if subscriber has configured two providers without device tokens"
         ],
         "{:#?}",
         report.cases

@@ -77,6 +77,18 @@ impl Run<'_> {
         job: &Value,
         message: &Value,
     ) -> Outcome<()> {
+        self.store_as(transaction, subscriber, job, message, "Message created")
+    }
+
+    /// Stores the rendered `message` and records it as created with `detail`.
+    pub(super) fn store_as(
+        &self,
+        transaction: &Transaction,
+        subscriber: &Value,
+        job: &Value,
+        message: &Value,
+        detail: &str,
+    ) -> Outcome<()> {
         transaction.execute(
             "INSERT INTO messages (id, environment_id, subscriber_id, transaction_id, channel, created_at, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -92,7 +104,7 @@ impl Run<'_> {
         self.detail(
             transaction,
             job,
-            "Message created",
+            detail,
             "Pending",
             None,
             message["_id"].as_str(),
@@ -136,8 +148,9 @@ fn message_payload(payload: &Value, channel: &str) -> Value {
 }
 
 /// Addresses `message` to `subscriber`: email and sms need an address (the payload's `email`
-/// or `phone` first, as Novu's senders take it over the subscriber's), chat and push usable
-/// credentials for the integration's provider. A subscriber without them stops the step.
+/// or `phone` first, as Novu's senders take it over the subscriber's), chat the provider's
+/// webhook URL (a push step addresses each push channel itself, [`super::push`]). A
+/// subscriber without them stops the step.
 pub(super) fn address(
     message: &mut Value,
     subscriber: &Value,
@@ -180,33 +193,25 @@ pub(super) fn address(
                 ));
             }
         },
-        "chat" | "push" => {
+        "chat" => {
             let credentials = subscriber["channels"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .find(|channel| channel["providerId"] == integration["providerId"])
                 .map(|channel| channel["credentials"].clone());
-            let usable = match (channel, &credentials) {
-                ("chat", Some(credentials)) => credentials["webhookUrl"].is_string(),
-                (_, Some(credentials)) => credentials["deviceTokens"]
-                    .as_array()
-                    .is_some_and(|tokens| !tokens.is_empty()),
-                _ => false,
-            };
-            if !usable {
+            let Some(webhook_url) = credentials
+                .as_ref()
+                .map(|credentials| &credentials["webhookUrl"])
+                .filter(|url| url.is_string())
+            else {
                 return Err(Stop::new(
                     "failed",
                     "Failed",
                     "Subscriber does not have active channel credentials for this provider",
                 ));
-            }
-            let credentials = credentials.unwrap_or_default();
-            if channel == "chat" {
-                message["directWebhookUrl"] = credentials["webhookUrl"].clone();
-            } else {
-                message["deviceTokens"] = credentials["deviceTokens"].clone();
-            }
+            };
+            message["directWebhookUrl"] = webhook_url.clone();
         }
         _ => {}
     }

@@ -22,6 +22,7 @@ mod filters;
 mod integrations;
 mod messages;
 mod preferences;
+mod push;
 mod render;
 mod run;
 mod scheduler;

@@ -105,13 +105,15 @@ impl Run<'_> {
         self.advance(transaction, subscriber, jobs, &variables)
     }
 
-    /// What templates and conditions see for `subscriber`.
+    /// What templates and conditions see for `subscriber`: `step` tells of no digest until a
+    /// digest hands its events on.
     fn variables(&self, subscriber: &Value) -> Value {
         json!({
             "payload": self.payload,
             "subscriber": subscriber,
             "tenant": self.tenant.cloned().unwrap_or(Value::Null),
             "actor": self.actor.cloned().unwrap_or(Value::Null),
+            "step": digest_variables(Vec::new()),
         })
     }
 
@@ -211,6 +213,9 @@ impl Run<'_> {
                 "Success",
                 "Step filtered by subscriber preferences",
             )));
+        }
+        if kind == "push" {
+            return self.push(transaction, subscriber, step, job, variables);
         }
         let Some(integration) = self.integration(transaction, &kind)? else {
             return Ok(Err(Stop::new(
@@ -402,11 +407,7 @@ pub(super) fn resume(transaction: &Transaction, job_id: &str) -> Outcome<()> {
             None,
         )?;
         // What the later steps' templates see as `step`, as Novu's do.
-        variables["step"] = json!({
-            "digest": true,
-            "events": events,
-            "total_count": events.len(),
-        });
+        variables["step"] = digest_variables(events.clone());
         // Novu records the digested events on the digest's job and on every later one.
         for later in &mut following {
             if !later["digest"].is_object() {
@@ -416,6 +417,9 @@ pub(super) fn resume(transaction: &Transaction, job_id: &str) -> Outcome<()> {
         }
         job["digest"]["events"] = Value::Array(events);
     } else {
+        // A delay after a digest carries the digested events on to the steps after it.
+        let digested = job["digest"]["events"].as_array().cloned();
+        variables["step"] = digest_variables(digested.unwrap_or_default());
         run.detail(
             transaction,
             &job,
@@ -428,6 +432,16 @@ pub(super) fn resume(transaction: &Transaction, job_id: &str) -> Outcome<()> {
     job["status"] = json!("completed");
     save_job(transaction, &job, None)?;
     run.advance(transaction, &subscriber, following, &variables)
+}
+
+/// What a step's template sees as `step`: the events a digest handed on (none without a
+/// digest, when Novu's job still carries an empty list, so `total_count` is 0).
+fn digest_variables(events: Vec<Value>) -> Value {
+    json!({
+        "digest": !events.is_empty(),
+        "total_count": events.len(),
+        "events": events,
+    })
 }
 
 /// The job's copy of its step: Novu keeps the whole step on the job, so a job that resumes

@@ -914,3 +914,13 @@ async fn a_reused_transaction_id_is_acknowledged_and_dropped() {
     );
     assert_eq!(feed(&test, "alan").await, ["Receipt"]);
 }
+
+#[tokio::test]
+async fn without_a_digest_a_step_sees_no_digested_events() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let content = "total {{step.total_count}}, digest {{#if step.digest}}yes{{else}}no{{/if}}";
+    let name = workflow(&test, "Undigested", json!([in_app(content, json!([]))])).await;
+    trigger(&test, json!({ "name": name, "to": "ada", "payload": {} })).await;
+    assert_eq!(feed(&test, "ada").await, ["total 0, digest no"]);
+}

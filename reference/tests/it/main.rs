@@ -20,6 +20,7 @@ mod messages;
 mod organizations;
 mod persistence;
 mod preferences;
+mod push;
 mod quickstart;
 mod rate_limit;
 mod routes;

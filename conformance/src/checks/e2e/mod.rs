@@ -23,6 +23,7 @@ mod events_delivery;
 mod events_digest;
 mod events_filters;
 mod events_overrides;
+mod events_push;
 mod events_topics;
 mod events_trigger;
 mod feeds;
@@ -122,6 +123,8 @@ const FOLDERS: &[Folder] = &[
     // Two of its cases make and delete a chat integration each.
     alone(events_trigger::CASES),
     alone(events_delivery::CASES),
+    // They turn the environment's push integrations off and make two of their own.
+    alone(events_push::CASES),
     beside(events_topics::CASES),
     beside(events_bulk::CASES),
     beside(events_cancel::CASES),
