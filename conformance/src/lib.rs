@@ -22,8 +22,8 @@ mod runner;
 mod transport;
 mod values;
 
-pub use checks::check_names;
 pub use checks::snapshots::{SCENARIOS, Scenario, Transcript, TranscriptStep, record};
+pub use checks::{INCONCLUSIVE, check_names};
 pub use contract::{EMBEDDED_SPEC, Operation, Spec};
 pub use error::{Error, Result};
 pub use run::{

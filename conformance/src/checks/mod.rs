@@ -31,6 +31,7 @@ mod unknown_ids;
 use crate::contract::Operation;
 
 pub use check::{Check, FixtureUse, Phase, ReadOnly};
+pub use e2e::INCONCLUSIVE;
 
 /// Every check, in the order of reports and of `novu-conformance list`.
 pub const CATALOGUE: &[&dyn Check] = &[

@@ -66,6 +66,8 @@ struct Setting {
     workflow: Value,
     subscriber_id: String,
     transactions: Vec<String>,
+    /// When the first event was sent.
+    first_sent: Option<Instant>,
 }
 
 impl Setting {
@@ -76,7 +78,27 @@ impl Setting {
             workflow,
             subscriber_id,
             transactions: Vec::new(),
+            first_sent: None,
         })
+    }
+
+    /// Ends the case as inconclusive when `window` (its digest or delay window) has passed
+    /// since the first event was sent: the server's window may have closed before the case's
+    /// last request arrived, so what the server did next cannot be judged. A slow client or a
+    /// loaded machine makes a case inconclusive, never failed.
+    fn within(&self, trial: &Trial<'_>, window: Duration) -> Result<(), Stop> {
+        let elapsed = self
+            .first_sent
+            .map(|sent| sent.elapsed())
+            .unwrap_or_default();
+        if elapsed >= window {
+            return Err(trial.inconclusive(format!(
+                "the case's requests took {} ms from its first event, not within its {} ms window",
+                elapsed.as_millis(),
+                window.as_millis()
+            )));
+        }
+        Ok(())
     }
 
     /// Triggers the workflow for `to` (the case's subscriber when `None`) with `payload`, under
@@ -97,6 +119,7 @@ impl Setting {
         if let Some(transaction) = transaction {
             body["transactionId"] = json!(transaction);
         }
+        self.first_sent.get_or_insert_with(Instant::now);
         let data = trial
             .setup("the event is triggered", "events_trigger", &[], Some(body))
             .await?;
@@ -197,6 +220,9 @@ impl Jobs {
     }
 }
 
+/// The digest window of the cases that cancel digested events, as Novu's tests set it.
+const DIGEST_WINDOW: Duration = Duration::from_secs(1);
+
 /// A digest step of `seconds` on the key `id`, then an in-app step counting its events.
 fn digest_steps(seconds: u64, with_first_in_app: bool) -> Value {
     let mut steps = Vec::new();
@@ -247,6 +273,7 @@ async fn cancel_digest(trial: &Trial<'_>) -> Result<(), Stop> {
         })
         .await?;
     setting.cancel(trial, &id).await?;
+    setting.within(trial, Duration::from_secs(2))?;
     let (reply, jobs) = setting.jobs_when(trial, |_| true).await?;
     count(
         trial,
@@ -304,6 +331,7 @@ async fn cancel_delay(trial: &Trial<'_>) -> Result<(), Stop> {
         })
         .await?;
     setting.cancel(trial, &id).await?;
+    setting.within(trial, Duration::from_secs(5))?;
     let (reply, jobs) = setting.jobs_when(trial, |_| true).await?;
     count(
         trial,
@@ -420,10 +448,11 @@ async fn leader_and_follower(
 }
 
 async fn cancel_follower(trial: &Trial<'_>) -> Result<(), Stop> {
-    let mut setting = Setting::new(trial, digest_steps(1, false)).await?;
+    let mut setting = Setting::new(trial, digest_steps(DIGEST_WINDOW.as_secs(), false)).await?;
     let (_, second) = leader_and_follower(trial, &mut setting).await?;
     event(trial, &mut setting, 3).await?;
     setting.cancel(trial, &second).await?;
+    setting.within(trial, DIGEST_WINDOW)?;
     let (reply, jobs) = all_done(trial, &setting).await?;
     count(
         trial,
@@ -469,10 +498,11 @@ async fn cancel_follower(trial: &Trial<'_>) -> Result<(), Stop> {
 }
 
 async fn cancel_leader(trial: &Trial<'_>) -> Result<(), Stop> {
-    let mut setting = Setting::new(trial, digest_steps(1, false)).await?;
+    let mut setting = Setting::new(trial, digest_steps(DIGEST_WINDOW.as_secs(), false)).await?;
     let (first, _) = leader_and_follower(trial, &mut setting).await?;
     setting.cancel(trial, &first).await?;
     event(trial, &mut setting, 3).await?;
+    setting.within(trial, DIGEST_WINDOW)?;
     let (reply, jobs) = all_done(trial, &setting).await?;
     count(
         trial,
@@ -520,7 +550,7 @@ async fn cancel_leader(trial: &Trial<'_>) -> Result<(), Stop> {
 /// The leader is cancelled, then the follower that took its place; with `last_too`, the event
 /// merged last is cancelled as well.
 async fn cancel_leader_then_follower(trial: &Trial<'_>, last_too: bool) -> Result<(), Stop> {
-    let mut setting = Setting::new(trial, digest_steps(1, false)).await?;
+    let mut setting = Setting::new(trial, digest_steps(DIGEST_WINDOW.as_secs(), false)).await?;
     let (first, second) = leader_and_follower(trial, &mut setting).await?;
     setting.cancel(trial, &first).await?;
     event(trial, &mut setting, 3).await?;
@@ -533,6 +563,7 @@ async fn cancel_leader_then_follower(trial: &Trial<'_>, last_too: bool) -> Resul
         setting.cancel(trial, &fourth).await?;
         cancelled_transactions.push(fourth);
     }
+    setting.within(trial, DIGEST_WINDOW)?;
     let (reply, jobs) = all_done(trial, &setting).await?;
     count(
         trial,

@@ -360,11 +360,7 @@ async fn play_beside(run: &Arc<Run>) {
     // They share the email and SMS integrations Novu's session starts with, made once for all
     // of them: a case that made its own would delete it at its end, under a case still waiting
     // to deliver through it.
-    let shared = Trial {
-        sandbox: Sandbox::new(run, NOVU_E2E),
-        ported: planned[*first].ported,
-        number: planned[*first].number,
-    };
+    let shared = Trial::new(run, planned[*first].ported, planned[*first].number);
     for channel in ["email", "sms"] {
         // A failure here shows again, as a failed case, where a case needs the channel.
         let _ = session::channel_integration(&shared, channel).await;
@@ -396,16 +392,14 @@ async fn play_beside(run: &Arc<Run>) {
 
 /// Plays case `number`, `ported`, in a sandbox of its own, cleaned up after.
 async fn play(run: &Run, ported: &'static Ported, number: usize) -> CaseOutcome {
-    let trial = Trial {
-        sandbox: Sandbox::new(run, NOVU_E2E),
-        ported,
-        number,
-    };
+    let trial = Trial::new(run, ported, number);
     let result = (ported.play)(&trial).await;
     trial.sandbox.cleanup().await;
-    match result {
-        Ok(()) => CaseOutcome::Passed,
-        Err(Stop) => CaseOutcome::Failed,
+    let inconclusive = trial.inconclusive.lock().expect("poisoned").take();
+    match (result, inconclusive) {
+        (Err(Stop), Some(reason)) => CaseOutcome::Skipped(format!("{INCONCLUSIVE}{reason}")),
+        (Ok(()), _) => CaseOutcome::Passed,
+        (Err(Stop), None) => CaseOutcome::Failed,
     }
 }
 
@@ -444,6 +438,8 @@ pub struct Trial<'a> {
     sandbox: Sandbox<'a>,
     ported: &'static Ported,
     number: usize,
+    /// Why the case could not be judged, once it says so ([`Trial::inconclusive`]).
+    inconclusive: std::sync::Mutex<Option<String>>,
 }
 
 /// An answer a case received.
@@ -463,7 +459,27 @@ impl Reply {
     }
 }
 
+/// How the reason of a case that could not be judged starts.
+pub const INCONCLUSIVE: &str = "inconclusive: ";
+
 impl<'a> Trial<'a> {
+    fn new(run: &'a Run, ported: &'static Ported, number: usize) -> Trial<'a> {
+        Trial {
+            sandbox: Sandbox::new(run, NOVU_E2E),
+            ported,
+            number,
+            inconclusive: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Ends the case without a verdict, for `reason`: what it needed did not happen in time
+    /// (a window closed before its last request could arrive). It counts as skipped with the
+    /// reason, not as failed, and records no violation.
+    pub fn inconclusive(&self, reason: String) -> Stop {
+        *self.inconclusive.lock().expect("poisoned") = Some(reason);
+        Stop
+    }
+
     /// A name unique to this case in this run, under the run's prefix.
     pub fn name(&self, label: &str) -> String {
         format!("{}{label}", self.prefix())
