@@ -307,6 +307,25 @@ mod tests {
         assert_eq!(Reply::of("http://example.com/other"), None);
     }
 
+    #[tokio::test]
+    async fn a_sequence_answers_its_items_in_turn_then_its_last() {
+        let callback = Callback::start(&Reach::Loopback).await.unwrap();
+        let url = callback.urls().url(&Reply::Sequence(vec![
+            Value::Null,
+            json!({"isOnline": true}),
+            Value::Null,
+        ]));
+        let client = reqwest::Client::new();
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            let response = client.post(&url).json(&json!({})).send().await.unwrap();
+            statuses.push(response.status().as_u16());
+        }
+        assert_eq!(statuses, [500, 200, 500, 500]);
+        assert_eq!(callback.take().len(), 4);
+        callback.stop();
+    }
+
     #[test]
     fn hmac_matches_rfc_4231() {
         // RFC 4231, test case 2.
