@@ -144,7 +144,8 @@ struct RunArguments {
     #[arg(long, short)]
     verbose: bool,
     /// The address at which the server under test reaches this machine: `conditions` then
-    /// draws webhook parts calling back to it (a target on this machine needs none).
+    /// draws webhook parts calling back to it and the webhook cases of `novu-e2e` play (they
+    /// are skipped without it); a target on this machine needs none.
     #[arg(long, value_name = "HOST")]
     callback_host: Option<String>,
     /// The API key of another environment of the same server (Novu's Production key beside a

@@ -5,9 +5,11 @@
 //! of the JSON answer"), so a case and its shrunk forms carry their answers with them and the
 //! oracle reads them from the part alone: `/hook/json/<JSON, percent-encoded>` answers that
 //! JSON, `/hook/status/<code>` answers that status, `/hook/text` answers a body that is not
-//! JSON, and `/hook/unreachable` names a port nothing listens on (a failed call). Every call is
-//! recorded with its body and `nv-hmac-256` header.
+//! JSON, `/hook/sequence/<JSON array, percent-encoded>` answers its items in turn (the last one
+//! from then on; `null` is a failed call, a 500) and `/hook/unreachable` names a port nothing
+//! listens on (a failed call). Every call is recorded with its body and `nv-hmac-256` header.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
@@ -36,6 +38,9 @@ pub enum Reply {
     Status(u16),
     /// A 200 whose body is not JSON.
     NotJson,
+    /// The n-th call to the URL answers the n-th item with a 200 (the last item once they
+    /// are used up); a `null` item answers 500 instead, which Novu's worker retries.
+    Sequence(Vec<Value>),
     /// No answer: nothing listens on the URL's port.
     Unreachable,
 }
@@ -50,6 +55,10 @@ impl Reply {
             ),
             Reply::Status(status) => format!("/hook/status/{status}"),
             Reply::NotJson => "/hook/text".to_owned(),
+            Reply::Sequence(answers) => format!(
+                "/hook/sequence/{}",
+                utf8_percent_encode(&Value::Array(answers.clone()).to_string(), NON_ALPHANUMERIC)
+            ),
             Reply::Unreachable => "/hook/unreachable".to_owned(),
         }
     }
@@ -65,6 +74,13 @@ impl Reply {
             }
             "status" => rest.parse().ok().map(Reply::Status),
             "text" => Some(Reply::NotJson),
+            "sequence" => {
+                let text = percent_decode_str(rest).decode_utf8().ok()?;
+                match serde_json::from_str(&text).ok()? {
+                    Value::Array(answers) if !answers.is_empty() => Some(Reply::Sequence(answers)),
+                    _ => None,
+                }
+            }
             "unreachable" => Some(Reply::Unreachable),
             _ => None,
         }
@@ -76,6 +92,10 @@ impl Reply {
             Reply::Json(answer) => format!("answers {answer}"),
             Reply::Status(status) => format!("answers status {status}"),
             Reply::NotJson => "answers a body that is not JSON".to_owned(),
+            Reply::Sequence(answers) => format!(
+                "answers {} in turn (null: status 500)",
+                Value::Array(answers.clone())
+            ),
             Reply::Unreachable => "cannot be reached".to_owned(),
         }
     }
@@ -130,8 +150,17 @@ impl Urls {
 /// A running callback server.
 pub struct Callback {
     urls: Urls,
-    received: Arc<Mutex<Vec<WebhookCall>>>,
+    state: Arc<Served>,
     server: tokio::task::JoinHandle<()>,
+}
+
+/// What the callback keeps between calls.
+#[derive(Default)]
+struct Served {
+    /// The calls not taken yet.
+    received: Mutex<Vec<WebhookCall>>,
+    /// How many calls each path received, for the answers of a sequence.
+    calls: Mutex<HashMap<String, usize>>,
 }
 
 impl Callback {
@@ -159,8 +188,8 @@ impl Callback {
             Some(host) => host.to_owned(),
             None => "127.0.0.1".to_owned(),
         };
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let app = Router::new().fallback(answer).with_state(received.clone());
+        let state = Arc::new(Served::default());
+        let app = Router::new().fallback(answer).with_state(state.clone());
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -169,7 +198,7 @@ impl Callback {
                 &format!("http://{host}:{port}"),
                 &format!("http://{host}:{closed_port}"),
             ),
-            received,
+            state,
             server,
         })
     }
@@ -181,7 +210,7 @@ impl Callback {
 
     /// The calls received since the last time this was asked.
     pub fn take(&self) -> Vec<WebhookCall> {
-        std::mem::take(&mut *self.received.lock().expect("received poisoned"))
+        std::mem::take(&mut *self.state.received.lock().expect("received poisoned"))
     }
 
     /// Stops the server.
@@ -190,14 +219,18 @@ impl Callback {
     }
 }
 
-async fn answer(
-    State(received): State<Arc<Mutex<Vec<WebhookCall>>>>,
-    request: Request,
-) -> Response {
+async fn answer(State(state): State<Arc<Served>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = to_bytes(body, 16 * 1024 * 1024).await.unwrap_or_default();
     let path = parts.uri.path().to_owned();
-    received
+    let earlier = {
+        let mut calls = state.calls.lock().expect("calls poisoned");
+        let count = calls.entry(path.clone()).or_default();
+        *count += 1;
+        *count - 1
+    };
+    state
+        .received
         .lock()
         .expect("received poisoned")
         .push(WebhookCall {
@@ -213,6 +246,10 @@ async fn answer(
         Some(Reply::Json(answer)) => (200, "application/json", answer.to_string()),
         Some(Reply::Status(status)) => (status, "application/json", r#"{"ok":true}"#.to_owned()),
         Some(Reply::NotJson) => (200, "text/plain", "ok".to_owned()),
+        Some(Reply::Sequence(answers)) => match &answers[earlier.min(answers.len() - 1)] {
+            Value::Null => (500, "application/json", r#"{"ok":false}"#.to_owned()),
+            answer => (200, "application/json", answer.to_string()),
+        },
         Some(Reply::Unreachable) | None => (404, "text/plain", "no such callback".to_owned()),
     };
     let mut response = Response::new(Body::from(text));
@@ -261,12 +298,32 @@ mod tests {
             Reply::Json(json!({"a": "50%", "items": [1, "a,b"], "k": "x'y/z"})),
             Reply::Status(503),
             Reply::NotJson,
+            Reply::Sequence(vec![Value::Null, json!({"isOnline": true})]),
             Reply::Unreachable,
         ] {
             let url = format!("http://127.0.0.1:9{}", reply.path());
             assert_eq!(Reply::of(&url), Some(reply), "{url}");
         }
         assert_eq!(Reply::of("http://example.com/other"), None);
+    }
+
+    #[tokio::test]
+    async fn a_sequence_answers_its_items_in_turn_then_its_last() {
+        let callback = Callback::start(&Reach::Loopback).await.unwrap();
+        let url = callback.urls().url(&Reply::Sequence(vec![
+            Value::Null,
+            json!({"isOnline": true}),
+            Value::Null,
+        ]));
+        let client = reqwest::Client::new();
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            let response = client.post(&url).json(&json!({})).send().await.unwrap();
+            statuses.push(response.status().as_u16());
+        }
+        assert_eq!(statuses, [500, 200, 500, 500]);
+        assert_eq!(callback.take().len(), 4);
+        callback.stop();
     }
 
     #[test]

@@ -121,3 +121,110 @@ async fn a_group_without_its_id_fails_the_case_that_reads_it() {
         report.cases
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn webhook_calls_that_never_get_through_fail_the_webhook_answer_cases() {
+    // The bent server's webhook conditions call a port nothing listens on, whatever URL the
+    // workflow names: no answer ever decides, every call fails.
+    let breakage = Breakage::request(|outgoing: &mut Outgoing| {
+        let Some(mut body) = outgoing
+            .json()
+            .filter(|_| outgoing.is("POST", "/v1/workflows"))
+        else {
+            return false;
+        };
+        let text = body.to_string();
+        if !text.contains("\"webhookUrl\"") {
+            return false;
+        }
+        for step in body["steps"].as_array_mut().into_iter().flatten() {
+            for group in step["filters"].as_array_mut().into_iter().flatten() {
+                for part in group["children"].as_array_mut().into_iter().flatten() {
+                    if part["on"] == "webhook" {
+                        part["webhookUrl"] = Value::from("http://127.0.0.1:9/hook/json/closed");
+                    }
+                }
+            }
+        }
+        outgoing.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["events_trigger"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        // The waiting cases are recorded first.
+        [
+            "should backoff on exception while webhook filter (original request + 2 retries)",
+            "should filter a message based on webhook filter",
+        ],
+        "{:#?}",
+        report.cases
+    );
+    assert!(
+        violations(&report).iter().all(|violation| violation
+            .expected
+            .starts_with("the number of the workflow's messages is 1")),
+        "{:#?}",
+        violations(&report)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_list_without_the_actor_avatar_fails_the_actor_avatar_case() {
+    // The bent server lists a user actor as the step stored it, without the actor's avatar.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let Some(mut body) = answer
+            .json()
+            .filter(|_| outgoing.is("GET", "/v1/messages") && answer.status == 200)
+        else {
+            return false;
+        };
+        let mut bent = false;
+        for message in body["data"].as_array_mut().into_iter().flatten() {
+            if message["actor"]["type"] == "user" && !message["actor"]["data"].is_null() {
+                message["actor"]["data"] = Value::Null;
+                bent = true;
+            }
+        }
+        answer.set_json(&body);
+        bent
+    });
+    let (report, broken) = run_broken(breakage, &["events_trigger"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        ["should send the message with the actor avatar"],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trigger_that_loses_its_integration_override_fails_the_override_case() {
+    // The bent server never sees `overrides.email.integrationIdentifier`.
+    let breakage = Breakage::request(|outgoing: &mut Outgoing| {
+        let Some(mut body) = outgoing
+            .json()
+            .filter(|_| outgoing.is("POST", "/v1/events/trigger"))
+        else {
+            return false;
+        };
+        let Some(email) = body["overrides"]["email"].as_object_mut() else {
+            return false;
+        };
+        if email.remove("integrationIdentifier").is_none() {
+            return false;
+        }
+        outgoing.set_json(&body);
+        true
+    });
+    let (report, broken) = run_broken(breakage, &["events_trigger"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        ["should trigger message with override integration identifier"],
+        "{:#?}",
+        report.cases
+    );
+}

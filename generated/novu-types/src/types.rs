@@ -11332,9 +11332,12 @@ impl<'de> ::serde::Deserialize<'de> for UpdateWorkflowRequestDescription {
 /**POSTs `{subscriber, payload, identifier, channel, providerId}` as JSON to `webhookUrl`
 (header `nv-hmac-256`: HMAC-SHA256 of the environment id keyed with the environment's
 API key) and compares `field` of the JSON answer with `value` as `FieldFilterPart` does.
-A failed call puts the condition in error. Webhook conditions are evaluated after the
-other children of their group. Integration conditions store only `on`, `field`,
-`operator` and `value`.
+A call without a 2xx answer (none, or another status) is made again, three calls in
+all, as Novu's worker retries the job (after a random wait of up to 2^n seconds before
+retry n; a server may wait less); when the last one fails too, the condition is in
+error. A 2xx answer that is not JSON puts it in error at once. Webhook conditions are
+evaluated after the other children of their group. Integration conditions store only
+`on`, `field`, `operator` and `value`.
 */
 #[derive(
     ::serde::Deserialize,

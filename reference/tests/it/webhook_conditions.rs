@@ -1,5 +1,5 @@
 //! Webhook conditions call their `webhookUrl` and decide by its JSON answer; a call that fails
-//! puts the condition in error.
+//! is made again (three calls in all) and then puts the condition in error.
 
 use std::sync::{Arc, Mutex};
 
@@ -40,6 +40,40 @@ async fn webhook() -> (String, Received, tokio::task::JoinHandle<()>) {
         axum::serve(listener, app).await.unwrap();
     });
     (url, received, server)
+}
+
+/// A webhook on `127.0.0.1:0` that answers 500 to its first `failures` calls and `{"tier":
+/// "gold"}` to the others; answers its URL, how many calls it received, and the handle that
+/// stops it.
+async fn failing_first(
+    failures: usize,
+) -> (
+    String,
+    Arc<std::sync::atomic::AtomicUsize>,
+    tokio::task::JoinHandle<()>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let app = axum::Router::new().route(
+        "/decide",
+        axum::routing::post(move || {
+            let counted = counted.clone();
+            async move {
+                if counted.fetch_add(1, Ordering::SeqCst) < failures {
+                    Err(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+                } else {
+                    Ok(Json(json!({ "tier": "gold" })))
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/decide", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (url, calls, server)
 }
 
 /// An in-app step that only gets through when the webhook at `url` answers `tier: gold`.
@@ -152,6 +186,63 @@ async fn a_webhook_that_cannot_be_reached_fails_the_step() {
         .unwrap()
         .to_owned();
     assert!(raw.contains(&url), "the reason names the webhook: {raw}");
+    test.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_failed_webhook_call_is_made_again_up_to_three_calls() {
+    use std::sync::atomic::Ordering;
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+
+    // One failure, then an answer: the retry decides, as Novu's worker retries the job.
+    let (url, calls, flaky) = failing_first(1).await;
+    let name = workflow(&test, "Flaky", json!([gated_by(&url)])).await;
+    trigger(
+        &test,
+        json!({ "name": name, "to": "ada", "payload": {}, "transactionId": "flaky" }),
+    )
+    .await;
+    assert_eq!(feed(&test, "ada").await, ["welcome to gold"]);
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "the original call and one retry"
+    );
+    let delivered = job(&test, "flaky").await;
+    assert_eq!(delivered["status"], "completed");
+    assert!(
+        details(&delivered).contains(&"Webhook filter failed, retry will be executed"),
+        "{delivered}"
+    );
+    flaky.abort();
+
+    // Three failures: the original call and two retries, then the step fails.
+    let (url, calls, down) = failing_first(3).await;
+    let name = workflow(&test, "Down", json!([gated_by(&url)])).await;
+    trigger(
+        &test,
+        json!({ "name": name, "to": "bob", "payload": {}, "transactionId": "down" }),
+    )
+    .await;
+    assert!(feed(&test, "bob").await.is_empty());
+    assert_eq!(calls.load(Ordering::SeqCst), 3, "no fourth call");
+    let failed = job(&test, "down").await;
+    assert_eq!(failed["status"], "failed");
+    let recorded = details(&failed);
+    assert_eq!(
+        recorded
+            .iter()
+            .filter(|detail| **detail == "Webhook filter failed, retry will be executed")
+            .count(),
+        2,
+        "{failed}"
+    );
+    assert!(
+        recorded.contains(&"Failed to get response from remote webhook filter on last retry"),
+        "{failed}"
+    );
+    down.abort();
     test.server.shutdown().await.unwrap();
 }
 

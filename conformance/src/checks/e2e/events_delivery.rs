@@ -1,7 +1,8 @@
 //! Cases ported from Novu's `events/e2e/trigger-event.e2e.ts` about what a trigger delivers:
 //! the rendered content of each channel (subscriber, actor and payload variables, defaults and
-//! required variables), the integration that carries a message (the primary one, or the one
-//! whose tenant conditions match), and a step filtered on whether the previous one was read.
+//! required variables), the integration that carries a message (the primary one, the one
+//! whose tenant conditions match, or the one the trigger names), and a step filtered on
+//! whether the previous one was read.
 //!
 //! Where Novu's harness flips an integration or a primary flag in its repository, the case does
 //! it over the API and puts it back; the messages are read with `GET /v1/messages`.
@@ -109,6 +110,12 @@ pub const CASES: &[Ported] = &[
         |t| Box::pin(tenant_conditions(t, Logic::Or)),
     )
     .needs(Feature::Tenants),
+    Ported::new(
+        TRIGGER,
+        "should trigger message with override integration identifier",
+        "events_trigger",
+        |t| Box::pin(named_integration(t)),
+    ),
     Ported::new(
         TRIGGER,
         "should filter in app seen/read step",
@@ -401,6 +408,51 @@ async fn primary_integration(trial: &Trial<'_>) -> Result<(), Stop> {
         )
         .await?;
     send_trigger(trial, &workflow, &subscriber_id, payload, json!({})).await?;
+    let (reply, emails) = emails_newest_first(trial, &subscriber_id, 2).await?;
+    trial.equal(&reply, "the number of emails", &json!(emails.len()), 2)?;
+    trial.equal(
+        &reply,
+        "the newest email's providerId",
+        &emails[0]["providerId"],
+        "mailgun",
+    )
+}
+
+/// An email triggered with `overrides.email.integrationIdentifier` naming a Mailgun integration
+/// of the Production environment goes out through it, not the primary one. Novu's session
+/// delivers email through SendGrid; here the first email's provider is the environment's
+/// primary email integration's.
+async fn named_integration(trial: &Trial<'_>) -> Result<(), Stop> {
+    let provider = channel_integration(trial, "email").await?;
+    let workflow = channel_workflow(trial, "email", GREETING).await?;
+    let subscriber_id = trial.name("subscriber");
+    send_trigger(trial, &workflow, &subscriber_id, json!({}), json!({})).await?;
+    let (reply, emails) = emails_newest_first(trial, &subscriber_id, 1).await?;
+    trial.equal(&reply, "the number of emails", &json!(emails.len()), 1)?;
+    trial.equal(
+        &reply,
+        "the email's providerId",
+        &emails[0]["providerId"],
+        provider.as_str(),
+    )?;
+    let production = super::integrations::production(trial).await?;
+    let mailgun = integration_with(
+        trial,
+        "mailgun",
+        "email",
+        mailgun_credentials(),
+        json!({ "_environmentId": production }),
+    )
+    .await?;
+    let overrides = json!({ "email": { "integrationIdentifier": mailgun["identifier"] } });
+    send_trigger(
+        trial,
+        &workflow,
+        &subscriber_id,
+        json!({}),
+        json!({ "overrides": overrides }),
+    )
+    .await?;
     let (reply, emails) = emails_newest_first(trial, &subscriber_id, 2).await?;
     trial.equal(&reply, "the number of emails", &json!(emails.len()), 2)?;
     trial.equal(

@@ -26,6 +26,7 @@ mod events_overrides;
 mod events_push;
 mod events_topics;
 mod events_trigger;
+mod events_webhooks;
 mod feeds;
 mod integration_create;
 mod integration_primary;
@@ -61,6 +62,7 @@ use super::semantic::sandbox::{Sandbox, Stop};
 use crate::checks::check::{Check, Phase, ReadOnly, Task};
 use crate::contract::Operation;
 use crate::run::{CaseOutcome, CaseRecord, Exchange, Run};
+use crate::transport::callback::Callback;
 
 /// The name of the check.
 pub const NOVU_E2E: &str = "novu-e2e";
@@ -125,6 +127,7 @@ const FOLDERS: &[Folder] = &[
     alone(events_delivery::CASES),
     // They turn the environment's push integrations off and make two of their own.
     alone(events_push::CASES),
+    alone(events_webhooks::CASES),
     beside(events_topics::CASES),
     beside(events_bulk::CASES),
     beside(events_cancel::CASES),
@@ -194,6 +197,9 @@ pub enum Feature {
     /// The key of the Production environment beside the run's Development one
     /// (`--second-api-key`): the cases that read what changes promote read it with that key.
     Production,
+    /// A webhook the server under test can call on this machine: the target runs here, or
+    /// `--callback-host` names the address it reaches this machine at.
+    Callback,
 }
 
 /// One case ported from Novu's e2e suite.
@@ -280,6 +286,12 @@ async fn plan(run: &Run, own_objects: bool) -> Vec<Planned> {
             }
             (!production.unwrap_or(false)).then(|| {
                 "no key of the Production environment was given (--second-api-key)".to_owned()
+            })
+        } else if ported.needs == Some(Feature::Callback) {
+            run.callback.is_none().then(|| {
+                "the server cannot call back this machine: it is not on it and no \
+                 --callback-host was given"
+                    .to_owned()
             })
         } else if ported.needs == Some(Feature::Tenants) {
             if tenants_off.is_none() {
@@ -658,6 +670,32 @@ impl<'a> Trial<'a> {
             )
             .await
             .map(drop)
+    }
+
+    /// Starts a webhook callback the server under test can call (cases that need
+    /// [`Feature::Callback`] play only where it can); the case stops it at its end.
+    pub async fn callback(&self) -> Result<Callback, Stop> {
+        let run = self.sandbox.run;
+        let started = match &run.callback {
+            Some(reach) => Callback::start(reach)
+                .await
+                .map_err(|error| format!("the callback did not start: {error}")),
+            None => Err("the server cannot call back this machine".to_owned()),
+        };
+        started.map_err(|problem| {
+            if let Ok(operation) = self.sandbox.operation(self.ported.operation) {
+                self.sandbox.observe(
+                    &operation,
+                    "",
+                    &format!(
+                        "a webhook callback for Novu's {} \"{}\"",
+                        self.ported.source, self.ported.title
+                    ),
+                    problem,
+                );
+            }
+            Stop
+        })
     }
 
     /// The environment the API key belongs to: its `_id` and `_organizationId`, which Novu's
