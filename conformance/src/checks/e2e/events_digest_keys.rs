@@ -5,7 +5,9 @@
 //!
 //! Novu counts every job of the workflow from its repository, one trigger job per event among
 //! them; the activity feed read here lists the jobs without the trigger jobs, so those counts
-//! are one job per event lower.
+//! are one job per event lower. Where Novu reads a digest job as `delayed` while its window is
+//! open, a run slowed down (a loaded machine) may read it just after the window closed: the
+//! job that waited then counts as delayed once `completed`, the merged ones never do.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -101,6 +103,13 @@ fn post_of(job: &Value, nested: bool) -> &Value {
     }
 }
 
+/// Whether a digest job is the one of its window that waited: Novu reads it while the window
+/// is open (`delayed`); a run slowed down may read it just after the window closed, when the
+/// same job is `completed`. The jobs merged into it are neither.
+fn waited(job: &Value) -> bool {
+    job["status"] == "delayed" || job["status"] == "completed"
+}
+
 /// How many of `jobs` have `status`.
 fn with_status(jobs: &[&Value], status: &str) -> usize {
     jobs.iter().filter(|job| job["status"] == status).count()
@@ -149,11 +158,11 @@ async fn digest_key_within_interval(trial: &Trial<'_>) -> Result<(), Stop> {
     .await?;
     let digests = of_type(&jobs, "digest");
     count(trial, &reply, "the number of digest jobs", digests.len(), 3)?;
-    let delayed = with_status(&digests, "delayed");
+    let delayed = digests.iter().filter(|job| waited(job)).count();
     count(
         trial,
         &reply,
-        "the number of delayed digest jobs",
+        "the number of delayed digest jobs (completed once the window closed)",
         delayed,
         2,
     )?;
@@ -461,12 +470,11 @@ fn one_waits_nine_merged(
     digests: &[Value],
 ) -> Result<Value, Stop> {
     count(trial, reply, "the number of digest jobs", digests.len(), 10)?;
-    let all: Vec<&Value> = digests.iter().collect();
-    let delayed = with_status(&all, "delayed");
+    let delayed = digests.iter().filter(|job| waited(job)).count();
     count(
         trial,
         reply,
-        "the number of delayed digest jobs",
+        "the number of delayed digest jobs (completed once the window closed)",
         delayed,
         1,
     )?;
@@ -479,7 +487,7 @@ fn one_waits_nine_merged(
     )?;
     Ok(digests
         .iter()
-        .find(|job| job["status"] == "delayed")
+        .find(|job| waited(job))
         .cloned()
         .unwrap_or_default())
 }
