@@ -9,6 +9,7 @@ mod ci;
 mod cli;
 mod differential;
 mod e2e;
+mod e2e_digest;
 mod e2e_fidelity;
 mod edges;
 mod flaky;

@@ -112,6 +112,10 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_id": {
             "type": "string"
           },
+          "createdAt": {
+            "format": "date-time",
+            "type": "string"
+          },
           "digest": {
             "additionalProperties": true,
             "type": "object"
@@ -158,6 +162,10 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "type": {
             "$ref": "#/components/schemas/StepType"
+          },
+          "updatedAt": {
+            "format": "date-time",
+            "type": "string"
           }
         },
         "required": [

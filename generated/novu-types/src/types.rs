@@ -210,6 +210,11 @@ impl ActivityGraphStatListEnvelope {
     schemars::JsonSchema
 )]
 pub struct ActivityJob {
+    #[serde(
+        rename = "createdAt",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The digest settings and digested events, for digest jobs.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub digest: ::std::option::Option<
@@ -233,6 +238,12 @@ pub struct ActivityJob {
     pub step: ActivityJobStep,
     #[serde(rename = "type")]
     pub type_: StepType,
+    ///When the job last changed, its status say; a digest that waited is updated when it fires, after the events merged into it.
+    #[serde(
+        rename = "updatedAt",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 impl ActivityJob {
     pub fn builder() -> builder::ActivityJob {
@@ -12340,6 +12351,10 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct ActivityJob {
+        created_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
         digest: ::std::result::Result<
             ::std::option::Option<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -12364,10 +12379,15 @@ pub mod builder {
         status: ::std::result::Result<::std::string::String, ::std::string::String>,
         step: ::std::result::Result<super::ActivityJobStep, ::std::string::String>,
         type_: ::std::result::Result<super::StepType, ::std::string::String>,
+        updated_at: ::std::result::Result<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            ::std::string::String,
+        >,
     }
     impl ::std::default::Default for ActivityJob {
         fn default() -> Self {
             Self {
+                created_at: Ok(Default::default()),
                 digest: Ok(Default::default()),
                 execution_details: Err(
                     "no value supplied for execution_details".to_string(),
@@ -12378,10 +12398,25 @@ pub mod builder {
                 status: Err("no value supplied for status".to_string()),
                 step: Err("no value supplied for step".to_string()),
                 type_: Err("no value supplied for type_".to_string()),
+                updated_at: Ok(Default::default()),
             }
         }
     }
     impl ActivityJob {
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
         pub fn digest<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
@@ -12476,6 +12511,20 @@ pub mod builder {
                 .map_err(|e| format!("error converting supplied value for type_: {e}"));
             self
         }
+        pub fn updated_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.updated_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for updated_at: {e}")
+                });
+            self
+        }
     }
     impl ::std::convert::TryFrom<ActivityJob> for super::ActivityJob {
         type Error = super::error::ConversionError;
@@ -12483,6 +12532,7 @@ pub mod builder {
             value: ActivityJob,
         ) -> ::std::result::Result<Self, super::error::ConversionError> {
             Ok(Self {
+                created_at: value.created_at?,
                 digest: value.digest?,
                 execution_details: value.execution_details?,
                 id: value.id?,
@@ -12491,12 +12541,14 @@ pub mod builder {
                 status: value.status?,
                 step: value.step?,
                 type_: value.type_?,
+                updated_at: value.updated_at?,
             })
         }
     }
     impl ::std::convert::From<super::ActivityJob> for ActivityJob {
         fn from(value: super::ActivityJob) -> Self {
             Self {
+                created_at: Ok(value.created_at),
                 digest: Ok(value.digest),
                 execution_details: Ok(value.execution_details),
                 id: Ok(value.id),
@@ -12505,6 +12557,7 @@ pub mod builder {
                 status: Ok(value.status),
                 step: Ok(value.step),
                 type_: Ok(value.type_),
+                updated_at: Ok(value.updated_at),
             }
         }
     }

@@ -35,7 +35,7 @@ pub(crate) fn list(transaction: &Transaction, caller: &Caller, query: ListQuery)
                 })
         })
     };
-    let matching: Vec<Value> = all(transaction, caller)?
+    let matching: Vec<Value> = candidates(transaction, caller, &query)?
         .into_iter()
         .filter(|notification| any_of(&query.channels, &notification["channels"]))
         .filter(|notification| any_of(&query.templates, &notification["_templateId"]))
@@ -158,6 +158,29 @@ pub(crate) fn execution_details(
             caller.environment_id
         ],
     )?))
+}
+
+/// The environment's notifications that may match `query`, newest first: narrowed in SQL by
+/// its transaction id and workflows when it names them, so that reading the notifications of
+/// one trigger or workflow (as a client awaiting a delivery does, repeatedly) does not parse
+/// every notification of the environment.
+fn candidates(
+    transaction: &Transaction,
+    caller: &Caller,
+    query: &ListQuery,
+) -> Outcome<Vec<Value>> {
+    let templates = query.templates.as_ref().map(|templates| {
+        let ids: Vec<&str> = templates.iter().flat_map(|item| item.split(',')).collect();
+        Value::from(ids).to_string()
+    });
+    documents(
+        transaction,
+        "SELECT doc FROM notifications WHERE environment_id = ?1 \
+         AND (?2 IS NULL OR transaction_id = ?2) \
+         AND (?3 IS NULL OR json_extract(doc, '$._templateId') IN (SELECT value FROM json_each(?3))) \
+         ORDER BY created_at DESC, rowid DESC",
+        params![caller.environment_id, query.transaction_id, templates],
+    )
 }
 
 /// The environment's notifications, newest first.

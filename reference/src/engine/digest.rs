@@ -14,8 +14,8 @@ use crate::store::documents;
 impl Run<'_> {
     /// Novu's `MergeOrCreateDigest`: the first event of a subscriber, workflow and digest key
     /// value waits the window; later ones merge into it (with their later steps). A backoff
-    /// digest only waits when another event arrived within the backoff window; otherwise the
-    /// event is not digested and the chain goes on at once.
+    /// digest only waits when an earlier event arrived within the backoff window; otherwise
+    /// the event is not digested and the chain goes on at once.
     pub(super) fn digest(
         &self,
         transaction: &Transaction,
@@ -30,36 +30,19 @@ impl Run<'_> {
             other["_templateId"] == self.workflow["_id"]
                 && digest_value(&other["digest"], &other["payload"]) == key
         };
-        if metadata["type"] == "backoff" || metadata["backoff"] == true {
-            let since = shift(
-                Utc::now(),
-                &metadata["backoffAmount"],
-                &metadata["backoffUnit"],
-                -1,
-            )
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            let recent = documents(
+        if (metadata["type"] == "backoff" || metadata["backoff"] == true)
+            && !self.earlier_event_within_backoff(transaction, subscriber, metadata, job, &key)?
+        {
+            job["status"] = json!("skipped");
+            self.detail(
                 transaction,
-                "SELECT doc FROM jobs WHERE environment_id = ?1 AND json_extract(doc, '$._subscriberId') = ?2 \
-                 AND json_extract(doc, '$.type') = 'digest' AND json_extract(doc, '$.createdAt') >= ?3",
-                params![
-                    self.caller.environment_id,
-                    subscriber["_id"].as_str(),
-                    since
-                ],
+                job,
+                "Digest was skipped, no other event arrived within the backoff window",
+                "Success",
+                None,
+                None,
             )?;
-            if !recent.iter().any(same_digest) {
-                job["status"] = json!("skipped");
-                self.detail(
-                    transaction,
-                    job,
-                    "Digest was skipped, no other event arrived within the backoff window",
-                    "Success",
-                    None,
-                    None,
-                )?;
-                return Ok(Ok(None));
-            }
+            return Ok(Ok(None));
         }
         // Only waiting jobs have a due time: their index is far smaller than the
         // environment's jobs, which SQLite would otherwise walk.
@@ -84,6 +67,45 @@ impl Run<'_> {
             return Ok(Ok(None));
         }
         self.wait(transaction, job, digest_until(metadata)).map(Ok)
+    }
+
+    /// Whether a backoff digest waits, as Novu's job repository decides it: another event
+    /// (trigger) of the workflow for `subscriber` with the same digest value `key` arrived
+    /// within the backoff window before now, and no later than this job's own event. The
+    /// first event of a window goes on at once, even when a later one arrived meanwhile (a
+    /// delay before the digest), and an event never counts as its own earlier one.
+    fn earlier_event_within_backoff(
+        &self,
+        transaction: &Transaction,
+        subscriber: &Value,
+        metadata: &Value,
+        job: &Value,
+        key: &Value,
+    ) -> Outcome<bool> {
+        let since = shift(
+            Utc::now(),
+            &metadata["backoffAmount"],
+            &metadata["backoffUnit"],
+            -1,
+        )
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let others = documents(
+            transaction,
+            "SELECT doc FROM notifications WHERE environment_id = ?1 AND subscriber_id = ?2 \
+             AND id != ?3 AND created_at >= ?4 AND created_at <= ?5 \
+             AND json_extract(doc, '$._templateId') = ?6",
+            params![
+                self.caller.environment_id,
+                subscriber["_id"].as_str(),
+                job["_notificationId"].as_str(),
+                since,
+                job["createdAt"].as_str(),
+                self.workflow["_id"].as_str(),
+            ],
+        )?;
+        Ok(others
+            .iter()
+            .any(|other| digest_value(metadata, &other["payload"]) == *key))
     }
 }
 

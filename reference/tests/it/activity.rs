@@ -256,3 +256,70 @@ async fn odd_steps_do_not_break_the_readers() {
         "the step without a type is left out"
     );
 }
+
+#[tokio::test]
+async fn the_activity_feed_narrows_to_the_named_transaction_and_workflows() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    for (label, transaction_id) in [("First", "one"), ("Second", "two"), ("Third", "three")] {
+        let name = workflow(&test, label, json!([in_app(label, json!([]))])).await;
+        trigger(
+            &test,
+            json!({ "name": name, "to": "ada", "transactionId": transaction_id }),
+        )
+        .await;
+    }
+    let listed = |path: String| {
+        let test = &test;
+        async move {
+            let (status, body) = test.raw(reqwest::Method::GET, &path, None).await;
+            assert_eq!(status, 200, "{body}");
+            let mut found: Vec<(String, String)> = body["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|notification| {
+                    let text = |field: &str| notification[field].as_str().unwrap().to_owned();
+                    (text("transactionId"), text("_templateId"))
+                })
+                .collect();
+            found.sort();
+            found
+        }
+    };
+    let all = listed("/v1/notifications".to_owned()).await;
+    let workflow_of = |transaction_id: &str| {
+        all.iter()
+            .find(|(id, _)| id == transaction_id)
+            .map(|(_, workflow)| workflow.clone())
+            .unwrap()
+    };
+    let (one, two, three) = (workflow_of("one"), workflow_of("two"), workflow_of("three"));
+    let transactions = |found: Vec<(String, String)>| -> Vec<String> {
+        found.into_iter().map(|(id, _)| id).collect()
+    };
+    assert_eq!(
+        transactions(listed("/v1/notifications?transactionId=two".to_owned()).await),
+        ["two"]
+    );
+    assert_eq!(
+        transactions(
+            listed(format!(
+                "/v1/notifications?templates={one}&templates={three}"
+            ))
+            .await
+        ),
+        ["one", "three"]
+    );
+    assert_eq!(
+        transactions(listed(format!("/v1/notifications?templates={one},{two}")).await),
+        ["one", "two"]
+    );
+    assert!(
+        listed(format!(
+            "/v1/notifications?templates={one}&transactionId=two"
+        ))
+        .await
+        .is_empty()
+    );
+}

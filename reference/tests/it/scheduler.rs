@@ -373,6 +373,48 @@ async fn a_backoff_digest_only_waits_when_events_come_close_together() {
 }
 
 #[tokio::test]
+async fn a_backoff_digest_after_a_delay_skips_the_first_event_of_its_window() {
+    let test = TestServer::start().await;
+    in_app_integration(&test).await;
+    let name = workflow(
+        &test,
+        "Delayed backoff",
+        json!([
+            { "template": { "type": "delay" }, "metadata": { "type": "regular", "amount": 1, "unit": "seconds" } },
+            {
+                "template": { "type": "digest" },
+                "metadata": {
+                    "type": "backoff", "amount": 1, "unit": "seconds",
+                    "backoffAmount": 5, "backoffUnit": "minutes",
+                },
+            },
+            in_app("[{{step.total_count}}]{{#each step.events}} {{n}}{{/each}}", json!([])),
+        ]),
+    )
+    .await;
+    // Both events wait out the delay; by the time the first reaches its digest the second
+    // has arrived, but it came later: the first is not digested, the second is.
+    for (transaction_id, n) in [("first", 1), ("second", 2)] {
+        trigger(
+            &test,
+            json!({ "name": name, "to": "ada", "payload": { "n": n }, "transactionId": transaction_id }),
+        )
+        .await;
+    }
+    let delivered = eventually("both events delivered", || async {
+        let feed = feed(&test, "ada").await;
+        (feed.len() == 2).then_some(feed)
+    })
+    .await;
+    assert_eq!(delivered, ["[1] 2", "[]"]);
+    let (statuses, _) = activity(&test, "first").await;
+    assert_eq!(statuses, ["completed", "skipped", "completed"]);
+    let (statuses, _) = activity(&test, "second").await;
+    assert_eq!(statuses, ["completed", "completed", "completed"]);
+    test.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn jobs_left_waiting_before_the_scheduler_existed_resume_after_the_upgrade() {
     let database = TemporaryDatabase::new("scheduler-upgrade");
     let config = Config {

@@ -16,7 +16,7 @@ use super::session::{
 use super::{Ported, Reply, Trial, items};
 use crate::checks::semantic::sandbox::Stop;
 
-const DIGEST: &str = "events/e2e/digest-events.e2e.ts";
+pub(super) const DIGEST: &str = "events/e2e/digest-events.e2e.ts";
 
 /// The ported cases of this file.
 pub const CASES: &[Ported] = &[
@@ -57,7 +57,7 @@ pub const CASES: &[Ported] = &[
 ];
 
 /// A regular digest step of `seconds`, on `digest_key` when given.
-fn digest_step(seconds: u64, digest_key: Option<&str>) -> Value {
+pub(super) fn digest_step(seconds: u64, digest_key: Option<&str>) -> Value {
     let mut metadata = json!({ "unit": "seconds", "amount": seconds, "type": "regular" });
     if let Some(key) = digest_key {
         metadata["digestKey"] = json!(key);
@@ -70,7 +70,7 @@ fn digest_step(seconds: u64, digest_key: Option<&str>) -> Value {
 }
 
 /// Triggers `workflow` for `subscriber_id` with `payload`.
-async fn trigger(
+pub(super) async fn trigger(
     trial: &Trial<'_>,
     workflow: &Value,
     subscriber_id: &str,
@@ -90,7 +90,7 @@ async fn trigger(
 }
 
 /// The jobs of `workflow`'s notifications once `done` holds of them (or the deadline passed).
-async fn jobs_when(
+pub(super) async fn jobs_when(
     trial: &Trial<'_>,
     workflow: &Value,
     done: impl Fn(&[Value]) -> bool,
@@ -119,7 +119,7 @@ async fn jobs_when(
 
 /// How many jobs are still to run (`pending`, `queued`, `running`), as Novu's
 /// `awaitRunningJobs` counts them.
-fn to_run(jobs: &[Value]) -> usize {
+pub(super) fn to_run(jobs: &[Value]) -> usize {
     jobs.iter()
         .filter(|job| {
             ["pending", "queued", "running"]
@@ -130,7 +130,7 @@ fn to_run(jobs: &[Value]) -> usize {
 }
 
 /// The jobs of step type `kind`.
-fn of_type<'j>(jobs: &'j [Value], kind: &str) -> Vec<&'j Value> {
+pub(super) fn of_type<'j>(jobs: &'j [Value], kind: &str) -> Vec<&'j Value> {
     jobs.iter().filter(|job| job["type"] == kind).collect()
 }
 

@@ -21,6 +21,8 @@ mod events_cancel;
 mod events_delay;
 mod events_delivery;
 mod events_digest;
+mod events_digest_channels;
+mod events_digest_keys;
 mod events_filters;
 mod events_overrides;
 mod events_push;
@@ -135,6 +137,9 @@ const FOLDERS: &[Folder] = &[
     beside(events_overrides::CASES),
     beside(events_filters::CASES),
     beside(events_digest::CASES),
+    beside(events_digest_keys::CASES),
+    // They make a chat or push integration each.
+    alone(events_digest_channels::CASES),
 ];
 
 /// Every ported case, in the order they play.
