@@ -1,7 +1,8 @@
 //! The cases of Novu's `events/e2e/digest-events.e2e.ts` that deliver through chat or push:
 //! Novu's session has a Slack and an FCM integration and its subscribers a Slack webhook and
 //! an FCM device token. Here each case makes the integration it needs (and deletes it), so
-//! these play alone, and gives its subscriber the credentials.
+//! these play alone, beside the other waiting cases only (none of which reads chat or push
+//! integrations), and gives its subscriber the credentials.
 //!
 //! As in the other digest cases, the activity feed lists the jobs without Novu's trigger jobs:
 //! its job counts are one job per event lower.
@@ -23,13 +24,15 @@ pub const CASES: &[Ported] = &[
         "should create multiple digest based on different digestKeys with backoff",
         "events_trigger",
         |t| Box::pin(digest_keys_with_backoff(t)),
-    ),
+    )
+    .waits(),
     Ported::new(
         DIGEST,
         "should add a digest prop to push template compilation",
         "events_trigger",
         |t| Box::pin(push_digest_prop(t)),
-    ),
+    )
+    .waits(),
 ];
 
 /// An active integration of `provider` for `channel` (deleted at the end), and a subscriber

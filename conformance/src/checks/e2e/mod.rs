@@ -129,7 +129,7 @@ const FOLDERS: &[Folder] = &[
     alone(events_delivery::CASES),
     // They turn the environment's push integrations off and make two of their own.
     alone(events_push::CASES),
-    alone(events_webhooks::CASES),
+    beside(events_webhooks::CASES),
     beside(events_topics::CASES),
     beside(events_bulk::CASES),
     beside(events_cancel::CASES),
@@ -147,14 +147,14 @@ pub fn cases() -> impl Iterator<Item = &'static Ported> {
     folder_cases().map(|(_, ported)| ported)
 }
 
-/// Every ported case with whether it may play beside others: a case of an `own_objects` folder,
-/// or one that mostly waits (its objects are its own too).
+/// Every ported case with whether it may play beside the concurrent checks: a case of an
+/// `own_objects` folder.
 fn folder_cases() -> impl Iterator<Item = (bool, &'static Ported)> {
     FOLDERS.iter().flat_map(|folder| {
         folder
             .cases
             .iter()
-            .map(move |ported| (folder.own_objects || ported.waits, ported))
+            .map(move |ported| (folder.own_objects, ported))
     })
 }
 
@@ -351,6 +351,12 @@ async fn play_alone(run: &Arc<Run>) {
         return;
     }
     let mut planned = plan(run, false).await;
+    // The waiting ones first, beside each other only: what they change of the environment
+    // (an integration of a channel of their own) no other waiting case reads.
+    let waiting: Vec<usize> = (0..planned.len())
+        .filter(|index| planned[*index].outcome.is_none() && planned[*index].ported.waits)
+        .collect();
+    play_together(run, &mut planned, waiting).await;
     for case in &mut planned {
         if case.outcome.is_none() {
             case.outcome = Some(play(run, case.ported, case.number).await);
@@ -360,18 +366,24 @@ async fn play_alone(run: &Arc<Run>) {
 }
 
 /// Plays the selected cases that may play beside each other and beside the concurrent checks,
-/// each in its own sandbox, concurrently: the waiting ones all at once and first, as they
-/// mostly wait out their windows, the others at most `--jobs` at a time meanwhile.
+/// each in its own sandbox, concurrently ([`play_together`]).
 async fn play_beside(run: &Arc<Run>) {
     if run.read_only {
         return;
     }
     let mut planned = plan(run, true).await;
-    let mut order: Vec<usize> = (0..planned.len())
+    let all: Vec<usize> = (0..planned.len())
         .filter(|index| planned[*index].outcome.is_none())
         .collect();
-    let Some(first) = order.first() else {
-        record(run, planned, "(cases beside)");
+    play_together(run, &mut planned, all).await;
+    record(run, planned, "(cases beside)");
+}
+
+/// Plays the cases of `planned` at `indices` concurrently and records their outcomes there:
+/// the waiting ones all at once and first, as they mostly wait out their windows, the others
+/// at most `--jobs` at a time meanwhile.
+async fn play_together(run: &Arc<Run>, planned: &mut [Planned], mut indices: Vec<usize>) {
+    let Some(first) = indices.first() else {
         return;
     };
     // They share the email and SMS integrations Novu's session starts with, made once for all
@@ -382,10 +394,10 @@ async fn play_beside(run: &Arc<Run>) {
         // A failure here shows again, as a failed case, where a case needs the channel.
         let _ = session::channel_integration(&shared, channel).await;
     }
-    order.sort_by_key(|index| !planned[*index].ported.waits);
+    indices.sort_by_key(|index| !planned[*index].ported.waits);
     let permits = Arc::new(tokio::sync::Semaphore::new(run.jobs.max(1)));
     let mut playing = tokio::task::JoinSet::new();
-    for index in order {
+    for index in indices {
         let Planned { number, ported, .. } = planned[index];
         let run = run.clone();
         let permits = (!ported.waits).then(|| permits.clone());
@@ -404,7 +416,6 @@ async fn play_beside(run: &Arc<Run>) {
         }
     }
     shared.sandbox.cleanup().await;
-    record(run, planned, "(cases beside)");
 }
 
 /// Plays case `number`, `ported`, in a sandbox of its own, cleaned up after.
