@@ -88,7 +88,6 @@ impl Model for Changes {
             3 => (slot.clone(), name()).prop_map(|(slot, name)| Step::Rename(slot, name)),
             1 => slot.clone().prop_map(Step::Delete),
             2 => slot.prop_map(Step::Apply),
-            1 => Just(Step::Pending),
         ]
         .boxed()
     }
@@ -170,11 +169,7 @@ impl Model for Changes {
                 let Some(layout) = state.layouts.get_mut(slot).filter(|_| state.records) else {
                     return Ok(());
                 };
-                let Some(walked) = pages::walk(session, PENDING, &promoted(false), 100).await?
-                else {
-                    return Ok(());
-                };
-                let Some(change) = of(&walked.items, &layout.id).first().cloned() else {
+                let Some(change) = pending_change_of(session, &layout.id).await? else {
                     return Ok(());
                 };
                 let change_id = change["_id"].as_str().unwrap_or_default().to_owned();
@@ -220,6 +215,29 @@ impl Model for Changes {
             }
         }
     }
+}
+
+/// The pending change of the entity `id`, read page by page, newest first, until it shows: a
+/// layout of the play was written during it, so its change is among the newest (the page
+/// walk of [`Step::Pending`] is what checks the pages).
+async fn pending_change_of(session: &mut Session<'_>, id: &str) -> Result<Option<Value>, Failure> {
+    for page in 0..20 {
+        let query = [
+            ("promoted", "false".to_owned()),
+            ("page", page.to_string()),
+            ("limit", "100".to_owned()),
+        ];
+        let sent = session.send("changes_list", &[], &query, None).await;
+        let data = sent.expect(200, "one page of the pending changes")?;
+        let items = data.as_array().cloned().unwrap_or_default();
+        if let Some(change) = of(&items, id).first() {
+            return Ok(Some((*change).clone()));
+        }
+        if items.len() < 100 {
+            break;
+        }
+    }
+    Ok(None)
 }
 
 /// The query of the pending (or promoted) changes.
