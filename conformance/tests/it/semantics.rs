@@ -269,10 +269,9 @@ async fn trigger_delivery_fails_when_preferences_are_ignored() {
     assert_eq!(found.len(), 2, "{report:#?}");
 }
 
-/// A server that ignores `transactionId` delivers the trigger that reuses one.
-#[tokio::test(flavor = "multi_thread")]
-async fn trigger_delivery_fails_when_a_reused_transaction_id_delivers() {
-    let breakage = Breakage::request(|outgoing: &mut Outgoing| {
+/// Triggers whose body loses `field` before the server reads it.
+fn trigger_without(field: &'static str) -> Breakage {
+    Breakage::request(move |outgoing: &mut Outgoing| {
         let Some(mut body) = outgoing
             .json()
             .filter(|_| outgoing.is("POST", "/v1/events/trigger"))
@@ -281,12 +280,17 @@ async fn trigger_delivery_fails_when_a_reused_transaction_id_delivers() {
         };
         let removed = body
             .as_object_mut()
-            .and_then(|body| body.remove("transactionId"))
+            .and_then(|body| body.remove(field))
             .is_some();
         outgoing.set_json(&body);
         removed
-    });
-    let (report, broken) = run_broken(breakage, TRIGGER_DELIVERY, 1).await;
+    })
+}
+
+/// A server that ignores `transactionId` delivers the trigger that reuses one.
+#[tokio::test(flavor = "multi_thread")]
+async fn trigger_delivery_fails_when_a_reused_transaction_id_delivers() {
+    let (report, broken) = run_broken(trigger_without("transactionId"), TRIGGER_DELIVERY, 1).await;
     assert_eq!(broken, 2, "the first trigger and the one reusing its id");
     let expected = |text: &str| {
         violations(&report, TRIGGER_DELIVERY)
@@ -308,21 +312,7 @@ async fn trigger_delivery_fails_when_a_reused_transaction_id_delivers() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn trigger_delivery_fails_when_the_actor_is_not_excluded() {
-    let breakage = Breakage::request(|outgoing: &mut Outgoing| {
-        let Some(mut body) = outgoing
-            .json()
-            .filter(|_| outgoing.is("POST", "/v1/events/trigger"))
-        else {
-            return false;
-        };
-        let removed = body
-            .as_object_mut()
-            .and_then(|body| body.remove("actor"))
-            .is_some();
-        outgoing.set_json(&body);
-        removed
-    });
-    let (report, broken) = run_broken(breakage, TRIGGER_DELIVERY, 1).await;
+    let (report, broken) = run_broken(trigger_without("actor"), TRIGGER_DELIVERY, 1).await;
     assert_eq!(broken, 1);
     let found: Vec<&Violation> = violations(&report, TRIGGER_DELIVERY)
         .into_iter()
