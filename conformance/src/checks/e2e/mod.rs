@@ -73,7 +73,7 @@ pub const NOVU_E2E: &str = "novu-e2e";
 pub struct NovuE2e;
 
 /// A ported folder (or part of one): its cases, and whether they may play beside each other
-/// and beside the waiting cases.
+/// and beside the concurrent checks.
 struct Folder {
     cases: &'static [Ported],
     /// The cases read and write only objects they made themselves (their subscribers, topics,
@@ -220,8 +220,8 @@ pub struct Ported {
     /// Where the reference answers otherwise and is not fixed yet: the case is skipped with
     /// this reason.
     pub differs: Option<&'static str>,
-    /// Whether it mostly waits out a time window (a delay, a digest) on objects of its own:
-    /// such cases play beside each other, before the others.
+    /// Whether it mostly waits out a time window (a delay, a digest): such cases play beside
+    /// each other, before the other cases of their group ([`play_together`]).
     pub waits: bool,
     /// The play.
     pub play: for<'a> fn(&'a Trial<'a>) -> Play<'a>,
