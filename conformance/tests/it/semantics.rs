@@ -219,7 +219,7 @@ async fn conditions_notice_an_inclusive_bound_taken_for_an_exclusive_one() {
         outgoing.body = bent.into_bytes();
         changed
     });
-    let (report, broken) = run_broken(breakage, CONDITIONS, 50).await;
+    let (report, broken) = run_broken(breakage, CONDITIONS, 100).await;
     assert!(broken > 0);
     let found = violations(&report, CONDITIONS);
     assert_eq!(found.len(), 1, "{found:#?}");

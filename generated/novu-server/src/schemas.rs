@@ -1334,7 +1334,8 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "NOT_BETWEEN",
           "LIKE",
           "NOT_LIKE",
-          "IN"
+          "IN",
+          "IS_DEFINED"
         ],
         "type": "string"
       },

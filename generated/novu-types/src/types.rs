@@ -2200,6 +2200,7 @@ null, an array or an object, *E* stays a string.
   next character literal (a `\` at the very end matches itself), every other character
   matches itself. `NOT_LIKE`: *A* is a
   string that does not match. Both fail when *A* is not a string.
+- `IS_DEFINED`: *A* is present; `null` counts as present, and *E* is not looked at.
 */
 #[derive(
     ::serde::Deserialize,
@@ -2243,6 +2244,8 @@ pub enum FieldOperator {
     NotLike,
     #[serde(rename = "IN")]
     In,
+    #[serde(rename = "IS_DEFINED")]
+    IsDefined,
 }
 impl ::std::fmt::Display for FieldOperator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2261,6 +2264,7 @@ impl ::std::fmt::Display for FieldOperator {
             Self::Like => f.write_str("LIKE"),
             Self::NotLike => f.write_str("NOT_LIKE"),
             Self::In => f.write_str("IN"),
+            Self::IsDefined => f.write_str("IS_DEFINED"),
         }
     }
 }
@@ -2284,6 +2288,7 @@ impl ::std::str::FromStr for FieldOperator {
             "LIKE" => Ok(Self::Like),
             "NOT_LIKE" => Ok(Self::NotLike),
             "IN" => Ok(Self::In),
+            "IS_DEFINED" => Ok(Self::IsDefined),
             _ => Err("invalid value".into()),
         }
     }

@@ -20,22 +20,19 @@ const TRIGGER: &str = "events/e2e/trigger-event.e2e.ts";
 pub const CASES: &[Ported] = &[
     Ported::new(TRIGGER, "should filter delay step", "events_trigger", |t| {
         Box::pin(delay_filter(t, true, None))
-    })
-    .differs(IS_DEFINED_REFUSED),
+    }),
     Ported::new(
         TRIGGER,
         "should filter a delay that is the first step in the workflow",
         "events_trigger",
         |t| Box::pin(delay_filter(t, false, None)),
-    )
-    .differs(IS_DEFINED_REFUSED),
+    ),
     Ported::new(
         TRIGGER,
         "should not filter delay step",
         "events_trigger",
         |t| Box::pin(delay_filter(t, true, Some(false))),
-    )
-    .differs(IS_DEFINED_REFUSED),
+    ),
     Ported::new(
         TRIGGER,
         "should filter digest step",
@@ -49,8 +46,7 @@ pub const CASES: &[Ported] = &[
             ))
         },
     )
-    .waits()
-    .differs(IS_DEFINED_REFUSED),
+    .waits(),
     Ported::new(
         TRIGGER,
         "should filter multiple digest steps",
@@ -80,8 +76,7 @@ pub const CASES: &[Ported] = &[
             ))
         },
     )
-    .waits()
-    .differs(IS_DEFINED_REFUSED),
+    .waits(),
     Ported::new(
         TRIGGER,
         "should digest events with filters",
@@ -95,8 +90,7 @@ pub const CASES: &[Ported] = &[
             ))
         },
     )
-    .waits()
-    .differs(IS_DEFINED_REFUSED),
+    .waits(),
     Ported::new(
         TRIGGER,
         "should not aggregate a filtered digest into a non filtered digest",
@@ -110,8 +104,7 @@ pub const CASES: &[Ported] = &[
             ))
         },
     )
-    .waits()
-    .differs(IS_DEFINED_REFUSED),
+    .waits(),
     Ported::new(
         TRIGGER,
         "should not filter a message with correct payload",
@@ -176,9 +169,6 @@ async fn delivers(
         expected,
     )
 }
-
-/// Why the reference refuses the delay-filter workflows.
-const IS_DEFINED_REFUSED: &str = "the contract's filter operators are Novu's public enum, which has no `IS_DEFINED`, so the reference refuses the workflow with 400; Novu stores the step without checking the operator and evaluates `IS_DEFINED`";
 
 /// The detail Novu records for a step its filters skip.
 const FILTERED: &str = "Step was filtered based on steps filters";

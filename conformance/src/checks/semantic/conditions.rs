@@ -693,6 +693,7 @@ const OPERATORS: &[&str] = &[
     "NOT_BETWEEN",
     "LIKE",
     "NOT_LIKE",
+    "IS_DEFINED",
 ];
 
 /// Expected values: the actual values' neighbours, numbers in the forms `Number()` reads,

@@ -422,6 +422,7 @@ pub fn compare(actual: Option<&Value>, operator: &str, expected: &str) -> Verdic
             }
             _ => Verdict::Fail,
         },
+        "IS_DEFINED" => verdict(!matches!(actual, Js::Missing)),
         _ => Verdict::Fail,
     }
 }
@@ -951,6 +952,17 @@ mod tests {
         // "Both fail when A is not a string."
         assert_eq!(field("payload", "age", "LIKE", "%"), FAIL);
         assert_eq!(field("payload", "age", "NOT_LIKE", "x"), FAIL);
+    }
+
+    #[test]
+    fn is_defined_asks_only_whether_the_value_is_present() {
+        // "`IS_DEFINED`: A is present; `null` counts as present, and E is not looked at."
+        assert_eq!(field("payload", "plan", "IS_DEFINED", ""), PASS);
+        assert_eq!(field("payload", "nothing", "IS_DEFINED", "anything"), PASS);
+        assert_eq!(field("payload", "empty", "IS_DEFINED", "x"), PASS);
+        assert_eq!(field("payload", "tags", "IS_DEFINED", ""), PASS);
+        assert_eq!(field("payload", "absent", "IS_DEFINED", ""), FAIL);
+        assert_eq!(field("payload", "nested.none", "IS_DEFINED", "v"), FAIL);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The field operators (`EQUAL` … `NOT_LIKE`): how a condition compares the actual value at its
+//! The field operators (`EQUAL` … `IS_DEFINED`): how a condition compares the actual value at its
 //! field with the expected value, as Novu's evaluator does in JavaScript.
 
 use std::cmp::Ordering;
@@ -65,6 +65,7 @@ pub(super) fn compare(operator: &str, actual: Option<&Value>, expected: &str) ->
             Some(Value::String(text)) => pass_if(like(text, expected) == (operator == "LIKE")),
             _ => Outcome::Fail,
         },
+        "IS_DEFINED" => pass_if(actual.is_some()),
         _ => Outcome::Fail,
     }
 }

@@ -216,6 +216,12 @@ fn operators_over_every_actual_type() {
         ("NOT_LIKE", missing(), "x", 'F'),
         ("NOT_LIKE", array(), "x", 'F'),
         ("NOT_LIKE", object(), "x", 'F'),
+        ("IS_DEFINED", string(), "", 'P'),
+        ("IS_DEFINED", number(), "anything", 'P'),
+        ("IS_DEFINED", null(), "", 'P'),
+        ("IS_DEFINED", array(), "", 'P'),
+        ("IS_DEFINED", object(), "", 'P'),
+        ("IS_DEFINED", missing(), "", 'F'),
         ("UNKNOWN", string(), "b", 'F'),
     ];
     for (operator, actual, expected, want) in cases {
