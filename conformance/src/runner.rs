@@ -416,7 +416,7 @@ async fn walk(run: &Arc<Run>, enabled: &[&'static dyn Check]) {
     }
     for task in background {
         if let Err(error) = task.await {
-            eprintln!("novu-conformance: the trigger checks failed: {error}");
+            eprintln!("novu-conformance: a check playing in the background failed: {error}");
         }
     }
     for check in phase(Phase::Alone) {

@@ -1,8 +1,10 @@
 //! The cases of Novu's `events/e2e/digest-events.e2e.ts` that deliver through chat or push:
 //! Novu's session has a Slack and an FCM integration and its subscribers a Slack webhook and
-//! an FCM device token. Here each case makes the integration it needs (and deletes it), so
-//! these play alone, beside the other waiting cases only (none of which reads chat or push
-//! integrations), and gives its subscriber the credentials.
+//! an FCM device token. Here each case makes the integration it needs (and deletes it) and
+//! gives its subscriber the credentials for that integration by its identifier: these cases
+//! play beside the concurrent checks, which may make integrations of the same provider
+//! meanwhile, and Novu binds credentials given without an identifier to the provider's first
+//! active integration, whichever that is then.
 //!
 //! As in the other digest cases, the activity feed lists the jobs without Novu's trigger jobs:
 //! its job counts are one job per event lower.
@@ -36,7 +38,7 @@ pub const CASES: &[Ported] = &[
 ];
 
 /// An active integration of `provider` for `channel` (deleted at the end), and a subscriber
-/// whose credentials for it are `credentials`; answers the subscriber's id.
+/// whose credentials for that integration are `credentials`; answers the subscriber's id.
 async fn subscriber_of(
     trial: &Trial<'_>,
     provider: &str,
@@ -44,14 +46,18 @@ async fn subscriber_of(
     integration_credentials: Value,
     credentials: Value,
 ) -> Result<String, Stop> {
-    integration(trial, provider, channel, integration_credentials).await?;
+    let made = integration(trial, provider, channel, integration_credentials).await?;
     let subscriber_id = session_subscriber(trial, "subscriber", json!({})).await?;
     trial
         .setup(
             &format!("the subscriber's {provider} credentials are set"),
             "subscriber_credentials_update",
             &[("subscriberId", &subscriber_id)],
-            Some(json!({ "providerId": provider, "credentials": credentials })),
+            Some(json!({
+                "providerId": provider,
+                "integrationIdentifier": made["identifier"],
+                "credentials": credentials,
+            })),
         )
         .await?;
     Ok(subscriber_id)

@@ -127,6 +127,7 @@ const FOLDERS: &[Folder] = &[
     // Two of its cases make and delete a chat integration each.
     alone(events_trigger::CASES),
     alone(events_delivery::CASES),
+    beside(events_delivery::IN_APP_CASES),
     // They turn the environment's push integrations off and make two of their own.
     alone(events_push::CASES),
     beside(events_webhooks::CASES),
@@ -138,8 +139,8 @@ const FOLDERS: &[Folder] = &[
     beside(events_filters::CASES),
     beside(events_digest::CASES),
     beside(events_digest_keys::CASES),
-    // They make a chat or push integration each.
-    alone(events_digest_channels::CASES),
+    // They make a chat or push integration each, which no other case delivers through.
+    beside(events_digest_channels::CASES),
 ];
 
 /// Every ported case, in the order they play.
