@@ -205,6 +205,12 @@ pub enum Feature {
     /// A webhook the server under test can call on this machine: the target runs here, or
     /// `--callback-host` names the address it reaches this machine at.
     Callback,
+    /// Novu's own providers of these channels (`novu-email`, `novu-sms`), which a server lets
+    /// an environment create only where it holds their credentials: a run asks it once.
+    NovuProviders(&'static [&'static str]),
+    /// A server without the credentials of Novu's own provider of this channel: the cases of
+    /// what Novu does without them.
+    WithoutNovuProvider(&'static str),
 }
 
 /// One case ported from Novu's e2e suite.
@@ -223,6 +229,9 @@ pub struct Ported {
     /// Whether it mostly waits out a time window (a delay, a digest): such cases play beside
     /// each other, before the other cases of their group ([`play_together`]).
     pub waits: bool,
+    /// Whether it leaves objects behind that no operation deletes (an organization): it plays
+    /// only where the run allows that (`--allow-lasting-objects`).
+    pub lasting: bool,
     /// The play.
     pub play: for<'a> fn(&'a Trial<'a>) -> Play<'a>,
 }
@@ -242,6 +251,7 @@ impl Ported {
             needs: None,
             differs: None,
             waits: false,
+            lasting: false,
             play,
         }
     }
@@ -264,6 +274,14 @@ impl Ported {
         }
     }
 
+    /// The same case, which leaves objects behind that no operation deletes.
+    pub const fn leaves_lasting_objects(self) -> Ported {
+        Ported {
+            lasting: true,
+            ..self
+        }
+    }
+
     /// The same case, needing `feature`.
     pub const fn needs(self, feature: Feature) -> Ported {
         Ported {
@@ -278,6 +296,7 @@ impl Ported {
 async fn plan(run: &Run, own_objects: bool) -> Vec<Planned> {
     let mut tenants_off = None;
     let mut production = None;
+    let mut novu_providers = NovuProbes::default();
     let mut planned = Vec::new();
     for (number, (beside, ported)) in folder_cases().enumerate() {
         if beside != own_objects || !run.is_selected(ported.operation) {
@@ -285,6 +304,16 @@ async fn plan(run: &Run, own_objects: bool) -> Vec<Planned> {
         }
         let skip = if let Some(reason) = ported.differs {
             Some(format!("the reference differs: {reason}"))
+        } else if ported.lasting && !run.lasting_objects {
+            Some(
+                "it leaves behind an object no operation deletes (an organization in the key \
+                 owner's account): --allow-lasting-objects plays it"
+                    .to_owned(),
+            )
+        } else if let Some(Feature::NovuProviders(channels)) = ported.needs {
+            novu_providers.skip_needing(run, channels).await
+        } else if let Some(Feature::WithoutNovuProvider(channel)) = ported.needs {
+            novu_providers.skip_without(run, channel).await
         } else if ported.needs == Some(Feature::Production) {
             if production.is_none() {
                 production = Some(second_key_is_production(run).await);
@@ -428,6 +457,103 @@ async fn play(run: &Run, ported: &'static Ported, number: usize) -> CaseOutcome 
         (Err(Stop), Some(reason)) => CaseOutcome::Skipped(format!("{INCONCLUSIVE}{reason}")),
         (Ok(()), _) => CaseOutcome::Passed,
         (Err(Stop), None) => CaseOutcome::Failed,
+    }
+}
+
+/// Whether a server holds the credentials of Novu's own provider of a channel, as a probe
+/// found ([`novu_provider_held`]).
+#[derive(Clone)]
+enum NovuCredentials {
+    Held,
+    /// Missing: the server refused the provider, with this reason.
+    Missing(String),
+    /// Unknown: the server answered something else, described here.
+    Unknown(String),
+}
+
+/// What a run learnt of Novu's own providers, per channel: each is probed once per run.
+#[derive(Default)]
+struct NovuProbes {
+    found: Vec<(&'static str, NovuCredentials)>,
+}
+
+impl NovuProbes {
+    async fn of(&mut self, run: &Run, channel: &'static str) -> NovuCredentials {
+        if let Some((_, known)) = self.found.iter().find(|(seen, _)| *seen == channel) {
+            return known.clone();
+        }
+        let found = novu_provider_held(run, channel).await;
+        self.found.push((channel, found.clone()));
+        found
+    }
+
+    /// Why a case needing Novu's own providers of `channels` is skipped, if it is.
+    async fn skip_needing(&mut self, run: &Run, channels: &[&'static str]) -> Option<String> {
+        for channel in channels {
+            match self.of(run, channel).await {
+                NovuCredentials::Held => {}
+                NovuCredentials::Missing(why) | NovuCredentials::Unknown(why) => return Some(why),
+            }
+        }
+        None
+    }
+
+    /// Why a case replaying a server without the credentials of `channel` is skipped, if it is.
+    async fn skip_without(&mut self, run: &Run, channel: &'static str) -> Option<String> {
+        match self.of(run, channel).await {
+            NovuCredentials::Held => Some(format!(
+                "it replays a server without the credentials of Novu's own {channel} provider; \
+                 this one holds them (it lets the environment create novu-{channel} integrations)"
+            )),
+            NovuCredentials::Missing(_) => None,
+            NovuCredentials::Unknown(why) => Some(why),
+        }
+    }
+}
+
+/// Whether the server holds the credentials of Novu's own provider of `channel`: it is asked
+/// to create an inactive `novu-<channel>` integration in the key's environment, which it
+/// refuses with 400 (`... is not allowed`) without them, and creates (deleted at once) or
+/// answers 409 (the environment has one) with them.
+async fn novu_provider_held(run: &Run, channel: &str) -> NovuCredentials {
+    let provider = format!("novu-{channel}");
+    let (Some(create), Some(delete)) = (
+        run.spec.operation("integrations_create"),
+        run.spec.operation("integrations_delete"),
+    ) else {
+        return NovuCredentials::Unknown(
+            "the contract has no integrations_create or integrations_delete".to_owned(),
+        );
+    };
+    let no_query: &[(&str, &str)] = &[];
+    let body = serde_json::json!({
+        "name": format!("{}novu-probe", run.generator.prefix()),
+        "identifier": format!("{}novu-probe-{channel}", run.generator.prefix()),
+        "providerId": provider, "channel": channel, "active": false, "check": false,
+    });
+    let request = crate::transport::Request::to(create, &[], no_query, Some(body));
+    let reply = run.quietly(request).await;
+    let answer = reply.json().unwrap_or_default();
+    let message = answer["message"].as_str().unwrap_or_default();
+    match reply.status() {
+        Some(201) => {
+            if let Some(id) = answer["data"]["_id"].as_str() {
+                let path = [("integrationId", id)];
+                let request = crate::transport::Request::to(delete, &path, no_query, None);
+                run.quietly(request).await;
+            }
+            NovuCredentials::Held
+        }
+        Some(409) => NovuCredentials::Held,
+        Some(400) if message.ends_with("is not allowed") => NovuCredentials::Missing(format!(
+            "the server holds no credentials of Novu's own {channel} provider: it refuses \
+             {provider} integrations (400 `{message}`)"
+        )),
+        status => NovuCredentials::Unknown(format!(
+            "whether the server holds the credentials of Novu's own {channel} provider is \
+             unknown: creating a {provider} integration was answered {}",
+            status.map_or_else(|| "with nothing".to_owned(), |status| status.to_string())
+        )),
     }
 }
 
