@@ -199,3 +199,57 @@ async fn organization_cases_wait_for_the_lasting_objects_flag_and_read_the_plan(
         violations(&report)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_environment_with_its_own_novu_integration_lends_it_to_the_cases_and_gets_it_back() {
+    // Novu Cloud's environments start with their Novu email integration: a second one is
+    // refused, so the cases turn on and make primary the one there is, and put it back.
+    for active in [true, false] {
+        let target =
+            BrokenReference::start_with(Breakage::default(), novu_reference::Config {
+                novu_providers: true,
+                ..novu_reference::Config::in_memory()
+            })
+            .await;
+        let client = reqwest::Client::new();
+        let authorization = format!("ApiKey {}", target.api_key());
+        let created: serde_json::Value = client
+            .post(format!("{}/v1/integrations", target.base_url()))
+            .header("Authorization", &authorization)
+            .json(&json!({ "providerId": "novu-email", "channel": "email", "active": active }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let before = created["data"].clone();
+        let options = target.options_with_second_key();
+        let operations = ["integrations_create", "integrations_update"];
+        let report = run_e2e(options, &operations).await;
+        for title in NEEDING_THE_CREDENTIALS {
+            assert_eq!(*outcome(&report, title), CaseOutcome::Passed, "{title}");
+        }
+        let listed: serde_json::Value = client
+            .get(format!("{}/v1/integrations", target.base_url()))
+            .header("Authorization", &authorization)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let after = listed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|integration| integration["_id"] == before["_id"])
+            .cloned()
+            .unwrap_or_default();
+        let place = |integration: &serde_json::Value| {
+            json!([integration["active"], integration["primary"], integration["priority"]])
+        };
+        assert_eq!(place(&after), place(&before), "active at first: {active}");
+        target.stop().await;
+    }
+}
