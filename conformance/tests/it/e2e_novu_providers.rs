@@ -205,12 +205,14 @@ async fn an_environment_with_its_own_novu_integration_lends_it_to_the_cases_and_
     // Novu Cloud's environments start with their Novu email integration: a second one is
     // refused, so the cases turn on and make primary the one there is, and put it back.
     for active in [true, false] {
-        let target =
-            BrokenReference::start_with(Breakage::default(), novu_reference::Config {
+        let target = BrokenReference::start_with(
+            Breakage::default(),
+            novu_reference::Config {
                 novu_providers: true,
                 ..novu_reference::Config::in_memory()
-            })
-            .await;
+            },
+        )
+        .await;
         let client = reqwest::Client::new();
         let authorization = format!("ApiKey {}", target.api_key());
         let created: serde_json::Value = client
@@ -247,7 +249,11 @@ async fn an_environment_with_its_own_novu_integration_lends_it_to_the_cases_and_
             .cloned()
             .unwrap_or_default();
         let place = |integration: &serde_json::Value| {
-            json!([integration["active"], integration["primary"], integration["priority"]])
+            json!([
+                integration["active"],
+                integration["primary"],
+                integration["priority"]
+            ])
         };
         assert_eq!(place(&after), place(&before), "active at first: {active}");
         target.stop().await;

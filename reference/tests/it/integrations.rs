@@ -795,3 +795,53 @@ async fn a_novu_provider_ranks_and_delivers_as_any_provider() {
         (&json!("novu-email"), &json!("sent"))
     );
 }
+
+#[tokio::test]
+async fn the_binary_holds_the_credentials_with_novu_providers_and_says_so_in_its_help() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let binary = env!("CARGO_BIN_EXE_novu-reference");
+    let help = Command::new(binary).arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(
+        help.contains("--novu-providers") && help.contains("novu-email"),
+        "{help}"
+    );
+    let mut child = Command::new(binary)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            ":memory:",
+            "--api-key",
+            "novu-providers-key",
+            "--novu-providers",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base_url = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    break url.trim().to_owned();
+                }
+            }
+            _ => panic!("the server exited before listening"),
+        }
+    };
+    let response = reqwest::Client::new()
+        .post(format!("{base_url}/v1/integrations"))
+        .header("Authorization", "ApiKey novu-providers-key")
+        .json(&json!({ "providerId": "novu-sms", "channel": "sms", "active": true }))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 201);
+}
