@@ -343,8 +343,13 @@ pub(super) async fn novu_email_primary(trial: &Trial<'_>) -> Result<String, Stop
         return Ok(id);
     }
     let Some(existing) = existing.filter(|_| reply.status == 409) else {
-        trial.status(&reply, 201)?;
-        return Ok(String::new());
+        return trial
+            .fail(
+                &reply,
+                "status 201, or 409 where the environment has a Novu email integration",
+                &format!("status {}", reply.status),
+            )
+            .map(|()| String::new());
     };
     let id = text(&existing["_id"]);
     if existing["active"] != true {
