@@ -259,3 +259,34 @@ async fn an_environment_with_its_own_novu_integration_lends_it_to_the_cases_and_
         target.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_probe_answered_otherwise_skips_both_kinds_with_the_answer() {
+    // A server that answers the creation of a Novu provider with neither 201, 409 nor 400
+    // tells nothing of the credentials: no case of either kind is judged.
+    let breakage = Breakage::answer(|outgoing, answer| {
+        let novu = outgoing.json().unwrap_or_default()["providerId"]
+            .as_str()
+            .is_some_and(|provider| provider.starts_with("novu-"));
+        if !outgoing.is("POST", "/v1/integrations") || !novu {
+            return false;
+        }
+        answer.status = 503;
+        answer.set_json(&json!({ "statusCode": 503, "message": "unavailable" }));
+        true
+    });
+    let (report, broken) = run_on(true, breakage, false, &["integrations_create"]).await;
+    assert!(broken > 0);
+    let create_cases = NEEDING_THE_CREDENTIALS[..3]
+        .iter()
+        .chain(&WITHOUT_THE_CREDENTIALS[..2]);
+    for title in create_cases {
+        assert!(
+            matches!(outcome(&report, title), CaseOutcome::Skipped(reason)
+                if reason.contains("is unknown") && reason.contains("answered 503")),
+            "{title}: {:?}",
+            outcome(&report, title)
+        );
+    }
+    assert!(failed_titles(&report).is_empty(), "{:#?}", report.cases);
+}
