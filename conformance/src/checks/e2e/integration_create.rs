@@ -8,8 +8,11 @@
 //! makes the integrations it counts, in the key's environment or in the Production one
 //! (`_environmentId`), and counts those alone; where the test needs a channel without active
 //! integrations, the environment's active ones of that channel are turned off for the case and
-//! on again at the end ([`quiet_channel`]). Whether stored credentials are encrypted (one half
-//! of `get-decrypted-integrations`) is not visible over HTTP; the case asserts the half that is.
+//! on again at the end ([`quiet_channel`]). Where Novu's test writes an integration of its own
+//! email provider, the case creates one, or borrows the environment's ([`novu_email_primary`]);
+//! those cases play only where the server holds that provider's credentials. Whether stored
+//! credentials are encrypted (one half of `get-decrypted-integrations`) is not visible over
+//! HTTP; the case asserts the half that is.
 
 use serde_json::{Value, json};
 
@@ -537,9 +540,9 @@ async fn novu_twice(trial: &Trial<'_>) -> Result<(), Stop> {
     for (provider, channel) in [("novu-email", "email"), ("novu-sms", "sms")] {
         let first = json!({ "providerId": provider, "channel": channel, "active": false,
             "check": false, "identifier": trial.name(&format!("{provider}-first")) });
-        let made = post(trial, first).await?;
-        if made.status != 409 {
-            trial.status(&made, 201)?;
+        let first = post(trial, first).await?;
+        if first.status != 409 {
+            trial.status(&first, 201)?;
         }
         let body = json!({ "name": provider, "providerId": provider, "channel": channel, "credentials": {},
             "active": true, "check": false, "identifier": trial.name(provider) });

@@ -6,7 +6,9 @@
 //! repository after emptying the environment's; here the case turns the environment's active
 //! integrations of the channel off for its duration ([`quiet_channel`]) and builds the same
 //! order through the API: the first active integration becomes the primary one, each further
-//! one ranks right below it, and conditions on an integration take its primary flag away.
+//! one ranks right below it, and conditions on an integration take its primary flag away. An
+//! integration of Novu's own email provider is created or borrowed ([`novu_email_primary`])
+//! where the server holds that provider's credentials.
 
 use serde_json::{Value, json};
 
