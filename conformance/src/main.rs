@@ -41,7 +41,8 @@ enum Command {
     after_help = "Every option but the key can come from a config file: --config FILE, or \
 novu-conformance.toml in the current directory when present (--no-config ignores it). Its keys are \
 the long flags' names (base-url, checks, exclude-operations, cases, seed, jobs, timeout, baseline, \
-coverage, require, require-status-coverage, max-failures, strict, junit, json, har, …) and \
+coverage, require, require-status-coverage, max-failures, strict, allow-lasting-objects, junit, \
+json, har, …) and \
 api-key-env, the name of the environment variable holding the key. A flag given here wins over \
 the file; an unknown key is an error."
 )]
@@ -140,6 +141,12 @@ struct RunArguments {
     /// Keep the resources the run created.
     #[arg(long)]
     no_cleanup: bool,
+    /// Play the novu-e2e cases that leave objects behind which no operation deletes: Novu's
+    /// organization-creation cases each create an organization in the key owner's account,
+    /// which stays there. Without it they are skipped, counted, with this flag named as the
+    /// reason. The embedded reference server always plays them (it is dropped at the end).
+    #[arg(long)]
+    allow_lasting_objects: bool,
     /// Print one line per request and answer on standard error.
     #[arg(long, short)]
     verbose: bool,
@@ -295,6 +302,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 record_exchanges: arguments.har.is_some(),
                 requirements,
                 status_coverage,
+                allow_lasting_objects: arguments.allow_lasting_objects,
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -386,5 +394,6 @@ fn with_config(mut arguments: RunArguments) -> anyhow::Result<RunArguments> {
     arguments.read_only |= file.read_only.unwrap_or(false);
     arguments.strict |= file.strict.unwrap_or(false);
     arguments.no_recheck |= file.no_recheck.unwrap_or(false);
+    arguments.allow_lasting_objects |= file.allow_lasting_objects.unwrap_or(false);
     Ok(arguments)
 }

@@ -122,17 +122,25 @@ pub async fn run(spec: Spec, options: Options) -> Result<Report> {
             run_against(spec, base_url, &api_key, &options).await
         }
         None => {
-            let server = novu_reference::start(novu_reference::Config::in_memory())
+            // It plays a deployment holding the credentials of Novu's own providers, as Novu
+            // Cloud does, so the cases that need them play.
+            let config = novu_reference::Config {
+                novu_providers: true,
+                ..novu_reference::Config::in_memory()
+            };
+            let server = novu_reference::start(config)
                 .await
                 .map_err(|error| Error::Target {
                     base_url: "(embedded reference server)".into(),
                     message: format!("it did not start: {error}"),
                 })?;
             // The keys belong to the server just started, whatever NOVU_API_KEY says; its
-            // production environment is the second environment of `isolation`.
+            // production environment is the second environment of `isolation`. What the run
+            // leaves behind goes with the server.
             let api_key = server.api_key().to_owned();
             let options = Options {
                 second_api_key: Some(server.production_api_key().to_owned()),
+                allow_lasting_objects: true,
                 ..options
             };
             let report = run_against(spec, &server.base_url(), &api_key, &options).await;

@@ -5,8 +5,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-/// Where the server listens, where it keeps its data, which API key it accepts, and which of
-/// Novu's cross-cutting behaviours (idempotency keys, rate limits) it applies.
+/// Where the server listens, where it keeps its data, which API key it accepts, which of
+/// Novu's cross-cutting behaviours (idempotency keys, rate limits) it applies, and which
+/// deployment credentials it plays holding (Novu's own providers).
 #[derive(Clone, Debug)]
 pub struct Config {
     /// The address to bind; port 0 picks a free port.
@@ -25,6 +26,13 @@ pub struct Config {
     /// The per-second figures API-key requests are limited to; `None` (the default) sends no
     /// `RateLimit-*` headers and never answers 429.
     pub rate_limits: Option<RateLimits>,
+    /// Whether the server holds the credentials of Novu's own email and SMS providers
+    /// (`novu-email`, `novu-sms`), as a Novu deployment with `NOVU_EMAIL_INTEGRATION_API_KEY`
+    /// and the `NOVU_SMS_INTEGRATION_*` variables set does: an environment may then create one
+    /// of each, and a new organization starts with both as its primary integrations. Off by
+    /// default: they are refused with 400, as on a deployment without those credentials.
+    /// Nothing is sent either way; a delivery through them is recorded as through any provider.
+    pub novu_providers: bool,
 }
 
 impl Config {
@@ -47,6 +55,7 @@ impl Default for Config {
             production_api_key: None,
             idempotency: true,
             rate_limits: None,
+            novu_providers: false,
         }
     }
 }

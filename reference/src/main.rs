@@ -33,6 +33,13 @@ struct Arguments {
     /// the `unlimited` figure), or both (`free,trigger=5`). Off when absent.
     #[arg(long, value_name = "LEVEL|CATEGORY=PER_SECOND,...")]
     rate_limit: Option<RateLimits>,
+    /// Play a deployment that holds the credentials of Novu's own email and SMS providers:
+    /// each environment may create one `novu-email` and one `novu-sms` integration (a second
+    /// gives 409), and a new organization starts with both as the primary integrations of its
+    /// environments. Nothing is sent through them; deliveries are recorded as for any
+    /// provider. Without it they are refused with 400, as where Novu lacks the credentials.
+    #[arg(long)]
+    novu_providers: bool,
 }
 
 #[tokio::main]
@@ -51,6 +58,7 @@ async fn main() -> std::process::ExitCode {
         production_api_key: arguments.production_api_key,
         idempotency: !arguments.no_idempotency,
         rate_limits: arguments.rate_limit,
+        novu_providers: arguments.novu_providers,
     };
     let server = match novu_reference::start(config).await {
         Ok(server) => server,

@@ -11,6 +11,7 @@ use tracing::Level;
 
 use crate::api::{Callers, ReferenceApi};
 use crate::config::Config;
+use crate::domain::integrations::NovuCredentials;
 use crate::edge;
 use crate::engine::{Scheduler, Waker};
 use crate::error::{Error, Result};
@@ -109,7 +110,12 @@ pub async fn start(config: Config) -> Result<RunningServer> {
     let waker = Waker::default();
     let scheduler = Scheduler::start(store.clone(), waker.clone());
     let callers = Arc::new(Callers::new(store.clone()));
-    let api = ReferenceApi::new(store, waker, callers.clone());
+    let novu_credentials = if config.novu_providers {
+        NovuCredentials::Held
+    } else {
+        NovuCredentials::Missing
+    };
+    let api = ReferenceApi::new(store, waker, callers.clone(), novu_credentials);
     let app = novu_server::cors(edge::around(
         novu_server::routes(Arc::new(api)),
         callers,

@@ -61,6 +61,8 @@ pub struct ConfigFile {
     pub strict: Option<bool>,
     /// `--no-recheck`.
     pub no_recheck: Option<bool>,
+    /// `--allow-lasting-objects`.
+    pub allow_lasting_objects: Option<bool>,
 }
 
 impl ConfigFile {
@@ -142,5 +144,14 @@ mod tests {
         let config = ConfigFile::parse("c.toml", "jobs = 2\nrequire = [\"status:404\"]\n").unwrap();
         assert_eq!(config.jobs, Some(2));
         assert_eq!(config.require, Some(vec!["status:404".to_owned()]));
+        let config = ConfigFile::parse("c.toml", "allow-lasting-objects = true\n").unwrap();
+        assert_eq!(config.allow_lasting_objects, Some(true));
+        let error = ConfigFile::parse("c.toml", "allow-lasting-objects = \"yes\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("line 1") && error.contains("boolean"),
+            "{error}"
+        );
     }
 }

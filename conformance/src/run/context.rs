@@ -59,6 +59,8 @@ pub struct Run {
     pub read_only: bool,
     /// Keep what the run created (`--no-cleanup`).
     pub no_cleanup: bool,
+    /// Cases may leave objects no operation deletes (`--allow-lasting-objects`).
+    pub lasting_objects: bool,
     /// How the server under test reaches a callback the suite hosts, when it can.
     pub callback: Option<Reach>,
     /// Webhook calls the callback received.
@@ -125,6 +127,7 @@ impl Run {
             jobs: options.jobs.max(1),
             read_only: options.read_only,
             no_cleanup: options.no_cleanup,
+            lasting_objects: options.allow_lasting_objects,
             callback,
             webhook_calls: AtomicU32::new(0),
             traffic,

@@ -65,6 +65,10 @@ pub struct Options {
     pub requirements: Vec<Requirement>,
     /// The least share of documented (operation, status) pairs to see, in percent.
     pub status_coverage: Option<f64>,
+    /// Play the `novu-e2e` cases that leave objects no operation deletes (an organization
+    /// each); they are skipped, counted, without it. The run against the embedded reference
+    /// server always plays them: that server is dropped at the run's end.
+    pub allow_lasting_objects: bool,
 }
 
 impl Default for Options {
@@ -96,6 +100,7 @@ impl Default for Options {
             requirements: Vec::new(),
             status_coverage: None,
             exclude_operations: Vec::new(),
+            allow_lasting_objects: false,
         }
     }
 }

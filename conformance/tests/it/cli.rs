@@ -245,3 +245,13 @@ fn help_explains_the_second_key_and_the_comparison_without_showing_keys() {
     }
     assert!(!help.contains("secret-second-key") && !help.contains("secret-compare-key"));
 }
+
+#[test]
+fn help_explains_the_lasting_objects_flag() {
+    let output = binary().args(["run", "--help"]).output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("--allow-lasting-objects"), "{help}");
+    assert!(help.contains("organization"), "{help}");
+    assert!(help.contains("allow-lasting-objects, junit"), "{help}");
+}

@@ -13,7 +13,7 @@ use crate::{against_reference, target_options};
 
 const NOVU_E2E: &str = "novu-e2e";
 
-async fn run_e2e(options: Options, operations: &[&str]) -> Report {
+pub(crate) async fn run_e2e(options: Options, operations: &[&str]) -> Report {
     let options = Options {
         checks: vec![NOVU_E2E.to_owned()],
         operations: operations.iter().map(|id| (*id).to_owned()).collect(),
@@ -60,15 +60,18 @@ async fn every_ported_case_passes_on_the_target() {
     if against_reference() {
         assert_eq!(
             passed.len() + inconclusive,
-            PORTED - SKIPPED,
+            PORTED - SKIPPED - WITHOUT_NOVU_CREDENTIALS,
             "{skipped:#?}"
         );
     }
 }
 
 /// The cases ported so far, and how many of them the reference is known to answer otherwise.
-const PORTED: usize = 406;
-const SKIPPED: usize = 3;
+const PORTED: usize = 418;
+const SKIPPED: usize = 2;
+/// The cases that replay a server without the credentials of Novu's own email or SMS provider:
+/// skipped against the embedded reference, which plays one that holds them.
+const WITHOUT_NOVU_CREDENTIALS: usize = 4;
 
 pub(crate) async fn run_broken(breakage: Breakage, operations: &[&str]) -> (Report, u32) {
     let target = BrokenReference::start(breakage).await;

@@ -11,6 +11,7 @@ mod differential;
 mod e2e;
 mod e2e_digest;
 mod e2e_fidelity;
+mod e2e_novu_providers;
 mod edges;
 mod flaky;
 mod hostile;

@@ -24,9 +24,10 @@ impl IntegrationsApi for ReferenceApi {
         request: IntegrationsCreateRequest<Caller>,
     ) -> IntegrationsCreateResponse {
         let body = request.body;
+        let credentials = self.novu_credentials;
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                integrations::create(transaction, caller, json_body(&body)?)
+                integrations::create(transaction, caller, json_body(&body)?, credentials)
             })
             .await;
         answer(

@@ -31,6 +31,7 @@ use rusqlite::Transaction;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use crate::domain::integrations::NovuCredentials;
 use crate::domain::{self, Caller};
 use crate::engine::Waker;
 use crate::failure::Outcome;
@@ -43,6 +44,8 @@ pub(crate) struct ReferenceApi {
     /// Told about the due times triggers store, once they are committed.
     scheduler: Waker,
     callers: Arc<Callers>,
+    /// Whether this deployment holds the credentials of Novu's own providers.
+    novu_credentials: NovuCredentials,
 }
 
 /// The environment behind each API key, looked up once and then kept: keys only change when a
@@ -87,11 +90,17 @@ impl Callers {
 }
 
 impl ReferenceApi {
-    pub fn new(store: Store, scheduler: Waker, callers: Arc<Callers>) -> Self {
+    pub fn new(
+        store: Store,
+        scheduler: Waker,
+        callers: Arc<Callers>,
+        novu_credentials: NovuCredentials,
+    ) -> Self {
         Self {
             store,
             scheduler,
             callers,
+            novu_credentials,
         }
     }
 

@@ -82,9 +82,10 @@ impl OrganizationsApi for ReferenceApi {
         request: OrganizationsCreateRequest<Caller>,
     ) -> OrganizationsCreateResponse {
         let body = request.body;
+        let credentials = self.novu_credentials;
         let outcome = self
             .run(request.caller, move |transaction, caller| {
-                organizations::create(transaction, caller, &json_body(&body)?)
+                organizations::create(transaction, caller, &json_body(&body)?, credentials)
             })
             .await;
         answer(

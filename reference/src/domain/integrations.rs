@@ -12,6 +12,20 @@ use crate::store::{documents, first_document};
 /// The channels that have a primary integration.
 const CHANNELS_WITH_PRIMARY: [&str; 2] = ["email", "sms"];
 
+/// Novu's own email and SMS providers, which send with the deployment's credentials rather
+/// than the integration's.
+const NOVU_PROVIDERS: [&str; 2] = ["novu-email", "novu-sms"];
+
+/// Whether the deployment holds the credentials of Novu's own email and SMS providers
+/// (`Config::novu_providers`): Novu lets an environment create them only then.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NovuCredentials {
+    /// Held: one integration of each per environment.
+    Held,
+    /// Not held: creating one is refused.
+    Missing,
+}
+
 /// Novu's provider ids, every channel (`providers` of `@novu/shared`): a webhook-support
 /// lookup by one of these is by provider, any other value is an integration `_id`.
 const PROVIDER_IDS: &[&str] = &[
@@ -199,7 +213,15 @@ pub(crate) fn list_active(transaction: &Transaction, caller: &Caller) -> Outcome
     )?))
 }
 
-pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) -> Outcome<Value> {
+/// Creates an integration in the caller's environment (or the one `_environmentId` names).
+/// Novu's own email and SMS providers need the deployment's `novu_credentials`, and an environment
+/// holds one of each.
+pub(crate) fn create(
+    transaction: &Transaction,
+    caller: &Caller,
+    body: Value,
+    novu_credentials: NovuCredentials,
+) -> Outcome<Value> {
     let provider_id = body["providerId"].as_str().unwrap_or_default().to_owned();
     let channel = body["channel"].as_str().unwrap_or_default().to_owned();
     let environment_id = target_environment(caller, &body);
@@ -215,11 +237,24 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
             ));
         }
     }
-    if provider_id == "novu-email" || provider_id == "novu-sms" {
-        // This server holds no Novu demo-provider credentials.
-        return Err(Failure::bad_request(format!(
-            "Creating Novu integration for {provider_id} provider is not allowed"
-        )));
+    if NOVU_PROVIDERS.contains(&provider_id.as_str()) {
+        if novu_credentials == NovuCredentials::Missing {
+            return Err(Failure::bad_request(format!(
+                "Creating Novu integration for {provider_id} provider is not allowed"
+            )));
+        }
+        let existing: i64 = transaction.query_row(
+            "SELECT COUNT(*) FROM integrations WHERE environment_id = ?1 AND provider_id = ?2 \
+             AND deleted = 0 AND json_extract(doc, '$.channel') = ?3",
+            params![environment_id, provider_id, channel],
+            |row| row.get(0),
+        )?;
+        if existing > 0 {
+            return Err(Failure::conflict(format!(
+                "Integration with novu provider for {} channel already exists",
+                channel.to_lowercase()
+            )));
+        }
     }
     let name = match body["name"].as_str() {
         Some(name) => name.to_owned(),
@@ -274,6 +309,33 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
     )?;
     let id = integration["_id"].as_str().unwrap_or_default().to_owned();
     find(transaction, caller, &id)?.ok_or_else(|| not_found(&id))
+}
+
+/// Novu's own email and SMS integrations of a new organization's environment, active and
+/// primary, where the deployment holds their credentials (Novu's `CreateNovuIntegrations`,
+/// which the organization's creation runs for each of its environments); none otherwise.
+pub(crate) fn create_novu_integrations(
+    transaction: &Transaction,
+    environment: &Caller,
+    credentials: NovuCredentials,
+) -> Outcome<()> {
+    if credentials == NovuCredentials::Missing {
+        return Ok(());
+    }
+    for (provider_id, channel, name) in [
+        ("novu-email", "email", "Novu Email"),
+        ("novu-sms", "sms", "Novu SMS"),
+    ] {
+        let body =
+            json!({ "providerId": provider_id, "channel": channel, "name": name, "active": true });
+        let created = create(transaction, environment, body, credentials)?;
+        set_primary(
+            transaction,
+            environment,
+            created["_id"].as_str().unwrap_or_default(),
+        )?;
+    }
+    Ok(())
 }
 
 /// Where a new active integration of a channel with a primary goes, as Novu's create decides

@@ -4,9 +4,10 @@ use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
 
 use super::Caller;
+use super::integrations::{self, NovuCredentials};
 use crate::failure::{Failure, Outcome};
 use crate::ids;
-use crate::store::{documents, first_document};
+use crate::store::{create_environments, documents, first_document};
 
 /// The branding fields a branding update sets when given.
 const BRANDING_FIELDS: &[&str] = &[
@@ -107,14 +108,23 @@ pub(crate) fn members(transaction: &Transaction, caller: &Caller) -> Outcome<Val
     )?))
 }
 
-/// Creates an organization with the caller's user as its admin member. The API key keeps
-/// belonging to the caller's organization.
-pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: &Value) -> Outcome<Value> {
+/// Creates an organization on the free plan with the caller's user as its admin member, and
+/// its development and production environments, each with Novu's own integrations where the
+/// deployment holds their `credentials` (Novu's `CreateOrganization`). The API key keeps
+/// belonging to the caller's organization, so nothing of the new one but the organization
+/// itself (answered, and listed among the user's) is visible to it.
+pub(crate) fn create(
+    transaction: &Transaction,
+    caller: &Caller,
+    body: &Value,
+    credentials: NovuCredentials,
+) -> Outcome<Value> {
     let now = ids::now();
     let organization_id = ids::object_id();
     let mut organization = json!({
         "_id": organization_id,
         "name": body["name"],
+        "apiServiceLevel": "free",
         "branding": {},
         "createdAt": now,
         "updatedAt": now,
@@ -148,6 +158,18 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: &Value) -
         "INSERT INTO members (id, organization_id, doc) VALUES (?1, ?2, ?3)",
         params![member_id, organization_id, member.to_string()],
     )?;
+    // Their keys are made here and shown to nobody, as Novu's are to an API-key caller.
+    let keys = [ids::api_key(), ids::api_key()];
+    let user = user_id.as_str().unwrap_or_default();
+    let environments =
+        create_environments(transaction, &organization_id, user, [&keys[0], &keys[1]])?;
+    for environment_id in environments {
+        let environment = Caller {
+            organization_id: organization_id.clone(),
+            environment_id,
+        };
+        integrations::create_novu_integrations(transaction, &environment, credentials)?;
+    }
     Ok(organization)
 }
 

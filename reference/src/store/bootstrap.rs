@@ -128,7 +128,8 @@ fn keep_or_replace(
 }
 
 /// One organization, its admin member, and a development and a production environment, each
-/// with its default workflow group, as Novu creates them at sign-up.
+/// with its default workflow group and its in-app integration, as Novu creates them at
+/// sign-up.
 fn create_organization(
     transaction: &Transaction,
     api_key: &str,
@@ -166,16 +167,34 @@ fn create_organization(
         "INSERT INTO members (id, organization_id, doc) VALUES (?1, ?2, ?3)",
         params![member_id, organization_id, member.to_string()],
     )?;
+    let [development_id, _] = create_environments(
+        transaction,
+        &organization_id,
+        &user_id,
+        [api_key, production_key],
+    )?;
+    transaction.execute(
+        "INSERT INTO meta (key, value) VALUES ('development_environment_id', ?1), ('organization_id', ?2)",
+        params![development_id, organization_id],
+    )?;
+    Ok(())
+}
+
+/// A development and a production environment (its child) of `organization_id`, accepting
+/// `keys` (owned by `user_id`), each with its default workflow group and its in-app
+/// integration, as Novu creates them with an organization; answers their `_id`s.
+pub(crate) fn create_environments(
+    transaction: &Transaction,
+    organization_id: &str,
+    user_id: &str,
+    keys: [&str; 2],
+) -> rusqlite::Result<[String; 2]> {
+    let now = ids::now();
     let development_id = ids::object_id();
     let production_id = ids::object_id();
     for (id, name, key, parent) in [
-        (&development_id, "Development", api_key, None),
-        (
-            &production_id,
-            "Production",
-            production_key,
-            Some(&development_id),
-        ),
+        (&development_id, "Development", keys[0], None),
+        (&production_id, "Production", keys[1], Some(&development_id)),
     ] {
         let hash = ids::key_hash(key);
         let mut environment = json!({
@@ -244,9 +263,5 @@ fn create_organization(
             params![id, environment_id, organization_id, identifier, integration.to_string()],
         )?;
     }
-    transaction.execute(
-        "INSERT INTO meta (key, value) VALUES ('development_environment_id', ?1), ('organization_id', ?2)",
-        params![development_id, organization_id],
-    )?;
-    Ok(())
+    Ok([development_id, production_id])
 }

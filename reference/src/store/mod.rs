@@ -35,7 +35,7 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction};
 use tokio::sync::oneshot;
 
-pub(crate) use bootstrap::Bootstrap;
+pub(crate) use bootstrap::{Bootstrap, create_environments};
 pub(crate) use documents::{documents, first_document, typed};
 pub(crate) use savepoint::savepoint;
 

@@ -625,3 +625,223 @@ async fn a_new_active_integration_takes_its_place_as_novu_places_it() {
     assert_eq!(third["primary"], true);
     assert!(third["priority"].as_i64().unwrap() > second["priority"].as_i64().unwrap());
 }
+
+/// A server that plays a deployment holding the credentials of Novu's own providers.
+async fn with_novu_providers() -> TestServer {
+    TestServer::start_with(novu_reference::Config {
+        novu_providers: true,
+        ..novu_reference::Config::in_memory()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn novu_providers_are_refused_without_the_deployments_credentials() {
+    let test = TestServer::start().await;
+    for (provider, channel) in [("novu-email", "email"), ("novu-sms", "sms")] {
+        let (status, refused) = test
+            .raw(
+                reqwest::Method::POST,
+                "/v1/integrations",
+                Some(json!({ "providerId": provider, "channel": channel, "active": true })),
+            )
+            .await;
+        assert_eq!(status, 400, "{refused}");
+        assert_eq!(
+            refused["message"],
+            format!("Creating Novu integration for {provider} provider is not allowed")
+        );
+    }
+}
+
+#[tokio::test]
+async fn with_the_credentials_an_environment_holds_one_novu_provider_of_each_channel() {
+    let test = with_novu_providers().await;
+    let create = |provider: &'static str, channel: &'static str| {
+        let test = &test;
+        async move {
+            test.raw(
+                reqwest::Method::POST,
+                "/v1/integrations",
+                Some(json!({ "providerId": provider, "channel": channel, "active": true })),
+            )
+            .await
+        }
+    };
+    for (provider, channel, name) in [
+        ("novu-email", "email", "Novu Email"),
+        ("novu-sms", "sms", "Novu SMS"),
+    ] {
+        let (status, created) = create(provider, channel).await;
+        assert_eq!(status, 201, "{created}");
+        // The first active integration of its channel, so primary on top, as any provider.
+        let data = &created["data"];
+        assert_eq!(
+            (&data["name"], &data["primary"], &data["priority"]),
+            (&json!(name), &json!(true), &json!(1))
+        );
+        let (status, again) = create(provider, channel).await;
+        assert_eq!(status, 409, "{again}");
+        assert_eq!(
+            again["message"],
+            format!("Integration with novu provider for {channel} channel already exists")
+        );
+        // Another environment of the organization may have its own.
+        let production = production_environment(&test).await;
+        let (status, elsewhere) = test
+            .raw(
+                reqwest::Method::POST,
+                "/v1/integrations",
+                Some(json!({ "providerId": provider, "channel": channel, "_environmentId": production })),
+            )
+            .await;
+        assert_eq!(status, 201, "{elsewhere}");
+        // Once deleted, the environment may create one again.
+        let id = data["_id"].as_str().unwrap();
+        let (status, _) = test
+            .raw(
+                reqwest::Method::DELETE,
+                &format!("/v1/integrations/{id}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (status, created) = create(provider, channel).await;
+        assert_eq!(status, 201, "{created}");
+    }
+}
+
+/// The `_id` of the production environment (the development one's child).
+async fn production_environment(test: &TestServer) -> String {
+    let (_, environments) = test
+        .raw(reqwest::Method::GET, "/v1/environments", None)
+        .await;
+    environments["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|environment| environment["_parentId"].is_string())
+        .and_then(|environment| environment["_id"].as_str())
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_novu_provider_ranks_and_delivers_as_any_provider() {
+    let test = with_novu_providers().await;
+    let create = |body: serde_json::Value| {
+        let test = &test;
+        async move {
+            let (status, created) = test
+                .raw(reqwest::Method::POST, "/v1/integrations", Some(body))
+                .await;
+            assert_eq!(status, 201, "{created}");
+            created["data"].clone()
+        }
+    };
+    let novu =
+        create(json!({ "providerId": "novu-email", "channel": "email", "active": true })).await;
+    // A new active integration goes under the primary Novu one, which stays primary.
+    let sendgrid =
+        create(json!({ "providerId": "sendgrid", "channel": "email", "active": true })).await;
+    assert_eq!(
+        (&sendgrid["primary"], &sendgrid["priority"]),
+        (&json!(false), &json!(1))
+    );
+    let (_, listed) = test
+        .raw(reqwest::Method::GET, "/v1/integrations", None)
+        .await;
+    let novu_now = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|integration| integration["_id"] == novu["_id"])
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            &novu_now["primary"],
+            &novu_now["active"],
+            &novu_now["priority"]
+        ),
+        (&json!(true), &json!(true), &json!(2))
+    );
+    // The primary Novu integration carries the email; nothing is sent, the message is kept.
+    let name = crate::events::workflow(
+        &test,
+        "Mail",
+        json!([{ "template": { "type": "email", "subject": "Hi", "content": "Body" } }]),
+    )
+    .await;
+    crate::events::trigger(
+        &test,
+        json!({ "name": name, "to": { "subscriberId": "ada", "email": "ada@example.com" },
+            "transactionId": "novu-mail", "payload": {} }),
+    )
+    .await;
+    let page = test
+        .client
+        .messages_list()
+        .channel("email")
+        .transaction_id(vec!["novu-mail".to_owned()])
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(page.data.len(), 1);
+    let message = serde_json::to_value(&page.data[0]).unwrap();
+    assert_eq!(
+        (&message["providerId"], &message["status"]),
+        (&json!("novu-email"), &json!("sent"))
+    );
+}
+
+#[tokio::test]
+async fn the_binary_holds_the_credentials_with_novu_providers_and_says_so_in_its_help() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let binary = env!("CARGO_BIN_EXE_novu-reference");
+    let help = Command::new(binary).arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(
+        help.contains("--novu-providers") && help.contains("novu-email"),
+        "{help}"
+    );
+    let mut child = Command::new(binary)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            ":memory:",
+            "--api-key",
+            "novu-providers-key",
+            "--novu-providers",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base_url = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    break url.trim().to_owned();
+                }
+            }
+            _ => panic!("the server exited before listening"),
+        }
+    };
+    let response = reqwest::Client::new()
+        .post(format!("{base_url}/v1/integrations"))
+        .header("Authorization", "ApiKey novu-providers-key")
+        .json(&json!({ "providerId": "novu-sms", "channel": "sms", "active": true }))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 201);
+}

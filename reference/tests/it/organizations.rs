@@ -259,3 +259,88 @@ async fn organizations_are_answered_as_stored_and_listed_for_their_creator() {
         .collect();
     assert_eq!(ids, [&own["data"]["_id"], &created["data"]["_id"]]);
 }
+
+/// The providers of the integrations in the environments of organization `id`, by environment
+/// name, with whether each is active and primary, read from the database file.
+fn integrations_of(database: &std::path::Path, id: &str) -> Vec<(String, String, bool, bool)> {
+    let connection = rusqlite::Connection::open(database).unwrap();
+    let mut statement = connection
+        .prepare(
+            "SELECT json_extract(environments.doc, '$.name'), integrations.provider_id, \
+             json_extract(integrations.doc, '$.active'), json_extract(integrations.doc, '$.primary') \
+             FROM integrations JOIN environments ON environments.id = integrations.environment_id \
+             WHERE environments.organization_id = ?1 ORDER BY integrations.rowid",
+        )
+        .unwrap();
+    statement
+        .query_map([id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_new_organization_is_free_with_its_two_environments_and_the_key_user_as_admin() {
+    for novu_providers in [false, true] {
+        let database = crate::TemporaryDatabase::new(&format!("new-organization-{novu_providers}"));
+        let test = TestServer::start_with(novu_reference::Config {
+            database: database.0.clone(),
+            novu_providers,
+            ..novu_reference::Config::in_memory()
+        })
+        .await;
+        let (status, created) = test
+            .raw(
+                reqwest::Method::POST,
+                "/v1/organizations",
+                Some(json!({ "name": "Free Org", "domain": "org.com", "jobTitle": "product_manager" })),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let organization = &created["data"];
+        assert_eq!(
+            (
+                &organization["name"],
+                &organization["domain"],
+                &organization["apiServiceLevel"]
+            ),
+            (&json!("Free Org"), &json!("org.com"), &json!("free"))
+        );
+        let id = organization["_id"].as_str().unwrap();
+        // The key's user is an active member: the organization is among the user's.
+        let (_, listed) = test
+            .raw(reqwest::Method::GET, "/v1/organizations", None)
+            .await;
+        let listed = listed["data"].as_array().unwrap().clone();
+        assert!(
+            listed.iter().any(|listed| listed["_id"] == id),
+            "{listed:?}"
+        );
+        let connection = rusqlite::Connection::open(&database.0).unwrap();
+        let roles: String = connection
+            .query_row(
+                "SELECT json_extract(doc, '$.roles') FROM members WHERE organization_id = ?1",
+                [id],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(roles, r#"["admin"]"#);
+        // Each environment has the in-app integration, and Novu's own email and SMS ones,
+        // active and primary, only where the deployment holds their credentials.
+        let mut expected = Vec::new();
+        for environment in ["Development", "Production"] {
+            if novu_providers {
+                for provider in ["novu-email", "novu-sms"] {
+                    expected.push((environment.to_owned(), provider.to_owned(), true, true));
+                }
+            }
+            expected.push((environment.to_owned(), "novu".to_owned(), true, false));
+        }
+        let mut found = integrations_of(&database.0, id);
+        found.sort();
+        expected.sort();
+        assert_eq!(found, expected, "novu_providers: {novu_providers}");
+    }
+}

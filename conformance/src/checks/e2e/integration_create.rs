@@ -8,15 +8,18 @@
 //! makes the integrations it counts, in the key's environment or in the Production one
 //! (`_environmentId`), and counts those alone; where the test needs a channel without active
 //! integrations, the environment's active ones of that channel are turned off for the case and
-//! on again at the end ([`quiet_channel`]). Whether stored credentials are encrypted (one half
-//! of `get-decrypted-integrations`) is not visible over HTTP; the case asserts the half that is.
+//! on again at the end ([`quiet_channel`]). Where Novu's test writes an integration of its own
+//! email provider, the case creates one, or borrows the environment's ([`novu_email_primary`]);
+//! those cases play only where the server holds that provider's credentials. Whether stored
+//! credentials are encrypted (one half of `get-decrypted-integrations`) is not visible over
+//! HTTP; the case asserts the half that is.
 
 use serde_json::{Value, json};
 
 use super::integrations::{
-    listed, made, placed, production, quiet_channel, ranked, sendgrid, text,
+    listed, made, novu_email_primary, placed, production, quiet_channel, ranked, sendgrid, text,
 };
-use super::{Ported, Reply, Trial, items};
+use super::{Feature, Ported, Reply, Trial, items};
 use crate::checks::semantic::sandbox::Stop;
 
 const CREATE: &str = "integrations/e2e/create-integration.e2e.ts";
@@ -24,9 +27,6 @@ const DEACTIVATE: &str = "integrations/e2e/deactivate-integration.e2e.ts";
 const ACTIVE: &str = "integrations/e2e/get-active-integration.e2e.ts";
 const DECRYPTED: &str = "integrations/e2e/get-decrypted-integrations.e2e.ts";
 const GET: &str = "integrations/e2e/get-integration.e2e.ts";
-
-/// Why the duplicate Novu-provider case is skipped.
-const NO_DEMO_PROVIDERS: &str = "the reference holds no credentials of Novu's own email and SMS providers, so it refuses them with 400 (`Creating Novu integration for novu-email provider is not allowed`) before any duplicate exists to answer 409";
 
 /// The ported cases of these files.
 pub const CASES: &[Ported] = &[
@@ -140,19 +140,35 @@ pub const CASES: &[Ported] = &[
         "integrations_create",
         |t| Box::pin(novu_twice(t)),
     )
-    .differs(NO_DEMO_PROVIDERS),
+    .needs(Feature::NovuProviders(&["email", "sms"])),
     Ported::new(
         CREATE,
         "should not allow creating Novu Email integration when credentials are not set",
         "integrations_create",
         |t| Box::pin(novu_refused(t, "novu-email", "email")),
-    ),
+    )
+    .needs(Feature::WithoutNovuProvider("email")),
     Ported::new(
         CREATE,
         "should not allow creating Novu SMS integration when credentials are not set",
         "integrations_create",
         |t| Box::pin(novu_refused(t, "novu-sms", "sms")),
-    ),
+    )
+    .needs(Feature::WithoutNovuProvider("sms")),
+    Ported::new(
+        CREATE,
+        "should not set the integration as primary when its active and there are no other active integrations other than Novu",
+        "integrations_create",
+        |t| Box::pin(below_novu(t, true)),
+    )
+    .needs(Feature::NovuProviders(&["email"])),
+    Ported::new(
+        CREATE,
+        "should not disable the novu integration and clear the primary flag if the new integration is created",
+        "integrations_create",
+        |t| Box::pin(below_novu(t, false)),
+    )
+    .needs(Feature::NovuProviders(&["email"])),
     Ported::new(
         DEACTIVATE,
         "should not deactivate old providers when a new provider is created",
@@ -489,6 +505,29 @@ async fn below_primary(trial: &Trial<'_>) -> Result<(), Stop> {
     .await
 }
 
+/// A new active integration under Novu's own primary one: priority 1, not primary (read from
+/// the answer with `answered`, as the first of the two Novu tests does), and the Novu one stays
+/// active and primary, moved up to 2.
+async fn below_novu(trial: &Trial<'_>, answered: bool) -> Result<(), Stop> {
+    let novu = novu_email_primary(trial).await?;
+    let body = json!({ "providerId": "sendgrid", "channel": "email", "active": true, "check": false,
+        "identifier": trial.name("sendgrid") });
+    let reply = post(trial, body).await?;
+    if answered {
+        placed(trial, &reply, false, true, 1)?;
+    }
+    let new = text(&reply.data()["_id"]);
+    ranked(
+        trial,
+        false,
+        &[(&novu, true, true, 2), (&new, false, true, 1)],
+    )
+    .await
+}
+
+/// Novu's session starts with one integration of each of its own providers (its organization
+/// was created where the credentials are set); here the case makes an inactive one where the
+/// environment has none (deleted at the end), then asks for another.
 async fn novu_twice(trial: &Trial<'_>) -> Result<(), Stop> {
     let in_app = json!({ "name": "novu", "providerId": "novu", "channel": "in_app", "credentials": {},
         "active": true, "check": false, "identifier": trial.name("in-app") });
@@ -499,6 +538,12 @@ async fn novu_twice(trial: &Trial<'_>) -> Result<(), Stop> {
         Some("One environment can only have one In app provider"),
     )?;
     for (provider, channel) in [("novu-email", "email"), ("novu-sms", "sms")] {
+        let first = json!({ "providerId": provider, "channel": channel, "active": false,
+            "check": false, "identifier": trial.name(&format!("{provider}-first")) });
+        let first = post(trial, first).await?;
+        if first.status != 409 {
+            trial.status(&first, 201)?;
+        }
         let body = json!({ "name": provider, "providerId": provider, "channel": channel, "credentials": {},
             "active": true, "check": false, "identifier": trial.name(provider) });
         let reply = post(trial, body).await?;

@@ -6,15 +6,17 @@
 //! repository after emptying the environment's; here the case turns the environment's active
 //! integrations of the channel off for its duration ([`quiet_channel`]) and builds the same
 //! order through the API: the first active integration becomes the primary one, each further
-//! one ranks right below it, and conditions on an integration take its primary flag away.
+//! one ranks right below it, and conditions on an integration take its primary flag away. An
+//! integration of Novu's own email provider is created or borrowed ([`novu_email_primary`])
+//! where the server holds that provider's credentials.
 
 use serde_json::{Value, json};
 
 use super::integration_create::{bad_request, tenant_condition};
 use super::integrations::{
-    listed, made, placed, production, quiet_channel, ranked, sendgrid, text,
+    listed, made, novu_email_primary, placed, production, quiet_channel, ranked, sendgrid, text,
 };
-use super::{Ported, Reply, Trial, items};
+use super::{Feature, Ported, Reply, Trial, items};
 use crate::checks::semantic::sandbox::Stop;
 
 const UPDATE: &str = "integrations/e2e/update-integration.e2e.ts";
@@ -145,6 +147,20 @@ pub const CASES: &[Ported] = &[
         "integrations_update",
         |t| Box::pin(deactivated(t, true)),
     ),
+    Ported::new(
+        UPDATE,
+        "should not set the primary if there is only Novu active integration",
+        "integrations_update",
+        |t| Box::pin(activated_below_novu(t, true)),
+    )
+    .needs(Feature::NovuProviders(&["email"])),
+    Ported::new(
+        UPDATE,
+        "should not disable the novu integration and clear the primary flag if the integration is updated",
+        "integrations_update",
+        |t| Box::pin(activated_below_novu(t, false)),
+    )
+    .needs(Feature::NovuProviders(&["email"])),
 ];
 
 /// Sends `body` as the update of integration `id`.
@@ -496,4 +512,22 @@ async fn deactivated(trial: &Trial<'_>, primary_off: bool) -> Result<(), Stop> {
         ]
     };
     ranked(trial, true, &expected).await
+}
+
+/// An inactive integration turned on under Novu's own primary one: priority 1, not primary
+/// (read from the answer with `answered`, as the first of the two Novu tests does), and the
+/// Novu one stays active and primary, moved up to 2 (the second test sorts ties newest first).
+async fn activated_below_novu(trial: &Trial<'_>, answered: bool) -> Result<(), Stop> {
+    let novu = novu_email_primary(trial).await?;
+    let integration = sendgrid(trial, "integration", false).await?;
+    let reply = updated(trial, &integration, activate()).await?;
+    if answered {
+        placed(trial, &reply, false, true, 1)?;
+    }
+    ranked(
+        trial,
+        !answered,
+        &[(&novu, true, true, 2), (&integration, false, true, 1)],
+    )
+    .await
 }

@@ -315,6 +315,69 @@ pub(super) async fn quiet_channel(
     Ok(())
 }
 
+/// Novu's own email integration of the key's environment, active and primary on top
+/// (priority 1) of an email channel otherwise quiet ([`quiet_channel`]), as Novu's tests write
+/// it into their repository after emptying the environment's: made over the API (deleted at
+/// the end), or, where the environment has one already (409), that one turned on and made
+/// primary (and turned off again at the end when it was off). Answers its `_id`. The case
+/// plays only where the server holds the provider's credentials.
+pub(super) async fn novu_email_primary(trial: &Trial<'_>) -> Result<String, Stop> {
+    let (environment, _) = trial.environment().await?;
+    let before = listed(trial).await?;
+    let existing = items(before.data())
+        .iter()
+        .find(|integration| {
+            integration["providerId"] == "novu-email"
+                && integration["_environmentId"] == json!(environment)
+        })
+        .cloned();
+    quiet_channel(trial, &environment, "email").await?;
+    let body = json!({ "name": "Novu Integration", "identifier": trial.name("novuIntegration"),
+        "providerId": "novu-email", "channel": "email", "active": true, "check": false });
+    let reply = trial
+        .call("integrations_create", &[], &[], Some(body))
+        .await?;
+    if reply.status == 201 {
+        let id = text(&reply.data()["_id"]);
+        trial.created("integrations_delete", &[("integrationId", &id)]);
+        return Ok(id);
+    }
+    let Some(existing) = existing.filter(|_| reply.status == 409) else {
+        return trial
+            .fail(
+                &reply,
+                "status 201, or 409 where the environment has a Novu email integration",
+                &format!("status {}", reply.status),
+            )
+            .map(|()| String::new());
+    };
+    let id = text(&existing["_id"]);
+    if existing["active"] != true {
+        trial.created_with(
+            "integrations_update",
+            &[("integrationId", &id)],
+            Some(json!({ "active": false, "check": false })),
+        );
+    }
+    trial
+        .setup(
+            "the environment's Novu email integration is turned on for the case",
+            "integrations_update",
+            &[("integrationId", &id)],
+            Some(json!({ "active": true, "check": false })),
+        )
+        .await?;
+    trial
+        .setup(
+            "the environment's Novu email integration is made primary for the case",
+            "integrations_set_primary",
+            &[("integrationId", &id)],
+            None,
+        )
+        .await?;
+    Ok(id)
+}
+
 /// One integration's place as Novu's tests read it: `_id`, primary, active, priority.
 pub(super) type Place<'a> = (&'a str, bool, bool, i64);
 

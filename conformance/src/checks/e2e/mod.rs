@@ -16,6 +16,7 @@
 
 mod change_layouts;
 mod changes;
+mod deployment;
 mod events_bulk;
 mod events_cancel;
 mod events_delay;
@@ -65,6 +66,7 @@ use crate::checks::check::{Check, Phase, ReadOnly, Task};
 use crate::contract::Operation;
 use crate::run::{CaseOutcome, CaseRecord, Exchange, Run};
 use crate::transport::callback::Callback;
+use deployment::{NovuProbes, second_key_is_production, tenants_are_off};
 
 /// The name of the check.
 pub const NOVU_E2E: &str = "novu-e2e";
@@ -206,6 +208,12 @@ pub enum Feature {
     /// A webhook the server under test can call on this machine: the target runs here, or
     /// `--callback-host` names the address it reaches this machine at.
     Callback,
+    /// Novu's own providers of these channels (`novu-email`, `novu-sms`), which a server lets
+    /// an environment create only where it holds their credentials: a run asks it once.
+    NovuProviders(&'static [&'static str]),
+    /// A server without the credentials of Novu's own provider of this channel: the cases of
+    /// what Novu does without them.
+    WithoutNovuProvider(&'static str),
 }
 
 /// One case ported from Novu's e2e suite.
@@ -224,6 +232,9 @@ pub struct Ported {
     /// Whether it mostly waits out a time window (a delay, a digest): such cases play beside
     /// each other, before the other cases of their group ([`play_together`]).
     pub waits: bool,
+    /// Whether it leaves objects behind that no operation deletes (an organization): it plays
+    /// only where the run allows that (`--allow-lasting-objects`).
+    pub lasting: bool,
     /// The play.
     pub play: for<'a> fn(&'a Trial<'a>) -> Play<'a>,
 }
@@ -243,6 +254,7 @@ impl Ported {
             needs: None,
             differs: None,
             waits: false,
+            lasting: false,
             play,
         }
     }
@@ -265,6 +277,14 @@ impl Ported {
         }
     }
 
+    /// The same case, which leaves objects behind that no operation deletes.
+    pub const fn leaves_lasting_objects(self) -> Ported {
+        Ported {
+            lasting: true,
+            ..self
+        }
+    }
+
     /// The same case, needing `feature`.
     pub const fn needs(self, feature: Feature) -> Ported {
         Ported {
@@ -279,6 +299,7 @@ impl Ported {
 async fn plan(run: &Run, own_objects: bool) -> Vec<Planned> {
     let mut tenants_off = None;
     let mut production = None;
+    let mut novu_providers = NovuProbes::default();
     let mut planned = Vec::new();
     for (number, (beside, ported)) in folder_cases().enumerate() {
         if beside != own_objects || !run.is_selected(ported.operation) {
@@ -286,6 +307,16 @@ async fn plan(run: &Run, own_objects: bool) -> Vec<Planned> {
         }
         let skip = if let Some(reason) = ported.differs {
             Some(format!("the reference differs: {reason}"))
+        } else if ported.lasting && !run.lasting_objects {
+            Some(
+                "it leaves behind an object no operation deletes (an organization in the key \
+                 owner's account): --allow-lasting-objects plays it"
+                    .to_owned(),
+            )
+        } else if let Some(Feature::NovuProviders(channels)) = ported.needs {
+            novu_providers.skip_needing(run, channels).await
+        } else if let Some(Feature::WithoutNovuProvider(channel)) = ported.needs {
+            novu_providers.skip_without(run, channel).await
         } else if ported.needs == Some(Feature::Production) {
             if production.is_none() {
                 production = Some(second_key_is_production(run).await);
@@ -430,35 +461,6 @@ async fn play(run: &Run, ported: &'static Ported, number: usize) -> CaseOutcome 
         (Ok(()), _) => CaseOutcome::Passed,
         (Err(Stop), None) => CaseOutcome::Failed,
     }
-}
-
-/// Whether the server answers the tenants list with 405, as Novu does with workflows in code.
-async fn tenants_are_off(run: &Run) -> bool {
-    let Some(operation) = run.spec.operation("tenants_list") else {
-        return true;
-    };
-    let no_query: &[(&str, &str)] = &[];
-    let request = crate::transport::Request::to(operation, &[], no_query, None);
-    run.quietly(request).await.status() == Some(405)
-}
-
-/// Whether the run's second key belongs to the environment whose parent is the first key's,
-/// as Novu's Production environment is the child of its Development one.
-async fn second_key_is_production(run: &Run) -> bool {
-    let (Some(second), Some(operation)) = (
-        &run.second,
-        run.spec.operation("environments_retrieve_current"),
-    ) else {
-        return false;
-    };
-    let no_query: &[(&str, &str)] = &[];
-    let request = || crate::transport::Request::to(operation, &[], no_query, None);
-    let first = run.quietly(request()).await.json().unwrap_or_default();
-    let second = Exchange::quietly(second, request())
-        .await
-        .json()
-        .unwrap_or_default();
-    first["data"]["_id"].is_string() && second["data"]["_parentId"] == first["data"]["_id"]
 }
 
 /// What a case is handed: requests counted for `novu-e2e`, assertions that turn into

@@ -1,15 +1,21 @@
 //! Cases ported from Novu's `organization/e2e/` (the key's organization: reading it, renaming
-//! it, its branding, a creation without a name) and `environments-v1/` (the key's environment
-//! and its API keys).
+//! it, its branding; creating another) and `environments-v1/` (the key's environment and its
+//! API keys).
 //!
 //! Novu's tests change a fresh organization; here the organization is the API key's, so a
 //! case that renames it or changes its branding puts back what it found. The values Novu's
 //! session knows (the organization's and environment's ids, names and logo) are read over the
 //! API first.
+//!
+//! No operation deletes an organization, so the creation cases play only where the run allows
+//! objects that last (`--allow-lasting-objects`), under the run's prefix. The key keeps
+//! belonging to its own organization: of the new one it reads what the creation answers and
+//! that it is among its user's organizations, not the new organization's environments,
+//! members or integrations, nor the user's job title.
 
 use serde_json::{Value, json};
 
-use super::{Ported, Reply, Trial, items};
+use super::{Feature, Ported, Reply, Trial, items};
 use crate::checks::semantic::sandbox::Stop;
 
 const MINE: &str = "organization/e2e/get-my-organization.e2e.ts";
@@ -79,10 +85,89 @@ pub const CASES: &[Ported] = &[
     ),
     Ported::new(
         CREATE,
+        "should add the user as admin",
+        "organizations_create",
+        |t| Box::pin(created_for_the_user(t)),
+    )
+    .leaves_lasting_objects(),
+    Ported::new(
+        CREATE,
+        "should create organization with correct name",
+        "organizations_create",
+        |t| Box::pin(created_answers(t, "Hello Org", json!({}), json!({}))),
+    )
+    .leaves_lasting_objects(),
+    Ported::new(
+        CREATE,
         "should not create organization with no name",
         "organizations_create",
         |t| Box::pin(create_without_name(t)),
     ),
+    Ported::new(
+        CREATE,
+        "should create organization with apiServiceLevel of free by default",
+        "organizations_create",
+        |t| {
+            Box::pin(created_answers(
+                t,
+                "Free Org",
+                json!({}),
+                json!({ "apiServiceLevel": "free" }),
+            ))
+        },
+    )
+    .leaves_lasting_objects(),
+    Ported::new(
+        CREATE,
+        "should create organization with questionnaire data",
+        "organizations_create",
+        |t| {
+            Box::pin(created_answers(
+                t,
+                "Org Name",
+                json!({ "domain": "org.com" }),
+                json!({ "domain": "org.com" }),
+            ))
+        },
+    )
+    .leaves_lasting_objects(),
+    Ported::new(
+        CREATE,
+        "should update user job title on organization creation",
+        "organizations_create",
+        |t| {
+            Box::pin(created_answers(
+                t,
+                "Org Name",
+                json!({ "jobTitle": "product_manager" }),
+                json!({}),
+            ))
+        },
+    )
+    .leaves_lasting_objects(),
+    Ported::new(
+        CREATE,
+        "should create organization with built in Novu integrations and set them as primary",
+        "organizations_create",
+        |t| Box::pin(created_answers(t, "Org Name", json!({}), json!({}))),
+    )
+    .leaves_lasting_objects(),
+    Ported::new(
+        CREATE,
+        "when Novu Email credentials are not set it should not create Novu Email integration",
+        "organizations_create",
+        |t| Box::pin(created_answers(t, "Org Name", json!({}), json!({}))),
+    )
+    .needs(Feature::WithoutNovuProvider("email"))
+    .leaves_lasting_objects(),
+    Ported::new(
+        CREATE,
+        "when Novu SMS credentials are not set it should not create Novu SMS integration",
+        "organizations_create",
+        |t| Box::pin(created_answers(t, "Org Name", json!({}), json!({}))),
+    )
+    .needs(Feature::WithoutNovuProvider("sms"))
+    .leaves_lasting_objects(),
     Ported::new(
         API_KEYS,
         "should get environment api keys correctly",
@@ -250,6 +335,61 @@ async fn branding_logo(trial: &Trial<'_>, logo: &str) -> Result<Reply, Stop> {
             Some(json!({ "logo": logo })),
         )
         .await
+}
+
+/// Creates an organization named `label` under the run's prefix, with the fields of `extra`:
+/// a 201 whose `data` is the organization.
+async fn create_organization(trial: &Trial<'_>, label: &str, extra: Value) -> Result<Reply, Stop> {
+    let mut body = json!({ "name": trial.name(label) });
+    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+        body.extend(extra.clone());
+    }
+    let reply = trial
+        .call("organizations_create", &[], &[], Some(body))
+        .await?;
+    trial.status(&reply, 201)?;
+    Ok(reply)
+}
+
+/// The organization created as `label` (with `extra`) is answered with its name and the
+/// fields of `expected`. What else Novu's tests read of it (its environments' integrations,
+/// the user's job title) belongs to another organization or to the user, which the key
+/// cannot read.
+async fn created_answers(
+    trial: &Trial<'_>,
+    label: &str,
+    extra: Value,
+    expected: Value,
+) -> Result<(), Stop> {
+    let reply = create_organization(trial, label, extra).await?;
+    let data = reply.data();
+    trial.equal(&reply, "data.name", &data["name"], trial.name(label))?;
+    for (field, value) in expected.as_object().into_iter().flatten() {
+        trial.equal(
+            &reply,
+            &format!("data.{field}"),
+            &data[field],
+            value.clone(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Novu reads the new organization's one member, the session's user, as admin; the key sees
+/// the user's organizations, among which the new one now is (an active member's).
+async fn created_for_the_user(trial: &Trial<'_>) -> Result<(), Stop> {
+    let created = create_organization(trial, "Test Org 2", json!({})).await?;
+    let id = created.data()["_id"].clone();
+    let reply = trial.call("organizations_list", &[], &[], None).await?;
+    trial.status(&reply, 200)?;
+    trial.holds(
+        &reply,
+        &format!("the organization created ({id}) is among the key's user's"),
+        id.is_string()
+            && items(reply.data())
+                .iter()
+                .any(|organization| organization["_id"] == id),
+    )
 }
 
 async fn create_without_name(trial: &Trial<'_>) -> Result<(), Stop> {
