@@ -541,6 +541,9 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "enabled": {
             "type": "boolean"
           },
+          "previousDefaultLayout": {
+            "type": "string"
+          },
           "templateId": {
             "type": "string"
           },

@@ -684,11 +684,18 @@ pub struct Change {
     pub id: ::std::string::String,
     #[serde(rename = "_organizationId")]
     pub organization_id: ::std::string::String,
+    ///The change this one is filed under. A filed change is neither listed nor counted; promoting the change it is filed under promotes it first. Only a new default layout's `DefaultLayout` change is filed, under the former default's (or under the change that one is filed under), so it shows only in the answer of a promotion.
     #[serde(
         rename = "_parentId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub parent_id: ::std::option::Option<::std::string::String>,
+    ///For a `DefaultLayout` change, the name of the environment's default layout when that is not the change's layout (so, despite its name, the current default). Only the list of changes adds it.
+    #[serde(
+        rename = "previousDefaultLayout",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub previous_default_layout: ::std::option::Option<::std::string::String>,
     ///For a workflow's change, the workflow's `_id`. Only the list of changes adds it.
     #[serde(
         rename = "templateId",
@@ -701,6 +708,7 @@ pub struct Change {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_name: ::std::option::Option<::std::string::String>,
+    ///What the entity is: `NotificationTemplate` a workflow, `NotificationGroup` a workflow group, `Feed` a feed, `MessageTemplate` a step's message template, `Translation` and `TranslationGroup` translations. A layout's writes are `Layout` changes while it is not the default (its create, update and delete); a write that leaves a layout the default (created or updated with `isDefault: true`, any update of the default, `POST /v1/layouts/{layoutId}/default`) is a `DefaultLayout` change of that layout instead, and the layout that stopped being the default then gets a `DefaultLayout` change too, which the new default's is filed under (`_parentId`). A layout's first `DefaultLayout` change adds every field, even where `Layout` changes promoted it before. Promoting either type copies the layout, `isDefault` included, to the production environment.
     #[serde(rename = "type")]
     pub type_: ChangeType,
 }
@@ -765,7 +773,7 @@ impl ChangePage {
         Default::default()
     }
 }
-///`ChangeType`
+///What the entity is: `NotificationTemplate` a workflow, `NotificationGroup` a workflow group, `Feed` a feed, `MessageTemplate` a step's message template, `Translation` and `TranslationGroup` translations. A layout's writes are `Layout` changes while it is not the default (its create, update and delete); a write that leaves a layout the default (created or updated with `isDefault: true`, any update of the default, `POST /v1/layouts/{layoutId}/default`) is a `DefaultLayout` change of that layout instead, and the layout that stopped being the default then gets a `DefaultLayout` change too, which the new default's is filed under (`_parentId`). A layout's first `DefaultLayout` change adds every field, even where `Layout` changes promoted it before. Promoting either type copies the layout, `isDefault` included, to the production environment.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1015,7 +1023,7 @@ pub struct CreateLayoutRequest {
     pub description: ::std::option::Option<::std::string::String>,
     ///Unique in the environment.
     pub identifier: ::std::string::String,
-    ///Make it the environment's default layout.
+    ///Make it the environment's default layout; the creation is then recorded as a `DefaultLayout` change, not a `Layout` one (see `Change.type`).
     #[serde(
         rename = "isDefault",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -13961,6 +13969,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        previous_default_layout: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         template_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -13985,6 +13997,7 @@ pub mod builder {
                     "no value supplied for organization_id".to_string(),
                 ),
                 parent_id: Ok(Default::default()),
+                previous_default_layout: Ok(Default::default()),
                 template_id: Ok(Default::default()),
                 template_name: Ok(Default::default()),
                 type_: Err("no value supplied for type_".to_string()),
@@ -14096,6 +14109,20 @@ pub mod builder {
                 });
             self
         }
+        pub fn previous_default_layout<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.previous_default_layout = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for previous_default_layout: {e}"
+                    )
+                });
+            self
+        }
         pub fn template_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -14146,6 +14173,7 @@ pub mod builder {
                 id: value.id?,
                 organization_id: value.organization_id?,
                 parent_id: value.parent_id?,
+                previous_default_layout: value.previous_default_layout?,
                 template_id: value.template_id?,
                 template_name: value.template_name?,
                 type_: value.type_?,
@@ -14164,6 +14192,7 @@ pub mod builder {
                 id: Ok(value.id),
                 organization_id: Ok(value.organization_id),
                 parent_id: Ok(value.parent_id),
+                previous_default_layout: Ok(value.previous_default_layout),
                 template_id: Ok(value.template_id),
                 template_name: Ok(value.template_name),
                 type_: Ok(value.type_),
