@@ -2016,7 +2016,7 @@ let response = client.workflows_retrieve()
     }
     /**Update a workflow
 
-Changes the given fields. 400 `No properties found for update` when there is nothing to change; 400 (not 409) `Workflow with identifier <identifier> already exists` when the new identifier is taken; 404 `Notification template with id <id> not found`.
+Changes the given fields. 400 `No properties found for update` when there is nothing to change; 400 (not 409) `Workflow with identifier <identifier> already exists` when the new identifier is taken; 404 `Notification template with id <id> not found`; 404 `Message template with id <id> not found` for a step without `template.type` whose `_templateId` names no stored template (see `UpdateNotificationStep`).
 
 Sends a `PUT` request to `/v1/workflows/{workflowId}`
 
