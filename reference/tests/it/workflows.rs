@@ -519,7 +519,10 @@ async fn an_updated_step_keeps_its_stored_type() {
             Some(json!({ "steps": [{ "_templateId": "", "template": { "content": "x" } }] })),
         )
         .await;
-    assert_eq!(status, 400, "an empty `_templateId` names no template: {refused}");
+    assert_eq!(
+        status, 400,
+        "an empty `_templateId` names no template: {refused}"
+    );
     assert_eq!(refused["message"], on_create["message"]);
 
     let unknown = "5f0000000000000000000000";
