@@ -83,7 +83,10 @@ impl SchemaDocument {
     /// schema says of a `null` (`key must be a string`). The API lists a property's messages
     /// in the order its decorators were written, which a schema does not record; presence
     /// first, then the rest, is the order its request types mostly use. A missing nested
-    /// object gets the presence message only.
+    /// object gets the presence message only. A value that no alternative of an `anyOf` accepts
+    /// is worded as its first alternative words it: the spec lists first the alternative whose
+    /// rules the API applies (a workflow update's new step, before a step that names its
+    /// stored template).
     pub fn violations(&'static self, pointer: &'static str, instance: &Value) -> Vec<String> {
         use jsonschema::error::ValidationErrorKind as Kind;
         let validator = self.validator(pointer);
@@ -91,7 +94,7 @@ impl SchemaDocument {
         let mut messages = Vec::new();
         // The command's checks run only on a request that passed all others.
         let mut command_messages = Vec::new();
-        for problem in validator.iter_errors(instance) {
+        for problem in first_alternatives(validator.iter_errors(instance)) {
             let location = segments(&problem);
             if let Kind::Pattern { .. } = problem.kind() {
                 let rules = PropertyRules::at(document, pointer, &location);
@@ -194,8 +197,8 @@ impl Probe<'_> {
         object.insert(property.to_owned(), Value::Null);
         let mut wanted = location.to_vec();
         wanted.push(property.to_owned());
-        self.validator
-            .iter_errors(&probe)
+        first_alternatives(self.validator.iter_errors(&probe))
+            .into_iter()
             .filter(|problem| segments(problem) == wanted)
             // A nested object's own validators run only on an object; a missing one is
             // reported by its presence alone.
@@ -203,6 +206,24 @@ impl Probe<'_> {
             .flat_map(|problem| describe(self.document, self.pointer, &problem))
             .collect()
     }
+}
+
+/// `problems`, each failed `anyOf` replaced by what its first alternative found.
+fn first_alternatives<'a>(
+    problems: impl IntoIterator<Item = jsonschema::ValidationError<'a>>,
+) -> Vec<jsonschema::ValidationError<'static>> {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let mut found = Vec::new();
+    for problem in problems {
+        if !matches!(problem.kind(), Kind::AnyOf { context } if !context.is_empty()) {
+            found.push(problem.to_owned());
+            continue;
+        }
+        if let Kind::AnyOf { mut context } = problem.into_parts().kind {
+            found.extend(first_alternatives(context.swap_remove(0)));
+        }
+    }
+    found
 }
 
 fn is_object_type(problem: &jsonschema::ValidationError<'_>) -> bool {
@@ -457,6 +478,54 @@ mod tests {
             DOCUMENT.without_ignored_nulls(pointer, nulls),
             json!({"identifier": "i", "content": null}),
             "a null stays in a required property and is dropped from an optional one"
+        );
+    }
+
+    #[test]
+    fn an_alternative_none_passes_is_worded_as_the_first_alternative_words_it() {
+        static ALTERNATIVES: SchemaDocument = SchemaDocument::new(
+            r##"{"components": {"schemas": {
+                "Update": {"type": "object", "properties": {
+                    "steps": {"type": "array", "items": {"anyOf": [
+                        {"$ref": "#/components/schemas/New"},
+                        {"$ref": "#/components/schemas/Existing"}
+                    ]}}
+                }},
+                "New": {"type": "object", "properties": {
+                    "template": {"$ref": "#/components/schemas/Typed"}
+                }},
+                "Typed": {
+                    "type": "object",
+                    "required": ["type"],
+                    "x-validation": {"type": {"presence": "command"}},
+                    "properties": {"type": {"enum": ["in_app", "email"]}}
+                },
+                "Existing": {"type": "object", "required": ["_templateId"], "properties": {
+                    "_templateId": {"type": "string"},
+                    "template": {"type": "object", "properties": {"type": {"enum": ["in_app", "email"]}}}
+                }}
+            }}}"##,
+        );
+        let pointer = "/components/schemas/Update";
+        assert_eq!(
+            ALTERNATIVES.violations(pointer, &json!({"steps": [{"template": {}}]})),
+            [
+                "type should not be null or undefined",
+                "type must be one of the following values: in_app, email",
+            ]
+        );
+        assert!(
+            ALTERNATIVES
+                .violations(
+                    pointer,
+                    &json!({"steps": [{"_templateId": "t", "template": {}}]})
+                )
+                .is_empty(),
+            "the second alternative accepts a step naming its template"
+        );
+        assert_eq!(
+            ALTERNATIVES.violations(pointer, &json!({"steps": [{"template": {"type": "x"}}]})),
+            ["steps.0.template.type must be one of the following values: in_app, email"]
         );
     }
 

@@ -323,3 +323,41 @@ async fn dashboard_only_routes_fail_when_a_route_is_unknown_or_refused_otherwise
         "the other routes still answer as the contract says"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn valid_inputs_accepted_fails_when_a_step_naming_its_template_must_carry_a_type() {
+    // The bent server refuses, as the contract once required, an updated step that names its
+    // stored template without `template.type`; the contract lets such a step leave it out.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let Some(body) = outgoing
+            .json()
+            .filter(|_| outgoing.is("PUT", "/v1/workflows/{workflowId}"))
+        else {
+            return false;
+        };
+        let untyped = body["steps"].as_array().into_iter().flatten().any(|step| {
+            step["_templateId"]
+                .as_str()
+                .is_some_and(|id| !id.is_empty())
+                && step["template"].is_object()
+                && step["template"].get("type").is_none()
+        });
+        if untyped {
+            let message = json!(["steps.0.template.type should not be null or undefined"]);
+            answer_with(answer, 400, &error_body(400, &outgoing.path, message));
+        }
+        untyped
+    });
+    let (report, broken) =
+        run_broken(breakage, "valid-inputs-accepted", &["workflows_update"]).await;
+    assert!(broken > 0, "the breakage was not exercised");
+    let found = violations_of(&report, "valid-inputs-accepted", "workflows_update");
+    assert_eq!(found.len(), 1, "{report:#?}");
+    assert!(
+        found[0]
+            .received
+            .contains("a 400 listing constraint messages"),
+        "{:#?}",
+        found[0]
+    );
+}

@@ -228,3 +228,27 @@ async fn a_trigger_that_loses_its_integration_override_fails_the_override_case()
         report.cases
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_default_layout_promoted_as_a_layout_change_fails_the_default_creation_case() {
+    // The bent server answers a promotion with its `DefaultLayout` changes typed `Layout`, as the
+    // reference recorded a layout created as the default before.
+    let breakage = Breakage::json_answer("POST", "/v1/changes/{changeId}/apply", 201, |body| {
+        let mut bent = false;
+        for change in body["data"].as_array_mut().into_iter().flatten() {
+            if change["type"] == "DefaultLayout" {
+                change["type"] = Value::from("Layout");
+                bent = true;
+            }
+        }
+        bent
+    });
+    let (report, broken) = run_broken(breakage, &["changes_apply"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        ["should promote a new layout created to production"],
+        "{:#?}",
+        report.cases
+    );
+}

@@ -88,7 +88,7 @@ const _: () = {
 impl Client {
     /**List changes
 
-Changes of the environment, newest first.
+Changes of the environment, newest first, without those filed under another change (`_parentId`).
 
 Sends a `GET` request to `/v1/changes`
 
@@ -128,6 +128,8 @@ let response = client.changes_apply_bulk()
     }
     /**Count pending changes
 
+The pending changes of the environment that the list shows (none filed under another change).
+
 Sends a `GET` request to `/v1/changes/count`
 
 ```ignore
@@ -140,7 +142,7 @@ let response = client.changes_count()
     }
     /**Promote a change
 
-Promotes the change to the production environment. A malformed id gives 400. 404 `Change with id <id> not found` for an unknown change.
+Promotes the changes filed under the change (`_parentId`), oldest first, then the change, to the production environment. A malformed id gives 400. 404 `Change with id <id> not found` for an unknown change.
 
 Sends a `POST` request to `/v1/changes/{changeId}/apply`
 
@@ -571,7 +573,7 @@ let response = client.layouts_update()
     }
     /**Make a layout the default
 
-The previous default stops being default. 404 `Layout not found for id <layoutId> in the environment <environmentId>`.
+The previous default stops being default; both writes are recorded as `DefaultLayout` changes (see `Change.type`). 404 `Layout not found for id <layoutId> in the environment <environmentId>`.
 
 Sends a `POST` request to `/v1/layouts/{layoutId}/default`
 
@@ -2014,7 +2016,7 @@ let response = client.workflows_retrieve()
     }
     /**Update a workflow
 
-Changes the given fields. 400 `No properties found for update` when there is nothing to change; 400 (not 409) `Workflow with identifier <identifier> already exists` when the new identifier is taken; 404 `Notification template with id <id> not found`.
+Changes the given fields. 400 `No properties found for update` when there is nothing to change; 400 (not 409) `Workflow with identifier <identifier> already exists` when the new identifier is taken; 404 `Notification template with id <id> not found`; 404 `Message template with id <id> not found` for a step without `template.type` whose `_templateId` names no stored template (see `UpdateNotificationStep`).
 
 Sends a `PUT` request to `/v1/workflows/{workflowId}`
 

@@ -541,6 +541,9 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "enabled": {
             "type": "boolean"
           },
+          "previousDefaultLayout": {
+            "type": "string"
+          },
           "templateId": {
             "type": "string"
           },
@@ -1237,6 +1240,146 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
         },
         "required": [
           "data"
+        ],
+        "type": "object"
+      },
+      "ExistingMessageTemplate": {
+        "properties": {
+          "_creatorId": {
+            "type": "string"
+          },
+          "active": {
+            "type": "boolean"
+          },
+          "actor": {
+            "$ref": "#/components/schemas/MessageTemplateActor"
+          },
+          "content": {
+            "oneOf": [
+              {
+                "type": "string"
+              },
+              {
+                "items": {
+                  "$ref": "#/components/schemas/MessageTemplateEmailBlock"
+                },
+                "type": "array"
+              }
+            ]
+          },
+          "contentType": {
+            "enum": [
+              "editor",
+              "customHtml"
+            ],
+            "type": "string"
+          },
+          "cta": {
+            "$ref": "#/components/schemas/MessageTemplateCta"
+          },
+          "feedId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "layoutId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "name": {
+            "type": "string"
+          },
+          "preheader": {
+            "type": "string"
+          },
+          "senderName": {
+            "type": "string"
+          },
+          "subject": {
+            "type": "string"
+          },
+          "title": {
+            "type": "string"
+          },
+          "type": {
+            "$ref": "#/components/schemas/StepType"
+          },
+          "variables": {
+            "items": {
+              "$ref": "#/components/schemas/TemplateVariable"
+            },
+            "type": "array"
+          }
+        },
+        "type": "object"
+      },
+      "ExistingNotificationStep": {
+        "properties": {
+          "_id": {
+            "type": "string"
+          },
+          "_parentId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "_templateId": {
+            "minLength": 1,
+            "type": "string"
+          },
+          "active": {
+            "type": "boolean"
+          },
+          "filters": {
+            "items": {
+              "$ref": "#/components/schemas/StepFilter"
+            },
+            "type": "array"
+          },
+          "metadata": {
+            "anyOf": [
+              {
+                "$ref": "#/components/schemas/NotificationStepDigestRegularMetadata"
+              },
+              {
+                "$ref": "#/components/schemas/NotificationStepDigestTimedMetadata"
+              },
+              {
+                "$ref": "#/components/schemas/NotificationStepDelayRegularMetadata"
+              },
+              {
+                "$ref": "#/components/schemas/NotificationStepDelayScheduledMetadata"
+              }
+            ]
+          },
+          "name": {
+            "type": "string"
+          },
+          "replyCallback": {
+            "$ref": "#/components/schemas/NotificationStepReplyCallback"
+          },
+          "shouldStopOnFail": {
+            "type": "boolean"
+          },
+          "template": {
+            "$ref": "#/components/schemas/ExistingMessageTemplate"
+          },
+          "uuid": {
+            "type": "string"
+          },
+          "variants": {
+            "items": {
+              "$ref": "#/components/schemas/NotificationStepVariant"
+            },
+            "type": "array"
+          }
+        },
+        "required": [
+          "_templateId"
         ],
         "type": "object"
       },
@@ -4556,6 +4699,16 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
         },
         "type": "object"
       },
+      "UpdateNotificationStep": {
+        "anyOf": [
+          {
+            "$ref": "#/components/schemas/NotificationStep"
+          },
+          {
+            "$ref": "#/components/schemas/ExistingNotificationStep"
+          }
+        ]
+      },
       "UpdateOrganizationBrandingRequest": {
         "properties": {
           "color": {
@@ -4741,7 +4894,7 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           },
           "steps": {
             "items": {
-              "$ref": "#/components/schemas/NotificationStep"
+              "$ref": "#/components/schemas/UpdateNotificationStep"
             },
             "type": "array"
           },

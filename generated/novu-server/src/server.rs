@@ -2980,7 +2980,7 @@ impl Documented for ChangesCountResponse {
 /// Every documented answer of `changes_apply`; the variant owns the status code.
 #[derive(Debug)]
 pub enum ChangesApplyResponse {
-    /// 201 The promoted change and the changes promoted with it.
+    /// 201 The changes promoted, as they were before they were promoted, the ones filed under the change first.
     Created(types::ChangeListEnvelope),
     /// 400 The request was rejected before anything changed: a parameter or body field broke a constraint (one `message` entry per broken constraint) or a business rule (one `message` string).
     BadRequest(types::ErrorResponse),

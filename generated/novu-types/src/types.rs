@@ -684,11 +684,18 @@ pub struct Change {
     pub id: ::std::string::String,
     #[serde(rename = "_organizationId")]
     pub organization_id: ::std::string::String,
+    ///The change this one is filed under. A filed change is neither listed nor counted; promoting the change it is filed under promotes it first. Only a new default layout's `DefaultLayout` change is filed, under the former default's (or under the change that one is filed under), so it shows only in the answer of a promotion.
     #[serde(
         rename = "_parentId",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub parent_id: ::std::option::Option<::std::string::String>,
+    ///For a `DefaultLayout` change, the name of the environment's default layout when that is not the change's layout (so, despite its name, the current default). Only the list of changes adds it.
+    #[serde(
+        rename = "previousDefaultLayout",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub previous_default_layout: ::std::option::Option<::std::string::String>,
     ///For a workflow's change, the workflow's `_id`. Only the list of changes adds it.
     #[serde(
         rename = "templateId",
@@ -701,6 +708,7 @@ pub struct Change {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_name: ::std::option::Option<::std::string::String>,
+    ///What the entity is: `NotificationTemplate` a workflow, `NotificationGroup` a workflow group, `Feed` a feed, `MessageTemplate` a step's message template, `Translation` and `TranslationGroup` translations. A layout's writes are `Layout` changes while it is not the default (its create, update and delete); a write that leaves a layout the default (created or updated with `isDefault: true`, any update of the default, `POST /v1/layouts/{layoutId}/default`) is a `DefaultLayout` change of that layout instead, and the layout that stopped being the default then gets a `DefaultLayout` change too, which the new default's is filed under (`_parentId`). A layout's first `DefaultLayout` change adds every field, even where `Layout` changes promoted it before. Promoting either type copies the layout, `isDefault` included, to the production environment.
     #[serde(rename = "type")]
     pub type_: ChangeType,
 }
@@ -765,7 +773,7 @@ impl ChangePage {
         Default::default()
     }
 }
-///`ChangeType`
+///What the entity is: `NotificationTemplate` a workflow, `NotificationGroup` a workflow group, `Feed` a feed, `MessageTemplate` a step's message template, `Translation` and `TranslationGroup` translations. A layout's writes are `Layout` changes while it is not the default (its create, update and delete); a write that leaves a layout the default (created or updated with `isDefault: true`, any update of the default, `POST /v1/layouts/{layoutId}/default`) is a `DefaultLayout` change of that layout instead, and the layout that stopped being the default then gets a `DefaultLayout` change too, which the new default's is filed under (`_parentId`). A layout's first `DefaultLayout` change adds every field, even where `Layout` changes promoted it before. Promoting either type copies the layout, `isDefault` included, to the production environment.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -1015,7 +1023,7 @@ pub struct CreateLayoutRequest {
     pub description: ::std::option::Option<::std::string::String>,
     ///Unique in the environment.
     pub identifier: ::std::string::String,
-    ///Make it the environment's default layout.
+    ///Make it the environment's default layout; the creation is then recorded as a `DefaultLayout` change, not a `Layout` one (see `Change.type`).
     #[serde(
         rename = "isDefault",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -2004,6 +2012,524 @@ impl ::std::convert::TryFrom<::std::string::String> for ExecutionDetailStatus {
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
+    }
+}
+///The template of an `ExistingNotificationStep`; its properties mean what a `MessageTemplate`'s do. `type` may be left out, and the stored type is kept either way.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    schemars::JsonSchema
+)]
+pub struct ExistingMessageTemplate {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub active: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub actor: ::std::option::Option<MessageTemplateActor>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub content: ::std::option::Option<ExistingMessageTemplateContent>,
+    #[serde(
+        rename = "contentType",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub content_type: ::std::option::Option<ExistingMessageTemplateContentType>,
+    #[serde(
+        rename = "_creatorId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub creator_id: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub cta: ::std::option::Option<MessageTemplateCta>,
+    ///`null` for no feed.
+    #[serde(rename = "feedId", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "nullable::deserialize")]
+    pub feed_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    ///`null` for no layout.
+    #[serde(rename = "layoutId", skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(default, deserialize_with = "nullable::deserialize")]
+    pub layout_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub preheader: ::std::option::Option<::std::string::String>,
+    #[serde(
+        rename = "senderName",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub sender_name: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub subject: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub title: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<StepType>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub variables: ::std::option::Option<::std::vec::Vec<TemplateVariable>>,
+}
+impl ExistingMessageTemplate {
+    pub fn builder() -> builder::ExistingMessageTemplate {
+        Default::default()
+    }
+}
+///`ExistingMessageTemplateContent`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    schemars::JsonSchema
+)]
+#[serde(untagged)]
+pub enum ExistingMessageTemplateContent {
+    String(::std::string::String),
+    Array(::std::vec::Vec<MessageTemplateEmailBlock>),
+}
+impl ::std::convert::From<::std::vec::Vec<MessageTemplateEmailBlock>>
+for ExistingMessageTemplateContent {
+    fn from(value: ::std::vec::Vec<MessageTemplateEmailBlock>) -> Self {
+        Self::Array(value)
+    }
+}
+///`ExistingMessageTemplateContentType`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum ExistingMessageTemplateContentType {
+    #[serde(rename = "editor")]
+    Editor,
+    #[serde(rename = "customHtml")]
+    CustomHtml,
+}
+impl ::std::fmt::Display for ExistingMessageTemplateContentType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Editor => f.write_str("editor"),
+            Self::CustomHtml => f.write_str("customHtml"),
+        }
+    }
+}
+impl ::std::str::FromStr for ExistingMessageTemplateContentType {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "editor" => Ok(Self::Editor),
+            "customHtml" => Ok(Self::CustomHtml),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for ExistingMessageTemplateContentType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for ExistingMessageTemplateContentType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///A step of a workflow update that names its stored message template by `_templateId`; its properties mean what a `NotificationStep`'s do, and its `template` keeps the stored type.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq,
+    schemars::JsonSchema
+)]
+pub struct ExistingNotificationStep {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub active: ::std::option::Option<bool>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub filters: ::std::option::Option<::std::vec::Vec<StepFilter>>,
+    #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub metadata: ::std::option::Option<ExistingNotificationStepMetadata>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    ///Set by the server on every write, `null` for the first step.
+    #[serde(
+        rename = "_parentId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub parent_id: ::std::option::Option<::std::string::String>,
+    #[serde(
+        rename = "replyCallback",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub reply_callback: ::std::option::Option<NotificationStepReplyCallback>,
+    #[serde(
+        rename = "shouldStopOnFail",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub should_stop_on_fail: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub template: ::std::option::Option<ExistingMessageTemplate>,
+    ///The `_id` of the stored message template the step updates; an empty one names none (the step is then a new one).
+    #[serde(rename = "_templateId")]
+    pub template_id: ExistingNotificationStepTemplateId,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub uuid: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub variants: ::std::option::Option<::std::vec::Vec<NotificationStepVariant>>,
+}
+impl ExistingNotificationStep {
+    pub fn builder() -> builder::ExistingNotificationStep {
+        Default::default()
+    }
+}
+///`ExistingNotificationStepMetadata`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    schemars::JsonSchema
+)]
+pub struct ExistingNotificationStepMetadata {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<f64>,
+    ///Only digest when events arrived within the backoff window.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub backoff: ::std::option::Option<bool>,
+    #[serde(
+        rename = "backoffAmount",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backoff_amount: ::std::option::Option<f64>,
+    #[serde(
+        rename = "backoffUnit",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backoff_unit: ::std::option::Option<ExistingNotificationStepMetadataBackoffUnit>,
+    #[serde(
+        rename = "delayPath",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub delay_path: ::std::option::Option<::std::string::String>,
+    ///Payload path whose value groups events into separate digests.
+    #[serde(
+        rename = "digestKey",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub digest_key: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timed: ::std::option::Option<NotificationStepTimedConfig>,
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<ExistingNotificationStepMetadataType>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit: ::std::option::Option<ExistingNotificationStepMetadataUnit>,
+    #[serde(
+        rename = "updateMode",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub update_mode: ::std::option::Option<bool>,
+}
+impl ExistingNotificationStepMetadata {
+    pub fn builder() -> builder::ExistingNotificationStepMetadata {
+        Default::default()
+    }
+}
+///`ExistingNotificationStepMetadataBackoffUnit`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum ExistingNotificationStepMetadataBackoffUnit {
+    #[serde(rename = "seconds")]
+    Seconds,
+    #[serde(rename = "minutes")]
+    Minutes,
+    #[serde(rename = "hours")]
+    Hours,
+    #[serde(rename = "days")]
+    Days,
+    #[serde(rename = "weeks")]
+    Weeks,
+    #[serde(rename = "months")]
+    Months,
+}
+impl ::std::fmt::Display for ExistingNotificationStepMetadataBackoffUnit {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Seconds => f.write_str("seconds"),
+            Self::Minutes => f.write_str("minutes"),
+            Self::Hours => f.write_str("hours"),
+            Self::Days => f.write_str("days"),
+            Self::Weeks => f.write_str("weeks"),
+            Self::Months => f.write_str("months"),
+        }
+    }
+}
+impl ::std::str::FromStr for ExistingNotificationStepMetadataBackoffUnit {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "seconds" => Ok(Self::Seconds),
+            "minutes" => Ok(Self::Minutes),
+            "hours" => Ok(Self::Hours),
+            "days" => Ok(Self::Days),
+            "weeks" => Ok(Self::Weeks),
+            "months" => Ok(Self::Months),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for ExistingNotificationStepMetadataBackoffUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for ExistingNotificationStepMetadataBackoffUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`ExistingNotificationStepMetadataType`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum ExistingNotificationStepMetadataType {
+    #[serde(rename = "regular")]
+    Regular,
+    #[serde(rename = "backoff")]
+    Backoff,
+    #[serde(rename = "timed")]
+    Timed,
+    #[serde(rename = "scheduled")]
+    Scheduled,
+}
+impl ::std::fmt::Display for ExistingNotificationStepMetadataType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Regular => f.write_str("regular"),
+            Self::Backoff => f.write_str("backoff"),
+            Self::Timed => f.write_str("timed"),
+            Self::Scheduled => f.write_str("scheduled"),
+        }
+    }
+}
+impl ::std::str::FromStr for ExistingNotificationStepMetadataType {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "regular" => Ok(Self::Regular),
+            "backoff" => Ok(Self::Backoff),
+            "timed" => Ok(Self::Timed),
+            "scheduled" => Ok(Self::Scheduled),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for ExistingNotificationStepMetadataType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for ExistingNotificationStepMetadataType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`ExistingNotificationStepMetadataUnit`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum ExistingNotificationStepMetadataUnit {
+    #[serde(rename = "seconds")]
+    Seconds,
+    #[serde(rename = "minutes")]
+    Minutes,
+    #[serde(rename = "hours")]
+    Hours,
+    #[serde(rename = "days")]
+    Days,
+    #[serde(rename = "weeks")]
+    Weeks,
+    #[serde(rename = "months")]
+    Months,
+}
+impl ::std::fmt::Display for ExistingNotificationStepMetadataUnit {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Seconds => f.write_str("seconds"),
+            Self::Minutes => f.write_str("minutes"),
+            Self::Hours => f.write_str("hours"),
+            Self::Days => f.write_str("days"),
+            Self::Weeks => f.write_str("weeks"),
+            Self::Months => f.write_str("months"),
+        }
+    }
+}
+impl ::std::str::FromStr for ExistingNotificationStepMetadataUnit {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "seconds" => Ok(Self::Seconds),
+            "minutes" => Ok(Self::Minutes),
+            "hours" => Ok(Self::Hours),
+            "days" => Ok(Self::Days),
+            "weeks" => Ok(Self::Weeks),
+            "months" => Ok(Self::Months),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for ExistingNotificationStepMetadataUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for ExistingNotificationStepMetadataUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///The `_id` of the stored message template the step updates; an empty one names none (the step is then a new one).
+#[derive(
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+#[serde(transparent)]
+pub struct ExistingNotificationStepTemplateId(::std::string::String);
+impl ::std::ops::Deref for ExistingNotificationStepTemplateId {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<ExistingNotificationStepTemplateId> for ::std::string::String {
+    fn from(value: ExistingNotificationStepTemplateId) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for ExistingNotificationStepTemplateId {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for ExistingNotificationStepTemplateId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for ExistingNotificationStepTemplateId {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ExistingNotificationStepTemplateId {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
     }
 }
 ///`Feed`
@@ -4260,7 +4786,7 @@ impl ::std::convert::TryFrom<::std::string::String> for MessageStatus {
         value.parse()
     }
 }
-///The content of a step for its channel. Its text fields are Handlebars templates that see the trigger payload's keys at the top level (`{{orderId}}`, not `{{payload.orderId}}`, which is how conditions address it) beside `subscriber`, `step` (`digest`, `events`, `total_count`), `tenant` and `actor`. `type` is required, as Novu's use case refuses a step template without it with 400 `type should not be null or undefined` and `type must be one of the following values` (naming the field alone). Novu lets the update of an existing step leave it out; this contract always asks for it.
+///The content of a step for its channel. Its text fields are Handlebars templates that see the trigger payload's keys at the top level (`{{orderId}}`, not `{{payload.orderId}}`, which is how conditions address it) beside `subscriber`, `step` (`digest`, `events`, `total_count`), `tenant` and `actor`. `type` is required, as Novu's use case refuses a step template without it with 400 `type should not be null or undefined` and `type must be one of the following values` (naming the field alone), except in the update of a step that names its stored message template (`ExistingNotificationStep`).
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -10626,6 +11152,331 @@ impl UpdateLayoutRequest {
         Default::default()
     }
 }
+///A step of a workflow update. A step without `_templateId` (or with an empty one) is a new one, whose message template is made from `template`, so `template.type` is required (400 `type should not be null or undefined` and `type must be one of the following values`, naming the field alone, when it is missing). A step whose `_templateId` names a stored message template of the environment updates that template, which keeps its stored type, so it may leave `template.type` out (and a different one is not applied); one that leaves it out and names no stored template gets 404 `Message template with id <id> not found`.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    schemars::JsonSchema
+)]
+pub struct UpdateNotificationStep {
+    ///An inactive step is skipped.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub active: ::std::option::Option<bool>,
+    ///Condition groups; when they do not pass the step is skipped.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub filters: ::std::option::Option<::std::vec::Vec<StepFilter>>,
+    #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
+    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub metadata: ::std::option::Option<UpdateNotificationStepMetadata>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    ///The step this one follows, `null` for the first; the server sets it on every write (each step's is the `_id` of the step before it, and so for a step's variants).
+    #[serde(
+        rename = "_parentId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    #[serde(default, deserialize_with = "nullable::deserialize")]
+    pub parent_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    #[serde(
+        rename = "replyCallback",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub reply_callback: ::std::option::Option<NotificationStepReplyCallback>,
+    ///Stop the remaining steps when this one fails.
+    #[serde(
+        rename = "shouldStopOnFail",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub should_stop_on_fail: ::std::option::Option<bool>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub template: ::std::option::Option<ExistingMessageTemplate>,
+    #[serde(
+        rename = "_templateId",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub template_id: ::std::option::Option<::serde_json::Value>,
+    ///Identifies the step inside its workflow; `previousStep` conditions name it.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub uuid: ::std::option::Option<::std::string::String>,
+    ///Alternative templates. The first active variant whose non-empty `filters` pass supplies the template instead of the step's own. A variant without conditions is rejected on create.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub variants: ::std::option::Option<::std::vec::Vec<NotificationStepVariant>>,
+}
+impl UpdateNotificationStep {
+    pub fn builder() -> builder::UpdateNotificationStep {
+        Default::default()
+    }
+}
+///Timing of a `digest` or `delay` step. A regular digest and a regular delay share the same shape, and a stored step may carry metadata without `type`, so the shapes are not mutually exclusive.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    schemars::JsonSchema
+)]
+pub struct UpdateNotificationStepMetadata {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub amount: ::std::option::Option<f64>,
+    ///Only digest when events arrived within the backoff window.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub backoff: ::std::option::Option<bool>,
+    #[serde(
+        rename = "backoffAmount",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backoff_amount: ::std::option::Option<f64>,
+    #[serde(
+        rename = "backoffUnit",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub backoff_unit: ::std::option::Option<UpdateNotificationStepMetadataBackoffUnit>,
+    #[serde(
+        rename = "delayPath",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub delay_path: ::std::option::Option<::std::string::String>,
+    ///Payload path whose value groups events into separate digests.
+    #[serde(
+        rename = "digestKey",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub digest_key: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timed: ::std::option::Option<NotificationStepTimedConfig>,
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<UpdateNotificationStepMetadataType>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub unit: ::std::option::Option<UpdateNotificationStepMetadataUnit>,
+    #[serde(
+        rename = "updateMode",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub update_mode: ::std::option::Option<bool>,
+}
+impl UpdateNotificationStepMetadata {
+    pub fn builder() -> builder::UpdateNotificationStepMetadata {
+        Default::default()
+    }
+}
+///`UpdateNotificationStepMetadataBackoffUnit`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum UpdateNotificationStepMetadataBackoffUnit {
+    #[serde(rename = "seconds")]
+    Seconds,
+    #[serde(rename = "minutes")]
+    Minutes,
+    #[serde(rename = "hours")]
+    Hours,
+    #[serde(rename = "days")]
+    Days,
+    #[serde(rename = "weeks")]
+    Weeks,
+    #[serde(rename = "months")]
+    Months,
+}
+impl ::std::fmt::Display for UpdateNotificationStepMetadataBackoffUnit {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Seconds => f.write_str("seconds"),
+            Self::Minutes => f.write_str("minutes"),
+            Self::Hours => f.write_str("hours"),
+            Self::Days => f.write_str("days"),
+            Self::Weeks => f.write_str("weeks"),
+            Self::Months => f.write_str("months"),
+        }
+    }
+}
+impl ::std::str::FromStr for UpdateNotificationStepMetadataBackoffUnit {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "seconds" => Ok(Self::Seconds),
+            "minutes" => Ok(Self::Minutes),
+            "hours" => Ok(Self::Hours),
+            "days" => Ok(Self::Days),
+            "weeks" => Ok(Self::Weeks),
+            "months" => Ok(Self::Months),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for UpdateNotificationStepMetadataBackoffUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for UpdateNotificationStepMetadataBackoffUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`UpdateNotificationStepMetadataType`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum UpdateNotificationStepMetadataType {
+    #[serde(rename = "regular")]
+    Regular,
+    #[serde(rename = "backoff")]
+    Backoff,
+    #[serde(rename = "timed")]
+    Timed,
+    #[serde(rename = "scheduled")]
+    Scheduled,
+}
+impl ::std::fmt::Display for UpdateNotificationStepMetadataType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Regular => f.write_str("regular"),
+            Self::Backoff => f.write_str("backoff"),
+            Self::Timed => f.write_str("timed"),
+            Self::Scheduled => f.write_str("scheduled"),
+        }
+    }
+}
+impl ::std::str::FromStr for UpdateNotificationStepMetadataType {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "regular" => Ok(Self::Regular),
+            "backoff" => Ok(Self::Backoff),
+            "timed" => Ok(Self::Timed),
+            "scheduled" => Ok(Self::Scheduled),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for UpdateNotificationStepMetadataType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for UpdateNotificationStepMetadataType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`UpdateNotificationStepMetadataUnit`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd,
+    schemars::JsonSchema
+)]
+pub enum UpdateNotificationStepMetadataUnit {
+    #[serde(rename = "seconds")]
+    Seconds,
+    #[serde(rename = "minutes")]
+    Minutes,
+    #[serde(rename = "hours")]
+    Hours,
+    #[serde(rename = "days")]
+    Days,
+    #[serde(rename = "weeks")]
+    Weeks,
+    #[serde(rename = "months")]
+    Months,
+}
+impl ::std::fmt::Display for UpdateNotificationStepMetadataUnit {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Seconds => f.write_str("seconds"),
+            Self::Minutes => f.write_str("minutes"),
+            Self::Hours => f.write_str("hours"),
+            Self::Days => f.write_str("days"),
+            Self::Weeks => f.write_str("weeks"),
+            Self::Months => f.write_str("months"),
+        }
+    }
+}
+impl ::std::str::FromStr for UpdateNotificationStepMetadataUnit {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "seconds" => Ok(Self::Seconds),
+            "minutes" => Ok(Self::Minutes),
+            "hours" => Ok(Self::Hours),
+            "days" => Ok(Self::Days),
+            "weeks" => Ok(Self::Weeks),
+            "months" => Ok(Self::Months),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for UpdateNotificationStepMetadataUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for UpdateNotificationStepMetadataUnit {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
 ///`UpdateOrganizationBrandingRequest`
 #[derive(
     ::serde::Deserialize,
@@ -11271,7 +12122,7 @@ pub struct UpdateWorkflowRequest {
     pub preference_settings: ::std::option::Option<PreferenceChannels>,
     ///Replaces the steps.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub steps: ::std::option::Option<::std::vec::Vec<NotificationStep>>,
+    pub steps: ::std::option::Option<::std::vec::Vec<UpdateNotificationStep>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
@@ -13966,6 +14817,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        previous_default_layout: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         template_id: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -13990,6 +14845,7 @@ pub mod builder {
                     "no value supplied for organization_id".to_string(),
                 ),
                 parent_id: Ok(Default::default()),
+                previous_default_layout: Ok(Default::default()),
                 template_id: Ok(Default::default()),
                 template_name: Ok(Default::default()),
                 type_: Err("no value supplied for type_".to_string()),
@@ -14101,6 +14957,20 @@ pub mod builder {
                 });
             self
         }
+        pub fn previous_default_layout<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.previous_default_layout = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for previous_default_layout: {e}"
+                    )
+                });
+            self
+        }
         pub fn template_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -14151,6 +15021,7 @@ pub mod builder {
                 id: value.id?,
                 organization_id: value.organization_id?,
                 parent_id: value.parent_id?,
+                previous_default_layout: value.previous_default_layout?,
                 template_id: value.template_id?,
                 template_name: value.template_name?,
                 type_: value.type_?,
@@ -14169,6 +15040,7 @@ pub mod builder {
                 id: Ok(value.id),
                 organization_id: Ok(value.organization_id),
                 parent_id: Ok(value.parent_id),
+                previous_default_layout: Ok(value.previous_default_layout),
                 template_id: Ok(value.template_id),
                 template_name: Ok(value.template_name),
                 type_: Ok(value.type_),
@@ -16475,6 +17347,794 @@ pub mod builder {
     for ExecutionDetailListEnvelope {
         fn from(value: super::ExecutionDetailListEnvelope) -> Self {
             Self { data: Ok(value.data) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ExistingMessageTemplate {
+        active: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        actor: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateActor>,
+            ::std::string::String,
+        >,
+        content: ::std::result::Result<
+            ::std::option::Option<super::ExistingMessageTemplateContent>,
+            ::std::string::String,
+        >,
+        content_type: ::std::result::Result<
+            ::std::option::Option<super::ExistingMessageTemplateContentType>,
+            ::std::string::String,
+        >,
+        creator_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        cta: ::std::result::Result<
+            ::std::option::Option<super::MessageTemplateCta>,
+            ::std::string::String,
+        >,
+        feed_id: ::std::result::Result<
+            ::std::option::Option<::std::option::Option<::std::string::String>>,
+            ::std::string::String,
+        >,
+        layout_id: ::std::result::Result<
+            ::std::option::Option<::std::option::Option<::std::string::String>>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        preheader: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        sender_name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        subject: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        title: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::StepType>,
+            ::std::string::String,
+        >,
+        variables: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::TemplateVariable>>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ExistingMessageTemplate {
+        fn default() -> Self {
+            Self {
+                active: Ok(Default::default()),
+                actor: Ok(Default::default()),
+                content: Ok(Default::default()),
+                content_type: Ok(Default::default()),
+                creator_id: Ok(Default::default()),
+                cta: Ok(Default::default()),
+                feed_id: Ok(Default::default()),
+                layout_id: Ok(Default::default()),
+                name: Ok(Default::default()),
+                preheader: Ok(Default::default()),
+                sender_name: Ok(Default::default()),
+                subject: Ok(Default::default()),
+                title: Ok(Default::default()),
+                type_: Ok(Default::default()),
+                variables: Ok(Default::default()),
+            }
+        }
+    }
+    impl ExistingMessageTemplate {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn actor<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::MessageTemplateActor>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.actor = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for actor: {e}"));
+            self
+        }
+        pub fn content<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::ExistingMessageTemplateContent>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for content: {e}")
+                });
+            self
+        }
+        pub fn content_type<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::ExistingMessageTemplateContentType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.content_type = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for content_type: {e}")
+                });
+            self
+        }
+        pub fn creator_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.creator_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for creator_id: {e}")
+                });
+            self
+        }
+        pub fn cta<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::MessageTemplateCta>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.cta = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for cta: {e}"));
+            self
+        }
+        pub fn feed_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.feed_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for feed_id: {e}")
+                });
+            self
+        }
+        pub fn layout_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.layout_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for layout_id: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn preheader<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.preheader = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for preheader: {e}")
+                });
+            self
+        }
+        pub fn sender_name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.sender_name = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for sender_name: {e}")
+                });
+            self
+        }
+        pub fn subject<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.subject = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for subject: {e}")
+                });
+            self
+        }
+        pub fn title<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.title = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for title: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::StepType>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn variables<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::TemplateVariable>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.variables = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for variables: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ExistingMessageTemplate>
+    for super::ExistingMessageTemplate {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ExistingMessageTemplate,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                actor: value.actor?,
+                content: value.content?,
+                content_type: value.content_type?,
+                creator_id: value.creator_id?,
+                cta: value.cta?,
+                feed_id: value.feed_id?,
+                layout_id: value.layout_id?,
+                name: value.name?,
+                preheader: value.preheader?,
+                sender_name: value.sender_name?,
+                subject: value.subject?,
+                title: value.title?,
+                type_: value.type_?,
+                variables: value.variables?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ExistingMessageTemplate>
+    for ExistingMessageTemplate {
+        fn from(value: super::ExistingMessageTemplate) -> Self {
+            Self {
+                active: Ok(value.active),
+                actor: Ok(value.actor),
+                content: Ok(value.content),
+                content_type: Ok(value.content_type),
+                creator_id: Ok(value.creator_id),
+                cta: Ok(value.cta),
+                feed_id: Ok(value.feed_id),
+                layout_id: Ok(value.layout_id),
+                name: Ok(value.name),
+                preheader: Ok(value.preheader),
+                sender_name: Ok(value.sender_name),
+                subject: Ok(value.subject),
+                title: Ok(value.title),
+                type_: Ok(value.type_),
+                variables: Ok(value.variables),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ExistingNotificationStep {
+        active: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        filters: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::StepFilter>>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        metadata: ::std::result::Result<
+            ::std::option::Option<super::ExistingNotificationStepMetadata>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        parent_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        reply_callback: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepReplyCallback>,
+            ::std::string::String,
+        >,
+        should_stop_on_fail: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        template: ::std::result::Result<
+            ::std::option::Option<super::ExistingMessageTemplate>,
+            ::std::string::String,
+        >,
+        template_id: ::std::result::Result<
+            super::ExistingNotificationStepTemplateId,
+            ::std::string::String,
+        >,
+        uuid: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        variants: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::NotificationStepVariant>>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ExistingNotificationStep {
+        fn default() -> Self {
+            Self {
+                active: Ok(Default::default()),
+                filters: Ok(Default::default()),
+                id: Ok(Default::default()),
+                metadata: Ok(Default::default()),
+                name: Ok(Default::default()),
+                parent_id: Ok(Default::default()),
+                reply_callback: Ok(Default::default()),
+                should_stop_on_fail: Ok(Default::default()),
+                template: Ok(Default::default()),
+                template_id: Err("no value supplied for template_id".to_string()),
+                uuid: Ok(Default::default()),
+                variants: Ok(Default::default()),
+            }
+        }
+    }
+    impl ExistingNotificationStep {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn filters<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::StepFilter>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.filters = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for filters: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn metadata<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::ExistingNotificationStepMetadata>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metadata = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for metadata: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn parent_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.parent_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for parent_id: {e}")
+                });
+            self
+        }
+        pub fn reply_callback<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepReplyCallback>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.reply_callback = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for reply_callback: {e}")
+                });
+            self
+        }
+        pub fn should_stop_on_fail<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.should_stop_on_fail = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for should_stop_on_fail: {e}"
+                    )
+                });
+            self
+        }
+        pub fn template<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::ExistingMessageTemplate>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template: {e}")
+                });
+            self
+        }
+        pub fn template_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ExistingNotificationStepTemplateId>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template_id: {e}")
+                });
+            self
+        }
+        pub fn uuid<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.uuid = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for uuid: {e}"));
+            self
+        }
+        pub fn variants<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::NotificationStepVariant>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.variants = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for variants: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ExistingNotificationStep>
+    for super::ExistingNotificationStep {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ExistingNotificationStep,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                filters: value.filters?,
+                id: value.id?,
+                metadata: value.metadata?,
+                name: value.name?,
+                parent_id: value.parent_id?,
+                reply_callback: value.reply_callback?,
+                should_stop_on_fail: value.should_stop_on_fail?,
+                template: value.template?,
+                template_id: value.template_id?,
+                uuid: value.uuid?,
+                variants: value.variants?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ExistingNotificationStep>
+    for ExistingNotificationStep {
+        fn from(value: super::ExistingNotificationStep) -> Self {
+            Self {
+                active: Ok(value.active),
+                filters: Ok(value.filters),
+                id: Ok(value.id),
+                metadata: Ok(value.metadata),
+                name: Ok(value.name),
+                parent_id: Ok(value.parent_id),
+                reply_callback: Ok(value.reply_callback),
+                should_stop_on_fail: Ok(value.should_stop_on_fail),
+                template: Ok(value.template),
+                template_id: Ok(value.template_id),
+                uuid: Ok(value.uuid),
+                variants: Ok(value.variants),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ExistingNotificationStepMetadata {
+        amount: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+        backoff: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        backoff_amount: ::std::result::Result<
+            ::std::option::Option<f64>,
+            ::std::string::String,
+        >,
+        backoff_unit: ::std::result::Result<
+            ::std::option::Option<super::ExistingNotificationStepMetadataBackoffUnit>,
+            ::std::string::String,
+        >,
+        delay_path: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        digest_key: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        timed: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepTimedConfig>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::ExistingNotificationStepMetadataType>,
+            ::std::string::String,
+        >,
+        unit: ::std::result::Result<
+            ::std::option::Option<super::ExistingNotificationStepMetadataUnit>,
+            ::std::string::String,
+        >,
+        update_mode: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ExistingNotificationStepMetadata {
+        fn default() -> Self {
+            Self {
+                amount: Ok(Default::default()),
+                backoff: Ok(Default::default()),
+                backoff_amount: Ok(Default::default()),
+                backoff_unit: Ok(Default::default()),
+                delay_path: Ok(Default::default()),
+                digest_key: Ok(Default::default()),
+                timed: Ok(Default::default()),
+                type_: Ok(Default::default()),
+                unit: Ok(Default::default()),
+                update_mode: Ok(Default::default()),
+            }
+        }
+    }
+    impl ExistingNotificationStepMetadata {
+        pub fn amount<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<f64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.amount = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for amount: {e}"));
+            self
+        }
+        pub fn backoff<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.backoff = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for backoff: {e}")
+                });
+            self
+        }
+        pub fn backoff_amount<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<f64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.backoff_amount = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for backoff_amount: {e}")
+                });
+            self
+        }
+        pub fn backoff_unit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::ExistingNotificationStepMetadataBackoffUnit>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.backoff_unit = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for backoff_unit: {e}")
+                });
+            self
+        }
+        pub fn delay_path<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.delay_path = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for delay_path: {e}")
+                });
+            self
+        }
+        pub fn digest_key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.digest_key = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for digest_key: {e}")
+                });
+            self
+        }
+        pub fn timed<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepTimedConfig>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.timed = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for timed: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::ExistingNotificationStepMetadataType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn unit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::ExistingNotificationStepMetadataUnit>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.unit = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for unit: {e}"));
+            self
+        }
+        pub fn update_mode<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.update_mode = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for update_mode: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ExistingNotificationStepMetadata>
+    for super::ExistingNotificationStepMetadata {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ExistingNotificationStepMetadata,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                amount: value.amount?,
+                backoff: value.backoff?,
+                backoff_amount: value.backoff_amount?,
+                backoff_unit: value.backoff_unit?,
+                delay_path: value.delay_path?,
+                digest_key: value.digest_key?,
+                timed: value.timed?,
+                type_: value.type_?,
+                unit: value.unit?,
+                update_mode: value.update_mode?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ExistingNotificationStepMetadata>
+    for ExistingNotificationStepMetadata {
+        fn from(value: super::ExistingNotificationStepMetadata) -> Self {
+            Self {
+                amount: Ok(value.amount),
+                backoff: Ok(value.backoff),
+                backoff_amount: Ok(value.backoff_amount),
+                backoff_unit: Ok(value.backoff_unit),
+                delay_path: Ok(value.delay_path),
+                digest_key: Ok(value.digest_key),
+                timed: Ok(value.timed),
+                type_: Ok(value.type_),
+                unit: Ok(value.unit),
+                update_mode: Ok(value.update_mode),
+            }
         }
     }
     #[derive(Clone, Debug)]
@@ -29832,6 +31492,482 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    pub struct UpdateNotificationStep {
+        active: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        filters: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::StepFilter>>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        metadata: ::std::result::Result<
+            ::std::option::Option<super::UpdateNotificationStepMetadata>,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        parent_id: ::std::result::Result<
+            ::std::option::Option<::std::option::Option<::std::string::String>>,
+            ::std::string::String,
+        >,
+        reply_callback: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepReplyCallback>,
+            ::std::string::String,
+        >,
+        should_stop_on_fail: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        template: ::std::result::Result<
+            ::std::option::Option<super::ExistingMessageTemplate>,
+            ::std::string::String,
+        >,
+        template_id: ::std::result::Result<
+            ::std::option::Option<::serde_json::Value>,
+            ::std::string::String,
+        >,
+        uuid: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        variants: ::std::result::Result<
+            ::std::option::Option<::std::vec::Vec<super::NotificationStepVariant>>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UpdateNotificationStep {
+        fn default() -> Self {
+            Self {
+                active: Ok(Default::default()),
+                filters: Ok(Default::default()),
+                id: Ok(Default::default()),
+                metadata: Ok(Default::default()),
+                name: Ok(Default::default()),
+                parent_id: Ok(Default::default()),
+                reply_callback: Ok(Default::default()),
+                should_stop_on_fail: Ok(Default::default()),
+                template: Ok(Default::default()),
+                template_id: Ok(Default::default()),
+                uuid: Ok(Default::default()),
+                variants: Ok(Default::default()),
+            }
+        }
+    }
+    impl UpdateNotificationStep {
+        pub fn active<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.active = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for active: {e}"));
+            self
+        }
+        pub fn filters<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::StepFilter>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.filters = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for filters: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn metadata<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::UpdateNotificationStepMetadata>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metadata = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for metadata: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn parent_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::option::Option<::std::string::String>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.parent_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for parent_id: {e}")
+                });
+            self
+        }
+        pub fn reply_callback<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepReplyCallback>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.reply_callback = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for reply_callback: {e}")
+                });
+            self
+        }
+        pub fn should_stop_on_fail<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.should_stop_on_fail = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for should_stop_on_fail: {e}"
+                    )
+                });
+            self
+        }
+        pub fn template<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::ExistingMessageTemplate>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template: {e}")
+                });
+            self
+        }
+        pub fn template_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.template_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for template_id: {e}")
+                });
+            self
+        }
+        pub fn uuid<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.uuid = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for uuid: {e}"));
+            self
+        }
+        pub fn variants<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<::std::vec::Vec<super::NotificationStepVariant>>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.variants = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for variants: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateNotificationStep>
+    for super::UpdateNotificationStep {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateNotificationStep,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                active: value.active?,
+                filters: value.filters?,
+                id: value.id?,
+                metadata: value.metadata?,
+                name: value.name?,
+                parent_id: value.parent_id?,
+                reply_callback: value.reply_callback?,
+                should_stop_on_fail: value.should_stop_on_fail?,
+                template: value.template?,
+                template_id: value.template_id?,
+                uuid: value.uuid?,
+                variants: value.variants?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateNotificationStep> for UpdateNotificationStep {
+        fn from(value: super::UpdateNotificationStep) -> Self {
+            Self {
+                active: Ok(value.active),
+                filters: Ok(value.filters),
+                id: Ok(value.id),
+                metadata: Ok(value.metadata),
+                name: Ok(value.name),
+                parent_id: Ok(value.parent_id),
+                reply_callback: Ok(value.reply_callback),
+                should_stop_on_fail: Ok(value.should_stop_on_fail),
+                template: Ok(value.template),
+                template_id: Ok(value.template_id),
+                uuid: Ok(value.uuid),
+                variants: Ok(value.variants),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UpdateNotificationStepMetadata {
+        amount: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+        backoff: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+        backoff_amount: ::std::result::Result<
+            ::std::option::Option<f64>,
+            ::std::string::String,
+        >,
+        backoff_unit: ::std::result::Result<
+            ::std::option::Option<super::UpdateNotificationStepMetadataBackoffUnit>,
+            ::std::string::String,
+        >,
+        delay_path: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        digest_key: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        timed: ::std::result::Result<
+            ::std::option::Option<super::NotificationStepTimedConfig>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<super::UpdateNotificationStepMetadataType>,
+            ::std::string::String,
+        >,
+        unit: ::std::result::Result<
+            ::std::option::Option<super::UpdateNotificationStepMetadataUnit>,
+            ::std::string::String,
+        >,
+        update_mode: ::std::result::Result<
+            ::std::option::Option<bool>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UpdateNotificationStepMetadata {
+        fn default() -> Self {
+            Self {
+                amount: Ok(Default::default()),
+                backoff: Ok(Default::default()),
+                backoff_amount: Ok(Default::default()),
+                backoff_unit: Ok(Default::default()),
+                delay_path: Ok(Default::default()),
+                digest_key: Ok(Default::default()),
+                timed: Ok(Default::default()),
+                type_: Ok(Default::default()),
+                unit: Ok(Default::default()),
+                update_mode: Ok(Default::default()),
+            }
+        }
+    }
+    impl UpdateNotificationStepMetadata {
+        pub fn amount<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<f64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.amount = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for amount: {e}"));
+            self
+        }
+        pub fn backoff<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.backoff = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for backoff: {e}")
+                });
+            self
+        }
+        pub fn backoff_amount<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<f64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.backoff_amount = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for backoff_amount: {e}")
+                });
+            self
+        }
+        pub fn backoff_unit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::UpdateNotificationStepMetadataBackoffUnit>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.backoff_unit = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for backoff_unit: {e}")
+                });
+            self
+        }
+        pub fn delay_path<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.delay_path = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for delay_path: {e}")
+                });
+            self
+        }
+        pub fn digest_key<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.digest_key = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for digest_key: {e}")
+                });
+            self
+        }
+        pub fn timed<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::NotificationStepTimedConfig>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.timed = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for timed: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::UpdateNotificationStepMetadataType>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+        pub fn unit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<super::UpdateNotificationStepMetadataUnit>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.unit = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for unit: {e}"));
+            self
+        }
+        pub fn update_mode<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<bool>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.update_mode = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for update_mode: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UpdateNotificationStepMetadata>
+    for super::UpdateNotificationStepMetadata {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UpdateNotificationStepMetadata,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                amount: value.amount?,
+                backoff: value.backoff?,
+                backoff_amount: value.backoff_amount?,
+                backoff_unit: value.backoff_unit?,
+                delay_path: value.delay_path?,
+                digest_key: value.digest_key?,
+                timed: value.timed?,
+                type_: value.type_?,
+                unit: value.unit?,
+                update_mode: value.update_mode?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UpdateNotificationStepMetadata>
+    for UpdateNotificationStepMetadata {
+        fn from(value: super::UpdateNotificationStepMetadata) -> Self {
+            Self {
+                amount: Ok(value.amount),
+                backoff: Ok(value.backoff),
+                backoff_amount: Ok(value.backoff_amount),
+                backoff_unit: Ok(value.backoff_unit),
+                delay_path: Ok(value.delay_path),
+                digest_key: Ok(value.digest_key),
+                timed: Ok(value.timed),
+                type_: Ok(value.type_),
+                unit: Ok(value.unit),
+                update_mode: Ok(value.update_mode),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
     pub struct UpdateOrganizationBrandingRequest {
         color: ::std::result::Result<
             ::std::option::Option<super::UpdateOrganizationBrandingRequestColor>,
@@ -30602,7 +32738,7 @@ pub mod builder {
             ::std::string::String,
         >,
         steps: ::std::result::Result<
-            ::std::option::Option<::std::vec::Vec<super::NotificationStep>>,
+            ::std::option::Option<::std::vec::Vec<super::UpdateNotificationStep>>,
             ::std::string::String,
         >,
         tags: ::std::result::Result<
@@ -30715,7 +32851,7 @@ pub mod builder {
         pub fn steps<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::NotificationStep>>,
+                ::std::option::Option<::std::vec::Vec<super::UpdateNotificationStep>>,
             >,
             T::Error: ::std::fmt::Display,
         {

@@ -1,8 +1,13 @@
 //! Changes: what was written in the Development environment and not yet promoted to Production.
 //!
 //! Resource modules call [`record`] on the writes Novu records: every create, update and delete
-//! of a workflow or a layout, a feed's create and delete, a workflow group's create only. An entity has at most one pending change;
-//! later writes recompute its differences from the entity as it was before that change. Applying a change marks it promoted and copies the
+//! of a workflow, a layout's create, update and delete while it is not the default, a feed's
+//! create and delete, a workflow group's create only. An entity has at most one pending change
+//! of each type; later writes recompute its differences from the entity as it was before that
+//! change. A layout that is or becomes the default is recorded by [`record_default_layout`]
+//! instead, as Novu's set-default use case records it: a `DefaultLayout` change, the new
+//! default's filed under the former default's, so that one change promotes both. Applying a
+//! change promotes the changes filed under it first, then marks it promoted and copies the
 //! entity as it now is in Development to Production, where the copy's `_parentId` names the
 //! Development original.
 
@@ -50,8 +55,8 @@ pub(crate) fn record(
             None => before.clone(),
         };
         transaction.execute(
-            "UPDATE changes SET doc = json_set(doc, '$.change', json(?2)) WHERE id = ?1",
-            params![change_id, diff(&base, after).to_string()],
+            "UPDATE changes SET doc = json_set(doc, '$.change', json(?2)), after = ?3 WHERE id = ?1",
+            params![change_id, diff(&base, after).to_string(), after.to_string()],
         )?;
         return Ok(());
     }
@@ -68,8 +73,8 @@ pub(crate) fn record(
         "createdAt": now,
     });
     transaction.execute(
-        "INSERT INTO changes (id, environment_id, type, entity_id, enabled, created_at, doc, base) \
-         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7)",
+        "INSERT INTO changes (id, environment_id, type, entity_id, enabled, created_at, doc, base, after) \
+         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8)",
         params![
             document["_id"].as_str(),
             caller.environment_id,
@@ -77,10 +82,117 @@ pub(crate) fn record(
             entity_id,
             now,
             document.to_string(),
-            before.to_string()
+            before.to_string(),
+            after.to_string()
         ],
     )?;
     Ok(())
+}
+
+/// The pending `DefaultLayout` change of layout `layout_id`: its `_id`, and the `_id` of the
+/// change it is filed under, if any.
+pub(crate) fn pending_default_layout(
+    transaction: &Transaction,
+    caller: &Caller,
+    layout_id: &str,
+) -> Outcome<Option<(String, Option<String>)>> {
+    Ok(transaction
+        .prepare_cached(
+            "SELECT id, parent_id FROM changes \
+             WHERE environment_id = ?1 AND type = 'DefaultLayout' AND entity_id = ?2 AND enabled = 0",
+        )?
+        .query_row(params![caller.environment_id, layout_id], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?)
+}
+
+/// Records `layout` as a `DefaultLayout` change, when the caller's environment records changes,
+/// and answers the change's `_id`: into the change `change_id` (by default the layout's pending
+/// `DefaultLayout` change, else a new one), which, when it is new, is filed under `parent_id`.
+///
+/// As Novu's `CreateChange` does, the differences run from the layout as its promoted
+/// `DefaultLayout` changes left it (nothing, before the first is promoted) to `layout`, so a
+/// layout's first `DefaultLayout` change adds every field even where `Layout` changes promoted
+/// the layout before; a change that already exists keeps where it is filed.
+pub(crate) fn record_default_layout(
+    transaction: &Transaction,
+    caller: &Caller,
+    layout: &Value,
+    change_id: Option<String>,
+    parent_id: Option<String>,
+) -> Outcome<Option<String>> {
+    const TYPE: &str = "DefaultLayout";
+    if production_of(transaction, caller)?.is_none() {
+        return Ok(None);
+    }
+    let entity_id = layout["_id"].as_str().unwrap_or_default();
+    let change_id = match change_id {
+        Some(id) => id,
+        None => pending_default_layout(transaction, caller, entity_id)?
+            .map_or_else(ids::object_id, |(id, _)| id),
+    };
+    let promoted = transaction
+        .prepare_cached(
+            "SELECT after FROM changes \
+             WHERE environment_id = ?1 AND type = ?2 AND entity_id = ?3 AND enabled = 1 \
+             ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        )?
+        .query_row(params![caller.environment_id, TYPE, entity_id], |row| {
+            row.get::<_, Option<String>>(0)
+        })
+        .optional()?
+        .flatten();
+    let base = match promoted {
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|error| Failure::internal(format!("stored change state: {error}")))?,
+        None => json!({}),
+    };
+    let differences = diff(&base, layout);
+    let updated = transaction.execute(
+        "UPDATE changes SET doc = json_set(doc, '$.change', json(?3)), after = ?4 \
+         WHERE id = ?1 AND environment_id = ?2",
+        params![
+            change_id,
+            caller.environment_id,
+            differences.to_string(),
+            layout.to_string()
+        ],
+    )?;
+    if updated > 0 {
+        return Ok(Some(change_id));
+    }
+    let now = ids::now();
+    let mut document = json!({
+        "_id": change_id,
+        "_creatorId": super::creator_id(transaction, caller)?,
+        "_environmentId": caller.environment_id,
+        "_organizationId": caller.organization_id,
+        "_entityId": entity_id,
+        "enabled": false,
+        "type": TYPE,
+        "change": differences,
+        "createdAt": now,
+    });
+    if let Some(parent_id) = &parent_id {
+        document["_parentId"] = json!(parent_id);
+    }
+    transaction.execute(
+        "INSERT INTO changes (id, environment_id, type, entity_id, enabled, created_at, doc, base, after, parent_id) \
+         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            change_id,
+            caller.environment_id,
+            TYPE,
+            entity_id,
+            now,
+            document.to_string(),
+            base.to_string(),
+            layout.to_string(),
+            parent_id
+        ],
+    )?;
+    Ok(Some(change_id))
 }
 
 /// [`record`] for an entity whose `_id` is on whichever of `before` and `after` exists.
@@ -143,7 +255,8 @@ fn collect_differences(path: &mut Vec<Value>, before: &Value, after: &Value, out
     }
 }
 
-/// One page of promoted (`promoted == "true"`) or pending changes, newest first.
+/// One page of promoted (`promoted == "true"`) or pending changes, newest first; a change filed
+/// under another is not listed.
 pub(crate) fn list(
     transaction: &Transaction,
     caller: &Caller,
@@ -154,12 +267,12 @@ pub(crate) fn list(
     let enabled = promoted == "true";
     let data = documents(
         transaction,
-        "SELECT doc FROM changes WHERE environment_id = ?1 AND enabled = ?2 \
+        "SELECT doc FROM changes WHERE environment_id = ?1 AND enabled = ?2 AND parent_id IS NULL \
          ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4",
         params![caller.environment_id, enabled, limit, offset(page, limit)],
     )?;
     let total_count: i64 = transaction.query_row(
-        "SELECT COUNT(*) FROM changes WHERE environment_id = ?1 AND enabled = ?2",
+        "SELECT COUNT(*) FROM changes WHERE environment_id = ?1 AND enabled = ?2 AND parent_id IS NULL",
         params![caller.environment_id, enabled],
         |row| row.get(0),
     )?;
@@ -206,35 +319,49 @@ fn with_entity_name(
             change["templateId"] = change["_entityId"].clone();
         }
     }
+    // Novu names, beside a `DefaultLayout` change's layout, the environment's default layout
+    // when that is another one.
+    if change["type"] == "DefaultLayout" {
+        let default = transaction
+            .prepare_cached(
+                "SELECT json_extract(doc, '$.name') FROM layouts \
+                 WHERE environment_id = ?1 AND is_default = 1 AND deleted = 0 AND id != ?2 LIMIT 1",
+            )?
+            .query_row(
+                params![caller.environment_id, change["_entityId"].as_str()],
+                |row| row.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten();
+        if let Some(default) = default {
+            change["previousDefaultLayout"] = json!(default);
+        }
+    }
     Ok(change)
 }
 
-/// The number of pending changes.
+/// The number of pending changes not filed under another.
 pub(crate) fn count(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
     let pending: i64 = transaction.query_row(
-        "SELECT COUNT(*) FROM changes WHERE environment_id = ?1 AND enabled = 0",
+        "SELECT COUNT(*) FROM changes WHERE environment_id = ?1 AND enabled = 0 AND parent_id IS NULL",
         [&caller.environment_id],
         |row| row.get(0),
     )?;
     Ok(json!(pending))
 }
 
-/// Promotes one change. Like Novu, the answer lists the change as it was read before it was
-/// marked promoted. An unknown id is a 404 (Novu fails with a 500 there, which the contract
-/// does not accept as an answer).
+/// Promotes one change: first the changes filed under it, oldest first, then it. Like Novu, the
+/// answer lists them in that order as they were read before they were marked promoted. An
+/// unknown id is a 404 (Novu fails with a 500 there, which the contract does not accept as an
+/// answer).
 pub(crate) fn apply(transaction: &Transaction, caller: &Caller, change_id: &str) -> Outcome<Value> {
-    let change = first_document(
-        transaction,
-        "SELECT doc FROM changes WHERE id = ?1 AND environment_id = ?2",
-        params![change_id, caller.environment_id],
-    )?
-    .ok_or_else(|| Failure::not_found(format!("Change with id {change_id} not found")))?;
-    promote(transaction, caller, &change)?;
-    Ok(json!([change]))
+    let change = find(transaction, caller, change_id)?
+        .ok_or_else(|| Failure::not_found(format!("Change with id {change_id} not found")))?;
+    apply_found(transaction, caller, change)
 }
 
 /// Promotes the listed changes of the environment, workflow groups first so that promoted
-/// workflows find their group; unknown ids are skipped.
+/// workflows find their group, each as [`apply`] does; unknown ids are skipped.
 pub(crate) fn apply_bulk(
     transaction: &Transaction,
     caller: &Caller,
@@ -247,19 +374,37 @@ pub(crate) fn apply_bulk(
         .flatten()
         .filter_map(Value::as_str)
     {
-        if let Some(change) = first_document(
-            transaction,
-            "SELECT doc FROM changes WHERE id = ?1 AND environment_id = ?2",
-            params![id, caller.environment_id],
-        )? {
+        if let Some(change) = find(transaction, caller, id)? {
             changes.push(change);
         }
     }
     changes.sort_by_key(|change| change["type"] != "NotificationGroup");
     let mut applied = Vec::with_capacity(changes.len());
     for change in changes {
-        promote(transaction, caller, &change)?;
-        applied.push(json!([change]));
+        applied.push(apply_found(transaction, caller, change)?);
+    }
+    Ok(Value::Array(applied))
+}
+
+fn find(transaction: &Transaction, caller: &Caller, change_id: &str) -> Outcome<Option<Value>> {
+    first_document(
+        transaction,
+        "SELECT doc FROM changes WHERE id = ?1 AND environment_id = ?2",
+        params![change_id, caller.environment_id],
+    )
+}
+
+/// Promotes the changes filed under `change`, oldest first, then `change`; answers them all.
+fn apply_found(transaction: &Transaction, caller: &Caller, change: Value) -> Outcome<Value> {
+    let mut applied = documents(
+        transaction,
+        "SELECT doc FROM changes WHERE environment_id = ?1 AND parent_id = ?2 \
+         ORDER BY created_at, rowid",
+        params![caller.environment_id, change["_id"].as_str()],
+    )?;
+    applied.push(change);
+    for change in &applied {
+        promote(transaction, caller, change)?;
     }
     Ok(Value::Array(applied))
 }
@@ -274,7 +419,7 @@ fn promote(transaction: &Transaction, caller: &Caller, change: &Value) -> Outcom
     };
     let table = match change["type"].as_str().unwrap_or_default() {
         "NotificationTemplate" => "workflows",
-        "Layout" => "layouts",
+        "Layout" | "DefaultLayout" => "layouts",
         "Feed" => "feeds",
         "NotificationGroup" => "notification_groups",
         other => {

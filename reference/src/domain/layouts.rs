@@ -1,5 +1,7 @@
 //! Layouts: email wrappers around step content, one default per environment; soft-deleted
-//! (exposed as `isDeleted`).
+//! (exposed as `isDeleted`). A write of a layout that is not the default is recorded as a
+//! `Layout` change; one that leaves it the default, as Novu's set-default use case records it
+//! (see `become_default`).
 
 use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
@@ -59,9 +61,6 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
         return Err(identifier_taken(caller, identifier));
     }
     let is_default = body["isDefault"].as_bool().unwrap_or(false);
-    if is_default {
-        clear_default(transaction, caller)?;
-    }
     let now = ids::now();
     let layout = json!({
         "_id": ids::object_id(),
@@ -91,8 +90,13 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
             layout.to_string()
         ],
     )?;
-    super::changes::record_write(transaction, caller, "Layout", &json!({}), &layout)?;
-    Ok(json!({ "_id": layout["_id"] }))
+    let id = layout["_id"].clone();
+    if is_default {
+        become_default(transaction, caller, layout)?;
+    } else {
+        super::changes::record_write(transaction, caller, "Layout", &json!({}), &layout)?;
+    }
+    Ok(json!({ "_id": id }))
 }
 
 pub(crate) fn get(transaction: &Transaction, caller: &Caller, id: &str) -> Outcome<Value> {
@@ -155,15 +159,18 @@ pub(crate) fn update(
         Some(false) if layout["isDefault"] == true => {
             return Err(Failure::conflict("One default layout is required"));
         }
-        Some(true) if layout["isDefault"] != true => {
-            clear_default(transaction, caller)?;
-            layout["isDefault"] = json!(true);
-        }
+        Some(true) => layout["isDefault"] = json!(true),
         _ => {}
     }
     layout["updatedAt"] = json!(ids::now());
     save(transaction, &layout)?;
-    super::changes::record_write(transaction, caller, "Layout", &before, &layout)?;
+    // Novu records every write of the default layout, not only the one that makes it so, as
+    // its set-default use case does.
+    if layout["isDefault"] == true {
+        become_default(transaction, caller, layout.clone())?;
+    } else {
+        super::changes::record_write(transaction, caller, "Layout", &before, &layout)?;
+    }
     Ok(layout)
 }
 
@@ -200,14 +207,51 @@ pub(crate) fn delete(transaction: &Transaction, caller: &Caller, id: &str) -> Ou
 
 /// Makes the layout the environment's default; the previous default stops being one.
 pub(crate) fn set_default(transaction: &Transaction, caller: &Caller, id: &str) -> Outcome<()> {
-    let mut layout = get(transaction, caller, id)?;
-    if layout["isDefault"] == true {
-        return Ok(());
+    let layout = get(transaction, caller, id)?;
+    become_default(transaction, caller, layout)
+}
+
+/// Novu's set-default use case, which every write that leaves `layout` the default runs: the
+/// environment's other default layout, if any, stops being one, and both writes are recorded
+/// as `DefaultLayout` changes. The former default's goes into its pending `DefaultLayout`
+/// change (a new one when it has none); the new default's is filed under the change the
+/// former default's pending one was filed under, or else under the former default's own, so
+/// that promoting that one change promotes the whole switch. Without another default, the
+/// layout's own change is recorded alone.
+///
+/// Novu's environments are made with a default layout, so there a layout asked to become the
+/// default always finds one; the reference's are made without, and the layout takes the flag
+/// all the same.
+fn become_default(transaction: &Transaction, caller: &Caller, mut layout: Value) -> Outcome<()> {
+    let former = first_document(
+        transaction,
+        "SELECT doc FROM layouts WHERE environment_id = ?1 AND deleted = 0 AND is_default = 1 AND id != ?2",
+        params![caller.environment_id, layout["_id"].as_str()],
+    )?;
+    let parent_id = match former {
+        None => None,
+        Some(mut former) => {
+            former["isDefault"] = json!(false);
+            former["updatedAt"] = json!(ids::now());
+            save(transaction, &former)?;
+            let former_id = former["_id"].as_str().unwrap_or_default();
+            let (pending, filed_under) =
+                match super::changes::pending_default_layout(transaction, caller, former_id)? {
+                    Some((pending, filed_under)) => (Some(pending), filed_under),
+                    None => (None, None),
+                };
+            let change =
+                super::changes::record_default_layout(transaction, caller, &former, pending, None)?;
+            filed_under.or(change)
+        }
+    };
+    if layout["isDefault"] != true {
+        layout["isDefault"] = json!(true);
+        layout["updatedAt"] = json!(ids::now());
+        save(transaction, &layout)?;
     }
-    clear_default(transaction, caller)?;
-    layout["isDefault"] = json!(true);
-    layout["updatedAt"] = json!(ids::now());
-    save(transaction, &layout)
+    super::changes::record_default_layout(transaction, caller, &layout, None, parent_id)?;
+    Ok(())
 }
 
 /// Whether a workflow step template of the environment names the layout (`layoutId` or
@@ -219,19 +263,6 @@ fn used_by_workflow(transaction: &Transaction, caller: &Caller, id: &str) -> Out
         |row| row.get(0),
     )?;
     Ok(uses > 0)
-}
-
-fn clear_default(transaction: &Transaction, caller: &Caller) -> Outcome<()> {
-    let defaults = documents(
-        transaction,
-        "SELECT doc FROM layouts WHERE environment_id = ?1 AND deleted = 0 AND is_default = 1",
-        [&caller.environment_id],
-    )?;
-    for mut layout in defaults {
-        layout["isDefault"] = json!(false);
-        save(transaction, &layout)?;
-    }
-    Ok(())
 }
 
 fn save(transaction: &Transaction, layout: &Value) -> Outcome<()> {

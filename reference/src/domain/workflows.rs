@@ -192,7 +192,8 @@ pub(crate) fn update(
     if let Some(group_id) = given("notificationGroupId") {
         workflow["_notificationGroupId"] = group_id;
     }
-    if let Some(steps) = given("steps") {
+    if let Some(mut steps) = given("steps") {
+        keep_stored_types(&workflow["steps"], &mut steps)?;
         workflow["steps"] = prepared_steps(&steps)?;
     }
     // Novu keeps the name when the given one is empty.
@@ -306,6 +307,53 @@ fn prepared_steps(given: &Value) -> Outcome<Value> {
     }
     chain_parents(&mut steps);
     Ok(Value::Array(steps))
+}
+
+/// Gives each step of an update that names a stored step's message template (`_templateId`)
+/// that template's type, as Novu's update of a message template never changes its type, so a
+/// step may leave `template.type` out (a new step may not: the router refuses it). A step that
+/// leaves it out and names no stored template gets Novu's 404 for the template it cannot find.
+fn keep_stored_types(stored: &Value, steps: &mut Value) -> Outcome<()> {
+    let stored_type = |template_id: &str| {
+        stored
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|step| {
+                let variants = step["variants"].as_array().into_iter().flatten();
+                std::iter::once(step).chain(variants)
+            })
+            .find(|step| step["_templateId"] == template_id)
+            .map(|step| step["template"]["type"].clone())
+            .filter(|kind| !kind.is_null())
+    };
+    for step in steps.as_array_mut().into_iter().flatten() {
+        // An empty `_templateId` names no template: Novu makes a new one, as the router
+        // required its type.
+        let Some(template_id) = step["_templateId"]
+            .as_str()
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let Some(template) = step
+            .get_mut("template")
+            .filter(|template| template.is_object())
+        else {
+            continue;
+        };
+        match stored_type(&template_id) {
+            Some(kind) => template["type"] = kind,
+            None if template.get("type").is_none_or(Value::is_null) => {
+                return Err(Failure::not_found(format!(
+                    "Message template with id {template_id} not found"
+                )));
+            }
+            None => {}
+        }
+    }
+    Ok(())
 }
 
 /// Sets each item's `_parentId` to the `_id` of the one before it, the first's to `null`.

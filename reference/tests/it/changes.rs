@@ -398,3 +398,209 @@ async fn only_a_group_creation_is_a_change() {
         "no pending change after a rename and a delete"
     );
 }
+
+/// Creates a layout named `name` (also its identifier); answers its `_id`.
+async fn create_layout(test: &TestServer, name: &str, is_default: bool) -> String {
+    let (status, created) = test
+        .raw(
+            Method::POST,
+            "/v1/layouts",
+            Some(
+                json!({ "name": name, "identifier": name, "content": "<div>{{{body}}}</div>",
+                "isDefault": is_default }),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    created["data"]["_id"].as_str().unwrap().to_owned()
+}
+
+/// The listed pending changes, which the pending count agrees with.
+async fn listed_pending(test: &TestServer) -> Vec<Value> {
+    let (_, listed) = test
+        .raw(Method::GET, "/v1/changes?promoted=false&limit=100", None)
+        .await;
+    let (_, count) = test.raw(Method::GET, "/v1/changes/count", None).await;
+    assert_eq!(count["data"], listed["totalCount"], "{listed}");
+    listed["data"].as_array().unwrap().clone()
+}
+
+/// Applies the change; answers the changes the answer lists.
+async fn apply_change(test: &TestServer, change: &Value) -> Vec<Value> {
+    let path = format!("/v1/changes/{}/apply", change["_id"].as_str().unwrap());
+    let (status, applied) = test.raw(Method::POST, &path, None).await;
+    assert_eq!(status, 201, "{applied}");
+    applied["data"].as_array().unwrap().clone()
+}
+
+fn holds(change: &Value, difference: Value) -> bool {
+    change["change"].as_array().unwrap().contains(&difference)
+}
+
+/// The Production copy of the layout `id` (by its `_parentId`).
+async fn production_layout(environments: &Environments, id: &str) -> Value {
+    let (_, copies) = environments.production(Method::GET, "/v1/layouts").await;
+    copies["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|copy| copy["_parentId"] == id)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// Novu records the creation of a layout as the default through its set-default use case: one
+/// `DefaultLayout` change of the layout, which adds every field, and no `Layout` change.
+#[tokio::test]
+async fn a_layout_created_as_the_default_is_a_default_layout_change() {
+    let environments = Environments::start("changes-default-created").await;
+    let test = &environments.test;
+    let id = create_layout(test, "first", true).await;
+    let pending = listed_pending(test).await;
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    let change = &pending[0];
+    assert_eq!(change["type"], "DefaultLayout");
+    assert_eq!(change["_entityId"], id.as_str());
+    assert!(
+        holds(change, json!({ "op": "add", "path": ["_id"], "val": id })),
+        "{change}"
+    );
+    assert_eq!(change["templateName"], "first");
+    assert!(change.get("previousDefaultLayout").is_none(), "{change}");
+
+    let applied = apply_change(test, change).await;
+    assert_eq!(applied.len(), 1);
+    let copy = production_layout(&environments, &id).await;
+    assert_eq!(copy["isDefault"], true, "{copy}");
+    assert_eq!(copy["name"], "first");
+}
+
+/// When a layout becomes the default, the former default's `DefaultLayout` change records that
+/// it lost the flag and carries the new default's change: only the former is listed and
+/// counted, and applying it promotes both, the carried one first.
+#[tokio::test]
+async fn the_former_defaults_change_carries_the_new_defaults() {
+    let environments = Environments::start("changes-default-switch").await;
+    let test = &environments.test;
+    let first = create_layout(test, "first", true).await;
+    apply_change(test, &listed_pending(test).await[0]).await;
+
+    let second = create_layout(test, "second", true).await;
+    let pending = listed_pending(test).await;
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    let former = &pending[0];
+    assert_eq!(former["type"], "DefaultLayout");
+    assert_eq!(former["_entityId"], first.as_str());
+    assert!(
+        holds(
+            former,
+            json!({ "op": "update", "path": ["isDefault"], "val": false, "oldVal": true })
+        ),
+        "from the promoted state: {former}"
+    );
+    assert_eq!(former["previousDefaultLayout"], "second", "{former}");
+
+    let applied = apply_change(test, former).await;
+    assert_eq!(applied.len(), 2, "{applied:?}");
+    let carried = &applied[0];
+    assert_eq!(carried["type"], "DefaultLayout");
+    assert_eq!(carried["_entityId"], second.as_str());
+    assert_eq!(carried["_parentId"], former["_id"]);
+    assert!(holds(
+        carried,
+        json!({ "op": "add", "path": ["_id"], "val": second })
+    ));
+    assert_eq!(applied[1]["_id"], former["_id"]);
+    assert_eq!(
+        production_layout(&environments, &second).await["isDefault"],
+        true
+    );
+    assert_eq!(
+        production_layout(&environments, &first).await["isDefault"],
+        false
+    );
+    assert!(listed_pending(test).await.is_empty());
+    let (_, promoted) = test
+        .raw(Method::GET, "/v1/changes?promoted=true", None)
+        .await;
+    assert_eq!(
+        promoted["totalCount"], 2,
+        "the carried change is not listed: {promoted}"
+    );
+}
+
+/// Becoming the default by an update or by the set-default route, and any write of the default
+/// layout, are `DefaultLayout` changes: a layout's first one adds every field even after `Layout`
+/// changes promoted it, and a former default with a pending change of its own keeps it and
+/// carries the new default's.
+#[tokio::test]
+async fn every_write_of_the_default_layout_is_a_default_layout_change() {
+    let environments = Environments::start("changes-default-paths").await;
+    let test = &environments.test;
+    let first = create_layout(test, "first", true).await;
+    let second = create_layout(test, "second", false).await;
+    let pending = listed_pending(test).await;
+    assert_eq!(pending[0]["type"], "Layout");
+    for change in pending.iter().rev() {
+        apply_change(test, change).await;
+    }
+
+    let path = format!("/v1/layouts/{second}");
+    let (status, body) = test
+        .raw(Method::PATCH, &path, Some(json!({ "isDefault": true })))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let pending = listed_pending(test).await;
+    assert_eq!(
+        pending.len(),
+        1,
+        "no Layout change for the update: {pending:?}"
+    );
+    assert_eq!(pending[0]["_entityId"], first.as_str());
+    let applied = apply_change(test, &pending[0]).await;
+    assert_eq!(applied[0]["_entityId"], second.as_str());
+    assert!(holds(
+        &applied[0],
+        json!({ "op": "add", "path": ["_id"], "val": second })
+    ));
+
+    let (status, body) = test
+        .raw(Method::PATCH, &path, Some(json!({ "name": "renamed" })))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let pending = listed_pending(test).await;
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    let renamed = &pending[0];
+    assert_eq!(renamed["type"], "DefaultLayout");
+    assert_eq!(renamed["_entityId"], second.as_str());
+    assert!(holds(
+        renamed,
+        json!({ "op": "update", "path": ["name"], "val": "renamed", "oldVal": "second" })
+    ));
+
+    let (status, body) = test
+        .raw(Method::POST, &format!("/v1/layouts/{first}/default"), None)
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let pending = listed_pending(test).await;
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert_eq!(
+        pending[0]["_id"], renamed["_id"],
+        "the pending change is kept"
+    );
+    assert!(holds(
+        &pending[0],
+        json!({ "op": "update", "path": ["isDefault"], "val": false, "oldVal": true })
+    ));
+    let applied = apply_change(test, &pending[0]).await;
+    assert_eq!(applied.len(), 2, "{applied:?}");
+    assert_eq!(applied[0]["_entityId"], first.as_str());
+    assert_eq!(
+        production_layout(&environments, &first).await["isDefault"],
+        true
+    );
+    assert_eq!(
+        production_layout(&environments, &second).await["isDefault"],
+        false
+    );
+}

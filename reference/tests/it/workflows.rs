@@ -449,3 +449,93 @@ async fn only_a_development_key_may_change_workflows() {
         .into_inner();
     assert_eq!(listed.total_count, 0);
 }
+
+/// Novu's update of a step's message template never changes its type: a step that names its
+/// stored template (`_templateId`) may leave `template.type` out and keeps the stored type even
+/// when it gives another. A new step without a type is refused as the command refuses it, and a
+/// step that leaves the type out while naming no stored template gets the 404 of that template.
+#[tokio::test]
+async fn an_updated_step_keeps_its_stored_type() {
+    let test = TestServer::start().await;
+    let (status, created) = test
+        .raw(
+            Method::POST,
+            "/v1/workflows",
+            Some(json!({ "name": "Typed", "notificationGroupId": group_id(&test).await,
+                "steps": [{ "template": { "type": "email", "subject": "Hi", "content": "Old" } }] })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["data"]["_id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/workflows/{id}");
+    let stored = &created["data"]["steps"][0];
+    let named = |template: Value| json!({ "steps": [{ "_id": stored["_id"], "_templateId": stored["_templateId"], "template": template }] });
+
+    let (status, updated) = test
+        .raw(
+            Method::PUT,
+            &path,
+            Some(named(json!({ "subject": "Hi", "content": "New" }))),
+        )
+        .await;
+    assert_eq!(status, 200, "{updated}");
+    let template = &updated["data"]["steps"][0]["template"];
+    assert_eq!(template["type"], "email", "{updated}");
+    assert_eq!(template["content"], "New");
+
+    let (status, updated) = test
+        .raw(
+            Method::PUT,
+            &path,
+            Some(named(json!({ "type": "sms", "content": "Text" }))),
+        )
+        .await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["data"]["steps"][0]["template"]["type"], "email");
+
+    // As on create, where every step is new.
+    let untyped = json!([{ "template": { "content": "No type" } }]);
+    let (status, on_create) = test
+        .raw(
+            Method::POST,
+            "/v1/workflows",
+            Some(json!({ "name": "Untyped", "notificationGroupId": group_id(&test).await, "steps": untyped })),
+        )
+        .await;
+    assert_eq!(status, 400, "{on_create}");
+    let (status, refused) = test
+        .raw(Method::PUT, &path, Some(json!({ "steps": untyped })))
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["message"], on_create["message"]);
+    assert_eq!(
+        refused["message"][0], "type should not be null or undefined",
+        "the command's field alone: {refused}"
+    );
+    let (status, refused) = test
+        .raw(
+            Method::PUT,
+            &path,
+            Some(json!({ "steps": [{ "_templateId": "", "template": { "content": "x" } }] })),
+        )
+        .await;
+    assert_eq!(
+        status, 400,
+        "an empty `_templateId` names no template: {refused}"
+    );
+    assert_eq!(refused["message"], on_create["message"]);
+
+    let unknown = "5f0000000000000000000000";
+    let (status, missing) = test
+        .raw(
+            Method::PUT,
+            &path,
+            Some(json!({ "steps": [{ "_templateId": unknown, "template": { "content": "x" } }] })),
+        )
+        .await;
+    assert_eq!(status, 404, "{missing}");
+    assert_eq!(
+        missing["message"],
+        format!("Message template with id {unknown} not found")
+    );
+}

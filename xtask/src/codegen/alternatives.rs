@@ -8,9 +8,12 @@
 //!
 //! The types are therefore generated from a copy of the document where each such `anyOf` is
 //! one object holding every member's properties, none required. A property the members
-//! declare alike keeps its schema; string enums are joined; any other disagreement gives a
-//! property of any value. Only the generated types see the copy: the server still validates
-//! against the document as written, alternative by alternative.
+//! declare alike (descriptions aside) keeps its schema; string enums are joined; of two objects
+//! with the same properties (a workflow update's step template, whose `type` one member
+//! requires and the other does not) the one that requires less is kept; any other
+//! disagreement gives a property of any value.
+//! Only the generated types see the copy: the server still validates against the document as
+//! written, alternative by alternative.
 
 use serde_json::{Map, Value, json};
 
@@ -56,7 +59,7 @@ fn merged_alternatives(
         for (name, property) in properties {
             let joined = match merged.get(name) {
                 None => property.clone(),
-                Some(known) => joined(known, property),
+                Some(known) => joined(known, property, components),
             };
             merged.insert(name.clone(), joined);
         }
@@ -84,9 +87,24 @@ fn plain_object<'a>(member: &'a Value, components: &'a Value) -> Option<&'a Map<
 }
 
 /// One schema for a property two members declare.
-fn joined(known: &Value, other: &Value) -> Value {
-    if known == other {
+fn joined(known: &Value, other: &Value, components: &Value) -> Value {
+    if known == other || without_annotations(known) == without_annotations(other) {
         return known.clone();
+    }
+    if let (Some(known_properties), Some(other_properties)) = (
+        plain_object(known, components),
+        plain_object(other, components),
+    ) {
+        // The same properties, one member requiring fewer: that one reads what both send.
+        let alike = known_properties.len() == other_properties.len()
+            && known_properties.iter().all(|(name, property)| {
+                other_properties.get(name).map(without_annotations)
+                    == Some(without_annotations(property))
+            });
+        if alike {
+            let laxer = required_of(other, components).len() < required_of(known, components).len();
+            return if laxer { other.clone() } else { known.clone() };
+        }
     }
     let enumeration = |schema: &Value| {
         (schema.get("type").and_then(Value::as_str) == Some("string"))
@@ -105,6 +123,32 @@ fn joined(known: &Value, other: &Value) -> Value {
             schema
         }
         _ => json!({}),
+    }
+}
+
+/// The properties `schema` (a `$ref` to a component is followed once) requires.
+fn required_of(schema: &Value, components: &Value) -> Vec<Value> {
+    let target = match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => reference
+            .strip_prefix("#/components/schemas/")
+            .and_then(|name| components.get(name))
+            .unwrap_or(&Value::Null),
+        None => schema,
+    };
+    target["required"].as_array().cloned().unwrap_or_default()
+}
+
+/// `schema` without the keywords that only describe it.
+fn without_annotations(schema: &Value) -> Value {
+    match schema {
+        Value::Object(object) => Value::Object(
+            object
+                .iter()
+                .filter(|(key, _)| !matches!(key.as_str(), "description" | "example" | "title"))
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 
@@ -159,6 +203,42 @@ mod tests {
             json!({"type": "string"})
         );
         assert_eq!(metadata["properties"]["amount"], json!({}));
+    }
+
+    #[test]
+    fn of_two_alike_objects_the_laxer_is_kept_and_descriptions_do_not_disagree() {
+        let merged = merged(&document(json!({
+            "Strict": {"type": "object", "required": ["type"], "properties": {
+                "type": {"type": "string", "enum": ["email"]},
+                "subject": {"type": "string", "description": "the subject"},
+            }},
+            "Lax": {"type": "object", "properties": {
+                "type": {"type": "string", "enum": ["email"]},
+                "subject": {"type": "string"},
+            }},
+            "New": {"type": "object", "properties": {
+                "active": {"type": "boolean", "description": "whether it runs"},
+                "template": {"$ref": "#/components/schemas/Strict"},
+            }},
+            "Existing": {"type": "object", "properties": {
+                "active": {"type": "boolean"},
+                "template": {"$ref": "#/components/schemas/Lax"},
+            }},
+            "Step": {"anyOf": [
+                {"$ref": "#/components/schemas/New"},
+                {"$ref": "#/components/schemas/Existing"},
+            ]},
+        })));
+        let step = schema(&merged, "Step");
+        assert_eq!(
+            step["properties"]["active"],
+            json!({"type": "boolean", "description": "whether it runs"})
+        );
+        assert_eq!(
+            step["properties"]["template"],
+            json!({"$ref": "#/components/schemas/Lax"}),
+            "the member that requires less"
+        );
     }
 
     #[test]

@@ -33,7 +33,10 @@ pub fn generate(document: &openapiv3::OpenAPI) -> Result<Split> {
         .with_derive("PartialEq");
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let (renamed_document, renamed) = with_rust_names(&super::alternatives::merged(document));
+    // Types are read from one object where `anyOf` members are all objects, nulls kept apart
+    // in those objects too.
+    let document = &super::alternatives::merged(document);
+    let (renamed_document, renamed) = with_rust_names(document);
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         Generator::new(&settings).generate_tokens(&renamed_document)
     }));

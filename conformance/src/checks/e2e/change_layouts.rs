@@ -5,19 +5,25 @@
 //! As in `changes.rs`, the changes are read over the changes list, the Production copies with
 //! the Production key ([`Feature::Production`]), and the case applies the pending changes of
 //! its own layout only; at the end the layout's deletion is promoted too.
+//!
+//! A layout created as the default is recorded as a `DefaultLayout` change; when the environment
+//! had another default (a Novu environment always has one), that change is filed under the
+//! `DefaultLayout` change of the layout that stopped being the default, and the list does not
+//! show it. Novu's test reads the layout's changes from its database; here the case applies the
+//! listed `DefaultLayout` change that carries it (the layout's own, the former default's, or, when
+//! that one is itself filed, the others newest first until one does) and asserts Novu's
+//! assertions on the changes that promotion answers. At the end the former default is made the
+//! default again, so that the layout can be deleted, and both writes are promoted.
 
 use serde_json::{Value, json};
 
 use super::changes::{changes, of, promote, retire};
 use super::integrations::text;
-use super::layouts::layout;
+use super::layouts::{default_layout, layout};
 use super::{Feature, Ported, Reply, Trial, items};
 use crate::checks::semantic::sandbox::Stop;
 
 const LAYOUTS: &str = "change/e2e/promote-layout-changes.e2e.ts";
-
-/// Why the created-as-default case is skipped.
-const DEFAULT_LAYOUT_CHANGE: &str = "a layout created as the default one is recorded as a `Layout` change in the reference; Novu records it through its set-default use case as a `DefaultLayout` change, and the case reads that type";
 
 /// The ported cases of this file.
 pub const CASES: &[Ported] = &[
@@ -27,7 +33,6 @@ pub const CASES: &[Ported] = &[
         "changes_apply",
         |t| Box::pin(created_default(t)),
     )
-    .differs(DEFAULT_LAYOUT_CHANGE)
     .needs(Feature::Production),
     Ported::new(
         LAYOUTS,
@@ -135,6 +140,7 @@ async fn promoted_as(trial: &Trial<'_>, layout: &Value, variables: &Value) -> Re
 }
 
 async fn created_default(trial: &Trial<'_>) -> Result<(), Stop> {
+    let former = default_layout(trial).await?;
     let created = layout(
         trial,
         &trial.name("layout-name-creation"),
@@ -143,16 +149,102 @@ async fn created_default(trial: &Trial<'_>) -> Result<(), Stop> {
     )
     .await?;
     let id = text(&created["_id"]);
-    one_change(
-        trial,
-        &id,
+    let played = promoted_default(trial, &created, former.as_deref()).await;
+    // Without a former default the layout stays the default, which cannot be deleted.
+    let Some(former) = former else {
+        return played;
+    };
+    let restored = async {
+        let reply = trial
+            .call("layouts_set_default", &[("layoutId", &former)], &[], None)
+            .await?;
+        trial.status(&reply, 204)?;
+        retire(trial, &[("layouts_delete", "layoutId", &id)]).await
+    };
+    let restored = restored.await;
+    played.and(restored)
+}
+
+/// Novu's assertions on the creation of `created` as the default: one pending `DefaultLayout`
+/// change of it, adding its `_id`, whose promotion copies it to Production.
+async fn promoted_default(
+    trial: &Trial<'_>,
+    created: &Value,
+    former: Option<&str>,
+) -> Result<(), Stop> {
+    let id = text(&created["_id"]);
+    let (reply, promoted) = promote_default(trial, &id, former).await?;
+    let found: Vec<&Value> = promoted
+        .iter()
+        .filter(|change| change["_entityId"] == json!(id) && change["type"] == "DefaultLayout")
+        .collect();
+    trial.equal(&reply, "changes length", &json!(found.len()), 1)?;
+    trial.equal(
+        &reply,
+        "changes[0]._entityId",
+        &found[0]["_entityId"],
+        id.as_str(),
+    )?;
+    trial.equal(
+        &reply,
+        "changes[0].type",
+        &found[0]["type"],
         "DefaultLayout",
-        &[json!({ "op": "add", "path": ["_id"], "val": id })],
-    )
-    .await?;
-    promote(trial, &[&id]).await?;
+    )?;
+    let added = json!({ "op": "add", "path": ["_id"], "val": id });
+    let held = items(&found[0]["change"]).contains(&added);
+    trial.holds(&reply, &format!("changes[0].change includes {added}"), held)?;
     let variables = json!([{ "name": "organizationName", "type": "String", "defaultValue": "Company", "required": false }]);
-    promoted_as(trial, &created, &variables).await
+    promoted_as(trial, created, &variables).await
+}
+
+/// Applies the listed pending `DefaultLayout` change that carries layout `id`'s: its own, else
+/// the one whose promotion answers it among the changes promoted with it, trying the `former`
+/// default's first, then the others newest first (the list does not say where a change is
+/// filed). Answers the last promotion's reply and the changes it promoted.
+async fn promote_default(
+    trial: &Trial<'_>,
+    id: &str,
+    former: Option<&str>,
+) -> Result<(Reply, Vec<Value>), Stop> {
+    let (listed, pending) = changes(trial, false).await?;
+    let defaults: Vec<&Value> = pending
+        .iter()
+        .filter(|change| change["type"] == "DefaultLayout")
+        .collect();
+    let rank = |change: &&&Value| match change["_entityId"].as_str() {
+        Some(entity) if entity == id => 0,
+        Some(entity) if Some(entity) == former => 1,
+        _ => 2,
+    };
+    let mut ordered = defaults.iter().collect::<Vec<_>>();
+    // A stable sort keeps the list's newest-first order within each rank.
+    ordered.sort_by_key(rank);
+    for change in ordered {
+        let reply = trial
+            .call(
+                "changes_apply",
+                &[("changeId", &text(&change["_id"]))],
+                &[],
+                None,
+            )
+            .await?;
+        trial.status(&reply, 201)?;
+        let promoted = items(reply.data()).to_vec();
+        if promoted
+            .iter()
+            .any(|change| change["_entityId"] == json!(id))
+        {
+            return Ok((reply, promoted));
+        }
+    }
+    trial
+        .holds(
+            &listed,
+            "a pending DefaultLayout change carries the layout's",
+            false,
+        )
+        .and(Err(Stop))
 }
 
 async fn updated(trial: &Trial<'_>) -> Result<(), Stop> {

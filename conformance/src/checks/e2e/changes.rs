@@ -142,7 +142,9 @@ pub(super) fn of<'c>(changes: &'c [Value], ids: &[&str]) -> Vec<&'c Value> {
 /// An entity has at most one pending change of each type, and a workflow, a workflow group or
 /// a feed has one type; so once each of `ids` has its change, the older pages (the whole
 /// environment's, which other checks fill) are not read. A layout may have two (`Layout` and
-/// `DefaultLayout`): where one is found, every page is read.
+/// `DefaultLayout`): where one is found, every page is read. A change filed under another (a new
+/// default layout's `DefaultLayout` change) is not listed; it is promoted with the change it is
+/// filed under.
 pub(super) async fn promote(trial: &Trial<'_>, ids: &[&str]) -> Result<(), Stop> {
     let (_, pending) = walk(trial, false, |read| {
         let found = of(read, ids);

@@ -199,16 +199,8 @@ async fn default_is(trial: &Trial<'_>, id: &str, expected: bool) -> Result<Reply
     Ok(reply)
 }
 
-/// Plays `case`, then makes the environment's default layout of before the default again, so
-/// that the layouts the case made can be deleted.
-async fn keeping_default<'t, F>(
-    trial: &'t Trial<'t>,
-    case: impl FnOnce(&'t Trial<'t>) -> F,
-) -> Result<(), Stop>
-where
-    F: std::future::Future<Output = Result<(), Stop>> + 't,
-{
-    let mut before = None;
+/// The `_id` of the environment's default layout, if it has one.
+pub(super) async fn default_layout(trial: &Trial<'_>) -> Result<Option<String>, Stop> {
     for page in 0..50 {
         let page = page.to_string();
         let reply = trial
@@ -220,14 +212,27 @@ where
             )
             .await?;
         let data = items(&reply.body["data"]);
-        before = data
+        let found = data
             .iter()
             .find(|layout| layout["isDefault"] == true)
             .map(id_of);
-        if before.is_some() || data.is_empty() {
-            break;
+        if found.is_some() || data.is_empty() {
+            return Ok(found);
         }
     }
+    Ok(None)
+}
+
+/// Plays `case`, then makes the environment's default layout of before the default again, so
+/// that the layouts the case made can be deleted.
+async fn keeping_default<'t, F>(
+    trial: &'t Trial<'t>,
+    case: impl FnOnce(&'t Trial<'t>) -> F,
+) -> Result<(), Stop>
+where
+    F: std::future::Future<Output = Result<(), Stop>> + 't,
+{
+    let before = default_layout(trial).await?;
     let result = case(trial).await;
     if let Some(before) = before {
         let _ = trial

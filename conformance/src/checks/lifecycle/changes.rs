@@ -6,6 +6,10 @@
 //!
 //! Only an environment that promotes to another one (Novu's Development) records changes; with
 //! the key of any other the model checks the count alone.
+//!
+//! The play's layouts are never the default, so each write of one is a `Layout` change, the only
+//! type the model reads: the writes that leave a layout the default are `DefaultLayout` changes,
+//! and the list does not show a new default's (it is filed under the former default's).
 
 use std::collections::BTreeMap;
 
@@ -245,11 +249,11 @@ fn promoted(promoted: bool) -> Vec<(&'static str, String)> {
     vec![("promoted", promoted.to_string())]
 }
 
-/// The changes of `changes` whose entity is `id`.
+/// The `Layout` changes of `changes` whose entity is `id`.
 fn of<'c>(changes: &'c [Value], id: &str) -> Vec<&'c Value> {
     changes
         .iter()
-        .filter(|change| change["_entityId"] == json!(id))
+        .filter(|change| change["_entityId"] == json!(id) && change["type"] == "Layout")
         .collect()
 }
 
