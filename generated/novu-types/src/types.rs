@@ -6036,7 +6036,7 @@ pub struct NotificationStep {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
-    ///Identifies the step inside its workflow; `previousStep` conditions name it.
+    ///Identifies the step inside its workflow; `previousStep` conditions name it. Stored as given; the server makes none for a step that has none.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     ///Alternative templates. The first active variant whose non-empty `filters` pass supplies the template instead of the step's own. A variant without conditions is rejected on create.
@@ -7359,7 +7359,7 @@ pub struct NotificationStepVariant {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
-    ///Identifies the step inside its workflow; `previousStep` conditions name it.
+    ///Identifies the step inside its workflow; `previousStep` conditions name it. Stored as given; the server makes none for a step that has none.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
 }
@@ -11203,7 +11203,7 @@ pub struct UpdateNotificationStep {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<::serde_json::Value>,
-    ///Identifies the step inside its workflow; `previousStep` conditions name it.
+    ///Identifies the step inside its workflow; `previousStep` conditions name it. Stored as given; the server makes none for a step that has none.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     ///Alternative templates. The first active variant whose non-empty `filters` pass supplies the template instead of the step's own. A variant without conditions is rejected on create.

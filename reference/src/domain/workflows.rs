@@ -272,8 +272,8 @@ pub(crate) fn update_status(
     with_group(transaction, workflow)
 }
 
-/// Steps with `uuid` assigned where missing and `_id` and `_templateId` as [`assign_ids`] gives
-/// them, each chained to the one before it by `_parentId` (the first's is `null`), as the
+/// Steps with `_id` and `_templateId` as [`assign_ids`] gives them (a `uuid` is kept as given:
+/// Novu makes none), each chained to the one before it by `_parentId` (the first's is `null`), as the
 /// variants of each step are; every variant needs conditions, and a call to action's `action`
 /// may not be the empty string.
 fn prepared_steps(given: &Value, templates: Templates) -> Outcome<Value> {
@@ -407,9 +407,6 @@ fn assign_ids(step: &mut Value) {
     let Some(fields) = step.as_object_mut() else {
         return;
     };
-    if !fields.get("uuid").is_some_and(Value::is_string) {
-        fields.insert("uuid".into(), json!(ids::uuid()));
-    }
     let template_id = match fields.get("_templateId").and_then(Value::as_str) {
         Some(named) if !named.is_empty() => named.to_owned(),
         _ => ids::object_id(),

@@ -74,7 +74,15 @@ async fn workflow_lifecycle() {
     assert!(!created.active, "active defaults to false");
     assert!(created.draft, "draft is the opposite of active");
     let step = &created.steps[0];
-    assert!(step.id.is_some() && step.uuid.is_some(), "steps get ids");
+    assert!(step.id.is_some(), "steps get ids");
+    assert_eq!(
+        step.id, step.template_id,
+        "a step is stored under its template's id"
+    );
+    assert!(
+        step.uuid.is_none(),
+        "a step keeps the uuid it was given: none"
+    );
     assert!(
         step.variants.as_ref().expect("the variants are sent")[0]
             .id
