@@ -12186,6 +12186,47 @@ pub fn routes<A: NovuApi>(api: Arc<A>) -> axum::Router {
         .method_not_allowed_fallback(runtime::not_found)
         .with_state(api)
 }
+/// The routes (method, and path as [`routes`] registers it, which
+/// `axum::extract::MatchedPath` gives a layer) that the API serves to its dashboard
+/// only. The API refuses an API key there before anything else looks at the request,
+/// so an implementation's own route layers leave these alone.
+pub const DASHBOARD_ONLY_ROUTES: &[(&str, &str)] = &[
+    ("POST", "/v1/auth/environments/{p1}/switch"),
+    ("POST", "/v1/auth/organizations/{p1}/switch"),
+    ("GET", "/v1/auth/refresh"),
+    ("POST", "/v1/auth/update-password"),
+    ("POST", "/v1/bridge/preview/{p1}/{p2}"),
+    ("GET", "/v1/bridge/status"),
+    ("POST", "/v1/content-templates/preview/chat"),
+    ("POST", "/v1/content-templates/preview/email"),
+    ("POST", "/v1/content-templates/preview/in-app"),
+    ("POST", "/v1/content-templates/preview/push"),
+    ("POST", "/v1/content-templates/preview/sms"),
+    ("POST", "/v1/environments"),
+    ("PUT", "/v1/environments/{p1}"),
+    ("PUT", "/v1/environments/api-keys"),
+    ("POST", "/v1/environments/api-keys/regenerate"),
+    ("PUT", "/v1/environments/me"),
+    ("POST", "/v1/events/test/email"),
+    ("GET", "/v1/integrations/{p1}/limit"),
+    ("GET", "/v1/integrations/in-app/status"),
+    ("POST", "/v1/invites"),
+    ("POST", "/v1/invites/{p1}/accept"),
+    ("POST", "/v1/invites/bulk"),
+    ("POST", "/v1/invites/resend"),
+    ("POST", "/v1/partner-integrations/vercel"),
+    ("GET", "/v1/partner-integrations/vercel/configuration/{p1}"),
+    ("GET", "/v1/partner-integrations/vercel/configuration/complete"),
+    ("POST", "/v1/partner-integrations/vercel/configuration/complete"),
+    ("GET", "/v1/partner-integrations/vercel/configuration/update"),
+    ("PUT", "/v1/partner-integrations/vercel/configuration/update"),
+    ("GET", "/v1/partner-integrations/vercel/projects/{p1}"),
+    ("DELETE", "/v1/preferences"),
+    ("GET", "/v1/preferences"),
+    ("POST", "/v1/preferences"),
+    ("PUT", "/v1/users/onboarding-tour"),
+    ("PUT", "/v1/users/profile/email"),
+];
 async fn handle_changes_list<A: ChangesApi>(
     State(api): State<Arc<A>>,
     request: Request,

@@ -218,7 +218,8 @@ impl Drop for Pending {
 /// The layer: POST and PATCH requests of a known API key with an `Idempotency-Key` header go
 /// through [`Keys`]; every other request passes.
 pub(super) async fn layer(State(keys): State<Arc<Keys>>, request: Request, next: Next) -> Response {
-    if !matches!(*request.method(), Method::POST | Method::PATCH) {
+    if !matches!(*request.method(), Method::POST | Method::PATCH) || super::dashboard_only(&request)
+    {
         return next.run(request).await;
     }
     let Some(key) = request.headers().get(&IDEMPOTENCY_KEY).cloned() else {

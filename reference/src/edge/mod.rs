@@ -4,8 +4,9 @@
 //! interceptor runs first). The handlers know nothing of either.
 //!
 //! Only requests whose `Authorization: ApiKey <key>` names a known environment and that reach
-//! a route are considered (Novu's interceptors run inside its router): every other request
-//! passes through untouched, to the router's 401 or 404.
+//! a route the API serves to API keys are considered (Novu's interceptors run inside its router
+//! and after its authentication guard, which refuses an API key on a dashboard-only route):
+//! every other request passes through untouched, to the router's 401 or 404.
 
 mod idempotency;
 mod rate_limit;
@@ -40,6 +41,16 @@ pub(crate) fn around(router: Router, callers: Arc<Callers>, config: &Config) -> 
 
 /// The environment behind the request's API key, or `None` when the request is not one a
 /// layer considers (no `ApiKey` credentials, or a key nobody has).
+/// Whether `request` reached a route the API serves to its dashboard only.
+fn dashboard_only(request: &axum::extract::Request) -> bool {
+    let Some(matched) = request.extensions().get::<axum::extract::MatchedPath>() else {
+        return false;
+    };
+    novu_server::DASHBOARD_ONLY_ROUTES
+        .iter()
+        .any(|(method, path)| request.method() == *method && matched.as_str() == *path)
+}
+
 async fn caller(callers: &Callers, headers: &HeaderMap) -> Option<Caller> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let key = value.strip_prefix("ApiKey ")?;

@@ -217,8 +217,9 @@ pub(super) async fn layer(
     request: Request,
     next: Next,
 ) -> Response {
-    // Novu's CORS layer answers a preflight before any interceptor counts it.
-    if request.method() == axum::http::Method::OPTIONS {
+    // Novu's CORS layer answers a preflight before any interceptor counts it, and its
+    // authentication guard an API key on a dashboard-only route.
+    if request.method() == axum::http::Method::OPTIONS || super::dashboard_only(&request) {
         return next.run(request).await;
     }
     let Some(caller) = caller(&limiter.callers, request.headers()).await else {

@@ -209,3 +209,47 @@ async fn a_bulk_request_beyond_the_burst_is_refused() {
     assert_eq!(status, 200);
     test.server.shutdown().await.unwrap();
 }
+
+// Novu's authentication guard refuses an API key on a dashboard-only route before its
+// rate-limit and idempotency interceptors run: no headers, no token spent, nothing replayed.
+#[tokio::test]
+async fn a_dashboard_only_route_is_neither_limited_nor_replayed() {
+    let test = limited("global=1").await;
+    let key = format!("ApiKey {}", test.server.api_key());
+    for _ in 0..20 {
+        let (status, headers, body) =
+            send(&test, Method::GET, "/v1/auth/refresh", Some(&key), None).await;
+        assert_eq!(status, 401, "{body}");
+        assert_eq!(body["message"], "API endpoint not available");
+        assert_eq!(header(&headers, "ratelimit-limit"), None, "{headers:?}");
+    }
+    // The global bucket (5 a window) is still full: this request takes the first token.
+    let (status, headers, _) = get(&test, "/v1/workflows").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        header(&headers, "ratelimit-remaining"),
+        Some("4"),
+        "{headers:?}"
+    );
+
+    let replayed = || async {
+        let response = reqwest::Client::new()
+            .post(format!(
+                "{}/v1/auth/update-password",
+                test.server.base_url()
+            ))
+            .header("Authorization", &key)
+            .header("Idempotency-Key", "dashboard-once")
+            .json(&json!({ "currentPassword": "a", "newPassword": "b", "confirmPassword": "b" }))
+            .send()
+            .await
+            .expect("the server answers");
+        (response.status().as_u16(), response.headers().clone())
+    };
+    for _ in 0..2 {
+        let (status, headers) = replayed().await;
+        assert_eq!(status, 401);
+        assert_eq!(header(&headers, "idempotency-replay"), None, "{headers:?}");
+        assert_eq!(header(&headers, "idempotency-key"), None, "{headers:?}");
+    }
+}

@@ -38,7 +38,9 @@ pub fn generate(
     let descriptors = operations
         .iter()
         .map(|operation| descriptor(operation, components));
-    let routes = routes(operations, dashboard_routes);
+    let table = route_table(operations, dashboard_routes);
+    let routes = routes(&table);
+    let dashboard_only = dashboard_only_routes(&table);
     quote! {
         use std::future::Future;
         use std::sync::Arc;
@@ -83,6 +85,12 @@ pub fn generate(
                 .method_not_allowed_fallback(runtime::not_found)
                 .with_state(api)
         }
+
+        /// The routes (method, and path as [`routes`] registers it, which
+        /// `axum::extract::MatchedPath` gives a layer) that the API serves to its dashboard
+        /// only. The API refuses an API key there before anything else looks at the request,
+        /// so an implementation's own route layers leave these alone.
+        pub const DASHBOARD_ONLY_ROUTES: &[(&str, &str)] = &[#dashboard_only];
 
         #(#handlers)*
 
@@ -703,8 +711,11 @@ enum Target<'a> {
 /// and a static route shadowing it lacks is therefore registered on the static route too,
 /// with the parameter route's handler (which reads its parameters from the path itself).
 /// Dashboard-only routes take part like operations, answered by `runtime::dashboard_only`.
-fn routes(operations: &[Operation], dashboard_routes: &[DashboardRoute]) -> TokenStream {
-    let mut table: BTreeMap<Vec<Option<String>>, BTreeMap<String, Target<'_>>> = BTreeMap::new();
+fn route_table<'a>(
+    operations: &'a [Operation],
+    dashboard_routes: &[DashboardRoute],
+) -> RouteTable<'a> {
+    let mut table: RouteTable<'a> = BTreeMap::new();
     for operation in operations {
         table
             .entry(shape(&operation.path))
@@ -739,6 +750,14 @@ fn routes(operations: &[Operation], dashboard_routes: &[DashboardRoute]) -> Toke
             }
         }
     }
+    table
+}
+
+/// Each route's shape, and what each of its methods leads to.
+type RouteTable<'a> = BTreeMap<Vec<Option<String>>, BTreeMap<String, Target<'a>>>;
+
+/// The `.route(…)` calls of the router.
+fn routes(table: &RouteTable<'_>) -> TokenStream {
     let routes = table.iter().map(|(shape, methods)| {
         let path = shape_text(shape);
         let methods = methods.iter().map(|(method, target)| {
@@ -754,6 +773,21 @@ fn routes(operations: &[Operation], dashboard_routes: &[DashboardRoute]) -> Toke
         quote!(.route(#path, axum::routing::MethodRouter::new() #(#methods)*))
     });
     quote!(#(#routes)*)
+}
+
+/// The `(method, path)` items of `DASHBOARD_ONLY_ROUTES`.
+fn dashboard_only_routes(table: &RouteTable<'_>) -> TokenStream {
+    let items = table.iter().flat_map(|(shape, methods)| {
+        let path = shape_text(shape);
+        methods
+            .iter()
+            .filter(|(_, target)| matches!(target, Target::DashboardOnly))
+            .map(move |(method, _)| {
+                let method = method.to_uppercase();
+                quote!((#method, #path),)
+            })
+    });
+    quote!(#(#items)*)
 }
 
 #[cfg(test)]
