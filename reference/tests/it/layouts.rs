@@ -219,7 +219,10 @@ async fn exactly_one_layout_stays_default() {
 async fn layouts_are_paginated_by_creation_time() {
     let test = TestServer::start().await;
     let client = &test.client;
-    let mut ids = Vec::new();
+    // The environment's default layout, made with it, is the oldest.
+    let starting = client.layouts_list().send().await.unwrap().into_inner();
+    let mut ids: Vec<_> = starting.data.iter().map(|layout| layout.id.clone()).collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
     for index in 0..5 {
         ids.push(create(&test, &format!("layout-{index}"), false).await);
     }
@@ -232,14 +235,14 @@ async fn layouts_are_paginated_by_creation_time() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(newest_first.total_count, 5);
+    assert_eq!(newest_first.total_count, 6);
     assert_eq!(newest_first.page_size, 2);
     let listed: Vec<_> = newest_first
         .data
         .iter()
         .map(|layout| layout.id.clone())
         .collect();
-    assert_eq!(listed, [ids[4].clone(), ids[3].clone()]);
+    assert_eq!(listed, [ids[5].clone(), ids[4].clone()]);
 
     let oldest_first = client
         .layouts_list()
@@ -258,8 +261,8 @@ async fn layouts_are_paginated_by_creation_time() {
         .collect();
     assert_eq!(
         listed,
-        [ids[4].clone()],
-        "the third page of two holds the last one"
+        [ids[4].clone(), ids[5].clone()],
+        "the third page of two holds the last two"
     );
     assert_eq!(oldest_first.page, 2);
 }
