@@ -490,7 +490,10 @@ async fn the_starting_default_layout_is_a_pending_default_layout_change() {
         ("isDefault", json!(true)),
     ] {
         assert!(
-            holds(change, json!({ "op": "add", "path": [field], "val": value })),
+            holds(
+                change,
+                json!({ "op": "add", "path": [field], "val": value })
+            ),
             "{field}: {change}"
         );
     }
