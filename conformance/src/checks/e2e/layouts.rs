@@ -502,9 +502,9 @@ async fn delete_in_use(trial: &Trial<'_>) -> Result<(), Stop> {
     let group_id = group["_id"].as_str().unwrap_or_default().to_owned();
     trial.created("workflow_groups_delete", &[("id", &group_id)]);
     let workflow = trial
-        .setup(
-            "a workflow using the layout is created",
+        .call(
             "workflows_create",
+            &[],
             &[],
             Some(json!({
                 "name": trial.name("workflow"),
@@ -519,8 +519,19 @@ async fn delete_in_use(trial: &Trial<'_>) -> Result<(), Stop> {
             })),
         )
         .await?;
-    let workflow_id = workflow["_id"].as_str().unwrap_or_default().to_owned();
+    trial.status(&workflow, 201)?;
+    let workflow_id = workflow.data()["_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     trial.created("workflows_delete", &[("workflowId", &workflow_id)]);
+    // Novu's test reads the message template its use case made: it names the layout.
+    trial.equal(
+        &workflow,
+        "result._layoutId",
+        &workflow.data()["steps"][0]["template"]["_layoutId"],
+        id.as_str(),
+    )?;
     let reply = trial
         .call("layouts_delete", &[("layoutId", &id)], &[], None)
         .await?;
