@@ -224,7 +224,9 @@ pub(super) async fn default_layout(trial: &Trial<'_>) -> Result<Option<String>, 
 }
 
 /// Plays `case`, then makes the environment's default layout of before the default again, so
-/// that the layouts the case made can be deleted.
+/// that the layouts the case made can be deleted. An environment without a default before
+/// (one Novu made before it had default layouts, which no migration gave one) keeps the
+/// case's last default.
 async fn keeping_default<'t, F>(
     trial: &'t Trial<'t>,
     case: impl FnOnce(&'t Trial<'t>) -> F,
