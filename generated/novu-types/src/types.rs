@@ -2187,7 +2187,7 @@ pub struct ExistingNotificationStep {
     pub should_stop_on_fail: ::std::option::Option<bool>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub template: ::std::option::Option<ExistingMessageTemplate>,
-    ///The `_id` of the stored message template the step updates; an empty one names none (the step is then a new one).
+    ///The `_id` of the stored message template the step updates; an empty one names none (the step is then a new one). One that names no stored template of the workflow is answered with 404 `Message template with id <id> not found`, with a type or without.
     #[serde(rename = "_templateId")]
     pub template_id: ExistingNotificationStepTemplateId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2465,7 +2465,7 @@ for ExistingNotificationStepMetadataUnit {
         value.parse()
     }
 }
-///The `_id` of the stored message template the step updates; an empty one names none (the step is then a new one).
+///The `_id` of the stored message template the step updates; an empty one names none (the step is then a new one). One that names no stored template of the workflow is answered with 404 `Message template with id <id> not found`, with a type or without.
 #[derive(
     ::serde::Serialize,
     Clone,
@@ -6005,6 +6005,7 @@ pub struct NotificationStep {
     ///Condition groups; when they do not pass the step is skipped.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub filters: ::std::option::Option<::std::vec::Vec<StepFilter>>,
+    ///As stored, the `_id` of the step's message template (the same as `_templateId`). A workflow's creation makes every message template anew, so ids given there are not kept; an update keeps the template its step names by `_templateId` and ignores the step's `_id`.
     #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6037,7 +6038,7 @@ pub struct NotificationStep {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
-    ///Identifies the step inside its workflow; `previousStep` conditions name it.
+    ///Identifies the step inside its workflow; `previousStep` conditions name it. Stored as given; the server makes none for a step that has none.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     ///Alternative templates. The first active variant whose non-empty `filters` pass supplies the template instead of the step's own. A variant without conditions is rejected on create.
@@ -7327,6 +7328,7 @@ pub struct NotificationStepVariant {
     ///Condition groups; when they do not pass the step is skipped.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub filters: ::std::option::Option<::std::vec::Vec<StepFilter>>,
+    ///As stored, the `_id` of the variant's message template (the same as `_templateId`), as for a step.
     #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7359,7 +7361,7 @@ pub struct NotificationStepVariant {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<::std::string::String>,
-    ///Identifies the step inside its workflow; `previousStep` conditions name it.
+    ///Identifies the step inside its workflow; `previousStep` conditions name it. Stored as given; the server makes none for a step that has none.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
 }
@@ -11171,6 +11173,7 @@ pub struct UpdateNotificationStep {
     ///Condition groups; when they do not pass the step is skipped.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub filters: ::std::option::Option<::std::vec::Vec<StepFilter>>,
+    ///As stored, the `_id` of the step's message template (the same as `_templateId`). A workflow's creation makes every message template anew, so ids given there are not kept; an update keeps the template its step names by `_templateId` and ignores the step's `_id`.
     #[serde(rename = "_id", skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11202,7 +11205,7 @@ pub struct UpdateNotificationStep {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub template_id: ::std::option::Option<::serde_json::Value>,
-    ///Identifies the step inside its workflow; `previousStep` conditions name it.
+    ///Identifies the step inside its workflow; `previousStep` conditions name it. Stored as given; the server makes none for a step that has none.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     ///Alternative templates. The first active variant whose non-empty `filters` pass supplies the template instead of the step's own. A variant without conditions is rejected on create.

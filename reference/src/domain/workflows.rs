@@ -81,7 +81,7 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
     let group_id = body["notificationGroupId"].as_str().unwrap_or_default();
     let mut steps = body["steps"].clone();
     assign_layouts(transaction, caller, &json!([]), &mut steps)?;
-    let steps = prepared_steps(&steps)?;
+    let steps = prepared_steps(&steps, Templates::New)?;
     let mut identifier = ids::slugify(&name);
     if find_by_trigger(transaction, caller, &identifier)?.is_some() {
         identifier = format!("{identifier}-{}", ids::short_id());
@@ -197,7 +197,7 @@ pub(crate) fn update(
     if let Some(mut steps) = given("steps") {
         keep_stored_types(&workflow["steps"], &mut steps)?;
         assign_layouts(transaction, caller, &workflow["steps"], &mut steps)?;
-        workflow["steps"] = prepared_steps(&steps)?;
+        workflow["steps"] = prepared_steps(&steps, Templates::Named)?;
     }
     // Novu keeps the name when the given one is empty.
     if let Some(name) = given("name").filter(|name| name != "") {
@@ -275,10 +275,11 @@ pub(crate) fn update_status(
     with_group(transaction, workflow)
 }
 
-/// Steps with `_id`, `uuid` and `_templateId` assigned where missing, each chained to the one
-/// before it by `_parentId` (the first's is `null`), as the variants of each step are; every
-/// variant needs conditions, and a call to action's `action` may not be the empty string.
-fn prepared_steps(given: &Value) -> Outcome<Value> {
+/// Steps with `_id` and `_templateId` as [`assign_ids`] gives them (a `uuid` is kept as given:
+/// Novu makes none), each chained to the one before it by `_parentId` (the first's is `null`), as the
+/// variants of each step are; every variant needs conditions, and a call to action's `action`
+/// may not be the empty string.
+fn prepared_steps(given: &Value, templates: Templates) -> Outcome<Value> {
     let mut steps = given.as_array().cloned().unwrap_or_default();
     for step in &mut steps {
         // Novu checks the call to action when it creates a step's message template: for a new
@@ -286,7 +287,10 @@ fn prepared_steps(given: &Value) -> Outcome<Value> {
         let variants = step["variants"].as_array().into_iter().flatten();
         let mut new_templates = std::iter::once(&*step)
             .chain(variants)
-            .filter(|step| !step["_templateId"].is_string())
+            .filter(|step| {
+                templates == Templates::New
+                    || step["_templateId"].as_str().is_none_or(str::is_empty)
+            })
             .map(|step| &step["template"]);
         if new_templates.any(|template| template["cta"]["action"] == "") {
             return Err(Failure::bad_request("Please provide a valid CTA action"));
@@ -302,6 +306,9 @@ fn prepared_steps(given: &Value) -> Outcome<Value> {
                 }
             }
         }
+        if templates == Templates::New {
+            forget_templates(step);
+        }
         assign_ids(step);
         if let Some(variants) = step.get_mut("variants").and_then(Value::as_array_mut) {
             variants.iter_mut().for_each(assign_ids);
@@ -312,10 +319,31 @@ fn prepared_steps(given: &Value) -> Outcome<Value> {
     Ok(Value::Array(steps))
 }
 
+/// Whether the steps' message templates are all new (a workflow's creation: Novu ignores the
+/// ids given) or those a step names by `_templateId` are stored ones (an update).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Templates {
+    New,
+    Named,
+}
+
+/// Removes the ids given with `step` and its variants.
+fn forget_templates(step: &mut Value) {
+    let variants = step.get_mut("variants").and_then(Value::as_array_mut);
+    for variant in variants.into_iter().flatten() {
+        forget_templates(variant);
+    }
+    if let Some(fields) = step.as_object_mut() {
+        fields.remove("_id");
+        fields.remove("_templateId");
+    }
+}
+
 /// Gives each step of an update that names a stored step's message template (`_templateId`)
 /// that template's type, as Novu's update of a message template never changes its type, so a
 /// step may leave `template.type` out (a new step may not: the router refuses it). A step that
-/// leaves it out and names no stored template gets Novu's 404 for the template it cannot find.
+/// names no stored template gets Novu's 404 for the template it cannot find, with or without a
+/// type.
 fn keep_stored_types(stored: &Value, steps: &mut Value) -> Outcome<()> {
     let stored_type = |template_id: &str| {
         stored
@@ -331,30 +359,37 @@ fn keep_stored_types(stored: &Value, steps: &mut Value) -> Outcome<()> {
             .filter(|kind| !kind.is_null())
     };
     for step in steps.as_array_mut().into_iter().flatten() {
-        // An empty `_templateId` names no template: Novu makes a new one, as the router
-        // required its type.
-        let Some(template_id) = step["_templateId"]
-            .as_str()
-            .filter(|id| !id.is_empty())
-            .map(str::to_owned)
-        else {
-            continue;
-        };
-        let Some(template) = step
-            .get_mut("template")
-            .filter(|template| template.is_object())
-        else {
-            continue;
-        };
-        match stored_type(&template_id) {
-            Some(kind) => template["type"] = kind,
-            None if template.get("type").is_none_or(Value::is_null) => {
-                return Err(Failure::not_found(format!(
-                    "Message template with id {template_id} not found"
-                )));
-            }
-            None => {}
+        keep_stored_type(&stored_type, step)?;
+        for variant in step
+            .get_mut("variants")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            keep_stored_type(&stored_type, variant)?;
         }
+    }
+    Ok(())
+}
+
+/// What [`keep_stored_types`] does to one step or variant; `stored_type` answers the type of a
+/// stored template, `None` when there is none.
+fn keep_stored_type(stored_type: &dyn Fn(&str) -> Option<Value>, step: &mut Value) -> Outcome<()> {
+    // An empty `_templateId` names no template: Novu makes a new one, as the router required
+    // its type.
+    let Some(template_id) = step["_templateId"].as_str().filter(|id| !id.is_empty()) else {
+        return Ok(());
+    };
+    let Some(kind) = stored_type(template_id) else {
+        return Err(Failure::not_found(format!(
+            "Message template with id {template_id} not found"
+        )));
+    };
+    if let Some(template) = step
+        .get_mut("template")
+        .filter(|template| template.is_object())
+    {
+        template["type"] = kind;
     }
     Ok(())
 }
@@ -441,23 +476,22 @@ fn chain_parents(items: &mut [Value]) {
     }
 }
 
+/// A step (or variant) is stored under the id of its message template, as Novu stores it: the
+/// one it names (`_templateId`, an update's stored template) or a new one; whatever `_id` it
+/// was given is replaced.
 fn assign_ids(step: &mut Value) {
     let Some(fields) = step.as_object_mut() else {
         return;
     };
-    if !fields.get("_id").is_some_and(Value::is_string) {
-        fields.insert("_id".into(), json!(ids::object_id()));
+    let template_id = match fields.get("_templateId").and_then(Value::as_str) {
+        Some(named) if !named.is_empty() => named.to_owned(),
+        _ => ids::object_id(),
+    };
+    if let Some(template) = fields.get_mut("template").and_then(Value::as_object_mut) {
+        template.insert("_id".into(), json!(template_id));
     }
-    if !fields.get("uuid").is_some_and(Value::is_string) {
-        fields.insert("uuid".into(), json!(ids::uuid()));
-    }
-    if !fields.get("_templateId").is_some_and(Value::is_string) {
-        let template_id = ids::object_id();
-        if let Some(template) = fields.get_mut("template").and_then(Value::as_object_mut) {
-            template.insert("_id".into(), json!(template_id));
-        }
-        fields.insert("_templateId".into(), json!(template_id));
-    }
+    fields.insert("_id".into(), json!(template_id));
+    fields.insert("_templateId".into(), json!(template_id));
     fields.entry("filters").or_insert(json!([]));
     // A message template is active unless it says otherwise, as Novu stores it.
     if let Some(template) = fields.get_mut("template").and_then(Value::as_object_mut) {

@@ -449,13 +449,13 @@ fn digest_variables(events: Vec<Value>) -> Value {
 fn step_snapshot(step: &Value) -> Value {
     let mut snapshot = json!({
         "_id": step["_id"],
-        "uuid": step["uuid"],
         "active": step["active"].as_bool().unwrap_or(true),
         "filters": step["filters"].as_array().cloned().unwrap_or_default(),
         "template": object_or_empty(&step["template"]),
     });
     for field in [
         "_templateId",
+        "uuid",
         "name",
         "metadata",
         "variants",

@@ -74,7 +74,15 @@ async fn workflow_lifecycle() {
     assert!(!created.active, "active defaults to false");
     assert!(created.draft, "draft is the opposite of active");
     let step = &created.steps[0];
-    assert!(step.id.is_some() && step.uuid.is_some(), "steps get ids");
+    assert!(step.id.is_some(), "steps get ids");
+    assert_eq!(
+        step.id, step.template_id,
+        "a step is stored under its template's id"
+    );
+    assert!(
+        step.uuid.is_none(),
+        "a step keeps the uuid it was given: none"
+    );
     assert!(
         step.variants.as_ref().expect("the variants are sent")[0]
             .id
@@ -538,4 +546,67 @@ async fn an_updated_step_keeps_its_stored_type() {
         missing["message"],
         format!("Message template with id {unknown} not found")
     );
+}
+
+#[tokio::test]
+async fn a_step_is_stored_under_its_message_templates_id() {
+    let test = TestServer::start().await;
+    let given = "5f0000000000000000000001";
+    let variant = json!({
+        "_id": given, "_templateId": given, "name": "vip",
+        "filters": [{ "isNegated": false, "type": "GROUP", "value": "AND", "children": [] }],
+        "template": { "type": "in_app", "content": "VIP" },
+    });
+    let (status, created) = test
+        .raw(
+            Method::POST,
+            "/v1/workflows",
+            Some(json!({ "name": "Ids", "notificationGroupId": group_id(&test).await,
+                "steps": [
+                    { "_id": given, "_templateId": given, "template": { "type": "in_app", "content": "One" }, "variants": [variant] },
+                    { "template": { "type": "in_app", "content": "Two" } },
+                ] })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let steps = created["data"]["steps"].as_array().unwrap().clone();
+    let variant = &steps[0]["variants"][0];
+    for step in [&steps[0], &steps[1], variant] {
+        // A creation makes every message template anew, whatever ids were given.
+        assert_ne!(step["_templateId"], given, "{step}");
+        assert_eq!(step["_id"], step["_templateId"], "{step}");
+    }
+    assert_eq!(steps[1]["_parentId"], steps[0]["_id"]);
+
+    // An update keeps a named template's id, also when the step's `_id` says otherwise, and
+    // names no template it cannot find, with a type or without.
+    let path = format!("/v1/workflows/{}", created["data"]["_id"].as_str().unwrap());
+    let template_id = steps[1]["_templateId"].clone();
+    let (status, updated) = test
+        .raw(
+            Method::PUT,
+            &path,
+            Some(json!({ "steps": [{ "_id": given, "_templateId": template_id, "template": { "type": "in_app", "content": "Kept" } }] })),
+        )
+        .await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["data"]["steps"][0]["_id"], template_id, "{updated}");
+    let (status, missing) = test
+        .raw(
+            Method::PUT,
+            &path,
+            Some(json!({ "steps": [{ "_templateId": given, "template": { "type": "in_app", "content": "x" } }] })),
+        )
+        .await;
+    assert_eq!(status, 404, "{missing}");
+    assert_eq!(
+        missing["message"],
+        format!("Message template with id {given} not found")
+    );
+    let mut stray = steps[0].clone();
+    stray["variants"][0]["_templateId"] = json!(given);
+    let (status, missing) = test
+        .raw(Method::PUT, &path, Some(json!({ "steps": [stray] })))
+        .await;
+    assert_eq!(status, 404, "a variant names a template too: {missing}");
 }
