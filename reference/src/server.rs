@@ -11,7 +11,7 @@ use tracing::Level;
 
 use crate::api::{Callers, ReferenceApi};
 use crate::config::Config;
-use crate::domain::integrations::NovuCredentials;
+use crate::domain::{self, integrations::NovuCredentials};
 use crate::edge;
 use crate::engine::{Scheduler, Waker};
 use crate::error::{Error, Result};
@@ -94,6 +94,7 @@ pub async fn start(config: Config) -> Result<RunningServer> {
         &config.database,
         config.api_key.as_deref(),
         config.production_api_key.as_deref(),
+        domain::environments::seed_development,
     )
     .map_err(database_error)?;
     let listener = tokio::net::TcpListener::bind(config.listen)

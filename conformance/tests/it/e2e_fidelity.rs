@@ -1,5 +1,6 @@
 //! `novu-e2e` cases that read what Novu sends beyond the obvious — the command's field names
-//! in its messages, the `_parentId` chain of steps, a group's `id` — fail when the reference
+//! in its messages, the `_parentId` chain of steps, a group's `id`, a step template's
+//! `_layoutId` — fail when the reference
 //! behind [`BrokenReference`] answers as it did before it followed Novu there.
 
 use serde_json::Value;
@@ -248,6 +249,38 @@ async fn a_default_layout_promoted_as_a_layout_change_fails_the_default_creation
     assert_eq!(
         failed_titles(&report),
         ["should promote a new layout created to production"],
+        "{:#?}",
+        report.cases
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_step_template_without_its_layout_fails_the_layout_in_use_case() {
+    // The bent server answers a created workflow's templates without the `_layoutId` it stored.
+    let breakage = Breakage::answer(|outgoing: &Outgoing, answer: &mut Answer| {
+        let Some(mut body) = answer
+            .json()
+            .filter(|_| outgoing.is("POST", "/v1/workflows"))
+        else {
+            return false;
+        };
+        let mut bent = false;
+        for step in body["data"]["steps"].as_array_mut().into_iter().flatten() {
+            bent |= step["template"]
+                .as_object_mut()
+                .and_then(|template| template.remove("_layoutId"))
+                .is_some();
+        }
+        answer.set_json(&body);
+        bent
+    });
+    let (report, broken) = run_broken(breakage, &["layouts_delete"]).await;
+    assert!(broken > 0);
+    assert_eq!(
+        failed_titles(&report),
+        [
+            "should throw a conflict error when the layout ID to soft delete is associated to message templates"
+        ],
         "{:#?}",
         report.cases
     );

@@ -2430,6 +2430,9 @@ pub(crate) static SCHEMAS: novu_server_runtime::SchemaDocument = novu_server_run
           "_creatorId": {
             "type": "string"
           },
+          "_layoutId": {
+            "type": "string"
+          },
           "active": {
             "type": "boolean"
           },

@@ -2045,12 +2045,10 @@ pub struct ExistingMessageTemplate {
     pub cta: ::std::option::Option<MessageTemplateCta>,
     ///`null` for no feed.
     #[serde(rename = "feedId", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "nullable::deserialize")]
-    pub feed_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    pub feed_id: ::std::option::Option<::std::string::String>,
     ///`null` for no layout.
     #[serde(rename = "layoutId", skip_serializing_if = "::std::option::Option::is_none")]
-    #[serde(default, deserialize_with = "nullable::deserialize")]
-    pub layout_id: ::std::option::Option<::std::option::Option<::std::string::String>>,
+    pub layout_id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4835,6 +4833,10 @@ pub struct MessageTemplate {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub sender_name: ::std::option::Option<::std::string::String>,
+    ///Set by the server, as Novu stores it, and ignored in a request. The layout the email is wrapped in, the `layoutId` given; else the stored one for a step that names its stored template, or for a new email template the environment's default layout (absent when the environment has none). A promoted template names the Production copy of its layout, and none while that layout has no copy.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(rename = "_layoutId")]
+    pub stored_layout_id: ::std::option::Option<::std::string::String>,
     ///Email subject.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject: ::std::option::Option<::std::string::String>,
@@ -11197,7 +11199,7 @@ pub struct UpdateNotificationStep {
     )]
     pub should_stop_on_fail: ::std::option::Option<bool>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub template: ::std::option::Option<ExistingMessageTemplate>,
+    pub template: ::std::option::Option<::serde_json::Value>,
     #[serde(
         rename = "_templateId",
         skip_serializing_if = "::std::option::Option::is_none"
@@ -17379,11 +17381,11 @@ pub mod builder {
             ::std::string::String,
         >,
         feed_id: ::std::result::Result<
-            ::std::option::Option<::std::option::Option<::std::string::String>>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         layout_id: ::std::result::Result<
-            ::std::option::Option<::std::option::Option<::std::string::String>>,
+            ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
         name: ::std::result::Result<
@@ -17511,9 +17513,7 @@ pub mod builder {
         }
         pub fn feed_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::option::Option<::std::string::String>>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.feed_id = value
@@ -17525,9 +17525,7 @@ pub mod builder {
         }
         pub fn layout_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<::std::option::Option<::std::string::String>>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
             T::Error: ::std::fmt::Display,
         {
             self.layout_id = value
@@ -22329,6 +22327,10 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
+        stored_layout_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
         subject: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -22357,6 +22359,7 @@ pub mod builder {
                 name: Ok(Default::default()),
                 preheader: Ok(Default::default()),
                 sender_name: Ok(Default::default()),
+                stored_layout_id: Ok(Default::default()),
                 subject: Ok(Default::default()),
                 title: Ok(Default::default()),
                 type_: Err("no value supplied for type_".to_string()),
@@ -22499,6 +22502,18 @@ pub mod builder {
                 });
             self
         }
+        pub fn stored_layout_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.stored_layout_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for stored_layout_id: {e}")
+                });
+            self
+        }
         pub fn subject<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -22563,6 +22578,7 @@ pub mod builder {
                 name: value.name?,
                 preheader: value.preheader?,
                 sender_name: value.sender_name?,
+                stored_layout_id: value.stored_layout_id?,
                 subject: value.subject?,
                 title: value.title?,
                 type_: value.type_?,
@@ -22584,6 +22600,7 @@ pub mod builder {
                 name: Ok(value.name),
                 preheader: Ok(value.preheader),
                 sender_name: Ok(value.sender_name),
+                stored_layout_id: Ok(value.stored_layout_id),
                 subject: Ok(value.subject),
                 title: Ok(value.title),
                 type_: Ok(value.type_),
@@ -31529,7 +31546,7 @@ pub mod builder {
             ::std::string::String,
         >,
         template: ::std::result::Result<
-            ::std::option::Option<super::ExistingMessageTemplate>,
+            ::std::option::Option<::serde_json::Value>,
             ::std::string::String,
         >,
         template_id: ::std::result::Result<
@@ -31666,9 +31683,7 @@ pub mod builder {
         }
         pub fn template<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::ExistingMessageTemplate>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
             T::Error: ::std::fmt::Display,
         {
             self.template = value

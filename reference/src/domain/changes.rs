@@ -516,6 +516,7 @@ fn insert_copy(
                 production_id,
                 &text(&entity["_notificationGroupId"])
             )?);
+            production_layouts(transaction, production_id, &mut entity["steps"])?;
             transaction.execute(
                 "INSERT INTO workflows (id, environment_id, trigger_identifier, name, deleted, created_at, doc) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -575,6 +576,44 @@ fn insert_copy(
                     entity.to_string()
                 ],
             )?;
+        }
+    }
+    Ok(())
+}
+
+/// Points each promoted step's and variant's template at the Production copy of its layout,
+/// or at none when that layout has no copy yet, as Novu's promotion of a message template does.
+fn production_layouts(
+    transaction: &Transaction,
+    production_id: &str,
+    steps: &mut Value,
+) -> Outcome<()> {
+    for step in steps.as_array_mut().into_iter().flatten() {
+        let mut variants = step
+            .get_mut("variants")
+            .and_then(Value::as_array_mut)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        for item in std::iter::once(&mut *step).chain(variants.iter_mut()) {
+            let Some(template) = item.get_mut("template").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let Some(layout_id) = template.get("_layoutId").and_then(Value::as_str) else {
+                continue;
+            };
+            let copy = first_document(
+                transaction,
+                "SELECT doc FROM layouts WHERE environment_id = ?1 AND deleted = 0 \
+                 AND json_extract(doc, '$._parentId') = ?2",
+                params![production_id, layout_id],
+            )?;
+            match copy.and_then(|copy| copy["_id"].as_str().map(str::to_owned)) {
+                Some(copy_id) => template.insert("_layoutId".into(), json!(copy_id)),
+                None => template.remove("_layoutId"),
+            };
+        }
+        if !variants.is_empty() {
+            step["variants"] = Value::Array(variants);
         }
     }
     Ok(())

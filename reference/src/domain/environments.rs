@@ -7,6 +7,18 @@ use super::Caller;
 use crate::failure::Outcome;
 use crate::store::{documents, first_document};
 
+/// What Novu's `CreateEnvironment` adds to an environment without a parent (Development)
+/// beyond what the store makes with it: the default layout, with the pending `DefaultLayout`
+/// change its creation records. The store calls this when it bootstraps a new database.
+pub(crate) fn seed_development(transaction: &Transaction, caller: &Caller) -> rusqlite::Result<()> {
+    super::layouts::create_default(transaction, caller)
+        .map(drop)
+        .map_err(|failure| {
+            let cause = std::io::Error::other(format!("default layout: {}", failure.message()));
+            rusqlite::Error::ToSqlConversionFailure(Box::new(cause))
+        })
+}
+
 /// Every environment of the organization; API keys are shown only for the caller's own, the
 /// others' `apiKeys` are empty.
 pub(crate) fn list(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {

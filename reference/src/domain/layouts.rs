@@ -14,6 +14,10 @@ use crate::store::{documents, first_document};
 /// The placeholder every layout's content must hold for the step content.
 const BODY_PLACEHOLDER: &str = "{{{body}}}";
 
+/// The content of the layout every Development environment starts with: a plain wrapper of
+/// the reference's own, holding the step content and no other variable.
+const DEFAULT_CONTENT: &str = include_str!("default_layout.html");
+
 /// Novu's largest page.
 const MAX_PAGE_SIZE: i64 = 1000;
 
@@ -97,6 +101,33 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
         super::changes::record_write(transaction, caller, "Layout", &json!({}), &layout)?;
     }
     Ok(json!({ "_id": id }))
+}
+
+/// The default layout Novu's `CreateDefaultLayout` gives every new Development environment,
+/// made as any layout created with `isDefault: true` is, so it records its pending
+/// `DefaultLayout` change; the Production environment must exist already.
+pub(crate) fn create_default(transaction: &Transaction, caller: &Caller) -> Outcome<Value> {
+    create(
+        transaction,
+        caller,
+        json!({
+            "name": "Default Layout",
+            "identifier": "novu-default-layout",
+            "description": "The default layout created by Novu",
+            "content": DEFAULT_CONTENT,
+            "isDefault": true,
+        }),
+    )
+}
+
+/// The `_id` of the environment's default layout, if it has one.
+pub(crate) fn default_id(transaction: &Transaction, caller: &Caller) -> Outcome<Option<String>> {
+    Ok(first_document(
+        transaction,
+        "SELECT doc FROM layouts WHERE environment_id = ?1 AND deleted = 0 AND is_default = 1",
+        [&caller.environment_id],
+    )?
+    .and_then(|layout| layout["_id"].as_str().map(str::to_owned)))
 }
 
 pub(crate) fn get(transaction: &Transaction, caller: &Caller, id: &str) -> Outcome<Value> {
@@ -219,9 +250,9 @@ pub(crate) fn set_default(transaction: &Transaction, caller: &Caller, id: &str) 
 /// that promoting that one change promotes the whole switch. Without another default, the
 /// layout's own change is recorded alone.
 ///
-/// Novu's environments are made with a default layout, so there a layout asked to become the
-/// default always finds one; the reference's are made without, and the layout takes the flag
-/// all the same.
+/// A Development environment is made with a default layout (see [`create_default`]), which
+/// records its change here alone; a Production environment gets its default only by
+/// promotion, which does not come here.
 fn become_default(transaction: &Transaction, caller: &Caller, mut layout: Value) -> Outcome<()> {
     let former = first_document(
         transaction,

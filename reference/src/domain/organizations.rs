@@ -163,6 +163,13 @@ pub(crate) fn create(
     let user = user_id.as_str().unwrap_or_default();
     let environments =
         create_environments(transaction, &organization_id, user, [&keys[0], &keys[1]])?;
+    super::layouts::create_default(
+        transaction,
+        &Caller {
+            organization_id: organization_id.clone(),
+            environment_id: environments[0].clone(),
+        },
+    )?;
     for environment_id in environments {
         let environment = Caller {
             organization_id: organization_id.clone(),

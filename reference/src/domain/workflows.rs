@@ -79,7 +79,9 @@ pub(crate) fn create(transaction: &Transaction, caller: &Caller, body: Value) ->
     let name = body["name"].as_str().unwrap_or_default().to_owned();
     // Novu stores the group id as given, without looking the group up.
     let group_id = body["notificationGroupId"].as_str().unwrap_or_default();
-    let steps = prepared_steps(&body["steps"], Templates::New)?;
+    let mut steps = body["steps"].clone();
+    assign_layouts(transaction, caller, &json!([]), &mut steps)?;
+    let steps = prepared_steps(&steps, Templates::New)?;
     let mut identifier = ids::slugify(&name);
     if find_by_trigger(transaction, caller, &identifier)?.is_some() {
         identifier = format!("{identifier}-{}", ids::short_id());
@@ -194,6 +196,7 @@ pub(crate) fn update(
     }
     if let Some(mut steps) = given("steps") {
         keep_stored_types(&workflow["steps"], &mut steps)?;
+        assign_layouts(transaction, caller, &workflow["steps"], &mut steps)?;
         workflow["steps"] = prepared_steps(&steps, Templates::Named)?;
     }
     // Novu keeps the name when the given one is empty.
@@ -387,6 +390,79 @@ fn keep_stored_type(stored_type: &dyn Fn(&str) -> Option<Value>, step: &mut Valu
         .filter(|template| template.is_object())
     {
         template["type"] = kind;
+    }
+    Ok(())
+}
+
+/// Gives each step's and variant's template the `_layoutId` Novu's message template use cases
+/// store: the `layoutId` it names; else, for a step naming a stored template by `_templateId`,
+/// that template's (Novu's update leaves it); else, for a new email template, the
+/// environment's default layout, which Novu's worker wraps the email in; else none.
+fn assign_layouts(
+    transaction: &Transaction,
+    caller: &Caller,
+    stored: &Value,
+    steps: &mut Value,
+) -> Outcome<()> {
+    let stored_templates: Vec<&Value> = stored
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|step| {
+            let variants = step["variants"].as_array().into_iter().flatten();
+            std::iter::once(step).chain(variants)
+        })
+        .collect();
+    let mut default_layout = None;
+    for step in steps.as_array_mut().into_iter().flatten() {
+        let variants = step
+            .get_mut("variants")
+            .and_then(Value::as_array_mut)
+            .map(std::mem::take);
+        let mut items = vec![&mut *step];
+        let mut variants = variants.unwrap_or_default();
+        items.extend(variants.iter_mut());
+        for item in items {
+            let stored_layout = item["_templateId"]
+                .as_str()
+                .filter(|id| !id.is_empty())
+                .and_then(|id| {
+                    stored_templates
+                        .iter()
+                        .find(|stored| stored["_templateId"] == id)
+                })
+                .map(|stored| stored["template"]["_layoutId"].clone());
+            let Some(template) = item.get_mut("template").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let named = template
+                .get("layoutId")
+                .and_then(Value::as_str)
+                .filter(|id| !id.is_empty())
+                .map(|id| json!(id));
+            let layout = match (named, stored_layout) {
+                (Some(named), _) => named,
+                (None, Some(stored)) => stored,
+                (None, None) if template.get("type").and_then(Value::as_str) == Some("email") => {
+                    if default_layout.is_none() {
+                        default_layout = Some(super::layouts::default_id(transaction, caller)?);
+                    }
+                    default_layout
+                        .clone()
+                        .flatten()
+                        .map_or(Value::Null, Value::from)
+                }
+                (None, None) => Value::Null,
+            };
+            if layout.is_string() {
+                template.insert("_layoutId".into(), layout);
+            } else {
+                template.remove("_layoutId");
+            }
+        }
+        if !variants.is_empty() {
+            step["variants"] = Value::Array(variants);
+        }
     }
     Ok(())
 }

@@ -263,9 +263,14 @@ mod tests {
             configuration: per_second,
             global: per_second,
         };
-        let store = crate::store::Store::open(std::path::Path::new(":memory:"), None, None)
-            .expect("an in-memory store opens")
-            .0;
+        let store = crate::store::Store::open(
+            std::path::Path::new(":memory:"),
+            None,
+            None,
+            crate::domain::environments::seed_development,
+        )
+        .expect("an in-memory store opens")
+        .0;
         Limiter::new(Arc::new(Callers::new(store)), limits)
     }
 

@@ -2,12 +2,21 @@
 //!
 //! Novu creates an organization, its admin and its environments at sign-up; this server has no
 //! sign-up, so [`bootstrap`] seeds them when the store opens a database that has none, and
-//! otherwise makes sure each environment accepts the key configured for it.
+//! otherwise makes sure each environment accepts the key configured for it. What Novu's domain
+//! use cases add to a new Development environment (its default layout and that layout's
+//! pending change) is made by the [`SeedDevelopment`] the store is opened with, since the
+//! store sits below the domain.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::{Value, json};
 
+use crate::caller::Caller;
 use crate::ids;
+
+/// Makes what a new organization's Development environment (`caller`'s) holds beyond its
+/// environments, workflow groups and in-app integrations; runs in the bootstrap's transaction,
+/// after both environments exist.
+pub(crate) type SeedDevelopment = fn(&Transaction, &Caller) -> rusqlite::Result<()>;
 
 /// The keys the environments accept after the bootstrap.
 pub(crate) struct Bootstrap {
@@ -46,6 +55,7 @@ pub(super) fn bootstrap(
     connection: &mut Connection,
     api_key: Option<&str>,
     production_api_key: Option<&str>,
+    seed_development: SeedDevelopment,
 ) -> rusqlite::Result<Bootstrap> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let existing: Option<String> = transaction
@@ -65,6 +75,7 @@ pub(super) fn bootstrap(
                 &transaction,
                 &bootstrap.api_key.key,
                 &bootstrap.production_api_key.key,
+                seed_development,
             )?;
             bootstrap
         }
@@ -128,12 +139,13 @@ fn keep_or_replace(
 }
 
 /// One organization, its admin member, and a development and a production environment, each
-/// with its default workflow group and its in-app integration, as Novu creates them at
-/// sign-up.
+/// with its default workflow group and its in-app integration, the development one seeded by
+/// `seed_development`, as Novu creates them at sign-up.
 fn create_organization(
     transaction: &Transaction,
     api_key: &str,
     production_key: &str,
+    seed_development: SeedDevelopment,
 ) -> rusqlite::Result<()> {
     let now = ids::now();
     let organization_id = ids::object_id();
@@ -173,6 +185,13 @@ fn create_organization(
         &user_id,
         [api_key, production_key],
     )?;
+    seed_development(
+        transaction,
+        &Caller {
+            organization_id: organization_id.clone(),
+            environment_id: development_id.clone(),
+        },
+    )?;
     transaction.execute(
         "INSERT INTO meta (key, value) VALUES ('development_environment_id', ?1), ('organization_id', ?2)",
         params![development_id, organization_id],
@@ -181,8 +200,10 @@ fn create_organization(
 }
 
 /// A development and a production environment (its child) of `organization_id`, accepting
-/// `keys` (owned by `user_id`), each with its default workflow group and its in-app
-/// integration, as Novu creates them with an organization; answers their `_id`s.
+/// `keys` (owned by `user_id`), each with its workflow group `General` (Production's copying
+/// Development's) and its in-app integration, as Novu creates them with an organization;
+/// answers their `_id`s. Novu's Development environment also gets a default layout, which the
+/// caller makes once both exist (its pending change needs the Production environment).
 pub(crate) fn create_environments(
     transaction: &Transaction,
     organization_id: &str,

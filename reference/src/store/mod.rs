@@ -35,7 +35,7 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction};
 use tokio::sync::oneshot;
 
-pub(crate) use bootstrap::{Bootstrap, create_environments};
+pub(crate) use bootstrap::{Bootstrap, SeedDevelopment, create_environments};
 pub(crate) use documents::{documents, first_document, typed};
 pub(crate) use savepoint::savepoint;
 
@@ -66,6 +66,7 @@ impl Store {
         path: &Path,
         api_key: Option<&str>,
         production_api_key: Option<&str>,
+        seed_development: SeedDevelopment,
     ) -> rusqlite::Result<(Self, Bootstrap)> {
         let mut connection = Connection::open(path)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
@@ -74,7 +75,12 @@ impl Store {
         connection.busy_timeout(BUSY_TIMEOUT)?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         migrations::migrate(&mut connection)?;
-        let bootstrap = bootstrap::bootstrap(&mut connection, api_key, production_api_key)?;
+        let bootstrap = bootstrap::bootstrap(
+            &mut connection,
+            api_key,
+            production_api_key,
+            seed_development,
+        )?;
         let in_memory = path.as_os_str().is_empty() || path.as_os_str() == ":memory:";
         let readers = (!in_memory).then(|| Arc::new(Readers::new(path.to_owned())));
         let checkpointer = if in_memory {
@@ -224,7 +230,8 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failing_request_rolls_back_only_itself() {
         let file = TemporaryFile::new("groups");
-        let (store, _) = Store::open(&file.0, Some("key"), None).expect("the store opens");
+        let (store, _) =
+            Store::open(&file.0, Some("key"), None, |_, _| Ok(())).expect("the store opens");
         let before = meta_rows(&store).await;
         let mut requests = tokio::task::JoinSet::new();
         for index in 0..60 {
@@ -272,7 +279,8 @@ mod tests {
     async fn reads_refuse_writes() {
         let file = TemporaryFile::new("reads");
         for path in [file.0.clone(), PathBuf::from(":memory:")] {
-            let (store, _) = Store::open(&path, None, None).expect("the store opens");
+            let (store, _) =
+                Store::open(&path, None, None, |_, _| Ok(())).expect("the store opens");
             let written = store
                 .read(|transaction| {
                     Ok(transaction

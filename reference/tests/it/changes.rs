@@ -11,7 +11,18 @@ struct Environments {
 }
 
 impl Environments {
+    /// A server whose Development environment's starting changes (its default layout's) are
+    /// promoted, so a test counts only the changes it makes.
     async fn start(name: &str) -> Self {
+        let environments = Self::fresh(name).await;
+        for change in listed_pending(&environments.test).await {
+            apply_change(&environments.test, &change).await;
+        }
+        environments
+    }
+
+    /// A server on a new database, as it starts.
+    async fn fresh(name: &str) -> Self {
         let database = TemporaryDatabase::new(name);
         let test = TestServer::start_with(novu_reference::Config {
             database: database.0.clone(),
@@ -130,7 +141,9 @@ async fn workflow_change_is_recorded_and_promoted() {
     let (_, promoted) = test
         .raw(Method::GET, "/v1/changes?promoted=true", None)
         .await;
-    assert_eq!(promoted["totalCount"], 1);
+    // Beside the starting default layout's, which `start` promoted.
+    assert_eq!(promoted["totalCount"], 2);
+    assert_eq!(promoted["data"][0]["_id"], change_id.as_str());
     assert_eq!(promoted["data"][0]["enabled"], true);
     let count = test
         .client
@@ -449,8 +462,55 @@ async fn production_layout(environments: &Environments, id: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// Novu records the creation of a layout as the default through its set-default use case: one
-/// `DefaultLayout` change of the layout, which adds every field, and no `Layout` change.
+/// Novu's `CreateEnvironment` makes the Development environment's default layout through
+/// `CreateLayoutUseCase`, whose set-default use case records it: one pending `DefaultLayout`
+/// change of the layout, which adds every field, and no `Layout` change. Production has no
+/// layout until that change is promoted.
+#[tokio::test]
+async fn the_starting_default_layout_is_a_pending_default_layout_change() {
+    let environments = Environments::fresh("changes-default-starting").await;
+    let test = &environments.test;
+    let (_, layouts) = test.raw(Method::GET, "/v1/layouts", None).await;
+    assert_eq!(layouts["totalCount"], 1, "{layouts}");
+    let layout = &layouts["data"][0];
+    let id = layout["_id"].as_str().unwrap().to_owned();
+    let (_, copies) = environments.production(Method::GET, "/v1/layouts").await;
+    assert_eq!(copies["totalCount"], 0, "Production has none yet: {copies}");
+
+    let pending = listed_pending(test).await;
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    let change = &pending[0];
+    assert_eq!(change["type"], "DefaultLayout");
+    assert_eq!(change["_entityId"], id.as_str());
+    assert_eq!(change["enabled"], false);
+    for (field, value) in [
+        ("_id", json!(id)),
+        ("name", json!("Default Layout")),
+        ("identifier", json!("novu-default-layout")),
+        ("isDefault", json!(true)),
+    ] {
+        assert!(
+            holds(
+                change,
+                json!({ "op": "add", "path": [field], "val": value })
+            ),
+            "{field}: {change}"
+        );
+    }
+    assert_eq!(change["templateName"], "Default Layout");
+    assert!(change.get("previousDefaultLayout").is_none(), "{change}");
+
+    let applied = apply_change(test, change).await;
+    assert_eq!(applied.len(), 1);
+    let copy = production_layout(&environments, &id).await;
+    assert_eq!(copy["isDefault"], true, "{copy}");
+    assert_eq!(copy["identifier"], "novu-default-layout");
+    assert_eq!(copy["content"], layout["content"]);
+}
+
+/// A layout created as the default in an environment whose default was promoted: the set-default
+/// use case records the former default's loss of the flag as its `DefaultLayout` change and files
+/// the new default's change, which adds every field, under it; no `Layout` change.
 #[tokio::test]
 async fn a_layout_created_as_the_default_is_a_default_layout_change() {
     let environments = Environments::start("changes-default-created").await;
@@ -458,18 +518,20 @@ async fn a_layout_created_as_the_default_is_a_default_layout_change() {
     let id = create_layout(test, "first", true).await;
     let pending = listed_pending(test).await;
     assert_eq!(pending.len(), 1, "{pending:?}");
-    let change = &pending[0];
+    let former = &pending[0];
+    assert_eq!(former["type"], "DefaultLayout");
+    assert_eq!(former["templateName"], "Default Layout");
+    assert_eq!(former["previousDefaultLayout"], "first", "{former}");
+
+    let applied = apply_change(test, former).await;
+    assert_eq!(applied.len(), 2, "{applied:?}");
+    let change = &applied[0];
     assert_eq!(change["type"], "DefaultLayout");
     assert_eq!(change["_entityId"], id.as_str());
     assert!(
         holds(change, json!({ "op": "add", "path": ["_id"], "val": id })),
         "{change}"
     );
-    assert_eq!(change["templateName"], "first");
-    assert!(change.get("previousDefaultLayout").is_none(), "{change}");
-
-    let applied = apply_change(test, change).await;
-    assert_eq!(applied.len(), 1);
     let copy = production_layout(&environments, &id).await;
     assert_eq!(copy["isDefault"], true, "{copy}");
     assert_eq!(copy["name"], "first");
@@ -523,8 +585,9 @@ async fn the_former_defaults_change_carries_the_new_defaults() {
     let (_, promoted) = test
         .raw(Method::GET, "/v1/changes?promoted=true", None)
         .await;
+    // Beside the starting default layout's, which `start` promoted.
     assert_eq!(
-        promoted["totalCount"], 2,
+        promoted["totalCount"], 3,
         "the carried change is not listed: {promoted}"
     );
 }

@@ -344,3 +344,78 @@ async fn a_new_organization_is_free_with_its_two_environments_and_the_key_user_a
         assert_eq!(found, expected, "novu_providers: {novu_providers}");
     }
 }
+
+/// As Novu's `CreateEnvironment` does for an environment without a parent, a new
+/// organization's Development environment starts with the default layout and that layout's
+/// pending `DefaultLayout` change; its Production environment has neither.
+#[tokio::test]
+async fn a_new_organizations_development_environment_has_the_default_layout() {
+    let database = crate::TemporaryDatabase::new("new-organization-layout");
+    let test = TestServer::start_with(novu_reference::Config {
+        database: database.0.clone(),
+        ..novu_reference::Config::in_memory()
+    })
+    .await;
+    let (status, created) = test
+        .raw(
+            reqwest::Method::POST,
+            "/v1/organizations",
+            Some(json!({ "name": "Layout Org" })),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["data"]["_id"].as_str().unwrap();
+    // Nobody is shown a new organization's keys; they are read from the database file.
+    let connection = rusqlite::Connection::open(&database.0).unwrap();
+    let key_of = |name: &str| -> String {
+        connection
+            .query_row(
+                "SELECT json_extract(doc, '$.apiKeys[0].key') FROM environments \
+                 WHERE organization_id = ?1 AND json_extract(doc, '$.name') = ?2",
+                [id, name],
+                |row| row.get(0),
+            )
+            .unwrap()
+    };
+    let get = |key: String, path: &'static str| {
+        let url = format!("{}{path}", test.server.base_url());
+        async move {
+            let response = reqwest::Client::new()
+                .get(url)
+                .header("Authorization", format!("ApiKey {key}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            response.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let development = key_of("Development");
+    let layouts = get(development.clone(), "/v1/layouts").await;
+    assert_eq!(layouts["totalCount"], 1, "{layouts}");
+    let layout = &layouts["data"][0];
+    for (field, value) in [
+        ("name", json!("Default Layout")),
+        ("identifier", json!("novu-default-layout")),
+        ("description", json!("The default layout created by Novu")),
+        ("isDefault", json!(true)),
+        ("channel", json!("email")),
+        ("variables", json!([])),
+    ] {
+        assert_eq!(layout[field], value, "{field}: {layout}");
+    }
+    assert!(
+        layout["content"].as_str().unwrap().contains("{{{body}}}"),
+        "{layout}"
+    );
+    let changes = get(development, "/v1/changes?promoted=false").await;
+    assert_eq!(changes["totalCount"], 1, "{changes}");
+    assert_eq!(changes["data"][0]["type"], "DefaultLayout");
+    assert_eq!(changes["data"][0]["_entityId"], layout["_id"]);
+    let production = key_of("Production");
+    let layouts = get(production.clone(), "/v1/layouts").await;
+    assert_eq!(layouts["totalCount"], 0, "{layouts}");
+    let groups = get(production, "/v1/notification-groups").await;
+    assert_eq!(groups["data"][0]["name"], "General", "{groups}");
+    assert!(groups["data"][0]["_parentId"].is_string(), "{groups}");
+}

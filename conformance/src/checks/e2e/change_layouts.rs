@@ -7,7 +7,7 @@
 //! its own layout only; at the end the layout's deletion is promoted too.
 //!
 //! A layout created as the default is recorded as a `DefaultLayout` change; when the environment
-//! had another default (a Novu environment always has one), that change is filed under the
+//! had another default (a Development environment is made with one), that change is filed under the
 //! `DefaultLayout` change of the layout that stopped being the default, and the list does not
 //! show it. Novu's test reads the layout's changes from its database; here the case applies the
 //! listed `DefaultLayout` change that carries it (the layout's own, the former default's, or, when
@@ -150,7 +150,11 @@ async fn created_default(trial: &Trial<'_>) -> Result<(), Stop> {
     .await?;
     let id = text(&created["_id"]);
     let played = promoted_default(trial, &created, former.as_deref()).await;
-    // Without a former default the layout stays the default, which cannot be deleted.
+    // Without a former default the layout stays the default, which cannot be deleted. A Novu
+    // Development environment is made with a default layout that can be neither deleted nor
+    // unset, but no migration gave one to environments made before Novu had default layouts,
+    // and a database made by an older reference has none either, so such a server still plays
+    // this case.
     let Some(former) = former else {
         return played;
     };

@@ -224,7 +224,9 @@ pub(super) async fn default_layout(trial: &Trial<'_>) -> Result<Option<String>, 
 }
 
 /// Plays `case`, then makes the environment's default layout of before the default again, so
-/// that the layouts the case made can be deleted.
+/// that the layouts the case made can be deleted. An environment without a default before
+/// (one Novu made before it had default layouts, which no migration gave one) keeps the
+/// case's last default.
 async fn keeping_default<'t, F>(
     trial: &'t Trial<'t>,
     case: impl FnOnce(&'t Trial<'t>) -> F,
@@ -502,9 +504,9 @@ async fn delete_in_use(trial: &Trial<'_>) -> Result<(), Stop> {
     let group_id = group["_id"].as_str().unwrap_or_default().to_owned();
     trial.created("workflow_groups_delete", &[("id", &group_id)]);
     let workflow = trial
-        .setup(
-            "a workflow using the layout is created",
+        .call(
             "workflows_create",
+            &[],
             &[],
             Some(json!({
                 "name": trial.name("workflow"),
@@ -519,8 +521,19 @@ async fn delete_in_use(trial: &Trial<'_>) -> Result<(), Stop> {
             })),
         )
         .await?;
-    let workflow_id = workflow["_id"].as_str().unwrap_or_default().to_owned();
+    trial.status(&workflow, 201)?;
+    let workflow_id = workflow.data()["_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     trial.created("workflows_delete", &[("workflowId", &workflow_id)]);
+    // Novu's test reads the message template its use case made: it names the layout.
+    trial.equal(
+        &workflow,
+        "result._layoutId",
+        &workflow.data()["steps"][0]["template"]["_layoutId"],
+        id.as_str(),
+    )?;
     let reply = trial
         .call("layouts_delete", &[("layoutId", &id)], &[], None)
         .await?;

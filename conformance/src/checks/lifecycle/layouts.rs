@@ -210,6 +210,9 @@ impl Model for Layouts {
         }
         // Without a default the contract does not say which layout becomes one; a default
         // made here settles it, and stays (a default cannot be deleted), for later plays too.
+        // A Development environment is made with a default, but one Novu made before it had
+        // default layouts has none (no migration adds one), nor has a reference database made
+        // before the reference followed Novu there.
         let body = json!({
             "name": "default",
             "identifier": session.name("default"),
