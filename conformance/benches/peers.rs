@@ -43,6 +43,8 @@ counting proxy and prints requests/s for both, then a fault table of bends.
 Options:
   --cases N         cases per operation for both tools: schemathesis --max-examples N and our
                     --cases N (default 10)
+  --rounds N        runs of each of our rows, fresh server each, the median shown (default 5;
+                    schemathesis's runs last ~20 s and vary little, so they run once)
   --rates-only      the requests/s table only
   --faults-only     the fault table only
   --bend NAME       only this bend in the fault table (repeatable); the names are printed
@@ -73,6 +75,7 @@ const SCHEMA_DRIVEN: &[&str] = &[
 /// What the command line asks for.
 struct Arguments {
     cases: u32,
+    rounds: u32,
     rates: bool,
     faults: bool,
     bends: Vec<String>,
@@ -111,6 +114,7 @@ fn main() -> ExitCode {
             .join("spec/novu.yaml"),
         tool,
         cases: arguments.cases,
+        rounds: arguments.rounds,
         workdir: workdir.clone(),
     };
     let started = Instant::now();
@@ -144,6 +148,7 @@ fn parse(arguments: impl Iterator<Item = String>) -> Result<Option<Arguments>, S
         .map_or_else(|| workspace.join("target"), PathBuf::from);
     let mut parsed = Arguments {
         cases: 10,
+        rounds: 5,
         rates: true,
         faults: true,
         bends: Vec::new(),
@@ -178,6 +183,14 @@ fn parse(arguments: impl Iterator<Item = String>) -> Result<Option<Arguments>, S
                     .filter(|cases| *cases > 0)
                     .ok_or_else(|| format!("--cases takes a positive number, not {text:?}"))?;
             }
+            "--rounds" => {
+                let text = value("--rounds")?;
+                parsed.rounds = text
+                    .parse()
+                    .ok()
+                    .filter(|rounds| *rounds > 0)
+                    .ok_or_else(|| format!("--rounds takes a positive number, not {text:?}"))?;
+            }
             "--rates-only" => parsed.faults = false,
             "--faults-only" => parsed.rates = false,
             "--bend" => {
@@ -207,6 +220,7 @@ struct Peers {
     spec_file: PathBuf,
     tool: Schemathesis,
     cases: u32,
+    rounds: u32,
     workdir: PathBuf,
 }
 
@@ -253,9 +267,11 @@ impl Peers {
              counting proxy; requests counted by the proxy; seconds are the tool's wall time"
         );
         println!(
-            "  ours: novu-conformance run, all checks, --cases {} --jobs {} (default), seed 1",
+            "  ours: novu-conformance run, all checks, --cases {} --jobs {} (default), seed 1; \
+             the median of {} rounds",
             self.cases,
-            Options::default().jobs
+            Options::default().jobs,
+            self.rounds
         );
         println!(
             "  ours, schema-driven: the same with --check for the checks schemathesis has a \
@@ -297,8 +313,27 @@ impl Peers {
         }
     }
 
-    /// Our run with `checks` (all when empty), counted by the proxy.
+    /// Our run with `checks` (all when empty), `--rounds` times: the round of the median rate,
+    /// after a line with every round's rate.
     fn ours_rate(&self, tool: &str, checks: &[&str]) -> Rate {
+        let mut rounds: Vec<Rate> = (0..self.rounds)
+            .map(|_| self.our_round(tool, checks))
+            .collect();
+        rounds.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
+        let rates: Vec<String> = rounds
+            .iter()
+            .map(|rate| format!("{:.0}", rate.per_second()))
+            .collect();
+        println!(
+            "  {tool}: {} rounds, requests/s {} (the median is shown)",
+            rounds.len(),
+            rates.join(", ")
+        );
+        rounds.swap_remove(rounds.len() / 2)
+    }
+
+    /// One run with `checks` (all when empty) against a fresh reference, counted by the proxy.
+    fn our_round(&self, tool: &str, checks: &[&str]) -> Rate {
         let target = self
             .runtime
             .block_on(BrokenReference::start(Breakage::default()));
