@@ -6,7 +6,7 @@ use novu_conformance::{
     CaseOutcome, CaseRecord, INCONCLUSIVE, Options, Report, Spec, Violation, run,
 };
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::proxy::{Answer, Breakage, BrokenReference, Outgoing};
 use crate::{against_reference, target_options};
@@ -72,6 +72,26 @@ const SKIPPED: usize = 1;
 /// The cases that replay a server without the credentials of Novu's own email or SMS provider:
 /// skipped against the embedded reference, which plays one that holds them.
 const WITHOUT_NOVU_CREDENTIALS: usize = 4;
+
+/// Changes, with `bend`, each step of a workflow `outgoing` asks to create; answers whether
+/// `bend` changed one (the request then counts as bent).
+pub(crate) fn bend_created_steps(
+    outgoing: &mut Outgoing,
+    mut bend: impl FnMut(&mut Value) -> bool,
+) -> bool {
+    let Some(mut body) = outgoing
+        .json()
+        .filter(|_| outgoing.is("POST", "/v1/workflows"))
+    else {
+        return false;
+    };
+    let mut bent = false;
+    for step in body["steps"].as_array_mut().into_iter().flatten() {
+        bent |= bend(step);
+    }
+    outgoing.set_json(&body);
+    bent
+}
 
 pub(crate) async fn run_broken(breakage: Breakage, operations: &[&str]) -> (Report, u32) {
     let target = BrokenReference::start(breakage).await;
@@ -783,23 +803,13 @@ async fn digest_steps_stored_without_their_filters_fail_the_digest_filter_case()
     // digest waits and none is recorded as filtered: the cases whose filter should skip a
     // digest fail, those whose filter lets it wait pass.
     let breakage = Breakage::request(|outgoing: &mut Outgoing| {
-        let Some(mut body) = outgoing
-            .json()
-            .filter(|_| outgoing.is("POST", "/v1/workflows"))
-        else {
-            return false;
-        };
-        let mut bent = false;
-        for step in body["steps"].as_array_mut().into_iter().flatten() {
-            if step["template"]["type"] == "digest" {
-                bent |= step
+        bend_created_steps(outgoing, |step| {
+            step["template"]["type"] == "digest"
+                && step
                     .as_object_mut()
                     .and_then(|step| step.remove("filters"))
-                    .is_some();
-            }
-        }
-        outgoing.set_json(&body);
-        bent
+                    .is_some()
+        })
     });
     let (report, broken) = run_broken(breakage, &["events_trigger"]).await;
     assert!(broken > 0);
@@ -822,17 +832,11 @@ async fn an_is_defined_filter_read_as_its_negation_fails_the_delay_filter_cases(
     // as a boolean) is not: a delay that should run is skipped and one that should be skipped
     // runs.
     let breakage = Breakage::request(|outgoing: &mut Outgoing| {
-        let Some(mut body) = outgoing
-            .json()
-            .filter(|_| outgoing.is("POST", "/v1/workflows"))
-        else {
-            return false;
-        };
-        let mut bent = false;
-        for step in body["steps"].as_array_mut().into_iter().flatten() {
+        bend_created_steps(outgoing, |step| {
             if step["template"]["type"] != "delay" {
-                continue;
+                return false;
             }
+            let mut bent = false;
             for filter in step["filters"].as_array_mut().into_iter().flatten() {
                 for child in filter["children"].as_array_mut().into_iter().flatten() {
                     if child["operator"] == "IS_DEFINED" {
@@ -841,9 +845,8 @@ async fn an_is_defined_filter_read_as_its_negation_fails_the_delay_filter_cases(
                     }
                 }
             }
-        }
-        outgoing.set_json(&body);
-        bent
+            bent
+        })
     });
     let (report, broken) = run_broken(breakage, &["events_trigger"]).await;
     assert!(broken > 0);

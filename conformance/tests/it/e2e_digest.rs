@@ -4,24 +4,13 @@
 
 use serde_json::Value;
 
-use crate::e2e::{failed_titles, run_broken};
+use crate::e2e::{bend_created_steps, failed_titles, run_broken};
 use crate::proxy::{Answer, Breakage, Outgoing};
 
 /// A change of the workflows created: `change` is applied to each step's `metadata`, and
 /// answers whether it changed something.
 fn bend_digest_steps(outgoing: &mut Outgoing, change: fn(&mut Value) -> bool) -> bool {
-    let Some(mut body) = outgoing
-        .json()
-        .filter(|_| outgoing.is("POST", "/v1/workflows"))
-    else {
-        return false;
-    };
-    let mut bent = false;
-    for step in body["steps"].as_array_mut().into_iter().flatten() {
-        bent |= change(&mut step["metadata"]);
-    }
-    outgoing.set_json(&body);
-    bent
+    bend_created_steps(outgoing, |step| change(&mut step["metadata"]))
 }
 
 /// The titles of the failed cases, sorted.

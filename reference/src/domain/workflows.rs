@@ -346,14 +346,7 @@ fn forget_templates(step: &mut Value) {
 /// type.
 fn keep_stored_types(stored: &Value, steps: &mut Value) -> Outcome<()> {
     let stored_type = |template_id: &str| {
-        stored
-            .as_array()
-            .into_iter()
-            .flatten()
-            .flat_map(|step| {
-                let variants = step["variants"].as_array().into_iter().flatten();
-                std::iter::once(step).chain(variants)
-            })
+        steps_and_variants(stored)
             .find(|step| step["_templateId"] == template_id)
             .map(|step| step["template"]["type"].clone())
             .filter(|kind| !kind.is_null())
@@ -404,15 +397,7 @@ fn assign_layouts(
     stored: &Value,
     steps: &mut Value,
 ) -> Outcome<()> {
-    let stored_templates: Vec<&Value> = stored
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|step| {
-            let variants = step["variants"].as_array().into_iter().flatten();
-            std::iter::once(step).chain(variants)
-        })
-        .collect();
+    let stored_templates: Vec<&Value> = steps_and_variants(stored).collect();
     let mut default_layout = None;
     for step in steps.as_array_mut().into_iter().flatten() {
         let variants = step
@@ -465,6 +450,14 @@ fn assign_layouts(
         }
     }
     Ok(())
+}
+
+/// Each of `steps`, followed by its variants.
+fn steps_and_variants(steps: &Value) -> impl Iterator<Item = &Value> {
+    steps.as_array().into_iter().flatten().flat_map(|step| {
+        let variants = step["variants"].as_array().into_iter().flatten();
+        std::iter::once(step).chain(variants)
+    })
 }
 
 /// Sets each item's `_parentId` to the `_id` of the one before it, the first's to `null`.
