@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_topic_subscriber_ids.sql"),
     include_str!("migrations/0010_change_base.sql"),
     include_str!("migrations/0011_change_filing.sql"),
+    include_str!("migrations/0012_change_list_index.sql"),
 ];
 
 /// Applies the migrations the database has not applied yet, each in its own transaction.

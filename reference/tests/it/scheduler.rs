@@ -440,21 +440,22 @@ async fn jobs_left_waiting_before_the_scheduler_existed_resume_after_the_upgrade
     test.server.shutdown().await.unwrap();
 
     // Back to the schema before the scheduler: no due times. The migrations after the
-    // scheduler's (membership ids, change bases, change filing) are undone first; a later
-    // migration must be undone here too.
+    // scheduler's (membership ids, change bases, change filing, the change list's index) are
+    // undone first; a later migration must be undone here too.
     let connection = rusqlite::Connection::open(&database.0).unwrap();
     let version: i64 = connection
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .unwrap();
     connection
         .execute_batch(&format!(
-            "DROP INDEX changes_by_parent; ALTER TABLE changes DROP COLUMN parent_id; \
+            "DROP INDEX changes_listed; \
+             DROP INDEX changes_by_parent; ALTER TABLE changes DROP COLUMN parent_id; \
              ALTER TABLE changes DROP COLUMN after; \
              DROP INDEX changes_by_age; ALTER TABLE changes DROP COLUMN base; \
              ALTER TABLE topic_subscribers DROP COLUMN id; \
              DROP INDEX jobs_by_due_at; DROP INDEX jobs_by_merged_digest; \
              ALTER TABLE jobs DROP COLUMN due_at; PRAGMA user_version = {};",
-            version - 4
+            version - 5
         ))
         .unwrap();
     drop(connection);
