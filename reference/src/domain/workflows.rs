@@ -276,9 +276,9 @@ pub(crate) fn update_status(
 }
 
 /// Steps with `_id` and `_templateId` as [`assign_ids`] gives them (a `uuid` is kept as given:
-/// Novu makes none), each chained to the one before it by `_parentId` (the first's is `null`), as the
-/// variants of each step are; every variant needs conditions, and a call to action's `action`
-/// may not be the empty string.
+/// Novu makes none), each chained to the one before it by `_parentId` (the first's is `null`),
+/// as the variants of each step are; every variant needs conditions, and a call to action's
+/// `action` may not be the empty string.
 fn prepared_steps(given: &Value, templates: Templates) -> Outcome<Value> {
     let mut steps = given.as_array().cloned().unwrap_or_default();
     for step in &mut steps {

@@ -39,8 +39,6 @@ pub(crate) fn around(router: Router, callers: Arc<Callers>, config: &Config) -> 
     router
 }
 
-/// The environment behind the request's API key, or `None` when the request is not one a
-/// layer considers (no `ApiKey` credentials, or a key nobody has).
 /// Whether `request` reached a route the API serves to its dashboard only.
 fn dashboard_only(request: &axum::extract::Request) -> bool {
     let Some(matched) = request.extensions().get::<axum::extract::MatchedPath>() else {
@@ -51,6 +49,8 @@ fn dashboard_only(request: &axum::extract::Request) -> bool {
         .any(|(method, path)| request.method() == *method && matched.as_str() == *path)
 }
 
+/// The environment behind the request's API key, or `None` when the request is not one a
+/// layer considers (no `ApiKey` credentials, or a key nobody has).
 async fn caller(callers: &Callers, headers: &HeaderMap) -> Option<Caller> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let key = value.strip_prefix("ApiKey ")?;
