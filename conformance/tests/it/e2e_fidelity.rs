@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::e2e::{failed_titles, run_broken, violations};
+use crate::e2e::{bend_created_steps, failed_titles, run_broken, violations};
 use crate::proxy::{Answer, Breakage, Outgoing};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -128,27 +128,18 @@ async fn webhook_calls_that_never_get_through_fail_the_webhook_answer_cases() {
     // The bent server's webhook conditions call a port nothing listens on, whatever URL the
     // workflow names: no answer ever decides, every call fails.
     let breakage = Breakage::request(|outgoing: &mut Outgoing| {
-        let Some(mut body) = outgoing
-            .json()
-            .filter(|_| outgoing.is("POST", "/v1/workflows"))
-        else {
-            return false;
-        };
-        let text = body.to_string();
-        if !text.contains("\"webhookUrl\"") {
-            return false;
-        }
-        for step in body["steps"].as_array_mut().into_iter().flatten() {
+        bend_created_steps(outgoing, |step| {
+            let mut bent = false;
             for group in step["filters"].as_array_mut().into_iter().flatten() {
                 for part in group["children"].as_array_mut().into_iter().flatten() {
                     if part["on"] == "webhook" {
                         part["webhookUrl"] = Value::from("http://127.0.0.1:9/hook/json/closed");
+                        bent = true;
                     }
                 }
             }
-        }
-        outgoing.set_json(&body);
-        true
+            bent
+        })
     });
     let (report, broken) = run_broken(breakage, &["events_trigger"]).await;
     assert!(broken > 0);

@@ -348,6 +348,23 @@ fn mailgun_credentials() -> Value {
     json!({ "apiKey": "123", "secretKey": "abc" })
 }
 
+/// `subscriber_id` has `count` emails, the newest sent through `provider`.
+async fn newest_email_through(
+    trial: &Trial<'_>,
+    subscriber_id: &str,
+    count: usize,
+    provider: &str,
+) -> Result<(), Stop> {
+    let (reply, emails) = emails_newest_first(trial, subscriber_id, count).await?;
+    trial.equal(&reply, "the number of emails", &json!(emails.len()), count)?;
+    trial.equal(
+        &reply,
+        "the newest email's providerId",
+        &emails[0]["providerId"],
+        provider,
+    )
+}
+
 /// The email messages of `subscriber_id`, newest first, once there are `count`.
 async fn emails_newest_first(
     trial: &Trial<'_>,
@@ -370,14 +387,7 @@ async fn primary_integration(trial: &Trial<'_>) -> Result<(), Stop> {
     let subscriber_id = trial.name("subscriber");
     let payload = json!({ "nested": { "subject": "a subject nested" } });
     send_trigger(trial, &workflow, &subscriber_id, payload.clone(), json!({})).await?;
-    let (reply, emails) = emails_newest_first(trial, &subscriber_id, 1).await?;
-    trial.equal(&reply, "the number of emails", &json!(emails.len()), 1)?;
-    trial.equal(
-        &reply,
-        "the email's providerId",
-        &emails[0]["providerId"],
-        provider.as_str(),
-    )?;
+    newest_email_through(trial, &subscriber_id, 1, &provider).await?;
     // The environment's primary email integration gets its flag back at the end.
     let listed = trial
         .setup(
@@ -411,14 +421,7 @@ async fn primary_integration(trial: &Trial<'_>) -> Result<(), Stop> {
         )
         .await?;
     send_trigger(trial, &workflow, &subscriber_id, payload, json!({})).await?;
-    let (reply, emails) = emails_newest_first(trial, &subscriber_id, 2).await?;
-    trial.equal(&reply, "the number of emails", &json!(emails.len()), 2)?;
-    trial.equal(
-        &reply,
-        "the newest email's providerId",
-        &emails[0]["providerId"],
-        "mailgun",
-    )
+    newest_email_through(trial, &subscriber_id, 2, "mailgun").await
 }
 
 /// An email triggered with `overrides.email.integrationIdentifier` naming a Mailgun integration
@@ -430,14 +433,7 @@ async fn named_integration(trial: &Trial<'_>) -> Result<(), Stop> {
     let workflow = channel_workflow(trial, "email", GREETING).await?;
     let subscriber_id = trial.name("subscriber");
     send_trigger(trial, &workflow, &subscriber_id, json!({}), json!({})).await?;
-    let (reply, emails) = emails_newest_first(trial, &subscriber_id, 1).await?;
-    trial.equal(&reply, "the number of emails", &json!(emails.len()), 1)?;
-    trial.equal(
-        &reply,
-        "the email's providerId",
-        &emails[0]["providerId"],
-        provider.as_str(),
-    )?;
+    newest_email_through(trial, &subscriber_id, 1, &provider).await?;
     let production = super::integrations::production(trial).await?;
     let mailgun = integration_with(
         trial,
@@ -456,14 +452,7 @@ async fn named_integration(trial: &Trial<'_>) -> Result<(), Stop> {
         json!({ "overrides": overrides }),
     )
     .await?;
-    let (reply, emails) = emails_newest_first(trial, &subscriber_id, 2).await?;
-    trial.equal(&reply, "the number of emails", &json!(emails.len()), 2)?;
-    trial.equal(
-        &reply,
-        "the newest email's providerId",
-        &emails[0]["providerId"],
-        "mailgun",
-    )
+    newest_email_through(trial, &subscriber_id, 2, "mailgun").await
 }
 
 /// The required variables of Novu's test.
