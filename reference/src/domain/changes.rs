@@ -54,36 +54,85 @@ pub(crate) fn record(
                 .map_err(|error| Failure::internal(format!("stored change base: {error}")))?,
             None => before.clone(),
         };
-        transaction.execute(
-            "UPDATE changes SET doc = json_set(doc, '$.change', json(?2)), after = ?3 WHERE id = ?1",
-            params![change_id, diff(&base, after).to_string(), after.to_string()],
-        )?;
+        rewrite(transaction, caller, &change_id, &base, after)?;
         return Ok(());
     }
+    let change = NewChange {
+        id: ids::object_id(),
+        entity_type,
+        entity_id,
+        parent_id: None,
+    };
+    insert(transaction, caller, &change, before, after)
+}
+
+/// Sets the differences of the pending change `change_id` to those from `base` to `after`;
+/// answers whether there was such a change.
+fn rewrite(
+    transaction: &Transaction,
+    caller: &Caller,
+    change_id: &str,
+    base: &Value,
+    after: &Value,
+) -> Outcome<bool> {
+    let updated = transaction.execute(
+        "UPDATE changes SET doc = json_set(doc, '$.change', json(?3)), after = ?4 \
+         WHERE id = ?1 AND environment_id = ?2",
+        params![
+            change_id,
+            caller.environment_id,
+            diff(base, after).to_string(),
+            after.to_string()
+        ],
+    )?;
+    Ok(updated > 0)
+}
+
+/// A pending change to make: its `_id`, what it is a change of, and the change it is filed
+/// under, if any.
+struct NewChange<'a> {
+    id: String,
+    entity_type: &'a str,
+    entity_id: &'a str,
+    parent_id: Option<String>,
+}
+
+/// Stores `change` as pending, with the differences from `base` to `after`.
+fn insert(
+    transaction: &Transaction,
+    caller: &Caller,
+    change: &NewChange<'_>,
+    base: &Value,
+    after: &Value,
+) -> Outcome<()> {
     let now = ids::now();
-    let document = json!({
-        "_id": ids::object_id(),
+    let mut document = json!({
+        "_id": change.id,
         "_creatorId": super::creator_id(transaction, caller)?,
         "_environmentId": caller.environment_id,
         "_organizationId": caller.organization_id,
-        "_entityId": entity_id,
+        "_entityId": change.entity_id,
         "enabled": false,
-        "type": entity_type,
-        "change": diff(before, after),
+        "type": change.entity_type,
+        "change": diff(base, after),
         "createdAt": now,
     });
+    if let Some(parent_id) = &change.parent_id {
+        document["_parentId"] = json!(parent_id);
+    }
     transaction.execute(
-        "INSERT INTO changes (id, environment_id, type, entity_id, enabled, created_at, doc, base, after) \
-         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8)",
+        "INSERT INTO changes (id, environment_id, type, entity_id, enabled, created_at, doc, base, after, parent_id) \
+         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8, ?9)",
         params![
-            document["_id"].as_str(),
+            change.id,
             caller.environment_id,
-            entity_type,
-            entity_id,
+            change.entity_type,
+            change.entity_id,
             now,
             document.to_string(),
-            before.to_string(),
-            after.to_string()
+            base.to_string(),
+            after.to_string(),
+            change.parent_id
         ],
     )?;
     Ok(())
@@ -148,50 +197,15 @@ pub(crate) fn record_default_layout(
             .map_err(|error| Failure::internal(format!("stored change state: {error}")))?,
         None => json!({}),
     };
-    let differences = diff(&base, layout);
-    let updated = transaction.execute(
-        "UPDATE changes SET doc = json_set(doc, '$.change', json(?3)), after = ?4 \
-         WHERE id = ?1 AND environment_id = ?2",
-        params![
-            change_id,
-            caller.environment_id,
-            differences.to_string(),
-            layout.to_string()
-        ],
-    )?;
-    if updated > 0 {
-        return Ok(Some(change_id));
-    }
-    let now = ids::now();
-    let mut document = json!({
-        "_id": change_id,
-        "_creatorId": super::creator_id(transaction, caller)?,
-        "_environmentId": caller.environment_id,
-        "_organizationId": caller.organization_id,
-        "_entityId": entity_id,
-        "enabled": false,
-        "type": TYPE,
-        "change": differences,
-        "createdAt": now,
-    });
-    if let Some(parent_id) = &parent_id {
-        document["_parentId"] = json!(parent_id);
-    }
-    transaction.execute(
-        "INSERT INTO changes (id, environment_id, type, entity_id, enabled, created_at, doc, base, after, parent_id) \
-         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            change_id,
-            caller.environment_id,
-            TYPE,
+    if !rewrite(transaction, caller, &change_id, &base, layout)? {
+        let change = NewChange {
+            id: change_id.clone(),
+            entity_type: TYPE,
             entity_id,
-            now,
-            document.to_string(),
-            base.to_string(),
-            layout.to_string(),
-            parent_id
-        ],
-    )?;
+            parent_id,
+        };
+        insert(transaction, caller, &change, &base, layout)?;
+    }
     Ok(Some(change_id))
 }
 
