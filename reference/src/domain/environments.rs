@@ -9,7 +9,8 @@ use crate::store::{documents, first_document};
 
 /// What Novu's `CreateEnvironment` adds to an environment without a parent (Development)
 /// beyond what the store makes with it: the default layout, with the pending `DefaultLayout`
-/// change its creation records. The store calls this when it bootstraps a new database.
+/// change its creation records. The store calls this when it bootstraps a new database, and
+/// an organization created over the API gets it too.
 pub(crate) fn seed_development(transaction: &Transaction, caller: &Caller) -> rusqlite::Result<()> {
     super::layouts::create_default(transaction, caller)
         .map(drop)

@@ -163,7 +163,7 @@ pub(crate) fn create(
     let user = user_id.as_str().unwrap_or_default();
     let environments =
         create_environments(transaction, &organization_id, user, [&keys[0], &keys[1]])?;
-    super::layouts::create_default(
+    super::environments::seed_development(
         transaction,
         &Caller {
             organization_id: organization_id.clone(),
